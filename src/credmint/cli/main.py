@@ -1,0 +1,157 @@
+"""The ``credmint`` command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from credmint import __version__
+from credmint.settings import DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_REGION, Settings
+
+
+def _store_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", default=None, help=f"data directory (default {DEFAULT_DATA_DIR}; CREDMINT_DATA_DIR)")
+    p.add_argument(
+        "--database-url",
+        default=None,
+        help="SQLAlchemy URL; default SQLite in the data dir; postgresql://... for several nodes "
+        "(CREDMINT_DATABASE_URL)",
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="credmint", description="AWS-compatible STS, IAM and S3 server")
+    parser.add_argument("--version", action="version", version=f"credmint {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the server")
+    serve.add_argument("--host", default=None, help=f"bind address (default {DEFAULT_HOST}; CREDMINT_HOST)")
+    serve.add_argument("--port", type=int, default=None, help=f"port (default {DEFAULT_PORT}; CREDMINT_PORT)")
+    serve.add_argument("--workers", type=int, default=None, help="worker processes (default 1; CREDMINT_WORKERS)")
+    serve.add_argument("--region", default=None, help=f"region this node answers as (default {DEFAULT_REGION})")
+    _store_args(serve)
+
+    db = sub.add_parser("db", help="database schema")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    for name, text in (("upgrade", "apply pending migrations"), ("current", "show the schema revision")):
+        p = db_sub.add_parser(name, help=text)
+        _store_args(p)
+
+    account = sub.add_parser("account", help="accounts")
+    acc_sub = account.add_subparsers(dest="account_command", required=True)
+    create = acc_sub.add_parser("create", help="create an account and print its root credentials")
+    create.add_argument("--id", dest="account_id", default=None, help="12-digit account id (default: random)")
+    create.add_argument("--name", default=None, help="account name")
+    _store_args(create)
+    lst = acc_sub.add_parser("list", help="list accounts")
+    _store_args(lst)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    keys = ("host", "port", "workers", "region", "data_dir", "database_url")
+    return Settings.from_env(**{k: getattr(args, k, None) for k in keys})
+
+
+def _open(settings: Settings, *, migrate: bool = True):  # type: ignore[no-untyped-def]
+    from credmint.server.factory import build_runtime
+    from credmint.store import migrate as migrations
+
+    runtime = build_runtime(settings)
+    if migrate:
+        migrations.upgrade(runtime.store)
+    return runtime
+
+
+def _print_credentials(account_id: str, key_id: str, secret: str, region: str, file: Path | None) -> None:
+    print(f"Root credentials of account {account_id} (shown once):")
+    print(f"  export AWS_ACCESS_KEY_ID={key_id}")
+    print(f"  export AWS_SECRET_ACCESS_KEY={secret}")
+    print(f"  export AWS_DEFAULT_REGION={region}")
+    if file is not None:
+        print(f"  (also in {file}, mode 0600: AWS_SHARED_CREDENTIALS_FILE={file} AWS_PROFILE=default)")
+    sys.stdout.flush()
+
+
+def _write_credentials_file(path: Path, key_id: str, secret: str, region: str) -> None:
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(f"[default]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\nregion = {region}\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def cmd_serve(settings: Settings) -> int:
+    import uvicorn
+
+    from credmint import accounts
+
+    runtime = _open(settings)
+    creds = accounts.bootstrap(
+        runtime.store,
+        runtime.master,
+        datetime.now(UTC),
+        account_id=settings.account_id,
+        access_key_id=settings.root_access_key_id,
+        secret_access_key=settings.root_secret_access_key,
+    )
+    if creds is not None:
+        path = settings.data_dir / "root-credentials"
+        _write_credentials_file(path, creds.access_key_id, creds.secret_access_key, settings.region)
+        _print_credentials(creds.account_id, creds.access_key_id, creds.secret_access_key, settings.region, path)
+    runtime.store.close()
+    print(f"credmint {__version__} serving on http://{settings.host}:{settings.port}", flush=True)
+    # Workers rebuild the runtime from the environment.
+    os.environ.update(settings.to_env())
+    uvicorn.run(
+        "credmint.server.factory:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers if settings.workers > 1 else None,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+    )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = _settings(args)
+    if args.command == "serve":
+        return cmd_serve(settings)
+    if args.command == "db":
+        from credmint.store import migrate as migrations
+
+        runtime = _open(settings, migrate=args.db_command == "upgrade")
+        print(migrations.current(runtime.store) or "(empty)")
+        return 0
+    if args.command == "account":
+        from credmint import accounts
+
+        runtime = _open(settings)
+        if args.account_command == "create":
+            try:
+                creds = accounts.create_account(
+                    runtime.store, runtime.master, datetime.now(UTC), account_id=args.account_id, name=args.name
+                )
+            except accounts.AccountError as exc:
+                print(f"credmint: {exc}", file=sys.stderr)
+                return 1
+            _print_credentials(creds.account_id, creds.access_key_id, creds.secret_access_key, settings.region, None)
+            return 0
+        for account_id, name, created in accounts.list_accounts(runtime.store):
+            print(f"{account_id}\t{name}\t{created.isoformat()}")
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,320 @@
+"""The typed catalogue of errors credmint answers with.
+
+Every failure a client can see is an :class:`AwsError`: a code, an HTTP status, a
+fault side and an optional message, exactly as AWS sends them. They are raised
+anywhere on the request path and rendered once, at the edge, by ``wire`` (Query
+XML for STS/IAM, the bare ``<Error>`` document for S3). Messages never carry a
+secret.
+
+The constructors below are the catalogue: call sites say *what* went wrong and
+the catalogue says how AWS words it, so the wording lives in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: Namespace AWS uses for protocol-level faults such as ``InvalidAction``.
+AWS_FAULT_NAMESPACE = "http://webservices.amazon.com/AWSFault/2005-15-09"
+
+
+@dataclass(eq=False)
+class AwsError(Exception):
+    """One error, in AWS's terms."""
+
+    code: str
+    message: str | None = None
+    status: int = 400
+    #: Extra child elements of S3's ``<Error>`` (``AWSAccessKeyId``, ``StringToSign`` ...),
+    #: in order. Query services ignore them.
+    extra: tuple[tuple[str, str], ...] = field(default=())
+    #: Overrides the service namespace of a Query ``<ErrorResponse>`` (``InvalidAction``).
+    namespace: str | None = None
+    #: Some front-end errors are sent with no body at all (413, malformed URLs).
+    empty_body: bool = False
+
+    def __post_init__(self) -> None:
+        super().__init__(self.code, self.message)
+
+    @property
+    def fault(self) -> str:
+        return "Receiver" if self.status >= 500 else "Sender"
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}" if self.message else self.code
+
+
+# --- protocol ---------------------------------------------------------------------------
+
+
+def invalid_action(action: str, version: str | None) -> AwsError:
+    return AwsError(
+        "InvalidAction",
+        f"Could not find operation {action} for version {version if version is not None else 'NO_VERSION_SPECIFIED'}",
+        400,
+        namespace=AWS_FAULT_NAMESPACE,
+    )
+
+
+def validation_error(message: str) -> AwsError:
+    return AwsError("ValidationError", message, 400)
+
+
+def malformed_input(message: str | None = None) -> AwsError:
+    return AwsError("MalformedInput", message, 400)
+
+
+def missing_parameter(name: str) -> AwsError:
+    return AwsError("MissingParameter", f"The request must contain the parameter {name}", 400)
+
+
+def payload_too_large() -> AwsError:
+    return AwsError("RequestEntityTooLarge", None, 413, empty_body=True)
+
+
+def internal_failure() -> AwsError:
+    return AwsError(
+        "InternalFailure", "The request processing has failed because of an unknown error, exception or failure.", 500
+    )
+
+
+def unknown_operation() -> AwsError:
+    """A Query service reached at a path other than ``/``."""
+    return AwsError("UnknownOperationException", None, 404)
+
+
+# --- authentication (Query services) ----------------------------------------------------
+
+
+def missing_authentication_token() -> AwsError:
+    return AwsError("MissingAuthenticationToken", "Request is missing Authentication Token", 403)
+
+
+def incomplete_signature(message: str) -> AwsError:
+    return AwsError("IncompleteSignature", message, 400)
+
+
+def signature_does_not_match(message: str | None = None) -> AwsError:
+    return AwsError(
+        "SignatureDoesNotMatch",
+        message
+        if message is not None
+        else "The request signature we calculated does not match the signature you provided. "
+        "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+        403,
+    )
+
+
+def invalid_client_token_id(period: bool = True) -> AwsError:
+    # STS ends this message with a period, IAM does not (both observed).
+    text = "The security token included in the request is invalid"
+    return AwsError("InvalidClientTokenId", text + ("." if period else ""), 403)
+
+
+def expired_token() -> AwsError:
+    return AwsError("ExpiredToken", "The security token included in the request is expired", 403)
+
+
+def access_denied(message: str) -> AwsError:
+    return AwsError("AccessDenied", message, 403)
+
+
+# --- IAM entity errors ------------------------------------------------------------------
+
+
+def no_such_entity(message: str) -> AwsError:
+    return AwsError("NoSuchEntity", message, 404)
+
+
+def entity_already_exists(message: str) -> AwsError:
+    return AwsError("EntityAlreadyExists", message, 409)
+
+
+def delete_conflict(message: str) -> AwsError:
+    return AwsError("DeleteConflict", message, 409)
+
+
+def limit_exceeded(message: str) -> AwsError:
+    return AwsError("LimitExceeded", message, 409)
+
+
+def invalid_input(message: str) -> AwsError:
+    return AwsError("InvalidInput", message, 400)
+
+
+def malformed_policy_document(message: str) -> AwsError:
+    return AwsError("MalformedPolicyDocument", message, 400)
+
+
+def invalid_authentication_code(message: str = "Authentication code for device is not valid.") -> AwsError:
+    return AwsError("InvalidAuthenticationCode", message, 403)
+
+
+# --- S3 ---------------------------------------------------------------------------------
+
+
+def s3_error(code: str, message: str, status: int, *extra: tuple[str, str]) -> AwsError:
+    return AwsError(code, message, status, extra=tuple(extra))
+
+
+# --- wire -------------------------------------------------------------------------------
+
+
+def malformed_query_string(message: str) -> AwsError:
+    """A %-escape in the query string or form body that does not decode (§2.4 step 2)."""
+    return AwsError("MalformedQueryString", message, 400)
+
+
+def s3_invalid_uri() -> AwsError:
+    """An S3 request path whose %-escapes do not decode."""
+    return AwsError("InvalidURI", "Couldn't parse the specified URI.", 400)
+
+
+# --- sigv4 ------------------------------------------------------------------------------
+# Messages marked "unconfirmed" are the best available wording (emulators, SDK issue
+# threads, memory of AWS responses); the rest are quoted from observed AWS responses.
+
+_S3_SIGNATURE_MISMATCH = (
+    "The request signature we calculated does not match the signature you provided. Check your key and signing method."
+)
+
+
+def signature_does_not_match_bare() -> AwsError:
+    """Both an ``Authorization`` header and ``X-Amz-Algorithm``: AWS answers with no message."""
+    return AwsError("SignatureDoesNotMatch", None, 403)
+
+
+def _hex_bytes(text: str) -> str:
+    return " ".join(f"{b:02x}" for b in text.encode("utf-8"))
+
+
+def s3_signature_does_not_match(
+    access_key_id: str, string_to_sign: str, signature: str, canonical_request: str
+) -> AwsError:
+    return AwsError(
+        "SignatureDoesNotMatch",
+        _S3_SIGNATURE_MISMATCH,
+        403,
+        extra=(
+            ("AWSAccessKeyId", access_key_id),
+            ("StringToSign", string_to_sign),
+            ("SignatureProvided", signature),
+            ("StringToSignBytes", _hex_bytes(string_to_sign)),
+            ("CanonicalRequest", canonical_request),
+            ("CanonicalRequestBytes", _hex_bytes(canonical_request)),
+        ),
+    )
+
+
+def s3_chunk_signature_does_not_match() -> AwsError:
+    # A bad aws-chunked chunk or trailer signature; S3 sends the plain S3 message (unconfirmed extras).
+    return AwsError("SignatureDoesNotMatch", _S3_SIGNATURE_MISMATCH, 403)
+
+
+def s3_invalid_argument(message: str, name: str, value: str) -> AwsError:
+    return AwsError("InvalidArgument", message, 400, extra=(("ArgumentName", name), ("ArgumentValue", value)))
+
+
+def s3_authorization_header_malformed(message: str, *extra: tuple[str, str]) -> AwsError:
+    return AwsError(
+        "AuthorizationHeaderMalformed",
+        "The authorization header is malformed; " + message,
+        400,
+        extra=tuple(extra),
+    )
+
+
+def s3_authorization_query_parameters_error(message: str, *extra: tuple[str, str]) -> AwsError:
+    return AwsError("AuthorizationQueryParametersError", message, 400, extra=tuple(extra))
+
+
+def s3_missing_date() -> AwsError:
+    return AwsError("AccessDenied", "AWS authentication requires a valid Date or x-amz-date header", 403)
+
+
+def s3_request_time_too_skewed(request_time: str, server_time: str) -> AwsError:
+    return AwsError(
+        "RequestTimeTooSkewed",
+        "The difference between the request time and the current time is too large.",
+        403,
+        extra=(
+            ("RequestTime", request_time),
+            ("ServerTime", server_time),
+            ("MaxAllowedSkewMilliseconds", "900000"),
+        ),
+    )
+
+
+def s3_request_expired(expires_seconds: str, expires_at: str, server_time: str) -> AwsError:
+    return AwsError(
+        "AccessDenied",
+        "Request has expired",
+        403,
+        extra=(("X-Amz-Expires", expires_seconds), ("Expires", expires_at), ("ServerTime", server_time)),
+    )
+
+
+def s3_request_not_yet_valid() -> AwsError:
+    # A presigned URL dated in the future (unconfirmed wording).
+    return AwsError("AccessDenied", "Request is not valid yet", 403)
+
+
+def s3_headers_not_signed(names: str) -> AwsError:
+    return AwsError(
+        "AccessDenied",
+        "There were headers present in the request which were not signed",
+        403,
+        extra=(("HeadersNotSigned", names),),
+    )
+
+
+def s3_missing_content_sha256() -> AwsError:
+    return AwsError("InvalidRequest", "Missing required header for this request: x-amz-content-sha256", 400)
+
+
+def s3_content_sha256_mismatch(client_value: str, computed: str) -> AwsError:
+    return AwsError(
+        "XAmzContentSHA256Mismatch",
+        "The provided 'x-amz-content-sha256' header does not match what was computed.",
+        400,
+        extra=(("ClientComputedContentSHA256", client_value), ("S3ComputedContentSHA256", computed)),
+    )
+
+
+def s3_incomplete_body() -> AwsError:
+    return AwsError(
+        "IncompleteBody",
+        "You did not provide the number of bytes specified by the Content-Length HTTP header",
+        400,
+    )
+
+
+def s3_missing_decoded_content_length() -> AwsError:
+    # aws-chunked without x-amz-decoded-content-length (unconfirmed: S3 may word it differently).
+    return AwsError("MissingContentLength", "You must provide the Content-Length HTTP header.", 411)
+
+
+def s3_invalid_chunk_size(chunk_number: int, size: int) -> AwsError:
+    return AwsError(
+        "InvalidChunkSizeError",
+        "Only the last chunk is allowed to have a size less than 8192 bytes",
+        400,
+        extra=(("Chunk", str(chunk_number)), ("BadChunkSize", str(size))),
+    )
+
+
+def s3_malformed_trailer() -> AwsError:
+    return AwsError(
+        "MalformedTrailerError",
+        "The request contained trailing data that was not well-formed or did not conform to our published schema.",
+        400,
+    )
+
+
+def s3_invalid_checksum_value(name: str, trailing: bool) -> AwsError:
+    where = "trailing header" if trailing else "header"
+    return AwsError("InvalidRequest", f"Value for {name} {where} is invalid.", 400)
+
+
+def s3_bad_digest(algorithm_label: str) -> AwsError:
+    return AwsError("BadDigest", f"The {algorithm_label} you specified did not match the calculated checksum.", 400)

@@ -1,0 +1,139 @@
+"""Identifiers in AWS's formats: access key ids, secrets, unique ids, account ids.
+
+Everything here is pure apart from drawing randomness from :mod:`secrets`.
+
+Access key ids carry their account id the way modern AWS key ids do (public research by
+Aidan Steele, Tal Be'ery and WithSecure Labs; AWS does not document it, see
+``reference/aws-behavior.md`` §5). The 16 characters after the prefix are the base32 text
+of 80 bits::
+
+    bit 79        : 1 ("new generation" key id; makes the 5th character one of Q-Z, 2-7)
+    bits 78 .. 39 : the 12-digit account id as a 40-bit integer (10**12 < 2**40)
+    bits 38 .. 0  : random
+
+so ``GetAccessKeyInfo`` and the SigV4 edge can name the account of any key id without a
+lookup, exactly as tools written against AWS (e.g. ``aws sts get-access-key-info`` or
+TruffleHog's decoder) expect.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+
+#: RFC 4648 base32 alphabet, which is the alphabet of AWS key and unique ids.
+BASE32_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+LONG_TERM_KEY_PREFIX = "AKIA"
+TEMPORARY_KEY_PREFIX = "ASIA"
+
+#: Unique-id prefixes AWS documents (not exhaustive, per AWS). ``new_unique_id`` accepts any
+#: four capital letters so a prefix missing here is not a reason to fail.
+UNIQUE_ID_PREFIXES: dict[str, str] = {
+    "ABIA": "STS bearer token",
+    "ACCA": "context-specific credential",
+    "AGPA": "group",
+    "AIDA": "IAM user",
+    "AIPA": "EC2 instance profile",
+    "AKIA": "access key",
+    "ANPA": "managed policy",
+    "ANVA": "managed policy version",
+    "APKA": "public key",
+    "AROA": "role",
+    "ASCA": "certificate",
+    "ASIA": "temporary access key",
+}
+
+_NEW_GENERATION_BIT = 1 << 79
+_ACCOUNT_SHIFT = 39
+_ACCOUNT_MASK = (1 << 40) - 1
+_RANDOM_BITS = 39
+
+_ACCESS_KEY_ID_RE = re.compile(r"\A(AKIA|ASIA)[A-Z2-7]{16}\Z")
+_UNIQUE_ID_RE = re.compile(r"\A[A-Z]{4}[A-Z2-7]{17}\Z")
+_ACCOUNT_ID_RE = re.compile(r"\A[0-9]{12}\Z")
+_SECRET_RE = re.compile(r"\A[A-Za-z0-9+/]{40}\Z")
+_PREFIX_RE = re.compile(r"\A[A-Z]{4}\Z")
+
+
+def new_access_key_id(account_id: str, temporary: bool) -> str:
+    """A fresh ``AKIA…`` (long-term) or ``ASIA…`` (temporary) key id naming ``account_id``.
+
+    39 random bits per key id: enough that a collision is a store-level uniqueness
+    failure to retry, not something callers must plan for (the store's unique index
+    catches it).
+    """
+    if not is_account_id(account_id):
+        raise ValueError("account id must be 12 decimal digits")
+    bits = _NEW_GENERATION_BIT | (int(account_id) << _ACCOUNT_SHIFT) | secrets.randbits(_RANDOM_BITS)
+    prefix = TEMPORARY_KEY_PREFIX if temporary else LONG_TERM_KEY_PREFIX
+    return prefix + base64.b32encode(bits.to_bytes(10, "big")).decode("ascii")
+
+
+def account_from_access_key_id(key_id: str) -> str | None:
+    """The account id encoded in an ``AKIA``/``ASIA`` key id, or ``None``.
+
+    ``None`` for anything that is not a 20-character key id of that shape, and for
+    old-generation key ids (top bit clear), which carry no account id.
+    """
+    if not is_access_key_id(key_id):
+        return None
+    bits = int.from_bytes(base64.b32decode(key_id[4:]), "big")
+    if not bits & _NEW_GENERATION_BIT:
+        return None
+    # Account ids may start with 0 in AWS (e.g. 012345678901), so keep 12 digits.
+    return f"{(bits >> _ACCOUNT_SHIFT) & _ACCOUNT_MASK:012d}"
+
+
+def new_secret_access_key() -> str:
+    """40 characters from ``[A-Za-z0-9+/]``: the base64 text of 240 random bits.
+
+    30 bytes encode to exactly 40 base64 characters with no padding, which is precisely
+    AWS's secret format.
+    """
+    return base64.b64encode(secrets.token_bytes(30)).decode("ascii")
+
+
+def new_unique_id(prefix: str) -> str:
+    """``prefix`` (four capital letters such as ``AIDA``, ``AROA``) + 17 base32 characters."""
+    if not _PREFIX_RE.match(prefix):
+        raise ValueError("unique id prefix must be four capital letters")
+    return prefix + "".join(secrets.choice(BASE32_ALPHABET) for _ in range(17))
+
+
+def new_account_id() -> str:
+    """12 random digits with no leading zero (so the id survives tools that treat it as a number)."""
+    return str(secrets.choice("123456789")) + "".join(secrets.choice("0123456789") for _ in range(11))
+
+
+# --- validators -------------------------------------------------------------------------
+
+
+def is_access_key_id(value: str) -> bool:
+    """An ``AKIA``/``ASIA`` key id in AWS's 20-character form."""
+    return bool(_ACCESS_KEY_ID_RE.match(value))
+
+
+def is_temporary_access_key_id(value: str) -> bool:
+    return is_access_key_id(value) and value.startswith(TEMPORARY_KEY_PREFIX)
+
+
+def is_long_term_access_key_id(value: str) -> bool:
+    return is_access_key_id(value) and value.startswith(LONG_TERM_KEY_PREFIX)
+
+
+def is_secret_access_key(value: str) -> bool:
+    return bool(_SECRET_RE.match(value))
+
+
+def is_unique_id(value: str, prefix: str | None = None) -> bool:
+    """A 21-character IAM unique id, optionally with the given prefix."""
+    if not _UNIQUE_ID_RE.match(value):
+        return False
+    return prefix is None or value.startswith(prefix)
+
+
+def is_account_id(value: str) -> bool:
+    """12 ASCII digits (a leading zero is allowed: AWS has such accounts)."""
+    return bool(_ACCOUNT_ID_RE.match(value))

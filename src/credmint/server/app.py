@@ -1,0 +1,267 @@
+"""The ASGI application: the only async layer, and the one place the request path is laid out.
+
+1. read the body within a limit; 2. classify (health, Query, S3); 3. decode the
+form and find the operation; 4. authenticate (SigV4, one lookup at the edge);
+5. decode and validate the parameters; 6. run the operation (store work on a
+worker thread); 7. render the result — or, for any :class:`AwsError` raised on
+the way, render that, once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from functools import partial
+from typing import Any, TypeVar
+
+from credmint import __version__, errors
+from credmint import wire as wq
+from credmint.api import Call, Operation
+from credmint.errors import AwsError
+from credmint.httpreq import HttpRequest
+from credmint.principal import Principal
+from credmint.runtime import KeyEntry, Runtime
+from credmint.server import registry
+from credmint.server.routing import QUERY_VERSIONS, Target, classify
+from credmint.sigv4 import SignedRequest, check_scope, parse_auth, verify_signature
+from credmint.wire import s3 as ws3
+
+log = logging.getLogger("credmint.server")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+T = TypeVar("T")
+
+#: S3 bodies are read into memory and bounded well below AWS's 5 GB single PUT;
+#: larger objects go through multipart upload.
+MAX_S3_BODY = 64 * 1024**2
+
+Response = tuple[int, list[tuple[bytes, bytes]], bytes]
+
+
+class CredmintApp:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.settings = runtime.settings
+        self._pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="credmint-io")
+        self._query = {name: wq.query_service(name) for name in ("sts", "iam")}
+
+    # --- ASGI -----------------------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                self.runtime.store.start_watching()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self.runtime.store.close()
+                self._pool.shutdown(wait=False)
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = tuple((k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope["headers"])
+        raw_path = scope.get("raw_path")
+        path = raw_path.decode("latin-1") if raw_path else scope["path"]
+        query_string = scope.get("query_string", b"").decode("latin-1")
+        client = scope.get("client")
+        method = scope["method"]
+        request_id = str(uuid.uuid4())
+        status, out_headers, body = 500, list[tuple[bytes, bytes]](), b""
+        req = HttpRequest(
+            method=method,
+            raw_path=path,
+            query_string=query_string,
+            headers=headers,
+            client_ip=client[0] if client else "127.0.0.1",
+            secure=scope.get("scheme") == "https",
+        )
+        # The target is known from the head alone, so the body limit is the target's.
+        target, service = classify(req)
+        try:
+            limit = MAX_S3_BODY if target is Target.S3 else self.settings.max_query_body
+            req = replace(req, body=await self._read_body(receive, limit))
+            status, out_headers, body = await self.handle(req, target, service, request_id)
+        except _BodyTooLarge:
+            if target is Target.S3:
+                err = errors.s3_error(
+                    "EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size.", 400
+                )
+                status, out_headers, body = self._render_s3_error(err, request_id)
+            else:
+                status, out_headers, body = 413, [], b""
+        except Exception:  # never a traceback to the client
+            log.exception("unhandled error on %s %s", method, path)
+            status, out_headers, body = self._render_query_error(errors.internal_failure(), "sts", request_id)
+        out_headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": out_headers})
+        await send({"type": "http.response.body", "body": body if method != "HEAD" else b""})
+
+    @staticmethod
+    async def _read_body(receive: Receive, limit: int) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            if chunk:
+                size += len(chunk)
+                if size > limit:
+                    raise _BodyTooLarge
+                chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks) if len(chunks) != 1 else chunks[0]
+
+    async def _blocking(self, fn: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, fn)
+
+    # --- request path ---------------------------------------------------------------------
+
+    async def handle(self, req: HttpRequest, target: Target, service: str, request_id: str) -> Response:
+        if target is Target.HEALTH:
+            return self._health()
+        if target is Target.QUERY:
+            return await self._handle_query(req, service, request_id)
+        if target is Target.INTERNAL:
+            return 404, [(b"content-type", b"application/json")], b'{"error": "not found"}'
+        return await self._handle_s3(req, request_id)
+
+    def _health(self) -> Response:
+        body = json.dumps({"status": "ok", "version": __version__, "region": self.settings.region}).encode()
+        return 200, [(b"content-type", b"application/json")], body
+
+    async def _handle_query(self, req: HttpRequest, service: str, request_id: str) -> Response:
+        ns_service = service or "sts"
+        try:
+            if req.raw_path not in ("/", ""):
+                body = b"" if req.method == "HEAD" else b"<UnknownOperationException/>"
+                return 404, [(b"x-amzn-requestid", request_id.encode())], body
+            if req.method == "POST" and not req.header("content-type"):
+                return 302, [(b"location", b"https://aws.amazon.com/iam")], b""
+            if req.method not in ("GET", "POST"):
+                return 400, [], b""
+            params = wq.parse_form(req, self.settings.max_query_body)
+            action = params.get("Action")
+            version = params.get("Version")
+            if action is None:
+                location = "https://aws.amazon.com/iam" + (
+                    f"?Version={version}" if req.method == "GET" and version else ""
+                )
+                return 302, [(b"location", location.encode())], b""
+            if not service:
+                service = QUERY_VERSIONS.get(version or "", "sts")
+                ns_service = service
+            qsvc = self._query[service]
+            op_model = qsvc.resolve(action, version)
+            op = registry.OPERATIONS[service].get(op_model.name)
+            if op is None:
+                raise errors.invalid_action(action, version)
+            principal = await self._authenticate(req, service, op)
+            decoded = qsvc.decode(op_model, params)
+            call = Call(
+                service=service,
+                operation=op_model.name,
+                params=decoded,
+                principal=principal,
+                request=req,
+                now=self.runtime.now(),
+                region=self.settings.region,
+                request_id=request_id,
+                runtime=self.runtime,
+            )
+            result = await self._blocking(partial(op.fn, call)) if op.blocking else op.fn(call)
+            body = qsvc.render_result(op_model, result or {}, request_id)
+            headers = [(b"content-type", b"text/xml"), (b"x-amzn-requestid", request_id.encode())]
+            headers.extend((k.encode(), v.encode()) for k, v in call.headers.items())
+            return 200, headers, body
+        except AwsError as err:
+            return self._render_query_error(err, ns_service, request_id)
+
+    def _render_query_error(self, err: AwsError, service: str, request_id: str) -> Response:
+        if err.empty_body:
+            return err.status, [(b"x-amzn-requestid", request_id.encode())], b""
+        body = self._query[service].render_error(err, request_id)
+        return err.status, [(b"content-type", b"text/xml"), (b"x-amzn-requestid", request_id.encode())], body
+
+    async def _authenticate(self, req: HttpRequest, service: str, op: Operation) -> Principal | None:
+        # With ``now``, the skew check runs at AWS's step, between date and credential checks.
+        signed = parse_auth(req, "query", now=self.runtime.now())
+        if signed is None:
+            if op.unsigned:
+                return None
+            raise errors.missing_authentication_token()
+        check_scope(signed, service, "query")
+        entry = await self._resolve(signed, service)
+        verify_signature(req, signed, entry.secret, "query")
+        return entry.principal
+
+    async def _resolve(self, signed: SignedRequest, service: str) -> KeyEntry:
+        """The secret and principal behind the access key (the one lookup at the edge)."""
+        invalid = errors.invalid_client_token_id(period=service != "iam")
+        key_id = signed.access_key_id
+        if signed.security_token is not None or key_id.startswith("ASIA"):
+            # Temporary credentials arrive with the STS issue; until then none are valid.
+            raise invalid
+        cache = self.runtime.credentials
+        entry = cache.cached(key_id)
+        if entry is False:
+            entry = await self._blocking(partial(cache.load, key_id))
+        if not isinstance(entry, KeyEntry) or not entry.active:
+            raise invalid
+        return entry
+
+    # --- S3 -------------------------------------------------------------------------------
+
+    async def _handle_s3(self, req: HttpRequest, request_id: str) -> Response:
+        try:
+            signed = parse_auth(req, "s3", now=self.runtime.now())
+            if signed is not None:
+                check_scope(signed, "s3", "s3")
+                try:
+                    entry = await self._resolve(signed, "s3")
+                except AwsError:
+                    raise errors.s3_error(
+                        "InvalidAccessKeyId",
+                        "The AWS Access Key Id you provided does not exist in our records.",
+                        403,
+                        ("AWSAccessKeyId", signed.access_key_id),
+                    ) from None
+                verify_signature(req, signed, entry.secret, "s3")
+            raise errors.s3_error(
+                "NotImplemented", "A header you provided implies functionality that is not implemented.", 501
+            )
+        except AwsError as err:
+            return self._render_s3_error(err, request_id)
+
+    @staticmethod
+    def _render_s3_error(err: AwsError, request_id: str) -> Response:
+        host_id = request_id
+        body = ws3.render_s3_error(err, request_id, host_id)
+        headers = [
+            (b"content-type", b"application/xml"),
+            (b"x-amz-request-id", request_id.encode()),
+            (b"x-amz-id-2", host_id.encode()),
+        ]
+        return err.status, headers, body
+
+
+class _BodyTooLarge(Exception):
+    pass

@@ -1,0 +1,21 @@
+"""Build a node: settings -> store, master key, runtime, ASGI app."""
+
+from __future__ import annotations
+
+from credmint.runtime import Runtime
+from credmint.sealing import load_or_create_master_key
+from credmint.server.app import CredmintApp
+from credmint.settings import Settings
+from credmint.store.db import Store
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    master = load_or_create_master_key(settings.data_dir, settings.master_key)
+    store = Store(settings.store_url)
+    return Runtime(settings, store, master)
+
+
+def create_app() -> CredmintApp:
+    """The app factory uvicorn calls in each worker process (settings come from the environment)."""
+    return CredmintApp(build_runtime(Settings.from_env()))

@@ -1,0 +1,70 @@
+"""Which service a request is for, decided from the request alone (pure).
+
+One endpoint serves everything, as AWS clients pointed at one ``--endpoint-url``
+expect: the SigV4 credential scope names the service when the request is
+signed; unsigned Query calls (``AssumeRoleWithSAML``/``...WebIdentity``) are
+known by their ``Action``/``Version`` form; everything else is S3 REST.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from urllib.parse import unquote
+
+from credmint.httpreq import HttpRequest
+
+HEALTH_PATH = "/_credmint/health"
+INTERNAL_PREFIX = "/_credmint/"
+
+QUERY_VERSIONS = {"2011-06-15": "sts", "2010-05-08": "iam"}
+QUERY_SERVICES = frozenset(QUERY_VERSIONS.values())
+
+
+class Target(Enum):
+    HEALTH = "health"
+    INTERNAL = "internal"
+    QUERY = "query"
+    S3 = "s3"
+
+
+def scope_service(req: HttpRequest) -> str | None:
+    """The service named by the SigV4 credential scope, if the request carries one."""
+    auth = req.header("authorization")
+    if auth is not None:
+        at = auth.find("Credential=")
+        if at < 0:
+            return None
+        cred = auth[at + 11 :].split(",", 1)[0].strip()
+    else:
+        at = req.query_string.find("X-Amz-Credential=")
+        if at < 0:
+            return None
+        cred = unquote(req.query_string[at + 17 :].split("&", 1)[0])
+    parts = cred.split("/")
+    return parts[3] if len(parts) == 5 else None
+
+
+def _looks_like_query(req: HttpRequest) -> bool:
+    if req.raw_path not in ("/", ""):
+        return False
+    if req.method == "POST":
+        ctype = (req.header("content-type") or "").lower()
+        return ctype.startswith("application/x-www-form-urlencoded")
+    qs = req.query_string
+    return qs.startswith("Action=") or "&Action=" in qs
+
+
+def classify(req: HttpRequest) -> tuple[Target, str]:
+    """Return the target and the service name (``sts``, ``iam``, ``s3`` or ``""``)."""
+    path = req.raw_path
+    if path.startswith(INTERNAL_PREFIX) or path == HEALTH_PATH:
+        return (Target.HEALTH, "") if path == HEALTH_PATH else (Target.INTERNAL, "")
+    service = scope_service(req)
+    if service in QUERY_SERVICES:
+        return Target.QUERY, service
+    if service == "s3":
+        return Target.S3, "s3"
+    if service is None and _looks_like_query(req):
+        # Unsigned, or signed in a form we failed to read: the Query layer decides by Version.
+        return Target.QUERY, ""
+    return Target.S3, "s3"

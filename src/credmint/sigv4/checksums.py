@@ -1,0 +1,94 @@
+"""S3 flexible checksums (``x-amz-checksum-*``): CRC32, CRC32C, CRC64NVME, SHA1, SHA256.
+
+CRC32 comes from zlib; CRC32C and CRC64/NVME have no maintained package installed, so
+they are small table-driven implementations (checksums for integrity, not cryptography).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import zlib
+from collections.abc import Callable
+
+from credmint import errors
+
+
+def _reflected_table(poly: int) -> tuple[int, ...]:
+    table = []
+    for n in range(256):
+        c = n
+        for _ in range(8):
+            c = (c >> 1) ^ poly if c & 1 else c >> 1
+        table.append(c)
+    return tuple(table)
+
+
+_CRC32C_TABLE = _reflected_table(0x82F63B78)
+_CRC64NVME_TABLE = _reflected_table(0x9A6C9329AC4BC9B5)
+_MASK64 = 0xFFFFFFFFFFFFFFFF
+
+
+def crc32c(data: bytes, crc: int = 0) -> int:
+    table = _CRC32C_TABLE
+    crc ^= 0xFFFFFFFF
+    for byte in data:
+        crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
+    return crc ^ 0xFFFFFFFF
+
+
+def crc64nvme(data: bytes, crc: int = 0) -> int:
+    table = _CRC64NVME_TABLE
+    crc ^= _MASK64
+    for byte in data:
+        crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
+    return crc ^ _MASK64
+
+
+def _crc32_digest(data: bytes) -> bytes:
+    return zlib.crc32(data).to_bytes(4, "big")
+
+
+def _crc32c_digest(data: bytes) -> bytes:
+    return crc32c(data).to_bytes(4, "big")
+
+
+def _crc64_digest(data: bytes) -> bytes:
+    return crc64nvme(data).to_bytes(8, "big")
+
+
+def _sha1_digest(data: bytes) -> bytes:
+    return hashlib.sha1(data, usedforsecurity=False).digest()
+
+
+def _sha256_digest(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+#: header name → (label S3 uses in BadDigest messages, digest function, digest length)
+ALGORITHMS: dict[str, tuple[str, Callable[[bytes], bytes], int]] = {
+    "x-amz-checksum-crc32": ("CRC32", _crc32_digest, 4),
+    "x-amz-checksum-crc32c": ("CRC32C", _crc32c_digest, 4),
+    "x-amz-checksum-crc64nvme": ("CRC64NVME", _crc64_digest, 8),
+    "x-amz-checksum-sha1": ("SHA1", _sha1_digest, 20),
+    "x-amz-checksum-sha256": ("SHA256", _sha256_digest, 32),
+}
+
+
+def compute_checksum(name: str, data: bytes) -> str:
+    """The base64 value of checksum header ``name`` (e.g. ``x-amz-checksum-crc32``) for ``data``."""
+    return base64.b64encode(ALGORITHMS[name][1](data)).decode("ascii")
+
+
+def verify_checksum(name: str, value: str, data: bytes, *, trailing: bool = False) -> None:
+    """Raise S3's error unless ``value`` is the right checksum ``name`` of ``data``."""
+    label, digest, size = ALGORITHMS[name]
+    try:
+        claimed = base64.b64decode(value.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise errors.s3_invalid_checksum_value(name, trailing) from None
+    if len(claimed) != size:
+        raise errors.s3_invalid_checksum_value(name, trailing)
+    if claimed != digest(data):
+        raise errors.s3_bad_digest(label)

@@ -1,0 +1,381 @@
+"""Finding and parsing a SigV4 signature: the ``Authorization`` header or a presigned query.
+
+Errors are raised in AWS's order (aws-behavior.md §2.4, steps 3b-9) with AWS's wording,
+which differs between the Query services (STS, IAM) and S3.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from functools import lru_cache
+from urllib.parse import unquote
+
+from credmint import errors
+from credmint.errors import AwsError
+from credmint.httpreq import HttpRequest
+from credmint.sigv4.checks import AMZ_DATE_FORMAT, Dialect, check_request_time
+
+ALGORITHM = "AWS4-HMAC-SHA256"
+
+_DIGITS = frozenset("0123456789")
+_S3_CREDENTIAL_SHAPE = 'expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".'
+
+
+@dataclass(frozen=True, slots=True)
+class SignedRequest:
+    """What a request claims about its signature, parsed but not yet verified."""
+
+    access_key_id: str
+    #: The raw ``Credential`` value (``AKID/date/region/service/aws4_request``).
+    credential: str
+    #: ISO-8601 basic timestamp as it enters the string to sign.
+    amz_date: str
+    request_time: datetime
+    scope_date: str
+    region: str
+    service: str
+    terminator: str
+    signed_headers: tuple[str, ...]
+    signature: str
+    security_token: str | None
+    presigned: bool
+    expires: int | None
+    #: ``x-amz-content-sha256`` (header auth) or ``X-Amz-Content-Sha256`` (presigned), as sent.
+    content_sha256: str | None
+    #: The raw ``SignedHeaders`` value, which is what the canonical request repeats.
+    signed_headers_raw: str = ""
+
+    @property
+    def scope(self) -> str:
+        """The credential scope exactly as the client sent it (it enters the string to sign)."""
+        return self.credential.partition("/")[2]
+
+
+def split_query(query_string: str) -> list[tuple[str, str]]:
+    """``a=1&b&c=`` → ``[("a", "1"), ("b", ""), ("c", "")]``, still percent-encoded."""
+    if not query_string:
+        return []
+    pairs = []
+    for part in query_string.split("&"):
+        if part:
+            name, _, value = part.partition("=")
+            pairs.append((name, value))
+    return pairs
+
+
+# Requests arriving in the same second share their X-Amz-Date; parsing it is a visible cost.
+@lru_cache(maxsize=256)
+def parse_amz_date(value: str) -> datetime | None:
+    """``YYYYMMDDTHHMMSSZ`` → aware UTC datetime, or None when it is not exactly that."""
+    if len(value) != 16 or value[8] != "T" or value[15] != "Z":
+        return None
+    digits = value[:8] + value[9:15]
+    if not _DIGITS.issuperset(digits):
+        return None
+    try:
+        return datetime(
+            int(value[0:4]),
+            int(value[4:6]),
+            int(value[6:8]),
+            int(value[9:11]),
+            int(value[11:13]),
+            int(value[13:15]),
+            tzinfo=UTC,
+        )
+    except ValueError:
+        return None
+
+
+def _parse_date_header(value: str) -> datetime | None:
+    # botocore sends an RFC 1123 ``Date`` (and no X-Amz-Date) when the caller set one.
+    parsed = parse_amz_date(value)
+    if parsed is not None:
+        return parsed
+    try:
+        rfc = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if rfc.tzinfo is None:
+        return None
+    return rfc.astimezone(UTC)
+
+
+def parse_auth(req: HttpRequest, dialect: Dialect, *, now: datetime | None = None) -> SignedRequest | None:
+    """The request's SigV4 claims, or None when it carries no signature at all.
+
+    With ``now``, the clock-skew check runs where AWS runs it (step 8, after the date is
+    parsed and before the credential is split); without it the caller must call
+    :func:`check_request_time` itself.
+    """
+    authorization = req.header("authorization")
+    query = _auth_query_params(req.query_string)
+    if "X-Amz-Algorithm" in query:
+        if authorization is not None:
+            if dialect == "s3":
+                raise errors.s3_invalid_argument(
+                    "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, "
+                    "Signature query string parameter or the Authorization header should be specified",
+                    "Authorization",
+                    authorization,
+                )
+            raise errors.signature_does_not_match_bare()
+        return _parse_presigned(req, query, dialect, now)
+    if authorization is None:
+        return None
+    return _parse_header(req, authorization, dialect, now)
+
+
+_AUTH_QUERY_NAMES = frozenset(
+    {
+        "X-Amz-Algorithm",
+        "X-Amz-Credential",
+        "X-Amz-Date",
+        "X-Amz-Expires",
+        "X-Amz-SignedHeaders",
+        "X-Amz-Signature",
+        "X-Amz-Security-Token",
+        "X-Amz-Content-Sha256",
+    }
+)
+
+
+def _auth_query_params(query_string: str) -> dict[str, str]:
+    if "X-Amz-" not in query_string and "x-amz-" not in query_string.lower():
+        return {}
+    found: dict[str, str] = {}
+    for raw_name, raw_value in split_query(query_string):
+        name = unquote(raw_name)
+        # Duplicate query auth parameters: the first wins (observed).
+        if name in _AUTH_QUERY_NAMES and name not in found:
+            found[name] = unquote(raw_value)
+    return found
+
+
+def _parse_header(
+    req: HttpRequest, authorization: str, dialect: Dialect, now: datetime | None
+) -> SignedRequest:
+    s3 = dialect == "s3"
+    algorithm, _, rest = authorization.strip().partition(" ")
+    if algorithm != ALGORITHM:
+        if s3:
+            raise errors.s3_invalid_argument("Unsupported Authorization Type", "Authorization", authorization)
+        raise errors.incomplete_signature(f"Unsupported AWS 'algorithm': '{algorithm}'.")
+
+    params: dict[str, str] = {}
+    for raw_part in rest.split(","):
+        part = raw_part.strip()
+        if not part:
+            continue
+        key, eq, value = part.partition("=")
+        if not eq:
+            if s3:
+                raise errors.s3_authorization_header_malformed(
+                    f'the authorization component "{part}" is malformed.'
+                )
+            raise errors.incomplete_signature(
+                f"'{part}' not a valid key=value pair (missing equal-sign) in Authorization header: "
+                f"'{authorization}'"
+            )
+        params[key.strip()] = value.strip()  # duplicates: the last wins (observed)
+
+    credential = params.get("Credential")
+    signature = params.get("Signature")
+    signed_headers_raw = params.get("SignedHeaders")
+    date_value = req.header("x-amz-date")
+    request_time = None
+    if date_value is not None:
+        request_time = parse_amz_date(date_value)
+    else:
+        date_value = req.header("date")
+        if date_value is not None:
+            request_time = _parse_date_header(date_value)
+
+    if credential is None or signature is None or signed_headers_raw is None or date_value is None:
+        if s3:
+            if credential is None or signature is None or signed_headers_raw is None:
+                raise errors.s3_authorization_header_malformed(
+                    "the authorization header requires three components: Credential, SignedHeaders, "
+                    "and Signature."
+                )
+            raise errors.s3_missing_date()
+        missing = []
+        if credential is None:
+            missing.append("Authorization header requires 'Credential' parameter.")
+        if signature is None:
+            missing.append("Authorization header requires 'Signature' parameter.")
+        if signed_headers_raw is None:
+            missing.append("Authorization header requires 'SignedHeaders' parameter.")
+        if date_value is None:
+            missing.append(
+                "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
+            )
+        raise errors.incomplete_signature(" ".join(missing) + f" Authorization={authorization}")
+
+    if request_time is None:
+        if s3:
+            raise errors.s3_missing_date()
+        raise errors.incomplete_signature(_bad_date_message(date_value))
+
+    token = req.header("x-amz-security-token")
+    signed_headers = tuple(signed_headers_raw.lower().split(";")) if signed_headers_raw else ()
+    return _finish(
+        amz_date=date_value if len(date_value) == 16 else request_time.strftime(AMZ_DATE_FORMAT),
+        credential=credential,
+        request_time=request_time,
+        signed_headers=signed_headers,
+        signed_headers_raw=signed_headers_raw,
+        signature=signature,
+        security_token=token,
+        presigned=False,
+        expires=None,
+        content_sha256=req.header("x-amz-content-sha256"),
+        dialect=dialect,
+        now=now,
+        s3_credential_error=lambda: errors.s3_authorization_header_malformed(
+            "the Credential is mal-formed; " + _S3_CREDENTIAL_SHAPE
+        ),
+    )
+
+
+def _parse_presigned(
+    req: HttpRequest, query: dict[str, str], dialect: Dialect, now: datetime | None
+) -> SignedRequest:
+    s3 = dialect == "s3"
+    algorithm = query["X-Amz-Algorithm"]
+    if algorithm != ALGORITHM:
+        if s3:
+            raise errors.s3_authorization_query_parameters_error(
+                'X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"'
+            )
+        raise errors.incomplete_signature(f"Unsupported AWS 'algorithm': '{algorithm}'.")
+
+    credential = query.get("X-Amz-Credential")
+    signature = query.get("X-Amz-Signature")
+    signed_headers_raw = query.get("X-Amz-SignedHeaders")
+    date_value = query.get("X-Amz-Date")
+    expires_value = query.get("X-Amz-Expires")
+    if s3:
+        if None in (credential, signature, signed_headers_raw, date_value, expires_value):
+            raise errors.s3_authorization_query_parameters_error(
+                "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, "
+                "X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters."
+            )
+    else:
+        missing = [
+            f"AWS query-string parameters must include '{name}'."
+            for name, value in (
+                ("X-Amz-Credential", credential),
+                ("X-Amz-Signature", signature),
+                ("X-Amz-SignedHeaders", signed_headers_raw),
+                ("X-Amz-Date", date_value),
+            )
+            if value is None
+        ]
+        if missing:
+            raise errors.incomplete_signature(" ".join(missing) + " Re-examine the query-string parameters.")
+    assert credential is not None and signature is not None
+    assert signed_headers_raw is not None and date_value is not None
+
+    request_time = parse_amz_date(date_value)
+    if request_time is None:
+        if s3:
+            raise errors.s3_authorization_query_parameters_error(
+                "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\""
+            )
+        raise errors.incomplete_signature(_bad_date_message(date_value))
+
+    expires: int | None = None
+    if expires_value is not None:
+        stripped = expires_value.lstrip("-")
+        if stripped and stripped.isascii() and stripped.isdigit():
+            expires = int(expires_value)
+        if s3:
+            if expires is None:
+                raise errors.s3_authorization_query_parameters_error("X-Amz-Expires should be a number")
+            if expires < 0:
+                raise errors.s3_authorization_query_parameters_error("X-Amz-Expires must be non-negative")
+        # Query services ignore X-Amz-Expires entirely (aws-behavior.md §2.2), so a bad one is no error.
+
+    token = query.get("X-Amz-Security-Token")
+    if s3:
+        # A *signed* token header overrides the query token; an unsigned one is refused in
+        # verify_signature (HeadersNotSigned), so taking it here changes nothing.
+        header_token = req.header("x-amz-security-token")
+        if header_token is not None and (
+            token is None or "x-amz-security-token" in signed_headers_raw.split(";")
+        ):
+            token = header_token
+    signed_headers = tuple(signed_headers_raw.lower().split(";")) if signed_headers_raw else ()
+    return _finish(
+        amz_date=date_value,
+        credential=credential,
+        request_time=request_time,
+        signed_headers=signed_headers,
+        signed_headers_raw=signed_headers_raw,
+        signature=signature,
+        security_token=token,
+        presigned=True,
+        expires=expires,
+        content_sha256=query.get("X-Amz-Content-Sha256"),
+        dialect=dialect,
+        now=now,
+        s3_credential_error=lambda: errors.s3_authorization_query_parameters_error(
+            "Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; "
+            + _S3_CREDENTIAL_SHAPE
+        ),
+    )
+
+
+def _bad_date_message(value: str) -> str:
+    return (
+        f"Date must be in ISO-8601 'basic format'. Got '{value}'. See http://en.wikipedia.org/wiki/ISO_8601"
+    )
+
+
+def _finish(
+    *,
+    credential: str,
+    request_time: datetime,
+    signed_headers: tuple[str, ...],
+    signed_headers_raw: str,
+    signature: str,
+    security_token: str | None,
+    presigned: bool,
+    expires: int | None,
+    content_sha256: str | None,
+    dialect: Dialect,
+    now: datetime | None,
+    s3_credential_error: Callable[[], AwsError],
+    amz_date: str,
+) -> SignedRequest:
+    parts = credential.split("/")
+    signed = SignedRequest(
+        access_key_id=parts[0],
+        credential=credential,
+        amz_date=amz_date,
+        request_time=request_time,
+        scope_date=parts[1] if len(parts) > 1 else "",
+        region=parts[2] if len(parts) > 2 else "",
+        service=parts[3] if len(parts) > 3 else "",
+        terminator=parts[4] if len(parts) > 4 else "",
+        signed_headers=signed_headers,
+        signed_headers_raw=signed_headers_raw,
+        signature=signature,
+        security_token=security_token,
+        presigned=presigned,
+        expires=expires,
+        content_sha256=content_sha256,
+    )
+    if now is not None:
+        check_request_time(signed, now, dialect)
+    if len(parts) != 5:
+        if dialect == "s3":
+            raise s3_credential_error()
+        raise errors.incomplete_signature(
+            "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, "
+            f"got '{credential}'"
+        )
+    return signed

@@ -1,0 +1,105 @@
+"""Verifying a parsed SigV4 signature against the secret the edge looked up."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from credmint import errors
+from credmint.httpreq import HttpRequest
+from credmint.sigv4.canonical import UNSIGNED_PAYLOAD, canonical_request, string_to_sign
+from credmint.sigv4.checks import Dialect
+from credmint.sigv4.keys import DEFAULT_KEY_CACHE, SigningKeyCache, sign_hex
+from credmint.sigv4.parse import SignedRequest
+
+STREAMING_SIGNED = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
+STREAMING_SIGNED_TRAILER = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
+STREAMING_UNSIGNED_TRAILER = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
+
+#: Literal x-amz-content-sha256 values S3 accepts besides a hex digest. The ECDSA (SigV4a)
+#: modes are listed so the value is accepted; the signature itself then fails to verify.
+S3_PAYLOAD_LITERALS = frozenset(
+    {
+        UNSIGNED_PAYLOAD,
+        STREAMING_UNSIGNED_TRAILER,
+        STREAMING_SIGNED,
+        STREAMING_SIGNED_TRAILER,
+        "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD",
+        "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER",
+    }
+)
+_HEX = frozenset("0123456789abcdefABCDEF")
+_BAD_PAYLOAD_HASH = (
+    "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, "
+    "STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, "
+    "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER "
+    "or a valid sha256 value."
+)
+_HOST_NOT_SIGNED = "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
+
+
+def is_hex_sha256(value: str) -> bool:
+    return len(value) == 64 and _HEX.issuperset(value)
+
+
+def is_streaming(signed: SignedRequest) -> bool:
+    """Whether the body is aws-chunked and must go through :func:`decode_aws_chunked`."""
+    value = signed.content_sha256
+    return value is not None and not signed.presigned and value.startswith("STREAMING-")
+
+
+def payload_hash(req: HttpRequest, signed: SignedRequest, dialect: Dialect) -> str:
+    """The last line of the canonical request."""
+    if dialect != "s3":
+        return hashlib.sha256(req.body).hexdigest()
+    value = signed.content_sha256
+    if signed.presigned:
+        return value if value is not None else UNSIGNED_PAYLOAD
+    if value is None:
+        raise errors.s3_missing_content_sha256()
+    if value not in S3_PAYLOAD_LITERALS and not is_hex_sha256(value):
+        raise errors.s3_invalid_argument(_BAD_PAYLOAD_HASH, "x-amz-content-sha256", value)
+    return value
+
+
+def _check_s3_headers_signed(req: HttpRequest, signed: SignedRequest) -> None:
+    # S3 refuses x-amz-* headers a signature does not cover: they would change the
+    # request's meaning (ACLs, tokens, copy sources) without the signer's consent.
+    names = set(signed.signed_headers)
+    unsigned = [name for name, _ in req.headers if name.startswith("x-amz-") and name not in names]
+    if unsigned:
+        raise errors.s3_headers_not_signed(", ".join(dict.fromkeys(unsigned)))
+
+
+def verify_signature(
+    req: HttpRequest,
+    signed: SignedRequest,
+    secret: str,
+    dialect: Dialect,
+    *,
+    keys: SigningKeyCache | None = None,
+) -> None:
+    """Raise unless ``signed.signature`` is the request's signature under ``secret``.
+
+    For S3 with a hex ``x-amz-content-sha256`` the body is checked against it afterwards
+    (a bad signature wins over a bad body hash). Streaming bodies are checked later by
+    :func:`decode_aws_chunked`.
+    """
+    if "host" not in signed.signed_headers:
+        raise errors.signature_does_not_match(_HOST_NOT_SIGNED)
+    s3 = dialect == "s3"
+    if s3:
+        _check_s3_headers_signed(req, signed)
+    payload = payload_hash(req, signed, dialect)
+    creq = canonical_request(req, signed, normalize_path=not s3, payload_hash=payload)
+    sts = string_to_sign(signed, creq)
+    key = (keys or DEFAULT_KEY_CACHE).get(secret, signed.scope_date, signed.region, signed.service)
+    expected = sign_hex(key, sts)
+    if not hmac.compare_digest(expected.encode("ascii"), signed.signature.encode("utf-8", "replace")):
+        if s3:
+            raise errors.s3_signature_does_not_match(signed.access_key_id, sts, signed.signature, creq)
+        raise errors.signature_does_not_match()
+    if s3 and is_hex_sha256(payload):
+        computed = hashlib.sha256(req.body).hexdigest()
+        if computed != payload.lower():
+            raise errors.s3_content_sha256_mismatch(payload, computed)

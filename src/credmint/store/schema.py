@@ -1,0 +1,283 @@
+"""The database schema: one SQLAlchemy Core metadata, identical on SQLite and PostgreSQL.
+
+Changes to it go through an Alembic migration in ``store/migrations/versions``;
+``tests/store/test_migrations.py`` checks that the migrations produce exactly
+this schema.
+
+Conventions: every entity belongs to an account (``account_id``, 12 digits);
+names are unique per account case-insensitively, as IAM's are, through a
+``name_key`` column holding the lower-cased name; times are timezone-aware
+UTC; secrets are stored only sealed under the master key (``*_sealed``).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+
+def _ts(name: str, nullable: bool = False) -> Column[object]:
+    return Column(name, DateTime(timezone=True), nullable=nullable)
+
+
+#: Small key/value facts about the store itself (e.g. that bootstrap ran).
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("account_id", String(12), primary_key=True),
+    Column("name", String(128), nullable=False),
+    Column("email", String(256), nullable=True),
+    Column("alias", String(63), nullable=True, unique=True),
+    #: S3's 64-hex owner id.
+    Column("canonical_user_id", String(64), nullable=False, unique=True),
+    Column("organization_id", String(64), nullable=True),
+    _ts("created_at"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("user_id", String(32), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("name_key", String(64), nullable=False),
+    Column("path", String(512), nullable=False),
+    Column("arn", String(2048), nullable=False),
+    Column("permissions_boundary_arn", String(2048), nullable=True),
+    _ts("created_at"),
+    _ts("password_last_used", nullable=True),
+    UniqueConstraint("account_id", "name_key", name="uq_users_account_name"),
+)
+
+groups = Table(
+    "groups",
+    metadata,
+    Column("group_id", String(32), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("name_key", String(128), nullable=False),
+    Column("path", String(512), nullable=False),
+    Column("arn", String(2048), nullable=False),
+    _ts("created_at"),
+    UniqueConstraint("account_id", "name_key", name="uq_groups_account_name"),
+)
+
+group_members = Table(
+    "group_members",
+    metadata,
+    Column("group_id", String(32), ForeignKey("groups.group_id"), primary_key=True),
+    Column("user_id", String(32), ForeignKey("users.user_id"), primary_key=True),
+    Index("ix_group_members_user", "user_id"),
+)
+
+roles = Table(
+    "roles",
+    metadata,
+    Column("role_id", String(32), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("name_key", String(64), nullable=False),
+    Column("path", String(512), nullable=False),
+    Column("arn", String(2048), nullable=False),
+    Column("trust_policy", Text, nullable=False),
+    Column("description", String(1000), nullable=True),
+    Column("max_session_duration", Integer, nullable=False),
+    Column("permissions_boundary_arn", String(2048), nullable=True),
+    _ts("created_at"),
+    _ts("last_used_at", nullable=True),
+    Column("last_used_region", String(32), nullable=True),
+    #: Sessions issued before this instant are refused ("revoke active sessions").
+    _ts("revoke_before", nullable=True),
+    UniqueConstraint("account_id", "name_key", name="uq_roles_account_name"),
+)
+
+access_keys = Table(
+    "access_keys",
+    metadata,
+    Column("access_key_id", String(128), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), nullable=False),
+    #: ``None`` for the account's root user.
+    Column("user_id", String(32), ForeignKey("users.user_id"), nullable=True),
+    Column("secret_sealed", LargeBinary, nullable=False),
+    Column("status", String(16), nullable=False),
+    _ts("created_at"),
+    _ts("last_used_at", nullable=True),
+    Column("last_used_service", String(32), nullable=True),
+    Column("last_used_region", String(32), nullable=True),
+    Index("ix_access_keys_user", "user_id"),
+)
+
+#: Inline policies of users, groups and roles.
+inline_policies = Table(
+    "inline_policies",
+    metadata,
+    Column("entity_id", String(32), primary_key=True),
+    Column("name_key", String(128), primary_key=True),
+    Column("name", String(128), nullable=False),
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), nullable=False),
+    Column("entity_type", String(8), nullable=False),
+    Column("document", Text, nullable=False),
+)
+
+managed_policies = Table(
+    "managed_policies",
+    metadata,
+    Column("arn", String(2048), primary_key=True),
+    Column("policy_id", String(32), nullable=False, unique=True),
+    #: ``aws`` for AWS managed policies.
+    Column("account_id", String(12), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("path", String(512), nullable=False),
+    Column("description", String(1000), nullable=True),
+    Column("default_version_id", String(16), nullable=False),
+    Column("next_version", Integer, nullable=False),
+    _ts("created_at"),
+    _ts("updated_at"),
+)
+
+policy_versions = Table(
+    "policy_versions",
+    metadata,
+    Column("policy_arn", String(2048), ForeignKey("managed_policies.arn"), primary_key=True),
+    Column("version_id", String(16), primary_key=True),
+    Column("document", Text, nullable=False),
+    _ts("created_at"),
+)
+
+policy_attachments = Table(
+    "policy_attachments",
+    metadata,
+    Column("policy_arn", String(2048), primary_key=True),
+    Column("entity_id", String(32), primary_key=True),
+    Column("entity_type", String(8), nullable=False),
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), nullable=False),
+    Index("ix_policy_attachments_entity", "entity_id"),
+)
+
+tags = Table(
+    "tags",
+    metadata,
+    #: An ARN or unique id of the tagged resource.
+    Column("resource", String(2048), primary_key=True),
+    Column("key_lower", String(128), primary_key=True),
+    Column("key", String(128), nullable=False),
+    Column("value", String(256), nullable=False),
+    Column("position", Integer, nullable=False),
+)
+
+mfa_devices = Table(
+    "mfa_devices",
+    metadata,
+    Column("serial_number", String(2048), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), nullable=False),
+    Column("name", String(256), nullable=False),
+    Column("name_key", String(256), nullable=False),
+    Column("path", String(512), nullable=False),
+    Column("seed_sealed", LargeBinary, nullable=False),
+    #: ``None`` while unassigned; the root user's devices carry ``root``.
+    Column("user_id", String(32), nullable=True),
+    _ts("enable_date", nullable=True),
+    #: The last accepted TOTP time step: a code is usable once, enforced by a
+    #: conditional ``UPDATE ... WHERE last_used_step < :step``.
+    Column("last_used_step", BigInteger, nullable=False, default=0),
+    _ts("created_at"),
+    Index("ix_mfa_devices_user", "user_id"),
+)
+
+saml_providers = Table(
+    "saml_providers",
+    metadata,
+    Column("arn", String(2048), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("metadata_document", Text, nullable=False),
+    Column("saml_provider_uuid", String(64), nullable=False),
+    _ts("created_at"),
+    _ts("valid_until", nullable=True),
+)
+
+oidc_providers = Table(
+    "oidc_providers",
+    metadata,
+    Column("arn", String(2048), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), nullable=False),
+    Column("url", String(255), nullable=False),
+    #: JSON lists.
+    Column("client_ids", Text, nullable=False),
+    Column("thumbprints", Text, nullable=False),
+    _ts("created_at"),
+)
+
+#: Keys that seal session tokens, themselves sealed under the master key.
+token_keys = Table(
+    "token_keys",
+    metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("key_sealed", LargeBinary, nullable=False),
+    Column("active", Boolean, nullable=False),
+    _ts("created_at"),
+    _ts("retire_after", nullable=True),
+)
+
+#: Account-wide settings (password policy, feature switches) as JSON text.
+account_settings = Table(
+    "account_settings",
+    metadata,
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), primary_key=True),
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+buckets = Table(
+    "buckets",
+    metadata,
+    Column("name", String(63), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), nullable=False),
+    Column("region", String(32), nullable=False),
+    Column("policy", Text, nullable=True),
+    _ts("created_at"),
+)
+
+objects = Table(
+    "objects",
+    metadata,
+    Column("bucket", String(63), ForeignKey("buckets.name"), primary_key=True),
+    Column("key", String(1024), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("etag", String(80), nullable=False),
+    Column("content_type", String(256), nullable=True),
+    #: JSON: user metadata, checksums and the other stored headers.
+    Column("attributes", Text, nullable=False),
+    #: The blob's file name under the data dir.
+    Column("blob", String(80), nullable=False),
+    _ts("last_modified"),
+)

@@ -1,0 +1,76 @@
+"""The flat parameters of an AWS Query request (STS, IAM), from the query string or form body."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote_plus
+
+from credmint import errors
+from credmint.httpreq import HttpRequest
+
+# A '%' not followed by two hex digits: Java's URLDecoder (which AWS's front end behaves
+# like) rejects these instead of passing them through as Python's decoders do.
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+
+
+def _check_escapes(text: str) -> None:
+    m = _BAD_ESCAPE.search(text)
+    if m is None:
+        return
+    pos = m.start()
+    if len(text) - pos < 3:
+        # Fewer than two characters left after the '%' (Java: "Incomplete trailing escape").
+        raise errors.malformed_query_string("Incomplete trailing escape % sequence")
+    raise errors.malformed_query_string(f"Illegal hex character in escape % pattern: {text[pos : pos + 3]}")
+
+
+def _decode(part: str) -> str:
+    # Fast path: most names and many values need no decoding at all.
+    if "%" not in part and "+" not in part:
+        return part
+    return unquote_plus(part, encoding="utf-8", errors="replace")
+
+
+def parse_pairs(text: str, into: dict[str, str]) -> None:
+    """Add the ``name=value`` pairs of ``text`` to ``into``; the first occurrence of a name wins."""
+    if not text:
+        return
+    if "%" in text:
+        _check_escapes(text)
+    for pair in text.split("&"):
+        if not pair:
+            continue
+        name, sep, value = pair.partition("=")
+        key = _decode(name)
+        # AWS keeps the first of repeated parameters (Action, Version and operation
+        # parameters alike) [obs §1.1]; a plain dict update would keep the last.
+        if key not in into:
+            into[key] = _decode(value) if sep else ""
+
+
+def is_form(content_type: str | None) -> bool:
+    """Whether a Content-Type is the form encoding (parameters such as ``; charset=utf-8`` allowed)."""
+    if not content_type:
+        return False
+    return content_type.split(";", 1)[0].strip().lower() == FORM_CONTENT_TYPE
+
+
+def parse_form(req: HttpRequest, max_body: int) -> dict[str, str]:
+    """The request's Query parameters: the query string, then a form-encoded POST body.
+
+    A body longer than ``max_body`` is AWS's front-end ``413`` with an empty body. Both the
+    query string and the body are read (query string first) and the first occurrence of a
+    name wins across both; a POST whose Content-Type is not the form encoding contributes
+    only its query string (the server answers AWS's ``302`` for that case before us).
+    """
+    if len(req.body) > max_body:
+        raise errors.payload_too_large()
+    params: dict[str, str] = {}
+    if req.query_string:
+        parse_pairs(req.query_string, params)
+    if req.body and req.method == "POST" and is_form(req.header("content-type")):
+        # Percent-escapes carry UTF-8; raw non-ASCII bytes are tolerated the same way.
+        parse_pairs(req.body.decode("utf-8", "replace"), params)
+    return params

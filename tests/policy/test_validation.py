@@ -1,0 +1,312 @@
+"""MalformedPolicyDocument messages, policy size, and AccessDenied texts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from credmint.errors import AwsError
+from credmint.policy import (
+    VALIDATION,
+    PrincipalInfo,
+    RequestContext,
+    access_denied_message,
+    compile_policy,
+    evaluate,
+    policy_size,
+    validate_policy,
+)
+
+OK = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+
+
+def doc(*statements: dict[str, Any], version: str | None = "2012-10-17") -> dict[str, Any]:
+    d: dict[str, Any] = {"Statement": list(statements)}
+    if version:
+        d["Version"] = version
+    return d
+
+
+def message(policy: Any, kind: Any, **kw: Any) -> str:
+    with pytest.raises(AwsError) as info:
+        validate_policy(policy, kind, **kw)
+    assert info.value.code == "MalformedPolicyDocument"
+    assert info.value.status == 400
+    return str(info.value.message)
+
+
+@pytest.mark.parametrize(
+    ("policy", "kind", "expected"),
+    [
+        ("{not json", "identity", "Syntax errors in policy."),
+        (
+            '{"Version": "2012-10-17", "Version": "2012-10-17", "Statement": []}',
+            "identity",
+            "Syntax errors in policy.",
+        ),
+        ("[]", "identity", "Syntax errors in policy."),
+        (doc(), "identity", "Syntax errors in policy."),
+        ({"Version": "2012-10-17", "Statment": [OK]}, "identity", "Syntax errors in policy."),
+        (doc({**OK, "Effect": "allow"}), "identity", "Syntax errors in policy."),
+        (doc({**OK, "Extra": 1}), "identity", "Syntax errors in policy."),
+        (doc(OK, version="2012-10-18"), "identity", "The policy failed legacy parsing"),
+        (doc({**OK, "Principal": "*"}), "identity", "Policy document should not specify a principal."),
+        (
+            doc({**OK, "NotPrincipal": {"AWS": "123456789012"}}),
+            "boundary",
+            "Policy document should not specify a principal.",
+        ),
+        (doc({**OK, "Principal": "*"}), "session", "Policy document should not specify a principal."),
+        (doc({**OK, "Principal": "*"}), "scp", "Policy document should not specify a principal."),
+        (doc({"Effect": "Allow", "Resource": "*"}), "identity", "Policy statement must contain actions."),
+        (doc({"Effect": "Allow", "Action": "s3:*"}), "identity", "Policy statement must contain resources."),
+        (doc({"Action": "s3:*", "Resource": "*"}), "identity", "Missing required field Effect"),
+        (doc(OK), "resource", "Missing required field Principal"),
+        (
+            doc({"Effect": "Allow", "Principal": "*", "Resource": "*"}),
+            "resource",
+            "Missing required field Action",
+        ),
+        (
+            doc({"Effect": "Allow", "Principal": "*", "Action": "s3:*"}),
+            "resource",
+            "Missing required field Resource",
+        ),
+        (doc({"Effect": "Allow", "Action": "sts:AssumeRole"}), "trust", "Missing required field Principal"),
+        (
+            doc(
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "123456789012"},
+                    "Action": "sts:AssumeRole",
+                    "Resource": "*",
+                }
+            ),
+            "trust",
+            "Has prohibited field Resource",
+        ),
+        (
+            doc({"Effect": "Allow", "NotPrincipal": {"AWS": "123456789012"}, "Action": "sts:AssumeRole"}),
+            "trust",
+            "Has prohibited field NotPrincipal",
+        ),
+        (
+            doc({"Effect": "Allow", "Principal": {"AWS": "123456789012"}, "Action": "s3:GetObject"}),
+            "trust",
+            "AssumeRole policy may only specify STS AssumeRole actions.",
+        ),
+        (
+            doc({"Effect": "Allow", "Action": "GetObject", "Resource": "*"}),
+            "identity",
+            "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.",
+        ),
+        (
+            doc({**OK, "Condition": {"StringEquals": {"SourceIp": "x"}}}),
+            "identity",
+            "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.",
+        ),
+        (
+            doc({**OK, "Condition": {"StringEqualz": {"aws:SourceIp": "x"}}}),
+            "identity",
+            "Invalid Condition type : StringEqualz",
+        ),
+        (
+            doc({**OK, "Condition": {"NullIfExists": {"aws:x": "true"}}}),
+            "identity",
+            "Invalid Condition type : NullIfExists",
+        ),
+        (
+            doc({**OK, "Condition": {"IpAddress": {"aws:SourceIp": "300.1.1.1"}}}),
+            "identity",
+            "Syntax errors in policy.",
+        ),
+        (
+            doc({**OK, "Condition": {"DateEquals": {"aws:CurrentTime": "soon"}}}),
+            "identity",
+            "Syntax errors in policy.",
+        ),
+        (doc({**OK, "Sid": "a b"}), "identity", VALIDATION["sid_alnum"]),
+        (
+            doc({**OK, "Sid": "A"}, {**OK, "Sid": "A"}),
+            "identity",
+            "Statement IDs (SID) in a single policy must be unique.",
+        ),
+        (doc({**OK, "Resource": "bucket"}), "identity", 'Resource bucket must be in ARN format or "*".'),
+        (
+            doc(
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "arn:aws:iam::123456789012:user/*"},
+                    "Action": "s3:*",
+                    "Resource": "*",
+                }
+            ),
+            "resource",
+            'Invalid principal in policy: "AWS":"arn:aws:iam::123456789012:user/*"',
+        ),
+    ],
+)
+def test_validation_messages(policy: Any, kind: Any, expected: str) -> None:
+    assert message(policy, kind) == expected
+
+
+def test_managed_policies_need_current_version() -> None:
+    assert message(doc(OK, version="2008-10-17"), "identity", managed=True) == (
+        "Policy document must be version 2012-10-17 or greater."
+    )
+    validate_policy(doc(OK, version="2008-10-17"), "identity")
+
+
+@pytest.mark.parametrize(
+    ("policy", "kind"),
+    [
+        (doc(OK), "identity"),
+        (doc({**OK, "Sid": "Read1"}), "boundary"),
+        ({"Version": "2012-10-17", "Statement": OK}, "session"),
+        (
+            doc(
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "lambda.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }
+            ),
+            "trust",
+        ),
+        (
+            doc(
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Federated": "accounts.google.com"},
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                }
+            ),
+            "trust",
+        ),
+        (
+            doc(
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": ["123456789012", "AIDAEXAMPLEEXAMPLE12"]},
+                    "Action": "sts:*",
+                }
+            ),
+            "trust",
+        ),
+        (
+            doc(
+                {
+                    "Sid": "Public Read",
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "s3:GetObject",
+                    "Resource": "arn:aws:s3:::b/*",
+                }
+            ),
+            "resource",
+        ),
+        (doc({"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}), "rcp"),
+        (
+            doc({**OK, "Condition": {"ForAllValues:StringLikeIfExists": {"aws:TagKeys": ["a*", True, 3]}}}),
+            "identity",
+        ),
+    ],
+)
+def test_valid_policies(policy: Any, kind: Any) -> None:
+    validate_policy(json.dumps(policy), kind)
+
+
+def test_policy_size_ignores_whitespace() -> None:
+    text = json.dumps(doc(OK), indent=4)
+    assert policy_size(text) == len("".join(text.split()))
+    assert policy_size(' { "a" : 1 }\n\t') == len('{"a":1}')
+
+
+def test_compiled_policy_indexes_by_service() -> None:
+    p = compile_policy(
+        doc(
+            {"Effect": "Allow", "Action": ["s3:GetObject", "iam:GetUser"], "Resource": "*"},
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Effect": "Allow", "NotAction": "ec2:*", "Resource": "*"},
+            {"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"},
+        )
+    )
+    assert [s.index for s in p.for_service("s3")] == [0, 1, 2]
+    assert [s.index for s in p.for_service("ec2")] == [1, 2, 3]
+    assert [s.index for s in p.for_service("sqs")] == [1, 2]
+
+
+USER = "arn:aws:iam::111122223333:user/alice"
+
+
+@pytest.mark.parametrize(
+    ("denied_by", "explicit", "resource", "tail"),
+    [
+        (
+            "identity",
+            False,
+            "arn:aws:s3:::b/k",
+            " on resource: arn:aws:s3:::b/k because no identity-based policy allows the s3:GetObject action",
+        ),
+        (
+            "identity",
+            True,
+            "arn:aws:s3:::b/k",
+            " on resource: arn:aws:s3:::b/k with an explicit deny in an identity-based policy",
+        ),
+        (
+            "resource",
+            True,
+            "arn:aws:s3:::b/k",
+            " on resource: arn:aws:s3:::b/k with an explicit deny in a resource-based policy",
+        ),
+        (
+            "resource",
+            False,
+            "arn:aws:s3:::b/k",
+            " on resource: arn:aws:s3:::b/k because no resource-based policy allows the s3:GetObject action",
+        ),
+        (
+            "boundary",
+            False,
+            "arn:aws:s3:::b/k",
+            " on resource: arn:aws:s3:::b/k because no permissions boundary allows the s3:GetObject action",
+        ),
+        (
+            "boundary",
+            True,
+            "arn:aws:s3:::b/k",
+            " on resource: arn:aws:s3:::b/k with an explicit deny in a permissions boundary",
+        ),
+        (
+            "session",
+            False,
+            "arn:aws:s3:::b/k",
+            " on resource: arn:aws:s3:::b/k because no session policy allows the s3:GetObject action",
+        ),
+        (
+            "scp",
+            True,
+            "arn:aws:s3:::b/k",
+            " on resource: arn:aws:s3:::b/k with an explicit deny in a service control policy",
+        ),
+        ("scp", False, "*", " because no service control policy allows the s3:GetObject action"),
+        ("identity", False, "*", " because no identity-based policy allows the s3:GetObject action"),
+    ],
+)
+def test_access_denied_messages(denied_by: str, explicit: bool, resource: str, tail: str) -> None:
+    text = access_denied_message(USER, "s3:GetObject", resource, denied_by, explicit)
+    assert text == f"User: {USER} is not authorized to perform: s3:GetObject{tail}"
+
+
+def test_message_from_a_decision() -> None:
+    principal = PrincipalInfo.from_arn(USER)
+    ctx = RequestContext.create(principal, "iam:ListUsers")
+    d = evaluate(ctx, [compile_policy(doc({"Effect": "Deny", "Action": "iam:*", "Resource": "*"}))])
+    text = access_denied_message(principal.arn, ctx.action, ctx.resource, d.denied_by, d.explicit_deny)
+    assert text == (
+        f"User: {USER} is not authorized to perform: iam:ListUsers"
+        " with an explicit deny in an identity-based policy"
+    )

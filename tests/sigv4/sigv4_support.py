@@ -1,0 +1,86 @@
+"""Helpers shared by the SigV4 tests: turning test-suite files and botocore requests into HttpRequests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from credmint.httpreq import HttpRequest
+
+VECTORS = Path(__file__).resolve().parent.parent / "vectors" / "sigv4"
+AKID = "AKIDEXAMPLE"
+SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+
+
+def parse_http_text(text: str) -> HttpRequest:
+    """A request as the suites write it, read the way an HTTP server would see it."""
+    head, sep, body = text.partition("\n\n")
+    lines = head.split("\n")
+    request_line = lines[0]
+    method, _, rest = request_line.partition(" ")
+    target, _, _version = rest.rpartition(" ")
+    path, _, query = target.partition("?")
+    headers: list[list[str]] = []
+    for line in lines[1:]:
+        if not line:
+            continue
+        if line[0] in " \t" and headers:
+            # obs-fold: a server replaces the line break with a space
+            headers[-1][1] += " " + line.strip()
+            continue
+        name, _, value = line.partition(":")
+        headers.append([name.strip().lower(), value.strip()])
+    return HttpRequest(
+        method=method,
+        raw_path=path,
+        query_string=query,
+        headers=tuple((n, v) for n, v in headers),
+        body=body.encode("utf-8") if sep else b"",
+    )
+
+
+def from_botocore(prepared: object) -> HttpRequest:
+    """An AWSPreparedRequest as it arrives on the wire: raw path and query split from the URL,
+    header names lower-cased, ``host`` added as the HTTP client adds it."""
+    url = prepared.url  # type: ignore[attr-defined]
+    parts = urlsplit(url)
+    headers = [
+        (k.lower(), v.decode() if isinstance(v, bytes) else str(v)) for k, v in prepared.headers.items()
+    ]  # type: ignore[attr-defined]
+    if not any(k == "host" for k, _ in headers):
+        headers.insert(0, ("host", parts.netloc))
+    body = prepared.body  # type: ignore[attr-defined]
+    if body is None:
+        body = b""
+    elif isinstance(body, str):
+        body = body.encode("utf-8")
+    elif hasattr(body, "read"):
+        body = body.read()
+    return HttpRequest(
+        method=prepared.method,  # type: ignore[attr-defined]
+        raw_path=parts.path or "/",
+        query_string=parts.query,
+        headers=tuple(headers),
+        body=bytes(body),
+    )
+
+
+def replace_header(req: HttpRequest, name: str, value: str) -> HttpRequest:
+    headers = tuple((n, value if n == name else v) for n, v in req.headers)
+    return HttpRequest(req.method, req.raw_path, req.query_string, headers, req.body)
+
+
+def with_(req: HttpRequest, **changes: object) -> HttpRequest:
+    fields = {
+        "method": req.method,
+        "raw_path": req.raw_path,
+        "query_string": req.query_string,
+        "headers": req.headers,
+        "body": req.body,
+    }
+    fields.update(changes)
+    return HttpRequest(**fields)  # type: ignore[arg-type]
+
+
+def flip_last_hex(sig: str) -> str:
+    return sig[:-1] + ("0" if sig[-1] != "0" else "1")

@@ -1,0 +1,77 @@
+"""parse_form: GET and POST forms, first-wins duplicates, decoding and AWS's errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from credmint.errors import AwsError
+from credmint.httpreq import HttpRequest
+from credmint.wire import parse_form
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def post(body: str, content_type: str | None = FORM + "; charset=utf-8", query: str = "") -> HttpRequest:
+    headers = (("content-type", content_type),) if content_type else ()
+    return HttpRequest("POST", "/", query, headers, body.encode())
+
+
+def get(query: str) -> HttpRequest:
+    return HttpRequest("GET", "/", query, ())
+
+
+@pytest.mark.parametrize(
+    ("req", "expected"),
+    [
+        (
+            get("Action=GetCallerIdentity&Version=2011-06-15"),
+            {"Action": "GetCallerIdentity", "Version": "2011-06-15"},
+        ),
+        (
+            post("Action=GetCallerIdentity&Version=2011-06-15"),
+            {"Action": "GetCallerIdentity", "Version": "2011-06-15"},
+        ),
+        (post("Action=A", content_type=FORM), {"Action": "A"}),
+        (post("Action=A", content_type="Application/X-WWW-Form-Urlencoded;charset=UTF-8"), {"Action": "A"}),
+        # First occurrence wins, for Action/Version and operation parameters alike.
+        (get("Action=A&Action=B&X=1&X=2"), {"Action": "A", "X": "1"}),
+        (post("Action=B&X=2", query="Action=A"), {"Action": "A", "X": "2"}),
+        # '+' is a space, %-escapes are UTF-8, %2B is a plus.
+        (get("K=a+b%20c%2Bd%C3%A9"), {"K": "a b c+dé"}),
+        (get("Tags.member.1.Key=Cost%20Center"), {"Tags.member.1.Key": "Cost Center"}),
+        (get("TransitiveTagKeys=&Flag"), {"TransitiveTagKeys": "", "Flag": ""}),
+        (get("a=1&&b=2&"), {"a": "1", "b": "2"}),
+        (get("K=a=b"), {"K": "a=b"}),
+        (get(""), {}),
+        # A POST that is not form-encoded contributes only its query string.
+        (post("Action=B", content_type="application/json", query="Version=1"), {"Version": "1"}),
+        (post("Action=B", content_type=None), {}),
+    ],
+)
+def test_parse_form(req: HttpRequest, expected: dict[str, str]) -> None:
+    assert parse_form(req, 10_000_000) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("A=%", "Incomplete trailing escape % sequence"),
+        ("A=%4", "Incomplete trailing escape % sequence"),
+        ("A=%yy", "Illegal hex character in escape % pattern: %yy"),
+        ("A=%4g&B=1", "Illegal hex character in escape % pattern: %4g"),
+        ("%zzA=1", "Illegal hex character in escape % pattern: %zz"),
+    ],
+)
+def test_malformed_escapes(text: str, message: str) -> None:
+    for req in (get(text), post(text)):
+        with pytest.raises(AwsError) as e:
+            parse_form(req, 10_000_000)
+        assert (e.value.code, e.value.message, e.value.status) == ("MalformedQueryString", message, 400)
+
+
+def test_body_limit_is_413_with_empty_body() -> None:
+    body = "Action=GetCallerIdentity&Version=2011-06-15&Pad=" + "x" * 100
+    assert parse_form(post(body), len(body))["Action"] == "GetCallerIdentity"
+    with pytest.raises(AwsError) as e:
+        parse_form(post(body), len(body) - 1)
+    assert e.value.status == 413 and e.value.empty_body
