@@ -9,19 +9,24 @@ its sealed session token without any read.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import select
 
-from credmint import errors
+from credmint import authz, errors
 from credmint.api import Call
 from credmint.clock import Clock, SystemClock
-from credmint.principal import Principal, root_arn
+from credmint.iam.lastused import LastUsedRecorder
+from credmint.policy import CompiledPolicy, compile_policy
+from credmint.principal import Principal, PrincipalKind, root_arn
 from credmint.sealing import MasterKey
 from credmint.settings import Settings
 from credmint.store import schema
 from credmint.store.db import Store
+from credmint.sts.tokens import SessionClaims
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +98,35 @@ class CredentialCache:
         return entry
 
 
+def session_principal(claims: SessionClaims) -> Principal:
+    """The principal a sealed session token names, without any read."""
+    kind = claims.principal_kind.value
+    entity_id: str | None
+    if kind == "assumed-role":
+        entity_id = claims.principal_id.split(":", 1)[0]
+    elif kind == "user":
+        entity_id = claims.principal_id
+    elif kind == "federated-user":
+        entity_id = claims.federation_map.get("entity_id")
+    else:
+        entity_id = None
+    name = claims.session_name or ""
+    if kind == "user":
+        name = claims.principal_arn.rsplit("/", 1)[-1]
+    elif kind == "federated-user":
+        name = claims.principal_arn.split(":federated-user/", 1)[-1]
+    return Principal(
+        kind=cast(PrincipalKind, kind),
+        account_id=claims.account_id,
+        arn=claims.principal_arn,
+        user_id=claims.principal_id,
+        name=name,
+        access_key_id=claims.access_key_id,
+        entity_id=entity_id,
+        session=claims,
+    )
+
+
 class Runtime:
     def __init__(self, settings: Settings, store: Store, master: MasterKey, clock: Clock | None = None) -> None:
         self.settings = settings
@@ -100,22 +134,122 @@ class Runtime:
         self.master = master
         self.clock: Clock = clock or SystemClock()
         self.credentials = CredentialCache(store, master)
+        self.policies = authz.PolicySource(store)
+        self.last_used = LastUsedRecorder()
+        self._resource_policies: dict[tuple[str, str], CompiledPolicy] = {}
 
     def now(self) -> datetime:
         return self.clock.now()
 
-    def authorize(self, call: Call, action: str, resource: str) -> None:
-        """Allow or refuse ``action`` on ``resource`` for the caller.
+    def open_session(self, token: str, access_key_id: str) -> SessionClaims:
+        """Open a session token sealed by any node (raises InvalidClientTokenId / ExpiredToken)."""
+        from credmint.sts.keystore import holder_for
 
-        Until the policy engine is wired in, only an account's root user may act.
+        return holder_for(self).open(token, access_key_id, self.now())
+
+    def authorize(
+        self,
+        call: Call,
+        action: str,
+        resource: str = "*",
+        *,
+        resource_policy: str | None = None,
+        resource_account: str | None = None,
+        extra_keys: Mapping[str, str | Sequence[str]] | None = None,
+    ) -> None:
+        """Allow ``action`` on ``resource`` for the caller, or raise ``AccessDenied``.
+
+        ``resource_policy`` is the JSON text of the resource-based policy that takes
+        part (a bucket policy; a role's trust policy for ``sts:AssumeRole*``), and
+        ``resource_account`` the account owning the resource (default: the caller's).
+        ``extra_keys`` are the request's service-specific condition keys
+        (``sts:ExternalId``, ``s3:prefix``, ``aws:RequestTag/...``). An unsigned
+        caller (``call.principal is None``) is evaluated as AWS's anonymous principal:
+        only a resource policy granting ``*`` can let it through.
         """
         p = call.principal
+        resource_account = resource_account or (p.account_id if p is not None else None)
+        compiled_resource = self._resource_policy(resource_policy, action)
         if p is None:
-            raise errors.missing_authentication_token()
-        if p.is_root:
+            ctx = authz.anonymous_context(call.request, action, resource, resource_account, call.now, extra_keys)
+            decision = authz.evaluate_anonymous(ctx, compiled_resource)
+            if not decision.allowed:
+                raise authz.denial(self.master, decision, ctx)
             return
-        on = "" if resource == "*" else f" on resource: {resource}"
-        raise errors.access_denied(
-            f"User: {p.arn} is not authorized to perform: {action}{on} "
-            f"because no identity-based policy allows the {action} action"
+        identity = self._identity(p)
+        ctx = authz.build_context(
+            p,
+            identity,
+            call.request,
+            action=action,
+            resource=resource,
+            resource_account=resource_account,
+            region=call.region,
+            now=call.now,
+            extra_keys=extra_keys,
         )
+        decision = authz.decide(
+            ctx,
+            identity,
+            resource_policy=compiled_resource,
+            session=self._session_policies(p),
+        )
+        if decision.allowed:
+            return
+        raise authz.denial(self.master, decision, ctx, short=action.startswith("sts:AssumeRole"))
+
+    # --- the pieces authorize() needs -----------------------------------------------------
+
+    def _resource_policy(self, text: str | None, action: str) -> CompiledPolicy | None:
+        if text is None:
+            return None
+        kind = "trust" if action.lower().startswith("sts:assumerole") else "resource"
+        found = self._resource_policies.get((kind, text))
+        if found is None:
+            try:
+                found = compile_policy(text, policy_id=kind)
+            except errors.AwsError:
+                return None
+            if len(self._resource_policies) > 4096:
+                self._resource_policies.clear()
+            self._resource_policies[(kind, text)] = found
+        return found
+
+    def _identity(self, p: Principal) -> authz.Identity | None:
+        """The identity policies that apply to the caller."""
+        if p.kind == "root":
+            return authz.ALLOW_ALL
+        if p.kind == "federated-user":
+            s = p.session
+            if s is None or (s.assumed_by_arn or "").endswith(":root"):
+                # A federated user created by root: bounded by its session policies only.
+                return authz.ALLOW_ALL
+        if p.entity_id is None:
+            return None
+        return self.policies.identity("role" if p.kind == "assumed-role" else "user", p.entity_id)
+
+    def _session_policies(self, p: Principal) -> tuple[CompiledPolicy, ...] | None:
+        s = p.session
+        if s is None or p.kind in ("root", "user"):
+            # GetSessionToken sessions carry no session policies.
+            return None
+        policies: list[CompiledPolicy] = []
+        if s.session_policy:
+            compiled = self._resource_policies.get(("session", s.session_policy))
+            if compiled is None:
+                try:
+                    compiled = compile_policy(s.session_policy, policy_id="session")
+                except errors.AwsError:
+                    compiled = None
+                if compiled is not None:
+                    self._resource_policies[("session", s.session_policy)] = compiled
+            if compiled is not None:
+                policies.append(compiled)
+        for arn in s.policy_arns:
+            managed = self.policies.managed(arn)
+            if managed is not None:
+                policies.append(managed)
+        if not policies and p.kind == "assumed-role" and not s.session_policy and not s.policy_arns:
+            return None
+        # A federated user without session policies gets an empty list: AWS denies everything.
+        return tuple(policies)

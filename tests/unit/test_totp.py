@@ -265,7 +265,8 @@ def test_qr_png_decodes_to_uri() -> None:
     width, height, pixels = _png_to_gray(png)
     assert 200 <= width == height <= 600
     image = memoryview(pixels).cast("B", (height, width))
-    results = zxingcpp.read_barcodes(image)
+    # QR codes only: with every format on, the decoder now and then also "finds" a 1-D code.
+    results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
     assert [r.text for r in results] == [uri]
     assert results[0].format == zxingcpp.BarcodeFormat.QRCode
 

@@ -49,6 +49,13 @@ def _parser() -> argparse.ArgumentParser:
     _store_args(create)
     lst = acc_sub.add_parser("list", help="list accounts")
     _store_args(lst)
+
+    keys = sub.add_parser("keys", help="session token keys")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    rotate = keys_sub.add_parser(
+        "rotate", help="make a new token key active now (the old one verifies until its tokens expire)"
+    )
+    _store_args(rotate)
     return parser
 
 
@@ -150,7 +157,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         for account_id, name, created in accounts.list_accounts(runtime.store):
             print(f"{account_id}\t{name}\t{created.isoformat()}")
         return 0
+    if args.command == "keys":
+        return cmd_keys_rotate(settings)
     return 2
+
+
+def cmd_keys_rotate(settings: Settings) -> int:
+    from credmint.sts import keystore
+
+    runtime = _open(settings)
+    before = keystore.load(runtime.store, runtime.master)
+    keyring = keystore.rotate(runtime.store, runtime.master, datetime.now(UTC))
+    runtime.store.close()
+    if before is not None:
+        print(f"retiring token key {before.active_key_id}")
+    print(f"active token key {keyring.active_key_id} ({len(keyring.keys)} key(s) kept)")
+    return 0
 
 
 if __name__ == "__main__":

@@ -385,7 +385,11 @@ def _compile_statement(index: int, st: Any, kind: PolicyKind | None, variables: 
         action=actions_matcher(actions),
         not_action=not_action,
         resources=resources,
-        resource_test=resources_matcher(resources) if resources is not None else None,
+        resource_test=(
+            resources_matcher(resources, unresolved_matches=not_resource and effect == "Allow")
+            if resources is not None
+            else None
+        ),
         not_resource=not_resource,
         principal=principal,
         not_principal="NotPrincipal" in st,

@@ -333,8 +333,15 @@ def _lookup(var: Variable, keys: KeyValues) -> str | None:
     return var.default
 
 
-def resources_matcher(patterns: tuple[ArnPattern, ...]) -> Callable[[str, KeyValues], bool]:
-    """One test for a statement's Resource list: static patterns combined, variable ones per request."""
+def resources_matcher(
+    patterns: tuple[ArnPattern, ...], *, unresolved_matches: bool = False
+) -> Callable[[str, KeyValues], bool]:
+    """One test for a statement's Resource list: static patterns combined, variable ones per request.
+
+    ``unresolved_matches`` makes a pattern whose variable cannot be resolved count as
+    matching: for an Allow with ``NotResource`` that is the safe reading (the statement
+    then grants nothing) — treating it as "matches nothing" would grant everywhere.
+    """
     static = [p.static for p in patterns if p.static is not None]
     dynamic = tuple(p for p in patterns if p.static is None)
     combined = combined_matcher([s for s in static if s[0] != "none"]) if static else match_none
@@ -350,7 +357,14 @@ def resources_matcher(patterns: tuple[ArnPattern, ...]) -> Callable[[str, KeyVal
     def match(value: str, keys: KeyValues) -> bool:
         if combined(value):
             return True
-        return any(p.matches(value, keys) for p in dynamic)
+        for p in dynamic:
+            m = p.matcher(keys)
+            if m is None:
+                if unresolved_matches:
+                    return True
+            elif m(value):
+                return True
+        return False
 
     return match
 

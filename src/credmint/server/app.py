@@ -25,7 +25,7 @@ from credmint.api import Call, Operation
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
 from credmint.principal import Principal
-from credmint.runtime import KeyEntry, Runtime
+from credmint.runtime import KeyEntry, Runtime, session_principal
 from credmint.server import registry
 from credmint.server.routing import QUERY_VERSIONS, Target, classify
 from credmint.sigv4 import SignedRequest, check_scope, parse_auth, verify_signature
@@ -45,8 +45,13 @@ MAX_S3_BODY = 64 * 1024**2
 
 Response = tuple[int, list[tuple[bytes, bytes]], bytes]
 
+#: How often access-key "last used" data is written (GetAccessKeyLastUsed flushes first).
+LAST_USED_FLUSH_SECONDS = 5.0
+
 
 class CredmintApp:
+    _flusher: asyncio.Task[None]
+
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.settings = runtime.settings
@@ -67,8 +72,11 @@ class CredmintApp:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 self.runtime.store.start_watching()
+                self._flusher = asyncio.create_task(self._flush_periodically())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                self._flusher.cancel()
+                await self._blocking(partial(self.runtime.last_used.flush, self.runtime.store))
                 self.runtime.store.close()
                 self._pool.shutdown(wait=False)
                 await send({"type": "lifespan.shutdown.complete"})
@@ -108,9 +116,19 @@ class CredmintApp:
         except Exception:  # never a traceback to the client
             log.exception("unhandled error on %s %s", method, path)
             status, out_headers, body = self._render_query_error(errors.internal_failure(), "sts", request_id)
-        out_headers.append((b"content-length", str(len(body)).encode()))
+        if not any(k == b"content-length" for k, _ in out_headers):  # HEAD answers carry the GET length
+            out_headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": out_headers})
         await send({"type": "http.response.body", "body": body if method != "HEAD" else b""})
+
+    async def _flush_periodically(self) -> None:
+        """Write access-key last-used data in batches, off the request path."""
+        while True:
+            await asyncio.sleep(LAST_USED_FLUSH_SECONDS)
+            try:
+                await self._blocking(partial(self.runtime.last_used.flush, self.runtime.store))
+            except Exception:  # a failed flush keeps its batch for the next one
+                log.exception("flushing access key last-used data failed")
 
     @staticmethod
     async def _read_body(receive: Receive, limit: int) -> bytes:
@@ -215,36 +233,60 @@ class CredmintApp:
 
     async def _resolve(self, signed: SignedRequest, service: str) -> KeyEntry:
         """The secret and principal behind the access key (the one lookup at the edge)."""
-        invalid = errors.invalid_client_token_id(period=service != "iam")
         key_id = signed.access_key_id
-        if signed.security_token is not None or key_id.startswith("ASIA"):
-            # Temporary credentials arrive with the STS issue; until then none are valid.
-            raise invalid
+        token = signed.security_token
+        if token is not None or key_id.startswith("ASIA"):
+            return await self._resolve_session(key_id, token, service)
         cache = self.runtime.credentials
         entry = cache.cached(key_id)
         if entry is False:
             entry = await self._blocking(partial(cache.load, key_id))
         if not isinstance(entry, KeyEntry) or not entry.active:
-            raise invalid
+            raise errors.invalid_client_token_id(period=service != "iam")
+        self.runtime.last_used.record(key_id, service, signed.region, self.runtime.now())
         return entry
+
+    async def _resolve_session(self, key_id: str, token: str | None, service: str) -> KeyEntry:
+        """Open a sealed session token: no read, unless its entity's identity is not cached."""
+        invalid = errors.invalid_client_token_id(period=service != "iam")
+        if token is None or not key_id.startswith("ASIA"):
+            raise invalid
+        try:
+            claims = self.runtime.open_session(token, key_id)
+        except AwsError as err:
+            if err.code == "InvalidClientTokenId":
+                raise invalid from None
+            raise
+        principal = session_principal(claims)
+        if service == "iam" and claims.kind.value == "GetSessionToken" and not claims.mfa_authenticated:
+            # AWS refuses IAM calls made with GetSessionToken credentials obtained without MFA.
+            raise invalid
+        entity = principal.entity_id
+        if entity is not None and principal.kind in ("user", "assumed-role"):
+            kind = "role" if principal.kind == "assumed-role" else "user"
+            identity = self.runtime.policies.cached_identity(entity)
+            if identity is None:
+                identity = await self._blocking(partial(self.runtime.policies.identity, kind, entity))
+            if not identity.exists:
+                # The user or role behind the session was deleted (or deleted and recreated).
+                raise invalid
+        return KeyEntry(claims.secret_access_key, principal, True)
 
     # --- S3 -------------------------------------------------------------------------------
 
     async def _handle_s3(self, req: HttpRequest, request_id: str) -> Response:
+        principal: Principal | None = None
+        secret: str | None = None
         try:
             signed = parse_auth(req, "s3", now=self.runtime.now())
             if signed is not None:
                 check_scope(signed, "s3", "s3")
                 try:
                     entry = await self._resolve(signed, "s3")
-                except AwsError:
-                    raise errors.s3_error(
-                        "InvalidAccessKeyId",
-                        "The AWS Access Key Id you provided does not exist in our records.",
-                        403,
-                        ("AWSAccessKeyId", signed.access_key_id),
-                    ) from None
+                except AwsError as err:
+                    raise _s3_credential_error(err, signed) from None
                 verify_signature(req, signed, entry.secret, "s3")
+                principal, secret = entry.principal, entry.secret
             raise errors.s3_error(
                 "NotImplemented", "A header you provided implies functionality that is not implemented.", 501
             )
@@ -265,3 +307,20 @@ class CredmintApp:
 
 class _BodyTooLarge(Exception):
     pass
+
+
+def _s3_credential_error(err: AwsError, signed: SignedRequest) -> AwsError:
+    """S3 words credential failures its own way (aws-behavior.md §2.5)."""
+    if err.code == "ExpiredToken":
+        return errors.s3_error("ExpiredToken", "The provided token has expired.", 400)
+    token = signed.security_token
+    if token is not None and signed.access_key_id.startswith("ASIA") and err.code == "InvalidClientTokenId":
+        # A token that is not one of ours (or was changed); a token for another key id
+        # is also reported here, as the sealed token cannot tell the two apart.
+        return errors.s3_error("InvalidToken", "The provided token is malformed or otherwise invalid.", 400)
+    return errors.s3_error(
+        "InvalidAccessKeyId",
+        "The AWS Access Key Id you provided does not exist in our records.",
+        403,
+        ("AWSAccessKeyId", signed.access_key_id),
+    )

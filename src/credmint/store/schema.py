@@ -281,3 +281,33 @@ objects = Table(
     Column("blob", String(80), nullable=False),
     _ts("last_modified"),
 )
+
+#: Multipart uploads in progress (S3). Completing or aborting one deletes it and its parts.
+multipart_uploads = Table(
+    "multipart_uploads",
+    metadata,
+    Column("upload_id", String(128), primary_key=True),
+    Column("bucket", String(63), ForeignKey("buckets.name"), nullable=False),
+    Column("key", String(1024), nullable=False),
+    #: The initiator's ARN and user id (ListParts / ListMultipartUploads ``Initiator``).
+    Column("initiator_arn", String(2048), nullable=False),
+    Column("initiator_id", String(128), nullable=False),
+    Column("content_type", String(256), nullable=True),
+    #: JSON: user metadata, stored headers and the requested checksum algorithm and type.
+    Column("attributes", Text, nullable=False),
+    _ts("initiated"),
+    Index("ix_multipart_uploads_bucket", "bucket"),
+)
+
+multipart_parts = Table(
+    "multipart_parts",
+    metadata,
+    Column("upload_id", String(128), ForeignKey("multipart_uploads.upload_id"), primary_key=True),
+    Column("part_number", Integer, primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("etag", String(80), nullable=False),
+    #: JSON: the part's checksums (``{"CRC32": "base64..."}``).
+    Column("checksums", Text, nullable=False),
+    Column("blob", String(80), nullable=False),
+    _ts("last_modified"),
+)

@@ -1,0 +1,382 @@
+"""Authorization at request time: the caller's policies, loaded once and compiled, then the engine.
+
+``PolicySource`` reads what the store holds about a principal's entity (a user
+with its groups, or a role): inline and attached policies, permissions
+boundary, tags. It caches the compiled result per entity and drops the cache on
+the store's change signal, so a changed policy takes effect on the next request
+on this node, and on other nodes as soon as their watcher sees the change.
+
+``build_context`` turns a principal and a request into the engine's
+``RequestContext``; ``decide`` runs the engine with AWS's root-user rule.
+The denial message carries an encoded authorization message, sealed by the
+server, that ``sts:DecodeAuthorizationMessage`` opens.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from credmint import errors
+from credmint.httpreq import HttpRequest
+from credmint.policy import (
+    CompiledPolicy,
+    Decision,
+    PrincipalInfo,
+    RequestContext,
+    access_denied_message,
+    compile_policy,
+    evaluate,
+    global_condition_keys,
+)
+from credmint.principal import Principal
+from credmint.sealing import MasterKey, UnsealError
+from credmint.store import schema
+from credmint.store.db import Store
+from credmint.sts.tokens import SessionClaims
+
+#: Associated data binding encoded authorization messages to their purpose.
+_MESSAGE_AAD = b"credmint/authorization-message/v1"
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """What the store says about the IAM entity behind a principal."""
+
+    exists: bool
+    policies: tuple[CompiledPolicy, ...] = ()
+    boundary: CompiledPolicy | None = None
+    tags: tuple[tuple[str, str], ...] = ()
+    #: Role sessions issued before this instant are refused ("revoke active sessions").
+    revoke_before: datetime | None = None
+
+
+_MISSING = Identity(exists=False)
+
+
+def _compile(document: str, policy_id: str) -> CompiledPolicy | None:
+    try:
+        return compile_policy(document, policy_id=policy_id)
+    except errors.AwsError:
+        # Stored documents were validated on the way in; one that no longer
+        # compiles grants nothing rather than failing every request.
+        return None
+
+
+class PolicySource:
+    """Entity id -> compiled identity; managed policy ARN -> compiled default version."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._identities: dict[str, Identity] = {}
+        self._managed: dict[str, CompiledPolicy | None] = {}
+        self._lock = threading.Lock()
+        store.on_change(self.clear)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._identities = {}
+            self._managed = {}
+
+    def cached_identity(self, entity_id: str) -> Identity | None:
+        return self._identities.get(entity_id)
+
+    def identity(self, kind: str, entity_id: str) -> Identity:
+        """The compiled identity of a user (``kind="user"``) or role (``"role"``); blocking on a miss."""
+        cache = self._identities
+        found = cache.get(entity_id)
+        if found is not None:
+            return found
+        with self._store.read() as conn:
+            ident = self._load_user(conn, entity_id) if kind == "user" else self._load_role(conn, entity_id)
+        with self._lock:
+            if cache is self._identities:
+                cache[entity_id] = ident
+        return ident
+
+    def managed(self, arn: str) -> CompiledPolicy | None:
+        cache = self._managed
+        if arn in cache:
+            return cache[arn]
+        with self._store.read() as conn:
+            compiled = self._managed_policy(conn, arn)
+        with self._lock:
+            if cache is self._managed:
+                cache[arn] = compiled
+        return compiled
+
+    # --- loading --------------------------------------------------------------------------
+
+    def _managed_policy(self, conn: Connection, arn: str) -> CompiledPolicy | None:
+        from credmint.iam.policies import default_document
+
+        doc = default_document(conn, arn)
+        return _compile(doc, arn) if doc is not None else None
+
+    def _entity_policies(self, conn: Connection, entity_ids: Sequence[str]) -> list[CompiledPolicy]:
+        ip, pa = schema.inline_policies, schema.policy_attachments
+        out: list[CompiledPolicy] = []
+        for name, document, entity in conn.execute(
+            select(ip.c.name, ip.c.document, ip.c.entity_id).where(ip.c.entity_id.in_(entity_ids))
+        ).all():
+            compiled = _compile(document, f"{entity}:{name}")
+            if compiled is not None:
+                out.append(compiled)
+        for (arn,) in conn.execute(select(pa.c.policy_arn).where(pa.c.entity_id.in_(entity_ids))).all():
+            compiled = self._managed_policy(conn, arn)
+            if compiled is not None:
+                out.append(compiled)
+        return out
+
+    def _tags(self, conn: Connection, resource: str) -> tuple[tuple[str, str], ...]:
+        t = schema.tags
+        rows = conn.execute(select(t.c.key, t.c.value).where(t.c.resource == resource).order_by(t.c.position)).all()
+        return tuple((k, v) for k, v in rows)
+
+    def _load_user(self, conn: Connection, user_id: str) -> Identity:
+        u, gm = schema.users, schema.group_members
+        row = conn.execute(select(u.c.permissions_boundary_arn).where(u.c.user_id == user_id)).first()
+        if row is None:
+            return _MISSING
+        groups = [g for (g,) in conn.execute(select(gm.c.group_id).where(gm.c.user_id == user_id)).all()]
+        boundary = self._managed_policy(conn, row[0]) if row[0] else None
+        return Identity(
+            exists=True,
+            policies=tuple(self._entity_policies(conn, [user_id, *groups])),
+            boundary=boundary,
+            tags=self._tags(conn, user_id),
+        )
+
+    def _load_role(self, conn: Connection, role_id: str) -> Identity:
+        r = schema.roles
+        row = conn.execute(
+            select(r.c.permissions_boundary_arn, r.c.revoke_before).where(r.c.role_id == role_id)
+        ).first()
+        if row is None:
+            return _MISSING
+        boundary = self._managed_policy(conn, row[0]) if row[0] else None
+        return Identity(
+            exists=True,
+            policies=tuple(self._entity_policies(conn, [role_id])),
+            boundary=boundary,
+            tags=self._tags(conn, role_id),
+            revoke_before=row[1].replace(tzinfo=UTC) if row[1] is not None and row[1].tzinfo is None else row[1],
+        )
+
+
+# --- the principal in the engine's terms --------------------------------------------------
+
+
+def principal_info(p: Principal) -> PrincipalInfo:
+    s = p.session
+    if p.kind == "root":
+        return PrincipalInfo(arn=p.arn, type="Account", account=p.account_id, unique_id=p.user_id)
+    if p.kind == "user":
+        return PrincipalInfo(arn=p.arn, type="User", account=p.account_id, unique_id=p.user_id, username=p.name)
+    if p.kind == "assumed-role":
+        source = s.role_arn if s is not None else None
+        return PrincipalInfo(
+            arn=p.arn, type="AssumedRole", account=p.account_id, unique_id=p.user_id, source_arn=source
+        )
+    source = s.assumed_by_arn if s is not None else None
+    return PrincipalInfo(arn=p.arn, type="FederatedUser", account=p.account_id, unique_id=p.user_id, source_arn=source)
+
+
+def _federation_keys(s: SessionClaims | None) -> dict[str, str | list[str]]:
+    """The condition keys a SAML or web-identity session keeps for later requests.
+
+    Federation facts whose names carry a ``:`` are condition keys (``saml:sub``,
+    ``<provider>:aud``, ``aws:FederatedProvider``); ``amr`` values are JSON lists.
+    """
+    if s is None or not s.federation:
+        return {}
+    out: dict[str, str | list[str]] = {}
+    for name, value in s.federation:
+        if ":" not in name:
+            continue
+        if name.endswith(":amr") and value.startswith("["):
+            try:
+                out[name] = [str(v) for v in json.loads(value)]
+                continue
+            except ValueError:
+                pass
+        out[name] = value
+    return out
+
+
+def build_context(
+    p: Principal,
+    identity: Identity | None,
+    request: HttpRequest,
+    *,
+    action: str,
+    resource: str,
+    resource_account: str | None,
+    region: str,
+    now: datetime,
+    extra_keys: Mapping[str, str | Sequence[str]] | None,
+) -> RequestContext:
+    s = p.session
+    tags: dict[str, str] = dict(identity.tags) if identity is not None and s is None else {}
+    if s is not None:
+        # A session's principal tags: the role's own tags, overridden by session tags.
+        tags = dict(identity.tags) if identity is not None and p.kind == "assumed-role" else {}
+        tags.update(dict(s.session_tags))
+    mfa_present: bool | None = None
+    mfa_at: datetime | None = None
+    issue: datetime | None = None
+    if s is not None:
+        mfa_present = s.mfa_authenticated
+        mfa_at = datetime.fromtimestamp(s.mfa_auth_time, UTC) if s.mfa_auth_time is not None else None
+        issue = datetime.fromtimestamp(s.issued_at, UTC)
+    keys = global_condition_keys(
+        principal_info(p),
+        now=now,
+        source_ip=request.client_ip,
+        secure_transport=request.secure,
+        requested_region=region,
+        user_agent=request.header("user-agent"),
+        mfa_present=mfa_present,
+        mfa_authenticated_at=mfa_at,
+        token_issue_time=issue,
+        source_identity=s.source_identity if s is not None else None,
+        principal_tags=tags,
+        extra={**_federation_keys(s), **dict(extra_keys or {})},
+    )
+    keys.setdefault("aws:currenttime", (now.strftime("%Y-%m-%dT%H:%M:%SZ"),))
+    keys.setdefault("aws:epochtime", (str(int(now.timestamp())),))
+    return RequestContext.create(
+        principal_info(p), action, resource, resource_account=resource_account or p.account_id, keys=keys
+    )
+
+
+# --- encoded authorization messages ---------------------------------------------------------
+
+
+def encode_message(master: MasterKey, decision: Decision, ctx: RequestContext) -> str:
+    """The ``Encoded authorization failure message``: AWS's JSON, sealed by the server."""
+
+    def items(values: Sequence[Any]) -> dict[str, Any]:
+        return {"items": list(values)}
+
+    matched = [
+        {
+            "statementId": m.sid or "",
+            "effect": m.effect.upper(),
+            "principals": items([]),
+            "principalGroups": items([]),
+            "actions": items([]),
+            "resources": items([]),
+            "conditions": items([]),
+            "policyType": m.policy_type,
+            "policyId": m.policy_id,
+        }
+        for m in decision.matched_statements
+    ]
+    body = {
+        "allowed": decision.allowed,
+        "explicitDeny": decision.explicit_deny,
+        "matchedStatements": items(matched),
+        "failures": items([]),
+        "context": {
+            "principal": {"id": ctx.principal.unique_id or "", "arn": ctx.principal.arn},
+            # AWS's documented example names the action without its service prefix.
+            "action": ctx.action.split(":", 1)[-1],
+            "resource": ctx.resource,
+            "conditions": items(
+                [{"key": k, "values": items([{"value": v} for v in vs])} for k, vs in sorted(ctx.keys.items())]
+            ),
+        },
+    }
+    sealed = master.seal(json.dumps(body, separators=(",", ":")).encode(), _MESSAGE_AAD)
+    return base64.urlsafe_b64encode(sealed).decode().rstrip("=")
+
+
+def decode_message(master: MasterKey, encoded: str) -> str | None:
+    """The JSON text inside an encoded message, or ``None`` if it is not one of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+        return master.open(raw, _MESSAGE_AAD).decode()
+    except (ValueError, UnsealError):
+        return None
+
+
+def denial(
+    master: MasterKey,
+    decision: Decision,
+    ctx: RequestContext,
+    *,
+    short: bool = False,
+) -> errors.AwsError:
+    if short:
+        # STS AssumeRole* denials use the form without "because ..." (observed).
+        on = "" if ctx.resource == "*" else f" on resource: {ctx.resource}"
+        text = f"User: {ctx.principal.arn} is not authorized to perform: {ctx.action}{on}"
+    else:
+        text = access_denied_message(
+            ctx.principal.arn, ctx.action, ctx.resource, decision.denied_by, decision.explicit_deny
+        )
+    return errors.access_denied(
+        f"{text}. Encoded authorization failure message: {encode_message(master, decision, ctx)}"
+    )
+
+
+def decide(
+    ctx: RequestContext,
+    identity: Identity | None,
+    *,
+    resource_policy: CompiledPolicy | None,
+    session: Sequence[CompiledPolicy] | None,
+) -> Decision:
+    return evaluate(
+        ctx,
+        identity.policies if identity is not None else (),
+        resource=resource_policy,
+        boundaries=(identity.boundary,) if identity is not None and identity.boundary is not None else (),
+        session=session,
+    )
+
+
+#: The root user's identity: allowed everything its account may do. Explicit denies,
+#: session policies and (across accounts) the resource's policy still apply.
+ALLOW_ALL = Identity(
+    exists=True,
+    policies=(
+        compile_policy(
+            '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}',
+            policy_id="root",
+        ),
+    ),
+)
+
+
+def anonymous_context(
+    request: HttpRequest,
+    action: str,
+    resource: str,
+    resource_account: str | None,
+    now: datetime,
+    extra_keys: Mapping[str, str | Sequence[str]] | None,
+) -> RequestContext:
+    anonymous = PrincipalInfo(arn="anonymous", type="Anonymous")
+    keys = global_condition_keys(
+        anonymous,
+        now=now,
+        source_ip=request.client_ip,
+        secure_transport=request.secure,
+        user_agent=request.header("user-agent"),
+        extra=dict(extra_keys or {}),
+    )
+    return RequestContext.create(anonymous, action, resource, resource_account=resource_account, keys=keys)
+
+
+def evaluate_anonymous(ctx: RequestContext, resource_policy: CompiledPolicy | None) -> Decision:
+    """An unsigned caller: only a resource policy that grants ``*`` lets it through."""
+    return evaluate(ctx, (), resource=resource_policy)

@@ -1,0 +1,126 @@
+"""IAM: account-level operations: the account summary and the account alias."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from credmint import errors
+from credmint.api import Call, operation
+from credmint.iam.common import account_of, authorize, paginate
+from credmint.iam.ops import OPERATIONS
+from credmint.iam.users import ROOT_USER_ID
+from credmint.store import schema
+
+#: The fixed quota members of GetAccountSummary's SummaryMap, at AWS's default values.
+QUOTAS: dict[str, int] = {
+    "UsersQuota": 5000,
+    "GroupsQuota": 300,
+    "ServerCertificatesQuota": 20,
+    "UserPolicySizeQuota": 2048,
+    "GroupPolicySizeQuota": 5120,
+    "GroupsPerUserQuota": 10,
+    "SigningCertificatesPerUserQuota": 2,
+    "AccessKeysPerUserQuota": 2,
+    "AttachedPoliciesPerGroupQuota": 10,
+    "AttachedPoliciesPerRoleQuota": 10,
+    "AttachedPoliciesPerUserQuota": 10,
+    "PoliciesQuota": 1500,
+    "PolicySizeQuota": 6144,
+    "PolicyVersionsInUseQuota": 10000,
+    "VersionsPerPolicyQuota": 5,
+    "GlobalEndpointTokenVersion": 1,
+    "AssumeRolePolicySizeQuota": 2048,
+    "InstanceProfilesQuota": 1000,
+    "RolePolicySizeQuota": 10240,
+    "RolesQuota": 1000,
+}
+
+
+def _count(conn: Connection, query: Any) -> int:
+    return int(conn.execute(query).scalar_one())
+
+
+@operation(OPERATIONS, "GetAccountSummary")
+def get_account_summary(call: Call) -> Mapping[str, Any] | None:
+    account_id = account_of(call)
+    authorize(call, "iam:GetAccountSummary", "*")
+    s = schema
+    with call.runtime.store.read() as conn:
+
+        def count(table: Any, *where: Any) -> int:
+            return _count(conn, select(func.count()).select_from(table).where(table.c.account_id == account_id, *where))
+
+        summary = dict(QUOTAS)
+        summary.update(
+            Users=count(s.users),
+            Groups=count(s.groups),
+            Roles=count(s.roles),
+            Policies=count(s.managed_policies),
+            # Attachments of customer and AWS managed policies in this account (AWS counts
+            # the policy versions in use; each attachment uses the default version).
+            PolicyVersionsInUse=count(s.policy_attachments),
+            MFADevices=count(s.mfa_devices),
+            MFADevicesInUse=count(s.mfa_devices, s.mfa_devices.c.user_id.is_not(None)),
+            AccountMFAEnabled=min(1, count(s.mfa_devices, s.mfa_devices.c.user_id == ROOT_USER_ID)),
+            AccountAccessKeysPresent=min(1, count(s.access_keys, s.access_keys.c.user_id.is_(None))),
+            Providers=count(s.saml_providers) + count(s.oidc_providers),
+            # Not modelled by credmint: no root password, signing or server certificates,
+            # instance profiles.
+            AccountPasswordPresent=0,
+            AccountSigningCertificatesPresent=0,
+            ServerCertificates=0,
+            InstanceProfiles=0,
+        )
+    return {"SummaryMap": summary}
+
+
+def alias_taken(alias: str) -> errors.AwsError:
+    return errors.entity_already_exists(f"The account alias {alias} already exists.")
+
+
+@operation(OPERATIONS, "CreateAccountAlias")
+def create_account_alias(call: Call) -> Mapping[str, Any] | None:
+    account_id = account_of(call)
+    authorize(call, "iam:CreateAccountAlias", "*")
+    alias: str = call.params["AccountAlias"]
+    a = schema.accounts
+    try:
+        with call.runtime.store.write() as conn:
+            # Aliases are unique across the whole server, as they are across AWS (they name
+            # the sign-in URL). An account has at most one: a new one replaces the old.
+            owner = conn.execute(select(a.c.account_id).where(a.c.alias == alias)).scalar_one_or_none()
+            if owner is not None and owner != account_id:
+                raise alias_taken(alias)
+            conn.execute(update(a).where(a.c.account_id == account_id).values(alias=alias))
+    except IntegrityError:
+        # Another node took the alias between the check and the write (the unique index).
+        raise alias_taken(alias) from None
+    return None
+
+
+@operation(OPERATIONS, "DeleteAccountAlias")
+def delete_account_alias(call: Call) -> Mapping[str, Any] | None:
+    account_id = account_of(call)
+    authorize(call, "iam:DeleteAccountAlias", "*")
+    alias: str = call.params["AccountAlias"]
+    a = schema.accounts
+    with call.runtime.store.write() as conn:
+        done = conn.execute(update(a).where(a.c.account_id == account_id, a.c.alias == alias).values(alias=None))
+        if done.rowcount == 0:
+            raise errors.no_such_entity(f"The account alias {alias} cannot be found.")
+    return None
+
+
+@operation(OPERATIONS, "ListAccountAliases")
+def list_account_aliases(call: Call) -> Mapping[str, Any] | None:
+    account_id = account_of(call)
+    authorize(call, "iam:ListAccountAliases", "*")
+    a = schema.accounts
+    with call.runtime.store.read() as conn:
+        alias = conn.execute(select(a.c.alias).where(a.c.account_id == account_id)).scalar_one_or_none()
+    page, more = paginate([alias] if alias else [], call.params)
+    return {"AccountAliases": page, **more}

@@ -1,0 +1,116 @@
+"""What every IAM operation module shares: ARNs, pagination, tags, caller checks."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, delete, insert, select
+
+from credmint import errors
+from credmint.api import Call
+from credmint.principal import Principal
+from credmint.store import schema
+
+T = TypeVar("T")
+
+#: At most 50 tags per IAM resource.
+MAX_TAGS = 50
+
+
+def iam_arn(account_id: str, kind: str, path: str, name: str) -> str:
+    return f"arn:aws:iam::{account_id}:{kind}{path}{name}"
+
+
+def caller(call: Call) -> Principal:
+    if call.principal is None:
+        raise errors.missing_authentication_token()
+    return call.principal
+
+
+def account_of(call: Call) -> str:
+    """The account an IAM call acts in: the caller's own."""
+    return caller(call).account_id
+
+
+def authorize(call: Call, action: str, resource: str) -> None:
+    call.runtime.authorize(call, action, resource)
+
+
+# --- pagination -------------------------------------------------------------------------
+
+
+def _encode_marker(index: int) -> str:
+    return base64.b64encode(f"credmint:{index}".encode()).decode()
+
+
+def _decode_marker(marker: str) -> int:
+    try:
+        text = base64.b64decode(marker, validate=True).decode()
+        prefix, _, index = text.partition(":")
+        if prefix != "credmint":
+            raise ValueError(marker)
+        return int(index)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise errors.validation_error("Invalid Marker.") from None
+
+
+def paginate(items: Sequence[T], params: Mapping[str, Any], default_max: int = 100) -> tuple[list[T], dict[str, Any]]:
+    """Slice ``items`` by ``Marker``/``MaxItems`` and return the page and the
+    ``IsTruncated``/``Marker`` members to merge into the result."""
+    start = _decode_marker(params["Marker"]) if params.get("Marker") else 0
+    max_items = params.get("MaxItems") or default_max
+    page = list(items[start : start + max_items])
+    end = start + len(page)
+    if end < len(items):
+        return page, {"IsTruncated": True, "Marker": _encode_marker(end)}
+    return page, {"IsTruncated": False}
+
+
+# --- tags -------------------------------------------------------------------------------
+
+
+def get_tags(conn: Connection, resource: str) -> list[dict[str, str]]:
+    t = schema.tags
+    rows = conn.execute(select(t.c.key, t.c.value).where(t.c.resource == resource).order_by(t.c.position)).all()
+    return [{"Key": k, "Value": v} for k, v in rows]
+
+
+def put_tags(conn: Connection, resource: str, new_tags: Sequence[Mapping[str, str]]) -> None:
+    """Add or overwrite tags (keys compared case-insensitively, as IAM does), within the limit."""
+    t = schema.tags
+    seen: set[str] = set()
+    for tag in new_tags:
+        low = tag["Key"].lower()
+        if low in seen:
+            raise errors.invalid_input("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+        seen.add(low)
+    existing = {
+        r.key_lower: r.position
+        for r in conn.execute(select(t.c.key_lower, t.c.position).where(t.c.resource == resource)).all()
+    }
+    if len(existing.keys() | seen) > MAX_TAGS:
+        raise errors.limit_exceeded(f"The number of tags has reached the maximum limit of {MAX_TAGS}.")
+    position = max(existing.values(), default=-1) + 1
+    for tag in new_tags:
+        low = tag["Key"].lower()
+        pos = existing.get(low)
+        if pos is None:
+            pos, position = position, position + 1
+        conn.execute(delete(t).where(t.c.resource == resource, t.c.key_lower == low))
+        conn.execute(
+            insert(t).values(resource=resource, key_lower=low, key=tag["Key"], value=tag.get("Value", ""), position=pos)
+        )
+
+
+def remove_tags(conn: Connection, resource: str, keys: Sequence[str]) -> None:
+    t = schema.tags
+    lows = [k.lower() for k in keys]
+    if lows:
+        conn.execute(delete(t).where(t.c.resource == resource, t.c.key_lower.in_(lows)))
+
+
+def drop_all_tags(conn: Connection, resource: str) -> None:
+    conn.execute(delete(schema.tags).where(schema.tags.c.resource == resource))

@@ -1,0 +1,19 @@
+"""All IAM operations, registered by importing their modules."""
+
+from __future__ import annotations
+
+from credmint.iam import (  # noqa: F401
+    account,
+    groups,
+    keys,
+    managed,
+    mfa,
+    policies,
+    providers,
+    roles,
+    simulate,
+    users,
+)
+from credmint.iam.ops import OPERATIONS
+
+__all__ = ["OPERATIONS"]

@@ -1,0 +1,325 @@
+"""IAM: users, their tags and permissions boundaries.
+
+Also the user lookups the other part-A modules (groups, keys, MFA) share: who "the
+caller's user" is when ``UserName`` is omitted, and a user's row by name.
+
+Tags of a user are stored under its unique id (``AIDA...``), not its ARN, so renaming
+a user or moving it to another path (``UpdateUser``) keeps them without rewriting rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from credmint import errors, ids
+from credmint.api import Call, operation
+from credmint.iam import managed
+from credmint.iam.common import (
+    account_of,
+    authorize,
+    caller,
+    drop_all_tags,
+    get_tags,
+    iam_arn,
+    paginate,
+    put_tags,
+    remove_tags,
+)
+from credmint.iam.ops import OPERATIONS
+from credmint.principal import root_arn
+from credmint.store import schema
+
+u = schema.users
+
+#: "Users per account" quota (§7.5).
+MAX_USERS = 5000
+#: What a root-owned resource stores in ``user_id`` columns that allow it (MFA devices).
+ROOT_USER_ID = "root"
+
+
+# --- shared lookups -----------------------------------------------------------------------
+
+
+def no_such_user(name: str) -> errors.AwsError:
+    return errors.no_such_entity(f"The user with name {name} cannot be found.")
+
+
+def find_user(conn: Connection, account_id: str, name: str) -> Row[Any] | None:
+    """The user row named ``name`` (case-insensitively, as IAM compares names)."""
+    return conn.execute(select(u).where(u.c.account_id == account_id, u.c.name_key == name.lower())).first()
+
+
+def user_arn_for(account_id: str, row: Row[Any] | None, name: str) -> str:
+    """The ARN to authorize against: the user's real one (with its path) when it exists,
+    else the ARN the name would have at ``/`` (so a denied caller learns nothing about
+    whether the user exists: authorization is checked before existence, as AWS does)."""
+    return str(row.arn) if row is not None else iam_arn(account_id, "user", "/", name)
+
+
+def authorized_user(call: Call, conn: Connection, action: str, name: str) -> Row[Any]:
+    """Authorize ``action`` on user ``name``, then return its row or raise ``NoSuchEntity``."""
+    account_id = account_of(call)
+    row = find_user(conn, account_id, name)
+    authorize(call, action, user_arn_for(account_id, row, name))
+    if row is None:
+        raise no_such_user(name)
+    return row
+
+
+def non_user_credentials() -> errors.AwsError:
+    return errors.validation_error("Must specify userName when calling with non-User credentials")
+
+
+def target_user(call: Call, conn: Connection, action: str) -> Row[Any] | None:
+    """The user an operation with an optional ``UserName`` acts on, authorized.
+
+    ``None`` means the account's root user (the caller is root and named no user). A
+    caller that is neither an IAM user nor root (a role session, a federated user) must
+    name the user, as in AWS.
+    """
+    name = call.params.get("UserName")
+    if name:
+        return authorized_user(call, conn, action, name)
+    p = caller(call)
+    if p.kind == "user" and p.entity_id is not None:
+        row = conn.execute(select(u).where(u.c.user_id == p.entity_id)).first()
+        authorize(call, action, p.arn)
+        if row is None:  # deleted while its key was still cached
+            raise no_such_user(p.name)
+        return row
+    if p.is_root:
+        authorize(call, action, root_arn(p.account_id))
+        return None
+    raise non_user_credentials()
+
+
+def user_view(conn: Connection, row: Row[Any], *, full: bool) -> dict[str, Any]:
+    """The ``User`` structure. ``full`` adds what only GetUser/CreateUser return
+    (tags, permissions boundary, password last used); ListUsers leaves them out."""
+    out: dict[str, Any] = {
+        "Path": row.path,
+        "UserName": row.name,
+        "UserId": row.user_id,
+        "Arn": row.arn,
+        "CreateDate": row.created_at,
+    }
+    if row.password_last_used is not None:
+        out["PasswordLastUsed"] = row.password_last_used
+    if full:
+        if row.permissions_boundary_arn:
+            out["PermissionsBoundary"] = boundary_view(row.permissions_boundary_arn)
+        tags = get_tags(conn, row.user_id)
+        if tags:
+            out["Tags"] = tags
+    return out
+
+
+def boundary_view(arn: str) -> dict[str, str]:
+    return {"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": arn}
+
+
+def check_boundary(conn: Connection, account_id: str, arn: str) -> None:
+    """A permissions boundary must be an existing managed policy: this account's own or
+    an AWS managed one (``arn:aws:iam::aws:policy/...``, served from shipped data by
+    :mod:`credmint.iam.managed` rather than stored in ``managed_policies``)."""
+    if managed.is_aws_policy_arn(arn):
+        found = managed.aws_policy(arn) is not None
+    else:
+        mp = schema.managed_policies
+        found = conn.execute(select(mp.c.arn).where(mp.c.arn == arn, mp.c.account_id == account_id)).first() is not None
+    if not found:
+        # AWS's wording for a boundary it cannot find (unconfirmed; the attach-policy
+        # variant "Policy <arn> does not exist or is not attachable." is observed).
+        raise errors.no_such_entity(f"Scope ARN: {arn} does not exist or is not attachable.")
+
+
+@contextlib.contextmanager
+def write_unique(call: Call, clash: errors.AwsError) -> Iterator[Connection]:
+    """A write transaction in which a unique-index violation answers ``clash``: the name
+    checks run first, but another node may create the same name between that check and
+    this insert, and the database's unique index is what settles it."""
+    try:
+        with call.runtime.store.write() as conn:
+            yield conn
+    except IntegrityError:
+        raise clash from None
+
+
+def tags_param(params: Mapping[str, Any]) -> list[dict[str, str]]:
+    return [{"Key": t["Key"], "Value": t.get("Value", "")} for t in params.get("Tags") or []]
+
+
+# --- operations ---------------------------------------------------------------------------
+
+
+@operation(OPERATIONS, "CreateUser")
+def create_user(call: Call) -> Mapping[str, Any] | None:
+    p = call.params
+    account_id = account_of(call)
+    name: str = p["UserName"]
+    path: str = p.get("Path") or "/"
+    arn = iam_arn(account_id, "user", path, name)
+    authorize(call, "iam:CreateUser", arn)
+    boundary: str | None = p.get("PermissionsBoundary")
+    tags = tags_param(p)
+    exists = errors.entity_already_exists(f"User with name {name} already exists.")
+    with write_unique(call, exists) as conn:
+        if find_user(conn, account_id, name) is not None:
+            raise exists
+        count = conn.execute(select(func.count()).select_from(u).where(u.c.account_id == account_id)).scalar_one()
+        if count >= MAX_USERS:
+            raise errors.limit_exceeded(f"Cannot exceed quota for UsersPerAccount: {MAX_USERS}")
+        if boundary:
+            check_boundary(conn, account_id, boundary)
+        user_id = ids.new_unique_id("AIDA")
+        conn.execute(
+            insert(u).values(
+                user_id=user_id,
+                account_id=account_id,
+                name=name,
+                name_key=name.lower(),
+                path=path,
+                arn=arn,
+                permissions_boundary_arn=boundary or None,
+                created_at=call.now,
+            )
+        )
+        if tags:
+            put_tags(conn, user_id, tags)
+        row = conn.execute(select(u).where(u.c.user_id == user_id)).one()
+        return {"User": user_view(conn, row, full=True)}
+
+
+@operation(OPERATIONS, "GetUser")
+def get_user(call: Call) -> Mapping[str, Any] | None:
+    with call.runtime.store.read() as conn:
+        row = target_user(call, conn, "iam:GetUser")
+        if row is not None:
+            return {"User": user_view(conn, row, full=True)}
+        # The root user: AWS answers with the account id as UserId and the root ARN, and
+        # no UserName or Path (the root user has neither).
+        account_id = account_of(call)
+        acc = conn.execute(
+            select(schema.accounts.c.created_at).where(schema.accounts.c.account_id == account_id)
+        ).first()
+        out: dict[str, Any] = {"UserId": account_id, "Arn": root_arn(account_id)}
+        if acc is not None:
+            out["CreateDate"] = acc.created_at
+        return {"User": out}
+
+
+@operation(OPERATIONS, "ListUsers")
+def list_users(call: Call) -> Mapping[str, Any] | None:
+    account_id = account_of(call)
+    prefix: str = call.params.get("PathPrefix") or "/"
+    # AWS names the listed path as the resource: "... on resource: arn:aws:iam::ACCT:user/".
+    authorize(call, "iam:ListUsers", iam_arn(account_id, "user", prefix, ""))
+    with call.runtime.store.read() as conn:
+        rows = conn.execute(select(u).where(u.c.account_id == account_id).order_by(u.c.name_key)).all()
+        rows = [r for r in rows if r.path.startswith(prefix)]
+        page, more = paginate(rows, call.params)
+        return {"Users": [user_view(conn, r, full=False) for r in page], **more}
+
+
+@operation(OPERATIONS, "UpdateUser")
+def update_user(call: Call) -> Mapping[str, Any] | None:
+    p = call.params
+    account_id = account_of(call)
+    exists = errors.entity_already_exists(f"User with name {p.get('NewUserName')} already exists.")
+    with write_unique(call, exists) as conn:
+        row = authorized_user(call, conn, "iam:UpdateUser", p["UserName"])
+        new_name: str = p.get("NewUserName") or row.name
+        new_path: str = p.get("NewPath") or row.path
+        if new_name.lower() != row.name_key and find_user(conn, account_id, new_name) is not None:
+            raise exists
+        conn.execute(
+            update(u)
+            .where(u.c.user_id == row.user_id)
+            .values(
+                name=new_name,
+                name_key=new_name.lower(),
+                path=new_path,
+                arn=iam_arn(account_id, "user", new_path, new_name),
+            )
+        )
+    return None
+
+
+@operation(OPERATIONS, "DeleteUser")
+def delete_user(call: Call) -> Mapping[str, Any] | None:
+    with call.runtime.store.write() as conn:
+        row = authorized_user(call, conn, "iam:DeleteUser", call.params["UserName"])
+        uid = row.user_id
+        # AWS refuses while anything still hangs off the user, one reason at a time. The
+        # order AWS checks in is not documented; this one is the order the texts are most
+        # often reported in (managed policies, inline policies, keys, groups, MFA).
+        pa, ip, ak = schema.policy_attachments, schema.inline_policies, schema.access_keys
+        checks = [
+            (select(pa.c.entity_id).where(pa.c.entity_id == uid), "must detach all policies first."),
+            (select(ip.c.entity_id).where(ip.c.entity_id == uid), "must delete policies first."),
+            (select(ak.c.access_key_id).where(ak.c.user_id == uid), "must delete access keys first."),
+            (
+                select(schema.group_members.c.user_id).where(schema.group_members.c.user_id == uid),
+                "must remove users from group first.",
+            ),
+            (
+                select(schema.mfa_devices.c.serial_number).where(schema.mfa_devices.c.user_id == uid),
+                "must delete MFA device first.",
+            ),
+        ]
+        for query, reason in checks:
+            if conn.execute(query.limit(1)).first() is not None:
+                raise errors.delete_conflict(f"Cannot delete entity, {reason}")
+        drop_all_tags(conn, uid)
+        conn.execute(delete(u).where(u.c.user_id == uid))
+    return None
+
+
+@operation(OPERATIONS, "TagUser")
+def tag_user(call: Call) -> Mapping[str, Any] | None:
+    with call.runtime.store.write() as conn:
+        row = authorized_user(call, conn, "iam:TagUser", call.params["UserName"])
+        put_tags(conn, row.user_id, tags_param(call.params))
+    return None
+
+
+@operation(OPERATIONS, "UntagUser")
+def untag_user(call: Call) -> Mapping[str, Any] | None:
+    with call.runtime.store.write() as conn:
+        row = authorized_user(call, conn, "iam:UntagUser", call.params["UserName"])
+        remove_tags(conn, row.user_id, call.params.get("TagKeys") or [])
+    return None
+
+
+@operation(OPERATIONS, "ListUserTags")
+def list_user_tags(call: Call) -> Mapping[str, Any] | None:
+    with call.runtime.store.read() as conn:
+        row = authorized_user(call, conn, "iam:ListUserTags", call.params["UserName"])
+        page, more = paginate(get_tags(conn, row.user_id), call.params)
+    return {"Tags": page, **more}
+
+
+@operation(OPERATIONS, "PutUserPermissionsBoundary")
+def put_user_permissions_boundary(call: Call) -> Mapping[str, Any] | None:
+    account_id = account_of(call)
+    arn: str = call.params["PermissionsBoundary"]
+    with call.runtime.store.write() as conn:
+        row = authorized_user(call, conn, "iam:PutUserPermissionsBoundary", call.params["UserName"])
+        check_boundary(conn, account_id, arn)
+        conn.execute(update(u).where(u.c.user_id == row.user_id).values(permissions_boundary_arn=arn))
+    return None
+
+
+@operation(OPERATIONS, "DeleteUserPermissionsBoundary")
+def delete_user_permissions_boundary(call: Call) -> Mapping[str, Any] | None:
+    with call.runtime.store.write() as conn:
+        row = authorized_user(call, conn, "iam:DeleteUserPermissionsBoundary", call.params["UserName"])
+        # Removing a boundary the user does not have is not an error in AWS (unconfirmed;
+        # the API reference lists only NoSuchEntity for a missing user).
+        conn.execute(update(u).where(u.c.user_id == row.user_id).values(permissions_boundary_arn=None))
+    return None

@@ -1,0 +1,197 @@
+"""Every request is authorized by the policy engine, live, with AWS's denial messages."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.conftest import Server
+
+pytestmark = pytest.mark.e2e
+
+
+def _doc(*statements: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def _user_with_key(server: Server, policy: str | None = None) -> tuple[str, Any]:
+    iam = server.client("iam")
+    name = f"authz-{uuid.uuid4().hex[:10]}"
+    iam.create_user(UserName=name)
+    if policy is not None:
+        iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=policy)
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return name, server.client(
+        "iam", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]
+    )
+
+
+def test_no_policy_is_denied_with_aws_message(server: Server) -> None:
+    name, iam = _user_with_key(server)
+    with pytest.raises(ClientError) as exc:
+        iam.list_users()
+    err = exc.value.response["Error"]
+    assert err["Code"] == "AccessDenied"
+    assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert err["Message"].startswith(
+        f"User: arn:aws:iam::{server.account_id}:user/{name} is not authorized to perform: iam:ListUsers "
+        f"on resource: arn:aws:iam::{server.account_id}:user/ because no identity-based policy allows the "
+        "iam:ListUsers action. Encoded authorization failure message: "
+    )
+
+
+def test_allow_then_explicit_deny_then_removed_live(server: Server) -> None:
+    name, iam = _user_with_key(server, _doc({"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}))
+    assert "Users" in iam.list_users()
+    root = server.client("iam")
+    root.put_user_policy(
+        UserName=name,
+        PolicyName="deny",
+        PolicyDocument=_doc({"Effect": "Deny", "Action": "iam:List*", "Resource": "*"}),
+    )
+    with pytest.raises(ClientError) as exc:
+        iam.list_users()
+    assert "with an explicit deny in an identity-based policy" in exc.value.response["Error"]["Message"]
+    root.delete_user_policy(UserName=name, PolicyName="deny")
+    assert "Users" in iam.list_users()
+
+
+def test_group_policy_and_managed_policy_grant(server: Server) -> None:
+    root = server.client("iam")
+    name, iam = _user_with_key(server)
+    group = f"g-{uuid.uuid4().hex[:8]}"
+    root.create_group(GroupName=group)
+    root.add_user_to_group(GroupName=group, UserName=name)
+    root.attach_group_policy(GroupName=group, PolicyArn="arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+    assert "Roles" in iam.list_roles()
+    with pytest.raises(ClientError):
+        iam.create_user(UserName=f"x-{uuid.uuid4().hex[:6]}")
+    root.detach_group_policy(GroupName=group, PolicyArn="arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+    with pytest.raises(ClientError):
+        iam.list_roles()
+
+
+def test_permissions_boundary_limits(server: Server) -> None:
+    root = server.client("iam")
+    name, iam = _user_with_key(server, _doc({"Effect": "Allow", "Action": "iam:*", "Resource": "*"}))
+    root.put_user_permissions_boundary(
+        UserName=name, PermissionsBoundary="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+    )
+    with pytest.raises(ClientError) as exc:
+        iam.list_users()
+    assert "because no permissions boundary allows the iam:ListUsers action" in exc.value.response["Error"]["Message"]
+
+
+def test_deleted_key_and_inactive_key_refused_at_once(server: Server) -> None:
+    root = server.client("iam")
+    name = f"authz-{uuid.uuid4().hex[:10]}"
+    root.create_user(UserName=name)
+    key = root.create_access_key(UserName=name)["AccessKey"]
+    sts = server.client("sts", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+    assert sts.get_caller_identity()["Arn"].endswith(f":user/{name}")
+    root.update_access_key(UserName=name, AccessKeyId=key["AccessKeyId"], Status="Inactive")
+    with pytest.raises(ClientError) as exc:
+        sts.get_caller_identity()
+    assert exc.value.response["Error"]["Code"] == "InvalidClientTokenId"
+    root.update_access_key(UserName=name, AccessKeyId=key["AccessKeyId"], Status="Active")
+    assert sts.get_caller_identity()["Account"] == server.account_id
+    root.delete_access_key(UserName=name, AccessKeyId=key["AccessKeyId"])
+    with pytest.raises(ClientError):
+        sts.get_caller_identity()
+
+
+def test_caller_identity_needs_no_permission_even_with_explicit_deny(server: Server) -> None:
+    name, _ = _user_with_key(server, _doc({"Effect": "Deny", "Action": "*", "Resource": "*"}))
+    key = server.client("iam").create_access_key(UserName=name)["AccessKey"]
+    sts = server.client("sts", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+    ident = sts.get_caller_identity()
+    assert ident["Arn"] == f"arn:aws:iam::{server.account_id}:user/{name}"
+    assert ident["UserId"].startswith("AIDA")
+
+
+def test_decode_authorization_message(server: Server) -> None:
+    name, iam = _user_with_key(server)
+    with pytest.raises(ClientError) as exc:
+        iam.list_groups()
+    encoded = exc.value.response["Error"]["Message"].split("Encoded authorization failure message: ", 1)[1]
+    decoded = json.loads(server.client("sts").decode_authorization_message(EncodedMessage=encoded)["DecodedMessage"])
+    assert decoded["allowed"] is False
+    assert decoded["explicitDeny"] is False
+    assert decoded["context"]["principal"]["arn"] == f"arn:aws:iam::{server.account_id}:user/{name}"
+    assert decoded["context"]["action"] == "ListGroups"
+    keys = {c["key"] for c in decoded["context"]["conditions"]["items"]}
+    assert "aws:username" in keys
+    # The user itself may not decode it without sts:DecodeAuthorizationMessage...
+    sts_user_key = server.client("iam").create_access_key(UserName=name)["AccessKey"]
+    sts_user = server.client(
+        "sts", aws_access_key_id=sts_user_key["AccessKeyId"], aws_secret_access_key=sts_user_key["SecretAccessKey"]
+    )
+    with pytest.raises(ClientError) as exc2:
+        sts_user.decode_authorization_message(EncodedMessage=encoded)
+    assert exc2.value.response["Error"]["Code"] == "AccessDenied"
+    # ...and a tampered message is refused.
+    tampered = encoded[:-3] + ("AAA" if encoded[-3:] != "AAA" else "BBB")
+    with pytest.raises(ClientError) as exc3:
+        server.client("sts").decode_authorization_message(EncodedMessage=tampered)
+    assert exc3.value.response["Error"]["Code"] == "InvalidAuthorizationMessageException"
+
+
+def test_decode_via_cli(server: Server) -> None:
+    import os
+    import subprocess
+
+    _, iam = _user_with_key(server)
+    with pytest.raises(ClientError) as exc:
+        iam.list_policies()
+    encoded = exc.value.response["Error"]["Message"].split("Encoded authorization failure message: ", 1)[1]
+    env = dict(
+        os.environ,
+        AWS_ACCESS_KEY_ID=server.access_key_id,
+        AWS_SECRET_ACCESS_KEY=server.secret_access_key,
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_CONFIG_FILE="/dev/null",
+        AWS_SHARED_CREDENTIALS_FILE="/dev/null",
+    )
+    out = subprocess.run(
+        [
+            "aws",
+            "--endpoint-url",
+            server.url,
+            "sts",
+            "decode-authorization-message",
+            "--encoded-message",
+            encoded,
+            "--output",
+            "json",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    decoded = json.loads(json.loads(out.stdout)["DecodedMessage"])
+    assert decoded["context"]["action"] == "ListPolicies"
+
+
+def test_policy_change_reaches_other_worker_processes(tmp_path: Any) -> None:
+    """With several workers on one SQLite file, a change made through one is enforced by all."""
+    from tests.conftest import start_server
+
+    srv = start_server(tmp_path / "data", workers=2)
+    try:
+        name, iam = _user_with_key(srv, _doc({"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}))
+        for _ in range(10):
+            iam.list_users()  # warm the caches of both workers
+        srv.client("iam").delete_user_policy(UserName=name, PolicyName="p")
+        time.sleep(0.3)  # the watcher polls data_version every 50 ms
+        for _ in range(10):
+            with pytest.raises(ClientError):
+                iam.list_users()
+    finally:
+        srv.stop()

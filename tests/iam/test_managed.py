@@ -1,0 +1,179 @@
+"""AWS managed policies: present in every account, readable and attachable."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from credmint import policy
+from credmint.iam import managed
+from tests.conftest import Server
+from tests.iam.fixtures_b import TRUST_EC2, aws_cli, error_of, iam, unique
+
+pytestmark = pytest.mark.e2e
+__all__ = ["iam"]
+
+REQUIRED = [
+    "AdministratorAccess",
+    "PowerUserAccess",
+    "ReadOnlyAccess",
+    "IAMFullAccess",
+    "IAMReadOnlyAccess",
+    "AmazonS3FullAccess",
+    "AmazonS3ReadOnlyAccess",
+    "root-task/IAMAuditRootUserCredentials",
+    "root-task/IAMCreateRootUserPassword",
+    "root-task/IAMDeleteRootUserCredentials",
+    "root-task/S3UnlockBucketPolicy",
+    "root-task/SQSUnlockQueuePolicy",
+]
+
+
+def test_data_file_is_complete_and_valid() -> None:
+    policies = managed.aws_policies()
+    for name in REQUIRED:
+        assert f"arn:aws:iam::aws:policy/{name}" in policies
+    for p in policies.values():
+        policy.validate_policy(p.document, "identity")
+        assert p.policy_id.startswith("ANPA") and len(p.policy_id) == 21
+        assert p.default_version_id.startswith("v")
+        assert p.create_date <= p.update_date
+    assert policies["arn:aws:iam::aws:policy/AdministratorAccess"].policy_id == "ANPAIWMBCKSKIEE64ZLYK"
+
+
+def test_every_policy_the_seeds_name_is_shipped(server: Server) -> None:
+    import re
+
+    from tests.conftest import shared_path
+
+    names: set[str] = set()
+    for seed in shared_path("seeds").glob("*.txt"):
+        names.update(re.findall(r"arn:aws:iam::aws:policy/[\w+=,.@/-]*\w", seed.read_text()))
+    assert names, "the seeds name AWS managed policies"
+    assert names <= set(managed.aws_policies())
+
+
+def test_get_policy_and_default_version(iam: Any) -> None:
+    arn = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+    got = iam.get_policy(PolicyArn=arn)["Policy"]
+    assert got["PolicyId"] == "ANPAIZTJ4DXE7G6AGAE6M"
+    assert got["Path"] == "/" and got["IsAttachable"] is True
+    assert got["CreateDate"] == datetime.fromisoformat("2015-02-06T18:40:59+00:00")
+    version = iam.get_policy_version(PolicyArn=arn, VersionId=got["DefaultVersionId"])["PolicyVersion"]
+    assert version["IsDefaultVersion"] is True
+    assert "s3:Get*" in version["Document"]["Statement"][0]["Action"]
+    with pytest.raises(ClientError) as exc:
+        iam.get_policy_version(PolicyArn=arn, VersionId="v1")
+    assert error_of(exc)[0] == "NoSuchEntity"
+    listed = iam.list_policy_versions(PolicyArn=arn)["Versions"]
+    assert [v["VersionId"] for v in listed] == [got["DefaultVersionId"]]
+
+
+def test_read_only_access_is_the_real_one(iam: Any) -> None:
+    arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+    got = iam.get_policy(PolicyArn=arn)["Policy"]
+    assert got["PolicyId"] == "ANPAILL3HVNFSB6DCOWYQ"
+    doc = iam.get_policy_version(PolicyArn=arn, VersionId=got["DefaultVersionId"])["PolicyVersion"]["Document"]
+    actions = [a for st in doc["Statement"] for a in st["Action"]]
+    assert len(actions) > 2000 and "s3:Get*" in actions and "iam:List*" in actions
+
+
+def test_root_task_policies(iam: Any) -> None:
+    arn = "arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy"
+    got = iam.get_policy(PolicyArn=arn)["Policy"]
+    assert (got["Path"], got["PolicyName"], got["PolicyId"]) == (
+        "/root-task/",
+        "S3UnlockBucketPolicy",
+        "ANPAZKAPJZG4OALTIPZOF",
+    )
+    listed = iam.list_policies(Scope="AWS", PathPrefix="/root-task/")["Policies"]
+    assert sorted(p["PolicyName"] for p in listed) == [
+        "IAMAuditRootUserCredentials",
+        "IAMCreateRootUserPassword",
+        "IAMDeleteRootUserCredentials",
+        "S3UnlockBucketPolicy",
+        "SQSUnlockQueuePolicy",
+    ]
+
+
+def test_list_policies_scope_aws_and_paginator(iam: Any) -> None:
+    pages = list(iam.get_paginator("list_policies").paginate(Scope="AWS", PaginationConfig={"PageSize": 5}))
+    names = [p["PolicyName"] for page in pages for p in page["Policies"]]
+    assert len(pages) >= 3 and all(len(p["Policies"]) <= 5 for p in pages)
+    assert set(names) >= {n.split("/")[-1] for n in REQUIRED}
+    assert all(p["Arn"].startswith("arn:aws:iam::aws:policy/") for page in pages for p in page["Policies"])
+    local = unique("pol")
+    iam.create_policy(
+        PolicyName=local,
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+        ),
+    )
+    every = [p["PolicyName"] for p in iam.list_policies()["Policies"]]
+    assert local in every and "AdministratorAccess" in every
+    assert local not in [p["PolicyName"] for p in iam.list_policies(Scope="AWS")["Policies"]]
+    iam.delete_policy(
+        PolicyArn=next(p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"] if p["PolicyName"] == local)
+    )
+
+
+def test_attach_and_detach_aws_policies_with_counts(iam: Any) -> None:
+    arn = "arn:aws:iam::aws:policy/AmazonS3FullAccess"
+    before = iam.get_policy(PolicyArn=arn)["Policy"]["AttachmentCount"]
+    role, user = unique("role"), unique("user")
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=TRUST_EC2)
+    iam.create_user(UserName=user)
+    iam.attach_role_policy(RoleName=role, PolicyArn=arn)
+    iam.attach_user_policy(UserName=user, PolicyArn=arn)
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["AttachmentCount"] == before + 2
+    listed = [p for p in iam.list_policies(Scope="AWS", OnlyAttached=True)["Policies"] if p["Arn"] == arn]
+    assert listed and listed[0]["AttachmentCount"] == before + 2
+    assert iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"] == [
+        {"PolicyName": "AmazonS3FullAccess", "PolicyArn": arn}
+    ]
+    entities = iam.list_entities_for_policy(PolicyArn=arn)
+    assert role in [r["RoleName"] for r in entities["PolicyRoles"]]
+    assert user in [u["UserName"] for u in entities["PolicyUsers"]]
+    iam.detach_role_policy(RoleName=role, PolicyArn=arn)
+    iam.detach_user_policy(UserName=user, PolicyArn=arn)
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["AttachmentCount"] == before
+    iam.delete_role(RoleName=role)
+    iam.delete_user(UserName=user)
+
+
+def test_aws_policies_cannot_be_changed(iam: Any) -> None:
+    arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+    doc = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]})
+    for call in (
+        lambda: iam.delete_policy(PolicyArn=arn),
+        lambda: iam.create_policy_version(PolicyArn=arn, PolicyDocument=doc),
+        lambda: iam.tag_policy(PolicyArn=arn, Tags=[{"Key": "a", "Value": "b"}]),
+    ):
+        with pytest.raises(ClientError) as exc:
+            call()
+        assert error_of(exc)[0] == "AccessDenied"
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"] == "v1"
+
+
+def test_managed_policies_with_the_aws_cli(server: Server) -> None:
+    out = aws_cli(server, "iam", "get-policy", "--policy-arn", "arn:aws:iam::aws:policy/AdministratorAccess")
+    assert out.returncode == 0, out.stderr
+    policy_ = json.loads(out.stdout)["Policy"]
+    assert (policy_["PolicyId"], policy_["DefaultVersionId"]) == ("ANPAIWMBCKSKIEE64ZLYK", "v1")
+    version = aws_cli(
+        server,
+        "iam",
+        "get-policy-version",
+        "--policy-arn",
+        "arn:aws:iam::aws:policy/AdministratorAccess",
+        "--version-id",
+        "v1",
+    )
+    assert json.loads(version.stdout)["PolicyVersion"]["Document"] == {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+    }

@@ -1,0 +1,90 @@
+"""Two ``credmint serve`` nodes on one PostgreSQL: each accepts the other's tokens, an MFA
+code used on one is refused on the other, and a key rotated by the CLI reaches both."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from botocore.exceptions import ClientError
+
+from credmint.sealing import MasterKey
+from credmint.sts import keystore
+from tests.conftest import Server, start_server
+from tests.sts.helpers import Creds, doc, error_of, make_role, make_user, sts_as, trust
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def nodes(pg_url: str, tmp_path: Path) -> Iterator[tuple[Server, Server]]:
+    master = MasterKey.generate().to_text()
+    a = start_server(tmp_path / "a", database_url=pg_url, extra_env={"CREDMINT_MASTER_KEY": master})
+    b = start_server(
+        tmp_path / "b",
+        database_url=pg_url,
+        account_id=a.account_id,
+        access_key_id=a.access_key_id,
+        secret_access_key=a.secret_access_key,
+        extra_env={"CREDMINT_MASTER_KEY": master},
+    )
+    try:
+        yield a, b
+    finally:
+        a.stop()
+        b.stop()
+
+
+def test_nodes_share_tokens_and_mfa_replay_guard(nodes: tuple[Server, Server]) -> None:
+    a, b = nodes
+    user = make_user(a, with_mfa=True)
+    assert user.mfa is not None
+    role = make_role(a, doc(trust(user.arn)))
+    # Tokens minted on one node open on the other, both ways.
+    on_a = Creds.of(sts_as(a, user.creds).get_session_token(DurationSeconds=900))
+    on_b = Creds.of(sts_as(b, user.creds).get_session_token(DurationSeconds=900))
+    assert keystore.token_key_id(on_a.session_token or "") == keystore.token_key_id(on_b.session_token or "")
+    assert sts_as(b, on_a).get_caller_identity()["Arn"] == user.arn
+    assert sts_as(a, on_b).get_caller_identity()["Arn"] == user.arn
+    assumed = Creds.of(sts_as(a, user.creds).assume_role(RoleArn=role["Arn"], RoleSessionName="xn"))
+    assert sts_as(b, assumed).get_caller_identity()["Arn"].endswith(f"/{role['RoleName']}/xn")
+    # A code accepted by one node is refused by the other.
+    code = user.mfa.code()
+    sts_as(a, user.creds).get_session_token(SerialNumber=user.mfa.serial, TokenCode=code)
+    with pytest.raises(ClientError) as exc:
+        sts_as(b, user.creds).get_session_token(SerialNumber=user.mfa.serial, TokenCode=code)
+    assert error_of(exc) == (
+        "AccessDenied",
+        "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+        403,
+    )
+
+
+def test_rotation_reaches_every_node(nodes: tuple[Server, Server], pg_url: str) -> None:
+    a, b = nodes
+    before = Creds.of(a.client("sts").get_session_token(DurationSeconds=900))
+    old_key = keystore.token_key_id(before.session_token or "")
+    done = subprocess.run(
+        [sys.executable, "-m", "credmint.cli.main", "keys", "rotate", "--database-url", pg_url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "CREDMINT_MASTER_KEY": a.env["CREDMINT_MASTER_KEY"]},
+    )
+    assert done.returncode == 0, done.stderr
+    for node in (a, b):
+        deadline = time.monotonic() + 5
+        while True:
+            fresh = Creds.of(node.client("sts").get_session_token(DurationSeconds=900))
+            if keystore.token_key_id(fresh.session_token or "") != old_key:
+                break
+            assert time.monotonic() < deadline, "a node kept sealing with the retired key"
+            time.sleep(0.1)
+        # New tokens open on the other node, and the old one still opens everywhere.
+        other = b if node is a else a
+        assert sts_as(other, fresh).get_caller_identity()["Account"] == a.account_id
+        assert sts_as(node, before).get_caller_identity()["Account"] == a.account_id
