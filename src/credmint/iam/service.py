@@ -8,6 +8,7 @@ from credmint.iam import (  # noqa: F401
     keys,
     managed,
     mfa,
+    outbound,
     policies,
     providers,
     roles,

@@ -23,6 +23,7 @@ from credmint import __version__, errors
 from credmint import wire as wq
 from credmint.api import Call, Operation
 from credmint.errors import AwsError
+from credmint.federation import outbound
 from credmint.httpreq import HttpRequest
 from credmint.principal import Principal
 from credmint.runtime import KeyEntry, Runtime, session_principal
@@ -159,6 +160,9 @@ class CredmintApp:
         if target is Target.QUERY:
             return await self._handle_query(req, service, request_id)
         if target is Target.INTERNAL:
+            found = await self._blocking(partial(outbound.handle_internal, self.runtime, req.method, req.raw_path))
+            if found is not None:
+                return found
             return 404, [(b"content-type", b"application/json")], b'{"error": "not found"}'
         return await self._handle_s3(req, request_id)
 

@@ -1,0 +1,50 @@
+"""IAM: turning outbound identity federation on and off, and reporting the issuer
+(EnableOutboundWebIdentityFederation, DisableOutboundWebIdentityFederation,
+GetOutboundWebIdentityFederationInfo). The issuer itself is :mod:`credmint.federation.outbound`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from credmint import errors
+from credmint.api import Call, operation
+from credmint.federation import outbound
+from credmint.iam.common import account_of, authorize
+from credmint.iam.ops import OPERATIONS
+
+
+def _base_url(call: Call) -> str:
+    host = call.request.header("host") or f"{call.runtime.settings.host}:{call.runtime.settings.port}"
+    return f"{'https' if call.request.secure else 'http'}://{host}"
+
+
+@operation(OPERATIONS, "EnableOutboundWebIdentityFederation")
+def enable(call: Call) -> Mapping[str, Any] | None:
+    authorize(call, "iam:EnableOutboundWebIdentityFederation", "*")
+    rt = call.runtime
+    state, changed = outbound.set_enabled(rt.store, rt.master, account_of(call), _base_url(call), True)
+    if not changed:
+        # Wording unconfirmed.
+        raise errors.feature_enabled("Outbound web identity federation is already enabled for this account.")
+    assert state is not None
+    return {"IssuerIdentifier": state.issuer}
+
+
+@operation(OPERATIONS, "DisableOutboundWebIdentityFederation")
+def disable(call: Call) -> Mapping[str, Any] | None:
+    authorize(call, "iam:DisableOutboundWebIdentityFederation", "*")
+    rt = call.runtime
+    _, changed = outbound.set_enabled(rt.store, rt.master, account_of(call), _base_url(call), False)
+    if not changed:
+        raise errors.feature_disabled("Outbound web identity federation is not enabled for this account.")
+    return None
+
+
+@operation(OPERATIONS, "GetOutboundWebIdentityFederationInfo")
+def info(call: Call) -> Mapping[str, Any] | None:
+    authorize(call, "iam:GetOutboundWebIdentityFederationInfo", "*")
+    state = outbound.load(call.runtime.store, account_of(call))
+    if state is None:
+        raise errors.feature_disabled("Outbound web identity federation is not enabled for this account.")
+    return {"IssuerIdentifier": state.issuer, "JwtVendingEnabled": state.enabled}

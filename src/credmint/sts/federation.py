@@ -1,0 +1,358 @@
+"""STS federation: AssumeRoleWithSAML and AssumeRoleWithWebIdentity (unsigned: the
+assertion or token is the credential), and GetWebIdentityToken (outbound).
+
+The callers of the two Assume calls are not IAM principals: they are named by their
+identity provider. The role's trust policy is therefore evaluated here, directly, with a
+principal of type ``SAMLUser`` / ``WebIdentityUser`` whose ARN is the provider's ARN (what
+``{"Federated": ...}`` matches) and the provider's condition keys; there are no identity
+policies to consult, so only the trust policy can allow (AWS's rule for these callers).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from credmint import errors
+from credmint.api import Call, operation
+from credmint.federation import jwks, oidc, outbound, saml
+from credmint.iam.providers import oidc_provider, saml_provider
+from credmint.policy import PrincipalInfo, RequestContext, compile_policy, evaluate, global_condition_keys
+from credmint.sts import sessions
+from credmint.sts.service import DEFAULT_ROLE_SESSION_SECONDS, OPERATIONS
+from credmint.sts.tokens import IssuingCall, PrincipalKind
+
+_SAML_PROVIDER_ARN = re.compile(r"\Aarn:aws:iam::(\d{12}):saml-provider/([\w+=,.@-]{1,128})\Z")
+
+#: One per process: the verification keys of every OIDC provider seen.
+JWKS_CACHE = jwks.JwksCache()
+
+
+# --- trust policy --------------------------------------------------------------------------
+
+
+def _trust_allows(
+    call: Call,
+    principal: PrincipalInfo,
+    action: str,
+    role: Any,
+    keys: Mapping[str, str | Sequence[str]],
+    federated_provider: str,
+) -> bool:
+    try:
+        trust = compile_policy(role.trust_policy, policy_id=role.arn)
+    except errors.AwsError:
+        return False  # a stored trust policy the engine cannot read allows nothing
+    context_keys = global_condition_keys(
+        principal,
+        now=call.now,
+        source_ip=call.request.client_ip,
+        secure_transport=call.request.secure,
+        requested_region=call.region,
+        user_agent=call.request.header("user-agent"),
+        federated_provider=federated_provider,
+        extra=dict(keys),
+    )
+    ctx = RequestContext(principal, action, role.arn, role.account_id, context_keys)
+    return evaluate(ctx, (), resource=trust).allowed
+
+
+def _authorize(
+    call: Call,
+    principal: PrincipalInfo,
+    action: str,
+    role: Any,
+    keys: Mapping[str, str | Sequence[str]],
+    provider: str,
+    *,
+    tags: bool,
+    source_identity: bool,
+) -> None:
+    denied = errors.access_denied(f"Not authorized to perform {action}")
+    if role is None or not _trust_allows(call, principal, action, role, keys, provider):
+        raise denied
+    if tags and not _trust_allows(call, principal, "sts:TagSession", role, keys, provider):
+        raise denied
+    if source_identity and not _trust_allows(call, principal, "sts:SetSourceIdentity", role, keys, provider):
+        raise denied
+
+
+def _duration(call: Call, role: Any, fallback: int | None) -> int:
+    requested: int | None = call.params.get("DurationSeconds")
+    duration = requested or fallback or DEFAULT_ROLE_SESSION_SECONDS
+    if duration > role.max_session_duration:
+        raise errors.duration_exceeds_role_max()
+    return duration
+
+
+def _session_output(
+    minted: sessions.Minted, assumed_id: str, assumed_arn: str, packed: int | None, source: str | None
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "Credentials": minted.credentials(),
+        "AssumedRoleUser": {"AssumedRoleId": assumed_id, "Arn": assumed_arn},
+    }
+    if packed is not None:
+        out["PackedPolicySize"] = packed
+    if source is not None:
+        out["SourceIdentity"] = source
+    return out
+
+
+# --- AssumeRoleWithSAML ----------------------------------------------------------------------
+
+
+@operation(OPERATIONS, "AssumeRoleWithSAML", unsigned=True)
+def assume_role_with_saml(call: Call) -> Mapping[str, Any]:
+    params = call.params
+    role_arn: str = params["RoleArn"]
+    provider_arn: str = params["PrincipalArn"]
+    ref = sessions.parse_role_arn(role_arn)
+    m = _SAML_PROVIDER_ARN.match(provider_arn)
+    if m is None:
+        raise errors.validation_error(f"{provider_arn} is invalid")
+    provider_account, provider_name = m.group(1), m.group(2)
+    found = saml_provider(call.runtime.store, provider_arn) if provider_account == ref.account_id else None
+    if found is None:
+        raise errors.invalid_identity_token("Specified provider doesn't exist")
+    _, entity_id, certificates = found
+
+    assertion = saml.verify_response(
+        params["SAMLAssertion"],
+        idp_entity_id=entity_id,
+        certificates=certificates,
+        now=call.now,
+        recipients=saml.aws_recipients(call.region),
+        audiences=saml.aws_audiences(call.region),
+    )
+    wanted = saml.session_request(assertion, role_arn, provider_arn)
+    tags = list(wanted.principal_tags)
+    policies = sessions.session_policies(call, ref.account_id)
+    packed = sessions.check_packed_size(policies, tags)
+
+    keys: dict[str, str | Sequence[str]] = dict(saml.condition_keys(assertion, ref.account_id, provider_name))
+    keys["sts:RoleSessionName"] = wanted.role_session_name
+    if wanted.source_identity is not None:
+        keys["sts:SourceIdentity"] = wanted.source_identity
+    if tags:
+        keys.update(sessions.tag_keys(tags, wanted.transitive_tag_keys))
+    principal = PrincipalInfo(provider_arn, "SAMLUser", ref.account_id, unique_id=provider_arn)
+    role = sessions.find_role(call, ref)
+    _authorize(
+        call,
+        principal,
+        "sts:AssumeRoleWithSAML",
+        role,
+        keys,
+        provider_arn,
+        tags=bool(tags),
+        source_identity=wanted.source_identity is not None,
+    )
+
+    duration = _duration(call, role, wanted.session_duration)
+    if assertion.session_not_on_or_after is not None:
+        # The IdP's session end caps the credentials (AWS documents "whichever is shorter").
+        left = int((assertion.session_not_on_or_after - call.now).total_seconds())
+        duration = max(1, min(duration, left))
+
+    qualifier = saml.name_qualifier(assertion.issuer, ref.account_id, provider_name)
+    session_name = wanted.role_session_name
+    assumed_arn = f"arn:aws:sts::{role.account_id}:assumed-role/{role.name}/{session_name}"
+    assumed_id = f"{role.role_id}:{session_name}"
+    facts = {
+        "aws:FederatedProvider": provider_arn,
+        # The saml:* keys that stay available to requests made with the session (§4.7).
+        "saml:namequalifier": qualifier,
+        "saml:sub": assertion.subject,
+        "saml:sub_type": assertion.subject_type,
+    }
+    minted = sessions.mint(
+        call,
+        role.account_id,
+        duration,
+        kind=IssuingCall.ASSUME_ROLE_WITH_SAML,
+        principal_kind=PrincipalKind.ASSUMED_ROLE,
+        principal_arn=assumed_arn,
+        principal_id=assumed_id,
+        role_arn=role.arn,
+        assumed_by_arn=provider_arn,
+        session_name=session_name,
+        session_policy=policies.policy,
+        policy_arns=policies.arns,
+        session_tags=tags,
+        transitive_tag_keys=wanted.transitive_tag_keys,
+        source_identity=wanted.source_identity,
+        federation=(*sessions.entity_fact(role.role_id), *facts.items()),
+    )
+    sessions.ROLE_USE.record(call, role.role_id)
+    out = _session_output(
+        minted, assumed_id, assumed_arn, packed if policies.given or tags else None, wanted.source_identity
+    )
+    out.update(
+        Subject=assertion.subject,
+        SubjectType=assertion.subject_type,
+        Issuer=assertion.issuer,
+        Audience=assertion.recipient,
+        NameQualifier=qualifier,
+    )
+    return out
+
+
+# --- AssumeRoleWithWebIdentity ---------------------------------------------------------------
+
+
+def _verify_web_identity(call: Call, account_id: str) -> tuple[oidc.WebIdentity, Any]:
+    token: str = call.params["WebIdentityToken"]
+    provider_id: str | None = call.params.get("ProviderId")
+    peeked = oidc.peek(token)
+    if provider_id is not None:
+        # OAuth 2.0 providers (www.amazon.com, graph.facebook.com) validate opaque tokens at
+        # their own endpoints, which a self-hosted server cannot reach on their terms. A
+        # ProviderId is accepted only when an IAM OIDC provider is registered for exactly
+        # that host, and the token is then a JWT of that provider (unconfirmed wording).
+        provider = oidc_provider(call.runtime.store, f"https://{provider_id}", account_id)
+        if provider is None:
+            raise errors.invalid_identity_token(f"No OpenIDConnect provider found in your account for {provider_id}")
+    else:
+        provider = (
+            oidc_provider(call.runtime.store, peeked.issuer, account_id)
+            if peeked.issuer.startswith("https://")
+            else None
+        )
+        if provider is None:
+            raise errors.invalid_identity_token(f"No OpenIDConnect provider found in your account for {peeked.issuer}")
+    keys = JWKS_CACHE.keys(provider.url, provider.thumbprints, peeked.kid)
+    identity = oidc.verify(token, issuer=provider.url, client_ids=provider.client_ids, keys=keys, now=call.now)
+    return identity, provider
+
+
+@operation(OPERATIONS, "AssumeRoleWithWebIdentity", unsigned=True)
+def assume_role_with_web_identity(call: Call) -> Mapping[str, Any]:
+    params = call.params
+    ref = sessions.parse_role_arn(params["RoleArn"])
+    session_name: str = params["RoleSessionName"]
+    identity, provider = _verify_web_identity(call, ref.account_id)
+    extra = oidc.session_claims(identity)
+    tags = list(extra.principal_tags)
+    policies = sessions.session_policies(call, ref.account_id)
+    packed = sessions.check_packed_size(policies, tags)
+
+    keys: dict[str, str | Sequence[str]] = dict(oidc.condition_keys(identity, provider.url))
+    keys["sts:RoleSessionName"] = session_name
+    if extra.source_identity is not None:
+        keys["sts:SourceIdentity"] = extra.source_identity
+    if tags:
+        keys.update(sessions.tag_keys(tags, extra.transitive_tag_keys))
+    principal = PrincipalInfo(provider.arn, "WebIdentityUser", ref.account_id, unique_id=provider.arn)
+    role = sessions.find_role(call, ref)
+    _authorize(
+        call,
+        principal,
+        "sts:AssumeRoleWithWebIdentity",
+        role,
+        keys,
+        provider.arn,
+        tags=bool(tags),
+        source_identity=extra.source_identity is not None,
+    )
+    duration = _duration(call, role, None)
+
+    prefix = oidc.provider_key(provider.url)
+    facts: dict[str, str] = {
+        "aws:FederatedProvider": provider.arn,
+        f"{prefix}:aud": identity.audience,
+        f"{prefix}:sub": identity.subject,
+    }
+    amr = oidc.condition_keys(identity, provider.url).get(f"{prefix}:amr")
+    if amr is not None:
+        facts[f"{prefix}:amr"] = json.dumps(amr)  # a list, JSON-encoded (facts are strings)
+    assumed_arn = f"arn:aws:sts::{role.account_id}:assumed-role/{role.name}/{session_name}"
+    assumed_id = f"{role.role_id}:{session_name}"
+    minted = sessions.mint(
+        call,
+        role.account_id,
+        duration,
+        kind=IssuingCall.ASSUME_ROLE_WITH_WEB_IDENTITY,
+        principal_kind=PrincipalKind.ASSUMED_ROLE,
+        principal_arn=assumed_arn,
+        principal_id=assumed_id,
+        role_arn=role.arn,
+        assumed_by_arn=provider.arn,
+        session_name=session_name,
+        session_policy=policies.policy,
+        policy_arns=policies.arns,
+        session_tags=tags,
+        transitive_tag_keys=extra.transitive_tag_keys,
+        source_identity=extra.source_identity,
+        federation=(*sessions.entity_fact(role.role_id), *facts.items()),
+    )
+    sessions.ROLE_USE.record(call, role.role_id)
+    out = _session_output(
+        minted, assumed_id, assumed_arn, packed if policies.given or tags else None, extra.source_identity
+    )
+    out.update(
+        SubjectFromWebIdentityToken=identity.subject,
+        # "For OpenID Connect ID tokens, this contains the value of the iss field."
+        Provider=identity.issuer,
+        Audience=identity.audience,
+    )
+    return out
+
+
+# --- GetWebIdentityToken -----------------------------------------------------------------------
+
+
+@operation(OPERATIONS, "GetWebIdentityToken")
+def get_web_identity_token(call: Call) -> Mapping[str, Any]:
+    p = sessions.caller(call)
+    params = call.params
+    audience: list[str] = list(params["Audience"])
+    algorithm: str = params["SigningAlgorithm"]
+    duration: int = params.get("DurationSeconds") or 300
+    tags = sessions.session_tags(call)
+    if algorithm not in outbound.ALGORITHMS:
+        raise errors.validation_error(
+            "1 validation error detected: Value '" + algorithm + "' at 'signingAlgorithm' failed to satisfy "
+            "constraint: Member must satisfy enum value set: [RS256, ES384]"
+        )
+    keys: dict[str, str | Sequence[str]] = {
+        "sts:IdentityTokenAudience": audience,
+        "sts:DurationSeconds": str(duration),
+    }
+    if tags:
+        keys.update(sessions.tag_keys(tags))
+    call.runtime.authorize(call, "sts:GetWebIdentityToken", "*", extra_keys=keys)
+    state = outbound.load(call.runtime.store, p.account_id)
+    if state is None or not state.enabled:
+        raise errors.outbound_federation_disabled()
+    if p.session is not None and call.now + timedelta(seconds=duration) > datetime.fromtimestamp(
+        p.session.expires_at, call.now.tzinfo
+    ):
+        raise errors.session_duration_escalation(
+            "The requested DurationSeconds exceeds the remaining duration of the calling session."  # unconfirmed
+        )
+    extra: dict[str, Any] = {
+        "https://sts.amazonaws.com/": {
+            "aws_account": p.account_id,
+            "source_region": call.region,
+            "principal_id": p.arn,
+            **({"request_tags": dict(tags)} if tags else {}),
+        }
+    }
+    try:
+        token, expires = outbound.mint_token(
+            state,
+            call.runtime.master,
+            subject=p.arn,
+            audience=audience,
+            algorithm=algorithm,
+            now=call.now,
+            duration=duration,
+            extra=extra,
+        )
+    except outbound.PayloadTooLarge:
+        raise errors.jwt_payload_size_exceeded("The JWT payload exceeds the maximum allowed size.") from None
+    return {"WebIdentityToken": token, "Expiration": expires}

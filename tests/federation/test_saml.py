@@ -1,0 +1,254 @@
+"""The SAML verifier against an IdP built in the test: success, tampering, wrong signer,
+time, audience, recipient, DTDs, wrapping and comment attacks, AWS attributes."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from lxml import etree
+
+from credmint.errors import AwsError
+from credmint.federation import saml
+from tests.federation.samlidp import SAML, SamlIdp
+
+ACCT = "123456789012"
+ROLE = f"arn:aws:iam::{ACCT}:role/SamlRole"
+PROV = f"arn:aws:iam::{ACCT}:saml-provider/TestIdP"
+PAIR = f"{ROLE},{PROV}"
+NOW = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def idp() -> SamlIdp:
+    return SamlIdp()
+
+
+def verify(idp: SamlIdp, b64: str, now: datetime = NOW, **kw: object) -> saml.SamlAssertion:
+    assert idp.cert is not None
+    return saml.verify_response(
+        b64,
+        idp_entity_id=idp.entity_id,
+        certificates=[idp.cert],
+        now=now,
+        recipients=saml.aws_recipients("eu-west-1"),
+        audiences=saml.aws_audiences("eu-west-1"),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def refused(idp: SamlIdp, b64: str, code: str = "InvalidIdentityToken", now: datetime = NOW) -> str:
+    with pytest.raises(AwsError) as e:
+        verify(idp, b64, now)
+    assert e.value.code == code, e.value
+    return e.value.message or ""
+
+
+@pytest.mark.parametrize("what", ["assertion", "response"])
+def test_signed_assertion_or_response_verifies(idp: SamlIdp, what: str) -> None:
+    a = verify(idp, idp.signed_response(roles=[PAIR], now=NOW, what=what))
+    assert (a.subject, a.subject_type, a.issuer, a.recipient) == (
+        "alice@example.com",
+        "persistent",
+        idp.entity_id,
+        "https://signin.aws.amazon.com/saml",
+    )
+    req = saml.session_request(a, ROLE, PROV)
+    assert req.role_session_name == "alice"
+
+
+def test_regional_recipient_and_transient_subject(idp: SamlIdp) -> None:
+    b64 = idp.signed_response(
+        roles=[f"{PROV},{ROLE}"],
+        now=NOW,
+        recipient="https://eu-west-1.signin.aws.amazon.com/saml",
+        destination="https://eu-west-1.signin.aws.amazon.com/saml",
+        subject_format="urn:oasis:names:tc:SAML:2.0:nameid-format:transient",
+    )
+    a = verify(idp, b64)
+    assert a.subject_type == "transient" and a.recipient.startswith("https://eu-west-1.")
+    saml.session_request(a, ROLE, PROV)  # provider-first order accepted too
+
+
+def test_other_subject_formats_are_reported_verbatim(idp: SamlIdp) -> None:
+    fmt = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
+    a = verify(idp, idp.signed_response(roles=[PAIR], now=NOW, subject_format=fmt))
+    assert a.subject_type == fmt
+
+
+def test_unsigned_is_refused(idp: SamlIdp) -> None:
+    assert "signature" in refused(idp, idp.encode(idp.response_xml(roles=[PAIR], now=NOW)))
+
+
+def test_wrong_signer_is_refused(idp: SamlIdp) -> None:
+    other = SamlIdp(entity_id=idp.entity_id)
+    assert "signature" in refused(idp, other.signed_response(roles=[PAIR], now=NOW))
+
+
+def test_any_metadata_certificate_verifies(idp: SamlIdp) -> None:
+    other = SamlIdp(entity_id=idp.entity_id)
+    assert other.cert is not None and idp.cert is not None
+    b64 = other.signed_response(roles=[PAIR], now=NOW)
+    a = saml.verify_response(
+        b64,
+        idp_entity_id=idp.entity_id,
+        certificates=[idp.cert, other.cert],
+        now=NOW,
+        recipients=saml.aws_recipients(),
+        audiences=saml.aws_audiences(),
+    )
+    assert a.subject == "alice@example.com"
+
+
+@pytest.mark.parametrize("what", ["assertion", "response"])
+def test_tampering_after_signing_is_refused(idp: SamlIdp, what: str) -> None:
+    root = idp.sign(idp.response_xml(roles=[PAIR], now=NOW), what=what)
+    nameid = root.find(f".//{{{SAML}}}NameID")
+    assert nameid is not None
+    nameid.text = "admin@example.com"
+    assert "signature" in refused(idp, idp.encode(root))
+
+
+def test_tampered_role_attribute_is_refused(idp: SamlIdp) -> None:
+    root = idp.sign(idp.response_xml(roles=[PAIR], now=NOW))
+    value = root.find(f".//{{{SAML}}}AttributeValue")
+    assert value is not None
+    value.text = f"arn:aws:iam::{ACCT}:role/Admin,{PROV}"
+    assert "signature" in refused(idp, idp.encode(root))
+
+
+def test_wrapping_evil_assertion_beside_signed_one(idp: SamlIdp) -> None:
+    root = idp.sign(idp.response_xml(roles=[PAIR], now=NOW))
+    good = root.find(f"{{{SAML}}}Assertion")
+    assert good is not None
+    evil = copy.deepcopy(good)
+    nameid = evil.find(f".//{{{SAML}}}NameID")
+    assert nameid is not None
+    nameid.text = "admin@example.com"
+    good.addprevious(evil)  # same ID twice: the reference is ambiguous
+    refused(idp, idp.encode(root))
+
+
+def test_wrapping_signed_assertion_hidden_in_extensions(idp: SamlIdp) -> None:
+    root = idp.sign(idp.response_xml(roles=[PAIR], now=NOW))
+    good = root.find(f"{{{SAML}}}Assertion")
+    assert good is not None
+    evil = copy.deepcopy(good)
+    for sig in evil.findall("{http://www.w3.org/2000/09/xmldsig#}Signature"):
+        evil.remove(sig)
+    evil.set("ID", "_evil")
+    nameid = evil.find(f".//{{{SAML}}}NameID")
+    assert nameid is not None
+    nameid.text = "admin@example.com"
+    ext = etree.SubElement(root, "{urn:oasis:names:tc:SAML:2.0:protocol}Extensions")
+    root.remove(good)
+    ext.append(good)
+    root.append(evil)
+    refused(idp, idp.encode(root))
+
+
+def test_wrapping_response_signature_over_other_content(idp: SamlIdp) -> None:
+    # A signed response whose assertion is swapped for another one with a fresh ID.
+    root = idp.sign(idp.response_xml(roles=[PAIR], now=NOW), what="response")
+    a = root.find(f"{{{SAML}}}Assertion")
+    assert a is not None
+    a.set("ID", "_other")
+    refused(idp, idp.encode(root))
+
+
+def test_comment_in_nameid_cannot_truncate_it(idp: SamlIdp) -> None:
+    root = idp.response_xml(roles=[PAIR], now=NOW, subject="admin@example.com.evil.org")
+    nameid = root.find(f".//{{{SAML}}}NameID")
+    assert nameid is not None
+    # The IdP signs a value with a comment in it (c14n drops comments from the digest).
+    nameid.text = "admin@example.com"
+    comment = etree.Comment("x")
+    comment.tail = ".evil.org"
+    nameid.append(comment)
+    b64 = idp.encode(idp.sign(root))
+    a = verify(idp, b64)
+    assert a.subject == "admin@example.com.evil.org"
+
+
+def test_doctype_and_entities_are_refused(idp: SamlIdp) -> None:
+    xml = etree.tostring(idp.sign(idp.response_xml(roles=[PAIR], now=NOW)))
+    evil = b'<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>' + xml
+    refused(idp, base64.b64encode(evil).decode())
+    bomb = b'<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>' + xml
+    refused(idp, base64.b64encode(bomb).decode())
+
+
+def test_bad_base64(idp: SamlIdp) -> None:
+    assert refused(idp, "not*base64") == "Invalid base64 SAMLResponse"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"audience": "https://other.example.com/sp"}, "audience"),
+        ({"recipient": "https://evil.example.com/acs"}, "recipient"),
+        ({"destination": "https://evil.example.com/acs"}, "destination"),
+        ({"issuer": "https://evil.example.com/idp"}, "issuer"),
+        ({"not_before": NOW + timedelta(minutes=10)}, "not yet valid"),
+    ],
+)
+def test_misdirected_assertions_are_refused(idp: SamlIdp, kwargs: dict[str, object], fragment: str) -> None:
+    b64 = idp.signed_response(roles=[PAIR], now=NOW, **kwargs)
+    assert fragment in refused(idp, b64).lower()
+
+
+def test_expired_and_stale_assertions(idp: SamlIdp) -> None:
+    b64 = idp.signed_response(roles=[PAIR], now=NOW, lifetime=timedelta(hours=2))
+    verify(idp, b64, NOW + timedelta(minutes=9))  # within 5 min + 5 min skew
+    msg = refused(idp, b64, "ExpiredTokenException", NOW + timedelta(minutes=11))
+    assert msg == "Token must be redeemed within 5 minutes of issuance"
+    short = idp.signed_response(roles=[PAIR], now=NOW, lifetime=timedelta(minutes=1))
+    refused(idp, short, "ExpiredTokenException", NOW + timedelta(minutes=7))
+    refused(idp, b64, now=NOW - timedelta(minutes=10))  # issued in the future
+
+
+def test_session_not_on_or_after_is_reported(idp: SamlIdp) -> None:
+    end = NOW + timedelta(minutes=30)
+    a = verify(idp, idp.signed_response(roles=[PAIR], now=NOW, session_not_on_or_after=end))
+    assert a.session_not_on_or_after == end
+
+
+def test_role_pair_must_match_the_request(idp: SamlIdp) -> None:
+    a = verify(idp, idp.signed_response(roles=[PAIR], now=NOW))
+    with pytest.raises(AwsError, match="doesn't contain the requested Role and Metadata"):
+        saml.session_request(a, f"arn:aws:iam::{ACCT}:role/Other", PROV)
+    with pytest.raises(AwsError, match="doesn't contain the requested Role and Metadata"):
+        saml.session_request(a, ROLE, f"arn:aws:iam::{ACCT}:saml-provider/Other")
+
+
+def test_session_name_and_attributes(idp: SamlIdp) -> None:
+    b64 = idp.signed_response(roles=[PAIR], now=NOW, session_name="a", attributes={})
+    a = verify(idp, b64)
+    with pytest.raises(AwsError, match=r"RoleSessionName in AuthnResponse must match"):
+        saml.session_request(a, ROLE, PROV)
+    attrs = {
+        "https://aws.amazon.com/SAML/Attributes/PrincipalTag:Project": ["blue"],
+        "https://aws.amazon.com/SAML/Attributes/PrincipalTag:CostCenter": ["42"],
+        "https://aws.amazon.com/SAML/Attributes/TransitiveTagKeys": ["Project"],
+        "https://aws.amazon.com/SAML/Attributes/SourceIdentity": ["alice"],
+        "https://aws.amazon.com/SAML/Attributes/SessionDuration": ["1800"],
+        "urn:oid:0.9.2342.19200300.100.1.3": ["alice@example.com"],
+    }
+    a = verify(idp, idp.signed_response(roles=[PAIR], now=NOW, attributes=attrs))
+    req = saml.session_request(a, ROLE, PROV)
+    assert req.principal_tags == (("Project", "blue"), ("CostCenter", "42"))
+    assert req.transitive_tag_keys == ("Project",)
+    assert (req.source_identity, req.session_duration) == ("alice", 1800)
+    keys = saml.condition_keys(a, ACCT, "TestIdP")
+    assert keys["saml:aud"] == "https://signin.aws.amazon.com/saml"
+    assert keys["saml:doc"] == f"{ACCT}/TestIdP"
+    assert keys["saml:mail"] == ["alice@example.com"]
+    assert keys["saml:sub_type"] == "persistent"
+
+
+def test_name_qualifier_formula() -> None:
+    expected = base64.b64encode(hashlib.sha1(b"https://example.com/saml123456789012/MySAMLIdP").digest()).decode()
+    assert saml.name_qualifier("https://example.com/saml", "123456789012", "MySAMLIdP") == expected
