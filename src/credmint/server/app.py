@@ -27,6 +27,7 @@ from credmint.federation import outbound
 from credmint.httpreq import HttpRequest
 from credmint.principal import Principal
 from credmint.runtime import KeyEntry, Runtime, session_principal
+from credmint.s3 import handle_s3
 from credmint.server import registry
 from credmint.server.routing import QUERY_VERSIONS, Target, classify
 from credmint.sigv4 import SignedRequest, check_scope, parse_auth, verify_signature
@@ -291,8 +292,8 @@ class CredmintApp:
                     raise _s3_credential_error(err, signed) from None
                 verify_signature(req, signed, entry.secret, "s3")
                 principal, secret = entry.principal, entry.secret
-            raise errors.s3_error(
-                "NotImplemented", "A header you provided implies functionality that is not implemented.", 501
+            return await self._blocking(
+                partial(handle_s3, self.runtime, req, principal, signed, request_id, secret=secret)
             )
         except AwsError as err:
             return self._render_s3_error(err, request_id)

@@ -1,0 +1,119 @@
+"""Which IAM action, resource ARN and condition keys each S3 call is authorized with.
+
+Follows the S3 "actions, resources and condition keys" reference: bucket-level calls act
+on ``arn:aws:s3:::bucket``, object-level calls on ``arn:aws:s3:::bucket/key``, and
+``ListBuckets`` on ``*``. Some operations share an action (HeadBucket is ``s3:ListBucket``,
+HeadObject is ``s3:GetObject``, every multipart step that writes is ``s3:PutObject``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from credmint.httpreq import HttpRequest
+from credmint.sigv4 import SignedRequest
+
+ResourceKind = Literal["service", "bucket", "object"]
+
+
+@dataclass(frozen=True, slots=True)
+class S3Action:
+    action: str
+    kind: ResourceKind
+
+
+ACTIONS: dict[str, S3Action] = {
+    "ListBuckets": S3Action("s3:ListAllMyBuckets", "service"),
+    "CreateBucket": S3Action("s3:CreateBucket", "bucket"),
+    "HeadBucket": S3Action("s3:ListBucket", "bucket"),
+    "DeleteBucket": S3Action("s3:DeleteBucket", "bucket"),
+    "GetBucketLocation": S3Action("s3:GetBucketLocation", "bucket"),
+    "GetBucketPolicy": S3Action("s3:GetBucketPolicy", "bucket"),
+    "PutBucketPolicy": S3Action("s3:PutBucketPolicy", "bucket"),
+    "DeleteBucketPolicy": S3Action("s3:DeleteBucketPolicy", "bucket"),
+    "ListObjects": S3Action("s3:ListBucket", "bucket"),
+    "ListObjectsV2": S3Action("s3:ListBucket", "bucket"),
+    "ListMultipartUploads": S3Action("s3:ListBucketMultipartUploads", "bucket"),
+    # Authorized key by key inside the operation, as S3 reports per-key AccessDenied.
+    "DeleteObjects": S3Action("s3:DeleteObject", "object"),
+    "PutObject": S3Action("s3:PutObject", "object"),
+    "GetObject": S3Action("s3:GetObject", "object"),
+    "HeadObject": S3Action("s3:GetObject", "object"),
+    "DeleteObject": S3Action("s3:DeleteObject", "object"),
+    # The destination; the source is checked separately with s3:GetObject.
+    "CopyObject": S3Action("s3:PutObject", "object"),
+    "CreateMultipartUpload": S3Action("s3:PutObject", "object"),
+    "UploadPart": S3Action("s3:PutObject", "object"),
+    "CompleteMultipartUpload": S3Action("s3:PutObject", "object"),
+    "AbortMultipartUpload": S3Action("s3:AbortMultipartUpload", "object"),
+    "ListParts": S3Action("s3:ListMultipartUploadParts", "object"),
+}
+
+#: The bucket owner's root user may always read, replace and remove the bucket policy,
+#: even when the policy denies it, so an account cannot lock itself out of its bucket.
+POLICY_LOCKOUT_EXEMPT = frozenset({"GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy"})
+
+
+def resource_arn(kind: ResourceKind, bucket: str | None, key: str | None) -> str:
+    if kind == "service" or bucket is None:
+        return "*"
+    if kind == "bucket":
+        return f"arn:aws:s3:::{bucket}"
+    return f"arn:aws:s3:::{bucket}/{key or ''}"
+
+
+#: Request headers that become ``s3:<header name>`` condition keys when present.
+_HEADER_KEYS = (
+    "x-amz-acl",
+    "x-amz-copy-source",
+    "x-amz-metadata-directive",
+    "x-amz-server-side-encryption",
+    "x-amz-server-side-encryption-aws-kms-key-id",
+    "x-amz-storage-class",
+    "x-amz-website-redirect-location",
+    "x-amz-object-ownership",
+    "x-amz-grant-read",
+    "x-amz-grant-write",
+    "x-amz-grant-read-acp",
+    "x-amz-grant-write-acp",
+    "x-amz-grant-full-control",
+)
+
+
+def condition_keys(
+    operation: str,
+    req: HttpRequest,
+    query: Mapping[str, str],
+    signed: SignedRequest | None,
+    now: datetime,
+    *,
+    location_constraint: str | None = None,
+) -> dict[str, str]:
+    """The S3-specific condition keys of one request (``aws:*`` keys are the engine's)."""
+    keys: dict[str, str] = {}
+    for name in _HEADER_KEYS:
+        value = req.header(name)
+        if value is not None:
+            keys[f"s3:{name}"] = value
+    if operation in ("ListObjects", "ListObjectsV2"):
+        # S3 always supplies s3:prefix and s3:max-keys for listings (prefix "" when absent),
+        # so policies written as StringEquals s3:prefix "" match the bucket root.
+        keys["s3:prefix"] = query.get("prefix", "")
+        if "delimiter" in query:
+            keys["s3:delimiter"] = query["delimiter"]
+        keys["s3:max-keys"] = query.get("max-keys", "1000")
+        if operation == "ListObjectsV2":
+            keys["s3:ListObjectsV2"] = "true"
+    if operation == "CreateBucket" and location_constraint is not None:
+        keys["s3:LocationConstraint"] = location_constraint
+    if signed is not None:
+        keys["s3:signatureversion"] = "AWS4-HMAC-SHA256"
+        keys["s3:authType"] = "REST-QUERY-STRING" if signed.presigned else "REST-HEADER"
+        age = max(0, int((now - signed.request_time).total_seconds() * 1000))
+        keys["s3:signatureAge"] = str(age)
+        if signed.content_sha256 is not None:
+            keys["s3:x-amz-content-sha256"] = signed.content_sha256
+    return keys

@@ -1,0 +1,287 @@
+"""Bucket operations: ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation, bucket policies."""
+
+from __future__ import annotations
+
+import base64
+import fnmatch
+import json
+import re
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from credmint import errors
+from credmint.errors import AwsError
+from credmint.policy import validate_policy
+from credmint.s3 import xmlbody
+from credmint.s3.context import S3Context, S3Response, sort_key
+from credmint.sigv4 import is_region_name
+from credmint.store import schema
+from credmint.wire import s3 as ws3
+
+_BUCKET_RE = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_IP_LIKE = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}")
+_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+#: S3's legacy alias for eu-west-1.
+_LEGACY_LOCATIONS = {"EU": "eu-west-1"}
+
+
+def valid_bucket_name(name: str) -> bool:
+    """S3's general purpose bucket naming rules."""
+    return (
+        _BUCKET_RE.fullmatch(name) is not None
+        and ".." not in name
+        and ".-" not in name
+        and "-." not in name
+        and _IP_LIKE.fullmatch(name) is None
+        and not name.startswith(_RESERVED_PREFIXES)
+        and not name.endswith(_RESERVED_SUFFIXES)
+    )
+
+
+def list_buckets(ctx: S3Context) -> S3Response:
+    ctx.authorize("ListBuckets", None)
+    p = ctx.principal
+    assert p is not None  # anonymous callers were refused by authorize
+    q = ctx.query
+    prefix = q.get("prefix", "")
+    region_filter = q.get("bucket-region")
+    max_buckets = _int_param(q, "max-buckets", 10000, 1, 10000)
+    after = ""
+    if "continuation-token" in q:
+        after = _decode_token(q["continuation-token"], "continuation-token")
+    b = schema.buckets
+    a = schema.accounts
+    name_col = sort_key(ctx.store, b.c.name)
+    stmt = select(b.c.name, b.c.created_at, b.c.region).where(b.c.account_id == p.account_id)
+    if prefix:
+        stmt = stmt.where(b.c.name.startswith(prefix, autoescape=True))
+    if region_filter:
+        stmt = stmt.where(b.c.region == region_filter)
+    if after:
+        stmt = stmt.where(name_col > after)
+    stmt = stmt.order_by(name_col).limit(max_buckets + 1)
+    with ctx.store.read() as conn:
+        rows = conn.execute(stmt).all()
+        owner = conn.execute(select(a.c.canonical_user_id, a.c.name).where(a.c.account_id == p.account_id)).first()
+    truncated = len(rows) > max_buckets
+    rows = rows[:max_buckets]
+    result: dict[str, Any] = {
+        "Buckets": [
+            {
+                "Name": name,
+                "CreationDate": created,
+                "BucketRegion": region,
+                "BucketArn": f"arn:aws:s3:::{name}",
+            }
+            for name, created, region in rows
+        ],
+        "Owner": {"ID": owner[0], "DisplayName": owner[1]} if owner else {"ID": p.account_id},
+    }
+    if prefix:
+        result["Prefix"] = prefix
+    if truncated and "max-buckets" in q:
+        result["ContinuationToken"] = _encode_token(rows[-1][0])
+    return xml_response("ListBuckets", result)
+
+
+def create_bucket(ctx: S3Context) -> S3Response:
+    assert ctx.bucket is not None
+    name = ctx.bucket
+    constraint = _location_constraint(ctx.body)
+    region = _bucket_region(ctx, constraint)
+    if not valid_bucket_name(name):
+        raise errors.s3_invalid_bucket_name(name)
+    ctx.authorize(
+        "CreateBucket",
+        None,
+        extra_keys={"s3:LocationConstraint": constraint} if constraint else None,
+    )
+    p = ctx.principal
+    assert p is not None
+    existing = ctx.load_bucket(name)
+    if existing is not None:
+        return _conflict(ctx, existing.account_id, existing.region)
+    try:
+        with ctx.store.write() as conn:
+            conn.execute(
+                insert(schema.buckets).values(
+                    name=name, account_id=p.account_id, region=region, policy=None, created_at=ctx.now
+                )
+            )
+    except IntegrityError:
+        # Another request created it between the read and the write.
+        existing = ctx.load_bucket(name)
+        if existing is None:
+            raise
+        return _conflict(ctx, existing.account_id, existing.region)
+    return _created(name)
+
+
+def _conflict(ctx: S3Context, owner: str, region: str) -> S3Response:
+    """The answer to creating a bucket that exists: an error, or S3's legacy 200 in us-east-1."""
+    assert ctx.bucket is not None and ctx.principal is not None
+    if owner != ctx.principal.account_id:
+        raise errors.s3_bucket_already_exists(ctx.bucket)
+    if region == "us-east-1":
+        # Documented legacy behaviour: re-creating a bucket you own in us-east-1 answers 200.
+        return _created(ctx.bucket)
+    raise errors.s3_bucket_already_owned_by_you(ctx.bucket)
+
+
+def _created(name: str) -> S3Response:
+    return S3Response(headers={"Location": f"/{name}", "x-amz-bucket-arn": f"arn:aws:s3:::{name}"})
+
+
+def _location_constraint(body: bytes) -> str | None:
+    if not body.strip():
+        return None
+    root = xmlbody.parse(body)
+    if xmlbody.local(root.tag) != "CreateBucketConfiguration":
+        raise errors.s3_malformed_xml()
+    value = xmlbody.child_text(root, "LocationConstraint")
+    return value if value else None
+
+
+def _bucket_region(ctx: S3Context, constraint: str | None) -> str:
+    """The bucket's region: S3 semantics with this node's region as the endpoint's."""
+    endpoint = ctx.signed.region if ctx.signed is not None else ctx.region
+    if constraint is None:
+        if endpoint != "us-east-1":
+            raise errors.s3_illegal_location_constraint(None)
+        return "us-east-1"
+    region = _LEGACY_LOCATIONS.get(constraint, constraint)
+    if constraint == "us-east-1" or not is_region_name(region):
+        # us-east-1 is expressed by omitting the constraint; naming it is refused.
+        raise errors.s3_invalid_location_constraint(constraint)
+    if endpoint != "us-east-1" and region != endpoint:
+        # Only the global (us-east-1) endpoint may create buckets in other regions.
+        raise errors.s3_illegal_location_constraint(constraint)
+    return region
+
+
+def head_bucket(ctx: S3Context) -> S3Response:
+    row = ctx.bucket_or_404()
+    return S3Response(
+        headers={
+            "x-amz-bucket-region": row.region,
+            "x-amz-bucket-arn": f"arn:aws:s3:::{row.name}",
+        }
+    )
+
+
+def delete_bucket(ctx: S3Context) -> S3Response:
+    row = ctx.bucket_or_404()
+    o = schema.objects
+    u = schema.multipart_uploads
+    mp = schema.multipart_parts
+    with ctx.store.write() as conn:
+        if conn.execute(select(o.c.key).where(o.c.bucket == row.name).limit(1)).first() is not None:
+            raise errors.s3_bucket_not_empty(row.name)
+        uploads = select(u.c.upload_id).where(u.c.bucket == row.name)
+        # In-progress multipart uploads do not keep a bucket alive; their parts go with it.
+        part_blobs = [r[0] for r in conn.execute(select(mp.c.blob).where(mp.c.upload_id.in_(uploads)))]
+        conn.execute(delete(mp).where(mp.c.upload_id.in_(uploads)))
+        conn.execute(delete(u).where(u.c.bucket == row.name))
+        conn.execute(delete(schema.buckets).where(schema.buckets.c.name == row.name))
+    ctx.blobs.delete(part_blobs)
+    return S3Response(status=204)
+
+
+def get_bucket_location(ctx: S3Context) -> S3Response:
+    row = ctx.bucket_or_404()
+    # us-east-1 is reported as an empty LocationConstraint.
+    return xml_response("GetBucketLocation", {"LocationConstraint": "" if row.region == "us-east-1" else row.region})
+
+
+def get_bucket_policy(ctx: S3Context) -> S3Response:
+    row = ctx.bucket_or_404()
+    if row.policy is None:
+        raise errors.s3_no_such_bucket_policy(row.name)
+    return S3Response(headers={"Content-Type": "application/json"}, body=row.policy.encode())
+
+
+def put_bucket_policy(ctx: S3Context) -> S3Response:
+    row = ctx.bucket_or_404()
+    text = _policy_text(ctx.body)
+    _validate_bucket_policy(text, row.name)
+    with ctx.store.write() as conn:
+        conn.execute(update(schema.buckets).where(schema.buckets.c.name == row.name).values(policy=text))
+    return S3Response(status=204)
+
+
+def delete_bucket_policy(ctx: S3Context) -> S3Response:
+    row = ctx.bucket_or_404()
+    with ctx.store.write() as conn:
+        conn.execute(update(schema.buckets).where(schema.buckets.c.name == row.name).values(policy=None))
+    return S3Response(status=204)
+
+
+def _policy_text(body: bytes) -> str:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise errors.s3_malformed_policy("Policies must be valid JSON and the first byte must be '{'") from None
+    if not text.lstrip().startswith("{"):
+        raise errors.s3_malformed_policy("Policies must be valid JSON and the first byte must be '{'")
+    if len(body) > 20 * 1024:
+        raise errors.s3_malformed_policy("Policies must be no larger than 20480 bytes")
+    return text
+
+
+def _validate_bucket_policy(text: str, bucket: str) -> None:
+    try:
+        validate_policy(text, "resource")
+    except AwsError as err:
+        raise errors.s3_malformed_policy(err.message or "Invalid policy") from None
+    doc = json.loads(text)
+    statements = doc.get("Statement")
+    if isinstance(statements, dict):
+        statements = [statements]
+    arn = f"arn:aws:s3:::{bucket}"
+    for stmt in statements or []:
+        for field in ("Resource", "NotResource"):
+            values = stmt.get(field)
+            if values is None:
+                continue
+            for value in [values] if isinstance(values, str) else values:
+                # A bucket policy may only speak of its own bucket and the objects in it.
+                if not (fnmatch.fnmatchcase(arn, value) or fnmatch.fnmatchcase(arn + "/x", value)):
+                    raise errors.s3_malformed_policy("Policy has invalid resource")
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def xml_response(operation: str, result: dict[str, Any], status: int = 200) -> S3Response:
+    headers = ws3.s3_result_headers(operation, result)
+    body = ws3.render_s3_result(operation, result)
+    if body:
+        headers["Content-Type"] = "application/xml"
+    return S3Response(status=status, headers=headers, body=body)
+
+
+def _int_param(q: dict[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = q.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise errors.s3_invalid_argument(f"Provided {name} not an integer or within integer range", name, raw) from None
+    if value < low:
+        raise errors.s3_invalid_argument(f"Argument {name} must be an integer between {low} and {high}", name, raw)
+    return min(value, high)
+
+
+def _encode_token(value: str) -> str:
+    return base64.urlsafe_b64encode(value.encode("utf-8")).decode("ascii")
+
+
+def _decode_token(token: str, name: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(token.encode("ascii")).decode("utf-8")
+    except (ValueError, UnicodeError):
+        raise errors.s3_invalid_argument("The continuation token provided is incorrect", name, token) from None

@@ -1,0 +1,187 @@
+"""What every S3 operation receives: the decoded request, the caller, and the authorization step."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, select
+
+from credmint import errors
+from credmint.api import Call
+from credmint.errors import AwsError
+from credmint.httpreq import HttpRequest
+from credmint.principal import Principal
+from credmint.s3.actions import ACTIONS, POLICY_LOCKOUT_EXEMPT, condition_keys, resource_arn
+from credmint.s3.blobs import BlobStore
+from credmint.sigv4 import SignedRequest
+from credmint.store import schema
+from credmint.store.db import Store
+
+if TYPE_CHECKING:
+    from credmint.runtime import Runtime
+
+#: Largest object key in bytes (UTF-8), as S3.
+MAX_KEY_BYTES = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class BucketRow:
+    name: str
+    account_id: str
+    region: str
+    policy: str | None
+    created_at: datetime
+
+
+@dataclass
+class S3Response:
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+
+@cache
+def blob_store(data_dir: Path) -> BlobStore:
+    return BlobStore(data_dir / "objects")
+
+
+def sort_key(store: Store, column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """``column`` compared byte-wise: S3 lists keys in UTF-8 binary order.
+
+    SQLite compares TEXT with memcmp already; PostgreSQL needs the "C" collation, as its
+    database default is usually a linguistic one (en_US.UTF-8 sorts 'a' < 'B').
+    """
+    return column if store.is_sqlite else column.collate("C")
+
+
+@dataclass
+class S3Context:
+    runtime: Runtime
+    req: HttpRequest
+    principal: Principal | None
+    signed: SignedRequest | None
+    request_id: str
+    operation: str
+    bucket: str | None
+    key: str | None
+    #: Query parameters, percent-decoded, first value wins; valueless ones map to "".
+    query: dict[str, str]
+    now: datetime
+    body: bytes = b""
+    #: aws-chunked trailing headers (lower-case names), e.g. ``x-amz-checksum-crc32``.
+    trailers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def store(self) -> Store:
+        return self.runtime.store
+
+    @property
+    def blobs(self) -> BlobStore:
+        return blob_store(Path(self.runtime.settings.data_dir).resolve())
+
+    def header(self, name: str) -> str | None:
+        return self.req.header(name)
+
+    def checksum_header(self, name: str) -> str | None:
+        """A checksum sent either as a header or as an aws-chunked trailer."""
+        return self.trailers.get(name) or self.req.header(name)
+
+    @property
+    def region(self) -> str:
+        return self.runtime.settings.region
+
+    # --- reads ----------------------------------------------------------------------------
+
+    def load_bucket(self, name: str) -> BucketRow | None:
+        b = schema.buckets
+        with self.store.read() as conn:
+            row = conn.execute(
+                select(b.c.name, b.c.account_id, b.c.region, b.c.policy, b.c.created_at).where(b.c.name == name)
+            ).first()
+        return None if row is None else BucketRow(*row)
+
+    def bucket_or_404(self, operation: str | None = None, key: str | None = None) -> BucketRow:
+        """The request's bucket after authorizing ``operation`` on it (or its object ``key``).
+
+        A missing bucket is authorized against the caller's own policies first, so a caller
+        with no permission learns nothing (AccessDenied) and an allowed one sees NoSuchBucket.
+        """
+        assert self.bucket is not None
+        row = self.load_bucket(self.bucket)
+        self.authorize(operation or self.operation, row, key if key is not None else self.key)
+        if row is None:
+            raise errors.s3_no_such_bucket(self.bucket)
+        return row
+
+    # --- authorization --------------------------------------------------------------------
+
+    def authorize(
+        self,
+        operation: str,
+        bucket: BucketRow | None,
+        key: str | None = None,
+        *,
+        action: str | None = None,
+        bucket_name: str | None = None,
+        extra_keys: dict[str, str] | None = None,
+    ) -> None:
+        spec = ACTIONS[operation]
+        name = bucket.name if bucket is not None else (bucket_name or self.bucket)
+        arn = resource_arn(spec.kind, name, key)
+        act = action or spec.action
+        p = self.principal
+        if (
+            p is not None
+            and p.is_root
+            and bucket is not None
+            and bucket.account_id == p.account_id
+            and operation in POLICY_LOCKOUT_EXEMPT
+        ):
+            return
+        if p is None and (bucket is None or bucket.policy is None):
+            # Anonymous requests get in only through a bucket policy that names "*".
+            raise errors.s3_access_denied()
+        keys = condition_keys(operation, self.req, self.query, self.signed, self.now)
+        if extra_keys:
+            keys.update(extra_keys)
+        call = Call(
+            service="s3",
+            operation=operation,
+            params={},
+            principal=p,
+            request=self.req,
+            now=self.now,
+            region=self.region,
+            request_id=self.request_id,
+            runtime=self.runtime,
+        )
+        try:
+            self.runtime.authorize(
+                call,
+                act,
+                arn,
+                resource_policy=bucket.policy if bucket is not None else None,
+                resource_account=bucket.account_id if bucket is not None else None,
+                extra_keys=keys,
+            )
+        except AwsError as err:
+            if p is None:
+                raise errors.s3_access_denied() from None
+            if err.code == "AccessDenied":
+                raise
+            raise errors.s3_access_denied(err.message or "Access Denied") from None
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+def check_key(key: str) -> None:
+    size = len(key.encode("utf-8"))
+    if size > MAX_KEY_BYTES:
+        raise errors.s3_key_too_long(size)

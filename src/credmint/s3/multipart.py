@@ -1,0 +1,512 @@
+"""Multipart uploads: Create, UploadPart, Complete, Abort, ListParts, ListMultipartUploads.
+
+Each part is its own durable blob; completing concatenates them into a new blob (temp
+file, fsync, rename) and swaps the metadata in one transaction, so a crash at any point
+leaves either the upload or the finished object, never a partial object.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import secrets
+import zlib
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+
+from credmint import errors
+from credmint.s3 import xmlbody
+from credmint.s3.blobs import BlobGone
+from credmint.s3.buckets import xml_response
+from credmint.s3.context import BucketRow, S3Context, S3Response, check_key, dumps, sort_key
+from credmint.s3.operations import (
+    CHECKSUM_HEADERS,
+    DEFAULT_CONTENT_TYPE,
+    body_checksum,
+    checksum_members,
+    quoted,
+    stored_headers,
+    user_metadata,
+    write_object_row,
+)
+from credmint.sigv4 import compute_checksum
+from credmint.sigv4.checksums import ALGORITHMS, crc32c, crc64nvme
+from credmint.store import schema
+
+MIN_PART_SIZE = 5 * 1024**2
+MAX_PART_NUMBER = 10000
+_COMPOSITE_ONLY = frozenset({"SHA1", "SHA256"})
+
+
+def _upload_row(ctx: S3Context, bucket: str, key: str, upload_id: str) -> dict[str, Any]:
+    u = schema.multipart_uploads
+    with ctx.store.read() as conn:
+        row = conn.execute(
+            select(u.c.bucket, u.c.key, u.c.content_type, u.c.attributes, u.c.initiator_arn, u.c.initiated).where(
+                u.c.upload_id == upload_id
+            )
+        ).first()
+    if row is None or row[0] != bucket or row[1] != key:
+        raise errors.s3_no_such_upload(upload_id)
+    return {
+        "content_type": row[2],
+        "attributes": json.loads(row[3]),
+        "initiator_arn": row[4],
+        "initiated": row[5],
+    }
+
+
+def _upload_id(ctx: S3Context) -> str:
+    return ctx.query.get("uploadId", "")
+
+
+# --- Create -------------------------------------------------------------------------------
+
+
+def create_multipart_upload(ctx: S3Context) -> S3Response:
+    assert ctx.bucket is not None and ctx.key is not None
+    check_key(ctx.key)
+    bucket = ctx.bucket_or_404()
+    algorithm = (ctx.header("x-amz-checksum-algorithm") or "").strip().upper() or None
+    if algorithm is not None and algorithm not in CHECKSUM_HEADERS:
+        raise errors.s3_invalid_request(
+            "Checksum algorithm provided is unsupported. Please try again with any of the valid types: "
+            "[CRC32, CRC32C, CRC64NVME, SHA1, SHA256]"
+        )
+    ctype = (ctx.header("x-amz-checksum-type") or "").strip().upper() or None
+    if ctype is not None and ctype not in ("COMPOSITE", "FULL_OBJECT"):
+        raise errors.s3_invalid_request("Value for x-amz-checksum-type header is invalid.")
+    if ctype is not None and algorithm is None:
+        raise errors.s3_invalid_request(
+            "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header."
+        )
+    if algorithm is not None and ctype is None:
+        # CRC64NVME exists only as a full-object checksum; the others default to composite.
+        ctype = "FULL_OBJECT" if algorithm == "CRC64NVME" else "COMPOSITE"
+    if (algorithm in _COMPOSITE_ONLY and ctype == "FULL_OBJECT") or (algorithm == "CRC64NVME" and ctype == "COMPOSITE"):
+        raise errors.s3_invalid_request(
+            f"The {ctype} checksum type cannot be used with the {(algorithm or '').lower()} checksum algorithm."
+        )
+    attributes: dict[str, Any] = {"meta": user_metadata(ctx), "headers": stored_headers(ctx)}
+    if algorithm is not None:
+        attributes["checksum_algorithm"] = algorithm
+        attributes["checksum_type"] = ctype
+    upload_id = secrets.token_urlsafe(48)
+    p = ctx.principal
+    with ctx.store.write() as conn:
+        conn.execute(
+            insert(schema.multipart_uploads).values(
+                upload_id=upload_id,
+                bucket=bucket.name,
+                key=ctx.key,
+                initiator_arn=p.arn if p is not None else "anonymous",
+                initiator_id=p.user_id if p is not None else "anonymous",
+                content_type=ctx.header("content-type") or DEFAULT_CONTENT_TYPE,
+                attributes=dumps(attributes),
+                initiated=ctx.now,
+            )
+        )
+    result: dict[str, Any] = {"Bucket": bucket.name, "Key": ctx.key, "UploadId": upload_id}
+    if algorithm is not None:
+        result["ChecksumAlgorithm"] = algorithm
+        result["ChecksumType"] = ctype
+    return xml_response("CreateMultipartUpload", result)
+
+
+# --- UploadPart ---------------------------------------------------------------------------
+
+
+def _part_number(ctx: S3Context) -> int:
+    raw = ctx.query.get("partNumber", "")
+    try:
+        number = int(raw)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= MAX_PART_NUMBER:
+        raise errors.s3_invalid_argument(
+            "Part number must be an integer between 1 and 10000, inclusive", "partNumber", raw
+        )
+    return number
+
+
+def upload_part(ctx: S3Context) -> S3Response:
+    assert ctx.bucket is not None and ctx.key is not None
+    number = _part_number(ctx)
+    upload_id = _upload_id(ctx)
+    bucket = ctx.bucket_or_404()
+    upload = _upload_row(ctx, bucket.name, ctx.key, upload_id)
+    data = ctx.body
+    sent = body_checksum(ctx)
+    algorithm = upload["attributes"].get("checksum_algorithm")
+    checksums: dict[str, str] = {}
+    if sent is not None:
+        if algorithm is not None and sent["algorithm"] != algorithm:
+            raise errors.s3_invalid_request(
+                f"Checksum Type mismatch occurred, expected checksum Type: {algorithm.lower()}, "
+                f"actual checksum Type: {sent['algorithm'].lower()}"
+            )
+        checksums[sent["algorithm"]] = sent["value"]
+    elif algorithm is not None:
+        # The upload promised a checksum; compute the part's so Complete can combine them.
+        checksums[algorithm] = compute_checksum(CHECKSUM_HEADERS[algorithm], data)
+    etag = quoted(hashlib.md5(data, usedforsecurity=False).hexdigest())
+    blob = ctx.blobs.write(data)
+    mp = schema.multipart_parts
+    old: str | None = None
+    try:
+        with ctx.store.write() as conn:
+            u = schema.multipart_uploads
+            if conn.execute(select(u.c.upload_id).where(u.c.upload_id == upload_id).with_for_update()).first() is None:
+                raise errors.s3_no_such_upload(upload_id)
+            prev = conn.execute(
+                select(mp.c.blob).where(mp.c.upload_id == upload_id, mp.c.part_number == number)
+            ).first()
+            values = {
+                "size": len(data),
+                "etag": etag,
+                "checksums": dumps(checksums),
+                "blob": blob,
+                "last_modified": ctx.now,
+            }
+            if prev is None:
+                conn.execute(insert(mp).values(upload_id=upload_id, part_number=number, **values))
+            else:
+                old = prev[0]
+                conn.execute(update(mp).where(mp.c.upload_id == upload_id, mp.c.part_number == number).values(**values))
+    except BaseException:
+        ctx.blobs.delete([blob])
+        raise
+    ctx.blobs.delete([old])
+    headers = {"ETag": etag}
+    for label, value in checksums.items():
+        headers[CHECKSUM_HEADERS[label]] = value
+    return S3Response(headers=headers)
+
+
+# --- Complete -----------------------------------------------------------------------------
+
+
+def _requested_parts(body: bytes) -> list[tuple[int, str, dict[str, str]]]:
+    root = xmlbody.parse(body)
+    if xmlbody.local(root.tag) != "CompleteMultipartUpload":
+        raise errors.s3_malformed_xml()
+    parts: list[tuple[int, str, dict[str, str]]] = []
+    for element in xmlbody.children(root, "Part"):
+        number_text = xmlbody.child_text(element, "PartNumber")
+        etag = xmlbody.child_text(element, "ETag")
+        if number_text is None or etag is None:
+            raise errors.s3_malformed_xml()
+        try:
+            number = int(number_text.strip())
+        except ValueError:
+            raise errors.s3_malformed_xml() from None
+        sums = {}
+        for label in CHECKSUM_HEADERS:
+            value = xmlbody.child_text(element, "Checksum" + label)
+            if value is not None:
+                sums[label] = value.strip()
+        parts.append((number, etag.strip(), sums))
+    if not parts:
+        raise errors.s3_malformed_xml()
+    return parts
+
+
+def _digest_of(label: str, value: str) -> bytes:
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise errors.s3_invalid_checksum_value(CHECKSUM_HEADERS[label], False) from None
+
+
+class _FullObjectChecksum:
+    """A full-object CRC computed while the parts are concatenated."""
+
+    def __init__(self, algorithm: str) -> None:
+        self.algorithm = algorithm
+        self.crc = 0
+
+    def update(self, chunk: bytes) -> None:
+        if self.algorithm == "CRC32":
+            self.crc = zlib.crc32(chunk, self.crc)
+        elif self.algorithm == "CRC32C":
+            self.crc = crc32c(chunk, self.crc)
+        else:
+            self.crc = crc64nvme(chunk, self.crc)
+
+    def value(self) -> str:
+        size = 8 if self.algorithm == "CRC64NVME" else 4
+        return base64.b64encode(self.crc.to_bytes(size, "big")).decode("ascii")
+
+
+def complete_multipart_upload(ctx: S3Context) -> S3Response:
+    assert ctx.bucket is not None and ctx.key is not None
+    upload_id = _upload_id(ctx)
+    bucket = ctx.bucket_or_404()
+    upload = _upload_row(ctx, bucket.name, ctx.key, upload_id)
+    requested = _requested_parts(ctx.body)
+    mp = schema.multipart_parts
+    with ctx.store.read() as conn:
+        stored = {
+            r[0]: (int(r[1]), r[2], json.loads(r[3]), r[4])
+            for r in conn.execute(
+                select(mp.c.part_number, mp.c.size, mp.c.etag, mp.c.checksums, mp.c.blob).where(
+                    mp.c.upload_id == upload_id
+                )
+            )
+        }
+    previous = 0
+    for number, _, _ in requested:
+        if number <= previous:
+            raise errors.s3_invalid_part_order()
+        previous = number
+    algorithm: str | None = upload["attributes"].get("checksum_algorithm")
+    ctype: str | None = upload["attributes"].get("checksum_type")
+    md5s = b""
+    digests = b""
+    sizes: list[int] = []
+    blobs: list[str] = []
+    for i, (number, etag, sums) in enumerate(requested):
+        part = stored.get(number)
+        if part is None or part[1].strip('"') != etag.strip('"'):
+            raise errors.s3_invalid_part(upload_id, number, etag)
+        size, part_etag, part_sums, blob = part
+        for label, value in sums.items():
+            if part_sums.get(label) != value:
+                raise errors.s3_invalid_part(upload_id, number, etag)
+        if size < MIN_PART_SIZE and i < len(requested) - 1:
+            raise errors.s3_entity_too_small(size, MIN_PART_SIZE, number, part_etag)
+        md5s += bytes.fromhex(part_etag.strip('"'))
+        if algorithm is not None and ctype == "COMPOSITE":
+            digests += _digest_of(algorithm, part_sums[algorithm])
+        sizes.append(size)
+        blobs.append(blob)
+    etag = quoted(f"{hashlib.md5(md5s, usedforsecurity=False).hexdigest()}-{len(requested)}")
+    full = _FullObjectChecksum(algorithm) if algorithm is not None and ctype == "FULL_OBJECT" else None
+    observe: Callable[[bytes], None] | None = full.update if full is not None else None
+    try:
+        new_blob = ctx.blobs.concat(blobs, observe)
+    except BlobGone:
+        raise errors.s3_no_such_upload(upload_id) from None
+    checksum: dict[str, str] | None = None
+    if algorithm is not None:
+        if full is not None:
+            checksum = {"algorithm": algorithm, "value": full.value(), "type": "FULL_OBJECT"}
+        else:
+            _, digest_fn, _ = ALGORITHMS[CHECKSUM_HEADERS[algorithm]]
+            value = base64.b64encode(digest_fn(digests)).decode("ascii")
+            checksum = {"algorithm": algorithm, "value": f"{value}-{len(requested)}", "type": "COMPOSITE"}
+        expected = ctx.header(CHECKSUM_HEADERS[algorithm])
+        if expected is not None and expected.strip() != checksum["value"]:
+            ctx.blobs.delete([new_blob])
+            raise errors.s3_bad_digest(algorithm)
+    attributes: dict[str, Any] = {
+        "meta": upload["attributes"].get("meta") or {},
+        "headers": upload["attributes"].get("headers") or {},
+        "parts": sizes,
+    }
+    if checksum is not None:
+        attributes["checksum"] = checksum
+    values = {
+        "key": ctx.key,
+        "size": sum(sizes),
+        "etag": etag,
+        "content_type": upload["content_type"] or DEFAULT_CONTENT_TYPE,
+        "attributes": dumps(attributes),
+        "blob": new_blob,
+        "last_modified": ctx.now,
+    }
+    u = schema.multipart_uploads
+    try:
+        with ctx.store.write() as conn:
+            # Deleting the upload row is the claim: a concurrent Complete or Abort loses.
+            part_blobs = [r[0] for r in conn.execute(select(mp.c.blob).where(mp.c.upload_id == upload_id))]
+            conn.execute(delete(mp).where(mp.c.upload_id == upload_id))
+            if conn.execute(delete(u).where(u.c.upload_id == upload_id)).rowcount != 1:
+                raise errors.s3_no_such_upload(upload_id)
+            old = write_object_row(conn, bucket.name, values)
+    except BaseException:
+        ctx.blobs.delete([new_blob])
+        raise
+    ctx.blobs.delete([*part_blobs, old])
+    host = ctx.header("host") or "localhost"
+    scheme = "https" if ctx.req.secure else "http"
+    result: dict[str, Any] = {
+        "Location": f"{scheme}://{host}/{bucket.name}/{ctx.key}",
+        "Bucket": bucket.name,
+        "Key": ctx.key,
+        "ETag": etag,
+        **checksum_members(checksum),
+    }
+    return xml_response("CompleteMultipartUpload", result)
+
+
+# --- Abort and the listings ---------------------------------------------------------------
+
+
+def abort_multipart_upload(ctx: S3Context) -> S3Response:
+    assert ctx.bucket is not None and ctx.key is not None
+    upload_id = _upload_id(ctx)
+    bucket = ctx.bucket_or_404()
+    _upload_row(ctx, bucket.name, ctx.key, upload_id)
+    mp = schema.multipart_parts
+    u = schema.multipart_uploads
+    with ctx.store.write() as conn:
+        part_blobs = [r[0] for r in conn.execute(select(mp.c.blob).where(mp.c.upload_id == upload_id))]
+        conn.execute(delete(mp).where(mp.c.upload_id == upload_id))
+        if conn.execute(delete(u).where(u.c.upload_id == upload_id)).rowcount != 1:
+            raise errors.s3_no_such_upload(upload_id)
+    ctx.blobs.delete(part_blobs)
+    return S3Response(status=204)
+
+
+def _initiator(arn: str, account_id: str) -> dict[str, str]:
+    name = arn.rsplit("/", 1)[-1] if "/" in arn else account_id
+    return {"ID": arn, "DisplayName": name}
+
+
+def _owner(ctx: S3Context, bucket: BucketRow) -> dict[str, str]:
+    a = schema.accounts
+    with ctx.store.read() as conn:
+        row = conn.execute(select(a.c.canonical_user_id, a.c.name).where(a.c.account_id == bucket.account_id)).first()
+    return {"ID": row[0], "DisplayName": row[1]} if row else {"ID": bucket.account_id}
+
+
+def _bounded_int(ctx: S3Context, name: str, default: int) -> int:
+    raw = ctx.query.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise errors.s3_invalid_argument(f"Provided {name} not an integer or within integer range", name, raw) from None
+    if value < 0:
+        raise errors.s3_invalid_argument(f"Argument {name} must be an integer between 0 and 2147483647", name, raw)
+    return min(value, 1000)
+
+
+def list_parts(ctx: S3Context) -> S3Response:
+    assert ctx.bucket is not None and ctx.key is not None
+    upload_id = _upload_id(ctx)
+    bucket = ctx.bucket_or_404()
+    upload = _upload_row(ctx, bucket.name, ctx.key, upload_id)
+    max_parts = _bounded_int(ctx, "max-parts", 1000)
+    raw_marker = ctx.query.get("part-number-marker", "0") or "0"
+    try:
+        marker = int(raw_marker)
+    except ValueError:
+        raise errors.s3_invalid_argument(
+            "Provided part-number-marker not an integer or within integer range", "part-number-marker", raw_marker
+        ) from None
+    mp = schema.multipart_parts
+    with ctx.store.read() as conn:
+        rows = conn.execute(
+            select(mp.c.part_number, mp.c.last_modified, mp.c.etag, mp.c.size, mp.c.checksums)
+            .where(mp.c.upload_id == upload_id, mp.c.part_number > marker)
+            .order_by(mp.c.part_number)
+            .limit(max_parts + 1)
+        ).all()
+    truncated = len(rows) > max_parts
+    rows = rows[:max_parts]
+    parts = []
+    for number, modified, etag, size, sums in rows:
+        part: dict[str, Any] = {"PartNumber": number, "LastModified": modified, "ETag": etag, "Size": size}
+        for label, value in json.loads(sums).items():
+            part["Checksum" + label] = value
+        parts.append(part)
+    attrs = upload["attributes"]
+    result: dict[str, Any] = {
+        "Bucket": bucket.name,
+        "Key": ctx.key,
+        "UploadId": upload_id,
+        "PartNumberMarker": marker,
+        "MaxParts": max_parts,
+        "IsTruncated": truncated,
+        "Parts": parts,
+        "Initiator": _initiator(upload["initiator_arn"], bucket.account_id),
+        "Owner": _owner(ctx, bucket),
+        "StorageClass": "STANDARD",
+    }
+    if rows:
+        result["NextPartNumberMarker"] = rows[-1][0]
+    if attrs.get("checksum_algorithm"):
+        result["ChecksumAlgorithm"] = attrs["checksum_algorithm"]
+        result["ChecksumType"] = attrs.get("checksum_type")
+    return xml_response("ListParts", result)
+
+
+def list_multipart_uploads(ctx: S3Context) -> S3Response:
+    bucket = ctx.bucket_or_404()
+    q = ctx.query
+    prefix, delimiter = q.get("prefix", ""), q.get("delimiter", "")
+    key_marker, id_marker = q.get("key-marker", ""), q.get("upload-id-marker", "")
+    max_uploads = _bounded_int(ctx, "max-uploads", 1000)
+    u = schema.multipart_uploads
+    key_col = sort_key(ctx.store, u.c.key)
+    stmt = select(u.c.key, u.c.upload_id, u.c.initiated, u.c.initiator_arn, u.c.attributes).where(
+        u.c.bucket == bucket.name
+    )
+    if prefix:
+        stmt = stmt.where(u.c.key.startswith(prefix, autoescape=True))
+    if key_marker:
+        stmt = stmt.where(key_col >= key_marker)
+    with ctx.store.read() as conn:
+        rows = conn.execute(stmt.order_by(key_col, u.c.initiated, u.c.upload_id)).all()
+    owner = _owner(ctx, bucket)
+    items: list[tuple[str, str, dict[str, Any] | None]] = []
+    seen_prefixes: set[str] = set()
+    passed_id_marker = not id_marker
+    for key, upload_id, initiated, initiator, attrs in rows:
+        if key_marker and key == key_marker:
+            # Within the marker key, uploads after upload-id-marker (all of them if none was given: S3
+            # then lists only keys after the marker).
+            if not id_marker:
+                continue
+            if not passed_id_marker:
+                passed_id_marker = upload_id == id_marker
+                continue
+        if delimiter:
+            at = key.find(delimiter, len(prefix))
+            if at >= 0:
+                common = key[: at + len(delimiter)]
+                if common not in seen_prefixes:
+                    seen_prefixes.add(common)
+                    items.append((common, "", None))
+                continue
+        a = json.loads(attrs)
+        upload: dict[str, Any] = {
+            "UploadId": upload_id,
+            "Key": key,
+            "Initiated": initiated,
+            "StorageClass": "STANDARD",
+            "Owner": owner,
+            "Initiator": _initiator(initiator, bucket.account_id),
+        }
+        if a.get("checksum_algorithm"):
+            upload["ChecksumAlgorithm"] = a["checksum_algorithm"]
+            upload["ChecksumType"] = a.get("checksum_type")
+        items.append((key, upload_id, upload))
+        if len(items) > max_uploads:
+            break
+    truncated = len(items) > max_uploads
+    items = items[:max_uploads]
+    result: dict[str, Any] = {
+        "Bucket": bucket.name,
+        "KeyMarker": key_marker,
+        "UploadIdMarker": id_marker,
+        "MaxUploads": max_uploads,
+        "IsTruncated": truncated,
+        "Uploads": [item for _, _, item in items if item is not None],
+        "CommonPrefixes": [{"Prefix": name} for name, _, item in items if item is None],
+    }
+    if prefix:
+        result["Prefix"] = prefix
+    if delimiter:
+        result["Delimiter"] = delimiter
+    if truncated and items:
+        result["NextKeyMarker"] = items[-1][0]
+        result["NextUploadIdMarker"] = items[-1][1]
+    return xml_response("ListMultipartUploads", result)

@@ -1,0 +1,782 @@
+"""Object operations: Put/Get/Head/Delete/Copy objects, DeleteObjects and the two listings."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import quote, unquote
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from credmint import errors
+from credmint.errors import AwsError
+from credmint.s3 import xmlbody
+from credmint.s3.blobs import BlobGone
+from credmint.s3.buckets import xml_response
+from credmint.s3.context import BucketRow, S3Context, S3Response, check_key, dumps, sort_key
+from credmint.sigv4 import verify_checksum
+from credmint.sigv4.checksums import ALGORITHMS
+from credmint.store import schema
+
+#: Largest single PUT: bounded by the server's in-memory body limit long before S3's 5 GB.
+MAX_PUT_SIZE = 5 * 1024**3
+MAX_METADATA_BYTES = 2048
+MAX_DELETE_OBJECTS = 1000
+
+#: Request headers stored with an object and returned on GET/HEAD (result member names).
+STORED_HEADERS = {
+    "cache-control": "CacheControl",
+    "content-disposition": "ContentDisposition",
+    "content-encoding": "ContentEncoding",
+    "content-language": "ContentLanguage",
+    "expires": "Expires",
+    "x-amz-website-redirect-location": "WebsiteRedirectLocation",
+}
+#: GetObject query parameters that override response headers (signed requests only).
+RESPONSE_OVERRIDES = {
+    "response-content-type": "ContentType",
+    "response-content-language": "ContentLanguage",
+    "response-expires": "Expires",
+    "response-cache-control": "CacheControl",
+    "response-content-disposition": "ContentDisposition",
+    "response-content-encoding": "ContentEncoding",
+}
+#: Checksum header name → algorithm name (``x-amz-checksum-crc32`` → ``CRC32``).
+CHECKSUM_NAMES = {name: label for name, (label, _, _) in ALGORITHMS.items()}
+CHECKSUM_HEADERS = {label: name for name, label in CHECKSUM_NAMES.items()}
+DEFAULT_CONTENT_TYPE = "binary/octet-stream"
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectRow:
+    key: str
+    size: int
+    etag: str
+    content_type: str | None
+    attributes: dict[str, Any]
+    blob: str
+    last_modified: datetime
+
+    @property
+    def checksum(self) -> dict[str, str] | None:
+        value = self.attributes.get("checksum")
+        return value if isinstance(value, dict) else None
+
+
+_OBJECT_COLUMNS = (
+    schema.objects.c.key,
+    schema.objects.c.size,
+    schema.objects.c.etag,
+    schema.objects.c.content_type,
+    schema.objects.c.attributes,
+    schema.objects.c.blob,
+    schema.objects.c.last_modified,
+)
+
+
+def _row(r: Any) -> ObjectRow:
+    modified = r[6] if r[6].tzinfo is not None else r[6].replace(tzinfo=UTC)  # SQLite drops the zone
+    return ObjectRow(r[0], int(r[1]), r[2], r[3], json.loads(r[4]), r[5], modified)
+
+
+def load_object(conn: Connection, bucket: str, key: str) -> ObjectRow | None:
+    o = schema.objects
+    r = conn.execute(select(*_OBJECT_COLUMNS).where(o.c.bucket == bucket, o.c.key == key)).first()
+    return None if r is None else _row(r)
+
+
+def read_object(ctx: S3Context, bucket: str, key: str) -> ObjectRow | None:
+    with ctx.store.read() as conn:
+        return load_object(conn, bucket, key)
+
+
+def write_object_row(conn: Connection, bucket: str, values: dict[str, Any]) -> str | None:
+    """Insert or replace one object row inside a write transaction; returns the replaced blob.
+
+    The bucket row is locked (PostgreSQL) so DeleteBucket cannot slip in between its
+    emptiness check and this insert.
+    """
+    b = schema.buckets
+    if conn.execute(select(b.c.name).where(b.c.name == bucket).with_for_update()).first() is None:
+        raise errors.s3_no_such_bucket(bucket)
+    o = schema.objects
+    old = conn.execute(select(o.c.blob).where(o.c.bucket == bucket, o.c.key == values["key"]).with_for_update()).first()
+    if old is None:
+        conn.execute(insert(o).values(bucket=bucket, **values))
+        return None
+    conn.execute(update(o).where(o.c.bucket == bucket, o.c.key == values["key"]).values(**values))
+    return str(old[0])
+
+
+# --- request pieces ---------------------------------------------------------------------
+
+
+def user_metadata(ctx: S3Context) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    size = 0
+    for name, value in ctx.req.headers:
+        if name.startswith("x-amz-meta-"):
+            short = name[len("x-amz-meta-") :]
+            meta[short] = f"{meta[short]},{value}" if short in meta else value
+            size += len(short.encode()) + len(value.encode())
+    if size > MAX_METADATA_BYTES:
+        raise errors.s3_error(
+            "MetadataTooLarge",
+            "Your metadata headers exceed the maximum allowed metadata size.",
+            400,
+            ("Size", str(size)),
+            ("MaxSizeAllowed", str(MAX_METADATA_BYTES)),
+        )
+    return meta
+
+
+def stored_headers(ctx: S3Context) -> dict[str, str]:
+    out = {member: value for name, member in STORED_HEADERS.items() if (value := ctx.header(name)) is not None}
+    encoding = out.get("ContentEncoding")
+    if encoding is not None:
+        # aws-chunked describes the request's framing, not the object; S3 does not keep it.
+        kept = [e.strip() for e in encoding.split(",") if e.strip() and e.strip().lower() != "aws-chunked"]
+        if kept:
+            out["ContentEncoding"] = ",".join(kept)
+        else:
+            del out["ContentEncoding"]
+    return out
+
+
+def requested_algorithm(ctx: S3Context) -> str | None:
+    value = ctx.header("x-amz-sdk-checksum-algorithm") or ctx.header("x-amz-checksum-algorithm")
+    if value is None:
+        return None
+    label = value.strip().upper()
+    if label not in CHECKSUM_HEADERS:
+        raise errors.s3_invalid_request(
+            "Checksum algorithm provided is unsupported. Please try again with any of the valid types: "
+            "[CRC32, CRC32C, CRC64NVME, SHA1, SHA256]"
+        )
+    return label
+
+
+def body_checksum(ctx: S3Context) -> dict[str, str] | None:
+    """The checksum the client sent for the body (header or trailer; verified by the handler)."""
+    found: dict[str, str] | None = None
+    for name, label in CHECKSUM_NAMES.items():
+        value = ctx.checksum_header(name)
+        if value is not None:
+            if found is not None:
+                raise errors.s3_invalid_request(
+                    "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed."
+                )
+            found = {"algorithm": label, "value": value.strip(), "type": "FULL_OBJECT"}
+    algorithm = requested_algorithm(ctx)
+    if algorithm is not None and (found is None or found["algorithm"] != algorithm):
+        raise errors.s3_invalid_request(
+            "x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or x-amz-trailer "
+            "headers were found."
+            if found is None
+            else f"Value for x-amz-checksum-{algorithm.lower()} header is invalid."
+        )
+    return found
+
+
+def verify_body_digests(ctx: S3Context) -> None:
+    """Content-MD5 and header checksums of the body; trailers were checked while decoding."""
+    md5 = ctx.header("content-md5")
+    if md5 is not None:
+        try:
+            claimed = base64.b64decode(md5.strip(), validate=True)
+        except (binascii.Error, ValueError):
+            raise errors.s3_invalid_digest() from None
+        if len(claimed) != 16:
+            raise errors.s3_invalid_digest()
+        actual = hashlib.md5(ctx.body, usedforsecurity=False).digest()
+        if actual != claimed:
+            raise errors.s3_bad_content_md5(md5.strip(), base64.b64encode(actual).decode())
+    for name in ALGORITHMS:
+        value = ctx.header(name)
+        if value is not None and name not in ctx.trailers:
+            verify_checksum(name, value, ctx.body)
+
+
+def checksum_members(checksum: dict[str, str] | None) -> dict[str, str]:
+    """Result members (``ChecksumCRC32``, ``ChecksumType``) for a stored checksum."""
+    if not checksum:
+        return {}
+    return {"Checksum" + checksum["algorithm"]: checksum["value"], "ChecksumType": checksum.get("type", "FULL_OBJECT")}
+
+
+def quoted(etag_hex: str) -> str:
+    return f'"{etag_hex}"'
+
+
+# --- PutObject ----------------------------------------------------------------------------
+
+
+def put_object(ctx: S3Context) -> S3Response:
+    assert ctx.bucket is not None and ctx.key is not None
+    check_key(ctx.key)
+    ctx.bucket_or_404()
+    data = ctx.body
+    if len(data) > MAX_PUT_SIZE:
+        raise errors.s3_entity_too_large(len(data), MAX_PUT_SIZE)
+    checksum = body_checksum(ctx)
+    attributes: dict[str, Any] = {"meta": user_metadata(ctx), "headers": stored_headers(ctx)}
+    if checksum:
+        attributes["checksum"] = checksum
+    etag = quoted(hashlib.md5(data, usedforsecurity=False).hexdigest())
+    blob = ctx.blobs.write(data)
+    values = {
+        "key": ctx.key,
+        "size": len(data),
+        "etag": etag,
+        "content_type": ctx.header("content-type") or DEFAULT_CONTENT_TYPE,
+        "attributes": dumps(attributes),
+        "blob": blob,
+        "last_modified": ctx.now,
+    }
+    store_object(ctx, values, blob)
+    return S3Response(headers=_put_headers(etag, checksum, len(data)))
+
+
+def _put_headers(etag: str, checksum: dict[str, str] | None, size: int | None = None) -> dict[str, str]:
+    headers = {"ETag": etag}
+    if checksum:
+        headers[CHECKSUM_HEADERS[checksum["algorithm"]]] = checksum["value"]
+        headers["x-amz-checksum-type"] = checksum.get("type", "FULL_OBJECT")
+    return headers
+
+
+def store_object(ctx: S3Context, values: dict[str, Any], blob: str) -> None:
+    """Commit an object row pointing at an already-durable ``blob``; conditional writes apply."""
+    assert ctx.bucket is not None
+    if_none_match = ctx.header("if-none-match")
+    if_match = ctx.header("if-match")
+    try:
+        with ctx.store.write() as conn:
+            if if_none_match is not None or if_match is not None:
+                current = load_object(conn, ctx.bucket, values["key"])
+                if if_none_match is not None and current is not None and _etag_matches(if_none_match, current.etag):
+                    raise errors.s3_precondition_failed("If-None-Match")
+                if if_match is not None:
+                    if current is None:
+                        raise errors.s3_no_such_key(values["key"])
+                    if not _etag_matches(if_match, current.etag):
+                        raise errors.s3_precondition_failed("If-Match")
+            old = write_object_row(conn, ctx.bucket, values)
+    except BaseException:
+        ctx.blobs.delete([blob])
+        raise
+    ctx.blobs.delete([old])
+
+
+# --- GetObject / HeadObject ---------------------------------------------------------------
+
+
+def get_object(ctx: S3Context) -> S3Response:
+    return _get_or_head(ctx, head=False)
+
+
+def head_object(ctx: S3Context) -> S3Response:
+    return _get_or_head(ctx, head=True)
+
+
+def _load_for_read(ctx: S3Context, bucket: BucketRow, key: str) -> ObjectRow:
+    row = read_object(ctx, bucket.name, key)
+    if row is None:
+        # Without s3:ListBucket a caller may not learn that a key is absent: 403, as S3.
+        try:
+            ctx.authorize("ListObjects", bucket, None)
+        except AwsError:
+            raise errors.s3_access_denied() from None
+        raise errors.s3_no_such_key(key)
+    return row
+
+
+def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
+    assert ctx.key is not None
+    bucket = ctx.bucket_or_404()
+    overrides = {member: ctx.query[q] for q, member in RESPONSE_OVERRIDES.items() if q in ctx.query}
+    if overrides and ctx.principal is None:
+        raise errors.s3_invalid_request("Request specific response headers cannot be used for anonymous GET requests.")
+    for _attempt in range(3):
+        row = _load_for_read(ctx, bucket, ctx.key)
+        check_conditions(ctx.header, row.etag, row.last_modified)
+        status, start, length, content_range = _select_range(ctx, row)
+        try:
+            body = b"" if head else ctx.blobs.read(row.blob, start, length)
+        except BlobGone:
+            continue  # overwritten or deleted between the lookup and the read
+        break
+    else:
+        raise errors.s3_no_such_key(ctx.key)
+    result: dict[str, Any] = {
+        "AcceptRanges": "bytes",
+        "LastModified": row.last_modified,
+        "ETag": row.etag,
+        "ContentType": row.content_type or DEFAULT_CONTENT_TYPE,
+        "Metadata": row.attributes.get("meta") or {},
+    }
+    result.update(row.attributes.get("headers") or {})
+    parts = row.attributes.get("parts")
+    if parts and "partNumber" in ctx.query:
+        result["PartsCount"] = len(parts)
+    if content_range is not None:
+        result["ContentRange"] = content_range
+    elif (ctx.header("x-amz-checksum-mode") or "").upper() == "ENABLED":
+        result.update(checksum_members(row.checksum))
+    result.update(overrides)
+    from credmint.wire import s3 as ws3
+
+    headers = ws3.s3_result_headers("GetObject" if not head else "HeadObject", result)
+    headers["Content-Length"] = str(length)
+    return S3Response(status=status, headers=headers, body=body)
+
+
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+
+
+def _select_range(ctx: S3Context, row: ObjectRow) -> tuple[int, int, int, str | None]:
+    """(status, start, length, Content-Range) for the whole object, a Range or a partNumber."""
+    size = row.size
+    part = ctx.query.get("partNumber")
+    if part is not None:
+        return _select_part(row, part)
+    header = ctx.header("range")
+    if header is None:
+        return 200, 0, size, None
+    m = _RANGE.fullmatch(header.strip())
+    if m is None or (not m.group(1) and not m.group(2)):
+        return 200, 0, size, None  # S3 ignores a Range it cannot parse (and multiple ranges)
+    first, last = m.group(1), m.group(2)
+    if not first:
+        suffix = int(last)
+        if suffix == 0 or size == 0:
+            raise errors.s3_invalid_range(header.strip(), size)
+        start, end = max(0, size - suffix), size - 1
+    else:
+        start = int(first)
+        if start >= size:
+            raise errors.s3_invalid_range(header.strip(), size)
+        end = size - 1 if not last else int(last)
+        if end < start:
+            return 200, 0, size, None
+        end = min(end, size - 1)
+    return 206, start, end - start + 1, f"bytes {start}-{end}/{size}"
+
+
+def _select_part(row: ObjectRow, raw: str) -> tuple[int, int, int, str | None]:
+    try:
+        number = int(raw)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= 10000:
+        raise errors.s3_invalid_argument(
+            "Part number must be an integer between 1 and 10000, inclusive", "partNumber", raw
+        )
+    parts: list[int] = row.attributes.get("parts") or [row.size]
+    if number > len(parts):
+        raise errors.s3_error("InvalidPartNumber", "The requested partnumber is not satisfiable", 416)
+    start = sum(parts[: number - 1])
+    length = parts[number - 1]
+    if len(parts) == 1 and "parts" not in row.attributes:
+        return 200, 0, row.size, None
+    return 206, start, length, f"bytes {start}-{start + length - 1}/{row.size}"
+
+
+def _etag_matches(condition: str, etag: str) -> bool:
+    bare = etag.strip('"')
+    for candidate in condition.split(","):
+        c = candidate.strip()
+        if c == "*":
+            return True
+        if c.startswith("W/"):
+            c = c[2:]
+        if c.strip('"') == bare:
+            return True
+    return False
+
+
+def _http_date(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def check_conditions(
+    header: Callable[[str], str | None], etag: str, last_modified: datetime, *, prefix: str = "", copy: bool = False
+) -> None:
+    """RFC 7232 preconditions as S3 applies them (If-Match beats If-Unmodified-Since, and
+    If-None-Match beats If-Modified-Since). For copy sources every failure is a 412."""
+    modified = last_modified.replace(microsecond=0)
+    if_match = header(prefix + "if-match")
+    if if_match is not None:
+        if not _etag_matches(if_match, etag):
+            raise errors.s3_precondition_failed(_condition_name(prefix, "If-Match"))
+    else:
+        since = _http_date(header(prefix + "if-unmodified-since"))
+        if since is not None and modified > since:
+            raise errors.s3_precondition_failed(_condition_name(prefix, "If-Unmodified-Since"))
+    if_none_match = header(prefix + "if-none-match")
+    if if_none_match is not None:
+        if _etag_matches(if_none_match, etag):
+            if copy:
+                raise errors.s3_precondition_failed(_condition_name(prefix, "If-None-Match"))
+            raise errors.s3_not_modified()
+    else:
+        since = _http_date(header(prefix + "if-modified-since"))
+        if since is not None and modified <= since:
+            if copy:
+                raise errors.s3_precondition_failed(_condition_name(prefix, "If-Modified-Since"))
+            raise errors.s3_not_modified()
+
+
+def _condition_name(prefix: str, name: str) -> str:
+    return f"x-amz-copy-source-{name}" if prefix else name
+
+
+# --- DeleteObject(s) ----------------------------------------------------------------------
+
+
+def delete_object(ctx: S3Context) -> S3Response:
+    assert ctx.key is not None
+    bucket = ctx.bucket_or_404()
+    o = schema.objects
+    with ctx.store.write() as conn:
+        old = conn.execute(select(o.c.blob).where(o.c.bucket == bucket.name, o.c.key == ctx.key)).first()
+        if old is not None:
+            conn.execute(delete(o).where(o.c.bucket == bucket.name, o.c.key == ctx.key))
+    # Deleting a key that does not exist succeeds, as in S3.
+    ctx.blobs.delete([old[0] if old is not None else None])
+    return S3Response(status=204)
+
+
+def delete_objects(ctx: S3Context) -> S3Response:
+    assert ctx.bucket is not None
+    bucket = ctx.load_bucket(ctx.bucket)
+    if bucket is None:
+        ctx.authorize("DeleteObjects", None, "*")
+        raise errors.s3_no_such_bucket(ctx.bucket)
+    if ctx.header("content-md5") is None and not any(ctx.checksum_header(n) for n in ALGORITHMS):
+        raise errors.s3_invalid_request("Missing required header for this request: Content-MD5")
+    root = xmlbody.parse(ctx.body)
+    if xmlbody.local(root.tag) != "Delete":
+        raise errors.s3_malformed_xml()
+    quiet = (xmlbody.child_text(root, "Quiet") or "").strip().lower() == "true"
+    entries = xmlbody.children(root, "Object")
+    if not entries or len(entries) > MAX_DELETE_OBJECTS:
+        raise errors.s3_malformed_xml()
+    keys: list[str] = []
+    for entry in entries:
+        key = xmlbody.child_text(entry, "Key")
+        if key is None or key == "":
+            raise errors.s3_malformed_xml()
+        keys.append(key)
+    deleted: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
+    allowed: list[str] = []
+    for key in keys:
+        try:
+            ctx.authorize("DeleteObject", bucket, key)
+        except AwsError as err:
+            failed.append({"Key": key, "Code": err.code, "Message": "Access Denied"})
+            continue
+        allowed.append(key)
+    o = schema.objects
+    blobs: list[str | None] = []
+    with ctx.store.write() as conn:
+        for key in dict.fromkeys(allowed):
+            old = conn.execute(select(o.c.blob).where(o.c.bucket == bucket.name, o.c.key == key)).first()
+            if old is not None:
+                conn.execute(delete(o).where(o.c.bucket == bucket.name, o.c.key == key))
+                blobs.append(old[0])
+    ctx.blobs.delete(blobs)
+    for key in allowed:
+        if not quiet:
+            deleted.append({"Key": key})
+    result: dict[str, Any] = {}
+    if deleted:
+        result["Deleted"] = deleted
+    if failed:
+        result["Errors"] = failed
+    return xml_response("DeleteObjects", result)
+
+
+# --- CopyObject ---------------------------------------------------------------------------
+
+
+def parse_copy_source(raw: str) -> tuple[str, str]:
+    source = raw.strip()
+    source, _, version = source.partition("?")
+    if version:
+        name, _, value = version.partition("=")
+        if name != "versionId" or value != "null":
+            raise errors.s3_invalid_argument("Invalid version id specified", "x-amz-copy-source", raw)
+    source = unquote(source).lstrip("/")
+    bucket, _, key = source.partition("/")
+    if not bucket or not key:
+        raise errors.s3_invalid_argument("Invalid copy source object key", "x-amz-copy-source", raw)
+    return bucket, key
+
+
+def copy_object(ctx: S3Context) -> S3Response:
+    assert ctx.bucket is not None and ctx.key is not None
+    check_key(ctx.key)
+    src_bucket_name, src_key = parse_copy_source(ctx.header("x-amz-copy-source") or "")
+    dest = ctx.bucket_or_404()
+    src_bucket = ctx.load_bucket(src_bucket_name)
+    ctx.authorize("GetObject", src_bucket, src_key, bucket_name=src_bucket_name)
+    if src_bucket is None:
+        raise errors.s3_no_such_bucket(src_bucket_name)
+    directive = (ctx.header("x-amz-metadata-directive") or "COPY").upper()
+    if directive not in ("COPY", "REPLACE"):
+        raise errors.s3_invalid_argument("Unknown metadata directive.", "x-amz-metadata-directive", directive)
+    if src_bucket_name == dest.name and src_key == ctx.key and directive == "COPY":
+        raise errors.s3_invalid_request(
+            "This copy request is illegal because it is trying to copy an object to itself without changing the "
+            "object's metadata, storage class, website redirect location or encryption attributes."
+        )
+    for _attempt in range(3):
+        src = read_object(ctx, src_bucket_name, src_key)
+        if src is None:
+            raise errors.s3_no_such_key(src_key)
+        check_conditions(ctx.header, src.etag, src.last_modified, prefix="x-amz-copy-source-", copy=True)
+        md5 = hashlib.md5(usedforsecurity=False)
+        try:
+            blob = ctx.blobs.write_chunks(ctx.blobs.stream(src.blob), md5.update)
+        except BlobGone:
+            continue
+        break
+    else:
+        raise errors.s3_no_such_key(src_key)
+    if directive == "REPLACE":
+        attributes: dict[str, Any] = {"meta": user_metadata(ctx), "headers": stored_headers(ctx)}
+        content_type = ctx.header("content-type") or DEFAULT_CONTENT_TYPE
+    else:
+        attributes = {"meta": src.attributes.get("meta") or {}, "headers": src.attributes.get("headers") or {}}
+        content_type = src.content_type or DEFAULT_CONTENT_TYPE
+    checksum = src.checksum if src.checksum and src.checksum.get("type") == "FULL_OBJECT" else None
+    algorithm = requested_algorithm(ctx)
+    if algorithm is not None and (checksum is None or checksum["algorithm"] != algorithm):
+        from credmint.sigv4 import compute_checksum
+
+        data = ctx.blobs.read(blob)
+        checksum = {
+            "algorithm": algorithm,
+            "value": compute_checksum(CHECKSUM_HEADERS[algorithm], data),
+            "type": "FULL_OBJECT",
+        }
+    if checksum:
+        attributes["checksum"] = checksum
+    etag = quoted(md5.hexdigest())
+    values = {
+        "key": ctx.key,
+        "size": src.size,
+        "etag": etag,
+        "content_type": content_type,
+        "attributes": dumps(attributes),
+        "blob": blob,
+        "last_modified": ctx.now,
+    }
+    store_object(ctx, values, blob)
+    result = {"CopyObjectResult": {"ETag": etag, "LastModified": ctx.now, **checksum_members(checksum)}}
+    return xml_response("CopyObject", result)
+
+
+# --- listings -----------------------------------------------------------------------------
+
+
+def _successor(prefix: str) -> str | None:
+    """The smallest string greater than every string starting with ``prefix``."""
+    last = ord(prefix[-1])
+    if last >= 0x10FFFF:
+        return None
+    return prefix[:-1] + chr(last + 1)
+
+
+@dataclass
+class _Listing:
+    contents: list[ObjectRow]
+    prefixes: list[str]
+    truncated: bool
+    #: The last key or common prefix returned (V1 NextMarker, the V2 token's content).
+    last: str | None
+
+
+def _scan(ctx: S3Context, bucket: str, prefix: str, delimiter: str, marker: str, max_keys: int) -> _Listing:
+    o = schema.objects
+    key_col = sort_key(ctx.store, o.c.key)
+    if marker and marker >= prefix:
+        bound, inclusive = marker, False
+    else:
+        bound, inclusive = prefix, True
+    items: list[tuple[str, ObjectRow | None]] = []
+    want = max_keys + 1  # one more than asked tells whether the listing is truncated
+    batch = min(1000, want + 1)
+    with ctx.store.read() as conn:
+        while len(items) < want:
+            stmt = select(*_OBJECT_COLUMNS).where(o.c.bucket == bucket)
+            stmt = stmt.where(key_col >= bound if inclusive else key_col > bound)
+            rows = conn.execute(stmt.order_by(key_col).limit(batch)).all()
+            jumped = False
+            for r in rows:
+                key = r[0]
+                if not key.startswith(prefix):
+                    return _finish(items, max_keys)
+                if delimiter:
+                    at = key.find(delimiter, len(prefix))
+                    if at >= 0:
+                        common = key[: at + len(delimiter)]
+                        if not (marker and marker.startswith(common)) and (not items or items[-1][0] != common):
+                            items.append((common, None))
+                        nxt = _successor(common)
+                        if nxt is not None:
+                            bound, inclusive, jumped = nxt, True, True
+                            break
+                        continue
+                items.append((key, _row(r)))
+                if len(items) >= want:
+                    break
+            if not jumped:
+                if len(rows) < batch:
+                    break
+                bound, inclusive = rows[-1][0], False
+    return _finish(items, max_keys)
+
+
+def _finish(items: list[tuple[str, ObjectRow | None]], max_keys: int) -> _Listing:
+    truncated = len(items) > max_keys
+    items = items[:max_keys]
+    return _Listing(
+        contents=[row for _, row in items if row is not None],
+        prefixes=[name for name, row in items if row is None],
+        truncated=truncated,
+        last=items[-1][0] if items else None,
+    )
+
+
+def _max_keys(ctx: S3Context) -> int:
+    raw = ctx.query.get("max-keys")
+    if raw is None:
+        return 1000
+    try:
+        value = int(raw)
+    except ValueError:
+        raise errors.s3_invalid_argument(
+            "Provided max-keys not an integer or within integer range", "max-keys", raw
+        ) from None
+    if value < 0:
+        raise errors.s3_invalid_argument("Argument maxKeys must be an integer between 0 and 2147483647", "maxKeys", raw)
+    return min(value, 1000)
+
+
+def _owner(ctx: S3Context, account_id: str) -> dict[str, str]:
+    a = schema.accounts
+    with ctx.store.read() as conn:
+        row = conn.execute(select(a.c.canonical_user_id, a.c.name).where(a.c.account_id == account_id)).first()
+    return {"ID": row[0], "DisplayName": row[1]} if row else {"ID": account_id}
+
+
+def _encoder(ctx: S3Context) -> Callable[[str], str]:
+    encoding = ctx.query.get("encoding-type")
+    if encoding is None:
+        return lambda s: s
+    if encoding != "url":
+        raise errors.s3_invalid_argument("Invalid Encoding Method specified in Request", "encoding-type", encoding)
+    return lambda s: quote(s, safe="/~")
+
+
+def _contents(rows: list[ObjectRow], enc: Callable[[str], str], owner: dict[str, str] | None) -> list[dict[str, Any]]:
+    out = []
+    for row in rows:
+        item: dict[str, Any] = {
+            "Key": enc(row.key),
+            "LastModified": row.last_modified,
+            "ETag": row.etag,
+            "Size": row.size,
+            "StorageClass": "STANDARD",
+        }
+        if row.checksum:
+            item["ChecksumAlgorithm"] = [row.checksum["algorithm"]]
+            item["ChecksumType"] = row.checksum.get("type", "FULL_OBJECT")
+        if owner is not None:
+            item["Owner"] = owner
+        out.append(item)
+    return out
+
+
+def list_objects(ctx: S3Context) -> S3Response:
+    bucket = ctx.bucket_or_404()
+    q = ctx.query
+    enc = _encoder(ctx)
+    prefix, delimiter, marker = q.get("prefix", ""), q.get("delimiter", ""), q.get("marker", "")
+    max_keys = _max_keys(ctx)
+    listing = _scan(ctx, bucket.name, prefix, delimiter, marker, max_keys)
+    owner = _owner(ctx, bucket.account_id)
+    result: dict[str, Any] = {
+        "Name": bucket.name,
+        "Prefix": enc(prefix),
+        "Marker": enc(marker),
+        "MaxKeys": max_keys,
+        "IsTruncated": listing.truncated,
+        "Contents": _contents(listing.contents, enc, owner),
+        "CommonPrefixes": [{"Prefix": enc(p)} for p in listing.prefixes],
+    }
+    if delimiter:
+        result["Delimiter"] = enc(delimiter)
+        if listing.truncated and listing.last is not None:
+            result["NextMarker"] = enc(listing.last)
+    if "encoding-type" in q:
+        result["EncodingType"] = "url"
+    return xml_response("ListObjects", result)
+
+
+def list_objects_v2(ctx: S3Context) -> S3Response:
+    bucket = ctx.bucket_or_404()
+    q = ctx.query
+    enc = _encoder(ctx)
+    prefix, delimiter = q.get("prefix", ""), q.get("delimiter", "")
+    max_keys = _max_keys(ctx)
+    token = q.get("continuation-token")
+    if token is not None:
+        try:
+            marker = base64.urlsafe_b64decode(token.encode("ascii")).decode("utf-8")
+        except (ValueError, UnicodeError):
+            raise errors.s3_invalid_argument(
+                "The continuation token provided is incorrect", "continuation-token", token
+            ) from None
+    else:
+        marker = q.get("start-after", "")
+    listing = _scan(ctx, bucket.name, prefix, delimiter, marker, max_keys)
+    fetch_owner = q.get("fetch-owner", "").lower() == "true"
+    owner = _owner(ctx, bucket.account_id) if fetch_owner else None
+    result: dict[str, Any] = {
+        "Name": bucket.name,
+        "Prefix": enc(prefix),
+        "MaxKeys": max_keys,
+        "KeyCount": len(listing.contents) + len(listing.prefixes),
+        "IsTruncated": listing.truncated,
+        "Contents": _contents(listing.contents, enc, owner),
+        "CommonPrefixes": [{"Prefix": enc(p)} for p in listing.prefixes],
+    }
+    if delimiter:
+        result["Delimiter"] = enc(delimiter)
+    if token is not None:
+        result["ContinuationToken"] = token
+    if "start-after" in q:
+        result["StartAfter"] = enc(q["start-after"])
+    if listing.truncated and listing.last is not None:
+        result["NextContinuationToken"] = base64.urlsafe_b64encode(listing.last.encode("utf-8")).decode("ascii")
+    if "encoding-type" in q:
+        result["EncodingType"] = "url"
+    return xml_response("ListObjectsV2", result)
