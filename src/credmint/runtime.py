@@ -8,6 +8,7 @@ its sealed session token without any read.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import cast
 
 from sqlalchemy import select
 
-from credmint import authz, errors
+from credmint import actions, authz, errors
 from credmint.api import Call
 from credmint.clock import Clock, SystemClock
 from credmint.iam.lastused import LastUsedRecorder
@@ -27,6 +28,9 @@ from credmint.settings import Settings
 from credmint.store import schema
 from credmint.store.db import Store
 from credmint.sts.tokens import SessionClaims
+
+
+log = logging.getLogger("credmint.runtime")
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +171,12 @@ class Runtime:
         caller (``call.principal is None``) is evaluated as AWS's anonymous principal:
         only a resource policy granting ``*`` can let it through.
         """
+        if call.service in ("iam", "sts"):
+            listed = actions.allowed_actions(call.service, call.operation)
+            if listed is None or action not in listed:
+                # A handler and credmint.actions disagree: a bug, never a silent allow.
+                log.error("%s %s authorized with unlisted action %s", call.service, call.operation, action)
+                raise errors.internal_failure()
         p = call.principal
         resource_account = resource_account or (p.account_id if p is not None else None)
         compiled_resource = self._resource_policy(resource_policy, action)

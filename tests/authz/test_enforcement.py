@@ -195,3 +195,41 @@ def test_policy_change_reaches_other_worker_processes(tmp_path: Any) -> None:
                 iam.list_users()
     finally:
         srv.stop()
+
+
+def test_iam_tag_condition_keys(server: Server) -> None:
+    """aws:RequestTag / aws:TagKeys on tagging calls, aws:ResourceTag from the target's tags."""
+    root = server.client("iam")
+    policy = _doc(
+        {
+            "Effect": "Allow",
+            "Action": "iam:CreateUser",
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": {"aws:RequestTag/team": "red"},
+                "ForAllValues:StringEquals": {"aws:TagKeys": ["team"]},
+            },
+        },
+        {
+            "Effect": "Allow",
+            "Action": ["iam:GetUser", "iam:DeleteUser"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:ResourceTag/team": "red"}},
+        },
+    )
+    _, iam = _user_with_key(server, policy)
+    red = f"red-{uuid.uuid4().hex[:8]}"
+    iam.create_user(UserName=red, Tags=[{"Key": "team", "Value": "red"}])
+    with pytest.raises(ClientError):
+        iam.create_user(UserName=f"blue-{uuid.uuid4().hex[:8]}", Tags=[{"Key": "team", "Value": "blue"}])
+    with pytest.raises(ClientError):
+        iam.create_user(
+            UserName=f"x-{uuid.uuid4().hex[:8]}", Tags=[{"Key": "team", "Value": "red"}, {"Key": "cost", "Value": "1"}]
+        )
+    assert iam.get_user(UserName=red)["User"]["UserName"] == red
+    other = f"plain-{uuid.uuid4().hex[:8]}"
+    root.create_user(UserName=other)
+    with pytest.raises(ClientError) as exc:
+        iam.get_user(UserName=other)
+    assert exc.value.response["Error"]["Code"] == "AccessDenied"
+    iam.delete_user(UserName=red)

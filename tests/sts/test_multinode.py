@@ -88,3 +88,40 @@ def test_rotation_reaches_every_node(nodes: tuple[Server, Server], pg_url: str) 
         other = b if node is a else a
         assert sts_as(other, fresh).get_caller_identity()["Account"] == a.account_id
         assert sts_as(node, before).get_caller_identity()["Account"] == a.account_id
+
+
+def test_policy_change_on_one_node_reaches_the_other(nodes: tuple[Server, Server]) -> None:
+    """A policy removed through node B is enforced by node A, whose caches held the old one.
+
+    The bound is the PostgreSQL notification's trip (measured by bench/propagation.py and
+    recorded in docs/benchmarks.md); the test allows 5 s so a loaded CI machine passes.
+    """
+    import json
+    import uuid
+
+    a, b = nodes
+    name = f"prop-{uuid.uuid4().hex[:8]}"
+    root_b = b.client("iam")
+    root_b.create_user(UserName=name)
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}]}
+    root_b.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps(policy))
+    key = root_b.create_access_key(UserName=name)["AccessKey"]
+    iam_a = a.client("iam", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+    deadline = time.monotonic() + 5
+    while True:  # node A learns of the new key and policy through the notification
+        try:
+            iam_a.list_users(MaxItems=1)
+            break
+        except ClientError:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+    root_b.delete_user_policy(UserName=name, PolicyName="p")
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            iam_a.list_users(MaxItems=1)
+        except ClientError as exc:
+            assert exc.response["Error"]["Code"] == "AccessDenied"
+            break
+        assert time.monotonic() < deadline, "node A still allows after 5 s"
+        time.sleep(0.01)

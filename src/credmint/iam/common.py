@@ -36,7 +36,46 @@ def account_of(call: Call) -> str:
 
 
 def authorize(call: Call, action: str, resource: str) -> None:
-    call.runtime.authorize(call, action, resource)
+    """Authorize an IAM call, with the tag condition keys AWS puts on it.
+
+    ``aws:RequestTag/<k>`` and ``aws:TagKeys`` come from the call's ``Tags`` (and
+    ``aws:TagKeys`` from ``UntagX``'s ``TagKeys``); ``aws:ResourceTag/<k>`` (and its
+    ``iam:ResourceTag/<k>`` twin) from the tags of the user, role, policy, provider
+    or MFA device named by ``resource``.
+    """
+    keys: dict[str, str | list[str]] = {}
+    tags = call.params.get("Tags")
+    if isinstance(tags, list) and tags:
+        for tag in tags:
+            keys[f"aws:RequestTag/{tag['Key']}"] = tag.get("Value", "")
+        keys["aws:TagKeys"] = [tag["Key"] for tag in tags]
+    elif call.operation.startswith("Untag") and call.params.get("TagKeys"):
+        keys["aws:TagKeys"] = list(call.params["TagKeys"])
+    for key, value in resource_tags(call, resource):
+        keys[f"aws:ResourceTag/{key}"] = value
+        keys[f"iam:ResourceTag/{key}"] = value
+    call.runtime.authorize(call, action, resource, extra_keys=keys)
+
+
+def resource_tags(call: Call, resource: str) -> list[tuple[str, str]]:
+    """The tags of the IAM resource an ARN names (users and roles are tagged by unique id)."""
+    if not resource.startswith("arn:aws:iam::") or resource.endswith("/"):
+        return []
+    kind = resource.split(":", 5)[5].split("/", 1)[0]
+    t = schema.tags
+    with call.runtime.store.read() as conn:
+        target = resource
+        if kind in ("user", "role"):
+            table = schema.users if kind == "user" else schema.roles
+            id_col = table.c.user_id if kind == "user" else table.c.role_id
+            found = conn.execute(select(id_col).where(table.c.arn == resource)).scalar_one_or_none()
+            if found is None:
+                return []
+            target = found
+        elif kind not in ("policy", "saml-provider", "oidc-provider", "mfa"):
+            return []
+        rows = conn.execute(select(t.c.key, t.c.value).where(t.c.resource == target).order_by(t.c.position)).all()
+    return [(k, v) for k, v in rows]
 
 
 # --- pagination -------------------------------------------------------------------------

@@ -12,10 +12,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import uuid
+import random
 from collections.abc import Awaitable, Callable, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 
@@ -28,7 +28,7 @@ from credmint.httpreq import HttpRequest
 from credmint.principal import Principal
 from credmint.runtime import KeyEntry, Runtime, session_principal
 from credmint.s3 import handle_s3
-from credmint.server import registry
+from credmint.server import jsonapi, registry
 from credmint.server.routing import QUERY_VERSIONS, Target, classify
 from credmint.sigv4 import SignedRequest, check_scope, parse_auth, verify_signature
 from credmint.wire import s3 as ws3
@@ -85,27 +85,24 @@ class CredmintApp:
                 return
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = tuple((k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope["headers"])
+        # ASGI servers hand header names over lower-cased already.
+        headers = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"])
         raw_path = scope.get("raw_path")
         path = raw_path.decode("latin-1") if raw_path else scope["path"]
         query_string = scope.get("query_string", b"").decode("latin-1")
         client = scope.get("client")
+        client_ip = client[0] if client else "127.0.0.1"
+        secure = scope.get("scheme") == "https"
         method = scope["method"]
-        request_id = str(uuid.uuid4())
+        request_id = _request_id()
         status, out_headers, body = 500, list[tuple[bytes, bytes]](), b""
-        req = HttpRequest(
-            method=method,
-            raw_path=path,
-            query_string=query_string,
-            headers=headers,
-            client_ip=client[0] if client else "127.0.0.1",
-            secure=scope.get("scheme") == "https",
-        )
+        head = HttpRequest(method, path, query_string, headers, b"", client_ip, secure)
         # The target is known from the head alone, so the body limit is the target's.
-        target, service = classify(req)
+        target, service = classify(head)
         try:
             limit = MAX_S3_BODY if target is Target.S3 else self.settings.max_query_body
-            req = replace(req, body=await self._read_body(receive, limit))
+            data = await self._read_body(receive, limit)
+            req = HttpRequest(method, path, query_string, headers, data, client_ip, secure, head._index)
             status, out_headers, body = await self.handle(req, target, service, request_id)
         except _BodyTooLarge:
             if target is Target.S3:
@@ -160,6 +157,8 @@ class CredmintApp:
             return self._health()
         if target is Target.QUERY:
             return await self._handle_query(req, service, request_id)
+        if target is Target.JSON:
+            return await jsonapi.handle_json(self, req, service, request_id)
         if target is Target.INTERNAL:
             found = await self._blocking(partial(outbound.handle_internal, self.runtime, req.method, req.raw_path))
             if found is not None:
@@ -197,7 +196,8 @@ class CredmintApp:
             op = registry.OPERATIONS[service].get(op_model.name)
             if op is None:
                 raise errors.invalid_action(action, version)
-            principal = await self._authenticate(req, service, op)
+            now = self.runtime.now()
+            principal = await self._authenticate(req, service, op, now)
             decoded = qsvc.decode(op_model, params)
             call = Call(
                 service=service,
@@ -205,7 +205,7 @@ class CredmintApp:
                 params=decoded,
                 principal=principal,
                 request=req,
-                now=self.runtime.now(),
+                now=now,
                 region=self.settings.region,
                 request_id=request_id,
                 runtime=self.runtime,
@@ -224,19 +224,19 @@ class CredmintApp:
         body = self._query[service].render_error(err, request_id)
         return err.status, [(b"content-type", b"text/xml"), (b"x-amzn-requestid", request_id.encode())], body
 
-    async def _authenticate(self, req: HttpRequest, service: str, op: Operation) -> Principal | None:
+    async def _authenticate(self, req: HttpRequest, service: str, op: Operation, now: datetime) -> Principal | None:
         # With ``now``, the skew check runs at AWS's step, between date and credential checks.
-        signed = parse_auth(req, "query", now=self.runtime.now())
+        signed = parse_auth(req, "query", now=now)
         if signed is None:
             if op.unsigned:
                 return None
             raise errors.missing_authentication_token()
         check_scope(signed, service, "query")
-        entry = await self._resolve(signed, service)
+        entry = await self._resolve(signed, service, now)
         verify_signature(req, signed, entry.secret, "query")
         return entry.principal
 
-    async def _resolve(self, signed: SignedRequest, service: str) -> KeyEntry:
+    async def _resolve(self, signed: SignedRequest, service: str, now: datetime) -> KeyEntry:
         """The secret and principal behind the access key (the one lookup at the edge)."""
         key_id = signed.access_key_id
         token = signed.security_token
@@ -248,7 +248,7 @@ class CredmintApp:
             entry = await self._blocking(partial(cache.load, key_id))
         if not isinstance(entry, KeyEntry) or not entry.active:
             raise errors.invalid_client_token_id(period=service != "iam")
-        self.runtime.last_used.record(key_id, service, signed.region, self.runtime.now())
+        self.runtime.last_used.record(key_id, service, signed.region, now)
         return entry
 
     async def _resolve_session(self, key_id: str, token: str | None, service: str) -> KeyEntry:
@@ -283,11 +283,12 @@ class CredmintApp:
         principal: Principal | None = None
         secret: str | None = None
         try:
-            signed = parse_auth(req, "s3", now=self.runtime.now())
+            now = self.runtime.now()
+            signed = parse_auth(req, "s3", now=now)
             if signed is not None:
                 check_scope(signed, "s3", "s3")
                 try:
-                    entry = await self._resolve(signed, "s3")
+                    entry = await self._resolve(signed, "s3", now)
                 except AwsError as err:
                     raise _s3_credential_error(err, signed) from None
                 verify_signature(req, signed, entry.secret, "s3")
@@ -312,6 +313,12 @@ class CredmintApp:
 
 class _BodyTooLarge(Exception):
     pass
+
+
+def _request_id() -> str:
+    """A random UUID (version 4) as AWS's request ids are; not a secret, so no syscall."""
+    h = f"{random.getrandbits(128):032x}"
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
 
 
 def _s3_credential_error(err: AwsError, signed: SignedRequest) -> AwsError:

@@ -18,12 +18,15 @@ INTERNAL_PREFIX = "/_credmint/"
 
 QUERY_VERSIONS = {"2011-06-15": "sts", "2010-05-08": "iam"}
 QUERY_SERVICES = frozenset(QUERY_VERSIONS.values())
+JSON_SERVICES = frozenset({"organizations"})
 
 
 class Target(Enum):
     HEALTH = "health"
     INTERNAL = "internal"
     QUERY = "query"
+    #: AWS JSON 1.1 protocol services (``X-Amz-Target``), e.g. Organizations.
+    JSON = "json"
     S3 = "s3"
 
 
@@ -62,6 +65,8 @@ def classify(req: HttpRequest) -> tuple[Target, str]:
     service = scope_service(req)
     if service in QUERY_SERVICES:
         return Target.QUERY, service
+    if service in JSON_SERVICES:
+        return Target.JSON, service
     if service == "s3":
         return Target.S3, "s3"
     if service is None and _looks_like_query(req):

@@ -24,7 +24,8 @@ def signing_key(secret: str, date: str, region: str, service: str) -> bytes:
 
 
 def sign_hex(key: bytes, string_to_sign: str) -> str:
-    return hmac.new(key, string_to_sign.encode("utf-8"), _SHA256).hexdigest()
+    # hmac.digest is the one-shot C path: no HMAC object per request.
+    return hmac.digest(key, string_to_sign.encode("utf-8"), "sha256").hex()
 
 
 class SigningKeyCache:
