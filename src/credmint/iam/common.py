@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, delete, insert, select
 
 from credmint import errors
-from credmint.api import Call
+from credmint.api import Call, operation
+from credmint.iam.ops import OPERATIONS
 from credmint.principal import Principal
 from credmint.store import schema
 
@@ -153,3 +154,35 @@ def remove_tags(conn: Connection, resource: str, keys: Sequence[str]) -> None:
 
 def drop_all_tags(conn: Connection, resource: str) -> None:
     conn.execute(delete(schema.tags).where(schema.tags.c.resource == resource))
+
+
+def tags_param(params: Mapping[str, Any]) -> list[dict[str, str]]:
+    return [{"Key": t["Key"], "Value": t.get("Value", "")} for t in params.get("Tags") or []]
+
+
+#: Finds and authorizes the tagged resource of a call: ``(call, conn, action) -> tag key``
+#: (a user's or role's unique id, or the resource's ARN).
+TagTarget = Callable[[Call, Connection, str], str]
+
+
+def register_tag_operations(suffix: str, target: TagTarget) -> None:
+    """``Tag<suffix>``, ``Untag<suffix>`` and ``List<suffix>Tags``, the same for every IAM resource."""
+
+    def tag(call: Call) -> Mapping[str, Any] | None:
+        with call.runtime.store.write() as conn:
+            put_tags(conn, target(call, conn, f"iam:Tag{suffix}"), tags_param(call.params))
+        return None
+
+    def untag(call: Call) -> Mapping[str, Any] | None:
+        with call.runtime.store.write() as conn:
+            remove_tags(conn, target(call, conn, f"iam:Untag{suffix}"), call.params.get("TagKeys") or [])
+        return None
+
+    def list_tags(call: Call) -> Mapping[str, Any] | None:
+        with call.runtime.store.read() as conn:
+            page, more = paginate(get_tags(conn, target(call, conn, f"iam:List{suffix}Tags")), call.params)
+        return {"Tags": page, **more}
+
+    operation(OPERATIONS, f"Tag{suffix}")(tag)
+    operation(OPERATIONS, f"Untag{suffix}")(untag)
+    operation(OPERATIONS, f"List{suffix}Tags")(list_tags)

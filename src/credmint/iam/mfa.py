@@ -24,14 +24,14 @@ from credmint.iam.common import (
     account_of,
     authorize,
     drop_all_tags,
-    get_tags,
     iam_arn,
     paginate,
     put_tags,
-    remove_tags,
+    register_tag_operations,
+    tags_param,
 )
 from credmint.iam.ops import OPERATIONS
-from credmint.iam.users import ROOT_USER_ID, authorized_user, tags_param, target_user, user_view, write_unique
+from credmint.iam.users import ROOT_USER_ID, authorized_user, target_user, user_view, write_unique
 from credmint.mfa import totp
 from credmint.principal import root_arn
 from credmint.sealing import MasterKey, UnsealError
@@ -296,28 +296,11 @@ def _authorized_device(call: Call, conn: Connection, action: str) -> Row[Any]:
     return device
 
 
-@operation(OPERATIONS, "TagMFADevice")
-def tag_mfa_device(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.write() as conn:
-        device = _authorized_device(call, conn, "iam:TagMFADevice")
-        put_tags(conn, device.serial_number, tags_param(call.params))
-    return None
+def _tagged_device(call: Call, conn: Connection, action: str) -> str:
+    return str(_authorized_device(call, conn, action).serial_number)
 
 
-@operation(OPERATIONS, "UntagMFADevice")
-def untag_mfa_device(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.write() as conn:
-        device = _authorized_device(call, conn, "iam:UntagMFADevice")
-        remove_tags(conn, device.serial_number, call.params.get("TagKeys") or [])
-    return None
-
-
-@operation(OPERATIONS, "ListMFADeviceTags")
-def list_mfa_device_tags(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.read() as conn:
-        device = _authorized_device(call, conn, "iam:ListMFADeviceTags")
-        page, more = paginate(get_tags(conn, device.serial_number), call.params)
-    return {"Tags": page, **more}
+register_tag_operations("MFADevice", _tagged_device)
 
 
 # --- for STS ------------------------------------------------------------------------------

@@ -32,10 +32,11 @@ from credmint.iam.common import (
     iam_arn,
     paginate,
     put_tags,
-    remove_tags,
+    register_tag_operations,
+    tags_param,
 )
 from credmint.iam.ops import OPERATIONS
-from credmint.iam.roles import no_such_role, tags_param
+from credmint.iam.roles import no_such_role
 from credmint.store import schema
 
 Kind = Literal["user", "group", "role"]
@@ -564,31 +565,14 @@ def delete_policy_version(call: Call) -> Mapping[str, Any] | None:
     return None
 
 
-@operation(OPERATIONS, "TagPolicy")
-def tag_policy(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.write() as conn:
-        p = _authorized_policy(call, conn, "iam:TagPolicy", call.params["PolicyArn"])
-        _refuse_aws(call, "iam:TagPolicy", p)
-        put_tags(conn, p.arn, tags_param(call.params))
-    return None
+def _tagged_policy(call: Call, conn: Connection, action: str) -> str:
+    p = _authorized_policy(call, conn, action, call.params["PolicyArn"])
+    if action != "iam:ListPolicyTags":
+        _refuse_aws(call, action, p)
+    return p.arn
 
 
-@operation(OPERATIONS, "UntagPolicy")
-def untag_policy(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.write() as conn:
-        p = _authorized_policy(call, conn, "iam:UntagPolicy", call.params["PolicyArn"])
-        _refuse_aws(call, "iam:UntagPolicy", p)
-        remove_tags(conn, p.arn, call.params.get("TagKeys") or [])
-    return None
-
-
-@operation(OPERATIONS, "ListPolicyTags")
-def list_policy_tags(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.read() as conn:
-        p = _authorized_policy(call, conn, "iam:ListPolicyTags", call.params["PolicyArn"])
-        tags = [] if p.is_aws else get_tags(conn, p.arn)
-    page, more = paginate(tags, call.params)
-    return {"Tags": page, **more}
+register_tag_operations("Policy", _tagged_policy)
 
 
 # --- attachments --------------------------------------------------------------------------

@@ -35,12 +35,11 @@ from credmint.iam.common import (
     authorize,
     drop_all_tags,
     get_tags,
-    paginate,
     put_tags,
-    remove_tags,
+    register_tag_operations,
+    tags_param,
 )
 from credmint.iam.ops import OPERATIONS
-from credmint.iam.roles import tags_param
 from credmint.store import schema
 from credmint.store.db import Store
 
@@ -245,28 +244,11 @@ def delete_saml_provider(call: Call) -> Mapping[str, Any] | None:
     return None
 
 
-@operation(OPERATIONS, "TagSAMLProvider")
-def tag_saml_provider(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.write() as conn:
-        row = _saml_row(call, conn, "iam:TagSAMLProvider", call.params["SAMLProviderArn"])
-        put_tags(conn, row.arn, tags_param(call.params))
-    return None
+def _tagged_saml(call: Call, conn: Connection, action: str) -> str:
+    return str(_saml_row(call, conn, action, call.params["SAMLProviderArn"]).arn)
 
 
-@operation(OPERATIONS, "UntagSAMLProvider")
-def untag_saml_provider(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.write() as conn:
-        row = _saml_row(call, conn, "iam:UntagSAMLProvider", call.params["SAMLProviderArn"])
-        remove_tags(conn, row.arn, call.params.get("TagKeys") or [])
-    return None
-
-
-@operation(OPERATIONS, "ListSAMLProviderTags")
-def list_saml_provider_tags(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.read() as conn:
-        row = _saml_row(call, conn, "iam:ListSAMLProviderTags", call.params["SAMLProviderArn"])
-        page, more = paginate(get_tags(conn, row.arn), call.params)
-    return {"Tags": page, **more}
+register_tag_operations("SAMLProvider", _tagged_saml)
 
 
 def saml_provider(store: Store, arn: str) -> tuple[str, str, list[x509.Certificate]] | None:
@@ -459,28 +441,11 @@ def update_thumbprint(call: Call) -> Mapping[str, Any] | None:
     return None
 
 
-@operation(OPERATIONS, "TagOpenIDConnectProvider")
-def tag_oidc(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.write() as conn:
-        row = _oidc_row(call, conn, "iam:TagOpenIDConnectProvider", call.params["OpenIDConnectProviderArn"])
-        put_tags(conn, row.arn, tags_param(call.params))
-    return None
+def _tagged_oidc(call: Call, conn: Connection, action: str) -> str:
+    return str(_oidc_row(call, conn, action, call.params["OpenIDConnectProviderArn"]).arn)
 
 
-@operation(OPERATIONS, "UntagOpenIDConnectProvider")
-def untag_oidc(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.write() as conn:
-        row = _oidc_row(call, conn, "iam:UntagOpenIDConnectProvider", call.params["OpenIDConnectProviderArn"])
-        remove_tags(conn, row.arn, call.params.get("TagKeys") or [])
-    return None
-
-
-@operation(OPERATIONS, "ListOpenIDConnectProviderTags")
-def list_oidc_tags(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.read() as conn:
-        row = _oidc_row(call, conn, "iam:ListOpenIDConnectProviderTags", call.params["OpenIDConnectProviderArn"])
-        page, more = paginate(get_tags(conn, row.arn), call.params)
-    return {"Tags": page, **more}
+register_tag_operations("OpenIDConnectProvider", _tagged_oidc)
 
 
 def oidc_provider(store: Store, arn_or_url: str, account_id: str) -> OidcProvider | None:

@@ -23,7 +23,8 @@ from credmint.iam.common import (
     iam_arn,
     paginate,
     put_tags,
-    remove_tags,
+    register_tag_operations,
+    tags_param,
 )
 from credmint.iam.ops import OPERATIONS
 from credmint.store import schema
@@ -129,10 +130,6 @@ def validate_trust(conn: Connection, text: str) -> None:
     documents.validate_trust_policy(text)
     check_trust_principals(conn, text)
     documents.check_trust_quota(text)
-
-
-def tags_param(params: Mapping[str, Any]) -> list[dict[str, str]]:
-    return [{"Key": t["Key"], "Value": t.get("Value", "")} for t in params.get("Tags") or []]
 
 
 def _check_boundary(conn: Connection, account_id: str, arn: str) -> None:
@@ -271,28 +268,11 @@ def delete_role(call: Call) -> Mapping[str, Any] | None:
     return None
 
 
-@operation(OPERATIONS, "TagRole")
-def tag_role(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.write() as conn:
-        row = authorized_role(call, conn, "iam:TagRole", call.params["RoleName"])
-        put_tags(conn, row.role_id, tags_param(call.params))
-    return None
+def _tagged_role(call: Call, conn: Connection, action: str) -> str:
+    return str(authorized_role(call, conn, action, call.params["RoleName"]).role_id)
 
 
-@operation(OPERATIONS, "UntagRole")
-def untag_role(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.write() as conn:
-        row = authorized_role(call, conn, "iam:UntagRole", call.params["RoleName"])
-        remove_tags(conn, row.role_id, call.params.get("TagKeys") or [])
-    return None
-
-
-@operation(OPERATIONS, "ListRoleTags")
-def list_role_tags(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.read() as conn:
-        row = authorized_role(call, conn, "iam:ListRoleTags", call.params["RoleName"])
-        page, more = paginate(get_tags(conn, row.role_id), call.params)
-    return {"Tags": page, **more}
+register_tag_operations("Role", _tagged_role)
 
 
 @operation(OPERATIONS, "PutRolePermissionsBoundary")

@@ -28,7 +28,8 @@ from credmint.iam.common import (
     iam_arn,
     paginate,
     put_tags,
-    remove_tags,
+    register_tag_operations,
+    tags_param,
 )
 from credmint.iam.ops import OPERATIONS
 from credmint.principal import root_arn
@@ -148,10 +149,6 @@ def write_unique(call: Call, clash: errors.AwsError) -> Iterator[Connection]:
             yield conn
     except IntegrityError:
         raise clash from None
-
-
-def tags_param(params: Mapping[str, Any]) -> list[dict[str, str]]:
-    return [{"Key": t["Key"], "Value": t.get("Value", "")} for t in params.get("Tags") or []]
 
 
 # --- operations ---------------------------------------------------------------------------
@@ -280,28 +277,11 @@ def delete_user(call: Call) -> Mapping[str, Any] | None:
     return None
 
 
-@operation(OPERATIONS, "TagUser")
-def tag_user(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.write() as conn:
-        row = authorized_user(call, conn, "iam:TagUser", call.params["UserName"])
-        put_tags(conn, row.user_id, tags_param(call.params))
-    return None
+def _tagged_user(call: Call, conn: Connection, action: str) -> str:
+    return str(authorized_user(call, conn, action, call.params["UserName"]).user_id)
 
 
-@operation(OPERATIONS, "UntagUser")
-def untag_user(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.write() as conn:
-        row = authorized_user(call, conn, "iam:UntagUser", call.params["UserName"])
-        remove_tags(conn, row.user_id, call.params.get("TagKeys") or [])
-    return None
-
-
-@operation(OPERATIONS, "ListUserTags")
-def list_user_tags(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.read() as conn:
-        row = authorized_user(call, conn, "iam:ListUserTags", call.params["UserName"])
-        page, more = paginate(get_tags(conn, row.user_id), call.params)
-    return {"Tags": page, **more}
+register_tag_operations("User", _tagged_user)
 
 
 @operation(OPERATIONS, "PutUserPermissionsBoundary")
