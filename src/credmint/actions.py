@@ -61,8 +61,16 @@ TABLE: dict[tuple[str, str], Entry] = {
     ("iam", "DetachGroupPolicy"): Entry(("iam:DetachGroupPolicy",), "group"),
     ("iam", "DetachRolePolicy"): Entry(("iam:DetachRolePolicy",), "role"),
     ("iam", "DetachUserPolicy"): Entry(("iam:DetachUserPolicy",), "user"),
+    ("iam", "DisableOrganizationsRootCredentialsManagement"): Entry(
+        ("iam:DisableOrganizationsRootCredentialsManagement",), "*"
+    ),
+    ("iam", "DisableOrganizationsRootSessions"): Entry(("iam:DisableOrganizationsRootSessions",), "*"),
     ("iam", "DisableOutboundWebIdentityFederation"): Entry(("iam:DisableOutboundWebIdentityFederation",), "*"),
     ("iam", "EnableMFADevice"): Entry(("iam:EnableMFADevice",), "user"),
+    ("iam", "EnableOrganizationsRootCredentialsManagement"): Entry(
+        ("iam:EnableOrganizationsRootCredentialsManagement",), "*"
+    ),
+    ("iam", "EnableOrganizationsRootSessions"): Entry(("iam:EnableOrganizationsRootSessions",), "*"),
     ("iam", "EnableOutboundWebIdentityFederation"): Entry(("iam:EnableOutboundWebIdentityFederation",), "*"),
     ("iam", "GetAccessKeyLastUsed"): Entry(("iam:GetAccessKeyLastUsed",), "user"),
     ("iam", "GetAccountSummary"): Entry(("iam:GetAccountSummary",), "*"),
@@ -93,6 +101,7 @@ TABLE: dict[tuple[str, str], Entry] = {
     ("iam", "ListMFADevices"): Entry(("iam:ListMFADevices",), "user"),
     ("iam", "ListOpenIDConnectProviderTags"): Entry(("iam:ListOpenIDConnectProviderTags",), "oidc-provider"),
     ("iam", "ListOpenIDConnectProviders"): Entry(("iam:ListOpenIDConnectProviders",), "*"),
+    ("iam", "ListOrganizationsFeatures"): Entry(("iam:ListOrganizationsFeatures",), "*"),
     ("iam", "ListPolicies"): Entry(("iam:ListPolicies",), "*"),
     ("iam", "ListPolicyTags"): Entry(("iam:ListPolicyTags",), "policy"),
     ("iam", "ListPolicyVersions"): Entry(("iam:ListPolicyVersions",), "policy"),
@@ -143,6 +152,7 @@ TABLE: dict[tuple[str, str], Entry] = {
     ("sts", "AssumeRole"): Entry(("sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"), "role"),
     ("sts", "AssumeRoleWithSAML"): Entry((), "role"),
     ("sts", "AssumeRoleWithWebIdentity"): Entry((), "role"),
+    ("sts", "AssumeRoot"): Entry(("sts:AssumeRoot",), "root"),
     ("sts", "DecodeAuthorizationMessage"): Entry(("sts:DecodeAuthorizationMessage",), "*"),
     ("sts", "GetAccessKeyInfo"): Entry(("sts:GetAccessKeyInfo",), "*"),
     ("sts", "GetCallerIdentity"): Entry((), "*"),

@@ -334,6 +334,8 @@ def decide(
     *,
     resource_policy: CompiledPolicy | None,
     session: Sequence[CompiledPolicy] | None,
+    scps: Sequence[Sequence[CompiledPolicy]] | None = None,
+    rcps: Sequence[Sequence[CompiledPolicy]] | None = None,
 ) -> Decision:
     return evaluate(
         ctx,
@@ -341,6 +343,8 @@ def decide(
         resource=resource_policy,
         boundaries=(identity.boundary,) if identity is not None and identity.boundary is not None else (),
         session=session,
+        scps=scps,
+        rcps=rcps,
     )
 
 
@@ -377,6 +381,10 @@ def anonymous_context(
     return RequestContext.create(anonymous, action, resource, resource_account=resource_account, keys=keys)
 
 
-def evaluate_anonymous(ctx: RequestContext, resource_policy: CompiledPolicy | None) -> Decision:
+def evaluate_anonymous(
+    ctx: RequestContext,
+    resource_policy: CompiledPolicy | None,
+    rcps: Sequence[Sequence[CompiledPolicy]] | None = None,
+) -> Decision:
     """An unsigned caller: only a resource policy that grants ``*`` lets it through."""
-    return evaluate(ctx, (), resource=resource_policy)
+    return evaluate(ctx, (), resource=resource_policy, rcps=rcps)

@@ -612,3 +612,58 @@ def packed_policy_too_large(percent: int) -> AwsError:
 def invalid_parameter_value(message: str) -> AwsError:
     # Session-tag checks; code and texts as LocalStack recorded them against AWS (unconfirmed here).
     return AwsError("InvalidParameterValue", message, 400)
+
+
+# --- accounts and organizations (issue 8) ----------------------------------------------------
+# Organizations speaks the JSON protocol: codes are the model's exception names. Texts follow
+# the model's documentation of each exception where AWS's exact wording is unconfirmed.
+
+
+def org_error(code: str, message: str, reason: str | None = None, status: int = 400) -> AwsError:
+    """An Organizations exception; ``reason`` fills the ``Reason`` member some of them carry."""
+    return AwsError(code, message, status, extra=(("Reason", reason),) if reason else ())
+
+
+def org_not_in_use() -> AwsError:
+    return org_error("AWSOrganizationsNotInUseException", "Your account is not a member of an organization.")
+
+
+def org_access_denied(message: str = "You don't have permissions to access this resource.") -> AwsError:
+    return org_error("AccessDeniedException", message)
+
+
+def org_invalid_input(message: str, reason: str) -> AwsError:
+    return org_error("InvalidInputException", message, reason)
+
+
+def org_constraint_violation(message: str, reason: str) -> AwsError:
+    return org_error("ConstraintViolationException", message, reason)
+
+
+def org_malformed_policy() -> AwsError:
+    return org_error(
+        "MalformedPolicyDocumentException",
+        "The provided policy document doesn't meet the requirements of the specified policy type.",
+    )
+
+
+def iam_org_error(code: str, message: str) -> AwsError:
+    """IAM's centralized-root-access exceptions (Query XML, the model's shape names as codes)."""
+    return AwsError(code, message, 400)
+
+
+def assume_root_with_root_credentials() -> AwsError:
+    # AWS documents that root credentials cannot call AssumeRoot; its text is unconfirmed.
+    return access_denied("AssumeRoot may not be called with root user credentials.")
+
+
+def assume_root_global_endpoint() -> AwsError:
+    # AWS documents the refusal on the global endpoint; its code and text are unconfirmed.
+    return validation_error(
+        "AssumeRoot is not supported on the global STS endpoint. Send the request to a Regional STS endpoint."
+    )
+
+
+def assume_root_task_policy(arn: str) -> AwsError:
+    # Unconfirmed text; AWS accepts only the root-task managed policies.
+    return validation_error(f"The TaskPolicyArn {arn} is not a valid root task policy.")

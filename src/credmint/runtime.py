@@ -17,7 +17,7 @@ from typing import cast
 
 from sqlalchemy import select
 
-from credmint import actions, authz, errors
+from credmint import actions, authz, errors, orgs
 from credmint.api import Call
 from credmint.clock import Clock, SystemClock
 from credmint.iam.lastused import LastUsedRecorder
@@ -27,8 +27,7 @@ from credmint.sealing import MasterKey
 from credmint.settings import Settings
 from credmint.store import schema
 from credmint.store.db import Store
-from credmint.sts.tokens import SessionClaims
-
+from credmint.sts.tokens import IssuingCall, SessionClaims
 
 log = logging.getLogger("credmint.runtime")
 
@@ -180,9 +179,12 @@ class Runtime:
         p = call.principal
         resource_account = resource_account or (p.account_id if p is not None else None)
         compiled_resource = self._resource_policy(resource_policy, action)
+        scps, rcps = orgs.control_policies(
+            self.store, p.account_id if p is not None else None, resource_account, action
+        )
         if p is None:
             ctx = authz.anonymous_context(call.request, action, resource, resource_account, call.now, extra_keys)
-            decision = authz.evaluate_anonymous(ctx, compiled_resource)
+            decision = authz.evaluate_anonymous(ctx, compiled_resource, rcps=rcps)
             if not decision.allowed:
                 raise authz.denial(self.master, decision, ctx)
             return
@@ -203,6 +205,8 @@ class Runtime:
             identity,
             resource_policy=compiled_resource,
             session=self._session_policies(p),
+            scps=scps,
+            rcps=rcps,
         )
         if decision.allowed:
             return
@@ -240,6 +244,10 @@ class Runtime:
 
     def _session_policies(self, p: Principal) -> tuple[CompiledPolicy, ...] | None:
         s = p.session
+        if s is not None and s.kind is IssuingCall.ASSUME_ROOT:
+            from credmint.sts.assume_root import task_session_policies
+
+            return task_session_policies(self.policies, s)
         if s is None or p.kind in ("root", "user"):
             # GetSessionToken sessions carry no session policies.
             return None

@@ -12,6 +12,7 @@ from credmint.iam import (  # noqa: F401
     policies,
     providers,
     roles,
+    rootaccess,
     simulate,
     users,
 )

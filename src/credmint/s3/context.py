@@ -135,6 +135,7 @@ class S3Context:
         arn = resource_arn(spec.kind, name, key)
         act = action or spec.action
         p = self.principal
+        bucket_policy = bucket.policy if bucket is not None else None
         if (
             p is not None
             and p.is_root
@@ -142,7 +143,9 @@ class S3Context:
             and bucket.account_id == p.account_id
             and operation in POLICY_LOCKOUT_EXEMPT
         ):
-            return
+            # The bucket policy cannot lock its owner's root user out; the root user's session
+            # policies (an AssumeRoot task policy) and SCPs still apply.
+            bucket_policy = None
         if p is None and (bucket is None or bucket.policy is None):
             # Anonymous requests get in only through a bucket policy that names "*".
             raise errors.s3_access_denied()
@@ -165,7 +168,7 @@ class S3Context:
                 call,
                 act,
                 arn,
-                resource_policy=bucket.policy if bucket is not None else None,
+                resource_policy=bucket_policy,
                 resource_account=bucket.account_id if bucket is not None else None,
                 extra_keys=keys,
             )

@@ -1,17 +1,234 @@
-"""AWS JSON 1.1 protocol services (``X-Amz-Target``), such as Organizations."""
+"""AWS JSON 1.1 protocol services (``X-Amz-Target``), such as Organizations.
+
+A request is ``POST /`` with ``X-Amz-Target: <targetPrefix>.<Operation>`` and a JSON
+object body. It is authenticated exactly as a Query request (SigV4, the one lookup at
+the edge), decoded against the botocore model (JSON types checked, timestamps and blobs
+converted, unknown members ignored), validated against the model's constraints, run,
+and rendered from the output shape: timestamps as epoch seconds (botocore's JSON parser
+reads numbers), blobs as base64. Errors are ``{"__type": code, "message": text}`` plus
+the modeled members some exceptions carry (``Reason``), with ``x-amzn-requestid``.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import base64
+import binascii
+import json
+import math
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from functools import cache, partial
+from typing import TYPE_CHECKING, Any
 
+from botocore.model import ListShape, MapShape, OperationModel, ServiceModel, Shape, StructureShape
+
+from credmint import errors
+from credmint.api import Call, Operation
+from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
+from credmint.wire import QueryService, load_model
 
 if TYPE_CHECKING:
     from credmint.server.app import CredmintApp, Response
 
+CONTENT_TYPE = b"application/x-amz-json-1.1"
+
+#: Front-end errors raised in Query terms, renamed as JSON-protocol services answer them.
+_JSON_CODES = {
+    "AccessDenied": "AccessDeniedException",
+    "InvalidClientTokenId": "UnrecognizedClientException",
+    "SignatureDoesNotMatch": "InvalidSignatureException",
+    "MissingAuthenticationToken": "MissingAuthenticationTokenException",
+    "IncompleteSignature": "IncompleteSignatureException",
+    "ExpiredToken": "ExpiredTokenException",
+    "InternalFailure": "InternalFailure",
+}
+
+#: Organizations answers model-constraint failures with ``InvalidInputException`` and a
+#: reason (AWS's exact message texts for each are unconfirmed).
+_REASONS = (
+    ("must not be null", "INPUT_REQUIRED"),
+    ("regular expression pattern", "INVALID_PATTERN"),
+    ("enum value set", "INVALID_ENUM"),
+    ("length less than or equal", "MAX_LENGTH_EXCEEDED"),
+    ("length greater than or equal", "MIN_LENGTH_EXCEEDED"),
+    ("value less than or equal", "MAX_VALUE_EXCEEDED"),
+    ("value greater than or equal", "MIN_VALUE_EXCEEDED"),
+)
+_FAILURE = re.compile(r"at '([^']*)' failed to satisfy constraint: (.*)\Z", re.DOTALL)
+
+
+class _Serialization(Exception):
+    """The body does not match the model's JSON types."""
+
+
+def _tables() -> dict[str, dict[str, Operation]]:
+    from credmint.orgs.service import OPERATIONS as ORGANIZATIONS
+
+    return {"organizations": ORGANIZATIONS}
+
+
+@cache
+def _service(name: str) -> tuple[ServiceModel, QueryService, dict[str, Operation]]:
+    model = load_model(name)
+    # The Query compiler's constraint checks depend on the model only, not on the protocol.
+    return model, QueryService(model, echo_values=True), _tables()[name]
+
 
 async def handle_json(app: CredmintApp, req: HttpRequest, service: str, request_id: str) -> Response:
-    """No JSON-protocol service is served yet: every call is an unknown operation."""
-    body = b'{"__type":"UnknownOperationException","message":"The requested operation is not supported"}'
-    headers = [(b"content-type", b"application/x-amz-json-1.1"), (b"x-amzn-requestid", request_id.encode())]
-    return 400, headers, body
+    """Decode, authenticate, run and render one JSON-protocol call."""
+    try:
+        model, checker, table = _service(service)
+        if req.method != "POST" or req.raw_path not in ("/", ""):
+            raise AwsError("UnknownOperationException", None, 404)
+        prefix, _, name = (req.header("x-amz-target") or "").partition(".")
+        if prefix != model.metadata.get("targetPrefix") or name not in model.operation_names or name not in table:
+            raise AwsError("UnknownOperationException", None, 400)
+        op = table[name]
+        op_model = model.operation_model(name)
+        now = app.runtime.now()
+        principal = await app._authenticate(req, service, op, now)
+        params = _decode_body(op_model, req.body)
+        failures = checker.validation_errors(op_model, params)
+        if failures:
+            raise _invalid_input(failures[0])
+        call = Call(
+            service=service,
+            operation=name,
+            params=params,
+            principal=principal,
+            request=req,
+            now=now,
+            region=app.settings.region,
+            request_id=request_id,
+            runtime=app.runtime,
+        )
+        result = await app._blocking(partial(op.fn, call)) if op.blocking else op.fn(call)
+        out = _render(op_model.output_shape, result or {}) if op_model.output_shape is not None else {}
+        headers = [(b"content-type", CONTENT_TYPE), (b"x-amzn-requestid", request_id.encode())]
+        headers.extend((k.encode(), v.encode()) for k, v in call.headers.items())
+        return 200, headers, json.dumps(out, separators=(",", ":")).encode()
+    except AwsError as err:
+        return render_error(err, request_id)
+
+
+def render_error(err: AwsError, request_id: str) -> Response:
+    code = _JSON_CODES.get(err.code, err.code)
+    status = 400 if err.code == "AccessDenied" else err.status
+    body: dict[str, Any] = {"__type": code}
+    if err.message is not None:
+        body["message"] = err.message
+    for key, value in err.extra:
+        body[key] = value
+    headers = [(b"content-type", CONTENT_TYPE), (b"x-amzn-requestid", request_id.encode())]
+    return status, headers, json.dumps(body, separators=(",", ":")).encode()
+
+
+def _invalid_input(failure: str) -> AwsError:
+    m = _FAILURE.search(failure)
+    path, constraint = (m.group(1), m.group(2)) if m else ("input", failure)
+    reason = next((r for text, r in _REASONS if text in constraint), "INVALID_INPUT")
+    return errors.org_invalid_input(f"You specified an invalid value for {path}.", reason)
+
+
+# --- decoding -------------------------------------------------------------------------------
+
+
+def _decode_body(op: OperationModel, body: bytes) -> dict[str, Any]:
+    shape = op.input_shape
+    try:
+        raw = json.loads(body) if body.strip() else {}
+    except (ValueError, UnicodeDecodeError):
+        raise AwsError("SerializationException", None, 400) from None
+    if shape is None:
+        return {}
+    try:
+        value = _decode(shape, raw)
+    except _Serialization:
+        raise AwsError("SerializationException", None, 400) from None
+    assert isinstance(value, dict)
+    return value
+
+
+def _decode(shape: Shape, value: Any) -> Any:
+    t = shape.type_name
+    if isinstance(shape, StructureShape):
+        if not isinstance(value, dict):
+            raise _Serialization
+        out: dict[str, Any] = {}
+        for name, member in shape.members.items():
+            v = value.get(name)
+            if v is not None:
+                out[name] = _decode(member, v)
+        return out
+    if isinstance(shape, ListShape):
+        if not isinstance(value, list):
+            raise _Serialization
+        return [_decode(shape.member, v) for v in value if v is not None]
+    if isinstance(shape, MapShape):
+        if not isinstance(value, dict):
+            raise _Serialization
+        return {str(k): _decode(shape.value, v) for k, v in value.items() if v is not None}
+    if t == "string":
+        if not isinstance(value, str):
+            raise _Serialization
+        return value
+    if t in ("integer", "long", "short", "byte"):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _Serialization
+        return value
+    if t in ("float", "double"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _Serialization
+        return float(value)
+    if t == "boolean":
+        if not isinstance(value, bool):
+            raise _Serialization
+        return value
+    if t == "timestamp":
+        return _timestamp(value)
+    if t == "blob":
+        if not isinstance(value, str):
+            raise _Serialization
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise _Serialization from None
+    return value
+
+
+def _timestamp(value: Any) -> datetime:
+    try:
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+            return datetime.fromtimestamp(value, UTC)
+        if isinstance(value, str):
+            parsed = datetime.fromisoformat(value)
+            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (ValueError, OverflowError, OSError):
+        pass
+    raise _Serialization
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+
+def _render(shape: Shape, value: Any) -> Any:
+    if isinstance(shape, StructureShape):
+        assert isinstance(value, Mapping)
+        out: dict[str, Any] = {}
+        for name, member in shape.members.items():
+            v = value.get(name)
+            if v is not None:
+                out[name] = _render(member, v)
+        return out
+    if isinstance(shape, ListShape):
+        return [_render(shape.member, v) for v in value]
+    if isinstance(shape, MapShape):
+        return {k: _render(shape.value, v) for k, v in value.items()}
+    if shape.type_name == "timestamp":
+        assert isinstance(value, datetime)
+        return value.timestamp()
+    if shape.type_name == "blob":
+        return base64.b64encode(value).decode("ascii")
+    return value

@@ -19,6 +19,8 @@ INTERNAL_PREFIX = "/_credmint/"
 QUERY_VERSIONS = {"2011-06-15": "sts", "2010-05-08": "iam"}
 QUERY_SERVICES = frozenset(QUERY_VERSIONS.values())
 JSON_SERVICES = frozenset({"organizations"})
+#: ``X-Amz-Target`` prefixes of the JSON services, for requests that carry no signature.
+JSON_TARGETS = {"AWSOrganizationsV20161128": "organizations"}
 
 
 class Target(Enum):
@@ -69,6 +71,10 @@ def classify(req: HttpRequest) -> tuple[Target, str]:
         return Target.JSON, service
     if service == "s3":
         return Target.S3, "s3"
+    json_service = JSON_TARGETS.get((req.header("x-amz-target") or "").split(".", 1)[0])
+    if service is None and json_service is not None and req.raw_path in ("/", ""):
+        # An unsigned JSON-protocol call: its target header names the service.
+        return Target.JSON, json_service
     if service is None and _looks_like_query(req):
         # Unsigned, or signed in a form we failed to read: the Query layer decides by Version.
         return Target.QUERY, ""

@@ -311,3 +311,114 @@ multipart_parts = Table(
     Column("blob", String(80), nullable=False),
     _ts("last_modified"),
 )
+
+# --- AWS Organizations (issue 8) ------------------------------------------------------------
+
+#: One organization per management account; its single root is ``root_id``.
+organizations = Table(
+    "organizations",
+    metadata,
+    Column("org_id", String(64), primary_key=True),
+    Column("management_account_id", String(12), ForeignKey("accounts.account_id"), nullable=False, unique=True),
+    #: ``ALL`` or ``CONSOLIDATED_BILLING``.
+    Column("feature_set", String(32), nullable=False),
+    Column("root_id", String(64), nullable=False, unique=True),
+    _ts("created_at"),
+)
+
+#: Policy types enabled on an organization's root (``SERVICE_CONTROL_POLICY`` ...).
+org_policy_types = Table(
+    "org_policy_types",
+    metadata,
+    Column("org_id", String(64), ForeignKey("organizations.org_id"), primary_key=True),
+    Column("policy_type", String(64), primary_key=True),
+)
+
+org_units = Table(
+    "org_units",
+    metadata,
+    Column("ou_id", String(80), primary_key=True),
+    Column("org_id", String(64), ForeignKey("organizations.org_id"), nullable=False),
+    #: A root id or another OU's id.
+    Column("parent_id", String(80), nullable=False),
+    Column("name", String(128), nullable=False),
+    _ts("created_at"),
+    UniqueConstraint("parent_id", "name", name="uq_org_units_parent_name"),
+)
+
+#: Where each account of an organization sits (accounts.organization_id says which one).
+org_accounts = Table(
+    "org_accounts",
+    metadata,
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), primary_key=True),
+    Column("org_id", String(64), ForeignKey("organizations.org_id"), nullable=False),
+    Column("parent_id", String(80), nullable=False),
+    #: ``CREATED`` or ``INVITED``.
+    Column("joined_method", String(16), nullable=False),
+    _ts("joined_at"),
+    Index("ix_org_accounts_parent", "parent_id"),
+)
+
+#: CreateAccount requests (``car-...``), answered later by DescribeCreateAccountStatus.
+org_create_account_requests = Table(
+    "org_create_account_requests",
+    metadata,
+    Column("request_id", String(64), primary_key=True),
+    Column("org_id", String(64), ForeignKey("organizations.org_id"), nullable=False),
+    Column("account_name", String(50), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("account_id", String(12), nullable=True),
+    Column("failure_reason", String(64), nullable=True),
+    _ts("requested_at"),
+    _ts("completed_at", nullable=True),
+)
+
+#: Customer managed SCPs and RCPs (AWS managed ones such as FullAWSAccess live in code).
+org_policies = Table(
+    "org_policies",
+    metadata,
+    Column("policy_id", String(130), primary_key=True),
+    Column("org_id", String(64), ForeignKey("organizations.org_id"), nullable=False),
+    Column("policy_type", String(64), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("description", String(512), nullable=False),
+    Column("content", Text, nullable=False),
+    UniqueConstraint("org_id", "name", name="uq_org_policies_org_name"),
+)
+
+#: Policies attached to roots, OUs and accounts (AWS managed policy ids included).
+org_policy_attachments = Table(
+    "org_policy_attachments",
+    metadata,
+    Column("policy_id", String(130), primary_key=True),
+    Column("target_id", String(80), primary_key=True),
+    Column("org_id", String(64), ForeignKey("organizations.org_id"), nullable=False),
+    Column("policy_type", String(64), nullable=False),
+    Index("ix_org_policy_attachments_target", "target_id"),
+)
+
+#: Services with trusted access (EnableAWSServiceAccess).
+org_service_access = Table(
+    "org_service_access",
+    metadata,
+    Column("org_id", String(64), ForeignKey("organizations.org_id"), primary_key=True),
+    Column("service_principal", String(128), primary_key=True),
+    _ts("enabled_at"),
+)
+
+org_delegated_admins = Table(
+    "org_delegated_admins",
+    metadata,
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), primary_key=True),
+    Column("service_principal", String(128), primary_key=True),
+    Column("org_id", String(64), ForeignKey("organizations.org_id"), nullable=False),
+    _ts("delegated_at"),
+)
+
+#: IAM centralized root access features (``RootCredentialsManagement``, ``RootSessions``).
+org_features = Table(
+    "org_features",
+    metadata,
+    Column("org_id", String(64), ForeignKey("organizations.org_id"), primary_key=True),
+    Column("feature", String(64), primary_key=True),
+)

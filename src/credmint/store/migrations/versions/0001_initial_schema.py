@@ -296,11 +296,158 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("upload_id", "part_number", name=op.f("pk_multipart_parts")),
     )
+    op.create_table(
+        "organizations",
+        sa.Column("org_id", sa.String(length=64), nullable=False),
+        sa.Column("management_account_id", sa.String(length=12), nullable=False),
+        sa.Column("feature_set", sa.String(length=32), nullable=False),
+        sa.Column("root_id", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["management_account_id"],
+            ["accounts.account_id"],
+            name=op.f("fk_organizations_management_account_id_accounts"),
+        ),
+        sa.PrimaryKeyConstraint("org_id", name=op.f("pk_organizations")),
+        sa.UniqueConstraint("management_account_id", name=op.f("uq_organizations_management_account_id")),
+        sa.UniqueConstraint("root_id", name=op.f("uq_organizations_root_id")),
+    )
+    op.create_table(
+        "org_accounts",
+        sa.Column("account_id", sa.String(length=12), nullable=False),
+        sa.Column("org_id", sa.String(length=64), nullable=False),
+        sa.Column("parent_id", sa.String(length=80), nullable=False),
+        sa.Column("joined_method", sa.String(length=16), nullable=False),
+        sa.Column("joined_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["accounts.account_id"], name=op.f("fk_org_accounts_account_id_accounts")
+        ),
+        sa.ForeignKeyConstraint(
+            ["org_id"], ["organizations.org_id"], name=op.f("fk_org_accounts_org_id_organizations")
+        ),
+        sa.PrimaryKeyConstraint("account_id", name=op.f("pk_org_accounts")),
+    )
+    with op.batch_alter_table("org_accounts", schema=None) as batch_op:
+        batch_op.create_index("ix_org_accounts_parent", ["parent_id"], unique=False)
+
+    op.create_table(
+        "org_create_account_requests",
+        sa.Column("request_id", sa.String(length=64), nullable=False),
+        sa.Column("org_id", sa.String(length=64), nullable=False),
+        sa.Column("account_name", sa.String(length=50), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("account_id", sa.String(length=12), nullable=True),
+        sa.Column("failure_reason", sa.String(length=64), nullable=True),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["org_id"], ["organizations.org_id"], name=op.f("fk_org_create_account_requests_org_id_organizations")
+        ),
+        sa.PrimaryKeyConstraint("request_id", name=op.f("pk_org_create_account_requests")),
+    )
+    op.create_table(
+        "org_delegated_admins",
+        sa.Column("account_id", sa.String(length=12), nullable=False),
+        sa.Column("service_principal", sa.String(length=128), nullable=False),
+        sa.Column("org_id", sa.String(length=64), nullable=False),
+        sa.Column("delegated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["accounts.account_id"], name=op.f("fk_org_delegated_admins_account_id_accounts")
+        ),
+        sa.ForeignKeyConstraint(
+            ["org_id"], ["organizations.org_id"], name=op.f("fk_org_delegated_admins_org_id_organizations")
+        ),
+        sa.PrimaryKeyConstraint("account_id", "service_principal", name=op.f("pk_org_delegated_admins")),
+    )
+    op.create_table(
+        "org_features",
+        sa.Column("org_id", sa.String(length=64), nullable=False),
+        sa.Column("feature", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["org_id"], ["organizations.org_id"], name=op.f("fk_org_features_org_id_organizations")
+        ),
+        sa.PrimaryKeyConstraint("org_id", "feature", name=op.f("pk_org_features")),
+    )
+    op.create_table(
+        "org_policies",
+        sa.Column("policy_id", sa.String(length=130), nullable=False),
+        sa.Column("org_id", sa.String(length=64), nullable=False),
+        sa.Column("policy_type", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=128), nullable=False),
+        sa.Column("description", sa.String(length=512), nullable=False),
+        sa.Column("content", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["org_id"], ["organizations.org_id"], name=op.f("fk_org_policies_org_id_organizations")
+        ),
+        sa.PrimaryKeyConstraint("policy_id", name=op.f("pk_org_policies")),
+        sa.UniqueConstraint("org_id", "name", name="uq_org_policies_org_name"),
+    )
+    op.create_table(
+        "org_policy_attachments",
+        sa.Column("policy_id", sa.String(length=130), nullable=False),
+        sa.Column("target_id", sa.String(length=80), nullable=False),
+        sa.Column("org_id", sa.String(length=64), nullable=False),
+        sa.Column("policy_type", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["org_id"], ["organizations.org_id"], name=op.f("fk_org_policy_attachments_org_id_organizations")
+        ),
+        sa.PrimaryKeyConstraint("policy_id", "target_id", name=op.f("pk_org_policy_attachments")),
+    )
+    with op.batch_alter_table("org_policy_attachments", schema=None) as batch_op:
+        batch_op.create_index("ix_org_policy_attachments_target", ["target_id"], unique=False)
+
+    op.create_table(
+        "org_policy_types",
+        sa.Column("org_id", sa.String(length=64), nullable=False),
+        sa.Column("policy_type", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["org_id"], ["organizations.org_id"], name=op.f("fk_org_policy_types_org_id_organizations")
+        ),
+        sa.PrimaryKeyConstraint("org_id", "policy_type", name=op.f("pk_org_policy_types")),
+    )
+    op.create_table(
+        "org_service_access",
+        sa.Column("org_id", sa.String(length=64), nullable=False),
+        sa.Column("service_principal", sa.String(length=128), nullable=False),
+        sa.Column("enabled_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["org_id"], ["organizations.org_id"], name=op.f("fk_org_service_access_org_id_organizations")
+        ),
+        sa.PrimaryKeyConstraint("org_id", "service_principal", name=op.f("pk_org_service_access")),
+    )
+    op.create_table(
+        "org_units",
+        sa.Column("ou_id", sa.String(length=80), nullable=False),
+        sa.Column("org_id", sa.String(length=64), nullable=False),
+        sa.Column("parent_id", sa.String(length=80), nullable=False),
+        sa.Column("name", sa.String(length=128), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["org_id"], ["organizations.org_id"], name=op.f("fk_org_units_org_id_organizations")),
+        sa.PrimaryKeyConstraint("ou_id", name=op.f("pk_org_units")),
+        sa.UniqueConstraint("parent_id", "name", name="uq_org_units_parent_name"),
+    )
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table("org_units")
+    op.drop_table("org_service_access")
+    op.drop_table("org_policy_types")
+    with op.batch_alter_table("org_policy_attachments", schema=None) as batch_op:
+        batch_op.drop_index("ix_org_policy_attachments_target")
+
+    op.drop_table("org_policy_attachments")
+    op.drop_table("org_policies")
+    op.drop_table("org_features")
+    op.drop_table("org_delegated_admins")
+    op.drop_table("org_create_account_requests")
+    with op.batch_alter_table("org_accounts", schema=None) as batch_op:
+        batch_op.drop_index("ix_org_accounts_parent")
+
+    op.drop_table("org_accounts")
+    op.drop_table("organizations")
+
     op.drop_table("multipart_parts")
     with op.batch_alter_table("multipart_uploads", schema=None) as batch_op:
         batch_op.drop_index("ix_multipart_uploads_bucket")

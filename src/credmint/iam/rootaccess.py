@@ -1,0 +1,108 @@
+"""IAM: centralized root access for the member accounts of an organization.
+
+``EnableOrganizationsRootCredentialsManagement`` and ``EnableOrganizationsRootSessions``
+switch the two features on for the caller's organization; only then may the management
+account (or IAM's delegated administrator) manage members' root credentials and open
+root sessions with ``sts:AssumeRoot``. Enabling needs the management account, an
+organization with all features, and trusted access for ``iam.amazonaws.com``;
+disabling and listing also accept the delegated administrator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert
+
+from credmint import errors
+from credmint.api import Call, operation
+from credmint.iam.common import account_of, authorize
+from credmint.iam.ops import OPERATIONS
+from credmint.orgs import data, model
+from credmint.orgs.data import Org
+from credmint.store import schema
+
+_FEATURES = (model.FEATURE_ROOT_CREDENTIALS, model.FEATURE_ROOT_SESSIONS)
+
+
+def _organization(conn: Connection, account_id: str, *, enabling: bool) -> Org:
+    """The caller's organization once the caller may change (or read) its root access features."""
+    access = data.root_access(conn, account_id)
+    org = access.org
+    if org is None:
+        raise errors.iam_org_error(
+            "OrganizationNotFoundException",
+            "The request was rejected because no organization is associated with your account.",
+        )
+    if enabling and not access.management:
+        raise errors.iam_org_error(
+            "CallerIsNotManagementAccountException",
+            "The request was rejected because the account making the request is not the management account "
+            "for the organization.",
+        )
+    if not access.administers:
+        raise errors.iam_org_error(
+            "AccountNotManagementOrDelegatedAdministratorException",
+            "The request was rejected because the account making the request is not the management account "
+            "or delegated administrator account for centralized root access.",
+        )
+    if not org.all_features:
+        raise errors.iam_org_error(
+            "OrganizationNotInAllFeaturesModeException",
+            "The request was rejected because your organization does not have All features enabled.",
+        )
+    if model.IAM_SERVICE_PRINCIPAL not in data.service_access(conn, org.org_id):
+        raise errors.iam_org_error(
+            "ServiceAccessNotEnabledException",
+            "The request was rejected because trusted access is not enabled for IAM in Organizations.",
+        )
+    return org
+
+
+def _answer(conn: Connection, org: Org) -> dict[str, Any]:
+    enabled = data.features(conn, org.org_id)
+    return {"OrganizationId": org.org_id, "EnabledFeatures": [f for f in _FEATURES if f in enabled]}
+
+
+def _switch(call: Call, action: str, feature: str, on: bool) -> Mapping[str, Any]:
+    account_id = account_of(call)
+    authorize(call, f"iam:{action}", "*")
+    f = schema.org_features
+    with call.runtime.store.write() as conn:
+        org = _organization(conn, account_id, enabling=on)
+        present = feature in data.features(conn, org.org_id)
+        if on and not present:
+            conn.execute(insert(f).values(org_id=org.org_id, feature=feature))
+        elif not on and present:
+            conn.execute(delete(f).where(f.c.org_id == org.org_id, f.c.feature == feature))
+        return _answer(conn, org)
+
+
+@operation(OPERATIONS, "EnableOrganizationsRootCredentialsManagement")
+def enable_root_credentials_management(call: Call) -> Mapping[str, Any]:
+    return _switch(call, "EnableOrganizationsRootCredentialsManagement", model.FEATURE_ROOT_CREDENTIALS, True)
+
+
+@operation(OPERATIONS, "DisableOrganizationsRootCredentialsManagement")
+def disable_root_credentials_management(call: Call) -> Mapping[str, Any]:
+    return _switch(call, "DisableOrganizationsRootCredentialsManagement", model.FEATURE_ROOT_CREDENTIALS, False)
+
+
+@operation(OPERATIONS, "EnableOrganizationsRootSessions")
+def enable_root_sessions(call: Call) -> Mapping[str, Any]:
+    return _switch(call, "EnableOrganizationsRootSessions", model.FEATURE_ROOT_SESSIONS, True)
+
+
+@operation(OPERATIONS, "DisableOrganizationsRootSessions")
+def disable_root_sessions(call: Call) -> Mapping[str, Any]:
+    return _switch(call, "DisableOrganizationsRootSessions", model.FEATURE_ROOT_SESSIONS, False)
+
+
+@operation(OPERATIONS, "ListOrganizationsFeatures")
+def list_organizations_features(call: Call) -> Mapping[str, Any]:
+    account_id = account_of(call)
+    authorize(call, "iam:ListOrganizationsFeatures", "*")
+    with call.runtime.store.read() as conn:
+        org = _organization(conn, account_id, enabling=False)
+        return _answer(conn, org)

@@ -1,0 +1,163 @@
+"""Service and resource control policies on the request path.
+
+For an account, the SCPs (or RCPs) that apply are one list of compiled policies per level
+of the organization tree — root, each OU down to the account, the account itself — and
+every level must allow (the engine's ``scps``/``rcps`` arguments). ``None`` means the
+policy type does not apply at all:
+
+* the account is in no organization, or the type is not enabled on its root;
+* the account is the management account (AWS: SCPs and RCPs never restrict it);
+* for RCPs, the action's service is not one RCPs support.
+
+The levels are read once per account and kept until the store's change signal, like
+the other caches of the request path; the compiled documents are kept by text.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from credmint import errors
+from credmint.orgs import data, model
+from credmint.policy import CompiledPolicy, compile_policy
+from credmint.store.db import Store
+
+Levels = tuple[tuple[CompiledPolicy, ...], ...]
+
+#: Services whose resources RCPs protect (AWS's list; credmint serves s3 and sts of them).
+RCP_SERVICES = frozenset(
+    {"s3", "sts", "sqs", "kms", "secretsmanager", "cognito-identity", "logs", "dynamodb", "ecr", "aoss"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Guardrails:
+    scps: Levels | None
+    rcps: Levels | None
+
+
+_NONE = Guardrails(None, None)
+
+
+class ControlPolicies:
+    """Account id -> the SCP and RCP levels that apply to it."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._accounts: dict[str, Guardrails] = {}
+        #: Whether any organization exists: with none, no account needs a read at all.
+        self._any: bool | None = None
+        self._compiled: dict[str, CompiledPolicy | None] = {}
+        self._lock = threading.Lock()
+        store.on_change(self.clear)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._accounts = {}
+            self._any = None
+
+    def lookup(
+        self, principal_account: str | None, resource_account: str | None, action: str
+    ) -> tuple[Levels | None, Levels | None]:
+        """``(scps, rcps)`` for a request of ``principal_account`` on a resource of
+        ``resource_account`` (either may be ``None``: anonymous caller, no resource)."""
+        scps = self.guardrails(principal_account).scps if principal_account else None
+        rcps: Levels | None = None
+        if resource_account and action.partition(":")[0].lower() in RCP_SERVICES:
+            rcps = self.guardrails(resource_account).rcps
+        return scps, rcps
+
+    def guardrails(self, account_id: str) -> Guardrails:
+        accounts = self._accounts
+        found = accounts.get(account_id)
+        if found is not None:
+            return found
+        if self._any is False:
+            return _NONE
+        with self._store.read() as conn:
+            any_org = data.any_organization(conn)
+            loaded = self._load(conn, account_id) if any_org else _NONE
+        with self._lock:
+            # A clear() during the read must not be undone by stale results.
+            if accounts is self._accounts:
+                self._any = any_org
+                if len(accounts) < 100_000:
+                    accounts[account_id] = loaded
+        return loaded
+
+    # --- loading ------------------------------------------------------------------------------
+
+    def _load(self, conn: Connection, account_id: str) -> Guardrails:
+        org = data.org_of_account(conn, account_id)
+        if org is None or org.management_account_id == account_id or not org.all_features:
+            return _NONE
+        types = data.enabled_policy_types(conn, org.org_id)
+        if not types & set(model.CONTROL_TYPES):
+            return _NONE
+        parent = data.account_parent(conn, account_id)
+        chain = [*data.ancestors(conn, org, parent), account_id] if parent else [org.root_id, account_id]
+        rows = data.attached(conn, chain)
+        contents = data.policy_content(conn, sorted({pid for _, pid, _ in rows}))
+        return Guardrails(
+            self._levels(chain, rows, contents, model.SCP) if model.SCP in types else None,
+            self._levels(chain, rows, contents, model.RCP) if model.RCP in types else None,
+        )
+
+    def _levels(
+        self,
+        chain: Sequence[str],
+        rows: Sequence[tuple[str, str, str]],
+        contents: dict[str, str],
+        policy_type: str,
+    ) -> Levels:
+        levels: list[tuple[CompiledPolicy, ...]] = []
+        for target in chain:
+            compiled: list[CompiledPolicy] = []
+            for t, pid, ptype in rows:
+                if t != target or ptype != policy_type or pid not in contents:
+                    continue
+                c = self._compile(pid, contents[pid])
+                if c is not None:
+                    compiled.append(c)
+            # A level with no policy allows nothing, as AWS evaluates it.
+            levels.append(tuple(compiled))
+        return tuple(levels)
+
+    def _compile(self, policy_id: str, content: str) -> CompiledPolicy | None:
+        key = f"{policy_id}\n{content}"
+        if key in self._compiled:
+            return self._compiled[key]
+        try:
+            compiled: CompiledPolicy | None = compile_policy(content, policy_id=policy_id)
+        except errors.AwsError:
+            # Stored documents were validated on the way in; one that no longer compiles
+            # grants nothing (so its level denies unless another policy there allows).
+            compiled = None
+        with self._lock:
+            if len(self._compiled) > 10_000:
+                self._compiled.clear()
+            self._compiled[key] = compiled
+        return compiled
+
+
+_BY_STORE: weakref.WeakKeyDictionary[Store, ControlPolicies] = weakref.WeakKeyDictionary()
+_BY_STORE_LOCK = threading.Lock()
+
+
+def control_policies(
+    store: Store, principal_account: str | None, resource_account: str | None, action: str
+) -> tuple[Levels | None, Levels | None]:
+    """``(scps, rcps)`` for the engine, from the one :class:`ControlPolicies` of ``store``."""
+    cache = _BY_STORE.get(store)
+    if cache is None:
+        with _BY_STORE_LOCK:
+            cache = _BY_STORE.get(store)
+            if cache is None:
+                cache = ControlPolicies(store)
+                _BY_STORE[store] = cache
+    return cache.lookup(principal_account, resource_account, action)

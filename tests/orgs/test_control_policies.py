@@ -1,0 +1,128 @@
+"""SCPs and RCPs in every authorization decision: they never grant, they only limit."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.conftest import Server
+from tests.orgs.helpers import Organization, client, error_of, make_user, unique
+
+
+def policy(*statements: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+DENY_CREATE_USER = policy({"Effect": "Deny", "Action": "iam:CreateUser", "Resource": "*"})
+
+
+@pytest.fixture
+def org(server: Server) -> Organization:
+    org = Organization.create(server)
+    org.orgs.enable_policy_type(RootId=org.root_id, PolicyType="SERVICE_CONTROL_POLICY")
+    return org
+
+
+def _scp(org: Organization, content: str) -> str:
+    created = org.orgs.create_policy(
+        Content=content, Description="test", Name=unique("scp"), Type="SERVICE_CONTROL_POLICY"
+    )
+    policy_id: str = created["Policy"]["PolicySummary"]["Id"]
+    return policy_id
+
+
+def test_scp_deny_overrides_an_administrators_allow(server: Server, org: Organization) -> None:
+    member = org.add_member()
+    ou = org.orgs.create_organizational_unit(ParentId=org.root_id, Name="fenced")["OrganizationalUnit"]["Id"]
+    org.orgs.move_account(AccountId=member, SourceParentId=org.root_id, DestinationParentId=ou)
+    admin = make_user(server, org.enter(member))  # AdministratorAccess in the member account
+    iam = client(server, "iam", admin.creds)
+    iam.create_user(UserName=unique("before"))
+
+    deny = _scp(org, DENY_CREATE_USER)
+    org.orgs.attach_policy(PolicyId=deny, TargetId=ou)
+    with pytest.raises(ClientError) as exc:
+        iam.create_user(UserName=unique("fenced"))
+    code, message, status = error_of(exc)
+    assert (code, status) == ("AccessDenied", 403)
+    assert "with an explicit deny in a service control policy" in message
+    iam.list_users()  # what the SCP does not deny stays allowed
+
+    # The management account is never limited by SCPs, even attached to the root.
+    org.orgs.attach_policy(PolicyId=deny, TargetId=org.root_id)
+    client(server, "iam", org.admin.creds).create_user(UserName=unique("mgmt"))
+
+    # Permissions are live: detaching lifts the fence at once.
+    org.orgs.detach_policy(PolicyId=deny, TargetId=ou)
+    org.orgs.detach_policy(PolicyId=deny, TargetId=org.root_id)
+    iam.create_user(UserName=unique("after"))
+
+
+def test_scp_allow_list_denies_what_it_does_not_name(server: Server, org: Organization) -> None:
+    member = org.add_member()
+    admin = make_user(server, org.enter(member))
+    only_s3 = _scp(org, policy({"Effect": "Allow", "Action": ["s3:*", "sts:*"], "Resource": "*"}))
+    org.orgs.attach_policy(PolicyId=only_s3, TargetId=member)
+    org.orgs.detach_policy(PolicyId="p-FullAWSAccess", TargetId=member)
+    s3 = client(server, "s3", admin.creds)
+    bucket = unique("scp-allow")
+    s3.create_bucket(Bucket=bucket)
+    with pytest.raises(ClientError) as exc:
+        client(server, "iam", admin.creds).list_users()
+    code, message, _ = error_of(exc)
+    assert code == "AccessDenied" and "because no service control policy allows" in message
+    s3.delete_bucket(Bucket=bucket)
+
+
+def test_scp_never_grants(server: Server, org: Organization) -> None:
+    member = org.add_member()
+    nobody = make_user(server, org.enter(member), policy=None)
+    org.orgs.attach_policy(
+        PolicyId=_scp(org, policy({"Effect": "Allow", "Action": "*", "Resource": "*"})), TargetId=member
+    )
+    with pytest.raises(ClientError) as exc:
+        client(server, "iam", nobody.creds).list_users()
+    assert "no identity-based policy allows" in error_of(exc)[1]
+
+
+def test_scp_limits_member_roles_too(server: Server, org: Organization) -> None:
+    member = org.add_member()
+    role_creds = org.enter(member)
+    org.orgs.attach_policy(PolicyId=_scp(org, DENY_CREATE_USER), TargetId=org.root_id)
+    with pytest.raises(ClientError) as exc:
+        client(server, "iam", role_creds).create_user(UserName=unique("x"))
+    assert "service control policy" in error_of(exc)[1]
+
+
+def test_rcp_limits_the_resources_of_member_accounts(server: Server, org: Organization) -> None:
+    member = org.add_member()
+    creds = org.enter(member)
+    s3 = client(server, "s3", creds)
+    bucket = unique("rcp")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"v")
+    org.orgs.enable_policy_type(RootId=org.root_id, PolicyType="RESOURCE_CONTROL_POLICY")
+    # RCPFullAWSAccess now sits everywhere: nothing changes until an RCP denies.
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"v"
+    rcp = org.orgs.create_policy(
+        Content=policy({"Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject", "Resource": "*"}),
+        Description="keep objects",
+        Name=unique("rcp"),
+        Type="RESOURCE_CONTROL_POLICY",
+    )["Policy"]["PolicySummary"]["Id"]
+    org.orgs.attach_policy(PolicyId=rcp, TargetId=member)
+    with pytest.raises(ClientError) as exc:
+        s3.delete_object(Bucket=bucket, Key="k")
+    assert error_of(exc)[0] == "AccessDenied"
+    # RCPs do not apply to IAM, and never to the management account's resources.
+    client(server, "iam", creds).create_user(UserName=unique("u"))
+    mgmt_s3 = client(server, "s3", org.admin.creds)
+    own = unique("rcp-mgmt")
+    mgmt_s3.create_bucket(Bucket=own)
+    org.orgs.attach_policy(PolicyId=rcp, TargetId=org.root_id)
+    mgmt_s3.put_object(Bucket=own, Key="k", Body=b"v")
+    mgmt_s3.delete_object(Bucket=own, Key="k")
+    mgmt_s3.delete_bucket(Bucket=own)
