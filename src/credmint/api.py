@@ -34,17 +34,29 @@ class Call:
 Handler = Callable[[Call], Mapping[str, Any] | None]
 
 
+#: Decides from a call's parameters whether it will do store or network I/O.
+BlockingPredicate = Callable[[Mapping[str, Any]], bool]
+
+
 @dataclass(frozen=True)
 class Operation:
     fn: Handler
     #: Touches the store (or the network): run it on a worker thread, not the event loop.
-    blocking: bool = True
+    #: A predicate decides per call, for operations whose usual path reads only caches.
+    blocking: bool | BlockingPredicate = True
     #: Callable without a SigV4 signature (the token in the call is the credential).
     unsigned: bool = False
 
+    def blocks(self, params: Mapping[str, Any]) -> bool:
+        return self.blocking(params) if callable(self.blocking) else self.blocking
+
 
 def operation(
-    table: dict[str, Operation], name: str, *, blocking: bool = True, unsigned: bool = False
+    table: dict[str, Operation],
+    name: str,
+    *,
+    blocking: bool | BlockingPredicate = True,
+    unsigned: bool = False,
 ) -> Callable[[Handler], Handler]:
     """Register a handler under its AWS operation name."""
 

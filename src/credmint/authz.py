@@ -35,6 +35,7 @@ from credmint.policy import (
     compile_policy,
     evaluate,
     global_condition_keys,
+    normalize_keys,
 )
 from credmint.principal import Principal
 from credmint.sealing import MasterKey, UnsealError
@@ -236,8 +237,9 @@ def build_context(
         mfa_present = s.mfa_authenticated
         mfa_at = datetime.fromtimestamp(s.mfa_auth_time, UTC) if s.mfa_auth_time is not None else None
         issue = datetime.fromtimestamp(s.issued_at, UTC)
+    info = principal_info(p)
     keys = global_condition_keys(
-        principal_info(p),
+        info,
         now=now,
         source_ip=request.client_ip,
         secure_transport=request.secure,
@@ -248,13 +250,14 @@ def build_context(
         token_issue_time=issue,
         source_identity=s.source_identity if s is not None else None,
         principal_tags=tags,
-        extra={**_federation_keys(s), **dict(extra_keys or {})},
     )
-    keys.setdefault("aws:currenttime", (now.strftime("%Y-%m-%dT%H:%M:%SZ"),))
-    keys.setdefault("aws:epochtime", (str(int(now.timestamp())),))
-    return RequestContext.create(
-        principal_info(p), action, resource, resource_account=resource_account or p.account_id, keys=keys
-    )
+    # The global keys come back normalized already; only the request's own keys need it.
+    multi: frozenset[str] = frozenset()
+    extra = {**_federation_keys(s), **dict(extra_keys or {})}
+    if extra:
+        normalized, multi = normalize_keys(extra)
+        keys.update(normalized)
+    return RequestContext(info, action, resource, resource_account or p.account_id, keys, multi)
 
 
 # --- encoded authorization messages ---------------------------------------------------------

@@ -172,7 +172,15 @@ def test_role_session_name_condition_and_pattern(server: Server) -> None:
 def test_role_last_used_is_recorded(server: Server) -> None:
     user, role = user_trusted(server)
     assume(server, user.creds, role)
-    last = server.client("iam").get_role(RoleName=role["RoleName"])["Role"]["RoleLastUsed"]
+    # Recorded off the request path, so it may take a moment (as on AWS).
+    import time
+
+    deadline = time.monotonic() + 5
+    while True:
+        last = server.client("iam").get_role(RoleName=role["RoleName"])["Role"]["RoleLastUsed"]
+        if last or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert last["Region"] == "us-east-1" and "LastUsedDate" in last
 
 

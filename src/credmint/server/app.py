@@ -210,7 +210,7 @@ class CredmintApp:
                 request_id=request_id,
                 runtime=self.runtime,
             )
-            result = await self._blocking(partial(op.fn, call)) if op.blocking else op.fn(call)
+            result = await self._blocking(partial(op.fn, call)) if op.blocks(call.params) else op.fn(call)
             body = qsvc.render_result(op_model, result or {}, request_id)
             headers = [(b"content-type", b"text/xml"), (b"x-amzn-requestid", request_id.encode())]
             headers.extend((k.encode(), v.encode()) for k, v in call.headers.items())

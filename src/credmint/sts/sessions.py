@@ -9,6 +9,7 @@ in :mod:`credmint.sts.service` put the pieces together in AWS's order.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 import threading
@@ -16,6 +17,7 @@ import time
 import weakref
 import zlib
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -33,6 +35,8 @@ from credmint.store import schema
 from credmint.store.db import Store
 from credmint.sts import keystore
 from credmint.sts.tokens import IssuingCall, SessionClaims, TokenTooLargeError, seal_token
+
+log = logging.getLogger("credmint.sts")
 
 if TYPE_CHECKING:
     from credmint.runtime import Runtime
@@ -282,11 +286,17 @@ def find_role(call: Call, ref: RoleRef) -> Any:
 
 
 class RoleUseRecorder:
-    """Writes ``roles.last_used_*`` at most once per ``ROLE_LAST_USED_INTERVAL`` per role."""
+    """Writes ``roles.last_used_*`` at most once per ``ROLE_LAST_USED_INTERVAL`` per role.
+
+    The write runs on a thread of its own: issuance may run on the event loop, and a
+    usage stamp must never hold it up behind another writer's lock (AWS reports
+    RoleLastUsed with a delay too).
+    """
 
     def __init__(self) -> None:
         self._written: dict[str, tuple[float, str]] = {}
         self._lock = threading.Lock()
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="credmint-role-use")
 
     def record(self, call: Call, role_id: str) -> None:
         mono = time.monotonic()
@@ -297,21 +307,27 @@ class RoleUseRecorder:
             if len(self._written) > 100_000:
                 self._written.clear()
             self._written[role_id] = (mono, call.region)
+        self._writer.submit(self._write, call.runtime.store, role_id, call.now, call.region)
+
+    @staticmethod
+    def _write(store: Store, role_id: str, at: datetime, region: str) -> None:
         r = schema.roles
-        store = call.runtime.store
         # Not through Store.write(): a usage stamp is no reason to empty every cache on
         # every node (the same choice as iam.lastused for access keys).
-        with store.engine.connect() as conn:
-            conn.info["credmint_begin"] = "IMMEDIATE"
-            try:
-                with conn.begin():
-                    conn.execute(
-                        update(r)
-                        .where(r.c.role_id == role_id, or_(r.c.last_used_at.is_(None), r.c.last_used_at < call.now))
-                        .values(last_used_at=call.now, last_used_region=call.region)
-                    )
-            finally:
-                conn.info.pop("credmint_begin", None)
+        try:
+            with store.engine.connect() as conn:
+                conn.info["credmint_begin"] = "IMMEDIATE"
+                try:
+                    with conn.begin():
+                        conn.execute(
+                            update(r)
+                            .where(r.c.role_id == role_id, or_(r.c.last_used_at.is_(None), r.c.last_used_at < at))
+                            .values(last_used_at=at, last_used_region=region)
+                        )
+                finally:
+                    conn.info.pop("credmint_begin", None)
+        except Exception:  # a lost usage stamp must not fail anything else
+            log.exception("recording the last use of role %s failed", role_id)
 
 
 ROLE_USE = RoleUseRecorder()
