@@ -179,9 +179,11 @@ class Runtime:
         p = call.principal
         resource_account = resource_account or (p.account_id if p is not None else None)
         compiled_resource = self._resource_policy(resource_policy, action)
-        scps, rcps = orgs.control_policies(
-            self.store, p.account_id if p is not None else None, resource_account, action
-        )
+        principal_account = p.account_id if p is not None else None
+        scps, rcps = orgs.control_policies(self.store, principal_account, resource_account, action)
+        org_keys = orgs.organization_keys(self.store, principal_account, resource_account)
+        if org_keys:
+            extra_keys = {**org_keys, **(extra_keys or {})}
         if p is None:
             ctx = authz.anonymous_context(call.request, action, resource, resource_account, call.now, extra_keys)
             decision = authz.evaluate_anonymous(ctx, compiled_resource, rcps=rcps)

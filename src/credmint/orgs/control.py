@@ -39,6 +39,10 @@ RCP_SERVICES = frozenset(
 class Guardrails:
     scps: Levels | None
     rcps: Levels | None
+    #: The account's organization id and its path (``o-.../r-.../ou-.../``), for the
+    #: ``aws:PrincipalOrgID`` / ``aws:ResourceOrgID`` families of condition keys.
+    org_id: str | None = None
+    org_path: str | None = None
 
 
 _NONE = Guardrails(None, None)
@@ -94,18 +98,25 @@ class ControlPolicies:
 
     def _load(self, conn: Connection, account_id: str) -> Guardrails:
         org = data.org_of_account(conn, account_id)
-        if org is None or org.management_account_id == account_id or not org.all_features:
-            return _NONE
-        types = data.enabled_policy_types(conn, org.org_id)
-        if not types & set(model.CONTROL_TYPES):
+        if org is None:
             return _NONE
         parent = data.account_parent(conn, account_id)
         chain = [*data.ancestors(conn, org, parent), account_id] if parent else [org.root_id, account_id]
+        # AWS's org path: the organization, then root and OUs down to the account's parent.
+        path = "/".join([org.org_id, *chain[:-1]]) + "/"
+        membership = Guardrails(None, None, org.org_id, path)
+        if org.management_account_id == account_id or not org.all_features:
+            return membership
+        types = data.enabled_policy_types(conn, org.org_id)
+        if not types & set(model.CONTROL_TYPES):
+            return membership
         rows = data.attached(conn, chain)
         contents = data.policy_content(conn, sorted({pid for _, pid, _ in rows}))
         return Guardrails(
             self._levels(chain, rows, contents, model.SCP) if model.SCP in types else None,
             self._levels(chain, rows, contents, model.RCP) if model.RCP in types else None,
+            org.org_id,
+            path,
         )
 
     def _levels(
@@ -149,10 +160,7 @@ _BY_STORE: weakref.WeakKeyDictionary[Store, ControlPolicies] = weakref.WeakKeyDi
 _BY_STORE_LOCK = threading.Lock()
 
 
-def control_policies(
-    store: Store, principal_account: str | None, resource_account: str | None, action: str
-) -> tuple[Levels | None, Levels | None]:
-    """``(scps, rcps)`` for the engine, from the one :class:`ControlPolicies` of ``store``."""
+def _cache_for(store: Store) -> ControlPolicies:
     cache = _BY_STORE.get(store)
     if cache is None:
         with _BY_STORE_LOCK:
@@ -160,4 +168,31 @@ def control_policies(
             if cache is None:
                 cache = ControlPolicies(store)
                 _BY_STORE[store] = cache
-    return cache.lookup(principal_account, resource_account, action)
+    return cache
+
+
+def control_policies(
+    store: Store, principal_account: str | None, resource_account: str | None, action: str
+) -> tuple[Levels | None, Levels | None]:
+    """``(scps, rcps)`` for the engine, from the one :class:`ControlPolicies` of ``store``."""
+    return _cache_for(store).lookup(principal_account, resource_account, action)
+
+
+def organization_keys(
+    store: Store, principal_account: str | None, resource_account: str | None
+) -> dict[str, str | list[str]]:
+    """``aws:PrincipalOrgID``/``PrincipalOrgPaths`` and ``aws:ResourceOrgID``/``ResourceOrgPaths``
+    for accounts that belong to an organization (none when no organization exists)."""
+    cache = _cache_for(store)
+    keys: dict[str, str | list[str]] = {}
+    if principal_account:
+        g = cache.guardrails(principal_account)
+        if g.org_id is not None and g.org_path is not None:
+            keys["aws:PrincipalOrgID"] = g.org_id
+            keys["aws:PrincipalOrgPaths"] = [g.org_path]
+    if resource_account:
+        g = cache.guardrails(resource_account)
+        if g.org_id is not None and g.org_path is not None:
+            keys["aws:ResourceOrgID"] = g.org_id
+            keys["aws:ResourceOrgPaths"] = [g.org_path]
+    return keys
