@@ -17,8 +17,8 @@ the flush interval, and unavoidable without a separate database for usage data.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import or_, update
 
@@ -26,8 +26,7 @@ from credmint.store import schema
 from credmint.store.db import Store
 
 
-@dataclass(frozen=True, slots=True)
-class Use:
+class Use(NamedTuple):
     at: datetime
     service: str
     region: str

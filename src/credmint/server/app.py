@@ -59,6 +59,7 @@ class CredmintApp:
         self.settings = runtime.settings
         self._pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="credmint-io")
         self._query = {name: wq.query_service(name) for name in ("sts", "iam")}
+        self._max_query_body = self.settings.max_query_body
 
     # --- ASGI -----------------------------------------------------------------------------
 
@@ -86,7 +87,17 @@ class CredmintApp:
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         # ASGI servers hand header names over lower-cased already.
-        headers = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"])
+        # One pass builds both the ordered headers and the lookup index (repeated names
+        # joined with ``,``, as HttpRequest.header does).
+        header_list: list[tuple[str, str]] = []
+        index: dict[str, str] = {}
+        for raw_name, raw_value in scope["headers"]:
+            name = raw_name.decode("latin-1")
+            value = raw_value.decode("latin-1")
+            header_list.append((name, value))
+            prev = index.get(name)
+            index[name] = value if prev is None else f"{prev},{value}"
+        headers = tuple(header_list)
         raw_path = scope.get("raw_path")
         path = raw_path.decode("latin-1") if raw_path else scope["path"]
         query_string = scope.get("query_string", b"").decode("latin-1")
@@ -95,15 +106,19 @@ class CredmintApp:
         secure = scope.get("scheme") == "https"
         method = scope["method"]
         request_id = _request_id()
-        status, out_headers, body = 500, list[tuple[bytes, bytes]](), b""
-        head = HttpRequest(method, path, query_string, headers, b"", client_ip, secure)
+        out_headers: list[tuple[bytes, bytes]]
+        status, out_headers, body = 500, [], b""
+        head = HttpRequest(method, path, query_string, headers, b"", client_ip, secure, index)
         # The target is known from the head alone, so the body limit is the target's.
         target, service = classify(head)
         try:
-            limit = MAX_S3_BODY if target is Target.S3 else self.settings.max_query_body
+            limit = MAX_S3_BODY if target is Target.S3 else self._max_query_body
             data = await self._read_body(receive, limit)
-            req = HttpRequest(method, path, query_string, headers, data, client_ip, secure, head._index)
-            status, out_headers, body = await self.handle(req, target, service, request_id)
+            req = HttpRequest(method, path, query_string, headers, data, client_ip, secure, index) if data else head
+            if target is Target.QUERY:
+                status, out_headers, body = await self._handle_query(req, service, request_id)
+            else:
+                status, out_headers, body = await self.handle(req, target, service, request_id)
         except _BodyTooLarge:
             if target is Target.S3:
                 err = errors.s3_error(
@@ -115,7 +130,10 @@ class CredmintApp:
         except Exception:  # never a traceback to the client
             log.exception("unhandled error on %s %s", method, path)
             status, out_headers, body = self._render_query_error(errors.internal_failure(), "sts", request_id)
-        if not any(k == b"content-length" for k, _ in out_headers):  # HEAD answers carry the GET length
+        for k, _ in out_headers:  # HEAD answers carry the GET length
+            if k == b"content-length":
+                break
+        else:
             out_headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": out_headers})
         await send({"type": "http.response.body", "body": body if method != "HEAD" else b""})
@@ -180,7 +198,7 @@ class CredmintApp:
                 return 302, [(b"location", b"https://aws.amazon.com/iam")], b""
             if req.method not in ("GET", "POST"):
                 return 400, [], b""
-            params = wq.parse_form(req, self.settings.max_query_body)
+            params = wq.parse_form(req, self._max_query_body)
             action = params.get("Action")
             version = params.get("Version")
             if action is None:
@@ -192,28 +210,21 @@ class CredmintApp:
                 service = QUERY_VERSIONS.get(version or "", "sts")
                 ns_service = service
             qsvc = self._query[service]
-            op_model = qsvc.resolve(action, version)
-            op = registry.OPERATIONS[service].get(op_model.name)
+            compiled = qsvc.operation(action, version)
+            name = compiled.model.name
+            op = registry.OPERATIONS[service].get(name)
             if op is None:
                 raise errors.invalid_action(action, version)
-            now = self.runtime.now()
+            runtime = self.runtime
+            now = runtime.now()
             principal = await self._authenticate(req, service, op, now)
-            decoded = qsvc.decode(op_model, params)
-            call = Call(
-                service=service,
-                operation=op_model.name,
-                params=decoded,
-                principal=principal,
-                request=req,
-                now=now,
-                region=self.settings.region,
-                request_id=request_id,
-                runtime=self.runtime,
-            )
-            result = await self._blocking(partial(op.fn, call)) if op.blocks(call.params) else op.fn(call)
-            body = qsvc.render_result(op_model, result or {}, request_id)
+            decoded = qsvc.decode_compiled(compiled, params)
+            call = Call(service, name, decoded, principal, req, now, self.settings.region, request_id, runtime)
+            result = await self._blocking(partial(op.fn, call)) if op.blocks(decoded) else op.fn(call)
+            body = compiled.render(result or {}, request_id)
             headers = [(b"content-type", b"text/xml"), (b"x-amzn-requestid", request_id.encode())]
-            headers.extend((k.encode(), v.encode()) for k, v in call.headers.items())
+            if call.headers:
+                headers.extend((k.encode(), v.encode()) for k, v in call.headers.items())
             return 200, headers, body
         except AwsError as err:
             return self._render_query_error(err, ns_service, request_id)
@@ -232,9 +243,30 @@ class CredmintApp:
                 return None
             raise errors.missing_authentication_token()
         check_scope(signed, service, "query")
-        entry = await self._resolve(signed, service, now)
+        entry = self._resolve_cached(signed, service, now)
+        if entry is None:
+            entry = await self._resolve(signed, service, now)
         verify_signature(req, signed, entry.secret, "query")
         return entry.principal
+
+    def _resolve_cached(self, signed: SignedRequest, service: str, now: datetime) -> KeyEntry | None:
+        """:meth:`_resolve` without awaiting, for a long-term key already in the cache; else None."""
+        key_id = signed.access_key_id
+        if signed.security_token is not None or key_id.startswith("ASIA"):
+            return None
+        entry = self.runtime.credentials.cached(key_id)
+        if entry is False:
+            return None
+        return self._accept_key(entry, signed, service, now)
+
+    def _accept_key(
+        self, entry: KeyEntry | bool | None, signed: SignedRequest, service: str, now: datetime
+    ) -> KeyEntry:
+        """A long-term key's entry, if it exists and is active; its use is recorded."""
+        if not isinstance(entry, KeyEntry) or not entry.active:
+            raise errors.invalid_client_token_id(period=service != "iam")
+        self.runtime.last_used.record(signed.access_key_id, service, signed.region, now)
+        return entry
 
     async def _resolve(self, signed: SignedRequest, service: str, now: datetime) -> KeyEntry:
         """The secret and principal behind the access key (the one lookup at the edge)."""
@@ -246,10 +278,7 @@ class CredmintApp:
         entry = cache.cached(key_id)
         if entry is False:
             entry = await self._blocking(partial(cache.load, key_id))
-        if not isinstance(entry, KeyEntry) or not entry.active:
-            raise errors.invalid_client_token_id(period=service != "iam")
-        self.runtime.last_used.record(key_id, service, signed.region, now)
-        return entry
+        return self._accept_key(entry, signed, service, now)
 
     async def _resolve_session(self, key_id: str, token: str | None, service: str) -> KeyEntry:
         """Open a sealed session token: no read, unless its entity's identity is not cached."""
@@ -317,8 +346,13 @@ class _BodyTooLarge(Exception):
 
 def _request_id() -> str:
     """A random UUID (version 4) as AWS's request ids are; not a secret, so no syscall."""
-    h = f"{random.getrandbits(128):032x}"
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+    # Version nibble forced to 4 and variant bits to 10xx, as uuid4 does.
+    h = "%032x" % (random.getrandbits(128) & _UUID_CLEAR | _UUID_SET)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+_UUID_CLEAR = ~((0xF << 76) | (0xC << 60)) & ((1 << 128) - 1)
+_UUID_SET = (0x4 << 76) | (0x8 << 60)
 
 
 def _s3_credential_error(err: AwsError, signed: SignedRequest) -> AwsError:

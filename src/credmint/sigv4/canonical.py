@@ -66,17 +66,13 @@ def canonical_headers(req: HttpRequest, signed_headers: tuple[str, ...]) -> str:
 
     ``signed_headers`` are lower-case (parse_auth makes them so), as are HttpRequest's names.
     """
-    found: dict[str, str] = dict.fromkeys(signed_headers, "")
-    seen: set[str] = set()
+    found: dict[str, str | None] = dict.fromkeys(signed_headers)
     for name, value in req.headers:
         if name in found:
             trimmed = " ".join(value.split())
-            if name in seen:
-                found[name] = f"{found[name]},{trimmed}"
-            else:
-                found[name] = trimmed
-                seen.add(name)
-    return "".join([f"{name}:{value}\n" for name, value in found.items()])
+            prev = found[name]
+            found[name] = trimmed if prev is None else f"{prev},{trimmed}"
+    return "".join([f"{name}:{value or ''}\n" for name, value in found.items()])
 
 
 def canonical_request(

@@ -6,15 +6,13 @@ which differs between the Query services (STS, IAM) and S3.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import unquote
 
 from credmint import errors
-from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
 from credmint.sigv4.checks import AMZ_DATE_FORMAT, Dialect, check_request_time
 
@@ -24,9 +22,12 @@ _DIGITS = frozenset("0123456789")
 _S3_CREDENTIAL_SHAPE = 'expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".'
 
 
-@dataclass(frozen=True, slots=True)
-class SignedRequest:
-    """What a request claims about its signature, parsed but not yet verified."""
+class SignedRequest(NamedTuple):
+    """What a request claims about its signature, parsed but not yet verified.
+
+    Immutable; a named tuple because one is built per request and builds several times
+    faster than a frozen dataclass.
+    """
 
     access_key_id: str
     #: The raw ``Credential`` value (``AKID/date/region/service/aws4_request``).
@@ -219,24 +220,20 @@ def _parse_header(
             raise errors.s3_missing_date()
         raise errors.incomplete_signature(_bad_date_message(date_value))
 
-    token = req.header("x-amz-security-token")
     signed_headers = tuple(signed_headers_raw.lower().split(";")) if signed_headers_raw else ()
     return _finish(
-        amz_date=date_value if len(date_value) == 16 else request_time.strftime(AMZ_DATE_FORMAT),
-        credential=credential,
-        request_time=request_time,
-        signed_headers=signed_headers,
-        signed_headers_raw=signed_headers_raw,
-        signature=signature,
-        security_token=token,
-        presigned=False,
-        expires=None,
-        content_sha256=req.header("x-amz-content-sha256"),
-        dialect=dialect,
-        now=now,
-        s3_credential_error=lambda: errors.s3_authorization_header_malformed(
-            "the Credential is mal-formed; " + _S3_CREDENTIAL_SHAPE
-        ),
+        date_value if len(date_value) == 16 else request_time.strftime(AMZ_DATE_FORMAT),
+        credential,
+        request_time,
+        signed_headers,
+        signed_headers_raw,
+        signature,
+        req.header("x-amz-security-token"),
+        False,
+        None,
+        req.header("x-amz-content-sha256"),
+        dialect,
+        now,
     )
 
 
@@ -310,22 +307,18 @@ def _parse_presigned(
             token = header_token
     signed_headers = tuple(signed_headers_raw.lower().split(";")) if signed_headers_raw else ()
     return _finish(
-        amz_date=date_value,
-        credential=credential,
-        request_time=request_time,
-        signed_headers=signed_headers,
-        signed_headers_raw=signed_headers_raw,
-        signature=signature,
-        security_token=token,
-        presigned=True,
-        expires=expires,
-        content_sha256=query.get("X-Amz-Content-Sha256"),
-        dialect=dialect,
-        now=now,
-        s3_credential_error=lambda: errors.s3_authorization_query_parameters_error(
-            "Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; "
-            + _S3_CREDENTIAL_SHAPE
-        ),
+        date_value,
+        credential,
+        request_time,
+        signed_headers,
+        signed_headers_raw,
+        signature,
+        token,
+        True,
+        expires,
+        query.get("X-Amz-Content-Sha256"),
+        dialect,
+        now,
     )
 
 
@@ -336,7 +329,7 @@ def _bad_date_message(value: str) -> str:
 
 
 def _finish(
-    *,
+    amz_date: str,
     credential: str,
     request_time: datetime,
     signed_headers: tuple[str, ...],
@@ -348,32 +341,44 @@ def _finish(
     content_sha256: str | None,
     dialect: Dialect,
     now: datetime | None,
-    s3_credential_error: Callable[[], AwsError],
-    amz_date: str,
 ) -> SignedRequest:
     parts = credential.split("/")
+    n = len(parts)
+    if n == 5:
+        key_id, scope_date, region, service, terminator = parts
+    else:
+        key_id = parts[0]
+        scope_date = parts[1] if n > 1 else ""
+        region = parts[2] if n > 2 else ""
+        service = parts[3] if n > 3 else ""
+        terminator = parts[4] if n > 4 else ""
     signed = SignedRequest(
-        access_key_id=parts[0],
-        credential=credential,
-        amz_date=amz_date,
-        request_time=request_time,
-        scope_date=parts[1] if len(parts) > 1 else "",
-        region=parts[2] if len(parts) > 2 else "",
-        service=parts[3] if len(parts) > 3 else "",
-        terminator=parts[4] if len(parts) > 4 else "",
-        signed_headers=signed_headers,
-        signed_headers_raw=signed_headers_raw,
-        signature=signature,
-        security_token=security_token,
-        presigned=presigned,
-        expires=expires,
-        content_sha256=content_sha256,
+        key_id,
+        credential,
+        amz_date,
+        request_time,
+        scope_date,
+        region,
+        service,
+        terminator,
+        signed_headers,
+        signature,
+        security_token,
+        presigned,
+        expires,
+        content_sha256,
+        signed_headers_raw,
     )
     if now is not None:
         check_request_time(signed, now, dialect)
-    if len(parts) != 5:
+    if n != 5:
         if dialect == "s3":
-            raise s3_credential_error()
+            if presigned:
+                raise errors.s3_authorization_query_parameters_error(
+                    "Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; "
+                    + _S3_CREDENTIAL_SHAPE
+                )
+            raise errors.s3_authorization_header_malformed("the Credential is mal-formed; " + _S3_CREDENTIAL_SHAPE)
         raise errors.incomplete_signature(
             "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, "
             f"got '{credential}'"

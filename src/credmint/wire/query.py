@@ -534,9 +534,14 @@ class QueryService:
 
     def resolve(self, action: str | None, version: str | None) -> OperationModel:
         """The operation named by ``Action`` at ``Version``, or AWS's ``InvalidAction``."""
+        return self.operation(action, version).model
+
+    def operation(self, action: str | None, version: str | None) -> _Operation:
+        """Like :meth:`resolve`, but the compiled operation (decoder, checks, renderer)."""
         if action is None or version != self.api_version or action not in self._names:
             raise errors.invalid_action(action if action is not None else "", version)
-        return self._op(action).model
+        compiled = self._ops.get(action)
+        return compiled if compiled is not None else self._op(action)
 
     def decode(
         self, op: OperationModel | str, params: Mapping[str, str], *, validate: bool = True
@@ -546,7 +551,13 @@ class QueryService:
         Raises ``MalformedInput`` for numbers/booleans/timestamps/blobs that do not parse and,
         unless ``validate`` is false, ``ValidationError`` for broken model constraints.
         """
-        compiled = self._op(op)
+        return self.decode_compiled(self._op(op), params, validate=validate)
+
+    @staticmethod
+    def decode_compiled(
+        compiled: _Operation, params: Mapping[str, str], *, validate: bool = True
+    ) -> dict[str, Any]:
+        """:meth:`decode` for an operation :meth:`operation` returned."""
         if compiled.decode is None:
             return {}
         value: dict[str, Any] = compiled.decode(_tree(params))
