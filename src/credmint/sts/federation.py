@@ -23,7 +23,7 @@ from credmint.iam.providers import oidc_provider, saml_provider
 from credmint.policy import PrincipalInfo, RequestContext, compile_policy, evaluate, global_condition_keys
 from credmint.sts import sessions
 from credmint.sts.service import DEFAULT_ROLE_SESSION_SECONDS, OPERATIONS
-from credmint.sts.tokens import IssuingCall, PrincipalKind
+from credmint.sts.tokens import IssuingCall
 
 _SAML_PROVIDER_ARN = re.compile(r"\Aarn:aws:iam::(\d{12}):saml-provider/([\w+=,.@-]{1,128})\Z")
 
@@ -88,20 +88,6 @@ def _duration(call: Call, role: Any, fallback: int | None) -> int:
     return duration
 
 
-def _session_output(
-    minted: sessions.Minted, assumed_id: str, assumed_arn: str, packed: int | None, source: str | None
-) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "Credentials": minted.credentials(),
-        "AssumedRoleUser": {"AssumedRoleId": assumed_id, "Arn": assumed_arn},
-    }
-    if packed is not None:
-        out["PackedPolicySize"] = packed
-    if source is not None:
-        out["SourceIdentity"] = source
-    return out
-
-
 # --- AssumeRoleWithSAML ----------------------------------------------------------------------
 
 
@@ -159,9 +145,6 @@ def assume_role_with_saml(call: Call) -> Mapping[str, Any]:
         duration = max(1, min(duration, left))
 
     qualifier = saml.name_qualifier(assertion.issuer, ref.account_id, provider_name)
-    session_name = wanted.role_session_name
-    assumed_arn = f"arn:aws:sts::{role.account_id}:assumed-role/{role.name}/{session_name}"
-    assumed_id = f"{role.role_id}:{session_name}"
     facts = {
         "aws:FederatedProvider": provider_arn,
         # The saml:* keys that stay available to requests made with the session (§4.7).
@@ -169,27 +152,19 @@ def assume_role_with_saml(call: Call) -> Mapping[str, Any]:
         "saml:sub": assertion.subject,
         "saml:sub_type": assertion.subject_type,
     }
-    minted = sessions.mint(
+    out = sessions.role_session(
         call,
-        role.account_id,
+        role,
+        wanted.role_session_name,
         duration,
         kind=IssuingCall.ASSUME_ROLE_WITH_SAML,
-        principal_kind=PrincipalKind.ASSUMED_ROLE,
-        principal_arn=assumed_arn,
-        principal_id=assumed_id,
-        role_arn=role.arn,
         assumed_by_arn=provider_arn,
-        session_name=session_name,
-        session_policy=policies.policy,
-        policy_arns=policies.arns,
-        session_tags=tags,
+        policies=policies,
+        tags=tags,
         transitive_tag_keys=wanted.transitive_tag_keys,
         source_identity=wanted.source_identity,
-        federation=(*sessions.entity_fact(role.role_id), *facts.items()),
-    )
-    sessions.ROLE_USE.record(call, role.role_id)
-    out = _session_output(
-        minted, assumed_id, assumed_arn, packed if policies.given or tags else None, wanted.source_identity
+        packed=packed,
+        facts=tuple(facts.items()),
     )
     out.update(
         Subject=assertion.subject,
@@ -269,29 +244,19 @@ def assume_role_with_web_identity(call: Call) -> Mapping[str, Any]:
     amr = oidc.condition_keys(identity, provider.url).get(f"{prefix}:amr")
     if amr is not None:
         facts[f"{prefix}:amr"] = json.dumps(amr)  # a list, JSON-encoded (facts are strings)
-    assumed_arn = f"arn:aws:sts::{role.account_id}:assumed-role/{role.name}/{session_name}"
-    assumed_id = f"{role.role_id}:{session_name}"
-    minted = sessions.mint(
+    out = sessions.role_session(
         call,
-        role.account_id,
+        role,
+        session_name,
         duration,
         kind=IssuingCall.ASSUME_ROLE_WITH_WEB_IDENTITY,
-        principal_kind=PrincipalKind.ASSUMED_ROLE,
-        principal_arn=assumed_arn,
-        principal_id=assumed_id,
-        role_arn=role.arn,
         assumed_by_arn=provider.arn,
-        session_name=session_name,
-        session_policy=policies.policy,
-        policy_arns=policies.arns,
-        session_tags=tags,
+        policies=policies,
+        tags=tags,
         transitive_tag_keys=extra.transitive_tag_keys,
         source_identity=extra.source_identity,
-        federation=(*sessions.entity_fact(role.role_id), *facts.items()),
-    )
-    sessions.ROLE_USE.record(call, role.role_id)
-    out = _session_output(
-        minted, assumed_id, assumed_arn, packed if policies.given or tags else None, extra.source_identity
+        packed=packed,
+        facts=tuple(facts.items()),
     )
     out.update(
         SubjectFromWebIdentityToken=identity.subject,

@@ -230,39 +230,20 @@ def assume_role(call: Call) -> Mapping[str, Any]:
     if chained and duration > CHAINED_MAX_SECONDS:
         raise errors.duration_exceeds_chaining_limit()
 
-    assumed_arn = f"arn:aws:sts::{role.account_id}:assumed-role/{role.name}/{session_name}"
-    assumed_id = f"{role.role_id}:{session_name}"
-    minted = sessions.mint(
+    return sessions.role_session(
         call,
-        role.account_id,
+        role,
+        session_name,
         duration,
         kind=IssuingCall.ASSUME_ROLE,
-        principal_kind=PrincipalKind.ASSUMED_ROLE,
-        principal_arn=assumed_arn,
-        principal_id=assumed_id,
-        role_arn=role.arn,
         assumed_by_arn=p.arn,
-        session_name=session_name,
-        # A role session does not carry MFA into later requests (§3.1): MFA is for the trust policy.
-        mfa_authenticated=False,
-        session_policy=policies.policy,
-        policy_arns=policies.arns,
-        session_tags=all_tags,
+        policies=policies,
+        tags=all_tags,
         transitive_tag_keys=_dedupe([*inherited_keys, *transitive]),
         source_identity=source,
+        packed=packed,
         role_chained=chained,
-        federation=sessions.entity_fact(role.role_id),
     )
-    sessions.ROLE_USE.record(call, role.role_id)
-    out: dict[str, Any] = {
-        "Credentials": minted.credentials(),
-        "AssumedRoleUser": {"AssumedRoleId": assumed_id, "Arn": assumed_arn},
-    }
-    if policies.given or all_tags:
-        out["PackedPolicySize"] = packed
-    if source is not None:
-        out["SourceIdentity"] = source
-    return out
 
 
 def _dedupe(keys: Sequence[str]) -> list[str]:

@@ -34,7 +34,7 @@ from credmint.principal import Principal
 from credmint.store import schema
 from credmint.store.db import Store
 from credmint.sts import keystore
-from credmint.sts.tokens import IssuingCall, SessionClaims, TokenTooLargeError, seal_token
+from credmint.sts.tokens import IssuingCall, PrincipalKind, SessionClaims, TokenTooLargeError, seal_token
 
 log = logging.getLogger("credmint.sts")
 
@@ -373,6 +373,63 @@ def mint(call: Call, account_id: str, duration: int, **claims: Any) -> Minted:
         # Only reachable with claims the packed-size check let through; refuse the same way.
         raise errors.packed_policy_too_large(101) from None
     return Minted(session, token)
+
+
+def role_session(
+    call: Call,
+    role: Any,
+    session_name: str,
+    duration: int,
+    *,
+    kind: IssuingCall,
+    assumed_by_arn: str,
+    policies: SessionPolicies,
+    tags: Sequence[tuple[str, str]],
+    transitive_tag_keys: Sequence[str],
+    source_identity: str | None,
+    packed: int,
+    role_chained: bool = False,
+    facts: Sequence[tuple[str, str]] = (),
+) -> dict[str, Any]:
+    """Mint a session of ``role`` and AWS's common AssumeRole* output.
+
+    Shared by AssumeRole, AssumeRoleWithSAML and AssumeRoleWithWebIdentity: the
+    assumed-role ARN and id, the sealed credentials, the role's last use, and the
+    ``PackedPolicySize`` (only when policies or tags were passed) and ``SourceIdentity``
+    members. A role session never carries MFA into later requests (aws-behavior §3.1).
+    """
+    assumed_arn = f"arn:aws:sts::{role.account_id}:assumed-role/{role.name}/{session_name}"
+    assumed_id = f"{role.role_id}:{session_name}"
+    minted = mint(
+        call,
+        role.account_id,
+        duration,
+        kind=kind,
+        principal_kind=PrincipalKind.ASSUMED_ROLE,
+        principal_arn=assumed_arn,
+        principal_id=assumed_id,
+        role_arn=role.arn,
+        assumed_by_arn=assumed_by_arn,
+        session_name=session_name,
+        mfa_authenticated=False,
+        session_policy=policies.policy,
+        policy_arns=policies.arns,
+        session_tags=tuple(tags),
+        transitive_tag_keys=tuple(transitive_tag_keys),
+        source_identity=source_identity,
+        role_chained=role_chained,
+        federation=(*entity_fact(role.role_id), *facts),
+    )
+    ROLE_USE.record(call, role.role_id)
+    out: dict[str, Any] = {
+        "Credentials": minted.credentials(),
+        "AssumedRoleUser": {"AssumedRoleId": assumed_id, "Arn": assumed_arn},
+    }
+    if policies.given or tags:
+        out["PackedPolicySize"] = packed
+    if source_identity is not None:
+        out["SourceIdentity"] = source_identity
+    return out
 
 
 def entity_fact(entity_id: str | None) -> tuple[tuple[str, str], ...]:
