@@ -219,7 +219,11 @@ class Runtime:
     def _resource_policy(self, text: str | None, action: str) -> CompiledPolicy | None:
         if text is None:
             return None
-        kind = "trust" if action.lower().startswith("sts:assumerole") else "resource"
+        return self._compiled("trust" if action.lower().startswith("sts:assumerole") else "resource", text)
+
+    def _compiled(self, kind: str, text: str) -> CompiledPolicy | None:
+        """A resource, trust or session policy compiled once; None if it does not compile
+        (it was validated on the way in, so it then grants nothing)."""
         found = self._resource_policies.get((kind, text))
         if found is None:
             try:
@@ -227,6 +231,7 @@ class Runtime:
             except errors.AwsError:
                 return None
             if len(self._resource_policies) > 4096:
+                # Bounded: bucket, trust and session policies come in unbounded variety.
                 self._resource_policies.clear()
             self._resource_policies[(kind, text)] = found
         return found
@@ -253,23 +258,17 @@ class Runtime:
         if s is None or p.kind in ("root", "user"):
             # GetSessionToken sessions carry no session policies.
             return None
+        if p.kind == "assumed-role" and not s.session_policy and not s.policy_arns:
+            return None
         policies: list[CompiledPolicy] = []
         if s.session_policy:
-            compiled = self._resource_policies.get(("session", s.session_policy))
-            if compiled is None:
-                try:
-                    compiled = compile_policy(s.session_policy, policy_id="session")
-                except errors.AwsError:
-                    compiled = None
-                if compiled is not None:
-                    self._resource_policies[("session", s.session_policy)] = compiled
+            compiled = self._compiled("session", s.session_policy)
             if compiled is not None:
                 policies.append(compiled)
         for arn in s.policy_arns:
             managed = self.policies.managed(arn)
             if managed is not None:
                 policies.append(managed)
-        if not policies and p.kind == "assumed-role" and not s.session_policy and not s.policy_arns:
-            return None
-        # A federated user without session policies gets an empty list: AWS denies everything.
+        # A federated user without session policies gets an empty list: AWS denies everything
+        # (and so does a session whose policies cannot be loaded).
         return tuple(policies)
