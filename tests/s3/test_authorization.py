@@ -287,3 +287,30 @@ def test_mfa_session_lists_buckets_without_mfa_denied(server: Server, s3: Any, b
     assert error_of(e)[0] == "AccessDenied"
     # The MFA-present half (a virtual MFA device and GetSessionToken with a code) is
     # tests/iam/test_seed_mfa_demo.py.
+
+
+@pytest.mark.parametrize(
+    ("resource", "allowed"),
+    [
+        ("*", True),
+        # AWS's own examples (the IAM guide, the seed's MFA demo) grant ListBuckets this way.
+        ("arn:aws:s3:::*", True),
+        ("arn:aws:s3:::some-bucket", False),
+        ("arn:aws:s3:::*/*", False),
+    ],
+)
+def test_list_all_my_buckets_resource(server: Server, s3: Any, bucket: str, resource: str, allowed: bool) -> None:
+    arn, key, secret = _user(server, _allow(["s3:ListAllMyBuckets"], [resource]))
+    user = _client(server, key, secret)
+    if allowed:
+        assert bucket in [b["Name"] for b in _eventually(user.list_buckets)["Buckets"]]
+        return
+    with pytest.raises(ClientError) as e:
+        _eventually(user.list_buckets)
+    code, message, status = error_of(e)
+    assert (code, status) == ("AccessDenied", 403)
+    # AWS names no resource for this action.
+    assert message.startswith(
+        f"User: {arn} is not authorized to perform: s3:ListAllMyBuckets"
+        " because no identity-based policy allows the s3:ListAllMyBuckets action"
+    )

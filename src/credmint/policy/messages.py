@@ -59,10 +59,12 @@ def access_denied_message(
     """``User: <arn> is not authorized to perform: <action>[ on resource: <arn>] <reason>``.
 
     AWS says "User:" for every kind of caller (roles sessions included) and drops
-    the ``on resource:`` part when the action takes no resource (``*``).
+    the ``on resource:`` part when the action takes no resource: ``*``, or an ARN with an
+    empty resource part that stands for the whole service (S3's ``ListAllMyBuckets`` is
+    evaluated on ``arn:aws:s3:::``, and AWS's message for it names no resource).
     """
     head = f"User: {principal_arn} is not authorized to perform: {action}"
-    if resource and resource != "*":
+    if resource and resource != "*" and not resource.endswith(":"):
         head += f" on resource: {resource}"
     kind = denied_by if denied_by in _KIND_NAMES else "identity"
     explicit_phrase, implicit_phrase = _KIND_NAMES[kind]

@@ -2,8 +2,9 @@
 
 Follows the S3 "actions, resources and condition keys" reference: bucket-level calls act
 on ``arn:aws:s3:::bucket``, object-level calls on ``arn:aws:s3:::bucket/key``, and
-``ListBuckets`` on ``*``. Some operations share an action (HeadBucket is ``s3:ListBucket``,
-HeadObject is ``s3:GetObject``, every multipart step that writes is ``s3:PutObject``).
+``ListBuckets`` on the service itself, ``arn:aws:s3:::``. Some operations share an action
+(HeadBucket is ``s3:ListBucket``, HeadObject is ``s3:GetObject``, every multipart step that
+writes is ``s3:PutObject``).
 """
 
 from __future__ import annotations
@@ -57,9 +58,17 @@ ACTIONS: dict[str, S3Action] = {
 POLICY_LOCKOUT_EXEMPT = frozenset({"GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy"})
 
 
+#: What ``ListBuckets`` (``s3:ListAllMyBuckets``) is evaluated on. AWS's own examples grant
+#: it with ``"Resource": "arn:aws:s3:::*"`` (the IAM guide, the seed's MFA demo) as well as
+#: ``"*"``, while a bucket ARN does not grant it; older AWS denials named this resource
+#: (``... s3:ListAllMyBuckets on resource: arn:aws:s3:::``). A bare ``*`` would match only
+#: ``"Resource": "*"``.
+SERVICE_ARN = "arn:aws:s3:::"
+
+
 def resource_arn(kind: ResourceKind, bucket: str | None, key: str | None) -> str:
     if kind == "service" or bucket is None:
-        return "*"
+        return SERVICE_ARN
     if kind == "bucket":
         return f"arn:aws:s3:::{bucket}"
     return f"arn:aws:s3:::{bucket}/{key or ''}"
