@@ -234,6 +234,14 @@ def test_list_v1_markers(s3: Any, tree: str) -> None:
     assert [p["Prefix"] for p in r["CommonPrefixes"]] == ["d/", "z/"]
     r = s3.list_objects(Bucket=tree, MaxKeys=0)
     assert "Contents" not in r
+    assert r["IsTruncated"] is False and "NextMarker" not in r
+
+
+def test_list_v2_max_keys_zero(s3: Any, tree: str) -> None:
+    # S3 asks for nothing and says there is nothing more (no token to continue from).
+    r = s3.list_objects_v2(Bucket=tree, MaxKeys=0)
+    assert (r["KeyCount"], r["MaxKeys"], r["IsTruncated"]) == (0, 0, False)
+    assert "Contents" not in r and "NextContinuationToken" not in r
 
 
 def test_list_with_url_encoding(s3: Any, tree: str) -> None:

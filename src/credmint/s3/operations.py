@@ -655,7 +655,10 @@ def _scan(ctx: S3Context, bucket: str, prefix: str, delimiter: str, marker: str,
 
 
 def _finish(items: list[tuple[str, ObjectRow | None]], max_keys: int) -> _Listing:
-    truncated = len(items) > max_keys
+    # max-keys=0 asks for no keys at all: S3 answers IsTruncated false (s3-tests'
+    # test_bucket_list[v2]_maxkeys_zero). A truncated page with nothing in it would carry no
+    # marker to continue from, and a client following IsTruncated would loop forever.
+    truncated = max_keys > 0 and len(items) > max_keys
     items = items[:max_keys]
     return _Listing(
         contents=[row for _, row in items if row is not None],
