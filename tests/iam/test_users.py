@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import sys
@@ -108,6 +109,17 @@ def test_list_users_path_prefix_and_paginator(iam_env: Env) -> None:
     pages = list(iam.get_paginator("list_users").paginate(PathPrefix=prefix, PaginationConfig={"PageSize": 2}))
     assert len(pages) == 3
     assert [u["UserName"] for p in pages for u in p["Users"]] == names
+
+
+@pytest.mark.parametrize("marker", ["credmint:-1", "credmint:+1", "credmint: 1", "credmint:", "other:1", "%%%"])
+def test_list_users_rejects_a_forged_marker(iam_env: Env, marker: str) -> None:
+    iam = iam_env.client()
+    sent = marker if marker == "%%%" else base64.b64encode(marker.encode()).decode()
+    with pytest.raises(ClientError) as exc:
+        iam.list_users(Marker=sent)
+    err = exc.value.response["Error"]
+    assert (err["Code"], err["Message"]) == ("ValidationError", "Invalid Marker.")
+    assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
 def test_update_user_rename_and_move(iam_env: Env) -> None:

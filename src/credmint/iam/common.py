@@ -90,7 +90,9 @@ def _decode_marker(marker: str) -> int:
     try:
         text = base64.b64decode(marker, validate=True).decode()
         prefix, _, index = text.partition(":")
-        if prefix != "credmint":
+        # Only the plain offsets _encode_marker writes: int() would also take "-1" (a
+        # slice from the end, whose next Marker jumps back to the start) or "+1".
+        if prefix != "credmint" or not (index.isascii() and index.isdigit()):
             raise ValueError(marker)
         return int(index)
     except (ValueError, binascii.Error, UnicodeDecodeError):
