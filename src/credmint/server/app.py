@@ -24,7 +24,7 @@ from credmint import wire as wq
 from credmint.api import Call, Operation
 from credmint.errors import AwsError
 from credmint.federation import outbound
-from credmint.httpreq import HttpRequest
+from credmint.httpreq import HttpRequest, index_headers
 from credmint.principal import Principal
 from credmint.runtime import KeyEntry, Runtime, session_principal
 from credmint.s3 import handle_s3
@@ -87,17 +87,8 @@ class CredmintApp:
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         # ASGI servers hand header names over lower-cased already.
-        # One pass builds both the ordered headers and the lookup index (repeated names
-        # joined with ``,``, as HttpRequest.header does).
-        header_list: list[tuple[str, str]] = []
-        index: dict[str, str] = {}
-        for raw_name, raw_value in scope["headers"]:
-            name = raw_name.decode("latin-1")
-            value = raw_value.decode("latin-1")
-            header_list.append((name, value))
-            prev = index.get(name)
-            index[name] = value if prev is None else f"{prev},{value}"
-        headers = tuple(header_list)
+        headers = tuple([(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]])
+        index = index_headers(headers)
         raw_path = scope.get("raw_path")
         path = raw_path.decode("latin-1") if raw_path else scope["path"]
         query_string = scope.get("query_string", b"").decode("latin-1")
@@ -113,7 +104,13 @@ class CredmintApp:
         target, service = classify(head)
         try:
             limit = MAX_S3_BODY if target is Target.S3 else self._max_query_body
-            data = await self._read_body(receive, limit)
+            message = await receive()
+            if message["type"] == "http.request" and not message.get("more_body", False):
+                data = message.get("body", b"")  # the whole body in one message: the usual case
+                if len(data) > limit:
+                    raise _BodyTooLarge
+            else:
+                data = await self._read_body(receive, limit, message)
             req = HttpRequest(method, path, query_string, headers, data, client_ip, secure, index) if data else head
             if target is Target.QUERY:
                 status, out_headers, body = await self._handle_query(req, service, request_id)
@@ -148,11 +145,11 @@ class CredmintApp:
                 log.exception("flushing access key last-used data failed")
 
     @staticmethod
-    async def _read_body(receive: Receive, limit: int) -> bytes:
+    async def _read_body(receive: Receive, limit: int, message: Message) -> bytes:
+        """The body, from ``message`` (the first received) and those that follow it."""
         chunks: list[bytes] = []
         size = 0
         while True:
-            message = await receive()
             if message["type"] == "http.disconnect":
                 break
             chunk = message.get("body", b"")
@@ -163,6 +160,7 @@ class CredmintApp:
                 chunks.append(chunk)
             if not message.get("more_body", False):
                 break
+            message = await receive()
         return b"".join(chunks) if len(chunks) != 1 else chunks[0]
 
     async def _blocking(self, fn: Callable[[], T]) -> T:
