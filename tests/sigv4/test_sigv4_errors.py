@@ -410,3 +410,24 @@ def test_key_cache_is_bounded() -> None:
         cache.get(f"secret{i}", "20240217", "us-east-1", "sts")
     assert len(cache) == 3
     assert cache.get("s", "20240217", "us-east-1", "sts") == cache.get("s", "20240217", "us-east-1", "sts")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        # The layout SDKs send (read by one pattern match) ...
+        f"Credential={CRED}, SignedHeaders=host;x-amz-date, Signature={SIG}",
+        f"Credential={CRED},SignedHeaders=host;x-amz-date,Signature={SIG}",
+        # ... and layouts only the general reading takes: spacing, order, repeats, empties.
+        f"Credential={CRED} , SignedHeaders=host;x-amz-date ,  Signature={SIG}",
+        f"SignedHeaders=host;x-amz-date, Signature={SIG}, Credential={CRED}",
+        f"Credential={CRED}, SignedHeaders=host;x-amz-date, Signature={'1' * 64}, Signature={SIG}",
+        f"Credential={CRED}, SignedHeaders=host;x-amz-date, Signature={SIG},",
+        f"Credential = {CRED}, SignedHeaders = host;x-amz-date, Signature = {SIG}",
+    ],
+)
+def test_authorization_layouts_read_alike(params: str) -> None:
+    signed = parse_auth(_req(f"AWS4-HMAC-SHA256 {params}"), "query", now=NOW)
+    assert signed is not None
+    assert (signed.credential, signed.signed_headers_raw, signed.signature) == (CRED, "host;x-amz-date", SIG)
+    assert signed.signed_headers == ("host", "x-amz-date")

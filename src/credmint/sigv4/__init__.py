@@ -27,7 +27,7 @@ from credmint.sigv4.checks import (
     is_region_name,
 )
 from credmint.sigv4.checksums import compute_checksum, verify_checksum
-from credmint.sigv4.keys import DEFAULT_KEY_CACHE, SigningKeyCache, sign_hex, signing_key
+from credmint.sigv4.keys import DEFAULT_KEY_CACHE, SigningKeyCache, sign_hex, sign_hex_keyed, signing_key
 from credmint.sigv4.parse import SignedRequest, parse_amz_date, parse_auth
 from credmint.sigv4.streaming import DecodedBody, decode_aws_chunked
 from credmint.sigv4.verify import (
@@ -66,6 +66,7 @@ __all__ = [
     "parse_auth",
     "payload_hash",
     "sign_hex",
+    "sign_hex_keyed",
     "signing_key",
     "string_to_sign",
     "verify_checksum",

@@ -66,6 +66,15 @@ def canonical_headers(req: HttpRequest, signed_headers: tuple[str, ...]) -> str:
 
     ``signed_headers`` are lower-case (parse_auth makes them so), as are HttpRequest's names.
     """
+    index = req.header_index
+    if index is not None and len(index) == len(req.headers):
+        # No repeated header names (the usual case): look the signed ones up.
+        return "".join(
+            [
+                f"{name}:{' '.join(value.split())}\n" if (value := index.get(name)) is not None else f"{name}:\n"
+                for name in dict.fromkeys(signed_headers)
+            ]
+        )
     found: dict[str, str | None] = dict.fromkeys(signed_headers)
     for name, value in req.headers:
         if name in found:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from credmint import errors
@@ -25,6 +26,8 @@ MAX_PRESIGNED_EXPIRES = 604800
 _REGION_RE = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}")
 
 
+# Few distinct regions arrive; remembering the verdict saves a regex match per request.
+@lru_cache(maxsize=256)
 def is_region_name(name: str) -> bool:
     return _REGION_RE.fullmatch(name) is not None
 
@@ -42,6 +45,8 @@ def check_request_time(signed: SignedRequest, now: datetime, dialect: Dialect) -
             return
         if abs(request_time - now) > MAX_SKEW:
             raise errors.s3_request_time_too_skewed(signed.amz_date, now.strftime(_ISO_FORMAT))
+        return
+    if abs(request_time - now) <= MAX_SKEW:  # the usual case, in one comparison
         return
     earliest = now - MAX_SKEW
     if request_time < earliest:

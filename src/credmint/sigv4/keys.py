@@ -28,6 +28,19 @@ def sign_hex(key: bytes, string_to_sign: str) -> str:
     return hmac.digest(key, string_to_sign.encode("utf-8"), "sha256").hex()
 
 
+def sign_hex_keyed(keyed: hmac.HMAC, string_to_sign: str) -> str:
+    """:func:`sign_hex` from an HMAC already keyed with the signing key (see
+    :meth:`SigningKeyCache.keyed`): copying it skips the key setup, a third of the cost."""
+    mac = keyed.copy()
+    mac.update(string_to_sign.encode("utf-8"))
+    return mac.hexdigest()
+
+
+def _derive(secret: str, date: str, region: str, service: str) -> tuple[bytes, hmac.HMAC]:
+    key = signing_key(secret, date, region, service)
+    return key, hmac.new(key, digestmod=_SHA256)
+
+
 class SigningKeyCache:
     """Derived signing keys, least-recently-used first out, at most ``maxsize`` of them."""
 
@@ -36,10 +49,16 @@ class SigningKeyCache:
             raise ValueError("maxsize must be positive")
         self.maxsize = maxsize
         # functools' LRU is implemented in C and thread-safe, which an OrderedDict is not.
-        self._get = lru_cache(maxsize=maxsize)(signing_key)
+        # Each entry holds the key and an HMAC keyed with it, which is only ever copied
+        # (never updated), so threads share it safely.
+        self._get = lru_cache(maxsize=maxsize)(_derive)
 
     def get(self, secret: str, date: str, region: str, service: str) -> bytes:
-        return self._get(secret, date, region, service)
+        return self._get(secret, date, region, service)[0]
+
+    def keyed(self, secret: str, date: str, region: str, service: str) -> hmac.HMAC:
+        """An HMAC-SHA256 keyed with the signing key, for :func:`sign_hex_keyed`."""
+        return self._get(secret, date, region, service)[1]
 
     def clear(self) -> None:
         """Drop every key, e.g. when a secret is rotated or deleted."""

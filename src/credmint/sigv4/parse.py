@@ -6,6 +6,7 @@ which differs between the Query services (STS, IAM) and S3.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
@@ -17,6 +18,10 @@ from credmint.httpreq import HttpRequest
 from credmint.sigv4.checks import AMZ_DATE_FORMAT, Dialect, check_request_time
 
 ALGORITHM = "AWS4-HMAC-SHA256"
+
+#: The Authorization header's parameters (after the algorithm) in the one layout SDKs send:
+#: the three components in this order, ``, `` or ``,`` between them, no other whitespace.
+_CANONICAL_AUTH = re.compile(r"Credential=([^,\s]+), ?SignedHeaders=([^,\s]+), ?Signature=([^,\s]+)")
 
 _DIGITS = frozenset("0123456789")
 _S3_CREDENTIAL_SHAPE = 'expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".'
@@ -165,6 +170,24 @@ def _parse_header(
             raise errors.s3_invalid_argument("Unsupported Authorization Type", "Authorization", authorization)
         raise errors.incomplete_signature(f"Unsupported AWS 'algorithm': '{algorithm}'.")
 
+    canonical = _CANONICAL_AUTH.fullmatch(rest)
+    if canonical is not None:
+        # What every SDK sends; the general split below reads it the same way, only slower.
+        credential, signed_headers_raw, signature = canonical.groups()
+        return _parse_header_params(req, authorization, credential, signed_headers_raw, signature, dialect, now)
+    params = _split_auth(rest, authorization, s3)
+    return _parse_header_params(
+        req,
+        authorization,
+        params.get("Credential"),
+        params.get("SignedHeaders"),
+        params.get("Signature"),
+        dialect,
+        now,
+    )
+
+
+def _split_auth(rest: str, authorization: str, s3: bool) -> dict[str, str]:
     params: dict[str, str] = {}
     for raw_part in rest.split(","):
         part = raw_part.strip()
@@ -181,10 +204,19 @@ def _parse_header(
                 f"'{authorization}'"
             )
         params[key.strip()] = value.strip()  # duplicates: the last wins (observed)
+    return params
 
-    credential = params.get("Credential")
-    signature = params.get("Signature")
-    signed_headers_raw = params.get("SignedHeaders")
+
+def _parse_header_params(
+    req: HttpRequest,
+    authorization: str,
+    credential: str | None,
+    signed_headers_raw: str | None,
+    signature: str | None,
+    dialect: Dialect,
+    now: datetime | None,
+) -> SignedRequest:
+    s3 = dialect == "s3"
     date_value = req.header("x-amz-date")
     request_time = None
     if date_value is not None:

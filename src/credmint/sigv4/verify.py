@@ -9,7 +9,7 @@ from credmint import errors
 from credmint.httpreq import HttpRequest
 from credmint.sigv4.canonical import UNSIGNED_PAYLOAD, canonical_request, string_to_sign
 from credmint.sigv4.checks import Dialect
-from credmint.sigv4.keys import DEFAULT_KEY_CACHE, SigningKeyCache, sign_hex
+from credmint.sigv4.keys import DEFAULT_KEY_CACHE, SigningKeyCache, sign_hex_keyed
 from credmint.sigv4.parse import SignedRequest
 
 STREAMING_SIGNED = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
@@ -93,8 +93,8 @@ def verify_signature(
     payload = payload_hash(req, signed, dialect)
     creq = canonical_request(req, signed, normalize_path=not s3, payload_hash=payload)
     sts = string_to_sign(signed, creq)
-    key = (keys or DEFAULT_KEY_CACHE).get(secret, signed.scope_date, signed.region, signed.service)
-    expected = sign_hex(key, sts)
+    keyed = (keys or DEFAULT_KEY_CACHE).keyed(secret, signed.scope_date, signed.region, signed.service)
+    expected = sign_hex_keyed(keyed, sts)
     if not hmac.compare_digest(expected.encode("ascii"), signed.signature.encode("utf-8", "replace")):
         if s3:
             raise errors.s3_signature_does_not_match(signed.access_key_id, sts, signed.signature, creq)
