@@ -39,15 +39,18 @@ def parse_pairs(text: str, into: dict[str, str]) -> None:
         return
     if "%" in text:
         _check_escapes(text)
+    # The usual request (Action=...&Version=...) escapes nothing and needs no decoding.
+    escaped = "%" in text or "+" in text
     for pair in text.split("&"):
         if not pair:
             continue
-        name, sep, value = pair.partition("=")
-        key = _decode(name)
+        name, _, value = pair.partition("=")
+        if escaped:
+            name, value = _decode(name), _decode(value)
         # AWS keeps the first of repeated parameters (Action, Version and operation
         # parameters alike) [obs §1.1]; a plain dict update would keep the last.
-        if key not in into:
-            into[key] = _decode(value) if sep else ""
+        if name not in into:
+            into[name] = value
 
 
 def is_form(content_type: str | None) -> bool:
