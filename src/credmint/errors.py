@@ -206,6 +206,60 @@ def s3_signature_does_not_match(
     )
 
 
+def s3_signature_does_not_match_v2(access_key_id: str, string_to_sign: str, signature: str) -> AwsError:
+    # SigV2 has no canonical request, so S3 sends only the string-to-sign elements.
+    return AwsError(
+        "SignatureDoesNotMatch",
+        _S3_SIGNATURE_MISMATCH,
+        403,
+        extra=(
+            ("AWSAccessKeyId", access_key_id),
+            ("StringToSign", string_to_sign),
+            ("SignatureProvided", signature),
+            ("StringToSignBytes", _hex_bytes(string_to_sign)),
+        ),
+    )
+
+
+def s3_only_one_auth_mechanism(name: str, value: str) -> AwsError:
+    return s3_invalid_argument(
+        "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, "
+        "Signature query string parameter or the Authorization header should be specified",
+        name,
+        value,
+    )
+
+
+def s3_v2_authorization_header_invalid(authorization: str) -> AwsError:
+    # Two spaces after "invalid." as S3 sends it.
+    return s3_invalid_argument(
+        "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature", "Authorization", authorization
+    )
+
+
+def s3_v2_query_parameters_missing() -> AwsError:
+    return AwsError(
+        "AccessDenied",
+        "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters",
+        403,
+    )
+
+
+def s3_v2_invalid_expires(value: str) -> AwsError:
+    # A non-numeric SigV2 ``Expires`` (unconfirmed wording).
+    return AwsError("AccessDenied", f"Invalid date (should be seconds since epoch): {value}", 403)
+
+
+def s3_request_expired_v2(expires_at: str, server_time: str) -> AwsError:
+    # SigV2 URLs carry an absolute Expires, so there is no X-Amz-Expires element.
+    return AwsError(
+        "AccessDenied",
+        "Request has expired",
+        403,
+        extra=(("Expires", expires_at), ("ServerTime", server_time)),
+    )
+
+
 def s3_chunk_signature_does_not_match() -> AwsError:
     # A bad aws-chunked chunk or trailer signature; S3 sends the plain S3 message (unconfirmed extras).
     return AwsError("SignatureDoesNotMatch", _S3_SIGNATURE_MISMATCH, 403)
