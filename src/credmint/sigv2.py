@@ -207,6 +207,10 @@ def _canonical_amz_headers(req: HttpRequest, presigned: bool) -> str:
 def _canonical_resource(req: HttpRequest, virtual_host_bucket: str | None) -> str:
     # The path is signed exactly as sent, %-escapes and their case included.
     resource = f"/{virtual_host_bucket}{req.raw_path}" if virtual_host_bucket else req.raw_path
+    if not virtual_host_bucket and len(resource) > 1 and resource.count("/") == 1:
+        # A bucket-only path-style request signs as "/bucket/", the resource a virtual-host
+        # request for the same bucket has; botocore signs it so and S3 accepts it.
+        resource += "/"
     sub: list[tuple[str, str | None]] = []
     for part in req.query_string.split("&") if req.query_string else ():
         name, eq, value = part.partition("=")

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Literal
 
 from credmint.httpreq import HttpRequest
+from credmint.sigv2 import SignedV2
 from credmint.sigv4 import SignedRequest
 
 ResourceKind = Literal["service", "bucket", "object"]
@@ -100,6 +101,7 @@ def condition_keys(
     now: datetime,
     *,
     location_constraint: str | None = None,
+    signed_v2: SignedV2 | None = None,
 ) -> dict[str, str]:
     """The S3-specific condition keys of one request (``aws:*`` keys are the engine's)."""
     keys: dict[str, str] = {}
@@ -125,4 +127,8 @@ def condition_keys(
         keys["s3:signatureAge"] = str(age)
         if signed.content_sha256 is not None:
             keys["s3:x-amz-content-sha256"] = signed.content_sha256
+    elif signed_v2 is not None:
+        # "AWS" is how S3 names Signature Version 2, so policies can refuse it.
+        keys["s3:signatureversion"] = "AWS"
+        keys["s3:authType"] = "REST-QUERY-STRING" if signed_v2.presigned else "REST-HEADER"
     return keys

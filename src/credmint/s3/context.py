@@ -18,6 +18,7 @@ from credmint.httpreq import HttpRequest
 from credmint.principal import Principal
 from credmint.s3.actions import ACTIONS, POLICY_LOCKOUT_EXEMPT, condition_keys, resource_arn
 from credmint.s3.blobs import BlobStore
+from credmint.sigv2 import SignedV2
 from credmint.sigv4 import SignedRequest
 from credmint.store import schema
 from credmint.store.db import Store
@@ -75,6 +76,8 @@ class S3Context:
     body: bytes = b""
     #: aws-chunked trailing headers (lower-case names), e.g. ``x-amz-checksum-crc32``.
     trailers: dict[str, str] = field(default_factory=dict)
+    #: The Signature Version 2 of a request signed that way (``signed`` is then None).
+    signed_v2: SignedV2 | None = None
 
     @property
     def store(self) -> Store:
@@ -149,7 +152,7 @@ class S3Context:
         if p is None and (bucket is None or bucket.policy is None):
             # Anonymous requests get in only through a bucket policy that names "*".
             raise errors.s3_access_denied()
-        keys = condition_keys(operation, self.req, self.query, self.signed, self.now)
+        keys = condition_keys(operation, self.req, self.query, self.signed, self.now, signed_v2=self.signed_v2)
         if extra_keys:
             keys.update(extra_keys)
         call = Call(

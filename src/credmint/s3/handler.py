@@ -18,6 +18,7 @@ from credmint.httpreq import HttpRequest
 from credmint.principal import Principal
 from credmint.s3 import buckets, multipart, operations
 from credmint.s3.context import S3Context, S3Response
+from credmint.sigv2 import SignedV2
 from credmint.sigv4 import SignedRequest, decode_aws_chunked, is_streaming
 from credmint.sigv4.parse import split_query
 from credmint.wire import s3 as ws3
@@ -137,14 +138,16 @@ def handle_s3(
     request_id: str,
     *,
     secret: str | None = None,
+    signed_v2: SignedV2 | None = None,
 ) -> Response:
     """Serve one authenticated (or anonymous: ``principal`` None) S3 request.
 
     ``secret`` is the signing secret the edge looked up; it verifies the chunk signatures
-    of ``STREAMING-AWS4-HMAC-SHA256-PAYLOAD`` bodies.
+    of ``STREAMING-AWS4-HMAC-SHA256-PAYLOAD`` bodies. ``signed_v2`` is the verified
+    Signature Version 2 of a request signed that way (``signed`` is then None).
     """
     try:
-        response = _serve(runtime, req, principal, signed, request_id, secret)
+        response = _serve(runtime, req, principal, signed, request_id, secret, signed_v2)
     except AwsError as err:
         return render_error(err, request_id)
     headers = [(b"x-amz-request-id", request_id.encode()), (b"x-amz-id-2", request_id.encode())]
@@ -167,6 +170,7 @@ def _serve(
     signed: SignedRequest | None,
     request_id: str,
     secret: str | None,
+    signed_v2: SignedV2 | None = None,
 ) -> S3Response:
     bucket, key = ws3.s3_target(req.header("host"), req.raw_path)
     query = parse_query(req.query_string)
@@ -182,6 +186,7 @@ def _serve(
         req=req,
         principal=principal,
         signed=signed,
+        signed_v2=signed_v2,
         request_id=request_id,
         operation=operation,
         bucket=bucket,

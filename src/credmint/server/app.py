@@ -30,6 +30,7 @@ from credmint.runtime import KeyEntry, Runtime, session_principal
 from credmint.s3 import handle_s3
 from credmint.server import jsonapi, registry
 from credmint.server.routing import QUERY_VERSIONS, Target, classify
+from credmint.sigv2 import parse_v2, verify_v2
 from credmint.sigv4 import SignedRequest, check_scope, parse_auth, verify_signature
 from credmint.wire import s3 as ws3
 
@@ -243,7 +244,7 @@ class CredmintApp:
         check_scope(signed, service, "query")
         entry = self._resolve_cached(signed, service, now)
         if entry is None:
-            entry = await self._resolve(signed, service, now)
+            entry = await self._resolve(signed.access_key_id, signed.security_token, signed.region, service, now)
         verify_signature(req, signed, entry.secret, "query")
         return entry.principal
 
@@ -255,28 +256,28 @@ class CredmintApp:
         entry = self.runtime.credentials.cached(key_id)
         if entry is False:
             return None
-        return self._accept_key(entry, signed, service, now)
+        return self._accept_key(entry, key_id, signed.region, service, now)
 
     def _accept_key(
-        self, entry: KeyEntry | bool | None, signed: SignedRequest, service: str, now: datetime
+        self, entry: KeyEntry | bool | None, key_id: str, region: str, service: str, now: datetime
     ) -> KeyEntry:
         """A long-term key's entry, if it exists and is active; its use is recorded."""
         if not isinstance(entry, KeyEntry) or not entry.active:
             raise errors.invalid_client_token_id(period=service != "iam")
-        self.runtime.last_used.record(signed.access_key_id, service, signed.region, now)
+        self.runtime.last_used.record(key_id, service, region, now)
         return entry
 
-    async def _resolve(self, signed: SignedRequest, service: str, now: datetime) -> KeyEntry:
-        """The secret and principal behind the access key (the one lookup at the edge)."""
-        key_id = signed.access_key_id
-        token = signed.security_token
+    async def _resolve(
+        self, key_id: str, token: str | None, region: str, service: str, now: datetime
+    ) -> KeyEntry:
+        """The secret and principal behind an access key (the one lookup at the edge)."""
         if token is not None or key_id.startswith("ASIA"):
             return await self._resolve_session(key_id, token, service)
         cache = self.runtime.credentials
         entry = cache.cached(key_id)
         if entry is False:
             entry = await self._blocking(partial(cache.load, key_id))
-        return self._accept_key(entry, signed, service, now)
+        return self._accept_key(entry, key_id, region, service, now)
 
     async def _resolve_session(self, key_id: str, token: str | None, service: str) -> KeyEntry:
         """Open a sealed session token: no read, unless its entity's identity is not cached."""
@@ -311,20 +312,30 @@ class CredmintApp:
         secret: str | None = None
         try:
             now = self.runtime.now()
-            signed = parse_auth(req, "s3", now=now)
-            if signed is not None:
+            # SigV2 first: botocore still presigns S3 URLs with it for custom endpoints.
+            signed_v2 = parse_v2(req)
+            signed = parse_auth(req, "s3", now=now) if signed_v2 is None else None
+            if signed_v2 is not None:
+                # SigV2 names no region; its use is recorded under this endpoint's.
+                entry = await self._s3_key(signed_v2.access_key_id, signed_v2.security_token, self.settings.region, now)
+                verify_v2(req, signed_v2, entry.secret, now, ws3.virtual_host_bucket(req.header("host")))
+                principal = entry.principal
+            elif signed is not None:
                 check_scope(signed, "s3", "s3")
-                try:
-                    entry = await self._resolve(signed, "s3", now)
-                except AwsError as err:
-                    raise _s3_credential_error(err, signed) from None
+                entry = await self._s3_key(signed.access_key_id, signed.security_token, signed.region, now)
                 verify_signature(req, signed, entry.secret, "s3")
                 principal, secret = entry.principal, entry.secret
             return await self._blocking(
-                partial(handle_s3, self.runtime, req, principal, signed, request_id, secret=secret)
+                partial(handle_s3, self.runtime, req, principal, signed, request_id, secret=secret, signed_v2=signed_v2)
             )
         except AwsError as err:
             return self._render_s3_error(err, request_id)
+
+    async def _s3_key(self, key_id: str, token: str | None, region: str, now: datetime) -> KeyEntry:
+        try:
+            return await self._resolve(key_id, token, region, "s3", now)
+        except AwsError as err:
+            raise _s3_credential_error(err, key_id, token) from None
 
     @staticmethod
     def _render_s3_error(err: AwsError, request_id: str) -> Response:
@@ -353,12 +364,11 @@ _UUID_CLEAR = ~((0xF << 76) | (0xC << 60)) & ((1 << 128) - 1)
 _UUID_SET = (0x4 << 76) | (0x8 << 60)
 
 
-def _s3_credential_error(err: AwsError, signed: SignedRequest) -> AwsError:
+def _s3_credential_error(err: AwsError, key_id: str, token: str | None) -> AwsError:
     """S3 words credential failures its own way (aws-behavior.md §2.5)."""
     if err.code == "ExpiredToken":
         return errors.s3_error("ExpiredToken", "The provided token has expired.", 400)
-    token = signed.security_token
-    if token is not None and signed.access_key_id.startswith("ASIA") and err.code == "InvalidClientTokenId":
+    if token is not None and key_id.startswith("ASIA") and err.code == "InvalidClientTokenId":
         # A token that is not one of ours (or was changed); a token for another key id
         # is also reported here, as the sealed token cannot tell the two apart.
         return errors.s3_error("InvalidToken", "The provided token is malformed or otherwise invalid.", 400)
@@ -366,5 +376,5 @@ def _s3_credential_error(err: AwsError, signed: SignedRequest) -> AwsError:
         "InvalidAccessKeyId",
         "The AWS Access Key Id you provided does not exist in our records.",
         403,
-        ("AWSAccessKeyId", signed.access_key_id),
+        ("AWSAccessKeyId", key_id),
     )

@@ -85,6 +85,11 @@ def _is_ip(host: str) -> bool:
     return True
 
 
+def virtual_host_bucket(host: str | None, base_domains: Iterable[str] = DEFAULT_BASE_DOMAINS) -> str | None:
+    """The bucket a virtual-host-style ``Host`` names, or None for path-style requests."""
+    return _virtual_bucket(host, base_domains)
+
+
 def _virtual_bucket(host: str | None, base_domains: Iterable[str]) -> str | None:
     if not host:
         return None
