@@ -107,12 +107,33 @@ def moto() -> Iterator[Target]:
 @contextmanager
 def bare(workers: int = 1) -> Iterator[Target]:
     """The ceiling: a bare ASGI "hello" on the same uvicorn stack credmint runs on."""
+    plural = "s" if workers > 1 else ""
+    with _uvicorn_app("bench.hello:app", f"bare ASGI hello ({workers} worker{plural})", workers, {}) as t:
+        yield t
+
+
+@contextmanager
+def sigv4_floor(workers: int = 1) -> Iterator[Target]:
+    """The least a verifying app can do on the same stack (bench/sigv4_floor.py)."""
+    from credmint import ids
+
+    key = ids.new_access_key_id(ACCOUNT, temporary=False)
+    secret = ids.new_secret_access_key()
+    plural = "s" if workers > 1 else ""
+    name = f"SigV4 check only ({workers} worker{plural})"
+    with _uvicorn_app("bench.sigv4_floor:app", name, workers, {"FLOOR_SECRET": secret}) as t:
+        t.key, t.secret = key, secret
+        yield t
+
+
+@contextmanager
+def _uvicorn_app(app: str, name: str, workers: int, env: dict[str, str]) -> Iterator[Target]:
     port = free_port()
     cmd = [
         sys.executable,
         "-m",
         "uvicorn",
-        "bench.hello:app",
+        app,
         "--port",
         str(port),
         "--log-level",
@@ -121,11 +142,13 @@ def bare(workers: int = 1) -> Iterator[Target]:
         "--workers",
         str(workers),
     ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_up(url + "/")
-        yield Target(f"bare ASGI hello ({workers} worker{'s' if workers > 1 else ''})", url, proc)
+        yield Target(name, url, proc)
     finally:
         proc.terminate()
         proc.wait(10)
