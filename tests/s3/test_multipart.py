@@ -148,3 +148,16 @@ def test_aws_s3_cp_large_file_up_and_down(server: Server, bucket: str, tmp_path:
     r = aws_cli(server, "s3", "rm", f"s3://{bucket}/cli/cli.bin")
     assert r.returncode == 0, r.stderr
     assert up < 60
+
+
+def test_pages_of_zero_are_not_truncated(s3: Any, bucket: str) -> None:
+    # Like ListObjects with max-keys=0: an empty page carries no marker, so a client that
+    # followed IsTruncated would ask for the same empty page forever.
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="z.bin")["UploadId"]
+    s3.upload_part(Bucket=bucket, Key="z.bin", UploadId=uid, PartNumber=1, Body=b"part")
+    parts = s3.list_parts(Bucket=bucket, Key="z.bin", UploadId=uid, MaxParts=0)
+    assert (parts["IsTruncated"], parts.get("Parts", []), "NextPartNumberMarker" in parts) == (False, [], False)
+    uploads = s3.list_multipart_uploads(Bucket=bucket, MaxUploads=0)
+    assert (uploads["IsTruncated"], uploads.get("Uploads", [])) == (False, [])
+    assert s3.list_parts(Bucket=bucket, Key="z.bin", UploadId=uid, MaxParts=1)["IsTruncated"] is False
+    s3.abort_multipart_upload(Bucket=bucket, Key="z.bin", UploadId=uid)

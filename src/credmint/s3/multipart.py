@@ -409,7 +409,9 @@ def list_parts(ctx: S3Context) -> S3Response:
             .order_by(mp.c.part_number)
             .limit(max_parts + 1)
         ).all()
-    truncated = len(rows) > max_parts
+    # A page of no parts (max-parts=0) is not truncated, as for ListObjects: it would carry no
+    # marker to continue from.
+    truncated = max_parts > 0 and len(rows) > max_parts
     rows = rows[:max_parts]
     parts = []
     for number, modified, etag, size, sums in rows:
@@ -491,7 +493,7 @@ def list_multipart_uploads(ctx: S3Context) -> S3Response:
         items.append((key, upload_id, upload))
         if len(items) > max_uploads:
             break
-    truncated = len(items) > max_uploads
+    truncated = max_uploads > 0 and len(items) > max_uploads  # see list_parts
     items = items[:max_uploads]
     result: dict[str, Any] = {
         "Bucket": bucket.name,
