@@ -151,6 +151,15 @@ def test_bucket_policy_roundtrip_and_validation(s3: Any, bucket: str, server: Se
             ),
         )
     assert error_of(e) == ("MalformedPolicy", "Policy has invalid resource", 400)
+    with pytest.raises(ClientError) as e:  # another service's action
+        s3.put_bucket_policy(
+            Bucket=bucket,
+            Policy=policy(
+                {"Effect": "Allow", "Principal": "*", "Action": ["s3:Get*", "iam:CreateUser"], "Resource": "*"}
+            ),
+        )
+    assert error_of(e) == ("MalformedPolicy", "Policy has invalid action", 400)
+    assert json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"]) == json.loads(doc)  # the stored one stays
     s3.delete_bucket_policy(Bucket=bucket)
     with pytest.raises(ClientError) as e:
         s3.get_bucket_policy(Bucket=bucket)

@@ -242,6 +242,14 @@ def _validate_bucket_policy(text: str, bucket: str) -> None:
         statements = [statements]
     arn = f"arn:aws:s3:::{bucket}"
     for stmt in statements or []:
+        for field in ("Action", "NotAction"):
+            actions = stmt.get(field)
+            for value in [actions] if isinstance(actions, str) else actions or []:
+                # A bucket policy grants S3 actions only (iam:*, sts:* ... are refused). Names
+                # within s3: are not checked against a list: one missing from ours would
+                # refuse a policy AWS takes.
+                if value != "*" and not value.lower().startswith("s3:"):
+                    raise errors.s3_malformed_policy("Policy has invalid action")
         for field in ("Resource", "NotResource"):
             values = stmt.get(field)
             if values is None:
