@@ -97,6 +97,36 @@ def test_scp_limits_member_roles_too(server: Server, org: Organization) -> None:
     assert "service control policy" in error_of(exc)[1]
 
 
+def test_simulate_principal_policy_applies_the_scps_the_request_meets(server: Server, org: Organization) -> None:
+    # The simulator must agree with the real request: an SCP-denied action is not
+    # "allowed", and OrganizationsDecisionDetail says the organization refused it.
+    member = org.add_member()
+    admin = make_user(server, org.enter(member))
+    org.orgs.attach_policy(PolicyId=_scp(org, DENY_CREATE_USER), TargetId=member)
+    with pytest.raises(ClientError) as exc:
+        client(server, "iam", admin.creds).create_user(UserName=unique("x"))
+    assert "service control policy" in error_of(exc)[1]
+
+    results = client(server, "iam", admin.creds).simulate_principal_policy(
+        PolicySourceArn=admin.arn, ActionNames=["iam:CreateUser", "iam:ListUsers"]
+    )["EvaluationResults"]
+    by_action = {r["EvalActionName"]: r for r in results}
+    denied, allowed = by_action["iam:CreateUser"], by_action["iam:ListUsers"]
+    assert denied["EvalDecision"] == "explicitDeny"
+    assert denied["OrganizationsDecisionDetail"] == {"AllowedByOrganizations": False}
+    # SourcePolicyType has no value for SCPs: only the identity policy is listed.
+    assert [m["SourcePolicyType"] for m in denied["MatchedStatements"]] == ["user"]
+    assert allowed["EvalDecision"] == "allowed"
+    assert allowed["OrganizationsDecisionDetail"] == {"AllowedByOrganizations": True}
+
+    # The management account is not limited by SCPs, so no organization detail there.
+    mgmt = client(server, "iam", org.admin.creds).simulate_principal_policy(
+        PolicySourceArn=org.admin.arn, ActionNames=["iam:CreateUser"]
+    )["EvaluationResults"][0]
+    assert mgmt["EvalDecision"] == "allowed"
+    assert "OrganizationsDecisionDetail" not in mgmt
+
+
 def test_rcp_limits_the_resources_of_member_accounts(server: Server, org: Organization) -> None:
     member = org.add_member()
     creds = org.enter(member)

@@ -20,6 +20,7 @@ from credmint.api import Call, operation
 from credmint.iam.common import account_of, authorize, paginate
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.policies import default_document
+from credmint.orgs import Levels, control_policies
 from credmint.policy import CompiledPolicy, PrincipalInfo, RequestContext, compile_policy, evaluate
 from credmint.store import schema
 
@@ -124,7 +125,10 @@ def _simulate(
     identity: list[_Source],
     boundaries: list[_Source],
     caller: PrincipalInfo,
+    *,
+    org_account: str | None = None,
 ) -> Mapping[str, Any]:
+    """``org_account``: the account whose SCPs take part (SimulatePrincipalPolicy only)."""
     p = call.params
     account_id = account_of(call)
     resource_policy = None
@@ -137,6 +141,11 @@ def _simulate(
     owner_account = resource_owner.split(":")[4] if resource_owner and resource_owner.count(":") >= 5 else None
     results: list[dict[str, Any]] = []
     for action in p["ActionNames"]:
+        scps: Levels | None = None
+        if org_account is not None:
+            # The request path applies these SCPs, so the simulator must too, or it would
+            # answer "allowed" for what the real request refuses.
+            scps = control_policies(call.runtime.store, org_account, None, action)[0]
         for resource in p.get("ResourceArns") or ["*"]:
             ctx = RequestContext.create(
                 caller, action, resource, resource_account=owner_account or account_id, keys=keys
@@ -146,10 +155,15 @@ def _simulate(
                 [s.compiled for s in identity],
                 resource=resource_policy.compiled if resource_policy else None,
                 boundaries=[s.compiled for s in boundaries],
+                scps=scps,
                 collect_missing=True,
             )
             matched = []
             for m in decision.matched_statements:
+                if m.policy_type == "scp":
+                    # SourcePolicyType has no value for SCPs; their effect is reported
+                    # in OrganizationsDecisionDetail instead.
+                    continue
                 src = sources.get(m.policy_id)
                 entry: dict[str, Any] = {
                     "SourcePolicyId": m.policy_id,
@@ -179,6 +193,8 @@ def _simulate(
                 result["PermissionsBoundaryDecisionDetail"] = {
                     "AllowedByPermissionsBoundary": decision.denied_by != "boundary"
                 }
+            if scps is not None:
+                result["OrganizationsDecisionDetail"] = {"AllowedByOrganizations": decision.denied_by != "scp"}
             results.append(result)
     page, more = paginate(results, p)
     return {"EvaluationResults": page, **more}
@@ -246,7 +262,7 @@ def simulate_principal_policy(call: Call) -> Mapping[str, Any]:
     if p.get("PermissionsBoundaryPolicyInputList"):
         boundaries = _inputs(p, "PermissionsBoundaryPolicyInputList", "IAM Policy")
     caller_arn = p.get("CallerArn") or (arn if kind != "group" else None)
-    return _simulate(call, identity, boundaries, _caller(caller_arn, account_id))
+    return _simulate(call, identity, boundaries, _caller(caller_arn, account_id), org_account=account_id)
 
 
 # --- context keys ------------------------------------------------------------------------------
