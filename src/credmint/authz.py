@@ -275,8 +275,9 @@ def encode_message(master: MasterKey, decision: Decision, ctx: RequestContext) -
             "effect": m.effect.upper(),
             "principals": items([]),
             "principalGroups": items([]),
-            "actions": items([]),
-            "resources": items([]),
+            # AWS's documented example lists the statement's actions and resources.
+            "actions": items([{"value": a} for a in m.actions]),
+            "resources": items([{"value": r} for r in m.resources]),
             "conditions": items([]),
             "policyType": m.policy_type,
             "policyId": m.policy_id,

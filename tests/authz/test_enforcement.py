@@ -141,6 +141,23 @@ def test_decode_authorization_message(server: Server) -> None:
     assert exc3.value.response["Error"]["Code"] == "InvalidAuthorizationMessageException"
 
 
+def test_decoded_message_lists_the_matched_statements_actions_and_resources(server: Server) -> None:
+    # AWS's documented DecodedMessage names each matched statement's actions and
+    # resources: {"actions":{"items":[{"value":"ec2:RunInstances"}]},"resources":{"items":[{"value":"*"}]}}.
+    deny = {"Sid": "NoGroups", "Effect": "Deny", "Action": ["iam:ListGroups", "iam:GetGroup"], "Resource": "*"}
+    _, iam = _user_with_key(server, _doc(deny))
+    with pytest.raises(ClientError) as exc:
+        iam.list_groups()
+    encoded = exc.value.response["Error"]["Message"].split("Encoded authorization failure message: ", 1)[1]
+    decoded = json.loads(server.client("sts").decode_authorization_message(EncodedMessage=encoded)["DecodedMessage"])
+    assert decoded["explicitDeny"] is True
+    (matched,) = decoded["matchedStatements"]["items"]
+    assert matched["statementId"] == "NoGroups"
+    assert matched["effect"] == "DENY"
+    assert matched["actions"] == {"items": [{"value": "iam:ListGroups"}, {"value": "iam:GetGroup"}]}
+    assert matched["resources"] == {"items": [{"value": "*"}]}
+
+
 def test_decode_via_cli(server: Server) -> None:
     import os
     import subprocess

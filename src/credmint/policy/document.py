@@ -219,6 +219,10 @@ class CompiledStatement:
     conditions: tuple[CompiledCondition, ...]
     #: Condition key names as written, for the simulator's "missing context" report.
     condition_keys: tuple[str, ...]
+    #: Action/NotAction and Resource/NotResource entries as written: an encoded
+    #: authorization message lists them for every matched statement.
+    action_texts: tuple[str, ...] = ()
+    resource_texts: tuple[str, ...] = ()
 
     @property
     def effect(self) -> str:
@@ -395,6 +399,8 @@ def _compile_statement(index: int, st: Any, kind: PolicyKind | None, variables: 
         not_principal="NotPrincipal" in st,
         conditions=conditions,
         condition_keys=keys,
+        action_texts=tuple(actions),
+        resource_texts=tuple(r.text for r in resources) if resources is not None else (),
     )
 
 

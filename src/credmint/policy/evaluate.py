@@ -45,6 +45,9 @@ class MatchedStatement:
     index: int
     sid: str | None
     effect: Literal["Allow", "Deny"]
+    #: The statement's Action/NotAction and Resource/NotResource entries as written.
+    actions: tuple[str, ...] = ()
+    resources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +133,15 @@ def _scan(
             if not ok:
                 continue
             matched.append(
-                MatchedStatement(ptype, policy.policy_id, st.index, st.sid, "Allow" if st.allow else "Deny")
+                MatchedStatement(
+                    ptype,
+                    policy.policy_id,
+                    st.index,
+                    st.sid,
+                    "Allow" if st.allow else "Deny",
+                    st.action_texts,
+                    st.resource_texts,
+                )
             )
             if st.allow:
                 hits.allow = True
