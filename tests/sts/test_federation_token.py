@@ -107,3 +107,27 @@ def test_federated_session_may_call_only_get_caller_identity(server: Server) -> 
         with pytest.raises(ClientError) as exc:
             call()
         assert error_of(exc) == ("AccessDenied", f"Cannot call {name} with session credentials", 403)
+
+
+def test_federated_session_may_call_no_other_sts_or_iam_operation(server: Server) -> None:
+    # AWS documents: no IAM API, and no STS operation but GetCallerIdentity - even when the
+    # federation policy would allow them.
+    user = make_user(server, policy=doc(allow("*")))
+    r = sts_as(server, user.creds).get_federation_token(Name="fed2", Policy=doc(allow("*")))
+    creds = Creds.of(r)
+    fed = sts_as(server, creds)
+    arn = r["FederatedUser"]["Arn"]
+    for call, action in (
+        (lambda: fed.get_access_key_info(AccessKeyId=creds.access_key_id), "sts:GetAccessKeyInfo"),
+        (lambda: fed.decode_authorization_message(EncodedMessage="x"), "sts:DecodeAuthorizationMessage"),
+        (lambda: fed.assume_role(RoleArn=f"arn:aws:iam::{server.account_id}:role/any", RoleSessionName="sess"), None),
+    ):
+        with pytest.raises(ClientError) as exc:
+            call()
+        code, message, status = error_of(exc)
+        assert (code, status) == ("AccessDenied", 403)
+        assert message.startswith(f"User: {arn} is not authorized to perform: {action or 'sts:AssumeRole'}")
+    iam = server.client("iam", **creds.kwargs())
+    with pytest.raises(ClientError) as exc:
+        iam.list_users()
+    assert error_of(exc)[0] == "InvalidClientTokenId"

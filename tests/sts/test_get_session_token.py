@@ -12,7 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import Server
-from tests.sts.helpers import Creds, error_of, make_user, sts_as
+from tests.sts.helpers import Creds, doc, error_of, make_role, make_user, sts_as, trust
 
 MFA_BAD_CODE = "MultiFactorAuthentication failed with invalid MFA one time pass code."
 MFA_BAD_SERIAL = (
@@ -161,3 +161,23 @@ def test_expiration_is_issue_time_plus_duration(server: Server) -> None:
     after = datetime.now(UTC)
     exp = r["Credentials"]["Expiration"]
     assert before.timestamp() + 1800 <= exp.timestamp() <= after.timestamp() + 1800
+
+
+def test_session_may_call_only_assume_role_and_get_caller_identity(server: Server) -> None:
+    # AWS documents that GetSessionToken credentials call no STS operation but these two.
+    user = make_user(server, policy=doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))
+    creds = Creds.of(sts_as(server, user.creds).get_session_token())
+    session = sts_as(server, creds)
+    session.get_caller_identity()
+    for call, action in (
+        (lambda: session.get_access_key_info(AccessKeyId=creds.access_key_id), "sts:GetAccessKeyInfo"),
+        (lambda: session.decode_authorization_message(EncodedMessage="x"), "sts:DecodeAuthorizationMessage"),
+    ):
+        with pytest.raises(ClientError) as exc:
+            call()
+        code, message, status = error_of(exc)
+        assert (code, status) == ("AccessDenied", 403)
+        assert f"is not authorized to perform: {action}" in message
+    role = make_role(server, doc(trust(user.arn)))
+    assumed = session.assume_role(RoleArn=role["Arn"], RoleSessionName="sess")
+    assert assumed["AssumedRoleUser"]["Arn"].endswith(f"/{role['RoleName']}/sess")

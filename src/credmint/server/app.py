@@ -291,8 +291,12 @@ class CredmintApp:
                 raise invalid from None
             raise
         principal = session_principal(claims)
-        if service == "iam" and claims.kind.value == "GetSessionToken" and not claims.mfa_authenticated:
-            # AWS refuses IAM calls made with GetSessionToken credentials obtained without MFA.
+        if service == "iam" and (
+            claims.kind.value == "GetFederationToken"
+            or (claims.kind.value == "GetSessionToken" and not claims.mfa_authenticated)
+        ):
+            # AWS refuses every IAM call made with GetFederationToken credentials, and those made
+            # with GetSessionToken credentials obtained without MFA (the former's error unconfirmed).
             raise invalid
         entity = principal.entity_id
         if entity is not None and principal.kind in ("user", "assumed-role"):

@@ -92,6 +92,7 @@ def assume_root(call: Call) -> Mapping[str, Any]:
         raise errors.assume_root_global_endpoint()
     if p.is_root:
         raise errors.assume_root_with_root_credentials()
+    sessions.refuse_limited_session(p, "sts:AssumeRoot", call.params.get("TargetPrincipal", "*"))
     caller_session = p.session
     params = call.params
     target_value: str = params["TargetPrincipal"]

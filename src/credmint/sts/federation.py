@@ -273,6 +273,7 @@ def assume_role_with_web_identity(call: Call) -> Mapping[str, Any]:
 @operation(OPERATIONS, "GetWebIdentityToken")
 def get_web_identity_token(call: Call) -> Mapping[str, Any]:
     p = sessions.caller(call)
+    sessions.refuse_limited_session(p, "sts:GetWebIdentityToken", "*")
     params = call.params
     audience: list[str] = list(params["Audience"])
     algorithm: str = params["SigningAlgorithm"]

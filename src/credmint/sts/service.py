@@ -29,7 +29,7 @@ def get_caller_identity(call: Call) -> Mapping[str, Any]:
 
 @operation(OPERATIONS, "GetAccessKeyInfo", blocking=False)
 def get_access_key_info(call: Call) -> Mapping[str, Any]:
-    _caller(call)
+    sessions.refuse_limited_session(_caller(call), "sts:GetAccessKeyInfo", "*")
     call.runtime.authorize(call, "sts:GetAccessKeyInfo", "*")
     key_id: str = call.params["AccessKeyId"]
     # Like AWS: derived from the key id alone, whatever the key's state.
@@ -183,9 +183,7 @@ def assume_role(call: Call) -> Mapping[str, Any]:
     policies = sessions.session_policies(call, ref.account_id)
     packed = sessions.check_packed_size(policies, all_tags)
 
-    if caller_session is not None and caller_session.kind is IssuingCall.GET_FEDERATION_TOKEN:
-        # Federated users may call no STS operation but GetCallerIdentity.
-        raise errors.not_authorized(p.arn, "sts:AssumeRole", role_arn)
+    sessions.refuse_limited_session(p, "sts:AssumeRole", role_arn)
 
     # MFA in this call, else what GetSessionToken credentials carry.
     mfa_now = sessions.verify_mfa(call, p)

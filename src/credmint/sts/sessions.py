@@ -76,6 +76,19 @@ def refuse_session_caller(p: Principal, operation: str) -> None:
         raise errors.session_credentials_not_allowed(operation)
 
 
+def refuse_limited_session(p: Principal, action: str, resource: str) -> None:
+    """AWS documents what STS calls temporary credentials of two kinds may make: those from
+    GetSessionToken only AssumeRole and GetCallerIdentity, those from GetFederationToken only
+    GetCallerIdentity. Other calls are refused as not authorized (AWS's text unconfirmed)."""
+    s = p.session
+    if s is None:
+        return
+    if s.kind is IssuingCall.GET_FEDERATION_TOKEN or (
+        s.kind is IssuingCall.GET_SESSION_TOKEN and action != "sts:AssumeRole"
+    ):
+        raise errors.not_authorized(p.arn, action, resource)
+
+
 def mfa_owner(p: Principal) -> str | None:
     """The ``mfa_devices.user_id`` a caller's own devices carry: the user's id, ``root``
     for the root user, nothing for role and federated sessions (they own no device)."""
