@@ -34,7 +34,8 @@ class HttpRequest(NamedTuple):
         index = self.header_index
         if index is None:
             index = index_headers(self.headers)
-        return index.get(name.lower())
+        value = index.get(name)  # callers mostly pass the lower-case name already
+        return value if value is not None or name.islower() else index.get(name.lower())
 
 
 def index_headers(headers: tuple[tuple[str, str], ...]) -> dict[str, str]:

@@ -9,6 +9,7 @@ import signal
 import stat
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import boto3
@@ -96,6 +97,15 @@ def test_get_caller_identity_root_boto3(server: Server) -> None:
     assert ident["Arn"] == f"arn:aws:iam::{server.account_id}:root"
     assert ident["UserId"] == server.account_id
     assert ident["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"] == ident["ResponseMetadata"]["RequestId"]
+
+
+def test_request_ids_are_distinct_version_4_uuids(server: Server) -> None:
+    sts = server.client("sts")
+    rids = [sts.get_caller_identity()["ResponseMetadata"]["RequestId"] for _ in range(20)]
+    assert len(set(rids)) == len(rids)
+    for rid in rids:
+        u = uuid.UUID(rid)
+        assert (str(u), u.version, u.variant) == (rid, 4, uuid.RFC_4122)
 
 
 def test_get_caller_identity_aws_cli(server: Server) -> None:

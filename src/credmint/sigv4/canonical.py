@@ -87,11 +87,14 @@ def canonical_headers(req: HttpRequest, signed_headers: tuple[str, ...]) -> str:
 def canonical_request(
     req: HttpRequest, signed: SignedRequest, *, normalize_path: bool, payload_hash: str
 ) -> str:
+    raw_path = req.raw_path
+    query = req.query_string
     return "\n".join(
         (
             req.method,
-            canonical_uri(req.raw_path, normalize=normalize_path),
-            canonical_query(req.query_string, drop_signature=signed.presigned),
+            # "/" and no query (every Query POST) need no canonicalising.
+            raw_path if raw_path == "/" else canonical_uri(raw_path, normalize=normalize_path),
+            canonical_query(query, drop_signature=signed.presigned) if query else "",
             canonical_headers(req, signed.signed_headers),
             signed.signed_headers_raw,
             payload_hash,

@@ -90,7 +90,7 @@ def verify_signature(
     s3 = dialect == "s3"
     if s3:
         _check_s3_headers_signed(req, signed)
-    payload = payload_hash(req, signed, dialect)
+    payload = payload_hash(req, signed, dialect) if s3 else hashlib.sha256(req.body).hexdigest()
     creq = canonical_request(req, signed, normalize_path=not s3, payload_hash=payload)
     sts = string_to_sign(signed, creq)
     keyed = (keys or DEFAULT_KEY_CACHE).keyed(secret, signed.scope_date, signed.region, signed.service)
