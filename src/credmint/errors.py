@@ -191,23 +191,23 @@ def _hex_bytes(text: str) -> str:
 def s3_signature_does_not_match(
     access_key_id: str, string_to_sign: str, signature: str, canonical_request: str
 ) -> AwsError:
-    return AwsError(
-        "SignatureDoesNotMatch",
-        _S3_SIGNATURE_MISMATCH,
-        403,
-        extra=(
-            ("AWSAccessKeyId", access_key_id),
-            ("StringToSign", string_to_sign),
-            ("SignatureProvided", signature),
-            ("StringToSignBytes", _hex_bytes(string_to_sign)),
-            ("CanonicalRequest", canonical_request),
-            ("CanonicalRequestBytes", _hex_bytes(canonical_request)),
-        ),
+    return _s3_signature_mismatch(
+        access_key_id,
+        string_to_sign,
+        signature,
+        ("CanonicalRequest", canonical_request),
+        ("CanonicalRequestBytes", _hex_bytes(canonical_request)),
     )
 
 
 def s3_signature_does_not_match_v2(access_key_id: str, string_to_sign: str, signature: str) -> AwsError:
     # SigV2 has no canonical request, so S3 sends only the string-to-sign elements.
+    return _s3_signature_mismatch(access_key_id, string_to_sign, signature)
+
+
+def _s3_signature_mismatch(
+    access_key_id: str, string_to_sign: str, signature: str, *more: tuple[str, str]
+) -> AwsError:
     return AwsError(
         "SignatureDoesNotMatch",
         _S3_SIGNATURE_MISMATCH,
@@ -217,6 +217,7 @@ def s3_signature_does_not_match_v2(access_key_id: str, string_to_sign: str, sign
             ("StringToSign", string_to_sign),
             ("SignatureProvided", signature),
             ("StringToSignBytes", _hex_bytes(string_to_sign)),
+            *more,
         ),
     )
 

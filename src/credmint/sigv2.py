@@ -20,14 +20,13 @@ import base64
 import hashlib
 import hmac
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import NamedTuple
 from urllib.parse import unquote
 
 from credmint import errors
 from credmint.httpreq import HttpRequest
 from credmint.sigv4.checks import MAX_SKEW
-from credmint.sigv4.parse import parse_amz_date, split_query
+from credmint.sigv4.parse import parse_date_header, split_query
 
 _ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -156,25 +155,11 @@ def _parse_header(req: HttpRequest, authorization: str, credentials: str) -> Sig
     date_value = req.header("x-amz-date")
     if date_value is None:
         date_value = req.header("date")
-    request_time = _parse_http_date(date_value) if date_value is not None else None
+    # RFC 1123 is what SigV2 clients send.
+    request_time = parse_date_header(date_value.strip()) if date_value is not None else None
     if request_time is None:
         raise errors.s3_missing_date()
     return SignedV2(access_key_id, signature.strip(), False, None, request_time, req.header("x-amz-security-token"))
-
-
-def _parse_http_date(value: str) -> datetime | None:
-    """RFC 1123 (what SigV2 clients send) or ISO-8601 basic → aware UTC datetime."""
-    value = value.strip()
-    parsed = parse_amz_date(value)
-    if parsed is not None:
-        return parsed
-    try:
-        rfc = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if rfc.tzinfo is None:
-        return None
-    return rfc.astimezone(UTC)
 
 
 def _amz_query_params(query_string: str) -> dict[str, list[str]]:

@@ -95,7 +95,8 @@ def parse_amz_date(value: str) -> datetime | None:
         return None
 
 
-def _parse_date_header(value: str) -> datetime | None:
+def parse_date_header(value: str) -> datetime | None:
+    """ISO-8601 basic or RFC 1123 (HTTP's ``Date``) → aware UTC datetime, or None."""
     # botocore sends an RFC 1123 ``Date`` (and no X-Amz-Date) when the caller set one.
     parsed = parse_amz_date(value)
     if parsed is not None:
@@ -224,7 +225,7 @@ def _parse_header_params(
     else:
         date_value = req.header("date")
         if date_value is not None:
-            request_time = _parse_date_header(date_value)
+            request_time = parse_date_header(date_value)
 
     if credential is None or signature is None or signed_headers_raw is None or date_value is None:
         if s3:
