@@ -120,6 +120,43 @@ roles = Table(
     UniqueConstraint("account_id", "name_key", name="uq_roles_account_name"),
 )
 
+#: EC2 instance profiles: containers for (at most) one role.
+instance_profiles = Table(
+    "instance_profiles",
+    metadata,
+    Column("instance_profile_id", String(32), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("name_key", String(128), nullable=False),
+    Column("path", String(512), nullable=False),
+    Column("arn", String(2048), nullable=False),
+    _ts("created_at"),
+    UniqueConstraint("account_id", "name_key", name="uq_instance_profiles_account_name"),
+)
+
+#: Which role an instance profile holds. A table rather than a column on the profile: the
+#: API (and AWS's model) speaks of a list of roles, only the quota is one.
+instance_profile_roles = Table(
+    "instance_profile_roles",
+    metadata,
+    Column(
+        "instance_profile_id", String(32), ForeignKey("instance_profiles.instance_profile_id"), primary_key=True
+    ),
+    Column("role_id", String(32), ForeignKey("roles.role_id"), primary_key=True),
+    Index("ix_instance_profile_roles_role", "role_id"),
+)
+
+#: Console passwords of users, as salted scrypt hashes (never the password itself).
+login_profiles = Table(
+    "login_profiles",
+    metadata,
+    Column("user_id", String(32), ForeignKey("users.user_id"), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), nullable=False),
+    Column("password_hash", String(256), nullable=False),
+    Column("password_reset_required", Boolean, nullable=False),
+    _ts("created_at"),
+)
+
 access_keys = Table(
     "access_keys",
     metadata,
