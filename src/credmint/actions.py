@@ -3,8 +3,9 @@
 One readable table, following the AWS Service Authorization Reference: the first
 action of an entry is the one the operation needs; later ones are needed only when
 the call asks for more (``sts:TagSession`` when tags are passed,
-``sts:SetSourceIdentity`` with a source identity). The resource column names the
-ARN type the handler passes (``user`` = ``arn:aws:iam::ACCT:user/path/name``,
+``sts:SetSourceIdentity`` with a source identity), or on a second resource
+(``iam:PassRole`` on the role AddRoleToInstanceProfile puts in a profile). The
+resource column names the ARN type the handler passes (``user`` = ``arn:aws:iam::ACCT:user/path/name``,
 ``*`` = no resource-level permissions; alternatives separated by ``|``). Operations
 with no action need no permission: AWS lets any caller ask who it is
 (GetCallerIdentity) or get a session token (GetSessionToken), and the federation
@@ -28,6 +29,9 @@ class Entry:
 
 TABLE: dict[tuple[str, str], Entry] = {
     ("iam", "AddClientIDToOpenIDConnectProvider"): Entry(("iam:AddClientIDToOpenIDConnectProvider",), "oidc-provider"),
+    ("iam", "AddRoleToInstanceProfile"): Entry(
+        ("iam:AddRoleToInstanceProfile", "iam:PassRole"), "instance-profile|role"
+    ),
     ("iam", "AddUserToGroup"): Entry(("iam:AddUserToGroup",), "group"),
     ("iam", "AttachGroupPolicy"): Entry(("iam:AttachGroupPolicy",), "group"),
     ("iam", "AttachRolePolicy"): Entry(("iam:AttachRolePolicy",), "role"),
@@ -35,6 +39,8 @@ TABLE: dict[tuple[str, str], Entry] = {
     ("iam", "CreateAccessKey"): Entry(("iam:CreateAccessKey",), "user"),
     ("iam", "CreateAccountAlias"): Entry(("iam:CreateAccountAlias",), "*"),
     ("iam", "CreateGroup"): Entry(("iam:CreateGroup",), "group"),
+    ("iam", "CreateInstanceProfile"): Entry(("iam:CreateInstanceProfile",), "instance-profile"),
+    ("iam", "CreateLoginProfile"): Entry(("iam:CreateLoginProfile",), "user"),
     ("iam", "CreateOpenIDConnectProvider"): Entry(("iam:CreateOpenIDConnectProvider",), "oidc-provider"),
     ("iam", "CreatePolicy"): Entry(("iam:CreatePolicy",), "policy"),
     ("iam", "CreatePolicyVersion"): Entry(("iam:CreatePolicyVersion",), "policy"),
@@ -45,8 +51,11 @@ TABLE: dict[tuple[str, str], Entry] = {
     ("iam", "DeactivateMFADevice"): Entry(("iam:DeactivateMFADevice",), "user"),
     ("iam", "DeleteAccessKey"): Entry(("iam:DeleteAccessKey",), "user"),
     ("iam", "DeleteAccountAlias"): Entry(("iam:DeleteAccountAlias",), "*"),
+    ("iam", "DeleteAccountPasswordPolicy"): Entry(("iam:DeleteAccountPasswordPolicy",), "*"),
     ("iam", "DeleteGroup"): Entry(("iam:DeleteGroup",), "group"),
     ("iam", "DeleteGroupPolicy"): Entry(("iam:DeleteGroupPolicy",), "group"),
+    ("iam", "DeleteInstanceProfile"): Entry(("iam:DeleteInstanceProfile",), "instance-profile"),
+    ("iam", "DeleteLoginProfile"): Entry(("iam:DeleteLoginProfile",), "user"),
     ("iam", "DeleteOpenIDConnectProvider"): Entry(("iam:DeleteOpenIDConnectProvider",), "oidc-provider"),
     ("iam", "DeletePolicy"): Entry(("iam:DeletePolicy",), "policy"),
     ("iam", "DeletePolicyVersion"): Entry(("iam:DeletePolicyVersion",), "policy"),
@@ -73,11 +82,14 @@ TABLE: dict[tuple[str, str], Entry] = {
     ("iam", "EnableOrganizationsRootSessions"): Entry(("iam:EnableOrganizationsRootSessions",), "*"),
     ("iam", "EnableOutboundWebIdentityFederation"): Entry(("iam:EnableOutboundWebIdentityFederation",), "*"),
     ("iam", "GetAccessKeyLastUsed"): Entry(("iam:GetAccessKeyLastUsed",), "user"),
+    ("iam", "GetAccountPasswordPolicy"): Entry(("iam:GetAccountPasswordPolicy",), "*"),
     ("iam", "GetAccountSummary"): Entry(("iam:GetAccountSummary",), "*"),
     ("iam", "GetContextKeysForCustomPolicy"): Entry(("iam:GetContextKeysForCustomPolicy",), "*"),
     ("iam", "GetContextKeysForPrincipalPolicy"): Entry(("iam:GetContextKeysForPrincipalPolicy",), "user|group|role"),
     ("iam", "GetGroup"): Entry(("iam:GetGroup",), "group"),
     ("iam", "GetGroupPolicy"): Entry(("iam:GetGroupPolicy",), "group"),
+    ("iam", "GetInstanceProfile"): Entry(("iam:GetInstanceProfile",), "instance-profile"),
+    ("iam", "GetLoginProfile"): Entry(("iam:GetLoginProfile",), "user"),
     ("iam", "GetMFADevice"): Entry(("iam:GetMFADevice",), "user"),
     ("iam", "GetOpenIDConnectProvider"): Entry(("iam:GetOpenIDConnectProvider",), "oidc-provider"),
     ("iam", "GetOutboundWebIdentityFederationInfo"): Entry(("iam:GetOutboundWebIdentityFederationInfo",), "*"),
@@ -97,6 +109,9 @@ TABLE: dict[tuple[str, str], Entry] = {
     ("iam", "ListGroupPolicies"): Entry(("iam:ListGroupPolicies",), "group"),
     ("iam", "ListGroups"): Entry(("iam:ListGroups",), "group"),
     ("iam", "ListGroupsForUser"): Entry(("iam:ListGroupsForUser",), "user"),
+    ("iam", "ListInstanceProfileTags"): Entry(("iam:ListInstanceProfileTags",), "instance-profile"),
+    ("iam", "ListInstanceProfiles"): Entry(("iam:ListInstanceProfiles",), "instance-profile"),
+    ("iam", "ListInstanceProfilesForRole"): Entry(("iam:ListInstanceProfilesForRole",), "role"),
     ("iam", "ListMFADeviceTags"): Entry(("iam:ListMFADeviceTags",), "mfa"),
     ("iam", "ListMFADevices"): Entry(("iam:ListMFADevices",), "user"),
     ("iam", "ListOpenIDConnectProviderTags"): Entry(("iam:ListOpenIDConnectProviderTags",), "oidc-provider"),
@@ -122,17 +137,20 @@ TABLE: dict[tuple[str, str], Entry] = {
     ("iam", "RemoveClientIDFromOpenIDConnectProvider"): Entry(
         ("iam:RemoveClientIDFromOpenIDConnectProvider",), "oidc-provider"
     ),
+    ("iam", "RemoveRoleFromInstanceProfile"): Entry(("iam:RemoveRoleFromInstanceProfile",), "instance-profile"),
     ("iam", "RemoveUserFromGroup"): Entry(("iam:RemoveUserFromGroup",), "group"),
     ("iam", "ResyncMFADevice"): Entry(("iam:ResyncMFADevice",), "user"),
     ("iam", "SetDefaultPolicyVersion"): Entry(("iam:SetDefaultPolicyVersion",), "policy"),
     ("iam", "SimulateCustomPolicy"): Entry(("iam:SimulateCustomPolicy",), "*"),
     ("iam", "SimulatePrincipalPolicy"): Entry(("iam:SimulatePrincipalPolicy",), "user|group|role"),
+    ("iam", "TagInstanceProfile"): Entry(("iam:TagInstanceProfile",), "instance-profile"),
     ("iam", "TagMFADevice"): Entry(("iam:TagMFADevice",), "mfa"),
     ("iam", "TagOpenIDConnectProvider"): Entry(("iam:TagOpenIDConnectProvider",), "oidc-provider"),
     ("iam", "TagPolicy"): Entry(("iam:TagPolicy",), "policy"),
     ("iam", "TagRole"): Entry(("iam:TagRole",), "role"),
     ("iam", "TagSAMLProvider"): Entry(("iam:TagSAMLProvider",), "saml-provider"),
     ("iam", "TagUser"): Entry(("iam:TagUser",), "user"),
+    ("iam", "UntagInstanceProfile"): Entry(("iam:UntagInstanceProfile",), "instance-profile"),
     ("iam", "UntagMFADevice"): Entry(("iam:UntagMFADevice",), "mfa"),
     ("iam", "UntagOpenIDConnectProvider"): Entry(("iam:UntagOpenIDConnectProvider",), "oidc-provider"),
     ("iam", "UntagPolicy"): Entry(("iam:UntagPolicy",), "policy"),
@@ -140,8 +158,10 @@ TABLE: dict[tuple[str, str], Entry] = {
     ("iam", "UntagSAMLProvider"): Entry(("iam:UntagSAMLProvider",), "saml-provider"),
     ("iam", "UntagUser"): Entry(("iam:UntagUser",), "user"),
     ("iam", "UpdateAccessKey"): Entry(("iam:UpdateAccessKey",), "user"),
+    ("iam", "UpdateAccountPasswordPolicy"): Entry(("iam:UpdateAccountPasswordPolicy",), "*"),
     ("iam", "UpdateAssumeRolePolicy"): Entry(("iam:UpdateAssumeRolePolicy",), "role"),
     ("iam", "UpdateGroup"): Entry(("iam:UpdateGroup",), "group"),
+    ("iam", "UpdateLoginProfile"): Entry(("iam:UpdateLoginProfile",), "user"),
     ("iam", "UpdateOpenIDConnectProviderThumbprint"): Entry(
         ("iam:UpdateOpenIDConnectProviderThumbprint",), "oidc-provider"
     ),

@@ -138,6 +138,10 @@ def limit_exceeded(message: str) -> AwsError:
     return AwsError("LimitExceeded", message, 409)
 
 
+def password_policy_violation(message: str) -> AwsError:
+    return AwsError("PasswordPolicyViolation", message, 400)
+
+
 def invalid_input(message: str) -> AwsError:
     return AwsError("InvalidInput", message, 400)
 

@@ -68,12 +68,11 @@ def get_account_summary(call: Call) -> Mapping[str, Any] | None:
             AccountMFAEnabled=min(1, count(s.mfa_devices, s.mfa_devices.c.user_id == ROOT_USER_ID)),
             AccountAccessKeysPresent=min(1, count(s.access_keys, s.access_keys.c.user_id.is_(None))),
             Providers=count(s.saml_providers) + count(s.oidc_providers),
-            # Not modelled by credmint: no root password, signing or server certificates,
-            # instance profiles.
+            InstanceProfiles=count(s.instance_profiles),
+            # Not modelled by credmint: no root password, signing or server certificates.
             AccountPasswordPresent=0,
             AccountSigningCertificatesPresent=0,
             ServerCertificates=0,
-            InstanceProfiles=0,
         )
     return {"SummaryMap": summary}
 

@@ -41,8 +41,8 @@ def authorize(call: Call, action: str, resource: str) -> None:
 
     ``aws:RequestTag/<k>`` and ``aws:TagKeys`` come from the call's ``Tags`` (and
     ``aws:TagKeys`` from ``UntagX``'s ``TagKeys``); ``aws:ResourceTag/<k>`` (and its
-    ``iam:ResourceTag/<k>`` twin) from the tags of the user, role, policy, provider
-    or MFA device named by ``resource``.
+    ``iam:ResourceTag/<k>`` twin) from the tags of the user, role, policy, provider,
+    MFA device or instance profile named by ``resource``.
     """
     keys: dict[str, str | list[str]] = {}
     tags = call.params.get("Tags")
@@ -73,7 +73,7 @@ def resource_tags(call: Call, resource: str) -> list[tuple[str, str]]:
             if found is None:
                 return []
             target = found
-        elif kind not in ("policy", "saml-provider", "oidc-provider", "mfa"):
+        elif kind not in ("policy", "saml-provider", "oidc-provider", "mfa", "instance-profile"):
             return []
         rows = conn.execute(select(t.c.key, t.c.value).where(t.c.resource == target).order_by(t.c.position)).all()
     return [(k, v) for k, v in rows]

@@ -263,6 +263,13 @@ def delete_role(call: Call) -> Mapping[str, Any] | None:
             count = conn.execute(select(func.count()).select_from(table).where(column == rid)).scalar_one()
             if count:
                 raise errors.delete_conflict(message)
+        held = conn.execute(
+            select(schema.instance_profile_roles.c.role_id)
+            .where(schema.instance_profile_roles.c.role_id == rid)
+            .limit(1)
+        ).first()
+        if held is not None:
+            raise errors.delete_conflict("Cannot delete entity, must remove roles from instance profile first.")
         drop_all_tags(conn, rid)
         conn.execute(delete(schema.roles).where(schema.roles.c.role_id == rid))
     return None

@@ -5,10 +5,12 @@ from __future__ import annotations
 from credmint.iam import (  # noqa: F401
     account,
     groups,
+    instance_profiles,
     keys,
     managed,
     mfa,
     outbound,
+    passwords,
     policies,
     providers,
     roles,

@@ -254,7 +254,7 @@ def delete_user(call: Call) -> Mapping[str, Any] | None:
         uid = row.user_id
         # AWS refuses while anything still hangs off the user, one reason at a time. The
         # order AWS checks in is not documented; this one is the order the texts are most
-        # often reported in (managed policies, inline policies, keys, groups, MFA).
+        # often reported in (managed policies, inline policies, keys, groups, MFA, password).
         pa, ip, ak = schema.policy_attachments, schema.inline_policies, schema.access_keys
         checks = [
             (select(pa.c.entity_id).where(pa.c.entity_id == uid), "must detach all policies first."),
@@ -267,6 +267,10 @@ def delete_user(call: Call) -> Mapping[str, Any] | None:
             (
                 select(schema.mfa_devices.c.serial_number).where(schema.mfa_devices.c.user_id == uid),
                 "must delete MFA device first.",
+            ),
+            (
+                select(schema.login_profiles.c.user_id).where(schema.login_profiles.c.user_id == uid),
+                "must delete login profile first.",
             ),
         ]
         for query, reason in checks:

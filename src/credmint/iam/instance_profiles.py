@@ -1,0 +1,252 @@
+"""IAM: EC2 instance profiles, the role each holds, and their tags.
+
+An instance profile holds at most one role (a quota AWS cannot raise). DeleteRole in
+:mod:`credmint.iam.roles` refuses while the role is still in a profile, and
+DeleteInstanceProfile refuses while the profile still holds its role.
+
+Tags of an instance profile are stored under its ARN: profiles cannot be renamed or
+moved, so the ARN never changes under them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from credmint import errors, ids
+from credmint.api import Call, operation
+from credmint.iam.common import (
+    account_of,
+    authorize,
+    drop_all_tags,
+    get_tags,
+    iam_arn,
+    paginate,
+    put_tags,
+    register_tag_operations,
+    tags_param,
+)
+from credmint.iam.ops import OPERATIONS
+from credmint.iam.roles import authorized_role
+from credmint.store import schema
+
+ip = schema.instance_profiles
+ipr = schema.instance_profile_roles
+
+#: "Instance profiles per account" quota (AWS default, adjustable there).
+MAX_INSTANCE_PROFILES = 1000
+#: "Roles per instance profile": one, and AWS does not raise it.
+MAX_ROLES_PER_PROFILE = 1
+
+
+def no_such_instance_profile(name: str) -> errors.AwsError:
+    return errors.no_such_entity(f"Instance Profile {name} cannot be found.")
+
+
+def profile_arn(account_id: str, path: str, name: str) -> str:
+    return iam_arn(account_id, "instance-profile", path, name)
+
+
+def find_profile(conn: Connection, account_id: str, name: str) -> Row[Any] | None:
+    return conn.execute(select(ip).where(ip.c.account_id == account_id, ip.c.name_key == name.lower())).first()
+
+
+def authorized_profile(call: Call, conn: Connection, action: str, name: str) -> Row[Any]:
+    """The caller's instance profile ``name`` once ``action`` on it is allowed; authorized
+    on the ARN it would have at ``/`` when it does not exist, so a denied caller learns
+    nothing about which profiles exist."""
+    account_id = account_of(call)
+    row = find_profile(conn, account_id, name)
+    authorize(call, action, row.arn if row is not None else profile_arn(account_id, "/", name))
+    if row is None:
+        raise no_such_instance_profile(name)
+    return row
+
+
+def _role_in_profile_view(row: Row[Any]) -> dict[str, Any]:
+    """A role as an instance profile lists it: the ListRoles members without
+    RoleLastUsed, tags, boundary or session duration (the members AWS's documented
+    GetInstanceProfile example shows)."""
+    return {
+        "Path": row.path,
+        "RoleName": row.name,
+        "RoleId": row.role_id,
+        "Arn": row.arn,
+        "CreateDate": row.created_at,
+        "AssumeRolePolicyDocument": row.trust_policy,
+    }
+
+
+def profile_view(conn: Connection, row: Row[Any], *, with_tags: bool) -> dict[str, Any]:
+    r = schema.roles
+    roles = conn.execute(
+        select(r)
+        .join(ipr, ipr.c.role_id == r.c.role_id)
+        .where(ipr.c.instance_profile_id == row.instance_profile_id)
+        .order_by(r.c.name_key)
+    ).all()
+    out: dict[str, Any] = {
+        "Path": row.path,
+        "InstanceProfileName": row.name,
+        "InstanceProfileId": row.instance_profile_id,
+        "Arn": row.arn,
+        "CreateDate": row.created_at,
+        "Roles": [_role_in_profile_view(role) for role in roles],
+    }
+    if with_tags:
+        tags = get_tags(conn, row.arn)
+        if tags:
+            out["Tags"] = tags
+    return out
+
+
+def profiles_holding(conn: Connection, role_id: str) -> int:
+    """How many instance profiles hold the role (DeleteRole refuses while any do)."""
+    return int(conn.execute(select(func.count()).select_from(ipr).where(ipr.c.role_id == role_id)).scalar_one())
+
+
+# --- operations ---------------------------------------------------------------------------
+
+
+@operation(OPERATIONS, "CreateInstanceProfile")
+def create_instance_profile(call: Call) -> Mapping[str, Any] | None:
+    p = call.params
+    account_id = account_of(call)
+    name: str = p["InstanceProfileName"]
+    path: str = p.get("Path") or "/"
+    arn = profile_arn(account_id, path, name)
+    authorize(call, "iam:CreateInstanceProfile", arn)
+    tags = tags_param(p)
+    exists = errors.entity_already_exists(f"Instance Profile {name} already exists.")
+    try:
+        with call.runtime.store.write() as conn:
+            if find_profile(conn, account_id, name) is not None:
+                raise exists
+            count = conn.execute(select(func.count()).select_from(ip).where(ip.c.account_id == account_id)).scalar_one()
+            if count >= MAX_INSTANCE_PROFILES:
+                raise errors.limit_exceeded(
+                    f"Cannot exceed quota for InstanceProfilesPerAccount: {MAX_INSTANCE_PROFILES}."
+                )
+            profile_id = ids.new_unique_id("AIPA")
+            conn.execute(
+                insert(ip).values(
+                    instance_profile_id=profile_id,
+                    account_id=account_id,
+                    name=name,
+                    name_key=name.lower(),
+                    path=path,
+                    arn=arn,
+                    created_at=call.now,
+                )
+            )
+            if tags:
+                put_tags(conn, arn, tags)
+            row = conn.execute(select(ip).where(ip.c.instance_profile_id == profile_id)).one()
+            return {"InstanceProfile": profile_view(conn, row, with_tags=True)}
+    except IntegrityError:
+        # Another node created the same name between the check and the insert.
+        raise exists from None
+
+
+@operation(OPERATIONS, "GetInstanceProfile")
+def get_instance_profile(call: Call) -> Mapping[str, Any] | None:
+    with call.runtime.store.read() as conn:
+        row = authorized_profile(call, conn, "iam:GetInstanceProfile", call.params["InstanceProfileName"])
+        return {"InstanceProfile": profile_view(conn, row, with_tags=True)}
+
+
+@operation(OPERATIONS, "DeleteInstanceProfile")
+def delete_instance_profile(call: Call) -> Mapping[str, Any] | None:
+    with call.runtime.store.write() as conn:
+        row = authorized_profile(call, conn, "iam:DeleteInstanceProfile", call.params["InstanceProfileName"])
+        held = conn.execute(
+            select(ipr.c.role_id).where(ipr.c.instance_profile_id == row.instance_profile_id).limit(1)
+        ).first()
+        if held is not None:
+            raise errors.delete_conflict("Cannot delete entity, must remove roles from instance profile first.")
+        drop_all_tags(conn, row.arn)
+        conn.execute(delete(ip).where(ip.c.instance_profile_id == row.instance_profile_id))
+    return None
+
+
+@operation(OPERATIONS, "ListInstanceProfiles")
+def list_instance_profiles(call: Call) -> Mapping[str, Any] | None:
+    account_id = account_of(call)
+    prefix: str = call.params.get("PathPrefix") or "/"
+    # The listed path is the resource, as for ListRoles and ListUsers.
+    authorize(call, "iam:ListInstanceProfiles", profile_arn(account_id, prefix, ""))
+    with call.runtime.store.read() as conn:
+        rows = conn.execute(select(ip).where(ip.c.account_id == account_id).order_by(ip.c.name_key)).all()
+        rows = [row for row in rows if row.path.startswith(prefix)]
+        page, more = paginate(rows, call.params)
+        # Like ListRoles, the list leaves tags out (GetInstanceProfile has them).
+        return {"InstanceProfiles": [profile_view(conn, row, with_tags=False) for row in page], **more}
+
+
+@operation(OPERATIONS, "AddRoleToInstanceProfile")
+def add_role_to_instance_profile(call: Call) -> Mapping[str, Any] | None:
+    p = call.params
+    with call.runtime.store.write() as conn:
+        profile = authorized_profile(call, conn, "iam:AddRoleToInstanceProfile", p["InstanceProfileName"])
+        # Whoever puts a role in a profile hands it to every instance launched with the
+        # profile, so AWS also requires iam:PassRole on the role.
+        role = authorized_role(call, conn, "iam:PassRole", p["RoleName"])
+        held = conn.execute(
+            select(func.count()).select_from(ipr).where(ipr.c.instance_profile_id == profile.instance_profile_id)
+        ).scalar_one()
+        # The same role again is refused with the quota error too: AWS answers
+        # LimitExceeded, not EntityAlreadyExists, for a profile that already holds it.
+        if held >= MAX_ROLES_PER_PROFILE:
+            raise errors.limit_exceeded(
+                f"Cannot exceed quota for InstanceSessionsPerInstanceProfile: {MAX_ROLES_PER_PROFILE}"
+            )
+        conn.execute(insert(ipr).values(instance_profile_id=profile.instance_profile_id, role_id=role.role_id))
+    return None
+
+
+@operation(OPERATIONS, "RemoveRoleFromInstanceProfile")
+def remove_role_from_instance_profile(call: Call) -> Mapping[str, Any] | None:
+    p = call.params
+    with call.runtime.store.write() as conn:
+        profile = authorized_profile(call, conn, "iam:RemoveRoleFromInstanceProfile", p["InstanceProfileName"])
+        name: str = p["RoleName"]
+        r = schema.roles
+        role = conn.execute(
+            select(r.c.role_id).where(r.c.account_id == profile.account_id, r.c.name_key == name.lower())
+        ).first()
+        done = None
+        if role is not None:
+            done = conn.execute(
+                delete(ipr).where(
+                    ipr.c.instance_profile_id == profile.instance_profile_id, ipr.c.role_id == role.role_id
+                )
+            )
+        if done is None or done.rowcount == 0:
+            # A role that exists but is not in the profile answers like a missing role
+            # (unconfirmed wording; NoSuchEntity is the modelled error).
+            raise errors.no_such_entity(f"The role with name {name} cannot be found.")
+    return None
+
+
+@operation(OPERATIONS, "ListInstanceProfilesForRole")
+def list_instance_profiles_for_role(call: Call) -> Mapping[str, Any] | None:
+    with call.runtime.store.read() as conn:
+        role = authorized_role(call, conn, "iam:ListInstanceProfilesForRole", call.params["RoleName"])
+        rows = conn.execute(
+            select(ip)
+            .join(ipr, ipr.c.instance_profile_id == ip.c.instance_profile_id)
+            .where(ipr.c.role_id == role.role_id)
+            .order_by(ip.c.name_key)
+        ).all()
+        page, more = paginate(rows, call.params)
+        return {"InstanceProfiles": [profile_view(conn, row, with_tags=False) for row in page], **more}
+
+
+def _tagged_profile(call: Call, conn: Connection, action: str) -> str:
+    return str(authorized_profile(call, conn, action, call.params["InstanceProfileName"]).arn)
+
+
+register_tag_operations("InstanceProfile", _tagged_profile)

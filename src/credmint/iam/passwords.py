@@ -1,0 +1,263 @@
+"""IAM: the account password policy and users' login profiles (console passwords).
+
+credmint has no console, so a password is never checked against; it is still stored
+only as a salted scrypt hash, because whoever reads the database must not learn a
+password a person may use elsewhere.
+
+The policy is stored as JSON in ``account_settings``. With no policy set, AWS checks
+passwords against its default policy (at least 8 characters, at least three of
+upper case, lower case, digits and symbols), yet GetAccountPasswordPolicy answers
+NoSuchEntity: the default counts as "no policy".
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import string
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from credmint import errors
+from credmint.api import Call, operation
+from credmint.iam.common import account_of, authorize
+from credmint.iam.ops import OPERATIONS
+from credmint.iam.users import target_user
+from credmint.store import schema
+
+POLICY_SETTING = "password_policy"
+
+#: What UpdateAccountPasswordPolicy stores for a member the call leaves out.
+POLICY_DEFAULTS: dict[str, Any] = {
+    "MinimumPasswordLength": 6,
+    "RequireSymbols": False,
+    "RequireNumbers": False,
+    "RequireUppercaseCharacters": False,
+    "RequireLowercaseCharacters": False,
+    "AllowUsersToChangePassword": False,
+}
+
+#: The symbols IAM counts for RequireSymbols (its documented set).
+SYMBOLS = frozenset("!@#$%^&*()_+-=[]{}|'")
+
+#: scrypt cost: 2**14 x 8 x 1 is the interactive-login setting of the scrypt paper and
+#: Python's documentation, about 16 MiB and tens of milliseconds per hash.
+_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
+
+
+def hash_password(password: str) -> str:
+    """``scrypt$N$r$p$salt$hash`` (base64), with a fresh 16-byte salt."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32)
+    b64 = base64.b64encode
+    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${b64(salt).decode()}${b64(digest).decode()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Whether ``password`` is the one ``stored`` was made from (constant-time compare)."""
+    kind, n, r, p, salt, digest = stored.split("$")
+    if kind != "scrypt":
+        return False
+    computed = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=32)
+    return hmac.compare_digest(computed, base64.b64decode(digest))
+
+
+# --- the policy -----------------------------------------------------------------------------
+
+
+def stored_policy(conn: Connection, account_id: str) -> dict[str, Any] | None:
+    s = schema.account_settings
+    text = conn.execute(
+        select(s.c.value).where(s.c.account_id == account_id, s.c.name == POLICY_SETTING)
+    ).scalar_one_or_none()
+    return None if text is None else dict(json.loads(text))
+
+
+def policy_violation() -> errors.AwsError:
+    # AWS's wording for a password its policy refuses (unconfirmed which detail, if any,
+    # it adds; this is the text reported for CreateLoginProfile and UpdateLoginProfile).
+    return errors.password_policy_violation("Password does not conform to the account password policy.")
+
+
+def check_password(conn: Connection, account_id: str, password: str) -> None:
+    classes = {
+        "RequireUppercaseCharacters": any(c in string.ascii_uppercase for c in password),
+        "RequireLowercaseCharacters": any(c in string.ascii_lowercase for c in password),
+        "RequireNumbers": any(c in string.digits for c in password),
+        "RequireSymbols": any(c in SYMBOLS for c in password),
+    }
+    policy = stored_policy(conn, account_id)
+    if policy is None:
+        # AWS's default policy for accounts without one.
+        if len(password) < 8 or sum(classes.values()) < 3:
+            raise policy_violation()
+        return
+    if len(password) < policy["MinimumPasswordLength"]:
+        raise policy_violation()
+    if any(policy.get(key) and not present for key, present in classes.items()):
+        raise policy_violation()
+
+
+def no_policy(account_id: str) -> errors.AwsError:
+    return errors.no_such_entity(f"The Password Policy with domain name {account_id} cannot be found.")
+
+
+@operation(OPERATIONS, "GetAccountPasswordPolicy")
+def get_account_password_policy(call: Call) -> Mapping[str, Any] | None:
+    account_id = account_of(call)
+    authorize(call, "iam:GetAccountPasswordPolicy", "*")
+    with call.runtime.store.read() as conn:
+        policy = stored_policy(conn, account_id)
+    if policy is None:
+        raise no_policy(account_id)
+    out = dict(policy)
+    # ExpirePasswords is derived, as AWS documents it: true when MaxPasswordAge is set.
+    out["ExpirePasswords"] = bool(policy.get("MaxPasswordAge"))
+    return {"PasswordPolicy": out}
+
+
+@operation(OPERATIONS, "UpdateAccountPasswordPolicy")
+def update_account_password_policy(call: Call) -> Mapping[str, Any] | None:
+    account_id = account_of(call)
+    authorize(call, "iam:UpdateAccountPasswordPolicy", "*")
+    p = call.params
+    # The call replaces the whole policy: members left out go back to their defaults
+    # (AWS documents each default), they do not keep their previous values.
+    policy: dict[str, Any] = {key: p.get(key, default) for key, default in POLICY_DEFAULTS.items()}
+    for key in ("MaxPasswordAge", "PasswordReusePrevention", "HardExpiry"):
+        if p.get(key) is not None:
+            policy[key] = p[key]
+    s = schema.account_settings
+    text = json.dumps(policy, sort_keys=True)
+    with call.runtime.store.write() as conn:
+        done = conn.execute(
+            update(s).where(s.c.account_id == account_id, s.c.name == POLICY_SETTING).values(value=text)
+        )
+        if done.rowcount == 0:
+            conn.execute(insert(s).values(account_id=account_id, name=POLICY_SETTING, value=text))
+    return None
+
+
+@operation(OPERATIONS, "DeleteAccountPasswordPolicy")
+def delete_account_password_policy(call: Call) -> Mapping[str, Any] | None:
+    account_id = account_of(call)
+    authorize(call, "iam:DeleteAccountPasswordPolicy", "*")
+    s = schema.account_settings
+    with call.runtime.store.write() as conn:
+        done = conn.execute(delete(s).where(s.c.account_id == account_id, s.c.name == POLICY_SETTING))
+        if done.rowcount == 0:
+            raise no_policy(account_id)
+    return None
+
+
+# --- login profiles -------------------------------------------------------------------------
+
+lp = schema.login_profiles
+
+
+def _login_user(call: Call, conn: Connection, action: str) -> Row[Any]:
+    """The user a login-profile call acts on (``UserName``, else the calling user)."""
+    row = target_user(call, conn, action)
+    if row is None:
+        # The root user's password is not an IAM login profile; AWS manages it only
+        # through an AssumeRoot session, which credmint does not offer for this task.
+        raise errors.validation_error("Must specify userName when calling with non-User credentials")
+    return row
+
+
+def no_login_profile(name: str) -> errors.AwsError:
+    return errors.no_such_entity(f"Login Profile for User {name} cannot be found.")
+
+
+def _find_profile(conn: Connection, user_id: str) -> Row[Any] | None:
+    return conn.execute(select(lp).where(lp.c.user_id == user_id)).first()
+
+
+def _view(user: Row[Any], profile: Row[Any]) -> dict[str, Any]:
+    return {
+        "UserName": user.name,
+        "CreateDate": profile.created_at,
+        "PasswordResetRequired": bool(profile.password_reset_required),
+    }
+
+
+def _required_password(call: Call) -> str:
+    password = call.params.get("Password")
+    if not password:
+        # The model leaves Password optional only for AssumeRoot sessions (root password
+        # recovery); every other caller must give one, as the API reference says.
+        raise errors.validation_error("Password is required when creating a login profile for an IAM user.")
+    return str(password)
+
+
+@operation(OPERATIONS, "CreateLoginProfile")
+def create_login_profile(call: Call) -> Mapping[str, Any] | None:
+    exists: errors.AwsError | None = None
+    try:
+        with call.runtime.store.write() as conn:
+            user = _login_user(call, conn, "iam:CreateLoginProfile")
+            exists = errors.entity_already_exists(f"Login Profile for user {user.name} already exists.")
+            if _find_profile(conn, user.user_id) is not None:
+                raise exists
+            password = _required_password(call)
+            check_password(conn, user.account_id, password)
+            conn.execute(
+                insert(lp).values(
+                    user_id=user.user_id,
+                    account_id=user.account_id,
+                    password_hash=hash_password(password),
+                    password_reset_required=bool(call.params.get("PasswordResetRequired")),
+                    created_at=call.now,
+                )
+            )
+            return {"LoginProfile": _view(user, conn.execute(select(lp).where(lp.c.user_id == user.user_id)).one())}
+    except IntegrityError:
+        # Another node created the profile between the check and the insert.
+        if exists is None:
+            raise
+        raise exists from None
+
+
+@operation(OPERATIONS, "GetLoginProfile")
+def get_login_profile(call: Call) -> Mapping[str, Any] | None:
+    with call.runtime.store.read() as conn:
+        user = _login_user(call, conn, "iam:GetLoginProfile")
+        profile = _find_profile(conn, user.user_id)
+        if profile is None:
+            raise no_login_profile(user.name)
+        return {"LoginProfile": _view(user, profile)}
+
+
+@operation(OPERATIONS, "UpdateLoginProfile")
+def update_login_profile(call: Call) -> Mapping[str, Any] | None:
+    p = call.params
+    with call.runtime.store.write() as conn:
+        user = _login_user(call, conn, "iam:UpdateLoginProfile")
+        if _find_profile(conn, user.user_id) is None:
+            raise no_login_profile(user.name)
+        # Members left out keep their values (unlike UpdateAccountPasswordPolicy).
+        values: dict[str, Any] = {}
+        if p.get("Password"):
+            check_password(conn, user.account_id, p["Password"])
+            values["password_hash"] = hash_password(p["Password"])
+        if p.get("PasswordResetRequired") is not None:
+            values["password_reset_required"] = bool(p["PasswordResetRequired"])
+        if values:
+            conn.execute(update(lp).where(lp.c.user_id == user.user_id).values(**values))
+    return None
+
+
+@operation(OPERATIONS, "DeleteLoginProfile")
+def delete_login_profile(call: Call) -> Mapping[str, Any] | None:
+    with call.runtime.store.write() as conn:
+        user = _login_user(call, conn, "iam:DeleteLoginProfile")
+        done = conn.execute(delete(lp).where(lp.c.user_id == user.user_id))
+        if done.rowcount == 0:
+            raise no_login_profile(user.name)
+    return None
