@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from credmint import errors, ids, policy
 from credmint.api import Call, Operation, operation
-from credmint.iam.common import put_tags
+from credmint.iam.common import drop_all_tags, put_tags
 from credmint.orgs import data, model
 from credmint.orgs.data import Org
 from credmint.principal import Principal
@@ -83,6 +83,28 @@ def _administrator(call: Call, conn: Connection) -> Org:
     if org.management_account_id != account and not data.delegated_services(conn, account):
         raise errors.org_access_denied()
     return org
+
+
+def _authorized(
+    call: Call, action: str, role: Callable[[Call, Connection], Org], resource: Callable[[Org], str]
+) -> None:
+    """Check ``action`` on a resource whose ARN needs the caller's organization (read first).
+
+    The operation reads the organization again in its own write transaction.
+    """
+    with call.runtime.store.read() as conn:
+        org = role(call, conn)
+    _authorize(call, action, resource(org))
+
+
+def _entity_arn(org: Org, entity_id: str) -> str:
+    """The ARN of a root, OU or account of ``org`` (ids are told apart by their prefixes)."""
+    mgmt = org.management_account_id
+    if entity_id.startswith("r-"):
+        return model.root_arn(mgmt, org.org_id, entity_id)
+    if entity_id.startswith("ou-"):
+        return model.ou_arn(mgmt, org.org_id, entity_id)
+    return model.account_arn(mgmt, org.org_id, entity_id)
 
 
 def _require_all_features(org: Org) -> None:
@@ -554,14 +576,148 @@ def create_organizational_unit(call: Call) -> Mapping[str, Any]:
 def list_organizational_units_for_parent(call: Call) -> Mapping[str, Any]:
     parent: str = call.params["ParentId"]
     _authorize(call, "ListOrganizationalUnitsForParent")
-    u = schema.org_units
     with call.runtime.store.read() as conn:
         org = _administrator(call, conn)
         if not data.is_parent(conn, org, parent):
             raise _no_parent()
-        rows = conn.execute(select(u).where(u.c.parent_id == parent, u.c.org_id == org.org_id).order_by(u.c.name)).all()
-        page, more = _page(rows, call.params)
+        page, more = _page(_ous_in(conn, org, parent), call.params)
         return {"OrganizationalUnits": [_ou_view(conn, org, row) for row in page], **more}
+
+
+def _no_ou() -> errors.AwsError:
+    return errors.org_error(
+        "OrganizationalUnitNotFoundException", "We can't find an OU with the OrganizationalUnitId that you specified."
+    )
+
+
+def _ou_of(conn: Connection, org: Org, ou_id: str) -> Any:
+    row = data.ou_row(conn, org.org_id, ou_id)
+    if row is None:
+        raise _no_ou()
+    return row
+
+
+def _accounts_in(conn: Connection, org: Org, parent: str) -> list[Any]:
+    """The accounts directly in ``parent`` (not those of its OUs), in the order they joined."""
+    oa = schema.org_accounts
+    return list(
+        conn.execute(
+            _accounts_query(org).where(oa.c.parent_id == parent).order_by(oa.c.joined_at, oa.c.account_id)
+        ).all()
+    )
+
+
+def _ous_in(conn: Connection, org: Org, parent: str) -> list[Any]:
+    u = schema.org_units
+    return list(
+        conn.execute(select(u).where(u.c.parent_id == parent, u.c.org_id == org.org_id).order_by(u.c.name)).all()
+    )
+
+
+@operation(OPERATIONS, "ListChildren")
+def list_children(call: Call) -> Mapping[str, Any]:
+    parent: str = call.params["ParentId"]
+    child_type: str = call.params["ChildType"]
+    with call.runtime.store.read() as conn:
+        org = _administrator(call, conn)
+        _authorize(call, "ListChildren", _entity_arn(org, parent))
+        if not data.is_parent(conn, org, parent):
+            raise _no_parent()
+        if child_type == "ACCOUNT":
+            children = [row.account_id for row in _accounts_in(conn, org, parent)]
+        else:
+            children = [row.ou_id for row in _ous_in(conn, org, parent)]
+        page, more = _page(children, call.params)
+        return {"Children": [{"Id": i, "Type": child_type} for i in page], **more}
+
+
+@operation(OPERATIONS, "ListParents")
+def list_parents(call: Call) -> Mapping[str, Any]:
+    child: str = call.params["ChildId"]
+    with call.runtime.store.read() as conn:
+        org = _administrator(call, conn)
+        _authorize(call, "ListParents", _entity_arn(org, child))
+        parent: str | None = None
+        if child.startswith("ou-"):
+            row = data.ou_row(conn, org.org_id, child)
+            parent = row.parent_id if row is not None else None
+        else:
+            member = data.org_of_account(conn, child)
+            if member is not None and member.org_id == org.org_id:
+                parent = data.account_parent(conn, child)
+        if parent is None:
+            raise errors.org_error(
+                "ChildNotFoundException",
+                "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.",
+            )
+        # An account or OU has exactly one parent, so the list never needs a second page.
+        page, more = _page([parent], call.params)
+        return {
+            "Parents": [{"Id": p, "Type": "ROOT" if p == org.root_id else "ORGANIZATIONAL_UNIT"} for p in page],
+            **more,
+        }
+
+
+@operation(OPERATIONS, "ListAccountsForParent")
+def list_accounts_for_parent(call: Call) -> Mapping[str, Any]:
+    parent: str = call.params["ParentId"]
+    with call.runtime.store.read() as conn:
+        org = _administrator(call, conn)
+        _authorize(call, "ListAccountsForParent", _entity_arn(org, parent))
+        if not data.is_parent(conn, org, parent):
+            raise _no_parent()
+        page, more = _page(_accounts_in(conn, org, parent), call.params)
+        return {"Accounts": [_account_view(conn, org, row) for row in page], **more}
+
+
+@operation(OPERATIONS, "DescribeOrganizationalUnit")
+def describe_organizational_unit(call: Call) -> Mapping[str, Any]:
+    ou_id: str = call.params["OrganizationalUnitId"]
+    with call.runtime.store.read() as conn:
+        org = _administrator(call, conn)
+        _authorize(call, "DescribeOrganizationalUnit", _entity_arn(org, ou_id))
+        return {"OrganizationalUnit": _ou_view(conn, org, _ou_of(conn, org, ou_id))}
+
+
+@operation(OPERATIONS, "UpdateOrganizationalUnit")
+def update_organizational_unit(call: Call) -> Mapping[str, Any]:
+    ou_id: str = call.params["OrganizationalUnitId"]
+    name: str | None = call.params.get("Name")
+    _authorized(call, "UpdateOrganizationalUnit", _management, lambda org: _entity_arn(org, ou_id))
+    u = schema.org_units
+    with call.runtime.store.write() as conn:
+        org = _management(call, conn)
+        row = _ou_of(conn, org, ou_id)
+        if name is not None and name != row.name:
+            clash = conn.execute(
+                select(u.c.ou_id).where(u.c.parent_id == row.parent_id, u.c.name == name, u.c.ou_id != ou_id)
+            ).first()
+            if clash is not None:
+                raise _duplicate_ou()
+            with _unique(_duplicate_ou):
+                conn.execute(update(u).where(u.c.ou_id == ou_id).values(name=name))
+            row = _ou_of(conn, org, ou_id)
+        return {"OrganizationalUnit": _ou_view(conn, org, row)}
+
+
+@operation(OPERATIONS, "DeleteOrganizationalUnit")
+def delete_organizational_unit(call: Call) -> Mapping[str, Any]:
+    ou_id: str = call.params["OrganizationalUnitId"]
+    _authorized(call, "DeleteOrganizationalUnit", _management, lambda org: _entity_arn(org, ou_id))
+    with call.runtime.store.write() as conn:
+        org = _management(call, conn)
+        _ou_of(conn, org, ou_id)
+        if _ous_in(conn, org, ou_id) or _accounts_in(conn, org, ou_id):
+            raise errors.org_error(
+                "OrganizationalUnitNotEmptyException",
+                "The specified OU is not empty. Move all accounts to another root or to other OUs, remove all "
+                "child OUs, and try the operation again.",
+            )
+        a = schema.org_policy_attachments
+        conn.execute(delete(a).where(a.c.target_id == ou_id))
+        drop_all_tags(conn, _entity_arn(org, ou_id))
+        conn.execute(delete(schema.org_units).where(schema.org_units.c.ou_id == ou_id))
+    return {}
 
 
 # --- policies -------------------------------------------------------------------------------
