@@ -744,6 +744,19 @@ def _find_policy(conn: Connection, org: Org, policy_id: str) -> Any:
     return row
 
 
+def _check_content(policy_type: str, content: str) -> None:
+    """The size quota and the grammar of ``policy_type`` (CreatePolicy and UpdatePolicy alike)."""
+    if len(content) > model.MAX_POLICY_CHARS:
+        raise errors.org_constraint_violation(
+            "You attempted to create a policy that is larger than the maximum size.",
+            "POLICY_CONTENT_LIMIT_EXCEEDED",
+        )
+    try:
+        policy.validate_policy(content, "scp" if policy_type == model.SCP else "rcp")
+    except errors.AwsError:
+        raise errors.org_malformed_policy() from None
+
+
 def _duplicate_policy() -> errors.AwsError:
     return errors.org_error("DuplicatePolicyException", "A policy with the same name already exists.")
 
@@ -759,15 +772,7 @@ def create_policy(call: Call) -> Mapping[str, Any]:
     with call.runtime.store.write() as conn:
         org = _management(call, conn)
         _check_type(org, policy_type)
-        if len(content) > model.MAX_POLICY_CHARS:
-            raise errors.org_constraint_violation(
-                "You attempted to create a policy that is larger than the maximum size.",
-                "POLICY_CONTENT_LIMIT_EXCEEDED",
-            )
-        try:
-            policy.validate_policy(content, "scp" if policy_type == model.SCP else "rcp")
-        except errors.AwsError:
-            raise errors.org_malformed_policy() from None
+        _check_content(policy_type, content)
         if conn.execute(select(p.c.policy_id).where(p.c.org_id == org.org_id, p.c.name == name)).first() is not None:
             raise _duplicate_policy()
         policy_id = model.new_policy_id()
@@ -908,6 +913,191 @@ def _all_attachments(conn: Connection, org: Org) -> list[tuple[str, str, str]]:
     a = schema.org_policy_attachments
     rows = conn.execute(select(a.c.target_id, a.c.policy_id, a.c.policy_type).where(a.c.org_id == org.org_id)).all()
     return [(r[0], r[1], r[2]) for r in rows]
+
+
+def _policy_arn(org: Org, found: Any) -> str:
+    if isinstance(found, model.AwsManagedPolicy):
+        return found.arn
+    return model.policy_arn(org.management_account_id, org.org_id, found.policy_type, found.policy_id)
+
+
+def _policy_view(org: Org, found: Any) -> dict[str, Any]:
+    return {"PolicySummary": _policy_summary(org, found), "Content": found.content}
+
+
+def _immutable() -> errors.AwsError:
+    return errors.org_invalid_input(
+        "You specified a policy that is managed by AWS and can't be modified.", "IMMUTABLE_POLICY"
+    )
+
+
+def _policy_resource(call: Call, policy_id: str) -> Callable[[Org], str]:
+    """The ARN of ``policy_id`` for authorization; an unknown id is checked as ``*`` and then
+    answered with PolicyNotFoundException by the operation."""
+
+    def arn(org: Org) -> str:
+        with call.runtime.store.read() as conn:
+            try:
+                return _policy_arn(org, _find_policy(conn, org, policy_id))
+            except errors.AwsError:
+                return "*"
+
+    return arn
+
+
+def _readable_policy(call: Call, conn: Connection, org: Org, action: str, policy_id: str) -> Any:
+    try:
+        found = _find_policy(conn, org, policy_id)
+    except errors.AwsError:
+        # A caller without the permission learns nothing about which ids exist.
+        _authorize(call, action)
+        raise
+    _authorize(call, action, _policy_arn(org, found))
+    return found
+
+
+@operation(OPERATIONS, "DescribePolicy")
+def describe_policy(call: Call) -> Mapping[str, Any]:
+    policy_id: str = call.params["PolicyId"]
+    with call.runtime.store.read() as conn:
+        org = _administrator(call, conn)
+        found = _readable_policy(call, conn, org, "DescribePolicy", policy_id)
+        return {"Policy": _policy_view(org, found)}
+
+
+@operation(OPERATIONS, "UpdatePolicy")
+def update_policy(call: Call) -> Mapping[str, Any]:
+    params = call.params
+    policy_id: str = params["PolicyId"]
+    _authorized(call, "UpdatePolicy", _management, _policy_resource(call, policy_id))
+    p = schema.org_policies
+    with call.runtime.store.write() as conn:
+        org = _management(call, conn)
+        found = _find_policy(conn, org, policy_id)
+        if isinstance(found, model.AwsManagedPolicy):
+            raise _immutable()
+        changes: dict[str, str] = {}
+        name: str | None = params.get("Name")
+        if name is not None and name != found.name:
+            clash = conn.execute(
+                select(p.c.policy_id).where(p.c.org_id == org.org_id, p.c.name == name, p.c.policy_id != policy_id)
+            ).first()
+            if clash is not None:
+                raise _duplicate_policy()
+            changes["name"] = name
+        if params.get("Description") is not None:
+            changes["description"] = params["Description"]
+        content: str | None = params.get("Content")
+        if content is not None:
+            _check_content(found.policy_type, content)
+            changes["content"] = content
+        if changes:
+            # The commit's change signal makes every node re-read the levels of the
+            # accounts below this policy's targets on their next request.
+            with _unique(_duplicate_policy):
+                conn.execute(update(p).where(p.c.policy_id == policy_id).values(**changes))
+        return {"Policy": _policy_view(org, _find_policy(conn, org, policy_id))}
+
+
+@operation(OPERATIONS, "DeletePolicy")
+def delete_policy(call: Call) -> Mapping[str, Any]:
+    policy_id: str = call.params["PolicyId"]
+    _authorized(call, "DeletePolicy", _management, _policy_resource(call, policy_id))
+    a = schema.org_policy_attachments
+    with call.runtime.store.write() as conn:
+        org = _management(call, conn)
+        found = _find_policy(conn, org, policy_id)
+        if isinstance(found, model.AwsManagedPolicy):
+            raise _immutable()
+        in_use = conn.execute(select(a.c.target_id).where(a.c.policy_id == policy_id).limit(1)).first()
+        if in_use is not None:
+            raise errors.org_error(
+                "PolicyInUseException",
+                "The policy is attached to one or more entities. You must detach it from all roots, OUs, and "
+                "accounts before performing this operation.",
+            )
+        drop_all_tags(conn, _policy_arn(org, found))
+        conn.execute(delete(schema.org_policies).where(schema.org_policies.c.policy_id == policy_id))
+    return {}
+
+
+def _policies_sorted(conn: Connection, policy_ids: set[str]) -> list[Any]:
+    """AWS managed policies first, then the organization's by name (as ListPolicies lists them)."""
+    out: list[Any] = [m for pid, m in model.AWS_MANAGED.items() if pid in policy_ids]
+    p = schema.org_policies
+    rest = [pid for pid in policy_ids if pid not in model.AWS_MANAGED]
+    if rest:
+        out.extend(conn.execute(select(p).where(p.c.policy_id.in_(rest)).order_by(p.c.name)).all())
+    return out
+
+
+@operation(OPERATIONS, "ListPoliciesForTarget")
+def list_policies_for_target(call: Call) -> Mapping[str, Any]:
+    target: str = call.params["TargetId"]
+    policy_type: str = call.params["Filter"]
+    with call.runtime.store.read() as conn:
+        org = _administrator(call, conn)
+        _authorize(call, "ListPoliciesForTarget", _entity_arn(org, target))
+        if not data.is_target(conn, org, target):
+            raise _no_target()
+        attached = {pid for _, pid, t in data.attached(conn, [target]) if t == policy_type}
+        page, more = _page(_policies_sorted(conn, attached), call.params)
+        return {"Policies": [_policy_summary(org, row) for row in page], **more}
+
+
+@operation(OPERATIONS, "ListTargetsForPolicy")
+def list_targets_for_policy(call: Call) -> Mapping[str, Any]:
+    policy_id: str = call.params["PolicyId"]
+    a, u = schema.org_policy_attachments, schema.org_units
+    with call.runtime.store.read() as conn:
+        org = _administrator(call, conn)
+        _readable_policy(call, conn, org, "ListTargetsForPolicy", policy_id)
+        # AWS managed policies are attached in every organization: only this one's targets.
+        targets = {
+            t
+            for (t,) in conn.execute(
+                select(a.c.target_id).where(a.c.policy_id == policy_id, a.c.org_id == org.org_id)
+            ).all()
+        }
+        rows: list[dict[str, Any]] = []
+        if org.root_id in targets:
+            rows.append({"TargetId": org.root_id, "Name": "Root", "Type": "ROOT"})
+        ous = [t for t in targets if t.startswith("ou-")]
+        if ous:
+            for ou in conn.execute(select(u.c.ou_id, u.c.name).where(u.c.ou_id.in_(ous)).order_by(u.c.name)).all():
+                rows.append({"TargetId": ou.ou_id, "Name": ou.name, "Type": "ORGANIZATIONAL_UNIT"})
+        accounts = [t for t in targets if t.isdigit()]
+        if accounts:
+            acc = schema.accounts
+            found_accounts = conn.execute(
+                select(acc.c.account_id, acc.c.name).where(acc.c.account_id.in_(accounts)).order_by(acc.c.name)
+            ).all()
+            for account in found_accounts:
+                rows.append({"TargetId": account.account_id, "Name": account.name, "Type": "ACCOUNT"})
+        page, more = _page(rows, call.params)
+        return {"Targets": [{**row, "Arn": _entity_arn(org, row["TargetId"])} for row in page], **more}
+
+
+@operation(OPERATIONS, "DisablePolicyType")
+def disable_policy_type(call: Call) -> Mapping[str, Any]:
+    root_id: str = call.params["RootId"]
+    policy_type: str = call.params["PolicyType"]
+    _authorized(call, "DisablePolicyType", _management, lambda org: _entity_arn(org, root_id))
+    t, a = schema.org_policy_types, schema.org_policy_attachments
+    with call.runtime.store.write() as conn:
+        org = _management(call, conn)
+        if root_id != org.root_id:
+            raise errors.org_error("RootNotFoundException", "We can't find a root with the RootId that you specified.")
+        if policy_type not in data.enabled_policy_types(conn, org.org_id):
+            raise errors.org_error(
+                "PolicyTypeNotEnabledException",
+                "This operation can be performed only for enabled policy types.",
+            )
+        conn.execute(delete(t).where(t.c.org_id == org.org_id, t.c.policy_type == policy_type))
+        # AWS detaches every policy of the type (the policies themselves stay); enabling the
+        # type again starts over from the full-access policy on every root, OU and account.
+        conn.execute(delete(a).where(a.c.org_id == org.org_id, a.c.policy_type == policy_type))
+        return {"Root": _root_view(conn, org)}
 
 
 # --- trusted access and delegated administrators ----------------------------------------------
