@@ -465,6 +465,21 @@ def describe_create_account_status(call: Call) -> Mapping[str, Any]:
         return {"CreateAccountStatus": _request_view(row)}
 
 
+@operation(OPERATIONS, "ListCreateAccountStatus")
+def list_create_account_status(call: Call) -> Mapping[str, Any]:
+    states: list[str] = call.params.get("States") or []
+    _authorize(call, "ListCreateAccountStatus")
+    r = schema.org_create_account_requests
+    with call.runtime.store.read() as conn:
+        org = _administrator(call, conn)
+        query = select(r).where(r.c.org_id == org.org_id)
+        if states:
+            query = query.where(r.c.state.in_(states))
+        rows = conn.execute(query.order_by(r.c.requested_at, r.c.request_id)).all()
+        page, more = _page(rows, call.params)
+        return {"CreateAccountStatuses": [_request_view(row) for row in page], **more}
+
+
 def _no_account() -> errors.AwsError:
     return errors.org_error("AccountNotFoundException", "You specified an account that doesn't exist.")
 
@@ -1147,4 +1162,79 @@ def register_delegated_administrator(call: Call) -> Mapping[str, Any]:
         conn.execute(
             insert(d).values(account_id=account_id, service_principal=service, org_id=org.org_id, delegated_at=call.now)
         )
+    return {}
+
+
+@operation(OPERATIONS, "DeregisterDelegatedAdministrator")
+def deregister_delegated_administrator(call: Call) -> Mapping[str, Any]:
+    account_id: str = call.params["AccountId"]
+    service: str = call.params["ServicePrincipal"]
+    _authorize(call, "DeregisterDelegatedAdministrator")
+    d = schema.org_delegated_admins
+    with call.runtime.store.write() as conn:
+        org = _management(call, conn)
+        member = data.org_of_account(conn, account_id)
+        if member is None or member.org_id != org.org_id:
+            raise _no_account()
+        if service not in data.delegated_services(conn, account_id):
+            raise errors.org_error(
+                "AccountNotRegisteredException",
+                "The provided account is not a registered delegated administrator for this service.",
+            )
+        # Read access to the organization ends with the account's last delegation: the
+        # administrator checks read the store on every request.
+        conn.execute(delete(d).where(d.c.account_id == account_id, d.c.service_principal == service))
+    return {}
+
+
+@operation(OPERATIONS, "ListDelegatedAdministrators")
+def list_delegated_administrators(call: Call) -> Mapping[str, Any]:
+    service: str | None = call.params.get("ServicePrincipal")
+    _authorize(call, "ListDelegatedAdministrators")
+    d = schema.org_delegated_admins
+    with call.runtime.store.read() as conn:
+        org = _administrator(call, conn)
+        query = select(d.c.account_id, func.min(d.c.delegated_at).label("since")).where(d.c.org_id == org.org_id)
+        if service:
+            query = query.where(d.c.service_principal == service)
+        delegated = conn.execute(query.group_by(d.c.account_id)).all()
+        since = {row.account_id: row.since for row in delegated}
+        rows = conn.execute(_accounts_query(org).where(schema.org_accounts.c.account_id.in_(list(since)))).all()
+        rows = sorted(rows, key=lambda row: (since[row.account_id], row.account_id))
+        page, more = _page(rows, call.params)
+        admins = []
+        for row in page:
+            view = _account_view(conn, org, row)
+            del view["Paths"]  # not a member of DelegatedAdministrator
+            admins.append({**view, "DelegationEnabledDate": since[row.account_id]})
+        return {"DelegatedAdministrators": admins, **more}
+
+
+@operation(OPERATIONS, "ListAWSServiceAccessForOrganization")
+def list_aws_service_access_for_organization(call: Call) -> Mapping[str, Any]:
+    _authorize(call, "ListAWSServiceAccessForOrganization")
+    s = schema.org_service_access
+    with call.runtime.store.read() as conn:
+        org = _administrator(call, conn)
+        rows = conn.execute(select(s).where(s.c.org_id == org.org_id).order_by(s.c.service_principal)).all()
+        page, more = _page(rows, call.params)
+        return {
+            "EnabledServicePrincipals": [
+                {"ServicePrincipal": row.service_principal, "DateEnabled": row.enabled_at} for row in page
+            ],
+            **more,
+        }
+
+
+@operation(OPERATIONS, "DisableAWSServiceAccess")
+def disable_aws_service_access(call: Call) -> Mapping[str, Any]:
+    service: str = call.params["ServicePrincipal"]
+    _authorize(call, "DisableAWSServiceAccess")
+    s = schema.org_service_access
+    with call.runtime.store.write() as conn:
+        org = _management(call, conn)
+        # Like EnableAWSServiceAccess, repeating the call changes nothing and is no error.
+        # Delegated administrators of the service stay registered; IAM's centralized root
+        # access operations refuse to work again until trusted access is back.
+        conn.execute(delete(s).where(s.c.org_id == org.org_id, s.c.service_principal == service))
     return {}
