@@ -285,3 +285,20 @@ def test_pagination(server: Server, org: Organization) -> None:
     with pytest.raises(ClientError) as exc:
         org.orgs.list_accounts(NextToken="garbage")
     assert error_of(exc)[0] == "InvalidInputException"
+
+
+def test_every_account_reports_an_email(server: Server, org: Organization) -> None:
+    mgmt = org.management.account_id
+    # The management account was made without an email; Organizations always reports one.
+    described = org.orgs.describe_organization()["Organization"]
+    assert described["MasterAccountEmail"] == f"{mgmt}@credmint.invalid"
+    accounts = {a["Id"]: a for a in org.orgs.list_accounts()["Accounts"]}
+    assert accounts[mgmt]["Email"] == described["MasterAccountEmail"]
+    assert org.orgs.describe_account(AccountId=mgmt)["Account"]["Email"] == described["MasterAccountEmail"]
+    email = f"{unique('member')}@example.com"
+    request = org.orgs.create_account(Email=email, AccountName="member")["CreateAccountStatus"]["Id"]
+    member = org.orgs.describe_create_account_status(CreateAccountRequestId=request)["CreateAccountStatus"]["AccountId"]
+    assert org.orgs.describe_account(AccountId=member)["Account"]["Email"] == email
+    # Members see the same through DescribeOrganization.
+    seen = client(server, "organizations", org.enter(member)).describe_organization()["Organization"]
+    assert seen["MasterAccountEmail"] == described["MasterAccountEmail"]

@@ -166,9 +166,19 @@ def _organization_view(conn: Connection, org: Org) -> dict[str, Any]:
     email = conn.execute(
         select(schema.accounts.c.email).where(schema.accounts.c.account_id == mgmt)
     ).scalar_one_or_none()
-    if email:
-        out["MasterAccountEmail"] = email
+    out["MasterAccountEmail"] = _email(mgmt, email)
     return out
+
+
+def _email(account_id: str, stored: str | None) -> str:
+    """The account's email address, which Organizations always reports.
+
+    Member accounts carry the address given to CreateAccount. Accounts made with
+    ``credmint account create`` (typically the management account) have none, yet every
+    AWS account has a root email; they get a stable per-account address in the reserved
+    ``.invalid`` domain (RFC 2606), which can never reach anyone.
+    """
+    return stored or f"{account_id}@credmint.invalid"
 
 
 def _root_view(conn: Connection, org: Org) -> dict[str, Any]:
@@ -191,7 +201,7 @@ def _ou_view(conn: Connection, org: Org, row: Any) -> dict[str, Any]:
 
 
 def _account_view(conn: Connection, org: Org, row: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {
+    return {
         "Id": row.account_id,
         "Arn": model.account_arn(org.management_account_id, org.org_id, row.account_id),
         "Name": row.name,
@@ -200,10 +210,8 @@ def _account_view(conn: Connection, org: Org, row: Any) -> dict[str, Any]:
         "Paths": [data.path_of(org, [*data.ancestors(conn, org, row.parent_id), row.account_id])],
         "JoinedMethod": row.joined_method,
         "JoinedTimestamp": row.joined_at,
+        "Email": _email(row.account_id, row.email),
     }
-    if row.email:
-        out["Email"] = row.email
-    return out
 
 
 def _accounts_query(org: Org) -> Any:
