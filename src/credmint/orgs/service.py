@@ -1242,7 +1242,9 @@ def disable_aws_service_access(call: Call) -> Mapping[str, Any]:
     with call.runtime.store.write() as conn:
         org = _management(call, conn)
         # Like EnableAWSServiceAccess, repeating the call changes nothing and is no error.
-        # Delegated administrators of the service stay registered; IAM's centralized root
-        # access operations refuse to work again until trusted access is back.
+        # Delegated administrators of the service stay registered, and so do the IAM root
+        # access features already enabled (AssumeRoot keeps honouring them); IAM's
+        # Enable/Disable/ListOrganizations* operations refuse until trusted access is back.
+        # What AWS does with either is unconfirmed.
         conn.execute(delete(s).where(s.c.org_id == org.org_id, s.c.service_principal == service))
     return {}
