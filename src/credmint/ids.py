@@ -99,7 +99,9 @@ def new_unique_id(prefix: str) -> str:
     """``prefix`` (four capital letters such as ``AIDA``, ``AROA``) + 17 base32 characters."""
     if not _PREFIX_RE.match(prefix):
         raise ValueError("unique id prefix must be four capital letters")
-    return prefix + "".join(secrets.choice(BASE32_ALPHABET) for _ in range(17))
+    # 17 base32 characters are 85 bits: the first 17 of 11 random bytes' 18 (one read of the
+    # system's randomness instead of 17).
+    return prefix + base64.b32encode(secrets.token_bytes(11)).decode("ascii")[:17]
 
 
 def new_account_id() -> str:
