@@ -202,7 +202,7 @@ def not_attachable(arn: str) -> errors.AwsError:
     return errors.no_such_entity(f"Policy {arn} does not exist or is not attachable.")
 
 
-def _from_aws(p: managed.AwsPolicy) -> ManagedPolicy:
+def from_aws_policy(p: managed.AwsPolicy) -> ManagedPolicy:
     return ManagedPolicy(
         p.arn,
         p.name,
@@ -216,7 +216,7 @@ def _from_aws(p: managed.AwsPolicy) -> ManagedPolicy:
     )
 
 
-def _from_row(row: Row[Any]) -> ManagedPolicy:
+def from_policy_row(row: Row[Any]) -> ManagedPolicy:
     return ManagedPolicy(
         row.arn,
         row.name,
@@ -234,10 +234,10 @@ def find_policy(conn: Connection, account_id: str, arn: str) -> ManagedPolicy | 
     """An AWS managed policy, or a customer managed policy of ``account_id``."""
     aws = managed.aws_policy(arn)
     if aws is not None:
-        return _from_aws(aws)
+        return from_aws_policy(aws)
     mp = schema.managed_policies
     row = conn.execute(select(mp).where(mp.c.arn == arn, mp.c.account_id == account_id)).first()
-    return _from_row(row) if row is not None else None
+    return from_policy_row(row) if row is not None else None
 
 
 def managed_policy_exists(conn: Connection, account_id: str, arn: str) -> bool:
@@ -265,7 +265,7 @@ def default_document(conn: Connection, arn: str) -> str | None:
     ).scalar_one_or_none()
 
 
-def _attachment_counts(conn: Connection, account_id: str) -> dict[str, int]:
+def attachment_counts(conn: Connection, account_id: str) -> dict[str, int]:
     pa = schema.policy_attachments
     rows = conn.execute(
         select(pa.c.policy_arn, func.count()).where(pa.c.account_id == account_id).group_by(pa.c.policy_arn)
@@ -273,7 +273,7 @@ def _attachment_counts(conn: Connection, account_id: str) -> dict[str, int]:
     return {arn: n for arn, n in rows}
 
 
-def _boundary_counts(conn: Connection, account_id: str) -> dict[str, int]:
+def boundary_counts(conn: Connection, account_id: str) -> dict[str, int]:
     out: dict[str, int] = {}
     for t in (schema.users, schema.roles):
         col = t.c.permissions_boundary_arn
@@ -330,8 +330,8 @@ def _refuse_aws(call: Call, action: str, p: ManagedPolicy) -> None:
 
 
 def _view(conn: Connection, account_id: str, p: ManagedPolicy, *, full: bool) -> dict[str, Any]:
-    attachments = _attachment_counts(conn, account_id).get(p.arn, 0)
-    boundaries = _boundary_counts(conn, account_id).get(p.arn, 0)
+    attachments = attachment_counts(conn, account_id).get(p.arn, 0)
+    boundaries = boundary_counts(conn, account_id).get(p.arn, 0)
     tags = None if p.is_aws else get_tags(conn, p.arn)
     return policy_view(p, attachments, boundaries, full=full, tags=tags)
 
@@ -379,7 +379,7 @@ def create_policy(call: Call) -> Mapping[str, Any] | None:
         conn.execute(insert(pv).values(policy_arn=arn, version_id="v1", document=text, created_at=call.now))
         if tags:
             put_tags(conn, arn, tags)
-        out = _view(conn, account_id, _from_row(conn.execute(select(mp).where(mp.c.arn == arn)).one()), full=True)
+        out = _view(conn, account_id, from_policy_row(conn.execute(select(mp).where(mp.c.arn == arn)).one()), full=True)
     return {"Policy": out}
 
 
@@ -404,12 +404,12 @@ def list_policies(call: Call) -> Mapping[str, Any] | None:
     with call.runtime.store.read() as conn:
         found: list[ManagedPolicy] = []
         if scope in ("All", "AWS"):
-            found.extend(_from_aws(a) for a in managed.aws_policies().values())
+            found.extend(from_aws_policy(a) for a in managed.aws_policies().values())
         if scope in ("All", "Local"):
             rows = conn.execute(select(mp).where(mp.c.account_id == account_id)).all()
-            found.extend(_from_row(r) for r in rows)
-        attachments = _attachment_counts(conn, account_id)
-        boundaries = _boundary_counts(conn, account_id)
+            found.extend(from_policy_row(r) for r in rows)
+        attachments = attachment_counts(conn, account_id)
+        boundaries = boundary_counts(conn, account_id)
 
     def used(p: ManagedPolicy) -> bool:
         as_policy = attachments.get(p.arn, 0) > 0
@@ -511,7 +511,7 @@ def get_policy_version(call: Call) -> Mapping[str, Any] | None:
     }
 
 
-def _version_number(version_id: str) -> int:
+def version_number(version_id: str) -> int:
     return int(version_id[1:]) if version_id[1:].isdigit() else 0
 
 
@@ -526,7 +526,7 @@ def list_policy_versions(call: Call) -> Mapping[str, Any] | None:
         else:
             rows = conn.execute(select(pv.c.version_id, pv.c.created_at).where(pv.c.policy_arn == arn)).all()
             # Newest first, as IAM lists them.
-            rows = sorted(rows, key=lambda r: _version_number(r.version_id), reverse=True)
+            rows = sorted(rows, key=lambda r: version_number(r.version_id), reverse=True)
             versions = [
                 _version_view(r.version_id, r.created_at, r.version_id == p.default_version_id, None) for r in rows
             ]
