@@ -82,6 +82,7 @@ TABLE: dict[tuple[str, str], Entry] = {
     ("iam", "EnableOrganizationsRootSessions"): Entry(("iam:EnableOrganizationsRootSessions",), "*"),
     ("iam", "EnableOutboundWebIdentityFederation"): Entry(("iam:EnableOutboundWebIdentityFederation",), "*"),
     ("iam", "GetAccessKeyLastUsed"): Entry(("iam:GetAccessKeyLastUsed",), "user"),
+    ("iam", "GetAccountAuthorizationDetails"): Entry(("iam:GetAccountAuthorizationDetails",), "*"),
     ("iam", "GetAccountPasswordPolicy"): Entry(("iam:GetAccountPasswordPolicy",), "*"),
     ("iam", "GetAccountSummary"): Entry(("iam:GetAccountSummary",), "*"),
     ("iam", "GetContextKeysForCustomPolicy"): Entry(("iam:GetContextKeysForCustomPolicy",), "*"),

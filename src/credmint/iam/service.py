@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from credmint.iam import (  # noqa: F401
     account,
+    authdetails,
     groups,
     instance_profiles,
     keys,
