@@ -139,9 +139,7 @@ instance_profiles = Table(
 instance_profile_roles = Table(
     "instance_profile_roles",
     metadata,
-    Column(
-        "instance_profile_id", String(32), ForeignKey("instance_profiles.instance_profile_id"), primary_key=True
-    ),
+    Column("instance_profile_id", String(32), ForeignKey("instance_profiles.instance_profile_id"), primary_key=True),
     Column("role_id", String(32), ForeignKey("roles.role_id"), primary_key=True),
     Index("ix_instance_profile_roles_role", "role_id"),
 )
@@ -317,6 +315,17 @@ objects = Table(
     #: The blob's file name under the data dir.
     Column("blob", String(80), nullable=False),
     _ts("last_modified"),
+)
+
+#: A bucket's stored sub-resource configurations (S3): tagging, versioning, cors,
+#: publicAccessBlock, ownershipControls. ``document`` is JSON; a JSON ``null`` records a
+#: configuration deleted from its creation-time default (public access block, ownership).
+bucket_configs = Table(
+    "bucket_configs",
+    metadata,
+    Column("bucket", String(63), ForeignKey("buckets.name"), primary_key=True),
+    Column("name", String(32), primary_key=True),
+    Column("document", Text, nullable=False),
 )
 
 #: Multipart uploads in progress (S3). Completing or aborting one deletes it and its parts.
