@@ -462,8 +462,10 @@ def s3_method_not_allowed(method: str, resource_type: str) -> AwsError:
     )
 
 
-def s3_not_implemented() -> AwsError:
-    return AwsError("NotImplemented", "A header you provided implies functionality that is not implemented.", 501)
+def s3_not_implemented(
+    message: str = "A header you provided implies functionality that is not implemented.",
+) -> AwsError:
+    return AwsError("NotImplemented", message, 501)
 
 
 def s3_key_too_long(size: int) -> AwsError:
@@ -566,6 +568,64 @@ def s3_no_such_bucket_policy(bucket: str) -> AwsError:
 
 def s3_malformed_policy(message: str) -> AwsError:
     return AwsError("MalformedPolicy", message, 400)
+
+
+# --- S3 bucket and object sub-resources -------------------------------------------------------
+
+
+def s3_invalid_tag(message: str) -> AwsError:
+    return AwsError("InvalidTag", message, 400)
+
+
+def s3_bad_request(message: str) -> AwsError:
+    return AwsError("BadRequest", message, 400)
+
+
+def s3_acl_not_supported() -> AwsError:
+    """Setting an ACL on a bucket whose ObjectOwnership is BucketOwnerEnforced (every new bucket)."""
+    return AwsError("AccessControlListNotSupported", "The bucket does not allow ACLs", 400)
+
+
+def _bucket_404(code: str, message: str, bucket: str) -> AwsError:
+    return AwsError(code, message, 404, extra=(("BucketName", bucket),))
+
+
+def s3_no_such_tag_set(bucket: str) -> AwsError:
+    return _bucket_404("NoSuchTagSet", "The TagSet does not exist", bucket)
+
+
+def s3_no_such_cors_configuration(bucket: str) -> AwsError:
+    return _bucket_404("NoSuchCORSConfiguration", "The CORS configuration does not exist", bucket)
+
+
+def s3_no_such_website_configuration(bucket: str) -> AwsError:
+    return _bucket_404(
+        "NoSuchWebsiteConfiguration", "The specified bucket does not have a website configuration", bucket
+    )
+
+
+def s3_no_such_lifecycle_configuration(bucket: str) -> AwsError:
+    return _bucket_404("NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist", bucket)
+
+
+def s3_replication_configuration_not_found(bucket: str) -> AwsError:
+    return _bucket_404("ReplicationConfigurationNotFoundError", "The replication configuration was not found", bucket)
+
+
+def s3_object_lock_configuration_not_found(bucket: str) -> AwsError:
+    return _bucket_404(
+        "ObjectLockConfigurationNotFoundError", "Object Lock configuration does not exist for this bucket", bucket
+    )
+
+
+def s3_no_such_public_access_block(bucket: str) -> AwsError:
+    return _bucket_404(
+        "NoSuchPublicAccessBlockConfiguration", "The public access block configuration was not found", bucket
+    )
+
+
+def s3_ownership_controls_not_found(bucket: str) -> AwsError:
+    return _bucket_404("OwnershipControlsNotFoundError", "The bucket ownership controls were not found", bucket)
 
 
 # --- federation (AssumeRoleWithSAML / AssumeRoleWithWebIdentity / GetWebIdentityToken) -----

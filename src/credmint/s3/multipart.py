@@ -33,6 +33,7 @@ from credmint.s3.operations import (
     user_metadata,
     write_object_row,
 )
+from credmint.s3.tags import tagging_header
 from credmint.sigv4 import compute_checksum
 from credmint.sigv4.checksums import ALGORITHMS, crc32c, crc64nvme
 from credmint.store import schema
@@ -92,6 +93,10 @@ def create_multipart_upload(ctx: S3Context) -> S3Response:
             f"The {ctype} checksum type cannot be used with the {(algorithm or '').lower()} checksum algorithm."
         )
     attributes: dict[str, Any] = {"meta": user_metadata(ctx), "headers": stored_headers(ctx)}
+    tagging = ctx.header("x-amz-tagging")
+    if tagging:
+        # Validated now, applied to the object when the upload completes.
+        attributes["tags"] = tagging_header(tagging)
     if algorithm is not None:
         attributes["checksum_algorithm"] = algorithm
         attributes["checksum_type"] = ctype
@@ -308,6 +313,8 @@ def complete_multipart_upload(ctx: S3Context) -> S3Response:
         "headers": upload["attributes"].get("headers") or {},
         "parts": sizes,
     }
+    if upload["attributes"].get("tags"):
+        attributes["tags"] = upload["attributes"]["tags"]
     if checksum is not None:
         attributes["checksum"] = checksum
     values = {

@@ -22,6 +22,7 @@ from credmint.s3 import xmlbody
 from credmint.s3.blobs import BlobGone
 from credmint.s3.buckets import xml_response
 from credmint.s3.context import BucketRow, S3Context, S3Response, check_key, dumps, sort_key
+from credmint.s3.tags import tagging_header
 from credmint.sigv4 import verify_checksum
 from credmint.sigv4.checksums import ALGORITHMS
 from credmint.store import schema
@@ -228,6 +229,9 @@ def put_object(ctx: S3Context) -> S3Response:
         raise errors.s3_entity_too_large(len(data), MAX_PUT_SIZE)
     checksum = body_checksum(ctx)
     attributes: dict[str, Any] = {"meta": user_metadata(ctx), "headers": stored_headers(ctx)}
+    tagging = ctx.header("x-amz-tagging")
+    if tagging:
+        attributes["tags"] = tagging_header(tagging)
     if checksum:
         attributes["checksum"] = checksum
     etag = quoted(hashlib.md5(data, usedforsecurity=False).hexdigest())
@@ -324,6 +328,9 @@ def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
         "Metadata": row.attributes.get("meta") or {},
     }
     result.update(row.attributes.get("headers") or {})
+    tags = row.attributes.get("tags")
+    if tags:
+        result["TagCount"] = len(tags)
     parts = row.attributes.get("parts")
     if parts and "partNumber" in ctx.query:
         result["PartsCount"] = len(parts)
@@ -336,6 +343,9 @@ def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
 
     headers = ws3.s3_result_headers("GetObject" if not head else "HeadObject", result)
     headers["Content-Length"] = str(length)
+    if head and tags:
+        # HeadObject's model has no TagCount member, but S3 sends the header on HEAD too.
+        headers["x-amz-tagging-count"] = str(len(tags))
     return S3Response(status=status, headers=headers, body=body)
 
 
@@ -541,6 +551,9 @@ def copy_object(ctx: S3Context) -> S3Response:
     directive = (ctx.header("x-amz-metadata-directive") or "COPY").upper()
     if directive not in ("COPY", "REPLACE"):
         raise errors.s3_invalid_argument("Unknown metadata directive.", "x-amz-metadata-directive", directive)
+    tagging_directive = (ctx.header("x-amz-tagging-directive") or "COPY").upper()
+    if tagging_directive not in ("COPY", "REPLACE"):
+        raise errors.s3_invalid_argument("Unknown tagging directive.", "x-amz-tagging-directive", tagging_directive)
     if src_bucket_name == dest.name and src_key == ctx.key and directive == "COPY":
         raise errors.s3_invalid_request(
             "This copy request is illegal because it is trying to copy an object to itself without changing the "
@@ -565,6 +578,12 @@ def copy_object(ctx: S3Context) -> S3Response:
     else:
         attributes = {"meta": src.attributes.get("meta") or {}, "headers": src.attributes.get("headers") or {}}
         content_type = src.content_type or DEFAULT_CONTENT_TYPE
+    # The copy keeps the source's tags unless the request replaces them (x-amz-tagging-directive).
+    tags = (
+        src.attributes.get("tags") if tagging_directive == "COPY" else tagging_header(ctx.header("x-amz-tagging") or "")
+    )
+    if tags:
+        attributes["tags"] = tags
     checksum = src.checksum if src.checksum and src.checksum.get("type") == "FULL_OBJECT" else None
     algorithm = requested_algorithm(ctx)
     if algorithm is not None and (checksum is None or checksum["algorithm"] != algorithm):

@@ -1,0 +1,40 @@
+"""S3's tag rules, shared by bucket tagging, object tagging and the ``x-amz-tagging`` header."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl
+
+from credmint import errors
+
+MAX_BUCKET_TAGS = 50
+MAX_OBJECT_TAGS = 10
+MAX_TAG_KEY = 128
+MAX_TAG_VALUE = 256
+#: The characters S3 allows in tag keys and values: letters, digits, whitespace and + - = . _ : / @.
+_TAG_CHARS = re.compile(r"[\w\s+\-=.:/@]*")
+
+
+def validate_tags(pairs: list[tuple[str, str]], limit: int) -> dict[str, str]:
+    """S3's tag rules; the limit is 50 for a bucket, 10 for an object."""
+    if len(pairs) > limit:
+        if limit == MAX_OBJECT_TAGS:
+            raise errors.s3_bad_request("Object tags cannot be greater than 10")
+        raise errors.s3_invalid_tag("Bucket tag count cannot be greater than 50")
+    tags: dict[str, str] = {}
+    for key, value in pairs:
+        if not key or len(key) > MAX_TAG_KEY or _TAG_CHARS.fullmatch(key) is None:
+            raise errors.s3_invalid_tag("The TagKey you have provided is invalid")
+        if len(value) > MAX_TAG_VALUE or _TAG_CHARS.fullmatch(value) is None:
+            raise errors.s3_invalid_tag("The TagValue you have provided is invalid")
+        if key.lower().startswith("aws:"):
+            raise errors.s3_invalid_tag("System tags cannot be added/updated by requester")
+        if key in tags:
+            raise errors.s3_invalid_tag("Cannot provide multiple Tags with the same key")
+        tags[key] = value
+    return tags
+
+
+def tagging_header(value: str) -> dict[str, str]:
+    """The ``x-amz-tagging`` header of PutObject / CopyObject: URL-encoded ``k1=v1&k2=v2``."""
+    return validate_tags(parse_qsl(value, keep_blank_values=True), MAX_OBJECT_TAGS)
