@@ -185,6 +185,7 @@ def delete_bucket(ctx: S3Context) -> S3Response:
         part_blobs = [r[0] for r in conn.execute(select(mp.c.blob).where(mp.c.upload_id.in_(uploads)))]
         conn.execute(delete(mp).where(mp.c.upload_id.in_(uploads)))
         conn.execute(delete(u).where(u.c.bucket == row.name))
+        conn.execute(delete(schema.bucket_configs).where(schema.bucket_configs.c.bucket == row.name))
         conn.execute(delete(schema.buckets).where(schema.buckets.c.name == row.name))
     ctx.blobs.delete(part_blobs)
     return S3Response(status=204)

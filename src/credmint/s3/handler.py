@@ -17,6 +17,7 @@ from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
 from credmint.principal import Principal
 from credmint.s3 import buckets, multipart, operations
+from credmint.s3 import subresources as sub
 from credmint.s3.context import S3Context, S3Response
 from credmint.sigv2 import SignedV2
 from credmint.sigv4 import SignedRequest, decode_aws_chunked, is_streaming
@@ -54,10 +55,105 @@ OPERATIONS: dict[str, Operation] = {
     "AbortMultipartUpload": multipart.abort_multipart_upload,
     "ListParts": multipart.list_parts,
     "ListMultipartUploads": multipart.list_multipart_uploads,
+    "GetBucketTagging": sub.get_bucket_tagging,
+    "PutBucketTagging": sub.put_bucket_tagging,
+    "DeleteBucketTagging": sub.delete_bucket_tagging,
+    "GetObjectTagging": sub.get_object_tagging,
+    "PutObjectTagging": sub.put_object_tagging,
+    "DeleteObjectTagging": sub.delete_object_tagging,
+    "GetBucketVersioning": sub.get_bucket_versioning,
+    "PutBucketVersioning": sub.put_bucket_versioning,
+    "GetBucketCors": sub.get_bucket_cors,
+    "PutBucketCors": sub.put_bucket_cors,
+    "DeleteBucketCors": sub.delete_bucket_cors,
+    "GetPublicAccessBlock": sub.get_public_access_block,
+    "PutPublicAccessBlock": sub.put_public_access_block,
+    "DeletePublicAccessBlock": sub.delete_public_access_block,
+    "GetBucketOwnershipControls": sub.get_bucket_ownership_controls,
+    "PutBucketOwnershipControls": sub.put_bucket_ownership_controls,
+    "DeleteBucketOwnershipControls": sub.delete_bucket_ownership_controls,
+    "GetBucketAcl": sub.get_bucket_acl,
+    "PutBucketAcl": sub.put_bucket_acl,
+    "GetObjectAcl": sub.get_object_acl,
+    "PutObjectAcl": sub.put_object_acl,
+    "GetBucketEncryption": sub.get_bucket_encryption,
+    "PutBucketEncryption": sub.not_implemented,
+    "DeleteBucketEncryption": sub.nothing_to_delete,
+    "GetBucketLogging": sub.get_bucket_logging,
+    "PutBucketLogging": sub.not_implemented,
+    "GetBucketAccelerateConfiguration": sub.get_bucket_accelerate_configuration,
+    "PutBucketAccelerateConfiguration": sub.not_implemented,
+    "GetBucketRequestPayment": sub.get_bucket_request_payment,
+    "PutBucketRequestPayment": sub.not_implemented,
+    "GetBucketNotificationConfiguration": sub.get_bucket_notification_configuration,
+    "PutBucketNotificationConfiguration": sub.not_implemented,
+    "GetBucketWebsite": sub.get_bucket_website,
+    "PutBucketWebsite": sub.not_implemented,
+    "DeleteBucketWebsite": sub.nothing_to_delete,
+    "GetBucketLifecycleConfiguration": sub.get_bucket_lifecycle_configuration,
+    "PutBucketLifecycleConfiguration": sub.not_implemented,
+    "DeleteBucketLifecycle": sub.nothing_to_delete,
+    "GetBucketReplication": sub.get_bucket_replication,
+    "PutBucketReplication": sub.not_implemented,
+    "DeleteBucketReplication": sub.nothing_to_delete,
+    "GetObjectLockConfiguration": sub.get_object_lock_configuration,
+    "PutObjectLockConfiguration": sub.not_implemented,
 }
 
-#: Sub-resources of S3 that credmint does not serve: answered NotImplemented rather than
-#: being mistaken for the plain bucket or object operation.
+#: Bucket sub-resources credmint serves: (method, query parameter) -> operation.
+BUCKET_SUBRESOURCES: dict[tuple[str, str], str] = {
+    ("GET", "tagging"): "GetBucketTagging",
+    ("PUT", "tagging"): "PutBucketTagging",
+    ("DELETE", "tagging"): "DeleteBucketTagging",
+    ("GET", "versioning"): "GetBucketVersioning",
+    ("PUT", "versioning"): "PutBucketVersioning",
+    ("GET", "cors"): "GetBucketCors",
+    ("PUT", "cors"): "PutBucketCors",
+    ("DELETE", "cors"): "DeleteBucketCors",
+    ("GET", "publicAccessBlock"): "GetPublicAccessBlock",
+    ("PUT", "publicAccessBlock"): "PutPublicAccessBlock",
+    ("DELETE", "publicAccessBlock"): "DeletePublicAccessBlock",
+    ("GET", "ownershipControls"): "GetBucketOwnershipControls",
+    ("PUT", "ownershipControls"): "PutBucketOwnershipControls",
+    ("DELETE", "ownershipControls"): "DeleteBucketOwnershipControls",
+    ("GET", "acl"): "GetBucketAcl",
+    ("PUT", "acl"): "PutBucketAcl",
+    ("GET", "encryption"): "GetBucketEncryption",
+    ("PUT", "encryption"): "PutBucketEncryption",
+    ("DELETE", "encryption"): "DeleteBucketEncryption",
+    ("GET", "logging"): "GetBucketLogging",
+    ("PUT", "logging"): "PutBucketLogging",
+    ("GET", "accelerate"): "GetBucketAccelerateConfiguration",
+    ("PUT", "accelerate"): "PutBucketAccelerateConfiguration",
+    ("GET", "requestPayment"): "GetBucketRequestPayment",
+    ("PUT", "requestPayment"): "PutBucketRequestPayment",
+    ("GET", "notification"): "GetBucketNotificationConfiguration",
+    ("PUT", "notification"): "PutBucketNotificationConfiguration",
+    ("GET", "website"): "GetBucketWebsite",
+    ("PUT", "website"): "PutBucketWebsite",
+    ("DELETE", "website"): "DeleteBucketWebsite",
+    ("GET", "lifecycle"): "GetBucketLifecycleConfiguration",
+    ("PUT", "lifecycle"): "PutBucketLifecycleConfiguration",
+    ("DELETE", "lifecycle"): "DeleteBucketLifecycle",
+    ("GET", "replication"): "GetBucketReplication",
+    ("PUT", "replication"): "PutBucketReplication",
+    ("DELETE", "replication"): "DeleteBucketReplication",
+    ("GET", "object-lock"): "GetObjectLockConfiguration",
+    ("PUT", "object-lock"): "PutObjectLockConfiguration",
+}
+
+#: Object sub-resources credmint serves.
+OBJECT_SUBRESOURCES: dict[tuple[str, str], str] = {
+    ("GET", "tagging"): "GetObjectTagging",
+    ("PUT", "tagging"): "PutObjectTagging",
+    ("DELETE", "tagging"): "DeleteObjectTagging",
+    ("GET", "acl"): "GetObjectAcl",
+    ("PUT", "acl"): "PutObjectAcl",
+}
+
+#: Sub-resources of S3 that credmint does not serve (or not with this method, or not at this
+#: level): answered NotImplemented rather than being mistaken for the plain bucket or object
+#: operation.
 UNSUPPORTED_SUBRESOURCES = frozenset(
     {
         "accelerate", "acl", "analytics", "attributes", "cors", "encryption", "intelligent-tiering",
@@ -83,6 +179,12 @@ def parse_query(query_string: str) -> dict[str, str]:
 
 def route(method: str, bucket: str | None, key: str | None, query: dict[str, str], req: HttpRequest) -> str:
     """The S3 operation a request addresses."""
+    if bucket is not None:
+        served = BUCKET_SUBRESOURCES if key is None else OBJECT_SUBRESOURCES
+        for name in query:
+            operation = served.get((method, name))
+            if operation is not None:
+                return operation
     if any(name in UNSUPPORTED_SUBRESOURCES for name in query):
         raise errors.s3_not_implemented()
     if bucket is None:
