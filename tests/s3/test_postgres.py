@@ -1,4 +1,4 @@
-"""S3 on PostgreSQL: the same listing order (UTF-8 binary) and the multipart path."""
+"""S3 on PostgreSQL: the same listing order (UTF-8 binary), the multipart path, stored bucket configurations."""
 
 from __future__ import annotations
 
@@ -34,5 +34,26 @@ def test_s3_on_postgres(pg_url: str, tmp_path: Path) -> None:
         src.write_bytes(data)
         s3.upload_file(str(src), "pg-bucket", "big", Config=TransferConfig(multipart_threshold=5 * 2**20))
         assert s3.get_object(Bucket="pg-bucket", Key="big")["Body"].read() == data
+    finally:
+        server.stop()
+
+
+def test_bucket_configurations_on_postgres(pg_url: str, tmp_path: Path) -> None:
+    server = start_server(tmp_path / "data", database_url=pg_url)
+    try:
+        s3 = server.client("s3")
+        s3.create_bucket(Bucket="pg-configs")
+        s3.put_bucket_tagging(Bucket="pg-configs", Tagging={"TagSet": [{"Key": "a", "Value": "1"}]})
+        s3.put_bucket_tagging(Bucket="pg-configs", Tagging={"TagSet": [{"Key": "b", "Value": "2"}]})
+        assert s3.get_bucket_tagging(Bucket="pg-configs")["TagSet"] == [{"Key": "b", "Value": "2"}]
+        s3.delete_public_access_block(Bucket="pg-configs")
+        s3.put_object(Bucket="pg-configs", Key="k", Body=b"x", Tagging="t=1")
+        s3.put_object_tagging(Bucket="pg-configs", Key="k", Tagging={"TagSet": [{"Key": "t", "Value": "2"}]})
+        assert s3.get_object(Bucket="pg-configs", Key="k")["TagCount"] == 1
+        s3.delete_object(Bucket="pg-configs", Key="k")
+        # The bucket's configuration rows go with it.
+        s3.delete_bucket(Bucket="pg-configs")
+        s3.create_bucket(Bucket="pg-configs")
+        assert "PublicAccessBlockConfiguration" in s3.get_public_access_block(Bucket="pg-configs")
     finally:
         server.stop()
