@@ -7,7 +7,7 @@ import binascii
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, Row, Table, delete, insert, select
 
 from credmint import errors
 from credmint.api import Call, operation
@@ -97,6 +97,14 @@ def _decode_marker(marker: str) -> int:
         return int(index)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise errors.validation_error("Invalid Marker.") from None
+
+
+def rows_under_path(conn: Connection, table: Table, account_id: str, prefix: str) -> list[Row[Any]]:
+    """An account's users, groups, roles or instance profiles under ``prefix``, by name (the
+    order IAM lists them in); paths are few and short, so they are matched here, not in SQL
+    (where ``%`` and ``_`` in a path would be wildcards)."""
+    rows = conn.execute(select(table).where(table.c.account_id == account_id).order_by(table.c.name_key)).all()
+    return [row for row in rows if row.path.startswith(prefix)]
 
 
 def paginate(items: Sequence[T], params: Mapping[str, Any], default_max: int = 100) -> tuple[list[T], dict[str, Any]]:

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
 from credmint import errors, ids
 from credmint.api import Call, operation
-from credmint.iam.common import account_of, authorize, iam_arn, paginate
+from credmint.iam.common import account_of, authorize, iam_arn, paginate, rows_under_path
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.users import authorized_user, user_view, write_unique
 from credmint.store import schema
@@ -102,9 +102,7 @@ def list_groups(call: Call) -> Mapping[str, Any] | None:
     # AWS names the listed path as the resource: "... on resource: arn:aws:iam::ACCT:group/".
     authorize(call, "iam:ListGroups", iam_arn(account_id, "group", prefix, ""))
     with call.runtime.store.read() as conn:
-        rows = conn.execute(select(g).where(g.c.account_id == account_id).order_by(g.c.name_key)).all()
-    rows = [r for r in rows if r.path.startswith(prefix)]
-    page, more = paginate(rows, call.params)
+        page, more = paginate(rows_under_path(conn, g, account_id, prefix), call.params)
     return {"Groups": [group_view(r) for r in page], **more}
 
 

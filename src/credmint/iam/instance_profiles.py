@@ -27,6 +27,7 @@ from credmint.iam.common import (
     paginate,
     put_tags,
     register_tag_operations,
+    rows_under_path,
     tags_param,
 )
 from credmint.iam.ops import OPERATIONS
@@ -179,9 +180,7 @@ def list_instance_profiles(call: Call) -> Mapping[str, Any] | None:
     # The listed path is the resource, as for ListRoles and ListUsers.
     authorize(call, "iam:ListInstanceProfiles", profile_arn(account_id, prefix, ""))
     with call.runtime.store.read() as conn:
-        rows = conn.execute(select(ip).where(ip.c.account_id == account_id).order_by(ip.c.name_key)).all()
-        rows = [row for row in rows if row.path.startswith(prefix)]
-        page, more = paginate(rows, call.params)
+        page, more = paginate(rows_under_path(conn, ip, account_id, prefix), call.params)
         # Like ListRoles, the list leaves tags out (GetInstanceProfile has them).
         return {"InstanceProfiles": [profile_view(conn, row, with_tags=False) for row in page], **more}
 

@@ -24,6 +24,7 @@ from credmint.iam.common import (
     paginate,
     put_tags,
     register_tag_operations,
+    rows_under_path,
     tags_param,
 )
 from credmint.iam.ops import OPERATIONS
@@ -203,11 +204,8 @@ def list_roles(call: Call) -> Mapping[str, Any] | None:
     prefix: str = call.params.get("PathPrefix") or "/"
     # AWS names the listed path as the resource: "... on resource: arn:aws:iam::ACCT:role/".
     authorize(call, "iam:ListRoles", iam_arn(account_id, "role", prefix, ""))
-    r = schema.roles
     with call.runtime.store.read() as conn:
-        rows = conn.execute(select(r).where(r.c.account_id == account_id).order_by(r.c.name_key)).all()
-        rows = [row for row in rows if row.path.startswith(prefix)]
-        page, more = paginate(rows, call.params)
+        page, more = paginate(rows_under_path(conn, schema.roles, account_id, prefix), call.params)
         return {"Roles": [role_view(conn, row, full=False) for row in page], **more}
 
 

@@ -29,6 +29,7 @@ from credmint.iam.common import (
     paginate,
     put_tags,
     register_tag_operations,
+    rows_under_path,
     tags_param,
 )
 from credmint.iam.ops import OPERATIONS
@@ -217,9 +218,7 @@ def list_users(call: Call) -> Mapping[str, Any] | None:
     # AWS names the listed path as the resource: "... on resource: arn:aws:iam::ACCT:user/".
     authorize(call, "iam:ListUsers", iam_arn(account_id, "user", prefix, ""))
     with call.runtime.store.read() as conn:
-        rows = conn.execute(select(u).where(u.c.account_id == account_id).order_by(u.c.name_key)).all()
-        rows = [r for r in rows if r.path.startswith(prefix)]
-        page, more = paginate(rows, call.params)
+        page, more = paginate(rows_under_path(conn, u, account_id, prefix), call.params)
         return {"Users": [user_view(conn, r, full=False) for r in page], **more}
 
 
