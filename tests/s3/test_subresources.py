@@ -4,6 +4,9 @@ public access block, ownership controls and the read-only defaults."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -293,6 +296,64 @@ def test_setting_acls(s3: Any, bucket: str) -> None:
         _error(s3.put_bucket_acl, Bucket=bucket, GrantRead="uri=http://acs.amazonaws.com/groups/global/AllUsers")
         == expected
     )
+
+
+def test_setting_the_owner_only_acl_as_xml(s3: Any, bucket: str) -> None:
+    """S3 accepts an ACL body equivalent to the one a BucketOwnerEnforced bucket has (the
+    bucket owner's FULL_CONTROL and nothing else), as it accepts bucket-owner-full-control."""
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    owner = s3.list_buckets()["Owner"]
+    owner_grant = {"Grantee": {"Type": "CanonicalUser", "ID": owner["ID"]}, "Permission": "FULL_CONTROL"}
+    owner_only = {"Owner": owner, "Grants": [owner_grant]}
+    s3.put_object_acl(Bucket=bucket, Key="k", AccessControlPolicy=owner_only)
+    s3.put_bucket_acl(Bucket=bucket, AccessControlPolicy=owner_only)
+    # What GetObjectAcl returns can be put back unchanged.
+    read_back = s3.get_object_acl(Bucket=bucket, Key="k")
+    s3.put_object_acl(
+        Bucket=bucket, Key="k", AccessControlPolicy={"Owner": read_back["Owner"], "Grants": read_back["Grants"]}
+    )
+    expected = ("AccessControlListNotSupported", "The bucket does not allow ACLs", 400)
+    all_users = {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}
+    wider = {"Owner": owner, "Grants": [owner_grant, {"Grantee": all_users, "Permission": "READ"}]}
+    assert _error(s3.put_object_acl, Bucket=bucket, Key="k", AccessControlPolicy=wider) == expected
+    assert _error(s3.put_bucket_acl, Bucket=bucket, AccessControlPolicy=wider) == expected
+    other = {"Grantee": {"Type": "CanonicalUser", "ID": "0" * 64}, "Permission": "FULL_CONTROL"}
+    not_owner = {"Owner": owner, "Grants": [other]}
+    assert _error(s3.put_object_acl, Bucket=bucket, Key="k", AccessControlPolicy=not_owner) == expected
+    read_only = {"Owner": owner, "Grants": [{**owner_grant, "Permission": "READ"}]}
+    assert _error(s3.put_object_acl, Bucket=bucket, Key="k", AccessControlPolicy=read_only) == expected
+    assert _error(s3.put_object_acl, Bucket=bucket, Key="k", AccessControlPolicy={"Owner": owner, "Grants": []}) == (
+        expected
+    )
+
+
+def test_s3cmd_cp_and_mv_keep_the_acl(server: Server, s3: Any, bucket: str, tmp_path: Path) -> None:
+    """s3cmd cp/mv/modify copy the source's ACL by putting it back as XML after the copy."""
+    if shutil.which("s3cmd") is None:
+        pytest.skip("s3cmd is not installed")
+    host = server.url.removeprefix("http://")
+    config = tmp_path / "s3cfg"
+    config.write_text(
+        "[default]\n"
+        f"access_key = {server.access_key_id}\nsecret_key = {server.secret_access_key}\n"
+        f"host_base = {host}\nhost_bucket = {host}\nuse_https = False\n"
+        "signature_v2 = False\nbucket_location = us-east-1\n"
+    )
+    s3.put_object(Bucket=bucket, Key="src.txt", Body=b"payload")
+
+    def s3cmd(*args: str) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        done = subprocess.run(
+            ["s3cmd", "-c", str(config), *args], capture_output=True, text=True, timeout=60, env=env, check=False
+        )
+        assert done.returncode == 0, done.stderr
+
+    s3cmd("cp", f"s3://{bucket}/src.txt", f"s3://{bucket}/copy.txt")
+    s3cmd("mv", f"s3://{bucket}/copy.txt", f"s3://{bucket}/moved.txt")
+    s3cmd("modify", "--add-header=Cache-Control:max-age=10", f"s3://{bucket}/moved.txt")
+    assert s3.get_object(Bucket=bucket, Key="moved.txt")["Body"].read() == b"payload"
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]]
+    assert keys == ["moved.txt", "src.txt"]
 
 
 # --- read-only defaults ---------------------------------------------------------------------

@@ -347,25 +347,68 @@ def get_object_acl(ctx: S3Context) -> S3Response:
     return xml_response("GetObjectAcl", _acl(ctx, bucket.account_id))
 
 
-def _refuse_acl(ctx: S3Context, allowed: tuple[str, ...]) -> None:
-    """Accept only a canned ACL that changes nothing; any other ACL is refused, as S3 does
-    for a bucket whose ACLs are disabled (BucketOwnerEnforced)."""
+_XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+
+
+def _owner_only_acl(body: bytes, owner_id: str) -> bool:
+    """Whether an AccessControlPolicy body grants nothing but FULL_CONTROL to the bucket owner.
+
+    That is the XML form of the ACL a BucketOwnerEnforced bucket already has, and S3 accepts
+    it (clients such as s3cmd copy an object's ACL by reading it and putting it back)."""
+    try:
+        root = xmlbody.parse(body)
+    except errors.AwsError:
+        return False
+    if xmlbody.local(root.tag) != "AccessControlPolicy":
+        return False
+    for owner in xmlbody.children(root, "Owner"):
+        if xmlbody.child_text(owner, "ID") != owner_id:
+            return False
+    lists = xmlbody.children(root, "AccessControlList")
+    if len(lists) != 1:
+        return False
+    grants = xmlbody.children(lists[0], "Grant")
+    if not grants:
+        return False
+    for grant in grants:
+        grantees = xmlbody.children(grant, "Grantee")
+        if len(grantees) != 1 or xmlbody.child_text(grant, "Permission") != "FULL_CONTROL":
+            return False
+        grantee = grantees[0]
+        if grantee.get(_XSI_TYPE, "CanonicalUser") != "CanonicalUser":
+            return False
+        if xmlbody.child_text(grantee, "ID") != owner_id:
+            return False
+    return True
+
+
+def _refuse_acl(ctx: S3Context, allowed: tuple[str, ...], account_id: str) -> None:
+    """Accept only an ACL that changes nothing: an allowed canned ACL, or an XML body granting
+    the bucket owner FULL_CONTROL and nothing else. Any other ACL is refused, as S3 does for a
+    bucket whose ACLs are disabled (BucketOwnerEnforced)."""
     canned = ctx.header("x-amz-acl")
     grants = [name for name, _ in ctx.req.headers if name.lower().startswith("x-amz-grant-")]
-    if canned in allowed and not grants and not ctx.body.strip():
+    body = ctx.body.strip()
+    if grants:
+        raise errors.s3_acl_not_supported()
+    if canned is not None:
+        if canned in allowed and not body:
+            return
+        raise errors.s3_acl_not_supported()
+    if body and _owner_only_acl(body, _owner(ctx, account_id)["ID"]):
         return
     raise errors.s3_acl_not_supported()
 
 
 def put_bucket_acl(ctx: S3Context) -> S3Response:
-    ctx.bucket_or_404()
-    _refuse_acl(ctx, ("private",))
+    row = ctx.bucket_or_404()
+    _refuse_acl(ctx, ("private",), row.account_id)
     return S3Response()
 
 
 def put_object_acl(ctx: S3Context) -> S3Response:
-    _object_or_404(ctx)
-    _refuse_acl(ctx, ("private", "bucket-owner-full-control"))
+    bucket, _attributes = _object_or_404(ctx)
+    _refuse_acl(ctx, ("private", "bucket-owner-full-control"), bucket.account_id)
     return S3Response()
 
 
