@@ -327,6 +327,23 @@ def test_setting_the_owner_only_acl_as_xml(s3: Any, bucket: str) -> None:
     )
 
 
+def test_writes_with_acls_on_a_bucket_without_acls(s3: Any, bucket: str) -> None:
+    """A new bucket is BucketOwnerEnforced: writes may name no ACL or the bucket owner's full
+    control; any other ACL fails and nothing is written."""
+    expected = ("AccessControlListNotSupported", "The bucket does not allow ACLs", 400)
+    s3.put_object(Bucket=bucket, Key="owner", Body=b"x", ACL="bucket-owner-full-control")
+    s3.put_object(Bucket=bucket, Key="src", Body=b"x")
+    assert _error(s3.put_object, Bucket=bucket, Key="pub", Body=b"x", ACL="public-read") == expected
+    all_users = "uri=http://acs.amazonaws.com/groups/global/AllUsers"
+    assert _error(s3.put_object, Bucket=bucket, Key="pub", Body=b"x", GrantRead=all_users) == expected
+    source = {"Bucket": bucket, "Key": "src"}
+    assert _error(s3.copy_object, Bucket=bucket, Key="pub", CopySource=source, ACL="public-read") == expected
+    assert _error(s3.create_multipart_upload, Bucket=bucket, Key="pub", ACL="public-read-write") == expected
+    assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]]
+    assert keys == ["owner", "src"]
+
+
 def test_s3cmd_cp_and_mv_keep_the_acl(server: Server, s3: Any, bucket: str, tmp_path: Path) -> None:
     """s3cmd cp/mv/modify copy the source's ACL by putting it back as XML after the copy."""
     if shutil.which("s3cmd") is None:

@@ -220,10 +220,18 @@ def quoted(etag_hex: str) -> str:
 # --- PutObject ----------------------------------------------------------------------------
 
 
+def refuse_write_acl(ctx: S3Context, bucket: str) -> None:
+    # subresources imports this module, so its ACL check is looked up at call time.
+    from credmint.s3.subresources import refuse_write_acl as check
+
+    check(ctx, bucket)
+
+
 def put_object(ctx: S3Context) -> S3Response:
     assert ctx.bucket is not None and ctx.key is not None
     check_key(ctx.key)
     ctx.bucket_or_404()
+    refuse_write_acl(ctx, ctx.bucket)
     data = ctx.body
     if len(data) > MAX_PUT_SIZE:
         raise errors.s3_entity_too_large(len(data), MAX_PUT_SIZE)
@@ -544,6 +552,7 @@ def copy_object(ctx: S3Context) -> S3Response:
     check_key(ctx.key)
     src_bucket_name, src_key = parse_copy_source(ctx.header("x-amz-copy-source") or "")
     dest = ctx.bucket_or_404()
+    refuse_write_acl(ctx, dest.name)
     src_bucket = ctx.load_bucket(src_bucket_name)
     ctx.authorize("GetObject", src_bucket, src_key, bucket_name=src_bucket_name)
     if src_bucket is None:

@@ -400,6 +400,22 @@ def _refuse_acl(ctx: S3Context, allowed: tuple[str, ...], account_id: str) -> No
     raise errors.s3_acl_not_supported()
 
 
+#: Canned ACLs that grant nothing beyond what a BucketOwnerEnforced bucket already gives.
+_OWNER_ONLY_CANNED = ("private", "bucket-owner-full-control")
+
+
+def refuse_write_acl(ctx: S3Context, bucket: str) -> None:
+    """PutObject, CopyObject and CreateMultipartUpload on a bucket whose ACLs are disabled
+    (BucketOwnerEnforced) take no ACL or the bucket owner's full control; any other canned
+    ACL or x-amz-grant-* header fails with AccessControlListNotSupported, as in S3."""
+    if object_ownership(ctx, bucket) != "BucketOwnerEnforced":
+        return
+    canned = ctx.header("x-amz-acl")
+    grants = any(name.lower().startswith("x-amz-grant-") for name, _ in ctx.req.headers)
+    if grants or (canned is not None and canned not in _OWNER_ONLY_CANNED):
+        raise errors.s3_acl_not_supported()
+
+
 def put_bucket_acl(ctx: S3Context) -> S3Response:
     row = ctx.bucket_or_404()
     _refuse_acl(ctx, ("private",), row.account_id)
@@ -408,7 +424,7 @@ def put_bucket_acl(ctx: S3Context) -> S3Response:
 
 def put_object_acl(ctx: S3Context) -> S3Response:
     bucket, _attributes = _object_or_404(ctx)
-    _refuse_acl(ctx, ("private", "bucket-owner-full-control"), bucket.account_id)
+    _refuse_acl(ctx, _OWNER_ONLY_CANNED, bucket.account_id)
     return S3Response()
 
 
