@@ -376,6 +376,16 @@ def test_s3cmd_cp_and_mv_keep_the_acl(server: Server, s3: Any, bucket: str, tmp_
 # --- read-only defaults ---------------------------------------------------------------------
 
 
+def test_objects_report_default_encryption(s3: Any, bucket: str) -> None:
+    """With SSE-S3 the default encryption of every bucket, S3 reports AES256 on each object
+    write and read (s3cmd info shows it as the object's SSE)."""
+    assert s3.put_object(Bucket=bucket, Key="k", Body=b"x")["ServerSideEncryption"] == "AES256"
+    assert s3.head_object(Bucket=bucket, Key="k")["ServerSideEncryption"] == "AES256"
+    assert s3.get_object(Bucket=bucket, Key="k")["ServerSideEncryption"] == "AES256"
+    copied = s3.copy_object(Bucket=bucket, Key="c", CopySource={"Bucket": bucket, "Key": "k"})
+    assert copied["ServerSideEncryption"] == "AES256"
+
+
 def test_read_only_defaults(s3: Any, bucket: str) -> None:
     enc = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
     assert enc["Rules"] == [

@@ -257,8 +257,13 @@ def put_object(ctx: S3Context) -> S3Response:
     return S3Response(headers=_put_headers(etag, checksum, len(data)))
 
 
+#: Every object S3 stores has been encrypted at rest with SSE-S3 since January 2023 (the
+#: default GetBucketEncryption reports), and S3 says so on every write and read of it.
+SSE_HEADER = ("x-amz-server-side-encryption", "AES256")
+
+
 def _put_headers(etag: str, checksum: dict[str, str] | None, size: int | None = None) -> dict[str, str]:
-    headers = {"ETag": etag}
+    headers = {"ETag": etag, SSE_HEADER[0]: SSE_HEADER[1]}
     if checksum:
         headers[CHECKSUM_HEADERS[checksum["algorithm"]]] = checksum["value"]
         headers["x-amz-checksum-type"] = checksum.get("type", "FULL_OBJECT")
@@ -334,6 +339,7 @@ def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
         "ETag": row.etag,
         "ContentType": row.content_type or DEFAULT_CONTENT_TYPE,
         "Metadata": row.attributes.get("meta") or {},
+        "ServerSideEncryption": SSE_HEADER[1],
     }
     result.update(row.attributes.get("headers") or {})
     tags = row.attributes.get("tags")
@@ -617,7 +623,10 @@ def copy_object(ctx: S3Context) -> S3Response:
         "last_modified": ctx.now,
     }
     store_object(ctx, values, blob)
-    result = {"CopyObjectResult": {"ETag": etag, "LastModified": ctx.now, **checksum_members(checksum)}}
+    result = {
+        "CopyObjectResult": {"ETag": etag, "LastModified": ctx.now, **checksum_members(checksum)},
+        "ServerSideEncryption": SSE_HEADER[1],
+    }
     return xml_response("CopyObject", result)
 
 
