@@ -257,3 +257,23 @@ def test_unsupported_subresource_is_not_implemented(s3: Any, bucket: str) -> Non
         with pytest.raises(ClientError) as e:
             call(Bucket=bucket)
         assert error_of(e)[::2] == ("NotImplemented", 501)
+
+
+def test_server_side_encryption_other_than_sse_s3_is_refused(s3: Any, bucket: str) -> None:
+    r = s3.put_object(Bucket=bucket, Key="aes.txt", Body=b"x", ServerSideEncryption="AES256")
+    assert r["ServerSideEncryption"] == "AES256"
+    # No key service here: a KMS request is refused rather than stored as if it were honoured.
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="kms.txt", Body=b"x", ServerSideEncryption="aws:kms")
+    assert error_of(e)[0::2] == ("NotImplemented", 501)
+    with pytest.raises(ClientError) as e:
+        s3.create_multipart_upload(Bucket=bucket, Key="kms.bin", ServerSideEncryption="aws:kms")
+    assert error_of(e)[0::2] == ("NotImplemented", 501)
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="odd.txt", Body=b"x", ServerSideEncryption="rot13")
+    assert error_of(e) == ("InvalidArgument", "The encryption method specified is not supported", 400)
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="ssec.txt", Body=b"x", SSECustomerAlgorithm="AES256", SSECustomerKey="k" * 32)
+    assert error_of(e)[0::2] == ("NotImplemented", 501)
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+    assert keys == ["aes.txt"]

@@ -221,10 +221,24 @@ def quoted(etag_hex: str) -> str:
 
 
 def refuse_write_acl(ctx: S3Context, bucket: str) -> None:
+    """The write headers of PutObject, CopyObject and CreateMultipartUpload that ask for
+    what credmint does not do: ACLs (refused as a BucketOwnerEnforced bucket does) and
+    encryption other than SSE-S3."""
     # subresources imports this module, so its ACL check is looked up at call time.
     from credmint.s3.subresources import refuse_write_acl as check
 
     check(ctx, bucket)
+    sse = ctx.header("x-amz-server-side-encryption")
+    if sse is not None and sse != SSE_HEADER[1]:
+        if sse in ("aws:kms", "aws:kms:dsse"):
+            # No key service here: storing the object as if it were KMS-encrypted would
+            # tell the caller something untrue.
+            raise errors.s3_not_implemented("Server-side encryption with AWS KMS keys is not implemented.")
+        raise errors.s3_invalid_argument(
+            "The encryption method specified is not supported", "x-amz-server-side-encryption", sse
+        )
+    if ctx.header("x-amz-server-side-encryption-customer-algorithm") is not None:
+        raise errors.s3_not_implemented("Server-side encryption with customer-provided keys is not implemented.")
 
 
 def put_object(ctx: S3Context) -> S3Response:
