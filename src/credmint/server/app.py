@@ -10,7 +10,6 @@ the way, render that, once.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import logging
 import random
@@ -377,19 +376,24 @@ class _BodyTooLarge(Exception):
 
 
 class _RequestIds:
-    """Request ids in the form of AWS's (a version-4 UUID): a random part drawn once per
-    process and a counter in the last group. Unique across workers and restarts (96 random
-    bits each), cheaper than drawing and formatting 128 bits per request; not secrets."""
+    """Request ids in the form of AWS's (a version-4 UUID): the first half drawn once per
+    process, the second half (the last two groups) per request. Random, so ids do not tell
+    how many requests the server handled; half the drawing and formatting of a whole UUID
+    per request. Not secrets."""
 
     def __init__(self) -> None:
-        # The version nibble (4) opens the third group and the variant bits (10) the fourth.
-        h = "%020x" % (random.getrandbits(80) & ~(0xF << 28) & ~(0xC << 12) | (0x4 << 28) | (0x8 << 12))
-        self._prefix = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-"
-        self._counter = itertools.count(random.getrandbits(47))
+        # The version nibble (4) opens the third group.
+        h = "%016x" % (random.getrandbits(64) & ~(0xF << 12) | (0x4 << 12))
+        self._prefix = f"{h[:8]}-{h[8:12]}-{h[12:16]}-"
 
     def next(self) -> str:
-        # 48 bits of counter: wrapping would take years at any rate this server reaches.
-        return f"{self._prefix}{next(self._counter) & 0xFFFFFFFFFFFF:012x}"
+        # The variant bits (10) open the fourth group.
+        t = "%016x" % (random.getrandbits(64) & _VARIANT_CLEAR | _VARIANT_SET)
+        return f"{self._prefix}{t[:4]}-{t[4:]}"
+
+
+_VARIANT_CLEAR = ~(0x3 << 62) & ((1 << 64) - 1)
+_VARIANT_SET = 0x2 << 62
 
 
 def _s3_credential_error(err: AwsError, key_id: str, token: str | None) -> AwsError:
