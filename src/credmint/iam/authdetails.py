@@ -25,19 +25,24 @@ from sqlalchemy import Connection, Row, select
 
 from credmint.api import Call, operation
 from credmint.iam import managed
-from credmint.iam.common import account_of, authorize, get_tags, paginate
+from credmint.iam.common import account_of, authorize, paginate
+from credmint.iam.groups import group_view
+from credmint.iam.instance_profiles import profile_view, profiles_of_role
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.policies import (
     ManagedPolicy,
+    attached_policy_arns,
     attachment_counts,
     boundary_counts,
     find_policy,
     from_aws_policy,
     from_policy_row,
+    inline_rows,
     policy_view,
     version_number,
 )
-from credmint.iam.roles import boundary_view, role_view
+from credmint.iam.roles import role_view
+from credmint.iam.users import user_view
 from credmint.store import schema
 
 Kind = Literal["User", "Group", "Role", "LocalManagedPolicy", "AWSManagedPolicy"]
@@ -71,17 +76,17 @@ def _collect(conn: Connection, account_id: str, kinds: set[Kind]) -> list[Entry]
 
 
 def _inline(conn: Connection, entity_id: str) -> list[dict[str, Any]]:
-    ip = schema.inline_policies
-    rows = conn.execute(select(ip).where(ip.c.entity_id == entity_id).order_by(ip.c.name_key))
-    return [{"PolicyName": r.name, "PolicyDocument": r.document} for r in rows]
+    return [{"PolicyName": r.name, "PolicyDocument": r.document} for r in inline_rows(conn, entity_id)]
 
 
 def _attached(conn: Connection, account_id: str, entity_id: str) -> list[dict[str, str]]:
-    pa = schema.policy_attachments
-    arns = [r.policy_arn for r in conn.execute(select(pa.c.policy_arn).where(pa.c.entity_id == entity_id))]
-    found = [p for p in (find_policy(conn, account_id, arn) for arn in arns) if p is not None]
+    found = [p for p in (find_policy(conn, account_id, a) for a in attached_policy_arns(conn, entity_id)) if p]
     found.sort(key=lambda p: p.name.lower())
     return [{"PolicyName": p.name, "PolicyArn": p.arn} for p in found]
+
+
+# Each detail starts from the view GetUser / GetGroup / GetRole answer with; the detail
+# shapes render only their own members, so what those views add beyond them is not sent.
 
 
 def _user_detail(conn: Connection, row: Row[Any]) -> dict[str, Any]:
@@ -92,63 +97,31 @@ def _user_detail(conn: Connection, row: Row[Any]) -> dict[str, Any]:
         .where(gm.c.user_id == row.user_id)
         .order_by(g.c.name_key)
     ).scalars()
-    out: dict[str, Any] = {
-        "Path": row.path,
-        "UserName": row.name,
-        "UserId": row.user_id,
-        "Arn": row.arn,
-        "CreateDate": row.created_at,
+    return {
+        **user_view(conn, row, full=True),
         "UserPolicyList": _inline(conn, row.user_id),
         "GroupList": list(groups),
         "AttachedManagedPolicies": _attached(conn, row.account_id, row.user_id),
     }
-    if row.permissions_boundary_arn:
-        out["PermissionsBoundary"] = boundary_view(row.permissions_boundary_arn)
-    tags = get_tags(conn, row.user_id)
-    if tags:
-        out["Tags"] = tags
-    return out
 
 
 def _group_detail(conn: Connection, row: Row[Any]) -> dict[str, Any]:
     return {
-        "Path": row.path,
-        "GroupName": row.name,
-        "GroupId": row.group_id,
-        "Arn": row.arn,
-        "CreateDate": row.created_at,
+        **group_view(row),
         "GroupPolicyList": _inline(conn, row.group_id),
         "AttachedManagedPolicies": _attached(conn, row.account_id, row.group_id),
     }
 
 
 def _role_detail(conn: Connection, row: Row[Any]) -> dict[str, Any]:
-    from credmint.iam.instance_profiles import profile_view  # instance_profiles imports roles
-
-    ip, ipr = schema.instance_profiles, schema.instance_profile_roles
-    profiles = conn.execute(
-        select(ip)
-        .join(ipr, ipr.c.instance_profile_id == ip.c.instance_profile_id)
-        .where(ipr.c.role_id == row.role_id)
-        .order_by(ip.c.name_key)
-    ).all()
-    # GetRole's members (tags, boundary, RoleLastUsed) minus the ones this shape lacks.
-    full = role_view(conn, row, full=True)
-    out: dict[str, Any] = {
-        "Path": row.path,
-        "RoleName": row.name,
-        "RoleId": row.role_id,
-        "Arn": row.arn,
-        "CreateDate": row.created_at,
-        "AssumeRolePolicyDocument": row.trust_policy,
-        "InstanceProfileList": [profile_view(conn, p, with_tags=False) for p in profiles],
+    return {
+        **role_view(conn, row, full=True),
+        "InstanceProfileList": [
+            profile_view(conn, p, with_tags=False) for p in profiles_of_role(conn, row.role_id)
+        ],
         "RolePolicyList": _inline(conn, row.role_id),
         "AttachedManagedPolicies": _attached(conn, row.account_id, row.role_id),
     }
-    for key in ("PermissionsBoundary", "Tags", "RoleLastUsed"):
-        if key in full:
-            out[key] = full[key]
-    return out
 
 
 def _versions(conn: Connection, p: ManagedPolicy) -> list[dict[str, Any]]:

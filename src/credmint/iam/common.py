@@ -99,6 +99,11 @@ def _decode_marker(marker: str) -> int:
         raise errors.validation_error("Invalid Marker.") from None
 
 
+def boundary_view(arn: str) -> dict[str, str]:
+    """The ``PermissionsBoundary`` member of a user or role."""
+    return {"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": arn}
+
+
 def rows_under_path(conn: Connection, table: Table, account_id: str, prefix: str) -> list[Row[Any]]:
     """An account's users, groups, roles or instance profiles under ``prefix``, by name (the
     order IAM lists them in); paths are few and short, so they are matched here, not in SQL

@@ -81,6 +81,18 @@ def _role_in_profile_view(row: Row[Any]) -> dict[str, Any]:
     }
 
 
+def profiles_of_role(conn: Connection, role_id: str) -> list[Row[Any]]:
+    """The instance profiles holding a role, by name."""
+    return list(
+        conn.execute(
+            select(ip)
+            .join(ipr, ipr.c.instance_profile_id == ip.c.instance_profile_id)
+            .where(ipr.c.role_id == role_id)
+            .order_by(ip.c.name_key)
+        ).all()
+    )
+
+
 def profile_view(conn: Connection, row: Row[Any], *, with_tags: bool) -> dict[str, Any]:
     r = schema.roles
     roles = conn.execute(
@@ -234,13 +246,7 @@ def remove_role_from_instance_profile(call: Call) -> Mapping[str, Any] | None:
 def list_instance_profiles_for_role(call: Call) -> Mapping[str, Any] | None:
     with call.runtime.store.read() as conn:
         role = authorized_role(call, conn, "iam:ListInstanceProfilesForRole", call.params["RoleName"])
-        rows = conn.execute(
-            select(ip)
-            .join(ipr, ipr.c.instance_profile_id == ip.c.instance_profile_id)
-            .where(ipr.c.role_id == role.role_id)
-            .order_by(ip.c.name_key)
-        ).all()
-        page, more = paginate(rows, call.params)
+        page, more = paginate(profiles_of_role(conn, role.role_id), call.params)
         return {"InstanceProfiles": [profile_view(conn, row, with_tags=False) for row in page], **more}
 
 

@@ -98,7 +98,8 @@ def _entity(call: Call, conn: Connection, kind: Kind, action: str, name: str) ->
 # --- inline policies ----------------------------------------------------------------------
 
 
-def _inline_rows(conn: Connection, entity_id: str) -> Sequence[Row[Any]]:
+def inline_rows(conn: Connection, entity_id: str) -> Sequence[Row[Any]]:
+    """A user's, group's or role's inline policies, by name."""
     ip = schema.inline_policies
     return conn.execute(select(ip).where(ip.c.entity_id == entity_id).order_by(ip.c.name_key)).all()
 
@@ -112,7 +113,7 @@ def _put_inline(call: Call, kind: Kind) -> Mapping[str, Any] | None:
     with call.runtime.store.write() as conn:
         ent = _entity(call, conn, kind, f"iam:Put{k.label}Policy", p[f"{k.label}Name"])
         documents.validate_identity_policy(text)
-        others = [r.document for r in _inline_rows(conn, ent.entity_id) if r.name_key != name.lower()]
+        others = [r.document for r in inline_rows(conn, ent.entity_id) if r.name_key != name.lower()]
         documents.check_inline_quota(kind, ent.name, [*others, text])
         conn.execute(delete(ip).where(ip.c.entity_id == ent.entity_id, ip.c.name_key == name.lower()))
         conn.execute(
@@ -149,7 +150,7 @@ def _list_inline(call: Call, kind: Kind) -> Mapping[str, Any] | None:
     k = KINDS[kind]
     with call.runtime.store.read() as conn:
         ent = _entity(call, conn, kind, f"iam:List{k.label}Policies", call.params[f"{k.label}Name"])
-        names = [r.name for r in _inline_rows(conn, ent.entity_id)]
+        names = [r.name for r in inline_rows(conn, ent.entity_id)]
     page, more = paginate(names, call.params)
     return {"PolicyNames": page, **more}
 

@@ -18,6 +18,7 @@ from credmint.iam import documents
 from credmint.iam.common import (
     account_of,
     authorize,
+    boundary_view,
     drop_all_tags,
     get_tags,
     iam_arn,
@@ -61,10 +62,6 @@ def authorized_role(call: Call, conn: Connection, action: str, name: str) -> Row
     if row is None:
         raise no_such_role(name)
     return row
-
-
-def boundary_view(arn: str) -> dict[str, str]:
-    return {"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": arn}
 
 
 def role_view(conn: Connection, row: Row[Any], *, full: bool) -> dict[str, Any]:

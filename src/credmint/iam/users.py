@@ -22,6 +22,7 @@ from credmint.iam import managed
 from credmint.iam.common import (
     account_of,
     authorize,
+    boundary_view,
     caller,
     drop_all_tags,
     get_tags,
@@ -119,10 +120,6 @@ def user_view(conn: Connection, row: Row[Any], *, full: bool) -> dict[str, Any]:
         if tags:
             out["Tags"] = tags
     return out
-
-
-def boundary_view(arn: str) -> dict[str, str]:
-    return {"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": arn}
 
 
 def check_boundary(conn: Connection, account_id: str, arn: str) -> None:
