@@ -492,6 +492,13 @@ def _no_account() -> errors.AwsError:
     return errors.org_error("AccountNotFoundException", "You specified an account that doesn't exist.")
 
 
+def _require_member(conn: Connection, org: Org, account_id: str) -> None:
+    """AccountNotFoundException unless ``account_id`` belongs to ``org``."""
+    member = data.org_of_account(conn, account_id)
+    if member is None or member.org_id != org.org_id:
+        raise _no_account()
+
+
 @operation(OPERATIONS, "DescribeAccount")
 def describe_account(call: Call) -> Mapping[str, Any]:
     account_id: str = call.params["AccountId"]
@@ -1147,9 +1154,7 @@ def register_delegated_administrator(call: Call) -> Mapping[str, Any]:
     d = schema.org_delegated_admins
     with call.runtime.store.write() as conn:
         org = _management(call, conn)
-        member = data.org_of_account(conn, account_id)
-        if member is None or member.org_id != org.org_id:
-            raise _no_account()
+        _require_member(conn, org, account_id)
         if account_id == org.management_account_id:
             raise errors.org_constraint_violation(
                 "You cannot register the management account of the organization as a delegated administrator "
@@ -1181,9 +1186,7 @@ def deregister_delegated_administrator(call: Call) -> Mapping[str, Any]:
     d = schema.org_delegated_admins
     with call.runtime.store.write() as conn:
         org = _management(call, conn)
-        member = data.org_of_account(conn, account_id)
-        if member is None or member.org_id != org.org_id:
-            raise _no_account()
+        _require_member(conn, org, account_id)
         if service not in data.delegated_services(conn, account_id):
             raise errors.org_error(
                 "AccountNotRegisteredException",
