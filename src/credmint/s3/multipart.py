@@ -29,7 +29,7 @@ from credmint.s3.operations import (
     body_checksum,
     checksum_members,
     quoted,
-    refuse_write_acl,
+    refuse_unsupported_write,
     stored_headers,
     user_metadata,
     write_object_row,
@@ -73,7 +73,7 @@ def create_multipart_upload(ctx: S3Context) -> S3Response:
     assert ctx.bucket is not None and ctx.key is not None
     check_key(ctx.key)
     bucket = ctx.bucket_or_404()
-    refuse_write_acl(ctx, bucket.name)
+    refuse_unsupported_write(ctx, bucket.name)
     algorithm = (ctx.header("x-amz-checksum-algorithm") or "").strip().upper() or None
     if algorithm is not None and algorithm not in CHECKSUM_HEADERS:
         raise errors.s3_invalid_request(

@@ -220,7 +220,7 @@ def quoted(etag_hex: str) -> str:
 # --- PutObject ----------------------------------------------------------------------------
 
 
-def refuse_write_acl(ctx: S3Context, bucket: str) -> None:
+def refuse_unsupported_write(ctx: S3Context, bucket: str) -> None:
     """The write headers of PutObject, CopyObject and CreateMultipartUpload that ask for
     what credmint does not do: ACLs (refused as a BucketOwnerEnforced bucket does) and
     encryption other than SSE-S3."""
@@ -245,7 +245,7 @@ def put_object(ctx: S3Context) -> S3Response:
     assert ctx.bucket is not None and ctx.key is not None
     check_key(ctx.key)
     ctx.bucket_or_404()
-    refuse_write_acl(ctx, ctx.bucket)
+    refuse_unsupported_write(ctx, ctx.bucket)
     data = ctx.body
     if len(data) > MAX_PUT_SIZE:
         raise errors.s3_entity_too_large(len(data), MAX_PUT_SIZE)
@@ -572,7 +572,7 @@ def copy_object(ctx: S3Context) -> S3Response:
     check_key(ctx.key)
     src_bucket_name, src_key = parse_copy_source(ctx.header("x-amz-copy-source") or "")
     dest = ctx.bucket_or_404()
-    refuse_write_acl(ctx, dest.name)
+    refuse_unsupported_write(ctx, dest.name)
     src_bucket = ctx.load_bucket(src_bucket_name)
     ctx.authorize("GetObject", src_bucket, src_key, bucket_name=src_bucket_name)
     if src_bucket is None:

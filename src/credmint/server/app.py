@@ -217,13 +217,7 @@ class CredmintApp:
                 raise errors.invalid_action(action, version)
             runtime = self.runtime
             now = runtime.now()
-            # _authenticate inlined: a cached long-term key is verified without a coroutine.
-            signed = self._signed_query(req, service, op, now)
-            principal: Principal | None = None
-            if signed is not None:
-                entry = self._resolve_cached(signed, service, now) or await self._resolve_signed(signed, service, now)
-                verify_signature(req, signed, entry.secret, "query")
-                principal = entry.principal
+            principal = await self._authenticate(req, service, op, now)
             decoded = qsvc.decode_compiled(compiled, params)
             call = Call(service, name, decoded, principal, req, now, self.settings.region, request_id, runtime)
             result = await self._blocking(partial(op.fn, call)) if op.blocks(decoded) else op.fn(call)
@@ -243,17 +237,6 @@ class CredmintApp:
 
     async def _authenticate(self, req: HttpRequest, service: str, op: Operation, now: datetime) -> Principal | None:
         """The verified caller of a Query or JSON request (None: an unsigned call ``op`` allows)."""
-        signed = self._signed_query(req, service, op, now)
-        if signed is None:
-            return None
-        entry = self._resolve_cached(signed, service, now) or await self._resolve_signed(signed, service, now)
-        verify_signature(req, signed, entry.secret, "query")
-        return entry.principal
-
-    @staticmethod
-    def _signed_query(req: HttpRequest, service: str, op: Operation, now: datetime) -> SignedRequest | None:
-        """The request's signature, parsed and its scope checked; None for an unsigned call
-        the operation allows."""
         # With ``now``, the skew check runs at AWS's step, between date and credential checks.
         signed = parse_auth(req, "query", now=now)
         if signed is None:
@@ -261,10 +244,11 @@ class CredmintApp:
                 return None
             raise errors.missing_authentication_token()
         check_scope(signed, service, "query")
-        return signed
-
-    def _resolve_signed(self, signed: SignedRequest, service: str, now: datetime) -> Awaitable[KeyEntry]:
-        return self._resolve(signed.access_key_id, signed.security_token, signed.region, service, now)
+        entry = self._resolve_cached(signed, service, now) or await self._resolve(
+            signed.access_key_id, signed.security_token, signed.region, service, now
+        )
+        verify_signature(req, signed, entry.secret, "query")
+        return entry.principal
 
     def _resolve_cached(self, signed: SignedRequest, service: str, now: datetime) -> KeyEntry | None:
         """:meth:`_resolve` without awaiting, for a long-term key already in the cache; else None."""
