@@ -178,6 +178,7 @@ TABLE: dict[tuple[str, str], Entry] = {
     ("sts", "GetAccessKeyInfo"): Entry(("sts:GetAccessKeyInfo",), "*"),
     ("sts", "GetCallerIdentity"): Entry((), "*"),
     ("sts", "GetFederationToken"): Entry(("sts:GetFederationToken", "sts:TagSession"), "federated-user"),
+    ("sts", "GetScopedCredentials"): Entry(("sts:GetScopedCredentials",), "*"),
     ("sts", "GetSessionToken"): Entry((), "*"),
     ("sts", "GetWebIdentityToken"): Entry(("sts:GetWebIdentityToken",), "*"),
 }

@@ -340,6 +340,7 @@ def decide(
     session: Sequence[CompiledPolicy] | None,
     scps: Sequence[Sequence[CompiledPolicy]] | None = None,
     rcps: Sequence[Sequence[CompiledPolicy]] | None = None,
+    scopes: Sequence[CompiledPolicy] = (),
 ) -> Decision:
     return evaluate(
         ctx,
@@ -349,6 +350,7 @@ def decide(
         session=session,
         scps=scps,
         rcps=rcps,
+        scopes=scopes,
     )
 
 

@@ -31,6 +31,9 @@ from credmint.sts.tokens import IssuingCall, SessionClaims
 
 log = logging.getLogger("credmint.runtime")
 
+#: Stands in for a stored policy that no longer compiles where it may only narrow.
+_ALLOWS_NOTHING = compile_policy('{"Version":"2012-10-17","Statement":[]}', policy_id="session")
+
 
 @dataclass(frozen=True, slots=True)
 class KeyEntry:
@@ -209,6 +212,7 @@ class Runtime:
             session=self._session_policies(p),
             scps=scps,
             rcps=rcps,
+            scopes=self._scope_policies(p),
         )
         if decision.allowed:
             return
@@ -248,6 +252,15 @@ class Runtime:
         if p.entity_id is None:
             return None
         return self.policies.identity("role" if p.kind == "assumed-role" else "user", p.entity_id)
+
+    def _scope_policies(self, p: Principal) -> tuple[CompiledPolicy, ...]:
+        """GetScopedCredentials' scope-down policies. Each was validated when the session was
+        minted; one that no longer compiles is kept as a policy that allows nothing, so a
+        scope can only ever narrow."""
+        s = p.session
+        if s is None or not s.scope_policies:
+            return ()
+        return tuple(self._compiled("session", text) or _ALLOWS_NOTHING for text in s.scope_policies)
 
     def _session_policies(self, p: Principal) -> tuple[CompiledPolicy, ...] | None:
         s = p.session

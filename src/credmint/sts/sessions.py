@@ -79,9 +79,12 @@ def refuse_session_caller(p: Principal, operation: str) -> None:
 def refuse_limited_session(p: Principal, action: str, resource: str) -> None:
     """AWS documents what STS calls temporary credentials of two kinds may make: those from
     GetSessionToken only AssumeRole and GetCallerIdentity, those from GetFederationToken only
-    GetCallerIdentity. Other calls are refused as not authorized (AWS's text unconfirmed)."""
+    GetCallerIdentity. Other calls are refused as not authorized (AWS's text unconfirmed).
+    Both may call GetScopedCredentials, which AWS documents for exactly these sessions
+    ("first call GetSessionToken ... and then call GetScopedCredentials") and which can
+    only narrow what they may do."""
     s = p.session
-    if s is None:
+    if s is None or action == "sts:GetScopedCredentials":
         return
     if s.kind is IssuingCall.GET_FEDERATION_TOKEN or (
         s.kind is IssuingCall.GET_SESSION_TOKEN and action != "sts:AssumeRole"
