@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from credmint.policy import PrincipalInfo, compile_policy, global_condition_keys, parse_date
+from credmint.policy import PrincipalInfo, compile_policy, global_condition_keys, names_within, parse_date
 from credmint.policy.matching import (
     ArnPattern,
     Glob,
@@ -288,3 +288,40 @@ def test_pathological_patterns_everywhere_a_glob_is_matched(pattern: str, value:
     assert st0.resource_test is not None
     assert st0.resource_test("arn:aws:s3:::" + value, keys) is expected
     assert all(c.evaluate(keys, None) for c in st0.conditions) is expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "ok"),
+    [
+        ("arn:aws:s3:::b", True),
+        ("arn:aws:s3:::b/*", True),
+        ("arn:aws:s3:::b/secret/*", True),
+        ("arn:aws:s3:::b/k", True),
+        ("arn:aws:s3:::b/a?c*", True),
+        ("arn:aws:s3:::b*", True),
+        ("arn:aws:s3:::*", True),
+        ("arn:aws:s3:::?", True),
+        ("*", True),
+        ("arn:aws:s3:::*/k", True),
+        ("arn:aws:s3:::bb", False),
+        ("arn:aws:s3:::bb/*", False),
+        ("arn:aws:s3:::other/*", False),
+        ("arn:aws:s3:::b?/x", True),  # b//x: the key "/x"
+        ("arn:aws:s3:::c?", False),
+        ("arn:aws:s3:us-east-1::b/*", False),
+        ("arn:aws:iam:::b/*", False),
+        ("arn:aws:s3:::" + "*a" * 40 + "*x", True),
+        ("arn:aws:s3:::" + "a*" * 40 + "x", False),
+    ],
+)
+def test_names_within_bucket(pattern: str, ok: bool) -> None:
+    assert names_within(pattern, "arn:aws:s3:::b") is ok
+
+
+@settings(max_examples=400, deadline=None)
+@given(pattern=st.text(alphabet="b/x?*", max_size=8), key=st.text(alphabet="bx/", max_size=6))
+def test_names_within_is_sound(pattern: str, key: str) -> None:
+    # Any pattern that matches the bucket or one of its keys is accepted.
+    p = "arn:aws:s3:::" + pattern
+    if _reference_glob(pattern, "b") or _reference_glob(pattern, "b/" + key):
+        assert names_within(p, "arn:aws:s3:::b")

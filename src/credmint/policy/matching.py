@@ -242,6 +242,42 @@ class Glob:
         return True
 
 
+def admits_prefix(tokens: Tokens, prefix: str) -> bool:
+    """Does the glob match some value that starts with ``prefix``?
+
+    Only the run before the first ``*`` constrains how a value may start (a ``*``
+    then absorbs the rest of ``prefix``, and whatever follows it can always be
+    satisfied), so this is one left-to-right comparison.
+    """
+    for i, ch in enumerate(prefix):
+        if i == len(tokens):
+            return False
+        t = tokens[i]
+        if t == STAR:
+            return True
+        if t != ONE and t != ch:
+            return False
+    return True
+
+
+def names_within(pattern: str, base: str) -> bool:
+    """Can a Resource ``pattern`` (no variables) name ``base`` or something under ``base/``?
+
+    ARN-shaped patterns are compared field by field as :func:`classify_arn` matches
+    them; the test is linear in the pattern's length.
+    """
+    fields = split_arn(pattern)
+    base_fields = split_arn(base)
+    if fields is None or base_fields is None:
+        tokens = glob_tokens((pattern,))
+        return Glob(tokens)(base) or admits_prefix(tokens, base + "/")
+    for f, b in zip(fields[:5], base_fields[:5]):
+        if not Glob(glob_tokens((f,)))(b):
+            return False
+    last = glob_tokens((fields[5],))
+    return Glob(last)(base_fields[5]) or admits_prefix(last, base_fields[5] + "/")
+
+
 class ArnGlob:
     """An ARN-shaped pattern matched field by field (see :func:`classify_arn`).
 
