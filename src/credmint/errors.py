@@ -146,6 +146,12 @@ def invalid_input(message: str) -> AwsError:
     return AwsError("InvalidInput", message, 400)
 
 
+def invalid_authorization_message() -> AwsError:
+    # AWS's text for a message that does not decode is not documented; this one
+    # says no more than that (not whether it was forged, expired or another account's).
+    return AwsError("InvalidAuthorizationMessageException", "The message is invalid.", 400)
+
+
 def malformed_policy_document(message: str) -> AwsError:
     return AwsError("MalformedPolicyDocument", message, 400)
 
