@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import ipaddress
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -174,8 +175,15 @@ def cmd_serve(settings: Settings, *, data_dir_given: bool = True) -> int:
         print(f"credmint: {refusal}", file=sys.stderr)
         return 2
     print(DEV_BANNER, file=sys.stderr, flush=True)
+    # uvicorn re-raises the SIGTERM it caught once it has shut down; as an exception
+    # it unwinds through dev_settings, which removes the temporary store.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     with dev_settings(settings, data_dir_given) as dev:
         return _serve(dev)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _serve(settings: Settings) -> int:
