@@ -18,7 +18,7 @@ from typing import Any
 
 from credmint.clock import DevClock
 from credmint.mfa import totp
-from credmint.testing.signing import ServerTimeSession
+from credmint.testing.signing import ServerTimeSession, shared_loader
 
 #: A policy for the helpers: a JSON document as text, or as a dict to be dumped.
 PolicyDocument = str | Mapping[str, Any]
@@ -53,6 +53,7 @@ class Endpoint:
         self.url = url
         self.region = region
         self.clock = clock
+        self._loader = shared_loader()
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -65,7 +66,7 @@ class Endpoint:
         return self.clock.offset
 
     def session(self, credentials: Credentials) -> ServerTimeSession:
-        return ServerTimeSession(self.url, self.region, self.offset, **credentials.boto3_kwargs())
+        return ServerTimeSession(self.url, self.region, self.offset, self._loader, credentials.boto3_kwargs())
 
 
 class Principal:
@@ -74,16 +75,27 @@ class Principal:
     def __init__(self, endpoint: Endpoint, credentials: Credentials) -> None:
         self.endpoint = endpoint
         self.credentials = credentials
+        self._session: ServerTimeSession | None = None
+        self._clients: dict[str, Any] = {}
 
     @property
     def url(self) -> str:
         return self.endpoint.url
 
     def boto3_session(self) -> ServerTimeSession:
-        return self.endpoint.session(self.credentials)
+        if self._session is None:
+            self._session = self.endpoint.session(self.credentials)
+        return self._session
 
     def client(self, service: str, **kwargs: Any) -> Any:
-        return self.boto3_session().client(service, **kwargs)
+        """A client for ``service`` as this principal; without ``kwargs``, the same one
+        each time (clients are cheap to reuse and costly to make)."""
+        if kwargs:
+            return self.boto3_session().client(service, **kwargs)
+        client = self._clients.get(service)
+        if client is None:
+            client = self._clients[service] = self.boto3_session().client(service)
+        return client
 
     def assume_role(self, role_arn: str, session_name: str = "credmint-test", **kwargs: Any) -> Principal:
         """Assume ``role_arn`` as this principal; the role session, ready for ``client()``.

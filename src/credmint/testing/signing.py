@@ -19,14 +19,17 @@ minutes ahead. Advance less than that, or use these sessions.
 
 from __future__ import annotations
 
+import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 
 import boto3
 import botocore.auth
+import botocore.loaders
+import botocore.session
 from botocore.config import Config
 
 #: Seconds the clock the current request is signed with is ahead of the machine's.
@@ -77,13 +80,35 @@ S3_CONFIG = BASE_CONFIG.merge(Config(signature_version="s3v4"))
 
 
 class ServerTimeSession(boto3.Session):  # type: ignore[misc]  # boto3 ships no types
-    """A boto3 session whose clients and resources talk to one credmint server and
-    sign at its time."""
+    """A boto3 session whose clients and resources talk to one credmint server, with one
+    principal's credentials, and sign at the server's time.
 
-    def __init__(self, url: str, region: str, offset: Callable[[], float], **kwargs: Any) -> None:
-        super().__init__(region_name=region, **kwargs)
+    The sessions of one server share one botocore data loader, so the service models are
+    read from disk once per server instead of once per session (most of what making a
+    client costs).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        region: str,
+        offset: Callable[[], float],
+        loader: botocore.loaders.Loader,
+        credentials: Mapping[str, str | None],
+    ) -> None:
+        core = botocore.session.Session()
+        core.register_component("data_loader", loader)
+        super().__init__(botocore_session=core, region_name=region, **credentials)
         self.credmint_url = url
         self._offset = offset
+
+    def _setup_loader(self) -> None:
+        # boto3 adds its resource models' directory to the loader's search path for each
+        # session; on a shared loader, once is enough (the list would grow per session).
+        self._loader = self._session.get_component("data_loader")
+        path = os.path.join(os.path.dirname(boto3.__file__), "data")
+        if path not in self._loader.search_paths:
+            self._loader.search_paths.append(path)
 
     def client(self, service_name: str, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("endpoint_url", self.credmint_url)
@@ -91,3 +116,8 @@ class ServerTimeSession(boto3.Session):  # type: ignore[misc]  # boto3 ships no 
         given = kwargs.get("config")
         kwargs["config"] = base.merge(given) if given is not None else base
         return sign_with_offset(super().client(service_name, *args, **kwargs), self._offset)
+
+
+def shared_loader() -> botocore.loaders.Loader:
+    """The botocore data loader a server's helper sessions share (it caches what it reads)."""
+    return botocore.loaders.create_loader()
