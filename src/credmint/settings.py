@@ -12,6 +12,14 @@ DEFAULT_PORT = 8400
 DEFAULT_DATA_DIR = "./credmint-data"
 DEFAULT_REGION = "us-east-1"
 
+#: The well-known root credentials of ``credmint serve --dev`` and the test fixtures.
+#: Published on purpose, like moto's ``testing`` keys: they are for throwaway dev
+#: servers on loopback only, and must never be given to a server that faces a network.
+#: The key id carries the account id the way every credmint key id does (``ids``).
+DEV_ACCOUNT_ID = "123456789012"
+DEV_ROOT_ACCESS_KEY_ID = "AKIARZPUZDIKDEVROOTA"
+DEV_ROOT_SECRET_ACCESS_KEY = "credmintDEVONLYcredmintDEVONLYcredmint00"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -28,6 +36,12 @@ class Settings:
     #: Largest request body for STS/IAM (AWS answers 413 past 10,000,000 bytes).
     max_query_body: int = 10_000_000
     log_level: str = "info"
+    #: Dev mode (``serve --dev``): the dev clock, the ``/_credmint/`` test endpoints
+    #: (clock, reset, accounts) and the dev root credentials. Off by default.
+    dev: bool = False
+    #: Let dev mode bind a non-loopback address (``--dev-allow-remote``). Off by default:
+    #: dev mode publishes its root credentials and lets anyone move the clock.
+    dev_allow_remote: bool = False
 
     @property
     def store_url(self) -> str:
@@ -68,6 +82,17 @@ def _int(v: object) -> int:
     return int(str(v))
 
 
+def _bool(v: object) -> bool:
+    if isinstance(v, bool):
+        return v
+    text = str(v).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"not a boolean: {v!r}")
+
+
 def _path(v: object) -> Path:
     return Path(str(v))
 
@@ -85,4 +110,6 @@ _FIELDS = {
     "root_secret_access_key": _str,
     "max_query_body": _int,
     "log_level": _str,
+    "dev": _bool,
+    "dev_allow_remote": _bool,
 }

@@ -28,7 +28,7 @@ from credmint.httpreq import HttpRequest, index_headers
 from credmint.principal import Principal
 from credmint.runtime import KeyEntry, Runtime, session_principal
 from credmint.s3 import handle_s3
-from credmint.server import jsonapi, registry
+from credmint.server import dev, jsonapi, registry
 from credmint.server.routing import QUERY_VERSIONS, Target, classify
 from credmint.sigv2 import parse_v2, verify_v2
 from credmint.sigv4 import SignedRequest, check_scope, parse_auth, verify_signature
@@ -178,6 +178,10 @@ class CredmintApp:
         if target is Target.JSON:
             return await jsonapi.handle_json(self, req, service, request_id)
         if target is Target.INTERNAL:
+            if self.settings.dev:
+                found = await self._blocking(partial(dev.handle, self.runtime, req.method, req.raw_path, req.body))
+                if found is not None:
+                    return found
             found = await self._blocking(partial(outbound.handle_internal, self.runtime, req.method, req.raw_path))
             if found is not None:
                 return found

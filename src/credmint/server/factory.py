@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from credmint.clock import DevClock
 from credmint.runtime import Runtime
 from credmint.sealing import load_or_create_master_key
 from credmint.server.app import CredmintApp
@@ -13,7 +14,8 @@ def build_runtime(settings: Settings) -> Runtime:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     master = load_or_create_master_key(settings.data_dir, settings.master_key)
     store = Store(settings.store_url)
-    return Runtime(settings, store, master)
+    # Dev mode's clock is the one tests move; every other node reads the system clock.
+    return Runtime(settings, store, master, DevClock() if settings.dev else None)
 
 
 def create_app() -> CredmintApp:
