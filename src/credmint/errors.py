@@ -792,3 +792,27 @@ def assume_root_global_endpoint() -> AwsError:
 def assume_root_task_policy(arn: str) -> AwsError:
     # Unconfirmed text; AWS accepts only the root-task managed policies.
     return validation_error(f"The TaskPolicyArn {arn} is not a valid root task policy.")
+
+
+# --- CloudTrail (LookupEvents) -----------------------------------------------------------------
+# AWS's exact message texts for these are unconfirmed; the codes are the model's.
+
+
+def cloudtrail_invalid_lookup_attributes(message: str) -> AwsError:
+    return AwsError("InvalidLookupAttributesException", message)
+
+
+def cloudtrail_invalid_max_results() -> AwsError:
+    return AwsError("InvalidMaxResultsException", "Value for MaxResults must be between 1 and 50.")
+
+
+def cloudtrail_invalid_time_range() -> AwsError:
+    return AwsError("InvalidTimeRangeException", "StartTime must be before EndTime.")
+
+
+def cloudtrail_invalid_next_token() -> AwsError:
+    return AwsError("InvalidNextTokenException", "Invalid NextToken.")
+
+
+def cloudtrail_invalid_event_category() -> AwsError:
+    return AwsError("InvalidEventCategoryException", "Invalid EventCategory.")

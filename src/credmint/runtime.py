@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from credmint import actions, authz, errors, orgs
 from credmint.api import Call
+from credmint.audit.recorder import AuditRecorder
 from credmint.clock import Clock, SystemClock
 from credmint.iam.lastused import LastUsedRecorder
 from credmint.policy import CompiledPolicy, compile_policy
@@ -142,6 +143,7 @@ class Runtime:
         self.credentials = CredentialCache(store, master)
         self.policies = authz.PolicySource(store)
         self.last_used = LastUsedRecorder()
+        self.audit = AuditRecorder(settings, store, self.clock)
         self._resource_policies: dict[tuple[str, str], CompiledPolicy] = {}
 
     def now(self) -> datetime:

@@ -42,6 +42,19 @@ class Settings:
     #: Let dev mode bind a non-loopback address (``--dev-allow-remote``). Off by default:
     #: dev mode publishes its root credentials and lets anyone move the clock.
     dev_allow_remote: bool = False
+    #: Where audit records (CloudTrail format) go: ``file`` (JSON lines under
+    #: ``<data-dir>/audit/``), ``stdout``, or ``off`` (no audit trail; LookupEvents finds nothing).
+    audit_sink: str = "file"
+    #: Record S3 object-level calls (CloudTrail's data events) too; default off, as in CloudTrail.
+    audit_data_events: bool = False
+    #: An audit file is rotated past this many bytes (default 100 MiB) ...
+    audit_max_bytes: int = 100 * 1024**2
+    #: ... or after this many seconds open (default 3600).
+    audit_rotate_seconds: int = 3600
+    #: Records reach the database (LookupEvents) in batches, at most this many ms apart (default 1000).
+    audit_flush_ms: int = 1000
+    #: Stored records older than this many days are deleted (default 90, CloudTrail's event history).
+    audit_retention_days: int = 90
 
     @property
     def store_url(self) -> str:
@@ -97,6 +110,16 @@ def _path(v: object) -> Path:
     return Path(str(v))
 
 
+def _audit_sink(v: object) -> str:
+    text = str(v).strip().lower()
+    if text not in AUDIT_SINKS:
+        raise ValueError(f"audit sink must be one of {', '.join(AUDIT_SINKS)}: {v!r}")
+    return text
+
+
+AUDIT_SINKS = ("file", "stdout", "off")
+
+
 _FIELDS = {
     "host": _str,
     "port": _int,
@@ -112,4 +135,10 @@ _FIELDS = {
     "log_level": _str,
     "dev": _bool,
     "dev_allow_remote": _bool,
+    "audit_sink": _audit_sink,
+    "audit_data_events": _bool,
+    "audit_max_bytes": _int,
+    "audit_rotate_seconds": _int,
+    "audit_flush_ms": _int,
+    "audit_retention_days": _int,
 }

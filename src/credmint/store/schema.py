@@ -468,3 +468,25 @@ org_features = Table(
     Column("org_id", String(64), ForeignKey("organizations.org_id"), primary_key=True),
     Column("feature", String(64), primary_key=True),
 )
+
+#: The audit trail (one CloudTrail record per call), for LookupEvents on every node. The
+#: JSON-lines files under ``<data-dir>/audit/`` are the shipping copy. ``event_time_ms`` is
+#: epoch milliseconds: an integer orders and pages identically on SQLite and PostgreSQL.
+#: ``resource_types``/``resource_names`` hold each value between ``\x1f`` separators, so one
+#: ``LIKE`` finds a resource among several.
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("account_id", String(12), nullable=True),
+    Column("event_time_ms", BigInteger, nullable=False),
+    Column("event_name", String(128), nullable=False),
+    Column("event_source", String(64), nullable=False),
+    Column("read_only", Boolean, nullable=False),
+    Column("username", String(256), nullable=True),
+    Column("access_key_id", String(128), nullable=True),
+    Column("resource_types", Text, nullable=False),
+    Column("resource_names", Text, nullable=False),
+    Column("record", Text, nullable=False),
+    Index("ix_audit_events_account_time", "account_id", "event_time_ms"),
+)
