@@ -28,6 +28,18 @@ class Settings:
     #: Largest request body for STS/IAM (AWS answers 413 past 10,000,000 bytes).
     max_query_body: int = 10_000_000
     log_level: str = "info"
+    #: PEM certificate (chain) and private key: with both, the endpoint speaks HTTPS only.
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    #: PEM CA bundle: when set, every client must present a certificate it signed (mTLS).
+    tls_client_ca: Path | None = None
+    #: Generate (once, reused while valid) a CA and a server certificate in the data dir
+    #: and serve HTTPS with them: for a first try, not for production.
+    tls_self_signed: bool = False
+    #: Access-log line format: "plain" or "json" (logger ``credmint.access``).
+    log_format: str = "plain"
+    #: Serve Prometheus metrics at ``GET /metrics`` (default on).
+    metrics: bool = True
 
     @property
     def store_url(self) -> str:
@@ -36,15 +48,22 @@ class Settings:
         return self.database_url or sqlite_url(self.data_dir)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
-        """Environment first, then any explicit (non-None) overrides such as CLI flags."""
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, *, base: Settings | None = None, **overrides: object
+    ) -> Settings:
+        """``base`` (defaults, or a configuration file's values), then the environment, then any
+        explicit (non-None) overrides such as CLI flags."""
         env = os.environ if env is None else env
-        s = cls()
+        s = cls() if base is None else base
         values: dict[str, object] = {}
         for name, conv in _FIELDS.items():
-            raw = env.get(f"CREDMINT_{name.upper()}")
+            var = f"CREDMINT_{name.upper()}"
+            raw = env.get(var)
             if raw not in (None, ""):
-                values[name] = conv(raw)
+                try:
+                    values[name] = conv(raw)
+                except ValueError as exc:
+                    raise ValueError(f"environment variable {var}: {exc}") from None
         for name, value in overrides.items():
             if value is not None:
                 values[name] = _FIELDS[name](value) if isinstance(value, str) else value
@@ -72,6 +91,28 @@ def _path(v: object) -> Path:
     return Path(str(v))
 
 
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def _bool(v: object) -> bool:
+    if isinstance(v, bool):
+        return v
+    text = str(v).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"not a boolean: {v!r} (use true or false)")
+
+
+def _log_format(v: object) -> str:
+    text = str(v).strip().lower()
+    if text not in ("plain", "json"):
+        raise ValueError(f"log format must be plain or json, not {v!r}")
+    return text
+
+
 _FIELDS = {
     "host": _str,
     "port": _int,
@@ -85,4 +126,10 @@ _FIELDS = {
     "root_secret_access_key": _str,
     "max_query_body": _int,
     "log_level": _str,
+    "tls_cert": _path,
+    "tls_key": _path,
+    "tls_client_ca": _path,
+    "tls_self_signed": _bool,
+    "log_format": _log_format,
+    "metrics": _bool,
 }

@@ -9,11 +9,32 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from credmint import __version__
+from credmint import __version__, config
 from credmint.settings import DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_REGION, Settings
+
+#: The flags that override settings (flag > environment > configuration file > default).
+_SETTING_FLAGS = (
+    "host",
+    "port",
+    "workers",
+    "region",
+    "data_dir",
+    "database_url",
+    "tls_cert",
+    "tls_key",
+    "tls_client_ca",
+    "tls_self_signed",
+    "log_format",
+)
 
 
 def _store_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--config",
+        default=None,
+        type=Path,
+        help="TOML configuration file holding any setting (CREDMINT_CONFIG); flags and environment win over it",
+    )
     p.add_argument("--data-dir", default=None, help=f"data directory (default {DEFAULT_DATA_DIR}; CREDMINT_DATA_DIR)")
     p.add_argument(
         "--database-url",
@@ -33,7 +54,32 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None, help=f"port (default {DEFAULT_PORT}; CREDMINT_PORT)")
     serve.add_argument("--workers", type=int, default=None, help="worker processes (default 1; CREDMINT_WORKERS)")
     serve.add_argument("--region", default=None, help=f"region this node answers as (default {DEFAULT_REGION})")
+    serve.add_argument(
+        "--tls-cert", type=Path, default=None, help="PEM certificate chain: serve HTTPS (CREDMINT_TLS_CERT)"
+    )
+    serve.add_argument("--tls-key", type=Path, default=None, help="PEM private key of --tls-cert (CREDMINT_TLS_KEY)")
+    serve.add_argument(
+        "--tls-client-ca",
+        type=Path,
+        default=None,
+        help="PEM CA bundle: require a client certificate it signed (mutual TLS; CREDMINT_TLS_CLIENT_CA)",
+    )
+    serve.add_argument(
+        "--tls-self-signed",
+        action="store_const",
+        const=True,
+        default=None,
+        help="generate a CA and server certificate in the data dir and serve HTTPS (CREDMINT_TLS_SELF_SIGNED)",
+    )
+    serve.add_argument(
+        "--log-format", choices=("plain", "json"), default=None, help="access-log format (default plain)"
+    )
     _store_args(serve)
+
+    cfg = sub.add_parser("config", help="configuration")
+    cfg_sub = cfg.add_subparsers(dest="config_command", required=True)
+    show = cfg_sub.add_parser("show", help="print the effective configuration as TOML, secrets redacted")
+    _store_args(show)
 
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -60,8 +106,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    keys = ("host", "port", "workers", "region", "data_dir", "database_url")
-    return Settings.from_env(**{k: getattr(args, k, None) for k in keys})
+    path = args.config if args.config is not None else os.environ.get("CREDMINT_CONFIG") or None
+    return config.settings_from(
+        Path(path) if path is not None else None, **{k: getattr(args, k, None) for k in _SETTING_FLAGS}
+    )
 
 
 def _open(settings: Settings, *, migrate: bool = True):  # type: ignore[no-untyped-def]
@@ -131,7 +179,14 @@ def cmd_serve(settings: Settings) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = _settings(args)
+    try:
+        settings = _settings(args)
+    except config.ConfigError as exc:
+        print(f"credmint: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "config":
+        sys.stdout.write(config.render(settings))
+        return 0
     if args.command == "serve":
         return cmd_serve(settings)
     if args.command == "db":
