@@ -74,9 +74,7 @@ def load(path: Path) -> dict[str, object]:
     return values
 
 
-def settings_from(
-    path: Path | None, env: Mapping[str, str] | None = None, **overrides: object
-) -> Settings:
+def settings_from(path: Path | None, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
     """Settings from the file (if any), then the environment, then the flags."""
     base = Settings(**load(path)) if path is not None else None  # type: ignore[arg-type]
     try:

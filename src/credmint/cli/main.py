@@ -146,7 +146,13 @@ def cmd_serve(settings: Settings) -> int:
     import uvicorn
 
     from credmint import accounts
+    from credmint.server import tls
 
+    try:
+        ssl_options = tls.server_options(settings, datetime.now(UTC))
+    except tls.TlsError as exc:
+        print(f"credmint: {exc}", file=sys.stderr)
+        return 2
     runtime = _open(settings)
     creds = accounts.bootstrap(
         runtime.store,
@@ -161,7 +167,12 @@ def cmd_serve(settings: Settings) -> int:
         _write_credentials_file(path, creds.access_key_id, creds.secret_access_key, settings.region)
         _print_credentials(creds.account_id, creds.access_key_id, creds.secret_access_key, settings.region, path)
     runtime.store.close()
-    print(f"credmint {__version__} serving on http://{settings.host}:{settings.port}", flush=True)
+    scheme = "https" if ssl_options else "http"
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    print(f"credmint {__version__} serving on {scheme}://{host}:{settings.port}", flush=True)
+    if settings.tls_self_signed:
+        ca = settings.data_dir / "tls" / "ca.pem"
+        print(f"  self-signed TLS; trust its CA with: export AWS_CA_BUNDLE={ca.resolve()}", flush=True)
     # Workers rebuild the runtime from the environment.
     os.environ.update(settings.to_env())
     uvicorn.run(
@@ -173,6 +184,7 @@ def cmd_serve(settings: Settings) -> int:
         log_level="warning",
         access_log=False,
         lifespan="on",
+        **ssl_options,
     )
     return 0
 
