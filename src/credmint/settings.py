@@ -55,6 +55,18 @@ class Settings:
     audit_flush_ms: int = 1000
     #: Stored records older than this many days are deleted (default 90, CloudTrail's event history).
     audit_retention_days: int = 90
+    #: PEM certificate (chain) and private key: with both, the endpoint speaks HTTPS only.
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    #: PEM CA bundle: when set, every client must present a certificate it signed (mTLS).
+    tls_client_ca: Path | None = None
+    #: Generate (once, reused while valid) a CA and a server certificate in the data dir
+    #: and serve HTTPS with them: for a first try, not for production.
+    tls_self_signed: bool = False
+    #: Access-log line format: "plain" or "json" (logger ``credmint.access``).
+    log_format: str = "plain"
+    #: Serve Prometheus metrics at ``GET /metrics`` (default on).
+    metrics: bool = True
 
     @property
     def store_url(self) -> str:
@@ -63,15 +75,22 @@ class Settings:
         return self.database_url or sqlite_url(self.data_dir)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
-        """Environment first, then any explicit (non-None) overrides such as CLI flags."""
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, *, base: Settings | None = None, **overrides: object
+    ) -> Settings:
+        """``base`` (defaults, or a configuration file's values), then the environment, then any
+        explicit (non-None) overrides such as CLI flags."""
         env = os.environ if env is None else env
-        s = cls()
+        s = cls() if base is None else base
         values: dict[str, object] = {}
         for name, conv in _FIELDS.items():
-            raw = env.get(f"CREDMINT_{name.upper()}")
+            var = f"CREDMINT_{name.upper()}"
+            raw = env.get(var)
             if raw not in (None, ""):
-                values[name] = conv(raw)
+                try:
+                    values[name] = conv(raw)
+                except ValueError as exc:
+                    raise ValueError(f"environment variable {var}: {exc}") from None
         for name, value in overrides.items():
             if value is not None:
                 values[name] = _FIELDS[name](value) if isinstance(value, str) else value
@@ -120,6 +139,13 @@ def _audit_sink(v: object) -> str:
 AUDIT_SINKS = ("file", "stdout", "off")
 
 
+def _log_format(v: object) -> str:
+    text = str(v).strip().lower()
+    if text not in ("plain", "json"):
+        raise ValueError(f"log format must be plain or json, not {v!r}")
+    return text
+
+
 _FIELDS = {
     "host": _str,
     "port": _int,
@@ -141,4 +167,10 @@ _FIELDS = {
     "audit_rotate_seconds": _int,
     "audit_flush_ms": _int,
     "audit_retention_days": _int,
+    "tls_cert": _path,
+    "tls_key": _path,
+    "tls_client_ca": _path,
+    "tls_self_signed": _bool,
+    "log_format": _log_format,
+    "metrics": _bool,
 }
