@@ -28,6 +28,15 @@ class Settings:
     #: Largest request body for STS/IAM (AWS answers 413 past 10,000,000 bytes).
     max_query_body: int = 10_000_000
     log_level: str = "info"
+    # MFA attempt limits per device (credmint.mfa.attempts; docs/security.md "Abuse limits"):
+    #: Wrong codes in a row that cost nothing (default 5).
+    mfa_backoff_after: int = 5
+    #: Wait after the first failure past those, in seconds, doubling with each (default 1).
+    mfa_backoff_base_seconds: int = 1
+    #: Wrong codes in a row after which each further one locks the device (default 20).
+    mfa_lockout_after: int = 20
+    #: Length of that lockout, in seconds (default 900: 15 minutes).
+    mfa_lockout_seconds: int = 900
 
     @property
     def store_url(self) -> str:
@@ -85,4 +94,8 @@ _FIELDS = {
     "root_secret_access_key": _str,
     "max_query_body": _int,
     "log_level": _str,
+    "mfa_backoff_after": _int,
+    "mfa_backoff_base_seconds": _int,
+    "mfa_lockout_after": _int,
+    "mfa_lockout_seconds": _int,
 }
