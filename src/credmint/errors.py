@@ -702,6 +702,25 @@ def mfa_invalid_code() -> AwsError:
     return access_denied("MultiFactorAuthentication failed with invalid MFA one time pass code.")
 
 
+def mfa_locked(retry_at: str) -> AwsError:
+    """A code refused unchecked: the device is in backoff or locked out after wrong codes.
+    AWS's text for this case is unknown (AWS does not document MFA throttling); this says
+    what happened and when to try again, with AWS's code for a refused MFA code."""
+    return access_denied(
+        "MultiFactorAuthentication failed: too many invalid MFA one time pass codes for this device; "
+        f"the code was not checked. Try again after {retry_at}."
+    )
+
+
+def mfa_locked_authentication_code(retry_at: str) -> AwsError:
+    """IAM's InvalidAuthenticationCode while the device is in backoff or locked out
+    (wording ours: AWS's is unknown)."""
+    return invalid_authentication_code(
+        "Authentication code for device was not checked: too many invalid codes for this device. "
+        f"Try again after {retry_at}."
+    )
+
+
 def mfa_unknown_serial() -> AwsError:
     # Two spaces after "code." as AWS sends it.
     return access_denied(

@@ -67,6 +67,15 @@ class Settings:
     log_format: str = "plain"
     #: Serve Prometheus metrics at ``GET /metrics`` (default on).
     metrics: bool = True
+    # MFA attempt limits per device (credmint.mfa.attempts; docs/security.md "Abuse limits"):
+    #: Wrong codes in a row that cost nothing (default 5).
+    mfa_backoff_after: int = 5
+    #: Wait after the first failure past those, in seconds, doubling with each (default 1).
+    mfa_backoff_base_seconds: int = 1
+    #: Wrong codes in a row after which each further one locks the device (default 20).
+    mfa_lockout_after: int = 20
+    #: Length of that lockout, in seconds (default 900: 15 minutes).
+    mfa_lockout_seconds: int = 900
 
     @property
     def store_url(self) -> str:
@@ -173,4 +182,8 @@ _FIELDS = {
     "tls_self_signed": _bool,
     "log_format": _log_format,
     "metrics": _bool,
+    "mfa_backoff_after": _int,
+    "mfa_backoff_base_seconds": _int,
+    "mfa_lockout_after": _int,
+    "mfa_lockout_seconds": _int,
 }

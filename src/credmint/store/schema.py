@@ -245,6 +245,10 @@ mfa_devices = Table(
     #: conditional ``UPDATE ... WHERE last_used_step < :step``.
     Column("last_used_step", BigInteger, nullable=False, default=0),
     _ts("created_at"),
+    #: Consecutive wrong codes (``credmint.mfa.attempts``); zeroed by an accepted code.
+    Column("failed_attempts", Integer, nullable=False, default=0, server_default="0"),
+    #: No code is checked before this time (backoff or lockout); ``None``: no wait.
+    _ts("retry_at", nullable=True),
     Index("ix_mfa_devices_user", "user_id"),
 )
 

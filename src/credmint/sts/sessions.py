@@ -124,7 +124,20 @@ def verify_mfa(call: Call, p: Principal) -> bool:
         ).first()
     if device is None:
         raise errors.mfa_unknown_serial()
-    if not iam_mfa.consume_code(runtime.store, serial, owner, code, call.now, master=runtime.master):
+    check = iam_mfa.consume_code(
+        runtime.store,
+        serial,
+        owner,
+        code,
+        call.now,
+        master=runtime.master,
+        limits=iam_mfa.attempt_limits(runtime.settings),
+        principal_arn=p.arn,
+        operation=call.operation,
+    )
+    if check.outcome is iam_mfa.Outcome.WAITING and check.retry_at is not None:
+        raise errors.mfa_locked(iam_mfa.retry_text(check.retry_at))
+    if not check.accepted:
         raise errors.mfa_invalid_code()
     return True
 
