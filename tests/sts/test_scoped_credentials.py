@@ -158,3 +158,18 @@ def test_aws_cli_uses_scoped_credentials(server: Server) -> None:
     assert aws_cli(server, "iam", "list-users", creds=new).returncode == 0
     refused = aws_cli(server, "iam", "list-roles", creds=new)
     assert refused.returncode != 0 and "AccessDenied" in refused.stderr
+
+
+def test_audit_trail_shows_the_scoped_session(server: Server) -> None:
+    _, creds = role_session(server)
+    r = scoped(server, creds, Policy=ONLY_LIST_USERS, ScopedSessionDescription="nightly report")
+    new = Creds.of(r)
+    trail = "".join(p.read_text() for p in (server.data_dir / "audit").glob("audit-*.jsonl"))
+    found = [json.loads(line) for line in trail.splitlines() if r["ResponseMetadata"]["RequestId"] in line]
+    assert len(found) == 1
+    rec = found[0]
+    assert rec["eventName"] == "GetScopedCredentials"
+    assert rec["userIdentity"]["accessKeyId"] == creds.access_key_id
+    assert rec["requestParameters"]["scopedSessionDescription"] == "nightly report"
+    assert rec["responseElements"]["credentials"]["accessKeyId"] == new.access_key_id
+    assert new.secret_access_key not in trail and (new.session_token or "") not in trail

@@ -78,6 +78,7 @@ STS_KEPT_RESPONSES = frozenset(
         "AssumeRoot",
         "GetSessionToken",
         "GetFederationToken",
+        "GetScopedCredentials",
     }
 )
 
