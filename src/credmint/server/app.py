@@ -25,7 +25,6 @@ from credmint.api import Call, Operation
 from credmint.audit.record import RequestFacts, s3_error_of
 from credmint.audit.recorder import current_facts
 from credmint.errors import AwsError
-from credmint.federation import outbound
 from credmint.httpreq import HttpRequest, index_headers
 from credmint.principal import Principal
 from credmint.runtime import KeyEntry, Runtime, session_principal
@@ -35,6 +34,7 @@ from credmint.server import dev, jsonapi, registry
 from credmint.server.routing import QUERY_VERSIONS, Target, classify
 from credmint.sigv2 import parse_v2, verify_v2
 from credmint.sigv4 import SignedRequest, check_scope, parse_auth, verify_signature
+from credmint.sts import web_identity_issuer
 from credmint.wire import s3 as ws3
 
 log = logging.getLogger("credmint.server")
@@ -195,7 +195,9 @@ class CredmintApp:
                 found = await self._blocking(partial(dev.handle, self.runtime, req.method, req.raw_path, req.body))
                 if found is not None:
                     return found
-            found = await self._blocking(partial(outbound.handle_internal, self.runtime, req.method, req.raw_path))
+            found = await self._blocking(
+                partial(web_identity_issuer.handle_internal, self.runtime, req.method, req.raw_path)
+            )
             if found is not None:
                 return found
             return 404, [(b"content-type", b"application/json")], b'{"error": "not found"}'
