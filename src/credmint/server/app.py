@@ -137,7 +137,7 @@ class CredmintApp:
                 status, out_headers, body = 413, [], b""
         except Exception:  # never a traceback to the client
             log.exception("unhandled error on %s %s", method, path)
-            status, out_headers, body = self._render_query_error(errors.internal_failure(), "sts", request_id)
+            status, out_headers, body = self._render_unexpected(target, service, request_id)
         if facts is not None:
             # Written before the response is sent: a received response implies a written record.
             facts.status = status
@@ -149,6 +149,22 @@ class CredmintApp:
             out_headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": out_headers})
         await send({"type": "http.response.body", "body": body if method != "HEAD" else b""})
+
+    def _render_unexpected(self, target: Target, service: str, request_id: str) -> Response:
+        """The 500 for an exception nothing else caught, in the shape the client's protocol
+        parses: S3's ``<Error>``, the JSON protocol's ``__type``, a Query ``<ErrorResponse>``
+        in the service's own namespace."""
+        if target is Target.S3:
+            return self._render_s3_error(
+                errors.s3_error("InternalError", "We encountered an internal error. Please try again.", 500),
+                request_id,
+            )
+        if target is Target.JSON:
+            return jsonapi.render_error(errors.internal_failure(), request_id)
+        if target is Target.QUERY:
+            ns = service if service in self._query else "sts"
+            return self._render_query_error(errors.internal_failure(), ns, request_id)
+        return 500, [(b"content-type", b"application/json")], b'{"error": "internal error"}'
 
     async def _flush_periodically(self) -> None:
         """Write access-key last-used data in batches, off the request path."""
