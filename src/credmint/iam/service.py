@@ -14,6 +14,7 @@ from credmint.iam import (  # noqa: F401
     passwords,
     policies,
     providers,
+    public_credentials,
     roles,
     rootaccess,
     simulate,

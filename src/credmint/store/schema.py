@@ -155,6 +155,35 @@ login_profiles = Table(
     _ts("created_at"),
 )
 
+#: SSH public keys of users (UploadSSHPublicKey), in canonical ``ssh-rsa`` form.
+ssh_public_keys = Table(
+    "ssh_public_keys",
+    metadata,
+    Column("key_id", String(128), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), nullable=False),
+    Column("user_id", String(32), ForeignKey("users.user_id"), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    _ts("uploaded_at"),
+    Index("ix_ssh_public_keys_user", "user_id"),
+)
+
+#: X.509 signing certificates of users and of root users (``user_id`` None).
+signing_certificates = Table(
+    "signing_certificates",
+    metadata,
+    Column("certificate_id", String(128), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), nullable=False),
+    Column("user_id", String(32), ForeignKey("users.user_id"), nullable=True),
+    Column("body", Text, nullable=False),
+    #: SHA-256 of the DER certificate, hex: the same certificate twice is a duplicate.
+    Column("sha256", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    _ts("uploaded_at"),
+    Index("ix_signing_certificates_account_user", "account_id", "user_id"),
+)
+
 access_keys = Table(
     "access_keys",
     metadata,
