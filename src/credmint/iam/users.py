@@ -279,6 +279,12 @@ def delete_user(call: Call) -> Mapping[str, Any] | None:
                 ),
                 "must delete signing certificates first.",
             ),
+            (
+                select(schema.service_credentials.c.credential_id).where(
+                    schema.service_credentials.c.user_id == uid
+                ),
+                "must delete service specific credentials first.",
+            ),
         ]
         for query, reason in checks:
             if conn.execute(query.limit(1)).first() is not None:

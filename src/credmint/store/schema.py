@@ -184,6 +184,23 @@ signing_certificates = Table(
     Index("ix_signing_certificates_account_user", "account_id", "user_id"),
 )
 
+#: Service-specific credentials (CodeCommit, Keyspaces, Bedrock API keys); the password or
+#: secret is kept only as a salted scrypt hash.
+service_credentials = Table(
+    "service_credentials",
+    metadata,
+    Column("credential_id", String(128), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), nullable=False),
+    Column("user_id", String(32), ForeignKey("users.user_id"), nullable=False),
+    Column("service_name", String(128), nullable=False),
+    Column("service_user_name", String(200), nullable=False),
+    Column("secret_hash", String(255), nullable=False),
+    Column("status", String(16), nullable=False),
+    _ts("created_at"),
+    _ts("expires_at", nullable=True),
+    Index("ix_service_credentials_user", "user_id"),
+)
+
 access_keys = Table(
     "access_keys",
     metadata,

@@ -1,4 +1,4 @@
-"""SSH public keys and signing certificates of users
+"""SSH public keys, signing certificates and service-specific credentials of users
 
 Revision ID: 0008
 Revises: 0006
@@ -48,9 +48,29 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("certificate_id", name=op.f("pk_signing_certificates")),
     )
     op.create_index("ix_signing_certificates_account_user", "signing_certificates", ["account_id", "user_id"])
+    op.create_table(
+        "service_credentials",
+        sa.Column("credential_id", sa.String(length=128), nullable=False),
+        sa.Column("account_id", sa.String(length=12), nullable=False),
+        sa.Column("user_id", sa.String(length=32), nullable=False),
+        sa.Column("service_name", sa.String(length=128), nullable=False),
+        sa.Column("service_user_name", sa.String(length=200), nullable=False),
+        sa.Column("secret_hash", sa.String(length=255), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["accounts.account_id"], name=op.f("fk_service_credentials_account_id_accounts")
+        ),
+        sa.ForeignKeyConstraint(["user_id"], ["users.user_id"], name=op.f("fk_service_credentials_user_id_users")),
+        sa.PrimaryKeyConstraint("credential_id", name=op.f("pk_service_credentials")),
+    )
+    op.create_index("ix_service_credentials_user", "service_credentials", ["user_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_service_credentials_user", table_name="service_credentials")
+    op.drop_table("service_credentials")
     op.drop_index("ix_signing_certificates_account_user", table_name="signing_certificates")
     op.drop_table("signing_certificates")
     op.drop_index("ix_ssh_public_keys_user", table_name="ssh_public_keys")
