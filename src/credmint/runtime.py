@@ -27,6 +27,7 @@ from credmint.sealing import MasterKey
 from credmint.settings import Settings
 from credmint.store import schema
 from credmint.store.db import Store
+from credmint.sts.throttle import IssuanceThrottle
 from credmint.sts.tokens import IssuingCall, SessionClaims
 
 log = logging.getLogger("credmint.runtime")
@@ -139,6 +140,7 @@ class Runtime:
         self.credentials = CredentialCache(store, master)
         self.policies = authz.PolicySource(store)
         self.last_used = LastUsedRecorder()
+        self.throttle = IssuanceThrottle.from_settings(settings)
         self._resource_policies: dict[tuple[str, str], CompiledPolicy] = {}
 
     def now(self) -> datetime:

@@ -220,6 +220,7 @@ class CredmintApp:
             principal = await self._authenticate(req, service, op, now)
             decoded = qsvc.decode_compiled(compiled, params)
             call = Call(service, name, decoded, principal, req, now, self.settings.region, request_id, runtime)
+            runtime.throttle.admit(call)
             result = await self._blocking(partial(op.fn, call)) if op.blocks(decoded) else op.fn(call)
             body = compiled.render(result or {}, request_id)
             headers = [(b"content-type", b"text/xml"), (b"x-amzn-requestid", request_id.encode())]
