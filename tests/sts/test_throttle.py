@@ -17,6 +17,7 @@ from credmint.httpreq import HttpRequest
 from credmint.principal import Principal
 from credmint.settings import Settings
 from credmint.sts.throttle import (
+    MAX_RAW_KEY,
     RULES,
     Buckets,
     Dimension,
@@ -217,7 +218,7 @@ def test_keys_cost_the_same_however_long() -> None:
     long_arn = "arn:aws:iam::123456789012:role/" + "p/" * 1000 + "r"
     assert buckets.take(long_arn, 0.0)
     assert not buckets.take(long_arn, 0.0)
-    assert all(len(k) == 16 for k in buckets._buckets)
+    assert all(len(k) <= MAX_RAW_KEY for k in buckets._buckets)
 
 
 # (address as sent, its bucket)
@@ -227,6 +228,8 @@ SOURCES = [
     ("2001:db8:1:2:bbbb::9", "2001:db8:1:2::/64"),  # the same /64
     ("::ffff:192.0.2.7", "192.0.2.7"),
     ("not-an-address", "not-an-address"),
+    (":::bad", ":::bad"),
+    ("fe80::1%eth0", "fe80::/64"),
     ("", ""),
 ]
 

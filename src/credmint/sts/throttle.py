@@ -28,7 +28,7 @@ buckets in memory, so N processes admit up to N times a limit in total. That bou
 one caller costs each process, which is the point; a cluster-wide quota would cost a store
 write per call. Each dimension holds at most ``max_keys`` buckets and drops the least
 recently used one past that, so a flood of distinct addresses or principals costs bounded
-memory (keys are hashed to 16 bytes, whatever the length of the ARN sent). The price of
+memory (keys longer than 128 characters are hashed, whatever the length of the ARN sent). The price of
 the cap is that a caller cycling through more keys than that between two of its own calls
 finds its bucket full again; the source bucket, drawn first, still holds it.
 
@@ -43,11 +43,12 @@ nothing and stalls nothing.
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import ipaddress
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from credmint import errors
@@ -62,6 +63,9 @@ class Dimension(enum.Enum):
     FEDERATION_SOURCE = "federation-source"
     ROLE = "role"
 
+
+#: Longest key kept as it is; longer ones (an ARN can be 2,048 characters) are hashed.
+MAX_RAW_KEY = 128
 
 _SIGNED = (Dimension.PRINCIPAL, Dimension.SOURCE)
 _FEDERATED = (Dimension.FEDERATION_SOURCE, Dimension.ROLE)
@@ -123,27 +127,27 @@ class Buckets:
             raise ValueError("max_keys must be >= 1")
         self.limit = limit
         self.max_keys = max_keys
-        self._buckets: OrderedDict[bytes, TokenBucket] = OrderedDict()
+        self._buckets: OrderedDict[str, TokenBucket] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._buckets)
 
     def take(self, key: str, now: float) -> bool:
-        digest = _digest(key)
+        short = _bucket_key(key)
         with self._lock:
-            bucket = self._buckets.get(digest)
+            bucket = self._buckets.get(short)
             if bucket is None:
                 if len(self._buckets) >= self.max_keys:
                     self._buckets.popitem(last=False)  # the least recently used
-                bucket = self._buckets[digest] = TokenBucket(self.limit.burst, now)
+                bucket = self._buckets[short] = TokenBucket(self.limit.burst, now)
             else:
-                self._buckets.move_to_end(digest)
+                self._buckets.move_to_end(short)
             return bucket.take(self.limit, now)
 
     def give_back(self, key: str) -> None:
         with self._lock:
-            bucket = self._buckets.get(_digest(key))
+            bucket = self._buckets.get(_bucket_key(key))
             if bucket is not None:
                 bucket.give_back(self.limit)
 
@@ -153,6 +157,11 @@ class IssuanceThrottle:
 
     def __init__(self, limits: Mapping[Dimension, Limit], max_keys: int) -> None:
         self._buckets = {dim: Buckets(limit, max_keys) for dim, limit in limits.items() if limit.enabled}
+        # Per operation, the (buckets, key) pairs to draw from, resolved once.
+        self._plans: dict[str, tuple[tuple[Buckets, KeyOf], ...]] = {
+            operation: tuple((self._buckets[d], KEYS[d]) for d in dims if d in self._buckets)
+            for operation, dims in RULES.items()
+        }
 
     @classmethod
     def from_settings(cls, settings: Settings) -> IssuanceThrottle:
@@ -175,16 +184,13 @@ class IssuanceThrottle:
         """Draw ``call``'s tokens, or raise ``Throttling`` (nothing kept from a refusal)."""
         if call.service != "sts":
             return
-        rule = RULES.get(call.operation)
-        if rule is None:
+        plan = self._plans.get(call.operation)
+        if not plan:
             return
         now = call.now.timestamp()
         taken: list[tuple[Buckets, str]] = []
-        for dimension in rule:
-            buckets = self._buckets.get(dimension)
-            if buckets is None:
-                continue
-            key = _key(dimension, call)
+        for buckets, key_of in plan:
+            key = key_of(call)
             if key is None:
                 continue
             if not buckets.take(key, now):
@@ -194,14 +200,29 @@ class IssuanceThrottle:
             taken.append((buckets, key))
 
 
-def _key(dimension: Dimension, call: Call) -> str | None:
-    if dimension is Dimension.PRINCIPAL:
-        return principal_key(call.principal) if call.principal is not None else None
-    if dimension is Dimension.ROLE:
-        role = call.params.get("RoleArn")
-        # Role names are unique in any case, as IAM compares them.
-        return str(role).lower() if role else None
+def _principal_of(call: Call) -> str | None:
+    return principal_key(call.principal) if call.principal is not None else None
+
+
+def _source_of(call: Call) -> str | None:
     return source_key(call.request.client_ip)
+
+
+def _role_of(call: Call) -> str | None:
+    role = call.params.get("RoleArn")
+    # Role names are unique in any case, as IAM compares them.
+    return str(role).lower() if role else None
+
+
+KeyOf = Callable[[Call], str | None]
+
+#: What names a caller's bucket in each dimension.
+KEYS: Mapping[Dimension, KeyOf] = {
+    Dimension.PRINCIPAL: _principal_of,
+    Dimension.SOURCE: _source_of,
+    Dimension.FEDERATION_SOURCE: _source_of,
+    Dimension.ROLE: _role_of,
+}
 
 
 def principal_key(p: Principal) -> str:
@@ -212,17 +233,26 @@ def principal_key(p: Principal) -> str:
 
 
 def source_key(address: str) -> str:
-    """The source address, IPv6 by /64; anything unparsable as itself."""
+    """The source address, IPv6 by /64; anything else (IPv4, unparsable) as itself."""
+    if ":" not in address:
+        return address  # IPv4 as the server read it: parsing would cost more than the rest
+    return _ipv6_key(address)
+
+
+@functools.lru_cache(maxsize=4096)
+def _ipv6_key(address: str) -> str:
     try:
-        ip = ipaddress.ip_address(address)
+        ip = ipaddress.IPv6Address(address)
     except ValueError:
         return address
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.IPv6Network((ip, 64), strict=False))
-    return str(ip)
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.IPv6Network((ip, 64), strict=False))
 
 
-def _digest(key: str) -> bytes:
-    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+def _bucket_key(key: str) -> str:
+    """Keys up to ``MAX_RAW_KEY`` characters as they are, longer ones by a 16-byte digest
+    (NUL-prefixed: no address or ARN begins with one), so every bucket costs about the same."""
+    if len(key) <= MAX_RAW_KEY:
+        return key
+    return "\0" + hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
