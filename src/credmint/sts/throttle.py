@@ -1,23 +1,19 @@
 """Throttling of credential issuance: token buckets per caller, source address and role.
 
 Every STS call that hands out credentials (or, for GetAccessKeyInfo, answers about keys)
-draws one token from each bucket its rule names, before any other work; a call that finds
-a bucket empty is answered ``Throttling`` / "Rate exceeded" (HTTP 400), STS's own answer,
-which the AWS SDKs retry with backoff (botocore: ``_retry.json`` and
-``retries/standard.py`` list ``Throttling`` as a throttling error). The rules:
+draws one token from each bucket its rule names once its signature (if any) and parameters
+are checked, before the operation does any work. A call that finds a bucket empty is
+answered ``Throttling`` / "Rate exceeded" (HTTP 400), STS's own answer, which the AWS
+SDKs retry with backoff (botocore: ``_retry.json`` and ``retries/standard.py`` list
+``Throttling`` as a throttling error). :data:`RULES` says which buckets each operation
+draws from, in order:
 
-============================  ==========================================================
-operations                    buckets, in the order they are drawn from
-============================  ==========================================================
-signed issuance               the calling principal (a role's sessions share their
-(GetSessionToken, AssumeRole, role's bucket), then the source address
-GetFederationToken,
-AssumeRoot, GetAccessKeyInfo,
-GetWebIdentityToken)
-AssumeRoleWithSAML,           the source address (a bucket of its own, apart from
-AssumeRoleWithWebIdentity     signed calls'), then the role ARN asked for
-(unsigned)
-============================  ==========================================================
+- signed issuance (GetSessionToken, AssumeRole, GetFederationToken, AssumeRoot,
+  GetAccessKeyInfo, GetWebIdentityToken): the calling principal (the sessions of one role
+  share the role's bucket), then the source address;
+- unsigned federation (AssumeRoleWithSAML, AssumeRoleWithWebIdentity): the source address
+  (buckets apart from the signed calls'), then the role ARN asked for. Both come before the
+  assertion or token is parsed or its signature checked.
 
 A refused call gives back the tokens it drew from the buckets before the empty one, and
 never reaches the later ones: a flood refused by its source address creates no bucket for
@@ -28,9 +24,10 @@ buckets in memory, so N processes admit up to N times a limit in total. That bou
 one caller costs each process, which is the point; a cluster-wide quota would cost a store
 write per call. Each dimension holds at most ``max_keys`` buckets and drops the least
 recently used one past that, so a flood of distinct addresses or principals costs bounded
-memory (keys longer than 128 characters are hashed, whatever the length of the ARN sent). The price of
-the cap is that a caller cycling through more keys than that between two of its own calls
-finds its bucket full again; the source bucket, drawn first, still holds it.
+memory (keys longer than :data:`MAX_RAW_KEY` characters are kept as a digest, whatever the
+length of the ARN sent). The price of the cap: a bucket pushed out comes back full, so a
+caller that gets ``max_keys`` other keys used between two of its own calls gets a fresh
+burst; with the default of 100,000 that takes a flood the source limit already holds back.
 
 The source address is the TCP peer. Behind a proxy or load balancer every caller shares
 the proxy's address, so raise (or disable, with rate 0) the source limits there. IPv6
