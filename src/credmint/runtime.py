@@ -21,6 +21,7 @@ from credmint import actions, authz, errors, orgs
 from credmint.api import Call
 from credmint.clock import Clock, SystemClock
 from credmint.iam.lastused import LastUsedRecorder
+from credmint.mfa.attempts import AttemptLimits
 from credmint.policy import CompiledPolicy, compile_policy
 from credmint.principal import Principal, PrincipalKind, root_arn
 from credmint.sealing import MasterKey
@@ -141,6 +142,13 @@ class Runtime:
         self.policies = authz.PolicySource(store)
         self.last_used = LastUsedRecorder()
         self.throttle = IssuanceThrottle.from_settings(settings)
+        #: Built here so that a bad setting stops the node at start, not each MFA call.
+        self.mfa_limits = AttemptLimits(
+            backoff_after=settings.mfa_backoff_after,
+            backoff_base_seconds=settings.mfa_backoff_base_seconds,
+            lockout_after=settings.mfa_lockout_after,
+            lockout_seconds=settings.mfa_lockout_seconds,
+        )
         self._resource_policies: dict[tuple[str, str], CompiledPolicy] = {}
 
     def now(self) -> datetime:

@@ -239,6 +239,12 @@ def test_source_key(address: str, key: str) -> None:
     assert source_key(address) == key
 
 
+@pytest.mark.parametrize(("rate", "burst"), [(float("nan"), 10), (-1.0, 10), (5.0, 0), (5.0, -3)])
+def test_bad_limits_stop_the_node_at_start(rate: float, burst: int) -> None:
+    with pytest.raises(ValueError):
+        IssuanceThrottle.from_settings(Settings(throttle_role_rate=rate, throttle_role_burst=burst))
+
+
 # --- end to end: boto3 against a server with low limits -----------------------------------------
 
 LOW_ENV = {

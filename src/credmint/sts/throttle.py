@@ -43,6 +43,7 @@ import enum
 import functools
 import hashlib
 import ipaddress
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -86,6 +87,14 @@ class Limit:
     rate: float
     #: Most tokens a bucket holds: the burst a quiet caller may send at once.
     burst: int
+
+    def __post_init__(self) -> None:
+        # A bad setting must stop the node at start: NaN would turn a limit silently off,
+        # and a burst under one token with a rate set would refuse every call.
+        if math.isnan(self.rate) or self.rate < 0:
+            raise ValueError(f"throttle rate must be a number >= 0, not {self.rate}")
+        if self.rate > 0 and self.burst < 1:
+            raise ValueError(f"throttle burst must be >= 1, not {self.burst}")
 
     @property
     def enabled(self) -> bool:
