@@ -28,6 +28,7 @@ from credmint.sts.throttle import (
     source_key,
 )
 from tests.conftest import Server, start_server
+from tests.sts.helpers import aws_cli
 
 T0 = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
 ACCOUNT = "123456789012"
@@ -312,3 +313,21 @@ def test_unsigned_federation_is_throttled_by_source_before_the_token_is_read(low
         return sts.assume_role_with_web_identity(RoleArn=role, RoleSessionName="flood", WebIdentityToken="x" * 40)
 
     _until_throttled(attempt)
+
+
+@pytest.fixture(scope="module")
+def one_call_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server whose callers get one issuance call, then one every 1,000 seconds."""
+    env = {"CREDMINT_THROTTLE_PRINCIPAL_RATE": "0.001", "CREDMINT_THROTTLE_PRINCIPAL_BURST": "1"}
+    srv = start_server(tmp_path_factory.mktemp("one-call"), extra_env=env)
+    yield srv
+    srv.stop()
+
+
+@pytest.mark.e2e
+def test_aws_cli_sees_throttling(one_call_server: Server) -> None:
+    first = aws_cli(one_call_server, "sts", "get-session-token", env={"AWS_MAX_ATTEMPTS": "1"})
+    assert first.returncode == 0, first.stderr
+    second = aws_cli(one_call_server, "sts", "get-session-token", env={"AWS_MAX_ATTEMPTS": "1"})
+    assert second.returncode != 0
+    assert "(Throttling)" in second.stderr and "Rate exceeded" in second.stderr
