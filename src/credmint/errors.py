@@ -72,6 +72,11 @@ def payload_too_large() -> AwsError:
     return AwsError("RequestEntityTooLarge", None, 413, empty_body=True)
 
 
+def throttling() -> AwsError:
+    """STS's answer to a caller over its request rate; the SDKs retry it with backoff."""
+    return AwsError("Throttling", "Rate exceeded", 400)
+
+
 def internal_failure() -> AwsError:
     return AwsError(
         "InternalFailure", "The request processing has failed because of an unknown error, exception or failure.", 500

@@ -22,12 +22,14 @@ from credmint.api import Call
 from credmint.audit.recorder import AuditRecorder
 from credmint.clock import Clock, SystemClock
 from credmint.iam.lastused import LastUsedRecorder
+from credmint.mfa.attempts import AttemptLimits
 from credmint.policy import CompiledPolicy, compile_policy
 from credmint.principal import Principal, PrincipalKind, root_arn
 from credmint.sealing import MasterKey
 from credmint.settings import Settings
 from credmint.store import schema
 from credmint.store.db import Store
+from credmint.sts.throttle import IssuanceThrottle
 from credmint.sts.tokens import IssuingCall, SessionClaims
 
 log = logging.getLogger("credmint.runtime")
@@ -144,6 +146,14 @@ class Runtime:
         self.policies = authz.PolicySource(store)
         self.last_used = LastUsedRecorder()
         self.audit = AuditRecorder(settings, store, self.clock)
+        self.throttle = IssuanceThrottle.from_settings(settings)
+        #: Built here so that a bad setting stops the node at start, not each MFA call.
+        self.mfa_limits = AttemptLimits(
+            backoff_after=settings.mfa_backoff_after,
+            backoff_base_seconds=settings.mfa_backoff_base_seconds,
+            lockout_after=settings.mfa_lockout_after,
+            lockout_seconds=settings.mfa_lockout_seconds,
+        )
         self._resource_policies: dict[tuple[str, str], CompiledPolicy] = {}
 
     def now(self) -> datetime:

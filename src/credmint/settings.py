@@ -76,6 +76,22 @@ class Settings:
     mfa_lockout_after: int = 20
     #: Length of that lockout, in seconds (default 900: 15 minutes).
     mfa_lockout_seconds: int = 900
+    # Issuance throttling, per process (credmint.sts.throttle; docs/security.md). A rate is
+    # tokens per second (0 turns that limit off), a burst the most a bucket holds.
+    #: Signed issuance per calling principal (default 200/s, burst 400).
+    throttle_principal_rate: float = 200.0
+    throttle_principal_burst: int = 400
+    #: Signed issuance per source address, IPv6 per /64 (default 1000/s, burst 2000).
+    throttle_source_rate: float = 1000.0
+    throttle_source_burst: int = 2000
+    #: AssumeRoleWithSAML / AssumeRoleWithWebIdentity per source address (default 200/s, burst 400).
+    throttle_federation_source_rate: float = 200.0
+    throttle_federation_source_burst: int = 400
+    #: AssumeRoleWithSAML / AssumeRoleWithWebIdentity per role ARN (default 200/s, burst 400).
+    throttle_role_rate: float = 200.0
+    throttle_role_burst: int = 400
+    #: Buckets kept per limit before the least recently used is dropped (default 100,000).
+    throttle_max_keys: int = 100_000
 
     @property
     def store_url(self) -> str:
@@ -132,6 +148,8 @@ def _bool(v: object) -> bool:
     if text in ("0", "false", "no", "off"):
         return False
     raise ValueError(f"not a boolean: {v!r}")
+def _float(v: object) -> float:
+    return float(str(v))
 
 
 def _path(v: object) -> Path:
@@ -186,4 +204,13 @@ _FIELDS = {
     "mfa_backoff_base_seconds": _int,
     "mfa_lockout_after": _int,
     "mfa_lockout_seconds": _int,
+    "throttle_principal_rate": _float,
+    "throttle_principal_burst": _int,
+    "throttle_source_rate": _float,
+    "throttle_source_burst": _int,
+    "throttle_federation_source_rate": _float,
+    "throttle_federation_source_burst": _int,
+    "throttle_role_rate": _float,
+    "throttle_role_burst": _int,
+    "throttle_max_keys": _int,
 }

@@ -452,6 +452,20 @@ def test_parallel_guesses_are_claimed_one_at_a_time_across_stores(tmp_path: Path
         s.close()
 
 
+def test_wrong_guesses_empty_no_cache(tmp_path: Path) -> None:
+    """Counting a guess signals no change: otherwise every wrong code would empty every
+    cache on every node, and guessing would slow all callers down."""
+    url, serial, user_id, master, seed = _device_store(tmp_path)
+    store = Store(url)
+    signals: list[None] = []
+    store.on_change(lambda: signals.append(None))
+    now = datetime(2026, 3, 1, 12, 0, 5, tzinfo=UTC)
+    for _ in range(3):
+        _check(store, serial, user_id, _wrong(seed, now), now, master)
+    assert _counter(store, serial)[0] == 2 and signals == []
+    store.close()
+
+
 @pytest.mark.postgres
 def test_counter_on_postgres(pg_url: str, tmp_path: Path) -> None:
     """The claim and the wait are SQL both dialects run the same way."""

@@ -52,7 +52,6 @@ from credmint.mfa import totp
 from credmint.mfa.attempts import AttemptLimits
 from credmint.principal import root_arn
 from credmint.sealing import MasterKey, UnsealError
-from credmint.settings import Settings
 from credmint.store import schema
 from credmint.store.db import Store
 
@@ -108,15 +107,6 @@ def _codes(call: Call) -> tuple[str, str]:
 
 
 # --- wrong codes: counting, waiting, reporting --------------------------------------------
-
-
-def attempt_limits(settings: Settings) -> AttemptLimits:
-    return AttemptLimits(
-        backoff_after=settings.mfa_backoff_after,
-        backoff_base_seconds=settings.mfa_backoff_base_seconds,
-        lockout_after=settings.mfa_lockout_after,
-        lockout_seconds=settings.mfa_lockout_seconds,
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,9 +180,8 @@ def _counting_wrong_codes(call: Call, serial: str) -> Iterator[None]:
     try:
         yield
     except _WrongCodes:
-        limits = attempt_limits(call.runtime.settings)
         with call.runtime.store.write_unsignalled() as conn:
-            failures, retry = _count_failure(conn, serial, call.now, limits)
+            failures, retry = _count_failure(conn, serial, call.now, call.runtime.mfa_limits)
         report_failed_code(FailedCode(serial, _caller_arn(call), call.operation, failures, retry, unchecked=False))
         raise errors.invalid_authentication_code() from None
 

@@ -260,6 +260,7 @@ class CredmintApp:
             if facts is not None:
                 facts.operation, facts.params = name, decoded
             call = Call(service, name, decoded, principal, req, now, self.settings.region, request_id, runtime)
+            runtime.throttle.admit(call)
             result = await self._blocking(partial(op.fn, call)) if op.blocks(decoded) else op.fn(call)
             if facts is not None:
                 facts.result = result

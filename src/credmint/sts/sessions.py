@@ -131,7 +131,7 @@ def verify_mfa(call: Call, p: Principal) -> bool:
         code,
         call.now,
         master=runtime.master,
-        limits=iam_mfa.attempt_limits(runtime.settings),
+        limits=runtime.mfa_limits,
         principal_arn=p.arn,
         operation=call.operation,
     )
