@@ -111,7 +111,14 @@ def test_every_issuing_operation_has_a_rule() -> None:
     from credmint.server.registry import OPERATIONS as SERVICES
 
     OPERATIONS = SERVICES["sts"]
-    issuing = {"GetSessionToken", "GetFederationToken", "AssumeRole", "AssumeRoot", "GetWebIdentityToken"}
+    issuing = {
+        "GetSessionToken",
+        "GetFederationToken",
+        "AssumeRole",
+        "AssumeRoot",
+        "GetWebIdentityToken",
+        "GetScopedCredentials",
+    }
     unsigned = {name for name, op in OPERATIONS.items() if op.unsigned}
     assert unsigned == {"AssumeRoleWithSAML", "AssumeRoleWithWebIdentity"}
     assert issuing | unsigned <= set(RULES) <= set(OPERATIONS)

@@ -9,8 +9,8 @@ SDKs retry with backoff (botocore: ``_retry.json`` and ``retries/standard.py`` l
 draws from, in order:
 
 - signed issuance (GetSessionToken, AssumeRole, GetFederationToken, AssumeRoot,
-  GetAccessKeyInfo, GetWebIdentityToken): the calling principal (the sessions of one role
-  share the role's bucket), then the source address;
+  GetAccessKeyInfo, GetWebIdentityToken, GetScopedCredentials): the calling principal (the
+  sessions of one role share the role's bucket), then the source address;
 - unsigned federation (AssumeRoleWithSAML, AssumeRoleWithWebIdentity): the source address
   (buckets apart from the signed calls'), then the role ARN asked for. Both come before the
   assertion or token is parsed or its signature checked.
@@ -76,6 +76,7 @@ RULES: Mapping[str, tuple[Dimension, ...]] = {
     "AssumeRoot": _SIGNED,
     "GetAccessKeyInfo": _SIGNED,
     "GetWebIdentityToken": _SIGNED,
+    "GetScopedCredentials": _SIGNED,
     "AssumeRoleWithSAML": _FEDERATED,
     "AssumeRoleWithWebIdentity": _FEDERATED,
 }
