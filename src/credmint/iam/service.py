@@ -17,6 +17,7 @@ from credmint.iam import (  # noqa: F401
     public_credentials,
     roles,
     rootaccess,
+    server_certificates,
     service_credentials,
     simulate,
     users,

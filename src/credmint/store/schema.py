@@ -201,6 +201,23 @@ service_credentials = Table(
     Index("ix_service_credentials_user", "user_id"),
 )
 
+#: Server certificates; the private key sealed under the master key, never returned.
+server_certificates = Table(
+    "server_certificates",
+    metadata,
+    Column("server_certificate_id", String(128), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("path", String(512), nullable=False),
+    Column("arn", String(1024), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("chain", Text, nullable=True),
+    Column("key_sealed", LargeBinary, nullable=False),
+    _ts("uploaded_at"),
+    _ts("expires_at"),
+    Index("ix_server_certificates_account", "account_id"),
+)
+
 access_keys = Table(
     "access_keys",
     metadata,

@@ -1,4 +1,4 @@
-"""SSH public keys, signing certificates and service-specific credentials of users
+"""SSH public keys, signing certificates and service-specific credentials of users; server certificates
 
 Revision ID: 0008
 Revises: 0006
@@ -66,9 +66,29 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("credential_id", name=op.f("pk_service_credentials")),
     )
     op.create_index("ix_service_credentials_user", "service_credentials", ["user_id"])
+    op.create_table(
+        "server_certificates",
+        sa.Column("server_certificate_id", sa.String(length=128), nullable=False),
+        sa.Column("account_id", sa.String(length=12), nullable=False),
+        sa.Column("name", sa.String(length=128), nullable=False),
+        sa.Column("path", sa.String(length=512), nullable=False),
+        sa.Column("arn", sa.String(length=1024), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("chain", sa.Text(), nullable=True),
+        sa.Column("key_sealed", sa.LargeBinary(), nullable=False),
+        sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["accounts.account_id"], name=op.f("fk_server_certificates_account_id_accounts")
+        ),
+        sa.PrimaryKeyConstraint("server_certificate_id", name=op.f("pk_server_certificates")),
+    )
+    op.create_index("ix_server_certificates_account", "server_certificates", ["account_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_server_certificates_account", table_name="server_certificates")
+    op.drop_table("server_certificates")
     op.drop_index("ix_service_credentials_user", table_name="service_credentials")
     op.drop_table("service_credentials")
     op.drop_index("ix_signing_certificates_account_user", table_name="signing_certificates")
