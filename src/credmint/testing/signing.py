@@ -111,7 +111,8 @@ class ServerTimeSession(boto3.Session):  # type: ignore[misc]  # boto3 ships no 
             self._loader.search_paths.append(path)
 
     def client(self, service_name: str, *args: Any, **kwargs: Any) -> Any:
-        kwargs.setdefault("endpoint_url", self.credmint_url)
+        if kwargs.get("endpoint_url") is None:  # resource() passes it, as None
+            kwargs["endpoint_url"] = self.credmint_url
         base = S3_CONFIG if service_name == "s3" else BASE_CONFIG
         given = kwargs.get("config")
         kwargs["config"] = base.merge(given) if given is not None else base
