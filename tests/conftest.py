@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -131,8 +132,10 @@ def start_server(
     workers: int = 1,
     port: int | None = None,
     fixed_credentials: bool = True,
+    tls: ssl.SSLContext | None = None,
 ) -> Server:
-    """Start ``credmint serve``; with ``fixed_credentials=False`` it generates its own."""
+    """Start ``credmint serve``; with ``fixed_credentials=False`` it generates its own.
+    With ``tls`` (the client's context: trusted CA, client certificate) it is reached over HTTPS."""
     port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CREDMINT_", "AWS_"))}
     if fixed_credentials:
@@ -162,14 +165,14 @@ def start_server(
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
     )
-    url = f"http://127.0.0.1:{port}"
+    url = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     server = Server(url, data_dir, account_id or "", access_key_id or "", secret_access_key or "", process, env, log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"credmint serve exited: {log.read_text()}")
         try:
-            if httpx.get(url + "/_credmint/health", timeout=1).status_code == 200:
+            if httpx.get(url + "/_credmint/health", timeout=1, verify=tls or True).status_code == 200:
                 if not fixed_credentials:
                     _read_generated_credentials(server)
                 return server

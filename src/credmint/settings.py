@@ -42,6 +42,56 @@ class Settings:
     #: Let dev mode bind a non-loopback address (``--dev-allow-remote``). Off by default:
     #: dev mode publishes its root credentials and lets anyone move the clock.
     dev_allow_remote: bool = False
+    #: Where audit records (CloudTrail format) go: ``file`` (JSON lines under
+    #: ``<data-dir>/audit/``), ``stdout``, or ``off`` (no audit trail; LookupEvents finds nothing).
+    audit_sink: str = "file"
+    #: Record S3 object-level calls (CloudTrail's data events) too; default off, as in CloudTrail.
+    audit_data_events: bool = False
+    #: An audit file is rotated past this many bytes (default 100 MiB) ...
+    audit_max_bytes: int = 100 * 1024**2
+    #: ... or after this many seconds open (default 3600).
+    audit_rotate_seconds: int = 3600
+    #: Records reach the database (LookupEvents) in batches, at most this many ms apart (default 1000).
+    audit_flush_ms: int = 1000
+    #: Stored records older than this many days are deleted (default 90, CloudTrail's event history).
+    audit_retention_days: int = 90
+    #: PEM certificate (chain) and private key: with both, the endpoint speaks HTTPS only.
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    #: PEM CA bundle: when set, every client must present a certificate it signed (mTLS).
+    tls_client_ca: Path | None = None
+    #: Generate (once, reused while valid) a CA and a server certificate in the data dir
+    #: and serve HTTPS with them: for a first try, not for production.
+    tls_self_signed: bool = False
+    #: Access-log line format: "plain" or "json" (logger ``credmint.access``).
+    log_format: str = "plain"
+    #: Serve Prometheus metrics at ``GET /metrics`` (default on).
+    metrics: bool = True
+    # MFA attempt limits per device (credmint.mfa.attempts; docs/security.md "Abuse limits"):
+    #: Wrong codes in a row that cost nothing (default 5).
+    mfa_backoff_after: int = 5
+    #: Wait after the first failure past those, in seconds, doubling with each (default 1).
+    mfa_backoff_base_seconds: int = 1
+    #: Wrong codes in a row after which each further one locks the device (default 20).
+    mfa_lockout_after: int = 20
+    #: Length of that lockout, in seconds (default 900: 15 minutes).
+    mfa_lockout_seconds: int = 900
+    # Issuance throttling, per process (credmint.sts.throttle; docs/security.md). A rate is
+    # tokens per second (0 turns that limit off), a burst the most a bucket holds.
+    #: Signed issuance per calling principal (default 200/s, burst 400).
+    throttle_principal_rate: float = 200.0
+    throttle_principal_burst: int = 400
+    #: Signed issuance per source address, IPv6 per /64 (default 1000/s, burst 2000).
+    throttle_source_rate: float = 1000.0
+    throttle_source_burst: int = 2000
+    #: AssumeRoleWithSAML / AssumeRoleWithWebIdentity per source address (default 200/s, burst 400).
+    throttle_federation_source_rate: float = 200.0
+    throttle_federation_source_burst: int = 400
+    #: AssumeRoleWithSAML / AssumeRoleWithWebIdentity per role ARN (default 200/s, burst 400).
+    throttle_role_rate: float = 200.0
+    throttle_role_burst: int = 400
+    #: Buckets kept per limit before the least recently used is dropped (default 100,000).
+    throttle_max_keys: int = 100_000
 
     @property
     def store_url(self) -> str:
@@ -50,15 +100,22 @@ class Settings:
         return self.database_url or sqlite_url(self.data_dir)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
-        """Environment first, then any explicit (non-None) overrides such as CLI flags."""
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, *, base: Settings | None = None, **overrides: object
+    ) -> Settings:
+        """``base`` (defaults, or a configuration file's values), then the environment, then any
+        explicit (non-None) overrides such as CLI flags."""
         env = os.environ if env is None else env
-        s = cls()
+        s = cls() if base is None else base
         values: dict[str, object] = {}
         for name, conv in _FIELDS.items():
-            raw = env.get(f"CREDMINT_{name.upper()}")
+            var = f"CREDMINT_{name.upper()}"
+            raw = env.get(var)
             if raw not in (None, ""):
-                values[name] = conv(raw)
+                try:
+                    values[name] = conv(raw)
+                except ValueError as exc:
+                    raise ValueError(f"environment variable {var}: {exc}") from None
         for name, value in overrides.items():
             if value is not None:
                 values[name] = _FIELDS[name](value) if isinstance(value, str) else value
@@ -91,10 +148,29 @@ def _bool(v: object) -> bool:
     if text in ("0", "false", "no", "off"):
         return False
     raise ValueError(f"not a boolean: {v!r}")
+def _float(v: object) -> float:
+    return float(str(v))
 
 
 def _path(v: object) -> Path:
     return Path(str(v))
+
+
+def _audit_sink(v: object) -> str:
+    text = str(v).strip().lower()
+    if text not in AUDIT_SINKS:
+        raise ValueError(f"audit sink must be one of {', '.join(AUDIT_SINKS)}: {v!r}")
+    return text
+
+
+AUDIT_SINKS = ("file", "stdout", "off")
+
+
+def _log_format(v: object) -> str:
+    text = str(v).strip().lower()
+    if text not in ("plain", "json"):
+        raise ValueError(f"log format must be plain or json, not {v!r}")
+    return text
 
 
 _FIELDS = {
@@ -112,4 +188,29 @@ _FIELDS = {
     "log_level": _str,
     "dev": _bool,
     "dev_allow_remote": _bool,
+    "audit_sink": _audit_sink,
+    "audit_data_events": _bool,
+    "audit_max_bytes": _int,
+    "audit_rotate_seconds": _int,
+    "audit_flush_ms": _int,
+    "audit_retention_days": _int,
+    "tls_cert": _path,
+    "tls_key": _path,
+    "tls_client_ca": _path,
+    "tls_self_signed": _bool,
+    "log_format": _log_format,
+    "metrics": _bool,
+    "mfa_backoff_after": _int,
+    "mfa_backoff_base_seconds": _int,
+    "mfa_lockout_after": _int,
+    "mfa_lockout_seconds": _int,
+    "throttle_principal_rate": _float,
+    "throttle_principal_burst": _int,
+    "throttle_source_rate": _float,
+    "throttle_source_burst": _int,
+    "throttle_federation_source_rate": _float,
+    "throttle_federation_source_burst": _int,
+    "throttle_role_rate": _float,
+    "throttle_role_burst": _int,
+    "throttle_max_keys": _int,
 }

@@ -11,9 +11,10 @@ import signal
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
-from credmint import __version__
+from credmint import __version__, config
 from credmint.settings import (
     DEFAULT_DATA_DIR,
     DEFAULT_HOST,
@@ -25,8 +26,31 @@ from credmint.settings import (
     Settings,
 )
 
+#: The flags that override settings (flag > environment > configuration file > default).
+_SETTING_FLAGS = (
+    "host",
+    "port",
+    "workers",
+    "region",
+    "data_dir",
+    "database_url",
+    "tls_cert",
+    "tls_key",
+    "tls_client_ca",
+    "tls_self_signed",
+    "log_format",
+    "dev",
+    "dev_allow_remote",
+)
+
 
 def _store_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--config",
+        default=None,
+        type=Path,
+        help="TOML configuration file holding any setting (CREDMINT_CONFIG); flags and environment win over it",
+    )
     p.add_argument("--data-dir", default=None, help=f"data directory (default {DEFAULT_DATA_DIR}; CREDMINT_DATA_DIR)")
     p.add_argument(
         "--database-url",
@@ -61,7 +85,32 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="let --dev bind a non-loopback address (CREDMINT_DEV_ALLOW_REMOTE); never on a network you do not own",
     )
+    serve.add_argument(
+        "--tls-cert", type=Path, default=None, help="PEM certificate chain: serve HTTPS (CREDMINT_TLS_CERT)"
+    )
+    serve.add_argument("--tls-key", type=Path, default=None, help="PEM private key of --tls-cert (CREDMINT_TLS_KEY)")
+    serve.add_argument(
+        "--tls-client-ca",
+        type=Path,
+        default=None,
+        help="PEM CA bundle: require a client certificate it signed (mutual TLS; CREDMINT_TLS_CLIENT_CA)",
+    )
+    serve.add_argument(
+        "--tls-self-signed",
+        action="store_const",
+        const=True,
+        default=None,
+        help="generate a CA and server certificate in the data dir and serve HTTPS (CREDMINT_TLS_SELF_SIGNED)",
+    )
+    serve.add_argument(
+        "--log-format", choices=("plain", "json"), default=None, help="access-log format (default plain)"
+    )
     _store_args(serve)
+
+    cfg = sub.add_parser("config", help="configuration")
+    cfg_sub = cfg.add_subparsers(dest="config_command", required=True)
+    show = cfg_sub.add_parser("show", help="print the effective configuration as TOML, secrets redacted")
+    _store_args(show)
 
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -88,8 +137,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    keys = ("host", "port", "workers", "region", "data_dir", "database_url", "dev", "dev_allow_remote")
-    return Settings.from_env(**{k: getattr(args, k, None) for k in keys})
+    path = args.config if args.config is not None else os.environ.get("CREDMINT_CONFIG") or None
+    return config.settings_from(
+        Path(path) if path is not None else None, **{k: getattr(args, k, None) for k in _SETTING_FLAGS}
+    )
 
 
 def _open(settings: Settings, *, migrate: bool = True):  # type: ignore[no-untyped-def]
@@ -190,7 +241,13 @@ def _serve(settings: Settings) -> int:
     import uvicorn
 
     from credmint import accounts
+    from credmint.server import tls
 
+    try:
+        ssl_options = tls.server_options(settings, datetime.now(UTC))
+    except tls.TlsError as exc:
+        print(f"credmint: {exc}", file=sys.stderr)
+        return 2
     runtime = _open(settings)
     creds = accounts.bootstrap(
         runtime.store,
@@ -205,7 +262,12 @@ def _serve(settings: Settings) -> int:
         _write_credentials_file(path, creds.access_key_id, creds.secret_access_key, settings.region)
         _print_credentials(creds.account_id, creds.access_key_id, creds.secret_access_key, settings.region, path)
     runtime.store.close()
-    print(f"credmint {__version__} serving on http://{settings.host}:{settings.port}", flush=True)
+    scheme = "https" if ssl_options else "http"
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    print(f"credmint {__version__} serving on {scheme}://{host}:{settings.port}", flush=True)
+    if settings.tls_self_signed:
+        ca = settings.data_dir / "tls" / "ca.pem"
+        print(f"  self-signed TLS; trust its CA with: export AWS_CA_BUNDLE={ca.resolve()}", flush=True)
     # Workers rebuild the runtime from the environment.
     os.environ.update(settings.to_env())
     uvicorn.run(
@@ -217,13 +279,21 @@ def _serve(settings: Settings) -> int:
         log_level="warning",
         access_log=False,
         lifespan="on",
+        **ssl_options,
     )
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = _settings(args)
+    try:
+        settings = _settings(args)
+    except config.ConfigError as exc:
+        print(f"credmint: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "config":
+        sys.stdout.write(config.render(settings))
+        return 0
     if args.command == "serve":
         given = args.data_dir is not None or bool(os.environ.get("CREDMINT_DATA_DIR"))
         return cmd_serve(settings, data_dir_given=given)

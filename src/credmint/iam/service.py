@@ -14,8 +14,11 @@ from credmint.iam import (  # noqa: F401
     passwords,
     policies,
     providers,
+    public_credentials,
     roles,
     rootaccess,
+    server_certificates,
+    service_credentials,
     simulate,
     users,
 )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import fnmatch
 import json
 import re
 from typing import Any
@@ -13,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from credmint import errors
 from credmint.errors import AwsError
-from credmint.policy import validate_policy
+from credmint.policy import names_within, validate_policy
 from credmint.s3 import xmlbody
 from credmint.s3.context import S3Context, S3Response, sort_key
 from credmint.sigv4 import is_region_name
@@ -256,8 +255,10 @@ def _validate_bucket_policy(text: str, bucket: str) -> None:
             if values is None:
                 continue
             for value in [values] if isinstance(values, str) else values:
-                # A bucket policy may only speak of its own bucket and the objects in it.
-                if not (fnmatch.fnmatchcase(arn, value) or fnmatch.fnmatchcase(arn + "/x", value)):
+                # A bucket policy may only speak of its own bucket and the objects in it: any
+                # pattern that can name the bucket or a key in it (a prefix, one object) is
+                # fine, one that can only name other buckets is refused.
+                if not names_within(value, arn):
                     raise errors.s3_malformed_policy("Policy has invalid resource")
 
 

@@ -303,6 +303,18 @@ def _serve(
     return OPERATIONS[operation](ctx)
 
 
+def describe(req: HttpRequest) -> tuple[str | None, str | None, str | None]:
+    """``(operation, bucket, key)`` a request addresses, as far as it can be told (for the audit trail)."""
+    try:
+        bucket, key = ws3.s3_target(req.header("host"), req.raw_path)
+    except AwsError:
+        return None, None, None
+    try:
+        return route(req.method, bucket, key, parse_query(req.query_string), req), bucket, key
+    except AwsError:
+        return None, bucket, key
+
+
 def render_error(err: AwsError, request_id: str) -> Response:
     body = ws3.render_s3_error(err, request_id, request_id)
     headers = [(b"x-amz-request-id", request_id.encode()), (b"x-amz-id-2", request_id.encode())]

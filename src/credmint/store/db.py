@@ -103,6 +103,21 @@ class Store:
                 conn.info.pop("credmint_begin", None)
         self.changed()
 
+    @contextlib.contextmanager
+    def write_unsignalled(self) -> Iterator[Connection]:
+        """A write transaction that tells no cache: for counters and stamps no cached view
+        reads (MFA attempt counts). Through :meth:`write`, every wrong MFA guess would
+        empty every cache on every node, which would make guessing a way to slow all
+        callers down. (Other processes on one SQLite file still see ``data_version`` move.)
+        """
+        with self.engine.connect() as conn:
+            conn.info["credmint_begin"] = "IMMEDIATE"
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                conn.info.pop("credmint_begin", None)
+
     # --- change signal ------------------------------------------------------------------
 
     def on_change(self, listener: Callable[[], None]) -> None:
