@@ -13,7 +13,8 @@ from botocore.exceptions import ClientError
 
 from credmint.server import dev
 from credmint.settings import DEV_ACCOUNT_ID, DEV_ROOT_ACCESS_KEY_ID
-from credmint.testing import CredmintServer, server
+from credmint.testing import CredmintServer
+from credmint.testing import server as dev_server
 from tests.conftest import Server
 
 pytestmark = pytest.mark.e2e
@@ -29,7 +30,7 @@ DEV_PATHS = [
 @pytest.fixture(scope="module")
 def own_server() -> Iterator[CredmintServer]:
     """A dev server of this module's own: resetting the session's one would empty other tests' accounts."""
-    with server() as srv:
+    with dev_server() as srv:
         yield srv
 
 

@@ -43,8 +43,12 @@ def normalise_url(url: str) -> str:
 class Store:
     """Owns the engine; hands out read and write transactions."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, durable: bool = True) -> None:
+        """``durable=False`` (dev mode's throwaway stores) lets SQLite commit without
+        waiting for the disk: a commit survives a crash of the process, not a power cut,
+        and costs a fraction of a millisecond instead of an fsync."""
         self.url = normalise_url(url)
+        self.durable = durable
         self.dialect = make_url(self.url).get_backend_name()
         self.engine = self._make_engine()
         self._listeners: list[Callable[[], None]] = []
@@ -65,7 +69,7 @@ class Store:
                 cur = dbapi_conn.cursor()
                 cur.execute("PRAGMA journal_mode=WAL")
                 # FULL: a commit that returned is on disk, even across a power cut.
-                cur.execute("PRAGMA synchronous=FULL")
+                cur.execute("PRAGMA synchronous=FULL" if self.durable else "PRAGMA synchronous=NORMAL")
                 cur.execute("PRAGMA foreign_keys=ON")
                 cur.execute("PRAGMA busy_timeout=30000")
                 cur.close()

@@ -19,6 +19,7 @@ minutes ahead. Advance less than that, or use these sessions.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections.abc import Callable, Mapping
@@ -83,9 +84,9 @@ class ServerTimeSession(boto3.Session):  # type: ignore[misc]  # boto3 ships no 
     """A boto3 session whose clients and resources talk to one credmint server, with one
     principal's credentials, and sign at the server's time.
 
-    The sessions of one server share one botocore data loader, so the service models are
-    read from disk once per server instead of once per session (most of what making a
-    client costs).
+    The sessions share one botocore data loader, so the service models are read from
+    disk once per process instead of once per session (most of what making a client
+    costs).
     """
 
     def __init__(
@@ -111,13 +112,16 @@ class ServerTimeSession(boto3.Session):  # type: ignore[misc]  # boto3 ships no 
             self._loader.search_paths.append(path)
 
     def client(self, service_name: str, *args: Any, **kwargs: Any) -> Any:
-        kwargs.setdefault("endpoint_url", self.credmint_url)
+        if kwargs.get("endpoint_url") is None:  # resource() passes it, as None
+            kwargs["endpoint_url"] = self.credmint_url
         base = S3_CONFIG if service_name == "s3" else BASE_CONFIG
         given = kwargs.get("config")
         kwargs["config"] = base.merge(given) if given is not None else base
         return sign_with_offset(super().client(service_name, *args, **kwargs), self._offset)
 
 
+@functools.cache
 def shared_loader() -> botocore.loaders.Loader:
-    """The botocore data loader a server's helper sessions share (it caches what it reads)."""
+    """The botocore data loader every helper session in the process shares: it caches
+    the service models it reads, which are the same for every server."""
     return botocore.loaders.create_loader()
