@@ -36,6 +36,7 @@ TABLE: dict[tuple[str, str], Entry] = {
     ("iam", "AttachGroupPolicy"): Entry(("iam:AttachGroupPolicy",), "group"),
     ("iam", "AttachRolePolicy"): Entry(("iam:AttachRolePolicy",), "role"),
     ("iam", "AttachUserPolicy"): Entry(("iam:AttachUserPolicy",), "user"),
+    ("iam", "ChangePassword"): Entry(("iam:ChangePassword",), "user"),
     ("iam", "CreateAccessKey"): Entry(("iam:CreateAccessKey",), "user"),
     ("iam", "CreateAccountAlias"): Entry(("iam:CreateAccountAlias",), "*"),
     ("iam", "CreateGroup"): Entry(("iam:CreateGroup",), "group"),
