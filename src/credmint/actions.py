@@ -156,6 +156,7 @@ TABLE: dict[tuple[str, str], Entry] = {
     ("iam", "ResetServiceSpecificCredential"): Entry(("iam:ResetServiceSpecificCredential",), "user"),
     ("iam", "ResyncMFADevice"): Entry(("iam:ResyncMFADevice",), "user"),
     ("iam", "SetDefaultPolicyVersion"): Entry(("iam:SetDefaultPolicyVersion",), "policy"),
+    ("iam", "SetSecurityTokenServicePreferences"): Entry(("iam:SetSecurityTokenServicePreferences",), "*"),
     ("iam", "SimulateCustomPolicy"): Entry(("iam:SimulateCustomPolicy",), "*"),
     ("iam", "SimulatePrincipalPolicy"): Entry(("iam:SimulatePrincipalPolicy",), "user|group|role"),
     ("iam", "TagInstanceProfile"): Entry(("iam:TagInstanceProfile",), "instance-profile"),

@@ -78,3 +78,16 @@ def test_add_user_to_group_names_the_user_first(server: Server) -> None:
 def test_aws_cli_path_message(server: Server) -> None:
     out = aws_cli(server, "iam", "create-user", "--user-name", unique("p"), "--path", "/a//b/")
     assert out.returncode != 0 and IAM_PATH_MESSAGE in out.stderr
+
+
+def test_token_version_preference_and_certificates_in_the_summary(server: Server) -> None:
+    iam = server.client("iam")
+    iam.set_security_token_service_preferences(GlobalEndpointTokenVersion="v2Token")
+    summary = iam.get_account_summary()["SummaryMap"]
+    assert summary["GlobalEndpointTokenVersion"] == 2
+    iam.set_security_token_service_preferences(GlobalEndpointTokenVersion="v1Token")
+    assert iam.get_account_summary()["SummaryMap"]["GlobalEndpointTokenVersion"] == 1
+    with pytest.raises(ClientError) as exc:
+        raw_iam(server).set_security_token_service_preferences(GlobalEndpointTokenVersion="v3Token")
+    assert error_of(exc)[0] == "ValidationError"
+    assert summary["ServerCertificates"] >= 0 and summary["AccountSigningCertificatesPresent"] in (0, 1)
