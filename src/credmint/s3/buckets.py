@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from credmint import errors
+from credmint import bound_principals, errors
 from credmint.errors import AwsError
 from credmint.policy import names_within, validate_policy
 from credmint.s3 import xmlbody
@@ -200,7 +200,9 @@ def get_bucket_policy(ctx: S3Context) -> S3Response:
     row = ctx.bucket_or_404()
     if row.policy is None:
         raise errors.s3_no_such_bucket_policy(row.name)
-    return S3Response(headers={"Content-Type": "application/json"}, body=row.policy.encode())
+    with ctx.store.read() as conn:
+        text = bound_principals.render(conn, row.policy)
+    return S3Response(headers={"Content-Type": "application/json"}, body=text.encode())
 
 
 def put_bucket_policy(ctx: S3Context) -> S3Response:
@@ -208,7 +210,8 @@ def put_bucket_policy(ctx: S3Context) -> S3Response:
     text = _policy_text(ctx.body)
     _validate_bucket_policy(text, row.name)
     with ctx.store.write() as conn:
-        conn.execute(update(schema.buckets).where(schema.buckets.c.name == row.name).values(policy=text))
+        stored = bound_principals.bind(conn, text, _invalid_principal)
+        conn.execute(update(schema.buckets).where(schema.buckets.c.name == row.name).values(policy=stored))
     return S3Response(status=204)
 
 
@@ -229,6 +232,10 @@ def _policy_text(body: bytes) -> str:
     if len(body) > 20 * 1024:
         raise errors.s3_malformed_policy("Policies must be no larger than 20480 bytes")
     return text
+
+
+def _invalid_principal(_value: str) -> AwsError:
+    return errors.s3_malformed_policy("Invalid principal in policy")
 
 
 def _validate_bucket_policy(text: str, bucket: str) -> None:
