@@ -11,6 +11,8 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8400
 DEFAULT_DATA_DIR = "./credmint-data"
 DEFAULT_REGION = "us-east-1"
+#: The four S3 Block Public Access settings, in the order S3 lists them.
+PUBLIC_ACCESS_BLOCK_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,16 @@ class Settings:
     #: Largest request body for STS/IAM (AWS answers 413 past 10,000,000 bytes).
     max_query_body: int = 10_000_000
     log_level: str = "info"
+    #: The S3 Block Public Access settings of a bucket that never had its own
+    #: configuration (PutPublicAccessBlock overrides them, DeletePublicAccessBlock turns
+    #: them all off): ``all`` (the default: all four on, as AWS does for buckets created
+    #: since April 2023), ``none``, or a comma-separated list of the flag names to turn on.
+    public_access_block_default: str = "all"
+
+    @property
+    def public_access_block_flags(self) -> frozenset[str]:
+        """The flags :attr:`public_access_block_default` turns on."""
+        return _public_access_flags(self.public_access_block_default)
 
     @property
     def store_url(self) -> str:
@@ -72,6 +84,26 @@ def _path(v: object) -> Path:
     return Path(str(v))
 
 
+def _public_access_flags(v: object) -> frozenset[str]:
+    text = str(v).strip()
+    if text.lower() == "all":
+        return frozenset(PUBLIC_ACCESS_BLOCK_FLAGS)
+    if text.lower() == "none":
+        return frozenset()
+    names = frozenset(n.strip() for n in text.split(",") if n.strip())
+    unknown = names - set(PUBLIC_ACCESS_BLOCK_FLAGS)
+    if unknown or not names:
+        raise ValueError(
+            f"public_access_block_default: expected all, none or some of {', '.join(PUBLIC_ACCESS_BLOCK_FLAGS)}"
+        )
+    return names
+
+
+def _public_access_default(v: object) -> str:
+    _public_access_flags(v)  # refuse a bad value at startup, not on the first request
+    return str(v).strip()
+
+
 _FIELDS = {
     "host": _str,
     "port": _int,
@@ -85,4 +117,5 @@ _FIELDS = {
     "root_secret_access_key": _str,
     "max_query_body": _int,
     "log_level": _str,
+    "public_access_block_default": _public_access_default,
 }

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from credmint import bound_principals, errors
 from credmint.errors import AwsError
 from credmint.policy import names_within, validate_policy
-from credmint.s3 import xmlbody
+from credmint.s3 import public_access, xmlbody
 from credmint.s3.context import S3Context, S3Response, sort_key
 from credmint.sigv4 import is_region_name
 from credmint.store import schema
@@ -209,6 +209,15 @@ def put_bucket_policy(ctx: S3Context) -> S3Response:
     row = ctx.bucket_or_404()
     text = _policy_text(ctx.body)
     _validate_bucket_policy(text, row.name)
+    if public_access.policy_is_public(text) and "BlockPublicPolicy" in public_access.block_settings(
+        ctx.store, ctx.runtime.settings, row.name
+    ):
+        caller = ctx.principal.arn if ctx.principal is not None else "anonymous"
+        raise errors.s3_access_denied(
+            f"User: {caller} is not authorized to perform: s3:PutBucketPolicy on resource: "
+            f'"arn:aws:s3:::{row.name}" because public policies are blocked by the '
+            "BlockPublicPolicy block public access setting."
+        )
     with ctx.store.write() as conn:
         stored = bound_principals.bind(conn, text, _invalid_principal)
         conn.execute(update(schema.buckets).where(schema.buckets.c.name == row.name).values(policy=stored))
