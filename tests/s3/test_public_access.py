@@ -219,6 +219,7 @@ def test_block_public_policy_by_default(server: Server, bucket: str) -> None:
         }
     )
     s3.put_bucket_policy(Bucket=bucket, Policy=private)
+    assert s3.get_bucket_policy_status(Bucket=bucket)["PolicyStatus"] == {"IsPublic": False}
 
 
 @pytest.mark.e2e
@@ -228,7 +229,11 @@ def test_restrict_public_buckets(server: Server, bucket: str) -> None:
     s3.put_public_access_block(
         Bucket=bucket, PublicAccessBlockConfiguration=_settings(RestrictPublicBuckets=True, BlockPublicAcls=True)
     )
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_policy_status(Bucket=bucket)
+    assert error_of(e)[0] == "NoSuchBucketPolicy"
     s3.put_bucket_policy(Bucket=bucket, Policy=_public_policy(bucket))  # BlockPublicPolicy is off
+    assert s3.get_bucket_policy_status(Bucket=bucket)["PolicyStatus"] == {"IsPublic": True}
     # Outsiders get nothing through the public policy: anonymous callers...
     anonymous = _anonymous(server)
     with pytest.raises(ClientError) as e:

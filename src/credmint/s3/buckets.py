@@ -224,6 +224,15 @@ def put_bucket_policy(ctx: S3Context) -> S3Response:
     return S3Response(status=204)
 
 
+def get_bucket_policy_status(ctx: S3Context) -> S3Response:
+    """Whether the bucket policy is public, by the test Block Public Access enforces."""
+    row = ctx.bucket_or_404()
+    if row.policy is None:
+        raise errors.s3_no_such_bucket_policy(row.name)
+    status = {"IsPublic": public_access.policy_is_public(row.policy)}
+    return xml_response("GetBucketPolicyStatus", {"PolicyStatus": status})
+
+
 def delete_bucket_policy(ctx: S3Context) -> S3Response:
     row = ctx.bucket_or_404()
     with ctx.store.write() as conn:
