@@ -313,6 +313,23 @@ def test_block_public_acls(server: Server, bucket: str) -> None:
     assert error_of(e)[0] == "AccessDenied"
 
 
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    "acl", [{"ACL": "public-read"}, {"ACL": "authenticated-read"}, {"GrantRead": f'uri="{ALL_USERS}"'}]
+)
+def test_create_bucket_with_a_public_acl_is_refused(server: Server, acl: dict[str, str]) -> None:
+    s3 = server.client("s3")
+    name = f"pub-{uuid.uuid4().hex[:12]}"
+    with pytest.raises(ClientError) as e:
+        s3.create_bucket(Bucket=name, **acl)
+    assert error_of(e) == (
+        "InvalidBucketAclWithObjectOwnership",
+        "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
+        400,
+    )
+    assert name not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+
+
 @pytest.fixture(scope="module")
 def open_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     srv = start_server(

@@ -103,6 +103,11 @@ def create_bucket(ctx: S3Context) -> S3Response:
     existing = ctx.load_bucket(name)
     if existing is not None:
         return _conflict(ctx, existing.account_id, existing.region)
+    grants = [value for header, value in ctx.req.headers if header.lower().startswith("x-amz-grant-")]
+    if public_access.acl_is_public(ctx.header("x-amz-acl"), grants, b""):
+        # Every bucket starts BucketOwnerEnforced here (x-amz-object-ownership is not taken
+        # at creation), so S3 refuses a public ACL on CreateBucket; it is never kept silently.
+        raise errors.s3_invalid_bucket_acl_with_object_ownership()
     try:
         with ctx.store.write() as conn:
             conn.execute(
