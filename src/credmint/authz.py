@@ -184,10 +184,22 @@ def principal_info(p: Principal) -> PrincipalInfo:
     if p.kind == "assumed-role":
         source = s.role_arn if s is not None else None
         return PrincipalInfo(
-            arn=p.arn, type="AssumedRole", account=p.account_id, unique_id=p.user_id, source_arn=source
+            arn=p.arn,
+            type="AssumedRole",
+            account=p.account_id,
+            unique_id=p.user_id,
+            source_arn=source,
+            source_id=p.entity_id,
         )
     source = s.assumed_by_arn if s is not None else None
-    return PrincipalInfo(arn=p.arn, type="FederatedUser", account=p.account_id, unique_id=p.user_id, source_arn=source)
+    return PrincipalInfo(
+        arn=p.arn,
+        type="FederatedUser",
+        account=p.account_id,
+        unique_id=p.user_id,
+        source_arn=source,
+        source_id=p.entity_id,
+    )
 
 
 def _federation_keys(s: SessionClaims | None) -> dict[str, str | list[str]]:

@@ -597,6 +597,15 @@ def s3_acl_not_supported() -> AwsError:
     return AwsError("AccessControlListNotSupported", "The bucket does not allow ACLs", 400)
 
 
+def s3_invalid_bucket_acl_with_object_ownership() -> AwsError:
+    """CreateBucket with an ACL granting beyond the owner, for a bucket created BucketOwnerEnforced."""
+    return AwsError(
+        "InvalidBucketAclWithObjectOwnership",
+        "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
+        400,
+    )
+
+
 def _bucket_404(code: str, message: str, bucket: str) -> AwsError:
     return AwsError(code, message, 404, extra=(("BucketName", bucket),))
 

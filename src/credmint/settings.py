@@ -11,6 +11,8 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8400
 DEFAULT_DATA_DIR = "./credmint-data"
 DEFAULT_REGION = "us-east-1"
+#: The four S3 Block Public Access settings, in the order S3 lists them.
+PUBLIC_ACCESS_BLOCK_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 
 #: The well-known root credentials of ``credmint serve --dev`` and the test fixtures.
 #: Published on purpose, like moto's ``testing`` keys: they are for throwaway dev
@@ -92,6 +94,16 @@ class Settings:
     throttle_role_burst: int = 400
     #: Buckets kept per limit before the least recently used is dropped (default 100,000).
     throttle_max_keys: int = 100_000
+    #: The S3 Block Public Access settings of a bucket that never had its own
+    #: configuration (PutPublicAccessBlock overrides them, DeletePublicAccessBlock turns
+    #: them all off): ``all`` (the default: all four on, as AWS does for buckets created
+    #: since April 2023), ``none``, or a comma-separated list of the flag names to turn on.
+    public_access_block_default: str = "all"
+
+    @property
+    def public_access_block_flags(self) -> frozenset[str]:
+        """The flags :attr:`public_access_block_default` turns on."""
+        return _public_access_flags(self.public_access_block_default)
 
     @property
     def store_url(self) -> str:
@@ -171,6 +183,24 @@ def _log_format(v: object) -> str:
     if text not in ("plain", "json"):
         raise ValueError(f"log format must be plain or json, not {v!r}")
     return text
+def _public_access_flags(v: object) -> frozenset[str]:
+    text = str(v).strip()
+    if text.lower() == "all":
+        return frozenset(PUBLIC_ACCESS_BLOCK_FLAGS)
+    if text.lower() == "none":
+        return frozenset()
+    names = frozenset(n.strip() for n in text.split(",") if n.strip())
+    unknown = names - set(PUBLIC_ACCESS_BLOCK_FLAGS)
+    if unknown or not names:
+        raise ValueError(
+            f"public_access_block_default: expected all, none or some of {', '.join(PUBLIC_ACCESS_BLOCK_FLAGS)}"
+        )
+    return names
+
+
+def _public_access_default(v: object) -> str:
+    _public_access_flags(v)  # refuse a bad value at startup, not on the first request
+    return str(v).strip()
 
 
 _FIELDS = {
@@ -213,4 +243,5 @@ _FIELDS = {
     "throttle_role_rate": _float,
     "throttle_role_burst": _int,
     "throttle_max_keys": _int,
+    "public_access_block_default": _public_access_default,
 }

@@ -325,3 +325,71 @@ def test_names_within_is_sound(pattern: str, key: str) -> None:
     p = "arn:aws:s3:::" + pattern
     if _reference_glob(pattern, "b") or _reference_glob(pattern, "b/" + key):
         assert names_within(p, "arn:aws:s3:::b")
+
+
+# --- pattern against pattern, in bounded time ---------------------------------------------
+
+
+def _reference_overlap(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Search over the product automaton (exponential-free but O(len(a) × len(b)) states)."""
+    seen: set[tuple[int, int]] = set()
+    stack = [(0, 0)]
+    while stack:
+        i, j = stack.pop()
+        if (i, j) in seen:
+            continue
+        seen.add((i, j))
+        if i == len(a) and j == len(b):
+            return True
+        ta = a[i] if i < len(a) else None
+        tb = b[j] if j < len(b) else None
+        if ta == "**":
+            stack.append((i + 1, j))
+        if tb == "**":
+            stack.append((i, j + 1))
+        if ta is None or tb is None or (len(ta) == 1 and len(tb) == 1 and ta != tb):
+            continue
+        stack.append((i if ta == "**" else i + 1, j if tb == "**" else j + 1))
+    return False
+
+
+def _reference_cover(outer: tuple[str, ...], inner: tuple[str, ...]) -> bool:
+    def go(i: int, j: int) -> bool:
+        if i == len(outer):
+            return j == len(inner)
+        if outer[i] == "**":
+            return go(i + 1, j) or (j < len(inner) and go(i, j + 1))
+        if j == len(inner):
+            return False
+        if outer[i] == "??":
+            return inner[j] != "**" and go(i + 1, j + 1)
+        return inner[j] == outer[i] and go(i + 1, j + 1)
+
+    return go(0, 0)
+
+
+_globs = st.text(alphabet="ab?*", max_size=7).map(lambda s: glob_tokens((s,)))
+
+
+@settings(max_examples=800, deadline=None)
+@given(a=_globs, b=_globs)
+def test_overlap_and_cover_agree_with_reference(a: tuple[str, ...], b: tuple[str, ...]) -> None:
+    assert tokens_overlap(a, b) is _reference_overlap(a, b)
+    assert tokens_cover(a, b) is _reference_cover(a, b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # Long patterns: no recursion limit, no quadratic search in Python.
+        ("a" * 5000, "a" * 5000),
+        ("*a" * 3000 + "*b", "a" * 6000),
+        ("a*" * 3000, "*" + "a" * 6000),
+        ("?" * 4000 + "*", "a" * 4000 + "*"),
+    ],
+)
+def test_overlap_and_cover_of_long_patterns(a: str, b: str) -> None:
+    ta, tb = glob_tokens((a,)), glob_tokens((b,))
+    assert isinstance(tokens_overlap(ta, tb), bool)
+    assert isinstance(tokens_cover(ta, tb), bool)
+    assert tokens_cover(ta, ta) and tokens_overlap(ta, ta)

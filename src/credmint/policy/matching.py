@@ -283,12 +283,13 @@ class ArnGlob:
 
     The pattern's fields before the resource are cut at every ``:`` they hold (the
     five separators, plus any inside a substituted variable's value), and the value
-    is cut at as many of its first colons: a wildcard there then cannot span a
-    ``:``. The remainder, the resource field, is an ordinary glob and keeps its
-    inner colons.
+    is walked over as many of its first colons: a wildcard there then cannot span a
+    ``:``. The remainder, the resource field, is an ordinary glob and keeps its inner
+    colons. Runs of exact fields are one ``str.startswith``, a ``*`` field one
+    ``str.find`` of the next colon: no field is copied unless a glob must see it.
     """
 
-    __slots__ = ("exact", "globs", "pieces", "tail")
+    __slots__ = ("steps", "tail")
 
     def __init__(self, head: Tokens, tail: Tokens) -> None:
         pieces: list[list[str]] = [[]]
@@ -297,24 +298,41 @@ class ArnGlob:
                 pieces.append([])
             else:
                 pieces[-1].append(t)
-        self.pieces = len(pieces)
-        # Fields without wildcards are compared as strings, ``*`` fields not at all
-        # (the value's field holds no colon, so ``*`` matches it); only the rest are globs.
-        self.exact = tuple((n, "".join(p)) for n, p in enumerate(pieces) if STAR not in p and ONE not in p)
-        self.globs = tuple((n, Glob(tuple(p))) for n, p in enumerate(pieces) if p != [STAR] and (STAR in p or ONE in p))
-        self.tail: Matcher = match_all if tail == (STAR,) else Glob(tail)
+        steps: list[tuple[str, Matcher | None]] = []
+        for p in pieces:
+            if STAR not in p and ONE not in p:
+                text = "".join(p) + ":"
+                if steps and steps[-1][1] is None:
+                    text = steps.pop()[0] + text  # adjacent exact fields: one comparison
+                steps.append((text, None))
+            elif p == [STAR]:
+                steps.append(("", match_all))
+            else:
+                steps.append(("", Glob(tuple(p))))
+        #: (``text``, None): the value continues with ``text`` (exact fields and their
+        #: colons); ("", matcher): the next field, up to its colon, must satisfy it.
+        self.steps = tuple(steps)
+        self.tail: Matcher | None = None if tail == (STAR,) else Glob(tail)
 
-    def __call__(self, value: str) -> bool:
-        fields = value.split(":", self.pieces)
-        if len(fields) <= self.pieces:
-            return False
-        for n, text in self.exact:
-            if fields[n] != text:
-                return False
-        for n, glob in self.globs:
-            if not glob(fields[n]):
-                return False
-        return self.tail(fields[-1])
+    def matcher(self) -> Matcher:
+        """The test as one closure (cheaper to call than an object)."""
+        steps, tail = self.steps, self.tail
+
+        def match(value: str) -> bool:
+            pos = 0
+            for text, field in steps:
+                if field is None:
+                    if not value.startswith(text, pos):
+                        return False
+                    pos += len(text)
+                else:
+                    end = value.find(":", pos)
+                    if end < 0 or (field is not match_all and not field(value[pos:end])):
+                        return False
+                    pos = end + 1
+            return tail is None or tail(value[pos:])
+
+        return match
 
 
 def glob_matcher(pattern: str, *, fold_case: bool = False) -> Matcher:
@@ -460,7 +478,7 @@ def classify_arn(parts: tuple[Part, ...]) -> Shape:
 
 @lru_cache(maxsize=4096)
 def _arn_glob(head: Tokens, tail: Tokens) -> Matcher:
-    return ArnGlob(head, tail)
+    return ArnGlob(head, tail).matcher()
 
 
 class ArnPattern:
@@ -592,6 +610,8 @@ def combined_matcher(items: list[Shape]) -> Matcher:
     globs = tuple(s.test for s in items if s.test is not None)
     if not prefixes and not globs:
         return exact.__contains__
+    if not exact and not prefixes and len(globs) == 1:
+        return globs[0]
     if not exact and not globs:
 
         def by_prefix(value: str) -> bool:
@@ -616,31 +636,80 @@ def combined_matcher(items: list[Shape]) -> Matcher:
 # S3 key is just a character.
 
 
+def _without_repeated_stars(tokens: Tokens) -> Tokens:
+    out: list[str] = []
+    for t in tokens:
+        if not (t == STAR and out and out[-1] == STAR):
+            out.append(t)
+    return tuple(out)
+
+
+def _accepts(pattern: Tokens, text: Tokens, *, wild_text: bool) -> bool:
+    """Does the glob ``pattern`` accept the token sequence ``text``?
+
+    A bit-parallel run of the pattern's automaton: bit ``i`` of ``d`` says the text so
+    far can be matched by ``pattern[:i]``; each text token costs a few operations on
+    ints of len(pattern) bits, so the whole run is O(len(text) × len(pattern) / 64)
+    word operations, with no recursion and no backtracking. A text ``*`` is absorbed
+    only by a pattern ``*``; a text ``?`` is met by a pattern ``?`` (or, with
+    ``wild_text``, by any single-character token, the text being a set of strings
+    in which ``?`` may be any character).
+    """
+    pattern = _without_repeated_stars(pattern)
+    n = len(pattern)
+    star = one = 0
+    literal: dict[str, int] = {}
+    for i, t in enumerate(pattern):
+        bit = 1 << i
+        if t == STAR:
+            star |= bit
+        elif t == ONE:
+            one |= bit
+        else:
+            literal[t] = literal.get(t, 0) | bit
+    singles = ((1 << n) - 1) & ~star
+    masks: dict[str, int] = {}
+    d = 1 | ((1 & star) << 1)
+    for t in text:
+        m = masks.get(t)
+        if m is None:
+            if t == STAR:
+                m = 0
+            elif t == ONE:
+                m = singles if wild_text else one
+            else:
+                m = one | literal.get(t, 0)
+            masks[t] = m
+        d = (d & star) | ((d & m) << 1)
+        d |= (d & star) << 1
+        if not d:
+            return False
+    return bool((d >> n) & 1)
+
+
+def _compatible(a: Tokens, b: Tokens) -> bool:
+    """Can two fixed-length token runs stand for the same text (position by position)?"""
+    return all(x in (y, ONE) or y == ONE for x, y in zip(a, b))
+
+
 def tokens_overlap(a: Tokens, b: Tokens) -> bool:
-    """Is there a string both globs match? (Breadth-first search over the product automaton.)"""
-    seen: set[tuple[int, int]] = set()
-    stack = [(0, 0)]
-    la, lb = len(a), len(b)
-    while stack:
-        i, j = stack.pop()
-        if (i, j) in seen:
-            continue
-        seen.add((i, j))
-        if i == la and j == lb:
-            return True
-        ta = a[i] if i < la else None
-        tb = b[j] if j < lb else None
-        if ta == STAR:
-            stack.append((i + 1, j))
-        if tb == STAR:
-            stack.append((i, j + 1))
-        if ta is None or tb is None:
-            continue
-        # Both consume one character: compatible unless two different literals.
-        if len(ta) == 1 and len(tb) == 1 and ta != tb:
-            continue
-        stack.append((i if ta == STAR else i + 1, j if tb == STAR else j + 1))
-    return False
+    """Is there a string both globs match?
+
+    If one has no ``*`` it stands for strings of one length: the other must accept it.
+    If both have a ``*``, they overlap exactly when their runs before the first ``*``
+    agree and their runs after the last ``*`` agree: a string made of the longer
+    start, every middle run of both, and the longer end is matched by both, each
+    ``*`` absorbing what the other glob put there. Linear apart from the bit-parallel
+    run, which is O(len(a) × len(b) / 64).
+    """
+    if STAR not in a:
+        return _accepts(b, a, wild_text=True)
+    if STAR not in b:
+        return _accepts(a, b, wild_text=True)
+    head_a, head_b = a[: a.index(STAR)], b[: b.index(STAR)]
+    tail_a = a[len(a) - a[::-1].index(STAR) :]
+    tail_b = b[len(b) - b[::-1].index(STAR) :]
+    return _compatible(head_a, head_b) and _compatible(tail_a[::-1], tail_b[::-1])
 
 
 def tokens_cover(outer: Tokens, inner: Tokens) -> bool:
@@ -652,26 +721,7 @@ def tokens_cover(outer: Tokens, inner: Tokens) -> bool:
     exotic equalities such as ``??*`` ⊆ ``?*?``, which only makes a simulated Deny
     look narrower, never an Allow wider.
     """
-    memo: dict[tuple[int, int], bool] = {}
-
-    def go(i: int, j: int) -> bool:
-        key = (i, j)
-        if key in memo:
-            return memo[key]
-        if i == len(outer):
-            r = j == len(inner)
-        elif outer[i] == STAR:
-            r = go(i + 1, j) or (j < len(inner) and go(i, j + 1))
-        elif j == len(inner):
-            r = False
-        elif outer[i] == ONE:
-            r = inner[j] != STAR and go(i + 1, j + 1)
-        else:
-            r = inner[j] == outer[i] and go(i + 1, j + 1)
-        memo[key] = r
-        return r
-
-    return go(0, 0)
+    return _accepts(outer, inner, wild_text=False)
 
 
 def pattern_fields(text: str) -> list[Tokens]:
