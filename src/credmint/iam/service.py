@@ -5,6 +5,7 @@ from __future__ import annotations
 from credmint.iam import (  # noqa: F401
     account,
     authdetails,
+    credential_report,
     groups,
     instance_profiles,
     keys,
