@@ -28,6 +28,13 @@ class Settings:
     #: Largest request body for STS/IAM (AWS answers 413 past 10,000,000 bytes).
     max_query_body: int = 10_000_000
     log_level: str = "info"
+    #: Bound on every database wait: connect, statement, lock, pool checkout (seconds).
+    #: Past it the request fails with ServiceUnavailable instead of hanging the node.
+    db_timeout_seconds: float = 5.0
+    #: Longest a node trusts a cached authorization fact (key, policies, roles, SCPs)
+    #: without having confirmed its change channel live (PostgreSQL); past it caches are
+    #: bypassed and the channel reconnects. Default 5 s.
+    cache_staleness_bound_seconds: float = 5.0
 
     @property
     def store_url(self) -> str:
@@ -68,6 +75,13 @@ def _int(v: object) -> int:
     return int(str(v))
 
 
+def _float(v: object) -> float:
+    value = float(str(v))
+    if not value > 0 or value == float("inf"):
+        raise ValueError(f"expected a positive number of seconds, got {v!r}")
+    return value
+
+
 def _path(v: object) -> Path:
     return Path(str(v))
 
@@ -85,4 +99,6 @@ _FIELDS = {
     "root_secret_access_key": _str,
     "max_query_body": _int,
     "log_level": _str,
+    "db_timeout_seconds": _float,
+    "cache_staleness_bound_seconds": _float,
 }

@@ -32,6 +32,7 @@ from credmint.server import jsonapi, registry
 from credmint.server.routing import QUERY_VERSIONS, Target, classify
 from credmint.sigv2 import parse_v2, verify_v2
 from credmint.sigv4 import SignedRequest, check_scope, parse_auth, verify_signature
+from credmint.store.db import RateLimitedLog, StoreUnavailable
 from credmint.wire import s3 as ws3
 
 log = logging.getLogger("credmint.server")
@@ -62,6 +63,12 @@ class CredmintApp:
         self._query = {name: wq.query_service(name) for name in ("sts", "iam")}
         self._max_query_body = self.settings.max_query_body
         self._request_ids = _RequestIds()
+        #: Edge lookups (a key, an identity, the keyring) give up after this: the store's
+        #: own timeouts, plus a margin for the worker pool's queue.
+        self._edge_deadline = runtime.store.timeout + 1.0
+        #: One line per outage now and then, not a traceback per request.
+        self._outage_log = RateLimitedLog(log, 5.0)
+        self._ping: asyncio.Task[str | None] | None = None
 
     # --- ASGI -----------------------------------------------------------------------------
 
@@ -126,6 +133,12 @@ class CredmintApp:
                 status, out_headers, body = self._render_s3_error(err, request_id)
             else:
                 status, out_headers, body = 413, [], b""
+        except StoreUnavailable as err:  # raised outside an operation's own error handling
+            self._outage_log.warning("store unavailable on %s %s: %s", method, path, err)
+            if target is Target.S3:
+                status, out_headers, body = self._render_s3_error(errors.service_unavailable(), request_id)
+            else:
+                status, out_headers, body = self._render_query_error(errors.service_unavailable(), "sts", request_id)
         except Exception:  # never a traceback to the client
             log.exception("unhandled error on %s %s", method, path)
             status, out_headers, body = self._render_query_error(errors.internal_failure(), "sts", request_id)
@@ -143,6 +156,8 @@ class CredmintApp:
             await asyncio.sleep(LAST_USED_FLUSH_SECONDS)
             try:
                 await self._blocking(partial(self.runtime.last_used.flush, self.runtime.store))
+            except AwsError as err:  # the store is down: the batch waits for the next flush
+                self._outage_log.warning("flushing access key last-used data failed: %s", err)
             except Exception:  # a failed flush keeps its batch for the next one
                 log.exception("flushing access key last-used data failed")
 
@@ -165,14 +180,24 @@ class CredmintApp:
             message = await receive()
         return b"".join(chunks) if len(chunks) != 1 else chunks[0]
 
-    async def _blocking(self, fn: Callable[[], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._pool, fn)
+    async def _blocking(self, fn: Callable[[], T], deadline: float | None = None) -> T:
+        """``fn`` on a worker thread; a store outage becomes ``ServiceUnavailable``, and
+        with ``deadline`` so does a wait longer than that (the thread finishes on its own)."""
+        future = asyncio.get_running_loop().run_in_executor(self._pool, fn)
+        try:
+            return await (future if deadline is None else asyncio.wait_for(future, deadline))
+        except StoreUnavailable as err:
+            self._outage_log.warning("store unavailable: %s", err)
+            raise errors.service_unavailable() from None
+        except TimeoutError:
+            self._outage_log.warning("store did not answer within %.1fs", deadline)
+            raise errors.service_unavailable() from None
 
     # --- request path ---------------------------------------------------------------------
 
     async def handle(self, req: HttpRequest, target: Target, service: str, request_id: str) -> Response:
         if target is Target.HEALTH:
-            return self._health()
+            return await self._ready() if service == "ready" else self._health()
         if target is Target.QUERY:
             return await self._handle_query(req, service, request_id)
         if target is Target.JSON:
@@ -187,6 +212,27 @@ class CredmintApp:
     def _health(self) -> Response:
         body = json.dumps({"status": "ok", "version": __version__, "region": self.settings.region}).encode()
         return 200, [(b"content-type", b"application/json")], body
+
+    async def _ready(self) -> Response:
+        """Readiness: the store answers within its timeout and the change channel is live.
+        Concurrent probes share one round trip, run on a worker thread."""
+        problem = self.runtime.store.channel_status()
+        if problem is None:
+            if self._ping is None or self._ping.done():
+                self._ping = asyncio.ensure_future(self._ping_store())
+            problem = await asyncio.shield(self._ping)
+        headers = [(b"content-type", b"application/json")]
+        if problem is not None:
+            body = json.dumps({"status": "unavailable", "reason": problem, "version": __version__}).encode()
+            return 503, headers, body
+        return 200, headers, json.dumps({"status": "ready", "version": __version__}).encode()
+
+    async def _ping_store(self) -> str | None:
+        try:
+            await self._blocking(self.runtime.store.ping, self._edge_deadline)
+        except AwsError:
+            return "store unreachable"
+        return None
 
     async def _handle_query(self, req: HttpRequest, service: str, request_id: str) -> Response:
         ns_service = service or "sts"
@@ -278,7 +324,7 @@ class CredmintApp:
         cache = self.runtime.credentials
         entry = cache.cached(key_id)
         if entry is False:
-            entry = await self._blocking(partial(cache.load, key_id))
+            entry = await self._blocking(partial(cache.load, key_id), self._edge_deadline)
         return self._accept_key(entry, key_id, region, service, now)
 
     async def _resolve_session(self, key_id: str, token: str | None, service: str) -> KeyEntry:
@@ -287,7 +333,11 @@ class CredmintApp:
         if token is None or not key_id.startswith("ASIA"):
             raise invalid
         try:
-            claims = self.runtime.open_session(token, key_id)
+            if self.runtime.session_open_reads(token):
+                # The keyring must be read first: never on the event loop.
+                claims = await self._blocking(partial(self.runtime.open_session, token, key_id), self._edge_deadline)
+            else:
+                claims = self.runtime.open_session(token, key_id)
         except AwsError as err:
             if err.code == "InvalidClientTokenId":
                 raise invalid from None
@@ -305,7 +355,9 @@ class CredmintApp:
             kind = "role" if principal.kind == "assumed-role" else "user"
             identity = self.runtime.policies.cached_identity(entity)
             if identity is None:
-                identity = await self._blocking(partial(self.runtime.policies.identity, kind, entity))
+                identity = await self._blocking(
+                    partial(self.runtime.policies.identity, kind, entity), self._edge_deadline
+                )
             if not identity.exists:
                 # The user or role behind the session was deleted (or deleted and recreated).
                 raise invalid

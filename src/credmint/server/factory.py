@@ -12,7 +12,11 @@ from credmint.store.db import Store
 def build_runtime(settings: Settings) -> Runtime:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     master = load_or_create_master_key(settings.data_dir, settings.master_key)
-    store = Store(settings.store_url)
+    store = Store(
+        settings.store_url,
+        timeout=settings.db_timeout_seconds,
+        staleness_bound=settings.cache_staleness_bound_seconds,
+    )
     return Runtime(settings, store, master)
 
 

@@ -27,7 +27,7 @@ def get_caller_identity(call: Call) -> Mapping[str, Any]:
     return {"UserId": p.user_id, "Account": p.account_id, "Arn": p.arn}
 
 
-@operation(OPERATIONS, "GetAccessKeyInfo", blocking=False)
+@operation(OPERATIONS, "GetAccessKeyInfo")
 def get_access_key_info(call: Call) -> Mapping[str, Any]:
     sessions.refuse_limited_session(_caller(call), "sts:GetAccessKeyInfo", "*")
     call.runtime.authorize(call, "sts:GetAccessKeyInfo", "*")
