@@ -32,7 +32,7 @@ from credmint.server import jsonapi, registry
 from credmint.server.routing import QUERY_VERSIONS, Target, classify
 from credmint.sigv2 import parse_v2, verify_v2
 from credmint.sigv4 import SignedRequest, check_scope, parse_auth, verify_signature
-from credmint.store.db import RateLimitedLog, StoreUnavailable
+from credmint.store.db import RateLimitedLog, unavailable
 from credmint.wire import s3 as ws3
 
 log = logging.getLogger("credmint.server")
@@ -133,15 +133,18 @@ class CredmintApp:
                 status, out_headers, body = self._render_s3_error(err, request_id)
             else:
                 status, out_headers, body = 413, [], b""
-        except StoreUnavailable as err:  # raised outside an operation's own error handling
-            self._outage_log.warning("store unavailable on %s %s: %s", method, path, err)
+        except Exception as err:  # never a traceback to the client
+            outage = unavailable(err)
+            if outage is None:
+                log.exception("unhandled error on %s %s", method, path)
+                failure = errors.internal_failure()
+            else:  # raised outside an operation's own error handling
+                self._outage_log.warning("store unavailable on %s %s: %s", method, path, outage)
+                failure = errors.service_unavailable()
             if target is Target.S3:
-                status, out_headers, body = self._render_s3_error(errors.service_unavailable(), request_id)
+                status, out_headers, body = self._render_s3_error(failure, request_id)
             else:
-                status, out_headers, body = self._render_query_error(errors.service_unavailable(), "sts", request_id)
-        except Exception:  # never a traceback to the client
-            log.exception("unhandled error on %s %s", method, path)
-            status, out_headers, body = self._render_query_error(errors.internal_failure(), "sts", request_id)
+                status, out_headers, body = self._render_query_error(failure, "sts", request_id)
         for k, _ in out_headers:  # HEAD answers carry the GET length
             if k == b"content-length":
                 break
@@ -186,11 +189,14 @@ class CredmintApp:
         future = asyncio.get_running_loop().run_in_executor(self._pool, fn)
         try:
             return await (future if deadline is None else asyncio.wait_for(future, deadline))
-        except StoreUnavailable as err:
-            self._outage_log.warning("store unavailable: %s", err)
-            raise errors.service_unavailable() from None
         except TimeoutError:
             self._outage_log.warning("store did not answer within %.1fs", deadline)
+            raise errors.service_unavailable() from None
+        except Exception as err:
+            outage = unavailable(err)
+            if outage is None:
+                raise
+            self._outage_log.warning("store unavailable: %s", outage)
             raise errors.service_unavailable() from None
 
     # --- request path ---------------------------------------------------------------------
@@ -433,7 +439,10 @@ _VARIANT_SET = 0x2 << 62
 
 
 def _s3_credential_error(err: AwsError, key_id: str, token: str | None) -> AwsError:
-    """S3 words credential failures its own way (aws-behavior.md §2.5)."""
+    """S3 words credential failures its own way (aws-behavior.md §2.5); a failure on the
+    server's side (the store is unavailable) is not a credential failure and stays as is."""
+    if err.status >= 500:
+        return err
     if err.code == "ExpiredToken":
         return errors.s3_error("ExpiredToken", "The provided token has expired.", 400)
     if token is not None and key_id.startswith("ASIA") and err.code == "InvalidClientTokenId":

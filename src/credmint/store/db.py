@@ -76,6 +76,16 @@ class StoreUnavailable(Exception):
 _OUTAGE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
 
 
+def unavailable(err: BaseException) -> StoreUnavailable | None:
+    """``err`` as a :class:`StoreUnavailable` if it says the database could not be
+    reached or did not answer in time (also for code using the engine directly)."""
+    if isinstance(err, StoreUnavailable):
+        return err
+    if isinstance(err, _OUTAGE):
+        return StoreUnavailable(_first_line(err))
+    return None
+
+
 def sqlite_url(data_dir: Path) -> str:
     return f"sqlite:///{(data_dir / 'credmint.db').resolve()}"
 
@@ -167,7 +177,7 @@ class Store:
             with self.engine.connect() as conn, conn.begin():
                 yield conn
         except _OUTAGE as err:
-            raise StoreUnavailable(str(err).splitlines()[0] if str(err) else type(err).__name__) from err
+            raise StoreUnavailable(_first_line(err)) from err
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:
@@ -190,7 +200,7 @@ class Store:
                     conn.info.pop("credmint_begin", None)
                     conn.info.pop(_TOPICS, None)
         except _OUTAGE as err:
-            raise StoreUnavailable(str(err).splitlines()[0] if str(err) else type(err).__name__) from err
+            raise StoreUnavailable(_first_line(err)) from err
         self.changed(topics)
 
     def ping(self) -> None:
