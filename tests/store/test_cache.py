@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
+from sqlalchemy import text
 
 from credmint.store.cache import TopicCache
 from credmint.store.changes import ALL, Changes
-from credmint.store.db import Store
+from credmint.store.db import Store, WouldBlock, non_blocking, sqlite_url
 
 
 class FakeStore:
@@ -131,3 +133,34 @@ def test_size_is_bounded() -> None:
     for i in range(10):
         assert cache.get(i, lambda i=i: (i, frozenset())) == i  # type: ignore[misc]
     assert len(cache) == 3
+
+
+def test_on_the_event_loop_a_miss_raises_would_block_without_loading() -> None:
+    _, cache = make()
+    cache.get("hit", entry("v", "entity:U1"))
+    calls: list[int] = []
+
+    def load() -> tuple[str, frozenset[str]]:
+        calls.append(1)
+        return "v", frozenset()
+
+    with non_blocking():
+        assert cache.get("hit", load) == "v"
+        with pytest.raises(WouldBlock):
+            cache.get("miss", load)
+    assert calls == []
+    assert cache.get("miss", load) == "v"
+
+
+def test_on_the_event_loop_the_store_is_not_touched(tmp_path: Path) -> None:
+    store = Store(sqlite_url(tmp_path))
+    try:
+        with non_blocking():
+            with pytest.raises(WouldBlock), store.read():
+                pass
+            with pytest.raises(WouldBlock), store.write():
+                pass
+        with store.read() as conn:
+            assert conn.execute(text("SELECT 1")).scalar_one() == 1
+    finally:
+        store.close()

@@ -13,7 +13,7 @@ import asyncio
 import json
 import logging
 import random
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from functools import partial
@@ -32,7 +32,7 @@ from credmint.server import jsonapi, registry
 from credmint.server.routing import QUERY_VERSIONS, Target, classify
 from credmint.sigv2 import parse_v2, verify_v2
 from credmint.sigv4 import SignedRequest, check_scope, parse_auth, verify_signature
-from credmint.store.db import RateLimitedLog, unavailable
+from credmint.store.db import RateLimitedLog, WouldBlock, non_blocking, unavailable
 from credmint.wire import s3 as ws3
 
 log = logging.getLogger("credmint.server")
@@ -199,6 +199,18 @@ class CredmintApp:
             self._outage_log.warning("store unavailable: %s", outage)
             raise errors.service_unavailable() from None
 
+    async def run_operation(self, op: Operation, call: Call, params: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """An operation on a worker thread if it blocks; else on the event loop, where a
+        store access (a cache miss) raises ``WouldBlock`` and the operation runs again on
+        a worker thread (what ran before the miss only read caches)."""
+        if not op.blocks(params):
+            try:
+                with non_blocking():
+                    return op.fn(call)
+            except WouldBlock:
+                pass
+        return await self._blocking(partial(op.fn, call))
+
     # --- request path ---------------------------------------------------------------------
 
     async def handle(self, req: HttpRequest, target: Target, service: str, request_id: str) -> Response:
@@ -272,7 +284,7 @@ class CredmintApp:
             principal = await self._authenticate(req, service, op, now)
             decoded = qsvc.decode_compiled(compiled, params)
             call = Call(service, name, decoded, principal, req, now, self.settings.region, request_id, runtime)
-            result = await self._blocking(partial(op.fn, call)) if op.blocks(decoded) else op.fn(call)
+            result = await self.run_operation(op, call, decoded)
             body = compiled.render(result or {}, request_id)
             headers = [(b"content-type", b"text/xml"), (b"x-amzn-requestid", request_id.encode())]
             if call.headers:

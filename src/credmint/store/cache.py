@@ -13,6 +13,8 @@ Three rules keep it correct under concurrency:
   before the change;
 * concurrent misses on one key share one load (single flight): a burst of requests
   for a key that was just invalidated costs one read, not one per request;
+* on the event loop (:func:`credmint.store.db.non_blocking`) a miss raises ``WouldBlock``
+  at once, before it could wait for another thread's load;
 * nothing is served or stored while the store says its change channel is not confirmed
   live (:meth:`credmint.store.db.Store.caches_trusted`): every lookup reads the store.
 """
@@ -24,7 +26,7 @@ from collections.abc import Callable
 from typing import Generic, TypeVar, cast
 
 from credmint.store.changes import EVERYTHING, Changes
-from credmint.store.db import Store
+from credmint.store.db import Store, check_may_block
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -70,6 +72,8 @@ class TopicCache(Generic[K, V]):
         hit, value = self.peek(key)
         if hit:
             return cast(V, value)
+        # Before joining or leading a flight: the event loop neither waits nor reads.
+        check_may_block()
         with self._lock:
             flight = self._flights.get(key)
             leader = flight is None

@@ -41,6 +41,7 @@ import select
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,32 @@ _TOPICS = "credmint_topics"
 
 class StoreUnavailable(Exception):
     """The database could not be reached, or did not answer within its timeouts."""
+
+
+class WouldBlock(Exception):
+    """A store access was attempted where blocking is not allowed (the event loop)."""
+
+
+#: Set while code runs on the event loop: any store access then raises WouldBlock, and
+#: the server runs the whole operation again on a worker thread. Worker threads never
+#: inherit it (``run_in_executor`` does not copy the context).
+_ON_EVENT_LOOP: ContextVar[bool] = ContextVar("credmint_on_event_loop", default=False)
+
+
+@contextlib.contextmanager
+def non_blocking() -> Iterator[None]:
+    """Within this block, a store access raises :class:`WouldBlock` instead of blocking."""
+    token = _ON_EVENT_LOOP.set(True)
+    try:
+        yield
+    finally:
+        _ON_EVENT_LOOP.reset(token)
+
+
+def check_may_block() -> None:
+    """Raise :class:`WouldBlock` if the caller must not block (see :func:`non_blocking`)."""
+    if _ON_EVENT_LOOP.get():
+        raise WouldBlock
 
 
 #: What a lost, refused or timed-out database looks like through SQLAlchemy.
@@ -173,6 +200,7 @@ class Store:
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
+        check_may_block()
         try:
             with self.engine.connect() as conn, conn.begin():
                 yield conn
@@ -183,6 +211,7 @@ class Store:
     def write(self) -> Iterator[Connection]:
         """A write transaction; on commit every cache it concerns is told, here and on
         the other nodes."""
+        check_may_block()
         try:
             with self.engine.connect() as conn:
                 conn.info["credmint_begin"] = "IMMEDIATE"

@@ -232,7 +232,11 @@ class KeyringHolder:
     def _reload(self, now: datetime | int) -> TokenKeyring:
         # Clear the flag first: a change signalled during the read marks it stale again.
         self._stale = False
-        keyring = ensure(self._store, self._master, now)
+        try:
+            keyring = ensure(self._store, self._master, now)
+        except BaseException:
+            self._stale = True  # not read after all (the store is down, or not here: WouldBlock)
+            raise
         self._keyring = keyring
         return keyring
 

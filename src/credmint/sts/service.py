@@ -63,8 +63,7 @@ def _principal_kind(p: Principal) -> PrincipalKind:
 def _mfa_given(params: Mapping[str, Any]) -> bool:
     """Issuing a session reads only caches (user, role, policies, token keys), except when an
     MFA code must be consumed: that is one conditional write, done on a worker thread.
-    A cache miss is one indexed read on the event loop, cheaper than the thread hop saved
-    on every call."""
+    A cache miss on the event loop sends the call to a worker thread (``WouldBlock``)."""
     return "TokenCode" in params or "SerialNumber" in params
 
 
