@@ -101,7 +101,7 @@ def test_database_stall_fails_fast_and_keeps_cached_calls(pg_url: str, proxy: Pg
             assert root.get_caller_identity()["Account"] == node.account_id
             health = httpx.get(node.url + "/_credmint/health", timeout=5)
             assert health.status_code == 200
-            assert time.monotonic() - started < 1.0
+            assert time.monotonic() - started < 2.0
 
             started = time.monotonic()
             with pytest.raises(ClientError) as exc:
