@@ -164,3 +164,14 @@ def test_on_the_event_loop_the_store_is_not_touched(tmp_path: Path) -> None:
             assert conn.execute(text("SELECT 1")).scalar_one() == 1
     finally:
         store.close()
+
+
+def test_dropping_an_entry_forgets_it_under_every_topic() -> None:
+    store, cache = make()
+    cache.get("a", entry("1", "entity:U1", "account:A"))
+    cache.get("b", entry("2", "entity:U2", "account:A"))
+    store.changed(frozenset({"entity:U1"}))
+    assert cache._by_topic == {"entity:U2": {"b"}, "account:A": {"b"}}
+    store.changed(frozenset({"account:A"}))
+    assert len(cache) == 0
+    assert cache._by_topic == {}

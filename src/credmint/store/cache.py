@@ -51,6 +51,9 @@ class TopicCache(Generic[K, V]):
         self._store = store
         self._max = max_entries
         self._entries: dict[K, tuple[V, frozenset[str]]] = {}
+        #: Topic -> keys of the entries that depend on it: a change costs what it drops,
+        #: not a scan of every entry.
+        self._by_topic: dict[str, set[K]] = {}
         self._flights: dict[K, _Flight[V]] = {}
         self._lock = threading.Lock()
         #: Bumped by every invalidation: a load that saw it move does not store.
@@ -94,12 +97,31 @@ class TopicCache(Generic[K, V]):
             flight.value = value
             with self._lock:
                 if generation == self._generation and len(self._entries) < self._max and self._store.caches_trusted():
-                    self._entries[key] = (value, topics)
+                    self._store_entry(key, value, topics)
             return value
         finally:
             with self._lock:
                 self._flights.pop(key, None)
             flight.done.set()
+
+    def _store_entry(self, key: K, value: V, topics: frozenset[str]) -> None:
+        """Under the lock."""
+        self._drop(key)
+        self._entries[key] = (value, topics)
+        for topic in topics:
+            self._by_topic.setdefault(topic, set()).add(key)
+
+    def _drop(self, key: K) -> None:
+        """Under the lock."""
+        found = self._entries.pop(key, None)
+        if found is None:
+            return
+        for topic in found[1]:
+            keys = self._by_topic.get(topic)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self._by_topic[topic]
 
     def invalidate(self, changes: Changes) -> None:
         """Drop the entries ``changes`` concern (all of them for ``*``)."""
@@ -109,10 +131,11 @@ class TopicCache(Generic[K, V]):
             self._generation += 1
             if EVERYTHING in changes:
                 self._entries = {}
+                self._by_topic = {}
                 return
-            stale = [k for k, (_, topics) in self._entries.items() if not topics.isdisjoint(changes)]
-            for k in stale:
-                del self._entries[k]
+            for topic in changes:
+                for key in list(self._by_topic.get(topic, ())):
+                    self._drop(key)
 
     def clear(self) -> None:
         self.invalidate(frozenset({EVERYTHING}))
