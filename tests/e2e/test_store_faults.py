@@ -122,11 +122,14 @@ def test_database_stall_fails_fast_and_keeps_cached_calls(pg_url: str, proxy: Pg
             ready = httpx.get(node.url + "/_credmint/ready", timeout=5)
             assert ready.status_code == 503
             assert json.loads(ready.text)["status"] == "unavailable"
+            assert json.loads(ready.text)["reason"]
         deadline = time.monotonic() + 15
         while httpx.get(node.url + "/_credmint/ready", timeout=5).status_code != 200:
             assert time.monotonic() < deadline
             time.sleep(0.2)
         assert sts_as(node, user.creds).get_caller_identity()["Arn"] == user.arn
+        ready_body = httpx.get(node.url + "/_credmint/ready", timeout=5).json()
+        assert 0 <= ready_body["change_channel_confirmed_seconds_ago"] <= BOUND
     finally:
         node.stop()
     log = node.log.read_text() if node.log else ""

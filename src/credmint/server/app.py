@@ -240,10 +240,14 @@ class CredmintApp:
                 self._ping = asyncio.ensure_future(self._ping_store())
             problem = await asyncio.shield(self._ping)
         headers = [(b"content-type", b"application/json")]
+        out: dict[str, object] = {"status": "ready" if problem is None else "unavailable", "version": __version__}
         if problem is not None:
-            body = json.dumps({"status": "unavailable", "reason": problem, "version": __version__}).encode()
-            return 503, headers, body
-        return 200, headers, json.dumps({"status": "ready", "version": __version__}).encode()
+            out["reason"] = problem
+        age = self.runtime.store.channel_age()
+        if age is not None:
+            # For monitoring: how fresh this node's view of other nodes' changes is.
+            out["change_channel_confirmed_seconds_ago"] = round(age, 3) if age != float("inf") else None
+        return (200 if problem is None else 503), headers, json.dumps(out).encode()
 
     async def _ping_store(self) -> str | None:
         try:

@@ -260,6 +260,12 @@ class Store:
         watcher = self._watcher
         return None if watcher is None else watcher.problem()
 
+    def channel_age(self) -> float | None:
+        """Seconds since the change channel was last confirmed live (infinite if never);
+        None where there is no channel to confirm (not watching, or SQLite)."""
+        watcher = self._watcher
+        return watcher.age() if isinstance(watcher, _PostgresWatcher) else None
+
     def start_watching(self, interval: float = 0.05) -> None:
         """Watch for writes by other processes and nodes, in a daemon thread."""
         if self._watcher is None:
@@ -421,6 +427,9 @@ class _PostgresWatcher:
 
     def trusted(self) -> bool:
         return time.monotonic() - self._confirmed <= self.bound
+
+    def age(self) -> float:
+        return time.monotonic() - self._confirmed
 
     def problem(self) -> str | None:
         if not self._connected:
