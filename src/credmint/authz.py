@@ -2,9 +2,10 @@
 
 ``PolicySource`` reads what the store holds about a principal's entity (a user
 with its groups, or a role): inline and attached policies, permissions
-boundary, tags. It caches the compiled result per entity and drops the cache on
-the store's change signal, so a changed policy takes effect on the next request
-on this node, and on other nodes as soon as their watcher sees the change.
+boundary, tags. It caches the compiled result per entity and drops the entries a
+change names (the entity, its groups, a managed policy it uses), so a changed policy
+takes effect on the next request on this node, and on other nodes as soon as their
+watcher sees the change (within the staleness bound, see ``store/db.py``).
 
 ``build_context`` turns a principal and a request into the engine's
 ``RequestContext``; ``decide`` runs the engine with AWS's root-user rule.

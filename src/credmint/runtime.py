@@ -2,7 +2,7 @@
 
 Built once per process by the server. The credential lookup here is the one
 read at the edge of the request path: a long-term key comes from an in-memory
-cache that the store's change signal empties; a temporary key is opened from
+cache whose entries the store's change signal drops when it names them; a temporary key is opened from
 its sealed session token without any read.
 """
 
