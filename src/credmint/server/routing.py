@@ -14,6 +14,8 @@ from urllib.parse import unquote
 from credmint.httpreq import HttpRequest
 
 HEALTH_PATH = "/_credmint/health"
+#: Readiness: 503 while the store is unreachable or the change channel is down.
+READY_PATH = "/_credmint/ready"
 INTERNAL_PREFIX = "/_credmint/"
 
 QUERY_VERSIONS = {"2011-06-15": "sts", "2010-05-08": "iam"}
@@ -65,8 +67,12 @@ def _looks_like_query(req: HttpRequest) -> bool:
 def classify(req: HttpRequest) -> tuple[Target, str]:
     """Return the target and the service name (``sts``, ``iam``, ``s3`` or ``""``)."""
     path = req.raw_path
-    if path.startswith(INTERNAL_PREFIX) or path == HEALTH_PATH:
-        return (Target.HEALTH, "") if path == HEALTH_PATH else (Target.INTERNAL, "")
+    if path.startswith(INTERNAL_PREFIX):
+        if path == HEALTH_PATH:
+            return Target.HEALTH, ""
+        if path == READY_PATH:
+            return Target.HEALTH, "ready"
+        return Target.INTERNAL, ""
     service = scope_service(req)
     if service in QUERY_SERVICES:
         return Target.QUERY, service
