@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from credmint import errors, ids, policy
 from credmint.api import Call, Operation, operation
-from credmint.iam.common import drop_all_tags, put_tags
+from credmint.iam.common import drop_all_tags, get_tags, put_tags, remove_tags
 from credmint.orgs import data, model
 from credmint.orgs.data import Org
 from credmint.principal import Principal
@@ -1251,3 +1251,94 @@ def disable_aws_service_access(call: Call) -> Mapping[str, Any]:
         # What AWS does with either is unconfirmed.
         conn.execute(delete(s).where(s.c.org_id == org.org_id, s.c.service_principal == service))
     return {}
+
+
+# --- tags on organization resources ---------------------------------------------------------
+
+
+def _taggable(call: Call, conn: Connection, org: Org, action: str, resource_id: str) -> str:
+    """The ARN the tags of a root, OU, account or policy of ``org`` are kept under, with
+    ``action`` authorized on it. A resource of another organization, or none, is
+    TargetNotFoundException (after the permission check, so ids are not probed for free)."""
+    mgmt = org.management_account_id
+    arn: str | None = None
+    if resource_id == org.root_id:
+        arn = model.root_arn(mgmt, org.org_id, resource_id)
+    elif resource_id.startswith("ou-"):
+        if data.ou_row(conn, org.org_id, resource_id) is not None:
+            arn = model.ou_arn(mgmt, org.org_id, resource_id)
+    elif resource_id.startswith("p-"):
+        p = schema.org_policies
+        row = conn.execute(select(p).where(p.c.policy_id == resource_id, p.c.org_id == org.org_id)).first()
+        if row is not None:
+            arn = model.policy_arn(mgmt, org.org_id, row.policy_type, resource_id)
+    elif resource_id.isdigit():
+        oa = schema.org_accounts
+        found = conn.execute(
+            select(oa.c.account_id).where(oa.c.account_id == resource_id, oa.c.org_id == org.org_id)
+        ).first()
+        if found is not None:
+            arn = model.account_arn(mgmt, org.org_id, resource_id)
+    if arn is None:
+        _authorize(call, action)
+        raise _no_target()
+    _authorize(call, action, arn)
+    return arn
+
+
+@operation(OPERATIONS, "TagResource")
+def tag_resource(call: Call) -> Mapping[str, Any]:
+    tags = [{"Key": t["Key"], "Value": t.get("Value", "")} for t in call.params.get("Tags") or []]
+    with call.runtime.store.write() as conn:
+        org = _management(call, conn)
+        arn = _taggable(call, conn, org, "TagResource", call.params["ResourceId"])
+        try:
+            put_tags(conn, arn, tags)
+        except errors.AwsError as exc:
+            # IAM's tag checks, answered in Organizations' words.
+            raise errors.org_invalid_input(exc.message or "Invalid tags.", "INVALID_INPUT") from None
+    return {}
+
+
+@operation(OPERATIONS, "UntagResource")
+def untag_resource(call: Call) -> Mapping[str, Any]:
+    with call.runtime.store.write() as conn:
+        org = _management(call, conn)
+        arn = _taggable(call, conn, org, "UntagResource", call.params["ResourceId"])
+        remove_tags(conn, arn, call.params.get("TagKeys") or [])
+    return {}
+
+
+@operation(OPERATIONS, "ListTagsForResource")
+def list_tags_for_resource(call: Call) -> Mapping[str, Any]:
+    with call.runtime.store.read() as conn:
+        org = _administrator(call, conn)
+        arn = _taggable(call, conn, org, "ListTagsForResource", call.params["ResourceId"])
+        page, more = _page(get_tags(conn, arn), call.params)
+    return {"Tags": list(page), **more}
+
+
+@operation(OPERATIONS, "ListDelegatedServicesForAccount")
+def list_delegated_services_for_account(call: Call) -> Mapping[str, Any]:
+    account_id: str = call.params["AccountId"]
+    _authorize(call, "ListDelegatedServicesForAccount")
+    d = schema.org_delegated_admins
+    with call.runtime.store.read() as conn:
+        org = _administrator(call, conn)
+        _require_member(conn, org, account_id)
+        rows = conn.execute(
+            select(d.c.service_principal, d.c.delegated_at)
+            .where(d.c.org_id == org.org_id, d.c.account_id == account_id)
+            .order_by(d.c.delegated_at, d.c.service_principal)
+        ).all()
+    if not rows:
+        raise errors.org_error(
+            "AccountNotRegisteredException", "The provided account is not a registered delegated administrator."
+        )
+    page, more = _page(rows, call.params)
+    return {
+        "DelegatedServices": [
+            {"ServicePrincipal": r.service_principal, "DelegationEnabledDate": r.delegated_at} for r in page
+        ],
+        **more,
+    }

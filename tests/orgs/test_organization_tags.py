@@ -1,0 +1,100 @@
+"""Tags on an organization's roots, OUs, accounts and policies, and the services an account
+administers, end to end with boto3 and the AWS CLI."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.conftest import Server
+from tests.orgs.helpers import Account, Organization, client, error_of
+from tests.sts.helpers import aws_cli
+
+pytestmark = pytest.mark.e2e
+
+SCP = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+
+
+@pytest.fixture
+def org(server: Server) -> Organization:
+    return Organization.create(server)
+
+
+def refused(call: Any) -> tuple[str, int]:
+    with pytest.raises(ClientError) as exc:
+        call()
+    code, _, status = error_of(exc)
+    return code, status
+
+
+def test_tag_every_kind_of_resource(server: Server, org: Organization) -> None:
+    member = org.add_member(name="tagged")
+    ou = org.orgs.create_organizational_unit(
+        ParentId=org.root_id, Name="tagged-ou", Tags=[{"Key": "at", "Value": "birth"}]
+    )
+    policy = org.orgs.create_policy(Content=SCP, Description="d", Name="tagged-scp", Type="SERVICE_CONTROL_POLICY")[
+        "Policy"
+    ]["PolicySummary"]["Id"]
+    for resource in (org.root_id, ou["OrganizationalUnit"]["Id"], member, policy):
+        org.orgs.tag_resource(ResourceId=resource, Tags=[{"Key": "team", "Value": "platform"}])
+        tags = {t["Key"]: t["Value"] for t in org.orgs.list_tags_for_resource(ResourceId=resource)["Tags"]}
+        assert tags["team"] == "platform"
+        org.orgs.untag_resource(ResourceId=resource, TagKeys=["team"])
+        assert "team" not in {t["Key"] for t in org.orgs.list_tags_for_resource(ResourceId=resource)["Tags"]}
+    assert org.orgs.list_tags_for_resource(ResourceId=ou["OrganizationalUnit"]["Id"])["Tags"] == [
+        {"Key": "at", "Value": "birth"}
+    ]
+
+
+def test_unknown_and_foreign_resources(server: Server, org: Organization) -> None:
+    outsider = Account.create(server)
+    assert refused(lambda: org.orgs.tag_resource(ResourceId="ou-abcd-abcdefgh", Tags=[{"Key": "k", "Value": "v"}])) == (
+        "TargetNotFoundException",
+        400,
+    )
+    assert refused(lambda: org.orgs.list_tags_for_resource(ResourceId=outsider.account_id)) == (
+        "TargetNotFoundException",
+        400,
+    )
+    # A member account may not tag its organization's resources.
+    member = org.add_member()
+    as_member = client(server, "organizations", org.enter(member))
+    assert refused(lambda: as_member.tag_resource(ResourceId=member, Tags=[{"Key": "k", "Value": "v"}]))[0] == (
+        "AccessDeniedException"
+    )
+
+
+def test_delegated_services_for_account(server: Server, org: Organization) -> None:
+    member = org.add_member()
+    assert refused(lambda: org.orgs.list_delegated_services_for_account(AccountId=member))[0] == (
+        "AccountNotRegisteredException"
+    )
+    org.orgs.enable_aws_service_access(ServicePrincipal="config.amazonaws.com")
+    org.orgs.register_delegated_administrator(AccountId=member, ServicePrincipal="config.amazonaws.com")
+    services = org.orgs.list_delegated_services_for_account(AccountId=member)["DelegatedServices"]
+    assert [s["ServicePrincipal"] for s in services] == ["config.amazonaws.com"]
+    assert refused(lambda: org.orgs.list_delegated_services_for_account(AccountId="999999999999"))[0] == (
+        "AccountNotFoundException"
+    )
+
+
+def test_aws_cli(server: Server, org: Organization) -> None:
+    member = org.add_member()
+    tagged = aws_cli(
+        server,
+        "organizations",
+        "tag-resource",
+        "--resource-id",
+        member,
+        "--tags",
+        "Key=env,Value=prod",
+        creds=org.management.root,
+    )
+    assert tagged.returncode == 0, tagged.stderr
+    listed = aws_cli(
+        server, "organizations", "list-tags-for-resource", "--resource-id", member, creds=org.management.root
+    )
+    assert json.loads(listed.stdout)["Tags"] == [{"Key": "env", "Value": "prod"}]
