@@ -234,6 +234,29 @@ def parse_role_arn(arn: str) -> RoleRef:
     return RoleRef(m.group(1), m.group(2), m.group(3))
 
 
+@dataclass(frozen=True, slots=True)
+class CachedRole:
+    """What assuming a role needs of it: its trust policy, limits and tags."""
+
+    role_id: str
+    account_id: str
+    name: str
+    path: str
+    arn: str
+    trust_policy: str
+    max_session_duration: int
+    #: The role's tags, for ``aws:ResourceTag/<k>`` / ``iam:ResourceTag/<k>`` in trust policies.
+    tags: tuple[tuple[str, str], ...] = ()
+
+    def resource_tag_keys(self) -> dict[str, str]:
+        """The role's tags as the resource-tag keys of an ``sts:AssumeRole*`` request."""
+        keys: dict[str, str] = {}
+        for k, v in self.tags:
+            keys[f"aws:ResourceTag/{k}"] = v
+            keys[f"iam:ResourceTag/{k}"] = v
+        return keys
+
+
 class RoleCache:
     """Roles by (account, lower-cased name), for AssumeRole's hot path.
 
@@ -243,7 +266,7 @@ class RoleCache:
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._rows: dict[tuple[str, str], Any] = {}
+        self._rows: dict[tuple[str, str], CachedRole | None] = {}
         self._lock = threading.Lock()
         store.on_change(self.clear)
 
@@ -251,14 +274,14 @@ class RoleCache:
         with self._lock:
             self._rows = {}
 
-    def get(self, account_id: str, name: str) -> Any:
+    def get(self, account_id: str, name: str) -> CachedRole | None:
         key = (account_id, name.lower())
         rows = self._rows  # a clear() during the read must not be undone
         if key in rows:
             return rows[key]
-        r = schema.roles
+        r, t = schema.roles, schema.tags
         with self._store.read() as conn:
-            row = conn.execute(
+            found = conn.execute(
                 select(
                     r.c.role_id,
                     r.c.account_id,
@@ -269,6 +292,12 @@ class RoleCache:
                     r.c.max_session_duration,
                 ).where(r.c.account_id == account_id, r.c.name_key == key[1])
             ).first()
+            row = None
+            if found is not None:
+                tags = conn.execute(
+                    select(t.c.key, t.c.value).where(t.c.resource == found.role_id).order_by(t.c.position)
+                ).all()
+                row = CachedRole(*found, tags=tuple((k, v) for k, v in tags))
         with self._lock:
             if rows is self._rows and len(rows) < 100_000:
                 rows[key] = row
@@ -290,7 +319,7 @@ def role_cache(runtime: Runtime) -> RoleCache:
     return cache
 
 
-def find_role(call: Call, ref: RoleRef) -> Any:
+def find_role(call: Call, ref: RoleRef) -> CachedRole | None:
     """The role row named by the ARN (path included), or None."""
     row = role_cache(call.runtime).get(ref.account_id, ref.name)
     if row is None or row.path != ref.path:

@@ -1,0 +1,246 @@
+"""Guardrails written on service condition keys hold, end to end, with boto3 and plain HTTP.
+
+Each story is one a policy author relies on: a Deny on the key must apply, and an Allow
+that requires it must match when the request carries it (AWS's delegation patterns).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.conftest import Server
+from tests.s3.helpers import make_bucket
+
+pytestmark = pytest.mark.e2e
+
+ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+
+
+def _doc(*statements: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def _name(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def _user(server: Server, inline: str) -> tuple[str, dict[str, str]]:
+    """A new IAM user with one inline policy: its name and its credentials."""
+    iam = server.client("iam")
+    name = _name("ck")
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=inline)
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return name, {"aws_access_key_id": key["AccessKeyId"], "aws_secret_access_key": key["SecretAccessKey"]}
+
+
+def _code(exc: pytest.ExceptionInfo[ClientError]) -> str:
+    return str(exc.value.response["Error"]["Code"])
+
+
+@pytest.fixture
+def s3(server: Server) -> Any:
+    return server.client("s3")
+
+
+@pytest.fixture
+def bucket(s3: Any) -> Iterator[str]:
+    yield from make_bucket(s3, "ck")
+
+
+# --- iam:PolicyARN -------------------------------------------------------------------------
+
+
+def test_policy_arn_deny_stops_attaching_administrator_access(server: Server) -> None:
+    name, creds = _user(
+        server,
+        _doc(
+            {
+                "Effect": "Allow",
+                "Action": "iam:AttachUserPolicy",
+                "Resource": "*",
+                "Condition": {"ArnEquals": {"iam:PolicyARN": [READ_ONLY, ADMIN]}},
+            },
+            {"Effect": "Allow", "Action": "iam:CreateUser", "Resource": "*"},
+            {
+                "Effect": "Deny",
+                "Action": "iam:AttachUserPolicy",
+                "Resource": "*",
+                "Condition": {"ArnEquals": {"iam:PolicyARN": ADMIN}},
+            },
+        ),
+    )
+    iam = server.client("iam", **creds)
+    with pytest.raises(ClientError) as e:
+        iam.attach_user_policy(UserName=name, PolicyArn=ADMIN)
+    assert _code(e) == "AccessDenied"
+    # The allow-list on the same key matches the policy it names.
+    iam.attach_user_policy(UserName=name, PolicyArn=READ_ONLY)
+    attached = server.client("iam").list_attached_user_policies(UserName=name)["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in attached] == [READ_ONLY]
+
+
+# --- iam:PermissionsBoundary ----------------------------------------------------------------
+
+
+def test_permissions_boundary_delegation(server: Server) -> None:
+    """The IAM User Guide's pattern: an administrator may create users only with a given
+    boundary, and manage only users that have it."""
+    root = server.client("iam")
+    boundary = root.create_policy(
+        PolicyName=_name("boundary"),
+        PolicyDocument=_doc({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}),
+    )["Policy"]["Arn"]
+    other = root.create_policy(
+        PolicyName=_name("other"),
+        PolicyDocument=_doc({"Effect": "Allow", "Action": "*", "Resource": "*"}),
+    )["Policy"]["Arn"]
+    within = {"Condition": {"StringEquals": {"iam:PermissionsBoundary": boundary}}}
+    _, creds = _user(
+        server,
+        _doc(
+            {"Effect": "Allow", "Action": ["iam:CreateUser", "iam:AttachUserPolicy"], "Resource": "*", **within},
+        ),
+    )
+    iam = server.client("iam", **creds)
+    for kwargs in ({}, {"PermissionsBoundary": other}):
+        with pytest.raises(ClientError) as e:
+            iam.create_user(UserName=_name("nobound"), **kwargs)
+        assert _code(e) == "AccessDenied"
+    bounded = _name("bounded")
+    iam.create_user(UserName=bounded, PermissionsBoundary=boundary)
+    assert root.get_user(UserName=bounded)["User"]["PermissionsBoundary"]["PermissionsBoundaryArn"] == boundary
+    # The stored boundary of the target decides for later calls on it.
+    iam.attach_user_policy(UserName=bounded, PolicyArn=READ_ONLY)
+    unbounded = _name("unbounded")
+    root.create_user(UserName=unbounded)
+    with pytest.raises(ClientError) as e:
+        iam.attach_user_policy(UserName=unbounded, PolicyArn=READ_ONLY)
+    assert _code(e) == "AccessDenied"
+
+
+# --- s3:ExistingObjectTag / s3:RequestObjectTag ------------------------------------------------
+
+
+def test_existing_object_tag_deny_on_get_object(server: Server, s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="secret.txt", Body=b"s", Tagging="classification=secret")
+    s3.put_object(Bucket=bucket, Key="public.txt", Body=b"p", Tagging="classification=public")
+    _, creds = _user(
+        server,
+        _doc(
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"},
+            {
+                "Effect": "Deny",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{bucket}/*",
+                "Condition": {"StringEquals": {"s3:ExistingObjectTag/classification": "secret"}},
+            },
+        ),
+    )
+    user = server.client("s3", **creds)
+    assert user.get_object(Bucket=bucket, Key="public.txt")["Body"].read() == b"p"
+    with pytest.raises(ClientError) as e:
+        user.get_object(Bucket=bucket, Key="secret.txt")
+    assert _code(e) == "AccessDenied"
+
+
+def test_request_object_tag_on_put_object_and_put_object_tagging(server: Server, s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="doc.txt", Body=b"d", Tagging="classification=secret")
+    resource = f"arn:aws:s3:::{bucket}/*"
+    _, creds = _user(
+        server,
+        _doc(
+            # Writes must label the object for the blue team (an allow-list on the key)...
+            {
+                "Effect": "Allow",
+                "Action": ["s3:PutObject", "s3:PutObjectTagging"],
+                "Resource": resource,
+                "Condition": {"StringEquals": {"s3:RequestObjectTag/team": "blue"}},
+            },
+            # ...and may never declassify it.
+            {
+                "Effect": "Deny",
+                "Action": ["s3:PutObject", "s3:PutObjectTagging"],
+                "Resource": resource,
+                "Condition": {"StringEquals": {"s3:RequestObjectTag/classification": "public"}},
+            },
+        ),
+    )
+    user = server.client("s3", **creds)
+    user.put_object(Bucket=bucket, Key="new.txt", Body=b"n", Tagging="team=blue")
+    for tagging in ("", "team=red", "team=blue&classification=public"):
+        with pytest.raises(ClientError) as e:
+            user.put_object(Bucket=bucket, Key="new.txt", Body=b"n", **({"Tagging": tagging} if tagging else {}))
+        assert _code(e) == "AccessDenied", tagging
+    with pytest.raises(ClientError) as e:
+        user.put_object_tagging(
+            Bucket=bucket,
+            Key="doc.txt",
+            Tagging={"TagSet": [{"Key": "team", "Value": "blue"}, {"Key": "classification", "Value": "public"}]},
+        )
+    assert _code(e) == "AccessDenied"
+    user.put_object_tagging(
+        Bucket=bucket,
+        Key="doc.txt",
+        Tagging={"TagSet": [{"Key": "team", "Value": "blue"}, {"Key": "classification", "Value": "secret"}]},
+    )
+    tags = s3.get_object_tagging(Bucket=bucket, Key="doc.txt")["TagSet"]
+    assert {t["Key"]: t["Value"] for t in tags} == {"team": "blue", "classification": "secret"}
+
+
+# --- aws:Referer ---------------------------------------------------------------------------------
+
+
+def test_referer_allows_anonymous_reads_from_one_site(server: Server, s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="img.png", Body=b"png")
+    s3.put_bucket_policy(
+        Bucket=bucket,
+        Policy=_doc(
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{bucket}/*",
+                "Condition": {"StringLike": {"aws:Referer": "https://www.example.com/*"}},
+            }
+        ),
+    )
+    url = f"{server.url}/{bucket}/img.png"
+    r = httpx.get(url, headers={"Referer": "https://www.example.com/page.html"})
+    assert (r.status_code, r.content) == (200, b"png")
+    assert httpx.get(url, headers={"Referer": "https://evil.example.net/"}).status_code == 403
+    assert httpx.get(url).status_code == 403
+
+
+def test_referer_deny_applies_to_signed_requests(server: Server, s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="f.txt", Body=b"f")
+    _, creds = _user(
+        server,
+        _doc(
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"},
+            {
+                "Effect": "Deny",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{bucket}/*",
+                "Condition": {"StringLike": {"aws:Referer": "https://evil.example.net/*"}},
+            },
+        ),
+    )
+    user = server.client("s3", **creds)
+    assert user.get_object(Bucket=bucket, Key="f.txt")["Body"].read() == b"f"
+
+    def from_evil(request: Any, **_: Any) -> None:
+        request.headers["Referer"] = "https://evil.example.net/x"
+
+    user.meta.events.register("before-sign.s3.GetObject", from_evil)
+    with pytest.raises(ClientError) as e:
+        user.get_object(Bucket=bucket, Key="f.txt")
+    assert _code(e) == "AccessDenied"
