@@ -16,6 +16,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import Server
+from tests.orgs.helpers import Organization, make_user
+from tests.orgs.helpers import client as org_client
 from tests.s3.helpers import make_bucket
 
 pytestmark = pytest.mark.e2e
@@ -244,3 +246,114 @@ def test_referer_deny_applies_to_signed_requests(server: Server, s3: Any, bucket
     with pytest.raises(ClientError) as e:
         user.get_object(Bucket=bucket, Key="f.txt")
     assert _code(e) == "AccessDenied"
+
+
+# --- iam:PassedToService, the role's tags in trust policies ------------------------------------
+
+
+def test_passed_to_service_limits_pass_role(server: Server) -> None:
+    root = server.client("iam")
+    trust = _doc({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"})
+    role = _name("ec2role")
+    root.create_role(RoleName=role, AssumeRolePolicyDocument=trust)
+    profiles = [_name("profile"), _name("profile")]
+    for profile in profiles:
+        root.create_instance_profile(InstanceProfileName=profile)
+    allow_profile = {"Effect": "Allow", "Action": "iam:AddRoleToInstanceProfile", "Resource": "*"}
+
+    def pass_role_to(service: str) -> dict[str, Any]:
+        return {
+            "Effect": "Allow",
+            "Action": "iam:PassRole",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"iam:PassedToService": service}},
+        }
+
+    _, to_lambda = _user(server, _doc(allow_profile, pass_role_to("lambda.amazonaws.com")))
+    with pytest.raises(ClientError) as e:
+        server.client("iam", **to_lambda).add_role_to_instance_profile(InstanceProfileName=profiles[0], RoleName=role)
+    assert _code(e) == "AccessDenied"
+    _, to_ec2 = _user(server, _doc(allow_profile, pass_role_to("ec2.amazonaws.com")))
+    server.client("iam", **to_ec2).add_role_to_instance_profile(InstanceProfileName=profiles[1], RoleName=role)
+
+
+def test_role_tags_in_the_trust_policy(server: Server) -> None:
+    root = server.client("iam")
+    caller, creds = _user(server, _doc({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}))
+    trust = _doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{server.account_id}:root"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:ResourceTag/assumable": "yes"}},
+        }
+    )
+    tagged, untagged = _name("tagged"), _name("untagged")
+    root.create_role(RoleName=tagged, AssumeRolePolicyDocument=trust, Tags=[{"Key": "assumable", "Value": "yes"}])
+    root.create_role(RoleName=untagged, AssumeRolePolicyDocument=trust)
+    sts = server.client("sts", **creds)
+    arn = f"arn:aws:iam::{server.account_id}:role/"
+    assert sts.assume_role(RoleArn=arn + tagged, RoleSessionName=caller)["Credentials"]["AccessKeyId"]
+    with pytest.raises(ClientError) as e:
+        sts.assume_role(RoleArn=arn + untagged, RoleSessionName=caller)
+    assert _code(e) == "AccessDenied"
+
+
+# --- s3:BucketTag ----------------------------------------------------------------------------------
+
+
+def test_bucket_tag_deny(server: Server, s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="k", Body=b"v")
+    _, creds = _user(
+        server,
+        _doc(
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+            {
+                "Effect": "Deny",
+                "Action": "s3:GetObject",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"s3:BucketTag/env": "prod"}},
+            },
+        ),
+    )
+    user = server.client("s3", **creds)
+    assert user.get_object(Bucket=bucket, Key="k")["Body"].read() == b"v"
+    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "env", "Value": "prod"}]})
+    with pytest.raises(ClientError) as e:
+        user.get_object(Bucket=bucket, Key="k")
+    assert _code(e) == "AccessDenied"
+
+
+# --- organizations:PolicyType / organizations:ServicePrincipal ----------------------------------
+
+
+def test_organizations_keys(server: Server) -> None:
+    org = Organization.create(server)
+    delegate = make_user(
+        server,
+        org.management.root,
+        _doc(
+            {
+                "Effect": "Allow",
+                "Action": "organizations:CreatePolicy",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"organizations:PolicyType": "SERVICE_CONTROL_POLICY"}},
+            },
+            {
+                "Effect": "Allow",
+                "Action": "organizations:EnableAWSServiceAccess",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"organizations:ServicePrincipal": "iam.amazonaws.com"}},
+            },
+        ),
+    )
+    orgs = org_client(server, "organizations", delegate.creds)
+    scp = _doc({"Effect": "Allow", "Action": "*", "Resource": "*"})
+    orgs.create_policy(Name=_name("scp"), Description="d", Type="SERVICE_CONTROL_POLICY", Content=scp)
+    with pytest.raises(ClientError) as e:
+        orgs.create_policy(Name=_name("tag"), Description="d", Type="TAG_POLICY", Content='{"tags":{}}')
+    assert _code(e) == "AccessDeniedException"
+    orgs.enable_aws_service_access(ServicePrincipal="iam.amazonaws.com")
+    with pytest.raises(ClientError) as e:
+        orgs.enable_aws_service_access(ServicePrincipal="sso.amazonaws.com")
+    assert _code(e) == "AccessDeniedException"
