@@ -149,8 +149,8 @@ def provider_claims(provider: str) -> tuple[str, ...]:
 #: ending in ``*`` stands for every key that starts with what precedes it.
 SUPPLIED: Mapping[str, str] = {
     # Tags: the request's, and the target resource's.
-    "aws:RequestTag/${TagKey}": "iam.common.authorize, sts.sessions.tag_keys, orgs.service",
-    "aws:TagKeys": "iam.common.authorize, sts.sessions.tag_keys, orgs.service",
+    "aws:RequestTag/${TagKey}": "iam.common.authorize, sts.sessions.tag_keys, orgs.service, s3.buckets",
+    "aws:TagKeys": "iam.common.authorize, sts.sessions.tag_keys, orgs.service, s3.buckets",
     "aws:ResourceTag/${TagKey}": "iam.common.target_facts, sts.sessions.CachedRole, orgs.service, s3.actions",
     "iam:ResourceTag/${TagKey}": "iam.common.target_facts, sts.sessions.CachedRole",
     # IAM.

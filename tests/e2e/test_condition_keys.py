@@ -357,3 +357,30 @@ def test_organizations_keys(server: Server) -> None:
     with pytest.raises(ClientError) as e:
         orgs.enable_aws_service_access(ServicePrincipal="sso.amazonaws.com")
     assert _code(e) == "AccessDeniedException"
+
+
+def test_create_bucket_with_tags(server: Server, s3: Any) -> None:
+    _, creds = _user(
+        server,
+        _doc(
+            {"Effect": "Allow", "Action": "s3:CreateBucket", "Resource": "*"},
+            {
+                "Effect": "Deny",
+                "Action": "s3:CreateBucket",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:RequestTag/env": "prod"}},
+            },
+        ),
+    )
+    user = server.client("s3", **creds)
+    with pytest.raises(ClientError) as e:
+        user.create_bucket(
+            Bucket=_name("ckprod"), CreateBucketConfiguration={"Tags": [{"Key": "env", "Value": "prod"}]}
+        )
+    assert _code(e) == "AccessDenied"
+    name = _name("ckdev")
+    user.create_bucket(Bucket=name, CreateBucketConfiguration={"Tags": [{"Key": "env", "Value": "dev"}]})
+    try:
+        assert s3.get_bucket_tagging(Bucket=name)["TagSet"] == [{"Key": "env", "Value": "dev"}]
+    finally:
+        s3.delete_bucket(Bucket=name)
