@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 from tests.conftest import Server
 from tests.orgs.helpers import Organization, make_user
 from tests.orgs.helpers import client as org_client
-from tests.s3.helpers import make_bucket
+from tests.s3.helpers import aws_cli, make_bucket
 
 pytestmark = pytest.mark.e2e
 
@@ -88,6 +88,26 @@ def test_policy_arn_deny_stops_attaching_administrator_access(server: Server) ->
     iam.attach_user_policy(UserName=name, PolicyArn=READ_ONLY)
     attached = server.client("iam").list_attached_user_policies(UserName=name)["AttachedPolicies"]
     assert [p["PolicyArn"] for p in attached] == [READ_ONLY]
+
+
+def test_policy_arn_deny_with_the_aws_cli(server: Server) -> None:
+    name, creds = _user(
+        server,
+        _doc(
+            {"Effect": "Allow", "Action": "iam:AttachUserPolicy", "Resource": "*"},
+            {
+                "Effect": "Deny",
+                "Action": "iam:AttachUserPolicy",
+                "Resource": "*",
+                "Condition": {"ArnLike": {"iam:PolicyARN": "arn:aws:iam::aws:policy/*Administrator*"}},
+            },
+        ),
+    )
+    key, secret = creds["aws_access_key_id"], creds["aws_secret_access_key"]
+    args = ("iam", "attach-user-policy", "--user-name", name, "--policy-arn")
+    denied = aws_cli(server, *args, ADMIN, key=key, secret=secret)
+    assert denied.returncode != 0 and "AccessDenied" in denied.stderr
+    assert aws_cli(server, *args, READ_ONLY, key=key, secret=secret).returncode == 0
 
 
 # --- iam:PermissionsBoundary ----------------------------------------------------------------
