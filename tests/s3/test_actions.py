@@ -85,6 +85,14 @@ def test_hostile_tagging_headers_never_raise(header: str) -> None:
     assert isinstance(keys.get("s3:RequestObjectTagKeys", []), list)
 
 
+@pytest.mark.parametrize(("directive", "keys"), [(None, False), ("COPY", False), ("copy", False), ("REPLACE", True)])
+def test_copy_object_request_tags_only_when_the_copy_replaces_them(directive: str | None, keys: bool) -> None:
+    headers = [("x-amz-tagging", "team=blue"), ("x-amz-copy-source", "/src/k")]
+    if directive is not None:
+        headers.append(("x-amz-tagging-directive", directive))
+    assert ("s3:RequestObjectTag/team" in _keys("CopyObject", "s3:PutObject", *headers)) is keys
+
+
 def test_request_object_tags_only_for_actions_that_take_them() -> None:
     keys = _keys("GetObject", "s3:GetObject", ("x-amz-tagging", "team=blue"))
     assert "s3:RequestObjectTagKeys" not in keys

@@ -195,7 +195,10 @@ def request_keys(
         keys["s3:LocationConstraint"] = location_constraint
     if operation in OBJECT_CREATION and condition_keys.takes(action, "s3:ObjectCreationOperation"):
         keys["s3:ObjectCreationOperation"] = "true" if OBJECT_CREATION[operation] else "false"
-    if condition_keys.takes(action, "s3:RequestObjectTagKeys"):
+    copies_tags = operation == "CopyObject" and (req.header("x-amz-tagging-directive") or "COPY").upper() == "COPY"
+    if condition_keys.takes(action, "s3:RequestObjectTagKeys") and not copies_tags:
+        # A copy that keeps the source's tags ignores x-amz-tagging: its tags are not the
+        # ones the request names, so they must not satisfy an allow-list on them.
         tags = requested_tags(operation, req.header("x-amz-tagging"), body)
         if tags is not None:
             for k, v in tags:
