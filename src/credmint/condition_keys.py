@@ -13,16 +13,16 @@ two tables here:
 * :data:`SUPPLIED` — keys credmint puts in the request context whenever the request (or
   the stored resource) carries them, each with the module that sets it;
 * :data:`UNSUPPLIED` — keys credmint does not supply, each with the reason (a feature
-  credmint does not have: access points, KMS, object lock...). A ``Deny`` on one of these
+  credmint does not have: access points, object lock, VPC endpoints...). A ``Deny`` on one of these
   never applies, exactly as on AWS for a request that lacks the key; an ``Allow`` that
   requires one never matches.
 
 ``tests/test_condition_keys.py`` walks the reference and fails on a key in neither table,
 so a regenerated reference with a new key cannot go unnoticed.
 
-Handlers also ask :func:`action_keys` whether an action takes a key that costs a store
-read (``s3:ExistingObjectTag/<key>``, ``iam:PermissionsBoundary`` of the target entity), so
-that read happens exactly for the actions AWS evaluates it on.
+Handlers also ask :func:`takes` whether an action takes a key, so that the keys costing a
+store read (``s3:ExistingObjectTag/<key>``, ``iam:PermissionsBoundary`` of the target
+entity) are read exactly for the actions AWS evaluates them on.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +67,7 @@ def reference_version() -> str:
     return str(reference()["source"]["version"])
 
 
-@cache
+@lru_cache(maxsize=4096)  # bounded: names come from handlers, but a bound costs nothing
 def action(name: str) -> ActionReference | None:
     """The reference entry of ``service:Action`` (case-insensitive), or ``None``."""
     service, _, short = name.partition(":")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import lru_cache
 from typing import Literal, Protocol
 
 from credmint import condition_keys
@@ -146,7 +146,7 @@ OBJECT_CREATION: dict[str, bool] = {
 }
 
 
-@cache
+@lru_cache(maxsize=1024)
 def _header_keys(action: str) -> tuple[tuple[str, str], ...]:
     """(header, key) for the request-header keys the reference lists for ``action``:
     ``s3:x-amz-acl`` is the ``x-amz-acl`` header, ``s3:if-match`` the ``If-Match`` one.
