@@ -129,7 +129,12 @@ def test_permissions_boundary_delegation(server: Server) -> None:
     _, creds = _user(
         server,
         _doc(
-            {"Effect": "Allow", "Action": ["iam:CreateUser", "iam:AttachUserPolicy"], "Resource": "*", **within},
+            {
+                "Effect": "Allow",
+                "Action": ["iam:CreateUser", "iam:AttachUserPolicy", "iam:PutUserPermissionsBoundary"],
+                "Resource": "*",
+                **within,
+            },
         ),
     )
     iam = server.client("iam", **creds)
@@ -147,6 +152,11 @@ def test_permissions_boundary_delegation(server: Server) -> None:
     with pytest.raises(ClientError) as e:
         iam.attach_user_policy(UserName=unbounded, PolicyArn=READ_ONLY)
     assert _code(e) == "AccessDenied"
+    # Setting a boundary is judged by the boundary requested.
+    with pytest.raises(ClientError) as e:
+        iam.put_user_permissions_boundary(UserName=unbounded, PermissionsBoundary=other)
+    assert _code(e) == "AccessDenied"
+    iam.put_user_permissions_boundary(UserName=unbounded, PermissionsBoundary=boundary)
 
 
 # --- s3:ExistingObjectTag / s3:RequestObjectTag ------------------------------------------------
@@ -404,3 +414,30 @@ def test_create_bucket_with_tags(server: Server, s3: Any) -> None:
         assert s3.get_bucket_tagging(Bucket=name)["TagSet"] == [{"Key": "env", "Value": "dev"}]
     finally:
         s3.delete_bucket(Bucket=name)
+
+
+# --- sts:SigningAlgorithm --------------------------------------------------------------------------
+
+
+def test_signing_algorithm_on_get_web_identity_token(server: Server) -> None:
+    iam = server.client("iam")
+    try:
+        iam.enable_outbound_web_identity_federation()
+    except ClientError as e:
+        assert _code(e) == "FeatureEnabled"
+    _, creds = _user(
+        server,
+        _doc(
+            {
+                "Effect": "Allow",
+                "Action": "sts:GetWebIdentityToken",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"sts:SigningAlgorithm": "ES384"}},
+            }
+        ),
+    )
+    sts = server.client("sts", **creds)
+    assert sts.get_web_identity_token(Audience=["https://api.example.com"], SigningAlgorithm="ES384")
+    with pytest.raises(ClientError) as e:
+        sts.get_web_identity_token(Audience=["https://api.example.com"], SigningAlgorithm="RS256")
+    assert _code(e) == "AccessDenied"
