@@ -375,11 +375,26 @@ def test_organizations_keys(server: Server) -> None:
                 "Resource": "*",
                 "Condition": {"StringEquals": {"organizations:ServicePrincipal": "iam.amazonaws.com"}},
             },
+            {
+                "Effect": "Deny",
+                "Action": "organizations:CreatePolicy",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:RequestTag/env": "prod"}},
+            },
         ),
     )
     orgs = org_client(server, "organizations", delegate.creds)
     scp = _doc({"Effect": "Allow", "Action": "*", "Resource": "*"})
     orgs.create_policy(Name=_name("scp"), Description="d", Type="SERVICE_CONTROL_POLICY", Content=scp)
+    with pytest.raises(ClientError) as e:
+        orgs.create_policy(
+            Name=_name("scp"),
+            Description="d",
+            Type="SERVICE_CONTROL_POLICY",
+            Content=scp,
+            Tags=[{"Key": "env", "Value": "prod"}],
+        )
+    assert _code(e) == "AccessDeniedException"
     with pytest.raises(ClientError) as e:
         orgs.create_policy(Name=_name("tag"), Description="d", Type="TAG_POLICY", Content='{"tags":{}}')
     assert _code(e) == "AccessDeniedException"
