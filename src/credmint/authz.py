@@ -42,7 +42,7 @@ from credmint.sealing import MasterKey, UnsealError
 from credmint.store import schema
 from credmint.store.cache import TopicCache
 from credmint.store.db import Store
-from credmint.sts.tokens import SessionClaims
+from credmint.sts.tokens import IssuingCall, SessionClaims
 
 #: Associated data binding encoded authorization messages to their purpose.
 _MESSAGE_AAD = b"credmint/authorization-message/v1"
@@ -269,19 +269,24 @@ def build_context(
         secure_transport=request.secure,
         requested_region=region,
         user_agent=request.header("user-agent"),
+        referer=request.header("referer"),
         mfa_present=mfa_present,
         mfa_authenticated_at=mfa_at,
         token_issue_time=issue,
         source_identity=s.source_identity if s is not None else None,
         principal_tags=tags,
     )
+    account = resource_account or p.account_id
+    keys["aws:resourceaccount"] = (account,)
+    if s is not None and s.kind is IssuingCall.ASSUME_ROOT:
+        keys["aws:assumedroot"] = ("true",)
     # The global keys come back normalized already; only the request's own keys need it.
     multi: frozenset[str] = frozenset()
     extra = {**_federation_keys(s), **dict(extra_keys or {})}
     if extra:
         normalized, multi = normalize_keys(extra)
         keys.update(normalized)
-    return RequestContext(info, action, resource, resource_account or p.account_id, keys, multi)
+    return RequestContext(info, action, resource, account, keys, multi)
 
 
 # --- encoded authorization messages ---------------------------------------------------------
@@ -409,15 +414,22 @@ def anonymous_context(
     resource_account: str | None,
     now: datetime,
     extra_keys: Mapping[str, str | Sequence[str]] | None,
+    *,
+    region: str | None = None,
 ) -> RequestContext:
     anonymous = PrincipalInfo(arn="anonymous", type="Anonymous")
+    extra: dict[str, str | Sequence[str]] = dict(extra_keys or {})
+    if resource_account is not None:
+        extra["aws:ResourceAccount"] = resource_account
     keys = global_condition_keys(
         anonymous,
         now=now,
         source_ip=request.client_ip,
         secure_transport=request.secure,
+        requested_region=region,
         user_agent=request.header("user-agent"),
-        extra=dict(extra_keys or {}),
+        referer=request.header("referer"),
+        extra=extra,
     )
     return RequestContext.create(anonymous, action, resource, resource_account=resource_account, keys=keys)
 

@@ -203,7 +203,9 @@ class Runtime:
         if org_keys:
             extra_keys = {**org_keys, **(extra_keys or {})}
         if p is None:
-            ctx = authz.anonymous_context(call.request, action, resource, resource_account, call.now, extra_keys)
+            ctx = authz.anonymous_context(
+                call.request, action, resource, resource_account, call.now, extra_keys, region=call.region
+            )
             decision = authz.evaluate_anonymous(ctx, compiled_resource, rcps=rcps)
             if not decision.allowed:
                 raise authz.denial(self.master, decision, ctx)

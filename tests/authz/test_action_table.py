@@ -1,23 +1,41 @@
-"""credmint.actions lists every IAM and STS operation the server serves."""
+"""credmint.actions: every IAM and STS operation the server serves has its action in the reference."""
 
 from __future__ import annotations
 
-from credmint import actions
+import pytest
+
+from credmint import actions, condition_keys
 from credmint.server import registry
 
-
-def test_every_served_operation_is_in_the_table() -> None:
-    served = {(svc, op) for svc, ops in registry.OPERATIONS.items() for op in ops}
-    missing = sorted(served - actions.TABLE.keys())
-    assert missing == []
+SERVED = sorted((svc, op) for svc, ops in registry.OPERATIONS.items() for op in ops)
 
 
-def test_table_names_only_served_operations() -> None:
-    served = {(svc, op) for svc, ops in registry.OPERATIONS.items() for op in ops}
-    assert sorted(actions.TABLE.keys() - served) == []
+@pytest.mark.parametrize(("service", "operation"), SERVED)
+def test_every_served_operation_has_its_actions(service: str, operation: str) -> None:
+    allowed = actions.allowed_actions(service, operation)
+    assert allowed is not None
+    if (service, operation) in actions.NO_ACTION:
+        assert allowed == ()
+    else:
+        assert allowed[0] == f"{service}:{operation}"
+    for name in allowed:
+        assert condition_keys.action(name) is not None, name
 
 
-def test_primary_action_is_the_operation_name() -> None:
-    for (svc, op), entry in actions.TABLE.items():
-        if entry.actions:
-            assert entry.actions[0] == f"{svc}:{op}", (svc, op)
+def test_tables_name_only_served_operations() -> None:
+    listed = set(actions.NO_ACTION) | set(actions.ADDITIONAL)
+    assert sorted(listed - set(SERVED)) == []
+
+
+@pytest.mark.parametrize(
+    ("service", "operation", "expected"),
+    [
+        ("iam", "CreateUser", ("iam:CreateUser",)),
+        ("iam", "AddRoleToInstanceProfile", ("iam:AddRoleToInstanceProfile", "iam:PassRole")),
+        ("sts", "GetCallerIdentity", ()),
+        ("iam", "NoSuchOperation", None),
+        ("nosuchservice", "CreateUser", None),
+    ],
+)
+def test_allowed_actions(service: str, operation: str, expected: tuple[str, ...] | None) -> None:
+    assert actions.allowed_actions(service, operation) == expected

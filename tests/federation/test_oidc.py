@@ -228,3 +228,32 @@ def test_session_claims() -> None:
     s = oidc.session_claims(ident)
     assert s.principal_tags == (("team", "blue"),) and s.transitive_tag_keys == ("team",)
     assert s.source_identity == "alice"
+
+
+@pytest.mark.parametrize(
+    ("claim", "claims", "expected"),
+    [
+        ("repository", {"repository": "acme/app"}, "acme/app"),
+        ("repository_id", {"repository_id": 42}, "42"),
+        ("ref_protected", {"ref_protected": True}, "true"),
+        ("google/organization_number", {"google": {"organization_number": "123"}}, "123"),
+        ("oidc.circleci.com/project-id", {"oidc.circleci.com/project-id": "p-1"}, "p-1"),
+        # Hostile or absent values give no key: objects, lists, null, a path through a scalar.
+        ("repository", {"repository": {"name": "x"}}, None),
+        ("repository", {"repository": ["a", "b"]}, None),
+        ("repository", {"repository": None}, None),
+        ("repository", {}, None),
+        ("google/organization_number", {"google": "flat"}, None),
+        ("google/organization_number", {"google": {"organization_number": {"deep": 1}}}, None),
+    ],
+)
+def test_provider_claim_keys(claim: str, claims: dict[str, object], expected: str | None) -> None:
+    ident = oidc.WebIdentity("https://token.example", "sub-1", "aud-1", ("aud-1",), 0, 0, claims)
+    keys = oidc.condition_keys(ident, "https://token.example", (claim,))
+    assert keys.get(f"token.example:{claim}") == expected
+
+
+def test_provider_claims_never_override_the_verified_keys() -> None:
+    ident = oidc.WebIdentity("https://t.example", "real-sub", "real-aud", ("real-aud",), 0, 0, {"sub": "forged"})
+    keys = oidc.condition_keys(ident, "https://t.example", ("sub", "aud"))
+    assert (keys["t.example:sub"], keys["t.example:aud"]) == ("real-sub", "real-aud")

@@ -116,3 +116,31 @@ def test_aws_cli(server: Server) -> None:
     assert json.loads(out.stdout)["ServiceSpecificCredential"]["ServiceUserName"] == f"{name}-at-{server.account_id}"
     listed = aws_cli(server, "iam", "list-service-specific-credentials", "--user-name", name)
     assert len(json.loads(listed.stdout)["ServiceSpecificCredentials"]) == 1
+
+
+def test_policy_confines_a_caller_to_one_service(server: Server) -> None:
+    iam = server.client("iam")
+    target = new_user(server)
+    commit = iam.create_service_specific_credential(UserName=target, ServiceName=CODECOMMIT)
+    keyspaces = iam.create_service_specific_credential(UserName=target, ServiceName="cassandra.amazonaws.com")
+    only_codecommit = doc(
+        allow(
+            ["iam:CreateServiceSpecificCredential", "iam:ResetServiceSpecificCredential"],
+            "*",
+            Condition={"StringEquals": {"iam:ServiceSpecificCredentialServiceName": CODECOMMIT}},
+        )
+    )
+    admin = make_user(server, policy=only_codecommit)
+    limited = server.client("iam", **admin.creds.kwargs())
+    limited.create_service_specific_credential(UserName=target, ServiceName=CODECOMMIT)
+    assert refused(
+        limited.create_service_specific_credential, UserName=target, ServiceName="cassandra.amazonaws.com"
+    ) == ("AccessDenied", 403)
+    cid = commit["ServiceSpecificCredential"]["ServiceSpecificCredentialId"]
+    limited.reset_service_specific_credential(UserName=target, ServiceSpecificCredentialId=cid)
+    kid = keyspaces["ServiceSpecificCredential"]["ServiceSpecificCredentialId"]
+    # The stored credential's service decides: a Keyspaces credential is out of reach.
+    assert refused(limited.reset_service_specific_credential, UserName=target, ServiceSpecificCredentialId=kid) == (
+        "AccessDenied",
+        403,
+    )

@@ -89,3 +89,18 @@ def test_aws_cli(server: Server) -> None:
     assert name == "AWSServiceRoleForAutoScaling_cli"
     deleted = aws_cli(server, "iam", "delete-service-linked-role", "--role-name", name)
     assert deleted.returncode == 0 and "DeletionTaskId" in deleted.stdout
+
+
+def test_aws_service_name_condition(server: Server) -> None:
+    policy = doc(
+        allow(
+            "iam:CreateServiceLinkedRole",
+            "*",
+            Condition={"StringEquals": {"iam:AWSServiceName": "autoscaling.amazonaws.com"}},
+        )
+    )
+    user = make_user(server, policy=policy)
+    iam = server.client("iam", **user.creds.kwargs())
+    assert refused(iam.create_service_linked_role, AWSServiceName="ecs.amazonaws.com") == ("AccessDenied", 403)
+    made = iam.create_service_linked_role(AWSServiceName="autoscaling.amazonaws.com", CustomSuffix="cond")["Role"]
+    server.client("iam").delete_service_linked_role(RoleName=made["RoleName"])

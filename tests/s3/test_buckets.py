@@ -13,7 +13,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from credmint.s3.buckets import valid_bucket_name
+from credmint.errors import AwsError
+from credmint.s3.buckets import create_configuration, valid_bucket_name
 from tests.conftest import Server
 from tests.s3.helpers import aws_cli, error_of, new_account, policy, unique_bucket
 
@@ -249,3 +250,40 @@ def test_aws_cli_mb_ls_rb(server: Server) -> None:
     assert r.returncode == 0, r.stderr
     r = aws_cli(server, "s3api", "head-bucket", "--bucket", name)
     assert r.returncode != 0
+
+
+_CONFIG = '<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">{}</CreateBucketConfiguration>'
+
+
+def _tags(*pairs: tuple[str, str]) -> str:
+    return "<Tags>" + "".join(f"<Tag><Key>{k}</Key><Value>{v}</Value></Tag>" for k, v in pairs) + "</Tags>"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("", (None, {})),
+        (_CONFIG.format("<LocationConstraint>eu-west-1</LocationConstraint>"), ("eu-west-1", {})),
+        (_CONFIG.format(_tags(("env", "dev"), ("team", ""))), (None, {"env": "dev", "team": ""})),
+    ],
+)
+def test_create_configuration(body: str, expected: tuple[str | None, dict[str, str]]) -> None:
+    assert create_configuration(body.encode()) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (_CONFIG.format("<Tags><Tag><Key>k</Key></Tag></Tags>"), "MalformedXML"),
+        (_CONFIG.format(_tags(("aws:owner", "x"))), "InvalidTag"),
+        (_CONFIG.format(_tags(("k", "a"), ("k", "b"))), "InvalidTag"),
+        (_CONFIG.format(_tags(*[(f"k{i}", "v") for i in range(51)])), "InvalidTag"),
+        (_CONFIG.format(_tags(("k" * 129, "v"))), "InvalidTag"),
+        ("<CreateBucketConfiguration><Tags>", "MalformedXML"),
+        ('<!DOCTYPE x [<!ENTITY a "b">]>' + _CONFIG.format(_tags(("&a;", "v"))), "MalformedXML"),
+    ],
+)
+def test_hostile_create_configurations_are_refused(body: str, code: str) -> None:
+    with pytest.raises(AwsError) as e:
+        create_configuration(body.encode())
+    assert e.value.code == code

@@ -230,16 +230,35 @@ def provider_key(issuer_url: str) -> str:
     return issuer_url[len("https://") :] if issuer_url.startswith("https://") else issuer_url
 
 
-def condition_keys(identity: WebIdentity, issuer_url: str) -> dict[str, str | list[str]]:
-    """The trust-policy keys of a web identity (aws-behavior.md §4.7)."""
+def condition_keys(
+    identity: WebIdentity, issuer_url: str, claims: Iterable[str] = ()
+) -> dict[str, str | list[str]]:
+    """The trust-policy keys of a web identity (aws-behavior.md §4.7).
+
+    ``claims`` names the provider-specific claims AWS turns into ``<provider>:<claim>`` keys
+    for this provider (GitHub's ``repository``, GitLab's ``project_id``...); each is set
+    when the token carries it as a string, number or boolean (``a/b`` names the member
+    ``b`` of the object claim ``a``, as Google's ``google/organization_number``).
+    """
     prefix = provider_key(issuer_url).rstrip("/")
-    keys: dict[str, str | list[str]] = {
-        f"{prefix}:aud": identity.audience,
-        f"{prefix}:sub": identity.subject,
-        f"{prefix}:iss": identity.issuer,
-        # oaud: the token's original audiences (Google documents it; harmless for others).
-        f"{prefix}:oaud": list(identity.audiences),
-    }
+    keys: dict[str, str | list[str]] = {}
+    for claim in claims:
+        value: Any = identity.claims
+        for part in claim.split("/") if claim not in identity.claims else (claim,):
+            value = value.get(part) if isinstance(value, Mapping) else None
+        if isinstance(value, bool):
+            keys[f"{prefix}:{claim}"] = "true" if value else "false"
+        elif isinstance(value, (str, int, float)):
+            keys[f"{prefix}:{claim}"] = str(value)
+    keys.update(
+        {
+            f"{prefix}:aud": identity.audience,
+            f"{prefix}:sub": identity.subject,
+            f"{prefix}:iss": identity.issuer,
+            # oaud: the token's original audiences (Google documents it; harmless for others).
+            f"{prefix}:oaud": list(identity.audiences),
+        }
+    )
     amr = identity.claims.get("amr")
     if isinstance(amr, list) and all(isinstance(a, str) for a in amr):
         keys[f"{prefix}:amr"] = list(amr)

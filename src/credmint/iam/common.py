@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Row, Table, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from credmint import errors
+from credmint import condition_keys, errors
 from credmint.api import Call, operation
 from credmint.iam.ops import OPERATIONS
 from credmint.principal import Principal
@@ -38,13 +39,39 @@ def account_of(call: Call) -> str:
     return caller(call).account_id
 
 
-def authorize(call: Call, action: str, resource: str) -> None:
-    """Authorize an IAM call, with the tag condition keys AWS puts on it.
+#: The service a role passed by an operation goes to (``iam:PassedToService``): a role put
+#: in an instance profile is handed to every EC2 instance launched with the profile.
+PASSED_TO_SERVICE: Mapping[str, str] = {"AddRoleToInstanceProfile": "ec2.amazonaws.com"}
 
-    ``aws:RequestTag/<k>`` and ``aws:TagKeys`` come from the call's ``Tags`` (and
-    ``aws:TagKeys`` from ``UntagX``'s ``TagKeys``); ``aws:ResourceTag/<k>`` (and its
-    ``iam:ResourceTag/<k>`` twin) from the tags of the user, role, policy, provider,
-    MFA device or instance profile named by ``resource``.
+
+#: Condition keys whose value is a request parameter, set for the actions that take them.
+PARAMETER_KEYS: dict[str, str] = {
+    "iam:AWSServiceName": "AWSServiceName",
+    "iam:ServiceSpecificCredentialServiceName": "ServiceName",
+    "iam:ServiceSpecificCredentialAgeDays": "CredentialAgeDays",
+}
+
+
+def authorize(
+    call: Call, action: str, resource: str, *, stored: Mapping[str, str | list[str]] | None = None
+) -> None:
+    """Authorize an IAM call, with the condition keys AWS puts on it.
+
+    Which keys an action carries is the Service Authorization Reference's word
+    (``condition_keys.takes``):
+
+    * ``aws:RequestTag/<k>`` and ``aws:TagKeys`` from the call's ``Tags`` (and
+      ``aws:TagKeys`` from ``UntagX``'s ``TagKeys``);
+    * ``aws:ResourceTag/<k>`` (and its ``iam:ResourceTag/<k>`` twin) from the tags of the
+      user, role, policy, provider, MFA device or instance profile named by ``resource``;
+    * ``iam:PolicyARN``: the managed policy being attached or detached;
+    * ``iam:PermissionsBoundary``: the boundary the call sets (``PermissionsBoundary`` of
+      CreateUser, CreateRole, Put*PermissionsBoundary), else the one the target user or
+      role has, so a delegated administrator can be limited to entities kept inside a
+      boundary (absent when there is none, as in AWS: an Allow requiring it then fails);
+    * ``iam:PassedToService`` for ``iam:PassRole``;
+    * the keys of :data:`PARAMETER_KEYS` from the request's parameters, and ``stored`` keys
+      the handler read from the resource (a service-specific credential's service).
     """
     keys: dict[str, str | list[str]] = {}
     tags = call.params.get("Tags")
@@ -54,31 +81,68 @@ def authorize(call: Call, action: str, resource: str) -> None:
         keys["aws:TagKeys"] = [tag["Key"] for tag in tags]
     elif call.operation.startswith("Untag") and call.params.get("TagKeys"):
         keys["aws:TagKeys"] = list(call.params["TagKeys"])
-    for key, value in resource_tags(call, resource):
+    target = target_facts(call, resource)
+    for key, value in target.tags:
         keys[f"aws:ResourceTag/{key}"] = value
         keys[f"iam:ResourceTag/{key}"] = value
+    policy_arn = call.params.get("PolicyArn")
+    if isinstance(policy_arn, str) and condition_keys.takes(action, "iam:PolicyARN"):
+        keys["iam:PolicyARN"] = policy_arn
+    if condition_keys.takes(action, "iam:PermissionsBoundary"):
+        requested = call.params.get("PermissionsBoundary")
+        boundary = requested if isinstance(requested, str) and requested else target.boundary
+        if boundary:
+            keys["iam:PermissionsBoundary"] = boundary
+    passed_to = PASSED_TO_SERVICE.get(call.operation)
+    if action == "iam:PassRole" and passed_to is not None:
+        keys["iam:PassedToService"] = passed_to
+    for key, param in PARAMETER_KEYS.items():
+        given = call.params.get(param)
+        if given is not None and condition_keys.takes(action, key):
+            keys[key] = str(given)
+    for key, stored_value in (stored or {}).items():
+        if condition_keys.takes(action, key):
+            keys[key] = stored_value
     call.runtime.authorize(call, action, resource, extra_keys=keys)
 
 
-def resource_tags(call: Call, resource: str) -> list[tuple[str, str]]:
-    """The tags of the IAM resource an ARN names (users and roles are tagged by unique id)."""
+@dataclass(frozen=True, slots=True)
+class TargetFacts:
+    """What the store holds about the IAM resource a call acts on, for its condition keys."""
+
+    tags: tuple[tuple[str, str], ...] = ()
+    #: The permissions boundary of a target user or role.
+    boundary: str | None = None
+
+
+_NO_FACTS = TargetFacts()
+
+
+def target_facts(call: Call, resource: str) -> TargetFacts:
+    """The tags (and, for users and roles, boundary) of the IAM resource an ARN names.
+
+    Users and roles are tagged by unique id; one read serves both facts.
+    """
     if not resource.startswith("arn:aws:iam::") or resource.endswith("/"):
-        return []
+        return _NO_FACTS
     kind = resource.split(":", 5)[5].split("/", 1)[0]
     t = schema.tags
+    boundary: str | None = None
     with call.runtime.store.read() as conn:
         target = resource
         if kind in ("user", "role"):
             table = schema.users if kind == "user" else schema.roles
             id_col = table.c.user_id if kind == "user" else table.c.role_id
-            found = conn.execute(select(id_col).where(table.c.arn == resource)).scalar_one_or_none()
+            found = conn.execute(
+                select(id_col, table.c.permissions_boundary_arn).where(table.c.arn == resource)
+            ).first()
             if found is None:
-                return []
-            target = found
+                return _NO_FACTS
+            target, boundary = found[0], found[1]
         elif kind not in ("policy", "saml-provider", "oidc-provider", "mfa", "instance-profile"):
-            return []
+            return _NO_FACTS
         rows = conn.execute(select(t.c.key, t.c.value).where(t.c.resource == target).order_by(t.c.position)).all()
-    return [(k, v) for k, v in rows]
+    return TargetFacts(tuple((k, v) for k, v in rows), boundary)
 
 
 # --- pagination -------------------------------------------------------------------------

@@ -24,10 +24,10 @@ from sqlalchemy import Connection, Row, and_, delete, insert, select, update
 
 from credmint import errors, ids
 from credmint.api import Call, operation
-from credmint.iam.common import account_of, authorize, paginate
+from credmint.iam.common import account_of, authorize, caller, paginate
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.passwords import hash_password
-from credmint.iam.users import target_user
+from credmint.iam.users import find_user, no_such_user, non_user_credentials, target_user, user_arn_for
 from credmint.store import schema
 
 #: Services IAM issues service-specific credentials for; ``True`` marks the long-term API
@@ -89,6 +89,35 @@ def _row(conn: Connection, user: Row[Any], credential_id: str) -> Row[Any]:
     if row is None:
         raise errors.no_such_entity(f"No such credential {credential_id} exists for user {user.name}.")
     return row
+
+
+def _authorized_credential(call: Call, conn: Connection, action: str) -> tuple[Row[Any], Row[Any]]:
+    """The user and credential a Reset/Update/Delete acts on, authorized on the user with
+    ``iam:ServiceSpecificCredentialServiceName`` read from the stored credential (so a
+    policy can confine a caller to one service's credentials). Authorization comes before
+    any existence answer, as for every IAM call."""
+    account_id = account_of(call)
+    credential_id: str = call.params["ServiceSpecificCredentialId"]
+    name: str | None = call.params.get("UserName")
+    p = caller(call)
+    if name:
+        user = find_user(conn, account_id, name)
+        arn = user_arn_for(account_id, user, name)
+    elif p.kind == "user" and p.entity_id is not None:
+        user = conn.execute(select(u).where(u.c.user_id == p.entity_id)).first()
+        arn, name = p.arn, p.name
+    else:
+        raise non_user_credentials()
+    found = (
+        None
+        if user is None
+        else conn.execute(select(sc).where(sc.c.credential_id == credential_id, sc.c.user_id == user.user_id)).first()
+    )
+    stored = {"iam:ServiceSpecificCredentialServiceName": found.service_name} if found is not None else {}
+    authorize(call, action, arn, stored=stored)
+    if user is None:
+        raise no_such_user(name)
+    return user, _row(conn, user, credential_id)
 
 
 @operation(OPERATIONS, "CreateServiceSpecificCredential")
@@ -160,8 +189,7 @@ def list_service_specific_credentials(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "ResetServiceSpecificCredential")
 def reset_service_specific_credential(call: Call) -> Mapping[str, Any] | None:
     with call.runtime.store.write() as conn:
-        user = _user_required(target_user(call, conn, "iam:ResetServiceSpecificCredential"))
-        row = _row(conn, user, call.params["ServiceSpecificCredentialId"])
+        user, row = _authorized_credential(call, conn, "iam:ResetServiceSpecificCredential")
         secret = _secret(SERVICES.get(row.service_name, False))
         conn.execute(
             update(sc).where(sc.c.credential_id == row.credential_id).values(secret_hash=hash_password(secret))
@@ -175,8 +203,7 @@ def update_service_specific_credential(call: Call) -> Mapping[str, Any] | None:
     if status not in ("Active", "Inactive"):
         raise errors.invalid_input(f"Invalid status: {status}. Status must be Active or Inactive.")
     with call.runtime.store.write() as conn:
-        user = _user_required(target_user(call, conn, "iam:UpdateServiceSpecificCredential"))
-        row = _row(conn, user, call.params["ServiceSpecificCredentialId"])
+        _user, row = _authorized_credential(call, conn, "iam:UpdateServiceSpecificCredential")
         conn.execute(update(sc).where(sc.c.credential_id == row.credential_id).values(status=status))
     return None
 
@@ -184,7 +211,6 @@ def update_service_specific_credential(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "DeleteServiceSpecificCredential")
 def delete_service_specific_credential(call: Call) -> Mapping[str, Any] | None:
     with call.runtime.store.write() as conn:
-        user = _user_required(target_user(call, conn, "iam:DeleteServiceSpecificCredential"))
-        row = _row(conn, user, call.params["ServiceSpecificCredentialId"])
+        _user, row = _authorized_credential(call, conn, "iam:DeleteServiceSpecificCredential")
         conn.execute(delete(sc).where(sc.c.credential_id == row.credential_id))
     return None

@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from credmint import errors, ids, policy
+from credmint import condition_keys, errors, ids, policy
 from credmint.api import Call, Operation, operation
 from credmint.iam.common import drop_all_tags, get_tags, put_tags, remove_tags
 from credmint.orgs import data, model
@@ -52,9 +52,53 @@ def _caller(call: Call) -> Principal:
     return call.principal
 
 
+#: The request parameter that names the policy type an operation works on.
+_POLICY_TYPE_PARAMS = ("PolicyType", "Type", "Filter")
+
+
+def _request_keys(call: Call, action: str, resource: str) -> dict[str, str | list[str]]:
+    """The condition keys of an Organizations call, for the keys the reference lists for
+    ``action``: the request's tags, the tags of the resource (stored by ARN), the service
+    principal, and the policy type (the request's, else the named policy's)."""
+    keys: dict[str, str | list[str]] = {}
+    params = call.params
+    tags = params.get("Tags")
+    if isinstance(tags, list) and tags and condition_keys.takes(action, "aws:TagKeys"):
+        for tag in tags:
+            keys[f"aws:RequestTag/{tag['Key']}"] = tag.get("Value", "")
+        keys["aws:TagKeys"] = [tag["Key"] for tag in tags]
+    service = params.get("ServicePrincipal")
+    if isinstance(service, str) and condition_keys.takes(action, "organizations:ServicePrincipal"):
+        keys["organizations:ServicePrincipal"] = service
+    if condition_keys.takes(action, "organizations:PolicyType"):
+        policy_type = next((params[n] for n in _POLICY_TYPE_PARAMS if isinstance(params.get(n), str)), None)
+        if policy_type is None and isinstance(params.get("PolicyId"), str):
+            policy_type = _stored_policy_type(call, params["PolicyId"])
+        if policy_type is not None:
+            keys["organizations:PolicyType"] = policy_type
+    if resource != "*" and condition_keys.takes(action, "aws:ResourceTag/${TagKey}"):
+        t = schema.tags
+        with call.runtime.store.read() as conn:
+            rows = conn.execute(select(t.c.key, t.c.value).where(t.c.resource == resource).order_by(t.c.position))
+            for k, v in rows.all():
+                keys[f"aws:ResourceTag/{k}"] = v
+    return keys
+
+
+def _stored_policy_type(call: Call, policy_id: str) -> str | None:
+    managed = model.AWS_MANAGED.get(policy_id)
+    if managed is not None:
+        return managed.policy_type
+    p = schema.org_policies
+    with call.runtime.store.read() as conn:
+        found: str | None = conn.execute(select(p.c.policy_type).where(p.c.policy_id == policy_id)).scalar()
+    return found
+
+
 def _authorize(call: Call, action: str, resource: str = "*") -> None:
+    full = f"organizations:{action}"
     try:
-        call.runtime.authorize(call, f"organizations:{action}", resource)
+        call.runtime.authorize(call, full, resource, extra_keys=_request_keys(call, full, resource))
     except errors.AwsError as exc:
         if exc.code == "AccessDenied":
             raise errors.org_access_denied(exc.message or "") from None

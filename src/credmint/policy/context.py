@@ -214,6 +214,67 @@ def _iso(t: datetime) -> str:
     return f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}Z"
 
 
+#: The AWS global condition keys (IAM User Guide, "AWS global condition context keys"),
+#: each with its availability: when AWS puts it in a request context. The one place this
+#: rule is written down; :func:`global_condition_keys` (principal and request keys),
+#: ``authz.build_context`` (``aws:ResourceAccount``, ``aws:ResourceTag``, ``aws:AssumedRoot``)
+#: and ``orgs.organization_keys`` (the organization keys) follow it, and the keys no
+#: credmint request can carry are named, with the reason, in ``condition_keys.UNSUPPLIED``.
+GLOBAL_KEYS: Mapping[str, str] = {
+    # Principal.
+    "aws:PrincipalArn": "every signed request",
+    "aws:PrincipalAccount": "every request (anonymous: 'anonymous')",
+    "aws:PrincipalOrgID": "when the principal's account is in an organization",
+    "aws:PrincipalOrgPaths": "when the principal's account is in an organization",
+    "aws:PrincipalTag/${TagKey}": "when the principal (user, role, or session) has tags",
+    "aws:PrincipalIsAWSService": "every signed request",
+    "aws:PrincipalServiceName": "only when an AWS service principal makes the call",
+    "aws:PrincipalServiceNamesList": "only when an AWS service principal makes the call",
+    "aws:PrincipalType": "every request",
+    "aws:userid": "every request",
+    "aws:username": "IAM users only",
+    # Role sessions.
+    "aws:AssumedRoot": "sessions from sts:AssumeRoot",
+    "aws:FederatedProvider": "sessions from AssumeRoleWithSAML / AssumeRoleWithWebIdentity",
+    "aws:TokenIssueTime": "temporary credentials only",
+    "aws:MultiFactorAuthAge": "when MFA was used to get the credentials",
+    "aws:MultiFactorAuthPresent": "temporary credentials (and AssumeRole with MFA); absent for long-term keys",
+    "aws:SourceIdentity": "when the session has a source identity",
+    "aws:ChatbotSourceArn": "only for sessions AWS Chatbot makes",
+    "aws:Ec2InstanceSourceVpc": "only for EC2 instance role credentials",
+    "aws:Ec2InstanceSourcePrivateIPv4": "only for EC2 instance role credentials",
+    # Network.
+    "aws:SourceIp": "every request, except through a VPC endpoint",
+    "aws:SourceVpc": "only through a VPC endpoint",
+    "aws:SourceVpcArn": "only through a VPC endpoint",
+    "aws:SourceVpce": "only through a VPC endpoint",
+    "aws:VpcSourceIp": "only through a VPC endpoint",
+    # Resource.
+    "aws:ResourceAccount": "every request to a resource",
+    "aws:ResourceOrgID": "when the resource's account is in an organization",
+    "aws:ResourceOrgPaths": "when the resource's account is in an organization",
+    "aws:ResourceTag/${TagKey}": "when the resource has tags",
+    # Request.
+    "aws:CalledVia": "only when an AWS service makes the call on the principal's behalf",
+    "aws:CalledViaFirst": "only when an AWS service makes the call on the principal's behalf",
+    "aws:CalledViaLast": "only when an AWS service makes the call on the principal's behalf",
+    "aws:ViaAWSService": "every request (false unless a service calls on the principal's behalf)",
+    "aws:CurrentTime": "every request",
+    "aws:EpochTime": "every request",
+    "aws:Referer": "when the request carries a Referer header",
+    "aws:RequestedRegion": "every request",
+    "aws:RequestTag/${TagKey}": "when the request passes tags",
+    "aws:TagKeys": "when the request passes tags",
+    "aws:SecureTransport": "every request",
+    "aws:SourceAccount": "only when an AWS service calls on behalf of a resource",
+    "aws:SourceArn": "only when an AWS service calls on behalf of a resource",
+    "aws:SourceOrgID": "only when an AWS service calls on behalf of a resource",
+    "aws:SourceOrgPaths": "only when an AWS service calls on behalf of a resource",
+    "aws:UserAgent": "when the request carries a User-Agent header",
+    "aws:IsMcpServiceAction": "only for calls made through an AWS-managed MCP server",
+}
+
+
 def global_condition_keys(
     principal: PrincipalInfo,
     *,
@@ -222,6 +283,7 @@ def global_condition_keys(
     secure_transport: bool | None = None,
     requested_region: str | None = None,
     user_agent: str | None = None,
+    referer: str | None = None,
     mfa_present: bool | None = None,
     mfa_authenticated_at: datetime | None = None,
     token_issue_time: datetime | None = None,
@@ -232,7 +294,8 @@ def global_condition_keys(
 ) -> dict[str, tuple[str, ...]]:
     """The ``aws:*`` keys AWS puts on a request from this principal (lower-cased names).
 
-    Presence follows aws-behavior.md §4.6: ``aws:username`` only for IAM users;
+    Presence follows :data:`GLOBAL_KEYS` (and aws-behavior.md §4.6): ``aws:username``
+    only for IAM users; ``aws:Referer`` only with a Referer header;
     ``aws:MultiFactorAuthPresent`` only when the credential type carries it (the
     caller passes ``None`` for long-term keys, where AWS omits it);
     ``aws:MultiFactorAuthAge`` only with an MFA authentication time;
@@ -247,6 +310,10 @@ def global_condition_keys(
         principal.type, principal.type
     )
     keys["aws:principaltype"] = (ptype,)
+    if principal.type != "Anonymous":
+        keys["aws:principalisawsservice"] = ("true" if principal.type == "Service" else "false",)
+    # credmint never makes a call on a principal's behalf.
+    keys["aws:viaawsservice"] = ("false",)
     if principal.type == "Anonymous":
         keys["aws:userid"] = ("anonymous",)
         keys["aws:principalaccount"] = ("anonymous",)
@@ -275,6 +342,8 @@ def global_condition_keys(
         keys["aws:requestedregion"] = (requested_region,)
     if user_agent is not None:
         keys["aws:useragent"] = (user_agent,)
+    if referer is not None:
+        keys["aws:referer"] = (referer,)
     keys["aws:currenttime"] = (_iso(now),)
     keys["aws:epochtime"] = (str(int(now.timestamp())),)
     if extra:

@@ -9,16 +9,30 @@ writes is ``s3:PutObject``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from functools import lru_cache
+from typing import Literal, Protocol
 
+from credmint import condition_keys
 from credmint.httpreq import HttpRequest
+from credmint.s3.tags import requested_tags
 from credmint.sigv2 import SignedV2
 from credmint.sigv4 import SignedRequest
 
 ResourceKind = Literal["service", "bucket", "object"]
+
+
+class StoredBucket(Protocol):
+    """What :func:`stored_keys` reads of a bucket."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def tags(self) -> tuple[tuple[str, str], ...]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,26 +135,35 @@ def resource_arn(kind: ResourceKind, bucket: str | None, key: str | None) -> str
     return f"arn:aws:s3:::{bucket}/{key or ''}"
 
 
-#: Request headers that become ``s3:<header name>`` condition keys when present.
-_HEADER_KEYS = (
-    "x-amz-acl",
-    "x-amz-copy-source",
-    "x-amz-metadata-directive",
-    "x-amz-server-side-encryption",
-    "x-amz-server-side-encryption-aws-kms-key-id",
-    "x-amz-storage-class",
-    "x-amz-website-redirect-location",
-    "x-amz-object-ownership",
-    "x-amz-grant-read",
-    "x-amz-grant-write",
-    "x-amz-grant-read-acp",
-    "x-amz-grant-write-acp",
-    "x-amz-grant-full-control",
-)
+#: ``s3:ObjectCreationOperation`` ("whether or not the operation creates an object") for
+#: the operations authorized with ``s3:PutObject``. The reference gives no per-operation
+#: list; an upload part creates no object by itself, the others do.
+OBJECT_CREATION: dict[str, bool] = {
+    "PutObject": True,
+    "CopyObject": True,
+    "CreateMultipartUpload": True,
+    "CompleteMultipartUpload": True,
+    "UploadPart": False,
+}
 
 
-def condition_keys(
+@lru_cache(maxsize=1024)
+def _header_keys(action: str) -> tuple[tuple[str, str], ...]:
+    """(header, key) for the request-header keys the reference lists for ``action``:
+    ``s3:x-amz-acl`` is the ``x-amz-acl`` header, ``s3:if-match`` the ``If-Match`` one.
+    ``s3:x-amz-content-sha256`` is the signature's, set with the other signing keys."""
+    out: list[tuple[str, str]] = []
+    found = condition_keys.action(action)
+    for key in sorted(found.keys if found is not None else ()):
+        name = key[len("s3:") :]
+        if key.startswith("s3:") and name.lower().startswith(("x-amz-", "if-")) and name != "x-amz-content-sha256":
+            out.append((name.lower(), key))
+    return tuple(out)
+
+
+def request_keys(
     operation: str,
+    action: str,
     req: HttpRequest,
     query: Mapping[str, str],
     signed: SignedRequest | None,
@@ -148,13 +171,18 @@ def condition_keys(
     *,
     location_constraint: str | None = None,
     signed_v2: SignedV2 | None = None,
-) -> dict[str, str]:
-    """The S3-specific condition keys of one request (``aws:*`` keys are the engine's)."""
-    keys: dict[str, str] = {}
-    for name in _HEADER_KEYS:
-        value = req.header(name)
+    body: bytes = b"",
+) -> dict[str, str | Sequence[str]]:
+    """The S3-specific keys of one request to ``action`` (``aws:*`` keys are the engine's).
+
+    Which keys an action carries is the Service Authorization Reference's word; the
+    request supplies the values it has.
+    """
+    keys: dict[str, str | Sequence[str]] = {}
+    for header, key in _header_keys(action):
+        value = req.header(header)
         if value is not None:
-            keys[f"s3:{name}"] = value
+            keys[key] = value
     if operation in ("ListObjects", "ListObjectsV2"):
         # S3 always supplies s3:prefix and s3:max-keys for listings (prefix "" when absent),
         # so policies written as StringEquals s3:prefix "" match the bucket root.
@@ -166,6 +194,17 @@ def condition_keys(
             keys["s3:ListObjectsV2"] = "true"
     if operation == "CreateBucket" and location_constraint is not None:
         keys["s3:LocationConstraint"] = location_constraint
+    if operation in OBJECT_CREATION and condition_keys.takes(action, "s3:ObjectCreationOperation"):
+        keys["s3:ObjectCreationOperation"] = "true" if OBJECT_CREATION[operation] else "false"
+    copies_tags = operation == "CopyObject" and (req.header("x-amz-tagging-directive") or "COPY").upper() == "COPY"
+    if condition_keys.takes(action, "s3:RequestObjectTagKeys") and not copies_tags:
+        # A copy that keeps the source's tags ignores x-amz-tagging: its tags are not the
+        # ones the request names, so they must not satisfy an allow-list on them.
+        tags = requested_tags(operation, req.header("x-amz-tagging"), body)
+        if tags is not None:
+            for k, v in tags:
+                keys[f"s3:RequestObjectTag/{k}"] = v
+            keys["s3:RequestObjectTagKeys"] = [k for k, _ in tags]
     if signed is not None:
         keys["s3:signatureversion"] = "AWS4-HMAC-SHA256"
         keys["s3:authType"] = "REST-QUERY-STRING" if signed.presigned else "REST-HEADER"
@@ -177,4 +216,23 @@ def condition_keys(
         # "AWS" is how S3 names Signature Version 2, so policies can refuse it.
         keys["s3:signatureversion"] = "AWS"
         keys["s3:authType"] = "REST-QUERY-STRING" if signed_v2.presigned else "REST-HEADER"
+    return keys
+
+
+def stored_keys(
+    action: str,
+    bucket: StoredBucket,
+    key: str | None,
+    object_tags: Callable[[str, str], Sequence[tuple[str, str]]],
+) -> dict[str, str]:
+    """The keys that come from what the store holds: the bucket's owner and tags, and, for
+    the object actions the reference lists ``s3:ExistingObjectTag/<key>`` for, the tags of
+    the object (read only then, through ``object_tags``)."""
+    keys: dict[str, str] = {"s3:ResourceAccount": bucket.account_id}
+    for k, v in bucket.tags:
+        keys[f"s3:BucketTag/{k}"] = v
+        keys[f"aws:ResourceTag/{k}"] = v
+    if key and condition_keys.takes(action, "s3:ExistingObjectTag/<key>"):
+        for k, v in object_tags(bucket.name, key):
+            keys[f"s3:ExistingObjectTag/{k}"] = v
     return keys

@@ -14,7 +14,8 @@ from credmint import bound_principals, errors
 from credmint.errors import AwsError
 from credmint.policy import names_within, validate_policy
 from credmint.s3 import public_access, xmlbody
-from credmint.s3.context import S3Context, S3Response, sort_key
+from credmint.s3.context import S3Context, S3Response, dumps, sort_key
+from credmint.s3.tags import MAX_BUCKET_TAGS, validate_tags
 from credmint.sigv4 import is_region_name
 from credmint.store import schema
 from credmint.wire import s3 as ws3
@@ -89,15 +90,15 @@ def list_buckets(ctx: S3Context) -> S3Response:
 def create_bucket(ctx: S3Context) -> S3Response:
     assert ctx.bucket is not None
     name = ctx.bucket
-    constraint = _location_constraint(ctx.body)
+    constraint, tags = create_configuration(ctx.body)
     region = _bucket_region(ctx, constraint)
     if not valid_bucket_name(name):
         raise errors.s3_invalid_bucket_name(name)
-    ctx.authorize(
-        "CreateBucket",
-        None,
-        extra_keys={"s3:LocationConstraint": constraint} if constraint else None,
-    )
+    keys: dict[str, str | list[str]] = {"s3:LocationConstraint": constraint} if constraint else {}
+    if tags:
+        keys.update({f"aws:RequestTag/{k}": v for k, v in tags.items()})
+        keys["aws:TagKeys"] = list(tags)
+    ctx.authorize("CreateBucket", None, extra_keys=keys)
     p = ctx.principal
     assert p is not None
     existing = ctx.load_bucket(name)
@@ -115,6 +116,10 @@ def create_bucket(ctx: S3Context) -> S3Response:
                     name=name, account_id=p.account_id, region=region, policy=None, created_at=ctx.now
                 )
             )
+            if tags:
+                conn.execute(
+                    insert(schema.bucket_configs).values(bucket=name, name="tagging", document=dumps(tags))
+                )
     except IntegrityError:
         # Another request created it between the read and the write.
         existing = ctx.load_bucket(name)
@@ -139,14 +144,22 @@ def _created(name: str) -> S3Response:
     return S3Response(headers={"Location": f"/{name}", "x-amz-bucket-arn": f"arn:aws:s3:::{name}"})
 
 
-def _location_constraint(body: bytes) -> str | None:
+def create_configuration(body: bytes) -> tuple[str | None, dict[str, str]]:
+    """The ``LocationConstraint`` and ``Tags`` of a ``CreateBucketConfiguration`` body."""
     if not body.strip():
-        return None
+        return None, {}
     root = xmlbody.parse(body)
     if xmlbody.local(root.tag) != "CreateBucketConfiguration":
         raise errors.s3_malformed_xml()
     value = xmlbody.child_text(root, "LocationConstraint")
-    return value if value else None
+    pairs: list[tuple[str, str]] = []
+    for tags in xmlbody.children(root, "Tags"):
+        for tag in xmlbody.children(tags, "Tag"):
+            key, text = xmlbody.child_text(tag, "Key"), xmlbody.child_text(tag, "Value")
+            if key is None or text is None:
+                raise errors.s3_malformed_xml()
+            pairs.append((key, text))
+    return (value if value else None), validate_tags(pairs, MAX_BUCKET_TAGS)
 
 
 def _bucket_region(ctx: S3Context, constraint: str | None) -> str:

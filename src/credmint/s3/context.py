@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -17,7 +18,7 @@ from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
 from credmint.principal import Principal
 from credmint.s3 import public_access
-from credmint.s3.actions import ACTIONS, POLICY_LOCKOUT_EXEMPT, condition_keys, resource_arn
+from credmint.s3.actions import ACTIONS, POLICY_LOCKOUT_EXEMPT, request_keys, resource_arn, stored_keys
 from credmint.s3.blobs import BlobStore
 from credmint.sigv2 import SignedV2
 from credmint.sigv4 import SignedRequest
@@ -38,6 +39,8 @@ class BucketRow:
     region: str
     policy: str | None
     created_at: datetime
+    #: The bucket's tags, for ``s3:BucketTag/<k>`` and ``aws:ResourceTag/<k>``.
+    tags: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -102,12 +105,33 @@ class S3Context:
     # --- reads ----------------------------------------------------------------------------
 
     def load_bucket(self, name: str) -> BucketRow | None:
-        b = schema.buckets
+        """The bucket and its tags, in one read (every S3 action may test the bucket's tags)."""
+        b, c = schema.buckets, schema.bucket_configs
+        tagging = c.alias("tagging")
         with self.store.read() as conn:
             row = conn.execute(
-                select(b.c.name, b.c.account_id, b.c.region, b.c.policy, b.c.created_at).where(b.c.name == name)
+                select(b.c.name, b.c.account_id, b.c.region, b.c.policy, b.c.created_at, tagging.c.document)
+                .select_from(
+                    b.outerjoin(tagging, (tagging.c.bucket == b.c.name) & (tagging.c.name == "tagging"))
+                )
+                .where(b.c.name == name)
             ).first()
-        return None if row is None else BucketRow(*row)
+        if row is None:
+            return None
+        return BucketRow(*row[:5], tags=_stored_tags(row[5]))
+
+    def object_tags(self, bucket: str, key: str) -> tuple[tuple[str, str], ...]:
+        """The stored tags of an object (none if there is no such object)."""
+        o = schema.objects
+        with self.store.read() as conn:
+            found = conn.execute(select(o.c.attributes).where(o.c.bucket == bucket, o.c.key == key)).scalar()
+        if found is None:
+            return ()
+        try:
+            attributes = json.loads(found)
+        except ValueError:
+            return ()
+        return _tag_pairs(attributes.get("tags")) if isinstance(attributes, dict) else ()
 
     def bucket_or_404(self, operation: str | None = None, key: str | None = None) -> BucketRow:
         """The request's bucket after authorizing ``operation`` on it (or its object ``key``).
@@ -132,7 +156,7 @@ class S3Context:
         *,
         action: str | None = None,
         bucket_name: str | None = None,
-        extra_keys: dict[str, str] | None = None,
+        extra_keys: Mapping[str, str | Sequence[str]] | None = None,
     ) -> None:
         spec = ACTIONS[operation]
         name = bucket.name if bucket is not None else (bucket_name or self.bucket)
@@ -163,7 +187,11 @@ class S3Context:
             # RestrictPublicBuckets: a public policy grants nothing outside the owner's account
             # (anonymous callers included); its denials still hold for everyone.
             bucket_policy = public_access.deny_statements_only(bucket_policy)
-        keys = condition_keys(operation, self.req, self.query, self.signed, self.now, signed_v2=self.signed_v2)
+        keys = request_keys(
+            operation, act, self.req, self.query, self.signed, self.now, signed_v2=self.signed_v2, body=self.body
+        )
+        if bucket is not None:
+            keys.update(stored_keys(act, bucket, key, self.object_tags))
         if extra_keys:
             keys.update(extra_keys)
         call = Call(
@@ -192,6 +220,23 @@ class S3Context:
             if err.code == "AccessDenied":
                 raise
             raise errors.s3_access_denied(err.message or "Access Denied") from None
+
+
+def _tag_pairs(tags: Any) -> tuple[tuple[str, str], ...]:
+    """Tags as stored: a JSON object of key to value (anything else holds none)."""
+    if not isinstance(tags, dict):
+        return ()
+    return tuple((str(k), str(v)) for k, v in tags.items())
+
+
+def _stored_tags(document: str | None) -> tuple[tuple[str, str], ...]:
+    """The tags of a stored bucket tagging document."""
+    if document is None:
+        return ()
+    try:
+        return _tag_pairs(json.loads(document))
+    except ValueError:
+        return ()
 
 
 def dumps(value: Any) -> str:

@@ -20,7 +20,7 @@ from credmint.s3 import public_access, xmlbody
 from credmint.s3.buckets import xml_response
 from credmint.s3.context import BucketRow, S3Context, S3Response, dumps
 from credmint.s3.operations import _owner, load_object
-from credmint.s3.tags import MAX_BUCKET_TAGS, MAX_OBJECT_TAGS, validate_tags
+from credmint.s3.tags import MAX_BUCKET_TAGS, MAX_OBJECT_TAGS, tagging_document, validate_tags
 from credmint.settings import PUBLIC_ACCESS_BLOCK_FLAGS
 from credmint.store import schema
 
@@ -80,18 +80,7 @@ def _root(ctx: S3Context, name: str) -> Element:
 
 
 def _tagging_body(ctx: S3Context, limit: int) -> dict[str, str]:
-    root = _root(ctx, "Tagging")
-    sets = xmlbody.children(root, "TagSet")
-    if len(sets) != 1:
-        raise errors.s3_malformed_xml()
-    pairs: list[tuple[str, str]] = []
-    for tag in xmlbody.children(sets[0], "Tag"):
-        key = xmlbody.child_text(tag, "Key")
-        value = xmlbody.child_text(tag, "Value")
-        if key is None or value is None:
-            raise errors.s3_malformed_xml()
-        pairs.append((key, value))
-    return validate_tags(pairs, limit)
+    return validate_tags(tagging_document(ctx.body), limit)
 
 
 def _tag_set(tags: dict[str, str]) -> list[dict[str, str]]:

@@ -6,6 +6,7 @@ import re
 from urllib.parse import parse_qsl
 
 from credmint import errors
+from credmint.s3 import xmlbody
 
 MAX_BUCKET_TAGS = 50
 MAX_OBJECT_TAGS = 10
@@ -38,3 +39,35 @@ def validate_tags(pairs: list[tuple[str, str]], limit: int) -> dict[str, str]:
 def tagging_header(value: str) -> dict[str, str]:
     """The ``x-amz-tagging`` header of PutObject / CopyObject: URL-encoded ``k1=v1&k2=v2``."""
     return validate_tags(parse_qsl(value, keep_blank_values=True), MAX_OBJECT_TAGS)
+
+
+def tagging_document(body: bytes) -> list[tuple[str, str]]:
+    """The (key, value) pairs of a ``<Tagging><TagSet><Tag>...`` body, unvalidated."""
+    root = xmlbody.parse(body)
+    if xmlbody.local(root.tag) != "Tagging":
+        raise errors.s3_malformed_xml()
+    sets = xmlbody.children(root, "TagSet")
+    if len(sets) != 1:
+        raise errors.s3_malformed_xml()
+    pairs: list[tuple[str, str]] = []
+    for tag in xmlbody.children(sets[0], "Tag"):
+        key = xmlbody.child_text(tag, "Key")
+        value = xmlbody.child_text(tag, "Value")
+        if key is None or value is None:
+            raise errors.s3_malformed_xml()
+        pairs.append((key, value))
+    return pairs
+
+
+def requested_tags(operation: str, header: str | None, body: bytes) -> list[tuple[str, str]] | None:
+    """The object tags a request asks for: the ``PutObjectTagging`` body, else the
+    ``x-amz-tagging`` header; ``None`` when it asks for none or they cannot be read (the
+    operation then refuses the request itself, after authorization)."""
+    if operation == "PutObjectTagging":
+        try:
+            return tagging_document(body)
+        except errors.AwsError:
+            return None
+    if header is None:
+        return None
+    return parse_qsl(header, keep_blank_values=True)

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from credmint import errors
+from credmint import condition_keys, errors
 from credmint.api import Call, operation
 from credmint.federation import jwks, oidc, saml
 from credmint.iam.providers import oidc_provider, saml_provider
@@ -38,7 +38,7 @@ def _trust_allows(
     call: Call,
     principal: PrincipalInfo,
     action: str,
-    role: Any,
+    role: sessions.CachedRole,
     keys: Mapping[str, str | Sequence[str]],
     federated_provider: str,
 ) -> bool:
@@ -53,8 +53,9 @@ def _trust_allows(
         secure_transport=call.request.secure,
         requested_region=call.region,
         user_agent=call.request.header("user-agent"),
+        referer=call.request.header("referer"),
         federated_provider=federated_provider,
-        extra=dict(keys),
+        extra={"aws:ResourceAccount": role.account_id, **role.resource_tag_keys(), **keys},
     )
     ctx = RequestContext(principal, action, role.arn, role.account_id, context_keys)
     return evaluate(ctx, (), resource=trust).allowed
@@ -64,7 +65,7 @@ def _authorize(
     call: Call,
     principal: PrincipalInfo,
     action: str,
-    role: Any,
+    role: sessions.CachedRole | None,
     keys: Mapping[str, str | Sequence[str]],
     provider: str,
     *,
@@ -215,7 +216,8 @@ def assume_role_with_web_identity(call: Call) -> Mapping[str, Any]:
     policies = sessions.session_policies(call, ref.account_id)
     packed = sessions.check_packed_size(policies, tags)
 
-    keys: dict[str, str | Sequence[str]] = dict(oidc.condition_keys(identity, provider.url))
+    claims = condition_keys.provider_claims(oidc.provider_key(provider.url).rstrip("/"))
+    keys: dict[str, str | Sequence[str]] = dict(oidc.condition_keys(identity, provider.url, claims))
     keys["sts:RoleSessionName"] = session_name
     if extra.source_identity is not None:
         keys["sts:SourceIdentity"] = extra.source_identity
@@ -287,6 +289,7 @@ def get_web_identity_token(call: Call) -> Mapping[str, Any]:
     keys: dict[str, str | Sequence[str]] = {
         "sts:IdentityTokenAudience": audience,
         "sts:DurationSeconds": str(duration),
+        "sts:SigningAlgorithm": algorithm,
     }
     if tags:
         keys.update(sessions.tag_keys(tags))

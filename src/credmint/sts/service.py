@@ -130,7 +130,7 @@ def _authorize_sts(
     call: Call,
     p: Principal,
     action: str,
-    role: Any,
+    role: sessions.CachedRole,
     keys: Mapping[str, str | Sequence[str]],
 ) -> None:
     """Authorize ``action`` on the role with its trust policy, answering AWS's short STS
@@ -142,7 +142,7 @@ def _authorize_sts(
             role.arn,
             resource_policy=role.trust_policy,
             resource_account=role.account_id,
-            extra_keys=keys,
+            extra_keys={**role.resource_tag_keys(), **keys},
         )
     except errors.AwsError as exc:
         if exc.code != "AccessDenied":

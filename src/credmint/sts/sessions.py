@@ -251,6 +251,29 @@ def parse_role_arn(arn: str) -> RoleRef:
     return RoleRef(m.group(1), m.group(2), m.group(3))
 
 
+@dataclass(frozen=True, slots=True)
+class CachedRole:
+    """What assuming a role needs of it: its trust policy, limits and tags."""
+
+    role_id: str
+    account_id: str
+    name: str
+    path: str
+    arn: str
+    trust_policy: str
+    max_session_duration: int
+    #: The role's tags, for ``aws:ResourceTag/<k>`` / ``iam:ResourceTag/<k>`` in trust policies.
+    tags: tuple[tuple[str, str], ...] = ()
+
+    def resource_tag_keys(self) -> dict[str, str]:
+        """The role's tags as the resource-tag keys of an ``sts:AssumeRole*`` request."""
+        keys: dict[str, str] = {}
+        for k, v in self.tags:
+            keys[f"aws:ResourceTag/{k}"] = v
+            keys[f"iam:ResourceTag/{k}"] = v
+        return keys
+
+
 class RoleCache:
     """Roles by (account, lower-cased name), for AssumeRole's hot path.
 
@@ -260,19 +283,19 @@ class RoleCache:
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._rows: TopicCache[tuple[str, str], Any] = TopicCache(store)
+        self._rows: TopicCache[tuple[str, str], CachedRole | None] = TopicCache(store)
 
     def clear(self) -> None:
         self._rows.clear()
 
-    def get(self, account_id: str, name: str) -> Any:
+    def get(self, account_id: str, name: str) -> CachedRole | None:
         key = (account_id, name.lower())
         return self._rows.get(key, lambda: self._read(*key))
 
-    def _read(self, account_id: str, name_key: str) -> tuple[Any, frozenset[str]]:
-        r = schema.roles
+    def _read(self, account_id: str, name_key: str) -> tuple[CachedRole | None, frozenset[str]]:
+        r, t = schema.roles, schema.tags
         with self._store.read() as conn:
-            row = conn.execute(
+            found = conn.execute(
                 select(
                     r.c.role_id,
                     r.c.account_id,
@@ -283,7 +306,14 @@ class RoleCache:
                     r.c.max_session_duration,
                 ).where(r.c.account_id == account_id, r.c.name_key == name_key)
             ).first()
-        # A role created under this name changes its account (the roles rule says so).
+            row = None
+            if found is not None:
+                tags = conn.execute(
+                    select(t.c.key, t.c.value).where(t.c.resource == found.role_id).order_by(t.c.position)
+                ).all()
+                row = CachedRole(*found, tags=tuple((k, v) for k, v in tags))
+        # A role created under this name changes its account (the roles rule says so); its
+        # tags are keyed by its id, so a tag change names the role's entity.
         topics = {f"account:{account_id}"}
         if row is not None:
             topics.add(f"entity:{row.role_id}")
@@ -305,7 +335,7 @@ def role_cache(runtime: Runtime) -> RoleCache:
     return cache
 
 
-def find_role(call: Call, ref: RoleRef) -> Any:
+def find_role(call: Call, ref: RoleRef) -> CachedRole | None:
     """The role row named by the ARN (path included), or None."""
     row = role_cache(call.runtime).get(ref.account_id, ref.name)
     if row is None or row.path != ref.path:
