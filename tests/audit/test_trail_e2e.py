@@ -162,9 +162,7 @@ def test_no_secret_of_a_battery_of_calls_is_recorded(audited: Server) -> None:
 def _assume_role_with_saml(server: Server) -> str:
     idp = SamlIdp()
     iam = server.client("iam")
-    provider_arn = iam.create_saml_provider(Name=unique("saml"), SAMLMetadataDocument=idp.metadata())[
-        "SAMLProviderArn"
-    ]
+    provider_arn = iam.create_saml_provider(Name=unique("saml"), SAMLMetadataDocument=idp.metadata())["SAMLProviderArn"]
     role = make_role(
         server,
         json.dumps(
