@@ -45,7 +45,8 @@ class Lookup:
     #: The account whose events are read; None reads every account's (the operator's CLI).
     account_id: str | None
     limit: int
-    attribute: tuple[str, str] | None = None
+    #: ``(attribute key, value)`` pairs, all of which must match (LookupEvents sends at most one).
+    attributes: tuple[tuple[str, str], ...] = ()
     start_ms: int | None = None
     end_ms: int | None = None
     #: ``(event_time_ms, event_id)`` of the last event of the previous page.
@@ -108,8 +109,7 @@ def lookup(store: Store, q: Lookup) -> list[StoredEvent]:
         conds.append(t.c.event_time_ms >= q.start_ms)
     if q.end_ms is not None:
         conds.append(t.c.event_time_ms <= q.end_ms)
-    if q.attribute is not None:
-        conds.append(_attribute(*q.attribute))
+    conds.extend(_attribute(key, value) for key, value in q.attributes)
     if q.after is not None:
         at, event_id = q.after
         conds.append(or_(t.c.event_time_ms < at, and_(t.c.event_time_ms == at, t.c.event_id < event_id)))

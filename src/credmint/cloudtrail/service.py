@@ -85,7 +85,7 @@ def lookup_events(call: Call) -> Mapping[str, Any]:
     after = _open_token(call, token, digest) if token else None
     found = query.lookup(
         call.runtime.store,
-        query.Lookup(p.account_id, limit + 1, attribute, start_ms, end_ms, after),
+        query.Lookup(p.account_id, limit + 1, (attribute,) if attribute else (), start_ms, end_ms, after),
     )
     page = found[:limit]
     out: dict[str, Any] = {"Events": [_event(e) for e in page]}
