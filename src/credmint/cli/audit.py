@@ -37,7 +37,10 @@ def parse_time(text: str, now: datetime) -> datetime:
     """An ISO 8601 time (UTC when no offset is given), or an age such as ``30m``, ``6h``, ``2d``."""
     m = _AGE.match(text.strip())
     if m:
-        return now - timedelta(seconds=int(m.group(1)) * _UNITS[m.group(2)])
+        try:
+            return now - timedelta(seconds=int(m.group(1)) * _UNITS[m.group(2)])
+        except OverflowError:
+            raise UsageError(f"too long ago: {text!r}") from None
     try:
         parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
