@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -254,3 +255,13 @@ def test_summary_resources(facts: dict[str, Any], resources: list[tuple[str, str
     _, summary = build_record(f, event_id="e", now=NOW, region="us-east-1")
     assert list(summary.resources) == resources
     assert summary.username == "alice" and summary.access_key_id == "AKIAEXAMPLE"
+
+
+@pytest.mark.parametrize("bits", [0, (1 << 128) - 1, 0x0123456789ABCDEF0123456789ABCDEF])
+def test_event_ids_are_version_4_uuids(bits: int) -> None:
+    value = uuid.UUID(rec.new_event_id(bits))
+    assert value.version == 4 and value.variant == uuid.RFC_4122
+
+
+def test_times_are_whole_seconds_in_utc() -> None:
+    assert rec.iso_seconds(int(NOW.timestamp())) == "2026-03-04T05:06:07Z"

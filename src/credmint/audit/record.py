@@ -28,6 +28,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from credmint.httpreq import HttpRequest
@@ -175,6 +176,23 @@ class _TooLarge(Exception):
     pass
 
 
+@lru_cache(maxsize=8)
+def iso_seconds(epoch: int) -> str:
+    """``2026-01-02T03:04:05Z`` (formatted once per second: every record of that second shares it)."""
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def new_event_id(bits: int) -> str:
+    """A version-4 UUID from 128 random bits, formatted without building a ``uuid.UUID``."""
+    h = "%032x" % (bits & _UUID_CLEAR | _UUID_SET)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+# Version 4 in bits 76-79, variant 10 in bits 62-63.
+_UUID_CLEAR = ~((0xF << 76) | (0x3 << 62)) & ((1 << 128) - 1)
+_UUID_SET = (0x4 << 76) | (0x2 << 62)
+
+
 def is_data_event(facts: RequestFacts) -> bool:
     return facts.service == "s3" and facts.operation in S3_DATA_EVENTS
 
@@ -212,7 +230,7 @@ def build_record(facts: RequestFacts, *, event_id: str, now: datetime, region: s
     record: dict[str, Any] = {
         "eventVersion": EVENT_VERSION,
         "userIdentity": identity,
-        "eventTime": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "eventTime": iso_seconds(int(now.timestamp())),
         "eventSource": source,
         "eventName": name,
         "awsRegion": region,
@@ -290,7 +308,7 @@ def user_identity(p: Principal | None, access_key_id: str | None) -> dict[str, A
         # For web identity sessions the token names the IAM OIDC provider as the assumer.
         context["webIdFederationData"] = {"federatedProvider": s.assumed_by_arn, "attributes": {}}
     context["attributes"] = {
-        "creationDate": datetime.fromtimestamp(s.issued_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "creationDate": iso_seconds(s.issued_at),
         "mfaAuthenticated": "true" if s.mfa_authenticated else "false",
     }
     if s.source_identity:

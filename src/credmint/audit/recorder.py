@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import threading
 import time
-import uuid
 from contextvars import ContextVar
 
 from credmint.audit import query
-from credmint.audit.record import RequestFacts, build_record, is_data_event
+from credmint.audit.record import RequestFacts, build_record, is_data_event, new_event_id
 from credmint.audit.sink import FileSink, Sink, StdoutSink
 from credmint.clock import Clock
 from credmint.settings import Settings
@@ -75,7 +75,8 @@ class AuditRecorder:
         if not self.data_events and is_data_event(facts):
             return
         now = self._clock.now()
-        rec, summary = build_record(facts, event_id=str(uuid.uuid4()), now=now, region=self.region)
+        event_id = new_event_id(random.getrandbits(128))  # unique, not secret
+        rec, summary = build_record(facts, event_id=event_id, now=now, region=self.region)
         text = json.dumps(rec, separators=(",", ":"))
         if self._sink is not None:
             try:
