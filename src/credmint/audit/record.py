@@ -125,6 +125,8 @@ RESOURCE_MEMBERS = (
     ("PolicyId", "AWS::Organizations::Policy"),
 )
 
+_RESOURCE_TYPES = dict(RESOURCE_MEMBERS)
+
 #: Bound on the characters of strings (and names) written as request parameters.
 MAX_PARAMETER_CHARS = 64 * 1024
 #: Bound on the characters of a recorded user agent and error message.
@@ -464,9 +466,9 @@ def _resources(facts: RequestFacts, account: str | None) -> tuple[tuple[str, str
         if isinstance(created, Mapping):
             sources.append(created)
     for source in sources:
-        for member, rtype in RESOURCE_MEMBERS:
-            value = source.get(member)
-            if isinstance(value, str) and value and (rtype, value) not in found:
+        for member, value in source.items():
+            rtype = _RESOURCE_TYPES.get(member)
+            if rtype is not None and isinstance(value, str) and value and (rtype, value) not in found:
                 found.append((rtype, value[:MAX_TEXT_CHARS]))
     return tuple(found)
 

@@ -35,6 +35,9 @@ log = logging.getLogger("credmint.audit")
 #: The facts of the request being served (None outside a recorded request).
 current_facts: ContextVar[RequestFacts | None] = ContextVar("credmint_audit_facts", default=None)
 
+#: One encoder for every record (``json.dumps`` with options builds one per call).
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
+
 #: Rows waiting for the database, at most.
 MAX_PENDING = 50_000
 #: How often stored records past the retention period are deleted.
@@ -77,7 +80,7 @@ class AuditRecorder:
         now = self._clock.now()
         event_id = new_event_id(random.getrandbits(128))  # unique, not secret
         rec, summary = build_record(facts, event_id=event_id, now=now, region=self.region)
-        text = json.dumps(rec, separators=(",", ":"))
+        text = _ENCODER.encode(rec)
         if self._sink is not None:
             try:
                 self._sink.write((text + "\n").encode(), now)
