@@ -265,3 +265,20 @@ def test_event_ids_are_version_4_uuids(bits: int) -> None:
 
 def test_times_are_whole_seconds_in_utc() -> None:
     assert rec.iso_seconds(int(NOW.timestamp())) == "2026-03-04T05:06:07Z"
+
+
+@pytest.mark.parametrize(
+    ("error", "account"),
+    [(None, "210987654321"), ("AccessDenied", None)],
+)
+def test_web_identity_calls_belong_to_the_role_account_once_allowed(error: str | None, account: str | None) -> None:
+    r = build(
+        operation="AssumeRoleWithWebIdentity",
+        params={"RoleArn": "arn:aws:iam::210987654321:role/web", "WebIdentityToken": "eyJ.secret"},
+        result={"Provider": "https://idp", "Audience": "aud", "SubjectFromWebIdentityToken": "sub"},
+        error_code=error,
+    )
+    assert r.get("recipientAccountId") == account
+    assert "eyJ.secret" not in json.dumps(r)
+    if error is None:
+        assert r["userIdentity"]["type"] == "WebIdentityUser" and r["userIdentity"]["userName"] == "sub"

@@ -179,6 +179,7 @@ def _assume_role_with_saml(server: Server) -> str:
     out = sts.assume_role_with_saml(RoleArn=role["Arn"], PrincipalArn=provider_arn, SAMLAssertion=assertion)
     rec = by_request(server, request_id(out))
     assert rec["userIdentity"]["type"] == "SAMLUser"
+    assert rec["recipientAccountId"] == server.account_id  # the role's account
     assert rec["responseElements"]["credentials"]["accessKeyId"] == out["Credentials"]["AccessKeyId"]
     return str(assertion)
 
@@ -211,6 +212,7 @@ def _assume_role_with_web_identity(server: Server) -> tuple[str, dict[str, Any]]
         rec = by_request(server, request_id(out))
         assert rec["userIdentity"]["type"] == "WebIdentityUser"
         assert rec["userIdentity"]["userName"] == "battery-subject"
+        assert rec["recipientAccountId"] == server.account_id
         return str(token), dict(out["Credentials"])
     finally:
         issuer.close()

@@ -227,8 +227,15 @@ def build_record(facts: RequestFacts, *, event_id: str, now: datetime, region: s
             response = _camel(facts.result, [MAX_PARAMETER_CHARS])
         except _TooLarge:
             extra["responseElementsOmitted"] = "too large"
-    if service == "sts" and p is None and facts.result:
-        identity = _federated_identity(name, facts.result) or identity
+    username = _username(p)
+    if service == "sts" and p is None and facts.result and facts.error_code is None:
+        federated = _federated_identity(name, facts.result)
+        if federated is not None:
+            identity, username = federated, federated["userName"] or None
+            # The event belongs to the role's account, as in CloudTrail; only once the call
+            # succeeded (the trust policy allowed it), so that unsigned calls naming any
+            # role cannot write into that account's trail.
+            account = _arn_account(str((facts.params or {}).get("RoleArn", ""))) or account
     record: dict[str, Any] = {
         "eventVersion": EVENT_VERSION,
         "userIdentity": identity,
@@ -271,7 +278,7 @@ def build_record(facts: RequestFacts, *, event_id: str, now: datetime, region: s
         event_name=name,
         event_source=source,
         read_only=read_only,
-        username=_username(p),
+        username=username,
         access_key_id=(p.access_key_id if p is not None else facts.access_key_id) or None,
         resources=resources,
     )
@@ -367,6 +374,11 @@ def _federated_identity(operation: str, result: Mapping[str, Any]) -> dict[str, 
             "identityProvider": provider,
         }
     return None
+
+
+def _arn_account(arn: str) -> str | None:
+    parts = arn.split(":", 5)
+    return parts[4] if len(parts) == 6 and parts[0] == "arn" and len(parts[4]) == 12 else None
 
 
 def _username(p: Principal | None) -> str | None:
