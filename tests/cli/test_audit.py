@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -71,3 +73,27 @@ def test_search_reads_the_store(tmp_path: Path, capsys: pytest.CaptureFixture[st
     found = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert [r["requestParameters"]["userName"] for r in found] == ["searched"]
     assert main(["audit", "search", "--since", "not a time", "--data-dir", str(srv.data_dir)]) == 2
+
+
+def test_tail_follow_prints_appended_and_new_files(tmp_path: Path) -> None:
+    audit = tmp_path / "audit"
+    write(audit, "audit-20260101T000000Z-h-1-1.jsonl", [{"n": 1}])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "credmint.cli.main", "audit", "tail", "-n", "5", "-f", "--data-dir", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        assert json.loads(proc.stdout.readline())["n"] == 1
+        with (audit / "audit-20260101T000000Z-h-1-1.jsonl").open("a") as fh:
+            fh.write('{"n": 2}\n{"n": ')  # the second line is still being written
+        write(audit, "audit-20260101T010000Z-h-2-1.jsonl", [{"n": 3}])
+        got = {json.loads(proc.stdout.readline())["n"] for _ in range(2)}
+        assert got == {2, 3}
+        with (audit / "audit-20260101T000000Z-h-1-1.jsonl").open("a") as fh:
+            fh.write("4}\n")
+        assert json.loads(proc.stdout.readline())["n"] == 4
+    finally:
+        proc.kill()
+        proc.wait(10)
