@@ -25,7 +25,8 @@ USER = Principal("user", "123456789012", "arn:aws:iam::123456789012:user/a", "AI
 
 def facts(operation: str | None = "CreateUser", service: str = "iam", **kw: object) -> RequestFacts:
     req = HttpRequest("POST", "/", "", (("host", "h"),), b"", "127.0.0.1")
-    return RequestFacts(req, "rid", service, operation=operation, principal=USER, **kw)  # type: ignore[arg-type]
+    kw.setdefault("principal", USER)
+    return RequestFacts(req, "rid", service, operation=operation, **kw)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -105,3 +106,11 @@ def test_a_failing_store_keeps_the_batch(store: Store, tmp_path: Path, monkeypat
     monkeypatch.undo()
     r.close()
     assert len(query.lookup(store, query.Lookup(None, 10))) == 1
+
+
+def test_calls_of_no_account_go_to_the_file_only(store: Store, tmp_path: Path) -> None:
+    r = make(store, tmp_path)
+    r.record(facts(principal=None, access_key_id="AKIAUNKNOWN"))
+    r.close()
+    assert len(lines(tmp_path)) == 1
+    assert query.lookup(store, query.Lookup(None, 10)) == []

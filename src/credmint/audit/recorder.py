@@ -88,6 +88,11 @@ class AuditRecorder:
                 # The call itself succeeded or failed on its own terms; a full disk must not
                 # turn it into a 500. The operator sees the failure in the log.
                 log.exception("writing an audit record failed")
+        if summary.account_id is None:
+            # A call no account can be told from (an unknown key, a token that does not
+            # open, an anonymous caller): in the file for the operator, but not stored, so
+            # that unsigned traffic cannot grow the database.
+            return
         row = query.row_of(summary, text)
         with self._lock:
             if len(self._pending) < MAX_PENDING:

@@ -3,7 +3,7 @@
 ``tail`` reads this node's JSON-lines files (every worker's, in the order their files
 were begun; with ``--follow`` it polls them, and new ones, for appended lines). ``search``
 reads the ``audit_events`` table, so it sees every node sharing the database, across
-accounts, including the calls whose key was not recognised (which belong to no account).
+accounts (calls whose key was not recognised belong to no account and are in the files only).
 """
 
 from __future__ import annotations
