@@ -140,7 +140,7 @@ def lookup(store: Store, q: Lookup) -> list[StoredEvent]:
             t.c.resource_names,
             t.c.record,
         )
-        .where(and_(*conds))
+        .where(*conds)
         .order_by(t.c.event_time_ms.desc(), t.c.event_id.desc())
         .limit(q.limit)
     )
