@@ -45,6 +45,8 @@ EVENT_SOURCES = {
 }
 
 #: Members whose values are secrets: never written, at any depth, in parameters or responses.
+#: (Every member of the IAM, STS and Organizations models that holds a secret, a password,
+#: a one-time code, a private key or a bearer token.)
 SECRET_MEMBERS = frozenset(
     {
         "SecretAccessKey",
@@ -60,9 +62,13 @@ SECRET_MEMBERS = frozenset(
         "Base32StringSeed",
         "QRCodePNG",
         "PrivateKey",
+        "AddPrivateKey",
+        "PrivateKeyList",
         "ServicePassword",
-        "ServiceSpecificCredential",
-        "SAMLMetadataDocument",
+        "ServiceCredentialSecret",
+        # Signed assertions and tokens a caller presents or receives (bearer material).
+        "ContextAssertion",
+        "TradeInToken",
     }
 )
 
