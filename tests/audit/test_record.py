@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import botocore.session
 import pytest
 
 from credmint.audit import record as rec
@@ -282,3 +284,45 @@ def test_web_identity_calls_belong_to_the_role_account_once_allowed(error: str |
     assert "eyJ.secret" not in json.dumps(r)
     if error is None:
         assert r["userIdentity"]["type"] == "WebIdentityUser" and r["userIdentity"]["userName"] == "sub"
+
+
+#: Members whose names look like secrets but hold none (settings, sizes, ids, flags).
+NOT_SECRETS = {
+    "AllowUsersToChangePassword",
+    "AssertionEncryptionMode",
+    "CredentialAgeDays",
+    "ExpirePasswords",
+    "GlobalEndpointTokenVersion",
+    "MaxPasswordAge",
+    "MinimumPasswordLength",
+    "NextToken",
+    "PasswordLastUsed",
+    "PasswordPolicy",
+    "PasswordResetRequired",
+    "PasswordReusePrevention",
+    "RemovePrivateKey",
+    "ServiceCredentialAlias",
+    "ServiceSpecificCredential",
+    "ServiceSpecificCredentialId",
+    "ServiceSpecificCredentials",
+    "Credentials",
+    "MinimumSessionTokenSize",
+    "SessionTokenSize",
+    "SessionTokenUtilization",
+    "SubjectFromWebIdentityToken",
+    "TokenType",
+}
+
+
+def test_every_secret_looking_member_of_the_models_is_classified() -> None:
+    session = botocore.session.get_session()
+    looks_secret = re.compile(r"secret|password|private|token|seed|png|assertion|code\d", re.I)
+    found = set()
+    for service in ("iam", "sts", "organizations", "cloudtrail"):
+        model = session.get_service_model(service)
+        for name in model.shape_names:
+            for member in getattr(model.shape_for(name), "members", {}) or {}:
+                if looks_secret.search(member):
+                    found.add(member)
+    unclassified = found - rec.SECRET_MEMBERS - NOT_SECRETS
+    assert not unclassified, f"decide whether these hold secrets: {sorted(unclassified)}"
