@@ -178,6 +178,11 @@ def test_only_the_calling_account_and_only_when_allowed(trail: Server) -> None:
     events = other.lookup_events()["Events"]
     assert events
     assert {json.loads(e["CloudTrailEvent"])["recipientAccountId"] for e in events} == {out[2]}
+    # A page token of one account does not page through another's events.
+    token = trail.client("cloudtrail").lookup_events(MaxResults=1)["NextToken"]
+    with pytest.raises(ClientError) as exc:
+        other.lookup_events(MaxResults=1, NextToken=token)
+    assert exc.value.response["Error"]["Code"] == "InvalidNextTokenException"
 
 
 def second_account(server: Server) -> tuple[str, str, str]:
