@@ -263,7 +263,7 @@ def build_record(facts: RequestFacts, *, event_id: str, now: datetime, region: s
     record["requestID"] = facts.request_id
     record["eventID"] = event_id
     record["readOnly"] = read_only
-    resources = _resources(facts, account)
+    resources = _resources(facts)
     if resources:
         # CloudTrail's ``resources`` names resources by ARN; those named otherwise are in the summary only.
         listed = [{"accountId": account, "type": t, "ARN": n} for t, n in resources if n.startswith("arn:")]
@@ -469,7 +469,7 @@ def _s3_auth(req: HttpRequest) -> dict[str, str]:
     return {}
 
 
-def _resources(facts: RequestFacts, account: str | None) -> tuple[tuple[str, str], ...]:
+def _resources(facts: RequestFacts) -> tuple[tuple[str, str], ...]:
     found: list[tuple[str, str]] = []
     if facts.service == "s3":
         if facts.bucket is not None:
