@@ -85,6 +85,13 @@ def _path(v: object) -> Path:
     return Path(str(v))
 
 
+def _positive_int(v: object) -> int:
+    value = int(str(v))
+    if value <= 0:
+        raise ValueError(f"must be a positive number: {v!r}")
+    return value
+
+
 def _bool(v: object) -> bool:
     text = str(v).strip().lower()
     if text in ("1", "true", "yes", "on"):
@@ -119,8 +126,8 @@ _FIELDS = {
     "log_level": _str,
     "audit_sink": _audit_sink,
     "audit_data_events": _bool,
-    "audit_max_bytes": _int,
-    "audit_rotate_seconds": _int,
-    "audit_flush_ms": _int,
-    "audit_retention_days": _int,
+    "audit_max_bytes": _positive_int,
+    "audit_rotate_seconds": _positive_int,
+    "audit_flush_ms": _positive_int,
+    "audit_retention_days": _positive_int,
 }
