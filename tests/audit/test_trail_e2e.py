@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -351,5 +352,17 @@ def test_each_worker_writes_its_own_file_once(tmp_path: Path) -> None:
         assert sorted(seen) == sorted(ids)  # each exactly once
         files = list((srv.data_dir / "audit").glob("audit-*.jsonl"))
         assert len({f.name.split("-")[-2] for f in files}) == len(files)  # one pid per file
+    finally:
+        srv.stop()
+
+
+def test_records_survive_kill_9(tmp_path: Path) -> None:
+    srv = start_server(tmp_path / "k")
+    try:
+        sts = srv.client("sts")
+        ids = [request_id(sts.get_caller_identity()) for _ in range(20)]
+        srv.process.send_signal(signal.SIGKILL)
+        srv.process.wait(10)
+        assert ids == [r["requestID"] for r in records(srv) if r["requestID"] in ids]
     finally:
         srv.stop()
