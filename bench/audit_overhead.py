@@ -11,26 +11,37 @@ machine is shared; pass ``--seconds 10`` for steadier figures.
 
     python -m bench.audit_overhead --cpu
 
-measures instead the CPU time (not wall time, so other load on the machine does not
-move it) of recording one GetCallerIdentity in-process: the part spent before the
-response (build, encode, write the line) and the part spent by the background insert.
+measures instead CPU time (not wall time, so other load on the machine does not move
+it), in-process: recording one GetCallerIdentity (the part spent before the response,
+and the background insert), and a whole signed GetCallerIdentity driven through the
+ASGI app (without uvicorn's HTTP parsing) with the trail off and on.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import tempfile
 import time
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
 from bench.harness import Result, credmint, run_wrk, signed_post
 from bench.sts_throughput import GST_BODY, prepare
+from credmint import accounts, ids
 from credmint.audit.record import RequestFacts
 from credmint.audit.recorder import AuditRecorder
 from credmint.clock import SystemClock
 from credmint.httpreq import HttpRequest
 from credmint.principal import Principal
+from credmint.server.app import CredmintApp
+from credmint.server.factory import build_runtime
 from credmint.settings import Settings
 from credmint.store import migrate
 from credmint.store.db import Store, sqlite_url
@@ -62,6 +73,66 @@ def cpu_per_record(n: int = 20_000) -> tuple[float, float]:
     return on_path, insert
 
 
+UA = b"Boto3/1.35.0 md/Botocore#1.35.0 ua/2.0 os/linux#6.1 md/arch#x86_64 lang/python#3.11.7"
+
+
+def cpu_per_request(sink: str, n: int = 10_000) -> float:
+    """CPU microseconds per signed GetCallerIdentity through the ASGI app (all threads)."""
+    data = Path(tempfile.mkdtemp(prefix="credmint-audit-bench-"))
+    account = "123456789012"
+    key, secret = ids.new_access_key_id(account, temporary=False), ids.new_secret_access_key()
+    runtime = build_runtime(Settings(data_dir=data, audit_sink=sink))
+    migrate.upgrade(runtime.store)
+    now = datetime.now(UTC)
+    accounts.bootstrap(
+        runtime.store, runtime.master, now, account_id=account, access_key_id=key, secret_access_key=secret
+    )
+    app = CredmintApp(runtime)
+    runtime.audit.start()
+    req = AWSRequest(
+        method="POST",
+        url="http://127.0.0.1:8400/",
+        data=GCI_BODY,
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+    )
+    SigV4Auth(Credentials(key, secret), "sts", "us-east-1").add_auth(req)
+    headers = [(k.lower().encode(), v.encode()) for k, v in req.headers.items()]
+    headers += [(b"host", b"127.0.0.1:8400"), (b"user-agent", UA)]
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/",
+        "raw_path": b"/",
+        "query_string": b"",
+        "headers": headers,
+        "client": ("127.0.0.1", 5555),
+        "scheme": "http",
+    }
+    message = {"type": "http.request", "body": GCI_BODY.encode(), "more_body": False}
+
+    async def receive() -> dict[str, Any]:
+        return message
+
+    statuses: set[int] = set()
+
+    async def send(m: Any) -> None:
+        if m["type"] == "http.response.start":
+            statuses.add(m["status"])
+
+    async def drive(count: int) -> None:
+        for _ in range(count):
+            await app(scope, receive, send)
+
+    asyncio.run(drive(n // 5))  # warm the caches
+    start = time.process_time()
+    asyncio.run(drive(n))
+    cpu = (time.process_time() - start) / n * 1e6
+    runtime.audit.close()
+    runtime.store.close()
+    assert statuses == {200}, statuses
+    return cpu
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=3)
@@ -73,6 +144,12 @@ def main() -> None:
         figures = sorted(cpu_per_record() for _ in range(args.rounds))
         on_path, insert = figures[len(figures) // 2]
         print(f"CPU per record: {on_path:.1f} µs before the response, {insert:.1f} µs in the background insert")
+        per_request: dict[str, list[float]] = {}
+        for _ in range(args.rounds):
+            for mode in MODES:
+                per_request.setdefault(mode, []).append(cpu_per_request(mode))
+        off, on = (sorted(per_request[m])[len(per_request[m]) // 2] for m in MODES)
+        print(f"CPU per GetCallerIdentity through the ASGI app: off {off:.1f} µs, on {on:.1f} µs (+{on - off:.1f} µs)")
         return
 
     runs: dict[tuple[str, str], list[Result]] = {}
