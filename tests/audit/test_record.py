@@ -326,3 +326,16 @@ def test_every_secret_looking_member_of_the_models_is_classified() -> None:
                     found.add(member)
     unclassified = found - rec.SECRET_MEMBERS - NOT_SECRETS
     assert not unclassified, f"decide whether these hold secrets: {sorted(unclassified)}"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (datetime(2023, 7, 5, 1, 5, 9, tzinfo=UTC), "Jul 5, 2023, 1:05:09 AM"),
+        (datetime(2023, 12, 31, 0, 0, 0, tzinfo=UTC), "Dec 31, 2023, 12:00:00 AM"),
+        (datetime(2023, 1, 1, 12, 30, 0, tzinfo=UTC), "Jan 1, 2023, 12:30:00 PM"),
+        (datetime(2023, 1, 1, 23, 59, 59, tzinfo=UTC), "Jan 1, 2023, 11:59:59 PM"),
+    ],
+)
+def test_cloudtrail_time(value: datetime, text: str) -> None:
+    assert rec.cloudtrail_time(value) == text

@@ -429,10 +429,17 @@ def _camel(value: Any, budget: list[int]) -> Any:
 
 
 def cloudtrail_time(value: datetime) -> str:
-    """Timestamps inside parameters and responses, as CloudTrail writes them: ``Jul 5, 2023, 1:05:09 AM``."""
-    v = value.astimezone(UTC)
+    """Timestamps inside parameters and responses, as CloudTrail writes them: ``Jul 5, 2023, 1:05:09 AM``.
+
+    Formatted by hand: ``strftime`` is locale-dependent (``%b``) and several times slower.
+    """
+    v = value.astimezone(UTC) if value.tzinfo is not None else value
     hour = v.hour % 12 or 12
-    return f"{v:%b} {v.day}, {v.year}, {hour}:{v:%M:%S} {'AM' if v.hour < 12 else 'PM'}"
+    half = "AM" if v.hour < 12 else "PM"
+    return f"{_MONTHS[v.month - 1]} {v.day}, {v.year}, {hour}:{v.minute:02d}:{v.second:02d} {half}"
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def _s3_parameters(facts: RequestFacts) -> dict[str, Any]:
