@@ -12,6 +12,7 @@ from credmint.audit import query
 from credmint.audit.record import Summary
 from credmint.store import migrate
 from credmint.store.db import Store, sqlite_url
+from credmint.store.schema import audit_events
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 A, B = "111111111111", "222222222222"
@@ -106,3 +107,8 @@ def test_retention(store: Store) -> None:
     cutoff = int((T0 + timedelta(seconds=5)).timestamp() * 1000)
     assert query.prune(store, cutoff) == 10
     assert len(query.lookup(store, query.Lookup(A, 50))) == 10
+
+
+def test_rows_name_every_column() -> None:
+    assert sorted(query.COLUMNS) == sorted(c.name for c in audit_events.columns)
+    assert len(query.row_of(summary(1), "{}")) == len(query.COLUMNS)

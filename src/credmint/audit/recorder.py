@@ -58,7 +58,7 @@ class AuditRecorder:
             self._sink = FileSink(settings.data_dir / "audit", settings.audit_max_bytes, settings.audit_rotate_seconds)
         elif settings.audit_sink == "stdout":
             self._sink = StdoutSink()
-        self._pending: list[dict[str, object]] = []
+        self._pending: list[query.Row] = []
         self._lock = threading.Lock()
         self._flush_lock = threading.Lock()
         self._stop = threading.Event()
