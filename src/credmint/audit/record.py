@@ -401,7 +401,17 @@ def _username(p: Principal | None) -> str | None:
 
 def _camel(value: Any, budget: list[int]) -> Any:
     """``value`` with CloudTrail's member names (lower camel), secrets dropped, bounded."""
-    if isinstance(value, Mapping):
+    # Exact type checks first: an ``isinstance`` against the ``Mapping`` ABC for every
+    # leaf would cost more than the rest of the walk.
+    kind = type(value)
+    if kind is str:
+        budget[0] -= len(value)
+        if budget[0] < 0:
+            raise _TooLarge
+        return value
+    if kind is bool or kind is int or kind is float:
+        return value
+    if kind is dict or isinstance(value, Mapping):
         out: dict[str, Any] = {}
         for k, v in value.items():
             if k in SECRET_MEMBERS or v is None:
@@ -410,20 +420,15 @@ def _camel(value: Any, budget: list[int]) -> Any:
             budget[0] -= len(key)
             out[key[:1].lower() + key[1:]] = _camel(v, budget)
         return out
-    if isinstance(value, (list, tuple)):
+    if kind is list or kind is tuple:
         return [_camel(v, budget) for v in value]
-    if isinstance(value, str):
-        budget[0] -= len(value)
-        if budget[0] < 0:
-            raise _TooLarge
-        return value
     if isinstance(value, datetime):
         return cloudtrail_time(value)
     if isinstance(value, (bytes, bytearray)):
         # Blobs (policy-less binary data) are not written, only their size.
         return f"<{len(value)} bytes>"
-    if isinstance(value, (bool, int, float)):
-        return value
+    if isinstance(value, str):  # a str subclass (an enum member)
+        return _camel(str(value), budget)
     budget[0] -= 32
     return str(value)[:32]
 
