@@ -366,3 +366,14 @@ def test_records_survive_kill_9(tmp_path: Path) -> None:
         assert ids == [r["requestID"] for r in records(srv) if r["requestID"] in ids]
     finally:
         srv.stop()
+
+
+def test_organizations_and_lookup_calls_are_recorded(audited: Server) -> None:
+    with pytest.raises(ClientError) as exc:
+        audited.client("organizations").describe_organization()
+    rec = by_request(audited, error_request_id(exc.value))
+    assert rec["eventSource"] == "organizations.amazonaws.com"
+    assert rec["eventName"] == "DescribeOrganization"
+    assert rec["errorCode"] == exc.value.response["Error"]["Code"]
+    rid = request_id(audited.client("cloudtrail").lookup_events(MaxResults=1))
+    assert by_request(audited, rid)["eventSource"] == "cloudtrail.amazonaws.com"
