@@ -56,7 +56,8 @@ class Target:
 
 
 @contextmanager
-def credmint(workers: int = 1) -> Iterator[Target]:
+def credmint(workers: int = 1, settings: dict[str, str] | None = None, name: str = "") -> Iterator[Target]:
+    """A fresh ``credmint serve``; ``settings`` are extra ``CREDMINT_*`` variables."""
     from credmint import ids
 
     key = ids.new_access_key_id(ACCOUNT, temporary=False)
@@ -78,6 +79,7 @@ def credmint(workers: int = 1) -> Iterator[Target]:
         CREDMINT_THROTTLE_SOURCE_RATE="10000000",
         CREDMINT_THROTTLE_SOURCE_BURST="10000000",
     )
+    env.update(settings or {})
     proc = subprocess.Popen(
         [sys.executable, "-m", "credmint.cli.main", "serve"],
         env=env,
@@ -87,7 +89,7 @@ def credmint(workers: int = 1) -> Iterator[Target]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_up(url + "/_credmint/health")
-        yield Target(f"credmint ({workers} worker{'s' if workers > 1 else ''})", url, proc, key, secret)
+        yield Target(name or f"credmint ({workers} worker{'s' if workers > 1 else ''})", url, proc, key, secret)
     finally:
         proc.terminate()
         proc.wait(10)

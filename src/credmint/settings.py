@@ -159,6 +159,13 @@ def _int(v: object) -> int:
     return int(str(v))
 
 
+def _positive_int(v: object) -> int:
+    value = int(str(v))
+    if value <= 0:
+        raise ValueError(f"must be a positive number: {v!r}")
+    return value
+
+
 def _bool(v: object) -> bool:
     if isinstance(v, bool):
         return v
@@ -239,10 +246,10 @@ _FIELDS = {
     "dev_allow_remote": _bool,
     "audit_sink": _audit_sink,
     "audit_data_events": _bool,
-    "audit_max_bytes": _int,
-    "audit_rotate_seconds": _int,
-    "audit_flush_ms": _int,
-    "audit_retention_days": _int,
+    "audit_max_bytes": _positive_int,
+    "audit_rotate_seconds": _positive_int,
+    "audit_flush_ms": _positive_int,
+    "audit_retention_days": _positive_int,
     "tls_cert": _path,
     "tls_key": _path,
     "tls_client_ca": _path,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -162,9 +163,7 @@ def test_no_secret_of_a_battery_of_calls_is_recorded(audited: Server) -> None:
 def _assume_role_with_saml(server: Server) -> str:
     idp = SamlIdp()
     iam = server.client("iam")
-    provider_arn = iam.create_saml_provider(Name=unique("saml"), SAMLMetadataDocument=idp.metadata())[
-        "SAMLProviderArn"
-    ]
+    provider_arn = iam.create_saml_provider(Name=unique("saml"), SAMLMetadataDocument=idp.metadata())["SAMLProviderArn"]
     role = make_role(
         server,
         json.dumps(
@@ -181,6 +180,7 @@ def _assume_role_with_saml(server: Server) -> str:
     out = sts.assume_role_with_saml(RoleArn=role["Arn"], PrincipalArn=provider_arn, SAMLAssertion=assertion)
     rec = by_request(server, request_id(out))
     assert rec["userIdentity"]["type"] == "SAMLUser"
+    assert rec["recipientAccountId"] == server.account_id  # the role's account
     assert rec["responseElements"]["credentials"]["accessKeyId"] == out["Credentials"]["AccessKeyId"]
     return str(assertion)
 
@@ -213,6 +213,7 @@ def _assume_role_with_web_identity(server: Server) -> tuple[str, dict[str, Any]]
         rec = by_request(server, request_id(out))
         assert rec["userIdentity"]["type"] == "WebIdentityUser"
         assert rec["userIdentity"]["userName"] == "battery-subject"
+        assert rec["recipientAccountId"] == server.account_id
         return str(token), dict(out["Credentials"])
     finally:
         issuer.close()
@@ -353,3 +354,26 @@ def test_each_worker_writes_its_own_file_once(tmp_path: Path) -> None:
         assert len({f.name.split("-")[-2] for f in files}) == len(files)  # one pid per file
     finally:
         srv.stop()
+
+
+def test_records_survive_kill_9(tmp_path: Path) -> None:
+    srv = start_server(tmp_path / "k")
+    try:
+        sts = srv.client("sts")
+        ids = [request_id(sts.get_caller_identity()) for _ in range(20)]
+        srv.process.send_signal(signal.SIGKILL)
+        srv.process.wait(10)
+        assert ids == [r["requestID"] for r in records(srv) if r["requestID"] in ids]
+    finally:
+        srv.stop()
+
+
+def test_organizations_and_lookup_calls_are_recorded(audited: Server) -> None:
+    with pytest.raises(ClientError) as exc:
+        audited.client("organizations").describe_organization()
+    rec = by_request(audited, error_request_id(exc.value))
+    assert rec["eventSource"] == "organizations.amazonaws.com"
+    assert rec["eventName"] == "DescribeOrganization"
+    assert rec["errorCode"] == exc.value.response["Error"]["Code"]
+    rid = request_id(audited.client("cloudtrail").lookup_events(MaxResults=1))
+    assert by_request(audited, rid)["eventSource"] == "cloudtrail.amazonaws.com"

@@ -1,6 +1,9 @@
-"""Settings read from the environment: the database timeout and the staleness bound."""
+"""Settings from the environment: the database timeout, the staleness bound and the audit
+trail's, with their defaults and refusals."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -25,3 +28,47 @@ def test_bad_seconds_are_refused(name: str, raw: str) -> None:
     # A bound of zero, a negative one or infinity would disable the guarantee it sets.
     with pytest.raises(ValueError):
         Settings.from_env({f"CREDMINT_{name}": raw})
+def test_audit_defaults() -> None:
+    s = Settings.from_env({})
+    assert (s.audit_sink, s.audit_data_events) == ("file", False)
+    assert (s.audit_max_bytes, s.audit_rotate_seconds, s.audit_flush_ms, s.audit_retention_days) == (
+        100 * 1024**2,
+        3600,
+        1000,
+        90,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "field", "value"),
+    [
+        ({"CREDMINT_AUDIT_SINK": "STDOUT"}, "audit_sink", "stdout"),
+        ({"CREDMINT_AUDIT_SINK": "off"}, "audit_sink", "off"),
+        ({"CREDMINT_AUDIT_DATA_EVENTS": "true"}, "audit_data_events", True),
+        ({"CREDMINT_AUDIT_DATA_EVENTS": "0"}, "audit_data_events", False),
+        ({"CREDMINT_AUDIT_MAX_BYTES": "1024"}, "audit_max_bytes", 1024),
+    ],
+)
+def test_audit_settings(env: dict[str, str], field: str, value: object) -> None:
+    assert getattr(Settings.from_env(env), field) == value
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"CREDMINT_AUDIT_SINK": "syslog"},
+        {"CREDMINT_AUDIT_DATA_EVENTS": "maybe"},
+        {"CREDMINT_AUDIT_MAX_BYTES": "0"},
+        {"CREDMINT_AUDIT_ROTATE_SECONDS": "-1"},
+        {"CREDMINT_AUDIT_FLUSH_MS": "0"},
+        {"CREDMINT_AUDIT_RETENTION_DAYS": "x"},
+    ],
+)
+def test_audit_settings_refused(env: dict[str, str]) -> None:
+    with pytest.raises(ValueError):
+        Settings.from_env(env)
+
+
+def test_audit_settings_reach_workers() -> None:
+    s = Settings.from_env({"CREDMINT_AUDIT_DATA_EVENTS": "true"}, data_dir=Path("/tmp/x"))
+    assert Settings.from_env(s.to_env()) == s

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, or_, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from credmint.audit.record import Summary
@@ -45,7 +45,8 @@ class Lookup:
     #: The account whose events are read; None reads every account's (the operator's CLI).
     account_id: str | None
     limit: int
-    attribute: tuple[str, str] | None = None
+    #: ``(attribute key, value)`` pairs, all of which must match (LookupEvents sends at most one).
+    attributes: tuple[tuple[str, str], ...] = ()
     start_ms: int | None = None
     end_ms: int | None = None
     #: ``(event_time_ms, event_id)`` of the last event of the previous page.
@@ -65,33 +66,63 @@ class StoredEvent:
     record: str
 
 
-def row_of(summary: Summary, record: str) -> dict[str, Any]:
+#: An ``audit_events`` row, its values in the order of :data:`COLUMNS`. A tuple of strings
+#: and numbers: cheap to build on the request path, and not tracked by the garbage
+#: collector while it waits for its batch.
+Row = tuple[Any, ...]
+
+COLUMNS = (
+    "event_id",
+    "account_id",
+    "event_time_ms",
+    "event_name",
+    "event_source",
+    "read_only",
+    "username",
+    "access_key_id",
+    "resource_types",
+    "resource_names",
+    "record",
+)
+
+
+def row_of(summary: Summary, record: str) -> Row:
     """The ``audit_events`` row of one record."""
-    return {
-        "event_id": summary.event_id,
-        "account_id": summary.account_id,
-        "event_time_ms": int(summary.event_time.timestamp() * 1000),
-        "event_name": summary.event_name[:128],
-        "event_source": summary.event_source[:64],
-        "read_only": summary.read_only,
-        "username": summary.username[:256] if summary.username else None,
-        "access_key_id": summary.access_key_id[:128] if summary.access_key_id else None,
-        "resource_types": _joined(r[0] for r in summary.resources),
-        "resource_names": _joined(r[1] for r in summary.resources),
-        "record": record,
-    }
+    return (
+        summary.event_id,
+        summary.account_id,
+        int(summary.event_time.timestamp() * 1000),
+        summary.event_name[:128],
+        summary.event_source[:64],
+        summary.read_only,
+        summary.username[:256] if summary.username else None,
+        summary.access_key_id[:128] if summary.access_key_id else None,
+        _joined([r[0] for r in summary.resources]),
+        _joined([r[1] for r in summary.resources]),
+        record,
+    )
 
 
-def _joined(values: Any) -> str:
+def _joined(values: list[str]) -> str:
     items = [v.replace(SEP, "") for v in values]
     return SEP + SEP.join(items) + SEP if items else ""
 
 
-def insert_rows(store: Store, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Store a batch in one transaction, without signalling a change (no cache depends on it)."""
-    if rows:
-        with store.engine.begin() as conn:
-            conn.execute(insert(t), list(rows))
+def insert_rows(store: Store, rows: Sequence[Row]) -> None:
+    """Store a batch in one transaction, without signalling a change (no cache depends on it).
+
+    The rows go to the driver's ``executemany`` as tuples: the batch is written on a
+    thread of the serving process, and SQLAlchemy's per-row parameter processing would
+    cost that process several times the driver's own work (measured: ~25 µs a row
+    against ~4 µs).
+    """
+    if not rows:
+        return
+    mark = "?" if store.engine.dialect.paramstyle == "qmark" else "%s"
+    # Column names and markers are constants of this module: nothing from a request.
+    sql = f"INSERT INTO audit_events ({', '.join(COLUMNS)}) VALUES ({', '.join([mark] * len(COLUMNS))})"  # noqa: S608
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(sql, list(rows))
 
 
 def prune(store: Store, before_ms: int) -> int:
@@ -108,8 +139,7 @@ def lookup(store: Store, q: Lookup) -> list[StoredEvent]:
         conds.append(t.c.event_time_ms >= q.start_ms)
     if q.end_ms is not None:
         conds.append(t.c.event_time_ms <= q.end_ms)
-    if q.attribute is not None:
-        conds.append(_attribute(*q.attribute))
+    conds.extend(_attribute(key, value) for key, value in q.attributes)
     if q.after is not None:
         at, event_id = q.after
         conds.append(or_(t.c.event_time_ms < at, and_(t.c.event_time_ms == at, t.c.event_id < event_id)))
@@ -126,7 +156,7 @@ def lookup(store: Store, q: Lookup) -> list[StoredEvent]:
             t.c.resource_names,
             t.c.record,
         )
-        .where(and_(*conds))
+        .where(*conds)
         .order_by(t.c.event_time_ms.desc(), t.c.event_id.desc())
         .limit(q.limit)
     )

@@ -28,6 +28,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from credmint.httpreq import HttpRequest
@@ -44,6 +45,8 @@ EVENT_SOURCES = {
 }
 
 #: Members whose values are secrets: never written, at any depth, in parameters or responses.
+#: (Every member of the IAM, STS and Organizations models that holds a secret, a password,
+#: a one-time code, a private key or a bearer token.)
 SECRET_MEMBERS = frozenset(
     {
         "SecretAccessKey",
@@ -59,13 +62,16 @@ SECRET_MEMBERS = frozenset(
         "Base32StringSeed",
         "QRCodePNG",
         "PrivateKey",
+        "AddPrivateKey",
+        "PrivateKeyList",
         "ServicePassword",
         "ServiceSpecificCredential",
         "ServiceCredentialSecret",
         "SAMLMetadataDocument",
-        "AddPrivateKey",
         "SSECustomerKey",
         "CopySourceSSECustomerKey",
+        # Signed assertions and tokens a caller presents or receives (bearer material).
+        "ContextAssertion",
         "TradeInToken",
         "TrustedIdentityPropagationContext",
     }
@@ -156,6 +162,8 @@ RESOURCE_MEMBERS = (
     ("PolicyId", "AWS::Organizations::Policy"),
 )
 
+_RESOURCE_TYPES = dict(RESOURCE_MEMBERS)
+
 #: Bound on the characters of strings (and names) written as request parameters.
 MAX_PARAMETER_CHARS = 64 * 1024
 #: Bound on the characters of a recorded user agent and error message.
@@ -207,6 +215,23 @@ class _TooLarge(Exception):
     pass
 
 
+@lru_cache(maxsize=8)
+def iso_seconds(epoch: int) -> str:
+    """``2026-01-02T03:04:05Z`` (formatted once per second: every record of that second shares it)."""
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def new_event_id(bits: int) -> str:
+    """A version-4 UUID from 128 random bits, formatted without building a ``uuid.UUID``."""
+    h = "%032x" % (bits & _UUID_CLEAR | _UUID_SET)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+# Version 4 in bits 76-79, variant 10 in bits 62-63.
+_UUID_CLEAR = ~((0xF << 76) | (0x3 << 62)) & ((1 << 128) - 1)
+_UUID_SET = (0x4 << 76) | (0x2 << 62)
+
+
 def is_data_event(facts: RequestFacts) -> bool:
     return facts.service == "s3" and facts.operation in S3_DATA_EVENTS
 
@@ -239,12 +264,19 @@ def build_record(facts: RequestFacts, *, event_id: str, now: datetime, region: s
             response = _camel(facts.result, [MAX_PARAMETER_CHARS])
         except _TooLarge:
             extra["responseElementsOmitted"] = "too large"
-    if service == "sts" and p is None and facts.result:
-        identity = _federated_identity(name, facts.result) or identity
+    username = _username(p)
+    if service == "sts" and p is None and facts.result and facts.error_code is None:
+        federated = _federated_identity(name, facts.result)
+        if federated is not None:
+            identity, username = federated, federated["userName"] or None
+            # The event belongs to the role's account, as in CloudTrail; only once the call
+            # succeeded (the trust policy allowed it), so that unsigned calls naming any
+            # role cannot write into that account's trail.
+            account = _arn_account(str((facts.params or {}).get("RoleArn", ""))) or account
     record: dict[str, Any] = {
         "eventVersion": EVENT_VERSION,
         "userIdentity": identity,
-        "eventTime": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "eventTime": iso_seconds(int(now.timestamp())),
         "eventSource": source,
         "eventName": name,
         "awsRegion": region,
@@ -262,7 +294,7 @@ def build_record(facts: RequestFacts, *, event_id: str, now: datetime, region: s
     record["requestID"] = facts.request_id
     record["eventID"] = event_id
     record["readOnly"] = read_only
-    resources = _resources(facts, account)
+    resources = _resources(facts)
     if resources:
         # CloudTrail's ``resources`` names resources by ARN; those named otherwise are in the summary only.
         listed = [{"accountId": account, "type": t, "ARN": n} for t, n in resources if n.startswith("arn:")]
@@ -283,7 +315,7 @@ def build_record(facts: RequestFacts, *, event_id: str, now: datetime, region: s
         event_name=name,
         event_source=source,
         read_only=read_only,
-        username=_username(p),
+        username=username,
         access_key_id=(p.access_key_id if p is not None else facts.access_key_id) or None,
         resources=resources,
     )
@@ -322,7 +354,7 @@ def user_identity(p: Principal | None, access_key_id: str | None) -> dict[str, A
         # For web identity sessions the token names the IAM OIDC provider as the assumer.
         context["webIdFederationData"] = {"federatedProvider": s.assumed_by_arn, "attributes": {}}
     context["attributes"] = {
-        "creationDate": datetime.fromtimestamp(s.issued_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "creationDate": iso_seconds(s.issued_at),
         "mfaAuthenticated": "true" if s.mfa_authenticated else "false",
     }
     if s.source_identity:
@@ -381,6 +413,11 @@ def _federated_identity(operation: str, result: Mapping[str, Any]) -> dict[str, 
     return None
 
 
+def _arn_account(arn: str) -> str | None:
+    parts = arn.split(":", 5)
+    return parts[4] if len(parts) == 6 and parts[0] == "arn" and len(parts[4]) == 12 else None
+
+
 def _username(p: Principal | None) -> str | None:
     """LookupEvents' ``Username``: the user, the role session or federated user name, or root."""
     if p is None:
@@ -395,7 +432,17 @@ def _username(p: Principal | None) -> str | None:
 
 def _camel(value: Any, budget: list[int]) -> Any:
     """``value`` with CloudTrail's member names (lower camel), secrets dropped, bounded."""
-    if isinstance(value, Mapping):
+    # Exact type checks first: an ``isinstance`` against the ``Mapping`` ABC for every
+    # leaf would cost more than the rest of the walk.
+    kind = type(value)
+    if kind is str:
+        budget[0] -= len(value)
+        if budget[0] < 0:
+            raise _TooLarge
+        return value
+    if kind is bool or kind is int or kind is float:
+        return value
+    if kind is dict or isinstance(value, Mapping):
         out: dict[str, Any] = {}
         for k, v in value.items():
             if k in SECRET_MEMBERS or v is None:
@@ -404,29 +451,31 @@ def _camel(value: Any, budget: list[int]) -> Any:
             budget[0] -= len(key)
             out[key[:1].lower() + key[1:]] = _camel(v, budget)
         return out
-    if isinstance(value, (list, tuple)):
+    if kind is list or kind is tuple:
         return [_camel(v, budget) for v in value]
-    if isinstance(value, str):
-        budget[0] -= len(value)
-        if budget[0] < 0:
-            raise _TooLarge
-        return value
     if isinstance(value, datetime):
         return cloudtrail_time(value)
     if isinstance(value, (bytes, bytearray)):
         # Blobs (policy-less binary data) are not written, only their size.
         return f"<{len(value)} bytes>"
-    if isinstance(value, (bool, int, float)):
-        return value
+    if isinstance(value, str):  # a str subclass (an enum member)
+        return _camel(str(value), budget)
     budget[0] -= 32
     return str(value)[:32]
 
 
 def cloudtrail_time(value: datetime) -> str:
-    """Timestamps inside parameters and responses, as CloudTrail writes them: ``Jul 5, 2023, 1:05:09 AM``."""
-    v = value.astimezone(UTC)
+    """Timestamps inside parameters and responses, as CloudTrail writes them: ``Jul 5, 2023, 1:05:09 AM``.
+
+    Formatted by hand: ``strftime`` is locale-dependent (``%b``) and several times slower.
+    """
+    v = value.astimezone(UTC) if value.tzinfo is not None else value
     hour = v.hour % 12 or 12
-    return f"{v:%b} {v.day}, {v.year}, {hour}:{v:%M:%S} {'AM' if v.hour < 12 else 'PM'}"
+    half = "AM" if v.hour < 12 else "PM"
+    return f"{_MONTHS[v.month - 1]} {v.day}, {v.year}, {hour}:{v.minute:02d}:{v.second:02d} {half}"
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def _s3_parameters(facts: RequestFacts) -> dict[str, Any]:
@@ -463,7 +512,7 @@ def _s3_auth(req: HttpRequest) -> dict[str, str]:
     return {}
 
 
-def _resources(facts: RequestFacts, account: str | None) -> tuple[tuple[str, str], ...]:
+def _resources(facts: RequestFacts) -> tuple[tuple[str, str], ...]:
     found: list[tuple[str, str]] = []
     if facts.service == "s3":
         if facts.bucket is not None:
@@ -478,9 +527,9 @@ def _resources(facts: RequestFacts, account: str | None) -> tuple[tuple[str, str
         if isinstance(created, Mapping):
             sources.append(created)
     for source in sources:
-        for member, rtype in RESOURCE_MEMBERS:
-            value = source.get(member)
-            if isinstance(value, str) and value and (rtype, value) not in found:
+        for member, value in source.items():
+            rtype = _RESOURCE_TYPES.get(member)
+            if rtype is not None and isinstance(value, str) and value and (rtype, value) not in found:
                 found.append((rtype, value[:MAX_TEXT_CHARS]))
     return tuple(found)
 

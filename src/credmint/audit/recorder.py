@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import threading
 import time
-import uuid
 from contextvars import ContextVar
 
 from credmint.audit import query
-from credmint.audit.record import RequestFacts, build_record, is_data_event
+from credmint.audit.record import RequestFacts, build_record, is_data_event, new_event_id
 from credmint.audit.sink import FileSink, Sink, StdoutSink
 from credmint.clock import Clock
 from credmint.settings import Settings
@@ -34,6 +34,9 @@ log = logging.getLogger("credmint.audit")
 
 #: The facts of the request being served (None outside a recorded request).
 current_facts: ContextVar[RequestFacts | None] = ContextVar("credmint_audit_facts", default=None)
+
+#: One encoder for every record (``json.dumps`` with options builds one per call).
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
 
 #: Rows waiting for the database, at most.
 MAX_PENDING = 50_000
@@ -55,7 +58,7 @@ class AuditRecorder:
             self._sink = FileSink(settings.data_dir / "audit", settings.audit_max_bytes, settings.audit_rotate_seconds)
         elif settings.audit_sink == "stdout":
             self._sink = StdoutSink()
-        self._pending: list[dict[str, object]] = []
+        self._pending: list[query.Row] = []
         self._lock = threading.Lock()
         self._flush_lock = threading.Lock()
         self._stop = threading.Event()
@@ -75,8 +78,9 @@ class AuditRecorder:
         if not self.data_events and is_data_event(facts):
             return
         now = self._clock.now()
-        rec, summary = build_record(facts, event_id=str(uuid.uuid4()), now=now, region=self.region)
-        text = json.dumps(rec, separators=(",", ":"))
+        event_id = new_event_id(random.getrandbits(128))  # unique, not secret
+        rec, summary = build_record(facts, event_id=event_id, now=now, region=self.region)
+        text = _ENCODER.encode(rec)
         if self._sink is not None:
             try:
                 self._sink.write((text + "\n").encode(), now)
@@ -84,6 +88,11 @@ class AuditRecorder:
                 # The call itself succeeded or failed on its own terms; a full disk must not
                 # turn it into a 500. The operator sees the failure in the log.
                 log.exception("writing an audit record failed")
+        if summary.account_id is None:
+            # A call no account can be told from (an unknown key, a token that does not
+            # open, an anonymous caller): in the file for the operator, but not stored, so
+            # that unsigned traffic cannot grow the database.
+            return
         row = query.row_of(summary, text)
         with self._lock:
             if len(self._pending) < MAX_PENDING:

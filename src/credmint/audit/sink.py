@@ -64,10 +64,11 @@ class FileSink:
                 self._rotate(now)
             fd = self._fd
             assert fd is not None
-            view = memoryview(line)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
+            written = os.write(fd, line)
+            if written < len(line):  # a short write (a signal, a full disk): finish the line
+                view = memoryview(line)[written:]
+                while view:
+                    view = view[os.write(fd, view) :]
             self._size += len(line)
 
     def _rotate(self, now: datetime) -> None:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from credmint import __version__, config
+from credmint.cli import audit as audit_cli
 from credmint.settings import (
     DEFAULT_DATA_DIR,
     DEFAULT_HOST,
@@ -133,6 +134,23 @@ def _parser() -> argparse.ArgumentParser:
         "rotate", help="make a new token key active now (the old one verifies until its tokens expire)"
     )
     _store_args(rotate)
+
+    audit = sub.add_parser("audit", help="the audit trail (CloudTrail-format records)")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    tail = audit_sub.add_parser("tail", help="print the latest records of this node's audit files")
+    tail.add_argument("-n", "--lines", type=int, default=20, help="how many records (default 20)")
+    tail.add_argument("-f", "--follow", action="store_true", help="keep printing records as they are written")
+    _store_args(tail)
+    search = audit_sub.add_parser("search", help="search the stored records of every node (newest first)")
+    search.add_argument("--event-name", default=None, help="e.g. AssumeRole")
+    search.add_argument("--user", default=None, help="user name, role session name or root")
+    search.add_argument("--access-key-id", default=None)
+    search.add_argument("--event-source", default=None, help="e.g. sts.amazonaws.com")
+    search.add_argument("--account", default=None, help="only this account's records")
+    search.add_argument("--since", default=None, help="ISO 8601 time, or an age: 30m, 6h, 2d")
+    search.add_argument("--until", default=None, help="ISO 8601 time, or an age: 30m, 6h, 2d")
+    search.add_argument("--limit", type=int, default=50, help="at most this many records (default 50)")
+    _store_args(search)
     return parser
 
 
@@ -322,7 +340,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "keys":
         return cmd_keys_rotate(settings)
+    if args.command == "audit":
+        try:
+            if args.audit_command == "tail":
+                return audit_cli.tail(settings.data_dir / "audit", args.lines, args.follow)
+            return cmd_audit_search(settings, args)
+        except audit_cli.UsageError as exc:
+            print(f"credmint: {exc}", file=sys.stderr)
+            return 2
     return 2
+
+
+def cmd_audit_search(settings: Settings, args: argparse.Namespace) -> int:
+    now = datetime.now(UTC)
+    since = audit_cli.parse_time(args.since, now) if args.since else None
+    until = audit_cli.parse_time(args.until, now) if args.until else None
+    if not 1 <= args.limit <= 10_000:
+        raise audit_cli.UsageError("--limit must be between 1 and 10000")
+    runtime = _open(settings)
+    try:
+        found = audit_cli.search(
+            runtime.store,
+            account_id=args.account,
+            event_name=args.event_name,
+            user=args.user,
+            access_key_id=args.access_key_id,
+            event_source=args.event_source,
+            since=since,
+            until=until,
+            limit=args.limit,
+        )
+    finally:
+        runtime.store.close()
+    for record in found:
+        print(record)
+    return 0
 
 
 def cmd_keys_rotate(settings: Settings) -> int:

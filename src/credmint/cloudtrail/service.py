@@ -3,7 +3,7 @@
 Only the caller's own account is ever read (``recipientAccountId``), and the call is
 authorized as ``cloudtrail:LookupEvents`` through the normal decision path, so an IAM
 user needs a policy granting it. Records of calls whose key was not recognised belong
-to no account and are seen by the operator only (``credmint audit search``).
+to no account and are seen by the operator only, in the audit files.
 
 ``NextToken`` is opaque and tamper-proof: the position after the last event returned,
 plus a digest of the filters, sealed (AES-GCM) under the master key. A token that does
@@ -85,7 +85,7 @@ def lookup_events(call: Call) -> Mapping[str, Any]:
     after = _open_token(call, token, digest) if token else None
     found = query.lookup(
         call.runtime.store,
-        query.Lookup(p.account_id, limit + 1, attribute, start_ms, end_ms, after),
+        query.Lookup(p.account_id, limit + 1, (attribute,) if attribute else (), start_ms, end_ms, after),
     )
     page = found[:limit]
     out: dict[str, Any] = {"Events": [_event(e) for e in page]}

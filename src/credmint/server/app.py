@@ -444,8 +444,9 @@ class CredmintApp:
             # SigV2 first: botocore still presigns S3 URLs with it for custom endpoints.
             signed_v2 = parse_v2(req)
             signed = parse_auth(req, "s3", now=now) if signed_v2 is None else None
-            if facts is not None and (signed_v2 or signed) is not None:
-                facts.access_key_id = (signed_v2 or signed).access_key_id[:128]  # type: ignore[union-attr]
+            presented = signed_v2 or signed
+            if facts is not None and presented is not None:
+                facts.access_key_id = presented.access_key_id[:128]
             if signed_v2 is not None:
                 # SigV2 names no region; its use is recorded under this endpoint's.
                 entry = await self._s3_key(signed_v2.access_key_id, signed_v2.security_token, self.settings.region, now)

@@ -1,0 +1,116 @@
+"""The recorder: once per request, bounded queue, a failing sink never fails a call."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from credmint.audit import query, recorder
+from credmint.audit.record import RequestFacts
+from credmint.audit.recorder import AuditRecorder
+from credmint.clock import FixedClock
+from credmint.httpreq import HttpRequest
+from credmint.principal import Principal
+from credmint.settings import Settings
+from credmint.store import migrate
+from credmint.store.db import Store, sqlite_url
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+USER = Principal("user", "123456789012", "arn:aws:iam::123456789012:user/a", "AIDA1", "a", "AKIA1", "AIDA1")
+
+
+def facts(operation: str | None = "CreateUser", service: str = "iam", **kw: object) -> RequestFacts:
+    req = HttpRequest("POST", "/", "", (("host", "h"),), b"", "127.0.0.1")
+    kw.setdefault("principal", USER)
+    return RequestFacts(req, "rid", service, operation=operation, **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = Store(sqlite_url(tmp_path))
+    migrate.upgrade(s)
+    yield s
+    s.close()
+
+
+def make(store: Store, tmp_path: Path, **settings: object) -> AuditRecorder:
+    s = replace(Settings(data_dir=tmp_path), **settings)  # type: ignore[arg-type]
+    return AuditRecorder(s, store, FixedClock(NOW))
+
+
+def lines(tmp_path: Path) -> list[str]:
+    return [x for p in (tmp_path / "audit").glob("audit-*.jsonl") for x in p.read_text().splitlines()]
+
+
+def test_recorded_once_to_file_and_store(store: Store, tmp_path: Path) -> None:
+    r = make(store, tmp_path)
+    r.record(facts())
+    assert len(lines(tmp_path)) == 1
+    assert query.lookup(store, query.Lookup(None, 10)) == []  # stored at the next flush
+    r.close()
+    [event] = query.lookup(store, query.Lookup(None, 10))
+    assert event.record == lines(tmp_path)[0]
+
+
+@pytest.mark.parametrize(
+    ("settings", "f", "recorded"),
+    [
+        ({}, facts(operation=None), False),  # not a call
+        ({}, facts(operation="PutObject", service="s3"), False),  # data events off
+        ({"audit_data_events": True}, facts(operation="PutObject", service="s3"), True),
+        ({}, facts(operation="CreateBucket", service="s3"), True),
+        ({"audit_sink": "off"}, facts(), False),
+    ],
+)
+def test_what_is_recorded(
+    store: Store, tmp_path: Path, settings: dict[str, object], f: RequestFacts, recorded: bool
+) -> None:
+    r = make(store, tmp_path, **settings)
+    r.record(f)
+    r.close()
+    assert len(query.lookup(store, query.Lookup(None, 10))) == (1 if recorded else 0)
+
+
+def test_the_queue_is_bounded(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(recorder, "MAX_PENDING", 5)
+    r = make(store, tmp_path, audit_sink="off")
+    r.enabled = True  # the store side alone
+    for _ in range(8):
+        r.record(facts())
+    assert r.dropped == 3
+    r.close()
+    assert len(query.lookup(store, query.Lookup(None, 50))) == 5
+
+
+def test_a_failing_sink_does_not_fail_the_call(store: Store, tmp_path: Path) -> None:
+    (tmp_path / "audit").write_text("a file where the directory should be")
+    r = make(store, tmp_path)
+    r.record(facts())  # logged, not raised
+    r.close()
+    assert len(query.lookup(store, query.Lookup(None, 10))) == 1
+
+
+def test_a_failing_store_keeps_the_batch(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    r = make(store, tmp_path)
+    r.record(facts())
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr(query, "insert_rows", broken)
+    r.flush()
+    monkeypatch.undo()
+    r.close()
+    assert len(query.lookup(store, query.Lookup(None, 10))) == 1
+
+
+def test_calls_of_no_account_go_to_the_file_only(store: Store, tmp_path: Path) -> None:
+    r = make(store, tmp_path)
+    r.record(facts(principal=None, access_key_id="AKIAUNKNOWN"))
+    r.close()
+    assert len(lines(tmp_path)) == 1
+    assert query.lookup(store, query.Lookup(None, 10)) == []
