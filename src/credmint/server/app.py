@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from credmint import __version__, errors
 from credmint import wire as wq
@@ -203,7 +204,8 @@ class CredmintApp:
             version = params.get("Version")
             if action is None:
                 location = "https://aws.amazon.com/iam" + (
-                    f"?Version={version}" if req.method == "GET" and version else ""
+                    # Quoted: the value is the caller's and must not break the header.
+                    f"?Version={quote(version, safe='')}" if req.method == "GET" and version else ""
                 )
                 return 302, [(b"location", location.encode())], b""
             if not service:
