@@ -28,6 +28,30 @@ class Settings:
     #: Largest request body for STS/IAM (AWS answers 413 past 10,000,000 bytes).
     max_query_body: int = 10_000_000
     log_level: str = "info"
+    #: Peers whose X-Forwarded-For / X-Forwarded-Proto are believed: a comma-separated list
+    #: of addresses or CIDRs. Empty (the default): no proxy header is honoured, so the
+    #: client address (``aws:SourceIp``) is always the TCP peer's and cannot be spoofed.
+    trusted_proxies: str = ""
+    #: Longest request head (request line and header fields), in bytes; past it the server
+    #: answers 400 and closes the connection (AWS answers 400 to oversized headers).
+    max_header_bytes: int = 64 * 1024
+    #: Most header fields in one request.
+    max_header_count: int = 100
+    #: Seconds a client has to send a whole request head (slow-header clients are cut).
+    header_timeout: float = 10.0
+    #: Seconds a client has to send a request body, on top of one second per
+    #: ``min_body_rate`` bytes already sent (slow-body clients are cut; fast uploads are not).
+    body_timeout: float = 20.0
+    #: Bytes per second a body must average past ``body_timeout``.
+    min_body_rate: int = 64 * 1024
+    #: Open connections at most per worker process (uvicorn's ``limit_concurrency``: 503 past it).
+    max_connections: int = 1000
+    #: Request-body bytes held in memory at once per worker process, across all requests;
+    #: a request whose body does not fit is refused with 503 rather than queued.
+    max_buffered_body_bytes: int = 256 * 1024**2
+    #: Largest body accepted from an S3 request that carries no signature (anonymous
+    #: requests are authorized only after the body is read).
+    max_anonymous_body: int = 1024**2
 
     @property
     def store_url(self) -> str:
@@ -68,6 +92,10 @@ def _int(v: object) -> int:
     return int(str(v))
 
 
+def _float(v: object) -> float:
+    return float(str(v))
+
+
 def _path(v: object) -> Path:
     return Path(str(v))
 
@@ -85,4 +113,13 @@ _FIELDS = {
     "root_secret_access_key": _str,
     "max_query_body": _int,
     "log_level": _str,
+    "trusted_proxies": _str,
+    "max_header_bytes": _int,
+    "max_header_count": _int,
+    "header_timeout": _float,
+    "body_timeout": _float,
+    "min_body_rate": _int,
+    "max_connections": _int,
+    "max_buffered_body_bytes": _int,
+    "max_anonymous_body": _int,
 }

@@ -93,11 +93,7 @@ def test_deeply_nested_json_is_serialization_exception(server: Server) -> None:
             "X-Amz-Target": "AWSOrganizationsV20161128.DescribeOrganization",
         },
     )
-    SigV4Auth(Credentials(server.access_key_id, server.secret_access_key), "organizations", "us-east-1").add_auth(
-        req
-    )
+    SigV4Auth(Credentials(server.access_key_id, server.secret_access_key), "organizations", "us-east-1").add_auth(req)
     resp = httpx.post(server.url + "/", content=body, headers=dict(req.headers.items()), timeout=30)
     assert resp.status_code == 400
     assert resp.json()["__type"] == "SerializationException"
-
-

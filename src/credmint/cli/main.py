@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import sys
 from collections.abc import Sequence
@@ -33,6 +34,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None, help=f"port (default {DEFAULT_PORT}; CREDMINT_PORT)")
     serve.add_argument("--workers", type=int, default=None, help="worker processes (default 1; CREDMINT_WORKERS)")
     serve.add_argument("--region", default=None, help=f"region this node answers as (default {DEFAULT_REGION})")
+    serve.add_argument(
+        "--print-root-secret",
+        action="store_true",
+        help="on the first start, also print the root secret access key (by default only the key id and the "
+        "0600 credentials file are printed: standard output often ends up in log collectors)",
+    )
     _store_args(serve)
 
     db = sub.add_parser("db", help="database schema")
@@ -74,6 +81,13 @@ def _open(settings: Settings, *, migrate: bool = True):  # type: ignore[no-untyp
     return runtime
 
 
+def _print_key_id(account_id: str, key_id: str, region: str, file: Path) -> None:
+    print(f"Root credentials of account {account_id} are in {file} (mode 0600):")
+    print(f"  export AWS_SHARED_CREDENTIALS_FILE={file} AWS_PROFILE=default AWS_DEFAULT_REGION={region}")
+    print(f"  (access key id {key_id}; the secret is not printed unless asked: credmint serve --print-root-secret)")
+    sys.stdout.flush()
+
+
 def _print_credentials(account_id: str, key_id: str, secret: str, region: str, file: Path | None) -> None:
     print(f"Root credentials of account {account_id} (shown once):")
     print(f"  export AWS_ACCESS_KEY_ID={key_id}")
@@ -94,7 +108,16 @@ def _write_credentials_file(path: Path, key_id: str, secret: str, region: str) -
     os.replace(tmp, path)
 
 
-def cmd_serve(settings: Settings) -> int:
+def trusted_proxies(text: str) -> list[str]:
+    """The trusted proxy addresses/CIDRs of ``--trusted-proxies``; a typo is an error, not a
+    silently untrusted (or trusted) proxy."""
+    out = [part.strip() for part in text.split(",") if part.strip()]
+    for part in out:
+        ipaddress.ip_network(part, strict=False)  # ValueError on anything else
+    return out
+
+
+def cmd_serve(settings: Settings, *, print_root_secret: bool = False) -> int:
     import uvicorn
 
     from credmint import accounts
@@ -111,8 +134,12 @@ def cmd_serve(settings: Settings) -> int:
     if creds is not None:
         path = settings.data_dir / "root-credentials"
         _write_credentials_file(path, creds.access_key_id, creds.secret_access_key, settings.region)
-        _print_credentials(creds.account_id, creds.access_key_id, creds.secret_access_key, settings.region, path)
+        if print_root_secret:
+            _print_credentials(creds.account_id, creds.access_key_id, creds.secret_access_key, settings.region, path)
+        else:
+            _print_key_id(creds.account_id, creds.access_key_id, settings.region, path)
     runtime.store.close()
+    proxies = trusted_proxies(settings.trusted_proxies)
     print(f"credmint {__version__} serving on http://{settings.host}:{settings.port}", flush=True)
     # Workers rebuild the runtime from the environment.
     os.environ.update(settings.to_env())
@@ -125,6 +152,11 @@ def cmd_serve(settings: Settings) -> int:
         log_level="warning",
         access_log=False,
         lifespan="on",
+        # Proxy headers only from proxies named explicitly: otherwise anyone on loopback
+        # (uvicorn's default trust) could set the address aws:SourceIp is checked against.
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
+        limit_concurrency=settings.max_connections,
     )
     return 0
 
@@ -133,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = _settings(args)
     if args.command == "serve":
-        return cmd_serve(settings)
+        return cmd_serve(settings, print_root_secret=args.print_root_secret)
     if args.command == "db":
         from credmint.store import migrate as migrations
 
