@@ -157,6 +157,8 @@ def cmd_serve(settings: Settings, *, print_root_secret: bool = False) -> int:
         proxy_headers=bool(proxies),
         forwarded_allow_ips=proxies or None,
         limit_concurrency=settings.max_connections,
+        # httptools with the request head bounded in size, field count and time.
+        http="credmint.server.protocol:BoundedHttpToolsProtocol",
     )
     return 0
 
