@@ -20,6 +20,7 @@ from sqlalchemy import select
 from credmint import actions, authz, errors, orgs
 from credmint.api import Call
 from credmint.clock import Clock, SystemClock
+from credmint.federation.jwks import JwksCache
 from credmint.iam.lastused import LastUsedRecorder
 from credmint.policy import CompiledPolicy, compile_policy
 from credmint.principal import Principal, PrincipalKind, root_arn
@@ -139,6 +140,8 @@ class Runtime:
         self.credentials = CredentialCache(store, master)
         self.policies = authz.PolicySource(store)
         self.last_used = LastUsedRecorder()
+        #: OIDC providers' verification keys, fetched on their own bounded executor.
+        self.jwks = JwksCache(allow_private_networks=settings.federation_allow_private_networks)
         self._resource_policies: dict[tuple[str, str], CompiledPolicy] = {}
 
     def now(self) -> datetime:

@@ -52,6 +52,10 @@ class Settings:
     #: Largest body accepted from an S3 request that carries no signature (anonymous
     #: requests are authorized only after the body is read).
     max_anonymous_body: int = 1024**2
+    #: Whether OIDC provider fetches may reach loopback, private, link-local and other
+    #: non-public addresses. False (the default): a tenant's provider URL cannot make the
+    #: server connect into its own network. True only for test setups with a local IdP.
+    federation_allow_private_networks: bool = False
 
     @property
     def store_url(self) -> str:
@@ -92,6 +96,17 @@ def _int(v: object) -> int:
     return int(str(v))
 
 
+def _bool(v: object) -> bool:
+    if isinstance(v, bool):
+        return v
+    text = str(v).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"not a boolean: {v!r}")
+
+
 def _float(v: object) -> float:
     return float(str(v))
 
@@ -122,4 +137,5 @@ _FIELDS = {
     "max_connections": _int,
     "max_buffered_body_bytes": _int,
     "max_anonymous_body": _int,
+    "federation_allow_private_networks": _bool,
 }

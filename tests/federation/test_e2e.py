@@ -19,11 +19,21 @@ from botocore.exceptions import ClientError
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from tests.conftest import Server
+from tests.conftest import Server, start_server
 from tests.federation.oidcidp import OidcIssuer
 from tests.federation.samlidp import SamlIdp
 
 AWS_CLI = Path(sys.executable).with_name("aws")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server that may fetch from the identity providers these tests run on 127.0.0.1."""
+    srv = start_server(
+        tmp_path_factory.mktemp("federation"), extra_env={"CREDMINT_FEDERATION_ALLOW_PRIVATE_NETWORKS": "true"}
+    )
+    yield srv
+    srv.stop()
 
 
 def _need(server: Server, operation: str) -> None:
