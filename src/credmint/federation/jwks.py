@@ -180,10 +180,12 @@ class _Stream(httpcore.NetworkStream):
 class _CheckedBackend(httpcore.NetworkBackend):
     """Connects only to checked addresses (TLS still verifies the host *name*), by the deadline."""
 
-    def __init__(self, deadline: _Deadline, allow_private: bool) -> None:
-        self._deadline = deadline
+    def __init__(self, deadline: _Deadline, allow_private: bool, resolved: dict[tuple[str, int], list[str]]) -> None:
+        self.deadline = deadline
         self._allow_private = allow_private
         self._sync = httpcore.SyncBackend()
+        #: Shared by the attempts of one document, so they all go where the first check said.
+        self._resolved = resolved
 
     def connect_tcp(
         self,
@@ -194,15 +196,18 @@ class _CheckedBackend(httpcore.NetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         failure: Exception = _communication()
-        for address in _resolve(host, port, self._allow_private):
+        addresses = self._resolved.get((host, port))
+        if addresses is None:
+            addresses = self._resolved[host, port] = _resolve(host, port, self._allow_private)
+        for address in addresses:
             try:
                 stream = self._sync.connect_tcp(
-                    address, port, self._deadline.cap(timeout), local_address, socket_options
+                    address, port, self.deadline.cap(timeout), local_address, socket_options
                 )
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 failure = exc
                 continue
-            return _Stream(stream, self._deadline)
+            return _Stream(stream, self.deadline)
         raise failure
 
     def connect_unix_socket(
@@ -211,7 +216,7 @@ class _CheckedBackend(httpcore.NetworkBackend):
         raise _communication()
 
     def sleep(self, seconds: float) -> None:
-        time.sleep(min(seconds, self._deadline.cap(seconds)))
+        time.sleep(min(seconds, self.deadline.cap(seconds)))
 
 
 # --- fetching ----------------------------------------------------------------------------------
@@ -240,8 +245,9 @@ def fetch_json(
         raise FetchError(errors.invalid_identity_token(_NO_KEY))
     limit = deadline if isinstance(deadline, _Deadline) else _Deadline(deadline)
     verify: ssl.SSLContext = ssl.create_default_context(cafile=ca_bundle)
+    backend = _CheckedBackend(limit, allow_private_networks, {})
     try:
-        return _get(url, verify, None, limit, allow_private_networks)
+        return _get(url, verify, None, backend)
     except httpcore.ConnectError as exc:
         if not _is_cert_failure(exc):
             raise _communication() from None
@@ -251,7 +257,7 @@ def fetch_json(
     # Certificate checked below against the thumbprints instead of a CA.
     pinned.check_hostname = False
     pinned.verify_mode = ssl.CERT_NONE
-    return _get(url, pinned, thumbprints, limit, allow_private_networks)
+    return _get(url, pinned, thumbprints, backend)
 
 
 def _is_cert_failure(exc: BaseException) -> bool:
@@ -265,13 +271,10 @@ def _is_cert_failure(exc: BaseException) -> bool:
     return False
 
 
-def _get(
-    url: str, verify: ssl.SSLContext, thumbprints: Sequence[str] | None, deadline: _Deadline, allow_private: bool
-) -> Any:
-    backend = _CheckedBackend(deadline, allow_private)
+def _get(url: str, verify: ssl.SSLContext, thumbprints: Sequence[str] | None, backend: _CheckedBackend) -> Any:
     body = b""
     try:
-        left = deadline.cap(None)
+        left = backend.deadline.cap(None)
         timeouts = {"connect": left, "read": left, "write": left, "pool": left}
         with (
             httpcore.ConnectionPool(ssl_context=verify, network_backend=backend, max_connections=1) as pool,
