@@ -57,6 +57,22 @@ def _answer(sock: socket.socket) -> bytes:
     return out
 
 
+def _response(sock: socket.socket) -> bytes:
+    """One whole response (head and ``Content-Length`` body) from a kept-alive connection."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, data
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next(
+        int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")
+    )
+    while len(body) < length:
+        body += sock.recv(65536)
+    return head + b"\r\n\r\n" + body
+
+
 def _send_quietly(sock: socket.socket, data: bytes) -> None:
     # The server may close before it has read it all.
     with contextlib.suppress(BrokenPipeError, ConnectionResetError):
@@ -190,7 +206,7 @@ def test_signed_upload_with_a_wrong_body_hash_is_refused(limited: Server, bucket
     head = _signed_put_head(limited, f"/{bucket}/k", b"y" * len(body), secret=limited.secret_access_key)
     with _connect(limited) as sock:
         sock.sendall(head + body)
-        answer = sock.recv(65536)
+        answer = _response(sock)
     assert b"<Code>XAmzContentSHA256Mismatch</Code>" in answer
 
 
@@ -199,8 +215,8 @@ def test_signed_upload_streams_in_and_is_stored(limited: Server, bucket: str) ->
     head = _signed_put_head(limited, f"/{bucket}/k3", body, secret=limited.secret_access_key)
     with _connect(limited) as sock:
         sock.sendall(head + body)
-        answer = sock.recv(65536)
-        assert answer.startswith(b"HTTP/1.1 200 "), answer + sock.recv(65536)
+        answer = _response(sock)
+        assert answer.startswith(b"HTTP/1.1 200 "), answer
     got = limited.client("s3").get_object(Bucket=bucket, Key="k3")["Body"].read()
     assert got == body
 
@@ -226,3 +242,15 @@ def test_connections_past_the_limit_get_503(tmp_path: Path) -> None:
             s.close()
     finally:
         srv.stop()
+
+
+def test_idle_time_between_requests_is_not_charged_to_the_next_head(limited: Server) -> None:
+    """The head deadline runs while a head is being sent, not while a kept-alive
+    connection waits between requests (uvicorn's keep-alive timeout, 5 s, covers that)."""
+    request = b"GET /_credmint/health HTTP/1.1\r\nHost: x\r\n\r\n"
+    with _connect(limited) as sock:
+        sock.sendall(request)
+        assert _response(sock).startswith(b"HTTP/1.1 200 ")
+        time.sleep(2.5)  # past this server's 1 s head deadline, within keep-alive
+        sock.sendall(request)
+        assert _response(sock).startswith(b"HTTP/1.1 200 ")

@@ -94,21 +94,34 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._head_fields = 0
         self._refusal: AwsError | None = None
         self._head_timer: asyncio.TimerHandle | None = None
+        self._head_started = 0.0
+        #: A head has begun (or the connection opened) and is not complete: the deadline runs.
+        self._head_open = False
 
     # --- the head deadline ------------------------------------------------------------------
+    # One timer per connection, not one per request: it is armed when a head begins and no
+    # timer is pending, and when it fires it either cuts a head that is late, re-arms for
+    # the time a younger head has left, or lapses (no head in progress).
 
     def _arm_head_timer(self) -> None:
+        self._head_open = True
+        self._head_started = self.loop.time()
         if self._head_timer is None:
-            self._head_timer = self.loop.call_later(self._limits.timeout, self._head_timed_out)
+            self._head_timer = self.loop.call_later(self._limits.timeout, self._head_timer_fired)
 
     def _disarm_head_timer(self) -> None:
         if self._head_timer is not None:
             self._head_timer.cancel()
             self._head_timer = None
 
-    def _head_timed_out(self) -> None:
+    def _head_timer_fired(self) -> None:
         self._head_timer = None
-        if self._in_head and not self.transport.is_closing():
+        if not self._head_open or self.transport.is_closing():
+            return
+        left = self._head_started + self._limits.timeout - self.loop.time()
+        if left > 0:
+            self._head_timer = self.loop.call_later(left, self._head_timer_fired)
+        else:
             self._refuse(TIMEOUT)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -158,13 +171,15 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
-        # The exact size of this head (the byte count may include the previous message's tail).
-        size = len(self.url) + 16 + sum(len(n) + len(v) + 4 for n, v in self.headers)
-        if size > self._limits.max_bytes:
-            self._refusal = TOO_LARGE
-            raise _Refused
+        # The bytes received bound the head from above; only past the limit is the head's
+        # exact size needed (the count may include the start of the body).
+        if self._head_bytes > self._limits.max_bytes:
+            size = len(self.url) + 16 + sum(len(n) + len(v) + 4 for n, v in self.headers)
+            if size > self._limits.max_bytes:
+                self._refusal = TOO_LARGE
+                raise _Refused
         self._in_head = False
-        self._disarm_head_timer()
+        self._head_open = False  # the pending timer, if any, lapses when it fires
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
