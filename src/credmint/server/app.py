@@ -135,7 +135,7 @@ class CredmintApp:
         if not reader.complete:
             # The rest of the body is not read: uvicorn would otherwise read (and drop) it
             # to keep the connection, whatever its size.
-            out_headers.append((b"connection", b"close"))
+            out_headers = [*out_headers, (b"connection", b"close")]
         for k, _ in out_headers:  # HEAD answers carry the GET length
             if k == b"content-length":
                 break
