@@ -175,6 +175,26 @@ def invalid_authentication_code(message: str = "Authentication code for device i
 # --- S3 ---------------------------------------------------------------------------------
 
 
+def request_timeout() -> AwsError:
+    """A request head or body that did not arrive in time (S3's code and wording)."""
+    return AwsError(
+        "RequestTimeout",
+        "Your socket connection to the server was not read from or written to within the timeout period. "
+        "Idle connections will be closed.",
+        400,
+    )
+
+
+def request_header_section_too_large() -> AwsError:
+    return AwsError(
+        "RequestHeaderSectionTooLarge", "Your request header section exceeds the maximum allowed size.", 400
+    )
+
+
+def s3_slow_down() -> AwsError:
+    return AwsError("SlowDown", "Please reduce your request rate.", 503)
+
+
 def s3_error(code: str, message: str, status: int, *extra: tuple[str, str]) -> AwsError:
     return AwsError(code, message, status, extra=tuple(extra))
 

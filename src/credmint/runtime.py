@@ -20,6 +20,7 @@ from credmint import actions, authz, errors, orgs
 from credmint.api import Call
 from credmint.audit.recorder import AuditRecorder
 from credmint.clock import Clock, SystemClock
+from credmint.federation.jwks import JwksCache
 from credmint.iam.lastused import LastUsedRecorder
 from credmint.mfa.attempts import AttemptLimits
 from credmint.policy import CompiledPolicy, compile_policy
@@ -155,6 +156,8 @@ class Runtime:
             lockout_after=settings.mfa_lockout_after,
             lockout_seconds=settings.mfa_lockout_seconds,
         )
+        #: OIDC providers' verification keys, fetched on their own bounded executor.
+        self.jwks = JwksCache(allow_private_networks=settings.federation_allow_private_networks)
         self._resource_policies: dict[tuple[str, str], CompiledPolicy] = {}
 
     def now(self) -> datetime:

@@ -108,6 +108,35 @@ class Settings:
     #: bypassed and the channel reconnects. Default 5 s.
     cache_staleness_bound_seconds: float = 5.0
 
+    #: Peers whose X-Forwarded-For / X-Forwarded-Proto are believed: a comma-separated list
+    #: of addresses or CIDRs. Empty (the default): no proxy header is honoured, so the
+    #: client address (``aws:SourceIp``) is always the TCP peer's and cannot be spoofed.
+    trusted_proxies: str = ""
+    #: Longest request head (request line and header fields), in bytes; past it the server
+    #: answers 400 and closes the connection (AWS answers 400 to oversized headers).
+    max_header_bytes: int = 64 * 1024
+    #: Most header fields in one request.
+    max_header_count: int = 100
+    #: Seconds a client has to send a whole request head (slow-header clients are cut).
+    header_timeout: float = 10.0
+    #: Seconds a client has to send a request body, on top of one second per
+    #: ``min_body_rate`` bytes already sent (slow-body clients are cut; fast uploads are not).
+    body_timeout: float = 20.0
+    #: Bytes per second a body must average past ``body_timeout``.
+    min_body_rate: int = 64 * 1024
+    #: Open connections at most per worker process (uvicorn's ``limit_concurrency``: 503 past it).
+    max_connections: int = 1000
+    #: Request-body bytes held in memory at once per worker process, across all requests;
+    #: a request whose body does not fit is refused with 503 rather than queued.
+    max_buffered_body_bytes: int = 256 * 1024**2
+    #: Largest body accepted from an S3 request that carries no signature (anonymous
+    #: requests are authorized only after the body is read).
+    max_anonymous_body: int = 1024**2
+    #: Whether OIDC provider fetches may reach loopback, private, link-local and other
+    #: non-public addresses. False (the default): a tenant's provider URL cannot make the
+    #: server connect into its own network. True only for test setups with a local IdP.
+    federation_allow_private_networks: bool = False
+
     @property
     def public_access_block_flags(self) -> frozenset[str]:
         """The flags :attr:`public_access_block_default` turns on."""
@@ -272,4 +301,14 @@ _FIELDS = {
     "public_access_block_default": _public_access_default,
     "db_timeout_seconds": _positive_seconds,
     "cache_staleness_bound_seconds": _positive_seconds,
+    "trusted_proxies": _str,
+    "max_header_bytes": _positive_int,
+    "max_header_count": _positive_int,
+    "header_timeout": _positive_seconds,
+    "body_timeout": _positive_seconds,
+    "min_body_rate": _positive_int,
+    "max_connections": _positive_int,
+    "max_buffered_body_bytes": _positive_int,
+    "max_anonymous_body": _positive_int,
+    "federation_allow_private_networks": _bool,
 }

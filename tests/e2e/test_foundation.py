@@ -245,7 +245,8 @@ def _run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str
 
 
 def test_generated_bootstrap_and_restart(tmp_path: Path) -> None:
-    """No fixed credentials: they are generated, printed once, stored 0600, and survive a restart."""
+    """No fixed credentials: they are generated, stored 0600 (the key id printed once, the
+    secret not printed), and survive a restart."""
     data = tmp_path / "data"
     first = start_server(data, fixed_credentials=False)
     try:
@@ -254,7 +255,8 @@ def test_generated_bootstrap_and_restart(tmp_path: Path) -> None:
         first.stop()
     log = first.log.read_text() if first.log else ""
     assert log.count("Root credentials of account") == 1
-    assert f"export AWS_ACCESS_KEY_ID={first.access_key_id}" in log
+    assert f"access key id {first.access_key_id}" in log
+    assert first.secret_access_key not in log
     assert stat.S_IMODE((data / "root-credentials").stat().st_mode) == 0o600
     assert stat.S_IMODE((data / "master.key").stat().st_mode) == 0o600
     again = start_server(data, fixed_credentials=False, port=None)

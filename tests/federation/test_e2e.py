@@ -3,10 +3,12 @@ and GetWebIdentityToken against a real server, with identity providers run by th
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,11 +21,22 @@ from botocore.exceptions import ClientError
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from tests.conftest import Server
+from tests.conftest import Server, start_server
 from tests.federation.oidcidp import OidcIssuer
 from tests.federation.samlidp import SamlIdp
+from tests.federation.slowidp import BOUND, SlowTls
 
 AWS_CLI = Path(sys.executable).with_name("aws")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server that may fetch from the identity providers these tests run on 127.0.0.1."""
+    srv = start_server(
+        tmp_path_factory.mktemp("federation"), extra_env={"CREDMINT_FEDERATION_ALLOW_PRIVATE_NETWORKS": "true"}
+    )
+    yield srv
+    srv.stop()
 
 
 def _need(server: Server, operation: str) -> None:
@@ -325,3 +338,66 @@ def test_get_web_identity_token_verifies_with_the_published_keys(server: Server)
         sts.get_web_identity_token(Audience=["x"], SigningAlgorithm="RS256")
     assert off.value.response["Error"]["Code"] == "OutboundWebIdentityFederationDisabledException"
     iam.enable_outbound_web_identity_federation()
+
+
+def test_trickling_provider_does_not_starve_the_server(server: Server) -> None:
+    """20 AssumeRoleWithWebIdentity calls for a provider that trickles its answer: IAM and S3
+    keep answering meanwhile, and every call ends with IDPCommunicationError."""
+    slow = SlowTls(interval=2.0)
+    try:
+        iam = server.client("iam")
+        provider_arn = iam.create_open_id_connect_provider(
+            Url=slow.url, ClientIDList=["client-1"], ThumbprintList=[slow.thumbprint]
+        )["OpenIDConnectProviderArn"]
+        role_arn, _ = _setup_role(
+            server,
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Federated": provider_arn},
+                        "Action": "sts:AssumeRoleWithWebIdentity",
+                    }
+                ],
+            },
+        )
+
+        def b64(doc: dict[str, Any]) -> str:
+            return base64.urlsafe_b64encode(json.dumps(doc).encode()).rstrip(b"=").decode()
+
+        token = ".".join(
+            [b64({"alg": "RS256", "kid": "k1"}), b64({"iss": slow.url, "sub": "s", "aud": "client-1"}), "c2ln"]
+        )
+        outcomes: list[str] = []
+
+        def assume() -> None:
+            sts = server.client("sts", config={"signature_version": UNSIGNED})
+            try:
+                sts.assume_role_with_web_identity(RoleArn=role_arn, RoleSessionName="slow-idp", WebIdentityToken=token)
+                outcomes.append("ok")
+            except ClientError as exc:
+                outcomes.append(exc.response["Error"]["Code"])
+
+        callers = [threading.Thread(target=assume, daemon=True) for _ in range(20)]
+        for t in callers:
+            t.start()
+        answered: list[str] = []
+
+        def others() -> None:
+            for _ in range(3):
+                iam.list_users()
+                server.client("s3").list_buckets()
+            answered.append("yes")
+
+        probe = threading.Thread(target=others, daemon=True)
+        probe.start()
+        probe.join(BOUND)
+        assert answered == ["yes"], "IAM and S3 stopped answering"
+        for t in callers:
+            t.join(BOUND)
+            assert not t.is_alive()
+        assert outcomes and set(outcomes) == {"IDPCommunicationError"}, outcomes
+        assert slow.connections <= 2  # one fetch for all 20 calls
+    finally:
+        slow.close()

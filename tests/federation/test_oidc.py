@@ -47,7 +47,7 @@ def refused(iss: OidcIssuer, cache: jwks.JwksCache, token: str, code: str = "Inv
 
 
 def test_success_over_pinned_https(issuer: OidcIssuer) -> None:
-    cache = jwks.JwksCache()
+    cache = jwks.JwksCache(allow_private_networks=True)
     ident = verify(issuer, cache, issuer.token(amr=["authenticated"]))
     assert (ident.subject, ident.audience, ident.issuer) == ("user-123456", "client-1", issuer.url)
     keys = oidc.condition_keys(ident, issuer.url)
@@ -61,9 +61,9 @@ def test_success_over_pinned_https(issuer: OidcIssuer) -> None:
 
 def test_thumbprint_mismatch_and_missing(issuer: OidcIssuer) -> None:
     with pytest.raises(jwks.FetchError, match=r"doesn.t match configured thumbprint"):
-        jwks.fetch_keys(issuer.url, ["0" * 40])
+        jwks.fetch_keys(issuer.url, ["0" * 40], allow_private_networks=True)
     with pytest.raises(jwks.FetchError, match=r"doesn.t match configured thumbprint"):
-        jwks.fetch_keys(issuer.url, [])
+        jwks.fetch_keys(issuer.url, [], allow_private_networks=True)
     # The GET goes out (the certificate is checked when the response head arrives), but no
     # document from an unpinned server is ever read or used.
 
@@ -71,10 +71,10 @@ def test_thumbprint_mismatch_and_missing(issuer: OidcIssuer) -> None:
 def test_unreachable_provider_is_a_communication_error(issuer: OidcIssuer) -> None:
     issuer.fail = True
     with pytest.raises(AwsError) as e:
-        jwks.JwksCache().keys(issuer.url, [issuer.thumbprint], "k1")
+        jwks.JwksCache(allow_private_networks=True).keys(issuer.url, [issuer.thumbprint], "k1")
     assert e.value.code == "IDPCommunicationError"
     with pytest.raises(AwsError) as e:
-        jwks.JwksCache().keys("https://127.0.0.1:1", [issuer.thumbprint], "k1")
+        jwks.JwksCache(allow_private_networks=True).keys("https://127.0.0.1:1", [issuer.thumbprint], "k1")
     assert e.value.code == "IDPCommunicationError"
 
 
@@ -84,7 +84,7 @@ def test_plain_http_is_refused() -> None:
 
 
 def test_tampered_token(issuer: OidcIssuer) -> None:
-    cache = jwks.JwksCache()
+    cache = jwks.JwksCache(allow_private_networks=True)
     h, p, s = issuer.token().split(".")
     claims = json.loads(base64.urlsafe_b64decode(p + "=="))
     claims["sub"] = "admin-000000"
@@ -93,20 +93,20 @@ def test_tampered_token(issuer: OidcIssuer) -> None:
 
 
 def test_wrong_signer_with_a_known_kid(issuer: OidcIssuer) -> None:
-    cache = jwks.JwksCache()
+    cache = jwks.JwksCache(allow_private_networks=True)
     rogue = RSAKey.generate_key(2048, parameters={"kid": "k1", "alg": "RS256"})
     assert "signature" in refused(issuer, cache, issuer.token(key=rogue))
 
 
 def test_key_in_the_token_header_is_never_used(issuer: OidcIssuer) -> None:
-    cache = jwks.JwksCache()
+    cache = jwks.JwksCache(allow_private_networks=True)
     rogue = RSAKey.generate_key(2048, parameters={"kid": "k1", "alg": "RS256"})
     token = issuer.token(key=rogue, header={"jwk": rogue.as_dict(private=False), "jku": issuer.url + "/evil"})
     refused(issuer, cache, token)
 
 
 def test_none_and_hmac_are_refused(issuer: OidcIssuer) -> None:
-    cache = jwks.JwksCache()
+    cache = jwks.JwksCache(allow_private_networks=True)
     body = (
         base64.urlsafe_b64encode(
             json.dumps(
@@ -138,7 +138,7 @@ def test_oct_keys_in_a_jwks_are_dropped() -> None:
 
 
 def test_expired_and_not_yet_valid(issuer: OidcIssuer) -> None:
-    cache = jwks.JwksCache()
+    cache = jwks.JwksCache(allow_private_networks=True)
     old = issuer.token(now=time.time() - 3600, lifetime=600)
     msg = refused(issuer, cache, old, "ExpiredTokenException")
     assert msg.startswith("Token expired: current date/time ") and "must be before the expiration date/time" in msg
@@ -147,7 +147,7 @@ def test_expired_and_not_yet_valid(issuer: OidcIssuer) -> None:
 
 
 def test_audience_rules(issuer: OidcIssuer) -> None:
-    cache = jwks.JwksCache()
+    cache = jwks.JwksCache(allow_private_networks=True)
     assert refused(issuer, cache, issuer.token(aud="other")) == "Incorrect token audience"
     ident = verify(issuer, cache, issuer.token(aud=["other", "client-1"]))
     assert ident.audience == "client-1"
@@ -156,7 +156,7 @@ def test_audience_rules(issuer: OidcIssuer) -> None:
 
 
 def test_issuer_must_match(issuer: OidcIssuer) -> None:
-    cache = jwks.JwksCache()
+    cache = jwks.JwksCache(allow_private_networks=True)
     token = issuer.token(iss="https://evil.example.com")
     keys = cache.keys(issuer.url, [issuer.thumbprint], "k1")
     with pytest.raises(AwsError, match="No OpenIDConnect provider found"):
@@ -170,7 +170,7 @@ def test_token_size_limit() -> None:
 
 def test_key_rotation_at_the_issuer(issuer: OidcIssuer) -> None:
     clock = Clock()
-    cache = jwks.JwksCache(clock=clock, cooldown=30)
+    cache = jwks.JwksCache(allow_private_networks=True, clock=clock, cooldown=30)
     verify(issuer, cache, issuer.token())
     issuer.rotate("k2")
     # Unknown kid: the cache refreshes at once and the new key verifies.
@@ -180,7 +180,7 @@ def test_key_rotation_at_the_issuer(issuer: OidcIssuer) -> None:
 
 def test_unknown_kid_refresh_has_a_cooldown(issuer: OidcIssuer) -> None:
     clock = Clock()
-    cache = jwks.JwksCache(clock=clock, cooldown=30)
+    cache = jwks.JwksCache(allow_private_networks=True, clock=clock, cooldown=30)
     verify(issuer, cache, issuer.token())
     rogue = RSAKey.generate_key(2048, parameters={"kid": "nope", "alg": "RS256"})
     for _ in range(5):
@@ -194,7 +194,7 @@ def test_unknown_kid_refresh_has_a_cooldown(issuer: OidcIssuer) -> None:
 
 def test_failed_refresh_keeps_known_keys(issuer: OidcIssuer) -> None:
     clock = Clock()
-    cache = jwks.JwksCache(clock=clock, cooldown=30, max_age=60)
+    cache = jwks.JwksCache(allow_private_networks=True, clock=clock, cooldown=30, max_age=60)
     verify(issuer, cache, issuer.token())
     issuer.fail = True
     clock.t += 3600
@@ -208,7 +208,7 @@ def test_failed_refresh_keeps_known_keys(issuer: OidcIssuer) -> None:
 
 def test_ec_keys(issuer: OidcIssuer) -> None:
     issuer.rotate("e1", alg="ES384")
-    ident = verify(issuer, jwks.JwksCache(), issuer.token())
+    ident = verify(issuer, jwks.JwksCache(allow_private_networks=True), issuer.token())
     assert ident.subject == "user-123456"
 
 

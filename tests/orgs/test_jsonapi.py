@@ -58,6 +58,9 @@ def test_success_shape(server: Server, account: Account) -> None:
         (f"{TARGET}.NoSuchOperation", b"{}", "UnknownOperationException"),
         ("SomethingElse.ListRoots", b"{}", "UnknownOperationException"),
         (f"{TARGET}.DescribeAccount", b"{not json", "SerializationException"),
+        # Nested past the parser's stack: malformed input, not a 500.
+        (f"{TARGET}.DescribeAccount", b"[" * 200_000, "SerializationException"),
+        (f"{TARGET}.DescribeAccount", b'{"a":' * 200_000, "SerializationException"),
         (f"{TARGET}.DescribeAccount", b'{"AccountId": 123456789012}', "SerializationException"),
         (f"{TARGET}.DescribeAccount", b'{"AccountId": "12"}', "InvalidInputException"),
         (f"{TARGET}.DescribeAccount", b"{}", "InvalidInputException"),

@@ -106,6 +106,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--log-format", choices=("plain", "json"), default=None, help="access-log format (default plain)"
     )
+    serve.add_argument(
+        "--print-root-secret",
+        action="store_true",
+        help="on the first start, also print the root secret access key (by default only the key id and the "
+        "0600 credentials file are printed: standard output often ends up in log collectors)",
+    )
     _store_args(serve)
 
     cfg = sub.add_parser("config", help="configuration")
@@ -171,6 +177,13 @@ def _open(settings: Settings, *, migrate: bool = True):  # type: ignore[no-untyp
     return runtime
 
 
+def _print_key_id(account_id: str, key_id: str, region: str, file: Path) -> None:
+    print(f"Root credentials of account {account_id} are in {file} (mode 0600):")
+    print(f"  export AWS_SHARED_CREDENTIALS_FILE={file} AWS_PROFILE=default AWS_DEFAULT_REGION={region}")
+    print(f"  (access key id {key_id}; the secret is not printed unless asked: credmint serve --print-root-secret)")
+    sys.stdout.flush()
+
+
 def _print_credentials(account_id: str, key_id: str, secret: str, region: str, file: Path | None) -> None:
     print(f"Root credentials of account {account_id} (shown once):")
     print(f"  export AWS_ACCESS_KEY_ID={key_id}")
@@ -189,6 +202,15 @@ def _write_credentials_file(path: Path, key_id: str, secret: str, region: str) -
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+def trusted_proxies(text: str) -> list[str]:
+    """The trusted proxy addresses/CIDRs of ``--trusted-proxies``; a typo is an error, not a
+    silently untrusted (or trusted) proxy."""
+    out = [part.strip() for part in text.split(",") if part.strip()]
+    for part in out:
+        ipaddress.ip_network(part, strict=False)  # ValueError on anything else
+    return out
 
 
 DEV_BANNER = """\
@@ -236,9 +258,9 @@ def dev_settings(settings: Settings, data_dir_given: bool) -> Iterator[Settings]
         yield dataclasses.replace(dev, data_dir=Path(tmp))
 
 
-def cmd_serve(settings: Settings, *, data_dir_given: bool = True) -> int:
+def cmd_serve(settings: Settings, *, data_dir_given: bool = True, print_root_secret: bool = False) -> int:
     if not settings.dev:
-        return _serve(settings)
+        return _serve(settings, print_root_secret=print_root_secret)
     refusal = dev_refusal(settings)
     if refusal is not None:
         print(f"credmint: {refusal}", file=sys.stderr)
@@ -248,14 +270,15 @@ def cmd_serve(settings: Settings, *, data_dir_given: bool = True) -> int:
     # it unwinds through dev_settings, which removes the temporary store.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     with dev_settings(settings, data_dir_given) as dev:
-        return _serve(dev)
+        # Dev mode's root credentials are well known: printing them costs nothing.
+        return _serve(dev, print_root_secret=True)
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def _serve(settings: Settings) -> int:
+def _serve(settings: Settings, *, print_root_secret: bool = False) -> int:
     import uvicorn
 
     from credmint import accounts
@@ -278,8 +301,12 @@ def _serve(settings: Settings) -> int:
     if creds is not None:
         path = settings.data_dir / "root-credentials"
         _write_credentials_file(path, creds.access_key_id, creds.secret_access_key, settings.region)
-        _print_credentials(creds.account_id, creds.access_key_id, creds.secret_access_key, settings.region, path)
+        if print_root_secret:
+            _print_credentials(creds.account_id, creds.access_key_id, creds.secret_access_key, settings.region, path)
+        else:
+            _print_key_id(creds.account_id, creds.access_key_id, settings.region, path)
     runtime.store.close()
+    proxies = trusted_proxies(settings.trusted_proxies)
     scheme = "https" if ssl_options else "http"
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     print(f"credmint {__version__} serving on {scheme}://{host}:{settings.port}", flush=True)
@@ -297,6 +324,13 @@ def _serve(settings: Settings) -> int:
         log_level="warning",
         access_log=False,
         lifespan="on",
+        # Proxy headers only from proxies named explicitly: otherwise anyone on loopback
+        # (uvicorn's default trust) could set the address aws:SourceIp is checked against.
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
+        limit_concurrency=settings.max_connections,
+        # httptools with the request head bounded in size, field count and time.
+        http="credmint.server.protocol:BoundedHttpToolsProtocol",
         **ssl_options,
     )
     return 0
@@ -314,7 +348,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "serve":
         given = args.data_dir is not None or bool(os.environ.get("CREDMINT_DATA_DIR"))
-        return cmd_serve(settings, data_dir_given=given)
+        return cmd_serve(settings, data_dir_given=given, print_root_secret=args.print_root_secret)
     if args.command == "db":
         from credmint.store import migrate as migrations
 

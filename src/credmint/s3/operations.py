@@ -56,6 +56,14 @@ CHECKSUM_HEADERS = {label: name for name, label in CHECKSUM_NAMES.items()}
 DEFAULT_CONTENT_TYPE = "binary/octet-stream"
 
 
+_HEADER_VALUE = re.compile(r"[^\x00-\x08\x0a-\x1f\x7f]*")
+
+
+def header_value_ok(value: str) -> bool:
+    """Whether ``value`` may be sent as an HTTP header value (no control characters but tab)."""
+    return _HEADER_VALUE.fullmatch(value) is not None
+
+
 @dataclass(frozen=True, slots=True)
 class ObjectRow:
     key: str
@@ -336,6 +344,12 @@ def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
     overrides = {member: ctx.query[q] for q, member in RESPONSE_OVERRIDES.items() if q in ctx.query}
     if overrides and ctx.principal is None:
         raise errors.s3_invalid_request("Request specific response headers cannot be used for anonymous GET requests.")
+    for q in RESPONSE_OVERRIDES:
+        if q in ctx.query and not header_value_ok(ctx.query[q]):
+            # Echoed into a response header: CR/LF would split the response, NUL and the
+            # other controls are not allowed in a header (RFC 9110 §5.5). AWS's exact
+            # message for this is unconfirmed.
+            raise errors.s3_invalid_argument("Header value contains invalid characters.", q, ctx.query[q])
     for _attempt in range(3):
         row = _load_for_read(ctx, bucket, ctx.key)
         check_conditions(ctx.header, row.etag, row.last_modified)

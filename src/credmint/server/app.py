@@ -10,6 +10,7 @@ the way, render that, once.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import random
@@ -18,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from credmint import __version__, errors
 from credmint import wire as wq
@@ -33,7 +35,8 @@ from credmint.s3.handler import describe as describe_s3
 from credmint.server import dev, jsonapi, registry
 from credmint.server.routing import QUERY_VERSIONS, Target, classify
 from credmint.sigv2 import parse_v2, verify_v2
-from credmint.sigv4 import SignedRequest, check_scope, parse_auth, verify_signature
+from credmint.sigv4 import SignedRequest, check_payload_hash, check_scope, parse_auth, verify_signature
+from credmint.sigv4.verify import is_hex_sha256
 from credmint.store.db import RateLimitedLog, WouldBlock, non_blocking, unavailable
 from credmint.sts import web_identity_issuer
 from credmint.wire import s3 as ws3
@@ -72,6 +75,7 @@ class CredmintApp:
         #: One line per outage now and then, not a traceback per request.
         self._outage_log = RateLimitedLog(log, 5.0)
         self._ping: asyncio.Task[str | None] | None = None
+        self._budget = _BodyBudget(self.settings.max_buffered_body_bytes)
 
     # --- ASGI -----------------------------------------------------------------------------
 
@@ -120,28 +124,27 @@ class CredmintApp:
         facts = RequestFacts(head, request_id, service) if target in _AUDITED else None
         if facts is not None:
             self.runtime.audit.begin(facts)
+        reader = _BodyReader(receive, head, self._budget, self.settings.body_timeout, self.settings.min_body_rate)
         try:
-            limit = MAX_S3_BODY if target is Target.S3 else self._max_query_body
-            message = await receive()
-            if message["type"] == "http.request" and not message.get("more_body", False):
-                data = message.get("body", b"")  # the whole body in one message: the usual case
-                if len(data) > limit:
-                    raise _BodyTooLarge
-            else:
-                data = await self._read_body(receive, limit, message)
-            req = HttpRequest(method, path, query_string, headers, data, client_ip, secure, index) if data else head
-            if target is Target.QUERY:
-                status, out_headers, body = await self._handle_query(req, service, request_id)
-            else:
-                status, out_headers, body = await self.handle(req, target, service, request_id)
-        except _BodyTooLarge:
             if target is Target.S3:
-                err = errors.s3_error(
-                    "EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size.", 400
-                )
-                status, out_headers, body = self._render_s3_error(err, request_id)
+                # Authenticated from the head before its body is read (see _handle_s3).
+                status, out_headers, body = await self._handle_s3(head, request_id, reader)
             else:
+                data = await reader.read(self._max_query_body)
+                req = HttpRequest(method, path, query_string, headers, data, client_ip, secure, index) if data else head
+                if target is Target.QUERY:
+                    status, out_headers, body = await self._handle_query(req, service, request_id)
+                else:
+                    status, out_headers, body = await self.handle(req, target, service, request_id)
+        except _BodyRefused as refused:
+            if target is Target.S3:
+                status, out_headers, body = self._render_s3_error(refused.s3_error, request_id)
+            elif refused.query_error is None:
                 status, out_headers, body = 413, [], b""
+            elif target is Target.JSON:
+                status, out_headers, body = jsonapi.render_error(refused.query_error, request_id)
+            else:
+                status, out_headers, body = self._render_query_error(refused.query_error, "sts", request_id)
         except Exception as err:  # never a traceback to the client
             outage = unavailable(err)
             if outage is None:
@@ -151,10 +154,16 @@ class CredmintApp:
                 self._outage_log.warning("store unavailable on %s %s: %s", method, path, outage)
                 failure = errors.service_unavailable()
             status, out_headers, body = self._render_unexpected(target, service, request_id, failure)
+        finally:
+            reader.release()
         if facts is not None:
             # Written before the response is sent: a received response implies a written record.
             facts.status = status
             self.runtime.audit.record(facts)
+        if not reader.complete:
+            # The rest of the body is not read: uvicorn would otherwise read (and drop) it
+            # to keep the connection, whatever its size.
+            out_headers = [*out_headers, (b"connection", b"close")]
         for k, _ in out_headers:  # HEAD answers carry the GET length
             if k == b"content-length":
                 break
@@ -189,25 +198,6 @@ class CredmintApp:
                 self._outage_log.warning("flushing access key last-used data failed: %s", err)
             except Exception:  # a failed flush keeps its batch for the next one
                 log.exception("flushing access key last-used data failed")
-
-    @staticmethod
-    async def _read_body(receive: Receive, limit: int, message: Message) -> bytes:
-        """The body, from ``message`` (the first received) and those that follow it."""
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            if message["type"] == "http.disconnect":
-                break
-            chunk = message.get("body", b"")
-            if chunk:
-                size += len(chunk)
-                if size > limit:
-                    raise _BodyTooLarge
-                chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-            message = await receive()
-        return b"".join(chunks) if len(chunks) != 1 else chunks[0]
 
     async def _blocking(self, fn: Callable[[], T], deadline: float | None = None) -> T:
         """``fn`` on a worker thread; a store outage becomes ``ServiceUnavailable``, and
@@ -304,7 +294,8 @@ class CredmintApp:
             facts = current_facts.get()
             if action is None:
                 location = "https://aws.amazon.com/iam" + (
-                    f"?Version={version}" if req.method == "GET" and version else ""
+                    # Quoted: the value is the caller's and must not break the header.
+                    f"?Version={quote(version, safe='')}" if req.method == "GET" and version else ""
                 )
                 return 302, [(b"location", location.encode())], b""
             if not service:
@@ -433,7 +424,12 @@ class CredmintApp:
 
     # --- S3 -------------------------------------------------------------------------------
 
-    async def _handle_s3(self, req: HttpRequest, request_id: str) -> Response:
+    async def _handle_s3(self, req: HttpRequest, request_id: str, reader: _BodyReader | None = None) -> Response:
+        """An S3 request; with ``reader``, ``req`` is the head alone and the body is read only
+        once the signature is verified: an S3 signature covers the payload hash the
+        ``x-amz-content-sha256`` header names (SigV2 covers ``Content-MD5``, checked later),
+        so a wrongly signed upload is refused unread, and an unsigned one is read only up
+        to ``max_anonymous_body``."""
         principal: Principal | None = None
         secret: str | None = None
         facts = current_facts.get()
@@ -459,8 +455,18 @@ class CredmintApp:
                 entry = await self._s3_key(signed.access_key_id, signed.security_token, signed.region, now)
                 if facts is not None:
                     facts.principal = entry.principal
-                verify_signature(req, signed, entry.secret, "s3")
+                verify_signature(req, signed, entry.secret, "s3", body_read=reader is None)
                 principal, secret = entry.principal, entry.secret
+            if reader is not None:
+                authenticated = signed is not None or signed_v2 is not None
+                check = signed is not None and is_hex_sha256(signed.content_sha256 or "")
+                data = await reader.read(
+                    MAX_S3_BODY if authenticated else self.settings.max_anonymous_body, hash_body=check
+                )
+                if check and signed is not None:
+                    check_payload_hash(signed, reader.sha256)
+                if data:
+                    req = req._replace(body=data)
             response = await self._blocking(
                 partial(handle_s3, self.runtime, req, principal, signed, request_id, secret=secret, signed_v2=signed_v2)
             )
@@ -490,8 +496,111 @@ class CredmintApp:
         return err.status, headers, body
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyRefused(Exception):
+    """A body not read (or not read to its end): too large, too slow, or no memory for it."""
+
+    def __init__(self, s3_error: AwsError, query_error: AwsError | None) -> None:
+        super().__init__(s3_error.code)
+        self.s3_error = s3_error
+        #: None: a bare 413, as AWS answers an oversized Query body.
+        self.query_error = query_error
+
+
+def _too_large() -> _BodyRefused:
+    err = errors.s3_error("EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size.", 400)
+    return _BodyRefused(err, None)
+
+
+class _BodyBudget:
+    """Request-body bytes held in memory by this process, across requests, bounded.
+
+    One event loop per process touches it, so a counter is enough. A request that does
+    not fit is refused at once (503) rather than queued: a queue would let slow bodies
+    hold everyone else's requests."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.used = 0
+
+    def reserve(self, n: int) -> bool:
+        if self.used + n > self.capacity:
+            return False
+        self.used += n
+        return True
+
+    def release(self, n: int) -> None:
+        self.used -= n
+
+
+class _BodyReader:
+    """Reads one request's body within a size limit, the memory budget and a deadline.
+
+    The deadline grows with what has arrived: ``timeout`` seconds plus one second per
+    ``min_rate`` bytes received, so a client sending a byte every few seconds is cut after
+    about ``timeout`` seconds while a large upload at a normal rate is not. A declared
+    ``Content-Length`` past the limit is refused before a byte of the body is read."""
+
+    def __init__(self, receive: Receive, head: HttpRequest, budget: _BodyBudget, timeout: float, min_rate: int) -> None:
+        self._receive = receive
+        self._head = head
+        self._budget = budget
+        self._timeout = timeout
+        self._min_rate = min_rate
+        self._reserved = 0
+        #: Whether the whole body was received (or the client went away).
+        self.complete = False
+        self.sha256 = ""
+
+    def _reserve(self, total: int) -> None:
+        if total > self._reserved:
+            if not self._budget.reserve(total - self._reserved):
+                raise _BodyRefused(errors.s3_slow_down(), errors.service_unavailable())
+            self._reserved = total
+
+    def release(self) -> None:
+        self._budget.release(self._reserved)
+        self._reserved = 0
+
+    async def read(self, limit: int, *, hash_body: bool = False) -> bytes:
+        hasher = hashlib.sha256() if hash_body else None
+        declared = self._head.header("content-length")
+        if declared is not None and declared.isdigit():
+            if int(declared) > limit:
+                raise _too_large()
+            self._reserve(int(declared))
+        elif self._head.header("transfer-encoding") is None:
+            self.complete = True  # neither header: no body (RFC 9112 §6.3)
+            self.sha256 = hasher.hexdigest() if hasher is not None else ""
+            return b""
+        chunks: list[bytes] = []
+        size = 0
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        try:
+            async with asyncio.timeout(start + self._timeout) as deadline:
+                while True:
+                    message = await self._receive()
+                    if message["type"] == "http.disconnect":
+                        self.complete = True
+                        break
+                    chunk = message.get("body", b"")
+                    if chunk:
+                        size += len(chunk)
+                        if size > limit:
+                            raise _too_large()
+                        self._reserve(size)
+                        chunks.append(chunk)
+                        if hasher is not None:
+                            hasher.update(chunk)
+                    if not message.get("more_body", False):
+                        self.complete = True
+                        break
+                    deadline.reschedule(start + self._timeout + size / self._min_rate)
+        except TimeoutError:
+            raise _BodyRefused(errors.request_timeout(), errors.request_timeout()) from None
+        if hasher is not None:
+            self.sha256 = hasher.hexdigest()
+        return b"".join(chunks) if len(chunks) != 1 else chunks[0]
 
 
 #: Targets whose calls the audit trail records.

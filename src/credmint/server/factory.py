@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from credmint.clock import DevClock
 from credmint.runtime import Runtime
 from credmint.sealing import load_or_create_master_key
@@ -9,9 +12,28 @@ from credmint.server.app import CredmintApp
 from credmint.settings import Settings
 from credmint.store.db import Store
 
+#: Files of the data dir that hold secrets or the whole store; readable by the owner only.
+#: SQLite creates its -wal and -shm files with the database's mode, so creating the database
+#: 0600 covers them; an existing install is narrowed on start.
+PRIVATE_FILES = ("credmint.db", "credmint.db-wal", "credmint.db-shm", "master.key", "root-credentials")
+
+
+def prepare_data_dir(data_dir: Path, *, sqlite_in_dir: bool) -> None:
+    """Create the data dir 0700 (narrowing an existing one) and its private files 0600."""
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(data_dir, 0o700)
+    if sqlite_in_dir:
+        # Created here, 0600, before SQLite opens it (SQLite would create it 0644 under the
+        # usual umask, and its -wal/-shm files with it).
+        os.close(os.open(data_dir / "credmint.db", os.O_WRONLY | os.O_CREAT, 0o600))
+    for name in PRIVATE_FILES:
+        path = data_dir / name
+        if path.exists():
+            os.chmod(path, 0o600)
+
 
 def build_runtime(settings: Settings) -> Runtime:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    prepare_data_dir(settings.data_dir, sqlite_in_dir=settings.database_url is None)
     master = load_or_create_master_key(settings.data_dir, settings.master_key)
     # A dev store is for tests: it trades power-cut durability for cheap commits.
     store = Store(

@@ -156,7 +156,9 @@ def _decode_body(op: OperationModel, body: bytes) -> dict[str, Any]:
     shape = op.input_shape
     try:
         raw = json.loads(body) if body.strip() else {}
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: a body nested deeper than the parser's stack (no modeled input
+        # nests more than a few levels) is malformed input, not a server fault.
         raise AwsError("SerializationException", None, 400) from None
     if shape is None:
         return {}

@@ -78,12 +78,15 @@ def verify_signature(
     dialect: Dialect,
     *,
     keys: SigningKeyCache | None = None,
+    body_read: bool = True,
 ) -> None:
     """Raise unless ``signed.signature`` is the request's signature under ``secret``.
 
     For S3 with a hex ``x-amz-content-sha256`` the body is checked against it afterwards
-    (a bad signature wins over a bad body hash). Streaming bodies are checked later by
-    :func:`decode_aws_chunked`.
+    (a bad signature wins over a bad body hash) — unless ``body_read`` is false: an S3
+    signature covers the *named* payload hash, so it can be verified from the head alone,
+    before the body is read, and the body checked with :func:`check_payload_hash` once read.
+    Streaming bodies are checked later by :func:`decode_aws_chunked`.
     """
     if "host" not in signed.signed_headers:
         raise errors.signature_does_not_match(_HOST_NOT_SIGNED)
@@ -99,7 +102,14 @@ def verify_signature(
         if s3:
             raise errors.s3_signature_does_not_match(signed.access_key_id, sts, signed.signature, creq)
         raise errors.signature_does_not_match()
-    if s3 and is_hex_sha256(payload):
-        computed = hashlib.sha256(req.body).hexdigest()
-        if computed != payload.lower():
-            raise errors.s3_content_sha256_mismatch(payload, computed)
+    if s3 and body_read:
+        check_payload_hash(signed, hashlib.sha256(req.body).hexdigest())
+
+
+def check_payload_hash(signed: SignedRequest, computed: str) -> None:
+    """Raise unless the body's SHA-256 (``computed``, hex) is the one an S3 signature names."""
+    payload = signed.content_sha256
+    if payload is None or not is_hex_sha256(payload):
+        return
+    if computed != payload.lower():
+        raise errors.s3_content_sha256_mismatch(payload, computed)

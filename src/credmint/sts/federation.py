@@ -18,7 +18,7 @@ from typing import Any
 
 from credmint import condition_keys, errors
 from credmint.api import Call, operation
-from credmint.federation import jwks, oidc, saml
+from credmint.federation import oidc, saml
 from credmint.iam.providers import oidc_provider, saml_provider
 from credmint.policy import PrincipalInfo, RequestContext, compile_policy, evaluate, global_condition_keys
 from credmint.sts import sessions, web_identity_issuer
@@ -26,10 +26,6 @@ from credmint.sts.service import DEFAULT_ROLE_SESSION_SECONDS, OPERATIONS
 from credmint.sts.tokens import IssuingCall
 
 _SAML_PROVIDER_ARN = re.compile(r"\Aarn:aws:iam::(\d{12}):saml-provider/([\w+=,.@-]{1,128})\Z")
-
-#: One per process: the verification keys of every OIDC provider seen.
-JWKS_CACHE = jwks.JwksCache()
-
 
 # --- trust policy --------------------------------------------------------------------------
 
@@ -200,7 +196,7 @@ def _verify_web_identity(call: Call, account_id: str) -> tuple[oidc.WebIdentity,
         )
         if provider is None:
             raise errors.invalid_identity_token(f"No OpenIDConnect provider found in your account for {peeked.issuer}")
-    keys = JWKS_CACHE.keys(provider.url, provider.thumbprints, peeked.kid)
+    keys = call.runtime.jwks.keys(provider.url, provider.thumbprints, peeked.kid)
     identity = oidc.verify(token, issuer=provider.url, client_ids=provider.client_ids, keys=keys, now=call.now)
     return identity, provider
 
