@@ -1,13 +1,9 @@
-"""Settings from the environment: the database timeout, the staleness bound and the audit
-trail's, with their defaults and refusals."""
+"""Settings from the environment: the database timeout, the staleness bound, the audit
+trail's and the limits added for hostile input, with their defaults and refusals."""
 
 from __future__ import annotations
 
 from pathlib import Path
-
-"""Settings from the environment: the limits and switches added for hostile input."""
-
-from __future__ import annotations
 
 import pytest
 
