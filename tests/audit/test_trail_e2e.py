@@ -27,7 +27,12 @@ pytestmark = pytest.mark.e2e
 def audited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     srv = start_server(
         tmp_path_factory.mktemp("audit"),
-        extra_env={"CREDMINT_AUDIT_DATA_EVENTS": "true", "CREDMINT_AUDIT_FLUSH_MS": "100"},
+        extra_env={
+            "CREDMINT_AUDIT_DATA_EVENTS": "true",
+            "CREDMINT_AUDIT_FLUSH_MS": "100",
+            # The battery's web identity provider is a local test IdP.
+            "CREDMINT_FEDERATION_ALLOW_PRIVATE_NETWORKS": "true",
+        },
     )
     yield srv
     srv.stop()
