@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from credmint import errors
+from credmint import errors, metrics
 from credmint.httpreq import HttpRequest
 from credmint.policy import (
     CompiledPolicy,
@@ -87,14 +87,19 @@ class PolicySource:
             self._managed = {}
 
     def cached_identity(self, entity_id: str) -> Identity | None:
-        return self._identities.get(entity_id)
+        found = self._identities.get(entity_id)
+        if found is not None:
+            metrics.POLICY_CACHE_HIT.inc()
+        return found
 
     def identity(self, kind: str, entity_id: str) -> Identity:
         """The compiled identity of a user (``kind="user"``) or role (``"role"``); blocking on a miss."""
         cache = self._identities
         found = cache.get(entity_id)
         if found is not None:
+            metrics.POLICY_CACHE_HIT.inc()
             return found
+        metrics.POLICY_CACHE_MISS.inc()
         with self._store.read() as conn:
             ident = self._load_user(conn, entity_id) if kind == "user" else self._load_role(conn, entity_id)
         with self._lock:
@@ -105,7 +110,9 @@ class PolicySource:
     def managed(self, arn: str) -> CompiledPolicy | None:
         cache = self._managed
         if arn in cache:
+            metrics.POLICY_CACHE_HIT.inc()
             return cache[arn]
+        metrics.POLICY_CACHE_MISS.inc()
         with self._store.read() as conn:
             compiled = self._managed_policy(conn, arn)
         with self._lock:

@@ -17,7 +17,7 @@ from typing import cast
 
 from sqlalchemy import select
 
-from credmint import actions, authz, errors, orgs
+from credmint import actions, authz, errors, metrics, orgs
 from credmint.api import Call
 from credmint.clock import Clock, SystemClock
 from credmint.iam.lastused import LastUsedRecorder
@@ -57,12 +57,14 @@ class CredentialCache:
         """The entry, ``None`` if known not to exist, ``False`` if not cached."""
         entries = self._entries
         if access_key_id in entries:
+            metrics.CREDENTIAL_CACHE_HIT.inc()
             return entries[access_key_id]
         return False
 
     def load(self, access_key_id: str) -> KeyEntry | None:
         """Read one key from the store (blocking) and cache what was found."""
         entries = self._entries  # a clear() during the read must not be undone
+        metrics.CREDENTIAL_CACHE_MISS.inc()
         k = schema.access_keys
         u = schema.users
         with self._store.read() as conn:

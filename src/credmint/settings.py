@@ -38,8 +38,10 @@ class Settings:
     tls_self_signed: bool = False
     #: Access-log line format: "plain" or "json" (logger ``credmint.access``).
     log_format: str = "plain"
-    #: Serve Prometheus metrics at ``GET /metrics`` (default on).
+    #: Serve Prometheus metrics at ``GET /metrics`` and ``/_credmint/metrics`` (default on).
     metrics: bool = True
+    #: Write one ``credmint.access`` line per request to stderr (default on).
+    access_log: bool = True
 
     @property
     def store_url(self) -> str:
@@ -132,4 +134,5 @@ _FIELDS = {
     "tls_self_signed": _bool,
     "log_format": _log_format,
     "metrics": _bool,
+    "access_log": _bool,
 }

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import httpx
 from joserfc.jwk import KeySet
 
-from credmint import errors
+from credmint import errors, metrics
 from credmint.federation.oidc import has_kid, thumbprint_ok, usable_keys
 
 MAX_DOCUMENT_BYTES = 512 * 1024
@@ -77,6 +77,7 @@ def _peer_sha1(response: httpx.Response) -> str | None:
     return hashlib.sha1(der, usedforsecurity=False).hexdigest()
 
 
+@metrics.timed_fetch
 def fetch_json(url: str, thumbprints: Sequence[str], *, ca_bundle: str | None = None) -> Any:
     """GET ``url`` over HTTPS under the trust rule above and parse it as JSON."""
     if urlsplit(url).scheme != "https":

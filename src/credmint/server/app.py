@@ -13,13 +13,14 @@ import asyncio
 import json
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 
-from credmint import __version__, errors
+from credmint import __version__, errors, metrics
 from credmint import wire as wq
 from credmint.api import Call, Operation
 from credmint.errors import AwsError
@@ -28,8 +29,9 @@ from credmint.httpreq import HttpRequest, index_headers
 from credmint.principal import Principal
 from credmint.runtime import KeyEntry, Runtime, session_principal
 from credmint.s3 import handle_s3
-from credmint.server import jsonapi, registry
-from credmint.server.routing import QUERY_VERSIONS, Target, classify
+from credmint.s3.handler import parse_query, route
+from credmint.server import accesslog, jsonapi, registry
+from credmint.server.routing import METRICS_SHORT_PATH, QUERY_VERSIONS, Target, classify
 from credmint.sigv2 import parse_v2, verify_v2
 from credmint.sigv4 import SignedRequest, check_scope, parse_auth, verify_signature
 from credmint.wire import s3 as ws3
@@ -88,6 +90,7 @@ class CredmintApp:
                 return
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
         # ASGI servers hand header names over lower-cased already.
         headers = tuple([(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]])
         index = index_headers(headers)
@@ -104,6 +107,7 @@ class CredmintApp:
         head = HttpRequest(method, path, query_string, headers, b"", client_ip, secure, index)
         # The target is known from the head alone, so the body limit is the target's.
         target, service = classify(head)
+        exchange = accesslog.begin(service or target.value)
         try:
             limit = MAX_S3_BODY if target is Target.S3 else self._max_query_body
             message = await receive()
@@ -134,8 +138,22 @@ class CredmintApp:
                 break
         else:
             out_headers.append((b"content-length", str(len(body)).encode()))
+        elapsed = time.perf_counter() - started
         await send({"type": "http.response.start", "status": status, "headers": out_headers})
         await send({"type": "http.response.body", "body": body if method != "HEAD" else b""})
+        # Recorded once the answer is on its way: logging does not delay it.
+        metrics.observe_request(exchange.service, exchange.operation, status, elapsed, exchange.error_code)
+        accesslog.emit(
+            exchange,
+            method=method,
+            path=path,
+            query_string=query_string,
+            status=status,
+            seconds=elapsed,
+            request_id=request_id,
+            source=client_ip,
+            user_agent=index.get("user-agent"),
+        )
 
     async def _flush_periodically(self) -> None:
         """Write access-key last-used data in batches, off the request path."""
@@ -173,6 +191,12 @@ class CredmintApp:
     async def handle(self, req: HttpRequest, target: Target, service: str, request_id: str) -> Response:
         if target is Target.HEALTH:
             return self._health()
+        if target is Target.METRICS:
+            if self.settings.metrics:
+                body, content_type = metrics.exposition()
+                return 200, [(b"content-type", content_type.encode())], body
+            if req.raw_path != METRICS_SHORT_PATH:  # else: S3's, as any path
+                return 404, [(b"content-type", b"application/json")], b'{"error": "not found"}'
         if target is Target.QUERY:
             return await self._handle_query(req, service, request_id)
         if target is Target.JSON:
@@ -209,12 +233,15 @@ class CredmintApp:
             if not service:
                 service = QUERY_VERSIONS.get(version or "", "sts")
                 ns_service = service
+            exchange = accesslog.current()
+            exchange.service = service
             qsvc = self._query[service]
             compiled = qsvc.operation(action, version)
             name = compiled.model.name
             op = registry.OPERATIONS[service].get(name)
             if op is None:
                 raise errors.invalid_action(action, version)
+            exchange.operation = name
             runtime = self.runtime
             now = runtime.now()
             principal = await self._authenticate(req, service, op, now)
@@ -230,6 +257,7 @@ class CredmintApp:
             return self._render_query_error(err, ns_service, request_id)
 
     def _render_query_error(self, err: AwsError, service: str, request_id: str) -> Response:
+        accesslog.current().error_code = err.code
         if err.empty_body:
             return err.status, [(b"x-amzn-requestid", request_id.encode())], b""
         body = self._query[service].render_error(err, request_id)
@@ -243,11 +271,14 @@ class CredmintApp:
             if op.unsigned:
                 return None
             raise errors.missing_authentication_token()
+        exchange = accesslog.current()
+        exchange.access_key_id = signed.access_key_id
         check_scope(signed, service, "query")
         entry = self._resolve_cached(signed, service, now) or await self._resolve(
             signed.access_key_id, signed.security_token, signed.region, service, now
         )
         verify_signature(req, signed, entry.secret, "query")
+        exchange.principal_arn = entry.principal.arn
         return entry.principal
 
     def _resolve_cached(self, signed: SignedRequest, service: str, now: datetime) -> KeyEntry | None:
@@ -321,6 +352,10 @@ class CredmintApp:
             # SigV2 first: botocore still presigns S3 URLs with it for custom endpoints.
             signed_v2 = parse_v2(req)
             signed = parse_auth(req, "s3", now=now) if signed_v2 is None else None
+            exchange = accesslog.current()
+            exchange.operation = _s3_operation(req)
+            if signed_v2 is not None or signed is not None:
+                exchange.access_key_id = (signed_v2 or signed).access_key_id  # type: ignore[union-attr]
             if signed_v2 is not None:
                 # SigV2 names no region; its use is recorded under this endpoint's.
                 entry = await self._s3_key(signed_v2.access_key_id, signed_v2.security_token, self.settings.region, now)
@@ -331,6 +366,8 @@ class CredmintApp:
                 entry = await self._s3_key(signed.access_key_id, signed.security_token, signed.region, now)
                 verify_signature(req, signed, entry.secret, "s3")
                 principal, secret = entry.principal, entry.secret
+            if principal is not None:
+                exchange.principal_arn = principal.arn
             return await self._blocking(
                 partial(handle_s3, self.runtime, req, principal, signed, request_id, secret=secret, signed_v2=signed_v2)
             )
@@ -345,6 +382,7 @@ class CredmintApp:
 
     @staticmethod
     def _render_s3_error(err: AwsError, request_id: str) -> Response:
+        accesslog.current().error_code = err.code
         host_id = request_id
         body = ws3.render_s3_error(err, request_id, host_id)
         headers = [
@@ -378,6 +416,16 @@ class _RequestIds:
 
 _VARIANT_CLEAR = ~(0x3 << 62) & ((1 << 64) - 1)
 _VARIANT_SET = 0x2 << 62
+
+
+def _s3_operation(req: HttpRequest) -> str:
+    """The S3 operation a request names (from the fixed table of routes), for the access log
+    and the metrics; ``"-"`` when it names none."""
+    try:
+        bucket, key = ws3.s3_target(req.header("host"), req.raw_path)
+        return route(req.method, bucket, key, parse_query(req.query_string), req)
+    except AwsError:
+        return "-"
 
 
 def _s3_credential_error(err: AwsError, key_id: str, token: str | None) -> AwsError:

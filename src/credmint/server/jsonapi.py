@@ -27,6 +27,7 @@ from credmint import errors
 from credmint.api import Call, Operation
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
+from credmint.server import accesslog
 from credmint.wire import QueryService, load_model
 
 if TYPE_CHECKING:
@@ -86,6 +87,7 @@ async def handle_json(app: CredmintApp, req: HttpRequest, service: str, request_
         if prefix != model.metadata.get("targetPrefix") or name not in model.operation_names or name not in table:
             raise AwsError("UnknownOperationException", None, 400)
         op = table[name]
+        accesslog.current().operation = name
         op_model = model.operation_model(name)
         now = app.runtime.now()
         principal = await app._authenticate(req, service, op, now)
@@ -115,6 +117,7 @@ async def handle_json(app: CredmintApp, req: HttpRequest, service: str, request_
 
 def render_error(err: AwsError, request_id: str) -> Response:
     code = _JSON_CODES.get(err.code, err.code)
+    accesslog.current().error_code = code
     status = 400 if err.code == "AccessDenied" else err.status
     body: dict[str, Any] = {"__type": code}
     if err.message is not None:

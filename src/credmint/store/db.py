@@ -22,6 +22,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from credmint import metrics
+
 log = logging.getLogger("credmint.store")
 
 NOTIFY_CHANNEL = "credmint_changes"
@@ -82,13 +84,13 @@ class Store:
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn, conn.begin():
+        with metrics.STORE_READ.time(), self.engine.connect() as conn, conn.begin():
             yield conn
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:
         """A write transaction; on commit every cache listener on this node is told."""
-        with self.engine.connect() as conn:
+        with metrics.STORE_WRITE.time(), self.engine.connect() as conn:
             conn.info["credmint_begin"] = "IMMEDIATE"
             try:
                 with conn.begin():

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select, update
 
-from credmint import errors, ids
+from credmint import errors, ids, metrics
 from credmint.api import Call
 from credmint.iam import mfa as iam_mfa
 from credmint.iam.policies import find_policy
@@ -107,9 +107,11 @@ def verify_mfa(call: Call, p: Principal) -> bool:
     if serial is None and code is None:
         return False
     if serial is None or code is None:
+        metrics.MFA_FAILURE["incomplete"].inc()
         raise errors.mfa_incomplete()
     owner = mfa_owner(p)
     if owner is None:
+        metrics.MFA_FAILURE["unknown_serial"].inc()
         raise errors.mfa_unknown_serial()
     m = schema.mfa_devices
     runtime = call.runtime
@@ -120,8 +122,10 @@ def verify_mfa(call: Call, p: Principal) -> bool:
             )
         ).first()
     if device is None:
+        metrics.MFA_FAILURE["unknown_serial"].inc()
         raise errors.mfa_unknown_serial()
     if not iam_mfa.consume_code(runtime.store, serial, owner, code, call.now, master=runtime.master):
+        metrics.MFA_FAILURE["invalid_code"].inc()
         raise errors.mfa_invalid_code()
     return True
 
