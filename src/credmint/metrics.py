@@ -10,8 +10,8 @@ of series.
 =============================================  ========================================
 metric                                         labels
 =============================================  ========================================
-``credmint_requests_total``                    service, operation, status
-``credmint_request_duration_seconds``          service, operation (histogram)
+``credmint_request_duration_seconds``          service, operation, status (histogram;
+                                               ``_count`` is the number of requests)
 ``credmint_auth_failures_total``               reason (the AWS error code)
 ``credmint_mfa_failures_total``                reason
 ``credmint_credentials_issued_total``          operation
@@ -22,8 +22,12 @@ metric                                         labels
 ``credmint_store_transaction_seconds``         mode (read/write), histogram
 =============================================  ========================================
 
-Hot path: a request costs one dict lookup for its label children (:func:`observe_request`)
-and two increments; ``labels()``, which validates and locks, runs once per label set.
+Hot path: a request costs one dict lookup for its label child (:func:`observe_request`)
+and one observation; ``labels()``, which validates and locks, runs once per label set. Cache
+hits, counted on every request, are :class:`HotCounter` s: a plain integer bumped in place,
+added to the Prometheus counter at each scrape (:func:`exposition`) and every second
+(:func:`fold`, from the server), so a scrape under several workers may miss up to a
+second of other workers' hits.
 
 Several workers (``--workers N``) are separate processes; ``prometheus-client``'s
 multiprocess mode has each write its values to files in ``PROMETHEUS_MULTIPROC_DIR``,
@@ -57,11 +61,12 @@ MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 #: Latency buckets (seconds): from a cached signature check to a slow store write.
 _LATENCY = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
-REQUESTS = Counter("credmint_requests", "Requests answered", ("service", "operation", "status"))
+#: Requests by service, operation and status: the histogram's ``_count`` is the number of
+#: requests (one observation per request, the cheapest way to have both).
 REQUEST_SECONDS = Histogram(
     "credmint_request_duration_seconds",
-    "Time from request head to response",
-    ("service", "operation"),
+    "Requests answered, and the time from request head to response",
+    ("service", "operation", "status"),
     buckets=_LATENCY,
 )
 AUTH_FAILURES = Counter("credmint_auth_failures", "Requests refused at authentication", ("reason",))
@@ -111,19 +116,44 @@ ISSUING_OPERATIONS = frozenset(
 #: Label values for MFA failures (the reason a code was refused).
 MFA_REASONS = ("incomplete", "unknown_serial", "invalid_code")
 
+
+class HotCounter:
+    """A counter for the request path: ``inc()`` adds to a plain integer (no lock, no
+    mmap write); :func:`fold` moves the total into the Prometheus child. Bumped from the
+    event loop and worker threads alike, an increment racing a fold or another thread's
+    increment can be lost, rarely: acceptable for a ratio, never used for a count that
+    must be exact."""
+
+    __slots__ = ("_child", "n")
+
+    def __init__(self, child: Any) -> None:
+        self._child = child
+        self.n = 0
+
+    def inc(self) -> None:
+        self.n += 1
+
+    def fold(self) -> None:
+        n = self.n
+        if n:
+            self.n -= n
+            self._child.inc(n)
+
+
 # Children resolved once: the lookups made on every request.
-CREDENTIAL_CACHE_HIT = CACHE_LOOKUPS.labels("credentials", "hit")
+CREDENTIAL_CACHE_HIT = HotCounter(CACHE_LOOKUPS.labels("credentials", "hit"))
 CREDENTIAL_CACHE_MISS = CACHE_LOOKUPS.labels("credentials", "miss")
-POLICY_CACHE_HIT = CACHE_LOOKUPS.labels("policies", "hit")
+POLICY_CACHE_HIT = HotCounter(CACHE_LOOKUPS.labels("policies", "hit"))
 POLICY_CACHE_MISS = CACHE_LOOKUPS.labels("policies", "miss")
+_HOT = (CREDENTIAL_CACHE_HIT, POLICY_CACHE_HIT)
 STORE_READ = STORE_SECONDS.labels("read")
 STORE_WRITE = STORE_SECONDS.labels("write")
 MFA_FAILURE = {reason: MFA_FAILURES.labels(reason) for reason in MFA_REASONS}
 _AUTH_FAILURE = {code: AUTH_FAILURES.labels(code) for code in AUTH_FAILURE_CODES}
 _ISSUED = {key: CREDENTIALS_ISSUED.labels(key[1]) for key in ISSUING_OPERATIONS}
 
-#: (service, operation, status) -> (request counter child, latency histogram child).
-_request_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+#: (service, operation, status) -> latency histogram child.
+_request_children: dict[tuple[str, str, int], Any] = {}
 #: The label sets are fixed by the code; this bound only guards against a mistake there.
 _MAX_REQUEST_CHILDREN = 20_000
 
@@ -132,14 +162,13 @@ def observe_request(service: str, operation: str, status: int, seconds: float, e
     """Count one answered request. ``operation`` must come from a fixed set (a registered
     operation name, or ``"-"``), never from the request as sent."""
     key = (service, operation, status)
-    children = _request_children.get(key)
-    if children is None:
+    child = _request_children.get(key)
+    if child is None:
         if len(_request_children) >= _MAX_REQUEST_CHILDREN:
             key = (service, "-", status)
-        children = (REQUESTS.labels(*key), REQUEST_SECONDS.labels(key[0], key[1]))
-        _request_children[key] = children
-    children[0].inc()
-    children[1].observe(seconds)
+        child = REQUEST_SECONDS.labels(*key)
+        _request_children[key] = child
+    child.observe(seconds)
     if error_code is not None:
         failure = _AUTH_FAILURE.get(error_code)
         if failure is not None:
@@ -175,11 +204,18 @@ def exposition(env: Mapping[str, str] | None = None) -> tuple[bytes, str]:
     """The metrics in Prometheus text format, and their content type. Under several workers,
     the sum over every worker's files."""
     env = os.environ if env is None else env
+    fold()
     if env.get(MULTIPROC_ENV):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry, path=env[MULTIPROC_ENV])  # type: ignore[no-untyped-call]
         return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+
+
+def fold() -> None:
+    """Move the :class:`HotCounter` totals into their Prometheus counters."""
+    for counter in _HOT:
+        counter.fold()
 
 
 def prepare_multiprocess_dir(data_dir: Path, pid: int) -> Path:

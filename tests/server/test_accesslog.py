@@ -83,6 +83,7 @@ def _record(fields: dict[str, object]) -> logging.LogRecord:
     record = logging.LogRecord(accesslog.ACCESS_LOGGER, logging.INFO, __file__, 1, "access", None, None)
     record.access = fields
     record.created = 1767225600.25  # 2026-01-01T00:00:00.250Z
+    record.msecs = 250
     return record
 
 

@@ -19,11 +19,15 @@ def _value(name: str, **labels: str) -> float:
 
 
 def test_request_counted_with_latency() -> None:
-    before = _value("credmint_requests_total", service="sts", operation="GetCallerIdentity", status="200")
-    hist = _value("credmint_request_duration_seconds_count", service="sts", operation="GetCallerIdentity")
+    labels = {"service": "sts", "operation": "GetCallerIdentity", "status": "200"}
+    count = _value("credmint_request_duration_seconds_count", **labels)
+    fast = _value("credmint_request_duration_seconds_bucket", le="0.0025", **labels)
+    slow = _value("credmint_request_duration_seconds_bucket", le="0.0025", **{**labels, "status": "500"})
     metrics.observe_request("sts", "GetCallerIdentity", 200, 0.002, None)
-    assert _value("credmint_requests_total", service="sts", operation="GetCallerIdentity", status="200") == before + 1
-    assert _value("credmint_request_duration_seconds_count", service="sts", operation="GetCallerIdentity") == hist + 1
+    metrics.observe_request("sts", "GetCallerIdentity", 500, 0.5, None)
+    assert _value("credmint_request_duration_seconds_count", **labels) == count + 1
+    assert _value("credmint_request_duration_seconds_bucket", le="0.0025", **labels) == fast + 1
+    assert _value("credmint_request_duration_seconds_bucket", le="0.0025", **{**labels, "status": "500"}) == slow
 
 
 @pytest.mark.parametrize("code", sorted(metrics.AUTH_FAILURE_CODES))
@@ -56,7 +60,9 @@ def test_request_children_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         metrics.observe_request("sts", f"Op{i}", 200, 0.0, None)
     assert len(metrics._request_children) <= 4  # three, then the catch-all "-"
     assert (
-        REGISTRY.get_sample_value("credmint_requests_total", {"service": "sts", "operation": "Op9", "status": "200"})
+        REGISTRY.get_sample_value(
+            "credmint_request_duration_seconds_count", {"service": "sts", "operation": "Op9", "status": "200"}
+        )
         is None
     )
 
@@ -82,7 +88,11 @@ def test_exposition_parses() -> None:
     body, content_type = metrics.exposition({})
     assert content_type.startswith("text/plain")
     names = {f.name for f in text_string_to_metric_families(body.decode())}
-    assert {"credmint_requests", "credmint_cache_lookups", "credmint_store_transaction_seconds"} <= names
+    assert {
+        "credmint_request_duration_seconds",
+        "credmint_cache_lookups",
+        "credmint_store_transaction_seconds",
+    } <= names
 
 
 def test_multiprocess_dir_is_fresh_and_removes_ended_runs(tmp_path: Path) -> None:
@@ -120,5 +130,17 @@ def test_multiprocess_exposition_sums_processes(tmp_path: Path) -> None:
         for family in text_string_to_metric_families(body.decode())
         for s in family.samples
     }
-    key = ("credmint_requests_total", (("operation", "GetCallerIdentity"), ("service", "sts"), ("status", "200")))
+    key = (
+        "credmint_request_duration_seconds_count",
+        (("operation", "GetCallerIdentity"), ("service", "sts"), ("status", "200")),
+    )
     assert samples[key] == 6
+
+
+def test_hot_counters_reach_prometheus_at_scrape() -> None:
+    before = _value("credmint_cache_lookups_total", cache="credentials", result="hit")
+    for _ in range(5):
+        metrics.CREDENTIAL_CACHE_HIT.inc()
+    metrics.exposition({})
+    assert _value("credmint_cache_lookups_total", cache="credentials", result="hit") == before + 5
+    assert metrics.CREDENTIAL_CACHE_HIT.n == 0

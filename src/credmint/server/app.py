@@ -52,10 +52,13 @@ Response = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 #: How often access-key "last used" data is written (GetAccessKeyLastUsed flushes first).
 LAST_USED_FLUSH_SECONDS = 5.0
+#: How often cache-hit counts are added to the Prometheus counters (see ``metrics.HotCounter``).
+METRICS_FOLD_SECONDS = 1.0
 
 
 class CredmintApp:
     _flusher: asyncio.Task[None]
+    _folder: asyncio.Task[None]
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -80,9 +83,12 @@ class CredmintApp:
             if message["type"] == "lifespan.startup":
                 self.runtime.store.start_watching()
                 self._flusher = asyncio.create_task(self._flush_periodically())
+                self._folder = asyncio.create_task(self._fold_metrics_periodically())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 self._flusher.cancel()
+                self._folder.cancel()
+                metrics.fold()
                 await self._blocking(partial(self.runtime.last_used.flush, self.runtime.store))
                 self.runtime.store.close()
                 self._pool.shutdown(wait=False)
@@ -154,6 +160,14 @@ class CredmintApp:
             source=client_ip,
             user_agent=index.get("user-agent"),
         )
+
+    @staticmethod
+    async def _fold_metrics_periodically() -> None:
+        """Hot-path counters reach Prometheus (under several workers: the files every worker's
+        scrape reads) within a second."""
+        while True:
+            await asyncio.sleep(METRICS_FOLD_SECONDS)
+            metrics.fold()
 
     async def _flush_periodically(self) -> None:
         """Write access-key last-used data in batches, off the request path."""
