@@ -207,7 +207,8 @@ class CredmintApp:
             return self._health()
         if target is Target.METRICS:
             if self.settings.metrics:
-                body, content_type = metrics.exposition()
+                # Under several workers this reads every worker's files: off the event loop.
+                body, content_type = await self._blocking(metrics.exposition)
                 return 200, [(b"content-type", content_type.encode())], body
             if req.raw_path != METRICS_SHORT_PATH:  # else: S3's, as any path
                 return 404, [(b"content-type", b"application/json")], b'{"error": "not found"}'
