@@ -71,6 +71,12 @@ def credmint(workers: int = 1) -> Iterator[Target]:
         CREDMINT_ACCOUNT_ID=ACCOUNT,
         CREDMINT_ROOT_ACCESS_KEY_ID=key,
         CREDMINT_ROOT_SECRET_ACCESS_KEY=secret,
+        # The benchmarks replay one caller from one address far past the default issuance
+        # limits; limits this high keep the throttle's cost in the figures without refusals.
+        CREDMINT_THROTTLE_PRINCIPAL_RATE="10000000",
+        CREDMINT_THROTTLE_PRINCIPAL_BURST="10000000",
+        CREDMINT_THROTTLE_SOURCE_RATE="10000000",
+        CREDMINT_THROTTLE_SOURCE_BURST="10000000",
     )
     proc = subprocess.Popen(
         [sys.executable, "-m", "credmint.cli.main", "serve"],

@@ -191,10 +191,22 @@ def principal_info(p: Principal) -> PrincipalInfo:
     if p.kind == "assumed-role":
         source = s.role_arn if s is not None else None
         return PrincipalInfo(
-            arn=p.arn, type="AssumedRole", account=p.account_id, unique_id=p.user_id, source_arn=source
+            arn=p.arn,
+            type="AssumedRole",
+            account=p.account_id,
+            unique_id=p.user_id,
+            source_arn=source,
+            source_id=p.entity_id,
         )
     source = s.assumed_by_arn if s is not None else None
-    return PrincipalInfo(arn=p.arn, type="FederatedUser", account=p.account_id, unique_id=p.user_id, source_arn=source)
+    return PrincipalInfo(
+        arn=p.arn,
+        type="FederatedUser",
+        account=p.account_id,
+        unique_id=p.user_id,
+        source_arn=source,
+        source_id=p.entity_id,
+    )
 
 
 def _federation_keys(s: SessionClaims | None) -> dict[str, str | list[str]]:
@@ -306,15 +318,26 @@ def encode_message(master: MasterKey, decision: Decision, ctx: RequestContext) -
             ),
         },
     }
-    sealed = master.seal(json.dumps(body, separators=(",", ":")).encode(), _MESSAGE_AAD)
+    sealed = master.seal(json.dumps(body, separators=(",", ":")).encode(), _message_aad(ctx.principal.account))
     return base64.urlsafe_b64encode(sealed).decode().rstrip("=")
 
 
-def decode_message(master: MasterKey, encoded: str) -> str | None:
-    """The JSON text inside an encoded message, or ``None`` if it is not one of ours."""
+def _message_aad(account: str | None) -> bytes:
+    """A message is bound to the account whose call was denied.
+
+    It names the caller, its unique id, tags and source IP: only that account may
+    read it (AWS: a caller decodes messages of its own account only). An anonymous
+    caller has no account; its messages bind to the empty name, which no caller of
+    DecodeAuthorizationMessage has, so no one can open them.
+    """
+    return _MESSAGE_AAD + b"/" + (account or "").encode()
+
+
+def decode_message(master: MasterKey, encoded: str, account: str) -> str | None:
+    """The JSON text inside an encoded message of ``account``, or ``None`` if it is not one."""
     try:
         raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
-        return master.open(raw, _MESSAGE_AAD).decode()
+        return master.open(raw, _message_aad(account)).decode()
     except (ValueError, UnsealError):
         return None
 
@@ -347,6 +370,7 @@ def decide(
     session: Sequence[CompiledPolicy] | None,
     scps: Sequence[Sequence[CompiledPolicy]] | None = None,
     rcps: Sequence[Sequence[CompiledPolicy]] | None = None,
+    scopes: Sequence[CompiledPolicy] = (),
 ) -> Decision:
     return evaluate(
         ctx,
@@ -356,6 +380,7 @@ def decide(
         session=session,
         scps=scps,
         rcps=rcps,
+        scopes=scopes,
     )
 
 

@@ -72,6 +72,11 @@ def payload_too_large() -> AwsError:
     return AwsError("RequestEntityTooLarge", None, 413, empty_body=True)
 
 
+def throttling() -> AwsError:
+    """STS's answer to a caller over its request rate; the SDKs retry it with backoff."""
+    return AwsError("Throttling", "Rate exceeded", 400)
+
+
 def internal_failure() -> AwsError:
     return AwsError(
         "InternalFailure", "The request processing has failed because of an unknown error, exception or failure.", 500
@@ -144,6 +149,12 @@ def password_policy_violation(message: str) -> AwsError:
 
 def invalid_input(message: str) -> AwsError:
     return AwsError("InvalidInput", message, 400)
+
+
+def invalid_authorization_message() -> AwsError:
+    # AWS's text for a message that does not decode is not documented; this one
+    # says no more than that (not whether it was forged, expired or another account's).
+    return AwsError("InvalidAuthorizationMessageException", "The message is invalid.", 400)
 
 
 def malformed_policy_document(message: str) -> AwsError:
@@ -586,6 +597,15 @@ def s3_acl_not_supported() -> AwsError:
     return AwsError("AccessControlListNotSupported", "The bucket does not allow ACLs", 400)
 
 
+def s3_invalid_bucket_acl_with_object_ownership() -> AwsError:
+    """CreateBucket with an ACL granting beyond the owner, for a bucket created BucketOwnerEnforced."""
+    return AwsError(
+        "InvalidBucketAclWithObjectOwnership",
+        "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
+        400,
+    )
+
+
 def _bucket_404(code: str, message: str, bucket: str) -> AwsError:
     return AwsError(code, message, 404, extra=(("BucketName", bucket),))
 
@@ -696,6 +716,25 @@ def mfa_invalid_code() -> AwsError:
     return access_denied("MultiFactorAuthentication failed with invalid MFA one time pass code.")
 
 
+def mfa_locked(retry_at: str) -> AwsError:
+    """A code refused unchecked: the device is in backoff or locked out after wrong codes.
+    AWS's text for this case is unknown (AWS does not document MFA throttling); this says
+    what happened and when to try again, with AWS's code for a refused MFA code."""
+    return access_denied(
+        "MultiFactorAuthentication failed: too many invalid MFA one time pass codes for this device; "
+        f"the code was not checked. Try again after {retry_at}."
+    )
+
+
+def mfa_locked_authentication_code(retry_at: str) -> AwsError:
+    """IAM's InvalidAuthenticationCode while the device is in backoff or locked out
+    (wording ours: AWS's is unknown)."""
+    return invalid_authentication_code(
+        "Authentication code for device was not checked: too many invalid codes for this device. "
+        f"Try again after {retry_at}."
+    )
+
+
 def mfa_unknown_serial() -> AwsError:
     # Two spaces after "code." as AWS sends it.
     return access_denied(
@@ -786,3 +825,27 @@ def assume_root_global_endpoint() -> AwsError:
 def assume_root_task_policy(arn: str) -> AwsError:
     # Unconfirmed text; AWS accepts only the root-task managed policies.
     return validation_error(f"The TaskPolicyArn {arn} is not a valid root task policy.")
+
+
+# --- CloudTrail (LookupEvents) -----------------------------------------------------------------
+# AWS's exact message texts for these are unconfirmed; the codes are the model's.
+
+
+def cloudtrail_invalid_lookup_attributes(message: str) -> AwsError:
+    return AwsError("InvalidLookupAttributesException", message)
+
+
+def cloudtrail_invalid_max_results() -> AwsError:
+    return AwsError("InvalidMaxResultsException", "Value for MaxResults must be between 1 and 50.")
+
+
+def cloudtrail_invalid_time_range() -> AwsError:
+    return AwsError("InvalidTimeRangeException", "StartTime must be before EndTime.")
+
+
+def cloudtrail_invalid_next_token() -> AwsError:
+    return AwsError("InvalidNextTokenException", "Invalid NextToken.")
+
+
+def cloudtrail_invalid_event_category() -> AwsError:
+    return AwsError("InvalidEventCategoryException", "Invalid EventCategory.")

@@ -114,7 +114,7 @@ ISSUING_OPERATIONS = frozenset(
 )
 
 #: Label values for MFA failures (the reason a code was refused).
-MFA_REASONS = ("incomplete", "unknown_serial", "invalid_code")
+MFA_REASONS = ("incomplete", "unknown_serial", "invalid_code", "locked")
 
 
 class HotCounter:

@@ -19,17 +19,23 @@ from sqlalchemy import select
 
 from credmint import actions, authz, errors, metrics, orgs
 from credmint.api import Call
+from credmint.audit.recorder import AuditRecorder
 from credmint.clock import Clock, SystemClock
 from credmint.iam.lastused import LastUsedRecorder
+from credmint.mfa.attempts import AttemptLimits
 from credmint.policy import CompiledPolicy, compile_policy
 from credmint.principal import Principal, PrincipalKind, root_arn
 from credmint.sealing import MasterKey
 from credmint.settings import Settings
 from credmint.store import schema
 from credmint.store.db import Store
+from credmint.sts.throttle import IssuanceThrottle
 from credmint.sts.tokens import IssuingCall, SessionClaims
 
 log = logging.getLogger("credmint.runtime")
+
+#: Stands in for a stored policy that no longer compiles where it may only narrow.
+_ALLOWS_NOTHING = compile_policy('{"Version":"2012-10-17","Statement":[]}', policy_id="session")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +147,15 @@ class Runtime:
         self.credentials = CredentialCache(store, master)
         self.policies = authz.PolicySource(store)
         self.last_used = LastUsedRecorder()
+        self.audit = AuditRecorder(settings, store, self.clock)
+        self.throttle = IssuanceThrottle.from_settings(settings)
+        #: Built here so that a bad setting stops the node at start, not each MFA call.
+        self.mfa_limits = AttemptLimits(
+            backoff_after=settings.mfa_backoff_after,
+            backoff_base_seconds=settings.mfa_backoff_base_seconds,
+            lockout_after=settings.mfa_lockout_after,
+            lockout_seconds=settings.mfa_lockout_seconds,
+        )
         self._resource_policies: dict[tuple[str, str], CompiledPolicy] = {}
 
     def now(self) -> datetime:
@@ -211,6 +226,7 @@ class Runtime:
             session=self._session_policies(p),
             scps=scps,
             rcps=rcps,
+            scopes=self._scope_policies(p),
         )
         if decision.allowed:
             return
@@ -250,6 +266,15 @@ class Runtime:
         if p.entity_id is None:
             return None
         return self.policies.identity("role" if p.kind == "assumed-role" else "user", p.entity_id)
+
+    def _scope_policies(self, p: Principal) -> tuple[CompiledPolicy, ...]:
+        """GetScopedCredentials' scope-down policies. Each was validated when the session was
+        minted; one that no longer compiles is kept as a policy that allows nothing, so a
+        scope can only ever narrow."""
+        s = p.session
+        if s is None or not s.scope_policies:
+            return ()
+        return tuple(self._compiled("session", text) or _ALLOWS_NOTHING for text in s.scope_policies)
 
     def _session_policies(self, p: Principal) -> tuple[CompiledPolicy, ...] | None:
         s = p.session

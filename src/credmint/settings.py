@@ -11,6 +11,16 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8400
 DEFAULT_DATA_DIR = "./credmint-data"
 DEFAULT_REGION = "us-east-1"
+#: The four S3 Block Public Access settings, in the order S3 lists them.
+PUBLIC_ACCESS_BLOCK_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+
+#: The well-known root credentials of ``credmint serve --dev`` and the test fixtures.
+#: Published on purpose, like moto's ``testing`` keys: they are for throwaway dev
+#: servers on loopback only, and must never be given to a server that faces a network.
+#: The key id carries the account id the way every credmint key id does (``ids``).
+DEV_ACCOUNT_ID = "123456789012"
+DEV_ROOT_ACCESS_KEY_ID = "AKIARZPUZDIKDEVROOTA"
+DEV_ROOT_SECRET_ACCESS_KEY = "credmintDEVONLYcredmintDEVONLYcredmint00"
 
 
 @dataclass(frozen=True)
@@ -28,6 +38,25 @@ class Settings:
     #: Largest request body for STS/IAM (AWS answers 413 past 10,000,000 bytes).
     max_query_body: int = 10_000_000
     log_level: str = "info"
+    #: Dev mode (``serve --dev``): the dev clock, the ``/_credmint/`` test endpoints
+    #: (clock, reset, accounts) and the dev root credentials. Off by default.
+    dev: bool = False
+    #: Let dev mode bind a non-loopback address (``--dev-allow-remote``). Off by default:
+    #: dev mode publishes its root credentials and lets anyone move the clock.
+    dev_allow_remote: bool = False
+    #: Where audit records (CloudTrail format) go: ``file`` (JSON lines under
+    #: ``<data-dir>/audit/``), ``stdout``, or ``off`` (no audit trail; LookupEvents finds nothing).
+    audit_sink: str = "file"
+    #: Record S3 object-level calls (CloudTrail's data events) too; default off, as in CloudTrail.
+    audit_data_events: bool = False
+    #: An audit file is rotated past this many bytes (default 100 MiB) ...
+    audit_max_bytes: int = 100 * 1024**2
+    #: ... or after this many seconds open (default 3600).
+    audit_rotate_seconds: int = 3600
+    #: Records reach the database (LookupEvents) in batches, at most this many ms apart (default 1000).
+    audit_flush_ms: int = 1000
+    #: Stored records older than this many days are deleted (default 90, CloudTrail's event history).
+    audit_retention_days: int = 90
     #: PEM certificate (chain) and private key: with both, the endpoint speaks HTTPS only.
     tls_cert: Path | None = None
     tls_key: Path | None = None
@@ -42,6 +71,41 @@ class Settings:
     metrics: bool = True
     #: Write one ``credmint.access`` line per request to stderr (default on).
     access_log: bool = True
+    # MFA attempt limits per device (credmint.mfa.attempts; docs/security.md "Abuse limits"):
+    #: Wrong codes in a row that cost nothing (default 5).
+    mfa_backoff_after: int = 5
+    #: Wait after the first failure past those, in seconds, doubling with each (default 1).
+    mfa_backoff_base_seconds: int = 1
+    #: Wrong codes in a row after which each further one locks the device (default 20).
+    mfa_lockout_after: int = 20
+    #: Length of that lockout, in seconds (default 900: 15 minutes).
+    mfa_lockout_seconds: int = 900
+    # Issuance throttling, per process (credmint.sts.throttle; docs/security.md). A rate is
+    # tokens per second (0 turns that limit off), a burst the most a bucket holds.
+    #: Signed issuance per calling principal (default 200/s, burst 400).
+    throttle_principal_rate: float = 200.0
+    throttle_principal_burst: int = 400
+    #: Signed issuance per source address, IPv6 per /64 (default 1000/s, burst 2000).
+    throttle_source_rate: float = 1000.0
+    throttle_source_burst: int = 2000
+    #: AssumeRoleWithSAML / AssumeRoleWithWebIdentity per source address (default 200/s, burst 400).
+    throttle_federation_source_rate: float = 200.0
+    throttle_federation_source_burst: int = 400
+    #: AssumeRoleWithSAML / AssumeRoleWithWebIdentity per role ARN (default 200/s, burst 400).
+    throttle_role_rate: float = 200.0
+    throttle_role_burst: int = 400
+    #: Buckets kept per limit before the least recently used is dropped (default 100,000).
+    throttle_max_keys: int = 100_000
+    #: The S3 Block Public Access settings of a bucket that never had its own
+    #: configuration (PutPublicAccessBlock overrides them, DeletePublicAccessBlock turns
+    #: them all off): ``all`` (the default: all four on, as AWS does for buckets created
+    #: since April 2023), ``none``, or a comma-separated list of the flag names to turn on.
+    public_access_block_default: str = "all"
+
+    @property
+    def public_access_block_flags(self) -> frozenset[str]:
+        """The flags :attr:`public_access_block_default` turns on."""
+        return _public_access_flags(self.public_access_block_default)
 
     @property
     def store_url(self) -> str:
@@ -89,23 +153,31 @@ def _int(v: object) -> int:
     return int(str(v))
 
 
-def _path(v: object) -> Path:
-    return Path(str(v))
-
-
-_TRUE = frozenset({"1", "true", "yes", "on"})
-_FALSE = frozenset({"0", "false", "no", "off"})
-
-
 def _bool(v: object) -> bool:
     if isinstance(v, bool):
         return v
     text = str(v).strip().lower()
-    if text in _TRUE:
+    if text in ("1", "true", "yes", "on"):
         return True
-    if text in _FALSE:
+    if text in ("0", "false", "no", "off"):
         return False
-    raise ValueError(f"not a boolean: {v!r} (use true or false)")
+    raise ValueError(f"not a boolean: {v!r}")
+def _float(v: object) -> float:
+    return float(str(v))
+
+
+def _path(v: object) -> Path:
+    return Path(str(v))
+
+
+def _audit_sink(v: object) -> str:
+    text = str(v).strip().lower()
+    if text not in AUDIT_SINKS:
+        raise ValueError(f"audit sink must be one of {', '.join(AUDIT_SINKS)}: {v!r}")
+    return text
+
+
+AUDIT_SINKS = ("file", "stdout", "off")
 
 
 def _log_format(v: object) -> str:
@@ -113,6 +185,24 @@ def _log_format(v: object) -> str:
     if text not in ("plain", "json"):
         raise ValueError(f"log format must be plain or json, not {v!r}")
     return text
+def _public_access_flags(v: object) -> frozenset[str]:
+    text = str(v).strip()
+    if text.lower() == "all":
+        return frozenset(PUBLIC_ACCESS_BLOCK_FLAGS)
+    if text.lower() == "none":
+        return frozenset()
+    names = frozenset(n.strip() for n in text.split(",") if n.strip())
+    unknown = names - set(PUBLIC_ACCESS_BLOCK_FLAGS)
+    if unknown or not names:
+        raise ValueError(
+            f"public_access_block_default: expected all, none or some of {', '.join(PUBLIC_ACCESS_BLOCK_FLAGS)}"
+        )
+    return names
+
+
+def _public_access_default(v: object) -> str:
+    _public_access_flags(v)  # refuse a bad value at startup, not on the first request
+    return str(v).strip()
 
 
 _FIELDS = {
@@ -128,6 +218,14 @@ _FIELDS = {
     "root_secret_access_key": _str,
     "max_query_body": _int,
     "log_level": _str,
+    "dev": _bool,
+    "dev_allow_remote": _bool,
+    "audit_sink": _audit_sink,
+    "audit_data_events": _bool,
+    "audit_max_bytes": _int,
+    "audit_rotate_seconds": _int,
+    "audit_flush_ms": _int,
+    "audit_retention_days": _int,
     "tls_cert": _path,
     "tls_key": _path,
     "tls_client_ca": _path,
@@ -135,4 +233,18 @@ _FIELDS = {
     "log_format": _log_format,
     "metrics": _bool,
     "access_log": _bool,
+    "mfa_backoff_after": _int,
+    "mfa_backoff_base_seconds": _int,
+    "mfa_lockout_after": _int,
+    "mfa_lockout_seconds": _int,
+    "throttle_principal_rate": _float,
+    "throttle_principal_burst": _int,
+    "throttle_source_rate": _float,
+    "throttle_source_burst": _int,
+    "throttle_federation_source_rate": _float,
+    "throttle_federation_source_burst": _int,
+    "throttle_role_rate": _float,
+    "throttle_role_burst": _int,
+    "throttle_max_keys": _int,
+    "public_access_block_default": _public_access_default,
 }

@@ -11,6 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import Server
+from tests.s3.helpers import new_account
 
 pytestmark = pytest.mark.e2e
 
@@ -139,6 +140,24 @@ def test_decode_authorization_message(server: Server) -> None:
     with pytest.raises(ClientError) as exc3:
         server.client("sts").decode_authorization_message(EncodedMessage=tampered)
     assert exc3.value.response["Error"]["Code"] == "InvalidAuthorizationMessageException"
+
+
+def test_decode_authorization_message_is_refused_to_other_accounts(server: Server) -> None:
+    # The message names the caller, its unique id, tags and source IP: only the
+    # account whose call was denied may read it.
+    _, iam = _user_with_key(server)
+    with pytest.raises(ClientError) as exc:
+        iam.list_groups()
+    encoded = exc.value.response["Error"]["Message"].split("Encoded authorization failure message: ", 1)[1]
+    _, key, secret = new_account(server)
+    other = server.client("sts", aws_access_key_id=key, aws_secret_access_key=secret)
+    with pytest.raises(ClientError) as exc2:
+        other.decode_authorization_message(EncodedMessage=encoded)
+    err = exc2.value.response["Error"]
+    assert (err["Code"], err["Message"]) == ("InvalidAuthorizationMessageException", "The message is invalid.")
+    assert exc2.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    # The denied account still reads it.
+    assert server.client("sts").decode_authorization_message(EncodedMessage=encoded)["DecodedMessage"]
 
 
 def test_decoded_message_lists_the_matched_statements_actions_and_resources(server: Server) -> None:

@@ -5,7 +5,7 @@ Each file is a list of cases: ``principal`` (an ARN string, or an object with
 optional ``resource_account``, ``context`` (extra condition keys; the global
 ``aws:*`` keys for the principal are added at a fixed time), the policies by
 type (``identity``, ``resource_policy``, ``boundaries``, ``session``, ``scps``,
-``rcps``) and ``expected``: ``Allowed``, ``ImplicitlyDenied``,
+``rcps``, ``scopes`` — GetScopedCredentials' scope-down policies) and ``expected``: ``Allowed``, ``ImplicitlyDenied``,
 ``ExplicitlyDenied`` or ``invalid`` (the policy must not compile). Optional
 checks: ``denied_by``, ``missing`` (missing context values), ``matched``,
 ``root_may_override``.
@@ -81,6 +81,7 @@ def test_case(case: dict[str, Any]) -> None:
             else None
         )
         rcps = [[compile_policy(p) for p in level] for level in case["rcps"]] if "rcps" in case else None
+        scopes = [compile_policy(p, kind="session") for p in case.get("scopes", [])]
     except AwsError as exc:
         assert case["expected"] == "invalid", exc
         assert exc.code == "MalformedPolicyDocument"
@@ -95,6 +96,7 @@ def test_case(case: dict[str, Any]) -> None:
         session=session,
         scps=scps,
         rcps=rcps,
+        scopes=scopes,
         collect_missing=True,
     )
     got = (

@@ -18,6 +18,7 @@ from credmint.policy import (
     policy_size,
     validate_policy,
 )
+from credmint.policy.document import PrincipalSpec
 
 OK = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
 
@@ -310,3 +311,50 @@ def test_message_from_a_decision() -> None:
         f"User: {USER} is not authorized to perform: iam:ListUsers"
         " with an explicit deny in an identity-based policy"
     )
+
+
+@pytest.mark.parametrize(
+    ("info", "level"),
+    [
+        (PrincipalInfo.from_arn("arn:aws:iam::111122223333:user/alice", unique_id="AIDAAAAAAAAAAAAAAAAAA"), 3),
+        (PrincipalInfo.from_arn("arn:aws:iam::111122223333:user/alice", unique_id="AIDACCCCCCCCCCCCCCCCC"), 0),
+        (
+            PrincipalInfo(
+                "arn:aws:sts::111122223333:federated-user/f",
+                "FederatedUser",
+                "111122223333",
+                unique_id="111122223333:f",
+                source_arn="arn:aws:iam::111122223333:user/alice",
+                source_id="AIDAAAAAAAAAAAAAAAAAA",
+            ),
+            2,
+        ),
+        (
+            PrincipalInfo(
+                "arn:aws:sts::111122223333:federated-user/f",
+                "FederatedUser",
+                "111122223333",
+                unique_id="111122223333:f",
+                source_arn="arn:aws:iam::111122223333:user/alice",
+                source_id="AIDACCCCCCCCCCCCCCCCC",
+            ),
+            0,
+        ),
+        (
+            PrincipalInfo(
+                "arn:aws:sts::111122223333:assumed-role/deploy/s",
+                "AssumedRole",
+                "111122223333",
+                unique_id="AROABBBBBBBBBBBBBBBBB:s",
+                source_arn="arn:aws:iam::111122223333:role/deploy",
+                source_id="AROABBBBBBBBBBBBBBBBB",
+            ),
+            2,
+        ),
+    ],
+)
+def test_bound_principals_match_by_unique_id(info: PrincipalInfo, level: int) -> None:
+    # Stored resource policies name users and roles by unique id (bound at write time):
+    # the same name with another id is another entity.
+    spec = PrincipalSpec({"AWS": ["AIDAAAAAAAAAAAAAAAAAA", "AROABBBBBBBBBBBBBBBBB"]}, strict=True)
+    assert spec.level(info) == level

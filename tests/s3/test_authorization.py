@@ -176,6 +176,7 @@ def test_public_read_through_bucket_policy(server: Server, s3: Any, bucket: str)
     s3.put_object(Bucket=bucket, Key="public.txt", Body=b"hello world")
     url = f"{server.url}/{bucket}/public.txt"
     assert httpx.get(url).status_code == 403
+    s3.delete_public_access_block(Bucket=bucket)  # a public policy needs Block Public Access off
     s3.put_bucket_policy(
         Bucket=bucket,
         Policy=policy(

@@ -166,6 +166,37 @@ def test_bucket_policy_roundtrip_and_validation(s3: Any, bucket: str, server: Se
     assert error_of(e)[0] == "NoSuchBucketPolicy"
 
 
+@pytest.mark.parametrize(
+    ("resource", "accepted"),
+    [
+        ("{b}/secret/*", True),
+        ("{b}/k", True),
+        ("{b}/*.txt", True),
+        ("{b}", True),
+        ("{b}x/*", False),
+        ("other-{b}/k", False),
+    ],
+)
+def test_bucket_policy_may_name_any_resource_within_the_bucket(
+    s3: Any, bucket: str, server: Server, resource: str, accepted: bool
+) -> None:
+    doc = policy(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{server.account_id}:root"},
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::" + resource.format(b=bucket),
+        }
+    )
+    if accepted:
+        s3.put_bucket_policy(Bucket=bucket, Policy=doc)
+        assert json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"]) == json.loads(doc)
+    else:
+        with pytest.raises(ClientError) as e:
+            s3.put_bucket_policy(Bucket=bucket, Policy=doc)
+        assert error_of(e) == ("MalformedPolicy", "Policy has invalid resource", 400)
+
+
 def test_root_cannot_lock_itself_out_of_the_policy(s3: Any, bucket: str) -> None:
     s3.put_bucket_policy(
         Bucket=bucket,

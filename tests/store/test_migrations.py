@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import insert, select
 
-from credmint.store import migrate
+from credmint.store import migrate, schema
 from credmint.store.db import Store, sqlite_url
 from credmint.store.schema import metadata
 
@@ -96,3 +100,65 @@ def test_change_signal_postgres(pg_url: str) -> None:
     finally:
         b.close()
         a.close()
+
+
+def test_0005_binds_principals_of_stored_policies(tmp_path: Path) -> None:
+    """Policies stored before principals were bound get the entities' unique ids."""
+    account, user_id, role_id = "111122223333", "AIDAAAAAAAAAAAAAAAAAA", "AROABBBBBBBBBBBBBBBBB"
+    user = f"arn:aws:iam::{account}:user/alice"
+    role = f"arn:aws:iam::{account}:role/deploy"
+    ghost = f"arn:aws:iam::{account}:user/ghost"
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def doc(*aws: object) -> str:
+        return json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": a}} for a in aws]}
+        )
+
+    store = Store(sqlite_url(tmp_path))
+    migrate.upgrade(store, "0003")
+    with store.write() as conn:
+        conn.execute(
+            insert(schema.accounts).values(account_id=account, name="a", canonical_user_id="c" * 64, created_at=now)
+        )
+        conn.execute(
+            insert(schema.users).values(
+                user_id=user_id, account_id=account, name="alice", name_key="alice", path="/", arn=user, created_at=now
+            )
+        )
+        conn.execute(
+            insert(schema.roles).values(
+                role_id=role_id,
+                account_id=account,
+                name="deploy",
+                name_key="deploy",
+                path="/",
+                arn=role,
+                trust_policy=doc([user, ghost, account]),
+                max_session_duration=3600,
+                created_at=now,
+            )
+        )
+        conn.execute(
+            insert(schema.buckets).values(
+                name="b", account_id=account, region="us-east-1", policy=doc(role, "*"), created_at=now
+            )
+        )
+        conn.execute(
+            insert(schema.buckets).values(name="c", account_id=account, region="us-east-1", policy="{}", created_at=now)
+        )
+    migrate.upgrade(store)
+    with store.read() as conn:
+        trust = conn.execute(select(schema.roles.c.trust_policy)).scalar_one()
+        policies = dict(conn.execute(select(schema.buckets.c.name, schema.buckets.c.policy)).all())
+    assert json.loads(trust)["Statement"][0]["Principal"]["AWS"] == [user_id, ghost, account]
+    assert [s["Principal"]["AWS"] for s in json.loads(policies["b"])["Statement"]] == [role_id, "*"]
+    assert policies["c"] == "{}"
+    with store.engine.begin() as conn:
+        cfg = migrate._config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0003")
+    with store.read() as conn:
+        trust = conn.execute(select(schema.roles.c.trust_policy)).scalar_one()
+    assert json.loads(trust)["Statement"][0]["Principal"]["AWS"] == [user, ghost, account]
+    store.close()

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
+from credmint.mfa import totp
 from credmint.sealing import MasterKey
 from credmint.sts import keystore
 from tests.conftest import Server, start_server
@@ -20,18 +21,35 @@ from tests.sts.helpers import Creds, doc, error_of, make_role, make_user, sts_as
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def nodes(pg_url: str, tmp_path: Path) -> Iterator[tuple[Server, Server]]:
+def _two_nodes(pg_url: str, tmp_path: Path, env: dict[str, str]) -> tuple[Server, Server]:
     master = MasterKey.generate().to_text()
-    a = start_server(tmp_path / "a", database_url=pg_url, extra_env={"CREDMINT_MASTER_KEY": master})
+    a = start_server(tmp_path / "a", database_url=pg_url, extra_env={"CREDMINT_MASTER_KEY": master, **env})
     b = start_server(
         tmp_path / "b",
         database_url=pg_url,
         account_id=a.account_id,
         access_key_id=a.access_key_id,
         secret_access_key=a.secret_access_key,
-        extra_env={"CREDMINT_MASTER_KEY": master},
+        extra_env={"CREDMINT_MASTER_KEY": master, **env},
     )
+    return a, b
+
+
+@pytest.fixture
+def nodes(pg_url: str, tmp_path: Path) -> Iterator[tuple[Server, Server]]:
+    a, b = _two_nodes(pg_url, tmp_path, {})
+    try:
+        yield a, b
+    finally:
+        a.stop()
+        b.stop()
+
+
+@pytest.fixture
+def strict_nodes(pg_url: str, tmp_path: Path) -> Iterator[tuple[Server, Server]]:
+    """Two nodes whose MFA devices wait 10 minutes after a second wrong code."""
+    env = {"CREDMINT_MFA_BACKOFF_AFTER": "2", "CREDMINT_MFA_BACKOFF_BASE_SECONDS": "600"}
+    a, b = _two_nodes(pg_url, tmp_path, env)
     try:
         yield a, b
     finally:
@@ -62,6 +80,26 @@ def test_nodes_share_tokens_and_mfa_replay_guard(nodes: tuple[Server, Server]) -
         "MultiFactorAuthentication failed with invalid MFA one time pass code.",
         403,
     )
+
+
+def test_wrong_codes_on_one_node_make_the_other_wait(strict_nodes: tuple[Server, Server]) -> None:
+    a, b = strict_nodes
+    user = make_user(a, with_mfa=True)
+    assert user.mfa is not None
+    right = user.mfa.code()
+    near = {totp.code_at_step(user.mfa.seed, user.mfa.last_step + d) for d in (-2, -1, 0, 1, 2)}
+    wrong = [c for c in ("000000", "111111", "222222", "333333", "444444", "555555", "666666") if c not in near]
+    for node, code in ((a, wrong[0]), (b, wrong[1])):
+        with pytest.raises(ClientError) as exc:
+            sts_as(node, user.creds).get_session_token(SerialNumber=user.mfa.serial, TokenCode=code)
+        assert error_of(exc)[1] == "MultiFactorAuthentication failed with invalid MFA one time pass code."
+    # Two wrong codes, one on each node: both nodes now refuse even the right code unchecked.
+    for node in (a, b):
+        with pytest.raises(ClientError) as exc:
+            sts_as(node, user.creds).get_session_token(SerialNumber=user.mfa.serial, TokenCode=right)
+        code, message, status = error_of(exc)
+        assert (code, status) == ("AccessDenied", 403)
+        assert "the code was not checked" in message
 
 
 def test_rotation_reaches_every_node(nodes: tuple[Server, Server], pg_url: str) -> None:

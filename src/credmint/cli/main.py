@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
+import ipaddress
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from credmint import __version__, config
-from credmint.settings import DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_REGION, Settings
+from credmint.settings import (
+    DEFAULT_DATA_DIR,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    DEFAULT_REGION,
+    DEV_ACCOUNT_ID,
+    DEV_ROOT_ACCESS_KEY_ID,
+    DEV_ROOT_SECRET_ACCESS_KEY,
+    Settings,
+)
 
 #: The flags that override settings (flag > environment > configuration file > default).
 _SETTING_FLAGS = (
@@ -25,6 +39,8 @@ _SETTING_FLAGS = (
     "tls_client_ca",
     "tls_self_signed",
     "log_format",
+    "dev",
+    "dev_allow_remote",
 )
 
 
@@ -54,6 +70,21 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None, help=f"port (default {DEFAULT_PORT}; CREDMINT_PORT)")
     serve.add_argument("--workers", type=int, default=None, help="worker processes (default 1; CREDMINT_WORKERS)")
     serve.add_argument("--region", default=None, help=f"region this node answers as (default {DEFAULT_REGION})")
+    serve.add_argument(
+        "--dev",
+        action="store_const",
+        const=True,
+        default=None,
+        help="dev mode for test suites: temporary store, well-known root credentials, a clock tests can "
+        "move and the /_credmint/ test endpoints; loopback only (CREDMINT_DEV)",
+    )
+    serve.add_argument(
+        "--dev-allow-remote",
+        action="store_const",
+        const=True,
+        default=None,
+        help="let --dev bind a non-loopback address (CREDMINT_DEV_ALLOW_REMOTE); never on a network you do not own",
+    )
     serve.add_argument(
         "--tls-cert", type=Path, default=None, help="PEM certificate chain: serve HTTPS (CREDMINT_TLS_CERT)"
     )
@@ -142,7 +173,71 @@ def _write_credentials_file(path: Path, key_id: str, secret: str, region: str) -
     os.replace(tmp, path)
 
 
-def cmd_serve(settings: Settings) -> int:
+DEV_BANNER = """\
+!! credmint DEV MODE: well-known root credentials, a clock anyone can move,
+!! and unauthenticated /_credmint/ endpoints that reset the store.
+!! For test suites on this machine only. Never let it face a network."""
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def dev_refusal(settings: Settings) -> str | None:
+    """Why dev mode must not start with these settings, or None."""
+    if not is_loopback(settings.host) and not settings.dev_allow_remote:
+        return (
+            f"--dev refuses to listen on {settings.host}, which is not a loopback address "
+            "(dev mode has published credentials and unauthenticated endpoints); "
+            "pass --dev-allow-remote to insist"
+        )
+    if settings.workers > 1:
+        return "--dev runs one worker: the dev clock lives in one process"
+    return None
+
+
+@contextlib.contextmanager
+def dev_settings(settings: Settings, data_dir_given: bool) -> Iterator[Settings]:
+    """Dev mode's settings: the dev root credentials (unless set), and a temporary data
+    directory, removed on exit, unless one was given."""
+    dev = dataclasses.replace(
+        settings,
+        account_id=settings.account_id or DEV_ACCOUNT_ID,
+        root_access_key_id=settings.root_access_key_id or DEV_ROOT_ACCESS_KEY_ID,
+        root_secret_access_key=settings.root_secret_access_key or DEV_ROOT_SECRET_ACCESS_KEY,
+    )
+    if data_dir_given or settings.database_url:
+        yield dev
+        return
+    with tempfile.TemporaryDirectory(prefix="credmint-dev-") as tmp:
+        yield dataclasses.replace(dev, data_dir=Path(tmp))
+
+
+def cmd_serve(settings: Settings, *, data_dir_given: bool = True) -> int:
+    if not settings.dev:
+        return _serve(settings)
+    refusal = dev_refusal(settings)
+    if refusal is not None:
+        print(f"credmint: {refusal}", file=sys.stderr)
+        return 2
+    print(DEV_BANNER, file=sys.stderr, flush=True)
+    # uvicorn re-raises the SIGTERM it caught once it has shut down; as an exception
+    # it unwinds through dev_settings, which removes the temporary store.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    with dev_settings(settings, data_dir_given) as dev:
+        return _serve(dev)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _serve(settings: Settings) -> int:
     import uvicorn
 
     from credmint import accounts
@@ -157,7 +252,7 @@ def cmd_serve(settings: Settings) -> int:
     creds = accounts.bootstrap(
         runtime.store,
         runtime.master,
-        datetime.now(UTC),
+        runtime.now(),
         account_id=settings.account_id,
         access_key_id=settings.root_access_key_id,
         secret_access_key=settings.root_secret_access_key,
@@ -206,7 +301,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(config.render(settings))
         return 0
     if args.command == "serve":
-        return cmd_serve(settings)
+        given = args.data_dir is not None or bool(os.environ.get("CREDMINT_DATA_DIR"))
+        return cmd_serve(settings, data_dir_given=given)
     if args.command == "db":
         from credmint.store import migrate as migrations
 
@@ -220,7 +316,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.account_command == "create":
             try:
                 creds = accounts.create_account(
-                    runtime.store, runtime.master, datetime.now(UTC), account_id=args.account_id, name=args.name
+                    runtime.store, runtime.master, runtime.now(), account_id=args.account_id, name=args.name
                 )
             except accounts.AccountError as exc:
                 print(f"credmint: {exc}", file=sys.stderr)
@@ -240,7 +336,7 @@ def cmd_keys_rotate(settings: Settings) -> int:
 
     runtime = _open(settings)
     before = keystore.load(runtime.store, runtime.master)
-    keyring = keystore.rotate(runtime.store, runtime.master, datetime.now(UTC))
+    keyring = keystore.rotate(runtime.store, runtime.master, runtime.now())
     runtime.store.close()
     if before is not None:
         print(f"retiring token key {before.active_key_id}")

@@ -149,9 +149,17 @@ def delete_group(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "AddUserToGroup")
 def add_user_to_group(call: Call) -> Mapping[str, Any] | None:
+    account_id = account_of(call)
+    name: str = call.params["GroupName"]
     with call.runtime.store.write() as conn:
-        group = authorized_group(call, conn, "iam:AddUserToGroup", call.params["GroupName"])
+        group = find_group(conn, account_id, name)
+        authorize(
+            call, "iam:AddUserToGroup", str(group.arn) if group is not None else iam_arn(account_id, "group", "/", name)
+        )
+        # With both missing, AWS names the user (moto's tests, recorded from AWS).
         user = _user(call, conn, call.params["UserName"])
+        if group is None:
+            raise no_such_group(name)
         if conn.execute(select(gm).where(gm.c.group_id == group.group_id, gm.c.user_id == user.user_id)).first():
             return None  # already a member: AWS answers 200 and changes nothing
         count = conn.execute(select(func.count()).select_from(gm).where(gm.c.user_id == user.user_id)).scalar_one()

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from credmint import errors, ids
+from credmint import bound_principals, errors, ids
 from credmint.api import Call, operation
 from credmint.iam.common import (
     account_of,
@@ -67,7 +67,7 @@ def authorized_profile(call: Call, conn: Connection, action: str, name: str) -> 
     return row
 
 
-def _role_in_profile_view(row: Row[Any]) -> dict[str, Any]:
+def _role_in_profile_view(conn: Connection, row: Row[Any]) -> dict[str, Any]:
     """A role as an instance profile lists it: the ListRoles members without
     RoleLastUsed, tags, boundary or session duration (the members AWS's documented
     GetInstanceProfile example shows)."""
@@ -77,7 +77,7 @@ def _role_in_profile_view(row: Row[Any]) -> dict[str, Any]:
         "RoleId": row.role_id,
         "Arn": row.arn,
         "CreateDate": row.created_at,
-        "AssumeRolePolicyDocument": row.trust_policy,
+        "AssumeRolePolicyDocument": bound_principals.render(conn, row.trust_policy),
     }
 
 
@@ -107,7 +107,7 @@ def profile_view(conn: Connection, row: Row[Any], *, with_tags: bool) -> dict[st
         "InstanceProfileId": row.instance_profile_id,
         "Arn": row.arn,
         "CreateDate": row.created_at,
-        "Roles": [_role_in_profile_view(role) for role in roles],
+        "Roles": [_role_in_profile_view(conn, role) for role in roles],
     }
     if with_tags:
         tags = get_tags(conn, row.arn)

@@ -309,8 +309,8 @@ def policy_view(
     # GetPolicy adds the description and tags; ListPolicies leaves them out.
     if full and p.description:
         out["Description"] = p.description
-    if full and tags:
-        out["Tags"] = tags
+    if full and tags is not None:
+        out["Tags"] = tags  # GetPolicy lists Tags even when there are none
     return out
 
 
@@ -381,6 +381,10 @@ def create_policy(call: Call) -> Mapping[str, Any] | None:
         if tags:
             put_tags(conn, arn, tags)
         out = _view(conn, account_id, from_policy_row(conn.execute(select(mp).where(mp.c.arn == arn)).one()), full=True)
+    # CreatePolicy's answer leaves the description out, and the tags unless some were given.
+    out.pop("Description", None)
+    if not tags:
+        out.pop("Tags", None)
     return {"Policy": out}
 
 

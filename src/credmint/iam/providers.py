@@ -392,11 +392,14 @@ def list_open_id_connect_providers(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "DeleteOpenIDConnectProvider")
 def delete_open_id_connect_provider(call: Call) -> Mapping[str, Any] | None:
+    # Idempotent: "does not fail or return an error if you call the operation for a
+    # provider that does not exist" (IAM API reference). Authorized all the same.
     op = schema.oidc_providers
+    arn: str = call.params["OpenIDConnectProviderArn"]
+    authorize(call, "iam:DeleteOpenIDConnectProvider", arn)
     with call.runtime.store.write() as conn:
-        row = _oidc_row(call, conn, "iam:DeleteOpenIDConnectProvider", call.params["OpenIDConnectProviderArn"])
-        conn.execute(delete(op).where(op.c.arn == row.arn))
-        drop_all_tags(conn, row.arn)
+        conn.execute(delete(op).where(op.c.arn == arn, op.c.account_id == account_of(call)))
+        drop_all_tags(conn, arn)
     return None
 
 

@@ -6,13 +6,12 @@ here refuses while any remain, as IAM does.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
-from credmint import errors, ids, policy
+from credmint import bound_principals, errors, ids, policy
 from credmint.api import Call, operation
 from credmint.iam import documents
 from credmint.iam.common import (
@@ -32,10 +31,6 @@ from credmint.iam.ops import OPERATIONS
 from credmint.store import schema
 
 DEFAULT_MAX_SESSION_DURATION = 3600
-
-#: Principals IAM resolves when a trust policy is stored: users and roles by ARN.
-_ENTITY_ARN = re.compile(r"^arn:aws:iam::(\d{12}):(user|role)/.+$")
-
 
 def no_such_role(name: str) -> errors.AwsError:
     return errors.no_such_entity(f"The role with name {name} cannot be found.")
@@ -73,7 +68,7 @@ def role_view(conn: Connection, row: Row[Any], *, full: bool) -> dict[str, Any]:
         "RoleId": row.role_id,
         "Arn": row.arn,
         "CreateDate": row.created_at,
-        "AssumeRolePolicyDocument": row.trust_policy,
+        "AssumeRolePolicyDocument": bound_principals.render(conn, row.trust_policy),
         "MaxSessionDuration": row.max_session_duration,
     }
     if row.description is not None:
@@ -93,41 +88,16 @@ def role_view(conn: Connection, row: Row[Any], *, full: bool) -> dict[str, Any]:
     return out
 
 
-def check_trust_principals(conn: Connection, text: str) -> None:
-    """IAM resolves user and role principals when it stores a trust policy and refuses
-    ones that do not exist. credmint can only know that for accounts it hosts; a
-    principal in any other account is accepted as AWS would for an account it cannot
-    see into (the safer answer there is to store it and let AssumeRole fail)."""
-    doc = policy.parse_policy(text)
-    statements = doc.get("Statement")
-    for st in statements if isinstance(statements, list) else [statements]:
-        principal = st.get("Principal") if isinstance(st, dict) else None
-        if not isinstance(principal, dict):
-            continue
-        values = principal.get("AWS")
-        for value in values if isinstance(values, list) else [values]:
-            if not isinstance(value, str):
-                continue
-            m = _ENTITY_ARN.match(value)
-            if m is None:
-                continue
-            account_id, kind = m.group(1), m.group(2)
-            hosted = conn.execute(
-                select(schema.accounts.c.account_id).where(schema.accounts.c.account_id == account_id)
-            ).first()
-            if hosted is None:
-                continue
-            table = schema.users if kind == "user" else schema.roles
-            if conn.execute(select(table.c.arn).where(table.c.arn == value)).first() is None:
-                raise errors.malformed_policy_document(
-                    policy.VALIDATION["principal_invalid"].format(kind="AWS", value=value)
-                )
+def _invalid_principal(value: str) -> errors.AwsError:
+    return errors.malformed_policy_document(policy.VALIDATION["principal_invalid"].format(kind="AWS", value=value))
 
 
-def validate_trust(conn: Connection, text: str) -> None:
+def validate_trust(conn: Connection, text: str) -> str:
+    """Check a trust policy; the text to store, its user and role principals bound to their ids."""
     documents.validate_trust_policy(text)
-    check_trust_principals(conn, text)
+    bound = bound_principals.bind(conn, text, _invalid_principal)
     documents.check_trust_quota(text)
+    return bound
 
 
 def _check_boundary(conn: Connection, account_id: str, arn: str) -> None:
@@ -154,7 +124,7 @@ def create_role(call: Call) -> Mapping[str, Any] | None:
     with call.runtime.store.write() as conn:
         if find_role(conn, account_id, name) is not None:
             raise errors.entity_already_exists(f"Role with name {name} already exists.")
-        validate_trust(conn, trust)
+        stored_trust = validate_trust(conn, trust)
         if boundary:
             _check_boundary(conn, account_id, boundary)
         role_id = ids.new_unique_id("AROA")
@@ -166,7 +136,7 @@ def create_role(call: Call) -> Mapping[str, Any] | None:
                 name_key=name.lower(),
                 path=path,
                 arn=arn,
-                trust_policy=trust,
+                trust_policy=stored_trust,
                 description=p.get("Description"),
                 max_session_duration=p.get("MaxSessionDuration") or DEFAULT_MAX_SESSION_DURATION,
                 permissions_boundary_arn=boundary or None,
@@ -237,8 +207,8 @@ def update_assume_role_policy(call: Call) -> Mapping[str, Any] | None:
     r = schema.roles
     with call.runtime.store.write() as conn:
         row = authorized_role(call, conn, "iam:UpdateAssumeRolePolicy", call.params["RoleName"])
-        validate_trust(conn, text)
-        conn.execute(update(r).where(r.c.role_id == row.role_id).values(trust_policy=text))
+        stored = validate_trust(conn, text)
+        conn.execute(update(r).where(r.c.role_id == row.role_id).values(trust_policy=stored))
     return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from credmint.iam import (  # noqa: F401
     account,
     authdetails,
+    credential_report,
     groups,
     instance_profiles,
     keys,
@@ -14,8 +15,11 @@ from credmint.iam import (  # noqa: F401
     passwords,
     policies,
     providers,
+    public_credentials,
     roles,
     rootaccess,
+    server_certificates,
+    service_credentials,
     simulate,
     users,
 )

@@ -268,6 +268,23 @@ def delete_user(call: Call) -> Mapping[str, Any] | None:
                 select(schema.login_profiles.c.user_id).where(schema.login_profiles.c.user_id == uid),
                 "must delete login profile first.",
             ),
+            # The texts for SSH public keys and signing certificates are unconfirmed.
+            (
+                select(schema.ssh_public_keys.c.key_id).where(schema.ssh_public_keys.c.user_id == uid),
+                "must delete SSH public keys first.",
+            ),
+            (
+                select(schema.signing_certificates.c.certificate_id).where(
+                    schema.signing_certificates.c.user_id == uid
+                ),
+                "must delete signing certificates first.",
+            ),
+            (
+                select(schema.service_credentials.c.credential_id).where(
+                    schema.service_credentials.c.user_id == uid
+                ),
+                "must delete service specific credentials first.",
+            ),
         ]
         for query, reason in checks:
             if conn.execute(query.limit(1)).first() is not None:

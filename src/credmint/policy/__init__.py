@@ -17,6 +17,7 @@ from .document import (
     validate_policy,
 )
 from .evaluate import Decision, DeniedBy, MatchedStatement, evaluate
+from .matching import names_within
 from .messages import VALIDATION, access_denied_message
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "compile_policy",
     "evaluate",
     "global_condition_keys",
+    "names_within",
     "normalize_keys",
     "parse_date",
     "parse_policy",

@@ -51,6 +51,9 @@ class PrincipalInfo:
     source_arn: str | None = None
     #: Canonical user id, for ``{"CanonicalUser": ...}`` principals.
     canonical_user: str | None = None
+    #: Unique id of the role behind a role session or of the IAM user behind a federated
+    #: session: stored resource policies name entities by unique id (bound at write time).
+    source_id: str | None = None
 
     @classmethod
     def from_arn(

@@ -183,13 +183,15 @@ class PrincipalSpec:
                 return SOURCE_MATCH if t == "Role" else EXACT_MATCH
             if t == "AssumedRole":
                 role = p.role_arn
-                if (role is not None and role in aws) or (
-                    p.unique_id is not None and p.unique_id.partition(":")[0] in aws
+                if (
+                    (role is not None and role in aws)
+                    or (p.unique_id is not None and p.unique_id.partition(":")[0] in aws)
+                    or (p.source_id is not None and p.source_id in aws)
                 ):
                     return SOURCE_MATCH
             elif t == "FederatedUser":
                 user = p.federating_user_arn
-                if user is not None and user in aws:
+                if (user is not None and user in aws) or (p.source_id is not None and p.source_id in aws):
                     return SOURCE_MATCH
         if p.canonical_user is not None and p.canonical_user in self.canonical:
             return EXACT_MATCH

@@ -257,6 +257,7 @@ def evaluate(
     scps: Sequence[Sequence[CompiledPolicy]] | None = None,
     rcps: Sequence[Sequence[CompiledPolicy]] | None = None,
     endpoint: Sequence[CompiledPolicy] | None = None,
+    scopes: Sequence[CompiledPolicy] = (),
     collect_missing: bool = False,
 ) -> Decision:
     """Decide one request.
@@ -268,8 +269,13 @@ def evaluate(
     (``None`` = none were passed). ``scps``/``rcps``: one list of policies per
     organization level, root first (``None`` = not in an organization; a level
     must include the default ``FullAWSAccess``/``RCPFullAWSAccess`` if attached).
-    ``endpoint``: the VPC endpoint policy. ``collect_missing``: evaluate every
-    condition (no short-circuit) to report all absent keys.
+    ``endpoint``: the VPC endpoint policy. ``scopes``: the scope-down policies of a
+    GetScopedCredentials session, each of which must allow on its own; unlike session
+    policies, no resource policy lifts them (the scoped credentials "can never have more
+    permissions than the calling session" — AWS does not say whether a resource policy
+    naming the session exempts them, so the narrower reading is taken).
+    ``collect_missing``: evaluate every condition (no short-circuit) to report all
+    absent keys.
     """
     if ctx.action_lower == "sts:getcalleridentity":
         # AWS: no permission is needed, and an explicit deny cannot block it.
@@ -304,6 +310,9 @@ def evaluate(
         _levels_allow(scps, "scp", ctx, matched, missing) if scp_applies and scps else (False, True)
     )
     rcp_deny, rcp_allow = _levels_allow(rcps, "rcp", ctx, matched, missing) if rcps else (False, True)
+    scope_deny, scope_allow = (
+        _levels_allow([(p,) for p in scopes], "session", ctx, matched, missing) if scopes else (False, True)
+    )
 
     missing_t = tuple(dict.fromkeys(missing)) if missing else ()
     matched_t = tuple(matched)
@@ -319,7 +328,7 @@ def evaluate(
         ("resource", res is not None and res.deny),
         ("identity", ident.deny),
         ("boundary", bnd is not None and bnd.deny),
-        ("session", ses is not None and ses.deny),
+        ("session", (ses is not None and ses.deny) or scope_deny),
     ):
         if flag:
             return deny(by, True)  # type: ignore[arg-type]
@@ -373,6 +382,8 @@ def evaluate(
         return deny("session", False)
     if ses is None and ptype == "FederatedUser" and not exempt:
         # AWS: a GetFederationToken session without session policies has no permissions.
+        return deny("session", False)
+    if not scope_allow:
         return deny("session", False)
     return Decision(True, False, None, matched_t, missing_t)
 

@@ -36,6 +36,7 @@ ACTIONS: dict[str, S3Action] = {
     "GetBucketPolicy": S3Action("s3:GetBucketPolicy", "bucket"),
     "PutBucketPolicy": S3Action("s3:PutBucketPolicy", "bucket"),
     "DeleteBucketPolicy": S3Action("s3:DeleteBucketPolicy", "bucket"),
+    "GetBucketPolicyStatus": S3Action("s3:GetBucketPolicyStatus", "bucket"),
     "ListObjects": S3Action("s3:ListBucket", "bucket"),
     "ListObjectsV2": S3Action("s3:ListBucket", "bucket"),
     "ListMultipartUploads": S3Action("s3:ListBucketMultipartUploads", "bucket"),

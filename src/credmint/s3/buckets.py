@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import fnmatch
 import json
 import re
 from typing import Any
@@ -11,10 +10,10 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from credmint import errors
+from credmint import bound_principals, errors
 from credmint.errors import AwsError
-from credmint.policy import validate_policy
-from credmint.s3 import xmlbody
+from credmint.policy import names_within, validate_policy
+from credmint.s3 import public_access, xmlbody
 from credmint.s3.context import S3Context, S3Response, sort_key
 from credmint.sigv4 import is_region_name
 from credmint.store import schema
@@ -104,6 +103,11 @@ def create_bucket(ctx: S3Context) -> S3Response:
     existing = ctx.load_bucket(name)
     if existing is not None:
         return _conflict(ctx, existing.account_id, existing.region)
+    grants = [value for header, value in ctx.req.headers if header.lower().startswith("x-amz-grant-")]
+    if public_access.acl_is_public(ctx.header("x-amz-acl"), grants, b""):
+        # Every bucket starts BucketOwnerEnforced here (x-amz-object-ownership is not taken
+        # at creation), so S3 refuses a public ACL on CreateBucket; it is never kept silently.
+        raise errors.s3_invalid_bucket_acl_with_object_ownership()
     try:
         with ctx.store.write() as conn:
             conn.execute(
@@ -201,16 +205,37 @@ def get_bucket_policy(ctx: S3Context) -> S3Response:
     row = ctx.bucket_or_404()
     if row.policy is None:
         raise errors.s3_no_such_bucket_policy(row.name)
-    return S3Response(headers={"Content-Type": "application/json"}, body=row.policy.encode())
+    with ctx.store.read() as conn:
+        text = bound_principals.render(conn, row.policy)
+    return S3Response(headers={"Content-Type": "application/json"}, body=text.encode())
 
 
 def put_bucket_policy(ctx: S3Context) -> S3Response:
     row = ctx.bucket_or_404()
     text = _policy_text(ctx.body)
     _validate_bucket_policy(text, row.name)
+    if public_access.policy_is_public(text) and "BlockPublicPolicy" in public_access.block_settings(
+        ctx.store, ctx.runtime.settings, row.name
+    ):
+        caller = ctx.principal.arn if ctx.principal is not None else "anonymous"
+        raise errors.s3_access_denied(
+            f"User: {caller} is not authorized to perform: s3:PutBucketPolicy on resource: "
+            f'"arn:aws:s3:::{row.name}" because public policies are blocked by the '
+            "BlockPublicPolicy block public access setting."
+        )
     with ctx.store.write() as conn:
-        conn.execute(update(schema.buckets).where(schema.buckets.c.name == row.name).values(policy=text))
+        stored = bound_principals.bind(conn, text, _invalid_principal)
+        conn.execute(update(schema.buckets).where(schema.buckets.c.name == row.name).values(policy=stored))
     return S3Response(status=204)
+
+
+def get_bucket_policy_status(ctx: S3Context) -> S3Response:
+    """Whether the bucket policy is public, by the test Block Public Access enforces."""
+    row = ctx.bucket_or_404()
+    if row.policy is None:
+        raise errors.s3_no_such_bucket_policy(row.name)
+    status = {"IsPublic": public_access.policy_is_public(row.policy)}
+    return xml_response("GetBucketPolicyStatus", {"PolicyStatus": status})
 
 
 def delete_bucket_policy(ctx: S3Context) -> S3Response:
@@ -230,6 +255,10 @@ def _policy_text(body: bytes) -> str:
     if len(body) > 20 * 1024:
         raise errors.s3_malformed_policy("Policies must be no larger than 20480 bytes")
     return text
+
+
+def _invalid_principal(_value: str) -> AwsError:
+    return errors.s3_malformed_policy("Invalid principal in policy")
 
 
 def _validate_bucket_policy(text: str, bucket: str) -> None:
@@ -256,8 +285,10 @@ def _validate_bucket_policy(text: str, bucket: str) -> None:
             if values is None:
                 continue
             for value in [values] if isinstance(values, str) else values:
-                # A bucket policy may only speak of its own bucket and the objects in it.
-                if not (fnmatch.fnmatchcase(arn, value) or fnmatch.fnmatchcase(arn + "/x", value)):
+                # A bucket policy may only speak of its own bucket and the objects in it: any
+                # pattern that can name the bucket or a key in it (a prefix, one object) is
+                # fine, one that can only name other buckets is refused.
+                if not names_within(value, arn):
                     raise errors.s3_malformed_policy("Policy has invalid resource")
 
 

@@ -16,6 +16,7 @@ from credmint.api import Call
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
 from credmint.principal import Principal
+from credmint.s3 import public_access
 from credmint.s3.actions import ACTIONS, POLICY_LOCKOUT_EXEMPT, condition_keys, resource_arn
 from credmint.s3.blobs import BlobStore
 from credmint.sigv2 import SignedV2
@@ -152,6 +153,16 @@ class S3Context:
         if p is None and (bucket is None or bucket.policy is None):
             # Anonymous requests get in only through a bucket policy that names "*".
             raise errors.s3_access_denied()
+        if (
+            bucket is not None
+            and bucket_policy is not None
+            and (p is None or p.account_id != bucket.account_id)
+            and public_access.policy_is_public(bucket_policy)
+            and "RestrictPublicBuckets" in public_access.block_settings(self.store, self.runtime.settings, bucket.name)
+        ):
+            # RestrictPublicBuckets: a public policy grants nothing outside the owner's account
+            # (anonymous callers included); its denials still hold for everyone.
+            bucket_policy = public_access.deny_statements_only(bucket_policy)
         keys = condition_keys(operation, self.req, self.query, self.signed, self.now, signed_v2=self.signed_v2)
         if extra_keys:
             keys.update(extra_keys)

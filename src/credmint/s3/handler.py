@@ -41,6 +41,7 @@ OPERATIONS: dict[str, Operation] = {
     "GetBucketPolicy": buckets.get_bucket_policy,
     "PutBucketPolicy": buckets.put_bucket_policy,
     "DeleteBucketPolicy": buckets.delete_bucket_policy,
+    "GetBucketPolicyStatus": buckets.get_bucket_policy_status,
     "ListObjects": operations.list_objects,
     "ListObjectsV2": operations.list_objects_v2,
     "PutObject": operations.put_object,
@@ -113,6 +114,7 @@ BUCKET_SUBRESOURCES: dict[tuple[str, str], str] = {
     ("GET", "publicAccessBlock"): "GetPublicAccessBlock",
     ("PUT", "publicAccessBlock"): "PutPublicAccessBlock",
     ("DELETE", "publicAccessBlock"): "DeletePublicAccessBlock",
+    ("GET", "policyStatus"): "GetBucketPolicyStatus",
     ("GET", "ownershipControls"): "GetBucketOwnershipControls",
     ("PUT", "ownershipControls"): "PutBucketOwnershipControls",
     ("DELETE", "ownershipControls"): "DeleteBucketOwnershipControls",
@@ -301,6 +303,18 @@ def _serve(
     if body and operation not in _NOT_BODY_CHECKSUMS:
         operations.verify_body_digests(ctx)
     return OPERATIONS[operation](ctx)
+
+
+def describe(req: HttpRequest) -> tuple[str | None, str | None, str | None]:
+    """``(operation, bucket, key)`` a request addresses, as far as it can be told (for the audit trail)."""
+    try:
+        bucket, key = ws3.s3_target(req.header("host"), req.raw_path)
+    except AwsError:
+        return None, None, None
+    try:
+        return route(req.method, bucket, key, parse_query(req.query_string), req), bucket, key
+    except AwsError:
+        return None, bucket, key
 
 
 def render_error(err: AwsError, request_id: str) -> Response:

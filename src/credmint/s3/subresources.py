@@ -16,20 +16,17 @@ from xml.etree.ElementTree import Element
 from sqlalchemy import delete, insert, select, update
 
 from credmint import errors
-from credmint.s3 import xmlbody
+from credmint.s3 import public_access, xmlbody
 from credmint.s3.buckets import xml_response
 from credmint.s3.context import BucketRow, S3Context, S3Response, dumps
 from credmint.s3.operations import _owner, load_object
 from credmint.s3.tags import MAX_BUCKET_TAGS, MAX_OBJECT_TAGS, validate_tags
+from credmint.settings import PUBLIC_ACCESS_BLOCK_FLAGS
 from credmint.store import schema
 
 MAX_CORS_RULES = 100
 _CORS_METHODS = frozenset({"GET", "PUT", "HEAD", "POST", "DELETE"})
 _OWNERSHIP = frozenset({"BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced"})
-_PUBLIC_ACCESS_FIELDS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
-
-#: What a bucket created since April 2023 starts with; stored rows override it.
-DEFAULT_PUBLIC_ACCESS_BLOCK: dict[str, bool] = dict.fromkeys(_PUBLIC_ACCESS_FIELDS, True)
 DEFAULT_OWNERSHIP = "BucketOwnerEnforced"
 
 
@@ -262,7 +259,9 @@ def get_public_access_block(ctx: S3Context) -> S3Response:
     row = ctx.bucket_or_404()
     doc = _load(ctx, row.name, "publicAccessBlock")
     if doc is _MISSING:
-        doc = DEFAULT_PUBLIC_ACCESS_BLOCK
+        # Never configured: the server's default (see settings.public_access_block_default).
+        on = ctx.runtime.settings.public_access_block_flags
+        doc = {name: name in on for name in PUBLIC_ACCESS_BLOCK_FLAGS} if on else None
     if not isinstance(doc, dict):
         raise errors.s3_no_such_public_access_block(row.name)
     return xml_response("GetPublicAccessBlock", {"PublicAccessBlockConfiguration": doc})
@@ -280,7 +279,7 @@ def _bool(text: str | None) -> bool:
 def put_public_access_block(ctx: S3Context) -> S3Response:
     row = ctx.bucket_or_404()
     root = _root(ctx, "PublicAccessBlockConfiguration")
-    doc = {name: _bool(xmlbody.child_text(root, name)) for name in _PUBLIC_ACCESS_FIELDS}
+    doc = {name: _bool(xmlbody.child_text(root, name)) for name in PUBLIC_ACCESS_BLOCK_FLAGS}
     _save(ctx, row.name, "publicAccessBlock", doc)
     return S3Response()
 
@@ -382,13 +381,26 @@ def _owner_only_acl(body: bytes, owner_id: str) -> bool:
     return True
 
 
-def _refuse_acl(ctx: S3Context, allowed: tuple[str, ...], account_id: str) -> None:
+def _block_public_acl(ctx: S3Context, body: bytes, bucket: str) -> None:
+    """BlockPublicAcls: a request carrying a public ACL fails with AccessDenied."""
+    grants = [value for name, value in ctx.req.headers if name.lower().startswith("x-amz-grant-")]
+    if not public_access.acl_is_public(ctx.header("x-amz-acl"), grants, body):
+        return
+    if "BlockPublicAcls" in public_access.block_settings(ctx.store, ctx.runtime.settings, bucket):
+        raise errors.s3_access_denied()
+
+
+def _refuse_acl(ctx: S3Context, allowed: tuple[str, ...], account_id: str, bucket: str) -> None:
     """Accept only an ACL that changes nothing: an allowed canned ACL, or an XML body granting
     the bucket owner FULL_CONTROL and nothing else. Any other ACL is refused, as S3 does for a
     bucket whose ACLs are disabled (BucketOwnerEnforced)."""
     canned = ctx.header("x-amz-acl")
     grants = [name for name, _ in ctx.req.headers if name.lower().startswith("x-amz-grant-")]
     body = ctx.body.strip()
+    if object_ownership(ctx, bucket) != "BucketOwnerEnforced":
+        # A bucket whose ACLs are enabled meets BlockPublicAcls first (S3: AccessDenied);
+        # credmint keeps no ACLs either way, so whatever passes is refused below.
+        _block_public_acl(ctx, body, bucket)
     if grants:
         raise errors.s3_acl_not_supported()
     if canned is not None:
@@ -409,6 +421,9 @@ def refuse_write_acl(ctx: S3Context, bucket: str) -> None:
     (BucketOwnerEnforced) take no ACL or the bucket owner's full control; any other canned
     ACL or x-amz-grant-* header fails with AccessControlListNotSupported, as in S3."""
     if object_ownership(ctx, bucket) != "BucketOwnerEnforced":
+        # ACLs enabled: a public one meets BlockPublicAcls; any other is accepted and not
+        # kept (credmint stores no ACL grants, so nothing is ever public through one).
+        _block_public_acl(ctx, b"", bucket)
         return
     canned = ctx.header("x-amz-acl")
     grants = any(name.lower().startswith("x-amz-grant-") for name, _ in ctx.req.headers)
@@ -418,13 +433,13 @@ def refuse_write_acl(ctx: S3Context, bucket: str) -> None:
 
 def put_bucket_acl(ctx: S3Context) -> S3Response:
     row = ctx.bucket_or_404()
-    _refuse_acl(ctx, ("private",), row.account_id)
+    _refuse_acl(ctx, ("private",), row.account_id, row.name)
     return S3Response()
 
 
 def put_object_acl(ctx: S3Context) -> S3Response:
     bucket, _attributes = _object_or_404(ctx)
-    _refuse_acl(ctx, _OWNER_ONLY_CANNED, bucket.account_id)
+    _refuse_acl(ctx, _OWNER_ONLY_CANNED, bucket.account_id, bucket.name)
     return S3Response()
 
 

@@ -23,17 +23,19 @@ from typing import Any, TypeVar
 from credmint import __version__, errors, metrics
 from credmint import wire as wq
 from credmint.api import Call, Operation
+from credmint.audit.record import RequestFacts, s3_error_of
+from credmint.audit.recorder import current_facts
 from credmint.errors import AwsError
-from credmint.federation import outbound
 from credmint.httpreq import HttpRequest, index_headers
 from credmint.principal import Principal
 from credmint.runtime import KeyEntry, Runtime, session_principal
 from credmint.s3 import handle_s3
-from credmint.s3.handler import parse_query, route
-from credmint.server import accesslog, jsonapi, registry
+from credmint.s3.handler import describe as describe_s3
+from credmint.server import accesslog, dev, jsonapi, registry
 from credmint.server.routing import METRICS_SHORT_PATH, QUERY_VERSIONS, Target, classify
 from credmint.sigv2 import parse_v2, verify_v2
 from credmint.sigv4 import SignedRequest, check_scope, parse_auth, verify_signature
+from credmint.sts import web_identity_issuer
 from credmint.wire import s3 as ws3
 
 log = logging.getLogger("credmint.server")
@@ -84,12 +86,14 @@ class CredmintApp:
                 self.runtime.store.start_watching()
                 self._flusher = asyncio.create_task(self._flush_periodically())
                 self._folder = asyncio.create_task(self._fold_metrics_periodically())
+                self.runtime.audit.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 self._flusher.cancel()
                 self._folder.cancel()
                 metrics.fold()
                 await self._blocking(partial(self.runtime.last_used.flush, self.runtime.store))
+                await self._blocking(self.runtime.audit.close)
                 self.runtime.store.close()
                 self._pool.shutdown(wait=False)
                 await send({"type": "lifespan.shutdown.complete"})
@@ -114,6 +118,10 @@ class CredmintApp:
         # The target is known from the head alone, so the body limit is the target's.
         target, service = classify(head)
         exchange = accesslog.begin(service or target.value)
+        # The audit trail's facts of this request, filled in on the way, recorded once below.
+        facts = RequestFacts(head, request_id, service) if target in _AUDITED else None
+        if facts is not None:
+            self.runtime.audit.begin(facts)
         try:
             limit = MAX_S3_BODY if target is Target.S3 else self._max_query_body
             message = await receive()
@@ -138,7 +146,11 @@ class CredmintApp:
                 status, out_headers, body = 413, [], b""
         except Exception:  # never a traceback to the client
             log.exception("unhandled error on %s %s", method, path)
-            status, out_headers, body = self._render_query_error(errors.internal_failure(), "sts", request_id)
+            status, out_headers, body = self._render_unexpected(target, service, request_id)
+        if facts is not None:
+            # Written before the response is sent: a received response implies a written record.
+            facts.status = status
+            self.runtime.audit.record(facts)
         for k, _ in out_headers:  # HEAD answers carry the GET length
             if k == b"content-length":
                 break
@@ -168,6 +180,22 @@ class CredmintApp:
         while True:
             await asyncio.sleep(METRICS_FOLD_SECONDS)
             metrics.fold()
+
+    def _render_unexpected(self, target: Target, service: str, request_id: str) -> Response:
+        """The 500 for an exception nothing else caught, in the shape the client's protocol
+        parses: S3's ``<Error>``, the JSON protocol's ``__type``, a Query ``<ErrorResponse>``
+        in the service's own namespace."""
+        if target is Target.S3:
+            return self._render_s3_error(
+                errors.s3_error("InternalError", "We encountered an internal error. Please try again.", 500),
+                request_id,
+            )
+        if target is Target.JSON:
+            return jsonapi.render_error(errors.internal_failure(), request_id)
+        if target is Target.QUERY:
+            ns = service if service in self._query else "sts"
+            return self._render_query_error(errors.internal_failure(), ns, request_id)
+        return 500, [(b"content-type", b"application/json")], b'{"error": "internal error"}'
 
     async def _flush_periodically(self) -> None:
         """Write access-key last-used data in batches, off the request path."""
@@ -217,7 +245,13 @@ class CredmintApp:
         if target is Target.JSON:
             return await jsonapi.handle_json(self, req, service, request_id)
         if target is Target.INTERNAL:
-            found = await self._blocking(partial(outbound.handle_internal, self.runtime, req.method, req.raw_path))
+            if self.settings.dev:
+                found = await self._blocking(partial(dev.handle, self.runtime, req.method, req.raw_path, req.body))
+                if found is not None:
+                    return found
+            found = await self._blocking(
+                partial(web_identity_issuer.handle_internal, self.runtime, req.method, req.raw_path)
+            )
             if found is not None:
                 return found
             return 404, [(b"content-type", b"application/json")], b'{"error": "not found"}'
@@ -240,6 +274,7 @@ class CredmintApp:
             params = wq.parse_form(req, self._max_query_body)
             action = params.get("Action")
             version = params.get("Version")
+            facts = current_facts.get()
             if action is None:
                 location = "https://aws.amazon.com/iam" + (
                     f"?Version={version}" if req.method == "GET" and version else ""
@@ -250,6 +285,8 @@ class CredmintApp:
                 ns_service = service
             exchange = accesslog.current()
             exchange.service = service
+            if facts is not None:
+                facts.service, facts.operation = service, action[:128]
             qsvc = self._query[service]
             compiled = qsvc.operation(action, version)
             name = compiled.model.name
@@ -261,8 +298,13 @@ class CredmintApp:
             now = runtime.now()
             principal = await self._authenticate(req, service, op, now)
             decoded = qsvc.decode_compiled(compiled, params)
+            if facts is not None:
+                facts.operation, facts.params = name, decoded
             call = Call(service, name, decoded, principal, req, now, self.settings.region, request_id, runtime)
+            runtime.throttle.admit(call)
             result = await self._blocking(partial(op.fn, call)) if op.blocks(decoded) else op.fn(call)
+            if facts is not None:
+                facts.result = result
             body = compiled.render(result or {}, request_id)
             headers = [(b"content-type", b"text/xml"), (b"x-amzn-requestid", request_id.encode())]
             if call.headers:
@@ -272,7 +314,7 @@ class CredmintApp:
             return self._render_query_error(err, ns_service, request_id)
 
     def _render_query_error(self, err: AwsError, service: str, request_id: str) -> Response:
-        accesslog.current().error_code = err.code
+        note_error(err.code, err.message)
         if err.empty_body:
             return err.status, [(b"x-amzn-requestid", request_id.encode())], b""
         body = self._query[service].render_error(err, request_id)
@@ -288,10 +330,15 @@ class CredmintApp:
             raise errors.missing_authentication_token()
         exchange = accesslog.current()
         exchange.access_key_id = signed.access_key_id
+        facts = current_facts.get()
+        if facts is not None:
+            facts.access_key_id = signed.access_key_id[:128]
         check_scope(signed, service, "query")
         entry = self._resolve_cached(signed, service, now) or await self._resolve(
             signed.access_key_id, signed.security_token, signed.region, service, now
         )
+        if facts is not None:  # known before the signature is checked: a bad one is recorded as the key's
+            facts.principal = entry.principal
         verify_signature(req, signed, entry.secret, "query")
         exchange.principal_arn = entry.principal.arn
         return entry.principal
@@ -362,31 +409,47 @@ class CredmintApp:
     async def _handle_s3(self, req: HttpRequest, request_id: str) -> Response:
         principal: Principal | None = None
         secret: str | None = None
+        facts = current_facts.get()
+        operation, bucket, key = describe_s3(req)
+        exchange = accesslog.current()
+        exchange.operation = operation or "-"  # from the fixed table of S3 routes
+        if facts is not None:
+            facts.operation, facts.bucket, facts.key = operation, bucket, key
         try:
             now = self.runtime.now()
             # SigV2 first: botocore still presigns S3 URLs with it for custom endpoints.
             signed_v2 = parse_v2(req)
             signed = parse_auth(req, "s3", now=now) if signed_v2 is None else None
-            exchange = accesslog.current()
-            exchange.operation = _s3_operation(req)
             if signed_v2 is not None or signed is not None:
-                exchange.access_key_id = (signed_v2 or signed).access_key_id  # type: ignore[union-attr]
+                key_id = (signed_v2 or signed).access_key_id  # type: ignore[union-attr]
+                exchange.access_key_id = key_id
+                if facts is not None:
+                    facts.access_key_id = key_id[:128]
             if signed_v2 is not None:
                 # SigV2 names no region; its use is recorded under this endpoint's.
                 entry = await self._s3_key(signed_v2.access_key_id, signed_v2.security_token, self.settings.region, now)
+                if facts is not None:
+                    facts.principal = entry.principal
                 verify_v2(req, signed_v2, entry.secret, now, ws3.virtual_host_bucket(req.header("host")))
                 principal = entry.principal
             elif signed is not None:
                 check_scope(signed, "s3", "s3")
                 entry = await self._s3_key(signed.access_key_id, signed.security_token, signed.region, now)
+                if facts is not None:
+                    facts.principal = entry.principal
                 verify_signature(req, signed, entry.secret, "s3")
                 principal, secret = entry.principal, entry.secret
             if principal is not None:
                 exchange.principal_arn = principal.arn
-            return await self._blocking(
+            response = await self._blocking(
                 partial(handle_s3, self.runtime, req, principal, signed, request_id, secret=secret, signed_v2=signed_v2)
             )
+            if facts is not None and response[0] >= 400:
+                # The S3 layer rendered its error already; the record takes its code from there.
+                facts.error_code, facts.error_message = s3_error_of(response[0], response[2])
+            return response
         except AwsError as err:
+            note_error(err.code, err.message)
             return self._render_s3_error(err, request_id)
 
     async def _s3_key(self, key_id: str, token: str | None, region: str, now: datetime) -> KeyEntry:
@@ -397,7 +460,6 @@ class CredmintApp:
 
     @staticmethod
     def _render_s3_error(err: AwsError, request_id: str) -> Response:
-        accesslog.current().error_code = err.code
         host_id = request_id
         body = ws3.render_s3_error(err, request_id, host_id)
         headers = [
@@ -410,6 +472,19 @@ class CredmintApp:
 
 class _BodyTooLarge(Exception):
     pass
+
+
+#: Targets whose calls the audit trail records.
+_AUDITED = frozenset({Target.QUERY, Target.JSON, Target.S3})
+
+
+def note_error(code: str, message: str | None) -> None:
+    """Tell the current request's audit facts and access-log exchange how it failed (the
+    protocol's own code)."""
+    accesslog.current().error_code = code
+    facts = current_facts.get()
+    if facts is not None:
+        facts.error_code, facts.error_message = code, message
 
 
 class _RequestIds:
@@ -431,16 +506,6 @@ class _RequestIds:
 
 _VARIANT_CLEAR = ~(0x3 << 62) & ((1 << 64) - 1)
 _VARIANT_SET = 0x2 << 62
-
-
-def _s3_operation(req: HttpRequest) -> str:
-    """The S3 operation a request names (from the fixed table of routes), for the access log
-    and the metrics; ``"-"`` when it names none."""
-    try:
-        bucket, key = ws3.s3_target(req.header("host"), req.raw_path)
-        return route(req.method, bucket, key, parse_query(req.query_string), req)
-    except AwsError:
-        return "-"
 
 
 def _s3_credential_error(err: AwsError, key_id: str, token: str | None) -> AwsError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from credmint.clock import DevClock
 from credmint.runtime import Runtime
 from credmint.sealing import load_or_create_master_key
 from credmint.server import accesslog
@@ -13,8 +14,10 @@ from credmint.store.db import Store
 def build_runtime(settings: Settings) -> Runtime:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     master = load_or_create_master_key(settings.data_dir, settings.master_key)
-    store = Store(settings.store_url)
-    return Runtime(settings, store, master)
+    # A dev store is for tests: it trades power-cut durability for cheap commits.
+    store = Store(settings.store_url, durable=not settings.dev)
+    # Dev mode's clock is the one tests move; every other node reads the system clock.
+    return Runtime(settings, store, master, DevClock() if settings.dev else None)
 
 
 def create_app() -> CredmintApp:

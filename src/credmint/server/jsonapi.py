@@ -25,6 +25,8 @@ from botocore.model import ListShape, MapShape, OperationModel, ServiceModel, Sh
 
 from credmint import errors
 from credmint.api import Call, Operation
+from credmint.audit.recorder import current_facts
+from credmint.cloudtrail import service as cloudtrail
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
 from credmint.server import accesslog
@@ -67,7 +69,7 @@ class _Serialization(Exception):
 def _tables() -> dict[str, dict[str, Operation]]:
     from credmint.orgs.service import OPERATIONS as ORGANIZATIONS
 
-    return {"organizations": ORGANIZATIONS}
+    return {"organizations": ORGANIZATIONS, "cloudtrail": cloudtrail.OPERATIONS}
 
 
 @cache
@@ -83,7 +85,11 @@ async def handle_json(app: CredmintApp, req: HttpRequest, service: str, request_
         model, checker, table = _service(service)
         if req.method != "POST" or req.raw_path not in ("/", ""):
             raise AwsError("UnknownOperationException", None, 404)
-        prefix, _, name = (req.header("x-amz-target") or "").partition(".")
+        # Target prefixes contain dots themselves (com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101).
+        prefix, _, name = (req.header("x-amz-target") or "").rpartition(".")
+        facts = current_facts.get()
+        if facts is not None:
+            facts.operation = name[:128] or None
         if prefix != model.metadata.get("targetPrefix") or name not in model.operation_names or name not in table:
             raise AwsError("UnknownOperationException", None, 400)
         op = table[name]
@@ -92,9 +98,11 @@ async def handle_json(app: CredmintApp, req: HttpRequest, service: str, request_
         now = app.runtime.now()
         principal = await app._authenticate(req, service, op, now)
         params = _decode_body(op_model, req.body)
+        if facts is not None:
+            facts.params = params
         failures = checker.validation_errors(op_model, params)
         if failures:
-            raise _invalid_input(failures[0])
+            raise _INVALID_INPUT[service](failures[0])
         call = Call(
             service=service,
             operation=name,
@@ -107,6 +115,8 @@ async def handle_json(app: CredmintApp, req: HttpRequest, service: str, request_
             runtime=app.runtime,
         )
         result = await app._blocking(partial(op.fn, call)) if op.blocks(call.params) else op.fn(call)
+        if facts is not None:
+            facts.result = result
         out = _render(op_model.output_shape, result or {}) if op_model.output_shape is not None else {}
         headers = [(b"content-type", CONTENT_TYPE), (b"x-amzn-requestid", request_id.encode())]
         headers.extend((k.encode(), v.encode()) for k, v in call.headers.items())
@@ -118,6 +128,9 @@ async def handle_json(app: CredmintApp, req: HttpRequest, service: str, request_
 def render_error(err: AwsError, request_id: str) -> Response:
     code = _JSON_CODES.get(err.code, err.code)
     accesslog.current().error_code = code
+    facts = current_facts.get()
+    if facts is not None:
+        facts.error_code, facts.error_message = code, err.message
     status = 400 if err.code == "AccessDenied" else err.status
     body: dict[str, Any] = {"__type": code}
     if err.message is not None:
@@ -133,6 +146,10 @@ def _invalid_input(failure: str) -> AwsError:
     path, constraint = (m.group(1), m.group(2)) if m else ("input", failure)
     reason = next((r for text, r in _REASONS if text in constraint), "INVALID_INPUT")
     return errors.org_invalid_input(f"You specified an invalid value for {path}.", reason)
+
+
+#: Each JSON service's error for a model constraint failure.
+_INVALID_INPUT = {"organizations": _invalid_input, "cloudtrail": cloudtrail.invalid_input}
 
 
 # --- decoding -------------------------------------------------------------------------------

@@ -23,9 +23,12 @@ INTERNAL_PREFIX = "/_credmint/"
 
 QUERY_VERSIONS = {"2011-06-15": "sts", "2010-05-08": "iam"}
 QUERY_SERVICES = frozenset(QUERY_VERSIONS.values())
-JSON_SERVICES = frozenset({"organizations"})
+JSON_SERVICES = frozenset({"organizations", "cloudtrail"})
 #: ``X-Amz-Target`` prefixes of the JSON services, for requests that carry no signature.
-JSON_TARGETS = {"AWSOrganizationsV20161128": "organizations"}
+JSON_TARGETS = {
+    "AWSOrganizationsV20161128": "organizations",
+    "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101": "cloudtrail",
+}
 
 
 class Target(Enum):
@@ -84,7 +87,7 @@ def classify(req: HttpRequest) -> tuple[Target, str]:
         return Target.JSON, service
     if service == "s3":
         return Target.S3, "s3"
-    json_service = JSON_TARGETS.get((req.header("x-amz-target") or "").split(".", 1)[0])
+    json_service = JSON_TARGETS.get((req.header("x-amz-target") or "").rpartition(".")[0])
     if service is None and json_service is not None and req.raw_path in ("/", ""):
         # An unsigned JSON-protocol call: its target header names the service.
         return Target.JSON, json_service

@@ -155,6 +155,69 @@ login_profiles = Table(
     _ts("created_at"),
 )
 
+#: SSH public keys of users (UploadSSHPublicKey), in canonical ``ssh-rsa`` form.
+ssh_public_keys = Table(
+    "ssh_public_keys",
+    metadata,
+    Column("key_id", String(128), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), nullable=False),
+    Column("user_id", String(32), ForeignKey("users.user_id"), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    _ts("uploaded_at"),
+    Index("ix_ssh_public_keys_user", "user_id"),
+)
+
+#: X.509 signing certificates of users and of root users (``user_id`` None).
+signing_certificates = Table(
+    "signing_certificates",
+    metadata,
+    Column("certificate_id", String(128), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), nullable=False),
+    Column("user_id", String(32), ForeignKey("users.user_id"), nullable=True),
+    Column("body", Text, nullable=False),
+    #: SHA-256 of the DER certificate, hex: the same certificate twice is a duplicate.
+    Column("sha256", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    _ts("uploaded_at"),
+    Index("ix_signing_certificates_account_user", "account_id", "user_id"),
+)
+
+#: Service-specific credentials (CodeCommit, Keyspaces, Bedrock API keys); the password or
+#: secret is kept only as a salted scrypt hash.
+service_credentials = Table(
+    "service_credentials",
+    metadata,
+    Column("credential_id", String(128), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), nullable=False),
+    Column("user_id", String(32), ForeignKey("users.user_id"), nullable=False),
+    Column("service_name", String(128), nullable=False),
+    Column("service_user_name", String(200), nullable=False),
+    Column("secret_hash", String(255), nullable=False),
+    Column("status", String(16), nullable=False),
+    _ts("created_at"),
+    _ts("expires_at", nullable=True),
+    Index("ix_service_credentials_user", "user_id"),
+)
+
+#: Server certificates; the private key sealed under the master key, never returned.
+server_certificates = Table(
+    "server_certificates",
+    metadata,
+    Column("server_certificate_id", String(128), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("path", String(512), nullable=False),
+    Column("arn", String(1024), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("chain", Text, nullable=True),
+    Column("key_sealed", LargeBinary, nullable=False),
+    _ts("uploaded_at"),
+    _ts("expires_at"),
+    Index("ix_server_certificates_account", "account_id"),
+)
+
 access_keys = Table(
     "access_keys",
     metadata,
@@ -245,6 +308,10 @@ mfa_devices = Table(
     #: conditional ``UPDATE ... WHERE last_used_step < :step``.
     Column("last_used_step", BigInteger, nullable=False, default=0),
     _ts("created_at"),
+    #: Consecutive wrong codes (``credmint.mfa.attempts``); zeroed by an accepted code.
+    Column("failed_attempts", Integer, nullable=False, default=0, server_default="0"),
+    #: No code is checked before this time (backoff or lockout); ``None``: no wait.
+    _ts("retry_at", nullable=True),
     Index("ix_mfa_devices_user", "user_id"),
 )
 
@@ -467,4 +534,26 @@ org_features = Table(
     metadata,
     Column("org_id", String(64), ForeignKey("organizations.org_id"), primary_key=True),
     Column("feature", String(64), primary_key=True),
+)
+
+#: The audit trail (one CloudTrail record per call), for LookupEvents on every node. The
+#: JSON-lines files under ``<data-dir>/audit/`` are the shipping copy. ``event_time_ms`` is
+#: epoch milliseconds: an integer orders and pages identically on SQLite and PostgreSQL.
+#: ``resource_types``/``resource_names`` hold each value between ``\x1f`` separators, so one
+#: ``LIKE`` finds a resource among several.
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("account_id", String(12), nullable=True),
+    Column("event_time_ms", BigInteger, nullable=False),
+    Column("event_name", String(128), nullable=False),
+    Column("event_source", String(64), nullable=False),
+    Column("read_only", Boolean, nullable=False),
+    Column("username", String(256), nullable=True),
+    Column("access_key_id", String(128), nullable=True),
+    Column("resource_types", Text, nullable=False),
+    Column("resource_names", Text, nullable=False),
+    Column("record", Text, nullable=False),
+    Index("ix_audit_events_account_time", "account_id", "event_time_ms"),
 )

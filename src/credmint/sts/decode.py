@@ -13,13 +13,12 @@ from credmint.sts.service import OPERATIONS
 
 @operation(OPERATIONS, "DecodeAuthorizationMessage", blocking=True)
 def decode_authorization_message(call: Call) -> Mapping[str, Any]:
-    sessions.refuse_limited_session(sessions.caller(call), "sts:DecodeAuthorizationMessage", "*")
+    caller = sessions.caller(call)
+    sessions.refuse_limited_session(caller, "sts:DecodeAuthorizationMessage", "*")
     call.runtime.authorize(call, "sts:DecodeAuthorizationMessage", "*")
-    decoded = authz.decode_message(call.runtime.master, call.params["EncodedMessage"])
+    # A message of another account does not open: the same answer as a forged one,
+    # so a caller learns nothing about messages that are not its account's.
+    decoded = authz.decode_message(call.runtime.master, call.params["EncodedMessage"], caller.account_id)
     if decoded is None:
-        raise errors.AwsError(
-            "InvalidAuthorizationMessageException",
-            "The encoded authorization message is invalid or was not issued by this server.",
-            400,
-        )
+        raise errors.invalid_authorization_message()
     return {"DecodedMessage": decoded}

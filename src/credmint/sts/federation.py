@@ -18,10 +18,10 @@ from typing import Any
 
 from credmint import errors
 from credmint.api import Call, operation
-from credmint.federation import jwks, oidc, outbound, saml
+from credmint.federation import jwks, oidc, saml
 from credmint.iam.providers import oidc_provider, saml_provider
 from credmint.policy import PrincipalInfo, RequestContext, compile_policy, evaluate, global_condition_keys
-from credmint.sts import sessions
+from credmint.sts import sessions, web_identity_issuer
 from credmint.sts.service import DEFAULT_ROLE_SESSION_SECONDS, OPERATIONS
 from credmint.sts.tokens import IssuingCall
 
@@ -279,7 +279,7 @@ def get_web_identity_token(call: Call) -> Mapping[str, Any]:
     algorithm: str = params["SigningAlgorithm"]
     duration: int = params.get("DurationSeconds") or 300
     tags = sessions.session_tags(call)
-    if algorithm not in outbound.ALGORITHMS:
+    if algorithm not in web_identity_issuer.ALGORITHMS:
         raise errors.validation_error(
             "1 validation error detected: Value '" + algorithm + "' at 'signingAlgorithm' failed to satisfy "
             "constraint: Member must satisfy enum value set: [RS256, ES384]"
@@ -291,7 +291,7 @@ def get_web_identity_token(call: Call) -> Mapping[str, Any]:
     if tags:
         keys.update(sessions.tag_keys(tags))
     call.runtime.authorize(call, "sts:GetWebIdentityToken", "*", extra_keys=keys)
-    state = outbound.load(call.runtime.store, p.account_id)
+    state = web_identity_issuer.load(call.runtime.store, p.account_id)
     if state is None or not state.enabled:
         raise errors.outbound_federation_disabled()
     if p.session is not None and call.now + timedelta(seconds=duration) > datetime.fromtimestamp(
@@ -309,7 +309,7 @@ def get_web_identity_token(call: Call) -> Mapping[str, Any]:
         }
     }
     try:
-        token, expires = outbound.mint_token(
+        token, expires = web_identity_issuer.mint_token(
             state,
             call.runtime.master,
             subject=p.arn,
@@ -319,6 +319,6 @@ def get_web_identity_token(call: Call) -> Mapping[str, Any]:
             duration=duration,
             extra=extra,
         )
-    except outbound.PayloadTooLarge:
+    except web_identity_issuer.PayloadTooLarge:
         raise errors.jwt_payload_size_exceeded("The JWT payload exceeds the maximum allowed size.") from None
     return {"WebIdentityToken": token, "Expiration": expires}

@@ -79,9 +79,12 @@ def refuse_session_caller(p: Principal, operation: str) -> None:
 def refuse_limited_session(p: Principal, action: str, resource: str) -> None:
     """AWS documents what STS calls temporary credentials of two kinds may make: those from
     GetSessionToken only AssumeRole and GetCallerIdentity, those from GetFederationToken only
-    GetCallerIdentity. Other calls are refused as not authorized (AWS's text unconfirmed)."""
+    GetCallerIdentity. Other calls are refused as not authorized (AWS's text unconfirmed).
+    Both may call GetScopedCredentials, which AWS documents for exactly these sessions
+    ("first call GetSessionToken ... and then call GetScopedCredentials") and which can
+    only narrow what they may do."""
     s = p.session
-    if s is None:
+    if s is None or action == "sts:GetScopedCredentials":
         return
     if s.kind is IssuingCall.GET_FEDERATION_TOKEN or (
         s.kind is IssuingCall.GET_SESSION_TOKEN and action != "sts:AssumeRole"
@@ -124,7 +127,21 @@ def verify_mfa(call: Call, p: Principal) -> bool:
     if device is None:
         metrics.MFA_FAILURE["unknown_serial"].inc()
         raise errors.mfa_unknown_serial()
-    if not iam_mfa.consume_code(runtime.store, serial, owner, code, call.now, master=runtime.master):
+    check = iam_mfa.consume_code(
+        runtime.store,
+        serial,
+        owner,
+        code,
+        call.now,
+        master=runtime.master,
+        limits=runtime.mfa_limits,
+        principal_arn=p.arn,
+        operation=call.operation,
+    )
+    if check.outcome is iam_mfa.Outcome.WAITING and check.retry_at is not None:
+        metrics.MFA_FAILURE["locked"].inc()
+        raise errors.mfa_locked(iam_mfa.retry_text(check.retry_at))
+    if not check.accepted:
         metrics.MFA_FAILURE["invalid_code"].inc()
         raise errors.mfa_invalid_code()
     return True

@@ -48,8 +48,16 @@ from credmint.sealing import MasterKey
 #: The longest session AWS issues (GetSessionToken / GetFederationToken, 36 h). A retired
 #: token key stays readable this long after rotation, so no token outlives its key.
 MAX_SESSION_SECONDS = 129_600
-#: Claims format understood by :func:`open_token`.
+#: Claims format understood by :func:`open_token`. Version 2 is version 1 plus scope-down
+#: policies (GetScopedCredentials); a token is sealed as version 2 only when it carries
+#: them, so a node that knows only version 1 refuses a scoped token instead of reading it
+#: without its scope (fail closed), and every other token stays readable by such a node.
 CLAIMS_VERSION = 1
+SCOPED_CLAIMS_VERSION = 2
+_KNOWN_VERSIONS = frozenset({CLAIMS_VERSION, SCOPED_CLAIMS_VERSION})
+#: GetScopedCredentials layers at most this many scope-down policies on one session
+#: (the STS model's ScopedPoliciesCount documentation).
+MAX_SCOPE_POLICIES = 3
 #: Tokens longer than this are neither issued nor read. A token travels in a request
 #: header, and servers cap the header block (h11, under uvicorn, at 16 KiB in all), so a
 #: longer token could not be used anyway. Issuance stays far below: AWS bounds session
@@ -126,6 +134,12 @@ class SessionClaims:
     source_identity: str | None = None
     role_chained: bool = False
     federation: tuple[tuple[str, str], ...] = ()
+    #: Scope-down policies added by GetScopedCredentials, oldest first. Each one must allow
+    #: a request on its own (they intersect; AWS's "scope down policy layers").
+    scope_policies: tuple[str, ...] = ()
+    #: Pads the sealed token to a requested minimum size (MinimumSessionTokenSize); random,
+    #: so it does not compress away. Carries no meaning.
+    padding: str | None = None
     version: int = CLAIMS_VERSION
 
     def __post_init__(self) -> None:
@@ -136,6 +150,9 @@ class SessionClaims:
         object.__setattr__(self, "session_tags", tuple((str(k), str(v)) for k, v in self.session_tags))
         object.__setattr__(self, "transitive_tag_keys", tuple(self.transitive_tag_keys))
         object.__setattr__(self, "federation", tuple(sorted((str(k), str(v)) for k, v in self.federation)))
+        object.__setattr__(self, "scope_policies", tuple(self.scope_policies))
+        if len(self.scope_policies) > MAX_SCOPE_POLICIES:
+            raise ValueError(f"at most {MAX_SCOPE_POLICIES} scope-down policies")
         if not is_temporary_access_key_id(self.access_key_id):
             raise ValueError("a session's access key id is an ASIA key id")
         if not is_account_id(self.account_id):
@@ -394,7 +411,7 @@ def _aead(secret: bytes) -> AESGCM:
 
 def _encode_claims(c: SessionClaims) -> bytes:
     d: dict[str, Any] = {
-        "v": c.version,
+        "v": SCOPED_CLAIMS_VERSION if c.scope_policies else CLAIMS_VERSION,
         "k": c.kind.value,
         "s": c.secret_access_key,
         "a": c.account_id,
@@ -417,6 +434,8 @@ def _encode_claims(c: SessionClaims) -> bytes:
         "si": c.source_identity,
         "rc": 1 if c.role_chained else None,
         "f": dict(c.federation) or None,
+        "sc": list(c.scope_policies) or None,
+        "z": c.padding,
     }
     d.update((k, v) for k, v in optional.items() if v is not None)
     return json.dumps(d, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
@@ -424,8 +443,12 @@ def _encode_claims(c: SessionClaims) -> bytes:
 
 def _decode_claims(raw: bytes, access_key_id: str) -> SessionClaims:
     d = json.loads(raw.decode("utf-8"))
-    if not isinstance(d, dict) or d.get("v") != CLAIMS_VERSION:
+    if not isinstance(d, dict) or d.get("v") not in _KNOWN_VERSIONS:
         raise ValueError("unknown claims version")
+    scopes = _list(d.get("sc", []))
+    if bool(scopes) != (d["v"] == SCOPED_CLAIMS_VERSION):
+        # Scope-down policies travel only in version 2, and version 2 always has them.
+        raise ValueError("scope-down policies and claims version disagree")
     issued_at = _int(d["ia"])
     tags = d.get("t", [])
     fed = d.get("f", {})
@@ -434,7 +457,7 @@ def _decode_claims(raw: bytes, access_key_id: str) -> SessionClaims:
     if not isinstance(fed, dict):
         raise ValueError("bad federation")
     return SessionClaims(
-        version=CLAIMS_VERSION,
+        version=_int(d["v"]),
         kind=IssuingCall(_str(d["k"])),
         access_key_id=access_key_id,
         secret_access_key=_str(d["s"]),
@@ -456,6 +479,8 @@ def _decode_claims(raw: bytes, access_key_id: str) -> SessionClaims:
         source_identity=_opt_str(d.get("si")),
         role_chained=d.get("rc") == 1,
         federation=tuple((_str(k), _str(v)) for k, v in fed.items()),
+        scope_policies=tuple(_str(p) for p in scopes),
+        padding=_opt_str(d.get("z")),
     )
 
 

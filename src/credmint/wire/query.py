@@ -19,7 +19,7 @@ import base64
 import binascii
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import cache
@@ -37,6 +37,27 @@ from credmint.wire.patterns import compile_java
 #: enum set (both recorded from real AWS in LocalStack's IAM snapshots, 2025). Services not
 #: listed use the classic Coral form that quotes the value.
 ECHO_VALUES: dict[str, bool] = {"sts": True, "iam": False}
+
+#: IAM words a bad path its own way instead of the model's pattern constraint, and refuses
+#: ``//`` inside one, which the model's pattern admits (IAM API reference, the Path
+#: parameter of CreateUser/CreateRole/...; the text as AWS answers it, recorded in moto's
+#: IAM tests). A path parameter that breaks either answers this one ValidationError.
+IAM_PATH_MESSAGE = (
+    "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric "
+    "characters and/or / characters."
+)
+_IAM_PATH = re.compile(r"/(?:[\x21-\x7e]*/)?")
+
+
+def _iam_path_check(value: Any, path: str, errs: list[str]) -> None:
+    if not isinstance(value, str) or not _IAM_PATH.fullmatch(value) or "//" in value or len(value) > 512:
+        raise errors.validation_error(IAM_PATH_MESSAGE)
+
+
+#: Shapes whose checks a service words itself, replacing the model's constraints.
+SHAPE_CHECKS: dict[str, dict[str, Callable[[Any, str, list[str]], None]]] = {
+    "iam": {"pathType": _iam_path_check, "policyPathType": _iam_path_check},
+}
 
 #: Element order AWS actually sends where it differs from the model's member order
 #: (§1.2, observed); parsers do not care, byte-level comparisons with AWS do.
@@ -240,6 +261,8 @@ def _more_than(n: float) -> Callable[[Any], bool]:
 @dataclass(frozen=True, slots=True)
 class _Style:
     echo_values: bool
+    #: Shape name -> a check that replaces the model's (``SHAPE_CHECKS``).
+    shape_checks: Mapping[str, Callable[[Any, str, list[str]], None]] = field(default_factory=dict)
 
 
 class _Compiler:
@@ -408,6 +431,9 @@ class _Compiler:
         return check_struct
 
     def _build_check(self, shape: Shape) -> Check | None:
+        own = self.style.shape_checks.get(shape.name)
+        if own is not None:
+            return own
         meta = shape.metadata
         echo = self.style.echo_values and not meta.get("sensitive")
 
@@ -511,7 +537,7 @@ class QueryService:
         self.namespace: str = model.metadata.get("xmlNamespace", "")
         if echo_values is None:
             echo_values = ECHO_VALUES.get(self.name, True)
-        self._compiler = _Compiler(_Style(echo_values))
+        self._compiler = _Compiler(_Style(echo_values, SHAPE_CHECKS.get(self.name, {})))
         self._writer = xml.ShapeWriter(xml.iso8601_seconds, member_order=MEMBER_ORDER.get(self.name, {}))
         self._names = frozenset(model.operation_names)
         self._ops: dict[str, _Operation] = {}

@@ -14,10 +14,10 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from credmint.accounts import create_account
-from credmint.federation import outbound
 from credmint.sealing import MasterKey, UnsealError
 from credmint.store import schema
 from credmint.store.db import Store
+from credmint.sts import web_identity_issuer
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -35,24 +35,24 @@ def env(tmp_path: Path) -> Iterator[tuple[Store, MasterKey, str]]:
 def test_enable_disable_and_documents(env: tuple[Store, MasterKey, str]) -> None:
     store, master, account = env
     rt = SimpleNamespace(store=store, master=master)
-    assert outbound.handle_internal(rt, "GET", f"/_credmint/oidc/{account}/jwks.json")[0] == 404  # type: ignore[index]
-    state, changed = outbound.set_enabled(store, master, account, "https://sts.example.test", True)
+    assert web_identity_issuer.handle_internal(rt, "GET", f"/_credmint/oidc/{account}/jwks.json")[0] == 404  # type: ignore[index]
+    state, changed = web_identity_issuer.set_enabled(store, master, account, "https://sts.example.test", True)
     assert changed and state is not None
     assert state.issuer == f"https://sts.example.test/_credmint/oidc/{account}"
-    assert outbound.set_enabled(store, master, account, "https://other", True)[1] is False
-    status, _headers, body = outbound.handle_internal(
+    assert web_identity_issuer.set_enabled(store, master, account, "https://other", True)[1] is False
+    status, _headers, body = web_identity_issuer.handle_internal(
         rt, "GET", f"/_credmint/oidc/{account}/.well-known/openid-configuration"
     )  # type: ignore[misc]
     assert status == 200 and json.loads(body)["jwks_uri"] == state.issuer + "/jwks.json"
-    status, _, body = outbound.handle_internal(rt, "GET", f"/_credmint/oidc/{account}/jwks.json")  # type: ignore[misc]
+    status, _, body = web_identity_issuer.handle_internal(rt, "GET", f"/_credmint/oidc/{account}/jwks.json")  # type: ignore[misc]
     published = json.loads(body)
     assert {k["alg"] for k in published["keys"]} == {"RS256", "ES384"}
     assert all("d" not in k for k in published["keys"])  # public halves only
-    assert outbound.handle_internal(rt, "GET", "/_credmint/health") is None
+    assert web_identity_issuer.handle_internal(rt, "GET", "/_credmint/health") is None
 
     keys = KeySet.import_key_set(published)
     for alg in ("RS256", "ES384"):
-        token, expires = outbound.mint_token(
+        token, expires = web_identity_issuer.mint_token(
             state,
             master,
             subject=f"arn:aws:iam::{account}:user/u",
@@ -67,34 +67,34 @@ def test_enable_disable_and_documents(env: tuple[Store, MasterKey, str]) -> None
         assert expires.timestamp() - NOW.timestamp() == 300
 
     # Disabling keeps the keys published (tokens issued before stay verifiable).
-    state2, changed = outbound.set_enabled(store, master, account, "https://x", False)
+    state2, changed = web_identity_issuer.set_enabled(store, master, account, "https://x", False)
     assert changed and state2 is not None and not state2.enabled
-    assert outbound.handle_internal(rt, "GET", f"/_credmint/oidc/{account}/jwks.json")[0] == 200  # type: ignore[index]
-    state3, _ = outbound.set_enabled(store, master, account, "https://x", True)
+    assert web_identity_issuer.handle_internal(rt, "GET", f"/_credmint/oidc/{account}/jwks.json")[0] == 200  # type: ignore[index]
+    state3, _ = web_identity_issuer.set_enabled(store, master, account, "https://x", True)
     assert state3 is not None and state3.issuer == state.issuer and state3.keys == state.keys
 
 
 def test_private_keys_are_sealed_and_bound(env: tuple[Store, MasterKey, str]) -> None:
     store, master, account = env
-    state, _ = outbound.set_enabled(store, master, account, "https://sts.example.test", True)
+    state, _ = web_identity_issuer.set_enabled(store, master, account, "https://sts.example.test", True)
     assert state is not None
-    loaded = outbound.load(store, account)
+    loaded = web_identity_issuer.load(store, account)
     assert loaded is not None
     raw = loaded.to_json()
     assert "PRIVATE KEY" not in raw
     with pytest.raises(UnsealError):
         loaded.private_key(MasterKey.generate(), "RS256")
-    moved = outbound.IssuerState("999999999999", True, loaded.issuer, loaded.keys)
+    moved = web_identity_issuer.IssuerState("999999999999", True, loaded.issuer, loaded.keys)
     with pytest.raises(UnsealError):
         moved.private_key(master, "RS256")
 
 
 def test_payload_limit(env: tuple[Store, MasterKey, str]) -> None:
     store, master, account = env
-    state, _ = outbound.set_enabled(store, master, account, "https://sts.example.test", True)
+    state, _ = web_identity_issuer.set_enabled(store, master, account, "https://sts.example.test", True)
     assert state is not None
-    with pytest.raises(outbound.PayloadTooLarge):
-        outbound.mint_token(
+    with pytest.raises(web_identity_issuer.PayloadTooLarge):
+        web_identity_issuer.mint_token(
             state,
             master,
             subject="s",

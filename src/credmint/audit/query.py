@@ -1,0 +1,164 @@
+"""The stored audit trail: batched inserts, LookupEvents' filters and paging, retention.
+
+Records are kept in ``audit_events`` so that LookupEvents on any node sees the calls
+served by every node sharing the database. Inserts bypass the store's change signal:
+an audit record changes nothing a cache holds. (On SQLite another process still sees the
+file's ``data_version`` move and drops its caches once per batch; batches are at most one
+per flush interval, so that costs one cache reload per interval.)
+
+Events are returned newest first, ordered by ``(event_time_ms, event_id)``; a page ends at
+an event and the next page starts strictly after it, so paging never repeats or skips an
+event that was stored before the first page was read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, delete, insert, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from credmint.audit.record import Summary
+from credmint.store.db import Store
+from credmint.store.schema import audit_events as t
+
+#: Separates the values of ``resource_types`` / ``resource_names``.
+SEP = "\x1f"
+
+#: LookupEvents' attribute keys -> how each filters (column, match whole value or one of several).
+ATTRIBUTES: Mapping[str, tuple[str, bool]] = {
+    "EventId": ("event_id", False),
+    "EventName": ("event_name", False),
+    "ReadOnly": ("read_only", False),
+    "Username": ("username", False),
+    "ResourceType": ("resource_types", True),
+    "ResourceName": ("resource_names", True),
+    "EventSource": ("event_source", False),
+    "AccessKeyId": ("access_key_id", False),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    #: The account whose events are read; None reads every account's (the operator's CLI).
+    account_id: str | None
+    limit: int
+    attribute: tuple[str, str] | None = None
+    start_ms: int | None = None
+    end_ms: int | None = None
+    #: ``(event_time_ms, event_id)`` of the last event of the previous page.
+    after: tuple[int, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    event_id: str
+    event_time_ms: int
+    event_name: str
+    event_source: str
+    read_only: bool
+    username: str | None
+    access_key_id: str | None
+    resources: tuple[tuple[str, str], ...]
+    record: str
+
+
+def row_of(summary: Summary, record: str) -> dict[str, Any]:
+    """The ``audit_events`` row of one record."""
+    return {
+        "event_id": summary.event_id,
+        "account_id": summary.account_id,
+        "event_time_ms": int(summary.event_time.timestamp() * 1000),
+        "event_name": summary.event_name[:128],
+        "event_source": summary.event_source[:64],
+        "read_only": summary.read_only,
+        "username": summary.username[:256] if summary.username else None,
+        "access_key_id": summary.access_key_id[:128] if summary.access_key_id else None,
+        "resource_types": _joined(r[0] for r in summary.resources),
+        "resource_names": _joined(r[1] for r in summary.resources),
+        "record": record,
+    }
+
+
+def _joined(values: Any) -> str:
+    items = [v.replace(SEP, "") for v in values]
+    return SEP + SEP.join(items) + SEP if items else ""
+
+
+def insert_rows(store: Store, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Store a batch in one transaction, without signalling a change (no cache depends on it)."""
+    if rows:
+        with store.engine.begin() as conn:
+            conn.execute(insert(t), list(rows))
+
+
+def prune(store: Store, before_ms: int) -> int:
+    """Delete the events older than ``before_ms`` (retention); the number deleted."""
+    with store.engine.begin() as conn:
+        return conn.execute(delete(t).where(t.c.event_time_ms < before_ms)).rowcount or 0
+
+
+def lookup(store: Store, q: Lookup) -> list[StoredEvent]:
+    conds: list[ColumnElement[bool]] = []
+    if q.account_id is not None:
+        conds.append(t.c.account_id == q.account_id)
+    if q.start_ms is not None:
+        conds.append(t.c.event_time_ms >= q.start_ms)
+    if q.end_ms is not None:
+        conds.append(t.c.event_time_ms <= q.end_ms)
+    if q.attribute is not None:
+        conds.append(_attribute(*q.attribute))
+    if q.after is not None:
+        at, event_id = q.after
+        conds.append(or_(t.c.event_time_ms < at, and_(t.c.event_time_ms == at, t.c.event_id < event_id)))
+    stmt = (
+        select(
+            t.c.event_id,
+            t.c.event_time_ms,
+            t.c.event_name,
+            t.c.event_source,
+            t.c.read_only,
+            t.c.username,
+            t.c.access_key_id,
+            t.c.resource_types,
+            t.c.resource_names,
+            t.c.record,
+        )
+        .where(and_(*conds))
+        .order_by(t.c.event_time_ms.desc(), t.c.event_id.desc())
+        .limit(q.limit)
+    )
+    with store.read() as conn:
+        rows = conn.execute(stmt).all()
+    return [
+        StoredEvent(
+            event_id=r[0],
+            event_time_ms=r[1],
+            event_name=r[2],
+            event_source=r[3],
+            read_only=bool(r[4]),
+            username=r[5],
+            access_key_id=r[6],
+            resources=_split_resources(r[7], r[8]),
+            record=r[9],
+        )
+        for r in rows
+    ]
+
+
+def _attribute(key: str, value: str) -> ColumnElement[bool]:
+    column_name, several = ATTRIBUTES[key]
+    column = t.c[column_name]
+    if key == "ReadOnly":
+        return column == (value.lower() == "true")
+    if several:
+        return column.contains(SEP + value.replace(SEP, "") + SEP, autoescape=True)
+    return column == value
+
+
+def _split_resources(types: str, names: str) -> tuple[tuple[str, str], ...]:
+    ts = types.strip(SEP).split(SEP) if types else []
+    ns = names.strip(SEP).split(SEP) if names else []
+    return tuple(zip(ts, ns))

@@ -1,0 +1,140 @@
+"""The node's audit recorder: called once per request, with the request's facts.
+
+The server creates a :class:`RequestFacts` when a request for a service arrives, makes
+it the request's :data:`current_facts` (a context variable: each request runs in its
+own task, so each sees its own), lets the request path fill it in, and calls
+:meth:`AuditRecorder.record` once the response is known and before it is sent.
+
+``record`` builds the CloudTrail record, writes its JSON line to the sink (so a received
+response implies a written record, see ``sink``), and queues its row for the database.
+A daemon thread inserts the queue in one transaction every ``audit_flush_ms`` (the
+LookupEvents view lags by at most that, plus the insert), and deletes records past the
+retention period once an hour. The queue is bounded (:data:`MAX_PENDING`): if the
+database cannot keep up, rows beyond it are counted and dropped from the LookupEvents
+view only (the sink still has every record), so a slow database never grows memory.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from contextvars import ContextVar
+
+from credmint.audit import query
+from credmint.audit.record import RequestFacts, build_record, is_data_event
+from credmint.audit.sink import FileSink, Sink, StdoutSink
+from credmint.clock import Clock
+from credmint.settings import Settings
+from credmint.store.db import Store
+
+log = logging.getLogger("credmint.audit")
+
+#: The facts of the request being served (None outside a recorded request).
+current_facts: ContextVar[RequestFacts | None] = ContextVar("credmint_audit_facts", default=None)
+
+#: Rows waiting for the database, at most.
+MAX_PENDING = 50_000
+#: How often stored records past the retention period are deleted.
+PRUNE_SECONDS = 3600.0
+
+
+class AuditRecorder:
+    def __init__(self, settings: Settings, store: Store, clock: Clock) -> None:
+        self.enabled = settings.audit_sink != "off"
+        self.data_events = settings.audit_data_events
+        self.region = settings.region
+        self._store = store
+        self._clock = clock
+        self._flush_seconds = max(settings.audit_flush_ms, 10) / 1000
+        self._retention_ms = settings.audit_retention_days * 86_400_000
+        self._sink: Sink | None = None
+        if settings.audit_sink == "file":
+            self._sink = FileSink(settings.data_dir / "audit", settings.audit_max_bytes, settings.audit_rotate_seconds)
+        elif settings.audit_sink == "stdout":
+            self._sink = StdoutSink()
+        self._pending: list[dict[str, object]] = []
+        self._lock = threading.Lock()
+        self._flush_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        #: Rows the database view lost to a full queue (the sink has them).
+        self.dropped = 0
+
+    def begin(self, facts: RequestFacts) -> None:
+        """Make ``facts`` the current request's (called by the server as a request arrives)."""
+        if self.enabled:
+            current_facts.set(facts)
+
+    def record(self, facts: RequestFacts) -> None:
+        """Write the record of one finished request (once per request)."""
+        if not self.enabled or (facts.operation is None and facts.access_key_id is None):
+            return  # not a call (a redirect, a health probe)
+        if not self.data_events and is_data_event(facts):
+            return
+        now = self._clock.now()
+        rec, summary = build_record(facts, event_id=str(uuid.uuid4()), now=now, region=self.region)
+        text = json.dumps(rec, separators=(",", ":"))
+        if self._sink is not None:
+            try:
+                self._sink.write((text + "\n").encode(), now)
+            except OSError:
+                # The call itself succeeded or failed on its own terms; a full disk must not
+                # turn it into a 500. The operator sees the failure in the log.
+                log.exception("writing an audit record failed")
+        row = query.row_of(summary, text)
+        with self._lock:
+            if len(self._pending) < MAX_PENDING:
+                self._pending.append(row)
+            else:
+                self.dropped += 1
+
+    # --- the database side -----------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the flushing thread (once, when the server starts)."""
+        if self.enabled and self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="credmint-audit", daemon=True)
+            self._thread.start()
+
+    def flush(self) -> None:
+        """Insert the queued rows now."""
+        with self._flush_lock:
+            with self._lock:
+                batch, self._pending = self._pending, []
+            try:
+                query.insert_rows(self._store, batch)
+            except Exception:
+                log.exception("storing %d audit records failed; retrying with the next batch", len(batch))
+                with self._lock:
+                    # Put them back in front, within the bound.
+                    room = MAX_PENDING - len(self._pending)
+                    self.dropped += max(0, len(batch) - room)
+                    self._pending[:0] = batch[: max(room, 0)]
+
+    def prune(self) -> int:
+        cutoff = int(self._clock.now().timestamp() * 1000) - self._retention_ms
+        return query.prune(self._store, cutoff)
+
+    def _run(self) -> None:
+        next_prune = time.monotonic()
+        while not self._stop.wait(self._flush_seconds):
+            self.flush()
+            if time.monotonic() >= next_prune:
+                next_prune = time.monotonic() + PRUNE_SECONDS
+                try:
+                    self.prune()
+                except Exception:
+                    log.exception("deleting old audit records failed")
+
+    def close(self) -> None:
+        """Stop the thread, store what is queued, close the sink (on server shutdown)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        self.flush()
+        if self._sink is not None:
+            self._sink.close()

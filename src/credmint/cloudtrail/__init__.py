@@ -1,0 +1,1 @@
+"""CloudTrail's ``LookupEvents`` over credmint's own audit trail (AWS JSON 1.1 protocol)."""
