@@ -2,9 +2,10 @@
 
 ``PolicySource`` reads what the store holds about a principal's entity (a user
 with its groups, or a role): inline and attached policies, permissions
-boundary, tags. It caches the compiled result per entity and drops the cache on
-the store's change signal, so a changed policy takes effect on the next request
-on this node, and on other nodes as soon as their watcher sees the change.
+boundary, tags. It caches the compiled result per entity and drops the entries a
+change names (the entity, its groups, a managed policy it uses), so a changed policy
+takes effect on the next request on this node, and on other nodes as soon as their
+watcher sees the change (within the staleness bound, see ``store/db.py``).
 
 ``build_context`` turns a principal and a request into the engine's
 ``RequestContext``; ``decide`` runs the engine with AWS's root-user rule.
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,6 +40,7 @@ from credmint.policy import (
 from credmint.principal import Principal
 from credmint.sealing import MasterKey, UnsealError
 from credmint.store import schema
+from credmint.store.cache import TopicCache
 from credmint.store.db import Store
 from credmint.sts.tokens import SessionClaims
 
@@ -72,53 +73,55 @@ def _compile(document: str, policy_id: str) -> CompiledPolicy | None:
 
 
 class PolicySource:
-    """Entity id -> compiled identity; managed policy ARN -> compiled default version."""
+    """Entity id -> compiled identity; managed policy ARN -> compiled default version.
+
+    A user's identity depends on the user, its groups and the managed policies attached
+    to any of them (boundary included); a change to anything else leaves it cached."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._identities: dict[str, Identity] = {}
-        self._managed: dict[str, CompiledPolicy | None] = {}
-        self._lock = threading.Lock()
-        store.on_change(self.clear)
+        self._identities: TopicCache[str, Identity] = TopicCache(store)
+        self._managed: TopicCache[str, CompiledPolicy | None] = TopicCache(store)
 
     def clear(self) -> None:
-        with self._lock:
-            self._identities = {}
-            self._managed = {}
+        self._identities.clear()
+        self._managed.clear()
 
     def cached_identity(self, entity_id: str) -> Identity | None:
-        found = self._identities.get(entity_id)
-        if found is not None:
+        hit, found = self._identities.peek(entity_id)
+        if hit:
             metrics.POLICY_CACHE_HIT.inc()
-        return found
+        return found if hit else None
 
     def identity(self, kind: str, entity_id: str) -> Identity:
         """The compiled identity of a user (``kind="user"``) or role (``"role"``); blocking on a miss."""
-        cache = self._identities
-        found = cache.get(entity_id)
-        if found is not None:
+        hit, found = self._identities.peek(entity_id)
+        if hit and found is not None:
             metrics.POLICY_CACHE_HIT.inc()
             return found
-        metrics.POLICY_CACHE_MISS.inc()
-        with self._store.read() as conn:
-            ident = self._load_user(conn, entity_id) if kind == "user" else self._load_role(conn, entity_id)
-        with self._lock:
-            if cache is self._identities:
-                cache[entity_id] = ident
-        return ident
+        return self._identities.get(entity_id, lambda: self._read_identity(kind, entity_id))
 
     def managed(self, arn: str) -> CompiledPolicy | None:
-        cache = self._managed
-        if arn in cache:
+        hit, found = self._managed.peek(arn)
+        if hit:
             metrics.POLICY_CACHE_HIT.inc()
-            return cache[arn]
+            return found
+        return self._managed.get(arn, lambda: self._read_managed(arn))
+
+    def _read_identity(self, kind: str, entity_id: str) -> tuple[Identity, frozenset[str]]:
+        metrics.POLICY_CACHE_MISS.inc()
+        depends: set[str] = {f"entity:{entity_id}"}
+        with self._store.read() as conn:
+            if kind == "user":
+                ident = self._load_user(conn, entity_id, depends)
+            else:
+                ident = self._load_role(conn, entity_id, depends)
+        return ident, frozenset(depends)
+
+    def _read_managed(self, arn: str) -> tuple[CompiledPolicy | None, frozenset[str]]:
         metrics.POLICY_CACHE_MISS.inc()
         with self._store.read() as conn:
-            compiled = self._managed_policy(conn, arn)
-        with self._lock:
-            if cache is self._managed:
-                cache[arn] = compiled
-        return compiled
+            return self._managed_policy(conn, arn), frozenset({f"policy:{arn}"})
 
     # --- loading --------------------------------------------------------------------------
 
@@ -128,7 +131,9 @@ class PolicySource:
         doc = default_document(conn, arn)
         return _compile(doc, arn) if doc is not None else None
 
-    def _entity_policies(self, conn: Connection, entity_ids: Sequence[str]) -> list[CompiledPolicy]:
+    def _entity_policies(
+        self, conn: Connection, entity_ids: Sequence[str], depends: set[str]
+    ) -> list[CompiledPolicy]:
         ip, pa = schema.inline_policies, schema.policy_attachments
         out: list[CompiledPolicy] = []
         for name, document, entity in conn.execute(
@@ -138,41 +143,53 @@ class PolicySource:
             if compiled is not None:
                 out.append(compiled)
         for (arn,) in conn.execute(select(pa.c.policy_arn).where(pa.c.entity_id.in_(entity_ids))).all():
+            depends.add(f"policy:{arn}")
             compiled = self._managed_policy(conn, arn)
             if compiled is not None:
                 out.append(compiled)
         return out
+
+    def _boundary(self, conn: Connection, arn: str | None, depends: set[str]) -> CompiledPolicy | None:
+        if not arn:
+            return None
+        depends.add(f"policy:{arn}")
+        return self._managed_policy(conn, arn)
 
     def _tags(self, conn: Connection, resource: str) -> tuple[tuple[str, str], ...]:
         t = schema.tags
         rows = conn.execute(select(t.c.key, t.c.value).where(t.c.resource == resource).order_by(t.c.position)).all()
         return tuple((k, v) for k, v in rows)
 
-    def _load_user(self, conn: Connection, user_id: str) -> Identity:
+    def _load_user(self, conn: Connection, user_id: str, depends: set[str]) -> Identity:
         u, gm = schema.users, schema.group_members
-        row = conn.execute(select(u.c.permissions_boundary_arn).where(u.c.user_id == user_id)).first()
+        row = conn.execute(
+            select(u.c.permissions_boundary_arn, u.c.account_id).where(u.c.user_id == user_id)
+        ).first()
         if row is None:
             return _MISSING
+        depends.add(f"account:{row[1]}")
         groups = [g for (g,) in conn.execute(select(gm.c.group_id).where(gm.c.user_id == user_id)).all()]
-        boundary = self._managed_policy(conn, row[0]) if row[0] else None
+        depends.update(f"entity:{g}" for g in groups)
+        boundary = self._boundary(conn, row[0], depends)
         return Identity(
             exists=True,
-            policies=tuple(self._entity_policies(conn, [user_id, *groups])),
+            policies=tuple(self._entity_policies(conn, [user_id, *groups], depends)),
             boundary=boundary,
             tags=self._tags(conn, user_id),
         )
 
-    def _load_role(self, conn: Connection, role_id: str) -> Identity:
+    def _load_role(self, conn: Connection, role_id: str, depends: set[str]) -> Identity:
         r = schema.roles
         row = conn.execute(
-            select(r.c.permissions_boundary_arn, r.c.revoke_before).where(r.c.role_id == role_id)
+            select(r.c.permissions_boundary_arn, r.c.revoke_before, r.c.account_id).where(r.c.role_id == role_id)
         ).first()
         if row is None:
             return _MISSING
-        boundary = self._managed_policy(conn, row[0]) if row[0] else None
+        depends.add(f"account:{row[2]}")
+        boundary = self._boundary(conn, row[0], depends)
         return Identity(
             exists=True,
-            policies=tuple(self._entity_policies(conn, [role_id])),
+            policies=tuple(self._entity_policies(conn, [role_id], depends)),
             boundary=boundary,
             tags=self._tags(conn, role_id),
             revoke_before=row[1].replace(tzinfo=UTC) if row[1] is not None and row[1].tzinfo is None else row[1],

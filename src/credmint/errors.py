@@ -83,6 +83,13 @@ def internal_failure() -> AwsError:
     )
 
 
+def service_unavailable() -> AwsError:
+    """The store could not be reached in time. AWS's wording for this case is not
+    documented; this is the message its services give for ``ServiceUnavailable``, the
+    code every SDK retries with backoff (S3 and the Query and JSON protocols alike)."""
+    return AwsError("ServiceUnavailable", "The request has failed due to a temporary failure of the server.", 503)
+
+
 def unknown_operation() -> AwsError:
     """A Query service reached at a path other than ``/``."""
     return AwsError("UnknownOperationException", None, 404)

@@ -2,14 +2,13 @@
 
 Built once per process by the server. The credential lookup here is the one
 read at the edge of the request path: a long-term key comes from an in-memory
-cache that the store's change signal empties; a temporary key is opened from
+cache whose entries the store's change signal drops when it names them; a temporary key is opened from
 its sealed session token without any read.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,7 +27,9 @@ from credmint.principal import Principal, PrincipalKind, root_arn
 from credmint.sealing import MasterKey
 from credmint.settings import Settings
 from credmint.store import schema
+from credmint.store.cache import TopicCache
 from credmint.store.db import Store
+from credmint.sts.keystore import holder_for
 from credmint.sts.throttle import IssuanceThrottle
 from credmint.sts.tokens import IssuingCall, SessionClaims
 
@@ -46,30 +47,32 @@ class KeyEntry:
 
 
 class CredentialCache:
-    """Access key id -> secret and principal, for long-term keys."""
+    """Access key id -> secret and principal, for long-term keys.
+
+    Each entry depends on its key, its user and its account, so a change to another
+    user's tags or policies leaves it in place (:mod:`credmint.store.cache`)."""
 
     def __init__(self, store: Store, master: MasterKey) -> None:
         self._store = store
         self._master = master
-        self._entries: dict[str, KeyEntry | None] = {}
-        self._lock = threading.Lock()
-        store.on_change(self.clear)
+        self._cache: TopicCache[str, KeyEntry | None] = TopicCache(store)
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries = {}
+        self._cache.clear()
 
     def cached(self, access_key_id: str) -> KeyEntry | bool | None:
-        """The entry, ``None`` if known not to exist, ``False`` if not cached."""
-        entries = self._entries
-        if access_key_id in entries:
+        """The entry, ``None`` if known not to exist, ``False`` if not cached (or not
+        trusted now)."""
+        hit, entry = self._cache.peek(access_key_id)
+        if hit:
             metrics.CREDENTIAL_CACHE_HIT.inc()
-            return entries[access_key_id]
-        return False
+        return entry if hit else False
 
     def load(self, access_key_id: str) -> KeyEntry | None:
-        """Read one key from the store (blocking) and cache what was found."""
-        entries = self._entries  # a clear() during the read must not be undone
+        """Read one key from the store (blocking; one read for concurrent misses)."""
+        return self._cache.get(access_key_id, lambda: self._read(access_key_id))
+
+    def _read(self, access_key_id: str) -> tuple[KeyEntry | None, frozenset[str]]:
         metrics.CREDENTIAL_CACHE_MISS.inc()
         k = schema.access_keys
         u = schema.users
@@ -79,34 +82,33 @@ class CredentialCache:
                 .select_from(k.outerjoin(u, u.c.user_id == k.c.user_id))
                 .where(k.c.access_key_id == access_key_id)
             ).first()
-        entry: KeyEntry | None = None
-        if row is not None:
-            account_id, user_id, sealed, status, user_name, arn = row
-            secret = self._master.open(sealed, access_key_id.encode()).decode()
-            if user_id is None:
-                principal = Principal(
-                    kind="root",
-                    account_id=account_id,
-                    arn=root_arn(account_id),
-                    user_id=account_id,
-                    name="",
-                    access_key_id=access_key_id,
-                )
-            else:
-                principal = Principal(
-                    kind="user",
-                    account_id=account_id,
-                    arn=arn,
-                    user_id=user_id,
-                    name=user_name,
-                    access_key_id=access_key_id,
-                    entity_id=user_id,
-                )
-            entry = KeyEntry(secret, principal, status == "Active")
-        with self._lock:
-            if entries is self._entries and len(entries) < 100_000:
-                entries[access_key_id] = entry
-        return entry
+        topics = {f"key:{access_key_id}"}
+        if row is None:
+            return None, frozenset(topics)
+        account_id, user_id, sealed, status, user_name, arn = row
+        topics.add(f"account:{account_id}")
+        secret = self._master.open(sealed, access_key_id.encode()).decode()
+        if user_id is None:
+            principal = Principal(
+                kind="root",
+                account_id=account_id,
+                arn=root_arn(account_id),
+                user_id=account_id,
+                name="",
+                access_key_id=access_key_id,
+            )
+        else:
+            topics.add(f"entity:{user_id}")
+            principal = Principal(
+                kind="user",
+                account_id=account_id,
+                arn=arn,
+                user_id=user_id,
+                name=user_name,
+                access_key_id=access_key_id,
+                entity_id=user_id,
+            )
+        return KeyEntry(secret, principal, status == "Active"), frozenset(topics)
 
 
 def session_principal(claims: SessionClaims) -> Principal:
@@ -163,9 +165,11 @@ class Runtime:
 
     def open_session(self, token: str, access_key_id: str) -> SessionClaims:
         """Open a session token sealed by any node (raises InvalidClientTokenId / ExpiredToken)."""
-        from credmint.sts.keystore import holder_for
-
         return holder_for(self).open(token, access_key_id, self.now())
+
+    def session_open_reads(self, token: str) -> bool:
+        """Whether :meth:`open_session` would read the store for ``token`` now."""
+        return holder_for(self).reads_for(token, self.now())
 
     def authorize(
         self,

@@ -102,6 +102,14 @@ class Settings:
     #: since April 2023), ``none``, or a comma-separated list of the flag names to turn on.
     public_access_block_default: str = "all"
 
+    #: Bound on every database wait: connect, statement, lock, pool checkout (seconds).
+    #: Past it the request fails with ServiceUnavailable instead of hanging the node.
+    db_timeout_seconds: float = 5.0
+    #: Longest a node trusts a cached authorization fact (key, policies, roles, SCPs)
+    #: without having confirmed its change channel live (PostgreSQL); past it caches are
+    #: bypassed and the channel reconnects. Default 5 s.
+    cache_staleness_bound_seconds: float = 5.0
+
     @property
     def public_access_block_flags(self) -> frozenset[str]:
         """The flags :attr:`public_access_block_default` turns on."""
@@ -162,8 +170,17 @@ def _bool(v: object) -> bool:
     if text in ("0", "false", "no", "off"):
         return False
     raise ValueError(f"not a boolean: {v!r}")
+
+
 def _float(v: object) -> float:
     return float(str(v))
+
+
+def _positive_seconds(v: object) -> float:
+    value = float(str(v))
+    if not value > 0 or value == float("inf"):
+        raise ValueError(f"expected a positive number of seconds, got {v!r}")
+    return value
 
 
 def _path(v: object) -> Path:
@@ -185,6 +202,8 @@ def _log_format(v: object) -> str:
     if text not in ("plain", "json"):
         raise ValueError(f"log format must be plain or json, not {v!r}")
     return text
+
+
 def _public_access_flags(v: object) -> frozenset[str]:
     text = str(v).strip()
     if text.lower() == "all":
@@ -247,4 +266,6 @@ _FIELDS = {
     "throttle_role_burst": _int,
     "throttle_max_keys": _int,
     "public_access_block_default": _public_access_default,
+    "db_timeout_seconds": _positive_seconds,
+    "cache_staleness_bound_seconds": _positive_seconds,
 }

@@ -140,7 +140,7 @@ def test_recorder_flush_keeps_latest(tmp_path: Path) -> None:
     t0 = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
     creds = create_account(store, MasterKey.generate(), t0)
     changes: list[int] = []
-    store.on_change(lambda: changes.append(1))
+    store.on_change(lambda _changes: changes.append(1))
 
     rec = LastUsedRecorder()
     assert rec.flush(store) == 0

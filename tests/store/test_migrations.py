@@ -61,7 +61,7 @@ def test_change_signal_reaches_another_store(tmp_path: Path) -> None:
     migrate.upgrade(a)
     b = Store(sqlite_url(tmp_path))
     seen = threading.Event()
-    b.on_change(seen.set)
+    b.on_change(lambda _changes: seen.set())
     b.start_watching(interval=0.01)
     try:
         import time
@@ -89,7 +89,7 @@ def test_change_signal_postgres(pg_url: str) -> None:
     migrate.upgrade(a)
     b = Store(pg_url)
     seen = threading.Event()
-    b.on_change(seen.set)
+    b.on_change(lambda _changes: seen.set())
     b.start_watching()
     try:
         time.sleep(0.5)

@@ -11,7 +11,7 @@ import pytest
 
 from credmint.sealing import MasterKey
 from credmint.store import migrate
-from credmint.store.db import Store, sqlite_url
+from credmint.store.db import Store, WouldBlock, non_blocking, sqlite_url
 from credmint.sts import keystore
 from credmint.sts.tokens import MAX_SESSION_SECONDS, TokenKeyring
 
@@ -160,3 +160,33 @@ def test_holder_rotates_on_schedule(store: Store) -> None:
     later = holder.current(T0 + 3600)
     assert later.active_key_id != first.active_key_id
     assert later.get(first.active_key_id) is not None
+
+
+@pytest.mark.parametrize(
+    ("changes", "reads"),
+    [
+        (frozenset({"entity:AIDAX", "key:AKIAX"}), False),
+        (frozenset({"orgs"}), False),
+        (frozenset({"token-keys"}), True),
+        (frozenset({"*"}), True),
+    ],
+)
+def test_only_keyring_changes_make_the_holder_read(store: Store, changes: frozenset[str], reads: bool) -> None:
+    holder = keystore.KeyringHolder(store, MasterKey.generate())
+    token = "AQ"  # names no key: only the keyring's own state decides
+    holder.current(T0)
+    holder.current(T0)  # the first call created the keyring, which itself signals token-keys
+    assert not holder.reads_for(token, T0)
+    store.changed(changes)
+    assert holder.reads_for(token, T0) is reads
+
+
+def test_a_reload_refused_on_the_event_loop_leaves_the_keyring_stale(store: Store) -> None:
+    holder = keystore.KeyringHolder(store, MasterKey.generate())
+    holder.current(T0)
+    holder.current(T0)
+    assert not holder.reads_for("AQ", T0)
+    store.changed()
+    with non_blocking(), pytest.raises(WouldBlock):
+        holder.current(T0)
+    assert holder.reads_for("AQ", T0)

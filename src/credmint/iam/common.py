@@ -7,7 +7,9 @@ import binascii
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Row, Table, delete, insert, select
+from sqlalchemy import Connection, Row, Table, delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from credmint import errors
 from credmint.api import Call, operation
@@ -154,9 +156,16 @@ def put_tags(conn: Connection, resource: str, new_tags: Sequence[Mapping[str, st
         pos = existing.get(low)
         if pos is None:
             pos, position = position, position + 1
-        conn.execute(delete(t).where(t.c.resource == resource, t.c.key_lower == low))
+        # An upsert: two concurrent tag writes for one key on PostgreSQL (read committed)
+        # would otherwise both miss the row and collide on the primary key.
+        upsert = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(t).values(
+            resource=resource, key_lower=low, key=tag["Key"], value=tag.get("Value", ""), position=pos
+        )
         conn.execute(
-            insert(t).values(resource=resource, key_lower=low, key=tag["Key"], value=tag.get("Value", ""), position=pos)
+            upsert.on_conflict_do_update(
+                index_elements=[t.c.resource, t.c.key_lower],
+                set_={"key": upsert.excluded.key, "value": upsert.excluded.value},
+            )
         )
 
 

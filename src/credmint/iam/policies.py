@@ -36,7 +36,7 @@ from credmint.iam.common import (
     tags_param,
 )
 from credmint.iam.ops import OPERATIONS
-from credmint.iam.roles import no_such_role
+from credmint.iam.roles import no_such_role, refuse_service_linked
 from credmint.store import schema
 
 Kind = Literal["user", "group", "role"]
@@ -92,7 +92,13 @@ def _entity(call: Call, conn: Connection, kind: Kind, action: str, name: str) ->
     authorize(call, action, row.arn if row is not None else iam_arn(account_id, kind, "/", name))
     if row is None:
         raise k.not_found(name)
+    if kind == "role" and action.startswith(_CHANGES):
+        refuse_service_linked(row)
     return Entity(kind, getattr(row, k.id_column), row.name, row.path, row.arn)
+
+
+#: Policy actions that change an entity: refused on service-linked roles.
+_CHANGES = ("iam:Put", "iam:Delete", "iam:Attach", "iam:Detach")
 
 
 # --- inline policies ----------------------------------------------------------------------

@@ -32,6 +32,21 @@ from credmint.store import schema
 
 DEFAULT_MAX_SESSION_DURATION = 3600
 
+#: The path of every service-linked role (``/aws-service-role/<service principal>/``).
+SERVICE_ROLE_PATH = "/aws-service-role/"
+
+
+def refuse_service_linked(row: Row[Any]) -> None:
+    """AWS lets only the linked service change a service-linked role's trust, policies or
+    boundary, or delete it other than by DeleteServiceLinkedRole."""
+    if str(row.path).startswith(SERVICE_ROLE_PATH):
+        raise errors.AwsError(
+            "UnmodifiableEntity",
+            f"Cannot perform the operation on the protected role '{row.name}' - this role is only modifiable by AWS",
+            400,
+        )
+
+
 def no_such_role(name: str) -> errors.AwsError:
     return errors.no_such_entity(f"The role with name {name} cannot be found.")
 
@@ -207,6 +222,7 @@ def update_assume_role_policy(call: Call) -> Mapping[str, Any] | None:
     r = schema.roles
     with call.runtime.store.write() as conn:
         row = authorized_role(call, conn, "iam:UpdateAssumeRolePolicy", call.params["RoleName"])
+        refuse_service_linked(row)
         stored = validate_trust(conn, text)
         conn.execute(update(r).where(r.c.role_id == row.role_id).values(trust_policy=stored))
     return None
@@ -216,6 +232,7 @@ def update_assume_role_policy(call: Call) -> Mapping[str, Any] | None:
 def delete_role(call: Call) -> Mapping[str, Any] | None:
     with call.runtime.store.write() as conn:
         row = authorized_role(call, conn, "iam:DeleteRole", call.params["RoleName"])
+        refuse_service_linked(row)
         rid = row.role_id
         pa, ip = schema.policy_attachments, schema.inline_policies
         # Managed attachments are reported before inline policies (the order AWS and
@@ -253,6 +270,7 @@ def put_role_permissions_boundary(call: Call) -> Mapping[str, Any] | None:
     r = schema.roles
     with call.runtime.store.write() as conn:
         row = authorized_role(call, conn, "iam:PutRolePermissionsBoundary", call.params["RoleName"])
+        refuse_service_linked(row)
         _check_boundary(conn, row.account_id, arn)
         conn.execute(update(r).where(r.c.role_id == row.role_id).values(permissions_boundary_arn=arn))
     return None
@@ -263,6 +281,7 @@ def delete_role_permissions_boundary(call: Call) -> Mapping[str, Any] | None:
     r = schema.roles
     with call.runtime.store.write() as conn:
         row = authorized_role(call, conn, "iam:DeleteRolePermissionsBoundary", call.params["RoleName"])
+        refuse_service_linked(row)
         # Removing a boundary the role does not have is not an error (unconfirmed; AWS
         # documents no error for it and the call is idempotent in practice).
         conn.execute(update(r).where(r.c.role_id == row.role_id).values(permissions_boundary_arn=None))

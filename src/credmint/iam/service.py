@@ -20,6 +20,7 @@ from credmint.iam import (  # noqa: F401
     rootaccess,
     server_certificates,
     service_credentials,
+    service_linked_roles,
     simulate,
     users,
 )

@@ -25,6 +25,7 @@ from sqlalchemy import Connection
 from credmint import errors
 from credmint.orgs import data, model
 from credmint.policy import CompiledPolicy, compile_policy
+from credmint.store.changes import EVERYTHING, ORGS, Changes
 from credmint.store.db import Store
 
 Levels = tuple[tuple[CompiledPolicy, ...], ...]
@@ -58,7 +59,12 @@ class ControlPolicies:
         self._any: bool | None = None
         self._compiled: dict[str, CompiledPolicy | None] = {}
         self._lock = threading.Lock()
-        store.on_change(self.clear)
+        store.on_change(self.invalidate)
+
+    def invalidate(self, changes: Changes) -> None:
+        """Organizations writes (and account changes, which name ``orgs`` too) empty it."""
+        if EVERYTHING in changes or ORGS in changes:
+            self.clear()
 
     def clear(self) -> None:
         with self._lock:
@@ -78,17 +84,18 @@ class ControlPolicies:
 
     def guardrails(self, account_id: str) -> Guardrails:
         accounts = self._accounts
-        found = accounts.get(account_id)
+        trusted = self._store.caches_trusted()
+        found = accounts.get(account_id) if trusted else None
         if found is not None:
             return found
-        if self._any is False:
+        if self._any is False and trusted:
             return _NONE
         with self._store.read() as conn:
             any_org = data.any_organization(conn)
             loaded = self._load(conn, account_id) if any_org else _NONE
         with self._lock:
             # A clear() during the read must not be undone by stale results.
-            if accounts is self._accounts:
+            if accounts is self._accounts and trusted:
                 self._any = any_org
                 if len(accounts) < 100_000:
                     accounts[account_id] = loaded

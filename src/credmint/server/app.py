@@ -14,7 +14,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from functools import partial
@@ -35,6 +35,7 @@ from credmint.server import accesslog, dev, jsonapi, registry
 from credmint.server.routing import METRICS_SHORT_PATH, QUERY_VERSIONS, Target, classify
 from credmint.sigv2 import parse_v2, verify_v2
 from credmint.sigv4 import SignedRequest, check_scope, parse_auth, verify_signature
+from credmint.store.db import RateLimitedLog, WouldBlock, non_blocking, unavailable
 from credmint.sts import web_identity_issuer
 from credmint.wire import s3 as ws3
 
@@ -69,6 +70,12 @@ class CredmintApp:
         self._query = {name: wq.query_service(name) for name in ("sts", "iam")}
         self._max_query_body = self.settings.max_query_body
         self._request_ids = _RequestIds()
+        #: Edge lookups (a key, an identity, the keyring) give up after this: the store's
+        #: own timeouts, plus a margin for the worker pool's queue.
+        self._edge_deadline = runtime.store.timeout + 1.0
+        #: One line per outage now and then, not a traceback per request.
+        self._outage_log = RateLimitedLog(log, 5.0)
+        self._ping: asyncio.Task[str | None] | None = None
 
     # --- ASGI -----------------------------------------------------------------------------
 
@@ -144,9 +151,15 @@ class CredmintApp:
                 status, out_headers, body = self._render_s3_error(err, request_id)
             else:
                 status, out_headers, body = 413, [], b""
-        except Exception:  # never a traceback to the client
-            log.exception("unhandled error on %s %s", method, path)
-            status, out_headers, body = self._render_unexpected(target, service, request_id)
+        except Exception as err:  # never a traceback to the client
+            outage = unavailable(err)
+            if outage is None:
+                log.exception("unhandled error on %s %s", method, path)
+                failure = errors.internal_failure()
+            else:  # raised outside an operation's own error handling
+                self._outage_log.warning("store unavailable on %s %s: %s", method, path, outage)
+                failure = errors.service_unavailable()
+            status, out_headers, body = self._render_unexpected(target, service, request_id, failure)
         if facts is not None:
             # Written before the response is sent: a received response implies a written record.
             facts.status = status
@@ -181,21 +194,21 @@ class CredmintApp:
             await asyncio.sleep(METRICS_FOLD_SECONDS)
             metrics.fold()
 
-    def _render_unexpected(self, target: Target, service: str, request_id: str) -> Response:
-        """The 500 for an exception nothing else caught, in the shape the client's protocol
-        parses: S3's ``<Error>``, the JSON protocol's ``__type``, a Query ``<ErrorResponse>``
-        in the service's own namespace."""
+    def _render_unexpected(self, target: Target, service: str, request_id: str, failure: AwsError) -> Response:
+        """The 500 (or, during a store outage, 503) for an exception nothing else caught, in
+        the shape the client's protocol parses: S3's ``<Error>``, the JSON protocol's
+        ``__type``, a Query ``<ErrorResponse>`` in the service's own namespace."""
         if target is Target.S3:
-            return self._render_s3_error(
-                errors.s3_error("InternalError", "We encountered an internal error. Please try again.", 500),
-                request_id,
-            )
+            if failure.code == "InternalFailure":
+                failure = errors.s3_error("InternalError", "We encountered an internal error. Please try again.", 500)
+            return self._render_s3_error(failure, request_id)
         if target is Target.JSON:
-            return jsonapi.render_error(errors.internal_failure(), request_id)
+            return jsonapi.render_error(failure, request_id)
         if target is Target.QUERY:
             ns = service if service in self._query else "sts"
-            return self._render_query_error(errors.internal_failure(), ns, request_id)
-        return 500, [(b"content-type", b"application/json")], b'{"error": "internal error"}'
+            return self._render_query_error(failure, ns, request_id)
+        body = json.dumps({"error": failure.code}).encode()
+        return failure.status, [(b"content-type", b"application/json")], body
 
     async def _flush_periodically(self) -> None:
         """Write access-key last-used data in batches, off the request path."""
@@ -203,6 +216,8 @@ class CredmintApp:
             await asyncio.sleep(LAST_USED_FLUSH_SECONDS)
             try:
                 await self._blocking(partial(self.runtime.last_used.flush, self.runtime.store))
+            except AwsError as err:  # the store is down: the batch waits for the next flush
+                self._outage_log.warning("flushing access key last-used data failed: %s", err)
             except Exception:  # a failed flush keeps its batch for the next one
                 log.exception("flushing access key last-used data failed")
 
@@ -225,14 +240,39 @@ class CredmintApp:
             message = await receive()
         return b"".join(chunks) if len(chunks) != 1 else chunks[0]
 
-    async def _blocking(self, fn: Callable[[], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._pool, fn)
+    async def _blocking(self, fn: Callable[[], T], deadline: float | None = None) -> T:
+        """``fn`` on a worker thread; a store outage becomes ``ServiceUnavailable``, and
+        with ``deadline`` so does a wait longer than that (the thread finishes on its own)."""
+        future = asyncio.get_running_loop().run_in_executor(self._pool, fn)
+        try:
+            return await (future if deadline is None else asyncio.wait_for(future, deadline))
+        except TimeoutError:
+            self._outage_log.warning("store did not answer within %.1fs", deadline)
+            raise errors.service_unavailable() from None
+        except Exception as err:
+            outage = unavailable(err)
+            if outage is None:
+                raise
+            self._outage_log.warning("store unavailable: %s", outage)
+            raise errors.service_unavailable() from None
+
+    async def run_operation(self, op: Operation, call: Call, params: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """An operation on a worker thread if it blocks; else on the event loop, where a
+        store access (a cache miss) raises ``WouldBlock`` and the operation runs again on
+        a worker thread (what ran before the miss only read caches)."""
+        if not op.blocks(params):
+            try:
+                with non_blocking():
+                    return op.fn(call)
+            except WouldBlock:
+                pass
+        return await self._blocking(partial(op.fn, call))
 
     # --- request path ---------------------------------------------------------------------
 
     async def handle(self, req: HttpRequest, target: Target, service: str, request_id: str) -> Response:
         if target is Target.HEALTH:
-            return self._health()
+            return await self._ready() if service == "ready" else self._health()
         if target is Target.METRICS:
             if self.settings.metrics:
                 # Under several workers this reads every worker's files: off the event loop.
@@ -260,6 +300,31 @@ class CredmintApp:
     def _health(self) -> Response:
         body = json.dumps({"status": "ok", "version": __version__, "region": self.settings.region}).encode()
         return 200, [(b"content-type", b"application/json")], body
+
+    async def _ready(self) -> Response:
+        """Readiness: the store answers within its timeout and the change channel is live.
+        Concurrent probes share one round trip, run on a worker thread."""
+        problem = self.runtime.store.channel_status()
+        if problem is None:
+            if self._ping is None or self._ping.done():
+                self._ping = asyncio.ensure_future(self._ping_store())
+            problem = await asyncio.shield(self._ping)
+        headers = [(b"content-type", b"application/json")]
+        out: dict[str, object] = {"status": "ready" if problem is None else "unavailable", "version": __version__}
+        if problem is not None:
+            out["reason"] = problem
+        age = self.runtime.store.channel_age()
+        if age is not None:
+            # For monitoring: how fresh this node's view of other nodes' changes is.
+            out["change_channel_confirmed_seconds_ago"] = round(age, 3) if age != float("inf") else None
+        return (200 if problem is None else 503), headers, json.dumps(out).encode()
+
+    async def _ping_store(self) -> str | None:
+        try:
+            await self._blocking(self.runtime.store.ping, self._edge_deadline)
+        except AwsError:
+            return "store unreachable"
+        return None
 
     async def _handle_query(self, req: HttpRequest, service: str, request_id: str) -> Response:
         ns_service = service or "sts"
@@ -302,7 +367,7 @@ class CredmintApp:
                 facts.operation, facts.params = name, decoded
             call = Call(service, name, decoded, principal, req, now, self.settings.region, request_id, runtime)
             runtime.throttle.admit(call)
-            result = await self._blocking(partial(op.fn, call)) if op.blocks(decoded) else op.fn(call)
+            result = await self.run_operation(op, call, decoded)
             if facts is not None:
                 facts.result = result
             body = compiled.render(result or {}, request_id)
@@ -371,7 +436,7 @@ class CredmintApp:
         cache = self.runtime.credentials
         entry = cache.cached(key_id)
         if entry is False:
-            entry = await self._blocking(partial(cache.load, key_id))
+            entry = await self._blocking(partial(cache.load, key_id), self._edge_deadline)
         return self._accept_key(entry, key_id, region, service, now)
 
     async def _resolve_session(self, key_id: str, token: str | None, service: str) -> KeyEntry:
@@ -380,7 +445,11 @@ class CredmintApp:
         if token is None or not key_id.startswith("ASIA"):
             raise invalid
         try:
-            claims = self.runtime.open_session(token, key_id)
+            if self.runtime.session_open_reads(token):
+                # The keyring must be read first: never on the event loop.
+                claims = await self._blocking(partial(self.runtime.open_session, token, key_id), self._edge_deadline)
+            else:
+                claims = self.runtime.open_session(token, key_id)
         except AwsError as err:
             if err.code == "InvalidClientTokenId":
                 raise invalid from None
@@ -398,7 +467,9 @@ class CredmintApp:
             kind = "role" if principal.kind == "assumed-role" else "user"
             identity = self.runtime.policies.cached_identity(entity)
             if identity is None:
-                identity = await self._blocking(partial(self.runtime.policies.identity, kind, entity))
+                identity = await self._blocking(
+                    partial(self.runtime.policies.identity, kind, entity), self._edge_deadline
+                )
             if not identity.exists:
                 # The user or role behind the session was deleted (or deleted and recreated).
                 raise invalid
@@ -509,7 +580,10 @@ _VARIANT_SET = 0x2 << 62
 
 
 def _s3_credential_error(err: AwsError, key_id: str, token: str | None) -> AwsError:
-    """S3 words credential failures its own way (aws-behavior.md §2.5)."""
+    """S3 words credential failures its own way (aws-behavior.md §2.5); a failure on the
+    server's side (the store is unavailable) is not a credential failure and stays as is."""
+    if err.status >= 500:
+        return err
     if err.code == "ExpiredToken":
         return errors.s3_error("ExpiredToken", "The provided token has expired.", 400)
     if token is not None and key_id.startswith("ASIA") and err.code == "InvalidClientTokenId":

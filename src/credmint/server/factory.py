@@ -15,7 +15,12 @@ def build_runtime(settings: Settings) -> Runtime:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     master = load_or_create_master_key(settings.data_dir, settings.master_key)
     # A dev store is for tests: it trades power-cut durability for cheap commits.
-    store = Store(settings.store_url, durable=not settings.dev)
+    store = Store(
+        settings.store_url,
+        durable=not settings.dev,
+        timeout=settings.db_timeout_seconds,
+        staleness_bound=settings.cache_staleness_bound_seconds,
+    )
     # Dev mode's clock is the one tests move; every other node reads the system clock.
     return Runtime(settings, store, master, DevClock() if settings.dev else None)
 

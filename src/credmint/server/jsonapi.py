@@ -18,7 +18,7 @@ import math
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from functools import cache, partial
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from botocore.model import ListShape, MapShape, OperationModel, ServiceModel, Shape, StructureShape
@@ -114,7 +114,7 @@ async def handle_json(app: CredmintApp, req: HttpRequest, service: str, request_
             request_id=request_id,
             runtime=app.runtime,
         )
-        result = await app._blocking(partial(op.fn, call)) if op.blocks(call.params) else op.fn(call)
+        result = await app.run_operation(op, call, call.params)
         if facts is not None:
             facts.result = result
         out = _render(op_model.output_shape, result or {}) if op_model.output_shape is not None else {}

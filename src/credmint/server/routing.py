@@ -19,6 +19,8 @@ HEALTH_PATH = "/_credmint/health"
 #: (a bucket may be named ``metrics``).
 METRICS_PATH = "/_credmint/metrics"
 METRICS_SHORT_PATH = "/metrics"
+#: Readiness: 503 while the store is unreachable or the change channel is down.
+READY_PATH = "/_credmint/ready"
 INTERNAL_PREFIX = "/_credmint/"
 
 QUERY_VERSIONS = {"2011-06-15": "sts", "2010-05-08": "iam"}
@@ -78,8 +80,12 @@ def classify(req: HttpRequest) -> tuple[Target, str]:
         and req.header("authorization") is None
     ):
         return Target.METRICS, ""
-    if path.startswith(INTERNAL_PREFIX) or path == HEALTH_PATH:
-        return (Target.HEALTH, "") if path == HEALTH_PATH else (Target.INTERNAL, "")
+    if path.startswith(INTERNAL_PREFIX):
+        if path == HEALTH_PATH:
+            return Target.HEALTH, ""
+        if path == READY_PATH:
+            return Target.HEALTH, "ready"
+        return Target.INTERNAL, ""
     service = scope_service(req)
     if service in QUERY_SERVICES:
         return Target.QUERY, service

@@ -34,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 
 from credmint.sealing import MasterKey
 from credmint.store import schema
+from credmint.store.changes import ALL, EVERYTHING, TOKEN_KEYS, Changes
 from credmint.store.db import Store
 from credmint.sts.tokens import (
     SessionClaims,
@@ -214,13 +215,28 @@ class KeyringHolder:
         self._last_unknown_reload = 0.0
         store.on_change(self.invalidate)
 
-    def invalidate(self) -> None:
-        self._stale = True
+    def invalidate(self, changes: Changes = ALL) -> None:
+        if EVERYTHING in changes or TOKEN_KEYS in changes:
+            self._stale = True
+
+    def reads_for(self, token: str, now: datetime | int) -> bool:
+        """Whether opening ``token`` now would read the store (the keyring is stale, due
+        for rotation, or does not know the token's key): the caller then opens it on a
+        worker thread, never on the event loop."""
+        keyring = self._keyring
+        if keyring is None or self._stale or keyring.needs_rotation(_epoch(now), self.rotation_seconds):
+            return True
+        key_id = token_key_id(token)
+        return key_id is not None and keyring.get(key_id) is None
 
     def _reload(self, now: datetime | int) -> TokenKeyring:
         # Clear the flag first: a change signalled during the read marks it stale again.
         self._stale = False
-        keyring = ensure(self._store, self._master, now)
+        try:
+            keyring = ensure(self._store, self._master, now)
+        except BaseException:
+            self._stale = True  # not read after all (the store is down, or not here: WouldBlock)
+            raise
         self._keyring = keyring
         return keyring
 

@@ -27,7 +27,7 @@ def get_caller_identity(call: Call) -> Mapping[str, Any]:
     return {"UserId": p.user_id, "Account": p.account_id, "Arn": p.arn}
 
 
-@operation(OPERATIONS, "GetAccessKeyInfo", blocking=False)
+@operation(OPERATIONS, "GetAccessKeyInfo")
 def get_access_key_info(call: Call) -> Mapping[str, Any]:
     sessions.refuse_limited_session(_caller(call), "sts:GetAccessKeyInfo", "*")
     call.runtime.authorize(call, "sts:GetAccessKeyInfo", "*")
@@ -63,8 +63,7 @@ def _principal_kind(p: Principal) -> PrincipalKind:
 def _mfa_given(params: Mapping[str, Any]) -> bool:
     """Issuing a session reads only caches (user, role, policies, token keys), except when an
     MFA code must be consumed: that is one conditional write, done on a worker thread.
-    A cache miss is one indexed read on the event loop, cheaper than the thread hop saved
-    on every call."""
+    A cache miss on the event loop sends the call to a worker thread (``WouldBlock``)."""
     return "TokenCode" in params or "SerialNumber" in params
 
 

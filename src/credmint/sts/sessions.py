@@ -32,6 +32,7 @@ from credmint.iam.users import ROOT_USER_ID
 from credmint.policy import validate_policy
 from credmint.principal import Principal
 from credmint.store import schema
+from credmint.store.cache import TopicCache
 from credmint.store.db import Store
 from credmint.sts import keystore
 from credmint.sts.tokens import IssuingCall, PrincipalKind, SessionClaims, TokenTooLargeError, seal_token
@@ -264,19 +265,16 @@ class RoleCache:
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._rows: dict[tuple[str, str], Any] = {}
-        self._lock = threading.Lock()
-        store.on_change(self.clear)
+        self._rows: TopicCache[tuple[str, str], Any] = TopicCache(store)
 
     def clear(self) -> None:
-        with self._lock:
-            self._rows = {}
+        self._rows.clear()
 
     def get(self, account_id: str, name: str) -> Any:
         key = (account_id, name.lower())
-        rows = self._rows  # a clear() during the read must not be undone
-        if key in rows:
-            return rows[key]
+        return self._rows.get(key, lambda: self._read(*key))
+
+    def _read(self, account_id: str, name_key: str) -> tuple[Any, frozenset[str]]:
         r = schema.roles
         with self._store.read() as conn:
             row = conn.execute(
@@ -288,12 +286,13 @@ class RoleCache:
                     r.c.arn,
                     r.c.trust_policy,
                     r.c.max_session_duration,
-                ).where(r.c.account_id == account_id, r.c.name_key == key[1])
+                ).where(r.c.account_id == account_id, r.c.name_key == name_key)
             ).first()
-        with self._lock:
-            if rows is self._rows and len(rows) < 100_000:
-                rows[key] = row
-        return row
+        # A role created under this name changes its account (the roles rule says so).
+        topics = {f"account:{account_id}"}
+        if row is not None:
+            topics.add(f"entity:{row.role_id}")
+        return row, frozenset(topics)
 
 
 _ROLE_CACHES: weakref.WeakKeyDictionary[Runtime, RoleCache] = weakref.WeakKeyDictionary()
