@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from credmint import errors
+from credmint import errors, metrics
 from credmint.httpreq import HttpRequest
 from credmint.policy import (
     CompiledPolicy,
@@ -89,16 +89,27 @@ class PolicySource:
 
     def cached_identity(self, entity_id: str) -> Identity | None:
         hit, found = self._identities.peek(entity_id)
+        if hit:
+            metrics.POLICY_CACHE_HIT.inc()
         return found if hit else None
 
     def identity(self, kind: str, entity_id: str) -> Identity:
         """The compiled identity of a user (``kind="user"``) or role (``"role"``); blocking on a miss."""
+        hit, found = self._identities.peek(entity_id)
+        if hit and found is not None:
+            metrics.POLICY_CACHE_HIT.inc()
+            return found
         return self._identities.get(entity_id, lambda: self._read_identity(kind, entity_id))
 
     def managed(self, arn: str) -> CompiledPolicy | None:
+        hit, found = self._managed.peek(arn)
+        if hit:
+            metrics.POLICY_CACHE_HIT.inc()
+            return found
         return self._managed.get(arn, lambda: self._read_managed(arn))
 
     def _read_identity(self, kind: str, entity_id: str) -> tuple[Identity, frozenset[str]]:
+        metrics.POLICY_CACHE_MISS.inc()
         depends: set[str] = {f"entity:{entity_id}"}
         with self._store.read() as conn:
             if kind == "user":
@@ -108,6 +119,7 @@ class PolicySource:
         return ident, frozenset(depends)
 
     def _read_managed(self, arn: str) -> tuple[CompiledPolicy | None, frozenset[str]]:
+        metrics.POLICY_CACHE_MISS.inc()
         with self._store.read() as conn:
             return self._managed_policy(conn, arn), frozenset({f"policy:{arn}"})
 

@@ -16,7 +16,7 @@ from typing import cast
 
 from sqlalchemy import select
 
-from credmint import actions, authz, errors, orgs
+from credmint import actions, authz, errors, metrics, orgs
 from credmint.api import Call
 from credmint.audit.recorder import AuditRecorder
 from credmint.clock import Clock, SystemClock
@@ -65,6 +65,8 @@ class CredentialCache:
         """The entry, ``None`` if known not to exist, ``False`` if not cached (or not
         trusted now)."""
         hit, entry = self._cache.peek(access_key_id)
+        if hit:
+            metrics.CREDENTIAL_CACHE_HIT.inc()
         return entry if hit else False
 
     def load(self, access_key_id: str) -> KeyEntry | None:
@@ -72,6 +74,7 @@ class CredentialCache:
         return self._cache.get(access_key_id, lambda: self._read(access_key_id))
 
     def _read(self, access_key_id: str) -> tuple[KeyEntry | None, frozenset[str]]:
+        metrics.CREDENTIAL_CACHE_MISS.inc()
         k = schema.access_keys
         u = schema.users
         with self._store.read() as conn:

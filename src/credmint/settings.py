@@ -67,8 +67,10 @@ class Settings:
     tls_self_signed: bool = False
     #: Access-log line format: "plain" or "json" (logger ``credmint.access``).
     log_format: str = "plain"
-    #: Serve Prometheus metrics at ``GET /metrics`` (default on).
+    #: Serve Prometheus metrics at ``GET /metrics`` and ``/_credmint/metrics`` (default on).
     metrics: bool = True
+    #: Write one ``credmint.access`` line per request to stderr (default on).
+    access_log: bool = True
     # MFA attempt limits per device (credmint.mfa.attempts; docs/security.md "Abuse limits"):
     #: Wrong codes in a row that cost nothing (default 5).
     mfa_backoff_after: int = 5
@@ -285,6 +287,7 @@ _FIELDS = {
     "tls_self_signed": _bool,
     "log_format": _log_format,
     "metrics": _bool,
+    "access_log": _bool,
     "mfa_backoff_after": _int,
     "mfa_backoff_base_seconds": _int,
     "mfa_lockout_after": _int,

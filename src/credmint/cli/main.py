@@ -313,6 +313,12 @@ def _serve(settings: Settings, *, print_root_secret: bool = False) -> int:
     if settings.tls_self_signed:
         ca = settings.data_dir / "tls" / "ca.pem"
         print(f"  self-signed TLS; trust its CA with: export AWS_CA_BUNDLE={ca.resolve()}", flush=True)
+    if settings.workers > 1:
+        from credmint import metrics
+
+        # Each worker process writes its metric values here; a scrape of any worker sums them.
+        run_dir = metrics.prepare_multiprocess_dir(settings.data_dir, os.getpid())
+        os.environ[metrics.MULTIPROC_ENV] = str(run_dir)
     # Workers rebuild the runtime from the environment.
     os.environ.update(settings.to_env())
     uvicorn.run(

@@ -53,7 +53,7 @@ from urllib.parse import urlsplit
 import httpcore
 from joserfc.jwk import KeySet
 
-from credmint import errors
+from credmint import errors, metrics
 from credmint.federation.oidc import has_kid, thumbprint_ok, usable_keys
 
 MAX_DOCUMENT_BYTES = 512 * 1024
@@ -232,6 +232,7 @@ def _peer_sha1(stream: Any) -> str | None:
     return hashlib.sha1(der, usedforsecurity=False).hexdigest()
 
 
+@metrics.timed_fetch
 def fetch_json(
     url: str,
     thumbprints: Sequence[str],

@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -21,7 +22,7 @@ from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from credmint import __version__, errors
+from credmint import __version__, errors, metrics
 from credmint import wire as wq
 from credmint.api import Call, Operation
 from credmint.audit.record import RequestFacts, s3_error_of
@@ -32,8 +33,8 @@ from credmint.principal import Principal
 from credmint.runtime import KeyEntry, Runtime, session_principal
 from credmint.s3 import handle_s3
 from credmint.s3.handler import describe as describe_s3
-from credmint.server import dev, jsonapi, registry
-from credmint.server.routing import QUERY_VERSIONS, Target, classify
+from credmint.server import accesslog, dev, jsonapi, registry
+from credmint.server.routing import METRICS_SHORT_PATH, QUERY_VERSIONS, Target, classify
 from credmint.sigv2 import parse_v2, verify_v2
 from credmint.sigv4 import SignedRequest, check_payload_hash, check_scope, parse_auth, verify_signature
 from credmint.sigv4.verify import is_hex_sha256
@@ -57,10 +58,13 @@ Response = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 #: How often access-key "last used" data is written (GetAccessKeyLastUsed flushes first).
 LAST_USED_FLUSH_SECONDS = 5.0
+#: How often cache-hit counts are added to the Prometheus counters (see ``metrics.HotCounter``).
+METRICS_FOLD_SECONDS = 1.0
 
 
 class CredmintApp:
     _flusher: asyncio.Task[None]
+    _folder: asyncio.Task[None]
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -92,10 +96,13 @@ class CredmintApp:
             if message["type"] == "lifespan.startup":
                 self.runtime.store.start_watching()
                 self._flusher = asyncio.create_task(self._flush_periodically())
+                self._folder = asyncio.create_task(self._fold_metrics_periodically())
                 self.runtime.audit.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 self._flusher.cancel()
+                self._folder.cancel()
+                metrics.fold()
                 await self._blocking(partial(self.runtime.last_used.flush, self.runtime.store))
                 await self._blocking(self.runtime.audit.close)
                 self.runtime.store.close()
@@ -104,6 +111,7 @@ class CredmintApp:
                 return
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
         # ASGI servers hand header names over lower-cased already.
         headers = tuple([(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]])
         index = index_headers(headers)
@@ -120,6 +128,7 @@ class CredmintApp:
         head = HttpRequest(method, path, query_string, headers, b"", client_ip, secure, index)
         # The target is known from the head alone, so the body limit is the target's.
         target, service = classify(head)
+        exchange = accesslog.begin(service or target.value)
         # The audit trail's facts of this request, filled in on the way, recorded once below.
         facts = RequestFacts(head, request_id, service) if target in _AUDITED else None
         if facts is not None:
@@ -169,8 +178,30 @@ class CredmintApp:
                 break
         else:
             out_headers.append((b"content-length", str(len(body)).encode()))
+        elapsed = time.perf_counter() - started
         await send({"type": "http.response.start", "status": status, "headers": out_headers})
         await send({"type": "http.response.body", "body": body if method != "HEAD" else b""})
+        # Recorded once the answer is on its way: logging does not delay it.
+        metrics.observe_request(exchange.service, exchange.operation, status, elapsed, exchange.error_code)
+        accesslog.emit(
+            exchange,
+            method=method,
+            path=path,
+            query_string=query_string,
+            status=status,
+            seconds=elapsed,
+            request_id=request_id,
+            source=client_ip,
+            user_agent=index.get("user-agent"),
+        )
+
+    @staticmethod
+    async def _fold_metrics_periodically() -> None:
+        """Hot-path counters reach Prometheus (under several workers: the files every worker's
+        scrape reads) within a second."""
+        while True:
+            await asyncio.sleep(METRICS_FOLD_SECONDS)
+            metrics.fold()
 
     def _render_unexpected(self, target: Target, service: str, request_id: str, failure: AwsError) -> Response:
         """The 500 (or, during a store outage, 503) for an exception nothing else caught, in
@@ -232,6 +263,13 @@ class CredmintApp:
     async def handle(self, req: HttpRequest, target: Target, service: str, request_id: str) -> Response:
         if target is Target.HEALTH:
             return await self._ready() if service == "ready" else self._health()
+        if target is Target.METRICS:
+            if self.settings.metrics:
+                # Under several workers this reads every worker's files: off the event loop.
+                body, content_type = await self._blocking(metrics.exposition)
+                return 200, [(b"content-type", content_type.encode())], body
+            if req.raw_path != METRICS_SHORT_PATH:  # else: S3's, as any path
+                return 404, [(b"content-type", b"application/json")], b'{"error": "not found"}'
         if target is Target.QUERY:
             return await self._handle_query(req, service, request_id)
         if target is Target.JSON:
@@ -301,6 +339,8 @@ class CredmintApp:
             if not service:
                 service = QUERY_VERSIONS.get(version or "", "sts")
                 ns_service = service
+            exchange = accesslog.current()
+            exchange.service = service
             if facts is not None:
                 facts.service, facts.operation = service, action[:128]
             qsvc = self._query[service]
@@ -309,6 +349,7 @@ class CredmintApp:
             op = registry.OPERATIONS[service].get(name)
             if op is None:
                 raise errors.invalid_action(action, version)
+            exchange.operation = name
             runtime = self.runtime
             now = runtime.now()
             principal = await self._authenticate(req, service, op, now)
@@ -343,6 +384,8 @@ class CredmintApp:
             if op.unsigned:
                 return None
             raise errors.missing_authentication_token()
+        exchange = accesslog.current()
+        exchange.access_key_id = signed.access_key_id
         facts = current_facts.get()
         if facts is not None:
             facts.access_key_id = signed.access_key_id[:128]
@@ -353,6 +396,7 @@ class CredmintApp:
         if facts is not None:  # known before the signature is checked: a bad one is recorded as the key's
             facts.principal = entry.principal
         verify_signature(req, signed, entry.secret, "query")
+        exchange.principal_arn = entry.principal.arn
         return entry.principal
 
     def _resolve_cached(self, signed: SignedRequest, service: str, now: datetime) -> KeyEntry | None:
@@ -433,16 +477,21 @@ class CredmintApp:
         principal: Principal | None = None
         secret: str | None = None
         facts = current_facts.get()
+        operation, bucket, key = describe_s3(req)
+        exchange = accesslog.current()
+        exchange.operation = operation or "-"  # from the fixed table of S3 routes
         if facts is not None:
-            facts.operation, facts.bucket, facts.key = describe_s3(req)
+            facts.operation, facts.bucket, facts.key = operation, bucket, key
         try:
             now = self.runtime.now()
             # SigV2 first: botocore still presigns S3 URLs with it for custom endpoints.
             signed_v2 = parse_v2(req)
             signed = parse_auth(req, "s3", now=now) if signed_v2 is None else None
             presented = signed_v2 or signed
-            if facts is not None and presented is not None:
-                facts.access_key_id = presented.access_key_id[:128]
+            if presented is not None:
+                exchange.access_key_id = presented.access_key_id
+                if facts is not None:
+                    facts.access_key_id = presented.access_key_id[:128]
             if signed_v2 is not None:
                 # SigV2 names no region; its use is recorded under this endpoint's.
                 entry = await self._s3_key(signed_v2.access_key_id, signed_v2.security_token, self.settings.region, now)
@@ -457,6 +506,8 @@ class CredmintApp:
                     facts.principal = entry.principal
                 verify_signature(req, signed, entry.secret, "s3", body_read=reader is None)
                 principal, secret = entry.principal, entry.secret
+            if principal is not None:
+                exchange.principal_arn = principal.arn
             if reader is not None:
                 authenticated = signed is not None or signed_v2 is not None
                 check = signed is not None and is_hex_sha256(signed.content_sha256 or "")
@@ -608,7 +659,9 @@ _AUDITED = frozenset({Target.QUERY, Target.JSON, Target.S3})
 
 
 def note_error(code: str, message: str | None) -> None:
-    """Tell the current request's audit facts how it failed (the protocol's own code)."""
+    """Tell the current request's audit facts and access-log exchange how it failed (the
+    protocol's own code)."""
+    accesslog.current().error_code = code
     facts = current_facts.get()
     if facts is not None:
         facts.error_code, facts.error_message = code, message

@@ -8,6 +8,7 @@ from pathlib import Path
 from credmint.clock import DevClock
 from credmint.runtime import Runtime
 from credmint.sealing import load_or_create_master_key
+from credmint.server import accesslog
 from credmint.server.app import CredmintApp
 from credmint.settings import Settings
 from credmint.store.db import Store
@@ -48,4 +49,6 @@ def build_runtime(settings: Settings) -> Runtime:
 
 def create_app() -> CredmintApp:
     """The app factory uvicorn calls in each worker process (settings come from the environment)."""
-    return CredmintApp(build_runtime(Settings.from_env()))
+    settings = Settings.from_env()
+    accesslog.configure(settings)
+    return CredmintApp(build_runtime(settings))

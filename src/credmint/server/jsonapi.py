@@ -29,6 +29,7 @@ from credmint.audit.recorder import current_facts
 from credmint.cloudtrail import service as cloudtrail
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
+from credmint.server import accesslog
 from credmint.wire import QueryService, load_model
 
 if TYPE_CHECKING:
@@ -92,6 +93,7 @@ async def handle_json(app: CredmintApp, req: HttpRequest, service: str, request_
         if prefix != model.metadata.get("targetPrefix") or name not in model.operation_names or name not in table:
             raise AwsError("UnknownOperationException", None, 400)
         op = table[name]
+        accesslog.current().operation = name
         op_model = model.operation_model(name)
         now = app.runtime.now()
         principal = await app._authenticate(req, service, op, now)
@@ -125,6 +127,7 @@ async def handle_json(app: CredmintApp, req: HttpRequest, service: str, request_
 
 def render_error(err: AwsError, request_id: str) -> Response:
     code = _JSON_CODES.get(err.code, err.code)
+    accesslog.current().error_code = code
     facts = current_facts.get()
     if facts is not None:
         facts.error_code, facts.error_message = code, err.message

@@ -14,6 +14,11 @@ from urllib.parse import unquote
 from credmint.httpreq import HttpRequest
 
 HEALTH_PATH = "/_credmint/health"
+#: Prometheus metrics. ``/metrics`` (Prometheus's default) is also served, but only to an
+#: unsigned GET without a query string: a signed or parameterised request there is S3's
+#: (a bucket may be named ``metrics``).
+METRICS_PATH = "/_credmint/metrics"
+METRICS_SHORT_PATH = "/metrics"
 #: Readiness: 503 while the store is unreachable or the change channel is down.
 READY_PATH = "/_credmint/ready"
 INTERNAL_PREFIX = "/_credmint/"
@@ -30,6 +35,7 @@ JSON_TARGETS = {
 
 class Target(Enum):
     HEALTH = "health"
+    METRICS = "metrics"
     INTERNAL = "internal"
     QUERY = "query"
     #: AWS JSON 1.1 protocol services (``X-Amz-Target``), e.g. Organizations.
@@ -67,6 +73,13 @@ def _looks_like_query(req: HttpRequest) -> bool:
 def classify(req: HttpRequest) -> tuple[Target, str]:
     """Return the target and the service name (``sts``, ``iam``, ``s3`` or ``""``)."""
     path = req.raw_path
+    if path == METRICS_PATH or (
+        path == METRICS_SHORT_PATH
+        and req.method in ("GET", "HEAD")
+        and not req.query_string
+        and req.header("authorization") is None
+    ):
+        return Target.METRICS, ""
     if path.startswith(INTERNAL_PREFIX):
         if path == HEALTH_PATH:
             return Target.HEALTH, ""

@@ -54,6 +54,7 @@ from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 from sqlalchemy.sql.operators import eq, in_op
 from sqlalchemy.sql.schema import Column, Table
 
+from credmint import metrics
 from credmint.store import changes as ch
 from credmint.store.changes import Changes
 
@@ -207,7 +208,7 @@ class Store:
     def read(self) -> Iterator[Connection]:
         check_may_block()
         try:
-            with self.engine.connect() as conn, conn.begin():
+            with metrics.STORE_READ.time(), self.engine.connect() as conn, conn.begin():
                 yield conn
         except _OUTAGE as err:
             raise StoreUnavailable(_first_line(err)) from err
@@ -218,7 +219,7 @@ class Store:
         the other nodes."""
         check_may_block()
         try:
-            with self.engine.connect() as conn:
+            with metrics.STORE_WRITE.time(), self.engine.connect() as conn:
                 conn.info["credmint_begin"] = "IMMEDIATE"
                 conn.info[_TOPICS] = set()
                 try:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select, update
 
-from credmint import errors, ids
+from credmint import errors, ids, metrics
 from credmint.api import Call
 from credmint.iam import mfa as iam_mfa
 from credmint.iam.policies import find_policy
@@ -111,9 +111,11 @@ def verify_mfa(call: Call, p: Principal) -> bool:
     if serial is None and code is None:
         return False
     if serial is None or code is None:
+        metrics.MFA_FAILURE["incomplete"].inc()
         raise errors.mfa_incomplete()
     owner = mfa_owner(p)
     if owner is None:
+        metrics.MFA_FAILURE["unknown_serial"].inc()
         raise errors.mfa_unknown_serial()
     m = schema.mfa_devices
     runtime = call.runtime
@@ -124,6 +126,7 @@ def verify_mfa(call: Call, p: Principal) -> bool:
             )
         ).first()
     if device is None:
+        metrics.MFA_FAILURE["unknown_serial"].inc()
         raise errors.mfa_unknown_serial()
     check = iam_mfa.consume_code(
         runtime.store,
@@ -137,8 +140,10 @@ def verify_mfa(call: Call, p: Principal) -> bool:
         operation=call.operation,
     )
     if check.outcome is iam_mfa.Outcome.WAITING and check.retry_at is not None:
+        metrics.MFA_FAILURE["locked"].inc()
         raise errors.mfa_locked(iam_mfa.retry_text(check.retry_at))
     if not check.accepted:
+        metrics.MFA_FAILURE["invalid_code"].inc()
         raise errors.mfa_invalid_code()
     return True
 

@@ -1,0 +1,171 @@
+"""Access-log lines: query-string redaction (with hostile input), the two formats, bounds."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from credmint.server import accesslog
+from credmint.server.accesslog import REDACTED, AccessFormatter, Exchange, logged_path, redact_query
+
+
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("", ""),
+        ("list-type=2&prefix=a", "list-type=2&prefix=a"),
+        (
+            "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAEXAMPLE%2F20260101%2Fus-east-1%2Fs3%2Faws4_request"
+            "&X-Amz-Date=20260101T000000Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host"
+            "&X-Amz-Security-Token=FwoGZXIvYXdzEXAMPLETOKEN&X-Amz-Signature=deadbeef",
+            "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=<redacted>&X-Amz-Date=20260101T000000Z"
+            "&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Security-Token=<redacted>&X-Amz-Signature=<redacted>",
+        ),
+        (
+            "AWSAccessKeyId=AKIAEXAMPLE&Signature=abc%2Bdef%3D&Expires=1700000000&x-amz-security-token=tok",
+            "AWSAccessKeyId=<redacted>&Signature=<redacted>&Expires=1700000000&x-amz-security-token=<redacted>",
+        ),
+        # names compared case-insensitively and after percent-decoding, as the parsers read them
+        (
+            "x-amz-signature=1&X%2DAmz%2DSignature=2&SIGNATURE=3",
+            "x-amz-signature=<redacted>&X%2DAmz%2DSignature=<redacted>&SIGNATURE=<redacted>",
+        ),
+        (
+            "Action=AssumeRole&SerialNumber=arn&TokenCode=123456",
+            "Action=AssumeRole&SerialNumber=arn&TokenCode=<redacted>",
+        ),
+        ("Action=AssumeRoleWithSAML&SAMLAssertion=PHNhbWw%2B", "Action=AssumeRoleWithSAML&SAMLAssertion=<redacted>"),
+        (
+            "Action=AssumeRoleWithWebIdentity&WebIdentityToken=eyJ.x.y",
+            "Action=AssumeRoleWithWebIdentity&WebIdentityToken=<redacted>",
+        ),
+        (
+            "Action=ChangePassword&OldPassword=a&NewPassword=b",
+            "Action=ChangePassword&OldPassword=<redacted>&NewPassword=<redacted>",
+        ),
+        ("Signature=a=b=c", "Signature=<redacted>"),  # "=" in the value
+        ("Signature+=x", "Signature+=<redacted>"),  # "+" decodes to a space around the name
+    ],
+)
+def test_redact_query(query: str, expected: str) -> None:
+    assert redact_query(query) == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "%",
+        "%zz=%zz",
+        "&&&",
+        "=",
+        "==&=x",
+        "Signature",  # a name without a value: nothing to hide
+        "%ff%fe=%00",
+        "\x00\x01=\x7f",
+        "a=" + "%" * 10_000,
+        "&".join(f"p{i}=v" for i in range(5000)),
+    ],
+)
+def test_hostile_queries_never_fail(query: str) -> None:
+    out = redact_query(query)
+    assert out.count("&") == query.count("&")
+    assert len(logged_path("/", query)) <= accesslog.MAX_PATH + len("...(truncated)")
+
+
+def test_redacted_value_cannot_hide_behind_a_separator() -> None:
+    # The value of a secret parameter ends at the next "&", as every parser here reads it.
+    assert redact_query("X-Amz-Signature=abc&def=1") == "X-Amz-Signature=<redacted>&def=1"
+
+
+def _record(fields: dict[str, object]) -> logging.LogRecord:
+    record = logging.LogRecord(accesslog.ACCESS_LOGGER, logging.INFO, __file__, 1, "access", None, None)
+    record.access = fields
+    record.created = 1767225600.25  # 2026-01-01T00:00:00.250Z
+    record.msecs = 250
+    return record
+
+
+FIELDS: dict[str, object] = {
+    "source": "10.0.0.1",
+    "method": "POST",
+    "path": "/",
+    "status": 200,
+    "duration_ms": 1.234,
+    "request_id": "r-1",
+    "principal_arn": "arn:aws:iam::123456789012:user/alice",
+    "access_key_id": "AKIAEXAMPLE",
+    "service": "sts",
+    "operation": "AssumeRole",
+    "user_agent": "Boto3/1.35",
+}
+
+
+def test_plain_line() -> None:
+    line = AccessFormatter("plain").format(_record(FIELDS))
+    assert line == (
+        '2026-01-01T00:00:00.250Z 10.0.0.1 "POST /" 200 1.234ms r-1 arn:aws:iam::123456789012:user/alice '
+        'AKIAEXAMPLE sts AssumeRole "Boto3/1.35"'
+    )
+
+
+def test_json_line() -> None:
+    line = AccessFormatter("json").format(_record(FIELDS))
+    assert json.loads(line) == {"time": "2026-01-01T00:00:00.250Z", **FIELDS}
+    assert tuple(json.loads(line)) == accesslog.FIELDS
+
+
+@pytest.mark.parametrize(
+    "user_agent",
+    ['evil" 200 0ms forged "x', "a\nforged line", "\x1b[31mred\x1b[0m", "back\\slash", "caf\xe9"],
+)
+def test_plain_fields_cannot_forge_a_line(user_agent: str) -> None:
+    line = AccessFormatter("plain").format(_record({**FIELDS, "user_agent": user_agent, "path": "/" + user_agent}))
+    assert "\n" not in line and "\x1b" not in line
+    assert line.isascii()
+    # Exactly the quotes the format itself writes remain unescaped.
+    assert line.replace('\\"', "").count('"') == 4
+
+
+def test_emit_bounds_user_agent_and_path(caplog: pytest.LogCaptureFixture) -> None:
+    exchange = Exchange("s3")
+    with caplog.at_level(logging.INFO, logger=accesslog.ACCESS_LOGGER):
+        accesslog.emit(
+            exchange,
+            method="GET",
+            path="/b/" + "k" * 10_000,
+            query_string="X-Amz-Signature=" + "f" * 64,
+            status=403,
+            seconds=0.002,
+            request_id="r",
+            source="127.0.0.1",
+            user_agent="u" * 10_000,
+        )
+    (record,) = caplog.records
+    fields = record.access  # type: ignore[attr-defined]
+    assert len(fields["path"]) <= accesslog.MAX_PATH + len("...(truncated)")
+    assert len(fields["user_agent"]) <= accesslog.MAX_USER_AGENT + len("...(truncated)")
+    assert fields["principal_arn"] is None and fields["operation"] is None
+
+
+def test_emit_redacts_before_bounding(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger=accesslog.ACCESS_LOGGER):
+        accesslog.emit(
+            Exchange("s3"),
+            method="GET",
+            path="/b/k",
+            query_string="X-Amz-Signature=" + "f" * 64,
+            status=200,
+            seconds=0.0,
+            request_id="r",
+            source="127.0.0.1",
+            user_agent=None,
+        )
+    assert caplog.records[0].access["path"] == f"/b/k?X-Amz-Signature={REDACTED}"  # type: ignore[attr-defined]
+
+
+def test_current_outside_a_request_is_detached() -> None:
+    first = accesslog.current()
+    first.operation = "Changed"
+    assert accesslog.current().operation == "-"
