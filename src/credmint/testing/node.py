@@ -134,7 +134,17 @@ def start(data_dir: Path, *, region: str = DEFAULT_REGION) -> CredmintServer:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(CredmintApp(runtime), lifespan="on", log_level="warning", access_log=False)
+    # The stack of ``credmint serve``: the bounded httptools protocol, no proxy headers
+    # trusted, the connection cap.
+    config = uvicorn.Config(
+        CredmintApp(runtime),
+        lifespan="on",
+        log_level="warning",
+        access_log=False,
+        http="credmint.server.protocol:BoundedHttpToolsProtocol",
+        proxy_headers=False,
+        limit_concurrency=settings.max_connections,
+    )
     server = uvicorn.Server(config)
     # uvicorn installs no signal handlers off the main thread: the test runner keeps its own.
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="credmint-server", daemon=True)
