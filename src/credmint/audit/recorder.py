@@ -28,7 +28,7 @@ from credmint.audit.record import RequestFacts, build_record, is_data_event, new
 from credmint.audit.sink import FileSink, Sink, StdoutSink
 from credmint.clock import Clock
 from credmint.settings import Settings
-from credmint.store.db import Store
+from credmint.store.db import RateLimitedLog, Store, unavailable
 
 log = logging.getLogger("credmint.audit")
 
@@ -60,6 +60,7 @@ class AuditRecorder:
             self._sink = StdoutSink()
         self._pending: list[query.Row] = []
         self._lock = threading.Lock()
+        self._outage_log = RateLimitedLog(log, 5.0)
         self._flush_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -115,8 +116,12 @@ class AuditRecorder:
                 batch, self._pending = self._pending, []
             try:
                 query.insert_rows(self._store, batch)
-            except Exception:
-                log.exception("storing %d audit records failed; retrying with the next batch", len(batch))
+            except Exception as err:
+                outage = unavailable(err)
+                if outage is None:
+                    log.exception("storing %d audit records failed; retrying with the next batch", len(batch))
+                else:  # the database is away: one line now and then, no traceback per batch
+                    self._outage_log.warning("storing audit records waits for the database: %s", outage)
                 with self._lock:
                     # Put them back in front, within the bound.
                     room = MAX_PENDING - len(self._pending)
@@ -135,8 +140,12 @@ class AuditRecorder:
                 next_prune = time.monotonic() + PRUNE_SECONDS
                 try:
                     self.prune()
-                except Exception:
-                    log.exception("deleting old audit records failed")
+                except Exception as err:
+                    outage = unavailable(err)
+                    if outage is None:
+                        log.exception("deleting old audit records failed")
+                    else:
+                        self._outage_log.warning("deleting old audit records waits for the database: %s", outage)
 
     def close(self) -> None:
         """Stop the thread, store what is queued, close the sink (on server shutdown)."""
