@@ -51,6 +51,7 @@ from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -80,6 +81,28 @@ FEDERATION_FETCH_FAILURES = Counter("credmint_federation_fetch_failures", "Ident
 STORE_SECONDS = Histogram(
     "credmint_store_transaction_seconds", "Store transactions, begin to end", ("mode",), buckets=_LATENCY
 )
+
+#: The change channel (multi-node cache invalidation): whether cached authorization facts
+#: may be trusted now, and how long ago the channel was last confirmed live. Under several
+#: workers the lowest "trusted" and the highest age of the live workers are reported.
+CHANGE_CHANNEL_TRUSTED = Gauge(
+    "credmint_change_channel_trusted",
+    "1 while cached authorization facts are trusted (change channel confirmed live within the bound), else 0",
+    multiprocess_mode="livemin",
+)
+CHANGE_CHANNEL_AGE = Gauge(
+    "credmint_change_channel_age_seconds",
+    "Seconds since the change channel was last confirmed live (PostgreSQL nodes only)",
+    multiprocess_mode="livemax",
+)
+
+
+def observe_channel(trusted: bool, age: float | None) -> None:
+    """Record the change channel's state (the server calls this every second)."""
+    CHANGE_CHANNEL_TRUSTED.set(1 if trusted else 0)
+    if age is not None:
+        CHANGE_CHANNEL_AGE.set(min(age, 1e9))  # "never confirmed" is infinite: shown as huge
+
 
 #: The error codes that mean "not authenticated", and so count as authentication failures
 #: (by code). Authorization denials (AccessDenied) are not among them.

@@ -144,3 +144,14 @@ def test_hot_counters_reach_prometheus_at_scrape() -> None:
     metrics.exposition({})
     assert _value("credmint_cache_lookups_total", cache="credentials", result="hit") == before + 5
     assert metrics.CREDENTIAL_CACHE_HIT.n == 0
+
+
+def test_change_channel_state_is_exposed() -> None:
+    metrics.observe_channel(False, 42.0)
+    families = {f.name: f for f in text_string_to_metric_families(metrics.exposition({})[0].decode())}
+    assert families["credmint_change_channel_trusted"].samples[0].value == 0
+    assert families["credmint_change_channel_age_seconds"].samples[0].value == 42.0
+    metrics.observe_channel(True, float("inf"))  # never confirmed: a huge age, still a number
+    families = {f.name: f for f in text_string_to_metric_families(metrics.exposition({})[0].decode())}
+    assert families["credmint_change_channel_trusted"].samples[0].value == 1
+    assert families["credmint_change_channel_age_seconds"].samples[0].value == 1e9

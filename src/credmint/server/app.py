@@ -195,13 +195,14 @@ class CredmintApp:
             user_agent=index.get("user-agent"),
         )
 
-    @staticmethod
-    async def _fold_metrics_periodically() -> None:
+    async def _fold_metrics_periodically(self) -> None:
         """Hot-path counters reach Prometheus (under several workers: the files every worker's
-        scrape reads) within a second."""
+        scrape reads) within a second, with the change channel's state."""
+        store = self.runtime.store
         while True:
             await asyncio.sleep(METRICS_FOLD_SECONDS)
             metrics.fold()
+            metrics.observe_channel(store.caches_trusted(), store.channel_age())
 
     def _render_unexpected(self, target: Target, service: str, request_id: str, failure: AwsError) -> Response:
         """The 500 (or, during a store outage, 503) for an exception nothing else caught, in
