@@ -276,7 +276,8 @@ def change_password(call: Call) -> Mapping[str, Any] | None:
     if p.kind != "user" or p.entity_id is None:
         # Only IAM users have an IAM password to change (wording unconfirmed).
         raise errors.AwsError("InvalidUserType", "Only IAM users can change their own password.", 400)
-    with call.runtime.store.write() as conn:
+    new: str = call.params["NewPassword"]
+    with call.runtime.store.read() as conn:
         policy = stored_policy(conn, p.account_id) or {}
         if not policy.get("AllowUsersToChangePassword"):
             authorize(call, "iam:ChangePassword", p.arn)
@@ -284,14 +285,19 @@ def change_password(call: Call) -> Mapping[str, Any] | None:
         profile = None if user is None else _find_profile(conn, user.user_id)
         if user is None or profile is None:
             raise no_login_profile(p.name)
-        if not verify_password(call.params["OldPassword"], profile.password_hash):
-            # Wording unconfirmed; AccessDenied, as for any credential the caller cannot prove.
-            raise errors.access_denied("The old password you provided is incorrect.")
-        new: str = call.params["NewPassword"]
         check_password(conn, p.account_id, new)
-        conn.execute(
+    # Both scrypt runs happen outside any transaction; the write below only lands if the
+    # password is still the one just proven (a concurrent change makes this one fail).
+    if not verify_password(call.params["OldPassword"], profile.password_hash):
+        # Wording unconfirmed; AccessDenied, as for any credential the caller cannot prove.
+        raise errors.access_denied("The old password you provided is incorrect.")
+    new_hash = hash_password(new)
+    with call.runtime.store.write() as conn:
+        done = conn.execute(
             update(lp)
-            .where(lp.c.user_id == user.user_id)
-            .values(password_hash=hash_password(new), password_reset_required=False)
+            .where(lp.c.user_id == user.user_id, lp.c.password_hash == profile.password_hash)
+            .values(password_hash=new_hash, password_reset_required=False)
         )
+        if done.rowcount == 0:
+            raise errors.access_denied("The old password you provided is incorrect.")
     return None

@@ -128,6 +128,9 @@ def create_service_specific_credential(call: Call) -> Mapping[str, Any] | None:
     if age_days is not None and not api_key:
         raise errors.invalid_input(f"CredentialAgeDays is not supported for service {service}.")
     account_id = account_of(call)
+    # scrypt costs tens of milliseconds: hashed before the write transaction, not in it.
+    secret = _secret(api_key)
+    secret_hash = hash_password(secret)
     with call.runtime.store.write() as conn:
         user = _user_required(target_user(call, conn, "iam:CreateServiceSpecificCredential"))
         held = conn.execute(
@@ -140,7 +143,6 @@ def create_service_specific_credential(call: Call) -> Mapping[str, Any] | None:
         credential_id = ids.new_unique_id("ACCA")
         prefix = f"BedrockAPIKey-{secrets.token_hex(2)}" if api_key else user.name
         login = f"{prefix}-at-{account_id}"
-        secret = _secret(api_key)
         conn.execute(
             insert(sc).values(
                 credential_id=credential_id,
@@ -148,7 +150,7 @@ def create_service_specific_credential(call: Call) -> Mapping[str, Any] | None:
                 user_id=user.user_id,
                 service_name=service,
                 service_user_name=login,
-                secret_hash=hash_password(secret),
+                secret_hash=secret_hash,
                 status="Active",
                 created_at=call.now,
                 expires_at=None if age_days is None else call.now + timedelta(days=age_days),
@@ -188,12 +190,19 @@ def list_service_specific_credentials(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "ResetServiceSpecificCredential")
 def reset_service_specific_credential(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.write() as conn:
+    with call.runtime.store.read() as conn:
         user, row = _authorized_credential(call, conn, "iam:ResetServiceSpecificCredential")
-        secret = _secret(SERVICES.get(row.service_name, False))
-        conn.execute(
-            update(sc).where(sc.c.credential_id == row.credential_id).values(secret_hash=hash_password(secret))
+    # Hashed between the read and the write: scrypt must not hold the write transaction.
+    secret = _secret(SERVICES.get(row.service_name, False))
+    secret_hash = hash_password(secret)
+    with call.runtime.store.write() as conn:
+        done = conn.execute(
+            update(sc)
+            .where(sc.c.credential_id == row.credential_id, sc.c.user_id == user.user_id)
+            .values(secret_hash=secret_hash)
         )
+        if done.rowcount == 0:  # deleted in between
+            raise errors.no_such_entity(f"No such credential {row.credential_id} exists for user {user.name}.")
     return {"ServiceSpecificCredential": _view(row, user.name, secret=secret)}
 
 
