@@ -21,7 +21,6 @@ import statistics
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -30,7 +29,7 @@ from sqlalchemy import create_engine, text
 from tests.conftest import Server, start_server  # run from the repository root: python -m bench.multinode
 
 from bench.harness import Result, Target, run_wrk, signed_post, table
-from credmint.sealing import MasterKey
+from bench.nodes import scratch_database, start_pair
 
 BODY = "Action=GetCallerIdentity&Version=2011-06-15"
 WRITERS = 10
@@ -97,68 +96,55 @@ def main() -> None:
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     args = ap.parse_args()
-    name = f"credmint_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = args.database_url.rsplit("/", 1)[0] + "/" + name
     tmp = Path(tempfile.mkdtemp())
-    master = MasterKey.generate().to_text()
-    a = start_server(tmp / "a", database_url=url, extra_env={"CREDMINT_MASTER_KEY": master})
-    b = start_server(
-        tmp / "b",
-        database_url=url,
-        account_id=a.account_id,
-        access_key_id=a.access_key_id,
-        secret_access_key=a.secret_access_key,
-        extra_env={"CREDMINT_MASTER_KEY": master},
-    )
-    # The control: the same writes sent to a node of another database on the same
-    # PostgreSQL server, so they cost this machine the same CPU but concern node A not at all.
-    other = f"{name}_other"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{other}"'))
-    c = start_server(tmp / "c", database_url=args.database_url.rsplit("/", 1)[0] + "/" + other)
     results: dict[str, list[Result]] = {"no writes": [], "control": [], "writes": []}
     rates: list[float] = []
     misses: list[int] = []
     try:
-        iam_b = b.client("iam")
-        iam_b.create_user(UserName="reader")
-        key = iam_b.create_access_key(UserName="reader")["AccessKey"]
-        for i in range(WRITERS):
-            iam_b.create_user(UserName=f"unrelated{i}")
-            c.client("iam").create_user(UserName=f"unrelated{i}")
-        target = Target("node A", a.url, a.process, key["AccessKeyId"], key["SecretAccessKey"])
-        headers, body = signed_post(target, BODY)
-        for _ in range(args.rounds):
-            results["no writes"].append(
-                run_wrk("no writes", a.url + "/", headers, body, seconds=args.seconds, connections=args.connections)
-            )
-            for key_name, writes_to in (("control", c), ("writes", b)):
-                label = f"{args.writes:g} TagUser/s on " + (
-                    "node B" if writes_to is b else "a node of another database"
-                )
-                measure = partial(
-                    run_wrk, label, a.url + "/", headers, body, seconds=args.seconds, connections=args.connections
-                )
-                before = key_reads(url)
-                result, rate = with_writes(writes_to, args, measure)
-                if writes_to is b:
-                    misses.append(key_reads(url) - before)
-                results[key_name].append(result)
-                if writes_to is b:
-                    rates.append(rate)
+        # The control: the same writes sent to a node of another database on the same
+        # PostgreSQL server, so they cost this machine the same CPU but concern node A not at all.
+        with scratch_database(args.database_url) as url, scratch_database(args.database_url) as other:
+            a, b = start_pair(url, tmp)
+            c = start_server(tmp / "c", database_url=other)
+            try:
+                iam_b = b.client("iam")
+                iam_b.create_user(UserName="reader")
+                key = iam_b.create_access_key(UserName="reader")["AccessKey"]
+                for i in range(WRITERS):
+                    iam_b.create_user(UserName=f"unrelated{i}")
+                    c.client("iam").create_user(UserName=f"unrelated{i}")
+                target = Target("node A", a.url, a.process, key["AccessKeyId"], key["SecretAccessKey"])
+                headers, body = signed_post(target, BODY)
+                for _ in range(args.rounds):
+                    results["no writes"].append(
+                        run_wrk(
+                            "no writes", a.url + "/", headers, body, seconds=args.seconds, connections=args.connections
+                        )
+                    )
+                    for key_name, writes_to in (("control", c), ("writes", b)):
+                        label = f"{args.writes:g} TagUser/s on " + (
+                            "node B" if writes_to is b else "a node of another database"
+                        )
+                        measure = partial(
+                            run_wrk,
+                            label,
+                            a.url + "/",
+                            headers,
+                            body,
+                            seconds=args.seconds,
+                            connections=args.connections,
+                        )
+                        before = key_reads(url)
+                        result, rate = with_writes(writes_to, args, measure)
+                        if writes_to is b:
+                            misses.append(key_reads(url) - before)
+                            rates.append(rate)
+                        results[key_name].append(result)
+            finally:
+                a.stop()
+                b.stop()
+                c.stop()
     finally:
-        a.stop()
-        b.stop()
-        c.stop()
-        with admin.connect() as conn:
-            for db in (name, other):
-                conn.execute(
-                    text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": db}
-                )
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{db}"'))
         shutil.rmtree(tmp, ignore_errors=True)
     medians = [sorted(rs, key=lambda r: r.rps)[len(rs) // 2] for rs in results.values()]
     print(table(medians))

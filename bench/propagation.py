@@ -16,14 +16,12 @@ import shutil
 import statistics
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 from botocore.exceptions import ClientError
-from sqlalchemy import create_engine, text
-from tests.conftest import start_server  # run from the repository root: python -m bench.propagation
+from tests.conftest import Server  # run from the repository root: python -m bench.propagation
 
-from credmint.sealing import MasterKey
+from bench.nodes import scratch_database, start_pair
 
 POLICY = json.dumps(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}]}
@@ -35,29 +33,30 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     args = ap.parse_args()
-    name = f"credmint_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = args.database_url.rsplit("/", 1)[0] + "/" + name
     tmp = Path(tempfile.mkdtemp())
-    master = MasterKey.generate().to_text()
-    a = start_server(tmp / "a", database_url=url, extra_env={"CREDMINT_MASTER_KEY": master})
-    b = start_server(
-        tmp / "b",
-        database_url=url,
-        account_id=a.account_id,
-        access_key_id=a.access_key_id,
-        secret_access_key=a.secret_access_key,
-        extra_env={"CREDMINT_MASTER_KEY": master},
+    try:
+        with scratch_database(args.database_url) as url:
+            a, b = start_pair(url, tmp)
+            delays = measure(a, b, args.rounds)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    delays.sort()
+    p95 = delays[max(0, int(len(delays) * 0.95) - 1)]
+    print(
+        f"rounds={len(delays)} min={delays[0]:.1f} ms median={statistics.median(delays):.1f} ms "
+        f"p95={p95:.1f} ms max={delays[-1]:.1f} ms"
     )
+
+
+def measure(a: Server, b: Server, rounds: int) -> list[float]:
+    """Milliseconds from each DeleteUserPolicy on node B until node A first refuses."""
     delays: list[float] = []
     try:
         root_b = b.client("iam")
         root_b.create_user(UserName="prop")
         key = root_b.create_access_key(UserName="prop")["AccessKey"]
         iam_a = a.client("iam", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
-        for _ in range(args.rounds):
+        for _ in range(rounds):
             root_b.put_user_policy(UserName="prop", PolicyName="p", PolicyDocument=POLICY)
             while True:
                 try:
@@ -77,16 +76,7 @@ def main() -> None:
     finally:
         a.stop()
         b.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
-        with admin.connect() as conn:
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name})
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    delays.sort()
-    p95 = delays[max(0, int(len(delays) * 0.95) - 1)]
-    print(
-        f"rounds={len(delays)} min={delays[0]:.1f} ms median={statistics.median(delays):.1f} ms "
-        f"p95={p95:.1f} ms max={delays[-1]:.1f} ms"
-    )
+    return delays
 
 
 if __name__ == "__main__":
