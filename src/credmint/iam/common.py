@@ -28,6 +28,24 @@ def iam_arn(account_id: str, kind: str, path: str, name: str) -> str:
     return f"arn:aws:iam::{account_id}:{kind}{path}{name}"
 
 
+def settable_status(value: str) -> str:
+    """The ``Status`` of an Update call on a credential (access key, SSH key, certificate,
+    service-specific credential). "Expired" is in the models' enums but is a state IAM
+    sets, not one a caller picks (AWS's answer to it is unconfirmed; refusing is the
+    safe side)."""
+    if value not in ("Active", "Inactive"):
+        raise errors.invalid_input(f"Invalid status: {value}. Status must be Active or Inactive.")
+    return value
+
+
+def owned_by(table: Table, account_id: str, user: Row[Any] | None) -> Any:
+    """The rows of ``table`` (with ``account_id`` and ``user_id`` columns) that belong to
+    ``user``, or to the account's root user when ``user`` is None."""
+    if user is None:
+        return (table.c.account_id == account_id) & table.c.user_id.is_(None)
+    return table.c.user_id == user.user_id
+
+
 def caller(call: Call) -> Principal:
     if call.principal is None:
         raise errors.missing_authentication_token()

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
 from credmint import errors, ids
 from credmint.api import Call, operation
-from credmint.iam.common import account_of, authorize, paginate
+from credmint.iam.common import account_of, authorize, owned_by, paginate, settable_status
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.users import target_user
 from credmint.principal import root_arn
@@ -29,13 +29,6 @@ MAX_KEYS_PER_USER = 2
 
 def no_such_key(key_id: str) -> errors.AwsError:
     return errors.no_such_entity(f"The Access Key with id {key_id} cannot be found.")
-
-
-def _owner_filter(account_id: str, user: Row[Any] | None) -> Any:
-    """The keys of ``user``, or of the account's root user when ``user`` is None."""
-    if user is None:
-        return (k.c.account_id == account_id) & k.c.user_id.is_(None)
-    return k.c.user_id == user.user_id
 
 
 def _metadata(row: Row[Any], user: Row[Any] | None) -> dict[str, Any]:
@@ -52,7 +45,7 @@ def _metadata(row: Row[Any], user: Row[Any] | None) -> dict[str, Any]:
 
 
 def _owned_key(conn: Connection, account_id: str, user: Row[Any] | None, key_id: str) -> Row[Any]:
-    row = conn.execute(select(k).where(k.c.access_key_id == key_id, _owner_filter(account_id, user))).first()
+    row = conn.execute(select(k).where(k.c.access_key_id == key_id, owned_by(k, account_id, user))).first()
     if row is None:
         raise no_such_key(key_id)
     return row
@@ -63,7 +56,7 @@ def create_access_key(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     with call.runtime.store.write() as conn:
         user = target_user(call, conn, "iam:CreateAccessKey")
-        count = conn.execute(select(func.count()).select_from(k).where(_owner_filter(account_id, user))).scalar_one()
+        count = conn.execute(select(func.count()).select_from(k).where(owned_by(k, account_id, user))).scalar_one()
         if count >= MAX_KEYS_PER_USER:
             raise errors.limit_exceeded(f"Cannot exceed quota for AccessKeysPerUser: {MAX_KEYS_PER_USER}")
         while True:
@@ -99,7 +92,7 @@ def list_access_keys(call: Call) -> Mapping[str, Any] | None:
     with call.runtime.store.read() as conn:
         user = target_user(call, conn, "iam:ListAccessKeys")
         rows = conn.execute(
-            select(k).where(_owner_filter(account_id, user)).order_by(k.c.created_at, k.c.access_key_id)
+            select(k).where(owned_by(k, account_id, user)).order_by(k.c.created_at, k.c.access_key_id)
         ).all()
     page, more = paginate(rows, call.params)
     return {"AccessKeyMetadata": [_metadata(r, user) for r in page], **more}
@@ -108,11 +101,7 @@ def list_access_keys(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "UpdateAccessKey")
 def update_access_key(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
-    status: str = call.params["Status"]
-    if status not in ("Active", "Inactive"):
-        # "Expired" is in the model's enum but is a state AWS sets, not one a caller can
-        # choose (AWS's answer to it is unconfirmed; refusing is the safe side).
-        raise errors.invalid_input(f"Invalid status: {status}. Status must be Active or Inactive.")
+    status = settable_status(call.params["Status"])
     with call.runtime.store.write() as conn:
         user = target_user(call, conn, "iam:UpdateAccessKey")
         row = _owned_key(conn, account_id, user, call.params["AccessKeyId"])

@@ -36,7 +36,7 @@ from sqlalchemy import Connection, Row, delete, insert, select, update
 
 from credmint import errors, ids
 from credmint.api import Call, operation
-from credmint.iam.common import account_of, paginate
+from credmint.iam.common import account_of, owned_by, paginate, settable_status
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.users import authorized_user, target_user
 from credmint.store import schema
@@ -49,13 +49,6 @@ MIN_RSA_BITS = 2048
 
 sk = schema.ssh_public_keys
 sc = schema.signing_certificates
-
-
-def _status(value: str) -> str:
-    if value not in ("Active", "Inactive"):
-        # "Expired" is in the model's enum but is a state IAM sets, not one a caller picks.
-        raise errors.invalid_input(f"Invalid status: {value}. Status must be Active or Inactive.")
-    return value
 
 
 # --- SSH public keys --------------------------------------------------------------------
@@ -182,7 +175,7 @@ def list_ssh_public_keys(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "UpdateSSHPublicKey")
 def update_ssh_public_key(call: Call) -> Mapping[str, Any] | None:
-    status = _status(call.params["Status"])
+    status = settable_status(call.params["Status"])
     with call.runtime.store.write() as conn:
         user = authorized_user(call, conn, "iam:UpdateSSHPublicKey", call.params["UserName"])
         row = _ssh_row(conn, user.user_id, call.params["SSHPublicKeyId"])
@@ -217,12 +210,6 @@ def parse_certificate(body: str, now: datetime) -> x509.Certificate:
     return cert
 
 
-def _owner(account_id: str, user: Row[Any] | None) -> Any:
-    if user is None:
-        return (sc.c.account_id == account_id) & sc.c.user_id.is_(None)
-    return sc.c.user_id == user.user_id
-
-
 def _cert_view(row: Row[Any], user: Row[Any] | None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "CertificateId": row.certificate_id,
@@ -236,7 +223,7 @@ def _cert_view(row: Row[Any], user: Row[Any] | None) -> dict[str, Any]:
 
 
 def _cert_row(conn: Connection, account_id: str, user: Row[Any] | None, certificate_id: str) -> Row[Any]:
-    row = conn.execute(select(sc).where(sc.c.certificate_id == certificate_id, _owner(account_id, user))).first()
+    row = conn.execute(select(sc).where(sc.c.certificate_id == certificate_id, owned_by(sc, account_id, user))).first()
     if row is None:
         raise errors.no_such_entity(f"The Certificate with id {certificate_id} cannot be found.")
     return row
@@ -250,7 +237,7 @@ def upload_signing_certificate(call: Call) -> Mapping[str, Any] | None:
         user = target_user(call, conn, "iam:UploadSigningCertificate")
         cert = parse_certificate(body, call.now)
         digest = cert.fingerprint(SHA256()).hex()
-        mine = conn.execute(select(sc.c.sha256).where(_owner(account_id, user))).scalars().all()
+        mine = conn.execute(select(sc.c.sha256).where(owned_by(sc, account_id, user))).scalars().all()
         if digest in mine:
             # Unconfirmed wording.
             raise errors.AwsError("DuplicateCertificate", "The certificate is already in use by this user.", 409)
@@ -280,7 +267,7 @@ def list_signing_certificates(call: Call) -> Mapping[str, Any] | None:
     with call.runtime.store.read() as conn:
         user = target_user(call, conn, "iam:ListSigningCertificates")
         rows = conn.execute(
-            select(sc).where(_owner(account_id, user)).order_by(sc.c.uploaded_at, sc.c.certificate_id)
+            select(sc).where(owned_by(sc, account_id, user)).order_by(sc.c.uploaded_at, sc.c.certificate_id)
         ).all()
     page, more = paginate(rows, call.params)
     return {"Certificates": [_cert_view(r, user) for r in page], **more}
@@ -289,7 +276,7 @@ def list_signing_certificates(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "UpdateSigningCertificate")
 def update_signing_certificate(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
-    status = _status(call.params["Status"])
+    status = settable_status(call.params["Status"])
     with call.runtime.store.write() as conn:
         user = target_user(call, conn, "iam:UpdateSigningCertificate")
         row = _cert_row(conn, account_id, user, call.params["CertificateId"])

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Row, and_, delete, insert, select, update
 
 from credmint import errors, ids
 from credmint.api import Call, operation
-from credmint.iam.common import account_of, authorize, caller, paginate
+from credmint.iam.common import account_of, authorize, caller, paginate, settable_status
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.passwords import hash_password
 from credmint.iam.users import find_user, no_such_user, non_user_credentials, target_user, user_arn_for
@@ -208,9 +208,7 @@ def reset_service_specific_credential(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "UpdateServiceSpecificCredential")
 def update_service_specific_credential(call: Call) -> Mapping[str, Any] | None:
-    status: str = call.params["Status"]
-    if status not in ("Active", "Inactive"):
-        raise errors.invalid_input(f"Invalid status: {status}. Status must be Active or Inactive.")
+    status = settable_status(call.params["Status"])
     with call.runtime.store.write() as conn:
         _user, row = _authorized_credential(call, conn, "iam:UpdateServiceSpecificCredential")
         conn.execute(update(sc).where(sc.c.credential_id == row.credential_id).values(status=status))
