@@ -1304,25 +1304,15 @@ def _taggable(call: Call, conn: Connection, org: Org, action: str, resource_id: 
     """The ARN the tags of a root, OU, account or policy of ``org`` are kept under, with
     ``action`` authorized on it. A resource of another organization, or none, is
     TargetNotFoundException (after the permission check, so ids are not probed for free)."""
-    mgmt = org.management_account_id
     arn: str | None = None
-    if resource_id == org.root_id:
-        arn = model.root_arn(mgmt, org.org_id, resource_id)
-    elif resource_id.startswith("ou-"):
-        if data.ou_row(conn, org.org_id, resource_id) is not None:
-            arn = model.ou_arn(mgmt, org.org_id, resource_id)
-    elif resource_id.startswith("p-"):
+    if resource_id.startswith("p-"):
+        # Customer policies only: AWS managed policies (p-FullAWSAccess...) carry no tags.
         p = schema.org_policies
         row = conn.execute(select(p).where(p.c.policy_id == resource_id, p.c.org_id == org.org_id)).first()
         if row is not None:
-            arn = model.policy_arn(mgmt, org.org_id, row.policy_type, resource_id)
-    elif resource_id.isdigit():
-        oa = schema.org_accounts
-        found = conn.execute(
-            select(oa.c.account_id).where(oa.c.account_id == resource_id, oa.c.org_id == org.org_id)
-        ).first()
-        if found is not None:
-            arn = model.account_arn(mgmt, org.org_id, resource_id)
+            arn = model.policy_arn(org.management_account_id, org.org_id, row.policy_type, resource_id)
+    elif data.is_target(conn, org, resource_id):
+        arn = _entity_arn(org, resource_id)
     if arn is None:
         _authorize(call, action)
         raise _no_target()
