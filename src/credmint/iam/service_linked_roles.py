@@ -28,7 +28,7 @@ from credmint import errors, ids
 from credmint.api import Call, operation
 from credmint.iam.common import account_of, authorize, drop_all_tags
 from credmint.iam.ops import OPERATIONS
-from credmint.iam.roles import SERVICE_ROLE_PATH, find_role, no_such_role, role_arn, role_view
+from credmint.iam.roles import SERVICE_ROLE_PATH, authorized_role, find_role, role_arn, role_view
 from credmint.store import schema
 
 #: Service principal -> (role name after ``AWSServiceRoleFor``, takes a CustomSuffix).
@@ -124,10 +124,7 @@ def delete_service_linked_role(call: Call) -> Mapping[str, Any] | None:
     name: str = call.params["RoleName"]
     r, ip, pa, st = schema.roles, schema.inline_policies, schema.policy_attachments, schema.account_settings
     with call.runtime.store.write() as conn:
-        row = find_role(conn, account_id, name)
-        authorize(call, "iam:DeleteServiceLinkedRole", row.arn if row is not None else role_arn(account_id, "/", name))
-        if row is None:
-            raise no_such_role(name)
+        row = authorized_role(call, conn, "iam:DeleteServiceLinkedRole", name)
         if not row.path.startswith(SERVICE_ROLE_PATH):
             # Wording unconfirmed.
             raise errors.invalid_input(f"Role {name} is not a service-linked role.")
