@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 from tests.conftest import Server
+from tests.s3.helpers import new_account
 from tests.sts.helpers import allow, aws_cli, doc, error_of, make_user, unique
 
 pytestmark = pytest.mark.e2e
@@ -229,3 +230,34 @@ def test_aws_cli(server: Server) -> None:
     assert cert.returncode == 0, cert.stderr
     bad = aws_cli(server, "iam", "upload-signing-certificate", "--user-name", name, "--certificate-body", "nope")
     assert bad.returncode != 0 and "MalformedCertificate" in bad.stderr
+
+
+def test_another_account_cannot_reach_them(server: Server) -> None:
+    """The same user name in another account names another user: nothing of this one's is
+    readable, changeable or deletable from there, even with its key and certificate ids."""
+    name = new_user(server)
+    iam = server.client("iam")
+    key_id = iam.upload_ssh_public_key(UserName=name, SSHPublicKeyBody=ssh_line(RSA_KEYS[0]))["SSHPublicKey"][
+        "SSHPublicKeyId"
+    ]
+    cert_id = iam.upload_signing_certificate(UserName=name, CertificateBody=certificate(key=RSA_KEYS[1]))[
+        "Certificate"
+    ]["CertificateId"]
+    _, other_key, other_secret = new_account(server)
+    other = server.client("iam", aws_access_key_id=other_key, aws_secret_access_key=other_secret)
+    other.create_user(UserName=name)
+    assert refused(other.get_ssh_public_key, UserName=name, SSHPublicKeyId=key_id, Encoding="SSH") == (
+        "NoSuchEntity",
+        404,
+    )
+    assert refused(other.delete_ssh_public_key, UserName=name, SSHPublicKeyId=key_id) == ("NoSuchEntity", 404)
+    assert refused(other.update_signing_certificate, UserName=name, CertificateId=cert_id, Status="Inactive") == (
+        "NoSuchEntity",
+        404,
+    )
+    assert other.list_ssh_public_keys(UserName=name)["SSHPublicKeys"] == []
+    # Still there, unchanged, in the owner's account.
+    assert iam.get_ssh_public_key(UserName=name, SSHPublicKeyId=key_id, Encoding="SSH")["SSHPublicKey"]["Status"] == (
+        "Active"
+    )
+    assert iam.list_signing_certificates(UserName=name)["Certificates"][0]["Status"] == "Active"

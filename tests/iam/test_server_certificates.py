@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 from tests.conftest import Server
+from tests.s3.helpers import new_account
 from tests.sts.helpers import aws_cli, error_of, unique
 
 pytestmark = pytest.mark.e2e
@@ -162,3 +163,18 @@ def test_aws_cli(server: Server, tmp_path: Any) -> None:
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["ServerCertificateMetadata"]["ServerCertificateName"] == name
     assert aws_cli(server, "iam", "delete-server-certificate", "--server-certificate-name", name).returncode == 0
+
+
+def test_another_account_cannot_reach_it(server: Server) -> None:
+    name = unique("mine")
+    server.client("iam").upload_server_certificate(
+        ServerCertificateName=name, CertificateBody=pem(LEAF), PrivateKey=pem(LEAF_KEY)
+    )
+    _, key, secret = new_account(server)
+    other = server.client("iam", aws_access_key_id=key, aws_secret_access_key=secret)
+    assert refused(other.get_server_certificate, ServerCertificateName=name) == ("NoSuchEntity", 404)
+    assert refused(other.delete_server_certificate, ServerCertificateName=name) == ("NoSuchEntity", 404)
+    assert name not in [
+        c["ServerCertificateName"] for c in other.list_server_certificates()["ServerCertificateMetadataList"]
+    ]
+    server.client("iam").delete_server_certificate(ServerCertificateName=name)
