@@ -6,7 +6,9 @@ here refuses while any remain, as IAM does.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
@@ -122,6 +124,54 @@ def _check_boundary(conn: Connection, account_id: str, arn: str) -> None:
 
 
 # --- operations ---------------------------------------------------------------------------
+
+
+_ADMIN_INLINE_POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
+
+
+def create_organization_access_role(
+    conn: Connection, account_id: str, role_name: str, management_account_id: str, now: datetime
+) -> None:
+    """The role Organizations creates in a new member account (CreateAccount's ``RoleName``):
+    trusted by the management account, with an inline policy named AdministratorAccess that
+    allows everything, as AWS creates it. Organizations writes IAM's tables only through here."""
+    role_id = ids.new_unique_id("AROA")
+    trust = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{management_account_id}:root"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        },
+        separators=(",", ":"),
+    )
+    conn.execute(
+        insert(schema.roles).values(
+            role_id=role_id,
+            account_id=account_id,
+            name=role_name,
+            name_key=role_name.lower(),
+            path="/",
+            arn=f"arn:aws:iam::{account_id}:role/{role_name}",
+            trust_policy=trust,
+            max_session_duration=DEFAULT_MAX_SESSION_DURATION,
+            created_at=now,
+        )
+    )
+    conn.execute(
+        insert(schema.inline_policies).values(
+            entity_id=role_id,
+            name_key="administratoraccess",
+            name="AdministratorAccess",
+            account_id=account_id,
+            entity_type="role",
+            document=_ADMIN_INLINE_POLICY,
+        )
+    )
 
 
 @operation(OPERATIONS, "CreateRole")
