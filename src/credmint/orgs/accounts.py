@@ -1,4 +1,5 @@
-"""Member accounts: CreateAccount and its status, DescribeAccount, ListAccounts, MoveAccount."""
+"""Member accounts: CreateAccount and its status, DescribeAccount, ListAccounts, MoveAccount, and how
+accounts leave (RemoveAccountFromOrganization, LeaveOrganization) or close (CloseAccount)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,25 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from credmint import errors, ids
 from credmint.api import Call, operation
-from credmint.iam.common import put_tags
+from credmint.iam.common import drop_all_tags, put_tags
 from credmint.iam.roles import create_organization_access_role
-from credmint.orgs import data, model
-from credmint.orgs.calls import administrator, authorize, management, paginate
+from credmint.orgs import data, handshakes, model
+from credmint.orgs.calls import (
+    administrator,
+    authorize,
+    authorized,
+    caller,
+    entity_arn,
+    management,
+    membership,
+    paginate,
+)
 from credmint.orgs.data import Org
-from credmint.orgs.lookups import attach_defaults, no_account
+from credmint.orgs.lookups import attach_defaults, no_account, require_member
 from credmint.orgs.ops import OPERATIONS
 from credmint.orgs.views import account_view, accounts_query, request_view
 from credmint.store import schema
@@ -191,3 +201,92 @@ def move_account(call: Call) -> Mapping[str, Any]:
             )
         conn.execute(update(oa).where(oa.c.account_id == account_id).values(parent_id=destination))
     return {}
+
+
+# --- leaving and closing ----------------------------------------------------------------------
+
+
+def _management_cannot_leave() -> errors.AwsError:
+    return errors.org_error(
+        "MasterCannotLeaveOrganizationException",
+        "You can't remove a management account from an organization. If you want the management account to "
+        "become a member account in another organization, you must first delete the current organization.",
+    )
+
+
+def _depart(conn: Connection, org: Org, account_id: str, now: datetime) -> None:
+    """``account_id`` leaves ``org``: a standalone account again, with its policies detached,
+    its organization tags dropped and its pending approvals canceled."""
+    if data.delegated_services(conn, account_id):
+        raise errors.org_constraint_violation(
+            "You can't remove an account that is a delegated administrator. Deregister it first.",
+            "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG",
+        )
+    a = schema.org_policy_attachments
+    conn.execute(delete(a).where(a.c.target_id == account_id, a.c.org_id == org.org_id))
+    drop_all_tags(conn, model.account_arn(org.management_account_id, org.org_id, account_id))
+    handshakes.drop_for_account(conn, org, account_id, now)
+    conn.execute(delete(schema.org_accounts).where(schema.org_accounts.c.account_id == account_id))
+    conn.execute(update(schema.accounts).where(schema.accounts.c.account_id == account_id).values(organization_id=None))
+
+
+@operation(OPERATIONS, "RemoveAccountFromOrganization")
+def remove_account_from_organization(call: Call) -> Mapping[str, Any]:
+    account_id: str = call.params["AccountId"]
+    authorized(call, "RemoveAccountFromOrganization", management, lambda org: entity_arn(org, account_id))
+    with call.runtime.store.write() as conn:
+        org = management(call, conn)
+        if account_id == org.management_account_id:
+            raise _management_cannot_leave()
+        require_member(conn, org, account_id)
+        _depart(conn, org, account_id, call.now)
+    return {}
+
+
+@operation(OPERATIONS, "LeaveOrganization")
+def leave_organization(call: Call) -> Mapping[str, Any]:
+    """A member account leaves on its own; its SCPs apply to this call (a guardrail can forbid leaving)."""
+    account_id = caller(call).account_id
+    authorize(call, "LeaveOrganization")
+    with call.runtime.store.write() as conn:
+        org = membership(call, conn)
+        if account_id == org.management_account_id:
+            raise _management_cannot_leave()
+        _depart(conn, org, account_id, call.now)
+    return {}
+
+
+@operation(OPERATIONS, "CloseAccount")
+def close_account(call: Call) -> Mapping[str, Any]:
+    """Close a member account. AWS keeps it in the organization ``SUSPENDED`` (State ``CLOSED``);
+    from then on its principals are refused every action (:mod:`credmint.orgs.control`)."""
+    account_id: str = call.params["AccountId"]
+    authorized(call, "CloseAccount", management, lambda org: entity_arn(org, account_id))
+    oa = schema.org_accounts
+    with call.runtime.store.write() as conn:
+        org = management(call, conn)
+        if account_id == org.management_account_id:
+            raise errors.org_constraint_violation(
+                "You can't close the management account with this operation.", "CANNOT_CLOSE_MANAGEMENT_ACCOUNT"
+            )
+        require_member(conn, org, account_id)
+        closed = conn.execute(select(oa.c.closed_at).where(oa.c.account_id == account_id)).scalar_one_or_none()
+        if closed is not None:
+            raise errors.org_error(
+                "AccountAlreadyClosedException", "You attempted to close an account that is already closed."
+            )
+        conn.execute(update(oa).where(oa.c.account_id == account_id).values(closed_at=call.now))
+    return {}
+
+
+@operation(OPERATIONS, "CreateGovCloudAccount")
+def create_gov_cloud_account(call: Call) -> Mapping[str, Any]:
+    """credmint serves no AWS GovCloud (US) partition, so no management account here is
+    enabled for it: the answer AWS gives such an account."""
+    authorize(call, "CreateGovCloudAccount")
+    with call.runtime.store.read() as conn:
+        management(call, conn)
+    raise errors.org_constraint_violation(
+        "The management account must be associated with an AWS GovCloud (US) account to create GovCloud accounts.",
+        "MASTER_ACCOUNT_NOT_GOVCLOUD_ENABLED",
+    )

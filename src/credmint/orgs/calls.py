@@ -71,10 +71,38 @@ def _stored_policy_type(call: Call, policy_id: str) -> str | None:
     return found
 
 
+def _delegation_policy(call: Call, action: str) -> tuple[str, str] | None:
+    """``(policy text, management account)`` when the caller's permission to run ``action``
+    comes from the organization's resource-based delegation policy: the caller is a member
+    account that is not entitled otherwise (a service's delegated administrator keeps its
+    read access), the action is one a delegation policy may grant, and the organization has
+    one. Then AWS evaluates the call as cross-account: the caller's identity policies and
+    the delegation policy must both allow it."""
+    p = call.principal
+    if p is None or action not in model.DELEGABLE_ACTIONS:
+        return None
+    with call.runtime.store.read() as conn:
+        org = data.org_of_account(conn, p.account_id)
+        if org is None or org.management_account_id == p.account_id:
+            return None
+        if action.startswith(("Describe", "List")) and data.delegated_services(conn, p.account_id):
+            return None
+        found = data.resource_policy(conn, org.org_id)
+    return (found.content, org.management_account_id) if found is not None else None
+
+
 def authorize(call: Call, action: str, resource: str = "*") -> None:
     full = f"organizations:{action}"
+    delegation = _delegation_policy(call, action)
     try:
-        call.runtime.authorize(call, full, resource, extra_keys=_request_keys(call, full, resource))
+        call.runtime.authorize(
+            call,
+            full,
+            resource,
+            resource_policy=delegation[0] if delegation else None,
+            resource_account=delegation[1] if delegation else None,
+            extra_keys=_request_keys(call, full, resource),
+        )
     except errors.AwsError as exc:
         if exc.code == "AccessDenied":
             raise errors.org_access_denied(exc.message or "") from None
@@ -89,18 +117,29 @@ def membership(call: Call, conn: Connection) -> Org:
 
 
 def management(call: Call, conn: Connection) -> Org:
-    """The caller's organization, which the caller's account must manage."""
+    """The caller's organization, which the caller's account must manage (or be granted
+    ``call.operation`` by the organization's delegation policy, checked in :func:`authorize`)."""
     org = membership(call, conn)
-    if org.management_account_id != caller(call).account_id:
+    if org.management_account_id != caller(call).account_id and not _delegated(conn, org, call.operation):
         raise errors.org_access_denied()
     return org
+
+
+def _delegated(conn: Connection, org: Org, operation: str) -> bool:
+    """Whether a member account may get as far as authorization for ``operation`` because
+    the organization has a delegation policy (which :func:`authorize` then evaluates)."""
+    return operation in model.DELEGABLE_ACTIONS and data.resource_policy(conn, org.org_id) is not None
 
 
 def administrator(call: Call, conn: Connection) -> Org:
     """The caller's organization, read by its management account or a delegated administrator."""
     org = membership(call, conn)
     account = caller(call).account_id
-    if org.management_account_id != account and not data.delegated_services(conn, account):
+    if (
+        org.management_account_id != account
+        and not data.delegated_services(conn, account)
+        and not _delegated(conn, org, call.operation)
+    ):
         raise errors.org_access_denied()
     return org
 

@@ -1,16 +1,17 @@
-"""The organization itself: CreateOrganization, DescribeOrganization, ListRoots."""
+"""The organization itself: CreateOrganization, DescribeOrganization, ListRoots, DeleteOrganization."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import delete, insert, select, update
 
 from credmint import errors
 from credmint.api import Call, operation
+from credmint.iam.common import drop_all_tags
 from credmint.orgs import data, model
-from credmint.orgs.calls import administrator, authorize, caller, membership, paginate, unique
+from credmint.orgs.calls import administrator, authorize, caller, management, membership, paginate, unique
 from credmint.orgs.data import Org
 from credmint.orgs.ops import OPERATIONS
 from credmint.orgs.views import organization_view, root_view
@@ -73,3 +74,54 @@ def list_roots(call: Call) -> Mapping[str, Any]:
         org = administrator(call, conn)
         page, more = paginate([root_view(conn, org)], call.params)
         return {"Roots": list(page), **more}
+
+
+@operation(OPERATIONS, "DeleteOrganization")
+def delete_organization(call: Call) -> Mapping[str, Any]:
+    """Delete an organization that has no member accounts left (AWS's rule); its OUs,
+    policies, handshakes, delegation policy and settings go with it."""
+    authorize(call, "DeleteOrganization")
+    with call.runtime.store.write() as conn:
+        org = management(call, conn)
+        oa = schema.org_accounts
+        members = conn.execute(
+            select(oa.c.account_id).where(oa.c.org_id == org.org_id, oa.c.account_id != org.management_account_id)
+        ).first()
+        if members is not None:
+            raise errors.org_error(
+                "OrganizationNotEmptyException",
+                "The organization isn't empty. To delete an organization, you must first remove all member "
+                "accounts except the management account.",
+            )
+        mgmt = org.management_account_id
+        u, p = schema.org_units, schema.org_policies
+        arns = [model.root_arn(mgmt, org.org_id, org.root_id), model.account_arn(mgmt, org.org_id, mgmt)]
+        arns += [
+            model.ou_arn(mgmt, org.org_id, o)
+            for (o,) in conn.execute(select(u.c.ou_id).where(u.c.org_id == org.org_id))
+        ]
+        arns += [
+            model.policy_arn(mgmt, org.org_id, t, i)
+            for (i, t) in conn.execute(select(p.c.policy_id, p.c.policy_type).where(p.c.org_id == org.org_id))
+        ]
+        for arn in arns:
+            drop_all_tags(conn, arn)
+        for table in (
+            schema.org_handshakes,
+            schema.org_resource_policies,
+            schema.org_delegated_admins,
+            schema.org_service_access,
+            schema.org_features,
+            schema.org_policy_attachments,
+            schema.org_policies,
+            schema.org_units,
+            schema.org_create_account_requests,
+            schema.org_policy_types,
+            schema.org_accounts,
+        ):
+            conn.execute(delete(table).where(table.c.org_id == org.org_id))
+        conn.execute(
+            update(schema.accounts).where(schema.accounts.c.organization_id == org.org_id).values(organization_id=None)
+        )
+        conn.execute(delete(schema.organizations).where(schema.organizations.c.org_id == org.org_id))
+    return {}

@@ -14,7 +14,9 @@ account outside any organization ``AWSOrganizationsNotInUseException``.
 The operations live by concern — :mod:`~credmint.orgs.organization`,
 :mod:`~credmint.orgs.accounts`, :mod:`~credmint.orgs.units`,
 :mod:`~credmint.orgs.policies`, :mod:`~credmint.orgs.delegation`,
-:mod:`~credmint.orgs.tags` — on shared caller checks (:mod:`~credmint.orgs.calls`),
+:mod:`~credmint.orgs.tags`, :mod:`~credmint.orgs.handshakes`,
+:mod:`~credmint.orgs.resource_policy`, :mod:`~credmint.orgs.effective`,
+:mod:`~credmint.orgs.transfers` — on shared caller checks (:mod:`~credmint.orgs.calls`),
 lookups (:mod:`~credmint.orgs.lookups`) and response views (:mod:`~credmint.orgs.views`);
 importing them here fills the one table, :data:`credmint.orgs.ops.OPERATIONS`.
 """
@@ -24,9 +26,13 @@ from __future__ import annotations
 from credmint.orgs import (  # noqa: F401
     accounts,
     delegation,
+    effective,
+    handshakes,
     organization,
     policies,
+    resource_policy,
     tags,
+    transfers,
     units,
 )
 from credmint.orgs.ops import OPERATIONS

@@ -64,8 +64,10 @@ def account_view(conn: Connection, org: Org, row: Any) -> dict[str, Any]:
         "Id": row.account_id,
         "Arn": model.account_arn(org.management_account_id, org.org_id, row.account_id),
         "Name": row.name,
-        "Status": "ACTIVE",
-        "State": "ACTIVE",
+        # A closed account stays in the organization SUSPENDED (State CLOSED) until AWS
+        # removes it after 90 days; credmint keeps it until it is removed.
+        "Status": "SUSPENDED" if row.closed_at is not None else "ACTIVE",
+        "State": "CLOSED" if row.closed_at is not None else "ACTIVE",
         "Paths": [data.path_of(org, [*data.ancestors(conn, org, row.parent_id), row.account_id])],
         "JoinedMethod": row.joined_method,
         "JoinedTimestamp": row.joined_at,
@@ -76,7 +78,7 @@ def account_view(conn: Connection, org: Org, row: Any) -> dict[str, Any]:
 def accounts_query(org: Org) -> Any:
     a, oa = schema.accounts, schema.org_accounts
     return (
-        select(a.c.account_id, a.c.name, a.c.email, oa.c.parent_id, oa.c.joined_method, oa.c.joined_at)
+        select(a.c.account_id, a.c.name, a.c.email, oa.c.parent_id, oa.c.joined_method, oa.c.joined_at, oa.c.closed_at)
         .select_from(oa.join(a, a.c.account_id == oa.c.account_id))
         .where(oa.c.org_id == org.org_id)
     )

@@ -419,9 +419,7 @@ class CredmintApp:
         self.runtime.last_used.record(key_id, service, region, now)
         return entry
 
-    async def _resolve(
-        self, key_id: str, token: str | None, region: str, service: str, now: datetime
-    ) -> KeyEntry:
+    async def _resolve(self, key_id: str, token: str | None, region: str, service: str, now: datetime) -> KeyEntry:
         """The secret and principal behind an access key (the one lookup at the edge)."""
         if token is not None or key_id.startswith("ASIA"):
             return await self._resolve_session(key_id, token, service)
