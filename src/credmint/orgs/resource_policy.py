@@ -13,7 +13,7 @@ What a policy may say is checked on the way in, each rule with AWS's reason:
 rule                              reason
 ================================  ==============================================
 valid JSON, IAM policy grammar    ``INVALID_RESOURCE_POLICY_JSON``
-every action delegable            ``UNSUPPORTED_ACTION_IN_RESOURCE_POLICY``
+every action a read or delegable  ``UNSUPPORTED_ACTION_IN_RESOURCE_POLICY``
 principals exist (bound to ids)   ``INVALID_PRINCIPAL``
 at most 40,000 characters         the model's ``max`` (``MAX_LENGTH_EXCEEDED``)
 ================================  ==============================================
@@ -70,11 +70,19 @@ def _check_actions(doc: Any) -> None:
             )
         matches = glob_matcher(name, fold_case=True)
         matched = [op for op in _known_operations() if matches(op.lower())]
-        if not matched or any(op not in model.DELEGABLE_ACTIONS for op in matched):
+        if not matched or not all(_grantable(op) for op in matched):
             raise _invalid(
                 f"The action {action} is not supported in a resource-based delegation policy.",
                 "UNSUPPORTED_ACTION_IN_RESOURCE_POLICY",
             )
+
+
+def _grantable(operation: str) -> bool:
+    """A delegation policy may name any read action (AWS's own examples grant
+    ``organizations:Describe*`` and ``organizations:List*``); only the delegable ones ever
+    take effect (:data:`credmint.orgs.model.DELEGABLE_ACTIONS`), the others stay with the
+    management account or the account the read is about."""
+    return operation in model.DELEGABLE_ACTIONS or operation.startswith(("Describe", "List"))
 
 
 def _known_operations() -> tuple[str, ...]:
