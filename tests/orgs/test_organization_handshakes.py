@@ -102,6 +102,24 @@ def test_decline_and_cancel(server: Server, org: Organization) -> None:
     assert states == {first["Id"]: "DECLINED", second["Id"]: "CANCELED"}
 
 
+def test_invite_by_email(server: Server, org: Organization) -> None:
+    """An invitation addressed to an email reaches the account with that address (any case)."""
+    other = Organization.create(server)
+    email = f"Guest-{other.org_id}@Example.com"
+    status = other.orgs.create_account(Email=email, AccountName="guest")["CreateAccountStatus"]
+    account_id = other.orgs.describe_create_account_status(CreateAccountRequestId=status["Id"])["CreateAccountStatus"][
+        "AccountId"
+    ]
+    guest_creds = other.enter(account_id)
+    other.orgs.remove_account_from_organization(AccountId=account_id)
+    hs = org.orgs.invite_account_to_organization(Target={"Type": "EMAIL", "Id": email.lower()})["Handshake"]
+    assert {"Id": email.lower(), "Type": "EMAIL"} in hs["Parties"]
+    guest = client(server, "organizations", guest_creds)
+    assert [h["Id"] for h in guest.list_handshakes_for_account()["Handshakes"]] == [hs["Id"]]
+    guest.accept_handshake(HandshakeId=hs["Id"])
+    assert org.orgs.describe_account(AccountId=account_id)["Account"]["Email"] == email
+
+
 def test_invitation_errors(server: Server, org: Organization) -> None:
     guest = Account.create(server)
     invite(org, guest)

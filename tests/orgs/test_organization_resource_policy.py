@@ -94,6 +94,12 @@ def test_content_is_checked(server: Server, org: Organization) -> None:
             "InvalidInputException",
             reason,
         ), content
+    # Hostile input: nesting deep enough to exhaust a recursive parser, and one character past the quota.
+    assert refused(lambda: org.orgs.put_resource_policy(Content="[" * 20_000 + "]" * 20_000))[::2] == (
+        "InvalidInputException",
+        "INVALID_RESOURCE_POLICY_JSON",
+    )
+    assert refused(lambda: org.orgs.put_resource_policy(Content=" " * 40_001))[:2] == ("InvalidInputException", 400)
     statement = json.loads(delegation(member, "organizations:ListAccounts"))
     statement["Statement"][0]["NotAction"] = statement["Statement"][0].pop("Action")
     assert refused(lambda: org.orgs.put_resource_policy(Content=json.dumps(statement)))[2] == (

@@ -21,7 +21,6 @@ at most 40,000 characters         the model's ``max`` (``MAX_LENGTH_EXCEEDED``)
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -93,13 +92,9 @@ def _known_operations() -> tuple[str, ...]:
 def _validated(conn: Any, content: str) -> str:
     """The policy as stored: checked, with IAM user and role principals bound to their ids."""
     try:
-        doc = json.loads(content)
-    except ValueError:
-        raise _invalid("The provided policy is not valid JSON.", "INVALID_RESOURCE_POLICY_JSON") from None
-    if not isinstance(doc, Mapping):
-        raise _invalid("The provided policy is not valid JSON.", "INVALID_RESOURCE_POLICY_JSON")
-    try:
-        policy.validate_policy(content, "resource")
+        # parse_policy bounds hostile JSON (deep nesting, duplicate keys) with a policy error.
+        doc = policy.parse_policy(content)
+        policy.validate_policy(doc, "resource")
     except errors.AwsError as exc:
         raise _invalid(exc.message or "The policy is malformed.", "INVALID_RESOURCE_POLICY_JSON") from None
     _check_actions(doc)
