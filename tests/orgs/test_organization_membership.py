@@ -98,6 +98,17 @@ def test_close_account(server: Server, org: Organization) -> None:
     assert refused(lambda: as_other.close_account(AccountId=other))[0] == "AccessDeniedException"
 
 
+def test_close_account_quota(server: Server, org: Organization) -> None:
+    """At most 10 closures in 30 days for an organization of fewer than 100 members (AWS's quota)."""
+    members = [org.add_member() for _ in range(11)]
+    for member in members[:10]:
+        org.orgs.close_account(AccountId=member)
+    assert refused(lambda: org.orgs.close_account(AccountId=members[10]))[::2] == (
+        "ConstraintViolationException",
+        "CLOSE_ACCOUNT_QUOTA_EXCEEDED",
+    )
+
+
 def test_delete_organization(server: Server, org: Organization) -> None:
     member = org.add_member()
     org.orgs.create_organizational_unit(ParentId=org.root_id, Name="ou")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
@@ -275,8 +275,34 @@ def close_account(call: Call) -> Mapping[str, Any]:
             raise errors.org_error(
                 "AccountAlreadyClosedException", "You attempted to close an account that is already closed."
             )
+        _check_close_quota(conn, org, call.now)
         conn.execute(update(oa).where(oa.c.account_id == account_id).values(closed_at=call.now))
     return {}
+
+
+def _check_close_quota(conn: Connection, org: Org, now: datetime) -> None:
+    """AWS: "You can close only 10% of member accounts, between 10 and 1000, within a rolling
+    30 day period" (CloseAccount API reference)."""
+    oa = schema.org_accounts
+    rows = conn.execute(
+        select(oa.c.closed_at).where(oa.c.org_id == org.org_id, oa.c.account_id != org.management_account_id)
+    ).all()
+    quota = min(model.MAX_CLOSED_PER_30_DAYS, max(model.MIN_CLOSED_PER_30_DAYS, len(rows) // 10))
+    recent = [
+        r.closed_at
+        for r in rows
+        if r.closed_at is not None and now - _utc(r.closed_at) < timedelta(days=model.CLOSE_QUOTA_DAYS)
+    ]
+    if len(recent) >= quota:
+        raise errors.org_constraint_violation(
+            "You have exceeded the number of accounts that you can close in a 30-day period.",
+            "CLOSE_ACCOUNT_QUOTA_EXCEEDED",
+        )
+
+
+def _utc(value: datetime) -> datetime:
+    # SQLite hands back naive UTC times.
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 @operation(OPERATIONS, "CreateGovCloudAccount")

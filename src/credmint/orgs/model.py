@@ -20,6 +20,11 @@ MAX_OU_DEPTH = 5
 
 DEFAULT_ROLE_NAME = "OrganizationAccountAccessRole"
 
+#: CloseAccount's quota: 10% of the member accounts, between 10 and 1000, per rolling 30 days.
+MIN_CLOSED_PER_30_DAYS = 10
+MAX_CLOSED_PER_30_DAYS = 1000
+CLOSE_QUOTA_DAYS = 30
+
 _ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
