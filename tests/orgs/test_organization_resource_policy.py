@@ -148,6 +148,11 @@ def test_delegation_is_evaluated_for_members(server: Server, org: Organization) 
     )
     # Another member is not named by the policy.
     assert refused(as_other.list_accounts)[0] == "AccessDeniedException"
+    # What every member may do for itself stays allowed, whatever the delegation policy names.
+    assert as_other.describe_organization()["Organization"]["Id"] == org.org_id
+    assert refused(lambda: as_other.describe_effective_policy(PolicyType="TAG_POLICY"))[0] == (
+        "EffectivePolicyNotFoundException"
+    )
     # The delegate's own identity policies must allow the call too (cross-account evaluation).
     iam = client(server, "iam", org.enter(delegate))
     key = iam.create_access_key(UserName=iam.create_user(UserName="no-policy")["User"]["UserName"])["AccessKey"]

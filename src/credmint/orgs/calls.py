@@ -91,9 +91,11 @@ def _delegation_policy(call: Call, action: str) -> tuple[str, str] | None:
     return (found.content, org.management_account_id) if found is not None else None
 
 
-def authorize(call: Call, action: str, resource: str = "*") -> None:
+def authorize(call: Call, action: str, resource: str = "*", *, own: bool = False) -> None:
+    """Authorize ``organizations:<action>`` on ``resource``; ``own``: the caller asks about its
+    own account, which needs no delegation (DescribeEffectivePolicy for itself)."""
     full = f"organizations:{action}"
-    delegation = _delegation_policy(call, action)
+    delegation = None if own else _delegation_policy(call, action)
     try:
         call.runtime.authorize(
             call,

@@ -37,7 +37,7 @@ def describe_effective_policy(call: Call) -> Mapping[str, Any]:
     target: str = call.params.get("TargetId") or own
     with call.runtime.store.read() as conn:
         org = membership(call, conn) if target == own else administrator(call, conn)
-        authorize(call, "DescribeEffectivePolicy", entity_arn(org, target))
+        authorize(call, "DescribeEffectivePolicy", entity_arn(org, target), own=target == own)
         if not target.isdigit():
             # Roots and OUs have no effective policy, only accounts (AWS: TargetId is an account).
             raise errors.org_invalid_input(

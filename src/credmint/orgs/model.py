@@ -152,6 +152,8 @@ MAX_RESOURCE_POLICY_CHARS = 40_000
 #: The actions a resource-based delegation policy may grant (AWS Organizations User Guide,
 #: "Delegated administrator for AWS Organizations": the read operations and policy
 #: management). Anything else in a policy is UNSUPPORTED_ACTION_IN_RESOURCE_POLICY.
+#: DescribeOrganization and DescribeHandshake are not here: every member may describe its
+#: organization, and a handshake only its parties, whatever a delegation policy says.
 DELEGABLE_ACTIONS = frozenset(
     {
         "AttachPolicy",
@@ -160,8 +162,6 @@ DELEGABLE_ACTIONS = frozenset(
         "DescribeAccount",
         "DescribeCreateAccountStatus",
         "DescribeEffectivePolicy",
-        "DescribeHandshake",
-        "DescribeOrganization",
         "DescribeOrganizationalUnit",
         "DescribePolicy",
         "DescribeResourcePolicy",
