@@ -337,6 +337,17 @@ def _approved(children: Any, now: datetime) -> bool:
     return all(state_of(c, now) in (model.ACCEPTED, model.CANCELED) for c in children)
 
 
+def _open_when_approved(conn: Connection, parent_id: str, now: datetime) -> None:
+    """AWS moves the all-features request from REQUESTED to OPEN once every member approved."""
+    siblings = conn.execute(select(h).where(h.c.parent_id == parent_id)).all()
+    if _approved(siblings, now):
+        conn.execute(
+            update(h)
+            .where(h.c.handshake_id == parent_id, h.c.state == model.REQUESTED)
+            .values(state=model.OPEN, updated_at=now)
+        )
+
+
 def _finish_all_features(conn: Connection, org: Org, row: Any, now: datetime) -> None:
     """Accepting the ENABLE_ALL_FEATURES handshake: every member invited before must have approved."""
     children = conn.execute(select(h).where(h.c.parent_id == row.handshake_id)).all()
@@ -375,14 +386,7 @@ def accept_handshake(call: Call) -> Mapping[str, Any]:
             _finish_all_features(conn, org, row, now)
         _set_state(conn, handshake_id, model.ACCEPTED, now)
         if row.action == model.APPROVE_ALL_FEATURES and row.parent_id:
-            # AWS moves the parent from REQUESTED to OPEN once every member approved.
-            siblings = conn.execute(select(h).where(h.c.parent_id == row.parent_id)).all()
-            if _approved(siblings, now):
-                conn.execute(
-                    update(h)
-                    .where(h.c.handshake_id == row.parent_id, h.c.state == model.REQUESTED)
-                    .values(state=model.OPEN, updated_at=now)
-                )
+            _open_when_approved(conn, row.parent_id, now)
         org = _org_of(conn, row)
         row = conn.execute(select(h).where(h.c.handshake_id == handshake_id)).one()
         return {"Handshake": handshake_view(conn, org, row, now)}
@@ -550,3 +554,5 @@ def drop_for_account(conn: Connection, org: Org, account_id: str, now: datetime)
     ).all():
         if state_of(row, now) in model.WAITING:
             _set_state(conn, row.handshake_id, model.CANCELED, now)
+            if row.parent_id:
+                _open_when_approved(conn, row.parent_id, now)
