@@ -37,7 +37,7 @@ from credmint import errors
 from credmint.api import Call, operation
 from credmint.iam.common import put_tags
 from credmint.orgs import data, model
-from credmint.orgs.calls import administrator, authorize, caller, management, paginate
+from credmint.orgs.calls import administrator, authorize, caller, management, paginate, unique
 from credmint.orgs.data import Org
 from credmint.orgs.lookups import attach_defaults
 from credmint.orgs.ops import OPERATIONS
@@ -200,8 +200,19 @@ def _filtered(call: Call, query: Any) -> Any:
     return query.order_by(h.c.requested_at, h.c.handshake_id)
 
 
-def _set_state(conn: Connection, handshake_id: str, state: str, now: datetime) -> None:
-    conn.execute(update(h).where(h.c.handshake_id == handshake_id).values(state=state, updated_at=now))
+def set_state(conn: Connection, row: Any, state: str, now: datetime) -> None:
+    """Move ``row`` to ``state`` if it is still in the state it was read in: a conditional
+    write, so two nodes answering one handshake at once cannot both succeed."""
+    moved = conn.execute(
+        update(h)
+        .where(h.c.handshake_id == row.handshake_id, h.c.state == row.state)
+        .values(state=state, updated_at=now)
+    )
+    if moved.rowcount != 1:
+        raise errors.org_error(
+            "ConcurrentModificationException",
+            "The target of the operation is currently being modified by a different request. Try again later.",
+        )
 
 
 def _answerable(row: Any, now: datetime, wanted: str) -> None:
@@ -378,13 +389,15 @@ def accept_handshake(call: Call) -> Mapping[str, Any]:
             # The organization's own side cannot accept its invitation.
             raise errors.org_access_denied("You can't accept a handshake that your organization sent.")
         _answerable(row, now, model.ACCEPTED)
+        set_state(conn, row, model.ACCEPTED, now)
         if row.action == model.INVITE:
             if data.org_of_account(conn, account) is not None:
                 raise _in_organization()
-            _join(conn, org, account, row, now)
+            # A second invitation accepted at the same moment on another node joins first.
+            with unique(_in_organization):
+                _join(conn, org, account, row, now)
         elif row.action == model.ENABLE_ALL_FEATURES:
             _finish_all_features(conn, org, row, now)
-        _set_state(conn, handshake_id, model.ACCEPTED, now)
         if row.action == model.APPROVE_ALL_FEATURES and row.parent_id:
             _open_when_approved(conn, row.parent_id, now)
         org = _org_of(conn, row)
@@ -407,7 +420,7 @@ def decline_handshake(call: Call) -> Mapping[str, Any]:
             # The sender withdraws with CancelHandshake, not DeclineHandshake.
             raise errors.org_access_denied("Only the recipient of a handshake can decline it.")
         _answerable(row, call.now, model.DECLINED)
-        _set_state(conn, handshake_id, model.DECLINED, call.now)
+        set_state(conn, row, model.DECLINED, call.now)
         row = conn.execute(select(h).where(h.c.handshake_id == handshake_id)).one()
         return {"Handshake": handshake_view(conn, org, row, call.now)}
 
@@ -426,11 +439,11 @@ def cancel_handshake(call: Call) -> Mapping[str, Any]:
         if org.management_account_id != account:
             raise errors.org_access_denied("Only the organization that sent a handshake can cancel it.")
         _answerable(row, call.now, model.CANCELED)
-        _set_state(conn, handshake_id, model.CANCELED, call.now)
+        set_state(conn, row, model.CANCELED, call.now)
         # Canceling the all-features request withdraws every member's approval request.
         for child in conn.execute(select(h).where(h.c.parent_id == handshake_id)).all():
             if state_of(child, call.now) in model.WAITING:
-                _set_state(conn, child.handshake_id, model.CANCELED, call.now)
+                set_state(conn, child, model.CANCELED, call.now)
         row = conn.execute(select(h).where(h.c.handshake_id == handshake_id)).one()
         return {"Handshake": handshake_view(conn, org, row, call.now)}
 
@@ -553,6 +566,6 @@ def drop_for_account(conn: Connection, org: Org, account_id: str, now: datetime)
         )
     ).all():
         if state_of(row, now) in model.WAITING:
-            _set_state(conn, row.handshake_id, model.CANCELED, now)
+            set_state(conn, row, model.CANCELED, now)
             if row.parent_id:
                 _open_when_approved(conn, row.parent_id, now)
