@@ -70,7 +70,9 @@ PARAMETER_KEYS: dict[str, str] = {
 }
 
 
-def authorize(call: Call, action: str, resource: str, *, stored: Mapping[str, str | list[str]] | None = None) -> None:
+def authorize(
+    call: Call, action: str, resource: str, *, stored: Mapping[str, str | list[str]] | None = None
+) -> None:
     """Authorize an IAM call, with the condition keys AWS puts on it.
 
     Which keys an action carries is the Service Authorization Reference's word
