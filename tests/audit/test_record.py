@@ -12,11 +12,11 @@ from typing import Any
 import botocore.session
 import pytest
 
+from credmint.access.principal import Principal
+from credmint.access.tokens import IssuingCall, SessionClaims
 from credmint.audit import record as rec
 from credmint.audit.record import RequestFacts, build_record
 from credmint.httpreq import HttpRequest
-from credmint.principal import Principal
-from credmint.sts.tokens import IssuingCall, SessionClaims
 
 NOW = datetime(2026, 3, 4, 5, 6, 7, 890000, tzinfo=UTC)
 ACCOUNT = "123456789012"

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from credmint.access.principal import Principal
 from credmint.audit import query, recorder
 from credmint.audit.record import RequestFacts
 from credmint.audit.recorder import AuditRecorder
 from credmint.clock import FixedClock
 from credmint.httpreq import HttpRequest
-from credmint.principal import Principal
 from credmint.settings import Settings
 from credmint.store import migrate
 from credmint.store.db import Store, sqlite_url

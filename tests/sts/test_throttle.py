@@ -11,10 +11,10 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from credmint.access.principal import Principal
 from credmint.api import Call
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
-from credmint.principal import Principal
 from credmint.settings import Settings
 from credmint.sts.throttle import (
     MAX_RAW_KEY,

@@ -12,10 +12,11 @@ from sqlalchemy import Connection, Row, Table, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from credmint import condition_keys, errors
+from credmint import errors
+from credmint.access import condition_keys
+from credmint.access.principal import Principal
 from credmint.api import Call, operation
 from credmint.iam.ops import OPERATIONS
-from credmint.principal import Principal
 from credmint.store import schema
 
 T = TypeVar("T")
@@ -70,9 +71,7 @@ PARAMETER_KEYS: dict[str, str] = {
 }
 
 
-def authorize(
-    call: Call, action: str, resource: str, *, stored: Mapping[str, str | list[str]] | None = None
-) -> None:
+def authorize(call: Call, action: str, resource: str, *, stored: Mapping[str, str | list[str]] | None = None) -> None:
     """Authorize an IAM call, with the condition keys AWS puts on it.
 
     Which keys an action carries is the Service Authorization Reference's word
@@ -121,7 +120,7 @@ def authorize(
     for key, stored_value in (stored or {}).items():
         if condition_keys.takes(action, key):
             keys[key] = stored_value
-    call.runtime.authorize(call, action, resource, extra_keys=keys)
+    call.authorize(action, resource, extra_keys=keys)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +145,7 @@ def target_facts(call: Call, resource: str) -> TargetFacts:
     kind = resource.split(":", 5)[5].split("/", 1)[0]
     t = schema.tags
     boundary: str | None = None
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         target = resource
         if kind in ("user", "role"):
             table = schema.users if kind == "user" else schema.roles
@@ -275,17 +274,17 @@ def register_tag_operations(suffix: str, target: TagTarget) -> None:
     """``Tag<suffix>``, ``Untag<suffix>`` and ``List<suffix>Tags``, the same for every IAM resource."""
 
     def tag(call: Call) -> Mapping[str, Any] | None:
-        with call.runtime.store.write() as conn:
+        with call.store.write() as conn:
             put_tags(conn, target(call, conn, f"iam:Tag{suffix}"), tags_param(call.params))
         return None
 
     def untag(call: Call) -> Mapping[str, Any] | None:
-        with call.runtime.store.write() as conn:
+        with call.store.write() as conn:
             remove_tags(conn, target(call, conn, f"iam:Untag{suffix}"), call.params.get("TagKeys") or [])
         return None
 
     def list_tags(call: Call) -> Mapping[str, Any] | None:
-        with call.runtime.store.read() as conn:
+        with call.store.read() as conn:
             page, more = paginate(get_tags(conn, target(call, conn, f"iam:List{suffix}Tags")), call.params)
         return {"Tags": page, **more}
 

@@ -136,7 +136,7 @@ def create_role(call: Call) -> Mapping[str, Any] | None:
     tags = tags_param(p)
     boundary: str | None = p.get("PermissionsBoundary")
     r = schema.roles
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         if find_role(conn, account_id, name) is not None:
             raise errors.entity_already_exists(f"Role with name {name} already exists.")
         stored_trust = validate_trust(conn, trust)
@@ -175,7 +175,7 @@ def create_role(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "GetRole")
 def get_role(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         row = authorized_role(call, conn, "iam:GetRole", call.params["RoleName"])
         return {"Role": role_view(conn, row, full=True)}
 
@@ -186,7 +186,7 @@ def list_roles(call: Call) -> Mapping[str, Any] | None:
     prefix: str = call.params.get("PathPrefix") or "/"
     # AWS names the listed path as the resource: "... on resource: arn:aws:iam::ACCT:role/".
     authorize(call, "iam:ListRoles", iam_arn(account_id, "role", prefix, ""))
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         page, more = paginate(rows_under_path(conn, schema.roles, account_id, prefix), call.params)
         return {"Roles": [role_view(conn, row, full=False) for row in page], **more}
 
@@ -199,7 +199,7 @@ def update_role(call: Call) -> Mapping[str, Any] | None:
         values["description"] = p["Description"]
     if p.get("MaxSessionDuration") is not None:
         values["max_session_duration"] = p["MaxSessionDuration"]
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row = authorized_role(call, conn, "iam:UpdateRole", p["RoleName"])
         if values:
             conn.execute(update(schema.roles).where(schema.roles.c.role_id == row.role_id).values(**values))
@@ -209,7 +209,7 @@ def update_role(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "UpdateRoleDescription")
 def update_role_description(call: Call) -> Mapping[str, Any] | None:
     r = schema.roles
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row = authorized_role(call, conn, "iam:UpdateRoleDescription", call.params["RoleName"])
         conn.execute(update(r).where(r.c.role_id == row.role_id).values(description=call.params["Description"]))
         row = conn.execute(select(r).where(r.c.role_id == row.role_id)).one()
@@ -220,7 +220,7 @@ def update_role_description(call: Call) -> Mapping[str, Any] | None:
 def update_assume_role_policy(call: Call) -> Mapping[str, Any] | None:
     text: str = call.params["PolicyDocument"]
     r = schema.roles
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row = authorized_role(call, conn, "iam:UpdateAssumeRolePolicy", call.params["RoleName"])
         refuse_service_linked(row)
         stored = validate_trust(conn, text)
@@ -230,7 +230,7 @@ def update_assume_role_policy(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "DeleteRole")
 def delete_role(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row = authorized_role(call, conn, "iam:DeleteRole", call.params["RoleName"])
         refuse_service_linked(row)
         rid = row.role_id
@@ -268,7 +268,7 @@ register_tag_operations("Role", _tagged_role)
 def put_role_permissions_boundary(call: Call) -> Mapping[str, Any] | None:
     arn: str = call.params["PermissionsBoundary"]
     r = schema.roles
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row = authorized_role(call, conn, "iam:PutRolePermissionsBoundary", call.params["RoleName"])
         refuse_service_linked(row)
         _check_boundary(conn, row.account_id, arn)
@@ -279,7 +279,7 @@ def put_role_permissions_boundary(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "DeleteRolePermissionsBoundary")
 def delete_role_permissions_boundary(call: Call) -> Mapping[str, Any] | None:
     r = schema.roles
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row = authorized_role(call, conn, "iam:DeleteRolePermissionsBoundary", call.params["RoleName"])
         refuse_service_linked(row)
         # Removing a boundary the role does not have is not an error (unconfirmed; AWS

@@ -93,7 +93,7 @@ def create_service_linked_role(call: Call) -> Mapping[str, Any] | None:
     arn = role_arn(account_id, path, name)
     authorize(call, "iam:CreateServiceLinkedRole", arn)
     r = schema.roles
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         if find_role(conn, account_id, name) is not None:
             raise errors.invalid_input(
                 f"Service role name {name} has been taken in this account, please try a different suffix."
@@ -123,7 +123,7 @@ def delete_service_linked_role(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     name: str = call.params["RoleName"]
     r, ip, pa, st = schema.roles, schema.inline_policies, schema.policy_attachments, schema.account_settings
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row = authorized_role(call, conn, "iam:DeleteServiceLinkedRole", name)
         if not row.path.startswith(SERVICE_ROLE_PATH):
             # Wording unconfirmed.
@@ -158,7 +158,7 @@ def get_service_linked_role_deletion_status(call: Call) -> Mapping[str, Any] | N
         role_arn(account_id, f"{SERVICE_ROLE_PATH}{parts[2]}/", parts[3]),
     )
     st = schema.account_settings
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         text = conn.execute(
             select(st.c.value).where(st.c.account_id == account_id, st.c.name == _TASK_PREFIX + parts[4])
         ).scalar_one_or_none()

@@ -24,16 +24,17 @@ from urllib.parse import quote
 
 from credmint import __version__, errors, metrics
 from credmint import wire as wq
+from credmint.access.credentials import KeyEntry
+from credmint.access.principal import Principal, session_principal
 from credmint.api import Call, Operation
 from credmint.audit.record import RequestFacts, s3_error_of
 from credmint.audit.recorder import current_facts
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest, index_headers
-from credmint.principal import Principal
-from credmint.runtime import KeyEntry, Runtime, session_principal
 from credmint.s3 import handle_s3
 from credmint.s3.handler import describe as describe_s3
 from credmint.server import accesslog, dev, jsonapi, registry
+from credmint.server.node import Node
 from credmint.server.routing import METRICS_SHORT_PATH, QUERY_VERSIONS, Target, classify
 from credmint.sigv2 import parse_v2, verify_v2
 from credmint.sigv4 import SignedRequest, check_payload_hash, check_scope, parse_auth, verify_signature
@@ -66,16 +67,16 @@ class CredmintApp:
     _flusher: asyncio.Task[None]
     _folder: asyncio.Task[None]
 
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-        self.settings = runtime.settings
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self.settings = node.settings
         self._pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="credmint-io")
         self._query = {name: wq.query_service(name) for name in ("sts", "iam")}
         self._max_query_body = self.settings.max_query_body
         self._request_ids = _RequestIds()
         #: Edge lookups (a key, an identity, the keyring) give up after this: the store's
         #: own timeouts, plus a margin for the worker pool's queue.
-        self._edge_deadline = runtime.store.timeout + 1.0
+        self._edge_deadline = node.store.timeout + 1.0
         #: One line per outage now and then, not a traceback per request.
         self._outage_log = RateLimitedLog(log, 5.0)
         self._ping: asyncio.Task[str | None] | None = None
@@ -94,18 +95,18 @@ class CredmintApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                self.runtime.store.start_watching()
+                self.node.store.start_watching()
                 self._flusher = asyncio.create_task(self._flush_periodically())
                 self._folder = asyncio.create_task(self._fold_metrics_periodically())
-                self.runtime.audit.start()
+                self.node.audit.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 self._flusher.cancel()
                 self._folder.cancel()
                 metrics.fold()
-                await self._blocking(partial(self.runtime.last_used.flush, self.runtime.store))
-                await self._blocking(self.runtime.audit.close)
-                self.runtime.store.close()
+                await self._blocking(partial(self.node.last_used.flush, self.node.store))
+                await self._blocking(self.node.audit.close)
+                self.node.store.close()
                 self._pool.shutdown(wait=False)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
@@ -132,7 +133,7 @@ class CredmintApp:
         # The audit trail's facts of this request, filled in on the way, recorded once below.
         facts = RequestFacts(head, request_id, service) if target in _AUDITED else None
         if facts is not None:
-            self.runtime.audit.begin(facts)
+            self.node.audit.begin(facts)
         reader = _BodyReader(receive, head, self._budget, self.settings.body_timeout, self.settings.min_body_rate)
         try:
             if target is Target.S3:
@@ -168,7 +169,7 @@ class CredmintApp:
         if facts is not None:
             # Written before the response is sent: a received response implies a written record.
             facts.status = status
-            self.runtime.audit.record(facts)
+            self.node.audit.record(facts)
         if not reader.complete:
             # The rest of the body is not read: uvicorn would otherwise read (and drop) it
             # to keep the connection, whatever its size.
@@ -198,7 +199,7 @@ class CredmintApp:
     async def _fold_metrics_periodically(self) -> None:
         """Hot-path counters reach Prometheus (under several workers: the files every worker's
         scrape reads) within a second, with the change channel's state."""
-        store = self.runtime.store
+        store = self.node.store
         while True:
             await asyncio.sleep(METRICS_FOLD_SECONDS)
             metrics.fold()
@@ -225,7 +226,7 @@ class CredmintApp:
         while True:
             await asyncio.sleep(LAST_USED_FLUSH_SECONDS)
             try:
-                await self._blocking(partial(self.runtime.last_used.flush, self.runtime.store))
+                await self._blocking(partial(self.node.last_used.flush, self.node.store))
             except AwsError as err:  # the store is down: the batch waits for the next flush
                 self._outage_log.warning("flushing access key last-used data failed: %s", err)
             except Exception:  # a failed flush keeps its batch for the next one
@@ -277,11 +278,13 @@ class CredmintApp:
             return await jsonapi.handle_json(self, req, service, request_id)
         if target is Target.INTERNAL:
             if self.settings.dev:
-                found = await self._blocking(partial(dev.handle, self.runtime, req.method, req.raw_path, req.body))
+                found = await self._blocking(partial(dev.handle, self.node, req.method, req.raw_path, req.body))
                 if found is not None:
                     return found
             found = await self._blocking(
-                partial(web_identity_issuer.handle_internal, self.runtime, req.method, req.raw_path)
+                partial(
+                    web_identity_issuer.handle_internal, self.node.store, self.node.master, req.method, req.raw_path
+                )
             )
             if found is not None:
                 return found
@@ -295,7 +298,7 @@ class CredmintApp:
     async def _ready(self) -> Response:
         """Readiness: the store answers within its timeout and the change channel is live.
         Concurrent probes share one round trip, run on a worker thread."""
-        problem = self.runtime.store.channel_status()
+        problem = self.node.store.channel_status()
         if problem is None:
             if self._ping is None or self._ping.done():
                 self._ping = asyncio.ensure_future(self._ping_store())
@@ -304,7 +307,7 @@ class CredmintApp:
         out: dict[str, object] = {"status": "ready" if problem is None else "unavailable", "version": __version__}
         if problem is not None:
             out["reason"] = problem
-        age = self.runtime.store.channel_age()
+        age = self.node.store.channel_age()
         if age is not None:
             # For monitoring: how fresh this node's view of other nodes' changes is.
             out["change_channel_confirmed_seconds_ago"] = round(age, 3) if age != float("inf") else None
@@ -312,7 +315,7 @@ class CredmintApp:
 
     async def _ping_store(self) -> str | None:
         try:
-            await self._blocking(self.runtime.store.ping, self._edge_deadline)
+            await self._blocking(self.node.store.ping, self._edge_deadline)
         except AwsError:
             return "store unreachable"
         return None
@@ -351,14 +354,14 @@ class CredmintApp:
             if op is None:
                 raise errors.invalid_action(action, version)
             exchange.operation = name
-            runtime = self.runtime
-            now = runtime.now()
+            node = self.node
+            now = node.now()
             principal = await self._authenticate(req, service, op, now)
             decoded = qsvc.decode_compiled(compiled, params)
             if facts is not None:
                 facts.operation, facts.params = name, decoded
-            call = Call(service, name, decoded, principal, req, now, self.settings.region, request_id, runtime)
-            runtime.throttle.admit(call)
+            call = node.call(service, name, decoded, principal, req, now, request_id)
+            node.throttle.admit(call)
             result = await self.run_operation(op, call, decoded)
             if facts is not None:
                 facts.result = result
@@ -405,7 +408,7 @@ class CredmintApp:
         key_id = signed.access_key_id
         if signed.security_token is not None or key_id.startswith("ASIA"):
             return None
-        entry = self.runtime.credentials.cached(key_id)
+        entry = self.node.credentials.cached(key_id)
         if entry is False:
             return None
         return self._accept_key(entry, key_id, signed.region, service, now)
@@ -416,16 +419,14 @@ class CredmintApp:
         """A long-term key's entry, if it exists and is active; its use is recorded."""
         if not isinstance(entry, KeyEntry) or not entry.active:
             raise errors.invalid_client_token_id(period=service != "iam")
-        self.runtime.last_used.record(key_id, service, region, now)
+        self.node.last_used.record(key_id, service, region, now)
         return entry
 
-    async def _resolve(
-        self, key_id: str, token: str | None, region: str, service: str, now: datetime
-    ) -> KeyEntry:
+    async def _resolve(self, key_id: str, token: str | None, region: str, service: str, now: datetime) -> KeyEntry:
         """The secret and principal behind an access key (the one lookup at the edge)."""
         if token is not None or key_id.startswith("ASIA"):
             return await self._resolve_session(key_id, token, service)
-        cache = self.runtime.credentials
+        cache = self.node.credentials
         entry = cache.cached(key_id)
         if entry is False:
             entry = await self._blocking(partial(cache.load, key_id), self._edge_deadline)
@@ -437,11 +438,11 @@ class CredmintApp:
         if token is None or not key_id.startswith("ASIA"):
             raise invalid
         try:
-            if self.runtime.session_open_reads(token):
+            if self.node.session_open_reads(token):
                 # The keyring must be read first: never on the event loop.
-                claims = await self._blocking(partial(self.runtime.open_session, token, key_id), self._edge_deadline)
+                claims = await self._blocking(partial(self.node.open_session, token, key_id), self._edge_deadline)
             else:
-                claims = self.runtime.open_session(token, key_id)
+                claims = self.node.open_session(token, key_id)
         except AwsError as err:
             if err.code == "InvalidClientTokenId":
                 raise invalid from None
@@ -457,11 +458,9 @@ class CredmintApp:
         entity = principal.entity_id
         if entity is not None and principal.kind in ("user", "assumed-role"):
             kind = "role" if principal.kind == "assumed-role" else "user"
-            identity = self.runtime.policies.cached_identity(entity)
+            identity = self.node.policies.cached_identity(entity)
             if identity is None:
-                identity = await self._blocking(
-                    partial(self.runtime.policies.identity, kind, entity), self._edge_deadline
-                )
+                identity = await self._blocking(partial(self.node.policies.identity, kind, entity), self._edge_deadline)
             if not identity.exists:
                 # The user or role behind the session was deleted (or deleted and recreated).
                 raise invalid
@@ -484,7 +483,7 @@ class CredmintApp:
         if facts is not None:
             facts.operation, facts.bucket, facts.key = operation, bucket, key
         try:
-            now = self.runtime.now()
+            now = self.node.now()
             # SigV2 first: botocore still presigns S3 URLs with it for custom endpoints.
             signed_v2 = parse_v2(req)
             signed = parse_auth(req, "s3", now=now) if signed_v2 is None else None
@@ -519,9 +518,22 @@ class CredmintApp:
                     check_payload_hash(signed, reader.sha256)
                 if data:
                     req = req._replace(body=data)
-            response = await self._blocking(
-                partial(handle_s3, self.runtime, req, principal, signed, request_id, secret=secret, signed_v2=signed_v2)
+            node = self.node
+            # The operation's own time (an object's Last-Modified), read after the body arrived.
+            served = partial(
+                handle_s3,
+                node.store,
+                node.settings,
+                node.authorizer,
+                req,
+                principal,
+                signed,
+                request_id,
+                node.now(),
+                secret=secret,
+                signed_v2=signed_v2,
             )
+            response = await self._blocking(served)
             if facts is not None and response[0] >= 400:
                 # The S3 layer rendered its error already; the record takes its code from there.
                 facts.error_code, facts.error_message = s3_error_of(response[0], response[2])

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.model import ListShape, MapShape, OperationModel, ServiceModel, Shape, StructureShape
 
 from credmint import errors
-from credmint.api import Call, Operation
+from credmint.api import Operation
 from credmint.audit.recorder import current_facts
 from credmint.cloudtrail import service as cloudtrail
 from credmint.errors import AwsError
@@ -95,7 +95,7 @@ async def handle_json(app: CredmintApp, req: HttpRequest, service: str, request_
         op = table[name]
         accesslog.current().operation = name
         op_model = model.operation_model(name)
-        now = app.runtime.now()
+        now = app.node.now()
         principal = await app._authenticate(req, service, op, now)
         params = _decode_body(op_model, req.body)
         if facts is not None:
@@ -103,17 +103,7 @@ async def handle_json(app: CredmintApp, req: HttpRequest, service: str, request_
         failures = checker.validation_errors(op_model, params)
         if failures:
             raise _INVALID_INPUT[service](failures[0])
-        call = Call(
-            service=service,
-            operation=name,
-            params=params,
-            principal=principal,
-            request=req,
-            now=now,
-            region=app.settings.region,
-            request_id=request_id,
-            runtime=app.runtime,
-        )
+        call = app.node.call(service, name, params, principal, req, now, request_id)
         result = await app.run_operation(op, call, call.params)
         if facts is not None:
             facts.result = result

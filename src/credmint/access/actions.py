@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from credmint import condition_keys
+from credmint.access import condition_keys
 
 NO_ACTION: frozenset[tuple[str, str]] = frozenset(
     {
