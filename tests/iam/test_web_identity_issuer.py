@@ -14,10 +14,10 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from credmint.accounts import create_account
+from credmint.iam import web_identity_issuer
 from credmint.sealing import MasterKey, UnsealError
 from credmint.store import schema
 from credmint.store.db import Store
-from credmint.sts import web_identity_issuer
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from credmint.access.tokens import PrincipalKind, SessionClaims
+from credmint.access.tokens import IssuingCall, PrincipalKind, SessionClaims
 
-__all__ = ["Principal", "PrincipalKind", "root_arn", "session_principal", "user_arn"]
+__all__ = ["Principal", "PrincipalKind", "refuses_iam", "root_arn", "session_principal", "user_arn"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,4 +75,14 @@ def session_principal(claims: SessionClaims) -> Principal:
         access_key_id=claims.access_key_id,
         entity_id=entity_id,
         session=claims,
+    )
+
+
+def refuses_iam(claims: SessionClaims) -> bool:
+    """Whether IAM refuses every call made with this session's credentials, before any
+    policy is read: AWS refuses those of GetFederationToken, and those of GetSessionToken
+    obtained without MFA (the former's error unconfirmed; the edge answers
+    InvalidClientTokenId for both)."""
+    return claims.kind is IssuingCall.GET_FEDERATION_TOKEN or (
+        claims.kind is IssuingCall.GET_SESSION_TOKEN and not claims.mfa_authenticated
     )

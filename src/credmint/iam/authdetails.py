@@ -28,15 +28,12 @@ from credmint.iam import managed
 from credmint.iam.common import account_of, authorize, paginate
 from credmint.iam.groups import group_view
 from credmint.iam.instance_profiles import profile_view, profiles_of_role
+from credmint.iam.managed import ManagedPolicy, find_policy, from_aws_policy, from_policy_row
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.policies import (
-    ManagedPolicy,
     attached_policy_arns,
     attachment_counts,
     boundary_counts,
-    find_policy,
-    from_aws_policy,
-    from_policy_row,
     inline_rows,
     policy_view,
     version_number,

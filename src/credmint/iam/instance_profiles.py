@@ -21,11 +21,8 @@ from credmint.api import Call, operation
 from credmint.iam.common import (
     account_of,
     authorize,
-    drop_all_tags,
-    get_tags,
     iam_arn,
     paginate,
-    put_tags,
     register_tag_operations,
     rows_under_path,
     tags_param,
@@ -33,6 +30,7 @@ from credmint.iam.common import (
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.roles import authorized_role
 from credmint.store import schema
+from credmint.store.tags import drop_all_tags, get_tags, put_tags
 
 ip = schema.instance_profiles
 ipr = schema.instance_profile_roles

@@ -40,10 +40,8 @@ from credmint.api import Call, operation
 from credmint.iam.common import (
     account_of,
     authorize,
-    drop_all_tags,
     iam_arn,
     paginate,
-    put_tags,
     register_tag_operations,
     tags_param,
 )
@@ -54,6 +52,7 @@ from credmint.mfa.attempts import AttemptLimits
 from credmint.sealing import MasterKey, UnsealError
 from credmint.store import schema
 from credmint.store.db import Store
+from credmint.store.tags import drop_all_tags, put_tags
 
 log = logging.getLogger("credmint.mfa")
 

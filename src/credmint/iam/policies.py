@@ -27,17 +27,21 @@ from credmint.iam.common import (
     account_of,
     authorize,
     caller,
-    drop_all_tags,
-    get_tags,
     iam_arn,
     paginate,
-    put_tags,
     register_tag_operations,
     tags_param,
+)
+from credmint.iam.managed import (
+    ManagedPolicy,
+    find_policy,
+    from_aws_policy,
+    from_policy_row,
 )
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.roles import no_such_role, refuse_service_linked
 from credmint.store import schema
+from credmint.store.tags import drop_all_tags, get_tags, put_tags
 
 Kind = Literal["user", "group", "role"]
 
@@ -177,19 +181,6 @@ def _delete_inline(call: Call, kind: Kind) -> Mapping[str, Any] | None:
 # --- managed policies: lookup ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ManagedPolicy:
-    arn: str
-    name: str
-    policy_id: str
-    path: str
-    description: str | None
-    create_date: datetime
-    update_date: datetime
-    default_version_id: str
-    is_aws: bool
-
-
 def invalid_arn() -> errors.AwsError:
     # Observed for a value that is not an ARN at all (LocalStack snapshot against AWS).
     return errors.validation_error("Invalid ARN:  Could not be parsed!")
@@ -207,69 +198,6 @@ def policy_not_found(arn: str) -> errors.AwsError:
 
 def not_attachable(arn: str) -> errors.AwsError:
     return errors.no_such_entity(f"Policy {arn} does not exist or is not attachable.")
-
-
-def from_aws_policy(p: managed.AwsPolicy) -> ManagedPolicy:
-    return ManagedPolicy(
-        p.arn,
-        p.name,
-        p.policy_id,
-        p.path,
-        p.description,
-        p.create_date,
-        p.update_date,
-        p.default_version_id,
-        True,
-    )
-
-
-def from_policy_row(row: Row[Any]) -> ManagedPolicy:
-    return ManagedPolicy(
-        row.arn,
-        row.name,
-        row.policy_id,
-        row.path,
-        row.description,
-        row.created_at,
-        row.updated_at,
-        row.default_version_id,
-        False,
-    )
-
-
-def find_policy(conn: Connection, account_id: str, arn: str) -> ManagedPolicy | None:
-    """An AWS managed policy, or a customer managed policy of ``account_id``."""
-    aws = managed.aws_policy(arn)
-    if aws is not None:
-        return from_aws_policy(aws)
-    mp = schema.managed_policies
-    row = conn.execute(select(mp).where(mp.c.arn == arn, mp.c.account_id == account_id)).first()
-    return from_policy_row(row) if row is not None else None
-
-
-def managed_policy_exists(conn: Connection, account_id: str, arn: str) -> bool:
-    return find_policy(conn, account_id, arn) is not None
-
-
-def check_boundary(conn: Connection, account_id: str, arn: str) -> None:
-    """A permissions boundary must be an existing managed policy: this account's own or
-    an AWS managed one. Shared by users and roles."""
-    if find_policy(conn, account_id, arn) is None:
-        # The boundary wording (unconfirmed; from client reports of AWS errors).
-        raise errors.no_such_entity(f"Scope ARN: {arn} does not exist or is not attachable.")
-
-
-def default_document(conn: Connection, arn: str) -> str | None:
-    """The default version's document of any managed policy (for policy evaluation)."""
-    aws = managed.aws_policy(arn)
-    if aws is not None:
-        return aws.document
-    mp, pv = schema.managed_policies, schema.policy_versions
-    return conn.execute(
-        select(pv.c.document)
-        .select_from(pv.join(mp, mp.c.arn == pv.c.policy_arn))
-        .where(mp.c.arn == arn, pv.c.version_id == mp.c.default_version_id)
-    ).scalar_one_or_none()
 
 
 def attachment_counts(conn: Connection, account_id: str) -> dict[str, int]:

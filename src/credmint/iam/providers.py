@@ -33,15 +33,13 @@ from credmint.api import Call, operation
 from credmint.iam.common import (
     account_of,
     authorize,
-    drop_all_tags,
-    get_tags,
-    put_tags,
     register_tag_operations,
     tags_param,
 )
 from credmint.iam.ops import OPERATIONS
 from credmint.store import schema
 from credmint.store.db import Store
+from credmint.store.tags import drop_all_tags, get_tags, put_tags
 
 MD_NS = "urn:oasis:names:tc:SAML:2.0:metadata"
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"

@@ -18,17 +18,16 @@ from credmint.iam.common import (
     account_of,
     authorize,
     boundary_view,
-    drop_all_tags,
-    get_tags,
     iam_arn,
     paginate,
-    put_tags,
     register_tag_operations,
     rows_under_path,
     tags_param,
 )
+from credmint.iam.managed import check_boundary
 from credmint.iam.ops import OPERATIONS
 from credmint.store import schema
+from credmint.store.tags import drop_all_tags, get_tags, put_tags
 
 DEFAULT_MAX_SESSION_DURATION = 3600
 
@@ -115,12 +114,6 @@ def validate_trust(conn: Connection, text: str) -> str:
     return bound
 
 
-def _check_boundary(conn: Connection, account_id: str, arn: str) -> None:
-    from credmint.iam.policies import check_boundary  # policies imports this module
-
-    check_boundary(conn, account_id, arn)
-
-
 # --- operations ---------------------------------------------------------------------------
 
 
@@ -141,7 +134,7 @@ def create_role(call: Call) -> Mapping[str, Any] | None:
             raise errors.entity_already_exists(f"Role with name {name} already exists.")
         stored_trust = validate_trust(conn, trust)
         if boundary:
-            _check_boundary(conn, account_id, boundary)
+            check_boundary(conn, account_id, boundary)
         role_id = ids.new_unique_id("AROA")
         conn.execute(
             insert(r).values(
@@ -271,7 +264,7 @@ def put_role_permissions_boundary(call: Call) -> Mapping[str, Any] | None:
     with call.store.write() as conn:
         row = authorized_role(call, conn, "iam:PutRolePermissionsBoundary", call.params["RoleName"])
         refuse_service_linked(row)
-        _check_boundary(conn, row.account_id, arn)
+        check_boundary(conn, row.account_id, arn)
         conn.execute(update(r).where(r.c.role_id == row.role_id).values(permissions_boundary_arn=arn))
     return None
 

@@ -24,16 +24,14 @@ from credmint.api import Call, operation
 from credmint.iam.common import (
     account_of,
     authorize,
-    drop_all_tags,
-    get_tags,
     iam_arn,
     paginate,
-    put_tags,
     register_tag_operations,
     tags_param,
 )
 from credmint.iam.ops import OPERATIONS
 from credmint.store import schema
+from credmint.store.tags import drop_all_tags, get_tags, put_tags
 
 MAX_SERVER_CERTIFICATES = 20
 _KEY_AAD = b"credmint:server-certificate-key:"

@@ -26,10 +26,11 @@ from sqlalchemy import delete, insert, select
 
 from credmint import errors, ids
 from credmint.api import Call, operation
-from credmint.iam.common import account_of, authorize, drop_all_tags
+from credmint.iam.common import account_of, authorize
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.roles import SERVICE_ROLE_PATH, authorized_role, find_role, role_arn, role_view
 from credmint.store import schema
+from credmint.store.tags import drop_all_tags
 
 #: Service principal -> (role name after ``AWSServiceRoleFor``, takes a CustomSuffix).
 SERVICES: dict[str, tuple[str, bool]] = {

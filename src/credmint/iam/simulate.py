@@ -19,8 +19,8 @@ from credmint import errors
 from credmint.access.guardrails import Levels
 from credmint.api import Call, operation
 from credmint.iam.common import account_of, authorize, paginate
+from credmint.iam.managed import default_document
 from credmint.iam.ops import OPERATIONS
-from credmint.iam.policies import default_document
 from credmint.policy import CompiledPolicy, PrincipalInfo, RequestContext, compile_policy, evaluate
 from credmint.store import schema
 

@@ -25,17 +25,15 @@ from credmint.iam.common import (
     authorize,
     boundary_view,
     caller,
-    drop_all_tags,
-    get_tags,
     iam_arn,
     paginate,
-    put_tags,
     register_tag_operations,
     rows_under_path,
     tags_param,
 )
 from credmint.iam.ops import OPERATIONS
 from credmint.store import schema
+from credmint.store.tags import drop_all_tags, get_tags, put_tags
 
 u = schema.users
 

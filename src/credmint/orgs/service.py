@@ -31,10 +31,10 @@ from credmint import errors, ids, policy
 from credmint.access import condition_keys
 from credmint.access.principal import Principal
 from credmint.api import Call, Operation, operation
-from credmint.iam.common import drop_all_tags, get_tags, put_tags, remove_tags
 from credmint.orgs import data, model
 from credmint.orgs.data import Org
 from credmint.store import schema
+from credmint.store.tags import drop_all_tags, get_tags, put_tags, remove_tags
 
 OPERATIONS: dict[str, Operation] = {}
 

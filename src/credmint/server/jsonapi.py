@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from botocore.model import ListShape, MapShape, OperationModel, ServiceModel, Shape, StructureShape
 
@@ -29,11 +29,13 @@ from credmint.audit.recorder import current_facts
 from credmint.cloudtrail import service as cloudtrail
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
-from credmint.server import accesslog
+from credmint.server import accesslog, registry
+from credmint.server.edge import Edge
+from credmint.server.node import Node
 from credmint.wire import QueryService, load_model
 
-if TYPE_CHECKING:
-    from credmint.server.app import CredmintApp, Response
+#: Status, headers and body of one answer.
+Response = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 CONTENT_TYPE = b"application/x-amz-json-1.1"
 
@@ -66,20 +68,14 @@ class _Serialization(Exception):
     """The body does not match the model's JSON types."""
 
 
-def _tables() -> dict[str, dict[str, Operation]]:
-    from credmint.orgs.service import OPERATIONS as ORGANIZATIONS
-
-    return {"organizations": ORGANIZATIONS, "cloudtrail": cloudtrail.OPERATIONS}
-
-
 @cache
 def _service(name: str) -> tuple[ServiceModel, QueryService, dict[str, Operation]]:
     model = load_model(name)
     # The Query compiler's constraint checks depend on the model only, not on the protocol.
-    return model, QueryService(model, echo_values=True), _tables()[name]
+    return model, QueryService(model, echo_values=True), registry.JSON_OPERATIONS[name]
 
 
-async def handle_json(app: CredmintApp, req: HttpRequest, service: str, request_id: str) -> Response:
+async def handle_json(edge: Edge, node: Node, req: HttpRequest, service: str, request_id: str) -> Response:
     """Decode, authenticate, run and render one JSON-protocol call."""
     try:
         model, checker, table = _service(service)
@@ -95,16 +91,16 @@ async def handle_json(app: CredmintApp, req: HttpRequest, service: str, request_
         op = table[name]
         accesslog.current().operation = name
         op_model = model.operation_model(name)
-        now = app.node.now()
-        principal = await app._authenticate(req, service, op, now)
+        now = node.now()
+        principal = await edge.authenticate(req, service, op, now)
         params = _decode_body(op_model, req.body)
         if facts is not None:
             facts.params = params
         failures = checker.validation_errors(op_model, params)
         if failures:
             raise _INVALID_INPUT[service](failures[0])
-        call = app.node.call(service, name, params, principal, req, now, request_id)
-        result = await app.run_operation(op, call, call.params)
+        call = node.call(service, name, params, principal, req, now, request_id)
+        result = await edge.run_operation(op, call, call.params)
         if facts is not None:
             facts.result = result
         out = _render(op_model.output_shape, result or {}) if op_model.output_shape is not None else {}

@@ -31,7 +31,7 @@ from credmint.audit.recorder import AuditRecorder
 from credmint.clock import Clock, SystemClock
 from credmint.federation.jwks import JwksCache
 from credmint.httpreq import HttpRequest
-from credmint.iam.policies import default_document
+from credmint.iam.managed import default_document
 from credmint.mfa.attempts import AttemptLimits
 from credmint.sealing import MasterKey
 from credmint.settings import Settings

@@ -21,10 +21,11 @@ from credmint.access import condition_keys
 from credmint.access.tokens import IssuingCall
 from credmint.api import Call, operation
 from credmint.federation import oidc, saml
+from credmint.iam import web_identity_issuer
 from credmint.iam.providers import oidc_provider, saml_provider
 from credmint.policy import PrincipalInfo, RequestContext, compile_policy, evaluate, global_condition_keys
 from credmint.store.iam import CachedRole
-from credmint.sts import sessions, web_identity_issuer
+from credmint.sts import sessions
 from credmint.sts.service import DEFAULT_ROLE_SESSION_SECONDS, OPERATIONS
 
 _SAML_PROVIDER_ARN = re.compile(r"\Aarn:aws:iam::(\d{12}):saml-provider/([\w+=,.@-]{1,128})\Z")

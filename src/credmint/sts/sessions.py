@@ -25,7 +25,7 @@ from credmint.access.principal import Principal
 from credmint.access.tokens import IssuingCall, PrincipalKind, SessionClaims, TokenTooLargeError, seal_token
 from credmint.api import Call
 from credmint.iam import mfa as iam_mfa
-from credmint.iam.policies import find_policy
+from credmint.iam.managed import find_policy
 from credmint.iam.users import ROOT_USER_ID
 from credmint.policy import validate_policy
 from credmint.store import schema
