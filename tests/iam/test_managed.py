@@ -48,7 +48,7 @@ def test_data_file_is_complete_and_valid() -> None:
 def test_every_policy_the_seeds_name_is_shipped(server: Server) -> None:
     import re
 
-    from tests.conftest import shared_path
+    from tests.vector_data import shared_path
 
     names: set[str] = set()
     for seed in shared_path("seeds").glob("*.txt"):

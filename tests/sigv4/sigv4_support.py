@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlsplit
+
+from tests.vector_data import IN_REPO
 
 from credmint.httpreq import HttpRequest, index_headers
 
-VECTORS = Path(__file__).resolve().parent.parent / "vectors" / "sigv4"
+VECTORS = IN_REPO / "sigv4"
 AKID = "AKIDEXAMPLE"
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 
