@@ -40,9 +40,11 @@ def _session(kind: IssuingCall, **extra: object) -> SessionClaims:
     return SessionClaims(**base)  # type: ignore[arg-type]
 
 
-USER = Principal("user", ACCOUNT, f"arn:aws:iam::{ACCOUNT}:user/alice", "AIDAEXAMPLE", "alice", "AKIAEXAMPLE", "u1")
+USER = Principal(
+    PrincipalKind.USER, ACCOUNT, f"arn:aws:iam::{ACCOUNT}:user/alice", "AIDAEXAMPLE", "alice", "AKIAEXAMPLE", "u1"
+)
 ROLE_SESSION = Principal(
-    "assumed-role",
+    PrincipalKind.ASSUMED_ROLE,
     ACCOUNT,
     f"arn:aws:sts::{ACCOUNT}:assumed-role/r/s",
     "AROAEXAMPLE:s",
@@ -59,7 +61,7 @@ ROLE_SESSION = Principal(
     ),
 )
 ROOT_SESSION = Principal(
-    "root",
+    PrincipalKind.ROOT,
     ACCOUNT,
     f"arn:aws:iam::{ACCOUNT}:root",
     ACCOUNT,
@@ -94,7 +96,12 @@ def test_referer_only_when_the_request_carries_one() -> None:
 
 def test_anonymous_referer_and_region() -> None:
     ctx = anonymous_context(
-        _request(("referer", "https://a.example/")), "s3:GetObject", "arn:aws:s3:::b/k", ACCOUNT, NOW, None,
+        _request(("referer", "https://a.example/")),
+        "s3:GetObject",
+        "arn:aws:s3:::b/k",
+        ACCOUNT,
+        NOW,
+        None,
         region="eu-west-1",
     )
     assert ctx.keys["aws:referer"] == ("https://a.example/",)

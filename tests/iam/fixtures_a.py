@@ -78,7 +78,6 @@ class _RawBody:
 def _dispatcher(node: Any) -> Callable[..., AWSResponse]:
     from credmint import errors
     from credmint.access.credentials import KeyEntry
-    from credmint.api import Call
     from credmint.errors import AwsError
     from credmint.httpreq import HttpRequest
     from credmint.iam.service import OPERATIONS
@@ -115,17 +114,7 @@ def _dispatcher(node: Any) -> Callable[..., AWSResponse]:
             recorder = getattr(node, "last_used", None)
             if recorder is not None:
                 recorder.record(signed.access_key_id, "iam", "us-east-1", now)
-            call = Call(
-                service="iam",
-                operation=op_model.name,
-                params=qsvc.decode(op_model, params),
-                principal=entry.principal,
-                request=req,
-                now=now,
-                region="us-east-1",
-                request_id=rid,
-                node=node,
-            )
+            call = node.call("iam", op_model.name, qsvc.decode(op_model, params), entry.principal, req, now, rid)
             result = op.fn(call)
             status, out = 200, qsvc.render_result(op_model, result or {}, rid)
         except AwsError as err:
