@@ -34,7 +34,7 @@ class InProcess:
         """One request through the ASGI app (no lifespan: nothing here needs the watchers)."""
 
         async def send() -> httpx.Response:
-            transport = httpx.ASGITransport(app=self.app)  # type: ignore[arg-type]
+            transport = httpx.ASGITransport(app=self.app)
             async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8400") as client:
                 return await client.request(method, path, **kwargs)  # type: ignore[arg-type]
 
