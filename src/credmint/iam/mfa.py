@@ -34,7 +34,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, delete, func, insert, or_, select, update
 
-from credmint import errors
+from credmint import errors, metrics
 from credmint.access.principal import root_arn
 from credmint.api import Call, operation
 from credmint.iam.common import (
@@ -182,6 +182,7 @@ def _counting_wrong_codes(call: Call, serial: str) -> Iterator[None]:
         with call.store.write_unsignalled() as conn:
             failures, retry = _count_failure(conn, serial, call.now, call.mfa_limits)
         report_failed_code(FailedCode(serial, _caller_arn(call), call.operation, failures, retry, unchecked=False))
+        metrics.MFA_FAILURE["invalid_code"].inc()
         raise errors.invalid_authentication_code() from None
 
 
@@ -194,6 +195,7 @@ def _refuse_if_waiting(call: Call, device: Row[Any]) -> None:
                 device.serial_number, _caller_arn(call), call.operation, device.failed_attempts, retry, unchecked=True
             )
         )
+        metrics.MFA_FAILURE["locked"].inc()
         raise errors.mfa_locked_authentication_code(retry_text(retry))
 
 

@@ -34,6 +34,7 @@ from credmint.server import accesslog, dev, jsonapi, registry
 from credmint.server.deadlines import ReadDeadlines
 from credmint.server.edge import Edge
 from credmint.server.node import Node
+from credmint.server.protocol import TLS_EXTENSION
 from credmint.server.routing import METRICS_SHORT_PATH, QUERY_VERSIONS, Target, classify
 from credmint.sigv2 import parse_v2, verify_v2
 from credmint.sigv4 import check_payload_hash, check_scope, parse_auth, verify_signature
@@ -127,6 +128,10 @@ class CredmintApp:
         # The audit trail's facts of this request, filled in on the way, recorded once below.
         facts = RequestFacts(head, request_id, service) if target in _AUDITED else None
         if facts is not None:
+            if secure:
+                tls = scope.get("extensions", {}).get(TLS_EXTENSION)
+                if tls is not None:
+                    facts.tls = (str(tls["version"]), str(tls["cipher"]))
             self.node.audit.begin(facts)
         reader = _BodyReader(
             receive, head, self._budget, self._deadlines, self.settings.body_timeout, self.settings.min_body_rate
