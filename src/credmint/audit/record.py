@@ -31,8 +31,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from credmint.access.principal import Principal
 from credmint.httpreq import HttpRequest
-from credmint.principal import Principal
 
 EVENT_VERSION = "1.09"
 
