@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import insert, select
@@ -53,7 +54,7 @@ def _handshake(store: Store) -> str:
     return hs_id
 
 
-def _row(store: Store, hs_id: str) -> object:
+def _row(store: Store, hs_id: str) -> Any:
     h = schema.org_handshakes
     with store.read() as conn:
         return conn.execute(select(h).where(h.c.handshake_id == hs_id)).one()

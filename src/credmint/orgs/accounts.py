@@ -13,8 +13,6 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from credmint import errors, ids
 from credmint.api import Call, operation
-from credmint.iam.common import drop_all_tags, put_tags
-from credmint.iam.roles import create_organization_access_role
 from credmint.orgs import data, handshakes, model
 from credmint.orgs.calls import (
     administrator,
@@ -31,6 +29,8 @@ from credmint.orgs.lookups import attach_defaults, no_account, require_member
 from credmint.orgs.ops import OPERATIONS
 from credmint.orgs.views import account_view, accounts_query, request_view
 from credmint.store import schema
+from credmint.store.iam import create_organization_access_role
+from credmint.store.tags import drop_all_tags, put_tags
 
 
 def _member_account(conn: Connection, org: Org, now: datetime, params: Mapping[str, Any]) -> str:
@@ -75,7 +75,7 @@ def create_account(call: Call) -> Mapping[str, Any]:
     params = call.params
     authorize(call, "CreateAccount")
     request_id = model.new_create_account_request_id()
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = management(call, conn)
         email: str = params["Email"]
         a = schema.accounts
@@ -115,7 +115,7 @@ def create_account(call: Call) -> Mapping[str, Any]:
 def describe_create_account_status(call: Call) -> Mapping[str, Any]:
     authorize(call, "DescribeCreateAccountStatus")
     r = schema.org_create_account_requests
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = administrator(call, conn)
         row = conn.execute(
             select(r).where(r.c.request_id == call.params["CreateAccountRequestId"], r.c.org_id == org.org_id)
@@ -133,7 +133,7 @@ def list_create_account_status(call: Call) -> Mapping[str, Any]:
     states: list[str] = call.params.get("States") or []
     authorize(call, "ListCreateAccountStatus")
     r = schema.org_create_account_requests
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = administrator(call, conn)
         query = select(r).where(r.c.org_id == org.org_id)
         if states:
@@ -146,7 +146,7 @@ def list_create_account_status(call: Call) -> Mapping[str, Any]:
 @operation(OPERATIONS, "DescribeAccount")
 def describe_account(call: Call) -> Mapping[str, Any]:
     account_id: str = call.params["AccountId"]
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = administrator(call, conn)
         authorize(call, "DescribeAccount", model.account_arn(org.management_account_id, org.org_id, account_id))
         row = conn.execute(accounts_query(org).where(schema.org_accounts.c.account_id == account_id)).first()
@@ -158,7 +158,7 @@ def describe_account(call: Call) -> Mapping[str, Any]:
 @operation(OPERATIONS, "ListAccounts")
 def list_accounts(call: Call) -> Mapping[str, Any]:
     authorize(call, "ListAccounts")
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = administrator(call, conn)
         rows = conn.execute(
             accounts_query(org).order_by(schema.org_accounts.c.joined_at, schema.accounts.c.account_id)
@@ -173,10 +173,10 @@ def move_account(call: Call) -> Mapping[str, Any]:
     account_id: str = params["AccountId"]
     source: str = params["SourceParentId"]
     destination: str = params["DestinationParentId"]
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = management(call, conn)
     authorize(call, "MoveAccount", model.account_arn(org.management_account_id, org.org_id, account_id))
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = management(call, conn)
         if not data.is_parent(conn, org, source):
             raise errors.org_error(
@@ -234,7 +234,7 @@ def _depart(conn: Connection, org: Org, account_id: str, now: datetime) -> None:
 def remove_account_from_organization(call: Call) -> Mapping[str, Any]:
     account_id: str = call.params["AccountId"]
     authorized(call, "RemoveAccountFromOrganization", management, lambda org: entity_arn(org, account_id))
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = management(call, conn)
         if account_id == org.management_account_id:
             raise _management_cannot_leave()
@@ -248,7 +248,7 @@ def leave_organization(call: Call) -> Mapping[str, Any]:
     """A member account leaves on its own; its SCPs apply to this call (a guardrail can forbid leaving)."""
     account_id = caller(call).account_id
     authorize(call, "LeaveOrganization")
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = membership(call, conn)
         if account_id == org.management_account_id:
             raise _management_cannot_leave()
@@ -263,7 +263,7 @@ def close_account(call: Call) -> Mapping[str, Any]:
     account_id: str = call.params["AccountId"]
     authorized(call, "CloseAccount", management, lambda org: entity_arn(org, account_id))
     oa = schema.org_accounts
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = management(call, conn)
         if account_id == org.management_account_id:
             raise errors.org_constraint_violation(
@@ -310,7 +310,7 @@ def create_gov_cloud_account(call: Call) -> Mapping[str, Any]:
     """credmint serves no AWS GovCloud (US) partition, so no management account here is
     enabled for it: the answer AWS gives such an account."""
     authorize(call, "CreateGovCloudAccount")
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         management(call, conn)
     raise errors.org_constraint_violation(
         "The management account must be associated with an AWS GovCloud (US) account to create GovCloud accounts.",

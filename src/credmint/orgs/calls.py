@@ -12,11 +12,12 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
-from credmint import condition_keys, errors
+from credmint import errors
+from credmint.access import condition_keys
+from credmint.access.principal import Principal
 from credmint.api import Call
 from credmint.orgs import data, model
 from credmint.orgs.data import Org
-from credmint.principal import Principal
 from credmint.store import schema
 
 #: ``MaxResults`` when the caller sends none (the model allows 1-20).
@@ -54,7 +55,7 @@ def _request_keys(call: Call, action: str, resource: str) -> dict[str, str | lis
             keys["organizations:PolicyType"] = policy_type
     if resource != "*" and condition_keys.takes(action, "aws:ResourceTag/${TagKey}"):
         t = schema.tags
-        with call.runtime.store.read() as conn:
+        with call.store.read() as conn:
             rows = conn.execute(select(t.c.key, t.c.value).where(t.c.resource == resource).order_by(t.c.position))
             for k, v in rows.all():
                 keys[f"aws:ResourceTag/{k}"] = v
@@ -66,7 +67,7 @@ def _stored_policy_type(call: Call, policy_id: str) -> str | None:
     if managed is not None:
         return managed.policy_type
     p = schema.org_policies
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         found: str | None = conn.execute(select(p.c.policy_type).where(p.c.policy_id == policy_id)).scalar()
     return found
 
@@ -81,7 +82,7 @@ def _delegation_policy(call: Call, action: str) -> tuple[str, str] | None:
     p = call.principal
     if p is None or action not in model.DELEGABLE_ACTIONS:
         return None
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = data.org_of_account(conn, p.account_id)
         if org is None or org.management_account_id == p.account_id:
             return None
@@ -97,8 +98,7 @@ def authorize(call: Call, action: str, resource: str = "*", *, own: bool = False
     full = f"organizations:{action}"
     delegation = None if own else _delegation_policy(call, action)
     try:
-        call.runtime.authorize(
-            call,
+        call.authorize(
             full,
             resource,
             resource_policy=delegation[0] if delegation else None,
@@ -153,7 +153,7 @@ def authorized(
 
     The operation reads the organization again in its own write transaction.
     """
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = role(call, conn)
     authorize(call, action, resource(org))
 

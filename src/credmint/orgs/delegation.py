@@ -22,7 +22,7 @@ def enable_aws_service_access(call: Call) -> Mapping[str, Any]:
     service: str = call.params["ServicePrincipal"]
     authorize(call, "EnableAWSServiceAccess")
     s = schema.org_service_access
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = management(call, conn)
         require_all_features(org)
         if service not in data.service_access(conn, org.org_id):
@@ -36,7 +36,7 @@ def register_delegated_administrator(call: Call) -> Mapping[str, Any]:
     service: str = call.params["ServicePrincipal"]
     authorize(call, "RegisterDelegatedAdministrator")
     d = schema.org_delegated_admins
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = management(call, conn)
         require_member(conn, org, account_id)
         if account_id == org.management_account_id:
@@ -68,7 +68,7 @@ def deregister_delegated_administrator(call: Call) -> Mapping[str, Any]:
     service: str = call.params["ServicePrincipal"]
     authorize(call, "DeregisterDelegatedAdministrator")
     d = schema.org_delegated_admins
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = management(call, conn)
         require_member(conn, org, account_id)
         if service not in data.delegated_services(conn, account_id):
@@ -87,7 +87,7 @@ def list_delegated_administrators(call: Call) -> Mapping[str, Any]:
     service: str | None = call.params.get("ServicePrincipal")
     authorize(call, "ListDelegatedAdministrators")
     d = schema.org_delegated_admins
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = administrator(call, conn)
         query = select(d.c.account_id, func.min(d.c.delegated_at).label("since")).where(d.c.org_id == org.org_id)
         if service:
@@ -109,7 +109,7 @@ def list_delegated_administrators(call: Call) -> Mapping[str, Any]:
 def list_aws_service_access_for_organization(call: Call) -> Mapping[str, Any]:
     authorize(call, "ListAWSServiceAccessForOrganization")
     s = schema.org_service_access
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = administrator(call, conn)
         rows = conn.execute(select(s).where(s.c.org_id == org.org_id).order_by(s.c.service_principal)).all()
         page, more = paginate(rows, call.params)
@@ -126,7 +126,7 @@ def disable_aws_service_access(call: Call) -> Mapping[str, Any]:
     service: str = call.params["ServicePrincipal"]
     authorize(call, "DisableAWSServiceAccess")
     s = schema.org_service_access
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = management(call, conn)
         # Like EnableAWSServiceAccess, repeating the call changes nothing and is no error.
         # Delegated administrators of the service stay registered, and so do the IAM root
@@ -142,7 +142,7 @@ def list_delegated_services_for_account(call: Call) -> Mapping[str, Any]:
     account_id: str = call.params["AccountId"]
     authorize(call, "ListDelegatedServicesForAccount")
     d = schema.org_delegated_admins
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = administrator(call, conn)
         require_member(conn, org, account_id)
         rows = conn.execute(

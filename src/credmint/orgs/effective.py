@@ -35,7 +35,7 @@ def describe_effective_policy(call: Call) -> Mapping[str, Any]:
     or a delegated administrator (AWS's rule)."""
     own = caller(call).account_id
     target: str = call.params.get("TargetId") or own
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = membership(call, conn) if target == own else administrator(call, conn)
         authorize(call, "DescribeEffectivePolicy", entity_arn(org, target), own=target == own)
         if not target.isdigit():
@@ -52,7 +52,7 @@ def describe_effective_policy(call: Call) -> Mapping[str, Any]:
 def list_accounts_with_invalid_effective_policy(call: Call) -> Mapping[str, Any]:
     policy_type: str = call.params["PolicyType"]
     authorize(call, "ListAccountsWithInvalidEffectivePolicy")
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         administrator(call, conn)
     page, more = paginate([], call.params)
     return {"Accounts": list(page), "PolicyType": policy_type, **more}
@@ -61,7 +61,7 @@ def list_accounts_with_invalid_effective_policy(call: Call) -> Mapping[str, Any]
 @operation(OPERATIONS, "ListEffectivePolicyValidationErrors")
 def list_effective_policy_validation_errors(call: Call) -> Mapping[str, Any]:
     account_id: str = call.params["AccountId"]
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = administrator(call, conn)
         authorize(call, "ListEffectivePolicyValidationErrors", entity_arn(org, account_id))
         require_member(conn, org, account_id)

@@ -35,7 +35,6 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from credmint import errors
 from credmint.api import Call, operation
-from credmint.iam.common import put_tags
 from credmint.orgs import data, model
 from credmint.orgs.calls import administrator, authorize, caller, management, paginate, unique
 from credmint.orgs.data import Org
@@ -43,6 +42,7 @@ from credmint.orgs.lookups import attach_defaults
 from credmint.orgs.ops import OPERATIONS
 from credmint.orgs.views import email_of
 from credmint.store import schema
+from credmint.store.tags import put_tags
 
 h = schema.org_handshakes
 
@@ -276,7 +276,7 @@ def invite_account_to_organization(call: Call) -> Mapping[str, Any]:
     notes: str | None = call.params.get("Notes")
     tags = [{"Key": t["Key"], "Value": t.get("Value", "")} for t in call.params.get("Tags") or []]
     authorize(call, "InviteAccountToOrganization")
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = management(call, conn)
         now = call.now
         _prune(conn, org, now)
@@ -377,13 +377,13 @@ def _finish_all_features(conn: Connection, org: Org, row: Any, now: datetime) ->
 def accept_handshake(call: Call) -> Mapping[str, Any]:
     handshake_id: str = call.params["HandshakeId"]
     account = caller(call).account_id
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         row, org = _visible(conn, call, handshake_id)
     authorize(
         call, "AcceptHandshake", model.handshake_arn(org.management_account_id, org.org_id, row.action, handshake_id)
     )
     now = call.now
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row, org = _visible(conn, call, handshake_id)
         if not _is_recipient(conn, row, account):
             # The organization's own side cannot accept its invitation.
@@ -409,12 +409,12 @@ def accept_handshake(call: Call) -> Mapping[str, Any]:
 def decline_handshake(call: Call) -> Mapping[str, Any]:
     handshake_id: str = call.params["HandshakeId"]
     account = caller(call).account_id
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         row, org = _visible(conn, call, handshake_id)
     authorize(
         call, "DeclineHandshake", model.handshake_arn(org.management_account_id, org.org_id, row.action, handshake_id)
     )
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row, org = _visible(conn, call, handshake_id)
         if not _is_recipient(conn, row, account) or row.action == model.ENABLE_ALL_FEATURES:
             # The sender withdraws with CancelHandshake, not DeclineHandshake.
@@ -429,12 +429,12 @@ def decline_handshake(call: Call) -> Mapping[str, Any]:
 def cancel_handshake(call: Call) -> Mapping[str, Any]:
     handshake_id: str = call.params["HandshakeId"]
     account = caller(call).account_id
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         row, org = _visible(conn, call, handshake_id)
     authorize(
         call, "CancelHandshake", model.handshake_arn(org.management_account_id, org.org_id, row.action, handshake_id)
     )
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row, org = _visible(conn, call, handshake_id)
         if org.management_account_id != account:
             raise errors.org_access_denied("Only the organization that sent a handshake can cancel it.")
@@ -451,7 +451,7 @@ def cancel_handshake(call: Call) -> Mapping[str, Any]:
 @operation(OPERATIONS, "DescribeHandshake")
 def describe_handshake(call: Call) -> Mapping[str, Any]:
     handshake_id: str = call.params["HandshakeId"]
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         row, org = _visible(conn, call, handshake_id)
         authorize(
             call,
@@ -466,7 +466,7 @@ def list_handshakes_for_account(call: Call) -> Mapping[str, Any]:
     """The handshakes the caller's account is asked to answer; callable outside any organization."""
     account = caller(call).account_id
     authorize(call, "ListHandshakesForAccount")
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         keys = _recipient_keys(conn, account)
         rows = [
             r
@@ -486,7 +486,7 @@ def list_handshakes_for_account(call: Call) -> Mapping[str, Any]:
 @operation(OPERATIONS, "ListHandshakesForOrganization")
 def list_handshakes_for_organization(call: Call) -> Mapping[str, Any]:
     authorize(call, "ListHandshakesForOrganization")
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = administrator(call, conn)
         query = _filtered(call, select(h).where(h.c.org_id == org.org_id))
         rows = [r for r in conn.execute(query).all() if _listed(r, call.now)]
@@ -501,7 +501,7 @@ def list_handshakes_for_organization(call: Call) -> Mapping[str, Any]:
 def enable_all_features(call: Call) -> Mapping[str, Any]:
     authorize(call, "EnableAllFeatures")
     now = call.now
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = management(call, conn)
         if org.all_features:
             raise _constraint(

@@ -9,13 +9,13 @@ from sqlalchemy import delete, insert, select, update
 
 from credmint import errors
 from credmint.api import Call, operation
-from credmint.iam.common import drop_all_tags
 from credmint.orgs import data, model
 from credmint.orgs.calls import administrator, authorize, caller, management, membership, paginate, unique
 from credmint.orgs.data import Org
 from credmint.orgs.ops import OPERATIONS
 from credmint.orgs.views import organization_view, root_view
 from credmint.store import schema
+from credmint.store.tags import drop_all_tags
 
 
 def _already_in_organization() -> errors.AwsError:
@@ -27,7 +27,7 @@ def create_organization(call: Call) -> Mapping[str, Any]:
     p = caller(call)
     feature_set: str = call.params.get("FeatureSet") or model.FEATURE_ALL
     authorize(call, "CreateOrganization")
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         if data.org_of_account(conn, p.account_id) is not None:
             raise _already_in_organization()
         org = Org(model.new_org_id(), p.account_id, feature_set, model.new_root_id(), call.now)
@@ -62,7 +62,7 @@ def create_organization(call: Call) -> Mapping[str, Any]:
 @operation(OPERATIONS, "DescribeOrganization")
 def describe_organization(call: Call) -> Mapping[str, Any]:
     authorize(call, "DescribeOrganization")
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = membership(call, conn)
         return {"Organization": organization_view(conn, org)}
 
@@ -70,7 +70,7 @@ def describe_organization(call: Call) -> Mapping[str, Any]:
 @operation(OPERATIONS, "ListRoots")
 def list_roots(call: Call) -> Mapping[str, Any]:
     authorize(call, "ListRoots")
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = administrator(call, conn)
         page, more = paginate([root_view(conn, org)], call.params)
         return {"Roots": list(page), **more}
@@ -81,7 +81,7 @@ def delete_organization(call: Call) -> Mapping[str, Any]:
     """Delete an organization that has no member accounts left (AWS's rule); its OUs,
     policies, handshakes, delegation policy and settings go with it."""
     authorize(call, "DeleteOrganization")
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = management(call, conn)
         oa = schema.org_accounts
         members = conn.execute(

@@ -9,7 +9,6 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from credmint import errors, policy
 from credmint.api import Call, operation
-from credmint.iam.common import drop_all_tags, put_tags
 from credmint.orgs import data, model
 from credmint.orgs.calls import administrator, authorize, authorized, entity_arn, management, paginate, unique
 from credmint.orgs.data import Org
@@ -17,6 +16,7 @@ from credmint.orgs.lookups import attach_defaults, find_policy, no_target
 from credmint.orgs.ops import OPERATIONS
 from credmint.orgs.views import policy_arn_of, policy_summary, policy_view, root_view
 from credmint.store import schema
+from credmint.store.tags import drop_all_tags, put_tags
 
 
 def _check_type(org: Org, policy_type: str) -> None:
@@ -52,7 +52,7 @@ def create_policy(call: Call) -> Mapping[str, Any]:
     name: str = params["Name"]
     authorize(call, "CreatePolicy")
     p = schema.org_policies
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = management(call, conn)
         _check_type(org, policy_type)
         _check_content(policy_type, content)
@@ -82,7 +82,7 @@ def list_policies(call: Call) -> Mapping[str, Any]:
     policy_type: str = call.params["Filter"]
     authorize(call, "ListPolicies")
     p = schema.org_policies
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = administrator(call, conn)
         items: list[Any] = [m for m in model.AWS_MANAGED.values() if m.policy_type == policy_type]
         items.extend(
@@ -100,7 +100,7 @@ def attach_policy(call: Call) -> Mapping[str, Any]:
     target: str = call.params["TargetId"]
     authorize(call, "AttachPolicy")
     a = schema.org_policy_attachments
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = management(call, conn)
         found = find_policy(conn, org, policy_id)
         policy_type: str = found.policy_type
@@ -133,7 +133,7 @@ def detach_policy(call: Call) -> Mapping[str, Any]:
     target: str = call.params["TargetId"]
     authorize(call, "DetachPolicy")
     a = schema.org_policy_attachments
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = management(call, conn)
         found = find_policy(conn, org, policy_id)
         if not data.is_target(conn, org, target):
@@ -161,7 +161,7 @@ def enable_policy_type(call: Call) -> Mapping[str, Any]:
     root_id: str = call.params["RootId"]
     policy_type: str = call.params["PolicyType"]
     authorize(call, "EnablePolicyType")
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = management(call, conn)
         if root_id != org.root_id:
             raise errors.org_error("RootNotFoundException", "We can't find a root with the RootId that you specified.")
@@ -203,7 +203,7 @@ def _policy_resource(call: Call, policy_id: str) -> Callable[[Org], str]:
     answered with PolicyNotFoundException by the operation."""
 
     def arn(org: Org) -> str:
-        with call.runtime.store.read() as conn:
+        with call.store.read() as conn:
             try:
                 return policy_arn_of(org, find_policy(conn, org, policy_id))
             except errors.AwsError:
@@ -226,7 +226,7 @@ def _readable_policy(call: Call, conn: Connection, org: Org, action: str, policy
 @operation(OPERATIONS, "DescribePolicy")
 def describe_policy(call: Call) -> Mapping[str, Any]:
     policy_id: str = call.params["PolicyId"]
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = administrator(call, conn)
         found = _readable_policy(call, conn, org, "DescribePolicy", policy_id)
         return {"Policy": policy_view(org, found)}
@@ -238,7 +238,7 @@ def update_policy(call: Call) -> Mapping[str, Any]:
     policy_id: str = params["PolicyId"]
     authorized(call, "UpdatePolicy", management, _policy_resource(call, policy_id))
     p = schema.org_policies
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = management(call, conn)
         found = find_policy(conn, org, policy_id)
         if isinstance(found, model.AwsManagedPolicy):
@@ -271,7 +271,7 @@ def delete_policy(call: Call) -> Mapping[str, Any]:
     policy_id: str = call.params["PolicyId"]
     authorized(call, "DeletePolicy", management, _policy_resource(call, policy_id))
     a = schema.org_policy_attachments
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = management(call, conn)
         found = find_policy(conn, org, policy_id)
         if isinstance(found, model.AwsManagedPolicy):
@@ -302,7 +302,7 @@ def _policies_sorted(conn: Connection, policy_ids: set[str]) -> list[Any]:
 def list_policies_for_target(call: Call) -> Mapping[str, Any]:
     target: str = call.params["TargetId"]
     policy_type: str = call.params["Filter"]
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = administrator(call, conn)
         authorize(call, "ListPoliciesForTarget", entity_arn(org, target))
         if not data.is_target(conn, org, target):
@@ -316,7 +316,7 @@ def list_policies_for_target(call: Call) -> Mapping[str, Any]:
 def list_targets_for_policy(call: Call) -> Mapping[str, Any]:
     policy_id: str = call.params["PolicyId"]
     a, u = schema.org_policy_attachments, schema.org_units
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = administrator(call, conn)
         _readable_policy(call, conn, org, "ListTargetsForPolicy", policy_id)
         # AWS managed policies are attached in every organization: only this one's targets.
@@ -351,7 +351,7 @@ def disable_policy_type(call: Call) -> Mapping[str, Any]:
     policy_type: str = call.params["PolicyType"]
     authorized(call, "DisablePolicyType", management, lambda org: entity_arn(org, root_id))
     t, a = schema.org_policy_types, schema.org_policy_attachments
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = management(call, conn)
         if root_id != org.root_id:
             raise errors.org_error("RootNotFoundException", "We can't find a root with the RootId that you specified.")

@@ -26,15 +26,16 @@ from typing import Any
 
 from sqlalchemy import delete, insert, update
 
-from credmint import bound_principals, condition_keys, errors, policy
+from credmint import bound_principals, errors, policy
+from credmint.access import condition_keys
 from credmint.api import Call, operation
-from credmint.iam.common import drop_all_tags, put_tags
 from credmint.orgs import data, model
 from credmint.orgs.calls import administrator, authorize, management
 from credmint.orgs.data import Org
 from credmint.orgs.ops import OPERATIONS
 from credmint.policy.matching import glob_matcher
 from credmint.store import schema
+from credmint.store.tags import drop_all_tags, put_tags
 
 
 def _invalid(message: str, reason: str) -> errors.AwsError:
@@ -124,13 +125,13 @@ def _no_policy() -> errors.AwsError:
 def put_resource_policy(call: Call) -> Mapping[str, Any]:
     content: str = call.params["Content"]
     tags = [{"Key": t["Key"], "Value": t.get("Value", "")} for t in call.params.get("Tags") or []]
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = management(call, conn)
         found = data.resource_policy(conn, org.org_id)
     policy_id = found.policy_id if found is not None else model.new_resource_policy_id()
     authorize(call, "PutResourcePolicy", model.resource_policy_arn(org.management_account_id, org.org_id, policy_id))
     r = schema.org_resource_policies
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = management(call, conn)
         stored = _validated(conn, content)
         found = data.resource_policy(conn, org.org_id)
@@ -149,7 +150,7 @@ def put_resource_policy(call: Call) -> Mapping[str, Any]:
 
 @operation(OPERATIONS, "DescribeResourcePolicy")
 def describe_resource_policy(call: Call) -> Mapping[str, Any]:
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = administrator(call, conn)
         found = data.resource_policy(conn, org.org_id)
         arn = model.resource_policy_arn(org.management_account_id, org.org_id, found.policy_id) if found else "*"
@@ -163,7 +164,7 @@ def describe_resource_policy(call: Call) -> Mapping[str, Any]:
 def delete_resource_policy(call: Call) -> Mapping[str, Any]:
     authorize(call, "DeleteResourcePolicy")
     r = schema.org_resource_policies
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = management(call, conn)
         found = data.resource_policy(conn, org.org_id)
         if found is None:

@@ -9,13 +9,13 @@ from sqlalchemy import Connection, select
 
 from credmint import errors
 from credmint.api import Call, operation
-from credmint.iam.common import get_tags, put_tags, remove_tags
 from credmint.orgs import data, model
 from credmint.orgs.calls import administrator, authorize, entity_arn, management, paginate
 from credmint.orgs.data import Org
 from credmint.orgs.lookups import no_target
 from credmint.orgs.ops import OPERATIONS
 from credmint.store import schema
+from credmint.store.tags import get_tags, put_tags, remove_tags
 
 
 def _taggable(call: Call, conn: Connection, org: Org, action: str, resource_id: str) -> str:
@@ -41,7 +41,7 @@ def _taggable(call: Call, conn: Connection, org: Org, action: str, resource_id: 
 @operation(OPERATIONS, "TagResource")
 def tag_resource(call: Call) -> Mapping[str, Any]:
     tags = [{"Key": t["Key"], "Value": t.get("Value", "")} for t in call.params.get("Tags") or []]
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = management(call, conn)
         arn = _taggable(call, conn, org, "TagResource", call.params["ResourceId"])
         try:
@@ -54,7 +54,7 @@ def tag_resource(call: Call) -> Mapping[str, Any]:
 
 @operation(OPERATIONS, "UntagResource")
 def untag_resource(call: Call) -> Mapping[str, Any]:
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = management(call, conn)
         arn = _taggable(call, conn, org, "UntagResource", call.params["ResourceId"])
         remove_tags(conn, arn, call.params.get("TagKeys") or [])
@@ -63,7 +63,7 @@ def untag_resource(call: Call) -> Mapping[str, Any]:
 
 @operation(OPERATIONS, "ListTagsForResource")
 def list_tags_for_resource(call: Call) -> Mapping[str, Any]:
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = administrator(call, conn)
         arn = _taggable(call, conn, org, "ListTagsForResource", call.params["ResourceId"])
         page, more = paginate(get_tags(conn, arn), call.params)

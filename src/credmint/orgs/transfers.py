@@ -20,7 +20,7 @@ from credmint.orgs.ops import OPERATIONS
 
 def _managed(call: Call, action: str) -> None:
     authorize(call, action)
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         management(call, conn)
 
 

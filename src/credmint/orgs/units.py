@@ -9,7 +9,6 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from credmint import errors
 from credmint.api import Call, operation
-from credmint.iam.common import drop_all_tags, put_tags
 from credmint.orgs import data, model
 from credmint.orgs.calls import administrator, authorize, authorized, entity_arn, management, paginate, unique
 from credmint.orgs.data import Org
@@ -17,6 +16,7 @@ from credmint.orgs.lookups import attach_defaults
 from credmint.orgs.ops import OPERATIONS
 from credmint.orgs.views import account_view, accounts_query, ou_view
 from credmint.store import schema
+from credmint.store.tags import drop_all_tags, put_tags
 
 
 def _no_parent() -> errors.AwsError:
@@ -36,7 +36,7 @@ def create_organizational_unit(call: Call) -> Mapping[str, Any]:
     name: str = params["Name"]
     authorize(call, "CreateOrganizationalUnit")
     u = schema.org_units
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = management(call, conn)
         if not data.is_parent(conn, org, parent):
             raise _no_parent()
@@ -63,7 +63,7 @@ def create_organizational_unit(call: Call) -> Mapping[str, Any]:
 def list_organizational_units_for_parent(call: Call) -> Mapping[str, Any]:
     parent: str = call.params["ParentId"]
     authorize(call, "ListOrganizationalUnitsForParent")
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = administrator(call, conn)
         if not data.is_parent(conn, org, parent):
             raise _no_parent()
@@ -105,7 +105,7 @@ def _ous_in(conn: Connection, org: Org, parent: str) -> list[Any]:
 def list_children(call: Call) -> Mapping[str, Any]:
     parent: str = call.params["ParentId"]
     child_type: str = call.params["ChildType"]
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = administrator(call, conn)
         authorize(call, "ListChildren", entity_arn(org, parent))
         if not data.is_parent(conn, org, parent):
@@ -121,7 +121,7 @@ def list_children(call: Call) -> Mapping[str, Any]:
 @operation(OPERATIONS, "ListParents")
 def list_parents(call: Call) -> Mapping[str, Any]:
     child: str = call.params["ChildId"]
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = administrator(call, conn)
         authorize(call, "ListParents", entity_arn(org, child))
         parent: str | None = None
@@ -148,7 +148,7 @@ def list_parents(call: Call) -> Mapping[str, Any]:
 @operation(OPERATIONS, "ListAccountsForParent")
 def list_accounts_for_parent(call: Call) -> Mapping[str, Any]:
     parent: str = call.params["ParentId"]
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = administrator(call, conn)
         authorize(call, "ListAccountsForParent", entity_arn(org, parent))
         if not data.is_parent(conn, org, parent):
@@ -160,7 +160,7 @@ def list_accounts_for_parent(call: Call) -> Mapping[str, Any]:
 @operation(OPERATIONS, "DescribeOrganizationalUnit")
 def describe_organizational_unit(call: Call) -> Mapping[str, Any]:
     ou_id: str = call.params["OrganizationalUnitId"]
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = administrator(call, conn)
         authorize(call, "DescribeOrganizationalUnit", entity_arn(org, ou_id))
         return {"OrganizationalUnit": ou_view(conn, org, _ou_of(conn, org, ou_id))}
@@ -172,7 +172,7 @@ def update_organizational_unit(call: Call) -> Mapping[str, Any]:
     name: str | None = call.params.get("Name")
     authorized(call, "UpdateOrganizationalUnit", management, lambda org: entity_arn(org, ou_id))
     u = schema.org_units
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = management(call, conn)
         row = _ou_of(conn, org, ou_id)
         if name is not None and name != row.name:
@@ -191,7 +191,7 @@ def update_organizational_unit(call: Call) -> Mapping[str, Any]:
 def delete_organizational_unit(call: Call) -> Mapping[str, Any]:
     ou_id: str = call.params["OrganizationalUnitId"]
     authorized(call, "DeleteOrganizationalUnit", management, lambda org: entity_arn(org, ou_id))
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = management(call, conn)
         _ou_of(conn, org, ou_id)
         if _ous_in(conn, org, ou_id) or _accounts_in(conn, org, ou_id):
