@@ -163,9 +163,9 @@ def provider_claims(provider: str) -> tuple[str, ...]:
 #: ending in ``*`` stands for every key that starts with what precedes it.
 SUPPLIED: Mapping[str, str] = {
     # Tags: the request's, and the target resource's.
-    "aws:RequestTag/${TagKey}": "iam.common.authorize, sts.sessions.tag_keys, orgs.service, s3.buckets",
-    "aws:TagKeys": "iam.common.authorize, sts.sessions.tag_keys, orgs.service, s3.buckets",
-    "aws:ResourceTag/${TagKey}": "iam.common.target_facts, store.iam.CachedRole, orgs.service, s3.actions",
+    "aws:RequestTag/${TagKey}": "iam.common.authorize, sts.sessions.tag_keys, orgs.calls, s3.buckets",
+    "aws:TagKeys": "iam.common.authorize, sts.sessions.tag_keys, orgs.calls, s3.buckets",
+    "aws:ResourceTag/${TagKey}": "iam.common.target_facts, store.iam.CachedRole, orgs.calls, s3.actions",
     "iam:ResourceTag/${TagKey}": "iam.common.target_facts, store.iam.CachedRole",
     # IAM.
     "iam:PolicyARN": "iam.common.authorize (PolicyArn of Attach/Detach*Policy)",
@@ -202,8 +202,8 @@ SUPPLIED: Mapping[str, str] = {
     "s3:BucketTag/${TagKey}": "s3.actions.stored_keys (the bucket's tags)",
     "s3:ExistingObjectTag/<key>": "s3.actions.stored_keys (the stored object's tags)",
     # Organizations.
-    "organizations:PolicyType": "orgs.service",
-    "organizations:ServicePrincipal": "orgs.service",
+    "organizations:PolicyType": "orgs.calls",
+    "organizations:ServicePrincipal": "orgs.calls",
 }
 
 _NO_ACCESS_POINTS = "credmint has no S3 access points, access grants or Multi-Region Access Points"
