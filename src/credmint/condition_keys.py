@@ -191,6 +191,7 @@ SUPPLIED: Mapping[str, str] = {
     "s3:prefix": "s3.actions.request_keys (listings)",
     "s3:delimiter": "s3.actions.request_keys (listings)",
     "s3:max-keys": "s3.actions.request_keys (listings)",
+    "s3:versionid": "s3.actions.request_keys (versionId), s3.operations (DeleteObjects entries, copy sources)",
     "s3:locationconstraint": "s3.buckets (CreateBucket)",
     "s3:signatureversion": "s3.actions.request_keys",
     "s3:authType": "s3.actions.request_keys",

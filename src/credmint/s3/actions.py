@@ -54,6 +54,7 @@ ACTIONS: dict[str, S3Action] = {
     "ListObjects": S3Action("s3:ListBucket", "bucket"),
     "ListObjectsV2": S3Action("s3:ListBucket", "bucket"),
     "ListMultipartUploads": S3Action("s3:ListBucketMultipartUploads", "bucket"),
+    "ListObjectVersions": S3Action("s3:ListBucketVersions", "bucket"),
     # Authorized key by key inside the operation, as S3 reports per-key AccessDenied.
     "DeleteObjects": S3Action("s3:DeleteObject", "object"),
     "PutObject": S3Action("s3:PutObject", "object"),
@@ -112,6 +113,22 @@ ACTIONS: dict[str, S3Action] = {
     "DeleteBucketReplication": S3Action("s3:PutReplicationConfiguration", "bucket"),
     "GetObjectLockConfiguration": S3Action("s3:GetBucketObjectLockConfiguration", "bucket"),
     "PutObjectLockConfiguration": S3Action("s3:PutBucketObjectLockConfiguration", "bucket"),
+}
+
+#: The action an object operation is authorized with when it names a version (``versionId``
+#: in the query, a DeleteObjects entry's VersionId, a copy source's ``?versionId=``): S3
+#: evaluates these instead, so a policy denying s3:GetObjectVersion refuses GET ?versionId=
+#: even where s3:GetObject is allowed.
+VERSION_ACTIONS: dict[str, str] = {
+    "GetObject": "s3:GetObjectVersion",
+    "HeadObject": "s3:GetObjectVersion",
+    "DeleteObject": "s3:DeleteObjectVersion",
+    "DeleteObjects": "s3:DeleteObjectVersion",
+    "GetObjectTagging": "s3:GetObjectVersionTagging",
+    "PutObjectTagging": "s3:PutObjectVersionTagging",
+    "DeleteObjectTagging": "s3:DeleteObjectVersionTagging",
+    "GetObjectAcl": "s3:GetObjectVersionAcl",
+    "PutObjectAcl": "s3:PutObjectVersionAcl",
 }
 
 #: The bucket owner's root user may always read, replace and remove the bucket policy,
@@ -183,7 +200,9 @@ def request_keys(
         value = req.header(header)
         if value is not None:
             keys[key] = value
-    if operation in ("ListObjects", "ListObjectsV2"):
+    if "versionId" in query and condition_keys.takes(action, "s3:versionid"):
+        keys["s3:versionid"] = query["versionId"]
+    if operation in ("ListObjects", "ListObjectsV2", "ListObjectVersions"):
         # S3 always supplies s3:prefix and s3:max-keys for listings (prefix "" when absent),
         # so policies written as StringEquals s3:prefix "" match the bucket root.
         keys["s3:prefix"] = query.get("prefix", "")

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from credmint import bound_principals, errors
 from credmint.errors import AwsError
 from credmint.policy import names_within, validate_policy
-from credmint.s3 import public_access, xmlbody
+from credmint.s3 import public_access, versions, xmlbody
 from credmint.s3.context import S3Context, S3Response, dumps, sort_key
 from credmint.s3.tags import MAX_BUCKET_TAGS, validate_tags
 from credmint.sigv4 import is_region_name
@@ -117,9 +117,7 @@ def create_bucket(ctx: S3Context) -> S3Response:
                 )
             )
             if tags:
-                conn.execute(
-                    insert(schema.bucket_configs).values(bucket=name, name="tagging", document=dumps(tags))
-                )
+                conn.execute(insert(schema.bucket_configs).values(bucket=name, name="tagging", document=dumps(tags)))
     except IntegrityError:
         # Another request created it between the read and the write.
         existing = ctx.load_bucket(name)
@@ -196,6 +194,9 @@ def delete_bucket(ctx: S3Context) -> S3Response:
     mp = schema.multipart_parts
     with ctx.store.write() as conn:
         if conn.execute(select(o.c.key).where(o.c.bucket == row.name).limit(1)).first() is not None:
+            raise errors.s3_bucket_not_empty(row.name)
+        if versions.has_versions(conn, row.name):
+            # Older versions and delete markers keep a bucket alive, as in S3.
             raise errors.s3_bucket_not_empty(row.name)
         uploads = select(u.c.upload_id).where(u.c.bucket == row.name)
         # In-progress multipart uploads do not keep a bucket alive; their parts go with it.

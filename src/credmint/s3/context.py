@@ -18,7 +18,7 @@ from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
 from credmint.principal import Principal
 from credmint.s3 import public_access
-from credmint.s3.actions import ACTIONS, POLICY_LOCKOUT_EXEMPT, request_keys, resource_arn, stored_keys
+from credmint.s3.actions import ACTIONS, POLICY_LOCKOUT_EXEMPT, VERSION_ACTIONS, request_keys, resource_arn, stored_keys
 from credmint.s3.blobs import BlobStore
 from credmint.sigv2 import SignedV2
 from credmint.sigv4 import SignedRequest
@@ -41,6 +41,8 @@ class BucketRow:
     created_at: datetime
     #: The bucket's tags, for ``s3:BucketTag/<k>`` and ``aws:ResourceTag/<k>``.
     tags: tuple[tuple[str, str], ...] = ()
+    #: The versioning status: None (never enabled), "Enabled" or "Suspended".
+    versioning: str | None = None
 
 
 @dataclass
@@ -108,23 +110,46 @@ class S3Context:
         """The bucket and its tags, in one read (every S3 action may test the bucket's tags)."""
         b, c = schema.buckets, schema.bucket_configs
         tagging = c.alias("tagging")
+        versioning = c.alias("versioning")
         with self.store.read() as conn:
             row = conn.execute(
-                select(b.c.name, b.c.account_id, b.c.region, b.c.policy, b.c.created_at, tagging.c.document)
+                select(
+                    b.c.name,
+                    b.c.account_id,
+                    b.c.region,
+                    b.c.policy,
+                    b.c.created_at,
+                    tagging.c.document,
+                    versioning.c.document,
+                )
                 .select_from(
-                    b.outerjoin(tagging, (tagging.c.bucket == b.c.name) & (tagging.c.name == "tagging"))
+                    b.outerjoin(tagging, (tagging.c.bucket == b.c.name) & (tagging.c.name == "tagging")).outerjoin(
+                        versioning, (versioning.c.bucket == b.c.name) & (versioning.c.name == "versioning")
+                    )
                 )
                 .where(b.c.name == name)
             ).first()
         if row is None:
             return None
-        return BucketRow(*row[:5], tags=_stored_tags(row[5]))
+        status = json.loads(row[6]) if row[6] is not None else None
+        return BucketRow(*row[:5], tags=_stored_tags(row[5]), versioning=status if isinstance(status, str) else None)
 
     def object_tags(self, bucket: str, key: str) -> tuple[tuple[str, str], ...]:
-        """The stored tags of an object (none if there is no such object)."""
-        o = schema.objects
+        """The stored tags of an object (none if there is no such object): of the version the
+        request names with ``versionId``, else of the current version."""
+        o, v = schema.objects, schema.object_versions
+        version_id = self.query.get("versionId") if key == self.key else None
         with self.store.read() as conn:
-            found = conn.execute(select(o.c.attributes).where(o.c.bucket == bucket, o.c.key == key)).scalar()
+            if version_id is None:
+                found = conn.execute(select(o.c.attributes).where(o.c.bucket == bucket, o.c.key == key)).scalar()
+            else:
+                found = conn.execute(
+                    select(o.c.attributes).where(o.c.bucket == bucket, o.c.key == key, o.c.version_id == version_id)
+                ).scalar()
+                if found is None:
+                    found = conn.execute(
+                        select(v.c.attributes).where(v.c.bucket == bucket, v.c.key == key, v.c.version_id == version_id)
+                    ).scalar()
         if found is None:
             return ()
         try:
@@ -161,6 +186,8 @@ class S3Context:
         spec = ACTIONS[operation]
         name = bucket.name if bucket is not None else (bucket_name or self.bucket)
         arn = resource_arn(spec.kind, name, key)
+        if action is None and "versionId" in self.query and operation == self.operation:
+            action = VERSION_ACTIONS.get(operation)
         act = action or spec.action
         p = self.principal
         bucket_policy = bucket.policy if bucket is not None else None

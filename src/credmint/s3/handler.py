@@ -44,6 +44,7 @@ OPERATIONS: dict[str, Operation] = {
     "GetBucketPolicyStatus": buckets.get_bucket_policy_status,
     "ListObjects": operations.list_objects,
     "ListObjectsV2": operations.list_objects_v2,
+    "ListObjectVersions": operations.list_object_versions,
     "PutObject": operations.put_object,
     "GetObject": operations.get_object,
     "HeadObject": operations.head_object,
@@ -108,6 +109,7 @@ BUCKET_SUBRESOURCES: dict[tuple[str, str], str] = {
     ("DELETE", "tagging"): "DeleteBucketTagging",
     ("GET", "versioning"): "GetBucketVersioning",
     ("PUT", "versioning"): "PutBucketVersioning",
+    ("GET", "versions"): "ListObjectVersions",
     ("GET", "cors"): "GetBucketCors",
     ("PUT", "cors"): "PutBucketCors",
     ("DELETE", "cors"): "DeleteBucketCors",
@@ -320,6 +322,7 @@ def describe(req: HttpRequest) -> tuple[str | None, str | None, str | None]:
 def render_error(err: AwsError, request_id: str) -> Response:
     body = ws3.render_s3_error(err, request_id, request_id)
     headers = [(b"x-amz-request-id", request_id.encode()), (b"x-amz-id-2", request_id.encode())]
+    headers.extend((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in err.headers)
     if body:
         headers.append((b"content-type", b"application/xml"))
     return err.status, headers, body

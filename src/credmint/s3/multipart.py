@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 
 from credmint import errors
-from credmint.s3 import xmlbody
+from credmint.s3 import versions, xmlbody
 from credmint.s3.blobs import BlobGone
 from credmint.s3.buckets import xml_response
 from credmint.s3.context import BucketRow, S3Context, S3Response, check_key, dumps, sort_key
@@ -336,11 +336,11 @@ def complete_multipart_upload(ctx: S3Context) -> S3Response:
             conn.execute(delete(mp).where(mp.c.upload_id == upload_id))
             if conn.execute(delete(u).where(u.c.upload_id == upload_id)).rowcount != 1:
                 raise errors.s3_no_such_upload(upload_id)
-            old = write_object_row(conn, bucket.name, values)
+            version_id, dropped = write_object_row(conn, bucket.name, values, ctx.now)
     except BaseException:
         ctx.blobs.delete([new_blob])
         raise
-    ctx.blobs.delete([*part_blobs, old])
+    ctx.blobs.delete([*part_blobs, *dropped])
     host = ctx.header("host") or "localhost"
     scheme = "https" if ctx.req.secure else "http"
     result: dict[str, Any] = {
@@ -350,6 +350,8 @@ def complete_multipart_upload(ctx: S3Context) -> S3Response:
         "ETag": etag,
         **checksum_members(checksum),
     }
+    if version_id != versions.NULL:
+        result["VersionId"] = version_id
     return xml_response("CompleteMultipartUpload", result)
 
 

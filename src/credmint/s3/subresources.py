@@ -13,10 +13,10 @@ import json
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from credmint import errors
-from credmint.s3 import public_access, xmlbody
+from credmint.s3 import public_access, versions, xmlbody
 from credmint.s3.buckets import xml_response
 from credmint.s3.context import BucketRow, S3Context, S3Response, dumps
 from credmint.s3.operations import _owner, load_object
@@ -107,49 +107,69 @@ def delete_bucket_tagging(ctx: S3Context) -> S3Response:
     return _no_content()
 
 
-def _object_or_404(ctx: S3Context) -> tuple[BucketRow, dict[str, Any]]:
+def _addressed_version(ctx: S3Context, conn: Connection, bucket: str) -> versions.Version:
+    """The version an object sub-resource request addresses: ``versionId``'s, else the current
+    object (NoSuchKey / NoSuchVersion otherwise; a delete marker has no sub-resources)."""
     assert ctx.key is not None
-    bucket = ctx.bucket_or_404()
-    with ctx.store.read() as conn:
-        obj = load_object(conn, bucket.name, ctx.key)
-    if obj is None:
-        raise errors.s3_no_such_key(ctx.key)
-    return bucket, obj.attributes
-
-
-def _set_object_tags(ctx: S3Context, bucket: str, tags: dict[str, str]) -> None:
-    assert ctx.key is not None
-    o = schema.objects
-    with ctx.store.write() as conn:
-        # Read and rewrite in one transaction so a concurrent overwrite is not resurrected.
+    version_id = ctx.query.get("versionId")
+    if version_id is None:
         obj = load_object(conn, bucket, ctx.key)
         if obj is None:
             raise errors.s3_no_such_key(ctx.key)
-        attributes = dict(obj.attributes)
+        found = versions.find(conn, bucket, ctx.key, obj.version_id)
+    else:
+        found = versions.find(conn, bucket, ctx.key, versions.check_version_id(version_id))
+        if found is None:
+            raise errors.s3_no_such_version(ctx.key, version_id)
+    if found is None:
+        raise errors.s3_no_such_key(ctx.key)
+    if found.delete_marker:
+        raise errors.s3_delete_marker_read(ctx.key, found.version_id, by_version=True, method=ctx.req.method)
+    return found
+
+
+def _object_or_404(ctx: S3Context) -> tuple[BucketRow, versions.Version]:
+    bucket = ctx.bucket_or_404()
+    with ctx.store.read() as conn:
+        return bucket, _addressed_version(ctx, conn, bucket.name)
+
+
+def _version_headers(bucket: BucketRow, version: versions.Version) -> dict[str, str]:
+    if bucket.versioning is None and version.version_id == versions.NULL:
+        return {}
+    return {"x-amz-version-id": version.version_id}
+
+
+def _set_object_tags(ctx: S3Context, bucket: BucketRow, tags: dict[str, str]) -> dict[str, str]:
+    with ctx.store.write() as conn:
+        # Read and rewrite in one transaction so a concurrent overwrite is not resurrected.
+        found = _addressed_version(ctx, conn, bucket.name)
+        attributes = dict(found.attributes)
         if tags:
             attributes["tags"] = tags
         else:
             attributes.pop("tags", None)
-        conn.execute(update(o).where(o.c.bucket == bucket, o.c.key == ctx.key).values(attributes=dumps(attributes)))
+        versions.set_attributes(conn, bucket.name, found, dumps(attributes))
+    return _version_headers(bucket, found)
 
 
 def get_object_tagging(ctx: S3Context) -> S3Response:
-    _bucket, attributes = _object_or_404(ctx)
+    bucket, version = _object_or_404(ctx)
     # An object without tags answers an empty TagSet, not NoSuchTagSet.
-    return xml_response("GetObjectTagging", {"TagSet": _tag_set(attributes.get("tags") or {})})
+    response = xml_response("GetObjectTagging", {"TagSet": _tag_set(version.attributes.get("tags") or {})})
+    response.headers.update(_version_headers(bucket, version))
+    return response
 
 
 def put_object_tagging(ctx: S3Context) -> S3Response:
     bucket = ctx.bucket_or_404()
     tags = _tagging_body(ctx, MAX_OBJECT_TAGS)
-    _set_object_tags(ctx, bucket.name, tags)
-    return S3Response()
+    return S3Response(headers=_set_object_tags(ctx, bucket, tags))
 
 
 def delete_object_tagging(ctx: S3Context) -> S3Response:
     bucket = ctx.bucket_or_404()
-    _set_object_tags(ctx, bucket.name, {})
-    return _no_content()
+    return S3Response(status=204, headers=_set_object_tags(ctx, bucket, {}))
 
 
 # --- versioning -----------------------------------------------------------------------------
@@ -169,15 +189,14 @@ def put_bucket_versioning(ctx: S3Context) -> S3Response:
     mfa_delete = xmlbody.child_text(root, "MfaDelete")
     if status not in (None, "Enabled", "Suspended") or mfa_delete not in (None, "Enabled", "Disabled"):
         raise errors.s3_malformed_xml()
-    if status == "Enabled":
-        # credmint keeps a single version of each key; claiming versioning would lose data
-        # that a client believes is kept.
-        raise errors.s3_not_implemented("Bucket versioning is not implemented: credmint keeps one version per key.")
     if mfa_delete == "Enabled":
+        # MFA Delete needs the root user's MFA on every version delete; credmint does not
+        # check it, so claiming it would promise a protection that is not there.
         raise errors.s3_not_implemented("MFA Delete is not implemented.")
-    if status == "Suspended":
+    if status is not None:
         # S3 accepts suspending a bucket that was never versioned; it then reports Suspended.
-        _save(ctx, row.name, "versioning", "Suspended")
+        # Once enabled, a bucket never returns to unversioned (only to Suspended).
+        _save(ctx, row.name, "versioning", status)
     return S3Response()
 
 
@@ -330,7 +349,7 @@ def get_bucket_acl(ctx: S3Context) -> S3Response:
 
 
 def get_object_acl(ctx: S3Context) -> S3Response:
-    bucket, _attributes = _object_or_404(ctx)
+    bucket, _version = _object_or_404(ctx)
     # Under BucketOwnerEnforced the bucket owner owns every object.
     return xml_response("GetObjectAcl", _acl(ctx, bucket.account_id))
 
@@ -427,7 +446,7 @@ def put_bucket_acl(ctx: S3Context) -> S3Response:
 
 
 def put_object_acl(ctx: S3Context) -> S3Response:
-    bucket, _attributes = _object_or_404(ctx)
+    bucket, _version = _object_or_404(ctx)
     _refuse_acl(ctx, _OWNER_ONLY_CANNED, bucket.account_id, bucket.name)
     return S3Response()
 
