@@ -60,11 +60,14 @@ ACTIONS: dict[str, S3Action] = {
     "PutObject": S3Action("s3:PutObject", "object"),
     "GetObject": S3Action("s3:GetObject", "object"),
     "HeadObject": S3Action("s3:GetObject", "object"),
+    "GetObjectAttributes": S3Action("s3:GetObjectAttributes", "object"),
     "DeleteObject": S3Action("s3:DeleteObject", "object"),
     # The destination; the source is checked separately with s3:GetObject.
     "CopyObject": S3Action("s3:PutObject", "object"),
     "CreateMultipartUpload": S3Action("s3:PutObject", "object"),
     "UploadPart": S3Action("s3:PutObject", "object"),
+    # The destination; the source is checked separately with s3:GetObject(Version).
+    "UploadPartCopy": S3Action("s3:PutObject", "object"),
     "CompleteMultipartUpload": S3Action("s3:PutObject", "object"),
     "AbortMultipartUpload": S3Action("s3:AbortMultipartUpload", "object"),
     "ListParts": S3Action("s3:ListMultipartUploadParts", "object"),
@@ -129,6 +132,7 @@ VERSION_ACTIONS: dict[str, str] = {
     "DeleteObjectTagging": "s3:DeleteObjectVersionTagging",
     "GetObjectAcl": "s3:GetObjectVersionAcl",
     "PutObjectAcl": "s3:PutObjectVersionAcl",
+    "GetObjectAttributes": "s3:GetObjectVersionAttributes",
 }
 
 #: The bucket owner's root user may always read, replace and remove the bucket policy,
@@ -161,6 +165,7 @@ OBJECT_CREATION: dict[str, bool] = {
     "CreateMultipartUpload": True,
     "CompleteMultipartUpload": True,
     "UploadPart": False,
+    "UploadPartCopy": False,
 }
 
 

@@ -16,7 +16,7 @@ from credmint import errors
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
 from credmint.principal import Principal
-from credmint.s3 import buckets, multipart, operations
+from credmint.s3 import buckets, multipart, object_attributes, operations
 from credmint.s3 import subresources as sub
 from credmint.s3.context import S3Context, S3Response
 from credmint.sigv2 import SignedV2
@@ -51,8 +51,10 @@ OPERATIONS: dict[str, Operation] = {
     "DeleteObject": operations.delete_object,
     "DeleteObjects": operations.delete_objects,
     "CopyObject": operations.copy_object,
+    "GetObjectAttributes": object_attributes.get_object_attributes,
     "CreateMultipartUpload": multipart.create_multipart_upload,
     "UploadPart": multipart.upload_part,
+    "UploadPartCopy": multipart.upload_part_copy,
     "CompleteMultipartUpload": multipart.complete_multipart_upload,
     "AbortMultipartUpload": multipart.abort_multipart_upload,
     "ListParts": multipart.list_parts,
@@ -148,6 +150,7 @@ BUCKET_SUBRESOURCES: dict[tuple[str, str], str] = {
 
 #: Object sub-resources credmint serves.
 OBJECT_SUBRESOURCES: dict[tuple[str, str], str] = {
+    ("GET", "attributes"): "GetObjectAttributes",
     ("GET", "tagging"): "GetObjectTagging",
     ("PUT", "tagging"): "PutObjectTagging",
     ("DELETE", "tagging"): "DeleteObjectTagging",
@@ -169,7 +172,7 @@ UNSUPPORTED_SUBRESOURCES = frozenset(
 )  # fmt: skip
 
 #: Operations whose x-amz-checksum-* headers describe something other than the request body.
-_NOT_BODY_CHECKSUMS = frozenset({"CompleteMultipartUpload", "CreateMultipartUpload", "CopyObject"})
+_NOT_BODY_CHECKSUMS = frozenset({"CompleteMultipartUpload", "CreateMultipartUpload", "CopyObject", "UploadPartCopy"})
 
 
 def parse_query(query_string: str) -> dict[str, str]:
@@ -218,7 +221,7 @@ def route(method: str, bucket: str | None, key: str | None, query: dict[str, str
     if method == "PUT":
         if "uploadId" in query or "partNumber" in query:
             if req.header("x-amz-copy-source") is not None:
-                raise errors.s3_not_implemented()  # UploadPartCopy
+                return "UploadPartCopy"
             return "UploadPart"
         return "CopyObject" if req.header("x-amz-copy-source") is not None else "PutObject"
     if method == "GET":

@@ -342,7 +342,7 @@ def head_object(ctx: S3Context) -> S3Response:
     return _get_or_head(ctx, head=True)
 
 
-def _load_for_read(ctx: S3Context, bucket: BucketRow, key: str, *, method: str = "GET") -> ObjectRow:
+def load_for_read(ctx: S3Context, bucket: BucketRow, key: str, *, method: str = "GET") -> ObjectRow:
     """The object a read addresses: the version named by ``versionId``, else the current one."""
     version_id = ctx.query.get("versionId")
     marker: versions.Version | None = None
@@ -382,7 +382,7 @@ def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
             # message for this is unconfirmed.
             raise errors.s3_invalid_argument("Header value contains invalid characters.", q, ctx.query[q])
     for _attempt in range(3):
-        row = _load_for_read(ctx, bucket, ctx.key, method="HEAD" if head else "GET")
+        row = load_for_read(ctx, bucket, ctx.key, method="HEAD" if head else "GET")
         check_conditions(ctx.header, row.etag, row.last_modified)
         status, start, length, content_range = _select_range(ctx, row)
         try:
