@@ -645,6 +645,14 @@ def s3_bad_request(message: str) -> AwsError:
     return AwsError("BadRequest", message, 400)
 
 
+def s3_malformed_acl() -> AwsError:
+    return AwsError(
+        "MalformedACLError",
+        "The XML you provided was not well-formed or did not validate against our published schema",
+        400,
+    )
+
+
 def s3_acl_not_supported() -> AwsError:
     """Setting an ACL on a bucket whose ObjectOwnership is BucketOwnerEnforced (every new bucket)."""
     return AwsError("AccessControlListNotSupported", "The bucket does not allow ACLs", 400)

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from credmint import bound_principals, errors
 from credmint.errors import AwsError
 from credmint.policy import names_within, validate_policy
-from credmint.s3 import public_access, versions, xmlbody
+from credmint.s3 import acl, public_access, versions, xmlbody
 from credmint.s3.context import S3Context, S3Response, dumps, sort_key
 from credmint.s3.tags import MAX_BUCKET_TAGS, validate_tags
 from credmint.sigv4 import is_region_name
@@ -104,11 +104,21 @@ def create_bucket(ctx: S3Context) -> S3Response:
     existing = ctx.load_bucket(name)
     if existing is not None:
         return _conflict(ctx, existing.account_id, existing.region)
-    grants = [value for header, value in ctx.req.headers if header.lower().startswith("x-amz-grant-")]
-    if public_access.acl_is_public(ctx.header("x-amz-acl"), grants, b""):
-        # Every bucket starts BucketOwnerEnforced here (x-amz-object-ownership is not taken
-        # at creation), so S3 refuses a public ACL on CreateBucket; it is never kept silently.
-        raise errors.s3_invalid_bucket_acl_with_object_ownership()
+    ownership = ctx.header("x-amz-object-ownership")
+    if ownership is not None and ownership not in acl.OWNERSHIP:
+        raise errors.s3_invalid_argument("Invalid x-amz-object-ownership header", "x-amz-object-ownership", ownership)
+    # subresources imports this module, so its ACL parsing is looked up at call time.
+    from credmint.s3.subresources import requested_acl
+
+    stated = requested_acl(ctx, p.account_id, p.account_id, body_allowed=False)
+    if stated is not None and not acl.is_owner_only(stated):
+        if ownership in (None, "BucketOwnerEnforced"):
+            # A new bucket is BucketOwnerEnforced unless the request says otherwise, and S3
+            # refuses an ACL that grants anything beyond the owner on such a bucket.
+            raise errors.s3_invalid_bucket_acl_with_object_ownership()
+        if acl.is_public(stated) and "BlockPublicAcls" in ctx.runtime.settings.public_access_block_flags:
+            # The bucket starts with the server's default public access block.
+            raise errors.s3_access_denied()
     try:
         with ctx.store.write() as conn:
             conn.execute(
@@ -116,8 +126,15 @@ def create_bucket(ctx: S3Context) -> S3Response:
                     name=name, account_id=p.account_id, region=region, policy=None, created_at=ctx.now
                 )
             )
+            configs: dict[str, Any] = {}
             if tags:
-                conn.execute(insert(schema.bucket_configs).values(bucket=name, name="tagging", document=dumps(tags)))
+                configs["tagging"] = tags
+            if ownership is not None:
+                configs["ownershipControls"] = ownership
+            if stated is not None and ownership not in (None, "BucketOwnerEnforced"):
+                configs["acl"] = stated
+            for config, document in configs.items():
+                conn.execute(insert(schema.bucket_configs).values(bucket=name, name=config, document=dumps(document)))
     except IntegrityError:
         # Another request created it between the read and the write.
         existing = ctx.load_bucket(name)

@@ -78,7 +78,7 @@ def create_multipart_upload(ctx: S3Context) -> S3Response:
     assert ctx.bucket is not None and ctx.key is not None
     check_key(ctx.key)
     bucket = ctx.bucket_or_404()
-    refuse_unsupported_write(ctx, bucket.name)
+    ownership = refuse_unsupported_write(ctx, bucket)
     algorithm = (ctx.header("x-amz-checksum-algorithm") or "").strip().upper() or None
     if algorithm is not None and algorithm not in CHECKSUM_HEADERS:
         raise errors.s3_invalid_request(
@@ -99,7 +99,7 @@ def create_multipart_upload(ctx: S3Context) -> S3Response:
         raise errors.s3_invalid_request(
             f"The {ctype} checksum type cannot be used with the {(algorithm or '').lower()} checksum algorithm."
         )
-    attributes: dict[str, Any] = {"meta": user_metadata(ctx), "headers": stored_headers(ctx)}
+    attributes: dict[str, Any] = {"meta": user_metadata(ctx), "headers": stored_headers(ctx), **ownership}
     tagging = ctx.header("x-amz-tagging")
     if tagging:
         # Validated now, applied to the object when the upload completes.
@@ -429,6 +429,9 @@ def complete_multipart_upload(ctx: S3Context) -> S3Response:
         attributes["part_checksums"] = part_checksums
     if upload["attributes"].get("tags"):
         attributes["tags"] = upload["attributes"]["tags"]
+    for name in ("owner", "acl"):
+        if name in upload["attributes"]:
+            attributes[name] = upload["attributes"][name]
     if checksum is not None:
         attributes["checksum"] = checksum
     values = {

@@ -242,14 +242,14 @@ def quoted(etag_hex: str) -> str:
 # --- PutObject ----------------------------------------------------------------------------
 
 
-def refuse_unsupported_write(ctx: S3Context, bucket: str) -> None:
-    """The write headers of PutObject, CopyObject and CreateMultipartUpload that ask for
-    what credmint does not do: ACLs (refused as a BucketOwnerEnforced bucket does) and
-    encryption other than SSE-S3."""
-    # subresources imports this module, so its ACL check is looked up at call time.
-    from credmint.s3.subresources import refuse_write_acl as check
+def refuse_unsupported_write(ctx: S3Context, bucket: BucketRow) -> dict[str, Any]:
+    """The write headers of PutObject, CopyObject and CreateMultipartUpload: the object's
+    owner and ACL to store (``subresources.write_acl``: ACLs are refused as S3 refuses them on
+    a BucketOwnerEnforced bucket), and a refusal of encryption other than SSE-S3."""
+    # subresources imports this module, so its ACL step is looked up at call time.
+    from credmint.s3.subresources import write_acl
 
-    check(ctx, bucket)
+    ownership = write_acl(ctx, bucket)
     sse = ctx.header("x-amz-server-side-encryption")
     if sse is not None and sse != SSE_HEADER[1]:
         if sse in ("aws:kms", "aws:kms:dsse"):
@@ -261,18 +261,19 @@ def refuse_unsupported_write(ctx: S3Context, bucket: str) -> None:
         )
     if ctx.header("x-amz-server-side-encryption-customer-algorithm") is not None:
         raise errors.s3_not_implemented("Server-side encryption with customer-provided keys is not implemented.")
+    return ownership
 
 
 def put_object(ctx: S3Context) -> S3Response:
     assert ctx.bucket is not None and ctx.key is not None
     check_key(ctx.key)
-    ctx.bucket_or_404()
-    refuse_unsupported_write(ctx, ctx.bucket)
+    bucket = ctx.bucket_or_404()
+    ownership = refuse_unsupported_write(ctx, bucket)
     data = ctx.body
     if len(data) > MAX_PUT_SIZE:
         raise errors.s3_entity_too_large(len(data), MAX_PUT_SIZE)
     checksum = body_checksum(ctx)
-    attributes: dict[str, Any] = {"meta": user_metadata(ctx), "headers": stored_headers(ctx)}
+    attributes: dict[str, Any] = {"meta": user_metadata(ctx), "headers": stored_headers(ctx), **ownership}
     tagging = ctx.header("x-amz-tagging")
     if tagging:
         attributes["tags"] = tagging_header(tagging)
@@ -700,7 +701,7 @@ def copy_object(ctx: S3Context) -> S3Response:
     check_key(ctx.key)
     src_bucket_name, src_key, src_version = parse_copy_source(ctx.header("x-amz-copy-source") or "")
     dest = ctx.bucket_or_404()
-    refuse_unsupported_write(ctx, dest.name)
+    ownership = refuse_unsupported_write(ctx, dest)
     src_bucket = authorize_copy_source(ctx, src_bucket_name, src_key, src_version)
     if src_bucket is None:
         raise errors.s3_no_such_bucket(src_bucket_name)
@@ -738,6 +739,8 @@ def copy_object(ctx: S3Context) -> S3Response:
     )
     if tags:
         attributes["tags"] = tags
+    # The copy is a new object: owned and ACL'd as the request says, not as the source was.
+    attributes.update(ownership)
     checksum = src.checksum if src.checksum and src.checksum.get("type") == "FULL_OBJECT" else None
     algorithm = requested_algorithm(ctx)
     if algorithm is not None and (checksum is None or checksum["algorithm"] != algorithm):

@@ -10,13 +10,14 @@ controls. The rest answer what S3 answers for a bucket that never had the config
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 from xml.etree.ElementTree import Element
 
 from sqlalchemy import Connection, delete, insert, select, update
 
 from credmint import errors
-from credmint.s3 import public_access, versions, xmlbody
+from credmint.s3 import acl, public_access, versions, xmlbody
 from credmint.s3.buckets import xml_response
 from credmint.s3.context import BucketRow, S3Context, S3Response, dumps
 from credmint.s3.operations import _owner, load_object
@@ -26,7 +27,6 @@ from credmint.store import schema
 
 MAX_CORS_RULES = 100
 _CORS_METHODS = frozenset({"GET", "PUT", "HEAD", "POST", "DELETE"})
-_OWNERSHIP = frozenset({"BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced"})
 DEFAULT_OWNERSHIP = "BucketOwnerEnforced"
 
 
@@ -322,8 +322,16 @@ def put_bucket_ownership_controls(ctx: S3Context) -> S3Response:
     if len(rules) != 1:
         raise errors.s3_malformed_xml()
     ownership = xmlbody.child_text(rules[0], "ObjectOwnership")
-    if ownership not in _OWNERSHIP:
+    if ownership not in acl.OWNERSHIP:
         raise errors.s3_malformed_xml()
+    if (
+        ownership == "BucketOwnerEnforced"
+        and row.acls_enabled
+        and row.acl is not None
+        and not acl.is_owner_only(row.acl)
+    ):
+        # S3 refuses to disable ACLs while the bucket ACL grants access to others.
+        raise errors.s3_invalid_bucket_acl_with_object_ownership()
     _save(ctx, row.name, "ownershipControls", ownership)
     return S3Response()
 
@@ -334,121 +342,170 @@ def delete_bucket_ownership_controls(ctx: S3Context) -> S3Response:
     return _no_content()
 
 
-# --- ACLs: read the owner's FULL_CONTROL grant; setting ACLs is refused ---------------------
+# --- ACLs -----------------------------------------------------------------------------------
+#
+# Stored and evaluated (``s3.acl``) while the bucket's object ownership is ObjectWriter or
+# BucketOwnerPreferred; under BucketOwnerEnforced (every new bucket) ACLs are disabled and
+# only the owner-only ACL is accepted, as in S3.
 
 
-def _acl(ctx: S3Context, account_id: str) -> dict[str, Any]:
-    owner = _owner(ctx, account_id)
-    grantee = {"Type": "CanonicalUser", **owner}
-    return {"Owner": owner, "Grants": [{"Grantee": grantee, "Permission": "FULL_CONTROL"}]}
+def _display(ctx: S3Context) -> Callable[[str], dict[str, str]]:
+    seen: dict[str, dict[str, str]] = {}
+
+    def display(account_id: str) -> dict[str, str]:
+        if account_id not in seen:
+            seen[account_id] = _owner(ctx, account_id)
+        return seen[account_id]
+
+    return display
+
+
+def _resolve(ctx: S3Context) -> acl.Resolve:
+    def resolve(canonical_id: str) -> str | None:
+        a = schema.accounts
+        with ctx.store.read() as conn:
+            found = conn.execute(select(a.c.account_id).where(a.c.canonical_user_id == canonical_id)).scalar()
+        return None if found is None else str(found)
+
+    return resolve
+
+
+def _grant_headers(ctx: S3Context) -> list[tuple[str, str]]:
+    return [(name, value) for name, value in ctx.req.headers if name.lower() in acl.GRANT_HEADERS]
+
+
+def requested_acl(
+    ctx: S3Context, owner_account: str, bucket_account: str, *, body_allowed: bool
+) -> dict[str, Any] | None:
+    """The ACL a request states (canned, grant headers, or an AccessControlPolicy body when
+    ``body_allowed``), owned by ``owner_account``; None if it states none."""
+    canned = ctx.header("x-amz-acl")
+    grants = _grant_headers(ctx)
+    body = ctx.body.strip() if body_allowed else b""
+    if canned is not None and grants:
+        raise errors.s3_invalid_request("Specifying both Canned ACLs and Header Grants is not allowed")
+    if body and (canned is not None or grants):
+        raise errors.s3_error("UnexpectedContent", "This request does not support content", 400)
+    owner_id = _owner(ctx, owner_account)["ID"]
+    if canned is not None:
+        return acl.from_canned(
+            canned.strip(), owner_id, owner_account, (_owner(ctx, bucket_account)["ID"], bucket_account)
+        )
+    if grants:
+        return acl.from_grant_headers(grants, owner_id, owner_account, _resolve(ctx))
+    if body:
+        return acl.from_xml(body, owner_id, owner_account, _resolve(ctx))
+    return None
+
+
+def _stated_acl(ctx: S3Context, bucket: BucketRow, owner_account: str, *, body_allowed: bool) -> dict[str, Any] | None:
+    """``requested_acl`` on ``bucket``: with its ACLs disabled, an ACL naming a grantee that
+    cannot be resolved is refused as any non-owner ACL is (AccessControlListNotSupported)."""
+    try:
+        return requested_acl(ctx, owner_account, bucket.account_id, body_allowed=body_allowed)
+    except errors.AwsError as err:
+        if not bucket.acls_enabled and err.code in ("InvalidArgument", "UnresolvableGrantByEmailAddress"):
+            raise errors.s3_acl_not_supported() from None
+        raise
+
+
+def _check_settable(ctx: S3Context, bucket: BucketRow, stated: dict[str, Any]) -> None:
+    """S3's refusals of an ACL: any but the owner-only one while ACLs are disabled, a public
+    one under BlockPublicAcls."""
+    if not bucket.acls_enabled:
+        if not acl.is_owner_only(stated):
+            raise errors.s3_acl_not_supported()
+        return
+    if acl.is_public(stated) and "BlockPublicAcls" in public_access.block_settings(
+        ctx.store, ctx.runtime.settings, bucket.name
+    ):
+        raise errors.s3_access_denied()
 
 
 def get_bucket_acl(ctx: S3Context) -> S3Response:
     row = ctx.bucket_or_404()
-    return xml_response("GetBucketAcl", _acl(ctx, row.account_id))
-
-
-def get_object_acl(ctx: S3Context) -> S3Response:
-    bucket, _version = _object_or_404(ctx)
-    # Under BucketOwnerEnforced the bucket owner owns every object.
-    return xml_response("GetObjectAcl", _acl(ctx, bucket.account_id))
-
-
-_XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
-
-
-def _owner_only_acl(body: bytes, owner_id: str) -> bool:
-    """Whether an AccessControlPolicy body grants nothing but FULL_CONTROL to the bucket owner.
-
-    That is the XML form of the ACL a BucketOwnerEnforced bucket already has, and S3 accepts
-    it (clients such as s3cmd copy an object's ACL by reading it and putting it back)."""
-    try:
-        root = xmlbody.parse(body)
-    except errors.AwsError:
-        return False
-    if xmlbody.local(root.tag) != "AccessControlPolicy":
-        return False
-    for owner in xmlbody.children(root, "Owner"):
-        if xmlbody.child_text(owner, "ID") != owner_id:
-            return False
-    lists = xmlbody.children(root, "AccessControlList")
-    if len(lists) != 1:
-        return False
-    grants = xmlbody.children(lists[0], "Grant")
-    if not grants:
-        return False
-    for grant in grants:
-        grantees = xmlbody.children(grant, "Grantee")
-        if len(grantees) != 1 or xmlbody.child_text(grant, "Permission") != "FULL_CONTROL":
-            return False
-        grantee = grantees[0]
-        if grantee.get(_XSI_TYPE, "CanonicalUser") != "CanonicalUser":
-            return False
-        if xmlbody.child_text(grantee, "ID") != owner_id:
-            return False
-    return True
-
-
-def _block_public_acl(ctx: S3Context, body: bytes, bucket: str) -> None:
-    """BlockPublicAcls: a request carrying a public ACL fails with AccessDenied."""
-    grants = [value for name, value in ctx.req.headers if name.lower().startswith("x-amz-grant-")]
-    if not public_access.acl_is_public(ctx.header("x-amz-acl"), grants, body):
-        return
-    if "BlockPublicAcls" in public_access.block_settings(ctx.store, ctx.runtime.settings, bucket):
-        raise errors.s3_access_denied()
-
-
-def _refuse_acl(ctx: S3Context, allowed: tuple[str, ...], account_id: str, bucket: str) -> None:
-    """Accept only an ACL that changes nothing: an allowed canned ACL, or an XML body granting
-    the bucket owner FULL_CONTROL and nothing else. Any other ACL is refused, as S3 does for a
-    bucket whose ACLs are disabled (BucketOwnerEnforced)."""
-    canned = ctx.header("x-amz-acl")
-    grants = [name for name, _ in ctx.req.headers if name.lower().startswith("x-amz-grant-")]
-    body = ctx.body.strip()
-    if object_ownership(ctx, bucket) != "BucketOwnerEnforced":
-        # A bucket whose ACLs are enabled meets BlockPublicAcls first (S3: AccessDenied);
-        # credmint keeps no ACLs either way, so whatever passes is refused below.
-        _block_public_acl(ctx, body, bucket)
-    if grants:
-        raise errors.s3_acl_not_supported()
-    if canned is not None:
-        if canned in allowed and not body:
-            return
-        raise errors.s3_acl_not_supported()
-    if body and _owner_only_acl(body, _owner(ctx, account_id)["ID"]):
-        return
-    raise errors.s3_acl_not_supported()
-
-
-#: Canned ACLs that grant nothing beyond what a BucketOwnerEnforced bucket already gives.
-_OWNER_ONLY_CANNED = ("private", "bucket-owner-full-control")
-
-
-def refuse_write_acl(ctx: S3Context, bucket: str) -> None:
-    """PutObject, CopyObject and CreateMultipartUpload on a bucket whose ACLs are disabled
-    (BucketOwnerEnforced) take no ACL or the bucket owner's full control; any other canned
-    ACL or x-amz-grant-* header fails with AccessControlListNotSupported, as in S3."""
-    if object_ownership(ctx, bucket) != "BucketOwnerEnforced":
-        # ACLs enabled: a public one meets BlockPublicAcls; any other is accepted and not
-        # kept (credmint stores no ACL grants, so nothing is ever public through one).
-        _block_public_acl(ctx, b"", bucket)
-        return
-    canned = ctx.header("x-amz-acl")
-    grants = any(name.lower().startswith("x-amz-grant-") for name, _ in ctx.req.headers)
-    if grants or (canned is not None and canned not in _OWNER_ONLY_CANNED):
-        raise errors.s3_acl_not_supported()
+    stored = row.acl if row.acls_enabled and row.acl is not None else None
+    if stored is None:
+        stored = acl.default(_owner(ctx, row.account_id)["ID"], row.account_id)
+    return xml_response("GetBucketAcl", acl.render(stored, _display(ctx)))
 
 
 def put_bucket_acl(ctx: S3Context) -> S3Response:
     row = ctx.bucket_or_404()
-    _refuse_acl(ctx, ("private",), row.account_id, row.name)
+    stated = _stated_acl(ctx, row, row.account_id, body_allowed=True)
+    if stated is None:
+        raise errors.s3_malformed_acl()
+    _check_settable(ctx, row, stated)
+    if row.acls_enabled:
+        _save(ctx, row.name, "acl", stated)
     return S3Response()
+
+
+def _object_owner(version: versions.Version, bucket: BucketRow) -> str:
+    found = version.attributes.get("owner")
+    return found if isinstance(found, str) else bucket.account_id
+
+
+def get_object_acl(ctx: S3Context) -> S3Response:
+    bucket, version = _object_or_404(ctx)
+    stored = version.attributes.get("acl") if bucket.acls_enabled else None
+    if not isinstance(stored, dict):
+        # Under BucketOwnerEnforced the bucket owner owns every object.
+        owner_account = _object_owner(version, bucket) if bucket.acls_enabled else bucket.account_id
+        stored = acl.default(_owner(ctx, owner_account)["ID"], owner_account)
+    response = xml_response("GetObjectAcl", acl.render(stored, _display(ctx)))
+    response.headers.update(_version_headers(bucket, version))
+    return response
 
 
 def put_object_acl(ctx: S3Context) -> S3Response:
-    bucket, _version = _object_or_404(ctx)
-    _refuse_acl(ctx, _OWNER_ONLY_CANNED, bucket.account_id, bucket.name)
-    return S3Response()
+    bucket, version = _object_or_404(ctx)
+    owner_account = _object_owner(version, bucket) if bucket.acls_enabled else bucket.account_id
+    stated = _stated_acl(ctx, bucket, owner_account, body_allowed=True)
+    if stated is None:
+        raise errors.s3_malformed_acl()
+    _check_settable(ctx, bucket, stated)
+    if not bucket.acls_enabled:
+        return S3Response(headers=_version_headers(bucket, version))
+    with ctx.store.write() as conn:
+        # Re-read in the transaction so a concurrent overwrite's attributes are not lost.
+        current = _addressed_version(ctx, conn, bucket.name)
+        attributes = {**current.attributes, "acl": stated}
+        versions.set_attributes(conn, bucket.name, current, dumps(attributes))
+    return S3Response(headers=_version_headers(bucket, version))
+
+
+def write_acl(ctx: S3Context, bucket: BucketRow) -> dict[str, Any]:
+    """What PutObject, CopyObject and CreateMultipartUpload store of the object's ownership:
+    ``{"owner": account, "acl": ...}`` while the bucket's ACLs are enabled, nothing otherwise.
+
+    Under BucketOwnerEnforced a request may state no ACL or one granting only the bucket
+    owner (``private``, ``bucket-owner-full-control``); any other fails with
+    AccessControlListNotSupported, as in S3. With ACLs enabled the writer's account owns the
+    object (ObjectWriter), or the bucket owner does when the writer grants it full control
+    (BucketOwnerPreferred with ``bucket-owner-full-control``).
+    """
+    p = ctx.principal
+    canned = ctx.header("x-amz-acl")
+    if not bucket.acls_enabled:
+        if _grant_headers(ctx) or (canned is not None and canned not in _OWNER_ONLY_CANNED):
+            raise errors.s3_acl_not_supported()
+        return {}
+    # An anonymous writer (a bucket open to AllUsers WRITE) owns nothing here: its objects
+    # belong to the bucket owner, who can then always manage them (the safer choice).
+    writer = p.account_id if p is not None else bucket.account_id
+    owner_account = writer
+    if bucket.ownership == "BucketOwnerPreferred" and canned == "bucket-owner-full-control":
+        owner_account = bucket.account_id
+    stated = requested_acl(ctx, owner_account, bucket.account_id, body_allowed=False)
+    if stated is None:
+        stated = acl.default(_owner(ctx, owner_account)["ID"], owner_account)
+    _check_settable(ctx, bucket, stated)
+    return {"owner": owner_account, "acl": stated}
+
+
+#: Canned ACLs that grant nothing beyond what a BucketOwnerEnforced bucket already gives.
+_OWNER_ONLY_CANNED = ("private", "bucket-owner-full-control")
 
 
 # --- read-only defaults ---------------------------------------------------------------------
