@@ -115,7 +115,7 @@ def default(owner_id: str, owner_account: str) -> dict[str, Any]:
 
 def from_canned(name: str, owner_id: str, owner_account: str, bucket_owner: tuple[str, str]) -> dict[str, Any]:
     if name not in CANNED:
-        raise errors.s3_invalid_argument("", "x-amz-acl", name[:256])
+        raise errors.s3_invalid_argument("Invalid canned ACL", "x-amz-acl", name[:256])
     acl = default(owner_id, owner_account)
     for grantee, permission in CANNED[name]:
         if grantee == "bucket-owner":
