@@ -1,6 +1,6 @@
 """S3 object versions: the current object's version id and order, and a table of older versions and delete markers
 
-Revision ID: 0009
+Revision ID: 0011
 Revises: 0008
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
+revision = "0011"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
