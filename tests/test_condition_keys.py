@@ -12,6 +12,7 @@ from credmint import actions, condition_keys
 from credmint.orgs.service import OPERATIONS as ORGANIZATIONS
 from credmint.policy.context import GLOBAL_KEYS
 from credmint.s3.actions import ACTIONS as S3_ACTIONS
+from credmint.s3.actions import EXTRA_ACTIONS as S3_EXTRA_ACTIONS
 from credmint.s3.actions import VERSION_ACTIONS as S3_VERSION_ACTIONS
 from credmint.server import registry
 
@@ -26,6 +27,7 @@ def served_actions() -> set[str]:
     }
     served |= {spec.action for spec in S3_ACTIONS.values()}
     served |= set(S3_VERSION_ACTIONS.values())
+    served |= set(S3_EXTRA_ACTIONS)
     served |= {f"organizations:{op}" for op in ORGANIZATIONS}
     return served
 

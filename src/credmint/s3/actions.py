@@ -116,7 +116,15 @@ ACTIONS: dict[str, S3Action] = {
     "DeleteBucketReplication": S3Action("s3:PutReplicationConfiguration", "bucket"),
     "GetObjectLockConfiguration": S3Action("s3:GetBucketObjectLockConfiguration", "bucket"),
     "PutObjectLockConfiguration": S3Action("s3:PutBucketObjectLockConfiguration", "bucket"),
+    "GetObjectRetention": S3Action("s3:GetObjectRetention", "object"),
+    "PutObjectRetention": S3Action("s3:PutObjectRetention", "object"),
+    "GetObjectLegalHold": S3Action("s3:GetObjectLegalHold", "object"),
+    "PutObjectLegalHold": S3Action("s3:PutObjectLegalHold", "object"),
 }
+
+#: Actions authorized in addition to an operation's own: weakening GOVERNANCE retention
+#: (PutObjectRetention, a version delete) with ``x-amz-bypass-governance-retention``.
+EXTRA_ACTIONS = ("s3:BypassGovernanceRetention",)
 
 #: The action an object operation is authorized with when it names a version (``versionId``
 #: in the query, a DeleteObjects entry's VersionId, a copy source's ``?versionId=``): S3
@@ -216,6 +224,8 @@ def request_keys(
         keys["s3:max-keys"] = query.get("max-keys", "1000")
         if operation == "ListObjectsV2":
             keys["s3:ListObjectsV2"] = "true"
+    if condition_keys.takes(action, "s3:object-lock-mode") and operation in OBJECT_CREATION:
+        keys.update(_lock_header_keys(req, now))
     if operation == "CreateBucket" and location_constraint is not None:
         keys["s3:LocationConstraint"] = location_constraint
     if operation in OBJECT_CREATION and condition_keys.takes(action, "s3:ObjectCreationOperation"):
@@ -241,6 +251,21 @@ def request_keys(
         keys["s3:signatureversion"] = "AWS"
         keys["s3:authType"] = "REST-QUERY-STRING" if signed_v2.presigned else "REST-HEADER"
     return keys
+
+
+def _lock_header_keys(req: HttpRequest, now: datetime) -> dict[str, str]:
+    """s3:object-lock-* of a write's x-amz-object-lock-* headers (none if they do not parse:
+    the operation refuses them after authorization)."""
+    from credmint.s3 import object_lock
+
+    try:
+        stated = object_lock.requested_retention(
+            req.header("x-amz-object-lock-mode"), req.header("x-amz-object-lock-retain-until-date"), now
+        )
+    except Exception:
+        stated = None
+    hold = req.header("x-amz-object-lock-legal-hold")
+    return object_lock.request_keys(stated, hold, now)
 
 
 def stored_keys(

@@ -133,6 +133,10 @@ def create_bucket(ctx: S3Context) -> S3Response:
                 configs["ownershipControls"] = ownership
             if stated is not None and ownership not in (None, "BucketOwnerEnforced"):
                 configs["acl"] = stated
+            if (ctx.header("x-amz-bucket-object-lock-enabled") or "").strip().lower() == "true":
+                # Object Lock needs versioning, and a bucket created with it is versioned for good.
+                configs["versioning"] = "Enabled"
+                configs["objectLock"] = {"ObjectLockEnabled": "Enabled"}
             for config, document in configs.items():
                 conn.execute(insert(schema.bucket_configs).values(bucket=name, name=config, document=dumps(document)))
     except IntegrityError:

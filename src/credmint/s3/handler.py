@@ -16,7 +16,7 @@ from credmint import errors
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
 from credmint.principal import Principal
-from credmint.s3 import buckets, multipart, object_attributes, operations
+from credmint.s3 import buckets, multipart, object_attributes, operations, retention
 from credmint.s3 import subresources as sub
 from credmint.s3.context import S3Context, S3Response
 from credmint.sigv2 import SignedV2
@@ -100,8 +100,12 @@ OPERATIONS: dict[str, Operation] = {
     "GetBucketReplication": sub.get_bucket_replication,
     "PutBucketReplication": sub.not_implemented,
     "DeleteBucketReplication": sub.nothing_to_delete,
-    "GetObjectLockConfiguration": sub.get_object_lock_configuration,
-    "PutObjectLockConfiguration": sub.not_implemented,
+    "GetObjectLockConfiguration": retention.get_object_lock_configuration,
+    "PutObjectLockConfiguration": retention.put_object_lock_configuration,
+    "GetObjectRetention": retention.get_object_retention,
+    "PutObjectRetention": retention.put_object_retention,
+    "GetObjectLegalHold": retention.get_object_legal_hold,
+    "PutObjectLegalHold": retention.put_object_legal_hold,
 }
 
 #: Bucket sub-resources credmint serves: (method, query parameter) -> operation.
@@ -151,6 +155,10 @@ BUCKET_SUBRESOURCES: dict[tuple[str, str], str] = {
 #: Object sub-resources credmint serves.
 OBJECT_SUBRESOURCES: dict[tuple[str, str], str] = {
     ("GET", "attributes"): "GetObjectAttributes",
+    ("GET", "retention"): "GetObjectRetention",
+    ("PUT", "retention"): "PutObjectRetention",
+    ("GET", "legal-hold"): "GetObjectLegalHold",
+    ("PUT", "legal-hold"): "PutObjectLegalHold",
     ("GET", "tagging"): "GetObjectTagging",
     ("PUT", "tagging"): "PutObjectTagging",
     ("DELETE", "tagging"): "DeleteObjectTagging",

@@ -429,7 +429,7 @@ def complete_multipart_upload(ctx: S3Context) -> S3Response:
         attributes["part_checksums"] = part_checksums
     if upload["attributes"].get("tags"):
         attributes["tags"] = upload["attributes"]["tags"]
-    for name in ("owner", "acl"):
+    for name in ("owner", "acl", "retention", "legal_hold"):
         if name in upload["attributes"]:
             attributes[name] = upload["attributes"][name]
     if checksum is not None:

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, select
 
 from credmint import errors
 from credmint.errors import AwsError
-from credmint.s3 import versions, xmlbody
+from credmint.s3 import object_lock, versions, xmlbody
 from credmint.s3.actions import VERSION_ACTIONS
 from credmint.s3.blobs import BlobGone
 from credmint.s3.buckets import xml_response
@@ -246,10 +246,12 @@ def refuse_unsupported_write(ctx: S3Context, bucket: BucketRow) -> dict[str, Any
     """The write headers of PutObject, CopyObject and CreateMultipartUpload: the object's
     owner and ACL to store (``subresources.write_acl``: ACLs are refused as S3 refuses them on
     a BucketOwnerEnforced bucket), and a refusal of encryption other than SSE-S3."""
-    # subresources imports this module, so its ACL step is looked up at call time.
+    # subresources and retention import this module, so their steps are looked up at call time.
+    from credmint.s3.retention import write_lock
     from credmint.s3.subresources import write_acl
 
-    ownership = write_acl(ctx, bucket)
+    # The object's owner and ACL, and its Object Lock retention and legal hold.
+    ownership = {**write_acl(ctx, bucket), **write_lock(ctx, bucket)}
     sse = ctx.header("x-amz-server-side-encryption")
     if sse is not None and sse != SSE_HEADER[1]:
         if sse in ("aws:kms", "aws:kms:dsse"):
@@ -402,6 +404,7 @@ def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
         "ServerSideEncryption": SSE_HEADER[1],
     }
     result.update(row.attributes.get("headers") or {})
+    result.update(object_lock.result_members(row.attributes))
     tags = row.attributes.get("tags")
     if tags:
         result["TagCount"] = len(tags)
@@ -544,14 +547,23 @@ class Deletion:
     delete_marker: bool
 
 
-def delete_one(ctx: S3Context, bucket: str, key: str, version_id: str | None) -> Deletion:
-    """Delete ``key`` (a delete marker on a versioned bucket) or one version of it, for good."""
+def delete_one(ctx: S3Context, bucket_row: BucketRow, key: str, version_id: str | None) -> Deletion:
+    """Delete ``key`` (a delete marker on a versioned bucket) or one version of it, for good;
+    a version Object Lock protects stays (AccessDenied)."""
+    from credmint.s3.retention import allow_bypass, check_removal
+
+    bucket = bucket_row.name
+    # Authorized before the write transaction; the protection itself is read inside it.
+    bypass = version_id is not None and allow_bypass(ctx, bucket_row, key)
     with ctx.store.write() as conn:
         lock_bucket(conn, bucket)
         if version_id is None:
             marker, dropped = versions.add_delete_marker(conn, bucket, key, ctx.now)
             result = Deletion(marker, marker is not None)
         else:
+            found = versions.find(conn, bucket, key, version_id)
+            if found is not None:
+                check_removal(found.attributes, ctx.now, bypass)
             gone, dropped = versions.delete_version(conn, bucket, key, version_id)
             # Deleting a version that does not exist succeeds, as in S3.
             result = Deletion(version_id, gone is not None and gone.delete_marker)
@@ -566,7 +578,7 @@ def delete_object(ctx: S3Context) -> S3Response:
         versions.check_version_id(version_id)
     bucket = ctx.bucket_or_404()
     # Deleting a key that does not exist succeeds, as in S3.
-    done = delete_one(ctx, bucket.name, ctx.key, version_id)
+    done = delete_one(ctx, bucket, ctx.key, version_id)
     headers: dict[str, str] = {}
     if done.version_id is not None:
         headers["x-amz-version-id"] = done.version_id
@@ -621,7 +633,11 @@ def delete_objects(ctx: S3Context) -> S3Response:
             continue
         # One transaction per entry: a key's versions are rewritten under the bucket lock,
         # and a failure part way leaves every earlier entry done, as S3 reports per entry.
-        done = delete_one(ctx, bucket.name, key, version_id)
+        try:
+            done = delete_one(ctx, bucket, key, version_id)
+        except AwsError as err:
+            failed.append({**item, "Code": err.code, "Message": err.message or err.code})
+            continue
         if quiet:
             continue
         if version_id is None and done.version_id is not None:

@@ -59,6 +59,11 @@ def _save(ctx: S3Context, bucket: str, name: str, document: Any) -> None:
             conn.execute(update(c).where(*where).values(document=text))
 
 
+def save_config(ctx: S3Context, bucket: str, name: str, document: Any) -> None:
+    """Store one configuration document of ``bucket`` (for the other S3 modules)."""
+    _save(ctx, bucket, name, document)
+
+
 def _remove(ctx: S3Context, bucket: str, name: str) -> None:
     c = schema.bucket_configs
     with ctx.store.write() as conn:
@@ -107,7 +112,7 @@ def delete_bucket_tagging(ctx: S3Context) -> S3Response:
     return _no_content()
 
 
-def _addressed_version(ctx: S3Context, conn: Connection, bucket: str) -> versions.Version:
+def addressed_version(ctx: S3Context, conn: Connection, bucket: str) -> versions.Version:
     """The version an object sub-resource request addresses: ``versionId``'s, else the current
     object (NoSuchKey / NoSuchVersion otherwise; a delete marker has no sub-resources)."""
     assert ctx.key is not None
@@ -131,10 +136,10 @@ def _addressed_version(ctx: S3Context, conn: Connection, bucket: str) -> version
 def _object_or_404(ctx: S3Context) -> tuple[BucketRow, versions.Version]:
     bucket = ctx.bucket_or_404()
     with ctx.store.read() as conn:
-        return bucket, _addressed_version(ctx, conn, bucket.name)
+        return bucket, addressed_version(ctx, conn, bucket.name)
 
 
-def _version_headers(bucket: BucketRow, version: versions.Version) -> dict[str, str]:
+def version_headers(bucket: BucketRow, version: versions.Version) -> dict[str, str]:
     if bucket.versioning is None and version.version_id == versions.NULL:
         return {}
     return {"x-amz-version-id": version.version_id}
@@ -143,21 +148,21 @@ def _version_headers(bucket: BucketRow, version: versions.Version) -> dict[str, 
 def _set_object_tags(ctx: S3Context, bucket: BucketRow, tags: dict[str, str]) -> dict[str, str]:
     with ctx.store.write() as conn:
         # Read and rewrite in one transaction so a concurrent overwrite is not resurrected.
-        found = _addressed_version(ctx, conn, bucket.name)
+        found = addressed_version(ctx, conn, bucket.name)
         attributes = dict(found.attributes)
         if tags:
             attributes["tags"] = tags
         else:
             attributes.pop("tags", None)
         versions.set_attributes(conn, bucket.name, found, dumps(attributes))
-    return _version_headers(bucket, found)
+    return version_headers(bucket, found)
 
 
 def get_object_tagging(ctx: S3Context) -> S3Response:
     bucket, version = _object_or_404(ctx)
     # An object without tags answers an empty TagSet, not NoSuchTagSet.
     response = xml_response("GetObjectTagging", {"TagSet": _tag_set(version.attributes.get("tags") or {})})
-    response.headers.update(_version_headers(bucket, version))
+    response.headers.update(version_headers(bucket, version))
     return response
 
 
@@ -193,6 +198,12 @@ def put_bucket_versioning(ctx: S3Context) -> S3Response:
         # MFA Delete needs the root user's MFA on every version delete; credmint does not
         # check it, so claiming it would promise a protection that is not there.
         raise errors.s3_not_implemented("MFA Delete is not implemented.")
+    if status == "Suspended" and _load(ctx, row.name, "objectLock") is not _MISSING:
+        raise errors.s3_error(
+            "InvalidBucketState",
+            "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.",
+            409,
+        )
     if status is not None:
         # S3 accepts suspending a bucket that was never versioned; it then reports Suspended.
         # Once enabled, a bucket never returns to unversioned (only to Suspended).
@@ -454,7 +465,7 @@ def get_object_acl(ctx: S3Context) -> S3Response:
         owner_account = _object_owner(version, bucket) if bucket.acls_enabled else bucket.account_id
         stored = acl.default(_owner(ctx, owner_account)["ID"], owner_account)
     response = xml_response("GetObjectAcl", acl.render(stored, _display(ctx)))
-    response.headers.update(_version_headers(bucket, version))
+    response.headers.update(version_headers(bucket, version))
     return response
 
 
@@ -466,13 +477,13 @@ def put_object_acl(ctx: S3Context) -> S3Response:
         raise errors.s3_malformed_acl()
     _check_settable(ctx, bucket, stated)
     if not bucket.acls_enabled:
-        return S3Response(headers=_version_headers(bucket, version))
+        return S3Response(headers=version_headers(bucket, version))
     with ctx.store.write() as conn:
         # Re-read in the transaction so a concurrent overwrite's attributes are not lost.
-        current = _addressed_version(ctx, conn, bucket.name)
+        current = addressed_version(ctx, conn, bucket.name)
         attributes = {**current.attributes, "acl": stated}
         versions.set_attributes(conn, bucket.name, current, dumps(attributes))
-    return S3Response(headers=_version_headers(bucket, version))
+    return S3Response(headers=version_headers(bucket, version))
 
 
 def write_acl(ctx: S3Context, bucket: BucketRow) -> dict[str, Any]:
@@ -551,11 +562,6 @@ def get_bucket_lifecycle_configuration(ctx: S3Context) -> S3Response:
 def get_bucket_replication(ctx: S3Context) -> S3Response:
     row = ctx.bucket_or_404()
     raise errors.s3_replication_configuration_not_found(row.name)
-
-
-def get_object_lock_configuration(ctx: S3Context) -> S3Response:
-    row = ctx.bucket_or_404()
-    raise errors.s3_object_lock_configuration_not_found(row.name)
 
 
 def nothing_to_delete(ctx: S3Context) -> S3Response:
