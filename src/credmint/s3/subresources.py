@@ -17,7 +17,7 @@ from xml.etree.ElementTree import Element
 from sqlalchemy import Connection, delete, insert, select, update
 
 from credmint import errors
-from credmint.s3 import acl, public_access, versions, xmlbody
+from credmint.s3 import acl, lifecycle, public_access, versions, xmlbody
 from credmint.s3.buckets import xml_response
 from credmint.s3.context import BucketRow, S3Context, S3Response, dumps
 from credmint.s3.operations import _owner, load_object
@@ -556,7 +556,22 @@ def get_bucket_website(ctx: S3Context) -> S3Response:
 
 def get_bucket_lifecycle_configuration(ctx: S3Context) -> S3Response:
     row = ctx.bucket_or_404()
-    raise errors.s3_no_such_lifecycle_configuration(row.name)
+    rules = _load(ctx, row.name, "lifecycle")
+    if not isinstance(rules, list):
+        raise errors.s3_no_such_lifecycle_configuration(row.name)
+    return xml_response("GetBucketLifecycleConfiguration", {"Rules": lifecycle.render(rules)})
+
+
+def put_bucket_lifecycle_configuration(ctx: S3Context) -> S3Response:
+    row = ctx.bucket_or_404()
+    _save(ctx, row.name, "lifecycle", lifecycle.parse_configuration(ctx.body))
+    return S3Response()
+
+
+def delete_bucket_lifecycle(ctx: S3Context) -> S3Response:
+    row = ctx.bucket_or_404()
+    _remove(ctx, row.name, "lifecycle")
+    return _no_content()
 
 
 def get_bucket_replication(ctx: S3Context) -> S3Response:
