@@ -201,3 +201,27 @@ def test_one_lease_holder_among_nodes(pg_url: str) -> None:
     finally:
         for s in nodes:
             s.close()
+
+
+def test_the_server_runs_the_pass_in_the_background(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A node started with a short lifecycle interval applies a rule by itself."""
+    import time
+
+    from tests.conftest import start_server
+
+    srv = start_server(
+        tmp_path_factory.mktemp("lifecycle-node"), extra_env={"CREDMINT_S3_LIFECYCLE_INTERVAL_SECONDS": "0.5"}
+    )
+    try:
+        s3 = srv.client("s3")
+        s3.create_bucket(Bucket="background")
+        s3.put_bucket_versioning(Bucket="background", VersioningConfiguration={"Status": "Enabled"})
+        s3.delete_object(Bucket="background", Key="k")  # a delete marker, alone
+        rule = {"ID": "m", "Status": "Enabled", "Filter": {}, "Expiration": {"ExpiredObjectDeleteMarker": True}}
+        s3.put_bucket_lifecycle_configuration(Bucket="background", LifecycleConfiguration={"Rules": [rule]})
+        deadline = time.monotonic() + 20
+        while "DeleteMarkers" in s3.list_object_versions(Bucket="background"):
+            assert time.monotonic() < deadline, "the background pass did not run"
+            time.sleep(0.2)
+    finally:
+        srv.stop()
