@@ -73,3 +73,22 @@ def test_default_retention_and_condition_keys() -> None:
         "s3:object-lock-remaining-retention-days": "2",
         "s3:object-lock-legal-hold": "ON",
     }
+
+
+@pytest.mark.parametrize(
+    ("parsed", "code"),
+    [
+        ({}, "MalformedXML"),
+        ({"ObjectLockEnabled": "Disabled"}, "MalformedXML"),
+        ({"ObjectLockEnabled": "Enabled", "Rule": {"Mode": "GOVERNANCE"}}, "MalformedXML"),
+        ({"ObjectLockEnabled": "Enabled", "Rule": {"Mode": "FOREVER", "Days": "1"}}, "MalformedXML"),
+        ({"ObjectLockEnabled": "Enabled", "Rule": {"Mode": "GOVERNANCE", "Days": "1", "Years": "1"}}, "MalformedXML"),
+        ({"ObjectLockEnabled": "Enabled", "Rule": {"Mode": "GOVERNANCE", "Days": "x" * 5000}}, "MalformedXML"),
+        ({"ObjectLockEnabled": "Enabled", "Rule": {"Mode": "GOVERNANCE", "Days": "36501"}}, "InvalidArgument"),
+        ({"ObjectLockEnabled": "Enabled", "Rule": {"Mode": "COMPLIANCE", "Years": "0"}}, "InvalidArgument"),
+    ],
+)
+def test_hostile_lock_configurations(parsed: dict[str, object], code: str) -> None:
+    with pytest.raises(AwsError) as e:
+        object_lock.parse_configuration(parsed)
+    assert e.value.code == code

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Literal, Protocol
 
 from credmint import condition_keys
+from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
 from credmint.s3.tags import requested_tags
 from credmint.sigv2 import SignedV2
@@ -262,7 +263,7 @@ def _lock_header_keys(req: HttpRequest, now: datetime) -> dict[str, str]:
         stated = object_lock.requested_retention(
             req.header("x-amz-object-lock-mode"), req.header("x-amz-object-lock-retain-until-date"), now
         )
-    except Exception:
+    except AwsError:  # an invalid header supplies no key; the write is refused after authorization
         stated = None
     hold = req.header("x-amz-object-lock-legal-hold")
     return object_lock.request_keys(stated, hold, now)
