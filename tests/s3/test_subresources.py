@@ -444,10 +444,6 @@ def test_changing_read_only_configurations_is_not_implemented(s3: Any, bucket: s
         (s3.put_bucket_accelerate_configuration, {"AccelerateConfiguration": {"Status": "Enabled"}}),
         (s3.put_bucket_request_payment, {"RequestPaymentConfiguration": {"Payer": "Requester"}}),
         (s3.put_bucket_website, {"WebsiteConfiguration": {"IndexDocument": {"Suffix": "index.html"}}}),
-        (
-            s3.put_bucket_lifecycle_configuration,
-            {"LifecycleConfiguration": {"Rules": [{"Status": "Enabled", "Filter": {}, "Expiration": {"Days": 1}}]}},
-        ),
         (s3.put_bucket_notification_configuration, {"NotificationConfiguration": {}}),
     ]
     for fn, kwargs in calls:
