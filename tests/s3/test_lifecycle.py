@@ -69,14 +69,14 @@ def test_configuration_roundtrip_and_refusals(server: Server, s3: Any, bucket: s
     out = aws_cli(server, "s3api", "get-bucket-lifecycle-configuration", "--bucket", bucket)
     assert out.returncode == 0, out.stderr
     assert len(json.loads(out.stdout)["Rules"]) == 3
-    refused = {
+    refused: dict[str, tuple[dict[str, Any], tuple[str, int]]] = {
         "transition": ({"Transitions": [{"Days": 30, "StorageClass": "GLACIER"}]}, ("NotImplemented", 501)),
         "zero days": ({"Expiration": {"Days": 0}}, ("InvalidArgument", 400)),
         "not midnight": ({"Expiration": {"Date": datetime(2030, 1, 1, 12, tzinfo=UTC)}}, ("InvalidArgument", 400)),
         "no action": ({}, ("InvalidRequest", 400)),
     }
     for name, (action, expected) in refused.items():
-        rule = {"ID": "x", "Status": "Enabled", "Filter": {"Prefix": ""}, **action}
+        rule: dict[str, Any] = {"ID": "x", "Status": "Enabled", "Filter": {"Prefix": ""}, **action}
         got_error = _code(
             s3.put_bucket_lifecycle_configuration, Bucket=bucket, LifecycleConfiguration={"Rules": [rule]}
         )

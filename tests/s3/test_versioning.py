@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -297,12 +298,13 @@ def test_version_actions_are_authorized_separately(server: Server, s3: Any, buck
         ),
     )
     assert _retry_new_key(lambda: _body(user, bucket, "k")) == b"content-1"
-    for call in (
+    calls: list[Callable[[], Any]] = [
         lambda: user.get_object(Bucket=bucket, Key="k", VersionId=ids[0]),
         lambda: user.head_object(Bucket=bucket, Key="k", VersionId=ids[0]),
         lambda: user.delete_object(Bucket=bucket, Key="k", VersionId=ids[0]),
         lambda: user.list_object_versions(Bucket=bucket),  # s3:ListBucketVersions, not ListBucket
-    ):
+    ]
+    for call in calls:
         with pytest.raises(ClientError) as e:
             call()
         assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403

@@ -14,6 +14,7 @@ from credmint import bound_principals, errors
 from credmint.errors import AwsError
 from credmint.policy import names_within, validate_policy
 from credmint.s3 import acl, public_access, versions, xmlbody
+from credmint.s3.acl_request import requested_acl
 from credmint.s3.context import S3Context, S3Response, dumps, sort_key
 from credmint.s3.tags import MAX_BUCKET_TAGS, validate_tags
 from credmint.sigv4 import is_region_name
@@ -107,16 +108,13 @@ def create_bucket(ctx: S3Context) -> S3Response:
     ownership = ctx.header("x-amz-object-ownership")
     if ownership is not None and ownership not in acl.OWNERSHIP:
         raise errors.s3_invalid_argument("Invalid x-amz-object-ownership header", "x-amz-object-ownership", ownership)
-    # subresources imports this module, so its ACL parsing is looked up at call time.
-    from credmint.s3.subresources import requested_acl
-
     stated = requested_acl(ctx, p.account_id, p.account_id, body_allowed=False)
     if stated is not None and not acl.is_owner_only(stated):
         if ownership in (None, "BucketOwnerEnforced"):
             # A new bucket is BucketOwnerEnforced unless the request says otherwise, and S3
             # refuses an ACL that grants anything beyond the owner on such a bucket.
             raise errors.s3_invalid_bucket_acl_with_object_ownership()
-        if acl.is_public(stated) and "BlockPublicAcls" in ctx.runtime.settings.public_access_block_flags:
+        if acl.is_public(stated) and "BlockPublicAcls" in ctx.settings.public_access_block_flags:
             # The bucket starts with the server's default public access block.
             raise errors.s3_access_denied()
     try:
@@ -250,7 +248,7 @@ def put_bucket_policy(ctx: S3Context) -> S3Response:
     text = _policy_text(ctx.body)
     _validate_bucket_policy(text, row.name)
     if public_access.policy_is_public(text) and "BlockPublicPolicy" in public_access.block_settings(
-        ctx.store, ctx.runtime.settings, row.name
+        ctx.store, ctx.settings, row.name
     ):
         caller = ctx.principal.arn if ctx.principal is not None else "anonymous"
         raise errors.s3_access_denied(

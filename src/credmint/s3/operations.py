@@ -23,6 +23,7 @@ from credmint.s3.actions import VERSION_ACTIONS
 from credmint.s3.blobs import BlobGone
 from credmint.s3.buckets import xml_response
 from credmint.s3.context import BucketRow, S3Context, S3Response, check_key, dumps, sort_key
+from credmint.s3.protection import allow_bypass, check_removal, write_lock
 from credmint.s3.tags import tagging_header
 from credmint.sigv4 import verify_checksum
 from credmint.sigv4.checksums import ALGORITHMS
@@ -246,8 +247,7 @@ def refuse_unsupported_write(ctx: S3Context, bucket: BucketRow) -> dict[str, Any
     """The write headers of PutObject, CopyObject and CreateMultipartUpload: the object's
     owner and ACL to store (``subresources.write_acl``: ACLs are refused as S3 refuses them on
     a BucketOwnerEnforced bucket), and a refusal of encryption other than SSE-S3."""
-    # subresources and retention import this module, so their steps are looked up at call time.
-    from credmint.s3.retention import write_lock
+    # subresources imports this module, so its ACL step is looked up at call time.
     from credmint.s3.subresources import write_acl
 
     # The object's owner and ACL, and its Object Lock retention and legal hold.
@@ -550,8 +550,6 @@ class Deletion:
 def delete_one(ctx: S3Context, bucket_row: BucketRow, key: str, version_id: str | None) -> Deletion:
     """Delete ``key`` (a delete marker on a versioned bucket) or one version of it, for good;
     a version Object Lock protects stays (AccessDenied)."""
-    from credmint.s3.retention import allow_bypass, check_removal
-
     bucket = bucket_row.name
     # Authorized before the write transaction; the protection itself is read inside it.
     bypass = version_id is not None and allow_bypass(ctx, bucket_row, key)

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from credmint import errors
 from credmint.s3 import acl, lifecycle, public_access, versions, xmlbody
+from credmint.s3.acl_request import grant_headers, requested_acl
 from credmint.s3.buckets import xml_response
 from credmint.s3.context import BucketRow, S3Context, S3Response, dumps
 from credmint.s3.operations import _owner, load_object
@@ -279,7 +280,7 @@ def get_public_access_block(ctx: S3Context) -> S3Response:
     doc = _load(ctx, row.name, "publicAccessBlock")
     if doc is _MISSING:
         # Never configured: the server's default (see settings.public_access_block_default).
-        on = ctx.runtime.settings.public_access_block_flags
+        on = ctx.settings.public_access_block_flags
         doc = {name: name in on for name in PUBLIC_ACCESS_BLOCK_FLAGS} if on else None
     if not isinstance(doc, dict):
         raise errors.s3_no_such_public_access_block(row.name)
@@ -371,44 +372,6 @@ def _display(ctx: S3Context) -> Callable[[str], dict[str, str]]:
     return display
 
 
-def _resolve(ctx: S3Context) -> acl.Resolve:
-    def resolve(canonical_id: str) -> str | None:
-        a = schema.accounts
-        with ctx.store.read() as conn:
-            found = conn.execute(select(a.c.account_id).where(a.c.canonical_user_id == canonical_id)).scalar()
-        return None if found is None else str(found)
-
-    return resolve
-
-
-def _grant_headers(ctx: S3Context) -> list[tuple[str, str]]:
-    return [(name, value) for name, value in ctx.req.headers if name.lower() in acl.GRANT_HEADERS]
-
-
-def requested_acl(
-    ctx: S3Context, owner_account: str, bucket_account: str, *, body_allowed: bool
-) -> dict[str, Any] | None:
-    """The ACL a request states (canned, grant headers, or an AccessControlPolicy body when
-    ``body_allowed``), owned by ``owner_account``; None if it states none."""
-    canned = ctx.header("x-amz-acl")
-    grants = _grant_headers(ctx)
-    body = ctx.body.strip() if body_allowed else b""
-    if canned is not None and grants:
-        raise errors.s3_invalid_request("Specifying both Canned ACLs and Header Grants is not allowed")
-    if body and (canned is not None or grants):
-        raise errors.s3_error("UnexpectedContent", "This request does not support content", 400)
-    owner_id = _owner(ctx, owner_account)["ID"]
-    if canned is not None:
-        return acl.from_canned(
-            canned.strip(), owner_id, owner_account, (_owner(ctx, bucket_account)["ID"], bucket_account)
-        )
-    if grants:
-        return acl.from_grant_headers(grants, owner_id, owner_account, _resolve(ctx))
-    if body:
-        return acl.from_xml(body, owner_id, owner_account, _resolve(ctx))
-    return None
-
-
 def _stated_acl(ctx: S3Context, bucket: BucketRow, owner_account: str, *, body_allowed: bool) -> dict[str, Any] | None:
     """``requested_acl`` on ``bucket``: with its ACLs disabled, an ACL naming a grantee that
     cannot be resolved is refused as any non-owner ACL is (AccessControlListNotSupported)."""
@@ -428,7 +391,7 @@ def _check_settable(ctx: S3Context, bucket: BucketRow, stated: dict[str, Any]) -
             raise errors.s3_acl_not_supported()
         return
     if acl.is_public(stated) and "BlockPublicAcls" in public_access.block_settings(
-        ctx.store, ctx.runtime.settings, bucket.name
+        ctx.store, ctx.settings, bucket.name
     ):
         raise errors.s3_access_denied()
 
@@ -499,7 +462,7 @@ def write_acl(ctx: S3Context, bucket: BucketRow) -> dict[str, Any]:
     p = ctx.principal
     canned = ctx.header("x-amz-acl")
     if not bucket.acls_enabled:
-        if _grant_headers(ctx) or (canned is not None and canned not in _OWNER_ONLY_CANNED):
+        if grant_headers(ctx) or (canned is not None and canned not in _OWNER_ONLY_CANNED):
             raise errors.s3_acl_not_supported()
         return {}
     # An anonymous writer (a bucket open to AllUsers WRITE) owns nothing here: its objects
