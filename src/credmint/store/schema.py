@@ -382,6 +382,31 @@ objects = Table(
     #: The blob's file name under the data dir.
     Column("blob", String(80), nullable=False),
     _ts("last_modified"),
+    #: The version this row is (S3's "null" for a key written while versioning was off or
+    #: suspended). A row here is always the key's current version.
+    Column("version_id", String(64), nullable=False, server_default="null"),
+    #: Order of the key's versions, newest highest (see ``s3.versions``).
+    Column("seq", BigInteger, nullable=False, server_default="0"),
+)
+
+#: The versions of a key that are not its current object (S3 versioning): older versions
+#: and delete markers (``blob`` NULL). A key whose newest version is a delete marker has no
+#: ``objects`` row; its marker is the highest ``seq`` here.
+object_versions = Table(
+    "object_versions",
+    metadata,
+    Column("bucket", String(63), ForeignKey("buckets.name"), primary_key=True),
+    Column("key", String(1024), primary_key=True),
+    Column("version_id", String(64), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("delete_marker", Boolean, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("etag", String(80), nullable=False),
+    Column("content_type", String(256), nullable=True),
+    Column("attributes", Text, nullable=False),
+    Column("blob", String(80), nullable=True),
+    _ts("last_modified"),
+    Index("ix_object_versions_bucket_key_seq", "bucket", "key", "seq"),
 )
 
 #: A bucket's stored sub-resource configurations (S3): tagging, versioning, cors,
