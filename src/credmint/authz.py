@@ -131,9 +131,7 @@ class PolicySource:
         doc = default_document(conn, arn)
         return _compile(doc, arn) if doc is not None else None
 
-    def _entity_policies(
-        self, conn: Connection, entity_ids: Sequence[str], depends: set[str]
-    ) -> list[CompiledPolicy]:
+    def _entity_policies(self, conn: Connection, entity_ids: Sequence[str], depends: set[str]) -> list[CompiledPolicy]:
         ip, pa = schema.inline_policies, schema.policy_attachments
         out: list[CompiledPolicy] = []
         for name, document, entity in conn.execute(
@@ -162,9 +160,7 @@ class PolicySource:
 
     def _load_user(self, conn: Connection, user_id: str, depends: set[str]) -> Identity:
         u, gm = schema.users, schema.group_members
-        row = conn.execute(
-            select(u.c.permissions_boundary_arn, u.c.account_id).where(u.c.user_id == user_id)
-        ).first()
+        row = conn.execute(select(u.c.permissions_boundary_arn, u.c.account_id).where(u.c.user_id == user_id)).first()
         if row is None:
             return _MISSING
         depends.add(f"account:{row[1]}")

@@ -91,7 +91,12 @@ def test_referer_only_when_the_request_carries_one() -> None:
 
 def test_anonymous_referer_and_region() -> None:
     ctx = authz.anonymous_context(
-        _request(("referer", "https://a.example/")), "s3:GetObject", "arn:aws:s3:::b/k", ACCOUNT, NOW, None,
+        _request(("referer", "https://a.example/")),
+        "s3:GetObject",
+        "arn:aws:s3:::b/k",
+        ACCOUNT,
+        NOW,
+        None,
         region="eu-west-1",
     )
     assert ctx.keys["aws:referer"] == ("https://a.example/",)

@@ -41,9 +41,7 @@ BLOCKED_BY = {"pb": "boundary", "vpce": "endpoint"}
 
 def _load() -> list[Any]:
     if not CASES_DIR.is_dir():
-        return [
-            pytest.param(None, id="vectors-missing", marks=pytest.mark.skip(reason=f"{CASES_DIR} not found"))
-        ]
+        return [pytest.param(None, id="vectors-missing", marks=pytest.mark.skip(reason=f"{CASES_DIR} not found"))]
     params = []
     for path in sorted(CASES_DIR.rglob("*.json")):
         rel = path.relative_to(CASES_DIR).as_posix()
@@ -51,9 +49,7 @@ def _load() -> list[Any]:
             case_id = f"{rel}::{case['name']}"
             marks = []
             if (case.get("simulation") or {}).get("mode") == "Discovery":
-                marks.append(
-                    pytest.mark.skip(reason="Discovery mode is an iam-simulate feature (ignores conditions)")
-                )
+                marks.append(pytest.mark.skip(reason="Discovery mode is an iam-simulate feature (ignores conditions)"))
             elif case_id in SKIP:
                 marks.append(pytest.mark.skip(reason=SKIP[case_id]))
             params.append(pytest.param(case, id=case_id, marks=marks))
@@ -86,8 +82,7 @@ def run_case(case: dict[str, Any]) -> tuple[str, Any]:
         keys=keys,
         # Harness rule: a request resource holding wildcards stands for a set of resources,
         # except for wildcard-only actions, whose resource is the literal "*".
-        resource_is_pattern=not req.get("wildcardOnlyAction")
-        and any(ch in req["resource"]["resource"] for ch in "*?"),
+        resource_is_pattern=not req.get("wildcardOnlyAction") and any(ch in req["resource"]["resource"] for ch in "*?"),
     )
 
     def comp(doc: Any, pid: str) -> Any:
@@ -95,8 +90,7 @@ def run_case(case: dict[str, Any]) -> tuple[str, Any]:
 
     identity = [comp(p, str(i)) for i, p in enumerate(case["identityPolicies"])]
     scps = [
-        [comp(p, str(i)) for i, p in enumerate(level["policies"])]
-        for level in case.get("serviceControlPolicies") or []
+        [comp(p, str(i)) for i, p in enumerate(level["policies"])] for level in case.get("serviceControlPolicies") or []
     ]
     rcps = [
         [comp(RCP_FULL_ACCESS, "RCPFullAccess")] + [comp(p, str(i)) for i, p in enumerate(level["policies"])]
@@ -107,9 +101,7 @@ def run_case(case: dict[str, Any]) -> tuple[str, Any]:
     boundaries = [comp(p, str(i)) for i, p in enumerate(case.get("permissionBoundaries") or [])]
     session = [comp(case["sessionPolicy"], "session")] if case.get("sessionPolicy") else None
     endpoint = (
-        [comp(p, str(i)) for i, p in enumerate(case["endpointPolicies"])]
-        if case.get("endpointPolicies")
-        else None
+        [comp(p, str(i)) for i, p in enumerate(case["endpointPolicies"])] if case.get("endpointPolicies") else None
     )
     decision = evaluate(
         ctx,

@@ -51,9 +51,7 @@ def from_botocore(prepared: object) -> HttpRequest:
     header names lower-cased, ``host`` added as the HTTP client adds it."""
     url = prepared.url  # type: ignore[attr-defined]
     parts = urlsplit(url)
-    headers = [
-        (k.lower(), v.decode() if isinstance(v, bytes) else str(v)) for k, v in prepared.headers.items()
-    ]  # type: ignore[attr-defined]
+    headers = [(k.lower(), v.decode() if isinstance(v, bytes) else str(v)) for k, v in prepared.headers.items()]  # type: ignore[attr-defined]
     if not any(k == "host" for k, _ in headers):
         headers.insert(0, ("host", parts.netloc))
     body = prepared.body  # type: ignore[attr-defined]

@@ -116,9 +116,7 @@ def _group_detail(conn: Connection, row: Row[Any]) -> dict[str, Any]:
 def _role_detail(conn: Connection, row: Row[Any]) -> dict[str, Any]:
     return {
         **role_view(conn, row, full=True),
-        "InstanceProfileList": [
-            profile_view(conn, p, with_tags=False) for p in profiles_of_role(conn, row.role_id)
-        ],
+        "InstanceProfileList": [profile_view(conn, p, with_tags=False) for p in profiles_of_role(conn, row.role_id)],
         "RolePolicyList": _inline(conn, row.role_id),
         "AttachedManagedPolicies": _attached(conn, row.account_id, row.role_id),
     }

@@ -70,9 +70,7 @@ PARAMETER_KEYS: dict[str, str] = {
 }
 
 
-def authorize(
-    call: Call, action: str, resource: str, *, stored: Mapping[str, str | list[str]] | None = None
-) -> None:
+def authorize(call: Call, action: str, resource: str, *, stored: Mapping[str, str | list[str]] | None = None) -> None:
     """Authorize an IAM call, with the condition keys AWS puts on it.
 
     Which keys an action carries is the Service Authorization Reference's word
@@ -157,7 +155,15 @@ def target_facts(call: Call, resource: str) -> TargetFacts:
             if found is None:
                 return _NO_FACTS
             target, boundary = found[0], found[1]
-        elif kind not in ("policy", "saml-provider", "oidc-provider", "mfa", "instance-profile"):
+        elif kind not in (
+            "policy",
+            "saml-provider",
+            "oidc-provider",
+            "mfa",
+            "instance-profile",
+            "workload-identity-provider",
+            "workload-identity-template",
+        ):
             return _NO_FACTS
         rows = conn.execute(select(t.c.key, t.c.value).where(t.c.resource == target).order_by(t.c.position)).all()
     return TargetFacts(tuple((k, v) for k, v in rows), boundary)

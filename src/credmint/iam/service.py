@@ -23,6 +23,7 @@ from credmint.iam import (  # noqa: F401
     service_linked_roles,
     simulate,
     users,
+    workload_identity,
 )
 from credmint.iam.ops import OPERATIONS
 

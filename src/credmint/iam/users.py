@@ -280,9 +280,7 @@ def delete_user(call: Call) -> Mapping[str, Any] | None:
                 "must delete signing certificates first.",
             ),
             (
-                select(schema.service_credentials.c.credential_id).where(
-                    schema.service_credentials.c.user_id == uid
-                ),
+                select(schema.service_credentials.c.credential_id).where(schema.service_credentials.c.user_id == uid),
                 "must delete service specific credentials first.",
             ),
         ]

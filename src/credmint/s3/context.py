@@ -111,9 +111,7 @@ class S3Context:
         with self.store.read() as conn:
             row = conn.execute(
                 select(b.c.name, b.c.account_id, b.c.region, b.c.policy, b.c.created_at, tagging.c.document)
-                .select_from(
-                    b.outerjoin(tagging, (tagging.c.bucket == b.c.name) & (tagging.c.name == "tagging"))
-                )
+                .select_from(b.outerjoin(tagging, (tagging.c.bucket == b.c.name) & (tagging.c.name == "tagging")))
                 .where(b.c.name == name)
             ).first()
         if row is None:

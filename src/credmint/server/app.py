@@ -39,7 +39,7 @@ from credmint.sigv2 import parse_v2, verify_v2
 from credmint.sigv4 import SignedRequest, check_payload_hash, check_scope, parse_auth, verify_signature
 from credmint.sigv4.verify import is_hex_sha256
 from credmint.store.db import RateLimitedLog, WouldBlock, non_blocking, unavailable
-from credmint.sts import web_identity_issuer
+from credmint.sts import web_identity_issuer, workload_identity_issuer
 from credmint.wire import s3 as ws3
 
 log = logging.getLogger("credmint.server")
@@ -280,11 +280,10 @@ class CredmintApp:
                 found = await self._blocking(partial(dev.handle, self.runtime, req.method, req.raw_path, req.body))
                 if found is not None:
                     return found
-            found = await self._blocking(
-                partial(web_identity_issuer.handle_internal, self.runtime, req.method, req.raw_path)
-            )
-            if found is not None:
-                return found
+            for published in (web_identity_issuer, workload_identity_issuer):
+                found = await self._blocking(partial(published.handle_internal, self.runtime, req.method, req.raw_path))
+                if found is not None:
+                    return found
             return 404, [(b"content-type", b"application/json")], b'{"error": "not found"}'
         return await self._handle_s3(req, request_id)
 
@@ -419,9 +418,7 @@ class CredmintApp:
         self.runtime.last_used.record(key_id, service, region, now)
         return entry
 
-    async def _resolve(
-        self, key_id: str, token: str | None, region: str, service: str, now: datetime
-    ) -> KeyEntry:
+    async def _resolve(self, key_id: str, token: str | None, region: str, service: str, now: datetime) -> KeyEntry:
         """The secret and principal behind an access key (the one lookup at the edge)."""
         if token is not None or key_id.startswith("ASIA"):
             return await self._resolve_session(key_id, token, service)

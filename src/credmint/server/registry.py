@@ -5,10 +5,11 @@ from __future__ import annotations
 from credmint.api import Operation
 from credmint.iam.service import OPERATIONS as IAM_OPERATIONS
 from credmint.sts import (  # noqa: F401  (register AssumeRoot, DecodeAuthorizationMessage, AssumeRoleWith*,
-    assume_root,  #             GetScopedCredentials)
+    assume_root,  #             GetScopedCredentials, workload identity)
     decode,
     federation,
     scoped,
+    workload_identity,
 )
 from credmint.sts.service import OPERATIONS as STS_OPERATIONS
 
