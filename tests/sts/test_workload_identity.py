@@ -30,7 +30,7 @@ import pytest
 from botocore.exceptions import ClientError
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 from joserfc import jwt as jose_jwt
@@ -429,3 +429,211 @@ def test_rotated_jwt_key_is_published_first_and_refused_once_retired(ready: Setu
         jose_jwt.decode(old_token, jose_keys(refreshed), algorithms=["ES384"])
     jb = JwtBundle.parse(TrustDomain(ready.domain), json.dumps({"keys": refreshed}).encode())
     assert jb.get_jwt_authority(old_kid) is None
+
+
+# --- refusals ------------------------------------------------------------------------------
+
+
+def issue(s: Setup, caller: Principal | None = None, **params: Any) -> dict[str, Any]:
+    args: dict[str, Any] = {"WorkloadIdentityTemplateArn": s.template_arn, "AttestationDocument": ATTESTED}
+    args.update(params)
+    out: dict[str, Any] = (caller or s.orchestrator).client("sts").issue_workload_identity_context(**args)
+    return out
+
+
+def refused(fn: Any, **kwargs: Any) -> str:
+    with pytest.raises(ClientError) as exc:
+        fn(**kwargs)
+    return code_of(exc)
+
+
+def test_attestation_policy_decides(ready: Setup) -> None:
+    sts = ready.orchestrator.client("sts")
+    # Without TargetRoleArn: the identity only, no assertion to redeem.
+    out = issue(ready)
+    assert "ContextAssertion" not in out["ProvidedContext"] and "Expiration" not in out
+    other_ns = json.dumps({"k8s/Namespace": "billing", "k8s/ServiceAccount": "checkout"})
+    assert (
+        refused(
+            sts.issue_workload_identity_context,
+            WorkloadIdentityTemplateArn=ready.template_arn,
+            AttestationDocument=other_ns,
+        )
+        == "AccessDenied"
+    )
+    # A caller the attestation policy does not name is refused even with the identity permission.
+    stranger = ready.account.create_user(
+        policies=[doc({"Effect": "Allow", "Action": "sts:IssueWorkloadIdentityContext", "Resource": "*"})]
+    )
+    assert (
+        refused(
+            stranger.client("sts").issue_workload_identity_context,
+            WorkloadIdentityTemplateArn=ready.template_arn,
+            AttestationDocument=ATTESTED,
+        )
+        == "AccessDenied"
+    )
+    # Without an attestation policy the template admits nothing.
+    iam = ready.account.client("iam")
+    iam.delete_workload_identity_template_attestation_policy(WorkloadIdentityTemplateArn=ready.template_arn)
+    assert (
+        refused(
+            sts.issue_workload_identity_context,
+            WorkloadIdentityTemplateArn=ready.template_arn,
+            AttestationDocument=ATTESTED,
+        )
+        == "AccessDenied"
+    )
+
+
+@pytest.mark.parametrize(
+    ("document", "code"),
+    [
+        ("not json", "InvalidAttestationDocument"),
+        ("{}", "InvalidAttestationDocument"),
+        ('{"k8s/Namespace": 7}', "InvalidAttestationDocument"),
+        # Admitted by the policy, but a value the pattern cannot place in one segment.
+        (
+            json.dumps({"k8s/Namespace": "payments", "k8s/ServiceAccount": "../x"}),
+            "InvalidWorkloadIdentityConfiguration",
+        ),
+        (json.dumps({"k8s/Namespace": "payments"}), "InvalidWorkloadIdentityConfiguration"),
+    ],
+)
+def test_bad_attestation_documents(ready: Setup, document: str, code: str) -> None:
+    sts = ready.orchestrator.client("sts")
+    assert (
+        refused(
+            sts.issue_workload_identity_context,
+            WorkloadIdentityTemplateArn=ready.template_arn,
+            AttestationDocument=document,
+        )
+        == code
+    )
+
+
+def test_context_is_bound_to_role_caller_and_time(ready: Setup) -> None:
+    ctx = issue(ready, TargetRoleArn=ready.role_arn)["ProvidedContext"]
+    sts = ready.orchestrator.client("sts")
+    other_role = ready.account.create_role(
+        trust_policy=doc({"Effect": "Allow", "Principal": {"AWS": ready.orchestrator.arn}, "Action": "sts:AssumeRole"})
+    )
+    assert refused(sts.assume_role, RoleArn=other_role, RoleSessionName="xx", ProvidedContexts=[ctx]) == (
+        "InvalidContextAssertion"
+    )
+    forged = dict(ctx, ContextAssertion=ctx["ContextAssertion"][:-8] + "AAAAAAA=")
+    assert refused(sts.assume_role, RoleArn=ready.role_arn, RoleSessionName="xx", ProvidedContexts=[forged]) == (
+        "InvalidContextAssertion"
+    )
+    wrong_provider = dict(ctx, ProviderArn="arn:aws:iam::aws:contextProvider/IdentityCenter")
+    assert (
+        refused(sts.assume_role, RoleArn=ready.role_arn, RoleSessionName="xx", ProvidedContexts=[wrong_provider])
+        == "InvalidContextAssertion"
+    )
+    # Another caller, allowed by the trust policy too, cannot redeem it.
+    other = ready.account.create_user(policies=[doc({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"})])
+    ready.account.client("iam").update_assume_role_policy(
+        RoleName=ready.role_arn.rsplit("/", 1)[1],
+        PolicyDocument=json.dumps(
+            doc(
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": [ready.orchestrator.arn, other.arn]},
+                    "Action": "sts:AssumeRole",
+                }
+            )
+        ),
+    )
+    assert (
+        refused(other.client("sts").assume_role, RoleArn=ready.role_arn, RoleSessionName="xx", ProvidedContexts=[ctx])
+        == "InvalidContextAssertion"
+    )
+    ready.orchestrator.assume_role(ready.role_arn, "ok", ProvidedContexts=[ctx])  # the right caller, in time
+    ready.account.advance(61)  # past the default 60-second DurationSeconds
+    assert refused(sts.assume_role, RoleArn=ready.role_arn, RoleSessionName="xx", ProvidedContexts=[ctx]) == (
+        "InvalidContextAssertion"
+    )
+
+
+def test_session_duration_bounds_the_role_session(ready: Setup) -> None:
+    out = issue(ready, TargetRoleArn=ready.role_arn, SessionDurationSeconds=900, DurationSeconds=300)
+    assert (out["SessionExpiration"] - out["Expiration"]).total_seconds() == 600
+    r = ready.orchestrator.client("sts").assume_role(
+        RoleArn=ready.role_arn, RoleSessionName="ss", ProvidedContexts=[out["ProvidedContext"]], DurationSeconds=3600
+    )
+    assert r["Credentials"]["Expiration"] <= out["SessionExpiration"]
+
+
+def test_svids_only_for_workload_role_sessions(ready: Setup) -> None:
+    _, csr = new_csr()
+    # A role session without a workload identity.
+    plain = ready.orchestrator.assume_role(ready.role_arn, "plain")
+    assert refused(plain.client("sts").get_certificate, CertificateSigningRequest=csr) == "AccessDenied"
+    assert (
+        refused(
+            plain.client("sts").get_web_identity_token, Audience=["a"], SigningAlgorithm="ES384", TokenType="JWT_SVID"
+        )
+        == "AccessDenied"
+    )
+    # Long-term user credentials, and a GetFederationToken session.
+    user = ready.account.create_user(policies=[doc({"Effect": "Allow", "Action": "sts:*", "Resource": "*"})])
+    assert refused(user.client("sts").get_certificate, CertificateSigningRequest=csr) == "AccessDenied"
+    fed = user.client("sts").get_federation_token(
+        Name="fed", Policy=json.dumps(doc({"Effect": "Allow", "Action": "sts:*", "Resource": "*"}))
+    )["Credentials"]
+    from credmint.testing.accounts import Credentials
+
+    fed_principal = Principal(
+        ready.account.endpoint, Credentials(fed["AccessKeyId"], fed["SecretAccessKey"], fed["SessionToken"])
+    )
+    assert refused(fed_principal.client("sts").get_certificate, CertificateSigningRequest=csr) == "AccessDenied"
+    assert refused(fed_principal.client("sts").get_trust_bundles, ProviderArn=ready.provider_arn) == "AccessDenied"
+
+
+def test_certificate_and_token_request_errors(ready: Setup) -> None:
+    session, _ = workload_session(ready)
+    sts = session.client("sts")
+    assert refused(sts.get_certificate, CertificateSigningRequest="not a csr") == (
+        "MalformedCertificateSigningRequestException"
+    )
+    weak = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    weak_csr = (
+        x509.CertificateSigningRequestBuilder()
+        .subject_name(x509.Name([]))
+        .sign(weak, hashes.SHA256())
+        .public_bytes(serialization.Encoding.PEM)
+        .decode()
+    )
+    assert refused(sts.get_certificate, CertificateSigningRequest=weak_csr) == (
+        "MalformedCertificateSigningRequestException"
+    )
+    for extra in ({"Tags": [{"Key": "k", "Value": "v"}]}, {"SubjectMode": "AWSIdentity"}, {"Audience": ["a", "b"]}):
+        args = {"Audience": ["a"], "SigningAlgorithm": "ES384", "TokenType": "JWT_SVID", **extra}
+        assert refused(sts.get_web_identity_token, **args) == "ValidationError"
+    # A token may not outlive the calling session (3600 s role session, already partly used).
+    ready.account.advance(3000)
+    assert (
+        refused(
+            sts.get_web_identity_token,
+            Audience=["a"],
+            SigningAlgorithm="ES384",
+            TokenType="JWT_SVID",
+            DurationSeconds=3600,
+        )
+        == "SessionDurationEscalationException"
+    )
+
+
+def test_trust_bundles_only_for_the_owner(ready: Setup, credmint_server: Any) -> None:
+    stranger = credmint_server.new_account()
+    assert refused(stranger.client("sts").get_trust_bundles, ProviderArn=ready.provider_arn) == (
+        "ResourceNotFoundException"
+    )
+    unknown = ready.provider_arn.rsplit("/", 1)[0] + "/nope"
+    assert refused(ready.account.client("sts").get_trust_bundles, ProviderArn=unknown) == "ResourceNotFoundException"
+
+
+def test_deleted_template_ends_issuance(ready: Setup) -> None:
+    session, _ = workload_session(ready)
+    ready.account.client("iam").delete_workload_identity_template(WorkloadIdentityTemplateArn=ready.template_arn)
+    assert refused(session.client("sts").get_certificate, CertificateSigningRequest=new_csr()[1]) == "AccessDenied"

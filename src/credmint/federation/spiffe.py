@@ -83,6 +83,11 @@ def is_segment(value: str) -> bool:
     return bool(_SEGMENT.match(value)) and value not in (".", "..")
 
 
+def _attested_name(name: str) -> bool:
+    """``k8s/Namespace``: segments of the SPIFFE path alphabet, none ``.`` or ``..``."""
+    return bool(_ATTESTED_NAME.match(name)) and all(is_segment(s) for s in name.split("/"))
+
+
 def spiffe_id(trust_domain: str, path: str) -> str:
     """``spiffe://<trust domain>/<path>``, checked against the SPIFFE ID spec."""
     if not _TRUST_DOMAIN.match(trust_domain):
@@ -113,7 +118,7 @@ class PathPattern:
             if m is not None:
                 key = m.group(1)
                 name = key[len(ATTESTATION_KEY_PREFIX) :]
-                if not key.startswith(ATTESTATION_KEY_PREFIX) or not _ATTESTED_NAME.match(name):
+                if not key.startswith(ATTESTATION_KEY_PREFIX) or not _attested_name(name):
                     raise SpiffeFormatError(f"{{{key}}} does not name an attested value")
                 segments.append(("key", key))
                 pos = m.end()
@@ -166,7 +171,7 @@ def attested_values(document: str, max_keys: int = 50) -> dict[str, str]:
         raise SpiffeFormatError(f"the attestation document has more than {max_keys} keys")
     out: dict[str, str] = {}
     for name, value in parsed.items():
-        if not _ATTESTED_NAME.match(name):
+        if not _attested_name(name):
             raise SpiffeFormatError(f"the attestation document key {name!r} is not a valid name")
         if not isinstance(value, str) or not value or not value.isprintable():
             raise SpiffeFormatError(f"the value of {name!r} must be a non-empty string of printable characters")

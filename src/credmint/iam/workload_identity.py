@@ -666,6 +666,7 @@ def _k8s_policy() -> str:
                     "Effect": "Allow",
                     "Principal": {"AWS": "{Callers}"},
                     "Action": "sts:IssueWorkloadIdentityContext",
+                    "Resource": "*",
                     "Condition": {"StringEquals": {"aws:WorkloadAttestation/aws/k8s/Cluster": "{Clusters}"}},
                 }
             ],

@@ -29,7 +29,6 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
 from joserfc import jwt
 from joserfc.jwk import ECKey, RSAKey
 from sqlalchemy import Connection, select
@@ -39,6 +38,7 @@ from credmint.api import Call, operation
 from credmint.federation import spiffe
 from credmint.orgs import data as orgs_data
 from credmint.principal import Principal
+from credmint.sealing import UnsealError
 from credmint.store import schema
 from credmint.sts import sessions
 from credmint.sts import workload_identity_issuer as issuer
@@ -200,7 +200,7 @@ def _open_context(call: Call, text: str) -> dict[str, Any]:
     try:
         plain = call.runtime.master.open(base64.b64decode(text, validate=True), _CONTEXT_AAD)
         claims = json.loads(plain)
-    except (binascii.Error, ValueError, InvalidTag):
+    except (binascii.Error, ValueError, UnsealError):
         raise invalid_context() from None
     if not isinstance(claims, dict):
         raise invalid_context()
