@@ -236,6 +236,10 @@ SUPPLIED: Mapping[str, str] = {
     "iam:AWSServiceName": "iam.common.PARAMETER_KEYS (CreateServiceLinkedRole)",
     "iam:ServiceSpecificCredentialServiceName": "iam.common.PARAMETER_KEYS, iam.service_credentials (stored)",
     "iam:ServiceSpecificCredentialAgeDays": "iam.common.PARAMETER_KEYS (CreateServiceSpecificCredential)",
+    "iam:DelegationDuration": "iam.delegation (CreateDelegationRequest's SessionDuration)",
+    "iam:NotificationChannel": "iam.delegation (CreateDelegationRequest)",
+    "iam:TemplateArn": "iam.delegation (CreateDelegationRequest's PolicyTemplateArn)",
+    "iam:DelegationRequestOwner": "iam.delegation (the owner's ARN; ListDelegationRequests' OwnerId)",
     # STS.
     "sts:RoleSessionName": "sts.service, sts.federation",
     "sts:ExternalId": "sts.service",

@@ -6,6 +6,7 @@ from credmint.iam import (  # noqa: F401
     account,
     authdetails,
     credential_report,
+    delegation,
     groups,
     instance_profiles,
     keys,

@@ -7,6 +7,7 @@ from credmint.iam.service import OPERATIONS as IAM_OPERATIONS
 from credmint.sts import (  # noqa: F401  (register AssumeRoot, DecodeAuthorizationMessage, AssumeRoleWith*,
     assume_root,  #             GetScopedCredentials, workload identity)
     decode,
+    delegation,
     federation,
     scoped,
     workload_identity,

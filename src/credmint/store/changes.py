@@ -85,6 +85,7 @@ TABLE_TOPICS: Mapping[str, tuple[tuple[str | None, str], ...]] = {
     "workload_identity_signers": (),
     "workload_identity_templates": (),
     "workload_identity_deletions": (),
+    "delegation_requests": (),
     # Written past Store.write (batched, unsignalled): nothing caches audit records.
     "audit_events": (),
 }

@@ -632,3 +632,37 @@ workload_identity_deletions = Table(
     Column("status", String(16), nullable=False),
     _ts("expires_at"),
 )
+
+#: IAM delegation requests (partners asking a customer for temporary access). The trade-in
+#: token is stored only as its SHA-256; ``token_used_at`` makes its exchange single-use.
+delegation_requests = Table(
+    "delegation_requests",
+    metadata,
+    Column("request_id", String(64), primary_key=True),
+    Column("requestor_account_id", String(12), nullable=False),
+    Column("workflow_id", String(400), nullable=False),
+    Column("owner_account_id", String(12), nullable=True),
+    Column("owner_id", String(2048), nullable=True),
+    Column("approver_id", String(2048), nullable=True),
+    Column("description", Text, nullable=False),
+    Column("request_message", Text, nullable=True),
+    #: The Permissions member, as JSON.
+    Column("permissions", Text, nullable=False),
+    Column("permission_policy", Text, nullable=False),
+    Column("redirect_url", String(255), nullable=True),
+    Column("notification_channel", String(400), nullable=False),
+    Column("session_duration", Integer, nullable=False),
+    Column("only_send_by_owner", Boolean, nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("notes", Text, nullable=True),
+    Column("rejection_reason", Text, nullable=True),
+    #: The accepting identity, mapped to the delegated credentials (JSON).
+    Column("accepted_principal", Text, nullable=True),
+    Column("token_sha256", String(64), nullable=True, unique=True),
+    _ts("token_expires_at", nullable=True),
+    _ts("token_used_at", nullable=True),
+    _ts("expires_at"),
+    _ts("created_at"),
+    _ts("updated_at"),
+    UniqueConstraint("requestor_account_id", "workflow_id"),
+)

@@ -1,4 +1,4 @@
-"""Workload identity providers, their outbound signers, templates, and deletion tasks
+"""Workload identity providers, their outbound signers, templates, and deletion tasks; delegation requests
 
 Revision ID: 0009
 Revises: 0008
@@ -100,9 +100,42 @@ def upgrade() -> None:
         _ts("expires_at"),
         sa.PrimaryKeyConstraint("task_id", name=op.f("pk_workload_identity_deletions")),
     )
+    op.create_table(
+        "delegation_requests",
+        sa.Column("request_id", sa.String(length=64), nullable=False),
+        sa.Column("requestor_account_id", sa.String(length=12), nullable=False),
+        sa.Column("workflow_id", sa.String(length=400), nullable=False),
+        sa.Column("owner_account_id", sa.String(length=12), nullable=True),
+        sa.Column("owner_id", sa.String(length=2048), nullable=True),
+        sa.Column("approver_id", sa.String(length=2048), nullable=True),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("request_message", sa.Text(), nullable=True),
+        sa.Column("permissions", sa.Text(), nullable=False),
+        sa.Column("permission_policy", sa.Text(), nullable=False),
+        sa.Column("redirect_url", sa.String(length=255), nullable=True),
+        sa.Column("notification_channel", sa.String(length=400), nullable=False),
+        sa.Column("session_duration", sa.Integer(), nullable=False),
+        sa.Column("only_send_by_owner", sa.Boolean(), nullable=False),
+        sa.Column("state", sa.String(length=32), nullable=False),
+        sa.Column("notes", sa.Text(), nullable=True),
+        sa.Column("rejection_reason", sa.Text(), nullable=True),
+        sa.Column("accepted_principal", sa.Text(), nullable=True),
+        sa.Column("token_sha256", sa.String(length=64), nullable=True),
+        _ts("token_expires_at", nullable=True),
+        _ts("token_used_at", nullable=True),
+        _ts("expires_at"),
+        _ts("created_at"),
+        _ts("updated_at"),
+        sa.PrimaryKeyConstraint("request_id", name=op.f("pk_delegation_requests")),
+        sa.UniqueConstraint("token_sha256", name=op.f("uq_delegation_requests_token_sha256")),
+        sa.UniqueConstraint(
+            "requestor_account_id", "workflow_id", name=op.f("uq_delegation_requests_requestor_account_id")
+        ),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("delegation_requests")
     op.drop_table("workload_identity_deletions")
     op.drop_index(op.f("ix_workload_identity_templates_provider_id"), table_name="workload_identity_templates")
     op.drop_table("workload_identity_templates")
