@@ -133,6 +133,8 @@ NEWER_THAN_REFERENCE: Mapping[str, tuple[tuple[str, ...], frozenset[str]]] = {
         frozenset({"aws:TagKeys", "aws:ResourceTag/${TagKey}"}),
     ),
     "iam:ListWorkloadIdentityProviders": ((), frozenset()),
+    # IAM API reference, UpdateDelegationRequest: acts on the delegation request.
+    "iam:UpdateDelegationRequest": (("delegation-request",), frozenset({"iam:DelegationRequestOwner"})),
     "sts:IssueWorkloadIdentityContext": (("workload-identity-template",), frozenset()),
     "sts:GetCertificate": ((), frozenset()),
     "sts:GetTrustBundles": ((), frozenset()),

@@ -326,3 +326,26 @@ def test_identity_policies_govern_the_iam_actions(credmint_account: Account) -> 
     iam.get_workload_identity_provider(WorkloadIdentityProviderArn=parent["Arn"])
     assert refused(iam.delete_workload_identity_provider, WorkloadIdentityProviderArn=parent["Arn"]) == "AccessDenied"
     assert refused(iam.create_workload_identity_provider, ProviderName=name(), Scheme="NONE") == "AccessDenied"
+
+
+NEW_IAM_OPERATIONS = sorted(
+    op
+    for op in __import__("botocore.session").session.get_session().get_service_model("iam").operation_names
+    if "WorkloadIdentity" in op or "Delegation" in op or op == "GetHumanReadableSummary"
+)
+
+
+@pytest.mark.parametrize("operation", NEW_IAM_OPERATIONS)
+def test_nonsense_input_is_a_callers_error(credmint_account: Account, operation: str) -> None:
+    import botocore
+
+    from tests.sts.test_every_operation import minimal
+
+    iam = credmint_account.client("iam")
+    model = iam.meta.service_model.operation_model(operation)
+    params = minimal(model.input_shape) if model.input_shape is not None else {}
+    try:
+        getattr(iam, botocore.xform_name(operation))(**params)
+    except ClientError as exc:
+        assert exc.response["ResponseMetadata"]["HTTPStatusCode"] < 500, exc.response["Error"]
+        assert exc.response["Error"]["Code"] != "InvalidAction"
