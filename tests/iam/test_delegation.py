@@ -136,9 +136,9 @@ def customer_admin(server: Server, customer: Acct) -> tuple[Any, str]:
     return server.client("iam", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]), arn
 
 
-def approver_role(server: Server, customer: Acct) -> tuple[Any, str]:
-    """A role of the customer account allowed the delegation actions and ListUsers, and an
-    IAM client of a session of it; the role's ARN."""
+def approver_role(server: Server, customer: Acct) -> tuple[Any, str, dict[str, Any]]:
+    """A role of the customer account allowed the delegation actions and ListUsers: an IAM
+    client of a session of it, the role's ARN, and the session's credentials."""
     iam = client(server, "iam", customer)
     name = f"approver-{uuid.uuid4().hex[:6]}"
     trust = {
@@ -186,7 +186,7 @@ def approver_role(server: Server, customer: Acct) -> tuple[Any, str]:
         aws_secret_access_key=c["SecretAccessKey"],
         aws_session_token=c["SessionToken"],
     )
-    return session, arn
+    return session, arn, c
 
 
 def delivered(server: Server, channel: str) -> list[dict[str, Any]]:
@@ -226,7 +226,7 @@ def test_lifecycle_and_single_use_token(partner_server: Server) -> None:
     )
     assert again["SummaryContent"] == summary["SummaryContent"]  # deterministic
     assert refused(admin.send_delegation_token, DelegationRequestId=rid) == "InvalidInput"  # not accepted yet
-    approver, approver_role_arn = approver_role(partner_server, customer)
+    approver, approver_role_arn, _ = approver_role(partner_server, customer)
     approver.accept_delegation_request(DelegationRequestId=rid)
     assert admin.get_delegation_request(DelegationRequestId=rid)["DelegationRequest"]["ApproverId"].endswith(
         "/approver"
@@ -353,3 +353,46 @@ def test_a_user_acceptor_maps_to_a_federated_session_of_that_user(partner_server
         aws_session_token=c["SessionToken"],
     ).get_caller_identity()
     assert who["Account"] == customer.account_id and ":federated-user/delegation-" in who["Arn"]
+
+
+def test_with_the_aws_cli(partner_server: Server) -> None:
+    """The installed AWS CLI knows the delegation operations (not the workload identity
+    ones, which its bundled botocore predates; those are tested with boto3)."""
+    from tests.sts.helpers import Creds, aws_cli
+
+    customer = new_account(partner_server)
+    channel = f"cli-{uuid.uuid4().hex[:6]}"
+    permissions = json.dumps({"PolicyTemplateArn": template_arn(partner_server)})
+    created = aws_cli(
+        partner_server,
+        "iam",
+        "create-delegation-request",
+        "--description",
+        "cli",
+        "--permissions",
+        permissions,
+        "--requestor-workflow-id",
+        f"wf-{uuid.uuid4().hex}",
+        "--notification-channel",
+        channel,
+        "--session-duration",
+        "900",
+        "--owner-account-id",
+        customer.account_id,
+    )
+    assert created.returncode == 0, created.stderr
+    rid = json.loads(created.stdout)["DelegationRequestId"]
+    owner = Creds(customer.key, customer.secret)
+    _, _, c = approver_role(partner_server, customer)
+    session = Creds(c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])
+    for step in ("associate-delegation-request", "accept-delegation-request", "send-delegation-token"):
+        done = aws_cli(partner_server, "iam", step, "--delegation-request-id", rid, creds=session)
+        assert done.returncode == 0, (step, done.stderr)
+    shown = aws_cli(partner_server, "iam", "get-delegation-request", "--delegation-request-id", rid, creds=owner)
+    assert json.loads(shown.stdout)["DelegationRequest"]["State"] == "FINALIZED"
+    [note] = [n for n in delivered(partner_server, channel) if n["DelegationRequestId"] == rid]
+    first = aws_cli(partner_server, "sts", "get-delegated-access-token", "--trade-in-token", note["TradeInToken"])
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["Credentials"]["AccessKeyId"].startswith("ASIA")
+    replay = aws_cli(partner_server, "sts", "get-delegated-access-token", "--trade-in-token", note["TradeInToken"])
+    assert replay.returncode != 0 and "ExpiredTradeInTokenException" in replay.stderr
