@@ -637,3 +637,83 @@ def test_deleted_template_ends_issuance(ready: Setup) -> None:
     session, _ = workload_session(ready)
     ready.account.client("iam").delete_workload_identity_template(WorkloadIdentityTemplateArn=ready.template_arn)
     assert refused(session.client("sts").get_certificate, CertificateSigningRequest=new_csr()[1]) == "AccessDenied"
+
+
+def test_context_redeemed_with_the_aws_cli_on_credmint_serve(server: Any) -> None:
+    """On a real ``credmint serve`` (system clock): the installed AWS CLI redeems a context
+    with ``assume-role --provided-contexts``; its bundled botocore predates the workload
+    identity operations, so those are called with boto3."""
+    from tests.sts.helpers import Creds, aws_cli, make_role, make_user
+
+    iam = server.client("iam")
+    domain = f"{uuid.uuid4().hex[:12]}.example.org"
+    provider = iam.create_workload_identity_provider(
+        ProviderName=f"cli-{uuid.uuid4().hex[:6]}", Scheme="SPIFFE", WorkloadIdentityDomain=domain
+    )
+    orchestrator = make_user(
+        server,
+        policy=json.dumps(
+            doc({"Effect": "Allow", "Action": ["sts:IssueWorkloadIdentityContext", "sts:AssumeRole"], "Resource": "*"})
+        ),
+    )
+    role = make_role(
+        server,
+        json.dumps(doc({"Effect": "Allow", "Principal": {"AWS": orchestrator.arn}, "Action": "sts:AssumeRole"})),
+        policy=json.dumps(
+            doc({"Effect": "Allow", "Action": ["sts:GetWebIdentityToken", "sts:GetTrustBundles"], "Resource": "*"})
+        ),
+    )
+    attestation = doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": orchestrator.arn},
+            "Action": "sts:IssueWorkloadIdentityContext",
+            "Resource": "*",
+        }
+    )
+    template = iam.create_workload_identity_template(
+        Name=f"cli-{uuid.uuid4().hex[:6]}",
+        WorkloadIdentityProviderArn=provider["Arn"],
+        PathPattern=PATTERN,
+        AttestationPolicy=json.dumps(attestation),
+    )
+    sts = server.client("sts", **orchestrator.creds.kwargs())
+    ctx = sts.issue_workload_identity_context(
+        WorkloadIdentityTemplateArn=template["Arn"], AttestationDocument=ATTESTED, TargetRoleArn=role["Arn"]
+    )
+    out = aws_cli(
+        server,
+        "sts",
+        "assume-role",
+        "--role-arn",
+        role["Arn"],
+        "--role-session-name",
+        "cli",
+        "--provided-contexts",
+        json.dumps([ctx["ProvidedContext"]]),
+        creds=orchestrator.creds,
+    )
+    assert out.returncode == 0, out.stderr
+    session = Creds.of(json.loads(out.stdout))
+    workload = server.client("sts", **session.kwargs())
+    token = workload.get_web_identity_token(Audience=["aud"], SigningAlgorithm="RS256", TokenType="JWT_SVID")
+    bundle = json.loads(workload.get_trust_bundles(ProviderArn=provider["Arn"])["TrustBundles"][0]["Bundle"])
+    claims = jose_jwt.decode(token["WebIdentityToken"], jose_keys(jwt_keys(bundle)), algorithms=["RS256"]).claims
+    assert claims["sub"] == f"spiffe://{domain}/ns/payments/sa/checkout"
+    jb = JwtBundle.parse(TrustDomain(domain), json.dumps({"keys": jwt_keys(bundle)}).encode())
+    assert str(JwtSvid.parse_and_validate(token["WebIdentityToken"], jb, {"aud"}).spiffe_id) == claims["sub"]
+    # A forged context is refused through the CLI as well.
+    forged = dict(ctx["ProvidedContext"], ContextAssertion="AAAA" + ctx["ProvidedContext"]["ContextAssertion"][4:])
+    bad = aws_cli(
+        server,
+        "sts",
+        "assume-role",
+        "--role-arn",
+        role["Arn"],
+        "--role-session-name",
+        "cli",
+        "--provided-contexts",
+        json.dumps([forged]),
+        creds=orchestrator.creds,
+    )
+    assert bad.returncode != 0 and "InvalidContextAssertion" in bad.stderr
