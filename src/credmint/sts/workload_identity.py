@@ -151,7 +151,9 @@ def issue_workload_identity_context(call: Call) -> Mapping[str, Any]:
         "sts:IssueWorkloadIdentityContext",
         template_arn,
         resource_policy=template.attestation_policy,
-        resource_account=template.owner_account_id,
+        # The source account's: an account template is its own, and an organization's
+        # template acts for the member that uses it (the role is the member's own).
+        resource_account=p.account_id,
         extra_keys=keys,
         resource_policy_must_allow=True,
     )
