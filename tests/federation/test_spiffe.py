@@ -223,8 +223,8 @@ def test_bundle_keys() -> None:
     _, ca = spiffe.new_ca(alg, "CA", None, NOW, 1)
     key = spiffe.x509_bundle_key(ca)
     assert key["use"] == "x509-svid" and key["kty"] == "EC" and key["crv"] == "P-256" and len(key["x5c"]) == 1
-    doc = json.loads(spiffe.bundle_document(300, 7, [key]))
-    assert doc == {"keys": [key], "spiffe_refresh_hint": 300, "spiffe_sequence": 7}
+    doc = json.loads(spiffe.bundle_document(300, [key]))
+    assert doc == {"keys": [key], "spiffe_refresh_hint": 300}
 
 
 # --- signer windows ------------------------------------------------------------------------

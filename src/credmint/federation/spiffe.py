@@ -407,12 +407,11 @@ def jwt_bundle_key(public: Mapping[str, Any], kid: str) -> dict[str, Any]:
     }
 
 
-def bundle_document(refresh_hint: int, sequence: int, keys: Sequence[Mapping[str, Any]]) -> str:
-    """A SPIFFE bundle (JWK Set with ``spiffe_refresh_hint`` and ``spiffe_sequence``)."""
-    return json.dumps(
-        {"keys": list(keys), "spiffe_refresh_hint": refresh_hint, "spiffe_sequence": sequence},
-        separators=(",", ":"),
-    )
+def bundle_document(refresh_hint: int, keys: Sequence[Mapping[str, Any]]) -> str:
+    """A SPIFFE bundle: a JWK Set with ``spiffe_refresh_hint``. ``spiffe_sequence`` is
+    optional and left out: derived from signer times it could move backwards when a
+    signer is deleted, and the spec asks it only ever to grow."""
+    return json.dumps({"keys": list(keys), "spiffe_refresh_hint": refresh_hint}, separators=(",", ":"))
 
 
 def jwt_svid_claims(*, subject: str, audience: str, issuer: str, now: datetime, duration: int) -> dict[str, Any]:

@@ -363,12 +363,7 @@ def jwks(signers: Sequence[Signer], now: datetime) -> dict[str, Any]:
 
 
 def bundle(provider: Provider, signers: Sequence[Signer], now: datetime) -> str:
-    keys = bundle_keys(signers, now)
-    # spiffe_sequence: moves whenever the published set changes (the newest start or end).
-    times = [int(s.start_at.timestamp()) for s in signers] + [
-        int(t.timestamp()) for s in signers for t in (s.end_at, s.discovery_end_at) if t is not None and t <= now
-    ]
-    return spiffe.bundle_document(REFRESH_HINT_SECONDS, max(times, default=0), keys)
+    return spiffe.bundle_document(REFRESH_HINT_SECONDS, bundle_keys(signers, now))
 
 
 def discovery(provider: Provider) -> dict[str, Any]:
