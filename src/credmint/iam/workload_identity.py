@@ -522,11 +522,11 @@ def enable_signers(call: Call) -> Mapping[str, Any] | None:
         if any(s.status(now) in (spiffe.SignerStatus.ACTIVE, spiffe.SignerStatus.IN_TRANSITION) for s in x509s):
             return None  # something signs or will: nothing was stopped
         # In each slot, the entry that stopped most recently resumes.
-        latest: dict[str, Signer] = {}
+        latest: dict[str, tuple[datetime, Signer]] = {}
         for s in x509s:
-            if s.end_at is not None and (s.algorithm not in latest or s.end_at > latest[s.algorithm].end_at):  # type: ignore[operator]
-                latest[s.algorithm] = s
-        for s in latest.values():
+            if s.end_at is not None and (s.algorithm not in latest or s.end_at > latest[s.algorithm][0]):
+                latest[s.algorithm] = (s.end_at, s)
+        for _, s in latest.values():
             conn.execute(
                 update(st)
                 .where(st.c.signer_id == s.signer_id)
