@@ -287,7 +287,7 @@ def test_template_mode_rules(credmint_account: Account) -> None:
     iam = credmint_account.client("iam")
     parent = provider(credmint_account)
     assert refused(iam.create_workload_identity_template, Name=name("t"), PathPattern=PATTERN) == "InvalidInput"
-    definition = {
+    definition: dict[str, Any] = {
         "TemplateDefinitionArn": "arn:aws:iam::aws:workload-identity-template-definition/KubernetesServiceAccount",
         "ReplacementValues": {
             "TemplateName": {"Values": [name("k8s")]},

@@ -20,13 +20,13 @@ STS_MODEL = botocore.session.get_session().get_service_model("sts")
 
 def minimal(shape: Shape) -> Any:
     """A value of ``shape`` that passes botocore's own validation (length, range, required)."""
-    if shape.type_name == "structure" and shape.is_tagged_union:  # type: ignore[attr-defined]
-        first = next(iter(shape.members))  # type: ignore[attr-defined]
-        return {first: minimal(shape.members[first])}  # type: ignore[attr-defined]
+    if shape.type_name == "structure" and shape.is_tagged_union:
+        first = next(iter(shape.members))
+        return {first: minimal(shape.members[first])}
     if shape.type_name == "structure":
-        return {name: minimal(shape.members[name]) for name in shape.required_members}  # type: ignore[attr-defined]
+        return {name: minimal(shape.members[name]) for name in shape.required_members}
     if shape.type_name == "list":
-        return [minimal(shape.member)] * max(1, shape.metadata.get("min", 0))  # type: ignore[attr-defined]
+        return [minimal(shape.member)] * max(1, shape.metadata.get("min", 0))
     if shape.type_name == "integer":
         return shape.metadata.get("min", 1)
     if shape.type_name == "boolean":

@@ -39,7 +39,7 @@ from joserfc.jwk import KeySet
 from spiffe import JwtBundle, SpiffeId, TrustDomain, X509Bundle, X509Svid
 from spiffe.svid.jwt_svid import JwtSvid
 
-from credmint.testing.accounts import Account, Principal
+from credmint.testing.accounts import Account, Principal, User
 
 pytestmark = pytest.mark.e2e
 
@@ -65,7 +65,7 @@ class Setup:
     provider_arn: str
     template_arn: str
     role_arn: str
-    orchestrator: Principal
+    orchestrator: User
     ca_id: str
 
 
@@ -161,7 +161,7 @@ def jose_keys(keys: list[dict[str, Any]]) -> KeySet:
     """A joserfc key set of bundle keys. joserfc accepts only RFC 7517's ``use`` values
     (``sig``, ``enc``), so the SPIFFE ``use`` member is dropped, as a relying party whose
     JOSE library does not know SPIFFE bundles does."""
-    return KeySet.import_key_set({"keys": [{k: v for k, v in key.items() if k != "use"} for key in keys]})  # type: ignore[arg-type]
+    return KeySet.import_key_set({"keys": [{k: v for k, v in key.items() if k != "use"} for key in keys]})
 
 
 def path_validate(leaf: x509.Certificate, roots: list[x509.Certificate], at: datetime) -> str:
@@ -238,8 +238,9 @@ def mtls_handshake(
         conn, _ = listener.accept()
         try:
             with server_ctx.wrap_socket(conn, server_side=True) as tls:
-                peer = tls.getpeercert()
-                seen["uri"] = [v for k, v in peer.get("subjectAltName", ()) if k == "URI"]
+                peer = tls.getpeercert() or {}
+                sans: Any = peer.get("subjectAltName", ())
+                seen["uri"] = [v for k, v in sans if k == "URI"]
                 tls.sendall(b"ok")
         except (ssl.SSLError, OSError) as exc:
             seen["error"] = exc

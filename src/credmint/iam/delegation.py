@@ -1,6 +1,6 @@
 """IAM delegation requests: CreateDelegationRequest, Get/List, Associate, Update, Accept,
 Reject, SendDelegationToken, and GetHumanReadableSummary. The lifecycle, the token and its
-delivery are described in :mod:`credmint.sts.delegation`.
+delivery are described in :mod:`credmint.iam.delegation_requests`.
 
 Permissions. ``Permissions.PolicyTemplateArn`` names a customer managed policy of the
 partner's account (AWS: "pre-registered policy content for this partner"); its default
@@ -33,13 +33,13 @@ from sqlalchemy import Connection, insert, select
 
 from credmint import errors, settings
 from credmint.api import Call, operation
+from credmint.iam import delegation_requests as delegation
 from credmint.iam.common import account_of, authorize, caller, paginate
+from credmint.iam.delegation_requests import Request
+from credmint.iam.managed import default_document
 from credmint.iam.ops import OPERATIONS
-from credmint.iam.policies import default_document
 from credmint.policy import validate_policy
 from credmint.store import schema
-from credmint.sts import delegation
-from credmint.sts.delegation import Request
 
 #: Open requests a partner account may have at once (unpublished AWS quota).
 MAX_OPEN_REQUESTS = 1000
@@ -85,7 +85,7 @@ def _render_policy(conn: Connection, requestor: str, permissions: Mapping[str, A
         raise errors.invalid_input("Permissions must name a PolicyTemplateArn.")
     mp = schema.managed_policies
     found = conn.execute(select(mp.c.arn).where(mp.c.arn == arn, mp.c.account_id == requestor)).first()
-    text = default_document(conn, arn) if found is not None else None
+    text: str | None = default_document(conn, arn) if found is not None else None
     if text is None:
         raise errors.invalid_input(f"Policy template {arn} is not a managed policy of the requesting account.")
     for param in permissions.get("Parameters") or []:
@@ -132,7 +132,7 @@ def _view(request: Request, now: datetime) -> dict[str, Any]:
 def create_delegation_request(call: Call) -> Mapping[str, Any] | None:
     p = call.params
     account_id = account_of(call)
-    if not settings.delegation_partner(call.runtime.settings, account_id):
+    if not settings.delegation_partner(call.settings, account_id):
         # AWS: available only to onboarded partners (wording unconfirmed).
         raise errors.access_denied(f"Account {account_id} is not enabled for delegation.")
     request_id = delegation.new_request_id()
@@ -150,7 +150,7 @@ def create_delegation_request(call: Call) -> Mapping[str, Any] | None:
     )
     t = schema.delegation_requests
     now = call.now
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         policy = _render_policy(conn, account_id, permissions)
         clash = conn.execute(
             select(t.c.request_id).where(
@@ -193,7 +193,7 @@ def create_delegation_request(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "GetDelegationRequest")
 def get_delegation_request(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         request = _find(call, conn, "iam:GetDelegationRequest", owner_default=True)
     out: dict[str, Any] = {"DelegationRequest": _view(request, call.now)}
     if call.params.get("DelegationPermissionCheck"):
@@ -210,7 +210,7 @@ def list_delegation_requests(call: Call) -> Mapping[str, Any] | None:
     owner: str = call.params.get("OwnerId") or me.arn
     authorize(call, "iam:ListDelegationRequests", "*", stored={"iam:DelegationRequestOwner": owner})
     t = schema.delegation_requests
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         rows = conn.execute(
             select(t)
             .where(t.c.owner_account_id == me.account_id, t.c.owner_id == owner)
@@ -234,7 +234,7 @@ def _wrong_state(request: Request, now: datetime, op: str, code: str = "InvalidI
 @operation(OPERATIONS, "AssociateDelegationRequest")
 def associate_delegation_request(call: Call) -> Mapping[str, Any] | None:
     me = caller(call)
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         request = _find(call, conn, "iam:AssociateDelegationRequest")
         if request.row.owner_account_id not in (None, me.account_id):
             raise _no_such(request.request_id)
@@ -252,7 +252,7 @@ def _owner_account_only(call: Call, request: Request) -> None:
 
 @operation(OPERATIONS, "UpdateDelegationRequest")
 def update_delegation_request(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         request = _find(call, conn, "iam:UpdateDelegationRequest", owner_default=True)
         _owner_account_only(call, request)
         values = {"notes": call.params["Notes"]} if "Notes" in call.params else {}
@@ -264,7 +264,7 @@ def update_delegation_request(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "AcceptDelegationRequest")
 def accept_delegation_request(call: Call) -> Mapping[str, Any] | None:
     me = caller(call)
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         request = _find(call, conn, "iam:AcceptDelegationRequest")
         _owner_account_only(call, request)
         if me.kind == "assumed-role" and me.session is not None and me.session.role_arn:
@@ -294,7 +294,7 @@ def accept_delegation_request(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "RejectDelegationRequest")
 def reject_delegation_request(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         request = _find(call, conn, "iam:RejectDelegationRequest")
         if request.row.owner_account_id is not None:
             _owner_account_only(call, request)
@@ -313,7 +313,7 @@ def reject_delegation_request(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "SendDelegationToken")
 def send_delegation_token(call: Call) -> Mapping[str, Any] | None:
     token = delegation.new_token()
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         request = _find(call, conn, "iam:SendDelegationToken")
         _owner_account_only(call, request)
         if request.row.only_send_by_owner and not _is_owner(call, request):
@@ -329,7 +329,7 @@ def send_delegation_token(call: Call) -> Mapping[str, Any] | None:
             raise _wrong_state(request, call.now, "SendDelegationToken")
         channel = str(request.row.notification_channel)
     delegation.deliver(
-        call.runtime.settings.data_dir,
+        call.settings.data_dir,
         channel,
         {
             "DelegationRequestId": request.request_id,
@@ -395,7 +395,7 @@ def get_human_readable_summary(call: Call) -> Mapping[str, Any] | None:
     kind, _, request_id = arn.rpartition(":")[2].partition("/")
     if kind != "delegation-request" or not arn.startswith("arn:aws:iam::"):
         raise errors.invalid_input("The only supported entity type is delegation-request.")
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         request = delegation.load(conn, request_id)
         if request is None or request.arn != arn or not _visible(call, request):
             authorize(call, "iam:GetHumanReadableSummary", arn)

@@ -4,7 +4,7 @@ workload identity templates with their attestation policies.
 A provider is the issuer and trust boundary of the identities minted under it; with the
 SPIFFE scheme it owns a trust domain. Its JWT signers are credmint's own keys, one per
 algorithm, made with the provider and rotated by credmint; its X.509 signers are CAs the
-operator attaches by name (``sts/workload_identity_issuer.py`` says how credmint stands in
+operator attaches by name (``iam/workload_identity_issuer.py`` says how credmint stands in
 for AWS Private CA). X.509 signer changes follow the model's rules: a new signer waits
 ``SigningDelayInHours`` (published, not signing) so relying parties learn its CA first;
 a stopped one stays published for 12 hours so what it issued keeps verifying.
@@ -39,22 +39,20 @@ from sqlalchemy import Connection, and_, delete, func, insert, select, update
 from credmint import bound_principals, errors
 from credmint.api import Call, operation
 from credmint.federation import spiffe
+from credmint.iam import workload_identity_issuer as issuer
 from credmint.iam.common import (
     account_of,
     authorize,
-    drop_all_tags,
-    get_tags,
     paginate,
-    put_tags,
     register_tag_operations,
     tags_param,
 )
 from credmint.iam.ops import OPERATIONS
+from credmint.iam.workload_identity_issuer import Provider, Signer, Template, template_by_arn
 from credmint.orgs import data as orgs_data
 from credmint.policy import validate_policy
 from credmint.store import schema
-from credmint.sts import workload_identity_issuer as issuer
-from credmint.sts.workload_identity_issuer import Provider, Signer, Template, template_by_arn
+from credmint.store.tags import drop_all_tags, get_tags, put_tags
 
 #: Providers per collection (an account's, or an organization's); AWS's quota is
 #: unpublished.
@@ -143,7 +141,7 @@ def _find_template(call: Call, conn: Connection, action: str, arn: str, *, write
 
 
 def _base_url(call: Call) -> str:
-    host = call.request.header("host") or f"{call.runtime.settings.host}:{call.runtime.settings.port}"
+    host = call.request.header("host") or f"{call.settings.host}:{call.settings.port}"
     return f"{'https' if call.request.secure else 'http'}://{host}"
 
 
@@ -227,10 +225,9 @@ def create_provider(call: Call) -> Mapping[str, Any] | None:
     tags = tags_param(p)
     if len({t["Key"] for t in tags}) != len({t["Key"].lower() for t in tags}):
         raise errors.invalid_input("Tag keys that differ only in case are not allowed.")
-    rt = call.runtime
     t = schema.workload_identity_providers
     signer_table = schema.workload_identity_signers
-    with rt.store.write() as conn:
+    with call.store.write() as conn:
         segment, org_id = _owner_segment(call, conn, scope)
         arn = f"arn:aws:iam::{segment}:workload-identity-provider/{name}"
         authorize(call, "iam:CreateWorkloadIdentityProvider", arn)
@@ -262,7 +259,7 @@ def create_provider(call: Call) -> Mapping[str, Any] | None:
         conn.execute(insert(t).values(**row))
         for alg in issuer.JWT_ALGORITHMS:
             conn.execute(
-                insert(signer_table).values(**issuer.new_jwt_signer(rt.master, provider_id, alg, call.now, call.now))
+                insert(signer_table).values(**issuer.new_jwt_signer(call.master, provider_id, alg, call.now, call.now))
             )
         if tags:
             put_tags(conn, arn, tags)
@@ -276,7 +273,7 @@ def create_provider(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "GetWorkloadIdentityProvider")
 def get_provider(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         provider = _find_provider(
             call, conn, "iam:GetWorkloadIdentityProvider", call.params["WorkloadIdentityProviderArn"]
         )
@@ -291,7 +288,7 @@ def list_providers(call: Call) -> Mapping[str, Any] | None:
     scope: str = call.params.get("ResourceScope") or "ACCOUNT"
     t = schema.workload_identity_providers
     account_id = account_of(call)
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         if scope == "ACCOUNT":
             where = and_(t.c.owner_account_id == account_id, t.c.scope == "ACCOUNT")
         else:
@@ -322,7 +319,7 @@ def delete_provider(call: Call) -> Mapping[str, Any] | None:
     arn: str = call.params["WorkloadIdentityProviderArn"]
     st, tt = schema.workload_identity_signers, schema.workload_identity_templates
     task_id = issuer.new_id("AWPD") + issuer.new_id("")
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         provider = _find_provider(call, conn, "iam:DeleteWorkloadIdentityProvider", arn, write=True)
         if conn.execute(select(tt.c.template_id).where(tt.c.provider_id == provider.provider_id).limit(1)).first():
             raise errors.delete_conflict("Cannot delete a provider that workload identity templates still reference.")
@@ -355,7 +352,7 @@ def delete_provider(call: Call) -> Mapping[str, Any] | None:
 def get_deletion_status(call: Call) -> Mapping[str, Any] | None:
     task_id: str = call.params["DeletionTaskId"]
     d = schema.workload_identity_deletions
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         row = conn.execute(select(d).where(d.c.task_id == task_id, d.c.account_id == account_of(call))).first()
     if row is not None:
         authorize(call, "iam:GetWorkloadIdentityProviderDeletionStatus", row.provider_arn)
@@ -391,7 +388,7 @@ def create_signer(call: Call) -> Mapping[str, Any] | None:
     ca_id, ca_account = _ca(call)
     algorithm = issuer.ca_key_algorithm(ca_id).name
     st = schema.workload_identity_signers
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         provider = _find_provider(
             call,
             conn,
@@ -407,9 +404,7 @@ def create_signer(call: Call) -> Mapping[str, Any] | None:
             )
         if len(x509s) >= MAX_X509_SIGNERS:
             raise errors.limit_exceeded(f"Cannot exceed quota for X509OutboundSigners: {MAX_X509_SIGNERS}")
-        row = issuer.new_x509_signer(
-            call.runtime.master, provider, ca_id, ca_account, call.now + _delay(call, 1), call.now
-        )
+        row = issuer.new_x509_signer(call.master, provider, ca_id, ca_account, call.now + _delay(call, 1), call.now)
         conn.execute(insert(st).values(**row))
     return None
 
@@ -423,7 +418,7 @@ def update_signer(call: Call) -> Mapping[str, Any] | None:
     algorithm = issuer.ca_key_algorithm(ca_id).name
     st = schema.workload_identity_signers
     now = call.now
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         provider = _find_provider(
             call,
             conn,
@@ -466,9 +461,7 @@ def update_signer(call: Call) -> Mapping[str, Any] | None:
             raise errors.limit_exceeded(f"Cannot exceed quota for X509OutboundSigners: {MAX_X509_SIGNERS}")
         for s in incoming:
             conn.execute(delete(st).where(st.c.signer_id == s.signer_id))
-        conn.execute(
-            insert(st).values(**issuer.new_x509_signer(call.runtime.master, provider, ca_id, ca_account, start, now))
-        )
+        conn.execute(insert(st).values(**issuer.new_x509_signer(call.master, provider, ca_id, ca_account, start, now)))
         for s in current:
             conn.execute(
                 update(st)
@@ -483,7 +476,7 @@ def disable_signers(call: Call) -> Mapping[str, Any] | None:
     _signer_type(call)
     st = schema.workload_identity_signers
     now = call.now
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         provider = _find_provider(
             call,
             conn,
@@ -510,7 +503,7 @@ def enable_signers(call: Call) -> Mapping[str, Any] | None:
     st = schema.workload_identity_signers
     now = call.now
     start = now + _delay(call, 1)
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         provider = _find_provider(
             call,
             conn,
@@ -540,7 +533,7 @@ def delete_signer(call: Call) -> Mapping[str, Any] | None:
     ca_id, ca_account = _ca(call)
     arn: str = call.params["WorkloadIdentityProviderArn"]
     st = schema.workload_identity_signers
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         provider = _find_provider(call, conn, "iam:DeleteWorkloadIdentityProviderOutboundSigner", arn, write=True)
         removed = conn.execute(
             delete(st).where(
@@ -561,7 +554,7 @@ def delete_signer(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "ListWorkloadIdentityProviderOutboundSigners")
 def list_signers(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         provider = _find_provider(
             call, conn, "iam:ListWorkloadIdentityProviderOutboundSigners", call.params["WorkloadIdentityProviderArn"]
         )
@@ -592,7 +585,7 @@ def put_resource_policy(call: Call) -> Mapping[str, Any] | None:
     text: str = call.params["PolicyDocument"]
     _check_policy(text)
     t = schema.workload_identity_providers
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         provider = _find_provider(
             call,
             conn,
@@ -608,7 +601,7 @@ def put_resource_policy(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "GetWorkloadIdentityProviderResourcePolicy")
 def get_resource_policy(call: Call) -> Mapping[str, Any] | None:
     arn: str = call.params["WorkloadIdentityProviderArn"]
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         provider = _find_provider(call, conn, "iam:GetWorkloadIdentityProviderResourcePolicy", arn)
         if provider.resource_policy is None:
             raise errors.no_such_entity(f"Workload identity provider {arn} has no resource policy.")
@@ -620,7 +613,7 @@ def get_resource_policy(call: Call) -> Mapping[str, Any] | None:
 def delete_resource_policy(call: Call) -> Mapping[str, Any] | None:
     arn: str = call.params["WorkloadIdentityProviderArn"]
     t = schema.workload_identity_providers
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         provider = _find_provider(call, conn, "iam:DeleteWorkloadIdentityProviderResourcePolicy", arn, write=True)
         if provider.resource_policy is None:
             raise errors.no_such_entity(f"Workload identity provider {arn} has no resource policy.")
@@ -777,7 +770,7 @@ def create_template(call: Call) -> Mapping[str, Any] | None:
         _check_policy(policy)
     tags = tags_param(p)
     tt = schema.workload_identity_templates
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         segment, _org_id = _owner_segment(call, conn, scope)
         arn = f"arn:aws:iam::{segment}:workload-identity-template/{name}"
         authorize(call, "iam:CreateWorkloadIdentityTemplate", arn)
@@ -826,7 +819,7 @@ def create_template(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "GetWorkloadIdentityTemplate")
 def get_template(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         t = _find_template(call, conn, "iam:GetWorkloadIdentityTemplate", call.params["WorkloadIdentityTemplateArn"])
         provider = issuer.provider_by_id(conn, t.provider_id)
         tags = get_tags(conn, t.arn)
@@ -872,7 +865,7 @@ def list_templates(call: Call) -> Mapping[str, Any] | None:
             raise errors.invalid_input('Filter must read service_principal = "<service principal>".')
         wanted = m.group(1)
     tt = schema.workload_identity_templates
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         authorize(call, "iam:ListWorkloadIdentityTemplates", arn)
         provider = issuer.provider_by_arn(conn, arn)
         account_id = account_of(call)
@@ -900,7 +893,7 @@ def list_templates(call: Call) -> Mapping[str, Any] | None:
 def delete_template(call: Call) -> Mapping[str, Any] | None:
     arn: str = call.params["WorkloadIdentityTemplateArn"]
     tt = schema.workload_identity_templates
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         t = _find_template(call, conn, "iam:DeleteWorkloadIdentityTemplate", arn, write=True)
         conn.execute(delete(tt).where(tt.c.template_id == t.template_id))
         drop_all_tags(conn, t.arn)
@@ -912,7 +905,7 @@ def put_attestation_policy(call: Call) -> Mapping[str, Any] | None:
     text: str = call.params["AttestationPolicy"]
     _check_policy(text)
     tt = schema.workload_identity_templates
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         t = _find_template(
             call,
             conn,
@@ -928,7 +921,7 @@ def put_attestation_policy(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "GetWorkloadIdentityTemplateAttestationPolicy")
 def get_attestation_policy(call: Call) -> Mapping[str, Any] | None:
     arn: str = call.params["WorkloadIdentityTemplateArn"]
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         t = _find_template(call, conn, "iam:GetWorkloadIdentityTemplateAttestationPolicy", arn)
         if t.attestation_policy is None:
             raise errors.no_such_entity(f"Workload identity template {arn} has no attestation policy.")
@@ -940,7 +933,7 @@ def get_attestation_policy(call: Call) -> Mapping[str, Any] | None:
 def delete_attestation_policy(call: Call) -> Mapping[str, Any] | None:
     arn: str = call.params["WorkloadIdentityTemplateArn"]
     tt = schema.workload_identity_templates
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         t = _find_template(call, conn, "iam:DeleteWorkloadIdentityTemplateAttestationPolicy", arn, write=True)
         if t.attestation_policy is None:
             raise errors.no_such_entity(f"Workload identity template {arn} has no attestation policy.")

@@ -22,9 +22,6 @@ The assertion is not single-use: AWS documents it as redeemable until its expira
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -34,28 +31,21 @@ from joserfc.jwk import ECKey, RSAKey
 from sqlalchemy import Connection, select
 
 from credmint import errors
+from credmint.access.principal import Principal
+from credmint.access.tokens import IssuingCall
 from credmint.api import Call, operation
 from credmint.federation import spiffe
+from credmint.iam import workload_identity_issuer as issuer
 from credmint.orgs import data as orgs_data
-from credmint.principal import Principal
-from credmint.sealing import UnsealError
 from credmint.store import schema
-from credmint.sts import sessions
-from credmint.sts import workload_identity_issuer as issuer
+from credmint.sts import contexts, sessions
+from credmint.sts.contexts import FACT_PROVIDER, FACT_SUBJECT, FACT_TEMPLATE
 from credmint.sts.service import OPERATIONS
-from credmint.sts.tokens import IssuingCall
 
 #: IssueWorkloadIdentityContext's DurationSeconds default (the model).
 DEFAULT_CONTEXT_SECONDS = 60
 #: GetCertificate's MaxDurationSeconds default (the model: 12 hours).
 DEFAULT_CERTIFICATE_SECONDS = 43_200
-#: The session facts that carry a workload identity.
-FACT_SUBJECT = "workload_identity"
-FACT_PROVIDER = "workload_identity_provider"
-FACT_TEMPLATE = "workload_identity_template"
-_CONTEXT_AAD = b"credmint:workload-context:v1"
-#: The model's bound on a ContextAssertion.
-MAX_ASSERTION_CHARS = 3072
 
 
 def _error(code: str, message: str, status: int = 400) -> errors.AwsError:
@@ -68,11 +58,6 @@ def invalid_attestation(message: str) -> errors.AwsError:
 
 def invalid_configuration(message: str) -> errors.AwsError:
     return _error("InvalidWorkloadIdentityConfiguration", message)
-
-
-def invalid_context() -> errors.AwsError:
-    # One answer for every unusable context: which check failed is not the caller's business.
-    return _error("InvalidContextAssertion", "The provided context assertion is invalid or has expired.")
 
 
 def signer_not_configured(kind: str) -> errors.AwsError:
@@ -97,7 +82,7 @@ def signer_unavailable(kind: str) -> errors.AwsError:
 def _template_for(call: Call, p: Principal, arn: str) -> issuer.Template:
     """The template, if the caller's account may use it; AccessDenied otherwise (the model:
     a template that does not exist is refused as AccessDenied)."""
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         template = issuer.template_by_arn(conn, arn)
         if template is not None and template.scope == "ORGANIZATION":
             org = orgs_data.org_of_account(conn, p.account_id)
@@ -146,8 +131,7 @@ def issue_workload_identity_context(call: Call) -> Mapping[str, Any]:
         **attested,
         "aws:SourceAccount": p.account_id,
     }
-    call.runtime.authorize(
-        call,
+    call.authorize(
         "sts:IssueWorkloadIdentityContext",
         template_arn,
         resource_policy=template.attestation_policy,
@@ -157,7 +141,7 @@ def issue_workload_identity_context(call: Call) -> Mapping[str, Any]:
         extra_keys=keys,
         resource_policy_must_allow=True,
     )
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         provider = issuer.provider_by_id(conn, template.provider_id)
     if provider is None:
         raise invalid_configuration("The provider of the template no longer exists.")
@@ -183,70 +167,12 @@ def issue_workload_identity_context(call: Call) -> Mapping[str, Any]:
         "e": expires,
         **({"se": now + session_seconds} if session_seconds else {}),
     }
-    out["ProvidedContext"]["ContextAssertion"] = _seal_context(call, claims)
+    out["ProvidedContext"]["ContextAssertion"] = contexts.seal_context(call, claims)
     out["Audience"] = p.arn
     out["Expiration"] = datetime.fromtimestamp(expires, UTC)
     if session_seconds:
         out["SessionExpiration"] = datetime.fromtimestamp(now + session_seconds, UTC)
     return out
-
-
-def _seal_context(call: Call, claims: Mapping[str, Any]) -> str:
-    sealed = call.runtime.master.seal(json.dumps(claims, separators=(",", ":")).encode(), _CONTEXT_AAD)
-    return base64.b64encode(sealed).decode("ascii")
-
-
-def _open_context(call: Call, text: str) -> dict[str, Any]:
-    if len(text) > MAX_ASSERTION_CHARS:
-        raise invalid_context()
-    try:
-        plain = call.runtime.master.open(base64.b64decode(text, validate=True), _CONTEXT_AAD)
-        claims = json.loads(plain)
-    except (binascii.Error, ValueError, UnsealError):
-        raise invalid_context() from None
-    if not isinstance(claims, dict):
-        raise invalid_context()
-    return claims
-
-
-def redeem(
-    call: Call, p: Principal, role: sessions.CachedRole, contexts: Sequence[Mapping[str, str]]
-) -> tuple[tuple[tuple[str, str], ...], int | None]:
-    """AssumeRole's ``ProvidedContexts``: the session facts of the one workload identity
-    context, and the latest epoch second the session may end at (``None``: no bound).
-
-    A context credmint did not issue — another provider's ARN (such as IAM Identity
-    Center's, which credmint does not serve), a forged or expired assertion, one for
-    another role or another caller — is refused, never ignored: a caller that passed a
-    context expects the session to carry it."""
-    if len(contexts) != 1:
-        raise invalid_context()
-    given = contexts[0]
-    claims = _open_context(call, given.get("ContextAssertion") or "")
-    now = sessions.epoch(call.now)
-    try:
-        if (
-            claims["e"] <= now
-            or claims["r"] != role.role_id
-            or claims["c"] != p.user_id
-            or ("se" in claims and claims["se"] <= now)
-        ):
-            raise invalid_context()
-        with call.runtime.store.read() as conn:
-            provider = issuer.provider_by_id(conn, claims["p"])
-        if provider is None or provider.arn != given.get("ProviderArn"):
-            raise invalid_context()
-        facts = (
-            (FACT_SUBJECT, str(claims["s"])),
-            (FACT_PROVIDER, str(claims["p"])),
-            (FACT_TEMPLATE, str(claims["t"])),
-        )
-        return facts, (int(claims["se"]) if "se" in claims else None)
-    except (KeyError, TypeError):
-        raise invalid_context() from None
-
-
-# --- the calling session's workload identity -----------------------------------------------
 
 
 def _workload(call: Call, p: Principal, action: str) -> tuple[str, issuer.Provider, list[issuer.Signer]]:
@@ -258,7 +184,7 @@ def _workload(call: Call, p: Principal, action: str) -> tuple[str, issuer.Provid
     if s is None or s.kind is not IssuingCall.ASSUME_ROLE or subject is None:
         raise errors.access_denied(f"{action} requires a role session that has a workload identity.")
     t = schema.workload_identity_templates
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         provider = issuer.provider_by_id(conn, facts.get(FACT_PROVIDER, ""))
         template = conn.execute(select(t.c.template_id).where(t.c.template_id == facts.get(FACT_TEMPLATE, ""))).first()
         signers = issuer.signers_of(conn, provider.provider_id) if provider is not None else []
@@ -279,7 +205,7 @@ def _refuse_non_role(p: Principal, action: str) -> None:
 def get_certificate(call: Call) -> Mapping[str, Any]:
     p = sessions.caller(call)
     _refuse_non_role(p, "sts:GetCertificate")
-    call.runtime.authorize(call, "sts:GetCertificate", "*")
+    call.authorize("sts:GetCertificate", "*")
     subject, _provider, signers = _workload(call, p, "GetCertificate")
     try:
         key = spiffe.public_key_of_csr(call.params["CertificateSigningRequest"])
@@ -295,7 +221,7 @@ def get_certificate(call: Call) -> Mapping[str, Any]:
         raise signer_unavailable("X.509")
     lifetime = timedelta(seconds=call.params.get("MaxDurationSeconds") or DEFAULT_CERTIFICATE_SECONDS)
     cert = spiffe.issue_x509_svid(
-        ca_key=signer.private_key(call.runtime.master),
+        ca_key=signer.private_key(call.master),
         ca_cert=ca,
         algorithm=spiffe.KEY_ALGORITHMS[signer.algorithm],
         subject_key=key,
@@ -317,8 +243,8 @@ def get_trust_bundles(call: Call) -> Mapping[str, Any]:
     p = sessions.caller(call)
     arn: str = call.params["ProviderArn"]
     sessions.refuse_limited_session(p, "sts:GetTrustBundles", "*")
-    call.runtime.authorize(call, "sts:GetTrustBundles", "*")
-    with call.runtime.store.read() as conn:
+    call.authorize("sts:GetTrustBundles", "*")
+    with call.store.read() as conn:
         provider = issuer.provider_by_arn(conn, arn)
         visible = provider is not None and (
             provider.owner_account_id == p.account_id
@@ -366,7 +292,7 @@ def jwt_svid(call: Call, p: Principal) -> Mapping[str, Any]:
         "sts:SigningAlgorithm": algorithm,
         "sts:TokenType": "JWT_SVID",
     }
-    call.runtime.authorize(call, "sts:GetWebIdentityToken", "*", extra_keys=keys)
+    call.authorize("sts:GetWebIdentityToken", "*", extra_keys=keys)
     subject, provider, signers = _workload(call, p, "GetWebIdentityToken with TokenType JWT_SVID")
     s = p.session
     assert s is not None
@@ -374,8 +300,8 @@ def jwt_svid(call: Call, p: Principal) -> Mapping[str, Any]:
         raise errors.session_duration_escalation(
             "The requested DurationSeconds exceeds the remaining duration of the calling session."  # unconfirmed
         )
-    if issuer.rotate_jwt_keys(call.runtime.store, call.runtime.master, provider.provider_id, call.now):
-        with call.runtime.store.read() as conn:
+    if issuer.rotate_jwt_keys(call.store, call.master, provider.provider_id, call.now):
+        with call.store.read() as conn:
             signers = issuer.signers_of(conn, provider.provider_id)
     if not any(x.signer_type == "JWT" and x.algorithm == algorithm for x in signers):
         raise signer_not_configured("JWT")
@@ -385,7 +311,7 @@ def jwt_svid(call: Call, p: Principal) -> Mapping[str, Any]:
     claims = spiffe.jwt_svid_claims(
         subject=subject, audience=audience[0], issuer=provider.issuer, now=call.now, duration=duration
     )
-    pem = spiffe.private_key_pem(signer.private_key(call.runtime.master))
+    pem = spiffe.private_key_pem(signer.private_key(call.master))
     parameters = {"kid": signer.signer_id, "alg": algorithm, "use": "sig"}
     key = (
         RSAKey.import_key(pem, parameters=parameters)  # type: ignore[arg-type]

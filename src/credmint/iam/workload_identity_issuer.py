@@ -2,7 +2,8 @@
 trust bundles and OIDC documents they publish, and the rotation of their JWT keys.
 
 Shared by the IAM operations that manage providers (``iam/workload_identity.py``) and
-the STS operations that issue from them (``sts/workload_identity.py``); the SPIFFE
+the STS operations that issue from them (``sts/workload_identity.py``, which imports IAM, never
+the other way round); the SPIFFE
 formats themselves are the pure :mod:`credmint.federation.spiffe`.
 
 Keys. Every private key (a JWT signing key, an X.509 signer's CA key) is sealed under
@@ -377,7 +378,9 @@ def discovery(provider: Provider) -> dict[str, Any]:
     }
 
 
-def handle_internal(runtime: Any, method: str, path: str) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
+def handle_internal(
+    store: Store, now: datetime, method: str, path: str
+) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
     """Serve ``/_credmint/workload-identity/<provider id>/...``: the OIDC discovery
     document, the JWKS and the SPIFFE bundle endpoint. ``None`` for other paths. Blocking
     (store reads): call it on a worker thread."""
@@ -387,12 +390,11 @@ def handle_internal(runtime: Any, method: str, path: str) -> tuple[int, list[tup
     headers = [(b"content-type", b"application/json"), (b"cache-control", f"max-age={REFRESH_HINT_SECONDS}".encode())]
     if method not in ("GET", "HEAD"):
         return 405, [(b"allow", b"GET, HEAD"), *headers], b'{"error":"method not allowed"}'
-    with runtime.store.read() as conn:
+    with store.read() as conn:
         provider = provider_by_id(conn, m.group(1))
         signers = signers_of(conn, provider.provider_id) if provider is not None else []
     if provider is None:
         return 404, headers, b'{"error":"not found"}'
-    now = runtime.now()
     what = m.group(2)
     if what == "bundle":
         body = bundle(provider, signers, now).encode()
