@@ -18,7 +18,10 @@ from credmint.server import registry
 def served_actions() -> set[str]:
     """Every IAM action credmint authorizes an operation with."""
     served = {
-        a for svc, ops in registry.OPERATIONS.items() for op in ops for a in actions.allowed_actions(svc, op) or ()
+        a
+        for svc, ops in registry.OPERATIONS.items()
+        for op in ops
+        for a in actions.allowed_actions(svc, op) or ()
     }
     served |= {spec.action for spec in S3_ACTIONS.values()}
     served |= {f"organizations:{op}" for op in ORGANIZATIONS}

@@ -247,7 +247,9 @@ def s3_signature_does_not_match_v2(access_key_id: str, string_to_sign: str, sign
     return _s3_signature_mismatch(access_key_id, string_to_sign, signature)
 
 
-def _s3_signature_mismatch(access_key_id: str, string_to_sign: str, signature: str, *more: tuple[str, str]) -> AwsError:
+def _s3_signature_mismatch(
+    access_key_id: str, string_to_sign: str, signature: str, *more: tuple[str, str]
+) -> AwsError:
     return AwsError(
         "SignatureDoesNotMatch",
         _S3_SIGNATURE_MISMATCH,
@@ -597,7 +599,9 @@ def s3_invalid_part_order() -> AwsError:
 
 
 def s3_no_such_bucket_policy(bucket: str) -> AwsError:
-    return AwsError("NoSuchBucketPolicy", "The bucket policy does not exist", 404, extra=(("BucketName", bucket),))
+    return AwsError(
+        "NoSuchBucketPolicy", "The bucket policy does not exist", 404, extra=(("BucketName", bucket),)
+    )
 
 
 def s3_malformed_policy(message: str) -> AwsError:

@@ -65,7 +65,8 @@ def test_case(case: dict[str, Any]) -> None:
     )
     try:
         identity = [
-            compile_policy(p, kind="identity", policy_id=str(i)) for i, p in enumerate(case.get("identity", []))
+            compile_policy(p, kind="identity", policy_id=str(i))
+            for i, p in enumerate(case.get("identity", []))
         ]
         resource = (
             compile_policy(case["resource_policy"], kind="trust" if "sts:" in case["action"] else "resource")
@@ -74,7 +75,11 @@ def test_case(case: dict[str, Any]) -> None:
         )
         boundaries = [compile_policy(p, kind="boundary") for p in case.get("boundaries", [])]
         session = [compile_policy(p, kind="session") for p in case["session"]] if "session" in case else None
-        scps = [[compile_policy(p, kind="scp") for p in level] for level in case["scps"]] if "scps" in case else None
+        scps = (
+            [[compile_policy(p, kind="scp") for p in level] for level in case["scps"]]
+            if "scps" in case
+            else None
+        )
         rcps = [[compile_policy(p) for p in level] for level in case["rcps"]] if "rcps" in case else None
         scopes = [compile_policy(p, kind="session") for p in case.get("scopes", [])]
     except AwsError as exc:
@@ -94,15 +99,21 @@ def test_case(case: dict[str, Any]) -> None:
         scopes=scopes,
         collect_missing=True,
     )
-    got = "Allowed" if decision.allowed else "ExplicitlyDenied" if decision.explicit_deny else "ImplicitlyDenied"
+    got = (
+        "Allowed"
+        if decision.allowed
+        else "ExplicitlyDenied"
+        if decision.explicit_deny
+        else "ImplicitlyDenied"
+    )
     assert got == case["expected"], decision
     if "denied_by" in case:
         assert decision.denied_by == case["denied_by"], decision
     if "missing" in case:
         assert list(decision.missing_context_values) == case["missing"], decision
     if "matched" in case:
-        assert [[m.policy_type, m.policy_id, m.index, m.sid, m.effect] for m in decision.matched_statements] == case[
-            "matched"
-        ]
+        assert [
+            [m.policy_type, m.policy_id, m.index, m.sid, m.effect] for m in decision.matched_statements
+        ] == case["matched"]
     if "root_may_override" in case:
         assert decision.root_may_override == case["root_may_override"], decision

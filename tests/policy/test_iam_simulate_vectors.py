@@ -47,7 +47,9 @@ def _load() -> list[Any]:
             case_id = f"{rel}::{case['name']}"
             marks = []
             if (case.get("simulation") or {}).get("mode") == "Discovery":
-                marks.append(pytest.mark.skip(reason="Discovery mode is an iam-simulate feature (ignores conditions)"))
+                marks.append(
+                    pytest.mark.skip(reason="Discovery mode is an iam-simulate feature (ignores conditions)")
+                )
             elif case_id in SKIP:
                 marks.append(pytest.mark.skip(reason=SKIP[case_id]))
             params.append(pytest.param(case, id=case_id, marks=marks))
@@ -80,7 +82,8 @@ def run_case(case: dict[str, Any]) -> tuple[str, Any]:
         keys=keys,
         # Harness rule: a request resource holding wildcards stands for a set of resources,
         # except for wildcard-only actions, whose resource is the literal "*".
-        resource_is_pattern=not req.get("wildcardOnlyAction") and any(ch in req["resource"]["resource"] for ch in "*?"),
+        resource_is_pattern=not req.get("wildcardOnlyAction")
+        and any(ch in req["resource"]["resource"] for ch in "*?"),
     )
 
     def comp(doc: Any, pid: str) -> Any:
@@ -88,7 +91,8 @@ def run_case(case: dict[str, Any]) -> tuple[str, Any]:
 
     identity = [comp(p, str(i)) for i, p in enumerate(case["identityPolicies"])]
     scps = [
-        [comp(p, str(i)) for i, p in enumerate(level["policies"])] for level in case.get("serviceControlPolicies") or []
+        [comp(p, str(i)) for i, p in enumerate(level["policies"])]
+        for level in case.get("serviceControlPolicies") or []
     ]
     rcps = [
         [comp(RCP_FULL_ACCESS, "RCPFullAccess")] + [comp(p, str(i)) for i, p in enumerate(level["policies"])]
@@ -99,7 +103,9 @@ def run_case(case: dict[str, Any]) -> tuple[str, Any]:
     boundaries = [comp(p, str(i)) for i, p in enumerate(case.get("permissionBoundaries") or [])]
     session = [comp(case["sessionPolicy"], "session")] if case.get("sessionPolicy") else None
     endpoint = (
-        [comp(p, str(i)) for i, p in enumerate(case["endpointPolicies"])] if case.get("endpointPolicies") else None
+        [comp(p, str(i)) for i, p in enumerate(case["endpointPolicies"])]
+        if case.get("endpointPolicies")
+        else None
     )
     decision = evaluate(
         ctx,

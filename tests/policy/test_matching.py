@@ -190,7 +190,9 @@ def _reference_arn(pattern: str, value: str) -> bool:
     if len(fields) < 6:
         return _reference_glob(pattern, value) if fields[0] != "arn" else False
     got = value.split(":", 5)
-    return len(got) == 6 and all(_reference_glob(f, v, no_colon=n < 5) for n, (f, v) in enumerate(zip(fields, got)))
+    return len(got) == 6 and all(
+        _reference_glob(f, v, no_colon=n < 5) for n, (f, v) in enumerate(zip(fields, got))
+    )
 
 
 _small = st.text(alphabet="ab?*", max_size=8)

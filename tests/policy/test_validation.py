@@ -308,7 +308,8 @@ def test_message_from_a_decision() -> None:
     d = evaluate(ctx, [compile_policy(doc({"Effect": "Deny", "Action": "iam:*", "Resource": "*"}))])
     text = access_denied_message(principal.arn, ctx.action, ctx.resource, d.denied_by, d.explicit_deny)
     assert text == (
-        f"User: {USER} is not authorized to perform: iam:ListUsers with an explicit deny in an identity-based policy"
+        f"User: {USER} is not authorized to perform: iam:ListUsers"
+        " with an explicit deny in an identity-based policy"
     )
 
 

@@ -309,6 +309,7 @@ def test_virtual_host_style(presign: bool) -> None:
     _accepts(req, "my-bucket")
 
 
+
 @pytest.mark.parametrize("presign", [False, True])
 def test_path_style_bucket_only(presign: bool) -> None:
     # botocore sends "/bucket" but signs "/bucket/" (its authPath for bucket-only URIs), which
@@ -317,7 +318,6 @@ def test_path_style_bucket_only(presign: bool) -> None:
     assert req.raw_path == "/my-bucket"
     _accepts(req, None)
     _refuses(_sign("GET", "http://s3.localhost:9000/my-bucket?uploads", presign=presign), None)
-
 
 def test_session_token_header_and_query() -> None:
     header_req = _sign("GET", _url("bucket", "k"), token=True)

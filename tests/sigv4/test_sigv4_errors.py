@@ -64,7 +64,9 @@ def test_parses_header_fields() -> None:
 @pytest.mark.parametrize(
     ("req", "code", "message"),
     [
-        pytest.param(_req(query="X-Amz-Algorithm=AWS4-HMAC-SHA256"), "SignatureDoesNotMatch", None, id="3b-both"),
+        pytest.param(
+            _req(query="X-Amz-Algorithm=AWS4-HMAC-SHA256"), "SignatureDoesNotMatch", None, id="3b-both"
+        ),
         pytest.param(
             _req(auth=GOOD.replace("AWS4-HMAC-SHA256", "AWS3-HMAC-SHA256")),
             "IncompleteSignature",
@@ -104,7 +106,8 @@ def test_parses_header_fields() -> None:
         pytest.param(
             _req(date="20240217T171323Z"),
             "SignatureDoesNotMatch",
-            "Signature expired: 20240217T171323Z is now earlier than 20240217T173539Z (20240217T175039Z - 15 min.)",
+            "Signature expired: 20240217T171323Z is now earlier than 20240217T173539Z "
+            "(20240217T175039Z - 15 min.)",
             id="8-expired",
         ),
         pytest.param(
@@ -124,11 +127,16 @@ def test_parses_header_fields() -> None:
         pytest.param(
             _req(auth=GOOD.replace("us-east-1/sts", "moon/iam")),
             "SignatureDoesNotMatch",
-            "Credential should be scoped to a valid region. Credential should be scoped to correct service: 'sts'. ",
+            "Credential should be scoped to a valid region. "
+            "Credential should be scoped to correct service: 'sts'. ",
             id="10-region-service",
         ),
         pytest.param(
-            _req(auth=GOOD.replace("20240217/us-east-1/sts/aws4_request", "20240216/us-east-1/sts/aws5_request")),
+            _req(
+                auth=GOOD.replace(
+                    "20240217/us-east-1/sts/aws4_request", "20240216/us-east-1/sts/aws5_request"
+                )
+            ),
             "SignatureDoesNotMatch",
             "Credential should be scoped with a valid terminator: 'aws4_request', not 'aws5_request'. "
             "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: "
@@ -201,7 +209,9 @@ def test_explicit_region() -> None:
 # --- S3 ---------------------------------------------------------------------------------
 
 S3CRED = "AKIDEXAMPLE/20240217/us-east-1/s3/aws4_request"
-S3AUTH = f"AWS4-HMAC-SHA256 Credential={S3CRED},SignedHeaders=host;x-amz-content-sha256;x-amz-date,Signature={SIG}"
+S3AUTH = (
+    f"AWS4-HMAC-SHA256 Credential={S3CRED},SignedHeaders=host;x-amz-content-sha256;x-amz-date,Signature={SIG}"
+)
 
 
 def _s3(auth: str | None = S3AUTH, **kw: str) -> HttpRequest:
@@ -233,7 +243,9 @@ def _presign(**params: str) -> HttpRequest:
             None,
             id="both",
         ),
-        pytest.param(_s3(auth="AWS AKID:sig"), "InvalidArgument", "Unsupported Authorization Type", None, id="v2"),
+        pytest.param(
+            _s3(auth="AWS AKID:sig"), "InvalidArgument", "Unsupported Authorization Type", None, id="v2"
+        ),
         pytest.param(
             _s3(auth="AWS4-HMAC-SHA256 Credential=" + S3CRED),
             "AuthorizationHeaderMalformed",
@@ -322,7 +334,8 @@ def _presign(**params: str) -> HttpRequest:
         pytest.param(
             _presign(**{"X-Amz-Credential": "AKID%2F20240217%2Fus-east-1%2Fsts%2Faws4_request"}),
             "AuthorizationQueryParametersError",
-            'Error parsing the X-Amz-Credential parameter; incorrect service "sts". This endpoint belongs to "s3".',
+            'Error parsing the X-Amz-Credential parameter; incorrect service "sts". '
+            'This endpoint belongs to "s3".',
             None,
             id="presign-service",
         ),

@@ -138,7 +138,9 @@ def test_sigv4_query_auth_sts(token: bool) -> None:
     check_request_time(signed, NOW + timedelta(minutes=14), "query")
     with pytest.raises(AwsError, match="Signature expired"):
         check_request_time(signed, NOW + timedelta(minutes=16), "query")
-    _refuses(with_(req, query_string=req.query_string.replace("GetCallerIdentity", "GetSessionToken")), "query")
+    _refuses(
+        with_(req, query_string=req.query_string.replace("GetCallerIdentity", "GetSessionToken")), "query"
+    )
 
 
 @pytest.mark.parametrize("token", [False, True])
@@ -172,7 +174,9 @@ def test_generate_presigned_url(token: bool) -> None:
     sts_post = sts.generate_presigned_url("get_caller_identity", ExpiresIn=900)
     sts_get = sts.generate_presigned_url("get_caller_identity", ExpiresIn=900, HttpMethod="GET")
     s3 = _client("s3", token, s3={"addressing_style": "path"}, signature_version="s3v4")
-    s3_url = s3.generate_presigned_url("get_object", Params={"Bucket": "bkt", "Key": "dir/a key+1.txt"}, ExpiresIn=3600)
+    s3_url = s3.generate_presigned_url(
+        "get_object", Params={"Bucket": "bkt", "Key": "dir/a key+1.txt"}, ExpiresIn=3600
+    )
     cases = (
         ("POST", sts_post, "query", "sts"),
         ("GET", sts_get, "query", "sts"),

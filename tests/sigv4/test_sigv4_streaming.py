@@ -43,7 +43,10 @@ def _request(body: bytes, mode: str, decoded: int, seed: str = SEED, **extra: st
         "content-encoding;content-length;host;x-amz-content-sha256;x-amz-date;"
         "x-amz-decoded-content-length;x-amz-storage-class"
     )
-    auth = f"AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/{SCOPE},SignedHeaders={signed_headers},Signature={seed}"
+    auth = (
+        f"AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/{SCOPE},"
+        f"SignedHeaders={signed_headers},Signature={seed}"
+    )
     headers = [
         ("host", "s3.amazonaws.com"),
         ("x-amz-date", DATE),
@@ -123,7 +126,9 @@ def _signed_body(sizes: list[int], trailer: tuple[str, str] | None, tamper_trail
         chunk = bytes((i + j) % 251 for j in range(size))
         data += chunk
         previous = _sign(
-            "\n".join(["AWS4-HMAC-SHA256-PAYLOAD", DATE, SCOPE, previous, EMPTY, hashlib.sha256(chunk).hexdigest()])
+            "\n".join(
+                ["AWS4-HMAC-SHA256-PAYLOAD", DATE, SCOPE, previous, EMPTY, hashlib.sha256(chunk).hexdigest()]
+            )
         )
         out += f"{size:x};chunk-signature={previous}\r\n".encode() + chunk
         if size or trailer is None:

@@ -44,7 +44,9 @@ def _classic_cases() -> list[Path]:
 
 def _local_verify(req: HttpRequest, signed: SignedRequest, normalize: bool) -> bool:
     """verify_signature's steps with path handling chosen by the case (S3-like when not normalising)."""
-    creq = canonical_request(req, signed, normalize_path=normalize, payload_hash=hashlib.sha256(req.body).hexdigest())
+    creq = canonical_request(
+        req, signed, normalize_path=normalize, payload_hash=hashlib.sha256(req.body).hexdigest()
+    )
     key = signing_key(SECRET, signed.scope_date, signed.region, signed.service)
     return hmac.compare_digest(sign_hex(key, string_to_sign(signed, creq)), signed.signature)
 
@@ -99,14 +101,18 @@ def test_aws_c_auth(case: str, form: str) -> None:
         signed = parse_auth(req, "query", now=NOW)
         assert signed is not None and signed.security_token is None
 
-    creq = canonical_request(req, signed, normalize_path=normalize, payload_hash=hashlib.sha256(req.body).hexdigest())
+    creq = canonical_request(
+        req, signed, normalize_path=normalize, payload_hash=hashlib.sha256(req.body).hexdigest()
+    )
     assert creq == (folder / f"{form}-canonical-request.txt").read_text(encoding="utf-8")
     # Without the server's header index the headers are scanned instead: the same result.
     unindexed = req._replace(header_index=None)
     assert canonical_request(unindexed, signed, normalize_path=normalize, payload_hash=creq[-64:]) == creq
     sts = string_to_sign(signed, creq)
     assert sts == (folder / f"{form}-string-to-sign.txt").read_text(encoding="utf-8")
-    key = signing_key(context["credentials"]["secret_access_key"], signed.scope_date, signed.region, signed.service)
+    key = signing_key(
+        context["credentials"]["secret_access_key"], signed.scope_date, signed.region, signed.service
+    )
     expected = (folder / f"{form}-signature.txt").read_text().strip()
     assert sign_hex(key, sts) == expected == signed.signature
 
@@ -137,7 +143,9 @@ def test_classic_suite(folder: Path) -> None:
     req = replace_header(req, "authorization", authz)
     signed = parse_auth(req, "query", now=NOW)
     assert signed is not None
-    creq = canonical_request(req, signed, normalize_path=True, payload_hash=hashlib.sha256(req.body).hexdigest())
+    creq = canonical_request(
+        req, signed, normalize_path=True, payload_hash=hashlib.sha256(req.body).hexdigest()
+    )
     assert creq == (folder / f"{name}.creq").read_text(encoding="utf-8")
     unindexed = req._replace(header_index=None)
     assert canonical_request(unindexed, signed, normalize_path=True, payload_hash=creq[-64:]) == creq

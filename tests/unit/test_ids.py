@@ -66,7 +66,9 @@ def test_account_from_bad_key_ids(bad: str) -> None:
     assert ids.account_from_access_key_id(bad) is None
 
 
-@pytest.mark.parametrize("bad", ["", "12345678901", "1234567890123", "12345678901a", "１２３４５６７８９０１２"])
+@pytest.mark.parametrize(
+    "bad", ["", "12345678901", "1234567890123", "12345678901a", "１２３４５６７８９０１２"]
+)
 def test_new_access_key_id_refuses_bad_accounts(bad: str) -> None:
     with pytest.raises(ValueError):
         ids.new_access_key_id(bad, temporary=False)

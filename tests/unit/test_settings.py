@@ -28,8 +28,6 @@ def test_bad_seconds_are_refused(name: str, raw: str) -> None:
     # A bound of zero, a negative one or infinity would disable the guarantee it sets.
     with pytest.raises(ValueError):
         Settings.from_env({f"CREDMINT_{name}": raw})
-
-
 def test_audit_defaults() -> None:
     s = Settings.from_env({})
     assert (s.audit_sink, s.audit_data_events) == ("file", False)
@@ -74,8 +72,6 @@ def test_audit_settings_refused(env: dict[str, str]) -> None:
 def test_audit_settings_reach_workers() -> None:
     s = Settings.from_env({"CREDMINT_AUDIT_DATA_EVENTS": "true"}, data_dir=Path("/tmp/x"))
     assert Settings.from_env(s.to_env()) == s
-
-
 def test_defaults_are_the_documented_ones() -> None:
     s = Settings.from_env({})
     assert (s.max_header_bytes, s.max_header_count, s.header_timeout) == (65536, 100, 10.0)

@@ -236,7 +236,9 @@ def test_truncation_and_extension_refused(keyring: TokenKeyring) -> None:
             open_token(token + extra, claims.access_key_id, keyring, T0)
 
 
-@pytest.mark.parametrize("junk", ["", "x", "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQ", "\u00e9" * 40])
+@pytest.mark.parametrize(
+    "junk", ["", "x", "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQ", "\u00e9" * 40]
+)
 def test_junk_refused(keyring: TokenKeyring, junk: str) -> None:
     with pytest.raises(AwsError) as exc:
         open_token(junk, ids.new_access_key_id(ACCOUNT, True), keyring, T0)
@@ -487,7 +489,9 @@ def test_payload_is_compressed_json_inside(keyring: TokenKeyring) -> None:
 
     header_len = 2 + blob[1]
     nonce, sealed = blob[header_len : header_len + 12], blob[header_len + 12 :]
-    payload = AESGCM(keyring.active.secret).decrypt(nonce, sealed, blob[:header_len] + claims.access_key_id.encode())
+    payload = AESGCM(keyring.active.secret).decrypt(
+        nonce, sealed, blob[:header_len] + claims.access_key_id.encode()
+    )
     data = json.loads(zlib.decompress(payload, -15))
     assert data["v"] == 1 and data["s"] == claims.secret_access_key
     assert "access_key_id" not in data and claims.access_key_id not in json.dumps(data)
@@ -499,7 +503,9 @@ def test_realistic_tags_fit_and_oversized_claims_are_refused(keyring: TokenKeyri
     def word(n: int) -> str:
         return "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(n))
 
-    tagged = role_claims(session_policy=_policy_2kb(), session_tags=tuple((word(20), word(40)) for _ in range(50)))
+    tagged = role_claims(
+        session_policy=_policy_2kb(), session_tags=tuple((word(20), word(40)) for _ in range(50))
+    )
     token = seal_token(tagged, keyring)
     print(f"token size with 2KB policy + 50 tags (20/40 chars): {len(token)}")
     assert len(token) < 6000

@@ -176,9 +176,15 @@ def test_consecutive_pairs() -> None:
             assert t.verify_consecutive(seed, c1, c2, NOW) == s + 1
     # Just outside the search range on either side.
     far_back = step - t.CONSECUTIVE_SEARCH_STEPS - 1
-    assert t.verify_consecutive(seed, t.code_at_step(seed, far_back), t.code_at_step(seed, far_back + 1), NOW) is None
+    assert (
+        t.verify_consecutive(seed, t.code_at_step(seed, far_back), t.code_at_step(seed, far_back + 1), NOW)
+        is None
+    )
     far_ahead = step + t.CONSECUTIVE_SEARCH_STEPS
-    assert t.verify_consecutive(seed, t.code_at_step(seed, far_ahead), t.code_at_step(seed, far_ahead + 1), NOW) is None
+    assert (
+        t.verify_consecutive(seed, t.code_at_step(seed, far_ahead), t.code_at_step(seed, far_ahead + 1), NOW)
+        is None
+    )
 
 
 def test_consecutive_refusals() -> None:
@@ -224,10 +230,12 @@ def test_package_exports() -> None:
 def test_otpauth_uri_exact() -> None:
     seed = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
     assert t.otpauth_uri("alice-phone", "123456789012", seed) == (
-        f"otpauth://totp/Amazon%20Web%20Services:alice-phone@123456789012?secret={seed}&issuer=Amazon%20Web%20Services"
+        "otpauth://totp/Amazon%20Web%20Services:alice-phone@123456789012"
+        f"?secret={seed}&issuer=Amazon%20Web%20Services"
     )
     assert t.otpauth_uri("dev.name_1=a,b@c", "my-alias", seed) == (
-        f"otpauth://totp/Amazon%20Web%20Services:dev.name_1=a,b@c@my-alias?secret={seed}&issuer=Amazon%20Web%20Services"
+        "otpauth://totp/Amazon%20Web%20Services:dev.name_1=a,b@c@my-alias"
+        f"?secret={seed}&issuer=Amazon%20Web%20Services"
     )
 
 

@@ -37,7 +37,9 @@ def _service(suite: dict[str, Any], case: dict[str, Any]) -> tuple[QueryService,
     metadata.setdefault("xmlNamespace", "https://example.com/")
     metadata.setdefault("endpointPrefix", "example")
     given = case["given"]
-    model = ServiceModel({"metadata": metadata, "operations": {given["name"]: given}, "shapes": suite["shapes"]})
+    model = ServiceModel(
+        {"metadata": metadata, "operations": {given["name"]: given}, "shapes": suite["shapes"]}
+    )
     return QueryService(model), model.operation_model(given["name"])
 
 

@@ -66,5 +66,7 @@ def test_special_bodies(err: errors.AwsError, body: bytes) -> None:
 
 
 def test_service_helper_uses_its_namespace() -> None:
-    body = query_service("iam").render_error(errors.no_such_entity("The user with name x cannot be found."), "r")
+    body = query_service("iam").render_error(
+        errors.no_such_entity("The user with name x cannot be found."), "r"
+    )
     assert body.startswith(b'<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">')

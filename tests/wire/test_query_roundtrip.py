@@ -135,7 +135,9 @@ def test_boto_request_decodes_to_its_params(service: str, operation: str, params
 
 def _parse(service: str, operation: str, body: bytes) -> dict[str, Any]:
     op = query_service(service).model.operation_model(operation)
-    parsed: dict[str, Any] = QueryParser().parse({"body": body, "headers": {}, "status_code": 200}, op.output_shape)
+    parsed: dict[str, Any] = QueryParser().parse(
+        {"body": body, "headers": {}, "status_code": 200}, op.output_shape
+    )
     return parsed
 
 
@@ -208,7 +210,9 @@ RESULTS: list[tuple[str, str, dict[str, Any]]] = [
         "iam",
         "ListAccessKeys",
         {
-            "AccessKeyMetadata": [{"UserName": "a", "AccessKeyId": "AKIA", "Status": "Active", "CreateDate": T}],
+            "AccessKeyMetadata": [
+                {"UserName": "a", "AccessKeyId": "AKIA", "Status": "Active", "CreateDate": T}
+            ],
             "IsTruncated": False,
         },
     ),
@@ -221,7 +225,9 @@ RESULTS: list[tuple[str, str, dict[str, Any]]] = [
 )
 def test_rendered_result_parses_back(service: str, operation: str, result: dict[str, Any]) -> None:
     svc = query_service(service)
-    body = render_result(svc, svc.resolve(operation, svc.api_version), result, "c6104cbe-af31-11e0-8154-cbc7ccf896c7")
+    body = render_result(
+        svc, svc.resolve(operation, svc.api_version), result, "c6104cbe-af31-11e0-8154-cbc7ccf896c7"
+    )
     parsed = _parse(service, operation, body)
     assert parsed.pop("ResponseMetadata")["RequestId"] == "c6104cbe-af31-11e0-8154-cbc7ccf896c7"
     assert parsed == result
@@ -282,10 +288,14 @@ def test_render_with_boto3_client_parser() -> None:
 
     client = boto3.client("iam", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
     svc = query_service("iam")
-    body = svc.render_result("GetUserPolicy", {"UserName": "a", "PolicyName": "p", "PolicyDocument": POLICY}, "rid")
+    body = svc.render_result(
+        "GetUserPolicy", {"UserName": "a", "PolicyName": "p", "PolicyDocument": POLICY}, "rid"
+    )
     op = client.meta.service_model.operation_model("GetUserPolicy")
     parsed = QueryParser().parse({"body": body, "headers": {}, "status_code": 200}, op.output_shape)
-    client.meta.events.emit("after-call.iam.GetUserPolicy", http_response=None, parsed=parsed, model=op, context={})
+    client.meta.events.emit(
+        "after-call.iam.GetUserPolicy", http_response=None, parsed=parsed, model=op, context={}
+    )
     import json
 
     assert parsed["PolicyDocument"] == json.loads(POLICY)

@@ -109,7 +109,9 @@ def test_integer_range_is_a_validation_error() -> None:
         "Member must have value greater than or equal to 900"
     )
     err = sts_error({"RoleArn": ROLE, "RoleSessionName": "s1", "DurationSeconds": "2147483647"})
-    assert err.message is not None and err.message.endswith("Member must have value less than or equal to 43200")
+    assert err.message is not None and err.message.endswith(
+        "Member must have value less than or equal to 43200"
+    )
 
 
 @pytest.mark.parametrize(("text", "value"), [("true", True), ("false", False)])
@@ -258,7 +260,9 @@ def test_list_length() -> None:
 
 
 def test_sensitive_values_are_never_echoed() -> None:
-    err = sts_error({"RoleArn": ROLE, "PrincipalArn": ROLE, "SAMLAssertion": "x" * 3}, op="AssumeRoleWithSAML")
+    err = sts_error(
+        {"RoleArn": ROLE, "PrincipalArn": ROLE, "SAMLAssertion": "x" * 3}, op="AssumeRoleWithSAML"
+    )
     assert err.message == (
         "1 validation error detected: Value at 'sAMLAssertion' failed to satisfy constraint: "
         "Member must have length greater than or equal to 4"
@@ -284,7 +288,9 @@ def test_localstack_iam_service_specific_credential_id(bad_id: str) -> None:  # 
 
 
 def test_localstack_iam_enum() -> None:  # [LocalStack] update-invalid-status
-    err = iam_error("UpdateServiceSpecificCredential", {"ServiceSpecificCredentialId": "A" * 20, "Status": "Invalid"})
+    err = iam_error(
+        "UpdateServiceSpecificCredential", {"ServiceSpecificCredentialId": "A" * 20, "Status": "Invalid"}
+    )
     assert err.message == (
         "1 validation error detected: Value at 'status' failed to satisfy constraint: Member must satisfy enum value set"  # noqa: E501 - AWS's message, kept whole to compare
     )
@@ -325,7 +331,9 @@ def test_every_recorded_constraint_message_is_produced() -> None:
 
 
 def test_iam_tag_key_path_and_pattern() -> None:
-    err = iam_error("CreateUser", {"UserName": "alice", "Tags.member.1.Key": "bad*key", "Tags.member.1.Value": "v"})
+    err = iam_error(
+        "CreateUser", {"UserName": "alice", "Tags.member.1.Key": "bad*key", "Tags.member.1.Value": "v"}
+    )
     assert err.message == (
         "1 validation error detected: Value at 'tags.1.member.key' failed to satisfy constraint: "
         "Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+"

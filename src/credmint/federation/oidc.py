@@ -230,7 +230,9 @@ def provider_key(issuer_url: str) -> str:
     return issuer_url[len("https://") :] if issuer_url.startswith("https://") else issuer_url
 
 
-def condition_keys(identity: WebIdentity, issuer_url: str, claims: Iterable[str] = ()) -> dict[str, str | list[str]]:
+def condition_keys(
+    identity: WebIdentity, issuer_url: str, claims: Iterable[str] = ()
+) -> dict[str, str | list[str]]:
     """The trust-policy keys of a web identity (aws-behavior.md §4.7).
 
     ``claims`` names the provider-specific claims AWS turns into ``<provider>:<claim>`` keys

@@ -313,7 +313,8 @@ def _index(
         services.append(None if wildcard else frozenset(names))
     known = {s for group in services if group for s in group}
     by_service = {
-        svc: tuple(st for st, group in zip(statements, services) if group is None or svc in group) for svc in known
+        svc: tuple(st for st, group in zip(statements, services) if group is None or svc in group)
+        for svc in known
     }
     any_service = tuple(st for st, group in zip(statements, services) if group is None)
     return CompiledPolicy(policy_id, kind, version, statements, by_service, any_service)

@@ -306,7 +306,9 @@ def evaluate(
     bnd = _scan(boundaries, "boundary", ctx, matched, missing) if boundaries else None
     ses = _scan(session, "session", ctx, matched, missing) if session is not None else None
     ept = _scan(endpoint, "endpoint", ctx, matched, missing) if endpoint is not None else None
-    scp_deny, scp_allow = _levels_allow(scps, "scp", ctx, matched, missing) if scp_applies and scps else (False, True)
+    scp_deny, scp_allow = (
+        _levels_allow(scps, "scp", ctx, matched, missing) if scp_applies and scps else (False, True)
+    )
     rcp_deny, rcp_allow = _levels_allow(rcps, "rcp", ctx, matched, missing) if rcps else (False, True)
     scope_deny, scope_allow = (
         _levels_allow([(p,) for p in scopes], "session", ctx, matched, missing) if scopes else (False, True)

@@ -28,7 +28,8 @@ VALIDATION: Final[dict[str, str]] = {
     "version_bad": "The policy failed legacy parsing",
     "sid_unique": "Statement IDs (SID) in a single policy must be unique.",
     "sid_alnum": (
-        "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*"
+        "Statement IDs (SID) must be alpha-numeric. "
+        "Check that your input satisfies the regular expression [0-9A-Za-z]*"
     ),
     "condition_type": "Invalid Condition type : {operator}",  # (unconfirmed spacing, as IAM prints it)
     "trust_actions": "AssumeRole policy may only specify STS AssumeRole actions.",

@@ -117,7 +117,9 @@ def create_bucket(ctx: S3Context) -> S3Response:
                 )
             )
             if tags:
-                conn.execute(insert(schema.bucket_configs).values(bucket=name, name="tagging", document=dumps(tags)))
+                conn.execute(
+                    insert(schema.bucket_configs).values(bucket=name, name="tagging", document=dumps(tags))
+                )
     except IntegrityError:
         # Another request created it between the read and the write.
         existing = ctx.load_bucket(name)

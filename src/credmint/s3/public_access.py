@@ -203,4 +203,6 @@ def acl_is_public(canned: str | None, grants: list[str], body: bytes) -> bool:
         root = xmlbody.parse(body)
     except errors.AwsError:
         return False  # not an ACL at all: refused as malformed by the operation itself
-    return any(xmlbody.local(el.tag) == "URI" and (el.text or "").strip() in _PUBLIC_GROUPS for el in root.iter())
+    return any(
+        xmlbody.local(el.tag) == "URI" and (el.text or "").strip() in _PUBLIC_GROUPS for el in root.iter()
+    )

@@ -85,7 +85,9 @@ def canonical_headers(req: HttpRequest, signed_headers: tuple[str, ...]) -> str:
     return "".join([f"{name}:{value or ''}\n" for name, value in found.items()])
 
 
-def canonical_request(req: HttpRequest, signed: SignedRequest, *, normalize_path: bool, payload_hash: str) -> str:
+def canonical_request(
+    req: HttpRequest, signed: SignedRequest, *, normalize_path: bool, payload_hash: str
+) -> str:
     raw_path = req.raw_path
     query = req.query_string
     return "\n".join(

@@ -75,7 +75,9 @@ def _check_presigned_s3(signed: SignedRequest, now: datetime) -> None:
         raise errors.s3_request_not_yet_valid()
     expires_at = signed.request_time + timedelta(seconds=expires)
     if now > expires_at:
-        raise errors.s3_request_expired(str(expires), expires_at.strftime(_ISO_FORMAT), now.strftime(_ISO_FORMAT))
+        raise errors.s3_request_expired(
+            str(expires), expires_at.strftime(_ISO_FORMAT), now.strftime(_ISO_FORMAT)
+        )
 
 
 def check_scope(signed: SignedRequest, service: str, dialect: Dialect, *, region: str | None = None) -> None:
@@ -100,7 +102,8 @@ def check_scope(signed: SignedRequest, service: str, dialect: Dialect, *, region
         parts.append(f"Credential should be scoped to correct service: '{service}'. ")
     if not terminator_ok:
         parts.append(
-            f"Credential should be scoped with a valid terminator: 'aws4_request', not '{signed.terminator}'. "
+            "Credential should be scoped with a valid terminator: "
+            f"'aws4_request', not '{signed.terminator}'. "
         )
     if not date_ok:
         parts.append(

@@ -128,7 +128,9 @@ def _auth_query_params(query_string: str) -> dict[str, str]:
     return found
 
 
-def _parse_header(req: HttpRequest, authorization: str, dialect: Dialect, now: datetime | None) -> SignedRequest:
+def _parse_header(
+    req: HttpRequest, authorization: str, dialect: Dialect, now: datetime | None
+) -> SignedRequest:
     s3 = dialect == "s3"
     algorithm, _, rest = authorization.strip().partition(" ")
     if algorithm != ALGORITHM:
@@ -162,9 +164,12 @@ def _split_auth(rest: str, authorization: str, s3: bool) -> dict[str, str]:
         key, eq, value = part.partition("=")
         if not eq:
             if s3:
-                raise errors.s3_authorization_header_malformed(f'the authorization component "{part}" is malformed.')
+                raise errors.s3_authorization_header_malformed(
+                    f'the authorization component "{part}" is malformed.'
+                )
             raise errors.incomplete_signature(
-                f"'{part}' not a valid key=value pair (missing equal-sign) in Authorization header: '{authorization}'"
+                f"'{part}' not a valid key=value pair (missing equal-sign) in Authorization header: "
+                f"'{authorization}'"
             )
         params[key.strip()] = value.strip()  # duplicates: the last wins (observed)
     return params
@@ -193,7 +198,8 @@ def _parse_header_params(
         if s3:
             if credential is None or signature is None or signed_headers_raw is None:
                 raise errors.s3_authorization_header_malformed(
-                    "the authorization header requires three components: Credential, SignedHeaders, and Signature."
+                    "the authorization header requires three components: Credential, SignedHeaders, "
+                    "and Signature."
                 )
             raise errors.s3_missing_date()
         missing = []
@@ -204,7 +210,9 @@ def _parse_header_params(
         if signed_headers_raw is None:
             missing.append("Authorization header requires 'SignedHeaders' parameter.")
         if date_value is None:
-            missing.append("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
+            missing.append(
+                "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
+            )
         raise errors.incomplete_signature(" ".join(missing) + f" Authorization={authorization}")
 
     if request_time is None:
@@ -229,12 +237,16 @@ def _parse_header_params(
     )
 
 
-def _parse_presigned(req: HttpRequest, query: dict[str, str], dialect: Dialect, now: datetime | None) -> SignedRequest:
+def _parse_presigned(
+    req: HttpRequest, query: dict[str, str], dialect: Dialect, now: datetime | None
+) -> SignedRequest:
     s3 = dialect == "s3"
     algorithm = query["X-Amz-Algorithm"]
     if algorithm != ALGORITHM:
         if s3:
-            raise errors.s3_authorization_query_parameters_error('X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"')
+            raise errors.s3_authorization_query_parameters_error(
+                'X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"'
+            )
         raise errors.incomplete_signature(f"Unsupported AWS 'algorithm': '{algorithm}'.")
 
     credential = query.get("X-Amz-Credential")
@@ -289,7 +301,9 @@ def _parse_presigned(req: HttpRequest, query: dict[str, str], dialect: Dialect, 
         # A *signed* token header overrides the query token; an unsigned one is refused in
         # verify_signature (HeadersNotSigned), so taking it here changes nothing.
         header_token = req.header("x-amz-security-token")
-        if header_token is not None and (token is None or "x-amz-security-token" in signed_headers_raw.split(";")):
+        if header_token is not None and (
+            token is None or "x-amz-security-token" in signed_headers_raw.split(";")
+        ):
             token = header_token
     signed_headers = tuple(signed_headers_raw.lower().split(";")) if signed_headers_raw else ()
     return _finish(
@@ -309,7 +323,9 @@ def _parse_presigned(req: HttpRequest, query: dict[str, str], dialect: Dialect, 
 
 
 def _bad_date_message(value: str) -> str:
-    return f"Date must be in ISO-8601 'basic format'. Got '{value}'. See http://en.wikipedia.org/wiki/ISO_8601"
+    return (
+        f"Date must be in ISO-8601 'basic format'. Got '{value}'. See http://en.wikipedia.org/wiki/ISO_8601"
+    )
 
 
 def _finish(

@@ -36,9 +36,10 @@ JSON_CODES = {
     "InternalFailure": "InternalFailure",
 }
 
-
 class _Serialization(Exception):
     """The body does not match the model's JSON types."""
+
+
 
 
 def encode_error(err: AwsError) -> tuple[int, str, bytes]:

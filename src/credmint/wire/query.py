@@ -308,7 +308,8 @@ class _Compiler:
 
     def _struct_decoder(self, shape: StructureShape) -> Decoder:
         items = tuple(
-            (name, self._member_keys(name, member), self.decoder(member)) for name, member in shape.members.items()
+            (name, self._member_keys(name, member), self.decoder(member))
+            for name, member in shape.members.items()
         )
 
         def decode(node: _Node) -> Any:
@@ -568,7 +569,9 @@ class QueryService:
         compiled = self._ops.get(action)
         return compiled if compiled is not None else self._op(action)
 
-    def decode(self, op: OperationModel | str, params: Mapping[str, str], *, validate: bool = True) -> dict[str, Any]:
+    def decode(
+        self, op: OperationModel | str, params: Mapping[str, str], *, validate: bool = True
+    ) -> dict[str, Any]:
         """Typed input for ``op`` from the flat parameters; unknown parameters are ignored.
 
         Raises ``MalformedInput`` for numbers/booleans/timestamps/blobs that do not parse and,
@@ -577,7 +580,9 @@ class QueryService:
         return self.decode_compiled(self._op(op), params, validate=validate)
 
     @staticmethod
-    def decode_compiled(compiled: _Operation, params: Mapping[str, str], *, validate: bool = True) -> dict[str, Any]:
+    def decode_compiled(
+        compiled: _Operation, params: Mapping[str, str], *, validate: bool = True
+    ) -> dict[str, Any]:
         """:meth:`decode` for an operation :meth:`operation` returned."""
         if compiled.decode is None:
             return {}
@@ -600,7 +605,9 @@ class QueryService:
     def renderer(self, op: OperationModel | str) -> xml.QueryRenderer:
         return self._op(op).render
 
-    def render_result(self, op: OperationModel | str, result: Mapping[str, Any] | None, request_id: str) -> bytes:
+    def render_result(
+        self, op: OperationModel | str, result: Mapping[str, Any] | None, request_id: str
+    ) -> bytes:
         return self._op(op).render(result, request_id)
 
     def render_error(self, err: errors.AwsError, request_id: str) -> bytes:

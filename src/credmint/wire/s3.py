@@ -55,7 +55,9 @@ def render_s3_error(err: AwsError, request_id: str, host_id: str) -> bytes:
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # bucket.s3.<region>.amazonaws.com, bucket.s3-<region>.amazonaws.com (legacy),
 # bucket.s3.dualstack.<region>.amazonaws.com, and the same without a bucket (path style).
-_AWS_REGIONAL = re.compile(r"(?:(?P<bucket>.+)\.)?s3(?:[.-](?:dualstack\.)?[a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?")
+_AWS_REGIONAL = re.compile(
+    r"(?:(?P<bucket>.+)\.)?s3(?:[.-](?:dualstack\.)?[a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?"
+)
 
 
 def _decode_path(text: str) -> str:
