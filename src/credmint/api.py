@@ -72,6 +72,7 @@ class Call:
         resource_policy: str | None = None,
         resource_account: str | None = None,
         extra_keys: Mapping[str, str | Sequence[str]] | None = None,
+        resource_policy_must_allow: bool = False,
     ) -> None:
         """Allow ``action`` on ``resource`` for this call's caller, or raise ``AccessDenied``
         (:meth:`credmint.access.authorize.Authorizer.authorize`)."""
@@ -87,6 +88,7 @@ class Call:
             resource_policy=resource_policy,
             resource_account=resource_account,
             extra_keys=extra_keys,
+            resource_policy_must_allow=resource_policy_must_allow,
         )
 
 

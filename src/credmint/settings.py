@@ -46,6 +46,10 @@ class Settings:
     #: Dev mode (``serve --dev``): the dev clock, the ``/_credmint/`` test endpoints
     #: (clock, reset, accounts) and the dev root credentials. Off by default.
     dev: bool = False
+    #: Accounts that may act as delegation partners (CreateDelegationRequest,
+    #: GetDelegatedAccessToken), comma-separated; AWS restricts these to onboarded
+    #: partners, and here the operator decides. Unset: none.
+    delegation_accounts: str | None = None
     #: Let dev mode bind a non-loopback address (``--dev-allow-remote``). Off by default:
     #: dev mode publishes its root credentials and lets anyone move the clock.
     dev_allow_remote: bool = False
@@ -269,6 +273,7 @@ def _public_access_default(v: object) -> str:
 
 _FIELDS = {
     "host": _str,
+    "delegation_accounts": _str,
     "port": _int,
     "data_dir": _path,
     "database_url": _str,
@@ -323,3 +328,10 @@ _FIELDS = {
     "max_anonymous_body": _positive_int,
     "federation_allow_private_networks": _bool,
 }
+
+
+def delegation_partner(settings: Settings, account_id: str) -> bool:
+    """Whether the operator enabled ``account_id`` as a delegation partner."""
+    if not settings.delegation_accounts:
+        return False
+    return account_id in {a.strip() for a in settings.delegation_accounts.split(",")}

@@ -125,6 +125,9 @@ def test_every_issuing_operation_has_a_rule() -> None:
         "AssumeRoot",
         "GetWebIdentityToken",
         "GetScopedCredentials",
+        "IssueWorkloadIdentityContext",
+        "GetCertificate",
+        "GetDelegatedAccessToken",
     }
     unsigned = {name for name, op in OPERATIONS.items() if op.unsigned}
     assert unsigned == {"AssumeRoleWithSAML", "AssumeRoleWithWebIdentity"}

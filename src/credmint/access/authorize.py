@@ -101,8 +101,13 @@ class Authorizer:
         resource_policy: str | None = None,
         resource_account: str | None = None,
         extra_keys: Mapping[str, str | Sequence[str]] | None = None,
+        resource_policy_must_allow: bool = False,
     ) -> None:
         """Allow ``action`` on ``resource`` for ``principal``, or raise ``AccessDenied``.
+
+        With ``resource_policy_must_allow`` the resource policy must also allow the
+        request on its own (identity policies aside), as a workload identity template's
+        attestation policy must (IssueWorkloadIdentityContext).
 
         ``resource_policy`` is the JSON text of the resource-based policy that takes
         part (a bucket policy; a role's trust policy for ``sts:AssumeRole*``), and
@@ -153,6 +158,10 @@ class Authorizer:
             rcps=rcps,
             scopes=self._scope_policies(p),
         )
+        if decision.allowed and resource_policy_must_allow:
+            # The same request with no identity, session or scope policy: only the resource
+            # policy can allow it (and any deny still applies).
+            decision = decide(ctx, None, resource_policy=compiled_resource, session=None, scps=scps, rcps=rcps)
         if decision.allowed:
             return
         raise denial(self._master, decision, ctx, short=action.startswith("sts:AssumeRole"))

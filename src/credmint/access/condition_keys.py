@@ -74,6 +74,70 @@ NEWER_THAN_REFERENCE: Mapping[str, tuple[tuple[str, ...], frozenset[str]]] = {
     # STS API reference, GetScopedCredentials (November 2026): no resource-level
     # permissions and no service-specific condition keys are documented for it.
     "sts:GetScopedCredentials": ((), frozenset()),
+    # Workload identity (IAM and STS API references, 2026): the IAM actions act on the
+    # provider or template they name, and creating or tagging one takes the request-tag
+    # keys; the STS actions have no resource-level permissions of their own documented
+    # (IssueWorkloadIdentityContext is decided by the template's attestation policy).
+    **{
+        f"iam:{op}": (("workload-identity-provider",), frozenset({"aws:ResourceTag/${TagKey}"}))
+        for op in (
+            "GetWorkloadIdentityProvider",
+            "DeleteWorkloadIdentityProvider",
+            "GetWorkloadIdentityProviderDeletionStatus",
+            "CreateWorkloadIdentityProviderOutboundSigner",
+            "UpdateWorkloadIdentityProviderOutboundSigner",
+            "EnableWorkloadIdentityProviderOutboundSigner",
+            "DisableWorkloadIdentityProviderOutboundSigner",
+            "DeleteWorkloadIdentityProviderOutboundSigner",
+            "ListWorkloadIdentityProviderOutboundSigners",
+            "PutWorkloadIdentityProviderResourcePolicy",
+            "GetWorkloadIdentityProviderResourcePolicy",
+            "DeleteWorkloadIdentityProviderResourcePolicy",
+            "ListWorkloadIdentityProviderTags",
+            "ListWorkloadIdentityTemplates",
+        )
+    },
+    **{
+        f"iam:{op}": (("workload-identity-template",), frozenset({"aws:ResourceTag/${TagKey}"}))
+        for op in (
+            "GetWorkloadIdentityTemplate",
+            "DeleteWorkloadIdentityTemplate",
+            "PutWorkloadIdentityTemplateAttestationPolicy",
+            "GetWorkloadIdentityTemplateAttestationPolicy",
+            "DeleteWorkloadIdentityTemplateAttestationPolicy",
+            "ListWorkloadIdentityTemplateTags",
+        )
+    },
+    "iam:CreateWorkloadIdentityProvider": (
+        ("workload-identity-provider",),
+        frozenset({"aws:RequestTag/${TagKey}", "aws:TagKeys"}),
+    ),
+    "iam:CreateWorkloadIdentityTemplate": (
+        ("workload-identity-template",),
+        frozenset({"aws:RequestTag/${TagKey}", "aws:TagKeys"}),
+    ),
+    "iam:TagWorkloadIdentityProvider": (
+        ("workload-identity-provider",),
+        frozenset({"aws:RequestTag/${TagKey}", "aws:TagKeys", "aws:ResourceTag/${TagKey}"}),
+    ),
+    "iam:UntagWorkloadIdentityProvider": (
+        ("workload-identity-provider",),
+        frozenset({"aws:TagKeys", "aws:ResourceTag/${TagKey}"}),
+    ),
+    "iam:TagWorkloadIdentityTemplate": (
+        ("workload-identity-template",),
+        frozenset({"aws:RequestTag/${TagKey}", "aws:TagKeys", "aws:ResourceTag/${TagKey}"}),
+    ),
+    "iam:UntagWorkloadIdentityTemplate": (
+        ("workload-identity-template",),
+        frozenset({"aws:TagKeys", "aws:ResourceTag/${TagKey}"}),
+    ),
+    "iam:ListWorkloadIdentityProviders": ((), frozenset()),
+    # IAM API reference, UpdateDelegationRequest: acts on the delegation request.
+    "iam:UpdateDelegationRequest": (("delegation-request",), frozenset({"iam:DelegationRequestOwner"})),
+    "sts:IssueWorkloadIdentityContext": (("workload-identity-template",), frozenset()),
+    "sts:GetCertificate": ((), frozenset()),
+    "sts:GetTrustBundles": ((), frozenset()),
 }
 
 
@@ -174,6 +238,10 @@ SUPPLIED: Mapping[str, str] = {
     "iam:AWSServiceName": "iam.common.PARAMETER_KEYS (CreateServiceLinkedRole)",
     "iam:ServiceSpecificCredentialServiceName": "iam.common.PARAMETER_KEYS, iam.service_credentials (stored)",
     "iam:ServiceSpecificCredentialAgeDays": "iam.common.PARAMETER_KEYS (CreateServiceSpecificCredential)",
+    "iam:DelegationDuration": "iam.delegation (CreateDelegationRequest's SessionDuration)",
+    "iam:NotificationChannel": "iam.delegation (CreateDelegationRequest)",
+    "iam:TemplateArn": "iam.delegation (CreateDelegationRequest's PolicyTemplateArn)",
+    "iam:DelegationRequestOwner": "iam.delegation (the owner's ARN; ListDelegationRequests' OwnerId)",
     # STS.
     "sts:RoleSessionName": "sts.service, sts.federation",
     "sts:ExternalId": "sts.service",

@@ -154,7 +154,15 @@ def target_facts(call: Call, resource: str) -> TargetFacts:
             if found is None:
                 return _NO_FACTS
             target, boundary = found[0], found[1]
-        elif kind not in ("policy", "saml-provider", "oidc-provider", "mfa", "instance-profile"):
+        elif kind not in (
+            "policy",
+            "saml-provider",
+            "oidc-provider",
+            "mfa",
+            "instance-profile",
+            "workload-identity-provider",
+            "workload-identity-template",
+        ):
             return _NO_FACTS
         rows = conn.execute(select(t.c.key, t.c.value).where(t.c.resource == target).order_by(t.c.position)).all()
     return TargetFacts(tuple((k, v) for k, v in rows), boundary)

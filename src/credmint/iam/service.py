@@ -6,6 +6,7 @@ from credmint.iam import (  # noqa: F401 - imported to register their operations
     account,
     authdetails,
     credential_report,
+    delegation,
     groups,
     instance_profiles,
     keys,
@@ -23,6 +24,7 @@ from credmint.iam import (  # noqa: F401 - imported to register their operations
     service_linked_roles,
     simulate,
     users,
+    workload_identity,
 )
 from credmint.iam.ops import OPERATIONS
 

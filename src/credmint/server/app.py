@@ -29,7 +29,7 @@ from credmint.audit.record import RequestFacts, s3_error_of
 from credmint.audit.recorder import current_facts
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest, index_headers
-from credmint.iam import web_identity_issuer
+from credmint.iam import web_identity_issuer, workload_identity_issuer
 from credmint.s3 import handle_s3
 from credmint.s3.handler import describe as describe_s3
 from credmint.server import accesslog, dev, jsonapi, registry
@@ -283,6 +283,17 @@ class CredmintApp:
             found = await self.edge.blocking(
                 partial(
                     web_identity_issuer.handle_internal, self.node.store, self.node.master, req.method, req.raw_path
+                )
+            )
+            if found is not None:
+                return found
+            found = await self.edge.blocking(
+                partial(
+                    workload_identity_issuer.handle_internal,
+                    self.node.store,
+                    self.node.now(),
+                    req.method,
+                    req.raw_path,
                 )
             )
             if found is not None:

@@ -15,10 +15,12 @@ from credmint.cloudtrail.service import OPERATIONS as CLOUDTRAIL_OPERATIONS
 from credmint.iam.service import OPERATIONS as IAM_OPERATIONS
 from credmint.orgs.service import OPERATIONS as ORGANIZATIONS_OPERATIONS
 from credmint.sts import (  # noqa: F401  (register AssumeRoot, DecodeAuthorizationMessage, AssumeRoleWith*,
-    assume_root,  #             GetScopedCredentials)
+    assume_root,  #             GetScopedCredentials, workload identity)
     decode,
+    delegation,
     federation,
     scoped,
+    workload_identity,
 )
 from credmint.sts.service import OPERATIONS as STS_OPERATIONS
 

@@ -81,6 +81,12 @@ TABLE_TOPICS: Mapping[str, tuple[tuple[str | None, str], ...]] = {
     "signing_certificates": (),
     "service_credentials": (),
     "server_certificates": (),
+    # Read by no cache: workload identity operations read the store at the time of use.
+    "workload_identity_providers": (),
+    "workload_identity_signers": (),
+    "workload_identity_templates": (),
+    "workload_identity_deletions": (),
+    "delegation_requests": (),
     # Written past Store.write (batched, unsignalled): nothing caches audit records.
     "audit_events": (),
 }

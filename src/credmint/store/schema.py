@@ -619,3 +619,112 @@ audit_events = Table(
     Column("record", Text, nullable=False),
     Index("ix_audit_events_account_time", "account_id", "event_time_ms"),
 )
+
+#: Workload identity providers (IAM). ``owner_account_id`` created it; an
+#: ORGANIZATION-scoped provider belongs to ``org_id`` and its ARN carries that id.
+workload_identity_providers = Table(
+    "workload_identity_providers",
+    metadata,
+    Column("provider_id", String(32), primary_key=True),
+    Column("arn", String(2048), nullable=False, unique=True),
+    Column("owner_account_id", String(12), ForeignKey("accounts.account_id"), nullable=False),
+    Column("scope", String(16), nullable=False),
+    Column("org_id", String(64), nullable=True),
+    Column("name", String(128), nullable=False),
+    Column("description", Text, nullable=True),
+    Column("scheme", String(16), nullable=False),
+    Column("domain", String(64), nullable=True),
+    Column("resource_policy", Text, nullable=True),
+    #: The ``iss`` of its JWT-SVIDs: this server's URL when the provider was created.
+    Column("issuer", String(255), nullable=False),
+    _ts("created_at"),
+)
+
+#: Outbound signers of a workload identity provider: JWT keys (credmint's own, rotated by
+#: credmint) and X.509 CAs (attached by the operator). Private keys sealed under the
+#: master key, bound to the signer id. Status is derived from the times.
+workload_identity_signers = Table(
+    "workload_identity_signers",
+    metadata,
+    Column("signer_id", String(40), primary_key=True),
+    Column(
+        "provider_id", String(32), ForeignKey("workload_identity_providers.provider_id"), nullable=False, index=True
+    ),
+    Column("signer_type", String(8), nullable=False),
+    #: JWT: the JWS alg (RS256, ES384); X509: the CA key algorithm (EC_prime256v1...).
+    Column("algorithm", String(64), nullable=False),
+    Column("ca_id", String(256), nullable=True),
+    Column("ca_account_id", String(12), nullable=True),
+    Column("key_sealed", LargeBinary, nullable=False),
+    #: X509: the CA certificate (PEM); JWT: the public JWK (JSON).
+    Column("public_material", Text, nullable=False),
+    _ts("start_at"),
+    _ts("end_at", nullable=True),
+    _ts("discovery_end_at", nullable=True),
+    _ts("created_at"),
+)
+
+#: Workload identity templates and their attestation policies.
+workload_identity_templates = Table(
+    "workload_identity_templates",
+    metadata,
+    Column("template_id", String(32), primary_key=True),
+    Column("arn", String(2048), nullable=False, unique=True),
+    Column("owner_account_id", String(12), ForeignKey("accounts.account_id"), nullable=False),
+    Column("scope", String(16), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("description", Text, nullable=True),
+    Column(
+        "provider_id", String(32), ForeignKey("workload_identity_providers.provider_id"), nullable=False, index=True
+    ),
+    Column("path_prefix", String(64), nullable=True),
+    Column("path_pattern", Text, nullable=False),
+    Column("attestation_policy", Text, nullable=True),
+    _ts("created_at"),
+)
+
+#: DeleteWorkloadIdentityProvider's deletion task ids, readable by the deleting account
+#: until they expire (24 hours).
+workload_identity_deletions = Table(
+    "workload_identity_deletions",
+    metadata,
+    Column("task_id", String(64), primary_key=True),
+    Column("account_id", String(12), nullable=False),
+    Column("provider_arn", String(2048), nullable=False),
+    Column("status", String(16), nullable=False),
+    _ts("expires_at"),
+)
+
+#: IAM delegation requests (partners asking a customer for temporary access). The trade-in
+#: token is stored only as its SHA-256; ``token_used_at`` makes its exchange single-use.
+delegation_requests = Table(
+    "delegation_requests",
+    metadata,
+    Column("request_id", String(64), primary_key=True),
+    Column("requestor_account_id", String(12), nullable=False),
+    Column("workflow_id", String(400), nullable=False),
+    Column("owner_account_id", String(12), nullable=True),
+    Column("owner_id", String(2048), nullable=True),
+    Column("approver_id", String(2048), nullable=True),
+    Column("description", Text, nullable=False),
+    Column("request_message", Text, nullable=True),
+    #: The Permissions member, as JSON.
+    Column("permissions", Text, nullable=False),
+    Column("permission_policy", Text, nullable=False),
+    Column("redirect_url", String(255), nullable=True),
+    Column("notification_channel", String(400), nullable=False),
+    Column("session_duration", Integer, nullable=False),
+    Column("only_send_by_owner", Boolean, nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("notes", Text, nullable=True),
+    Column("rejection_reason", Text, nullable=True),
+    #: The accepting identity, mapped to the delegated credentials (JSON).
+    Column("accepted_principal", Text, nullable=True),
+    Column("token_sha256", String(64), nullable=True, unique=True),
+    _ts("token_expires_at", nullable=True),
+    _ts("token_used_at", nullable=True),
+    _ts("expires_at"),
+    _ts("created_at"),
+    _ts("updated_at"),
+    UniqueConstraint("requestor_account_id", "workflow_id"),
+)

@@ -25,7 +25,7 @@ from credmint.iam import web_identity_issuer
 from credmint.iam.providers import oidc_provider, saml_provider
 from credmint.policy import PrincipalInfo, RequestContext, compile_policy, evaluate, global_condition_keys
 from credmint.store.iam import CachedRole
-from credmint.sts import sessions
+from credmint.sts import sessions, workload_identity
 from credmint.sts.service import DEFAULT_ROLE_SESSION_SECONDS, OPERATIONS
 
 _SAML_PROVIDER_ARN = re.compile(r"\Aarn:aws:iam::(\d{12}):saml-provider/([\w+=,.@-]{1,128})\Z")
@@ -274,6 +274,10 @@ def get_web_identity_token(call: Call) -> Mapping[str, Any]:
     p = sessions.caller(call)
     sessions.refuse_limited_session(p, "sts:GetWebIdentityToken", "*")
     params = call.params
+    if params.get("TokenType") == "JWT_SVID":
+        return workload_identity.jwt_svid(call, p)
+    if "TokenType" in params and ("SubjectMode" in params or "Scope" in params):
+        raise errors.validation_error("TokenType can't be specified together with SubjectMode or Scope.")
     audience: list[str] = list(params["Audience"])
     algorithm: str = params["SigningAlgorithm"]
     duration: int = params.get("DurationSeconds") or 300

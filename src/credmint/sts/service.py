@@ -10,7 +10,7 @@ from credmint.access.principal import Principal
 from credmint.access.tokens import IssuingCall, PrincipalKind
 from credmint.api import Call, Operation, operation
 from credmint.store.iam import CachedRole
-from credmint.sts import sessions
+from credmint.sts import contexts, sessions
 
 OPERATIONS: dict[str, Operation] = {}
 
@@ -221,6 +221,11 @@ def assume_role(call: Call) -> Mapping[str, Any]:
     if all_tags:
         keys.update(sessions.tag_keys(all_tags, transitive))
 
+    facts: tuple[tuple[str, str], ...] = ()
+    context_end: int | None = None
+    if params.get("ProvidedContexts"):
+        facts, context_end = contexts.redeem(call, p, role, params["ProvidedContexts"])
+
     _authorize_sts(call, p, "sts:AssumeRole", role, keys)
     if all_tags:
         _authorize_sts(call, p, "sts:TagSession", role, keys)
@@ -234,6 +239,9 @@ def assume_role(call: Call) -> Mapping[str, Any]:
         raise errors.duration_exceeds_role_max()
     if chained and duration > CHAINED_MAX_SECONDS:
         raise errors.duration_exceeds_chaining_limit()
+    if context_end is not None:
+        # A workload identity context bounds the session (its SessionDurationSeconds).
+        duration = min(duration, context_end - sessions.epoch(call.now))
 
     return sessions.role_session(
         call,
@@ -248,6 +256,7 @@ def assume_role(call: Call) -> Mapping[str, Any]:
         source_identity=source,
         packed=packed,
         role_chained=chained,
+        facts=facts,
     )
 
 

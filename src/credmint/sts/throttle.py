@@ -9,7 +9,8 @@ SDKs retry with backoff (botocore: ``_retry.json`` and ``retries/standard.py`` l
 draws from, in order:
 
 - signed issuance (GetSessionToken, AssumeRole, GetFederationToken, AssumeRoot,
-  GetAccessKeyInfo, GetWebIdentityToken, GetScopedCredentials): the calling principal (the
+  GetAccessKeyInfo, GetWebIdentityToken, GetScopedCredentials, IssueWorkloadIdentityContext,
+  GetCertificate, GetDelegatedAccessToken): the calling principal (the
   sessions of one role share the role's bucket), then the source address;
 - unsigned federation (AssumeRoleWithSAML, AssumeRoleWithWebIdentity): the source address
   (buckets apart from the signed calls'), then the role ARN asked for. Both come before the
@@ -77,6 +78,11 @@ RULES: Mapping[str, tuple[Dimension, ...]] = {
     "GetAccessKeyInfo": _SIGNED,
     "GetWebIdentityToken": _SIGNED,
     "GetScopedCredentials": _SIGNED,
+    # Workload identity and delegation: each call signs a certificate or seals a context
+    # or a session, the costly work the buckets exist to bound.
+    "IssueWorkloadIdentityContext": _SIGNED,
+    "GetCertificate": _SIGNED,
+    "GetDelegatedAccessToken": _SIGNED,
     "AssumeRoleWithSAML": _FEDERATED,
     "AssumeRoleWithWebIdentity": _FEDERATED,
 }
