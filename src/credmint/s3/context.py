@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, select
 from credmint import errors
 from credmint.api import Call
 from credmint.errors import AwsError
-from credmint.httpreq import HttpRequest
+from credmint.httpreq import BodyStream, HttpRequest
 from credmint.principal import Principal
 from credmint.s3 import public_access
 from credmint.s3.actions import ACTIONS, POLICY_LOCKOUT_EXEMPT, request_keys, resource_arn, stored_keys
@@ -27,6 +27,7 @@ from credmint.store.db import Store
 
 if TYPE_CHECKING:
     from credmint.runtime import Runtime
+    from credmint.s3.upload import Upload
 
 #: Largest object key in bytes (UTF-8), as S3.
 MAX_KEY_BYTES = 1024
@@ -47,7 +48,8 @@ class BucketRow:
 class S3Response:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
+    #: Object data is streamed from disk; everything else is rendered whole.
+    body: bytes | BodyStream = b""
 
 
 @cache
@@ -82,6 +84,8 @@ class S3Context:
     trailers: dict[str, str] = field(default_factory=dict)
     #: The Signature Version 2 of a request signed that way (``signed`` is then None).
     signed_v2: SignedV2 | None = None
+    #: PutObject's and UploadPart's body: received, checked and sealed, not yet committed.
+    upload: Upload | None = None
 
     @property
     def store(self) -> Store:

@@ -14,11 +14,12 @@ from urllib.parse import unquote_plus
 
 from credmint import errors
 from credmint.errors import AwsError
-from credmint.httpreq import HttpRequest
+from credmint.httpreq import BodyStream, HttpRequest
 from credmint.principal import Principal
 from credmint.s3 import buckets, multipart, operations
 from credmint.s3 import subresources as sub
 from credmint.s3.context import S3Context, S3Response
+from credmint.s3.upload import Upload
 from credmint.sigv2 import SignedV2
 from credmint.sigv4 import SignedRequest, decode_aws_chunked, is_streaming
 from credmint.sigv4.parse import split_query
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("credmint.s3")
 
-Response = tuple[int, list[tuple[bytes, bytes]], bytes]
+Response = tuple[int, list[tuple[bytes, bytes]], bytes | BodyStream]
 Operation = Callable[[S3Context], S3Response]
 
 OPERATIONS: dict[str, Operation] = {
@@ -243,17 +244,23 @@ def handle_s3(
     *,
     secret: str | None = None,
     signed_v2: SignedV2 | None = None,
+    upload: Upload | None = None,
 ) -> Response:
     """Serve one authenticated (or anonymous: ``principal`` None) S3 request.
 
     ``secret`` is the signing secret the edge looked up; it verifies the chunk signatures
     of ``STREAMING-AWS4-HMAC-SHA256-PAYLOAD`` bodies. ``signed_v2`` is the verified
     Signature Version 2 of a request signed that way (``signed`` is then None).
+    ``upload`` is the body of PutObject or UploadPart, received and checked by the
+    server (``req.body`` is then empty); it is discarded unless the operation commits it.
     """
     try:
-        response = _serve(runtime, req, principal, signed, request_id, secret, signed_v2)
+        response = _serve(runtime, req, principal, signed, request_id, secret, signed_v2, upload)
     except AwsError as err:
         return render_error(err, request_id)
+    finally:
+        if upload is not None:
+            upload.discard()
     headers = [(b"x-amz-request-id", request_id.encode()), (b"x-amz-id-2", request_id.encode())]
     headers.extend((k.lower().encode("latin-1"), _header_value(v)) for k, v in response.headers.items())
     return response.status, headers, response.body
@@ -275,13 +282,16 @@ def _serve(
     request_id: str,
     secret: str | None,
     signed_v2: SignedV2 | None = None,
+    upload: Upload | None = None,
 ) -> S3Response:
     bucket, key = ws3.s3_target(req.header("host"), req.raw_path)
     query = parse_query(req.query_string)
     operation = route(req.method, bucket, key, query, req)
     body = req.body
     trailers: dict[str, str] = {}
-    if signed is not None and is_streaming(signed):
+    if upload is not None:
+        trailers = dict(upload.trailers)
+    elif signed is not None and is_streaming(signed):
         decoded = decode_aws_chunked(req, signed, secret)
         body = decoded.data
         trailers = dict(decoded.trailers)
@@ -299,10 +309,54 @@ def _serve(
         now=runtime.now(),
         body=body,
         trailers=trailers,
+        upload=upload,
     )
     if body and operation not in _NOT_BODY_CHECKSUMS:
         operations.verify_body_digests(ctx)
     return OPERATIONS[operation](ctx)
+
+
+#: Operations whose body is object data: streamed to disk by the server (``upload.py``),
+#: after :func:`preflight` has authorized the request from its head.
+STREAMED_UPLOADS = frozenset({"PutObject", "UploadPart"})
+
+
+def preflight(
+    runtime: Runtime,
+    req: HttpRequest,
+    principal: Principal | None,
+    signed: SignedRequest | None,
+    request_id: str,
+    *,
+    signed_v2: SignedV2 | None = None,
+) -> Response | None:
+    """The refusal of an upload that can be refused from its head alone (not allowed, no
+    such bucket or upload, a bad key or part number), so that its body is never read;
+    None when the body should be read. The operation authorizes again with the body."""
+    bucket, key = ws3.s3_target(req.header("host"), req.raw_path)
+    query = parse_query(req.query_string)
+    operation = route(req.method, bucket, key, query, req)
+    ctx = S3Context(
+        runtime=runtime,
+        req=req,
+        principal=principal,
+        signed=signed,
+        signed_v2=signed_v2,
+        request_id=request_id,
+        operation=operation,
+        bucket=bucket,
+        key=key,
+        query=query,
+        now=runtime.now(),
+    )
+    try:
+        if operation == "PutObject":
+            operations.put_object_preflight(ctx)
+        elif operation == "UploadPart":
+            multipart.upload_part_preflight(ctx)
+    except AwsError as err:
+        return render_error(err, request_id)
+    return None
 
 
 def describe(req: HttpRequest) -> tuple[str | None, str | None, str | None]:
