@@ -16,7 +16,7 @@ from credmint import errors
 from credmint.errors import AwsError
 from credmint.httpreq import BodyStream, HttpRequest
 from credmint.principal import Principal
-from credmint.s3 import buckets, multipart, operations
+from credmint.s3 import bucket_encryption, buckets, multipart, operations
 from credmint.s3 import subresources as sub
 from credmint.s3.context import S3Context, S3Response
 from credmint.s3.upload import Upload
@@ -78,9 +78,9 @@ OPERATIONS: dict[str, Operation] = {
     "PutBucketAcl": sub.put_bucket_acl,
     "GetObjectAcl": sub.get_object_acl,
     "PutObjectAcl": sub.put_object_acl,
-    "GetBucketEncryption": sub.get_bucket_encryption,
-    "PutBucketEncryption": sub.not_implemented,
-    "DeleteBucketEncryption": sub.nothing_to_delete,
+    "GetBucketEncryption": bucket_encryption.get_bucket_encryption,
+    "PutBucketEncryption": bucket_encryption.put_bucket_encryption,
+    "DeleteBucketEncryption": bucket_encryption.delete_bucket_encryption,
     "GetBucketLogging": sub.get_bucket_logging,
     "PutBucketLogging": sub.not_implemented,
     "GetBucketAccelerateConfiguration": sub.get_bucket_accelerate_configuration,

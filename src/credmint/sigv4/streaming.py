@@ -133,6 +133,13 @@ class ChunkedDecoder:
                 if not self._remaining:
                     self._state = _DATA_END
             elif state == _LINE:
+                if self._pending.endswith(b"\r") and data[pos : pos + 1] == b"\n":
+                    # The line's CRLF was split between two pieces.
+                    line = self._pending[:-1]
+                    self._pending = b""
+                    pos += 1
+                    self._start_chunk(line)
+                    continue
                 found = data.find(b"\r\n", pos)
                 if found < 0:
                     self._pending += data[pos:]
