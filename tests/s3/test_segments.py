@@ -10,7 +10,7 @@ import pytest
 
 from credmint.s3 import segments
 from credmint.s3.blobs import BlobStore, is_sealed
-from credmint.s3.segments import CHUNK, Opener, SegmentCorrupt, Sealer, sealed_size
+from credmint.s3.segments import CHUNK, Opener, Sealer, SegmentCorrupt, sealed_size
 
 KEY = bytes(range(32))
 

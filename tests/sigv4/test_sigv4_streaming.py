@@ -254,7 +254,8 @@ def test_decoder_fed_in_any_pieces_decodes_the_documented_example(piece: int) ->
 @pytest.mark.parametrize("piece", [1, 5, 4096])
 def test_decoder_fed_in_pieces_reads_signed_trailers(piece: int) -> None:
     body = _signed_body([9000, 20], ("x-amz-checksum-crc32", ""))
-    req = _request(body, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER", 9020, **{"x-amz-trailer": "x-amz-checksum-crc32"})
+    mode = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
+    req = _request(body, mode, 9020, **{"x-amz-trailer": "x-amz-checksum-crc32"})
     data, trailers = _feed(req, piece)
     assert len(data) == 9020
     assert trailers == (("x-amz-checksum-crc32", compute_checksum("x-amz-checksum-crc32", data)),)
