@@ -76,6 +76,15 @@ class Upload:
         return self.checksums[name]
 
 
+def check_declared_size(req: HttpRequest, signed: SignedRequest | None) -> None:
+    """EntityTooLarge for an aws-chunked body declaring more than S3's 5 GiB, from the head."""
+    if signed is None or not is_streaming(signed):
+        return
+    declared = (req.header("x-amz-decoded-content-length") or "").strip()
+    if declared.isdigit() and int(declared) > MAX_UPLOAD_SIZE:
+        raise errors.s3_entity_too_large(int(declared), MAX_UPLOAD_SIZE)
+
+
 class UploadSpool:
     def __init__(
         self,

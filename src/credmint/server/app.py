@@ -35,7 +35,7 @@ from credmint.s3 import handle_s3
 from credmint.s3.context import blob_store
 from credmint.s3.handler import STREAMED_UPLOADS, preflight
 from credmint.s3.handler import describe as describe_s3
-from credmint.s3.upload import MAX_CHUNKED_RAW, MAX_UPLOAD_SIZE, Upload, UploadSpool
+from credmint.s3.upload import MAX_CHUNKED_RAW, MAX_UPLOAD_SIZE, Upload, UploadSpool, check_declared_size
 from credmint.server import accesslog, dev, jsonapi, registry
 from credmint.server.routing import METRICS_SHORT_PATH, QUERY_VERSIONS, Target, classify
 from credmint.sigv2 import SignedV2, parse_v2, verify_v2
@@ -598,38 +598,43 @@ class CredmintApp:
         else:
             limit = min(settings.max_anonymous_body, MAX_UPLOAD_SIZE)
         # Cheapest first: a declared length past the limit needs no store read.
-        reader.check_declared(limit)
-        refused = await self._blocking(
-            partial(preflight, self.runtime, req, principal, signed, request_id, signed_v2=signed_v2)
-        )
-        if refused is not None:
-            return refused
-        spool = UploadSpool(
-            req,
-            signed,
-            secret,
-            blob_store(settings.data_dir.resolve()),
-            self.runtime.master,
-            secure=req.secure,
-            allow_sse_c_over_http=settings.sse_c_allow_http,
-        )
+        declared = reader.check_declared(limit)
+        check_declared_size(req, signed)
+
+        def start() -> S3Answer | UploadSpool:
+            """Authorized from the head (else the refusal), then the spool to receive it."""
+            refused = preflight(self.runtime, req, principal, signed, request_id, signed_v2=signed_v2)
+            if refused is not None:
+                return refused
+            return UploadSpool(
+                req,
+                signed,
+                secret,
+                blob_store(settings.data_dir.resolve()),
+                self.runtime.master,
+                secure=req.secure,
+                allow_sse_c_over_http=settings.sse_c_allow_http,
+            )
+
+        def serve(upload: Upload) -> S3Answer:
+            return handle_s3(
+                self.runtime, req, principal, signed, request_id, secret=secret, signed_v2=signed_v2, upload=upload
+            )
+
+        if declared is not None and declared <= UPLOAD_BATCH:
+            # A small body fits in one batch: read first, then everything in one trip to a
+            # worker thread (each trip costs about as much as the work for a small object).
+            data = await reader.read(limit)
+            return await self._blocking(partial(_small_upload, start, serve, data))
+        started = await self._blocking(start)
+        if not isinstance(started, UploadSpool):
+            return started
+        spool = started
         upload: Upload | None = None
         try:
             await reader.stream(limit, UPLOAD_BATCH, lambda batch: self._blocking(partial(spool.feed, batch)))
             upload = await self._blocking(spool.finish)
-            return await self._blocking(
-                partial(
-                    handle_s3,
-                    self.runtime,
-                    req,
-                    principal,
-                    signed,
-                    request_id,
-                    secret=secret,
-                    signed_v2=signed_v2,
-                    upload=upload,
-                )
-            )
+            return await self._blocking(partial(serve, upload))
         finally:
             if upload is None:
                 await self._blocking(spool.discard)
@@ -650,6 +655,22 @@ class CredmintApp:
             (b"x-amz-id-2", host_id.encode()),
         ]
         return err.status, headers, body
+
+
+def _small_upload(
+    start: Callable[[], S3Answer | UploadSpool], serve: Callable[[Upload], S3Answer], data: bytes
+) -> S3Answer:
+    """A small upload from start to answer on one worker thread."""
+    started = start()
+    if not isinstance(started, UploadSpool):
+        return started
+    try:
+        started.feed([data] if data else [])
+        upload = started.finish()
+    except BaseException:
+        started.discard()
+        raise
+    return serve(upload)
 
 
 class _BodyRefused(Exception):
