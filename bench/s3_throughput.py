@@ -221,9 +221,13 @@ def main() -> None:
                 if not args.skip_throughput:
                     put, get = small_objects(target, "bench", args.small_count)
                     print(f"{target.name}: 1 MiB x {args.small_count}: PUT {put:,.1f} MiB/s, GET {get:,.1f} MiB/s")
-                    put, get = big_object(target, "bench", src)
-                    print(f"{target.name}: {args.big_mib} MiB: PUT {put:,.1f} MiB/s, GET {get:,.1f} MiB/s")
-                    s3.delete_object(Bucket="bench", Key="big")
+                    try:
+                        put, get = big_object(target, "bench", src)
+                    except subprocess.CalledProcessError:
+                        print(f"{target.name}: {args.big_mib} MiB: refused")
+                    else:
+                        print(f"{target.name}: {args.big_mib} MiB: PUT {put:,.1f} MiB/s, GET {get:,.1f} MiB/s")
+                        s3.delete_object(Bucket="bench", Key="big")
                 if not args.skip_rss:
                     r = concurrent_rss(target, "bench", src, args.concurrent, args.rss_limit_mib)
                     print(
