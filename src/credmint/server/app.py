@@ -818,31 +818,44 @@ class _BodyReader:
         size = 0
         loop = asyncio.get_running_loop()
         start = loop.time()
+        watch = self._deadlines.watch(start + self._timeout)
         try:
-            async with asyncio.timeout(start + self._timeout) as deadline:
-                while True:
-                    message = await self._receive()
-                    if message["type"] == "http.disconnect":
-                        self.complete = True
-                        break
-                    chunk = message.get("body", b"")
-                    if chunk:
-                        size += len(chunk)
-                        if size > limit:
-                            raise _too_large()
-                        pending.append(chunk)
-                        held += len(chunk)
-                        if held >= batch:
-                            await consume(pending)
-                            pending, held = [], 0
-                    if not message.get("more_body", False):
-                        self.complete = True
-                        break
-                    deadline.reschedule(start + self._timeout + size / self._min_rate)
-                if pending:
-                    await consume(pending)
-        except TimeoutError:
+            while True:
+                message = await self._receive()
+                if message["type"] == "http.disconnect":
+                    self.complete = True
+                    break
+                chunk = message.get("body", b"")
+                if chunk:
+                    size += len(chunk)
+                    if size > limit:
+                        raise _too_large()
+                    pending.append(chunk)
+                    held += len(chunk)
+                    if held >= batch:
+                        # The batch's processing is the server's time, not the client's: it
+                        # runs outside the deadline (a cancellation must never land in it, or
+                        # the worker thread would go on with a spool being discarded), and
+                        # the deadline moves on by what it took.
+                        self._deadlines.done(watch)
+                        began = loop.time()
+                        await consume(pending)
+                        start += loop.time() - began
+                        pending, held = [], 0
+                        watch = self._deadlines.watch(start + self._timeout + size / self._min_rate)
+                if not message.get("more_body", False):
+                    self.complete = True
+                    break
+                watch.deadline = start + self._timeout + size / self._min_rate
+        except asyncio.CancelledError:
+            if not watch.fired:
+                raise
+            watch.task.uncancel()
             raise _BodyRefused(errors.request_timeout(), errors.request_timeout()) from None
+        finally:
+            self._deadlines.done(watch)
+        if pending:
+            await consume(pending)
 
 
 #: Targets whose calls the audit trail records.
