@@ -279,3 +279,15 @@ def test_idle_time_between_requests_is_not_charged_to_the_next_head(limited: Ser
         time.sleep(2.5)  # past this server's 1 s head deadline, within keep-alive
         sock.sendall(request)
         assert _response(sock).startswith(b"HTTP/1.1 200 ")
+
+
+def test_upload_is_authorized_before_its_body_is_read(limited: Server) -> None:
+    # Correctly signed, but to a bucket that does not exist: the answer comes from the head
+    # alone (the body is never sent), and the connection is closed with the body unread.
+    length = 50 * 1024**2
+    head = _signed_put_head(limited, "/no-such-bucket-here/big", bytes(length), secret=limited.secret_access_key)
+    with _connect(limited) as sock:
+        sock.sendall(head)
+        answer = _answer(sock)
+    assert b"<Code>NoSuchBucket</Code>" in answer
+    assert b"connection: close" in answer.lower()

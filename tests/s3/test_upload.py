@@ -233,3 +233,58 @@ def test_past_5_gib_is_entity_too_large_before_the_body(server: Server, bucket: 
         assert response.status == 400
         assert b"<Code>EntityTooLarge</Code>" in response.read()
         conn.close()
+
+
+# --- the spool on its own -----------------------------------------------------------------
+
+
+def _spool(tmp_path: Path, headers: dict[str, str]) -> Any:
+    from credmint.httpreq import HttpRequest
+    from credmint.s3.blobs import BlobStore
+    from credmint.s3.upload import UploadSpool
+    from credmint.sealing import MasterKey
+
+    req = HttpRequest("PUT", "/b/k", "", tuple((k.lower(), v) for k, v in headers.items()))
+    store = BlobStore(tmp_path / "objects")
+    return store, UploadSpool(req, None, None, store, MasterKey.generate(), secure=False, allow_sse_c_over_http=False)
+
+
+def test_spool_refuses_past_the_limit_as_data_arrives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from credmint.errors import AwsError
+    from credmint.s3 import upload
+
+    monkeypatch.setattr(upload, "MAX_UPLOAD_SIZE", 10)
+    store, spool = _spool(tmp_path, {})
+    spool.feed([b"12345"])
+    with pytest.raises(AwsError) as info:
+        spool.feed([b"123456"])
+    assert info.value.code == "EntityTooLarge"
+    spool.discard()
+    assert list(store.tmp.iterdir()) == []
+
+
+def test_spool_checks_content_md5_and_header_checksums(tmp_path: Path) -> None:
+    import base64
+
+    from credmint.errors import AwsError
+
+    body = b"hello world"
+    good = base64.b64encode(hashlib.md5(body, usedforsecurity=False).digest()).decode()
+    _, spool = _spool(tmp_path, {"Content-MD5": good, "x-amz-checksum-sha256": base64.b64encode(
+        hashlib.sha256(body).digest()).decode()})  # fmt: skip
+    spool.feed([body[:5], body[5:]])
+    done = spool.finish()
+    assert done.md5_hex == hashlib.md5(body, usedforsecurity=False).hexdigest() and done.size == len(body)
+    done.discard()
+    for headers, code in (
+        ({"Content-MD5": base64.b64encode(b"x" * 16).decode()}, "BadDigest"),
+        ({"x-amz-checksum-crc32": "AAAAAA=="}, "BadDigest"),
+        ({"Content-MD5": "not base64"}, "InvalidDigest"),
+    ):
+        store, spool = _spool(tmp_path, headers)
+        spool.feed([body])
+        with pytest.raises(AwsError) as info:
+            spool.finish()
+        assert info.value.code == code
+        spool.discard()
+        assert list(store.tmp.iterdir()) == []
