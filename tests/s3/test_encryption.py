@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ResponseStreamingError
 
 from credmint.server import tls
 from tests.conftest import Server, start_server
@@ -277,3 +277,19 @@ def test_aws_cli_sse_c_and_bucket_encryption(tls_server: Server, ca: str, bucket
     assert json.loads(r.stdout)["ServerSideEncryptionConfiguration"]["Rules"][0]["BucketKeyEnabled"] is True
     r = aws_cli(tls_server, "s3api", "delete-bucket-encryption", "--bucket", bucket, extra_env=env)
     assert r.returncode == 0, r.stderr
+
+
+def test_changed_bytes_on_disk_are_never_served(tls_server: Server, s3: Any, bucket: str) -> None:
+    """Each 64 KiB chunk is authenticated as it is decrypted: a blob changed on disk
+    cuts the answer at that chunk instead of serving altered data."""
+    data = os.urandom(300_000)
+    s3.put_object(Bucket=bucket, Key="t", Body=data)
+    before = set(_files_containing(tls_server.data_dir / "objects", data[:0]))
+    blob = max((p for p in before if p.name.endswith(".s1")), key=lambda p: p.stat().st_mtime)
+    raw = bytearray(blob.read_bytes())
+    raw[200_000] ^= 1
+    blob.write_bytes(bytes(raw))
+    # The first chunks are intact and readable on their own.
+    assert s3.get_object(Bucket=bucket, Key="t", Range="bytes=0-99")["Body"].read() == data[:100]
+    with pytest.raises(ResponseStreamingError):  # the connection is closed short of Content-Length
+        s3.get_object(Bucket=bucket, Key="t")["Body"].read()
