@@ -106,3 +106,13 @@ def test_a_discarded_writer_leaves_no_file(tmp_path: Path) -> None:
     writer.write(b"x" * 100_000)
     writer.discard()
     assert list(store.tmp.iterdir()) == []
+
+
+def test_blobs_written_before_encryption_are_read_as_plaintext(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path / "objects")
+    name = "ab" + "0" * 30  # an older version's name: no ".s1"
+    data = os.urandom(3 * CHUNK)
+    store.path(name).parent.mkdir(parents=True)
+    store.path(name).write_bytes(data)
+    assert not is_sealed(name)
+    assert store.open(name, [len(data)], None, 10, CHUNK).read_all() == data[10 : 10 + CHUNK]

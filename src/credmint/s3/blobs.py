@@ -21,7 +21,7 @@ import contextlib
 import os
 import secrets
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -58,62 +58,14 @@ class BlobStore:
         # Two hex characters of fan-out keep directories small at millions of objects.
         return self.root / name[:2] / name
 
-    def _commit(self, tmp_path: Path, *, sealed: bool = False) -> str:
-        name = secrets.token_hex(16) + (SEALED if sealed else "")
+    def _commit(self, tmp_path: Path) -> str:
+        # Every blob written now is sealed; plaintext ones come only from older versions.
+        name = secrets.token_hex(16) + SEALED
         final = self.path(name)
         final.parent.mkdir(exist_ok=True)
         os.replace(tmp_path, final)
         _fsync_dir(final.parent)
         return name
-
-    def write(self, data: bytes) -> str:
-        """Store ``data`` durably; returns the blob's name."""
-        return self.write_chunks((data,))
-
-    def write_chunks(self, chunks: Iterable[bytes], observe: Callable[[bytes], None] | None = None) -> str:
-        fd, tmp_name = _mkstemp(self.tmp)
-        tmp_path = Path(tmp_name)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                for chunk in chunks:
-                    if observe is not None:
-                        observe(chunk)
-                    f.write(chunk)
-                f.flush()
-                os.fsync(f.fileno())
-            return self._commit(tmp_path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                tmp_path.unlink()
-            raise
-
-    def concat(self, names: Iterable[str], observe: Callable[[bytes], None] | None = None) -> str:
-        """A new blob holding the given blobs one after another (completing a multipart upload)."""
-        return self.write_chunks(self._stream_many(names), observe)
-
-    def stream(self, name: str) -> Iterable[bytes]:
-        """The blob's bytes in chunks (BlobGone at the first read if it was unlinked)."""
-        return self._stream_many((name,))
-
-    def _stream_many(self, names: Iterable[str]) -> Iterable[bytes]:
-        for name in names:
-            try:
-                f = self.path(name).open("rb")
-            except FileNotFoundError:
-                raise BlobGone(name) from None
-            with f:
-                while chunk := f.read(_COPY_CHUNK):
-                    yield chunk
-
-    def read(self, name: str, start: int = 0, length: int | None = None) -> bytes:
-        try:
-            f = self.path(name).open("rb")
-        except FileNotFoundError:
-            raise BlobGone(name) from None
-        with f:
-            if start:
-                f.seek(start)
-            return f.read() if length is None else f.read(length)
 
     def writer(self) -> BlobWriter:
         """A new sealed blob, written piece by piece (see :class:`BlobWriter`)."""
@@ -198,7 +150,7 @@ class BlobWriter:
             os.fsync(f.fileno())
             f.close()
             self._file = None
-            return self._store._commit(self.path, sealed=True)
+            return self._store._commit(self.path)
         except BaseException:
             self.discard()
             raise
