@@ -249,7 +249,8 @@ def test_aws_cli_sse_c_and_bucket_encryption(tls_server: Server, ca: str, bucket
     key_file = tmp_path / "key.bin"
     key_file.write_bytes(KEY)
     src = tmp_path / "src.bin"
-    src.write_bytes(MARKER * 1000 + os.urandom(10_000))
+    # 20 MiB: past the CLI's 8 MiB threshold, so a multipart upload with the key on each part.
+    src.write_bytes(MARKER * 1000 + os.urandom(20 * 1024**2))
     r = aws_cli(
         tls_server, "s3", "cp", str(src), f"s3://{bucket}/cli.bin",
         "--sse-c", "AES256", "--sse-c-key", f"fileb://{key_file}", extra_env=env,
