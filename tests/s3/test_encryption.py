@@ -204,6 +204,17 @@ def test_sse_c_over_plain_http_is_refused(server: Server) -> None:
     code, message, status = error_of(e)
     assert (code, status) == ("InvalidRequest", 400)
     assert "secure connection" in message
+    # The key of a copy's source is a key too.
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    with pytest.raises(ClientError) as e:
+        s3.copy_object(
+            Bucket=bucket,
+            Key="k2",
+            CopySource={"Bucket": bucket, "Key": "k"},
+            CopySourceSSECustomerAlgorithm="AES256",
+            CopySourceSSECustomerKey=KEY,
+        )
+    assert error_of(e)[0::2] == ("InvalidRequest", 400)
 
 
 def test_bucket_encryption_configuration(s3: Any, bucket: str) -> None:

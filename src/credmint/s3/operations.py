@@ -613,6 +613,11 @@ def copy_object(ctx: S3Context) -> S3Response:
     dest = ctx.bucket_or_404()
     customer = refuse_unsupported_write(ctx, dest.name)
     source_customer = sse.customer_key(ctx.header, copy_source=True)
+    if source_customer is not None and not ctx.req.secure and not ctx.runtime.settings.sse_c_allow_http:
+        raise errors.s3_invalid_request(
+            "Requests specifying Server Side Encryption with Customer provided keys must be made over a "
+            "secure connection."
+        )
     src_bucket = ctx.load_bucket(src_bucket_name)
     ctx.authorize("GetObject", src_bucket, src_key, bucket_name=src_bucket_name)
     if src_bucket is None:
