@@ -129,7 +129,7 @@ def test_upload_part_streams_too(fresh: Server, tmp_path: Path) -> None:
 def _signed_head(server: Server, path: str, payload_hash: str, extra: dict[str, str]) -> dict[str, str]:
     """Headers of a PUT signed by botocore with the given x-amz-content-sha256."""
 
-    class _Auth(S3SigV4Auth):
+    class _Auth(S3SigV4Auth):  # type: ignore[misc]  # botocore is untyped
         def payload(self, request: Any) -> str:
             return payload_hash
 

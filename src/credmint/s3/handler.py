@@ -9,24 +9,25 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from datetime import datetime
 from urllib.parse import unquote_plus
 
 from credmint import errors
+from credmint.access.authorize import Authorizer
+from credmint.access.principal import Principal
 from credmint.errors import AwsError
 from credmint.httpreq import BodyStream, HttpRequest
-from credmint.principal import Principal
 from credmint.s3 import bucket_encryption, buckets, multipart, operations
 from credmint.s3 import subresources as sub
 from credmint.s3.context import S3Context, S3Response
 from credmint.s3.upload import Upload
+from credmint.sealing import MasterKey
+from credmint.settings import Settings
 from credmint.sigv2 import SignedV2
 from credmint.sigv4 import SignedRequest, decode_aws_chunked, is_streaming
 from credmint.sigv4.parse import split_query
+from credmint.store.db import Store
 from credmint.wire import s3 as ws3
-
-if TYPE_CHECKING:
-    from credmint.runtime import Runtime
 
 log = logging.getLogger("credmint.s3")
 
@@ -236,14 +237,18 @@ def route(method: str, bucket: str | None, key: str | None, query: dict[str, str
 
 
 def handle_s3(
-    runtime: Runtime,
+    store: Store,
+    settings: Settings,
+    authorizer: Authorizer,
     req: HttpRequest,
     principal: Principal | None,
     signed: SignedRequest | None,
     request_id: str,
+    now: datetime,
     *,
     secret: str | None = None,
     signed_v2: SignedV2 | None = None,
+    master: MasterKey | None = None,
     upload: Upload | None = None,
 ) -> Response:
     """Serve one authenticated (or anonymous: ``principal`` None) S3 request.
@@ -251,11 +256,14 @@ def handle_s3(
     ``secret`` is the signing secret the edge looked up; it verifies the chunk signatures
     of ``STREAMING-AWS4-HMAC-SHA256-PAYLOAD`` bodies. ``signed_v2`` is the verified
     Signature Version 2 of a request signed that way (``signed`` is then None).
-    ``upload`` is the body of PutObject or UploadPart, received and checked by the
-    server (``req.body`` is then empty); it is discarded unless the operation commits it.
+    ``master`` is the master key object data keys derive from. ``upload`` is the body of
+    PutObject or UploadPart, received and checked by the server (``req.body`` is then
+    empty); it is discarded unless the operation commits it.
     """
     try:
-        response = _serve(runtime, req, principal, signed, request_id, secret, signed_v2, upload)
+        response = _serve(
+            store, settings, authorizer, req, principal, signed, request_id, now, secret, signed_v2, master, upload
+        )
     except AwsError as err:
         return render_error(err, request_id)
     finally:
@@ -275,13 +283,17 @@ def _header_value(value: str) -> bytes:
 
 
 def _serve(
-    runtime: Runtime,
+    store: Store,
+    settings: Settings,
+    authorizer: Authorizer,
     req: HttpRequest,
     principal: Principal | None,
     signed: SignedRequest | None,
     request_id: str,
+    now: datetime,
     secret: str | None,
     signed_v2: SignedV2 | None = None,
+    master: MasterKey | None = None,
     upload: Upload | None = None,
 ) -> S3Response:
     bucket, key = ws3.s3_target(req.header("host"), req.raw_path)
@@ -296,7 +308,9 @@ def _serve(
         body = decoded.data
         trailers = dict(decoded.trailers)
     ctx = S3Context(
-        runtime=runtime,
+        store=store,
+        settings=settings,
+        authorizer=authorizer,
         req=req,
         principal=principal,
         signed=signed,
@@ -306,9 +320,10 @@ def _serve(
         bucket=bucket,
         key=key,
         query=query,
-        now=runtime.now(),
+        now=now,
         body=body,
         trailers=trailers,
+        master=master,
         upload=upload,
     )
     if body and operation not in _NOT_BODY_CHECKSUMS:
@@ -322,13 +337,17 @@ STREAMED_UPLOADS = frozenset({"PutObject", "UploadPart"})
 
 
 def preflight(
-    runtime: Runtime,
+    store: Store,
+    settings: Settings,
+    authorizer: Authorizer,
     req: HttpRequest,
     principal: Principal | None,
     signed: SignedRequest | None,
     request_id: str,
+    now: datetime,
     *,
     signed_v2: SignedV2 | None = None,
+    master: MasterKey | None = None,
 ) -> Response | None:
     """The refusal of an upload that can be refused from its head alone (not allowed, no
     such bucket or upload, a bad key or part number), so that its body is never read;
@@ -337,7 +356,9 @@ def preflight(
     query = parse_query(req.query_string)
     operation = route(req.method, bucket, key, query, req)
     ctx = S3Context(
-        runtime=runtime,
+        store=store,
+        settings=settings,
+        authorizer=authorizer,
         req=req,
         principal=principal,
         signed=signed,
@@ -347,7 +368,8 @@ def preflight(
         bucket=bucket,
         key=key,
         query=query,
-        now=runtime.now(),
+        now=now,
+        master=master,
     )
     try:
         if operation == "PutObject":

@@ -106,7 +106,7 @@ def create_multipart_upload(ctx: S3Context) -> S3Response:
         attributes["checksum_type"] = ctype
     if customer is not None:
         # Every part must then carry the same key; only its salted HMAC is kept.
-        attributes["sse_c"] = sse.key_check(ctx.runtime.master, customer)
+        attributes["sse_c"] = sse.key_check(ctx.master_key, customer)
     upload_id = secrets.token_urlsafe(48)
     p = ctx.principal
     with ctx.store.write() as conn:
@@ -169,7 +169,7 @@ def _check_part_key(ctx: S3Context, attributes: dict[str, Any], customer: sse.Cu
             "The multipart upload initiate requested encryption. Subsequent part requests must include the "
             "appropriate encryption parameters."
         )
-    if not sse.key_matches(ctx.runtime.master, check, customer):
+    if not sse.key_matches(ctx.master_key, check, customer):
         raise errors.s3_invalid_request(
             "The provided encryption parameters did not match the ones used originally."
         )
@@ -239,7 +239,7 @@ def _part_checksum(ctx: S3Context, size: int, name: str, body: Upload) -> str:
     """Checksum ``name`` of a part received without it running: read back, decrypted."""
     running = RunningChecksum(name)
     blob = body.writer.path
-    key = body.customer.key if body.customer is not None else sse.sse_s3_key(ctx.runtime.master)
+    key = body.customer.key if body.customer is not None else sse.sse_s3_key(ctx.master_key)
     reader = BlobReader(blob.open("rb"), body.writer.sizes, key, 0, size)
     try:
         while piece := reader.read():
@@ -422,7 +422,7 @@ def _concatenate(
     needed, which is what lets an SSE-C upload complete without its key), parts stored
     before objects were encrypted sealed now. ``observe`` sees the plaintext (a
     full-object checksum); for an SSE-C upload that needs the key, from the request."""
-    master = ctx.runtime.master
+    master = ctx.master_key
     key = sse.sse_s3_key(master)
     if observe is not None and attributes.get("sse_c") is not None:
         customer = sse.customer_key(ctx.header)

@@ -245,7 +245,7 @@ def refuse_unsupported_write(ctx: S3Context, bucket: str) -> sse.CustomerKey | N
     check(ctx, bucket)
     customer = sse.customer_key(ctx.header)
     sse.refuse_other_encryption(ctx.header, customer)
-    if customer is not None and not ctx.req.secure and not ctx.runtime.settings.sse_c_allow_http:
+    if customer is not None and not ctx.req.secure and not ctx.settings.sse_c_allow_http:
         raise errors.s3_invalid_request(
             "Requests specifying Server Side Encryption with Customer provided keys must be made over a "
             "secure connection."
@@ -267,7 +267,7 @@ def request_upload(ctx: S3Context) -> Upload:
     if ctx.upload is not None:
         return ctx.upload
     return buffered_upload(
-        ctx.req, ctx.body, ctx.blobs, ctx.runtime.master, allow_sse_c_over_http=ctx.runtime.settings.sse_c_allow_http
+        ctx.req, ctx.body, ctx.blobs, ctx.master_key, allow_sse_c_over_http=ctx.settings.sse_c_allow_http
     )
 
 
@@ -373,7 +373,7 @@ def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
     body: bytes | BlobReader = b""
     for _attempt in range(3):
         row = _load_for_read(ctx, bucket, ctx.key)
-        key = sse.read_key(ctx.runtime.master, row.attributes, customer)
+        key = sse.read_key(ctx.master_key, row.attributes, customer)
         check_conditions(ctx.header, row.etag, row.last_modified)
         status, start, length, content_range = _select_range(ctx, row)
         if head:
@@ -613,7 +613,7 @@ def copy_object(ctx: S3Context) -> S3Response:
     dest = ctx.bucket_or_404()
     customer = refuse_unsupported_write(ctx, dest.name)
     source_customer = sse.customer_key(ctx.header, copy_source=True)
-    if source_customer is not None and not ctx.req.secure and not ctx.runtime.settings.sse_c_allow_http:
+    if source_customer is not None and not ctx.req.secure and not ctx.settings.sse_c_allow_http:
         raise errors.s3_invalid_request(
             "Requests specifying Server Side Encryption with Customer provided keys must be made over a "
             "secure connection."
@@ -636,7 +636,7 @@ def copy_object(ctx: S3Context) -> S3Response:
             "object's metadata, storage class, website redirect location or encryption attributes."
         )
     algorithm = requested_algorithm(ctx)
-    master = ctx.runtime.master
+    master = ctx.master_key
     for _attempt in range(3):
         src = read_object(ctx, src_bucket_name, src_key)
         if src is None:
