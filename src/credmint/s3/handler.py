@@ -16,10 +16,12 @@ from credmint import errors
 from credmint.access.authorize import Authorizer
 from credmint.access.principal import Principal
 from credmint.errors import AwsError
-from credmint.httpreq import HttpRequest
-from credmint.s3 import buckets, multipart, object_attributes, operations, retention
+from credmint.httpreq import BodyStream, HttpRequest
+from credmint.s3 import bucket_encryption, buckets, multipart, object_attributes, operations, retention
 from credmint.s3 import subresources as sub
 from credmint.s3.context import S3Context, S3Response
+from credmint.s3.upload import Upload
+from credmint.sealing import MasterKey
 from credmint.settings import Settings
 from credmint.sigv2 import SignedV2
 from credmint.sigv4 import SignedRequest, decode_aws_chunked, is_streaming
@@ -29,7 +31,7 @@ from credmint.wire import s3 as ws3
 
 log = logging.getLogger("credmint.s3")
 
-Response = tuple[int, list[tuple[bytes, bytes]], bytes]
+Response = tuple[int, list[tuple[bytes, bytes]], bytes | BodyStream]
 Operation = Callable[[S3Context], S3Response]
 
 OPERATIONS: dict[str, Operation] = {
@@ -80,9 +82,9 @@ OPERATIONS: dict[str, Operation] = {
     "PutBucketAcl": sub.put_bucket_acl,
     "GetObjectAcl": sub.get_object_acl,
     "PutObjectAcl": sub.put_object_acl,
-    "GetBucketEncryption": sub.get_bucket_encryption,
-    "PutBucketEncryption": sub.not_implemented,
-    "DeleteBucketEncryption": sub.nothing_to_delete,
+    "GetBucketEncryption": bucket_encryption.get_bucket_encryption,
+    "PutBucketEncryption": bucket_encryption.put_bucket_encryption,
+    "DeleteBucketEncryption": bucket_encryption.delete_bucket_encryption,
     "GetBucketLogging": sub.get_bucket_logging,
     "PutBucketLogging": sub.not_implemented,
     "GetBucketAccelerateConfiguration": sub.get_bucket_accelerate_configuration,
@@ -259,17 +261,27 @@ def handle_s3(
     *,
     secret: str | None = None,
     signed_v2: SignedV2 | None = None,
+    master: MasterKey | None = None,
+    upload: Upload | None = None,
 ) -> Response:
     """Serve one authenticated (or anonymous: ``principal`` None) S3 request.
 
     ``secret`` is the signing secret the edge looked up; it verifies the chunk signatures
     of ``STREAMING-AWS4-HMAC-SHA256-PAYLOAD`` bodies. ``signed_v2`` is the verified
     Signature Version 2 of a request signed that way (``signed`` is then None).
+    ``master`` is the master key object data keys derive from. ``upload`` is the body of
+    PutObject or UploadPart, received and checked by the server (``req.body`` is then
+    empty); it is discarded unless the operation commits it.
     """
     try:
-        response = _serve(store, settings, authorizer, req, principal, signed, request_id, now, secret, signed_v2)
+        response = _serve(
+            store, settings, authorizer, req, principal, signed, request_id, now, secret, signed_v2, master, upload
+        )
     except AwsError as err:
         return render_error(err, request_id)
+    finally:
+        if upload is not None:
+            upload.discard()
     headers = [(b"x-amz-request-id", request_id.encode()), (b"x-amz-id-2", request_id.encode())]
     headers.extend((k.lower().encode("latin-1"), _header_value(v)) for k, v in response.headers.items())
     return response.status, headers, response.body
@@ -294,13 +306,17 @@ def _serve(
     now: datetime,
     secret: str | None,
     signed_v2: SignedV2 | None = None,
+    master: MasterKey | None = None,
+    upload: Upload | None = None,
 ) -> S3Response:
     bucket, key = ws3.s3_target(req.header("host"), req.raw_path)
     query = parse_query(req.query_string)
     operation = route(req.method, bucket, key, query, req)
     body = req.body
     trailers: dict[str, str] = {}
-    if signed is not None and is_streaming(signed):
+    if upload is not None:
+        trailers = dict(upload.trailers)
+    elif signed is not None and is_streaming(signed):
         decoded = decode_aws_chunked(req, signed, secret)
         body = decoded.data
         trailers = dict(decoded.trailers)
@@ -320,10 +336,62 @@ def _serve(
         now=now,
         body=body,
         trailers=trailers,
+        master=master,
+        upload=upload,
     )
     if body and operation not in _NOT_BODY_CHECKSUMS:
         operations.verify_body_digests(ctx)
     return OPERATIONS[operation](ctx)
+
+
+#: Operations whose body is object data: streamed to disk by the server (``upload.py``),
+#: after :func:`preflight` has authorized the request from its head.
+STREAMED_UPLOADS = frozenset({"PutObject", "UploadPart"})
+
+
+def preflight(
+    store: Store,
+    settings: Settings,
+    authorizer: Authorizer,
+    req: HttpRequest,
+    principal: Principal | None,
+    signed: SignedRequest | None,
+    request_id: str,
+    now: datetime,
+    *,
+    signed_v2: SignedV2 | None = None,
+    master: MasterKey | None = None,
+) -> Response | None:
+    """The refusal of an upload that can be refused from its head alone (not allowed, no
+    such bucket or upload, a bad key or part number), so that its body is never read;
+    None when the body should be read. The operation authorizes again with the body."""
+    bucket, key = ws3.s3_target(req.header("host"), req.raw_path)
+    query = parse_query(req.query_string)
+    operation = route(req.method, bucket, key, query, req)
+    ctx = S3Context(
+        store=store,
+        settings=settings,
+        authorizer=authorizer,
+        req=req,
+        principal=principal,
+        signed=signed,
+        signed_v2=signed_v2,
+        request_id=request_id,
+        operation=operation,
+        bucket=bucket,
+        key=key,
+        query=query,
+        now=now,
+        master=master,
+    )
+    try:
+        if operation == "PutObject":
+            operations.put_object_preflight(ctx)
+        elif operation == "UploadPart":
+            multipart.upload_part_preflight(ctx)
+    except AwsError as err:
+        return render_error(err, request_id)
+    return None
 
 
 def describe(req: HttpRequest) -> tuple[str | None, str | None, str | None]:
