@@ -305,3 +305,109 @@ def test_changed_bytes_on_disk_are_never_served(tls_server: Server, s3: Any, buc
     assert s3.get_object(Bucket=bucket, Key="t", Range="bytes=0-99")["Body"].read() == data[:100]
     with pytest.raises(ResponseStreamingError):  # the connection is closed short of Content-Length
         s3.get_object(Bucket=bucket, Key="t")["Body"].read()
+
+
+def test_versions_and_copies_of_versions_are_encrypted_at_rest(tls_server: Server, s3: Any, bucket: str) -> None:
+    """Every version of a key keeps its own sealed blob and key: an older SSE-S3 or SSE-C
+    version reads back (and is copied from) under its own key, none stored in plaintext."""
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    sse = {"SSECustomerAlgorithm": "AES256", "SSECustomerKey": KEY}
+    first = MARKER * 4000
+    second = MARKER * 5000
+    v1 = s3.put_object(Bucket=bucket, Key="v", Body=first)["VersionId"]
+    v2 = s3.put_object(Bucket=bucket, Key="v", Body=second, **sse)["VersionId"]
+    assert s3.get_object(Bucket=bucket, Key="v", VersionId=v1)["Body"].read() == first
+    assert s3.get_object(Bucket=bucket, Key="v", VersionId=v2, **sse)["Body"].read() == second
+    with pytest.raises(ClientError) as e:
+        s3.get_object(Bucket=bucket, Key="v", VersionId=v2)
+    assert error_of(e)[0::2] == ("InvalidRequest", 400)
+    got = s3.get_object(Bucket=bucket, Key="v", VersionId=v1, Range="bytes=100-199")["Body"].read()
+    assert got == first[100:200]
+    # A copy from the older (SSE-S3) version, sealed under the destination's customer key.
+    r = s3.copy_object(Bucket=bucket, Key="c1", CopySource={"Bucket": bucket, "Key": "v", "VersionId": v1}, **sse)
+    assert r["CopySourceVersionId"] == v1 and r["SSECustomerAlgorithm"] == "AES256"
+    assert s3.get_object(Bucket=bucket, Key="c1", **sse)["Body"].read() == first
+    # A copy from the SSE-C version needs its key, then is stored under SSE-S3.
+    source = {"Bucket": bucket, "Key": "v", "VersionId": v2}
+    with pytest.raises(ClientError) as e:
+        s3.copy_object(Bucket=bucket, Key="c2", CopySource=source)
+    assert error_of(e)[0::2] == ("InvalidRequest", 400)
+    copy_key = {"CopySourceSSECustomerAlgorithm": "AES256", "CopySourceSSECustomerKey": KEY}
+    r = s3.copy_object(Bucket=bucket, Key="c2", CopySource=source, **copy_key)
+    assert r["ServerSideEncryption"] == "AES256"
+    assert s3.get_object(Bucket=bucket, Key="c2")["Body"].read() == second
+    # Restoring v1 by copying it onto its own key is allowed (it names a version).
+    s3.copy_object(Bucket=bucket, Key="v", CopySource={"Bucket": bucket, "Key": "v", "VersionId": v1})
+    assert s3.get_object(Bucket=bucket, Key="v")["Body"].read() == first
+    assert _files_containing(tls_server.data_dir, MARKER) == []
+
+
+def test_upload_part_copy_reads_and_seals_under_the_right_keys(tls_server: Server, s3: Any, bucket: str) -> None:
+    """UploadPartCopy decrypts a range of its source (across the segments of a multipart
+    source) and seals the part under the upload's key: the SSE-C upload's key on the
+    request, the SSE-C source's own key as the copy source's."""
+    sse = {"SSECustomerAlgorithm": "AES256", "SSECustomerKey": KEY}
+    other = {"SSECustomerAlgorithm": "AES256", "SSECustomerKey": OTHER_KEY}
+    copy_key = {"CopySourceSSECustomerAlgorithm": "AES256", "CopySourceSSECustomerKey": KEY}
+    parts_data = [MARKER * 150_000, os.urandom(4321)]  # ~5.6 MiB, then a short last part
+    up = s3.create_multipart_upload(Bucket=bucket, Key="src", **sse)["UploadId"]
+    etags = [
+        s3.upload_part(Bucket=bucket, Key="src", UploadId=up, PartNumber=n, Body=chunk, **sse)["ETag"]
+        for n, chunk in enumerate(parts_data, start=1)
+    ]
+    s3.complete_multipart_upload(
+        Bucket=bucket,
+        Key="src",
+        UploadId=up,
+        MultipartUpload={"Parts": [{"PartNumber": n, "ETag": t} for n, t in enumerate(etags, start=1)]},
+    )
+    data = b"".join(parts_data)
+    first, last = 5 * 1024**2, len(data) - 1  # 5 MiB, then the rest: across the two segments
+    dest = s3.create_multipart_upload(Bucket=bucket, Key="dest", **other)["UploadId"]
+    source = {"Bucket": bucket, "Key": "src"}
+
+    def copy(number: int, rng: str, **extra: Any) -> dict[str, Any]:
+        out: dict[str, Any] = s3.upload_part_copy(
+            Bucket=bucket, Key="dest", UploadId=dest, PartNumber=number, CopySource=source, CopySourceRange=rng, **extra
+        )
+        return out
+
+    # Refused: without the upload's key, without the source's key, with the wrong source key.
+    for extra in (copy_key, other, {**other, **copy_key, "CopySourceSSECustomerKey": OTHER_KEY}):
+        with pytest.raises(ClientError) as e:
+            copy(1, f"bytes=0-{first - 1}", **extra)
+        assert error_of(e)[0::2] == ("InvalidRequest", 400)
+    p1 = copy(1, f"bytes=0-{first - 1}", **other, **copy_key)
+    assert p1["SSECustomerAlgorithm"] == "AES256"
+    assert p1["CopyPartResult"]["ETag"] == f'"{hashlib.md5(data[:first]).hexdigest()}"'
+    p2 = copy(2, f"bytes={first - 10}-{last}", **other, **copy_key)
+    s3.complete_multipart_upload(
+        Bucket=bucket,
+        Key="dest",
+        UploadId=dest,
+        MultipartUpload={
+            "Parts": [
+                {"PartNumber": 1, "ETag": p1["CopyPartResult"]["ETag"]},
+                {"PartNumber": 2, "ETag": p2["CopyPartResult"]["ETag"]},
+            ]
+        },
+    )
+    expected = data[:first] + data[first - 10 :]
+    assert s3.get_object(Bucket=bucket, Key="dest", **other)["Body"].read() == expected
+    with pytest.raises(ClientError):
+        s3.get_object(Bucket=bucket, Key="dest", **sse)
+    # An SSE-S3 upload takes a part copied from the SSE-C source with only the source's key.
+    plain = s3.create_multipart_upload(Bucket=bucket, Key="plain")["UploadId"]
+    p = s3.upload_part_copy(
+        Bucket=bucket, Key="plain", UploadId=plain, PartNumber=1, CopySource=source, CopySourceRange="bytes=0-99",
+        **copy_key,
+    )  # fmt: skip
+    assert p["ServerSideEncryption"] == "AES256"
+    s3.complete_multipart_upload(
+        Bucket=bucket,
+        Key="plain",
+        UploadId=plain,
+        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": p["CopyPartResult"]["ETag"]}]},
+    )
+    assert s3.get_object(Bucket=bucket, Key="plain")["Body"].read() == data[:100]
+    assert _files_containing(tls_server.data_dir, MARKER) == []
