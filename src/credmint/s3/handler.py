@@ -16,7 +16,7 @@ from credmint import errors
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
 from credmint.principal import Principal
-from credmint.s3 import buckets, multipart, operations
+from credmint.s3 import buckets, cors, multipart, operations
 from credmint.s3 import subresources as sub
 from credmint.s3.context import S3Context, S3Response
 from credmint.sigv2 import SignedV2
@@ -300,9 +300,81 @@ def _serve(
         body=body,
         trailers=trailers,
     )
-    if body and operation not in _NOT_BODY_CHECKSUMS:
+    # An empty body is checked too: a checksum or Content-MD5 that is not the empty body's
+    # is refused (BadDigest) as S3 does, never taken for a zero-length object.
+    if operation not in _NOT_BODY_CHECKSUMS:
         operations.verify_body_digests(ctx)
     return OPERATIONS[operation](ctx)
+
+
+#: Uploads a client may hold back behind ``Expect: 100-continue``, and whose authorization
+#: needs nothing from the body (their condition keys come from the head).
+_AUTHORIZED_BEFORE_BODY = frozenset({"PutObject", "UploadPart"})
+
+
+def authorize_head(
+    runtime: Runtime,
+    req: HttpRequest,
+    principal: Principal | None,
+    signed: SignedRequest | None,
+    request_id: str,
+    *,
+    signed_v2: SignedV2 | None = None,
+) -> None:
+    """Authorize an upload from its head alone, before its body is asked for.
+
+    A client that sent ``Expect: 100-continue`` waits for ``100 Continue`` before sending the
+    body; S3 answers a refused upload (AccessDenied, NoSuchBucket) instead, so the client
+    never sends a body that would be thrown away. The server sends ``100 Continue`` when it
+    first reads the body, so raising here (an ``AwsError``) answers first. The operation
+    authorizes again once the body is read; this check decides nothing it would not.
+    """
+    bucket, key = ws3.s3_target(req.header("host"), req.raw_path)
+    query = parse_query(req.query_string)
+    operation = route(req.method, bucket, key, query, req)
+    if operation not in _AUTHORIZED_BEFORE_BODY:
+        return
+    S3Context(
+        runtime=runtime,
+        req=req,
+        principal=principal,
+        signed=signed,
+        signed_v2=signed_v2,
+        request_id=request_id,
+        operation=operation,
+        bucket=bucket,
+        key=key,
+        query=query,
+        now=runtime.now(),
+    ).bucket_or_404()
+
+
+def preflight(runtime: Runtime, req: HttpRequest, request_id: str) -> Response:
+    """A CORS preflight (``OPTIONS``), answered from the bucket's CORS rules, unsigned."""
+    try:
+        headers = cors.preflight(runtime.store, req)
+    except AwsError as err:
+        return render_error(err, request_id)
+    out = [(b"x-amz-request-id", request_id.encode()), (b"x-amz-id-2", request_id.encode())]
+    out.extend((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers)
+    return 200, out, b""
+
+
+def with_cors(runtime: Runtime, req: HttpRequest, response: Response) -> Response:
+    """``response`` with the ``Access-Control-*`` headers the bucket's CORS rules give a
+    request from ``Origin`` (added to error answers too, as S3 does, so a page can read them)."""
+    try:
+        bucket, _ = ws3.s3_target(req.header("host"), req.raw_path)
+    except AwsError:
+        return response
+    if bucket is None:
+        return response
+    added = cors.actual_headers(runtime.store, req, bucket)
+    if not added:
+        return response
+    status, headers, body = response
+    extra = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in added]
+    return status, [*headers, *extra], body
 
 
 def describe(req: HttpRequest) -> tuple[str | None, str | None, str | None]:
@@ -322,4 +394,5 @@ def render_error(err: AwsError, request_id: str) -> Response:
     headers = [(b"x-amz-request-id", request_id.encode()), (b"x-amz-id-2", request_id.encode())]
     if body:
         headers.append((b"content-type", b"application/xml"))
+    headers.extend((k.lower().encode("latin-1"), _header_value(v)) for k, v in err.headers)
     return err.status, headers, body

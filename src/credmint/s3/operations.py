@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -18,6 +18,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from credmint import errors
 from credmint.errors import AwsError
+from credmint.httpreq import header_text
 from credmint.s3 import xmlbody
 from credmint.s3.blobs import BlobGone
 from credmint.s3.buckets import xml_response
@@ -128,12 +129,25 @@ def write_object_row(conn: Connection, bucket: str, values: dict[str, Any]) -> s
 # --- request pieces ---------------------------------------------------------------------
 
 
+def _metadata_text(value: str) -> str:
+    """A user metadata value as the client's text: its UTF-8 (what botocore sends), or, when
+    the bytes are not UTF-8, each byte as the Latin-1 character it is (never a surrogate,
+    which the store could not keep)."""
+    text = header_text(value)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return value
+    return text
+
+
 def user_metadata(ctx: S3Context) -> dict[str, str]:
     meta: dict[str, str] = {}
     size = 0
     for name, value in ctx.req.headers:
         if name.startswith("x-amz-meta-"):
             short = name[len("x-amz-meta-") :]
+            value = _metadata_text(value)
             meta[short] = f"{meta[short]},{value}" if short in meta else value
             size += len(short.encode()) + len(value.encode())
     if size > MAX_METADATA_BYTES:
@@ -292,22 +306,30 @@ def _put_headers(etag: str, checksum: dict[str, str] | None, size: int | None = 
     return headers
 
 
+def check_write_conditions(ctx: S3Context, conn: Connection, bucket: str, key: str) -> None:
+    """S3's conditional writes (PutObject, CompleteMultipartUpload): ``If-None-Match: *``
+    creates only, ``If-Match: <etag>`` replaces only that version. Run inside the write
+    transaction that then writes the row, so no other write can come between."""
+    if_none_match = ctx.header("if-none-match")
+    if_match = ctx.header("if-match")
+    if if_none_match is None and if_match is None:
+        return
+    current = load_object(conn, bucket, key)
+    if if_none_match is not None and current is not None and _etag_matches(if_none_match, current.etag):
+        raise errors.s3_precondition_failed("If-None-Match")
+    if if_match is not None:
+        if current is None:
+            raise errors.s3_no_such_key(key)
+        if not _etag_matches(if_match, current.etag):
+            raise errors.s3_precondition_failed("If-Match")
+
+
 def store_object(ctx: S3Context, values: dict[str, Any], blob: str) -> None:
     """Commit an object row pointing at an already-durable ``blob``; conditional writes apply."""
     assert ctx.bucket is not None
-    if_none_match = ctx.header("if-none-match")
-    if_match = ctx.header("if-match")
     try:
         with ctx.store.write() as conn:
-            if if_none_match is not None or if_match is not None:
-                current = load_object(conn, ctx.bucket, values["key"])
-                if if_none_match is not None and current is not None and _etag_matches(if_none_match, current.etag):
-                    raise errors.s3_precondition_failed("If-None-Match")
-                if if_match is not None:
-                    if current is None:
-                        raise errors.s3_no_such_key(values["key"])
-                    if not _etag_matches(if_match, current.etag):
-                        raise errors.s3_precondition_failed("If-Match")
+            check_write_conditions(ctx, conn, ctx.bucket, values["key"])
             old = write_object_row(conn, ctx.bucket, values)
     except BaseException:
         ctx.blobs.delete([blob])
@@ -484,13 +506,13 @@ def check_conditions(
         if _etag_matches(if_none_match, etag):
             if copy:
                 raise errors.s3_precondition_failed(_condition_name(prefix, "If-None-Match"))
-            raise errors.s3_not_modified()
+            raise errors.s3_not_modified(etag, format_datetime(modified, usegmt=True))
     else:
         since = _http_date(header(prefix + "if-modified-since"))
         if since is not None and modified <= since:
             if copy:
                 raise errors.s3_precondition_failed(_condition_name(prefix, "If-Modified-Since"))
-            raise errors.s3_not_modified()
+            raise errors.s3_not_modified(etag, format_datetime(modified, usegmt=True))
 
 
 def _condition_name(prefix: str, name: str) -> str:
@@ -793,7 +815,9 @@ def list_objects(ctx: S3Context) -> S3Response:
     owner = _owner(ctx, bucket.account_id)
     result: dict[str, Any] = {
         "Name": bucket.name,
-        "Prefix": enc(prefix),
+        # Version 1 never encodes its own Prefix, encoding-type=url or not (botocore, which
+        # asks for url encoding on every ListObjects, decodes Marker but not Prefix).
+        "Prefix": prefix,
         "Marker": enc(marker),
         "MaxKeys": max_keys,
         "IsTruncated": listing.truncated,

@@ -31,7 +31,7 @@ from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest, index_headers
 from credmint.principal import Principal
 from credmint.runtime import KeyEntry, Runtime, session_principal
-from credmint.s3 import handle_s3
+from credmint.s3 import authorize_head, handle_s3, preflight, with_cors
 from credmint.s3.handler import describe as describe_s3
 from credmint.server import accesslog, dev, jsonapi, registry
 from credmint.server.routing import METRICS_SHORT_PATH, QUERY_VERSIONS, Target, classify
@@ -470,6 +470,18 @@ class CredmintApp:
     # --- S3 -------------------------------------------------------------------------------
 
     async def _handle_s3(self, req: HttpRequest, request_id: str, reader: _BodyReader | None = None) -> Response:
+        """An S3 request: a CORS preflight (never signed), or a request whose answer gets the
+        bucket's CORS headers when it comes from an ``Origin``."""
+        if req.method == "OPTIONS":
+            return await self._blocking(partial(preflight, self.runtime, req, request_id))
+        response = await self._handle_s3_request(req, request_id, reader)
+        if req.header("origin") is None:
+            return response
+        return await self._blocking(partial(with_cors, self.runtime, req, response))
+
+    async def _handle_s3_request(
+        self, req: HttpRequest, request_id: str, reader: _BodyReader | None = None
+    ) -> Response:
         """An S3 request; with ``reader``, ``req`` is the head alone and the body is read only
         once the signature is verified: an S3 signature covers the payload hash the
         ``x-amz-content-sha256`` header names (SigV2 covers ``Content-MD5``, checked later),
@@ -509,6 +521,12 @@ class CredmintApp:
                 principal, secret = entry.principal, entry.secret
             if principal is not None:
                 exchange.principal_arn = principal.arn
+            if reader is not None and (req.header("expect") or "").lower() == "100-continue":
+                # Refused before the client is told to send the body (100 Continue goes out
+                # on the first read of it).
+                await self._blocking(
+                    partial(authorize_head, self.runtime, req, principal, signed, request_id, signed_v2=signed_v2)
+                )
             if reader is not None:
                 authenticated = signed is not None or signed_v2 is not None
                 check = signed is not None and is_hex_sha256(signed.content_sha256 or "")
