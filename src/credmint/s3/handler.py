@@ -16,7 +16,7 @@ from credmint import errors
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
 from credmint.principal import Principal
-from credmint.s3 import buckets, cors, multipart, operations
+from credmint.s3 import buckets, cors, multipart, operations, post_object
 from credmint.s3 import subresources as sub
 from credmint.s3.context import S3Context, S3Response
 from credmint.sigv2 import SignedV2
@@ -45,6 +45,7 @@ OPERATIONS: dict[str, Operation] = {
     "ListObjects": operations.list_objects,
     "ListObjectsV2": operations.list_objects_v2,
     "PutObject": operations.put_object,
+    "PostObject": post_object.post_object,
     "GetObject": operations.get_object,
     "HeadObject": operations.head_object,
     "DeleteObject": operations.delete_object,
@@ -167,7 +168,7 @@ UNSUPPORTED_SUBRESOURCES = frozenset(
 )  # fmt: skip
 
 #: Operations whose x-amz-checksum-* headers describe something other than the request body.
-_NOT_BODY_CHECKSUMS = frozenset({"CompleteMultipartUpload", "CreateMultipartUpload", "CopyObject"})
+_NOT_BODY_CHECKSUMS = frozenset({"CompleteMultipartUpload", "CreateMultipartUpload", "CopyObject", "PostObject"})
 
 
 def parse_query(query_string: str) -> dict[str, str]:
@@ -211,6 +212,8 @@ def route(method: str, bucket: str | None, key: str | None, query: dict[str, str
         if method == "POST":
             if "delete" in query:
                 return "DeleteObjects"
+            if not query and post_object.is_form_upload(req):
+                return "PostObject"
             raise errors.s3_not_implemented()
         raise errors.s3_method_not_allowed(method, "BUCKET")
     if method == "PUT":

@@ -31,8 +31,9 @@ from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest, index_headers
 from credmint.principal import Principal
 from credmint.runtime import KeyEntry, Runtime, session_principal
-from credmint.s3 import authorize_head, handle_s3, preflight, with_cors
+from credmint.s3 import authorize_head, handle_s3, post_policy, preflight, with_cors
 from credmint.s3.handler import describe as describe_s3
+from credmint.s3.post_object import is_form_upload, read_form
 from credmint.server import accesslog, dev, jsonapi, registry
 from credmint.server.routing import METRICS_SHORT_PATH, QUERY_VERSIONS, Target, classify
 from credmint.sigv2 import parse_v2, verify_v2
@@ -527,16 +528,24 @@ class CredmintApp:
                 await self._blocking(
                     partial(authorize_head, self.runtime, req, principal, signed, request_id, signed_v2=signed_v2)
                 )
+            # A browser form upload carries its credential in the body (post_policy), so its
+            # body is read first, within the authenticated limit, and its signer found after.
+            form_upload = presented is None and is_form_upload(req)
             if reader is not None:
                 authenticated = signed is not None or signed_v2 is not None
                 check = signed is not None and is_hex_sha256(signed.content_sha256 or "")
                 data = await reader.read(
-                    MAX_S3_BODY if authenticated else self.settings.max_anonymous_body, hash_body=check
+                    MAX_S3_BODY if authenticated or form_upload else self.settings.max_anonymous_body,
+                    hash_body=check,
                 )
                 if check and signed is not None:
                     check_payload_hash(signed, reader.sha256)
                 if data:
                     req = req._replace(body=data)
+            if form_upload:
+                principal = await self._form_signer(req, now)
+                if principal is not None:
+                    exchange.principal_arn = principal.arn
             response = await self._blocking(
                 partial(handle_s3, self.runtime, req, principal, signed, request_id, secret=secret, signed_v2=signed_v2)
             )
@@ -547,6 +556,23 @@ class CredmintApp:
         except AwsError as err:
             note_error(err.code, err.message)
             return self._render_s3_error(err, request_id)
+
+    async def _form_signer(self, req: HttpRequest, now: datetime) -> Principal | None:
+        """The principal whose credential signed a POST form's policy; None for an anonymous
+        form. The policy's conditions are checked by the operation (s3/post_object.py)."""
+        form = await self._blocking(partial(read_form, req))
+        cred = post_policy.credential(post_policy.lower_fields(form.fields))
+        if cred is None:
+            return None
+        facts = current_facts.get()
+        if facts is not None:
+            facts.access_key_id = cred.access_key_id[:128]
+        accesslog.current().access_key_id = cred.access_key_id
+        entry = await self._s3_key(cred.access_key_id, cred.security_token, cred.region or self.settings.region, now)
+        if facts is not None:
+            facts.principal = entry.principal
+        post_policy.verify(cred, entry.secret)
+        return entry.principal
 
     async def _s3_key(self, key_id: str, token: str | None, region: str, now: datetime) -> KeyEntry:
         try:
