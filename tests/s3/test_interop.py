@@ -322,3 +322,12 @@ def test_policy_allows_other_account_with_expect_continue(server: Server, s3: An
     )
     answer = _expect_continue(server, bucket, "granted", (key, secret))
     assert answer.startswith(b"HTTP/1.1 100 Continue"), answer[:200]
+
+
+def test_content_encoding_kept_as_sent_without_aws_chunked(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="enc", Body=b"", ContentEncoding="deflate, gzip")
+    assert s3.head_object(Bucket=bucket, Key="enc")["ContentEncoding"] == "deflate, gzip"
+    s3.put_object(Bucket=bucket, Key="enc", Body=b"", ContentEncoding="aws-chunked,deflate,gzip")
+    assert s3.head_object(Bucket=bucket, Key="enc")["ContentEncoding"] == "deflate, gzip"
+    s3.put_object(Bucket=bucket, Key="enc", Body=b"", ContentEncoding="aws-chunked")
+    assert "ContentEncoding" not in s3.head_object(Bucket=bucket, Key="enc")

@@ -166,11 +166,13 @@ def stored_headers(ctx: S3Context) -> dict[str, str]:
     encoding = out.get("ContentEncoding")
     if encoding is not None:
         # aws-chunked describes the request's framing, not the object; S3 does not keep it.
-        kept = [e.strip() for e in encoding.split(",") if e.strip() and e.strip().lower() != "aws-chunked"]
-        if kept:
-            out["ContentEncoding"] = ",".join(kept)
-        else:
+        codings = [e.strip() for e in encoding.split(",") if e.strip()]
+        kept = [e for e in codings if e.lower() != "aws-chunked"]
+        if not kept:
             del out["ContentEncoding"]
+        elif len(kept) < len(codings):
+            # The list S3 keeps reads as a client writes one ("deflate, gzip").
+            out["ContentEncoding"] = ", ".join(kept)
     return out
 
 
