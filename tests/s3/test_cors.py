@@ -191,7 +191,7 @@ def test_wildcard_match_is_linear() -> None:
 
 
 def test_match_takes_first_rule_and_lowercases_headers() -> None:
-    rules = [
+    rules: list[cors.Rule] = [
         {"AllowedMethods": ["GET"], "AllowedOrigins": ["https://a"], "AllowedHeaders": ["X-Custom"]},
         {"AllowedMethods": ["GET"], "AllowedOrigins": ["*"], "ID": "fallback"},
     ]

@@ -69,7 +69,7 @@ def _switch(call: Call, action: str, feature: str, on: bool) -> Mapping[str, Any
     account_id = account_of(call)
     authorize(call, f"iam:{action}", "*")
     f = schema.org_features
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = _organization(conn, account_id, enabling=on)
         present = feature in data.features(conn, org.org_id)
         if on and not present:
@@ -103,6 +103,6 @@ def disable_root_sessions(call: Call) -> Mapping[str, Any]:
 def list_organizations_features(call: Call) -> Mapping[str, Any]:
     account_id = account_of(call)
     authorize(call, "iam:ListOrganizationsFeatures", "*")
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = _organization(conn, account_id, enabling=False)
         return _answer(conn, org)

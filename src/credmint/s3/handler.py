@@ -9,23 +9,23 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from datetime import datetime
 from urllib.parse import unquote_plus
 
 from credmint import errors
+from credmint.access.authorize import Authorizer
+from credmint.access.principal import Principal
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
-from credmint.principal import Principal
 from credmint.s3 import buckets, cors, multipart, operations, post_object
 from credmint.s3 import subresources as sub
 from credmint.s3.context import S3Context, S3Response
+from credmint.settings import Settings
 from credmint.sigv2 import SignedV2
 from credmint.sigv4 import SignedRequest, decode_aws_chunked, is_streaming
 from credmint.sigv4.parse import split_query
+from credmint.store.db import Store
 from credmint.wire import s3 as ws3
-
-if TYPE_CHECKING:
-    from credmint.runtime import Runtime
 
 log = logging.getLogger("credmint.s3")
 
@@ -238,11 +238,14 @@ def route(method: str, bucket: str | None, key: str | None, query: dict[str, str
 
 
 def handle_s3(
-    runtime: Runtime,
+    store: Store,
+    settings: Settings,
+    authorizer: Authorizer,
     req: HttpRequest,
     principal: Principal | None,
     signed: SignedRequest | None,
     request_id: str,
+    now: datetime,
     *,
     secret: str | None = None,
     signed_v2: SignedV2 | None = None,
@@ -254,7 +257,7 @@ def handle_s3(
     Signature Version 2 of a request signed that way (``signed`` is then None).
     """
     try:
-        response = _serve(runtime, req, principal, signed, request_id, secret, signed_v2)
+        response = _serve(store, settings, authorizer, req, principal, signed, request_id, now, secret, signed_v2)
     except AwsError as err:
         return render_error(err, request_id)
     headers = [(b"x-amz-request-id", request_id.encode()), (b"x-amz-id-2", request_id.encode())]
@@ -271,11 +274,14 @@ def _header_value(value: str) -> bytes:
 
 
 def _serve(
-    runtime: Runtime,
+    store: Store,
+    settings: Settings,
+    authorizer: Authorizer,
     req: HttpRequest,
     principal: Principal | None,
     signed: SignedRequest | None,
     request_id: str,
+    now: datetime,
     secret: str | None,
     signed_v2: SignedV2 | None = None,
 ) -> S3Response:
@@ -289,7 +295,9 @@ def _serve(
         body = decoded.data
         trailers = dict(decoded.trailers)
     ctx = S3Context(
-        runtime=runtime,
+        store=store,
+        settings=settings,
+        authorizer=authorizer,
         req=req,
         principal=principal,
         signed=signed,
@@ -299,7 +307,7 @@ def _serve(
         bucket=bucket,
         key=key,
         query=query,
-        now=runtime.now(),
+        now=now,
         body=body,
         trailers=trailers,
     )
@@ -316,11 +324,14 @@ _AUTHORIZED_BEFORE_BODY = frozenset({"PutObject", "UploadPart"})
 
 
 def authorize_head(
-    runtime: Runtime,
+    store: Store,
+    settings: Settings,
+    authorizer: Authorizer,
     req: HttpRequest,
     principal: Principal | None,
     signed: SignedRequest | None,
     request_id: str,
+    now: datetime,
     *,
     signed_v2: SignedV2 | None = None,
 ) -> None:
@@ -338,7 +349,9 @@ def authorize_head(
     if operation not in _AUTHORIZED_BEFORE_BODY:
         return
     S3Context(
-        runtime=runtime,
+        store=store,
+        settings=settings,
+        authorizer=authorizer,
         req=req,
         principal=principal,
         signed=signed,
@@ -348,14 +361,14 @@ def authorize_head(
         bucket=bucket,
         key=key,
         query=query,
-        now=runtime.now(),
+        now=now,
     ).bucket_or_404()
 
 
-def preflight(runtime: Runtime, req: HttpRequest, request_id: str) -> Response:
+def preflight(store: Store, req: HttpRequest, request_id: str) -> Response:
     """A CORS preflight (``OPTIONS``), answered from the bucket's CORS rules, unsigned."""
     try:
-        headers = cors.preflight(runtime.store, req)
+        headers = cors.preflight(store, req)
     except AwsError as err:
         return render_error(err, request_id)
     out = [(b"x-amz-request-id", request_id.encode()), (b"x-amz-id-2", request_id.encode())]
@@ -363,7 +376,7 @@ def preflight(runtime: Runtime, req: HttpRequest, request_id: str) -> Response:
     return 200, out, b""
 
 
-def with_cors(runtime: Runtime, req: HttpRequest, response: Response) -> Response:
+def with_cors(store: Store, req: HttpRequest, response: Response) -> Response:
     """``response`` with the ``Access-Control-*`` headers the bucket's CORS rules give a
     request from ``Origin`` (added to error answers too, as S3 does, so a page can read them)."""
     try:
@@ -372,7 +385,7 @@ def with_cors(runtime: Runtime, req: HttpRequest, response: Response) -> Respons
         return response
     if bucket is None:
         return response
-    added = cors.actual_headers(runtime.store, req, bucket)
+    added = cors.actual_headers(store, req, bucket)
     if not added:
         return response
     status, headers, body = response
