@@ -263,7 +263,9 @@ def write_config(path: Path, url: str, identities: list[Identity]) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def run_suite(python: Path, url: str, identities: list[Identity], keyword: str | None, junit: Path) -> None:
+def run_suite(
+    python: Path, url: str, identities: list[Identity], keyword: str | None, junit: Path, only: list[str] | None = None
+) -> None:
     conf = junit.with_suffix(".conf")
     write_config(conf, url, identities)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CREDMINT_"))}
@@ -277,7 +279,7 @@ def run_suite(python: Path, url: str, identities: list[Identity], keyword: str |
     )
     k = KEYWORDS if keyword is None else f"({KEYWORDS}) and ({keyword})"
     cmd = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "s3tests_cleanup", "-m", MARKERS, "-k", k]
-    cmd += ["--junitxml", str(junit), "-o", "junit_family=xunit1", "--tb=short", "-rN", *FILES]
+    cmd += ["--junitxml", str(junit), "-o", "junit_family=xunit1", "--tb=short", "-rN", *(only or FILES)]
     with junit.with_suffix(".log").open("wb") as log:
         subprocess.run(cmd, cwd=SUITE, env=env, stdout=log, stderr=subprocess.STDOUT, check=False)
 
@@ -337,6 +339,9 @@ def main() -> int:
         help="run nothing: report the results kept in --junit by earlier runs (e.g. one per target)",
     )
     parser.add_argument("--no-credmint", action="store_true", help="run only the --peer servers")
+    parser.add_argument(
+        "--only", type=Path, default=None, help="a file of test node ids (one a line) to run instead of the files"
+    )
     args = parser.parse_args()
     if not (SUITE / "requirements.txt").exists():
         raise SystemExit(f"the suite is not at {SUITE}")
@@ -346,17 +351,23 @@ def main() -> int:
     servers = {"credmint": credmint_server, "moto": moto_server}
     targets = [*([] if args.no_credmint else ["credmint"]), *args.peer]
     if args.report_only:
-        targets = [name for name in servers if (out / f"{name}.xml").exists()]
+        targets = [name for name in servers if any(out.glob(f"{name}*.xml"))]
     else:
         python = suite_python(args.venv)
         for name in targets:
             started = time.monotonic()
             with servers[name]() as (url, identities):
-                run_suite(python, url, identities, args.keyword, out / f"{name}.xml")
+                only = args.only.read_text().split() if args.only is not None else None
+                run_suite(python, url, identities, args.keyword, out / f"{name}.xml", only)
             took = time.monotonic() - started
             print(f"{name}: {len(read_junit(out / f'{name}.xml').passed)} tests in {took:.0f} s", file=sys.stderr)
     for name in targets:
-        results[name] = read_junit(out / f"{name}.xml")
+        # Results of one target run in parts (``--only``) are kept as <name>*.xml: their union.
+        merged: dict[str, bool] = {}
+        for part in sorted(out.glob(f"{name}*.xml")):
+            for test, good in read_junit(part).passed.items():
+                merged.setdefault(test, good)
+        results[name] = Outcome(merged)
     report(results)
     if args.list_failures and "credmint" in results:
         print("\ncredmint failures:")
