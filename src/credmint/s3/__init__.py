@@ -5,6 +5,6 @@ worker thread); ``actions`` maps each call to its IAM action, ARN and condition 
 ``blobs`` keeps object data on disk, crash-safe; the metadata lives in the store.
 """
 
-from credmint.s3.handler import OPERATIONS, handle_s3, route
+from credmint.s3.handler import OPERATIONS, authorize_head, handle_s3, preflight, route, with_cors
 
-__all__ = ["OPERATIONS", "handle_s3", "route"]
+__all__ = ["OPERATIONS", "authorize_head", "handle_s3", "preflight", "route", "with_cors"]

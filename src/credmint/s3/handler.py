@@ -17,7 +17,7 @@ from credmint.access.authorize import Authorizer
 from credmint.access.principal import Principal
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
-from credmint.s3 import buckets, multipart, object_attributes, operations, retention
+from credmint.s3 import buckets, cors, multipart, object_attributes, operations, post_object, retention
 from credmint.s3 import subresources as sub
 from credmint.s3.context import S3Context, S3Response
 from credmint.settings import Settings
@@ -46,6 +46,7 @@ OPERATIONS: dict[str, Operation] = {
     "ListObjectsV2": operations.list_objects_v2,
     "ListObjectVersions": operations.list_object_versions,
     "PutObject": operations.put_object,
+    "PostObject": post_object.post_object,
     "GetObject": operations.get_object,
     "HeadObject": operations.head_object,
     "DeleteObject": operations.delete_object,
@@ -180,7 +181,9 @@ UNSUPPORTED_SUBRESOURCES = frozenset(
 )  # fmt: skip
 
 #: Operations whose x-amz-checksum-* headers describe something other than the request body.
-_NOT_BODY_CHECKSUMS = frozenset({"CompleteMultipartUpload", "CreateMultipartUpload", "CopyObject", "UploadPartCopy"})
+_NOT_BODY_CHECKSUMS = frozenset(
+    {"CompleteMultipartUpload", "CreateMultipartUpload", "CopyObject", "UploadPartCopy", "PostObject"}
+)
 
 
 def parse_query(query_string: str) -> dict[str, str]:
@@ -224,6 +227,8 @@ def route(method: str, bucket: str | None, key: str | None, query: dict[str, str
         if method == "POST":
             if "delete" in query:
                 return "DeleteObjects"
+            if not query and post_object.is_form_upload(req):
+                return "PostObject"
             raise errors.s3_not_implemented()
         raise errors.s3_method_not_allowed(method, "BUCKET")
     if method == "PUT":
@@ -321,9 +326,86 @@ def _serve(
         body=body,
         trailers=trailers,
     )
-    if body and operation not in _NOT_BODY_CHECKSUMS:
+    # An empty body is checked too: a checksum or Content-MD5 that is not the empty body's
+    # is refused (BadDigest) as S3 does, never taken for a zero-length object.
+    if operation not in _NOT_BODY_CHECKSUMS:
         operations.verify_body_digests(ctx)
     return OPERATIONS[operation](ctx)
+
+
+#: Uploads a client may hold back behind ``Expect: 100-continue``, and whose authorization
+#: needs nothing from the body (their condition keys come from the head).
+_AUTHORIZED_BEFORE_BODY = frozenset({"PutObject", "UploadPart"})
+
+
+def authorize_head(
+    store: Store,
+    settings: Settings,
+    authorizer: Authorizer,
+    req: HttpRequest,
+    principal: Principal | None,
+    signed: SignedRequest | None,
+    request_id: str,
+    now: datetime,
+    *,
+    signed_v2: SignedV2 | None = None,
+) -> None:
+    """Authorize an upload from its head alone, before its body is asked for.
+
+    A client that sent ``Expect: 100-continue`` waits for ``100 Continue`` before sending the
+    body; S3 answers a refused upload (AccessDenied, NoSuchBucket) instead, so the client
+    never sends a body that would be thrown away. The server sends ``100 Continue`` when it
+    first reads the body, so raising here (an ``AwsError``) answers first. The operation
+    authorizes again once the body is read; this check decides nothing it would not.
+    """
+    bucket, key = ws3.s3_target(req.header("host"), req.raw_path)
+    query = parse_query(req.query_string)
+    operation = route(req.method, bucket, key, query, req)
+    if operation not in _AUTHORIZED_BEFORE_BODY:
+        return
+    S3Context(
+        store=store,
+        settings=settings,
+        authorizer=authorizer,
+        req=req,
+        principal=principal,
+        signed=signed,
+        signed_v2=signed_v2,
+        request_id=request_id,
+        operation=operation,
+        bucket=bucket,
+        key=key,
+        query=query,
+        now=now,
+    ).bucket_or_404()
+
+
+def preflight(store: Store, req: HttpRequest, request_id: str) -> Response:
+    """A CORS preflight (``OPTIONS``), answered from the bucket's CORS rules, unsigned."""
+    try:
+        headers = cors.preflight(store, req)
+    except AwsError as err:
+        return render_error(err, request_id)
+    out = [(b"x-amz-request-id", request_id.encode()), (b"x-amz-id-2", request_id.encode())]
+    out.extend((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers)
+    return 200, out, b""
+
+
+def with_cors(store: Store, req: HttpRequest, response: Response) -> Response:
+    """``response`` with the ``Access-Control-*`` headers the bucket's CORS rules give a
+    request from ``Origin`` (added to error answers too, as S3 does, so a page can read them)."""
+    try:
+        bucket, _ = ws3.s3_target(req.header("host"), req.raw_path)
+    except AwsError:
+        return response
+    if bucket is None:
+        return response
+    added = cors.actual_headers(store, req, bucket)
+    if not added:
+        return response
+    status, headers, body = response
+    extra = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in added]
+    return status, [*headers, *extra], body
 
 
 def describe(req: HttpRequest) -> tuple[str | None, str | None, str | None]:

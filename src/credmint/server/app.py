@@ -17,6 +17,7 @@ import random
 import secrets
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,8 +31,9 @@ from credmint.audit.recorder import current_facts
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest, index_headers
 from credmint.iam import web_identity_issuer, workload_identity_issuer
-from credmint.s3 import handle_s3
+from credmint.s3 import authorize_head, handle_s3, post_policy, preflight, with_cors
 from credmint.s3.handler import describe as describe_s3
+from credmint.s3.post_object import is_form_upload, read_form
 from credmint.server import accesslog, dev, jsonapi, registry
 from credmint.server.deadlines import ReadDeadlines
 from credmint.server.edge import Edge
@@ -393,6 +395,18 @@ class CredmintApp:
     # --- S3 -------------------------------------------------------------------------------
 
     async def _handle_s3(self, req: HttpRequest, request_id: str, reader: _BodyReader | None = None) -> Response:
+        """An S3 request: a CORS preflight (never signed), or a request whose answer gets the
+        bucket's CORS headers when it comes from an ``Origin``."""
+        if req.method == "OPTIONS":
+            return await self.edge.blocking(partial(preflight, self.node.store, req, request_id))
+        response = await self._handle_s3_request(req, request_id, reader)
+        if req.header("origin") is None:
+            return response
+        return await self.edge.blocking(partial(with_cors, self.node.store, req, response))
+
+    async def _handle_s3_request(
+        self, req: HttpRequest, request_id: str, reader: _BodyReader | None = None
+    ) -> Response:
         """An S3 request; with ``reader``, ``req`` is the head alone and the body is read only
         once the signature is verified: an S3 signature covers the payload hash the
         ``x-amz-content-sha256`` header names (SigV2 covers ``Content-MD5``, checked later),
@@ -434,16 +448,41 @@ class CredmintApp:
                 principal, secret = entry.principal, entry.secret
             if principal is not None:
                 exchange.principal_arn = principal.arn
+            if reader is not None and (req.header("expect") or "").lower() == "100-continue":
+                # Refused before the client is told to send the body (100 Continue goes out
+                # on the first read of it).
+                node = self.node
+                head_check = partial(
+                    authorize_head,
+                    node.store,
+                    node.settings,
+                    node.authorizer,
+                    req,
+                    principal,
+                    signed,
+                    request_id,
+                    now,
+                    signed_v2=signed_v2,
+                )
+                await self.edge.blocking(head_check)
+            # A browser form upload carries its credential in the body (post_policy), so its
+            # body is read first, within the authenticated limit, and its signer found after.
+            form_upload = presented is None and is_form_upload(req)
             if reader is not None:
                 authenticated = signed is not None or signed_v2 is not None
                 check = signed is not None and is_hex_sha256(signed.content_sha256 or "")
                 data = await reader.read(
-                    MAX_S3_BODY if authenticated else self.settings.max_anonymous_body, hash_body=check
+                    MAX_S3_BODY if authenticated or form_upload else self.settings.max_anonymous_body,
+                    hash_body=check,
                 )
                 if check and signed is not None:
                     check_payload_hash(signed, reader.sha256)
                 if data:
                     req = req._replace(body=data)
+            if form_upload:
+                principal = await self._form_signer(req, now)
+                if principal is not None:
+                    exchange.principal_arn = principal.arn
             node = self.node
             # The operation's own time (an object's Last-Modified), read after the body arrived.
             served = partial(
@@ -467,6 +506,24 @@ class CredmintApp:
         except AwsError as err:
             note_error(err.code, err.message)
             return self._render_s3_error(err, request_id)
+
+    async def _form_signer(self, req: HttpRequest, now: datetime) -> Principal | None:
+        """The principal whose credential signed a POST form's policy; None for an anonymous
+        form. The policy's conditions are checked by the operation (s3/post_object.py)."""
+        form = await self.edge.blocking(partial(read_form, req))
+        cred = post_policy.credential(post_policy.lower_fields(form.fields))
+        if cred is None:
+            return None
+        facts = current_facts.get()
+        if facts is not None:
+            facts.access_key_id = cred.access_key_id[:128]
+        accesslog.current().access_key_id = cred.access_key_id
+        region = cred.region or self.settings.region
+        entry = await self.edge.s3_key(cred.access_key_id, cred.security_token, region, now)
+        if facts is not None:
+            facts.principal = entry.principal
+        post_policy.verify(cred, entry.secret)
+        return entry.principal
 
     @staticmethod
     def _render_s3_error(err: AwsError, request_id: str) -> Response:
