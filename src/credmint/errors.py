@@ -32,8 +32,8 @@ class AwsError(Exception):
     namespace: str | None = None
     #: Some front-end errors are sent with no body at all (413, malformed URLs).
     empty_body: bool = False
-    #: Response headers S3 sends with the error (``x-amz-delete-marker`` on a read that
-    #: meets a delete marker, ``Allow`` on a 405).
+    #: Response headers S3 sends with the error (a 304's ``ETag`` and ``Last-Modified``,
+    #: ``x-amz-delete-marker`` on a read that meets a delete marker, ``Allow`` on a 405).
     headers: tuple[tuple[str, str], ...] = field(default=())
 
     def __post_init__(self) -> None:
@@ -581,8 +581,13 @@ def s3_precondition_failed(condition: str) -> AwsError:
     )
 
 
-def s3_not_modified() -> AwsError:
-    return AwsError("NotModified", None, 304, empty_body=True)
+def s3_not_modified(etag: str | None = None, last_modified: str | None = None) -> AwsError:
+    """304, with the object's ``ETag`` and ``Last-Modified`` as S3 (and RFC 9110 §15.4.5) send
+    them: a cache revalidating its copy reads the validators from the 304."""
+    headers: tuple[tuple[str, str], ...] = (("ETag", etag),) if etag is not None else ()
+    if last_modified is not None:
+        headers += (("Last-Modified", last_modified),)
+    return AwsError("NotModified", None, 304, empty_body=True, headers=headers)
 
 
 def s3_invalid_digest() -> AwsError:

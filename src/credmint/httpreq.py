@@ -58,3 +58,21 @@ def index_headers(headers: tuple[tuple[str, str], ...]) -> dict[str, str]:
         for k, v in headers:
             index[k] = f"{index[k]},{v}" if k in index else v
     return index
+
+
+def header_text(value: str) -> str:
+    """A header value as the text the client sent.
+
+    Header values reach credmint as their wire bytes read as Latin-1 (HTTP's and ASGI's
+    convention), while clients write text: botocore puts UTF-8 on the wire (user metadata
+    such as ``Hello World\\xe9``), and signs that same UTF-8. So the bytes are read again as
+    UTF-8; bytes that are not UTF-8 (a client that sent Latin-1) are kept as they came by
+    ``surrogateescape``, which an ``encode("utf-8", "surrogateescape")`` turns back into
+    the bytes received. ASCII, the usual case, is returned as it is.
+    """
+    if value.isascii():
+        return value
+    try:
+        return value.encode("latin-1").decode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # not from the wire (a value built in process): as given
+        return value

@@ -157,7 +157,9 @@ def _parse_header(req: HttpRequest, authorization: str, credentials: str) -> Sig
         date_value = req.header("date")
     # RFC 1123 is what SigV2 clients send.
     request_time = parse_date_header(date_value.strip()) if date_value is not None else None
-    if request_time is None:
+    # A time before the Unix epoch is no valid request time: S3 answers it as a missing date
+    # (AccessDenied), not as a skewed one (s3-tests' test_*_bad_date_before_epoch_aws2).
+    if request_time is None or request_time.year < 1970:
         raise errors.s3_missing_date()
     return SignedV2(access_key_id, signature.strip(), False, None, request_time, req.header("x-amz-security-token"))
 

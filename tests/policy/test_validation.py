@@ -147,6 +147,18 @@ def message(policy: Any, kind: Any, **kw: Any) -> str:
             "resource",
             'Invalid principal in policy: "AWS":"arn:aws:iam::123456789012:user/*"',
         ),
+        (
+            doc(
+                {
+                    "Effect": "Allow",
+                    "NotPrincipal": {"AWS": "arn:aws:iam::s3tenant1:root"},
+                    "Action": "s3:ListBucket",
+                    "Resource": "*",
+                }
+            ),
+            "resource",
+            'Invalid principal in policy: "AWS":"arn:aws:iam::s3tenant1:root"',
+        ),
     ],
 )
 def test_validation_messages(policy: Any, kind: Any, expected: str) -> None:

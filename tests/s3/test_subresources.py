@@ -134,7 +134,7 @@ def test_object_tagging_errors(s3: Any, bucket: str) -> None:
     s3.put_object(Bucket=bucket, Key="k", Body=b"x")
     eleven = {"TagSet": [{"Key": f"k{i}", "Value": "v"} for i in range(11)]}
     code, message, status = _error(s3.put_object_tagging, Bucket=bucket, Key="k", Tagging=eleven)
-    assert (code, message, status) == ("BadRequest", "Object tags cannot be greater than 10", 400)
+    assert (code, message, status) == ("InvalidTag", "Object tags cannot be greater than 10", 400)
     assert _error(s3.put_object, Bucket=bucket, Key="k2", Body=b"x", Tagging="aws:x=1")[0] == "InvalidTag"
     assert _error(s3.put_object_tagging, Bucket=bucket, Key="k", Tagging=_tags(**{"aws:a": "1"}))[0] == "InvalidTag"
 

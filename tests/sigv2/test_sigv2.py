@@ -482,6 +482,8 @@ def test_missing_or_bad_date() -> None:
     _raises(replace_header(req, "date", "yesterday"), "AccessDenied", 403, message)
     # A bad x-amz-date is not rescued by a good Date.
     _raises(with_(req, headers=(*req.headers, ("x-amz-date", "soon"))), "AccessDenied", 403, message)
+    # Before the epoch: a missing date, not a skewed one.
+    _raises(replace_header(req, "date", "Tue, 07 Jul 1950 21:53:04 GMT"), "AccessDenied", 403, message)
 
 
 @pytest.mark.parametrize(

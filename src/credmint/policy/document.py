@@ -147,6 +147,9 @@ class PrincipalSpec:
         elif _ACCOUNT_ID.match(value):
             accounts.add(value)
         elif value.endswith(":root") and value.startswith("arn:"):
+            if strict and _AWS_PRINCIPAL_ARN.match(value) is None:
+                # "arn:aws:iam::s3tenant1:root": no account has that id.
+                raise _fail("principal_invalid", kind="AWS", value=value)
             accounts.add(value.split(":")[4])
         else:
             if (strict and not (_AWS_PRINCIPAL_ARN.match(value) or _UNIQUE_ID.match(value))) or (

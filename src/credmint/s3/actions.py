@@ -59,6 +59,8 @@ ACTIONS: dict[str, S3Action] = {
     # Authorized key by key inside the operation, as S3 reports per-key AccessDenied.
     "DeleteObjects": S3Action("s3:DeleteObject", "object"),
     "PutObject": S3Action("s3:PutObject", "object"),
+    # A browser form upload: authorized as the PutObject it becomes (s3/post_object.py).
+    "PostObject": S3Action("s3:PutObject", "object"),
     "GetObject": S3Action("s3:GetObject", "object"),
     "HeadObject": S3Action("s3:GetObject", "object"),
     "GetObjectAttributes": S3Action("s3:GetObjectAttributes", "object"),
@@ -170,6 +172,7 @@ def resource_arn(kind: ResourceKind, bucket: str | None, key: str | None) -> str
 #: list; an upload part creates no object by itself, the others do.
 OBJECT_CREATION: dict[str, bool] = {
     "PutObject": True,
+    "PostObject": True,
     "CopyObject": True,
     "CreateMultipartUpload": True,
     "CompleteMultipartUpload": True,

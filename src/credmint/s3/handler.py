@@ -17,7 +17,16 @@ from credmint.access.authorize import Authorizer
 from credmint.access.principal import Principal
 from credmint.errors import AwsError
 from credmint.httpreq import BodyStream, HttpRequest
-from credmint.s3 import bucket_encryption, buckets, multipart, object_attributes, operations, retention
+from credmint.s3 import (
+    bucket_encryption,
+    buckets,
+    cors,
+    multipart,
+    object_attributes,
+    operations,
+    post_object,
+    retention,
+)
 from credmint.s3 import subresources as sub
 from credmint.s3.context import S3Context, S3Response
 from credmint.s3.upload import Upload
@@ -48,6 +57,7 @@ OPERATIONS: dict[str, Operation] = {
     "ListObjectsV2": operations.list_objects_v2,
     "ListObjectVersions": operations.list_object_versions,
     "PutObject": operations.put_object,
+    "PostObject": post_object.post_object,
     "GetObject": operations.get_object,
     "HeadObject": operations.head_object,
     "DeleteObject": operations.delete_object,
@@ -182,7 +192,9 @@ UNSUPPORTED_SUBRESOURCES = frozenset(
 )  # fmt: skip
 
 #: Operations whose x-amz-checksum-* headers describe something other than the request body.
-_NOT_BODY_CHECKSUMS = frozenset({"CompleteMultipartUpload", "CreateMultipartUpload", "CopyObject", "UploadPartCopy"})
+_NOT_BODY_CHECKSUMS = frozenset(
+    {"CompleteMultipartUpload", "CreateMultipartUpload", "CopyObject", "UploadPartCopy", "PostObject"}
+)
 
 
 def parse_query(query_string: str) -> dict[str, str]:
@@ -226,6 +238,8 @@ def route(method: str, bucket: str | None, key: str | None, query: dict[str, str
         if method == "POST":
             if "delete" in query:
                 return "DeleteObjects"
+            if not query and post_object.is_form_upload(req):
+                return "PostObject"
             raise errors.s3_not_implemented()
         raise errors.s3_method_not_allowed(method, "BUCKET")
     if method == "PUT":
@@ -339,17 +353,20 @@ def _serve(
         master=master,
         upload=upload,
     )
-    if body and operation not in _NOT_BODY_CHECKSUMS:
+    # An empty body is checked too: a checksum or Content-MD5 that is not the empty body's
+    # is refused (BadDigest) as S3 does, never taken for a zero-length object. A streamed
+    # upload's body is not in ``body``: the spool checked its digests as it arrived.
+    if upload is None and operation not in _NOT_BODY_CHECKSUMS:
         operations.verify_body_digests(ctx)
     return OPERATIONS[operation](ctx)
 
 
 #: Operations whose body is object data: streamed to disk by the server (``upload.py``),
-#: after :func:`preflight` has authorized the request from its head.
+#: after :func:`preflight_upload` has authorized the request from its head.
 STREAMED_UPLOADS = frozenset({"PutObject", "UploadPart"})
 
 
-def preflight(
+def preflight_upload(
     store: Store,
     settings: Settings,
     authorizer: Authorizer,
@@ -364,7 +381,13 @@ def preflight(
 ) -> Response | None:
     """The refusal of an upload that can be refused from its head alone (not allowed, no
     such bucket or upload, a bad key or part number), so that its body is never read;
-    None when the body should be read. The operation authorizes again with the body."""
+    None when the body should be read. The operation authorizes again with the body.
+
+    A client that sent ``Expect: 100-continue`` waits for ``100 Continue`` before sending the
+    body; S3 answers a refused upload (AccessDenied, NoSuchBucket) instead, so the client
+    never sends a body that would be thrown away. The server sends ``100 Continue`` when it
+    first reads the body, so a refusal from here answers first.
+    """
     bucket, key = ws3.s3_target(req.header("host"), req.raw_path)
     query = parse_query(req.query_string)
     operation = route(req.method, bucket, key, query, req)
@@ -392,6 +415,35 @@ def preflight(
     except AwsError as err:
         return render_error(err, request_id)
     return None
+
+
+def preflight(store: Store, req: HttpRequest, request_id: str) -> Response:
+    """A CORS preflight (``OPTIONS``), answered from the bucket's CORS rules, unsigned."""
+    try:
+        headers = cors.preflight(store, req)
+    except AwsError as err:
+        return render_error(err, request_id)
+    out = [(b"x-amz-request-id", request_id.encode()), (b"x-amz-id-2", request_id.encode())]
+    out.extend((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers)
+    return 200, out, b""
+
+
+def with_cors(store: Store, req: HttpRequest, response: Response) -> Response:
+    """``response`` with the ``Access-Control-*`` headers the bucket's CORS rules give a
+    request from ``Origin`` (added to error answers too, as S3 does, so a page can read them)."""
+    try:
+        bucket, _ = ws3.s3_target(req.header("host"), req.raw_path)
+    except AwsError:
+        return response
+    if bucket is None:
+        return response
+    added = cors.actual_headers(store, req, bucket)
+    if not added:
+        return response
+    status, headers, body = response
+    extra = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in added]
+    return status, [*headers, *extra], body
+
 
 
 def describe(req: HttpRequest) -> tuple[str | None, str | None, str | None]:

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 
 from credmint import errors
+from credmint.errors import AwsError
 from credmint.s3 import sse, versions, xmlbody
 from credmint.s3.blobs import BlobGone, BlobReader, is_sealed
 from credmint.s3.buckets import xml_response
@@ -29,10 +30,12 @@ from credmint.s3.operations import (
     authorize_copy_source,
     body_checksum,
     check_conditions,
+    check_write_conditions,
     checksum_members,
     parse_copy_source,
     quoted,
     read_copy_source,
+    read_object,
     refuse_unsupported_write,
     request_upload,
     stored_headers,
@@ -401,7 +404,13 @@ def complete_multipart_upload(ctx: S3Context) -> S3Response:
     assert ctx.bucket is not None and ctx.key is not None
     upload_id = _upload_id(ctx)
     bucket = ctx.bucket_or_404()
-    upload = _upload_row(ctx, bucket.name, ctx.key, upload_id)
+    try:
+        upload = _upload_row(ctx, bucket.name, ctx.key, upload_id)
+    except AwsError:
+        done = _completed(ctx, bucket.name, ctx.key, upload_id)
+        if done is None:
+            raise
+        return done
     requested = _requested_parts(ctx.body)
     mp = schema.multipart_parts
     with ctx.store.read() as conn:
@@ -465,6 +474,8 @@ def complete_multipart_upload(ctx: S3Context) -> S3Response:
         "headers": upload["attributes"].get("headers") or {},
         "parts": sizes,
         "segments": sizes,
+        # Which upload made the object: a retried Complete of this upload is answered from it.
+        "upload_id": upload_id,
     }
     if part_checksums:
         # Each part's checksum, for GetObjectAttributes' ObjectParts.
@@ -495,16 +506,28 @@ def complete_multipart_upload(ctx: S3Context) -> S3Response:
             conn.execute(delete(mp).where(mp.c.upload_id == upload_id))
             if conn.execute(delete(u).where(u.c.upload_id == upload_id)).rowcount != 1:
                 raise errors.s3_no_such_upload(upload_id)
+            check_write_conditions(ctx, conn, bucket.name, ctx.key)
             version_id, dropped = write_object_row(conn, bucket.name, values, ctx.now)
     except BaseException:
         ctx.blobs.delete([new_blob])
         raise
     ctx.blobs.delete([*part_blobs, *dropped])
+    return _complete_result(ctx, bucket.name, etag, checksum, version_id, attributes)
+
+
+def _complete_result(
+    ctx: S3Context,
+    bucket: str,
+    etag: str,
+    checksum: dict[str, str] | None,
+    version_id: str,
+    attributes: dict[str, Any],
+) -> S3Response:
     host = ctx.header("host") or "localhost"
     scheme = "https" if ctx.req.secure else "http"
     result: dict[str, Any] = {
-        "Location": f"{scheme}://{host}/{bucket.name}/{ctx.key}",
-        "Bucket": bucket.name,
+        "Location": f"{scheme}://{host}/{bucket}/{ctx.key}",
+        "Bucket": bucket,
         "Key": ctx.key,
         "ETag": etag,
         **checksum_members(checksum),
@@ -563,6 +586,19 @@ def _concatenate(
     except BaseException:
         writer.discard()
         raise
+
+
+def _completed(ctx: S3Context, bucket: str, key: str, upload_id: str) -> S3Response | None:
+    """The answer to a Complete of an upload already completed, while the object it made is
+    still the key's current one: S3 answers such a retry (SDKs retry Complete after a
+    network error that lost the first answer) with the same 200, not NoSuchUpload. Once the
+    object has been replaced or deleted, the upload is unknown again."""
+    if not upload_id:
+        return None
+    current = read_object(ctx, bucket, key)
+    if current is None or current.attributes.get("upload_id") != upload_id:
+        return None
+    return _complete_result(ctx, bucket, current.etag, current.checksum, current.version_id, current.attributes)
 
 
 # --- Abort and the listings ---------------------------------------------------------------

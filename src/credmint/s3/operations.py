@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -18,6 +18,7 @@ from sqlalchemy import Connection, select
 
 from credmint import errors
 from credmint.errors import AwsError
+from credmint.httpreq import header_text
 from credmint.s3 import object_lock, sse, versions, xmlbody
 from credmint.s3.actions import VERSION_ACTIONS
 from credmint.s3.blobs import BlobGone, BlobReader
@@ -150,12 +151,25 @@ def version_header(version_id: str | None) -> dict[str, str]:
 # --- request pieces ---------------------------------------------------------------------
 
 
+def _metadata_text(value: str) -> str:
+    """A user metadata value as the client's text: its UTF-8 (what botocore sends), or, when
+    the bytes are not UTF-8, each byte as the Latin-1 character it is (never a surrogate,
+    which the store could not keep)."""
+    text = header_text(value)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return value
+    return text
+
+
 def user_metadata(ctx: S3Context) -> dict[str, str]:
     meta: dict[str, str] = {}
     size = 0
     for name, value in ctx.req.headers:
         if name.startswith("x-amz-meta-"):
             short = name[len("x-amz-meta-") :]
+            value = _metadata_text(value)
             meta[short] = f"{meta[short]},{value}" if short in meta else value
             size += len(short.encode()) + len(value.encode())
     if size > MAX_METADATA_BYTES:
@@ -174,11 +188,13 @@ def stored_headers(ctx: S3Context) -> dict[str, str]:
     encoding = out.get("ContentEncoding")
     if encoding is not None:
         # aws-chunked describes the request's framing, not the object; S3 does not keep it.
-        kept = [e.strip() for e in encoding.split(",") if e.strip() and e.strip().lower() != "aws-chunked"]
-        if kept:
-            out["ContentEncoding"] = ",".join(kept)
-        else:
+        codings = [e.strip() for e in encoding.split(",") if e.strip()]
+        kept = [e for e in codings if e.lower() != "aws-chunked"]
+        if not kept:
             del out["ContentEncoding"]
+        elif len(kept) < len(codings):
+            # The list S3 keeps reads as a client writes one ("deflate, gzip").
+            out["ContentEncoding"] = ", ".join(kept)
     return out
 
 
@@ -331,23 +347,31 @@ def _put_headers(etag: str, checksum: dict[str, str] | None) -> dict[str, str]:
     return headers
 
 
+def check_write_conditions(ctx: S3Context, conn: Connection, bucket: str, key: str) -> None:
+    """S3's conditional writes (PutObject, CompleteMultipartUpload): ``If-None-Match: *``
+    creates only, ``If-Match: <etag>`` replaces only that version. Run inside the write
+    transaction that then writes the row, so no other write can come between."""
+    if_none_match = ctx.header("if-none-match")
+    if_match = ctx.header("if-match")
+    if if_none_match is None and if_match is None:
+        return
+    current = load_object(conn, bucket, key)
+    if if_none_match is not None and current is not None and _etag_matches(if_none_match, current.etag):
+        raise errors.s3_precondition_failed("If-None-Match")
+    if if_match is not None:
+        if current is None:
+            raise errors.s3_no_such_key(key)
+        if not _etag_matches(if_match, current.etag):
+            raise errors.s3_precondition_failed("If-Match")
+
+
 def store_object(ctx: S3Context, values: dict[str, Any], blob: str) -> str:
     """Commit an object row pointing at an already-durable ``blob``; conditional writes apply.
     Returns the version id the object was given."""
     assert ctx.bucket is not None
-    if_none_match = ctx.header("if-none-match")
-    if_match = ctx.header("if-match")
     try:
         with ctx.store.write() as conn:
-            if if_none_match is not None or if_match is not None:
-                current = load_object(conn, ctx.bucket, values["key"])
-                if if_none_match is not None and current is not None and _etag_matches(if_none_match, current.etag):
-                    raise errors.s3_precondition_failed("If-None-Match")
-                if if_match is not None:
-                    if current is None:
-                        raise errors.s3_no_such_key(values["key"])
-                    if not _etag_matches(if_match, current.etag):
-                        raise errors.s3_precondition_failed("If-Match")
+            check_write_conditions(ctx, conn, ctx.bucket, values["key"])
             version_id, dropped = write_object_row(conn, ctx.bucket, values, ctx.now)
     except BaseException:
         ctx.blobs.delete([blob])
@@ -549,13 +573,13 @@ def check_conditions(
         if _etag_matches(if_none_match, etag):
             if copy:
                 raise errors.s3_precondition_failed(_condition_name(prefix, "If-None-Match"))
-            raise errors.s3_not_modified()
+            raise errors.s3_not_modified(etag, format_datetime(modified, usegmt=True))
     else:
         since = _http_date(header(prefix + "if-modified-since"))
         if since is not None and modified <= since:
             if copy:
                 raise errors.s3_precondition_failed(_condition_name(prefix, "If-Modified-Since"))
-            raise errors.s3_not_modified()
+            raise errors.s3_not_modified(etag, format_datetime(modified, usegmt=True))
 
 
 def _condition_name(prefix: str, name: str) -> str:
@@ -987,7 +1011,9 @@ def list_objects(ctx: S3Context) -> S3Response:
     owner = _owner(ctx, bucket.account_id)
     result: dict[str, Any] = {
         "Name": bucket.name,
-        "Prefix": enc(prefix),
+        # Version 1 never encodes its own Prefix, encoding-type=url or not (botocore, which
+        # asks for url encoding on every ListObjects, decodes Marker but not Prefix).
+        "Prefix": prefix,
         "Marker": enc(marker),
         "MaxKeys": max_keys,
         "IsTruncated": listing.truncated,

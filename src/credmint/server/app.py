@@ -17,6 +17,7 @@ import random
 import secrets
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,10 +31,10 @@ from credmint.audit.recorder import current_facts
 from credmint.errors import AwsError
 from credmint.httpreq import BodyStream, HttpRequest, index_headers
 from credmint.iam import web_identity_issuer, workload_identity_issuer
-from credmint.s3 import handle_s3
+from credmint.s3 import STREAMED_UPLOADS, handle_s3, post_policy, preflight, preflight_upload, with_cors
 from credmint.s3.context import blob_store
-from credmint.s3.handler import STREAMED_UPLOADS, preflight
 from credmint.s3.handler import describe as describe_s3
+from credmint.s3.post_object import is_form_upload, read_form
 from credmint.s3.upload import MAX_CHUNKED_RAW, MAX_UPLOAD_SIZE, Upload, UploadSpool, check_declared_size
 from credmint.server import accesslog, dev, jsonapi, registry
 from credmint.server.deadlines import ReadDeadlines
@@ -436,6 +437,18 @@ class CredmintApp:
     # --- S3 -------------------------------------------------------------------------------
 
     async def _handle_s3(self, req: HttpRequest, request_id: str, reader: _BodyReader | None = None) -> S3Answer:
+        """An S3 request: a CORS preflight (never signed), or a request whose answer gets the
+        bucket's CORS headers when it comes from an ``Origin``."""
+        if req.method == "OPTIONS":
+            return await self.edge.blocking(partial(preflight, self.node.store, req, request_id))
+        response = await self._handle_s3_request(req, request_id, reader)
+        if req.header("origin") is None:
+            return response
+        return await self.edge.blocking(partial(with_cors, self.node.store, req, response))
+
+    async def _handle_s3_request(
+        self, req: HttpRequest, request_id: str, reader: _BodyReader | None = None
+    ) -> S3Answer:
         """An S3 request; with ``reader``, ``req`` is the head alone and the body is read only
         once the signature is verified: an S3 signature covers the payload hash the
         ``x-amz-content-sha256`` header names (SigV2 covers ``Content-MD5``, checked later),
@@ -477,6 +490,10 @@ class CredmintApp:
                 principal, secret = entry.principal, entry.secret
             if principal is not None:
                 exchange.principal_arn = principal.arn
+            # A browser form upload carries its credential in the body (post_policy), so its
+            # body is read first, within the authenticated limit, and its signer found after.
+            form_upload = presented is None and is_form_upload(req)
+
             node = self.node
             if reader is not None and operation in STREAMED_UPLOADS:
                 response = await self._s3_upload(req, principal, signed, signed_v2, secret, request_id, reader)
@@ -485,12 +502,17 @@ class CredmintApp:
                     authenticated = signed is not None or signed_v2 is not None
                     check = signed is not None and is_hex_sha256(signed.content_sha256 or "")
                     data = await reader.read(
-                        MAX_S3_BODY if authenticated else self.settings.max_anonymous_body, hash_body=check
+                        MAX_S3_BODY if authenticated or form_upload else self.settings.max_anonymous_body,
+                        hash_body=check,
                     )
                     if check and signed is not None:
                         check_payload_hash(signed, reader.sha256)
                     if data:
                         req = req._replace(body=data)
+                if form_upload:
+                    principal = await self._form_signer(req, now)
+                    if principal is not None:
+                        exchange.principal_arn = principal.arn
                 # The operation's own time (an object's Last-Modified), read after the body arrived.
                 served = partial(
                     handle_s3,
@@ -541,7 +563,7 @@ class CredmintApp:
         def start() -> S3Answer | UploadSpool:
             """Authorized from the head (else the refusal), then the spool to receive it."""
             node = self.node
-            refused = preflight(
+            refused = preflight_upload(
                 node.store,
                 node.settings,
                 node.authorizer,
@@ -583,7 +605,10 @@ class CredmintApp:
                 upload=upload,
             )
 
-        if declared is not None and declared <= UPLOAD_BATCH:
+        # A client that sent ``Expect: 100-continue`` is told to send its body on the first
+        # read of it: such an upload is authorized first (start), never read before.
+        expects_continue = (req.header("expect") or "").lower() == "100-continue"
+        if declared is not None and declared <= UPLOAD_BATCH and not expects_continue:
             # A small body fits in one batch: read first, then everything in one trip to a
             # worker thread (each trip costs about as much as the work for a small object).
             data = await reader.read(limit)
@@ -600,6 +625,24 @@ class CredmintApp:
         finally:
             if upload is None:
                 await self.edge.blocking(spool.discard)
+
+    async def _form_signer(self, req: HttpRequest, now: datetime) -> Principal | None:
+        """The principal whose credential signed a POST form's policy; None for an anonymous
+        form. The policy's conditions are checked by the operation (s3/post_object.py)."""
+        form = await self.edge.blocking(partial(read_form, req))
+        cred = post_policy.credential(post_policy.lower_fields(form.fields))
+        if cred is None:
+            return None
+        facts = current_facts.get()
+        if facts is not None:
+            facts.access_key_id = cred.access_key_id[:128]
+        accesslog.current().access_key_id = cred.access_key_id
+        region = cred.region or self.settings.region
+        entry = await self.edge.s3_key(cred.access_key_id, cred.security_token, region, now)
+        if facts is not None:
+            facts.principal = entry.principal
+        post_policy.verify(cred, entry.secret)
+        return entry.principal
 
     @staticmethod
     def _render_s3_error(err: AwsError, request_id: str) -> Response:

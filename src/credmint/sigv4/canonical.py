@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import quote, unquote_to_bytes
 
-from credmint.httpreq import HttpRequest
+from credmint.httpreq import HttpRequest, header_text
 from credmint.sigv4.parse import split_query
 from credmint.sigv4.signed import SignedRequest
 
@@ -68,6 +68,8 @@ def canonical_headers(req: HttpRequest, signed_headers: tuple[str, ...]) -> str:
     ``signed_headers`` are lower-case (parse_auth makes them so), as are HttpRequest's names.
     """
     index = req.header_index
+    if not all(value.isascii() for _, value in req.headers):
+        return _canonical_headers_raw(req, signed_headers)
     if index is not None and len(index) == len(req.headers):
         # No repeated header names (the usual case): look the signed ones up.
         return "".join(
@@ -85,9 +87,19 @@ def canonical_headers(req: HttpRequest, signed_headers: tuple[str, ...]) -> str:
     return "".join([f"{name}:{value or ''}\n" for name, value in found.items()])
 
 
-def canonical_request(
-    req: HttpRequest, signed: SignedRequest, *, normalize_path: bool, payload_hash: str
-) -> str:
+def _canonical_headers_raw(req: HttpRequest, signed_headers: tuple[str, ...]) -> str:
+    """canonical_headers for a request with a non-ASCII header value: each value as the
+    client's text (:func:`header_text`), so the canonical request hashes the bytes received."""
+    found: dict[str, str | None] = dict.fromkeys(signed_headers)
+    for name, value in req.headers:
+        if name in found:
+            trimmed = " ".join(header_text(value).split())
+            prev = found[name]
+            found[name] = trimmed if prev is None else f"{prev},{trimmed}"
+    return "".join([f"{name}:{value or ''}\n" for name, value in found.items()])
+
+
+def canonical_request(req: HttpRequest, signed: SignedRequest, *, normalize_path: bool, payload_hash: str) -> str:
     raw_path = req.raw_path
     query = req.query_string
     return "\n".join(

@@ -73,7 +73,12 @@ def parse_date_header(value: str) -> datetime | None:
     except (TypeError, ValueError, IndexError):
         return None
     if rfc.tzinfo is None:
-        return None
+        # RFC 2822 reads ``-0000`` as "UTC, local zone unknown", and the parser leaves such
+        # a time naive; botocore's SigV4 signer writes its ``Date`` that way
+        # (``email.utils.formatdate``). A time with no zone at all stays refused.
+        if not value.rstrip().endswith("-0000"):
+            return None
+        return rfc.replace(tzinfo=UTC)
     return rfc.astimezone(UTC)
 
 

@@ -1,0 +1,124 @@
+"""PostObject: an upload from an HTML form (``multipart/form-data`` POST to the bucket).
+
+The server's edge has already read the form's credential and verified its signature over
+the policy (``post_policy.verify``), so ``ctx.principal`` is the signer, or None for an
+anonymous form. Here the policy's conditions are checked against the fields, and the file
+is stored exactly as PutObject stores a body: the form's object fields (``Content-Type``,
+``x-amz-meta-*``, ``acl``, ``Cache-Control``...) become the headers of a PutObject made
+from them, so authorization, ACL and encryption handling, metadata and the write itself
+are PutObject's own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from urllib.parse import quote, urlencode, urlsplit
+from xml.sax.saxutils import escape
+
+from credmint import errors
+from credmint.httpreq import HttpRequest, index_headers
+from credmint.s3 import operations, post_policy
+from credmint.s3.context import S3Context, S3Response
+from credmint.s3.tags import tagging_document
+from credmint.wire import form_data
+from credmint.wire.s3 import XML_DECLARATION
+
+#: Form fields that become the stored object's headers as they are.
+OBJECT_FIELDS = frozenset(
+    {
+        "cache-control", "content-disposition", "content-encoding", "content-type", "expires",
+        "x-amz-storage-class", "x-amz-server-side-encryption", "x-amz-website-redirect-location",
+        "x-amz-server-side-encryption-customer-algorithm", "x-amz-server-side-encryption-customer-key",
+        "x-amz-server-side-encryption-customer-key-md5", "x-amz-server-side-encryption-aws-kms-key-id",
+    }
+)  # fmt: skip
+#: Headers of the POST itself that describe the form, not the object.
+_FORM_HEADERS = frozenset({"content-type", "content-length", "content-md5", "expect", "transfer-encoding"})
+#: success_action_status values S3 honours; any other answers 204.
+_STATUSES = {"200": 200, "201": 201, "204": 204}
+
+
+def read_form(req: HttpRequest) -> form_data.Form:
+    boundary = form_data.boundary_of(req.header("content-type"))
+    if boundary is None:
+        raise form_data.malformed()
+    return form_data.parse(req.body, boundary)
+
+
+def is_form_upload(req: HttpRequest) -> bool:
+    """Whether a request is a browser POST upload: ``multipart/form-data`` POSTed to a bucket."""
+    content_type = (req.header("content-type") or "").lower()
+    return req.method == "POST" and content_type.startswith("multipart/form-data")
+
+
+def _object_request(ctx: S3Context, fields: dict[str, str], key: str, file: form_data.FormFile) -> HttpRequest:
+    headers = [(k, v) for k, v in ctx.req.headers if k not in _FORM_HEADERS and not k.startswith("x-amz-checksum-")]
+    for name, value in fields.items():
+        if name in OBJECT_FIELDS or name.startswith("x-amz-meta-"):
+            headers.append((name, value))
+    if "acl" in fields:
+        headers.append(("x-amz-acl", fields["acl"]))
+    if "tagging" in fields:
+        pairs = tagging_document(fields["tagging"].encode("utf-8"))
+        headers.append(("x-amz-tagging", urlencode(pairs)))
+    headers.append(("content-length", str(len(file.data))))
+    path = f"/{ctx.bucket}/{quote(key, safe='/')}"
+    return ctx.req._replace(
+        method="PUT", raw_path=path, query_string="", headers=tuple(headers), body=file.data,
+        header_index=index_headers(tuple(headers)),
+    )  # fmt: skip
+
+
+def post_object(ctx: S3Context) -> S3Response:
+    assert ctx.bucket is not None
+    form = read_form(ctx.req)
+    fields = post_policy.lower_fields(form.fields)
+    cred = post_policy.credential(fields)
+    if form.file is None:
+        raise errors.s3_invalid_argument("POST requires exactly one file upload per request.", "file", "0")
+    if "key" not in fields:
+        raise errors.s3_invalid_argument(
+            "Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.",
+            "key",
+            "",
+        )
+    filename = form.file.filename.replace("\\", "/").rsplit("/", 1)[-1]
+    key = fields["key"].replace("${filename}", filename)
+    fields = {**fields, "key": key}
+    if cred is not None:
+        document = post_policy.decode_policy(cred.policy)
+        post_policy.check_policy(document, fields, ctx.bucket, len(form.file.data), ctx.now)
+    put = dataclasses.replace(
+        ctx,
+        req=_object_request(ctx, fields, key, form.file),
+        operation="PutObject",
+        key=key,
+        query={},
+        body=form.file.data,
+        trailers={},
+    )
+    stored = operations.put_object(put)
+    etag = stored.headers["ETag"]
+    location = _location(ctx, key)
+    redirect = fields.get("success_action_redirect") or fields.get("redirect")
+    if redirect and urlsplit(redirect).scheme in ("http", "https"):
+        query = urlencode({"bucket": ctx.bucket, "key": key, "etag": etag})
+        target = f"{redirect}{'&' if '?' in redirect else '?'}{query}"
+        return S3Response(status=303, headers={"Location": target, "ETag": etag})
+    status = _STATUSES.get(fields.get("success_action_status", ""), 204)
+    if status == 201:
+        # PostObject is in no botocore model, so its answer is written here (S3's shape).
+        members = (("Location", location), ("Bucket", ctx.bucket), ("Key", key), ("ETag", etag))
+        body = XML_DECLARATION + "<PostResponse>" + "".join(f"<{n}>{escape(v)}</{n}>" for n, v in members)
+        return S3Response(
+            status=201,
+            headers={"ETag": etag, "Location": location, "Content-Type": "application/xml"},
+            body=(body + "</PostResponse>").encode(),
+        )
+    return S3Response(status=status, headers={"ETag": etag, "Location": location})
+
+
+def _location(ctx: S3Context, key: str) -> str:
+    host = ctx.header("host") or "localhost"
+    scheme = "https" if ctx.req.secure else "http"
+    return f"{scheme}://{host}/{ctx.bucket}/{quote(key, safe='/')}"
