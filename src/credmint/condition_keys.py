@@ -174,6 +174,7 @@ SUPPLIED: Mapping[str, str] = {
     "iam:AWSServiceName": "iam.common.PARAMETER_KEYS (CreateServiceLinkedRole)",
     "iam:ServiceSpecificCredentialServiceName": "iam.common.PARAMETER_KEYS, iam.service_credentials (stored)",
     "iam:ServiceSpecificCredentialAgeDays": "iam.common.PARAMETER_KEYS (CreateServiceSpecificCredential)",
+    "iam:OrganizationsPolicyId": "iam.common.PARAMETER_KEYS (GenerateOrganizationsAccessReport)",
     # STS.
     "sts:RoleSessionName": "sts.service, sts.federation",
     "sts:ExternalId": "sts.service",

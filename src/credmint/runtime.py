@@ -21,6 +21,7 @@ from credmint.api import Call
 from credmint.audit.recorder import AuditRecorder
 from credmint.clock import Clock, SystemClock
 from credmint.federation.jwks import JwksCache
+from credmint.iam.lastaccessed import ROOT_ENTITY, AccessRecorder
 from credmint.iam.lastused import LastUsedRecorder
 from credmint.mfa.attempts import AttemptLimits
 from credmint.policy import CompiledPolicy, compile_policy
@@ -150,6 +151,8 @@ class Runtime:
         self.credentials = CredentialCache(store, master)
         self.policies = authz.PolicySource(store)
         self.last_used = LastUsedRecorder()
+        #: Service last accessed data (the access advisor), batched like ``last_used``.
+        self.last_accessed = AccessRecorder()
         self.audit = AuditRecorder(settings, store, self.clock)
         self.throttle = IssuanceThrottle.from_settings(settings)
         #: Built here so that a bad setting stops the node at start, not each MFA call.
@@ -237,9 +240,20 @@ class Runtime:
             rcps=rcps,
             scopes=self._scope_policies(p),
         )
+        self._record_attempt(p, action, call.region, call.now)
         if decision.allowed:
             return
         raise authz.denial(self.master, decision, ctx, short=action.startswith("sts:AssumeRole"))
+
+    def _record_attempt(self, p: Principal, action: str, region: str, now: datetime) -> None:
+        """Note the attempt for the access advisor: a user's or role's (any of its sessions,
+        reported under the role's ARN) or the root user's; federated users have no IAM
+        entity of their own and are not recorded."""
+        if p.is_root:
+            self.last_accessed.record(p.account_id, ROOT_ENTITY, p.arn, action, region, now)
+        elif p.entity_id is not None:
+            role_arn = p.session.role_arn if p.session is not None else None
+            self.last_accessed.record(p.account_id, p.entity_id, role_arn or p.arn, action, region, now)
 
     # --- the pieces authorize() needs -----------------------------------------------------
 

@@ -67,6 +67,7 @@ PARAMETER_KEYS: dict[str, str] = {
     "iam:AWSServiceName": "AWSServiceName",
     "iam:ServiceSpecificCredentialServiceName": "ServiceName",
     "iam:ServiceSpecificCredentialAgeDays": "CredentialAgeDays",
+    "iam:OrganizationsPolicyId": "OrganizationsPolicyId",
 }
 
 

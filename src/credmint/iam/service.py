@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from credmint.iam import (  # noqa: F401
+    access_advisor,
     account,
     authdetails,
     credential_report,

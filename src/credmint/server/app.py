@@ -104,6 +104,7 @@ class CredmintApp:
                 self._folder.cancel()
                 metrics.fold()
                 await self._blocking(partial(self.runtime.last_used.flush, self.runtime.store))
+                await self._blocking(partial(self.runtime.last_accessed.flush, self.runtime.store))
                 await self._blocking(self.runtime.audit.close)
                 self.runtime.store.close()
                 self._pool.shutdown(wait=False)
@@ -221,11 +222,12 @@ class CredmintApp:
         return failure.status, [(b"content-type", b"application/json")], body
 
     async def _flush_periodically(self) -> None:
-        """Write access-key last-used data in batches, off the request path."""
+        """Write access-key last-used and service last-accessed data in batches, off the request path."""
         while True:
             await asyncio.sleep(LAST_USED_FLUSH_SECONDS)
             try:
                 await self._blocking(partial(self.runtime.last_used.flush, self.runtime.store))
+                await self._blocking(partial(self.runtime.last_accessed.flush, self.runtime.store))
             except AwsError as err:  # the store is down: the batch waits for the next flush
                 self._outage_log.warning("flushing access key last-used data failed: %s", err)
             except Exception:  # a failed flush keeps its batch for the next one
