@@ -11,6 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import Server
+from tests.orgs.helpers import Organization, client
 from tests.s3.helpers import new_account
 from tests.sts.helpers import allow, aws_cli, doc, error_of, make_role, make_user, trust, unique
 
@@ -191,29 +192,48 @@ def test_aws_cli(server: Server) -> None:
 
 
 def test_organizations_access_report(server: Server) -> None:
-    orgs = server.client("organizations")
-    try:
-        org = orgs.create_organization(FeatureSet="ALL")["Organization"]
-    except ClientError as err:
-        if error_of_code(err) != "AlreadyInOrganizationException":
-            raise
-        org = orgs.describe_organization()["Organization"]
-    root = orgs.list_roots()["Roots"][0]["Id"]
-    server.client("iam").list_users()  # the management account's root user uses IAM
-    iam = server.client("iam")
-    path = f"{org['Id']}/{root}"
+    org = Organization.create(server)
+    member = org.add_member()
+    ou = org.orgs.create_organizational_unit(ParentId=org.root_id, Name=unique("ou"))["OrganizationalUnit"]["Id"]
+    org.orgs.move_account(AccountId=member, SourceParentId=org.root_id, DestinationParentId=ou)
+    # A principal of the member account (the management administrator's session in it) uses IAM.
+    creds = org.enter(member)
+    client(server, "iam", creds).list_users()
+    iam = client(server, "iam", org.management.root)
+    path = f"{org.org_id}/{org.root_id}"
     job = iam.generate_organizations_access_report(EntityPath=path)["JobId"]
     got = iam.get_organizations_access_report(JobId=job)
     assert got["JobStatus"] == "COMPLETED"
     details = {d["ServiceNamespace"]: d for d in got["AccessDetails"]}
-    assert "iam" in details and details["iam"]["EntityPath"] == f"{path}/{server.account_id}"
-    assert details["iam"]["TotalAuthenticatedEntities"] >= 1
-    assert got["NumberOfServicesAccessible"] == len(details)
+    assert set(details) == {"iam", "organizations", "s3", "sts"}  # FullAWSAccess allows all
+    # The latest IAM attempt is the management account's own report request; two accounts used IAM.
+    assert details["iam"]["EntityPath"] == f"{path}/{org.management.account_id}"
+    assert details["iam"]["TotalAuthenticatedEntities"] == 2 and details["iam"]["Region"] == "us-east-1"
+    assert got["NumberOfServicesAccessible"] == 4
     assert got["NumberOfServicesNotAccessed"] == sum(1 for d in details.values() if "LastAuthenticatedTime" not in d)
     ordered = iam.get_organizations_access_report(JobId=job, SortKey="SERVICE_NAMESPACE_DESCENDING")["AccessDetails"]
     assert [d["ServiceNamespace"] for d in ordered] == sorted(details, reverse=True)
-    bad = f"{org['Id']}/r-zzzz"
-    assert refused(iam.generate_organizations_access_report, EntityPath=bad) == ("InvalidInput", 400)
+    # The OU's report covers the member; the management account alone is not under the OU.
+    under_ou = iam.get_organizations_access_report(
+        JobId=iam.generate_organizations_access_report(EntityPath=f"{path}/{ou}")["JobId"]
+    )
+    ou_iam = next(d for d in under_ou["AccessDetails"] if d["ServiceNamespace"] == "iam")
+    assert ou_iam["EntityPath"] == f"{path}/{ou}/{member}" and ou_iam["TotalAuthenticatedEntities"] == 1
+    # A report for one SCP lists the services that policy allows.
+    org.orgs.enable_policy_type(RootId=org.root_id, PolicyType="SERVICE_CONTROL_POLICY")
+    scp = org.orgs.create_policy(
+        Name=unique("scp"), Description="s3 only", Type="SERVICE_CONTROL_POLICY", Content=doc(allow("s3:*"))
+    )["Policy"]["PolicySummary"]["Id"]
+    only = iam.get_organizations_access_report(
+        JobId=iam.generate_organizations_access_report(EntityPath=path, OrganizationsPolicyId=scp)["JobId"]
+    )
+    assert [d["ServiceNamespace"] for d in only["AccessDetails"]] == ["s3"]
+    # Refusals: a path not in the organization; a member account is not the management account.
+    assert refused(iam.generate_organizations_access_report, EntityPath=f"{org.org_id}/r-zzzz") == ("InvalidInput", 400)
+    as_member = client(server, "iam", creds)
+    assert refused(as_member.generate_organizations_access_report, EntityPath=path) == ("InvalidInput", 400)
+    # Another account cannot read the management account's report.
+    assert refused(as_member.get_organizations_access_report, JobId=job) == ("NoSuchEntity", 404)
 
 
 def error_of_code(err: ClientError) -> str:

@@ -17,6 +17,7 @@ from credmint.iam import (  # noqa: F401
     policies,
     providers,
     public_credentials,
+    role_templates,
     roles,
     rootaccess,
     server_certificates,

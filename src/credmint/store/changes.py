@@ -86,6 +86,7 @@ TABLE_TOPICS: Mapping[str, tuple[tuple[str | None, str], ...]] = {
     "service_last_accessed": (),
     "access_reports": (),
     "account_properties": (),
+    "oidc_provider_configs": (),
     # GetRole reads it from the store; no cache holds a role's template.
     "role_template_sources": (),
 }

@@ -578,6 +578,16 @@ account_properties = Table(
     Column("value", String(1024), nullable=False),
 )
 
+#: Trusted identity propagation settings of OIDC providers (UpdateOpenIDConnectProvider).
+oidc_provider_configs = Table(
+    "oidc_provider_configs",
+    metadata,
+    Column("arn", String(2048), ForeignKey("oidc_providers.arn"), primary_key=True),
+    #: The ContextProvider structure as JSON, or None.
+    Column("context_provider", Text, nullable=True),
+    Column("identity_center_instance_arn", String(1224), nullable=True),
+)
+
 #: Roles created from a role template (AcquireRole): the template and minor version.
 role_template_sources = Table(
     "role_template_sources",

@@ -1,4 +1,4 @@
-"""Service last accessed data, access advisor report jobs, account properties, roles' templates
+"""Service last accessed data, access advisor reports, account properties, OIDC provider settings, role templates
 
 Revision ID: 0009
 Revises: 0008
@@ -27,9 +27,7 @@ def upgrade() -> None:
         sa.Column("region", sa.String(length=32), nullable=False),
         sa.PrimaryKeyConstraint("account_id", "entity_id", "action", name=op.f("pk_service_last_accessed")),
     )
-    op.create_index(
-        "ix_service_last_accessed_account_service", "service_last_accessed", ["account_id", "service"]
-    )
+    op.create_index("ix_service_last_accessed_account_service", "service_last_accessed", ["account_id", "service"])
     op.create_table(
         "access_reports",
         sa.Column("job_id", sa.String(length=36), nullable=False),
@@ -57,6 +55,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("account_id", "name", name=op.f("pk_account_properties")),
     )
     op.create_table(
+        "oidc_provider_configs",
+        sa.Column("arn", sa.String(length=2048), nullable=False),
+        sa.Column("context_provider", sa.Text(), nullable=True),
+        sa.Column("identity_center_instance_arn", sa.String(length=1224), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["arn"], ["oidc_providers.arn"], name=op.f("fk_oidc_provider_configs_arn_oidc_providers")
+        ),
+        sa.PrimaryKeyConstraint("arn", name=op.f("pk_oidc_provider_configs")),
+    )
+    op.create_table(
         "role_template_sources",
         sa.Column("role_id", sa.String(length=32), nullable=False),
         sa.Column("template_arn", sa.String(length=2048), nullable=False),
@@ -68,6 +76,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("role_template_sources")
+    op.drop_table("oidc_provider_configs")
     op.drop_table("account_properties")
     op.drop_index("ix_access_reports_account_created", table_name="access_reports")
     op.drop_table("access_reports")
