@@ -217,7 +217,9 @@ class Runtime:
             )
             decision = authz.evaluate_anonymous(ctx, compiled_resource, rcps=rcps)
             if not decision.allowed:
-                raise authz.denial(self.master, decision, ctx)
+                raise authz.denial(
+                    self.master, decision, ctx, encoded=call.service not in authz.PLAIN_DENIAL_SERVICES
+                )
             return
         identity = self._identity(p)
         ctx = authz.build_context(
@@ -243,7 +245,13 @@ class Runtime:
         self._record_attempt(p, action, call.region, call.now)
         if decision.allowed:
             return
-        raise authz.denial(self.master, decision, ctx, short=action.startswith("sts:AssumeRole"))
+        raise authz.denial(
+            self.master,
+            decision,
+            ctx,
+            short=action.startswith("sts:AssumeRole"),
+            encoded=call.service not in authz.PLAIN_DENIAL_SERVICES,
+        )
 
     def _record_attempt(self, p: Principal, action: str, region: str, now: datetime) -> None:
         """Note the attempt for the access advisor: a user's or role's (any of its sessions,
