@@ -41,7 +41,7 @@ from credmint.clock import SystemClock
 from credmint.httpreq import HttpRequest
 from credmint.principal import Principal
 from credmint.server.app import CredmintApp
-from credmint.server.factory import build_runtime
+from credmint.server.factory import build_runtime, settle_heap
 from credmint.settings import Settings
 from credmint.store import migrate
 from credmint.store.db import Store, sqlite_url
@@ -88,6 +88,7 @@ def cpu_per_request(sink: str, n: int = 10_000) -> float:
         runtime.store, runtime.master, now, account_id=account, access_key_id=key, secret_access_key=secret
     )
     app = CredmintApp(runtime)
+    settle_heap()  # as create_app does in the server
     runtime.audit.start()
     req = AWSRequest(
         method="POST",
@@ -98,6 +99,8 @@ def cpu_per_request(sink: str, n: int = 10_000) -> float:
     SigV4Auth(Credentials(key, secret), "sts", "us-east-1").add_auth(req)
     headers = [(k.lower().encode(), v.encode()) for k, v in req.headers.items()]
     headers += [(b"host", b"127.0.0.1:8400"), (b"user-agent", UA)]
+    # The body reader reads what Content-Length announces, as uvicorn's scope would carry it.
+    headers.append((b"content-length", str(len(GCI_BODY)).encode()))
     scope = {
         "type": "http",
         "method": "POST",

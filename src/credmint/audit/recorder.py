@@ -35,8 +35,10 @@ log = logging.getLogger("credmint.audit")
 #: The facts of the request being served (None outside a recorded request).
 current_facts: ContextVar[RequestFacts | None] = ContextVar("credmint_audit_facts", default=None)
 
-#: One encoder for every record (``json.dumps`` with options builds one per call).
-_ENCODER = json.JSONEncoder(separators=(",", ":"))
+#: One encoder for every record (``json.dumps`` with options builds one per call). Records
+#: are trees of dicts, lists and strings built fresh by ``build_record``: they cannot hold a
+#: cycle, so the encoder does not look for one (a dict of markers per record saved).
+_ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False)
 
 #: Rows waiting for the database, at most.
 MAX_PENDING = 50_000

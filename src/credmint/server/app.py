@@ -34,6 +34,7 @@ from credmint.runtime import KeyEntry, Runtime, session_principal
 from credmint.s3 import handle_s3
 from credmint.s3.handler import describe as describe_s3
 from credmint.server import accesslog, dev, jsonapi, registry
+from credmint.server.deadlines import ReadDeadlines
 from credmint.server.routing import METRICS_SHORT_PATH, QUERY_VERSIONS, Target, classify
 from credmint.sigv2 import parse_v2, verify_v2
 from credmint.sigv4 import SignedRequest, check_payload_hash, check_scope, parse_auth, verify_signature
@@ -80,6 +81,7 @@ class CredmintApp:
         self._outage_log = RateLimitedLog(log, 5.0)
         self._ping: asyncio.Task[str | None] | None = None
         self._budget = _BodyBudget(self.settings.max_buffered_body_bytes)
+        self._deadlines = ReadDeadlines()
 
     # --- ASGI -----------------------------------------------------------------------------
 
@@ -134,7 +136,9 @@ class CredmintApp:
         facts = RequestFacts(head, request_id, service) if target in _AUDITED else None
         if facts is not None:
             self.runtime.audit.begin(facts)
-        reader = _BodyReader(receive, head, self._budget, self.settings.body_timeout, self.settings.min_body_rate)
+        reader = _BodyReader(
+            receive, head, self._budget, self._deadlines, self.settings.body_timeout, self.settings.min_body_rate
+        )
         try:
             if target is Target.S3:
                 # Authenticated from the head before its body is read (see _handle_s3).
@@ -421,9 +425,7 @@ class CredmintApp:
         self.runtime.last_used.record(key_id, service, region, now)
         return entry
 
-    async def _resolve(
-        self, key_id: str, token: str | None, region: str, service: str, now: datetime
-    ) -> KeyEntry:
+    async def _resolve(self, key_id: str, token: str | None, region: str, service: str, now: datetime) -> KeyEntry:
         """The secret and principal behind an access key (the one lookup at the edge)."""
         if token is not None or key_id.startswith("ASIA"):
             return await self._resolve_session(key_id, token, service)
@@ -594,8 +596,17 @@ class _BodyReader:
     about ``timeout`` seconds while a large upload at a normal rate is not. A declared
     ``Content-Length`` past the limit is refused before a byte of the body is read."""
 
-    def __init__(self, receive: Receive, head: HttpRequest, budget: _BodyBudget, timeout: float, min_rate: int) -> None:
+    def __init__(
+        self,
+        receive: Receive,
+        head: HttpRequest,
+        budget: _BodyBudget,
+        deadlines: ReadDeadlines,
+        timeout: float,
+        min_rate: int,
+    ) -> None:
         self._receive = receive
+        self._deadlines = deadlines
         self._head = head
         self._budget = budget
         self._timeout = timeout
@@ -628,30 +639,35 @@ class _BodyReader:
             return b""
         chunks: list[bytes] = []
         size = 0
-        loop = asyncio.get_running_loop()
-        start = loop.time()
+        start = asyncio.get_running_loop().time()
+        watch = self._deadlines.watch(start + self._timeout)
         try:
-            async with asyncio.timeout(start + self._timeout) as deadline:
-                while True:
-                    message = await self._receive()
-                    if message["type"] == "http.disconnect":
-                        self.complete = True
-                        break
-                    chunk = message.get("body", b"")
-                    if chunk:
-                        size += len(chunk)
-                        if size > limit:
-                            raise _too_large()
-                        self._reserve(size)
-                        chunks.append(chunk)
-                        if hasher is not None:
-                            hasher.update(chunk)
-                    if not message.get("more_body", False):
-                        self.complete = True
-                        break
-                    deadline.reschedule(start + self._timeout + size / self._min_rate)
-        except TimeoutError:
+            while True:
+                message = await self._receive()
+                if message["type"] == "http.disconnect":
+                    self.complete = True
+                    break
+                chunk = message.get("body", b"")
+                if chunk:
+                    size += len(chunk)
+                    if size > limit:
+                        raise _too_large()
+                    self._reserve(size)
+                    chunks.append(chunk)
+                    if hasher is not None:
+                        hasher.update(chunk)
+                if not message.get("more_body", False):
+                    self.complete = True
+                    break
+                watch.deadline = start + self._timeout + size / self._min_rate
+        except asyncio.CancelledError:
+            if not watch.fired:
+                raise
+            # Our deadline's cancellation, not the server's: taken back, answered as a timeout.
+            watch.task.uncancel()
             raise _BodyRefused(errors.request_timeout(), errors.request_timeout()) from None
+        finally:
+            self._deadlines.done(watch)
         if hasher is not None:
             self.sha256 = hasher.hexdigest()
         return b"".join(chunks) if len(chunks) != 1 else chunks[0]

@@ -84,14 +84,20 @@ class WouldBlock(Exception):
 _ON_EVENT_LOOP: ContextVar[bool] = ContextVar("credmint_on_event_loop", default=False)
 
 
-@contextlib.contextmanager
-def non_blocking() -> Iterator[None]:
-    """Within this block, a store access raises :class:`WouldBlock` instead of blocking."""
-    token = _ON_EVENT_LOOP.set(True)
-    try:
-        yield
-    finally:
-        _ON_EVENT_LOOP.reset(token)
+class non_blocking:
+    """Within this block, a store access raises :class:`WouldBlock` instead of blocking.
+
+    A class rather than a ``contextlib.contextmanager`` generator: it is entered once per
+    request on the event loop, and the generator machinery cost several times the work.
+    """
+
+    __slots__ = ("_token",)
+
+    def __enter__(self) -> None:
+        self._token = _ON_EVENT_LOOP.set(True)
+
+    def __exit__(self, *exc: object) -> None:
+        _ON_EVENT_LOOP.reset(self._token)
 
 
 def check_may_block() -> None:

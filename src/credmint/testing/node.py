@@ -35,6 +35,7 @@ from credmint.settings import (
     Settings,
 )
 from credmint.store import migrate
+from credmint.testing import signing
 from credmint.testing.accounts import Account, Credentials, Endpoint
 from credmint.testing.signing import ServerTimeSession
 
@@ -149,6 +150,8 @@ def start(data_dir: Path, *, region: str = DEFAULT_REGION) -> CredmintServer:
     # uvicorn installs no signal handlers off the main thread: the test runner keeps its own.
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="credmint-server", daemon=True)
     thread.start()
+    # While the server starts: the first test's clients then cost what every later one does.
+    signing.warm(f"http://127.0.0.1:{port}", region)
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:

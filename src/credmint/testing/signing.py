@@ -29,6 +29,7 @@ from typing import Any
 
 import boto3
 import botocore.auth
+import botocore.credentials
 import botocore.loaders
 import botocore.session
 from botocore.config import Config
@@ -84,9 +85,12 @@ class ServerTimeSession(boto3.Session):  # type: ignore[misc]  # boto3 ships no 
     """A boto3 session whose clients and resources talk to one credmint server, with one
     principal's credentials, and sign at the server's time.
 
-    The sessions share one botocore data loader, so the service models are read from
-    disk once per process instead of once per session (most of what making a client
-    costs).
+    Every such session in the process shares one botocore session (and its data loader),
+    so the service models, endpoint rules and client classes are built once per process
+    instead of once per principal: making a client costs a few milliseconds instead of
+    tens, which is most of what a short test of several principals spends. The shared
+    botocore session holds no credentials and no region: each client gets this session's
+    own, explicitly.
     """
 
     def __init__(
@@ -97,11 +101,21 @@ class ServerTimeSession(boto3.Session):  # type: ignore[misc]  # boto3 ships no 
         loader: botocore.loaders.Loader,
         credentials: Mapping[str, str | None],
     ) -> None:
-        core = botocore.session.Session()
-        core.register_component("data_loader", loader)
-        super().__init__(botocore_session=core, region_name=region, **credentials)
+        super().__init__(botocore_session=_shared_core(loader))
         self.credmint_url = url
+        self._region = region
         self._offset = offset
+        self._credentials = dict(credentials)
+
+    @property
+    def region_name(self) -> str:
+        return self._region
+
+    def get_credentials(self) -> botocore.credentials.Credentials:
+        c = self._credentials
+        return botocore.credentials.Credentials(
+            c["aws_access_key_id"], c["aws_secret_access_key"], c.get("aws_session_token")
+        )
 
     def _setup_loader(self) -> None:
         # boto3 adds its resource models' directory to the loader's search path for each
@@ -111,13 +125,48 @@ class ServerTimeSession(boto3.Session):  # type: ignore[misc]  # boto3 ships no 
         if path not in self._loader.search_paths:
             self._loader.search_paths.append(path)
 
+    def _register_default_handlers(self) -> None:
+        # boto3 registers its class customizations on the botocore session for each
+        # session; on the shared one, once (they would otherwise pile up and each run
+        # once per session ever made).
+        with _install_lock:
+            if not getattr(self._session, "_credmint_handlers", False):
+                super()._register_default_handlers()
+                self._session._credmint_handlers = True
+
     def client(self, service_name: str, *args: Any, **kwargs: Any) -> Any:
         if kwargs.get("endpoint_url") is None:  # resource() passes it, as None
             kwargs["endpoint_url"] = self.credmint_url
+        if kwargs.get("region_name") is None:
+            kwargs["region_name"] = self._region
+        if kwargs.get("aws_access_key_id") is None:  # the principal's, unless given
+            for name, value in self._credentials.items():
+                kwargs[name] = value
         base = S3_CONFIG if service_name == "s3" else BASE_CONFIG
         given = kwargs.get("config")
         kwargs["config"] = base.merge(given) if given is not None else base
         return sign_with_offset(super().client(service_name, *args, **kwargs), self._offset)
+
+
+#: The services a test of auth code nearly always calls.
+WARM_SERVICES = ("sts", "iam", "s3")
+
+
+def warm(url: str, region: str) -> None:
+    """Make one client of each of :data:`WARM_SERVICES` on the shared botocore session, so
+    that their models, endpoint rules and client classes are built before the first test
+    (while the server starts) rather than inside it."""
+    dummy = {"aws_access_key_id": "AKIAWARMING", "aws_secret_access_key": "warming", "aws_session_token": None}
+    session = ServerTimeSession(url, region, lambda: 0.0, shared_loader(), dummy)
+    for service in WARM_SERVICES:
+        session.client(service)
+
+
+@functools.cache
+def _shared_core(loader: botocore.loaders.Loader) -> botocore.session.Session:
+    core = botocore.session.Session()
+    core.register_component("data_loader", loader)
+    return core
 
 
 @functools.cache
