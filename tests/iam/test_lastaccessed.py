@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
 
 from credmint.iam.access_advisor import allowed_actions, allowed_services
 from credmint.iam.lastaccessed import AccessRecorder
@@ -55,3 +58,38 @@ def test_allowed_services() -> None:
 def test_allowed_actions() -> None:
     document = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:list*","Resource":"*"}]}'
     assert allowed_actions(document, "iam", ["ListUsers", "GetUser", "ListRoles"]) == ["iam:ListRoles", "iam:ListUsers"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_flush_upserts_and_never_moves_back_in_time(backend: str, tmp_path: Any, request: Any) -> None:
+    from sqlalchemy import select
+
+    from credmint.store import schema
+    from credmint.store.db import Store, sqlite_url
+    from credmint.store.migrate import upgrade
+
+    url = sqlite_url(tmp_path) if backend == "sqlite" else request.getfixturevalue("pg_url")
+    store = Store(url)
+    upgrade(store)
+    try:
+        rec = AccessRecorder()
+        rec.record("111111111111", "AIDA1", "arn:u", "iam:ListUsers", "us-east-1", T0 + timedelta(hours=1))
+        assert rec.flush(store) == 1
+        # Another node's older attempt arrives later: the row keeps the newer one.
+        older = AccessRecorder()
+        older.record("111111111111", "AIDA1", "arn:u", "iam:ListUsers", "eu-west-1", T0)
+        older.record("111111111111", "AIDA1", "arn:u", "s3:GetObject", "eu-west-1", T0)
+        assert older.flush(store) == 2
+        t = schema.service_last_accessed
+        with store.read() as conn:
+            rows = {r.action: r for r in conn.execute(select(t)).all()}
+        assert set(rows) == {"iam:listusers", "s3:getobject"}
+        assert rows["iam:listusers"].region == "us-east-1" and rows["s3:getobject"].service == "s3"
+        newer = AccessRecorder()
+        newer.record("111111111111", "AIDA1", "arn:u2", "iam:ListUsers", "ap-south-1", T0 + timedelta(hours=2))
+        newer.flush(store)
+        with store.read() as conn:
+            row = conn.execute(select(t).where(t.c.action == "iam:listusers")).one()
+        assert (row.region, row.entity_arn) == ("ap-south-1", "arn:u2")
+    finally:
+        store.close()
