@@ -35,13 +35,13 @@ from botocore.credentials import Credentials
 from bench.harness import Result, credmint, run_wrk, signed_post
 from bench.sts_throughput import GST_BODY, prepare
 from credmint import accounts, ids
+from credmint.access.principal import Principal
 from credmint.audit.record import RequestFacts
 from credmint.audit.recorder import AuditRecorder
 from credmint.clock import SystemClock
 from credmint.httpreq import HttpRequest
-from credmint.principal import Principal
 from credmint.server.app import CredmintApp
-from credmint.server.factory import build_runtime, settle_heap
+from credmint.server.factory import build_node, settle_heap
 from credmint.settings import Settings
 from credmint.store import migrate
 from credmint.store.db import Store, sqlite_url
@@ -81,15 +81,15 @@ def cpu_per_request(sink: str, n: int = 10_000) -> float:
     data = Path(tempfile.mkdtemp(prefix="credmint-audit-bench-"))
     account = "123456789012"
     key, secret = ids.new_access_key_id(account, temporary=False), ids.new_secret_access_key()
-    runtime = build_runtime(Settings(data_dir=data, audit_sink=sink))
-    migrate.upgrade(runtime.store)
+    node = build_node(Settings(data_dir=data, audit_sink=sink))
+    migrate.upgrade(node.store)
     now = datetime.now(UTC)
     accounts.bootstrap(
-        runtime.store, runtime.master, now, account_id=account, access_key_id=key, secret_access_key=secret
+        node.store, node.master, now, account_id=account, access_key_id=key, secret_access_key=secret
     )
-    app = CredmintApp(runtime)
+    app = CredmintApp(node)
     settle_heap()  # as create_app does in the server
-    runtime.audit.start()
+    node.audit.start()
     req = AWSRequest(
         method="POST",
         url="http://127.0.0.1:8400/",
@@ -130,8 +130,8 @@ def cpu_per_request(sink: str, n: int = 10_000) -> float:
     start = time.process_time()
     asyncio.run(drive(n))
     cpu = (time.process_time() - start) / n * 1e6
-    runtime.audit.close()
-    runtime.store.close()
+    node.audit.close()
+    node.store.close()
     assert statuses == {200}, statuses
     return cpu
 

@@ -19,8 +19,8 @@ os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import boto3  # noqa: E402
-from suite_body import one_test  # noqa: E402
+import boto3  # noqa: E402 - after the environment the client reads at import
+from suite_body import one_test  # noqa: E402 - after the sys.path entry that finds it
 
 
 def _client(service: str, creds: dict[str, str] | None) -> Any:

@@ -21,20 +21,9 @@ import pytest
 from botocore.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
 #: The PostgreSQL every developer and CI machine runs (trust auth).
 PG_ADMIN_URL = os.environ.get("CREDMINT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI") == "true"
-
-
-def shared_path(*parts: str) -> Path:
-    """A path in ../shared; skips (or, in CI, fails) when ../shared is missing."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        if IN_CI:
-            pytest.fail(f"CI requires {path}")
-        pytest.skip(f"{path} is not here (the shared vectors live beside the repository)")
-    return path
 
 
 def free_port() -> int:
@@ -159,12 +148,13 @@ def start_server(
     env.update(extra_env or {})
     data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir / f"server-{port}.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "credmint.cli.main", "serve"],
-        env=env,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
+    with log.open("ab") as out:  # the child keeps its own descriptor
+        process = subprocess.Popen(
+            [sys.executable, "-m", "credmint.cli.main", "serve"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     url = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     server = Server(url, data_dir, account_id or "", access_key_id or "", secret_access_key or "", process, env, log)
     deadline = time.monotonic() + 60
@@ -201,3 +191,41 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     srv = start_server(tmp_path_factory.mktemp("credmint-data"))
     yield srv
     srv.stop()
+
+
+# --- the e2e mark ---------------------------------------------------------------------------
+
+#: Fixtures that start a real server (the session server, the plugin's): every test whose
+#: fixtures reach one of them is end-to-end.
+SERVER_FIXTURES = frozenset({"server", "credmint_server"})
+#: What a test module's source names when it starts servers of its own (a fixture of its
+#: own calling start_server, credmint.testing's node, a ``credmint serve`` subprocess), or
+#: uses the helper modules that do.
+SERVER_STARTERS = (
+    "start_server(",
+    "CredmintServer",
+    "credmint.testing",
+    "subprocess",
+    "tests.iam.fixtures_",
+    "tests.s3.helpers",
+    "tests.sts.helpers",
+)
+
+
+def _starts_servers(module: Path, cache: dict[Path, bool]) -> bool:
+    found = cache.get(module)
+    if found is None:
+        text = module.read_text() if module.suffix == ".py" else ""
+        found = cache[module] = any(s in text for s in SERVER_STARTERS)
+    return found
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark ``e2e`` every test that starts the real server (``-m "not e2e"`` runs the rest):
+    by its fixtures, or by what its module starts. Errs on the side of marking: a module
+    that starts servers marks all its tests."""
+    cache: dict[Path, bool] = {}
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & SERVER_FIXTURES or _starts_servers(item.path, cache) or "/e2e/" in item.path.as_posix():
+            item.add_marker(pytest.mark.e2e)

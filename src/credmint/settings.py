@@ -23,6 +23,11 @@ DEV_ROOT_ACCESS_KEY_ID = "AKIARZPUZDIKDEVROOTA"
 DEV_ROOT_SECRET_ACCESS_KEY = "credmintDEVONLYcredmintDEVONLYcredmint00"
 
 
+def sqlite_url(data_dir: Path) -> str:
+    """The embedded store's URL: ``credmint.db`` in the data directory."""
+    return f"sqlite:///{(data_dir / 'credmint.db').resolve()}"
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str = DEFAULT_HOST
@@ -146,8 +151,6 @@ class Settings:
 
     @property
     def store_url(self) -> str:
-        from credmint.store.db import sqlite_url
-
         return self.database_url or sqlite_url(self.data_dir)
 
     @classmethod

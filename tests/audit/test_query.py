@@ -52,7 +52,7 @@ def fill(store: Store) -> None:
 
 def test_insert_does_not_signal_a_change(store: Store) -> None:
     seen: list[int] = []
-    store.on_change(lambda: seen.append(1))
+    store.on_change(lambda _changes: seen.append(1))
     fill(store)
     assert seen == []
 

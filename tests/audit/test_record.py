@@ -12,11 +12,11 @@ from typing import Any
 import botocore.session
 import pytest
 
+from credmint.access.principal import Principal, PrincipalKind
+from credmint.access.tokens import IssuingCall, SessionClaims
 from credmint.audit import record as rec
 from credmint.audit.record import RequestFacts, build_record
 from credmint.httpreq import HttpRequest
-from credmint.principal import Principal
-from credmint.sts.tokens import IssuingCall, SessionClaims
 
 NOW = datetime(2026, 3, 4, 5, 6, 7, 890000, tzinfo=UTC)
 ACCOUNT = "123456789012"
@@ -28,9 +28,15 @@ def request(*, query: str = "", headers: tuple[tuple[str, str], ...] = (), secur
 
 
 USER = Principal(
-    "user", ACCOUNT, f"arn:aws:iam::{ACCOUNT}:user/alice", "AIDAEXAMPLE", "alice", "AKIAEXAMPLE", "AIDAEXAMPLE"
+    PrincipalKind.USER,
+    ACCOUNT,
+    f"arn:aws:iam::{ACCOUNT}:user/alice",
+    "AIDAEXAMPLE",
+    "alice",
+    "AKIAEXAMPLE",
+    "AIDAEXAMPLE",
 )
-ROOT = Principal("root", ACCOUNT, f"arn:aws:iam::{ACCOUNT}:root", ACCOUNT, "", "AKIAROOT")
+ROOT = Principal(PrincipalKind.ROOT, ACCOUNT, f"arn:aws:iam::{ACCOUNT}:root", ACCOUNT, "", "AKIAROOT")
 
 
 def role_session(mfa: bool = True) -> Principal:
@@ -39,7 +45,7 @@ def role_session(mfa: bool = True) -> Principal:
         access_key_id="ASIARZPUZDIKHTB2QVIG",
         secret_access_key="s" * 40,
         account_id=ACCOUNT,
-        principal_kind="assumed-role",
+        principal_kind=PrincipalKind.ASSUMED_ROLE,
         principal_arn=f"arn:aws:sts::{ACCOUNT}:assumed-role/admin/sess",
         principal_id="AROAEXAMPLE:sess",
         issued_at=int(NOW.timestamp()) - 60,
@@ -51,7 +57,7 @@ def role_session(mfa: bool = True) -> Principal:
         source_identity="alice-src",
     )
     return Principal(
-        "assumed-role",
+        PrincipalKind.ASSUMED_ROLE,
         ACCOUNT,
         claims.principal_arn,
         claims.principal_id,

@@ -9,18 +9,18 @@ from pathlib import Path
 
 import pytest
 
+from credmint.access.principal import Principal, PrincipalKind
 from credmint.audit import query, recorder
 from credmint.audit.record import RequestFacts
 from credmint.audit.recorder import AuditRecorder
 from credmint.clock import FixedClock
 from credmint.httpreq import HttpRequest
-from credmint.principal import Principal
 from credmint.settings import Settings
 from credmint.store import migrate
 from credmint.store.db import Store, sqlite_url
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
-USER = Principal("user", "123456789012", "arn:aws:iam::123456789012:user/a", "AIDA1", "a", "AKIA1", "AIDA1")
+USER = Principal(PrincipalKind.USER, "123456789012", "arn:aws:iam::123456789012:user/a", "AIDA1", "a", "AKIA1", "AIDA1")
 
 
 def facts(operation: str | None = "CreateUser", service: str = "iam", **kw: object) -> RequestFacts:

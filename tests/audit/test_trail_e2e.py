@@ -296,6 +296,7 @@ def test_failed_calls_are_recorded(audited: Server) -> None:
 def test_expired_token_is_recorded(audited: Server) -> None:
     user = make_user(audited, policy=doc(allow("sts:*")))
     creds = Creds.of(audited.client("sts", **user.creds.kwargs()).get_session_token(DurationSeconds=900))
+    assert creds.session_token is not None
     tampered = Creds(creds.access_key_id, creds.secret_access_key, creds.session_token[:-8] + "AAAAAAAA")
     with pytest.raises(ClientError) as exc:
         audited.client("sts", **tampered.kwargs()).get_caller_identity()

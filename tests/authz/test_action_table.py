@@ -1,10 +1,10 @@
-"""credmint.actions: every IAM and STS operation the server serves has its action in the reference."""
+"""credmint.access.actions: every IAM and STS operation the server serves has its action in the reference."""
 
 from __future__ import annotations
 
 import pytest
 
-from credmint import actions, condition_keys
+from credmint.access import actions, condition_keys
 from credmint.server import registry
 
 SERVED = sorted((svc, op) for svc, ops in registry.OPERATIONS.items() for op in ops)

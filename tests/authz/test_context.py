@@ -1,4 +1,4 @@
-"""credmint.authz.build_context: the global keys are present exactly when GLOBAL_KEYS says."""
+"""credmint.access.context.build_context: the global keys are present exactly when GLOBAL_KEYS says."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from credmint import authz, condition_keys, ids
+from credmint import ids
+from credmint.access import condition_keys
+from credmint.access.context import anonymous_context, build_context
+from credmint.access.identity import Identity
+from credmint.access.principal import Principal
+from credmint.access.tokens import IssuingCall, PrincipalKind, SessionClaims
 from credmint.httpreq import HttpRequest
 from credmint.policy.context import GLOBAL_KEYS
-from credmint.principal import Principal
-from credmint.sts.tokens import IssuingCall, PrincipalKind, SessionClaims
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 ACCOUNT = "111122223333"
@@ -37,9 +40,11 @@ def _session(kind: IssuingCall, **extra: object) -> SessionClaims:
     return SessionClaims(**base)  # type: ignore[arg-type]
 
 
-USER = Principal("user", ACCOUNT, f"arn:aws:iam::{ACCOUNT}:user/alice", "AIDAEXAMPLE", "alice", "AKIAEXAMPLE", "u1")
+USER = Principal(
+    PrincipalKind.USER, ACCOUNT, f"arn:aws:iam::{ACCOUNT}:user/alice", "AIDAEXAMPLE", "alice", "AKIAEXAMPLE", "u1"
+)
 ROLE_SESSION = Principal(
-    "assumed-role",
+    PrincipalKind.ASSUMED_ROLE,
     ACCOUNT,
     f"arn:aws:sts::{ACCOUNT}:assumed-role/r/s",
     "AROAEXAMPLE:s",
@@ -56,7 +61,7 @@ ROLE_SESSION = Principal(
     ),
 )
 ROOT_SESSION = Principal(
-    "root",
+    PrincipalKind.ROOT,
     ACCOUNT,
     f"arn:aws:iam::{ACCOUNT}:root",
     ACCOUNT,
@@ -68,8 +73,8 @@ ROOT_SESSION = Principal(
 
 
 def _keys(p: Principal, request: HttpRequest, *, resource_account: str | None = None) -> dict[str, tuple[str, ...]]:
-    identity = authz.Identity(exists=True, tags=(("dept", "eng"),))
-    ctx = authz.build_context(
+    identity = Identity(exists=True, tags=(("dept", "eng"),))
+    ctx = build_context(
         p,
         identity,
         request,
@@ -90,8 +95,13 @@ def test_referer_only_when_the_request_carries_one() -> None:
 
 
 def test_anonymous_referer_and_region() -> None:
-    ctx = authz.anonymous_context(
-        _request(("referer", "https://a.example/")), "s3:GetObject", "arn:aws:s3:::b/k", ACCOUNT, NOW, None,
+    ctx = anonymous_context(
+        _request(("referer", "https://a.example/")),
+        "s3:GetObject",
+        "arn:aws:s3:::b/k",
+        ACCOUNT,
+        NOW,
+        None,
         region="eu-west-1",
     )
     assert ctx.keys["aws:referer"] == ("https://a.example/",)

@@ -441,8 +441,8 @@ def test_signing_algorithm_on_get_web_identity_token(server: Server) -> None:
     iam = server.client("iam")
     try:
         iam.enable_outbound_web_identity_federation()
-    except ClientError as e:  # another test of the session turned it on first
-        assert e.response["Error"]["Code"] == "FeatureEnabled"
+    except ClientError as enabled:  # another test of the session turned it on first
+        assert enabled.response["Error"]["Code"] == "FeatureEnabled"
     _, creds = _user(
         server,
         _doc(

@@ -44,21 +44,23 @@ def signed(
         # botocore reads the time from datetime.datetime.now inside add_auth.
         import botocore.auth as ba
 
+        frozen = when
+
         class _Frozen(dt.datetime):
             @classmethod
             def now(cls, tz: dt.tzinfo | None = None) -> dt.datetime:  # type: ignore[override]
-                return when
+                return frozen
 
             @classmethod
             def utcnow(cls) -> dt.datetime:  # type: ignore[override]
-                return when.replace(tzinfo=None)
+                return frozen.replace(tzinfo=None)
 
         original = ba.datetime.datetime
-        ba.datetime.datetime = _Frozen  # type: ignore[misc]
+        ba.datetime.datetime = _Frozen
         try:
             auth.add_auth(req)
         finally:
-            ba.datetime.datetime = original  # type: ignore[misc]
+            ba.datetime.datetime = original
     else:
         auth.add_auth(req)
     return req

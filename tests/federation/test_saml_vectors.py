@@ -8,7 +8,6 @@ import base64
 import json
 import re
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from cryptography import x509
@@ -17,8 +16,9 @@ from lxml import etree
 from credmint.errors import AwsError
 from credmint.federation import saml
 from tests.federation.samlidp import SamlIdp
+from tests.vector_data import IN_REPO
 
-DATA = Path(__file__).resolve().parent.parent / "vectors" / "saml" / "python3-saml"
+DATA = IN_REPO / "saml" / "python3-saml"
 RESPONSES = DATA / "responses"
 #: The service providers the suite's responses were issued to (its settings files).
 SP_ENTITY = {

@@ -45,8 +45,8 @@ class Env:
     access_key_id: str
     secret_access_key: str
     make_client: Callable[..., Any]
-    #: The in-process runtime (None against the real server).
-    runtime: Any = None
+    #: The in-process node (None against the real server).
+    node: Any = None
     #: ``(url, env)`` for the AWS CLI (real server only).
     cli: tuple[str, dict[str, str]] | None = None
     #: Makes another account on the same server: ``() -> (account_id, key_id, secret)``.
@@ -75,13 +75,12 @@ class _RawBody:
         return body
 
 
-def _dispatcher(runtime: Any) -> Callable[..., AWSResponse]:
+def _dispatcher(node: Any) -> Callable[..., AWSResponse]:
     from credmint import errors
-    from credmint.api import Call
+    from credmint.access.credentials import KeyEntry
     from credmint.errors import AwsError
     from credmint.httpreq import HttpRequest
     from credmint.iam.service import OPERATIONS
-    from credmint.runtime import KeyEntry
     from credmint.sigv4 import check_scope, parse_auth, verify_signature
     from credmint.wire.query import query_service
 
@@ -107,25 +106,15 @@ def _dispatcher(runtime: Any) -> Callable[..., AWSResponse]:
             if signed is None:
                 raise errors.missing_authentication_token()
             check_scope(signed, "iam", "query")
-            entry = runtime.credentials.load(signed.access_key_id)
+            entry = node.credentials.load(signed.access_key_id)
             if not isinstance(entry, KeyEntry) or not entry.active:
                 raise errors.invalid_client_token_id(period=False)
             verify_signature(req, signed, entry.secret, "query")
-            now = runtime.now()
-            recorder = getattr(runtime, "last_used", None)
+            now = node.now()
+            recorder = getattr(node, "last_used", None)
             if recorder is not None:
                 recorder.record(signed.access_key_id, "iam", "us-east-1", now)
-            call = Call(
-                service="iam",
-                operation=op_model.name,
-                params=qsvc.decode(op_model, params),
-                principal=entry.principal,
-                request=req,
-                now=now,
-                region="us-east-1",
-                request_id=rid,
-                runtime=runtime,
-            )
+            call = node.call("iam", op_model.name, qsvc.decode(op_model, params), entry.principal, req, now, rid)
             result = op.fn(call)
             status, out = 200, qsvc.render_result(op_model, result or {}, rid)
         except AwsError as err:
@@ -137,8 +126,8 @@ def _dispatcher(runtime: Any) -> Callable[..., AWSResponse]:
 
 def _inprocess_env(tmp: Path) -> Env:
     from credmint.accounts import create_account
-    from credmint.runtime import Runtime
     from credmint.sealing import MasterKey
+    from credmint.server.node import Node
     from credmint.settings import Settings
     from credmint.store.db import Store, sqlite_url
     from credmint.store.migrate import upgrade
@@ -148,8 +137,8 @@ def _inprocess_env(tmp: Path) -> Env:
     upgrade(store)
     master = MasterKey.generate()
     creds = create_account(store, master, datetime.now(UTC))
-    runtime = Runtime(Settings(data_dir=tmp), store, master)
-    dispatch = _dispatcher(runtime)
+    node = Node(Settings(data_dir=tmp), store, master)
+    dispatch = _dispatcher(node)
 
     def make_client(service: str, resource: bool = False, **kwargs: Any) -> Any:
         factory = boto3.resource if resource else boto3.client
@@ -176,7 +165,7 @@ def _inprocess_env(tmp: Path) -> Env:
         creds.access_key_id,
         creds.secret_access_key,
         make_client,
-        runtime=runtime,
+        node=node,
         new_account=new_account,
     )
 
@@ -254,7 +243,7 @@ def user_env(env: Env, user_name: str, *, create: bool = True) -> tuple[Env, dic
         return env.make_client(service, resource=resource, **kwargs)
 
     return (
-        Env(env.account_id, key["AccessKeyId"], key["SecretAccessKey"], make_client, runtime=env.runtime),
+        Env(env.account_id, key["AccessKeyId"], key["SecretAccessKey"], make_client, node=env.node),
         key,
     )
 

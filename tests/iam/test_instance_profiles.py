@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -183,7 +184,7 @@ def test_user_without_permissions_is_refused(iam_env: Any) -> None:
     admin.create_role(RoleName=role, AssumeRolePolicyDocument=TRUST_EC2)
     as_user, _ = user_env(iam_env, unique("nobody"))
     client = as_user.client()
-    calls = [
+    calls: list[Callable[[], object]] = [
         lambda: client.create_instance_profile(InstanceProfileName=unique("ip")),
         lambda: client.get_instance_profile(InstanceProfileName=profile),
         lambda: client.list_instance_profiles(),
@@ -201,7 +202,7 @@ def test_user_without_permissions_is_refused(iam_env: Any) -> None:
 
     # AddRoleToInstanceProfile alone is not enough: AWS also wants iam:PassRole on the role.
     user_name = as_user.client("sts").get_caller_identity()["Arn"].rsplit("/", 1)[1]
-    only_add = {
+    only_add: dict[str, Any] = {
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Action": "iam:AddRoleToInstanceProfile", "Resource": "*"}],
     }

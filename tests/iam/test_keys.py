@@ -129,11 +129,11 @@ def test_recorder_flush_keeps_latest(tmp_path: Path) -> None:
     from sqlalchemy import select
 
     from credmint.accounts import create_account
-    from credmint.iam.lastused import LastUsedRecorder
     from credmint.sealing import MasterKey
     from credmint.store import schema
     from credmint.store.db import Store, sqlite_url
     from credmint.store.migrate import upgrade
+    from credmint.store.usage import LastUsedRecorder
 
     store = Store(sqlite_url(tmp_path))
     upgrade(store)

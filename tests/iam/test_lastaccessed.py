@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from credmint.iam.access_advisor import allowed_actions, allowed_services
-from credmint.iam.lastaccessed import AccessRecorder
+from credmint.store.last_accessed import AccessRecorder
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

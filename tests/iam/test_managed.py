@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -48,7 +49,7 @@ def test_data_file_is_complete_and_valid() -> None:
 def test_every_policy_the_seeds_name_is_shipped(server: Server) -> None:
     import re
 
-    from tests.conftest import shared_path
+    from tests.vector_data import shared_path
 
     names: set[str] = set()
     for seed in shared_path("seeds").glob("*.txt"):
@@ -148,6 +149,7 @@ def test_attach_and_detach_aws_policies_with_counts(iam: Any) -> None:
 def test_aws_policies_cannot_be_changed(iam: Any) -> None:
     arn = "arn:aws:iam::aws:policy/AdministratorAccess"
     doc = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]})
+    call: Callable[..., object]
     for call in (
         lambda: iam.delete_policy(PolicyArn=arn),
         lambda: iam.create_policy_version(PolicyArn=arn, PolicyDocument=doc),

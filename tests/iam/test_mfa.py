@@ -458,7 +458,7 @@ def test_wrong_guesses_empty_no_cache(tmp_path: Path) -> None:
     url, serial, user_id, master, seed = _device_store(tmp_path)
     store = Store(url)
     signals: list[None] = []
-    store.on_change(lambda: signals.append(None))
+    store.on_change(lambda _changes: signals.append(None))
     now = datetime(2026, 3, 1, 12, 0, 5, tzinfo=UTC)
     for _ in range(3):
         _check(store, serial, user_id, _wrong(seed, now), now, master)

@@ -7,6 +7,7 @@ The password policy is account-wide, so these tests run in accounts of their own
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -166,7 +167,7 @@ def test_user_without_permissions_is_refused(iam_env: Env) -> None:
     iam.create_user(UserName=target)
     as_user, _ = user_env(iam_env, unique("nobody"))
     client = as_user.client()
-    calls = [
+    calls: list[Callable[[], object]] = [
         lambda: client.create_login_profile(UserName=target, Password="Correct-Horse-9"),
         lambda: client.get_login_profile(UserName=target),
         lambda: client.update_login_profile(UserName=target, PasswordResetRequired=True),

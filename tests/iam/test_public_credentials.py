@@ -129,7 +129,7 @@ HOSTILE_SSH_BODIES = {
     "truncated base64": ssh_line(RSA_KEYS[0])[:60],
     "bad base64": "ssh-rsa !!!!notbase64!!!!",
     "wrong type prefix": "ssh-rsa " + base64.b64encode(b"\x00\x00\x00\x07ssh-dss\x00").decode(),
-    "short rsa": ssh_line(rsa.generate_private_key(public_exponent=65537, key_size=1024)),  # type: ignore[arg-type]
+    "short rsa": ssh_line(rsa.generate_private_key(public_exponent=65537, key_size=1024)),
     "ecdsa": ec.generate_private_key(ec.SECP256R1())
     .public_key()
     .public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)

@@ -272,7 +272,7 @@ def _customer_policy(env: Env) -> str:
     try:
         return str(iam.create_policy(PolicyName=unique("boundary"), PolicyDocument=doc)["Policy"]["Arn"])
     except ClientError as err:
-        if err.response["Error"]["Code"] != "InvalidAction" or env.runtime is None:
+        if err.response["Error"]["Code"] != "InvalidAction" or env.node is None:
             raise
     from datetime import UTC, datetime
 
@@ -283,7 +283,7 @@ def _customer_policy(env: Env) -> str:
     name = unique("boundary")
     arn = f"arn:aws:iam::{env.account_id}:policy/{name}"
     now = datetime.now(UTC)
-    with env.runtime.store.write() as conn:
+    with env.node.store.write() as conn:
         conn.execute(
             insert(schema.managed_policies).values(
                 arn=arn,

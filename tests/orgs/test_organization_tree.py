@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -61,6 +62,7 @@ def test_tree_lookups_refuse_unknown_ids(server: Server, org: Organization) -> N
     foreign_member = other.add_member()
     foreign_ou = _ou(other, "theirs")
     missing_ou = f"ou-{org.root_id[2:]}-zzzzzzzz"
+    call: Callable[..., object]
     for parent in ("r-zzzz", missing_ou, foreign_ou, other.root_id):
         for call in (
             lambda p: org.orgs.list_children(ParentId=p, ChildType="ACCOUNT"),
@@ -137,6 +139,7 @@ def test_describe_update_and_delete_organizational_unit(server: Server, org: Org
     org.orgs.move_account(AccountId=member, SourceParentId=child, DestinationParentId=org.root_id)
     org.orgs.delete_organizational_unit(OrganizationalUnitId=child)
 
+    call: Callable[..., object]
     for call in (
         lambda: org.orgs.describe_organizational_unit(OrganizationalUnitId=child),
         lambda: org.orgs.update_organizational_unit(OrganizationalUnitId=child, Name="again"),
@@ -160,7 +163,7 @@ def test_tree_operations_need_the_management_account(server: Server, org: Organi
     ou = _ou(org, "guarded")
     member = org.add_member()
     orgs = client(server, "organizations", org.enter(member))
-    calls = (
+    calls: tuple[Callable[[], object], ...] = (
         lambda: orgs.list_children(ParentId=org.root_id, ChildType="ACCOUNT"),
         lambda: orgs.list_parents(ChildId=member),
         lambda: orgs.list_accounts_for_parent(ParentId=org.root_id),

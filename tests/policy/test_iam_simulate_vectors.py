@@ -10,15 +10,13 @@ and the resource account from ``request.resource.accountId``.
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from credmint.policy import PrincipalInfo, RequestContext, compile_policy, evaluate
+from tests.vector_data import SHARED, missing, require
 
-SHARED = Path(os.environ.get("CREDMINT_SHARED", Path(__file__).resolve().parents[3] / "shared"))
 CASES_DIR = SHARED / "vectors/iam-policy/cloud-copilot-iam-simulate/core_engine/coreEngineTests"
 
 #: Cases where AWS's documentation and iam-simulate disagree; we follow AWS.
@@ -41,9 +39,7 @@ BLOCKED_BY = {"pb": "boundary", "vpce": "endpoint"}
 
 def _load() -> list[Any]:
     if not CASES_DIR.is_dir():
-        return [
-            pytest.param(None, id="vectors-missing", marks=pytest.mark.skip(reason=f"{CASES_DIR} not found"))
-        ]
+        return [missing(CASES_DIR)]
     params = []
     for path in sorted(CASES_DIR.rglob("*.json")):
         rel = path.relative_to(CASES_DIR).as_posix()
@@ -132,6 +128,8 @@ def run_case(case: dict[str, Any]) -> tuple[str, Any]:
 
 @pytest.mark.parametrize("case", _load())
 def test_iam_simulate_case(case: dict[str, Any] | None) -> None:
+    if case is None:
+        require(CASES_DIR)
     assert case is not None
     got, decision = run_case(case)
     expected = case["expected"]

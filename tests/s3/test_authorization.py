@@ -219,17 +219,28 @@ def test_role_session_and_aws_s3_cp(server: Server, s3: Any, bucket: str, tmp_pa
     denied = _assume(server, _role(server, _allow(["s3:ListBucket"], [arn])))
     src = tmp_path / "big.bin"
     src.write_bytes(os.urandom(17 * 1024 * 1024))
-    creds = {"key": allowed["AccessKeyId"], "secret": allowed["SecretAccessKey"], "token": allowed["SessionToken"]}
-    r = aws_cli(server, "s3", "cp", str(src), f"s3://{bucket}/role/big.bin", **creds)
+    key, secret, token = allowed["AccessKeyId"], allowed["SecretAccessKey"], allowed["SessionToken"]
+    r = aws_cli(server, "s3", "cp", str(src), f"s3://{bucket}/role/big.bin", key=key, secret=secret, token=token)
     assert r.returncode == 0, r.stderr
     back = tmp_path / "back.bin"
-    r = aws_cli(server, "s3", "cp", f"s3://{bucket}/role/big.bin", str(back), **creds)
+    r = aws_cli(server, "s3", "cp", f"s3://{bucket}/role/big.bin", str(back), key=key, secret=secret, token=token)
     assert r.returncode == 0, r.stderr
     assert back.read_bytes() == src.read_bytes()
-    no = {"key": denied["AccessKeyId"], "secret": denied["SecretAccessKey"], "token": denied["SessionToken"]}
-    r = aws_cli(server, "s3", "cp", str(src), f"s3://{bucket}/role/again.bin", **no)
+    no_key, no_secret, no_token = denied["AccessKeyId"], denied["SecretAccessKey"], denied["SessionToken"]
+    r = aws_cli(
+        server, "s3", "cp", str(src), f"s3://{bucket}/role/again.bin", key=no_key, secret=no_secret, token=no_token
+    )
     assert r.returncode != 0 and "AccessDenied" in r.stderr
-    r = aws_cli(server, "s3", "cp", f"s3://{bucket}/role/big.bin", str(tmp_path / "x.bin"), **no)
+    r = aws_cli(
+        server,
+        "s3",
+        "cp",
+        f"s3://{bucket}/role/big.bin",
+        str(tmp_path / "x.bin"),
+        key=no_key,
+        secret=no_secret,
+        token=no_token,
+    )
     assert r.returncode != 0 and ("403" in r.stderr or "AccessDenied" in r.stderr)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -293,7 +293,7 @@ def test_block_public_acls(server: Server, bucket: str) -> None:
     s3 = server.client("s3")
     s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
     s3.put_object(Bucket=bucket, Key="k", Body=b"x")
-    refused = [
+    refused: list[Callable[[], object]] = [
         lambda: s3.put_object(Bucket=bucket, Key="pub", Body=b"x", ACL="public-read"),
         lambda: s3.put_object(Bucket=bucket, Key="pub", Body=b"x", GrantRead=f'uri="{ALL_USERS}"'),
         lambda: s3.create_multipart_upload(Bucket=bucket, Key="pub", ACL="authenticated-read"),

@@ -14,9 +14,9 @@ import pytest
 
 from credmint import accounts
 from credmint.clock import FixedClock
-from credmint.runtime import Runtime
 from credmint.sealing import load_or_create_master_key
 from credmint.server.app import CredmintApp
+from credmint.server.node import Node
 from credmint.settings import Settings
 from credmint.store import migrate
 from credmint.store.db import Store
@@ -26,15 +26,15 @@ ACCOUNT_ID = "123456789012"
 
 
 @dataclass
-class Node:
+class InProcess:
     app: CredmintApp
-    runtime: Runtime
+    node: Node
 
     def request(self, method: str, path: str, **kwargs: object) -> httpx.Response:
         """One request through the ASGI app (no lifespan: nothing here needs the watchers)."""
 
         async def send() -> httpx.Response:
-            transport = httpx.ASGITransport(app=self.app)  # type: ignore[arg-type]
+            transport = httpx.ASGITransport(app=self.app)
             async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8400") as client:
                 return await client.request(method, path, **kwargs)  # type: ignore[arg-type]
 
@@ -42,11 +42,11 @@ class Node:
 
 
 @pytest.fixture
-def node(tmp_path: Path) -> Iterator[Node]:
+def node(tmp_path: Path) -> Iterator[InProcess]:
     settings = Settings(data_dir=tmp_path, account_id=ACCOUNT_ID, audit_sink="off")
     store = Store(settings.store_url)
     migrate.upgrade(store)
-    runtime = Runtime(settings, store, load_or_create_master_key(tmp_path, None), FixedClock(NOW))
-    accounts.bootstrap(store, runtime.master, NOW, account_id=ACCOUNT_ID, access_key_id=None, secret_access_key=None)
-    yield Node(CredmintApp(runtime), runtime)
+    state = Node(settings, store, load_or_create_master_key(tmp_path, None), FixedClock(NOW))
+    accounts.bootstrap(store, state.master, NOW, account_id=ACCOUNT_ID, access_key_id=None, secret_access_key=None)
+    yield InProcess(CredmintApp(state), state)
     store.close()

@@ -102,6 +102,28 @@ def test_requests_failures_and_issuance_are_counted(obs: Server) -> None:
     assert "credmint_federation_fetch_failures_total" in names
 
 
+def test_wrong_codes_to_enable_or_resync_a_device_are_counted(obs: Server) -> None:
+    iam = obs.client("iam")
+    iam.create_user(UserName="metrics-mfa")
+    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName="metrics-mfa")["VirtualMFADevice"]["SerialNumber"]
+    before = scrape(obs)
+    for _ in range(2):
+        with pytest.raises(ClientError) as exc:
+            iam.enable_mfa_device(
+                UserName="metrics-mfa", SerialNumber=serial, AuthenticationCode1="000000", AuthenticationCode2="000001"
+            )
+        assert exc.value.response["Error"]["Code"] in ("InvalidAuthenticationCode", "AccessDenied")
+    after = scrape(obs)
+    counted = sum(
+        value(after, "credmint_mfa_failures_total", reason=r) - value(before, "credmint_mfa_failures_total", reason=r)
+        for r in ("invalid_code", "locked")
+    )
+    assert value(after, "credmint_mfa_failures_total", reason="invalid_code") > value(
+        before, "credmint_mfa_failures_total", reason="invalid_code"
+    )
+    assert counted == 2
+
+
 def test_request_input_cannot_add_series(obs: Server) -> None:
     """Label values come from fixed sets: unknown actions and arbitrary paths add no series."""
     scrape(obs)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import socket
@@ -15,6 +16,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from botocore.exceptions import BotoCoreError, ClientError
 from cryptography import x509
 
@@ -184,6 +188,37 @@ def test_boto3_verifies_the_self_signed_certificate(tls_server: Server) -> None:
     # Without the CA, the certificate is refused: nothing was served in the clear.
     with pytest.raises(BotoCoreError):
         tls_server.client("sts").get_caller_identity()
+
+
+@pytest.mark.e2e
+def test_audit_record_names_the_negotiated_tls_version_and_cipher(tls_server: Server) -> None:
+    ca = tls_server.data_dir / "tls" / "ca.pem"
+    body = "Action=GetCallerIdentity&Version=2011-06-15"
+    host = tls_server.url.removeprefix("https://")
+    req = AWSRequest(
+        method="POST",
+        url=tls_server.url + "/",
+        data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+    )
+    SigV4Auth(Credentials(tls_server.access_key_id, tls_server.secret_access_key), "sts", "us-east-1").add_auth(req)
+    conn = http.client.HTTPSConnection(host, context=_client_context(ca), timeout=10)
+    conn.request("POST", "/", body=body, headers=dict(req.headers.items()))
+    answer = conn.getresponse()
+    answer.read()
+    assert answer.status == 200
+    request_id = answer.getheader("x-amzn-requestid")
+    sock = conn.sock
+    assert isinstance(sock, ssl.SSLSocket)
+    negotiated = {"tlsVersion": sock.version(), "cipherSuite": sock.cipher()[0]}  # type: ignore[index]
+    conn.close()
+    records = [
+        json.loads(line)
+        for f in sorted((tls_server.data_dir / "audit").glob("*.jsonl"))
+        for line in f.read_text().splitlines()
+    ]
+    (record,) = [r for r in records if r["requestID"] == request_id]
+    assert record["tlsDetails"] == {**negotiated, "clientProvidedHostHeader": host}
 
 
 @pytest.mark.e2e

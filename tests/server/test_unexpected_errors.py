@@ -12,7 +12,7 @@ from botocore import parsers
 from credmint import wire
 from credmint.server import app as server_app
 from credmint.server import jsonapi
-from tests.server.conftest import Node
+from tests.server.conftest import InProcess
 
 
 class Boom(Exception):
@@ -33,7 +33,7 @@ def parse(service: str, operation: str, response: Any) -> dict[str, Any]:
     return parsed
 
 
-def test_s3(node: Node, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_s3(node: InProcess, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(server_app, "handle_s3", boom)
     r = node.request("GET", "/some-bucket/key")
     assert r.status_code == 500
@@ -41,7 +41,7 @@ def test_s3(node: Node, monkeypatch: pytest.MonkeyPatch) -> None:
     assert parse("s3", "GetObject", r)["Error"]["Code"] == "InternalError"
 
 
-def test_json(node: Node, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_json(node: InProcess, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(jsonapi, "_service", boom)
     r = node.request(
         "POST",
@@ -61,7 +61,7 @@ def test_json(node: Node, monkeypatch: pytest.MonkeyPatch) -> None:
     ("service", "version", "operation"),
     [("sts", "2011-06-15", "GetCallerIdentity"), ("iam", "2010-05-08", "ListUsers")],
 )
-def test_query(node: Node, monkeypatch: pytest.MonkeyPatch, service: str, version: str, operation: str) -> None:
+def test_query(node: InProcess, monkeypatch: pytest.MonkeyPatch, service: str, version: str, operation: str) -> None:
     monkeypatch.setattr(wire, "parse_form", boom)
     r = node.request(
         "POST",

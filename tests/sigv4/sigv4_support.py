@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
+
+from botocore.awsrequest import AWSPreparedRequest
+from tests.vector_data import IN_REPO
 
 from credmint.httpreq import HttpRequest, index_headers
 
-VECTORS = Path(__file__).resolve().parent.parent / "vectors" / "sigv4"
+VECTORS = IN_REPO / "sigv4"
 AKID = "AKIDEXAMPLE"
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 
@@ -46,17 +49,15 @@ def parse_http_text(text: str) -> HttpRequest:
     )
 
 
-def from_botocore(prepared: object) -> HttpRequest:
+def from_botocore(prepared: AWSPreparedRequest) -> HttpRequest:
     """An AWSPreparedRequest as it arrives on the wire: raw path and query split from the URL,
     header names lower-cased, ``host`` added as the HTTP client adds it."""
-    url = prepared.url  # type: ignore[attr-defined]
+    url = prepared.url
     parts = urlsplit(url)
-    headers = [
-        (k.lower(), v.decode() if isinstance(v, bytes) else str(v)) for k, v in prepared.headers.items()
-    ]  # type: ignore[attr-defined]
+    headers = [(k.lower(), v.decode() if isinstance(v, bytes) else str(v)) for k, v in prepared.headers.items()]
     if not any(k == "host" for k, _ in headers):
         headers.insert(0, ("host", parts.netloc))
-    body = prepared.body  # type: ignore[attr-defined]
+    body = prepared.body
     if body is None:
         body = b""
     elif isinstance(body, str):
@@ -65,7 +66,7 @@ def from_botocore(prepared: object) -> HttpRequest:
         body = body.read()
     return served(
         HttpRequest(
-            method=prepared.method,  # type: ignore[attr-defined]
+            method=prepared.method,
             raw_path=parts.path or "/",
             query_string=parts.query,
             headers=tuple(headers),
@@ -80,7 +81,7 @@ def replace_header(req: HttpRequest, name: str, value: str) -> HttpRequest:
 
 
 def with_(req: HttpRequest, **changes: object) -> HttpRequest:
-    fields = {
+    fields: dict[str, Any] = {
         "method": req.method,
         "raw_path": req.raw_path,
         "query_string": req.query_string,
@@ -88,7 +89,7 @@ def with_(req: HttpRequest, **changes: object) -> HttpRequest:
         "body": req.body,
     }
     fields.update(changes)
-    return served(HttpRequest(**fields))  # type: ignore[arg-type]
+    return served(HttpRequest(**fields))
 
 
 def flip_last_hex(sig: str) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sigv4_support import SECRET, VECTORS, flip_last_hex, parse_http_text, replace_header, with_
+from tests.vector_data import require
 
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
@@ -29,8 +30,8 @@ C_AUTH = VECTORS / "aws-c-auth" / "v4"
 CLASSIC = VECTORS / "aws4_testsuite-classic"
 NOW = datetime(2015, 8, 30, 12, 36, tzinfo=UTC)
 
-if not C_AUTH.is_dir() or not CLASSIC.is_dir():  # pragma: no cover
-    pytest.skip("SigV4 vectors missing from tests/vectors/sigv4", allow_module_level=True)
+require(C_AUTH)
+require(CLASSIC)
 
 
 def _c_auth_cases() -> list[tuple[str, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -22,7 +23,7 @@ S3_READ_ONLY = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
 
 def lifetime(r: dict[str, Any]) -> float:
     date = parsedate_to_datetime(r["ResponseMetadata"]["HTTPHeaders"]["date"])
-    return (r["Credentials"]["Expiration"] - date).total_seconds()
+    return float((r["Credentials"]["Expiration"] - date).total_seconds())
 
 
 def federating_user(server: Server) -> Any:
@@ -117,6 +118,7 @@ def test_federated_session_may_call_no_other_sts_or_iam_operation(server: Server
     creds = Creds.of(r)
     fed = sts_as(server, creds)
     arn = r["FederatedUser"]["Arn"]
+    call: Callable[..., object]
     for call, action in (
         (lambda: fed.get_access_key_info(AccessKeyId=creds.access_key_id), "sts:GetAccessKeyInfo"),
         (lambda: fed.decode_authorization_message(EncodedMessage="x"), "sts:DecodeAuthorizationMessage"),

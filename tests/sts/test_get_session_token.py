@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -26,7 +27,7 @@ def lifetime(response: dict[str, Any]) -> float:
     """Expiration minus the response's Date header: AWS makes it exactly DurationSeconds; uvicorn
     refreshes its Date header once a second, so allow for that staleness."""
     date = parsedate_to_datetime(response["ResponseMetadata"]["HTTPHeaders"]["date"])
-    return (response["Credentials"]["Expiration"] - date).total_seconds()
+    return float((response["Credentials"]["Expiration"] - date).total_seconds())
 
 
 def test_user_default_duration_and_credential_formats(server: Server) -> None:
@@ -169,6 +170,7 @@ def test_session_may_call_only_assume_role_and_get_caller_identity(server: Serve
     creds = Creds.of(sts_as(server, user.creds).get_session_token())
     session = sts_as(server, creds)
     session.get_caller_identity()
+    call: Callable[..., object]
     for call, action in (
         (lambda: session.get_access_key_info(AccessKeyId=creds.access_key_id), "sts:GetAccessKeyInfo"),
         (lambda: session.decode_authorization_message(EncodedMessage="x"), "sts:DecodeAuthorizationMessage"),

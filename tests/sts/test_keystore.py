@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from credmint.access import keystore
+from credmint.access.tokens import MAX_SESSION_SECONDS, TokenKeyring
 from credmint.sealing import MasterKey
 from credmint.store import migrate
 from credmint.store.db import Store, WouldBlock, non_blocking, sqlite_url
-from credmint.sts import keystore
-from credmint.sts.tokens import MAX_SESSION_SECONDS, TokenKeyring
 
 T0 = 1_800_000_000
 
@@ -131,7 +131,7 @@ def test_holder_follows_the_store(store: Store) -> None:
         other.close()
     # No change signal reached this holder, but a token naming the new key makes it re-read.
     from credmint import ids
-    from credmint.sts.tokens import IssuingCall, PrincipalKind, SessionClaims, seal_token
+    from credmint.access.tokens import IssuingCall, PrincipalKind, SessionClaims, seal_token
 
     claims = SessionClaims(
         kind=IssuingCall.GET_SESSION_TOKEN,

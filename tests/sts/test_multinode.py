@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
+from credmint.access import keystore
 from credmint.mfa import totp
 from credmint.sealing import MasterKey
-from credmint.sts import keystore
 from tests.conftest import Server, start_server
 from tests.sts.helpers import Creds, doc, error_of, make_role, make_user, sts_as, trust
 

@@ -8,8 +8,8 @@ from dataclasses import replace
 import pytest
 
 from credmint import errors, ids
-from credmint.sts import tokens
-from credmint.sts.tokens import IssuingCall, PrincipalKind, SessionClaims, TokenKeyring, open_token, seal_token
+from credmint.access import tokens
+from credmint.access.tokens import IssuingCall, PrincipalKind, SessionClaims, TokenKeyring, open_token, seal_token
 
 ACCOUNT = "123456789012"
 NOW = 1_700_000_000

@@ -17,7 +17,9 @@ from tests.sts.helpers import allow, doc, error_of, make_role, make_user, trust,
 # --- verbatim from the seeds (only the line breaks restored) -------------------------------------
 
 
-def list_buckets_with_session_token_with_mfa(mfa_serial_number, mfa_totp, sts_client):  # type: ignore[no-untyped-def]
+def list_buckets_with_session_token_with_mfa(
+    mfa_serial_number: str | None, mfa_totp: str | None, sts_client: Any
+) -> None:
     """
     Gets a session token with MFA credentials and uses the temporary session
     credentials to list Amazon S3 buckets.
@@ -40,9 +42,9 @@ def list_buckets_with_session_token_with_mfa(mfa_serial_number, mfa_totp, sts_cl
         print(bucket.name)
 
 
-def list_buckets_from_assumed_role_with_mfa(  # type: ignore[no-untyped-def]
-    assume_role_arn, session_name, mfa_serial_number, mfa_totp, sts_client
-):
+def list_buckets_from_assumed_role_with_mfa(
+    assume_role_arn: str, session_name: str, mfa_serial_number: str, mfa_totp: str, sts_client: Any
+) -> None:
     """
     Assumes a role from another account and uses the temporary credentials from
     that role to list the Amazon S3 buckets that are owned by the other account.

@@ -11,10 +11,10 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from credmint.access.principal import Principal, PrincipalKind
 from credmint.api import Call
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
-from credmint.principal import Principal
 from credmint.settings import Settings
 from credmint.sts.throttle import (
     MAX_RAW_KEY,
@@ -35,12 +35,14 @@ ACCOUNT = "123456789012"
 
 
 def user(name: str = "alice") -> Principal:
-    return Principal("user", ACCOUNT, f"arn:aws:iam::{ACCOUNT}:user/{name}", "AIDAEXAMPLE", name, "AKIAEXAMPLE")
+    return Principal(
+        PrincipalKind.USER, ACCOUNT, f"arn:aws:iam::{ACCOUNT}:user/{name}", "AIDAEXAMPLE", name, "AKIAEXAMPLE"
+    )
 
 
 def role_session(session: str) -> Principal:
     arn = f"arn:aws:sts::{ACCOUNT}:assumed-role/deploy/{session}"
-    return Principal("assumed-role", ACCOUNT, arn, f"AROAEXAMPLE:{session}", session, "ASIAEXAMPLE")
+    return Principal(PrincipalKind.ASSUMED_ROLE, ACCOUNT, arn, f"AROAEXAMPLE:{session}", session, "ASIAEXAMPLE")
 
 
 def call(
@@ -53,8 +55,13 @@ def call(
     service: str = "sts",
 ) -> Call:
     req = HttpRequest("POST", "/", "", (), b"", ip)
-    # No handler runs: the throttle reads only what a Call carries, never the runtime.
-    return Call(service, operation, params or {}, principal, req, now, "us-east-1", "req", cast(Any, None))
+    # No handler runs: the throttle reads the request's facts only, none of the node's parts.
+    parts = dict.fromkeys(
+        ("store", "master", "settings", "authorizer", "credentials", "keyring", "roles", "role_use", "last_used"),
+        cast(Any, None),
+    )
+    parts |= dict.fromkeys(("control_policies", "jwks", "mfa_limits"), cast(Any, None))
+    return Call(service, operation, params or {}, principal, req, now, "us-east-1", "req", **parts)
 
 
 def throttle(**limits: Limit) -> IssuanceThrottle:

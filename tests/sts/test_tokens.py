@@ -13,10 +13,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from credmint import ids
+from credmint.access import keystore
+from credmint.access.tokens import IssuingCall, PrincipalKind, SessionClaims, TokenKeyring, seal_token
 from credmint.sealing import MasterKey
 from credmint.store.db import Store, sqlite_url
-from credmint.sts import keystore
-from credmint.sts.tokens import IssuingCall, PrincipalKind, SessionClaims, TokenKeyring, seal_token
 from tests.conftest import Server
 from tests.sts.helpers import Creds, error_of, make_user, sts_as
 

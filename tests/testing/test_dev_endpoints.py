@@ -110,7 +110,7 @@ def test_reset_returns_to_the_bootstrapped_state(own_server: CredmintServer) -> 
     s3 = own_server.client("s3")
     s3.create_bucket(Bucket="reset-bucket")
     s3.put_object(Bucket="reset-bucket", Key="k", Body=b"data")
-    blobs = own_server.runtime.settings.data_dir / "objects"
+    blobs = own_server.node.settings.data_dir / "objects"
     assert any(p.is_file() for p in blobs.rglob("*") if p.parent.name != "tmp")
     other = own_server.new_account()
 

@@ -10,7 +10,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from credmint.sts.keystore import DEFAULT_ROTATION_SECONDS, token_key_id
+from credmint.access.keystore import DEFAULT_ROTATION_SECONDS, token_key_id
 from credmint.testing import Account, Principal, server
 from credmint.testing.accounts import Credentials
 

@@ -11,9 +11,7 @@ from dataclasses import replace
 import pytest
 
 from credmint import ids
-from credmint.errors import AwsError
-from credmint.sealing import MasterKey, UnsealError
-from credmint.sts.tokens import (
+from credmint.access.tokens import (
     MAX_SESSION_SECONDS,
     MAX_TOKEN_CHARS,
     IssuingCall,
@@ -27,6 +25,8 @@ from credmint.sts.tokens import (
     open_token,
     seal_token,
 )
+from credmint.errors import AwsError
+from credmint.sealing import MasterKey, UnsealError
 
 ACCOUNT = "123456789012"
 T0 = 1_717_243_200  # 2024-06-01T12:00:00Z

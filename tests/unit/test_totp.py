@@ -6,16 +6,16 @@ import random
 import struct
 import zlib
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import pyotp
 import pytest
+from tests.vector_data import IN_REPO
 
 from credmint import mfa
 from credmint.mfa import totp as t
 
-VECTORS = Path(__file__).resolve().parent.parent / "vectors" / "totp" / "rfc6238.json"
+VECTORS = IN_REPO / "totp" / "rfc6238.json"
 NOW = datetime(2024, 6, 1, 12, 0, 10, tzinfo=UTC)  # 10 s into its 30 s step
 
 

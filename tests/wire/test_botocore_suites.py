@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import math
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,8 +18,9 @@ from botocore.parsers import QueryParser
 
 from credmint.wire.form import parse_pairs
 from credmint.wire.query import QueryService
+from tests.vector_data import IN_REPO
 
-VECTORS = Path(__file__).parent.parent / "vectors" / "wire" / "botocore"
+VECTORS = IN_REPO / "wire" / "botocore"
 
 
 def _cases(relpath: str) -> list[Any]:

@@ -65,7 +65,7 @@ def _parse(op: str, body: bytes, headers: dict[str, str] | None = None, status: 
 def test_s3_error_with_extras() -> None:
     err = errors.s3_error(
         "SignatureDoesNotMatch",
-        "The request signature we calculated does not match the signature you provided. Check your key and signing method.",  # noqa: E501
+        "The request signature we calculated does not match the signature you provided. Check your key and signing method.",  # noqa: E501 - AWS's message, kept whole to compare
         403,
         ("AWSAccessKeyId", "AKIA"),
         ("StringToSign", "AWS4-HMAC-SHA256\n20260101T000000Z\nx&y"),

@@ -31,8 +31,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from credmint.access.principal import Principal
 from credmint.httpreq import HttpRequest
-from credmint.principal import Principal
 
 EVENT_VERSION = "1.09"
 
@@ -194,6 +194,9 @@ class RequestFacts:
     #: S3 only: the bucket and key addressed.
     bucket: str | None = None
     key: str | None = None
+    #: The connection's TLS protocol version and cipher suite (OpenSSL's names, as
+    #: CloudTrail writes them), when the server hands them over (server/protocol.py).
+    tls: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,8 +309,11 @@ def build_record(facts: RequestFacts, *, event_id: str, now: datetime, region: s
         record["recipientAccountId"] = account
     record["eventCategory"] = "Data" if data_event else "Management"
     if req.secure:
-        # The TLS version and cipher are not handed to the application by the ASGI server.
-        record["tlsDetails"] = {"clientProvidedHostHeader": _bounded(req.header("host") or "")}
+        tls: dict[str, str] = {}
+        if facts.tls is not None:
+            tls["tlsVersion"], tls["cipherSuite"] = facts.tls
+        tls["clientProvidedHostHeader"] = _bounded(req.header("host") or "")
+        record["tlsDetails"] = tls
     summary = Summary(
         event_id=event_id,
         event_time=now,

@@ -168,13 +168,13 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _open(settings: Settings, *, migrate: bool = True):  # type: ignore[no-untyped-def]
-    from credmint.server.factory import build_runtime
+    from credmint.server.factory import build_node
     from credmint.store import migrate as migrations
 
-    runtime = build_runtime(settings)
+    node = build_node(settings)
     if migrate:
-        migrations.upgrade(runtime.store)
-    return runtime
+        migrations.upgrade(node.store)
+    return node
 
 
 def _print_key_id(account_id: str, key_id: str, region: str, file: Path) -> None:
@@ -289,11 +289,11 @@ def _serve(settings: Settings, *, print_root_secret: bool = False) -> int:
     except tls.TlsError as exc:
         print(f"credmint: {exc}", file=sys.stderr)
         return 2
-    runtime = _open(settings)
+    node = _open(settings)
     creds = accounts.bootstrap(
-        runtime.store,
-        runtime.master,
-        runtime.now(),
+        node.store,
+        node.master,
+        node.now(),
         account_id=settings.account_id,
         access_key_id=settings.root_access_key_id,
         secret_access_key=settings.root_secret_access_key,
@@ -305,7 +305,7 @@ def _serve(settings: Settings, *, print_root_secret: bool = False) -> int:
             _print_credentials(creds.account_id, creds.access_key_id, creds.secret_access_key, settings.region, path)
         else:
             _print_key_id(creds.account_id, creds.access_key_id, settings.region, path)
-    runtime.store.close()
+    node.store.close()
     proxies = trusted_proxies(settings.trusted_proxies)
     scheme = "https" if ssl_options else "http"
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
@@ -319,7 +319,7 @@ def _serve(settings: Settings, *, print_root_secret: bool = False) -> int:
         # Each worker process writes its metric values here; a scrape of any worker sums them.
         run_dir = metrics.prepare_multiprocess_dir(settings.data_dir, os.getpid())
         os.environ[metrics.MULTIPROC_ENV] = str(run_dir)
-    # Workers rebuild the runtime from the environment.
+    # Workers rebuild the node from the environment.
     os.environ.update(settings.to_env())
     uvicorn.run(
         "credmint.server.factory:create_app",
@@ -358,24 +358,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "db":
         from credmint.store import migrate as migrations
 
-        runtime = _open(settings, migrate=args.db_command == "upgrade")
-        print(migrations.current(runtime.store) or "(empty)")
+        node = _open(settings, migrate=args.db_command == "upgrade")
+        print(migrations.current(node.store) or "(empty)")
         return 0
     if args.command == "account":
         from credmint import accounts
 
-        runtime = _open(settings)
+        node = _open(settings)
         if args.account_command == "create":
             try:
                 creds = accounts.create_account(
-                    runtime.store, runtime.master, runtime.now(), account_id=args.account_id, name=args.name
+                    node.store, node.master, node.now(), account_id=args.account_id, name=args.name
                 )
             except accounts.AccountError as exc:
                 print(f"credmint: {exc}", file=sys.stderr)
                 return 1
             _print_credentials(creds.account_id, creds.access_key_id, creds.secret_access_key, settings.region, None)
             return 0
-        for account_id, name, created in accounts.list_accounts(runtime.store):
+        for account_id, name, created in accounts.list_accounts(node.store):
             print(f"{account_id}\t{name}\t{created.isoformat()}")
         return 0
     if args.command == "keys":
@@ -397,10 +397,10 @@ def cmd_audit_search(settings: Settings, args: argparse.Namespace) -> int:
     until = audit_cli.parse_time(args.until, now) if args.until else None
     if not 1 <= args.limit <= 10_000:
         raise audit_cli.UsageError("--limit must be between 1 and 10000")
-    runtime = _open(settings)
+    node = _open(settings)
     try:
         found = audit_cli.search(
-            runtime.store,
+            node.store,
             account_id=args.account,
             event_name=args.event_name,
             user=args.user,
@@ -411,19 +411,19 @@ def cmd_audit_search(settings: Settings, args: argparse.Namespace) -> int:
             limit=args.limit,
         )
     finally:
-        runtime.store.close()
+        node.store.close()
     for record in found:
         print(record)
     return 0
 
 
 def cmd_keys_rotate(settings: Settings) -> int:
-    from credmint.sts import keystore
+    from credmint.access import keystore
 
-    runtime = _open(settings)
-    before = keystore.load(runtime.store, runtime.master)
-    keyring = keystore.rotate(runtime.store, runtime.master, runtime.now())
-    runtime.store.close()
+    node = _open(settings)
+    before = keystore.load(node.store, node.master)
+    keyring = keystore.rotate(node.store, node.master, node.now())
+    node.store.close()
     if before is not None:
         print(f"retiring token key {before.active_key_id}")
     print(f"active token key {keyring.active_key_id} ({len(keyring.keys)} key(s) kept)")

@@ -57,7 +57,7 @@ def lookup_events(call: Call) -> Mapping[str, Any]:
     p = call.principal
     if p is None:
         raise errors.missing_authentication_token()
-    call.runtime.authorize(call, "cloudtrail:LookupEvents")
+    call.authorize("cloudtrail:LookupEvents")
     params = call.params
     attributes = params.get("LookupAttributes") or []
     if len(attributes) > 1:
@@ -84,7 +84,7 @@ def lookup_events(call: Call) -> Mapping[str, Any]:
     token = params.get("NextToken")
     after = _open_token(call, token, digest) if token else None
     found = query.lookup(
-        call.runtime.store,
+        call.store,
         query.Lookup(p.account_id, limit + 1, (attribute,) if attribute else (), start_ms, end_ms, after),
     )
     page = found[:limit]
@@ -123,7 +123,7 @@ def _filter_digest(account_id: str, attribute: tuple[str, str] | None, times: li
 
 def _seal_token(call: Call, at_ms: int, event_id: str, digest: str) -> str:
     payload = json.dumps({"t": at_ms, "i": event_id, "f": digest}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(call.runtime.master.seal(payload, _TOKEN_AAD)).decode().rstrip("=")
+    return base64.urlsafe_b64encode(call.master.seal(payload, _TOKEN_AAD)).decode().rstrip("=")
 
 
 def _open_token(call: Call, token: str, digest: str) -> tuple[int, str]:
@@ -132,7 +132,7 @@ def _open_token(call: Call, token: str, digest: str) -> tuple[int, str]:
         raise invalid
     try:
         blob = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        data = json.loads(call.runtime.master.open(blob, _TOKEN_AAD))
+        data = json.loads(call.master.open(blob, _TOKEN_AAD))
     except (binascii.Error, ValueError, UnsealError):
         raise invalid from None
     if not isinstance(data, dict) or data.get("f") != digest:

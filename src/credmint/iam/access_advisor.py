@@ -1,7 +1,7 @@
 """IAM's access advisor: service last accessed reports and the policies granting a service.
 
 Theory of operation. ``Runtime.authorize`` notes every attempt by a user, a role or the
-root user (``iam.lastaccessed``); the rows say which entity last attempted which action,
+root user (``store.last_accessed``); the rows say which entity last attempted which action,
 when and from which region. A report combines them with what the subject's permissions
 policies allow, as AWS describes it: "For each service that the resource could access
 using permissions policies, the operation returns details about the most recent access
@@ -40,7 +40,8 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select
 
-from credmint import condition_keys, errors
+from credmint import errors
+from credmint.access import condition_keys
 from credmint.api import Call, operation
 from credmint.iam.common import account_of, authorize, paginate
 from credmint.iam.ops import OPERATIONS
@@ -389,7 +390,7 @@ def _store_job(conn: Connection, call: Call, kind: str, subject: str, granularit
 
 def _job(call: Call, kind: str) -> Any:
     ar = schema.access_reports
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         row = conn.execute(
             select(ar).where(
                 ar.c.job_id == call.params["JobId"], ar.c.account_id == account_of(call), ar.c.kind == kind
@@ -402,7 +403,7 @@ def _job(call: Call, kind: str) -> Any:
 
 
 def _flush(call: Call) -> None:
-    call.runtime.last_accessed.flush(call.runtime.store)
+    call.last_accessed.flush(call.store)
 
 
 @operation(OPERATIONS, "GenerateServiceLastAccessedDetails")
@@ -412,7 +413,7 @@ def generate_service_last_accessed_details(call: Call) -> Mapping[str, Any] | No
     granularity: str = call.params.get("Granularity") or "SERVICE_LEVEL"
     authorize(call, "iam:GenerateServiceLastAccessedDetails", arn)
     _flush(call)
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         subject = resolve_subject(conn, account_id, arn)
         report = service_report(conn, account_id, subject, granularity)
         job_id = _store_job(conn, call, "service", arn, granularity, report)
@@ -476,7 +477,7 @@ def list_policies_granting_service_access(call: Call) -> Mapping[str, Any] | Non
     arn: str = call.params["Arn"]
     authorize(call, "iam:ListPoliciesGrantingServiceAccess", arn)
     namespaces: list[str] = call.params["ServiceNamespaces"]
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         subject = resolve_subject(conn, account_id, arn, allow_policy=False)
     entries = []
     for ns in namespaces:
@@ -559,7 +560,7 @@ def generate_organizations_access_report(call: Call) -> Mapping[str, Any] | None
     policy_id: str | None = call.params.get("OrganizationsPolicyId")
     authorize(call, "iam:GenerateOrganizationsAccessReport", f"arn:aws:iam::{account_id}:access-report/{path}")
     _flush(call)
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org, accounts, target = _org_target(conn, account_id, path)
         if policy_id is not None:
             contents = data.policy_content(conn, [policy_id])

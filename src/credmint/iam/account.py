@@ -50,7 +50,7 @@ def get_account_summary(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     authorize(call, "iam:GetAccountSummary", "*")
     s = schema
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
 
         def count(table: Any, *where: Any) -> int:
             return _count(conn, select(func.count()).select_from(table).where(table.c.account_id == account_id, *where))
@@ -92,7 +92,7 @@ def create_account_alias(call: Call) -> Mapping[str, Any] | None:
     alias: str = call.params["AccountAlias"]
     a = schema.accounts
     try:
-        with call.runtime.store.write() as conn:
+        with call.store.write() as conn:
             # Aliases are unique across the whole server, as they are across AWS (they name
             # the sign-in URL). An account has at most one: a new one replaces the old.
             owner = conn.execute(select(a.c.account_id).where(a.c.alias == alias)).scalar_one_or_none()
@@ -111,7 +111,7 @@ def delete_account_alias(call: Call) -> Mapping[str, Any] | None:
     authorize(call, "iam:DeleteAccountAlias", "*")
     alias: str = call.params["AccountAlias"]
     a = schema.accounts
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         done = conn.execute(update(a).where(a.c.account_id == account_id, a.c.alias == alias).values(alias=None))
         if done.rowcount == 0:
             raise errors.no_such_entity(f"The account alias {alias} cannot be found.")
@@ -123,7 +123,7 @@ def list_account_aliases(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     authorize(call, "iam:ListAccountAliases", "*")
     a = schema.accounts
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         alias = conn.execute(select(a.c.alias).where(a.c.account_id == account_id)).scalar_one_or_none()
     page, more = paginate([alias] if alias else [], call.params)
     return {"AccountAliases": page, **more}
@@ -151,7 +151,7 @@ def set_security_token_service_preferences(call: Call) -> Mapping[str, Any] | No
     authorize(call, "iam:SetSecurityTokenServicePreferences", "*")
     version: str = call.params["GlobalEndpointTokenVersion"]  # the model's enum checked it
     st = schema.account_settings
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         done = conn.execute(
             update(st).where(st.c.account_id == account_id, st.c.name == TOKEN_VERSION_SETTING).values(value=version)
         )
@@ -180,7 +180,7 @@ def _namespace(name: str) -> str:
 def get_account_properties(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     ap = schema.account_properties
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         rows = conn.execute(select(ap.c.name, ap.c.value).where(ap.c.account_id == account_id)).all()
     # iam:AccountPropertyNamespaces: the namespaces the answer holds (the call names none).
     namespaces = sorted({_namespace(n) for n, _ in rows})
@@ -200,7 +200,7 @@ def put_account_properties(call: Call) -> Mapping[str, Any] | None:
         raise errors.invalid_input("All properties in a single request must belong to the same namespace.")
     authorize(call, "iam:PutAccountProperties", "*", stored={"iam:AccountPropertyNamespaces": sorted(namespaces)})
     ap = schema.account_properties
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         held = set(conn.execute(select(ap.c.name).where(ap.c.account_id == account_id)).scalars())
         if len(held | set(props)) > MAX_ACCOUNT_PROPERTIES:
             raise errors.limit_exceeded(f"An account can hold at most {MAX_ACCOUNT_PROPERTIES} properties.")

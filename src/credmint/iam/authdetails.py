@@ -28,15 +28,12 @@ from credmint.iam import managed
 from credmint.iam.common import account_of, authorize, paginate
 from credmint.iam.groups import group_view
 from credmint.iam.instance_profiles import profile_view, profiles_of_role
+from credmint.iam.managed import ManagedPolicy, find_policy, from_aws_policy, from_policy_row
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.policies import (
-    ManagedPolicy,
     attached_policy_arns,
     attachment_counts,
     boundary_counts,
-    find_policy,
-    from_aws_policy,
-    from_policy_row,
     inline_rows,
     policy_view,
     version_number,
@@ -116,9 +113,7 @@ def _group_detail(conn: Connection, row: Row[Any]) -> dict[str, Any]:
 def _role_detail(conn: Connection, row: Row[Any]) -> dict[str, Any]:
     return {
         **role_view(conn, row, full=True),
-        "InstanceProfileList": [
-            profile_view(conn, p, with_tags=False) for p in profiles_of_role(conn, row.role_id)
-        ],
+        "InstanceProfileList": [profile_view(conn, p, with_tags=False) for p in profiles_of_role(conn, row.role_id)],
         "RolePolicyList": _inline(conn, row.role_id),
         "AttachedManagedPolicies": _attached(conn, row.account_id, row.role_id),
     }
@@ -175,7 +170,7 @@ def get_account_authorization_details(call: Call) -> Mapping[str, Any] | None:
     authorize(call, "iam:GetAccountAuthorizationDetails", "*")
     kinds = _filter(call.params)
     out: dict[str, Any] = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": []}
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         page, more = paginate(_collect(conn, account_id, kinds), call.params)
         attachments = attachment_counts(conn, account_id)
         boundaries = boundary_counts(conn, account_id)

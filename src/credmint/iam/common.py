@@ -8,20 +8,19 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Row, Table, delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, Row, Table, select
 
-from credmint import condition_keys, errors
+from credmint import errors
+from credmint.access import condition_keys
+from credmint.access.principal import Principal
 from credmint.api import Call, operation
 from credmint.iam.ops import OPERATIONS
-from credmint.principal import Principal
 from credmint.store import schema
+from credmint.store.tags import get_tags, put_tags, remove_tags
 
 T = TypeVar("T")
 
 #: At most 50 tags per IAM resource.
-MAX_TAGS = 50
 
 
 def iam_arn(account_id: str, kind: str, path: str, name: str) -> str:
@@ -122,7 +121,7 @@ def authorize(call: Call, action: str, resource: str, *, stored: Mapping[str, st
     for key, stored_value in (stored or {}).items():
         if condition_keys.takes(action, key):
             keys[key] = stored_value
-    call.runtime.authorize(call, action, resource, extra_keys=keys)
+    call.authorize(action, resource, extra_keys=keys)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +149,7 @@ def target_facts(call: Call, resource: str) -> TargetFacts:
     t = schema.tags
     boundary: str | None = None
     template: str | None = None
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         target = resource
         if kind == "user":
             u = schema.users
@@ -222,57 +221,6 @@ def paginate(items: Sequence[T], params: Mapping[str, Any], default_max: int = 1
 # --- tags -------------------------------------------------------------------------------
 
 
-def get_tags(conn: Connection, resource: str) -> list[dict[str, str]]:
-    t = schema.tags
-    rows = conn.execute(select(t.c.key, t.c.value).where(t.c.resource == resource).order_by(t.c.position)).all()
-    return [{"Key": k, "Value": v} for k, v in rows]
-
-
-def put_tags(conn: Connection, resource: str, new_tags: Sequence[Mapping[str, str]]) -> None:
-    """Add or overwrite tags (keys compared case-insensitively, as IAM does), within the limit."""
-    t = schema.tags
-    seen: set[str] = set()
-    for tag in new_tags:
-        low = tag["Key"].lower()
-        if low in seen:
-            raise errors.invalid_input("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
-        seen.add(low)
-    existing = {
-        r.key_lower: r.position
-        for r in conn.execute(select(t.c.key_lower, t.c.position).where(t.c.resource == resource)).all()
-    }
-    if len(existing.keys() | seen) > MAX_TAGS:
-        raise errors.limit_exceeded(f"The number of tags has reached the maximum limit of {MAX_TAGS}.")
-    position = max(existing.values(), default=-1) + 1
-    for tag in new_tags:
-        low = tag["Key"].lower()
-        pos = existing.get(low)
-        if pos is None:
-            pos, position = position, position + 1
-        # An upsert: two concurrent tag writes for one key on PostgreSQL (read committed)
-        # would otherwise both miss the row and collide on the primary key.
-        upsert = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(t).values(
-            resource=resource, key_lower=low, key=tag["Key"], value=tag.get("Value", ""), position=pos
-        )
-        conn.execute(
-            upsert.on_conflict_do_update(
-                index_elements=[t.c.resource, t.c.key_lower],
-                set_={"key": upsert.excluded.key, "value": upsert.excluded.value},
-            )
-        )
-
-
-def remove_tags(conn: Connection, resource: str, keys: Sequence[str]) -> None:
-    t = schema.tags
-    lows = [k.lower() for k in keys]
-    if lows:
-        conn.execute(delete(t).where(t.c.resource == resource, t.c.key_lower.in_(lows)))
-
-
-def drop_all_tags(conn: Connection, resource: str) -> None:
-    conn.execute(delete(schema.tags).where(schema.tags.c.resource == resource))
-
-
 def tags_param(params: Mapping[str, Any]) -> list[dict[str, str]]:
     return [{"Key": t["Key"], "Value": t.get("Value", "")} for t in params.get("Tags") or []]
 
@@ -286,17 +234,17 @@ def register_tag_operations(suffix: str, target: TagTarget) -> None:
     """``Tag<suffix>``, ``Untag<suffix>`` and ``List<suffix>Tags``, the same for every IAM resource."""
 
     def tag(call: Call) -> Mapping[str, Any] | None:
-        with call.runtime.store.write() as conn:
+        with call.store.write() as conn:
             put_tags(conn, target(call, conn, f"iam:Tag{suffix}"), tags_param(call.params))
         return None
 
     def untag(call: Call) -> Mapping[str, Any] | None:
-        with call.runtime.store.write() as conn:
+        with call.store.write() as conn:
             remove_tags(conn, target(call, conn, f"iam:Untag{suffix}"), call.params.get("TagKeys") or [])
         return None
 
     def list_tags(call: Call) -> Mapping[str, Any] | None:
-        with call.runtime.store.read() as conn:
+        with call.store.read() as conn:
             page, more = paginate(get_tags(conn, target(call, conn, f"iam:List{suffix}Tags")), call.params)
         return {"Tags": page, **more}
 

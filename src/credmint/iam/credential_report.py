@@ -30,12 +30,12 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from credmint import errors
+from credmint.access.principal import root_arn
 from credmint.api import Call, operation
 from credmint.iam.common import account_of, authorize
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.passwords import stored_policy
 from credmint.iam.users import ROOT_USER_ID
-from credmint.principal import root_arn
 from credmint.store import schema
 
 COLUMNS = (
@@ -197,9 +197,9 @@ def generate_credential_report(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     authorize(call, "iam:GenerateCredentialReport", "*")
     # Access-key use is recorded in memory first: write it so the report includes it.
-    call.runtime.last_used.flush(call.runtime.store)
+    call.last_used.flush(call.store)
     st = schema.account_settings
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         found = _stored(conn, account_id)
         if found is not None and call.now - found[0] < REPORT_LIFETIME:
             return {"State": "COMPLETE"}
@@ -215,7 +215,7 @@ def generate_credential_report(call: Call) -> Mapping[str, Any] | None:
 def get_credential_report(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     authorize(call, "iam:GetCredentialReport", "*")
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         found = _stored(conn, account_id)
     if found is None:
         raise errors.AwsError(

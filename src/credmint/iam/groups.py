@@ -82,7 +82,7 @@ def create_group(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "GetGroup")
 def get_group(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         row = authorized_group(call, conn, "iam:GetGroup", call.params["GroupName"])
         u = schema.users
         members = conn.execute(
@@ -101,7 +101,7 @@ def list_groups(call: Call) -> Mapping[str, Any] | None:
     prefix: str = call.params.get("PathPrefix") or "/"
     # AWS names the listed path as the resource: "... on resource: arn:aws:iam::ACCT:group/".
     authorize(call, "iam:ListGroups", iam_arn(account_id, "group", prefix, ""))
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         page, more = paginate(rows_under_path(conn, g, account_id, prefix), call.params)
     return {"Groups": [group_view(r) for r in page], **more}
 
@@ -131,7 +131,7 @@ def update_group(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "DeleteGroup")
 def delete_group(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row = authorized_group(call, conn, "iam:DeleteGroup", call.params["GroupName"])
         gid = row.group_id
         pa, ip = schema.policy_attachments, schema.inline_policies
@@ -151,7 +151,7 @@ def delete_group(call: Call) -> Mapping[str, Any] | None:
 def add_user_to_group(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     name: str = call.params["GroupName"]
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         group = find_group(conn, account_id, name)
         authorize(
             call, "iam:AddUserToGroup", str(group.arn) if group is not None else iam_arn(account_id, "group", "/", name)
@@ -171,7 +171,7 @@ def add_user_to_group(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "RemoveUserFromGroup")
 def remove_user_from_group(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         group = authorized_group(call, conn, "iam:RemoveUserFromGroup", call.params["GroupName"])
         user = _user(call, conn, call.params["UserName"])
         done = conn.execute(delete(gm).where(gm.c.group_id == group.group_id, gm.c.user_id == user.user_id))
@@ -183,7 +183,7 @@ def remove_user_from_group(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "ListGroupsForUser")
 def list_groups_for_user(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         user = authorized_user(call, conn, "iam:ListGroupsForUser", call.params["UserName"])
         rows = conn.execute(
             select(g)

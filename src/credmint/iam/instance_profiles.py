@@ -21,11 +21,8 @@ from credmint.api import Call, operation
 from credmint.iam.common import (
     account_of,
     authorize,
-    drop_all_tags,
-    get_tags,
     iam_arn,
     paginate,
-    put_tags,
     register_tag_operations,
     rows_under_path,
     tags_param,
@@ -33,6 +30,7 @@ from credmint.iam.common import (
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.roles import authorized_role
 from credmint.store import schema
+from credmint.store.tags import drop_all_tags, get_tags, put_tags
 
 ip = schema.instance_profiles
 ipr = schema.instance_profile_roles
@@ -135,7 +133,7 @@ def create_instance_profile(call: Call) -> Mapping[str, Any] | None:
     tags = tags_param(p)
     exists = errors.entity_already_exists(f"Instance Profile {name} already exists.")
     try:
-        with call.runtime.store.write() as conn:
+        with call.store.write() as conn:
             if find_profile(conn, account_id, name) is not None:
                 raise exists
             count = conn.execute(select(func.count()).select_from(ip).where(ip.c.account_id == account_id)).scalar_one()
@@ -166,14 +164,14 @@ def create_instance_profile(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "GetInstanceProfile")
 def get_instance_profile(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         row = authorized_profile(call, conn, "iam:GetInstanceProfile", call.params["InstanceProfileName"])
         return {"InstanceProfile": profile_view(conn, row, with_tags=True)}
 
 
 @operation(OPERATIONS, "DeleteInstanceProfile")
 def delete_instance_profile(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row = authorized_profile(call, conn, "iam:DeleteInstanceProfile", call.params["InstanceProfileName"])
         held = conn.execute(
             select(ipr.c.role_id).where(ipr.c.instance_profile_id == row.instance_profile_id).limit(1)
@@ -191,7 +189,7 @@ def list_instance_profiles(call: Call) -> Mapping[str, Any] | None:
     prefix: str = call.params.get("PathPrefix") or "/"
     # The listed path is the resource, as for ListRoles and ListUsers.
     authorize(call, "iam:ListInstanceProfiles", profile_arn(account_id, prefix, ""))
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         page, more = paginate(rows_under_path(conn, ip, account_id, prefix), call.params)
         # Like ListRoles, the list leaves tags out (GetInstanceProfile has them).
         return {"InstanceProfiles": [profile_view(conn, row, with_tags=False) for row in page], **more}
@@ -200,7 +198,7 @@ def list_instance_profiles(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "AddRoleToInstanceProfile")
 def add_role_to_instance_profile(call: Call) -> Mapping[str, Any] | None:
     p = call.params
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         profile = authorized_profile(call, conn, "iam:AddRoleToInstanceProfile", p["InstanceProfileName"])
         # Whoever puts a role in a profile hands it to every instance launched with the
         # profile, so AWS also requires iam:PassRole on the role.
@@ -221,7 +219,7 @@ def add_role_to_instance_profile(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "RemoveRoleFromInstanceProfile")
 def remove_role_from_instance_profile(call: Call) -> Mapping[str, Any] | None:
     p = call.params
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         profile = authorized_profile(call, conn, "iam:RemoveRoleFromInstanceProfile", p["InstanceProfileName"])
         name: str = p["RoleName"]
         r = schema.roles
@@ -244,7 +242,7 @@ def remove_role_from_instance_profile(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "ListInstanceProfilesForRole")
 def list_instance_profiles_for_role(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         role = authorized_role(call, conn, "iam:ListInstanceProfilesForRole", call.params["RoleName"])
         page, more = paginate(profiles_of_role(conn, role.role_id), call.params)
         return {"InstanceProfiles": [profile_view(conn, row, with_tags=False) for row in page], **more}

@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
 from credmint import errors, ids
+from credmint.access.principal import root_arn
 from credmint.api import Call, operation
 from credmint.iam.common import account_of, authorize, owned_by, paginate, settable_status
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.users import target_user
-from credmint.principal import root_arn
 from credmint.store import schema
 
 k = schema.access_keys
@@ -54,7 +54,7 @@ def _owned_key(conn: Connection, account_id: str, user: Row[Any] | None, key_id:
 @operation(OPERATIONS, "CreateAccessKey")
 def create_access_key(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         user = target_user(call, conn, "iam:CreateAccessKey")
         count = conn.execute(select(func.count()).select_from(k).where(owned_by(k, account_id, user))).scalar_one()
         if count >= MAX_KEYS_PER_USER:
@@ -70,7 +70,7 @@ def create_access_key(call: Call) -> Mapping[str, Any] | None:
                 access_key_id=key_id,
                 account_id=account_id,
                 user_id=None if user is None else user.user_id,
-                secret_sealed=call.runtime.master.seal(secret.encode(), key_id.encode()),
+                secret_sealed=call.master.seal(secret.encode(), key_id.encode()),
                 status="Active",
                 created_at=call.now,
             )
@@ -89,7 +89,7 @@ def create_access_key(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "ListAccessKeys")
 def list_access_keys(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         user = target_user(call, conn, "iam:ListAccessKeys")
         rows = conn.execute(
             select(k).where(owned_by(k, account_id, user)).order_by(k.c.created_at, k.c.access_key_id)
@@ -102,7 +102,7 @@ def list_access_keys(call: Call) -> Mapping[str, Any] | None:
 def update_access_key(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     status = settable_status(call.params["Status"])
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         user = target_user(call, conn, "iam:UpdateAccessKey")
         row = _owned_key(conn, account_id, user, call.params["AccessKeyId"])
         conn.execute(update(k).where(k.c.access_key_id == row.access_key_id).values(status=status))
@@ -112,7 +112,7 @@ def update_access_key(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "DeleteAccessKey")
 def delete_access_key(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         user = target_user(call, conn, "iam:DeleteAccessKey")
         row = _owned_key(conn, account_id, user, call.params["AccessKeyId"])
         conn.execute(delete(k).where(k.c.access_key_id == row.access_key_id))
@@ -125,9 +125,9 @@ def get_access_key_last_used(call: Call) -> Mapping[str, Any] | None:
     key_id: str = call.params["AccessKeyId"]
     # Uses are recorded in memory on the request path; write them first so a key used a
     # moment ago (this node) reports it.
-    call.runtime.last_used.flush(call.runtime.store)
+    call.last_used.flush(call.store)
     u = schema.users
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         row = conn.execute(
             select(k, u.c.name.label("user_name"), u.c.arn.label("user_arn"))
             .select_from(k.outerjoin(u, u.c.user_id == k.c.user_id))

@@ -3,7 +3,8 @@
 They ship as data (``data/aws_managed_policies.json``, provenance in
 ``data/SOURCE.md``): the real documents, policy ids, default version ids and dates
 as AWS serves them. The file is a read-only *virtual table*, merged into lookups by
-:mod:`credmint.iam.policies`, rather than rows copied into ``managed_policies``:
+:func:`find_policy` and :func:`default_document`, rather than rows copied into
+``managed_policies``:
 
 * nothing has to run at ``serve`` start and no migration or seeding order matters;
 * an upgrade of credmint that ships newer documents takes effect at once, as AWS's
@@ -25,7 +26,11 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from sqlalchemy import Connection, Row, select
+
+from credmint import errors
 from credmint.iam.documents import canonical
+from credmint.store import schema
 
 #: The pseudo account of AWS managed policies, as in their ARNs.
 AWS_ACCOUNT = "aws"
@@ -77,3 +82,82 @@ def is_aws_policy_arn(arn: str) -> bool:
 
 def aws_policy(arn: str) -> AwsPolicy | None:
     return aws_policies().get(arn)
+
+
+# --- lookups over both: AWS managed policies and the account's own ----------------------------
+
+
+@dataclass(frozen=True)
+class ManagedPolicy:
+    arn: str
+    name: str
+    policy_id: str
+    path: str
+    description: str | None
+    create_date: datetime
+    update_date: datetime
+    default_version_id: str
+    is_aws: bool
+
+
+def from_aws_policy(p: AwsPolicy) -> ManagedPolicy:
+    return ManagedPolicy(
+        p.arn,
+        p.name,
+        p.policy_id,
+        p.path,
+        p.description,
+        p.create_date,
+        p.update_date,
+        p.default_version_id,
+        True,
+    )
+
+
+def from_policy_row(row: Row[Any]) -> ManagedPolicy:
+    return ManagedPolicy(
+        row.arn,
+        row.name,
+        row.policy_id,
+        row.path,
+        row.description,
+        row.created_at,
+        row.updated_at,
+        row.default_version_id,
+        False,
+    )
+
+
+def find_policy(conn: Connection, account_id: str, arn: str) -> ManagedPolicy | None:
+    """An AWS managed policy, or a customer managed policy of ``account_id``."""
+    aws = aws_policy(arn)
+    if aws is not None:
+        return from_aws_policy(aws)
+    mp = schema.managed_policies
+    row = conn.execute(select(mp).where(mp.c.arn == arn, mp.c.account_id == account_id)).first()
+    return from_policy_row(row) if row is not None else None
+
+
+def managed_policy_exists(conn: Connection, account_id: str, arn: str) -> bool:
+    return find_policy(conn, account_id, arn) is not None
+
+
+def check_boundary(conn: Connection, account_id: str, arn: str) -> None:
+    """A permissions boundary must be an existing managed policy: this account's own or
+    an AWS managed one. Shared by users and roles."""
+    if find_policy(conn, account_id, arn) is None:
+        # The boundary wording (unconfirmed; from client reports of AWS errors).
+        raise errors.no_such_entity(f"Scope ARN: {arn} does not exist or is not attachable.")
+
+
+def default_document(conn: Connection, arn: str) -> str | None:
+    """The default version's document of any managed policy (for policy evaluation)."""
+    aws = aws_policy(arn)
+    if aws is not None:
+        return aws.document
+    mp, pv = schema.managed_policies, schema.policy_versions
+    return conn.execute(
+        select(pv.c.document)
+        .select_from(pv.join(mp, mp.c.arn == pv.c.policy_arn))
+        .where(mp.c.arn == arn, pv.c.version_id == mp.c.default_version_id)
+    ).scalar_one_or_none()

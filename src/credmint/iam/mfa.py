@@ -34,15 +34,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, delete, func, insert, or_, select, update
 
-from credmint import errors
+from credmint import errors, metrics
+from credmint.access.principal import root_arn
 from credmint.api import Call, operation
 from credmint.iam.common import (
     account_of,
     authorize,
-    drop_all_tags,
     iam_arn,
     paginate,
-    put_tags,
     register_tag_operations,
     tags_param,
 )
@@ -50,10 +49,10 @@ from credmint.iam.ops import OPERATIONS
 from credmint.iam.users import ROOT_USER_ID, authorized_user, target_user, user_view, write_unique
 from credmint.mfa import totp
 from credmint.mfa.attempts import AttemptLimits
-from credmint.principal import root_arn
 from credmint.sealing import MasterKey, UnsealError
 from credmint.store import schema
 from credmint.store.db import Store
+from credmint.store.tags import drop_all_tags, put_tags
 
 log = logging.getLogger("credmint.mfa")
 
@@ -180,9 +179,10 @@ def _counting_wrong_codes(call: Call, serial: str) -> Iterator[None]:
     try:
         yield
     except _WrongCodes:
-        with call.runtime.store.write_unsignalled() as conn:
-            failures, retry = _count_failure(conn, serial, call.now, call.runtime.mfa_limits)
+        with call.store.write_unsignalled() as conn:
+            failures, retry = _count_failure(conn, serial, call.now, call.mfa_limits)
         report_failed_code(FailedCode(serial, _caller_arn(call), call.operation, failures, retry, unchecked=False))
+        metrics.MFA_FAILURE["invalid_code"].inc()
         raise errors.invalid_authentication_code() from None
 
 
@@ -195,6 +195,7 @@ def _refuse_if_waiting(call: Call, device: Row[Any]) -> None:
                 device.serial_number, _caller_arn(call), call.operation, device.failed_attempts, retry, unchecked=True
             )
         )
+        metrics.MFA_FAILURE["locked"].inc()
         raise errors.mfa_locked_authentication_code(retry_text(retry))
 
 
@@ -229,7 +230,7 @@ def create_virtual_mfa_device(call: Call) -> Mapping[str, Any] | None:
                 name=name,
                 name_key=name.lower(),
                 path=path,
-                seed_sealed=call.runtime.master.seal(seed.encode("ascii"), serial.encode()),
+                seed_sealed=call.master.seal(seed.encode("ascii"), serial.encode()),
                 user_id=None,
                 enable_date=None,
                 last_used_step=0,
@@ -255,7 +256,7 @@ def enable_mfa_device(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     serial: str = call.params["SerialNumber"]
     code1, code2 = _codes(call)
-    with _counting_wrong_codes(call, serial), call.runtime.store.write() as conn:
+    with _counting_wrong_codes(call, serial), call.store.write() as conn:
         user = authorized_user(call, conn, "iam:EnableMFADevice", call.params["UserName"])
         device = find_device(conn, account_id, serial)
         if device is None:
@@ -268,7 +269,7 @@ def enable_mfa_device(call: Call) -> Mapping[str, Any] | None:
             raise errors.limit_exceeded(f"Cannot exceed quota for MFADevicesPerUser: {MAX_DEVICES_PER_USER}")
         _refuse_if_waiting(call, device)
         step = totp.verify_consecutive(
-            open_seed(call.runtime.master, device),
+            open_seed(call.master, device),
             code1,
             code2,
             call.now,
@@ -291,13 +292,13 @@ def resync_mfa_device(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     serial: str = call.params["SerialNumber"]
     code1, code2 = _codes(call)
-    with _counting_wrong_codes(call, serial), call.runtime.store.write() as conn:
+    with _counting_wrong_codes(call, serial), call.store.write() as conn:
         user = authorized_user(call, conn, "iam:ResyncMFADevice", call.params["UserName"])
         device = _owned_device(conn, account_id, serial, user)
         # No _refuse_if_waiting: resync is how the owner or an administrator ends a
         # lockout, and a pair of consecutive codes cannot be guessed (module docstring).
         step = totp.verify_consecutive(
-            open_seed(call.runtime.master, device),
+            open_seed(call.master, device),
             code1,
             code2,
             call.now,
@@ -319,7 +320,7 @@ def resync_mfa_device(call: Call) -> Mapping[str, Any] | None:
 def deactivate_mfa_device(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     serial: str = call.params["SerialNumber"]
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         user = target_user(call, conn, "iam:DeactivateMFADevice")
         device = _owned_device(conn, account_id, serial, user)
         # The device stays, unassigned; its replay guard stays too, so a code accepted
@@ -333,7 +334,7 @@ def delete_virtual_mfa_device(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     serial: str = call.params["SerialNumber"]
     authorize(call, "iam:DeleteVirtualMFADevice", serial)
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         device = find_device(conn, account_id, serial)
         if device is None:
             raise no_such_device(serial)
@@ -347,7 +348,7 @@ def delete_virtual_mfa_device(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "ListMFADevices")
 def list_mfa_devices(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         user = target_user(call, conn, "iam:ListMFADevices")
         rows = conn.execute(
             select(m)
@@ -375,7 +376,7 @@ def list_virtual_mfa_devices(call: Call) -> Mapping[str, Any] | None:
     elif status == "Unassigned":
         query = query.where(m.c.user_id.is_(None))
     u = schema.users
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         rows = conn.execute(query.order_by(m.c.serial_number)).all()
         page, more = paginate(rows, call.params)
         out = []
@@ -396,7 +397,7 @@ def list_virtual_mfa_devices(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "GetMFADevice")
 def get_mfa_device(call: Call) -> Mapping[str, Any] | None:
     serial: str = call.params["SerialNumber"]
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         user = target_user(call, conn, "iam:GetMFADevice")
         device = _owned_device(conn, account_of(call), serial, user)
     out: dict[str, Any] = {"SerialNumber": device.serial_number, "EnableDate": device.enable_date}

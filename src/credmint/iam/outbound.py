@@ -1,6 +1,6 @@
 """IAM: turning outbound identity federation on and off, and reporting the issuer
 (EnableOutboundWebIdentityFederation, DisableOutboundWebIdentityFederation,
-GetOutboundWebIdentityFederationInfo). The issuer itself is :mod:`credmint.sts.web_identity_issuer`."""
+GetOutboundWebIdentityFederationInfo). The issuer itself is :mod:`credmint.iam.web_identity_issuer`."""
 
 from __future__ import annotations
 
@@ -9,21 +9,20 @@ from typing import Any
 
 from credmint import errors
 from credmint.api import Call, operation
+from credmint.iam import web_identity_issuer
 from credmint.iam.common import account_of, authorize
 from credmint.iam.ops import OPERATIONS
-from credmint.sts import web_identity_issuer
 
 
 def _base_url(call: Call) -> str:
-    host = call.request.header("host") or f"{call.runtime.settings.host}:{call.runtime.settings.port}"
+    host = call.request.header("host") or f"{call.settings.host}:{call.settings.port}"
     return f"{'https' if call.request.secure else 'http'}://{host}"
 
 
 @operation(OPERATIONS, "EnableOutboundWebIdentityFederation")
 def enable(call: Call) -> Mapping[str, Any] | None:
     authorize(call, "iam:EnableOutboundWebIdentityFederation", "*")
-    rt = call.runtime
-    state, changed = web_identity_issuer.set_enabled(rt.store, rt.master, account_of(call), _base_url(call), True)
+    state, changed = web_identity_issuer.set_enabled(call.store, call.master, account_of(call), _base_url(call), True)
     if not changed:
         # Wording unconfirmed.
         raise errors.feature_enabled("Outbound web identity federation is already enabled for this account.")
@@ -34,8 +33,7 @@ def enable(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "DisableOutboundWebIdentityFederation")
 def disable(call: Call) -> Mapping[str, Any] | None:
     authorize(call, "iam:DisableOutboundWebIdentityFederation", "*")
-    rt = call.runtime
-    _, changed = web_identity_issuer.set_enabled(rt.store, rt.master, account_of(call), _base_url(call), False)
+    _, changed = web_identity_issuer.set_enabled(call.store, call.master, account_of(call), _base_url(call), False)
     if not changed:
         raise errors.feature_disabled("Outbound web identity federation is not enabled for this account.")
     return None
@@ -44,7 +42,7 @@ def disable(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "GetOutboundWebIdentityFederationInfo")
 def info(call: Call) -> Mapping[str, Any] | None:
     authorize(call, "iam:GetOutboundWebIdentityFederationInfo", "*")
-    state = web_identity_issuer.load(call.runtime.store, account_of(call))
+    state = web_identity_issuer.load(call.store, account_of(call))
     if state is None:
         raise errors.feature_disabled("Outbound web identity federation is not enabled for this account.")
     return {"IssuerIdentifier": state.issuer, "JwtVendingEnabled": state.enabled}

@@ -112,7 +112,7 @@ def no_policy(account_id: str) -> errors.AwsError:
 def get_account_password_policy(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     authorize(call, "iam:GetAccountPasswordPolicy", "*")
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         policy = stored_policy(conn, account_id)
     if policy is None:
         raise no_policy(account_id)
@@ -135,7 +135,7 @@ def update_account_password_policy(call: Call) -> Mapping[str, Any] | None:
             policy[key] = p[key]
     s = schema.account_settings
     text = json.dumps(policy, sort_keys=True)
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         done = conn.execute(
             update(s).where(s.c.account_id == account_id, s.c.name == POLICY_SETTING).values(value=text)
         )
@@ -149,7 +149,7 @@ def delete_account_password_policy(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     authorize(call, "iam:DeleteAccountPasswordPolicy", "*")
     s = schema.account_settings
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         done = conn.execute(delete(s).where(s.c.account_id == account_id, s.c.name == POLICY_SETTING))
         if done.rowcount == 0:
             # Delete words it otherwise than Get (moto's tests, recorded from AWS).
@@ -201,7 +201,7 @@ def _required_password(call: Call) -> str:
 def create_login_profile(call: Call) -> Mapping[str, Any] | None:
     exists: errors.AwsError | None = None
     try:
-        with call.runtime.store.write() as conn:
+        with call.store.write() as conn:
             user = _login_user(call, conn, "iam:CreateLoginProfile")
             exists = errors.entity_already_exists(f"Login Profile for user {user.name} already exists.")
             if _find_profile(conn, user.user_id) is not None:
@@ -227,7 +227,7 @@ def create_login_profile(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "GetLoginProfile")
 def get_login_profile(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         user = _login_user(call, conn, "iam:GetLoginProfile")
         profile = _find_profile(conn, user.user_id)
         if profile is None:
@@ -238,7 +238,7 @@ def get_login_profile(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "UpdateLoginProfile")
 def update_login_profile(call: Call) -> Mapping[str, Any] | None:
     p = call.params
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         user = _login_user(call, conn, "iam:UpdateLoginProfile")
         if _find_profile(conn, user.user_id) is None:
             raise no_login_profile(user.name)
@@ -256,7 +256,7 @@ def update_login_profile(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "DeleteLoginProfile")
 def delete_login_profile(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         user = _login_user(call, conn, "iam:DeleteLoginProfile")
         done = conn.execute(delete(lp).where(lp.c.user_id == user.user_id))
         if done.rowcount == 0:
@@ -277,7 +277,7 @@ def change_password(call: Call) -> Mapping[str, Any] | None:
         # Only IAM users have an IAM password to change (wording unconfirmed).
         raise errors.AwsError("InvalidUserType", "Only IAM users can change their own password.", 400)
     new: str = call.params["NewPassword"]
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         policy = stored_policy(conn, p.account_id) or {}
         if not policy.get("AllowUsersToChangePassword"):
             authorize(call, "iam:ChangePassword", p.arn)
@@ -292,7 +292,7 @@ def change_password(call: Call) -> Mapping[str, Any] | None:
         # Wording unconfirmed; AccessDenied, as for any credential the caller cannot prove.
         raise errors.access_denied("The old password you provided is incorrect.")
     new_hash = hash_password(new)
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         done = conn.execute(
             update(lp)
             .where(lp.c.user_id == user.user_id, lp.c.password_hash == profile.password_hash)

@@ -27,17 +27,21 @@ from credmint.iam.common import (
     account_of,
     authorize,
     caller,
-    drop_all_tags,
-    get_tags,
     iam_arn,
     paginate,
-    put_tags,
     register_tag_operations,
     tags_param,
+)
+from credmint.iam.managed import (
+    ManagedPolicy,
+    find_policy,
+    from_aws_policy,
+    from_policy_row,
 )
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.roles import no_such_role, refuse_service_linked
 from credmint.store import schema
+from credmint.store.tags import drop_all_tags, get_tags, put_tags
 
 Kind = Literal["user", "group", "role"]
 
@@ -116,7 +120,7 @@ def _put_inline(call: Call, kind: Kind) -> Mapping[str, Any] | None:
     name: str = p["PolicyName"]
     text: str = p["PolicyDocument"]
     ip = schema.inline_policies
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         ent = _entity(call, conn, kind, f"iam:Put{k.label}Policy", p[f"{k.label}Name"])
         documents.validate_identity_policy(text)
         others = [r.document for r in inline_rows(conn, ent.entity_id) if r.name_key != name.lower()]
@@ -140,7 +144,7 @@ def _get_inline(call: Call, kind: Kind) -> Mapping[str, Any] | None:
     p = call.params
     name: str = p["PolicyName"]
     ip = schema.inline_policies
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         ent = _entity(call, conn, kind, f"iam:Get{k.label}Policy", p[f"{k.label}Name"])
         row = conn.execute(select(ip).where(ip.c.entity_id == ent.entity_id, ip.c.name_key == name.lower())).first()
     if row is None:
@@ -154,7 +158,7 @@ def _get_inline(call: Call, kind: Kind) -> Mapping[str, Any] | None:
 
 def _list_inline(call: Call, kind: Kind) -> Mapping[str, Any] | None:
     k = KINDS[kind]
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         ent = _entity(call, conn, kind, f"iam:List{k.label}Policies", call.params[f"{k.label}Name"])
         names = [r.name for r in inline_rows(conn, ent.entity_id)]
     page, more = paginate(names, call.params)
@@ -166,7 +170,7 @@ def _delete_inline(call: Call, kind: Kind) -> Mapping[str, Any] | None:
     p = call.params
     name: str = p["PolicyName"]
     ip = schema.inline_policies
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         ent = _entity(call, conn, kind, f"iam:Delete{k.label}Policy", p[f"{k.label}Name"])
         done = conn.execute(delete(ip).where(ip.c.entity_id == ent.entity_id, ip.c.name_key == name.lower()))
         if done.rowcount == 0:
@@ -175,19 +179,6 @@ def _delete_inline(call: Call, kind: Kind) -> Mapping[str, Any] | None:
 
 
 # --- managed policies: lookup ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ManagedPolicy:
-    arn: str
-    name: str
-    policy_id: str
-    path: str
-    description: str | None
-    create_date: datetime
-    update_date: datetime
-    default_version_id: str
-    is_aws: bool
 
 
 def invalid_arn() -> errors.AwsError:
@@ -207,69 +198,6 @@ def policy_not_found(arn: str) -> errors.AwsError:
 
 def not_attachable(arn: str) -> errors.AwsError:
     return errors.no_such_entity(f"Policy {arn} does not exist or is not attachable.")
-
-
-def from_aws_policy(p: managed.AwsPolicy) -> ManagedPolicy:
-    return ManagedPolicy(
-        p.arn,
-        p.name,
-        p.policy_id,
-        p.path,
-        p.description,
-        p.create_date,
-        p.update_date,
-        p.default_version_id,
-        True,
-    )
-
-
-def from_policy_row(row: Row[Any]) -> ManagedPolicy:
-    return ManagedPolicy(
-        row.arn,
-        row.name,
-        row.policy_id,
-        row.path,
-        row.description,
-        row.created_at,
-        row.updated_at,
-        row.default_version_id,
-        False,
-    )
-
-
-def find_policy(conn: Connection, account_id: str, arn: str) -> ManagedPolicy | None:
-    """An AWS managed policy, or a customer managed policy of ``account_id``."""
-    aws = managed.aws_policy(arn)
-    if aws is not None:
-        return from_aws_policy(aws)
-    mp = schema.managed_policies
-    row = conn.execute(select(mp).where(mp.c.arn == arn, mp.c.account_id == account_id)).first()
-    return from_policy_row(row) if row is not None else None
-
-
-def managed_policy_exists(conn: Connection, account_id: str, arn: str) -> bool:
-    return find_policy(conn, account_id, arn) is not None
-
-
-def check_boundary(conn: Connection, account_id: str, arn: str) -> None:
-    """A permissions boundary must be an existing managed policy: this account's own or
-    an AWS managed one. Shared by users and roles."""
-    if find_policy(conn, account_id, arn) is None:
-        # The boundary wording (unconfirmed; from client reports of AWS errors).
-        raise errors.no_such_entity(f"Scope ARN: {arn} does not exist or is not attachable.")
-
-
-def default_document(conn: Connection, arn: str) -> str | None:
-    """The default version's document of any managed policy (for policy evaluation)."""
-    aws = managed.aws_policy(arn)
-    if aws is not None:
-        return aws.document
-    mp, pv = schema.managed_policies, schema.policy_versions
-    return conn.execute(
-        select(pv.c.document)
-        .select_from(pv.join(mp, mp.c.arn == pv.c.policy_arn))
-        .where(mp.c.arn == arn, pv.c.version_id == mp.c.default_version_id)
-    ).scalar_one_or_none()
 
 
 def attachment_counts(conn: Connection, account_id: str) -> dict[str, int]:
@@ -357,7 +285,7 @@ def create_policy(call: Call) -> Mapping[str, Any] | None:
     text: str = p["PolicyDocument"]
     tags = tags_param(p)
     mp, pv = schema.managed_policies, schema.policy_versions
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         # Policy names are unique per account whatever the path (unconfirmed whether
         # case-insensitively; IAM names generally are).
         clash = conn.execute(
@@ -396,7 +324,7 @@ def create_policy(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "GetPolicy")
 def get_policy(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         p = _authorized_policy(call, conn, "iam:GetPolicy", call.params["PolicyArn"])
         return {"Policy": _view(conn, account_of(call), p, full=True)}
 
@@ -412,7 +340,7 @@ def list_policies(call: Call) -> Mapping[str, Any] | None:
     only_attached = bool(prm.get("OnlyAttached"))
     usage: str | None = prm.get("PolicyUsageFilter")
     mp = schema.managed_policies
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         found: list[ManagedPolicy] = []
         if scope in ("All", "AWS"):
             found.extend(from_aws_policy(a) for a in managed.aws_policies().values())
@@ -442,7 +370,7 @@ def list_policies(call: Call) -> Mapping[str, Any] | None:
 def delete_policy(call: Call) -> Mapping[str, Any] | None:
     arn: str = call.params["PolicyArn"]
     mp, pv, pa = schema.managed_policies, schema.policy_versions, schema.policy_attachments
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         p = _authorized_policy(call, conn, "iam:DeletePolicy", arn)
         _refuse_aws(call, "iam:DeletePolicy", p)
         attached = conn.execute(select(func.count()).select_from(pa).where(pa.c.policy_arn == arn)).scalar_one()
@@ -478,7 +406,7 @@ def create_policy_version(call: Call) -> Mapping[str, Any] | None:
     arn: str = prm["PolicyArn"]
     text: str = prm["PolicyDocument"]
     mp, pv = schema.managed_policies, schema.policy_versions
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         p = _authorized_policy(call, conn, "iam:CreatePolicyVersion", arn)
         _refuse_aws(call, "iam:CreatePolicyVersion", p)
         count = conn.execute(select(func.count()).select_from(pv).where(pv.c.policy_arn == arn)).scalar_one()
@@ -505,7 +433,7 @@ def get_policy_version(call: Call) -> Mapping[str, Any] | None:
     arn: str = call.params["PolicyArn"]
     version_id: str = call.params["VersionId"]
     pv = schema.policy_versions
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         p = _authorized_policy(call, conn, "iam:GetPolicyVersion", arn)
         if p.is_aws:
             aws = managed.aws_policy(arn)
@@ -530,7 +458,7 @@ def version_number(version_id: str) -> int:
 def list_policy_versions(call: Call) -> Mapping[str, Any] | None:
     arn: str = call.params["PolicyArn"]
     pv = schema.policy_versions
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         p = _authorized_policy(call, conn, "iam:ListPolicyVersions", arn)
         if p.is_aws:
             versions = [_version_view(p.default_version_id, p.update_date, True, None)]
@@ -550,7 +478,7 @@ def set_default_policy_version(call: Call) -> Mapping[str, Any] | None:
     arn: str = call.params["PolicyArn"]
     version_id: str = call.params["VersionId"]
     mp, pv = schema.managed_policies, schema.policy_versions
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         p = _authorized_policy(call, conn, "iam:SetDefaultPolicyVersion", arn)
         _refuse_aws(call, "iam:SetDefaultPolicyVersion", p)
         found = conn.execute(select(pv.c.version_id).where(pv.c.policy_arn == arn, pv.c.version_id == version_id))
@@ -565,7 +493,7 @@ def delete_policy_version(call: Call) -> Mapping[str, Any] | None:
     arn: str = call.params["PolicyArn"]
     version_id: str = call.params["VersionId"]
     pv = schema.policy_versions
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         p = _authorized_policy(call, conn, "iam:DeletePolicyVersion", arn)
         _refuse_aws(call, "iam:DeletePolicyVersion", p)
         if version_id == p.default_version_id:
@@ -594,7 +522,7 @@ def _attach(call: Call, kind: Kind) -> Mapping[str, Any] | None:
     arn: str = call.params["PolicyArn"]
     check_arn_syntax(arn)
     pa = schema.policy_attachments
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         ent = _entity(call, conn, kind, f"iam:Attach{k.label}Policy", call.params[f"{k.label}Name"])
         if find_policy(conn, account_of(call), arn) is None:
             raise not_attachable(arn)
@@ -614,7 +542,7 @@ def _detach(call: Call, kind: Kind) -> Mapping[str, Any] | None:
     arn: str = call.params["PolicyArn"]
     check_arn_syntax(arn)
     pa = schema.policy_attachments
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         ent = _entity(call, conn, kind, f"iam:Detach{k.label}Policy", call.params[f"{k.label}Name"])
         done = conn.execute(delete(pa).where(pa.c.policy_arn == arn, pa.c.entity_id == ent.entity_id))
         if done.rowcount == 0:
@@ -631,7 +559,7 @@ def attached_policy_arns(conn: Connection, entity_id: str) -> list[str]:
 def _list_attached(call: Call, kind: Kind) -> Mapping[str, Any] | None:
     k = KINDS[kind]
     prefix: str = call.params.get("PathPrefix") or "/"
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         ent = _entity(call, conn, kind, f"iam:ListAttached{k.label}Policies", call.params[f"{k.label}Name"])
         found = [find_policy(conn, account_of(call), arn) for arn in attached_policy_arns(conn, ent.entity_id)]
     policies = sorted((p for p in found if p is not None and p.path.startswith(prefix)), key=lambda p: p.name.lower())
@@ -648,7 +576,7 @@ def list_entities_for_policy(call: Call) -> Mapping[str, Any] | None:
     usage: str | None = prm.get("PolicyUsageFilter")
     prefix: str = prm.get("PathPrefix") or "/"
     pa = schema.policy_attachments
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         p = _authorized_policy(call, conn, "iam:ListEntitiesForPolicy", arn)
         if (entity_filter == "LocalManagedPolicy" and p.is_aws) or (
             entity_filter == "AWSManagedPolicy" and not p.is_aws

@@ -33,15 +33,13 @@ from credmint.api import Call, operation
 from credmint.iam.common import (
     account_of,
     authorize,
-    drop_all_tags,
-    get_tags,
-    put_tags,
     register_tag_operations,
     tags_param,
 )
 from credmint.iam.ops import OPERATIONS
 from credmint.store import schema
 from credmint.store.db import Store
+from credmint.store.tags import drop_all_tags, get_tags, put_tags
 
 MD_NS = "urn:oasis:names:tc:SAML:2.0:metadata"
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
@@ -161,7 +159,7 @@ def create_saml_provider(call: Call) -> Mapping[str, Any] | None:
     meta = parse_saml_metadata(text)
     tags = tags_param(p)
     sp = schema.saml_providers
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         if conn.execute(select(sp.c.arn).where(sp.c.arn == arn)).first() is not None:
             raise errors.entity_already_exists(f"SAMLProvider {name} already exists")  # unconfirmed wording
         count = conn.execute(select(func.count()).select_from(sp).where(sp.c.account_id == account_id)).scalar_one()
@@ -188,7 +186,7 @@ def create_saml_provider(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "GetSAMLProvider")
 def get_saml_provider(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         row = _saml_row(call, conn, "iam:GetSAMLProvider", call.params["SAMLProviderArn"])
         tags = get_tags(conn, row.arn)
     out: dict[str, Any] = {
@@ -207,7 +205,7 @@ def get_saml_provider(call: Call) -> Mapping[str, Any] | None:
 def list_saml_providers(call: Call) -> Mapping[str, Any] | None:
     authorize(call, "iam:ListSAMLProviders", "*")
     sp = schema.saml_providers
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         rows = conn.execute(select(sp).where(sp.c.account_id == account_of(call)).order_by(sp.c.arn)).all()
     out = []
     for row in rows:
@@ -225,7 +223,7 @@ def update_saml_provider(call: Call) -> Mapping[str, Any] | None:
     text: str | None = p.get("SAMLMetadataDocument")
     meta = parse_saml_metadata(text) if text is not None else None
     sp = schema.saml_providers
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row = _saml_row(call, conn, "iam:UpdateSAMLProvider", p["SAMLProviderArn"])
         if meta is not None:
             conn.execute(
@@ -237,7 +235,7 @@ def update_saml_provider(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "DeleteSAMLProvider")
 def delete_saml_provider(call: Call) -> Mapping[str, Any] | None:
     sp = schema.saml_providers
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row = _saml_row(call, conn, "iam:DeleteSAMLProvider", call.params["SAMLProviderArn"])
         conn.execute(delete(sp).where(sp.c.arn == row.arn))
         drop_all_tags(conn, row.arn)
@@ -340,7 +338,7 @@ def create_open_id_connect_provider(call: Call) -> Mapping[str, Any] | None:
     thumbprints = _check_thumbprints(_dedupe(list(p.get("ThumbprintList") or [])))
     tags = tags_param(p)
     op = schema.oidc_providers
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         if conn.execute(select(op.c.arn).where(op.c.arn == arn)).first() is not None:
             raise errors.entity_already_exists(f"Provider with url {url} already exists.")
         count = conn.execute(select(func.count()).select_from(op).where(op.c.account_id == account_id)).scalar_one()
@@ -366,7 +364,7 @@ def create_open_id_connect_provider(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "GetOpenIDConnectProvider")
 def get_open_id_connect_provider(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         row = _oidc_row(call, conn, "iam:GetOpenIDConnectProvider", call.params["OpenIDConnectProviderArn"])
         tags = get_tags(conn, row.arn)
         oc = schema.oidc_provider_configs
@@ -394,7 +392,7 @@ def get_open_id_connect_provider(call: Call) -> Mapping[str, Any] | None:
 def list_open_id_connect_providers(call: Call) -> Mapping[str, Any] | None:
     authorize(call, "iam:ListOpenIDConnectProviders", "*")
     op = schema.oidc_providers
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         arns = conn.execute(select(op.c.arn).where(op.c.account_id == account_of(call)).order_by(op.c.arn)).scalars()
         return {"OpenIDConnectProviderList": [{"Arn": a} for a in arns]}
 
@@ -406,7 +404,7 @@ def delete_open_id_connect_provider(call: Call) -> Mapping[str, Any] | None:
     op = schema.oidc_providers
     arn: str = call.params["OpenIDConnectProviderArn"]
     authorize(call, "iam:DeleteOpenIDConnectProvider", arn)
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         if conn.execute(select(op.c.arn).where(op.c.arn == arn, op.c.account_id == account_of(call))).first():
             conn.execute(delete(schema.oidc_provider_configs).where(schema.oidc_provider_configs.c.arn == arn))
         conn.execute(delete(op).where(op.c.arn == arn, op.c.account_id == account_of(call)))
@@ -418,7 +416,7 @@ def delete_open_id_connect_provider(call: Call) -> Mapping[str, Any] | None:
 def add_client_id(call: Call) -> Mapping[str, Any] | None:
     op = schema.oidc_providers
     client_id: str = call.params["ClientID"]
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row = _oidc_row(call, conn, "iam:AddClientIDToOpenIDConnectProvider", call.params["OpenIDConnectProviderArn"])
         ids = _client_ids(row)
         if client_id in ids:
@@ -433,7 +431,7 @@ def add_client_id(call: Call) -> Mapping[str, Any] | None:
 def remove_client_id(call: Call) -> Mapping[str, Any] | None:
     op = schema.oidc_providers
     client_id: str = call.params["ClientID"]
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row = _oidc_row(
             call, conn, "iam:RemoveClientIDFromOpenIDConnectProvider", call.params["OpenIDConnectProviderArn"]
         )
@@ -447,7 +445,7 @@ def remove_client_id(call: Call) -> Mapping[str, Any] | None:
 def update_thumbprint(call: Call) -> Mapping[str, Any] | None:
     op = schema.oidc_providers
     thumbprints = _check_thumbprints(_dedupe(list(call.params.get("ThumbprintList") or [])))
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row = _oidc_row(
             call, conn, "iam:UpdateOpenIDConnectProviderThumbprint", call.params["OpenIDConnectProviderArn"]
         )
@@ -517,7 +515,7 @@ def update_open_id_connect_provider(call: Call) -> Mapping[str, Any] | None:
     if instance is not None and not instance.startswith("arn:aws:sso:::instance/"):
         raise _bad_update(f"Invalid IAM Identity Center instance ARN: {instance}.")
     op, oc = schema.oidc_providers, schema.oidc_provider_configs
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row = conn.execute(select(op).where(op.c.arn == arn, op.c.account_id == account_of(call))).first()
         config = conn.execute(select(oc).where(oc.c.arn == arn)).first() if row is not None else None
         stored_instance = config.identity_center_instance_arn if config is not None else None

@@ -115,7 +115,7 @@ def _ssh_row(conn: Connection, user_id: str, key_id: str) -> Row[Any]:
 
 @operation(OPERATIONS, "UploadSSHPublicKey")
 def upload_ssh_public_key(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         user = authorized_user(call, conn, "iam:UploadSSHPublicKey", call.params["UserName"])
         key = parse_ssh_public_key(call.params["SSHPublicKeyBody"])
         line, print_ = ssh_line(key), fingerprint(key)
@@ -148,7 +148,7 @@ def get_ssh_public_key(call: Call) -> Mapping[str, Any] | None:
     encoding: str = call.params["Encoding"]
     if encoding not in ("SSH", "PEM"):
         raise errors.AwsError("UnrecognizedPublicKeyEncoding", f"Unrecognized encoding: {encoding}.", 400)
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         user = authorized_user(call, conn, "iam:GetSSHPublicKey", call.params["UserName"])
         row = _ssh_row(conn, user.user_id, call.params["SSHPublicKeyId"])
     return {"SSHPublicKey": _ssh_view(row, user.name, encoding)}
@@ -156,7 +156,7 @@ def get_ssh_public_key(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "ListSSHPublicKeys")
 def list_ssh_public_keys(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         user = target_user(call, conn, "iam:ListSSHPublicKeys")
         if user is None:  # the root user has no SSH public keys
             return {"SSHPublicKeys": [], "IsTruncated": False}
@@ -176,7 +176,7 @@ def list_ssh_public_keys(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "UpdateSSHPublicKey")
 def update_ssh_public_key(call: Call) -> Mapping[str, Any] | None:
     status = settable_status(call.params["Status"])
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         user = authorized_user(call, conn, "iam:UpdateSSHPublicKey", call.params["UserName"])
         row = _ssh_row(conn, user.user_id, call.params["SSHPublicKeyId"])
         conn.execute(update(sk).where(sk.c.key_id == row.key_id).values(status=status))
@@ -185,7 +185,7 @@ def update_ssh_public_key(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "DeleteSSHPublicKey")
 def delete_ssh_public_key(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         user = authorized_user(call, conn, "iam:DeleteSSHPublicKey", call.params["UserName"])
         row = _ssh_row(conn, user.user_id, call.params["SSHPublicKeyId"])
         conn.execute(delete(sk).where(sk.c.key_id == row.key_id))
@@ -233,7 +233,7 @@ def _cert_row(conn: Connection, account_id: str, user: Row[Any] | None, certific
 def upload_signing_certificate(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     body: str = call.params["CertificateBody"]
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         user = target_user(call, conn, "iam:UploadSigningCertificate")
         cert = parse_certificate(body, call.now)
         digest = cert.fingerprint(SHA256()).hex()
@@ -264,7 +264,7 @@ def upload_signing_certificate(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "ListSigningCertificates")
 def list_signing_certificates(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         user = target_user(call, conn, "iam:ListSigningCertificates")
         rows = conn.execute(
             select(sc).where(owned_by(sc, account_id, user)).order_by(sc.c.uploaded_at, sc.c.certificate_id)
@@ -277,7 +277,7 @@ def list_signing_certificates(call: Call) -> Mapping[str, Any] | None:
 def update_signing_certificate(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     status = settable_status(call.params["Status"])
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         user = target_user(call, conn, "iam:UpdateSigningCertificate")
         row = _cert_row(conn, account_id, user, call.params["CertificateId"])
         conn.execute(update(sc).where(sc.c.certificate_id == row.certificate_id).values(status=status))
@@ -287,7 +287,7 @@ def update_signing_certificate(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "DeleteSigningCertificate")
 def delete_signing_certificate(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         user = target_user(call, conn, "iam:DeleteSigningCertificate")
         row = _cert_row(conn, account_id, user, call.params["CertificateId"])
         conn.execute(delete(sc).where(sc.c.certificate_id == row.certificate_id))

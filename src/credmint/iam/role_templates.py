@@ -258,7 +258,7 @@ def acquire_role(call: Call) -> Mapping[str, Any] | None:
         documents.validate_identity_policy(text)
     documents.check_inline_quota("role", name, [text for _, text in inline])
     r, ip, pa, src = schema.roles, schema.inline_policies, schema.policy_attachments, schema.role_template_sources
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         if find_role(conn, account_id, name) is not None:
             raise errors.AwsError(
                 "NameConflict",

@@ -18,17 +18,16 @@ from credmint.iam.common import (
     account_of,
     authorize,
     boundary_view,
-    drop_all_tags,
-    get_tags,
     iam_arn,
     paginate,
-    put_tags,
     register_tag_operations,
     rows_under_path,
     tags_param,
 )
+from credmint.iam.managed import check_boundary
 from credmint.iam.ops import OPERATIONS
 from credmint.store import schema
+from credmint.store.tags import drop_all_tags, get_tags, put_tags
 
 DEFAULT_MAX_SESSION_DURATION = 3600
 
@@ -122,12 +121,6 @@ def validate_trust(conn: Connection, text: str) -> str:
     return bound
 
 
-def _check_boundary(conn: Connection, account_id: str, arn: str) -> None:
-    from credmint.iam.policies import check_boundary  # policies imports this module
-
-    check_boundary(conn, account_id, arn)
-
-
 # --- operations ---------------------------------------------------------------------------
 
 
@@ -143,12 +136,12 @@ def create_role(call: Call) -> Mapping[str, Any] | None:
     tags = tags_param(p)
     boundary: str | None = p.get("PermissionsBoundary")
     r = schema.roles
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         if find_role(conn, account_id, name) is not None:
             raise errors.entity_already_exists(f"Role with name {name} already exists.")
         stored_trust = validate_trust(conn, trust)
         if boundary:
-            _check_boundary(conn, account_id, boundary)
+            check_boundary(conn, account_id, boundary)
         role_id = ids.new_unique_id("AROA")
         conn.execute(
             insert(r).values(
@@ -182,7 +175,7 @@ def create_role(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "GetRole")
 def get_role(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         row = authorized_role(call, conn, "iam:GetRole", call.params["RoleName"])
         return {"Role": role_view(conn, row, full=True)}
 
@@ -193,7 +186,7 @@ def list_roles(call: Call) -> Mapping[str, Any] | None:
     prefix: str = call.params.get("PathPrefix") or "/"
     # AWS names the listed path as the resource: "... on resource: arn:aws:iam::ACCT:role/".
     authorize(call, "iam:ListRoles", iam_arn(account_id, "role", prefix, ""))
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         page, more = paginate(rows_under_path(conn, schema.roles, account_id, prefix), call.params)
         return {"Roles": [role_view(conn, row, full=False) for row in page], **more}
 
@@ -206,7 +199,7 @@ def update_role(call: Call) -> Mapping[str, Any] | None:
         values["description"] = p["Description"]
     if p.get("MaxSessionDuration") is not None:
         values["max_session_duration"] = p["MaxSessionDuration"]
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row = authorized_role(call, conn, "iam:UpdateRole", p["RoleName"])
         if values:
             conn.execute(update(schema.roles).where(schema.roles.c.role_id == row.role_id).values(**values))
@@ -216,7 +209,7 @@ def update_role(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "UpdateRoleDescription")
 def update_role_description(call: Call) -> Mapping[str, Any] | None:
     r = schema.roles
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row = authorized_role(call, conn, "iam:UpdateRoleDescription", call.params["RoleName"])
         conn.execute(update(r).where(r.c.role_id == row.role_id).values(description=call.params["Description"]))
         row = conn.execute(select(r).where(r.c.role_id == row.role_id)).one()
@@ -227,7 +220,7 @@ def update_role_description(call: Call) -> Mapping[str, Any] | None:
 def update_assume_role_policy(call: Call) -> Mapping[str, Any] | None:
     text: str = call.params["PolicyDocument"]
     r = schema.roles
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row = authorized_role(call, conn, "iam:UpdateAssumeRolePolicy", call.params["RoleName"])
         refuse_service_linked(row)
         stored = validate_trust(conn, text)
@@ -237,7 +230,7 @@ def update_assume_role_policy(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "DeleteRole")
 def delete_role(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row = authorized_role(call, conn, "iam:DeleteRole", call.params["RoleName"])
         refuse_service_linked(row)
         rid = row.role_id
@@ -276,10 +269,10 @@ register_tag_operations("Role", _tagged_role)
 def put_role_permissions_boundary(call: Call) -> Mapping[str, Any] | None:
     arn: str = call.params["PermissionsBoundary"]
     r = schema.roles
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row = authorized_role(call, conn, "iam:PutRolePermissionsBoundary", call.params["RoleName"])
         refuse_service_linked(row)
-        _check_boundary(conn, row.account_id, arn)
+        check_boundary(conn, row.account_id, arn)
         conn.execute(update(r).where(r.c.role_id == row.role_id).values(permissions_boundary_arn=arn))
     return None
 
@@ -287,7 +280,7 @@ def put_role_permissions_boundary(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "DeleteRolePermissionsBoundary")
 def delete_role_permissions_boundary(call: Call) -> Mapping[str, Any] | None:
     r = schema.roles
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row = authorized_role(call, conn, "iam:DeleteRolePermissionsBoundary", call.params["RoleName"])
         refuse_service_linked(row)
         # Removing a boundary the role does not have is not an error (unconfirmed; AWS

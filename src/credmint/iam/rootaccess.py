@@ -69,7 +69,7 @@ def _switch(call: Call, action: str, feature: str, on: bool) -> Mapping[str, Any
     account_id = account_of(call)
     authorize(call, f"iam:{action}", "*")
     f = schema.org_features
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = _organization(conn, account_id, enabling=on)
         present = feature in data.features(conn, org.org_id)
         if on and not present:
@@ -113,7 +113,7 @@ def _organization_level_resources(call: Call, on: bool) -> Mapping[str, Any]:
     authorize(call, f"iam:{action}", "*")
     f = schema.org_features
     feature = model.FEATURE_ORGANIZATION_IAM_RESOURCES
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = _organization(conn, account_id, enabling=True)
         present = feature in data.features(conn, org.org_id)
         if on and not present:
@@ -137,6 +137,6 @@ def disable_organization_level_resources(call: Call) -> Mapping[str, Any]:
 def list_organizations_features(call: Call) -> Mapping[str, Any]:
     account_id = account_of(call)
     authorize(call, "iam:ListOrganizationsFeatures", "*")
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = _organization(conn, account_id, enabling=False)
         return _answer(conn, org)

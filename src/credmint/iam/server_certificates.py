@@ -24,16 +24,14 @@ from credmint.api import Call, operation
 from credmint.iam.common import (
     account_of,
     authorize,
-    drop_all_tags,
-    get_tags,
     iam_arn,
     paginate,
-    put_tags,
     register_tag_operations,
     tags_param,
 )
 from credmint.iam.ops import OPERATIONS
 from credmint.store import schema
+from credmint.store.tags import drop_all_tags, get_tags, put_tags
 
 MAX_SERVER_CERTIFICATES = 20
 _KEY_AAD = b"credmint:server-certificate-key:"
@@ -122,7 +120,7 @@ def upload_server_certificate(call: Call) -> Mapping[str, Any] | None:
     private_pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         if _find(conn, account_id, name) is not None:
             raise errors.entity_already_exists(f"The Server Certificate with name {name} already exists.")
         count = conn.execute(select(func.count()).select_from(t).where(t.c.account_id == account_id)).scalar_one()
@@ -139,7 +137,7 @@ def upload_server_certificate(call: Call) -> Mapping[str, Any] | None:
                 arn=arn,
                 body=cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
                 chain="".join(c.public_bytes(serialization.Encoding.PEM).decode("ascii") for c in chain) or None,
-                key_sealed=call.runtime.master.seal(private_pem, _KEY_AAD + cert_id.encode()),
+                key_sealed=call.master.seal(private_pem, _KEY_AAD + cert_id.encode()),
                 uploaded_at=call.now,
                 expires_at=cert.not_valid_after_utc,
             )
@@ -155,7 +153,7 @@ def upload_server_certificate(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "GetServerCertificate")
 def get_server_certificate(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         row = _authorized(call, conn, "iam:GetServerCertificate", call.params["ServerCertificateName"])
         tags = get_tags(conn, row.server_certificate_id)
     out: dict[str, Any] = {"ServerCertificateMetadata": _metadata(row), "CertificateBody": row.body, "Tags": tags}
@@ -169,7 +167,7 @@ def list_server_certificates(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     prefix: str = call.params.get("PathPrefix") or "/"
     authorize(call, "iam:ListServerCertificates", "*")
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         rows = conn.execute(select(t).where(t.c.account_id == account_id).order_by(t.c.name)).all()
     matching = [r for r in rows if r.path.startswith(prefix)]
     page, more = paginate(matching, call.params)
@@ -180,7 +178,7 @@ def list_server_certificates(call: Call) -> Mapping[str, Any] | None:
 def update_server_certificate(call: Call) -> Mapping[str, Any] | None:
     p = call.params
     account_id = account_of(call)
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row = _authorized(call, conn, "iam:UpdateServerCertificate", p["ServerCertificateName"])
         new_name: str = p.get("NewServerCertificateName") or row.name
         new_path: str = p.get("NewPath") or row.path
@@ -200,7 +198,7 @@ def update_server_certificate(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "DeleteServerCertificate")
 def delete_server_certificate(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row = _authorized(call, conn, "iam:DeleteServerCertificate", call.params["ServerCertificateName"])
         drop_all_tags(conn, row.server_certificate_id)
         conn.execute(delete(t).where(t.c.server_certificate_id == row.server_certificate_id))

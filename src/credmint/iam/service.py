@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from credmint.iam import (  # noqa: F401
+from credmint.iam import (  # noqa: F401 - imported to register their operations
     access_advisor,
     account,
     authdetails,

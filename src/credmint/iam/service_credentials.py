@@ -131,7 +131,7 @@ def create_service_specific_credential(call: Call) -> Mapping[str, Any] | None:
     # scrypt costs tens of milliseconds: hashed before the write transaction, not in it.
     secret = _secret(api_key)
     secret_hash = hash_password(secret)
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         user = _user_required(target_user(call, conn, "iam:CreateServiceSpecificCredential"))
         held = conn.execute(
             select(sc.c.credential_id).where(sc.c.user_id == user.user_id, sc.c.service_name == service)
@@ -166,7 +166,7 @@ def list_service_specific_credentials(call: Call) -> Mapping[str, Any] | None:
     if service is not None:
         _service(service)
     account_id = account_of(call)
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         cond = sc.c.account_id == account_id
         if call.params.get("AllUsers"):
             # Every user's credentials: authorized on all the account's users.
@@ -190,12 +190,12 @@ def list_service_specific_credentials(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "ResetServiceSpecificCredential")
 def reset_service_specific_credential(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         user, row = _authorized_credential(call, conn, "iam:ResetServiceSpecificCredential")
     # Hashed between the read and the write: scrypt must not hold the write transaction.
     secret = _secret(SERVICES.get(row.service_name, False))
     secret_hash = hash_password(secret)
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         done = conn.execute(
             update(sc)
             .where(sc.c.credential_id == row.credential_id, sc.c.user_id == user.user_id)
@@ -209,7 +209,7 @@ def reset_service_specific_credential(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "UpdateServiceSpecificCredential")
 def update_service_specific_credential(call: Call) -> Mapping[str, Any] | None:
     status = settable_status(call.params["Status"])
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         _user, row = _authorized_credential(call, conn, "iam:UpdateServiceSpecificCredential")
         conn.execute(update(sc).where(sc.c.credential_id == row.credential_id).values(status=status))
     return None
@@ -217,7 +217,7 @@ def update_service_specific_credential(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "DeleteServiceSpecificCredential")
 def delete_service_specific_credential(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         _user, row = _authorized_credential(call, conn, "iam:DeleteServiceSpecificCredential")
         conn.execute(delete(sc).where(sc.c.credential_id == row.credential_id))
     return None

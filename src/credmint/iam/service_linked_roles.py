@@ -26,10 +26,11 @@ from sqlalchemy import delete, insert, select
 
 from credmint import errors, ids
 from credmint.api import Call, operation
-from credmint.iam.common import account_of, authorize, drop_all_tags
+from credmint.iam.common import account_of, authorize
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.roles import SERVICE_ROLE_PATH, authorized_role, find_role, role_arn, role_view
 from credmint.store import schema
+from credmint.store.tags import drop_all_tags
 
 #: Service principal -> (role name after ``AWSServiceRoleFor``, takes a CustomSuffix).
 SERVICES: dict[str, tuple[str, bool]] = {
@@ -93,7 +94,7 @@ def create_service_linked_role(call: Call) -> Mapping[str, Any] | None:
     arn = role_arn(account_id, path, name)
     authorize(call, "iam:CreateServiceLinkedRole", arn)
     r = schema.roles
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         if find_role(conn, account_id, name) is not None:
             raise errors.invalid_input(
                 f"Service role name {name} has been taken in this account, please try a different suffix."
@@ -123,7 +124,7 @@ def delete_service_linked_role(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     name: str = call.params["RoleName"]
     r, ip, pa, st = schema.roles, schema.inline_policies, schema.policy_attachments, schema.account_settings
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row = authorized_role(call, conn, "iam:DeleteServiceLinkedRole", name)
         if not row.path.startswith(SERVICE_ROLE_PATH):
             # Wording unconfirmed.
@@ -158,7 +159,7 @@ def get_service_linked_role_deletion_status(call: Call) -> Mapping[str, Any] | N
         role_arn(account_id, f"{SERVICE_ROLE_PATH}{parts[2]}/", parts[3]),
     )
     st = schema.account_settings
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         text = conn.execute(
             select(st.c.value).where(st.c.account_id == account_id, st.c.name == _TASK_PREFIX + parts[4])
         ).scalar_one_or_none()

@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from credmint import errors
+from credmint.access.guardrails import Levels
 from credmint.api import Call, operation
 from credmint.iam.common import account_of, authorize, paginate
+from credmint.iam.managed import default_document
 from credmint.iam.ops import OPERATIONS
-from credmint.iam.policies import default_document
-from credmint.orgs import Levels, control_policies
 from credmint.policy import CompiledPolicy, PrincipalInfo, RequestContext, compile_policy, evaluate
 from credmint.store import schema
 
@@ -145,7 +145,7 @@ def _simulate(
         if org_account is not None:
             # The request path applies these SCPs, so the simulator must too, or it would
             # answer "allowed" for what the real request refuses.
-            scps = control_policies(call.runtime.store, org_account, None, action)[0]
+            scps = call.control_policies(org_account, None, action)[0]
         for resource in p.get("ResourceArns") or ["*"]:
             ctx = RequestContext.create(
                 caller, action, resource, resource_account=owner_account or account_id, keys=keys
@@ -256,7 +256,7 @@ def simulate_principal_policy(call: Call) -> Mapping[str, Any]:
     arn: str = p["PolicySourceArn"]
     authorize(call, "iam:SimulatePrincipalPolicy", arn)
     account_id = account_of(call)
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         identity, boundaries, kind = _principal_policies(conn, account_id, arn)
     identity.extend(_inputs(p, "PolicyInputList", "IAM Policy"))
     if p.get("PermissionsBoundaryPolicyInputList"):
@@ -288,7 +288,7 @@ def get_context_keys_for_principal_policy(call: Call) -> Mapping[str, Any]:
     p = call.params
     arn: str = p["PolicySourceArn"]
     authorize(call, "iam:GetContextKeysForPrincipalPolicy", arn)
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         identity, boundaries, _ = _principal_policies(conn, account_of(call), arn)
     identity.extend(_inputs(p, "PolicyInputList", "IAM Policy"))
     return {"ContextKeyNames": _context_keys([*identity, *boundaries])}

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from credmint import errors, ids
+from credmint.access.principal import root_arn
 from credmint.api import Call, operation
 from credmint.iam import managed
 from credmint.iam.common import (
@@ -24,18 +25,15 @@ from credmint.iam.common import (
     authorize,
     boundary_view,
     caller,
-    drop_all_tags,
-    get_tags,
     iam_arn,
     paginate,
-    put_tags,
     register_tag_operations,
     rows_under_path,
     tags_param,
 )
 from credmint.iam.ops import OPERATIONS
-from credmint.principal import root_arn
 from credmint.store import schema
+from credmint.store.tags import drop_all_tags, get_tags, put_tags
 
 u = schema.users
 
@@ -143,7 +141,7 @@ def write_unique(call: Call, clash: errors.AwsError) -> Iterator[Connection]:
     checks run first, but another node may create the same name between that check and
     this insert, and the database's unique index is what settles it."""
     try:
-        with call.runtime.store.write() as conn:
+        with call.store.write() as conn:
             yield conn
     except IntegrityError:
         raise clash from None
@@ -192,7 +190,7 @@ def create_user(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "GetUser")
 def get_user(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         row = target_user(call, conn, "iam:GetUser")
         if row is not None:
             return {"User": user_view(conn, row, full=True)}
@@ -214,7 +212,7 @@ def list_users(call: Call) -> Mapping[str, Any] | None:
     prefix: str = call.params.get("PathPrefix") or "/"
     # AWS names the listed path as the resource: "... on resource: arn:aws:iam::ACCT:user/".
     authorize(call, "iam:ListUsers", iam_arn(account_id, "user", prefix, ""))
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         page, more = paginate(rows_under_path(conn, u, account_id, prefix), call.params)
         return {"Users": [user_view(conn, r, full=False) for r in page], **more}
 
@@ -245,7 +243,7 @@ def update_user(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "DeleteUser")
 def delete_user(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row = authorized_user(call, conn, "iam:DeleteUser", call.params["UserName"])
         uid = row.user_id
         # AWS refuses while anything still hangs off the user, one reason at a time. The
@@ -280,9 +278,7 @@ def delete_user(call: Call) -> Mapping[str, Any] | None:
                 "must delete signing certificates first.",
             ),
             (
-                select(schema.service_credentials.c.credential_id).where(
-                    schema.service_credentials.c.user_id == uid
-                ),
+                select(schema.service_credentials.c.credential_id).where(schema.service_credentials.c.user_id == uid),
                 "must delete service specific credentials first.",
             ),
         ]
@@ -305,7 +301,7 @@ register_tag_operations("User", _tagged_user)
 def put_user_permissions_boundary(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     arn: str = call.params["PermissionsBoundary"]
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row = authorized_user(call, conn, "iam:PutUserPermissionsBoundary", call.params["UserName"])
         check_boundary(conn, account_id, arn)
         conn.execute(update(u).where(u.c.user_id == row.user_id).values(permissions_boundary_arn=arn))
@@ -314,7 +310,7 @@ def put_user_permissions_boundary(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "DeleteUserPermissionsBoundary")
 def delete_user_permissions_boundary(call: Call) -> Mapping[str, Any] | None:
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         row = authorized_user(call, conn, "iam:DeleteUserPermissionsBoundary", call.params["UserName"])
         # Removing a boundary the user does not have is not an error in AWS (unconfirmed;
         # the API reference lists only NoSuchEntity for a missing user).

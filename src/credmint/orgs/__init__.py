@@ -5,6 +5,6 @@ The operations are in :mod:`credmint.orgs.service` (served over the JSON protoco
 levels that apply to a request.
 """
 
-from credmint.orgs.control import ControlPolicies, Guardrails, Levels, control_policies, organization_keys
+from credmint.orgs.control import ControlPolicies, Guardrails, control_policies, organization_keys
 
-__all__ = ["ControlPolicies", "Guardrails", "Levels", "control_policies", "organization_keys"]
+__all__ = ["ControlPolicies", "Guardrails", "control_policies", "organization_keys"]

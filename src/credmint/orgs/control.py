@@ -16,19 +16,17 @@ the other caches of the request path; the compiled documents are kept by text.
 from __future__ import annotations
 
 import threading
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
 from credmint import errors
+from credmint.access.guardrails import Levels
 from credmint.orgs import data, model
 from credmint.policy import CompiledPolicy, compile_policy
 from credmint.store.changes import EVERYTHING, ORGS, Changes
 from credmint.store.db import Store
-
-Levels = tuple[tuple[CompiledPolicy, ...], ...]
 
 #: Services whose resources RCPs protect (AWS's list; credmint serves s3 and sts of them).
 RCP_SERVICES = frozenset(
@@ -163,34 +161,18 @@ class ControlPolicies:
         return compiled
 
 
-_BY_STORE: weakref.WeakKeyDictionary[Store, ControlPolicies] = weakref.WeakKeyDictionary()
-_BY_STORE_LOCK = threading.Lock()
-
-
-def _cache_for(store: Store) -> ControlPolicies:
-    cache = _BY_STORE.get(store)
-    if cache is None:
-        with _BY_STORE_LOCK:
-            cache = _BY_STORE.get(store)
-            if cache is None:
-                cache = ControlPolicies(store)
-                _BY_STORE[store] = cache
-    return cache
-
-
 def control_policies(
-    store: Store, principal_account: str | None, resource_account: str | None, action: str
+    cache: ControlPolicies, principal_account: str | None, resource_account: str | None, action: str
 ) -> tuple[Levels | None, Levels | None]:
-    """``(scps, rcps)`` for the engine, from the one :class:`ControlPolicies` of ``store``."""
-    return _cache_for(store).lookup(principal_account, resource_account, action)
+    """``(scps, rcps)`` for the engine, from the node's :class:`ControlPolicies`."""
+    return cache.lookup(principal_account, resource_account, action)
 
 
 def organization_keys(
-    store: Store, principal_account: str | None, resource_account: str | None
+    cache: ControlPolicies, principal_account: str | None, resource_account: str | None
 ) -> dict[str, str | list[str]]:
     """``aws:PrincipalOrgID``/``PrincipalOrgPaths`` and ``aws:ResourceOrgID``/``ResourceOrgPaths``
     for accounts that belong to an organization (none when no organization exists)."""
-    cache = _cache_for(store)
     keys: dict[str, str | list[str]] = {}
     if principal_account:
         g = cache.guardrails(principal_account)

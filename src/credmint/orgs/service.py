@@ -27,13 +27,14 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from credmint import condition_keys, errors, ids, policy
+from credmint import errors, ids, policy
+from credmint.access import condition_keys
+from credmint.access.principal import Principal
 from credmint.api import Call, Operation, operation
-from credmint.iam.common import drop_all_tags, get_tags, put_tags, remove_tags
 from credmint.orgs import data, model
 from credmint.orgs.data import Org
-from credmint.principal import Principal
 from credmint.store import schema
+from credmint.store.tags import drop_all_tags, get_tags, put_tags, remove_tags
 
 OPERATIONS: dict[str, Operation] = {}
 
@@ -78,7 +79,7 @@ def _request_keys(call: Call, action: str, resource: str) -> dict[str, str | lis
             keys["organizations:PolicyType"] = policy_type
     if resource != "*" and condition_keys.takes(action, "aws:ResourceTag/${TagKey}"):
         t = schema.tags
-        with call.runtime.store.read() as conn:
+        with call.store.read() as conn:
             rows = conn.execute(select(t.c.key, t.c.value).where(t.c.resource == resource).order_by(t.c.position))
             for k, v in rows.all():
                 keys[f"aws:ResourceTag/{k}"] = v
@@ -90,7 +91,7 @@ def _stored_policy_type(call: Call, policy_id: str) -> str | None:
     if managed is not None:
         return managed.policy_type
     p = schema.org_policies
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         found: str | None = conn.execute(select(p.c.policy_type).where(p.c.policy_id == policy_id)).scalar()
     return found
 
@@ -98,7 +99,7 @@ def _stored_policy_type(call: Call, policy_id: str) -> str | None:
 def _authorize(call: Call, action: str, resource: str = "*") -> None:
     full = f"organizations:{action}"
     try:
-        call.runtime.authorize(call, full, resource, extra_keys=_request_keys(call, full, resource))
+        call.authorize(full, resource, extra_keys=_request_keys(call, full, resource))
     except errors.AwsError as exc:
         if exc.code == "AccessDenied":
             raise errors.org_access_denied(exc.message or "") from None
@@ -136,7 +137,7 @@ def _authorized(
 
     The operation reads the organization again in its own write transaction.
     """
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = role(call, conn)
     _authorize(call, action, resource(org))
 
@@ -333,7 +334,7 @@ def create_organization(call: Call) -> Mapping[str, Any]:
     p = _caller(call)
     feature_set: str = call.params.get("FeatureSet") or model.FEATURE_ALL
     _authorize(call, "CreateOrganization")
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         if data.org_of_account(conn, p.account_id) is not None:
             raise _already_in_organization()
         org = Org(model.new_org_id(), p.account_id, feature_set, model.new_root_id(), call.now)
@@ -368,7 +369,7 @@ def create_organization(call: Call) -> Mapping[str, Any]:
 @operation(OPERATIONS, "DescribeOrganization")
 def describe_organization(call: Call) -> Mapping[str, Any]:
     _authorize(call, "DescribeOrganization")
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = _membership(call, conn)
         return {"Organization": _organization_view(conn, org)}
 
@@ -376,7 +377,7 @@ def describe_organization(call: Call) -> Mapping[str, Any]:
 @operation(OPERATIONS, "ListRoots")
 def list_roots(call: Call) -> Mapping[str, Any]:
     _authorize(call, "ListRoots")
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = _administrator(call, conn)
         page, more = _page([_root_view(conn, org)], call.params)
         return {"Roots": list(page), **more}
@@ -464,7 +465,7 @@ def create_account(call: Call) -> Mapping[str, Any]:
     params = call.params
     _authorize(call, "CreateAccount")
     request_id = model.new_create_account_request_id()
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = _management(call, conn)
         email: str = params["Email"]
         a = schema.accounts
@@ -504,7 +505,7 @@ def create_account(call: Call) -> Mapping[str, Any]:
 def describe_create_account_status(call: Call) -> Mapping[str, Any]:
     _authorize(call, "DescribeCreateAccountStatus")
     r = schema.org_create_account_requests
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = _administrator(call, conn)
         row = conn.execute(
             select(r).where(r.c.request_id == call.params["CreateAccountRequestId"], r.c.org_id == org.org_id)
@@ -522,7 +523,7 @@ def list_create_account_status(call: Call) -> Mapping[str, Any]:
     states: list[str] = call.params.get("States") or []
     _authorize(call, "ListCreateAccountStatus")
     r = schema.org_create_account_requests
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = _administrator(call, conn)
         query = select(r).where(r.c.org_id == org.org_id)
         if states:
@@ -546,7 +547,7 @@ def _require_member(conn: Connection, org: Org, account_id: str) -> None:
 @operation(OPERATIONS, "DescribeAccount")
 def describe_account(call: Call) -> Mapping[str, Any]:
     account_id: str = call.params["AccountId"]
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = _administrator(call, conn)
         _authorize(call, "DescribeAccount", model.account_arn(org.management_account_id, org.org_id, account_id))
         row = conn.execute(_accounts_query(org).where(schema.org_accounts.c.account_id == account_id)).first()
@@ -558,7 +559,7 @@ def describe_account(call: Call) -> Mapping[str, Any]:
 @operation(OPERATIONS, "ListAccounts")
 def list_accounts(call: Call) -> Mapping[str, Any]:
     _authorize(call, "ListAccounts")
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = _administrator(call, conn)
         rows = conn.execute(
             _accounts_query(org).order_by(schema.org_accounts.c.joined_at, schema.accounts.c.account_id)
@@ -573,10 +574,10 @@ def move_account(call: Call) -> Mapping[str, Any]:
     account_id: str = params["AccountId"]
     source: str = params["SourceParentId"]
     destination: str = params["DestinationParentId"]
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = _management(call, conn)
     _authorize(call, "MoveAccount", model.account_arn(org.management_account_id, org.org_id, account_id))
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = _management(call, conn)
         if not data.is_parent(conn, org, source):
             raise errors.org_error(
@@ -623,7 +624,7 @@ def create_organizational_unit(call: Call) -> Mapping[str, Any]:
     name: str = params["Name"]
     _authorize(call, "CreateOrganizationalUnit")
     u = schema.org_units
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = _management(call, conn)
         if not data.is_parent(conn, org, parent):
             raise _no_parent()
@@ -650,7 +651,7 @@ def create_organizational_unit(call: Call) -> Mapping[str, Any]:
 def list_organizational_units_for_parent(call: Call) -> Mapping[str, Any]:
     parent: str = call.params["ParentId"]
     _authorize(call, "ListOrganizationalUnitsForParent")
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = _administrator(call, conn)
         if not data.is_parent(conn, org, parent):
             raise _no_parent()
@@ -692,7 +693,7 @@ def _ous_in(conn: Connection, org: Org, parent: str) -> list[Any]:
 def list_children(call: Call) -> Mapping[str, Any]:
     parent: str = call.params["ParentId"]
     child_type: str = call.params["ChildType"]
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = _administrator(call, conn)
         _authorize(call, "ListChildren", _entity_arn(org, parent))
         if not data.is_parent(conn, org, parent):
@@ -708,7 +709,7 @@ def list_children(call: Call) -> Mapping[str, Any]:
 @operation(OPERATIONS, "ListParents")
 def list_parents(call: Call) -> Mapping[str, Any]:
     child: str = call.params["ChildId"]
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = _administrator(call, conn)
         _authorize(call, "ListParents", _entity_arn(org, child))
         parent: str | None = None
@@ -735,7 +736,7 @@ def list_parents(call: Call) -> Mapping[str, Any]:
 @operation(OPERATIONS, "ListAccountsForParent")
 def list_accounts_for_parent(call: Call) -> Mapping[str, Any]:
     parent: str = call.params["ParentId"]
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = _administrator(call, conn)
         _authorize(call, "ListAccountsForParent", _entity_arn(org, parent))
         if not data.is_parent(conn, org, parent):
@@ -747,7 +748,7 @@ def list_accounts_for_parent(call: Call) -> Mapping[str, Any]:
 @operation(OPERATIONS, "DescribeOrganizationalUnit")
 def describe_organizational_unit(call: Call) -> Mapping[str, Any]:
     ou_id: str = call.params["OrganizationalUnitId"]
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = _administrator(call, conn)
         _authorize(call, "DescribeOrganizationalUnit", _entity_arn(org, ou_id))
         return {"OrganizationalUnit": _ou_view(conn, org, _ou_of(conn, org, ou_id))}
@@ -759,7 +760,7 @@ def update_organizational_unit(call: Call) -> Mapping[str, Any]:
     name: str | None = call.params.get("Name")
     _authorized(call, "UpdateOrganizationalUnit", _management, lambda org: _entity_arn(org, ou_id))
     u = schema.org_units
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = _management(call, conn)
         row = _ou_of(conn, org, ou_id)
         if name is not None and name != row.name:
@@ -778,7 +779,7 @@ def update_organizational_unit(call: Call) -> Mapping[str, Any]:
 def delete_organizational_unit(call: Call) -> Mapping[str, Any]:
     ou_id: str = call.params["OrganizationalUnitId"]
     _authorized(call, "DeleteOrganizationalUnit", _management, lambda org: _entity_arn(org, ou_id))
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = _management(call, conn)
         _ou_of(conn, org, ou_id)
         if _ous_in(conn, org, ou_id) or _accounts_in(conn, org, ou_id):
@@ -843,7 +844,7 @@ def create_policy(call: Call) -> Mapping[str, Any]:
     name: str = params["Name"]
     _authorize(call, "CreatePolicy")
     p = schema.org_policies
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = _management(call, conn)
         _check_type(org, policy_type)
         _check_content(policy_type, content)
@@ -873,7 +874,7 @@ def list_policies(call: Call) -> Mapping[str, Any]:
     policy_type: str = call.params["Filter"]
     _authorize(call, "ListPolicies")
     p = schema.org_policies
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = _administrator(call, conn)
         items: list[Any] = [m for m in model.AWS_MANAGED.values() if m.policy_type == policy_type]
         items.extend(
@@ -891,7 +892,7 @@ def attach_policy(call: Call) -> Mapping[str, Any]:
     target: str = call.params["TargetId"]
     _authorize(call, "AttachPolicy")
     a = schema.org_policy_attachments
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = _management(call, conn)
         found = _find_policy(conn, org, policy_id)
         policy_type: str = found.policy_type
@@ -930,7 +931,7 @@ def detach_policy(call: Call) -> Mapping[str, Any]:
     target: str = call.params["TargetId"]
     _authorize(call, "DetachPolicy")
     a = schema.org_policy_attachments
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = _management(call, conn)
         found = _find_policy(conn, org, policy_id)
         if not data.is_target(conn, org, target):
@@ -958,7 +959,7 @@ def enable_policy_type(call: Call) -> Mapping[str, Any]:
     root_id: str = call.params["RootId"]
     policy_type: str = call.params["PolicyType"]
     _authorize(call, "EnablePolicyType")
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = _management(call, conn)
         if root_id != org.root_id:
             raise errors.org_error("RootNotFoundException", "We can't find a root with the RootId that you specified.")
@@ -1010,7 +1011,7 @@ def _policy_resource(call: Call, policy_id: str) -> Callable[[Org], str]:
     answered with PolicyNotFoundException by the operation."""
 
     def arn(org: Org) -> str:
-        with call.runtime.store.read() as conn:
+        with call.store.read() as conn:
             try:
                 return _policy_arn(org, _find_policy(conn, org, policy_id))
             except errors.AwsError:
@@ -1033,7 +1034,7 @@ def _readable_policy(call: Call, conn: Connection, org: Org, action: str, policy
 @operation(OPERATIONS, "DescribePolicy")
 def describe_policy(call: Call) -> Mapping[str, Any]:
     policy_id: str = call.params["PolicyId"]
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = _administrator(call, conn)
         found = _readable_policy(call, conn, org, "DescribePolicy", policy_id)
         return {"Policy": _policy_view(org, found)}
@@ -1045,7 +1046,7 @@ def update_policy(call: Call) -> Mapping[str, Any]:
     policy_id: str = params["PolicyId"]
     _authorized(call, "UpdatePolicy", _management, _policy_resource(call, policy_id))
     p = schema.org_policies
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = _management(call, conn)
         found = _find_policy(conn, org, policy_id)
         if isinstance(found, model.AwsManagedPolicy):
@@ -1078,7 +1079,7 @@ def delete_policy(call: Call) -> Mapping[str, Any]:
     policy_id: str = call.params["PolicyId"]
     _authorized(call, "DeletePolicy", _management, _policy_resource(call, policy_id))
     a = schema.org_policy_attachments
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = _management(call, conn)
         found = _find_policy(conn, org, policy_id)
         if isinstance(found, model.AwsManagedPolicy):
@@ -1109,7 +1110,7 @@ def _policies_sorted(conn: Connection, policy_ids: set[str]) -> list[Any]:
 def list_policies_for_target(call: Call) -> Mapping[str, Any]:
     target: str = call.params["TargetId"]
     policy_type: str = call.params["Filter"]
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = _administrator(call, conn)
         _authorize(call, "ListPoliciesForTarget", _entity_arn(org, target))
         if not data.is_target(conn, org, target):
@@ -1123,7 +1124,7 @@ def list_policies_for_target(call: Call) -> Mapping[str, Any]:
 def list_targets_for_policy(call: Call) -> Mapping[str, Any]:
     policy_id: str = call.params["PolicyId"]
     a, u = schema.org_policy_attachments, schema.org_units
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = _administrator(call, conn)
         _readable_policy(call, conn, org, "ListTargetsForPolicy", policy_id)
         # AWS managed policies are attached in every organization: only this one's targets.
@@ -1158,7 +1159,7 @@ def disable_policy_type(call: Call) -> Mapping[str, Any]:
     policy_type: str = call.params["PolicyType"]
     _authorized(call, "DisablePolicyType", _management, lambda org: _entity_arn(org, root_id))
     t, a = schema.org_policy_types, schema.org_policy_attachments
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = _management(call, conn)
         if root_id != org.root_id:
             raise errors.org_error("RootNotFoundException", "We can't find a root with the RootId that you specified.")
@@ -1182,7 +1183,7 @@ def enable_aws_service_access(call: Call) -> Mapping[str, Any]:
     service: str = call.params["ServicePrincipal"]
     _authorize(call, "EnableAWSServiceAccess")
     s = schema.org_service_access
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = _management(call, conn)
         _require_all_features(org)
         if service not in data.service_access(conn, org.org_id):
@@ -1196,7 +1197,7 @@ def register_delegated_administrator(call: Call) -> Mapping[str, Any]:
     service: str = call.params["ServicePrincipal"]
     _authorize(call, "RegisterDelegatedAdministrator")
     d = schema.org_delegated_admins
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = _management(call, conn)
         _require_member(conn, org, account_id)
         if account_id == org.management_account_id:
@@ -1228,7 +1229,7 @@ def deregister_delegated_administrator(call: Call) -> Mapping[str, Any]:
     service: str = call.params["ServicePrincipal"]
     _authorize(call, "DeregisterDelegatedAdministrator")
     d = schema.org_delegated_admins
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = _management(call, conn)
         _require_member(conn, org, account_id)
         if service not in data.delegated_services(conn, account_id):
@@ -1247,7 +1248,7 @@ def list_delegated_administrators(call: Call) -> Mapping[str, Any]:
     service: str | None = call.params.get("ServicePrincipal")
     _authorize(call, "ListDelegatedAdministrators")
     d = schema.org_delegated_admins
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = _administrator(call, conn)
         query = select(d.c.account_id, func.min(d.c.delegated_at).label("since")).where(d.c.org_id == org.org_id)
         if service:
@@ -1269,7 +1270,7 @@ def list_delegated_administrators(call: Call) -> Mapping[str, Any]:
 def list_aws_service_access_for_organization(call: Call) -> Mapping[str, Any]:
     _authorize(call, "ListAWSServiceAccessForOrganization")
     s = schema.org_service_access
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = _administrator(call, conn)
         rows = conn.execute(select(s).where(s.c.org_id == org.org_id).order_by(s.c.service_principal)).all()
         page, more = _page(rows, call.params)
@@ -1286,7 +1287,7 @@ def disable_aws_service_access(call: Call) -> Mapping[str, Any]:
     service: str = call.params["ServicePrincipal"]
     _authorize(call, "DisableAWSServiceAccess")
     s = schema.org_service_access
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = _management(call, conn)
         # Like EnableAWSServiceAccess, repeating the call changes nothing and is no error.
         # Delegated administrators of the service stay registered, and so do the IAM root
@@ -1323,7 +1324,7 @@ def _taggable(call: Call, conn: Connection, org: Org, action: str, resource_id: 
 @operation(OPERATIONS, "TagResource")
 def tag_resource(call: Call) -> Mapping[str, Any]:
     tags = [{"Key": t["Key"], "Value": t.get("Value", "")} for t in call.params.get("Tags") or []]
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = _management(call, conn)
         arn = _taggable(call, conn, org, "TagResource", call.params["ResourceId"])
         try:
@@ -1336,7 +1337,7 @@ def tag_resource(call: Call) -> Mapping[str, Any]:
 
 @operation(OPERATIONS, "UntagResource")
 def untag_resource(call: Call) -> Mapping[str, Any]:
-    with call.runtime.store.write() as conn:
+    with call.store.write() as conn:
         org = _management(call, conn)
         arn = _taggable(call, conn, org, "UntagResource", call.params["ResourceId"])
         remove_tags(conn, arn, call.params.get("TagKeys") or [])
@@ -1345,7 +1346,7 @@ def untag_resource(call: Call) -> Mapping[str, Any]:
 
 @operation(OPERATIONS, "ListTagsForResource")
 def list_tags_for_resource(call: Call) -> Mapping[str, Any]:
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = _administrator(call, conn)
         arn = _taggable(call, conn, org, "ListTagsForResource", call.params["ResourceId"])
         page, more = _page(get_tags(conn, arn), call.params)
@@ -1357,7 +1358,7 @@ def list_delegated_services_for_account(call: Call) -> Mapping[str, Any]:
     account_id: str = call.params["AccountId"]
     _authorize(call, "ListDelegatedServicesForAccount")
     d = schema.org_delegated_admins
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         org = _administrator(call, conn)
         _require_member(conn, org, account_id)
         rows = conn.execute(

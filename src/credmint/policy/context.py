@@ -217,7 +217,7 @@ def _iso(t: datetime) -> str:
 #: The AWS global condition keys (IAM User Guide, "AWS global condition context keys"),
 #: each with its availability: when AWS puts it in a request context. The one place this
 #: rule is written down; :func:`global_condition_keys` (principal and request keys),
-#: ``authz.build_context`` (``aws:ResourceAccount``, ``aws:ResourceTag``, ``aws:AssumedRoot``)
+#: ``access.context.build_context`` (``aws:ResourceAccount``, ``aws:ResourceTag``, ``aws:AssumedRoot``)
 #: and ``orgs.organization_keys`` (the organization keys) follow it, and the keys no
 #: credmint request can carry are named, with the reason, in ``condition_keys.UNSUPPLIED``.
 GLOBAL_KEYS: Mapping[str, str] = {

@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Literal, Protocol
 
-from credmint import condition_keys
+from credmint.access import condition_keys
 from credmint.httpreq import HttpRequest
 from credmint.s3.tags import requested_tags
 from credmint.sigv2 import SignedV2

@@ -228,7 +228,7 @@ def put_bucket_policy(ctx: S3Context) -> S3Response:
     text = _policy_text(ctx.body)
     _validate_bucket_policy(text, row.name)
     if public_access.policy_is_public(text) and "BlockPublicPolicy" in public_access.block_settings(
-        ctx.store, ctx.runtime.settings, row.name
+        ctx.store, ctx.settings, row.name
     ):
         caller = ctx.principal.arn if ctx.principal is not None else "anonymous"
         raise errors.s3_access_denied(

@@ -8,25 +8,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import ColumnElement, select
 
 from credmint import errors
-from credmint.api import Call
+from credmint.access.authorize import Authorizer
+from credmint.access.principal import Principal
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
-from credmint.principal import Principal
 from credmint.s3 import public_access
 from credmint.s3.actions import ACTIONS, POLICY_LOCKOUT_EXEMPT, request_keys, resource_arn, stored_keys
 from credmint.s3.blobs import BlobStore
+from credmint.settings import Settings
 from credmint.sigv2 import SignedV2
 from credmint.sigv4 import SignedRequest
 from credmint.store import schema
 from credmint.store.db import Store
-
-if TYPE_CHECKING:
-    from credmint.runtime import Runtime
 
 #: Largest object key in bytes (UTF-8), as S3.
 MAX_KEY_BYTES = 1024
@@ -66,7 +64,9 @@ def sort_key(store: Store, column: ColumnElement[Any]) -> ColumnElement[Any]:
 
 @dataclass
 class S3Context:
-    runtime: Runtime
+    store: Store
+    settings: Settings
+    authorizer: Authorizer
     req: HttpRequest
     principal: Principal | None
     signed: SignedRequest | None
@@ -84,12 +84,8 @@ class S3Context:
     signed_v2: SignedV2 | None = None
 
     @property
-    def store(self) -> Store:
-        return self.runtime.store
-
-    @property
     def blobs(self) -> BlobStore:
-        return blob_store(Path(self.runtime.settings.data_dir).resolve())
+        return blob_store(Path(self.settings.data_dir).resolve())
 
     def header(self, name: str) -> str | None:
         return self.req.header(name)
@@ -100,7 +96,7 @@ class S3Context:
 
     @property
     def region(self) -> str:
-        return self.runtime.settings.region
+        return self.settings.region
 
     # --- reads ----------------------------------------------------------------------------
 
@@ -111,9 +107,7 @@ class S3Context:
         with self.store.read() as conn:
             row = conn.execute(
                 select(b.c.name, b.c.account_id, b.c.region, b.c.policy, b.c.created_at, tagging.c.document)
-                .select_from(
-                    b.outerjoin(tagging, (tagging.c.bucket == b.c.name) & (tagging.c.name == "tagging"))
-                )
+                .select_from(b.outerjoin(tagging, (tagging.c.bucket == b.c.name) & (tagging.c.name == "tagging")))
                 .where(b.c.name == name)
             ).first()
         if row is None:
@@ -182,7 +176,7 @@ class S3Context:
             and bucket_policy is not None
             and (p is None or p.account_id != bucket.account_id)
             and public_access.policy_is_public(bucket_policy)
-            and "RestrictPublicBuckets" in public_access.block_settings(self.store, self.runtime.settings, bucket.name)
+            and "RestrictPublicBuckets" in public_access.block_settings(self.store, self.settings, bucket.name)
         ):
             # RestrictPublicBuckets: a public policy grants nothing outside the owner's account
             # (anonymous callers included); its denials still hold for everyone.
@@ -194,20 +188,14 @@ class S3Context:
             keys.update(stored_keys(act, bucket, key, self.object_tags))
         if extra_keys:
             keys.update(extra_keys)
-        call = Call(
-            service="s3",
-            operation=operation,
-            params={},
-            principal=p,
-            request=self.req,
-            now=self.now,
-            region=self.region,
-            request_id=self.request_id,
-            runtime=self.runtime,
-        )
         try:
-            self.runtime.authorize(
-                call,
+            self.authorizer.authorize(
+                "s3",
+                operation,
+                p,
+                self.req,
+                self.now,
+                self.region,
                 act,
                 arn,
                 resource_policy=bucket_policy,

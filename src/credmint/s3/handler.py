@@ -9,23 +9,23 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from datetime import datetime
 from urllib.parse import unquote_plus
 
 from credmint import errors
+from credmint.access.authorize import Authorizer
+from credmint.access.principal import Principal
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
-from credmint.principal import Principal
 from credmint.s3 import buckets, multipart, operations
 from credmint.s3 import subresources as sub
 from credmint.s3.context import S3Context, S3Response
+from credmint.settings import Settings
 from credmint.sigv2 import SignedV2
 from credmint.sigv4 import SignedRequest, decode_aws_chunked, is_streaming
 from credmint.sigv4.parse import split_query
+from credmint.store.db import Store
 from credmint.wire import s3 as ws3
-
-if TYPE_CHECKING:
-    from credmint.runtime import Runtime
 
 log = logging.getLogger("credmint.s3")
 
@@ -235,11 +235,14 @@ def route(method: str, bucket: str | None, key: str | None, query: dict[str, str
 
 
 def handle_s3(
-    runtime: Runtime,
+    store: Store,
+    settings: Settings,
+    authorizer: Authorizer,
     req: HttpRequest,
     principal: Principal | None,
     signed: SignedRequest | None,
     request_id: str,
+    now: datetime,
     *,
     secret: str | None = None,
     signed_v2: SignedV2 | None = None,
@@ -251,7 +254,7 @@ def handle_s3(
     Signature Version 2 of a request signed that way (``signed`` is then None).
     """
     try:
-        response = _serve(runtime, req, principal, signed, request_id, secret, signed_v2)
+        response = _serve(store, settings, authorizer, req, principal, signed, request_id, now, secret, signed_v2)
     except AwsError as err:
         return render_error(err, request_id)
     headers = [(b"x-amz-request-id", request_id.encode()), (b"x-amz-id-2", request_id.encode())]
@@ -268,11 +271,14 @@ def _header_value(value: str) -> bytes:
 
 
 def _serve(
-    runtime: Runtime,
+    store: Store,
+    settings: Settings,
+    authorizer: Authorizer,
     req: HttpRequest,
     principal: Principal | None,
     signed: SignedRequest | None,
     request_id: str,
+    now: datetime,
     secret: str | None,
     signed_v2: SignedV2 | None = None,
 ) -> S3Response:
@@ -286,7 +292,9 @@ def _serve(
         body = decoded.data
         trailers = dict(decoded.trailers)
     ctx = S3Context(
-        runtime=runtime,
+        store=store,
+        settings=settings,
+        authorizer=authorizer,
         req=req,
         principal=principal,
         signed=signed,
@@ -296,7 +304,7 @@ def _serve(
         bucket=bucket,
         key=key,
         query=query,
-        now=runtime.now(),
+        now=now,
         body=body,
         trailers=trailers,
     )

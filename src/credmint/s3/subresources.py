@@ -249,7 +249,7 @@ def get_public_access_block(ctx: S3Context) -> S3Response:
     doc = _load(ctx, row.name, "publicAccessBlock")
     if doc is _MISSING:
         # Never configured: the server's default (see settings.public_access_block_default).
-        on = ctx.runtime.settings.public_access_block_flags
+        on = ctx.settings.public_access_block_flags
         doc = {name: name in on for name in PUBLIC_ACCESS_BLOCK_FLAGS} if on else None
     if not isinstance(doc, dict):
         raise errors.s3_no_such_public_access_block(row.name)
@@ -375,7 +375,7 @@ def _block_public_acl(ctx: S3Context, body: bytes, bucket: str) -> None:
     grants = [value for name, value in ctx.req.headers if name.lower().startswith("x-amz-grant-")]
     if not public_access.acl_is_public(ctx.header("x-amz-acl"), grants, body):
         return
-    if "BlockPublicAcls" in public_access.block_settings(ctx.store, ctx.runtime.settings, bucket):
+    if "BlockPublicAcls" in public_access.block_settings(ctx.store, ctx.settings, bucket):
         raise errors.s3_access_denied()
 
 

@@ -15,32 +15,31 @@ import json
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
-from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from collections.abc import Awaitable, Callable, MutableMapping
 from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 from credmint import __version__, errors, metrics
 from credmint import wire as wq
-from credmint.api import Call, Operation
+from credmint.access.principal import Principal
 from credmint.audit.record import RequestFacts, s3_error_of
 from credmint.audit.recorder import current_facts
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest, index_headers
-from credmint.principal import Principal
-from credmint.runtime import KeyEntry, Runtime, session_principal
+from credmint.iam import web_identity_issuer
 from credmint.s3 import handle_s3
 from credmint.s3.handler import describe as describe_s3
 from credmint.server import accesslog, dev, jsonapi, registry
 from credmint.server.deadlines import ReadDeadlines
+from credmint.server.edge import Edge
+from credmint.server.node import Node
+from credmint.server.protocol import TLS_EXTENSION
 from credmint.server.routing import METRICS_SHORT_PATH, QUERY_VERSIONS, Target, classify
 from credmint.sigv2 import parse_v2, verify_v2
-from credmint.sigv4 import SignedRequest, check_payload_hash, check_scope, parse_auth, verify_signature
+from credmint.sigv4 import check_payload_hash, check_scope, parse_auth, verify_signature
 from credmint.sigv4.verify import is_hex_sha256
-from credmint.store.db import RateLimitedLog, WouldBlock, non_blocking, unavailable
-from credmint.sts import web_identity_issuer
+from credmint.store.db import unavailable
 from credmint.wire import s3 as ws3
 
 log = logging.getLogger("credmint.server")
@@ -67,18 +66,13 @@ class CredmintApp:
     _flusher: asyncio.Task[None]
     _folder: asyncio.Task[None]
 
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-        self.settings = runtime.settings
-        self._pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="credmint-io")
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self.settings = node.settings
+        self.edge = Edge(node)
         self._query = {name: wq.query_service(name) for name in ("sts", "iam")}
         self._max_query_body = self.settings.max_query_body
         self._request_ids = _RequestIds()
-        #: Edge lookups (a key, an identity, the keyring) give up after this: the store's
-        #: own timeouts, plus a margin for the worker pool's queue.
-        self._edge_deadline = runtime.store.timeout + 1.0
-        #: One line per outage now and then, not a traceback per request.
-        self._outage_log = RateLimitedLog(log, 5.0)
         self._ping: asyncio.Task[str | None] | None = None
         self._budget = _BodyBudget(self.settings.max_buffered_body_bytes)
         self._deadlines = ReadDeadlines()
@@ -96,20 +90,20 @@ class CredmintApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                self.runtime.store.start_watching()
+                self.node.store.start_watching()
                 self._flusher = asyncio.create_task(self._flush_periodically())
                 self._folder = asyncio.create_task(self._fold_metrics_periodically())
-                self.runtime.audit.start()
+                self.node.audit.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 self._flusher.cancel()
                 self._folder.cancel()
                 metrics.fold()
-                await self._blocking(partial(self.runtime.last_used.flush, self.runtime.store))
-                await self._blocking(partial(self.runtime.last_accessed.flush, self.runtime.store))
-                await self._blocking(self.runtime.audit.close)
-                self.runtime.store.close()
-                self._pool.shutdown(wait=False)
+                await self.edge.blocking(partial(self.node.last_used.flush, self.node.store))
+                await self.edge.blocking(partial(self.node.last_accessed.flush, self.node.store))
+                await self.edge.blocking(self.node.audit.close)
+                self.node.store.close()
+                self.edge.shutdown()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -135,7 +129,11 @@ class CredmintApp:
         # The audit trail's facts of this request, filled in on the way, recorded once below.
         facts = RequestFacts(head, request_id, service) if target in _AUDITED else None
         if facts is not None:
-            self.runtime.audit.begin(facts)
+            if secure:
+                tls = scope.get("extensions", {}).get(TLS_EXTENSION)
+                if tls is not None:
+                    facts.tls = (str(tls["version"]), str(tls["cipher"]))
+            self.node.audit.begin(facts)
         reader = _BodyReader(
             receive, head, self._budget, self._deadlines, self.settings.body_timeout, self.settings.min_body_rate
         )
@@ -151,21 +149,18 @@ class CredmintApp:
                 else:
                     status, out_headers, body = await self.handle(req, target, service, request_id)
         except _BodyRefused as refused:
-            if target is Target.S3:
-                status, out_headers, body = self._render_s3_error(refused.s3_error, request_id)
-            elif refused.query_error is None:
+            refusal = refused.s3_error if target is Target.S3 else refused.query_error
+            if refusal is None:
                 status, out_headers, body = 413, [], b""
-            elif target is Target.JSON:
-                status, out_headers, body = jsonapi.render_error(refused.query_error, request_id)
             else:
-                status, out_headers, body = self._render_query_error(refused.query_error, "sts", request_id)
+                status, out_headers, body = self._render_error(target, service, request_id, refusal)
         except Exception as err:  # never a traceback to the client
             outage = unavailable(err)
             if outage is None:
                 log.exception("unhandled error on %s %s", method, path)
                 failure = errors.internal_failure()
             else:  # raised outside an operation's own error handling
-                self._outage_log.warning("store unavailable on %s %s: %s", method, path, outage)
+                self.edge.outage_log.warning("store unavailable on %s %s: %s", method, path, outage)
                 failure = errors.service_unavailable()
             status, out_headers, body = self._render_unexpected(target, service, request_id, failure)
         finally:
@@ -173,7 +168,7 @@ class CredmintApp:
         if facts is not None:
             # Written before the response is sent: a received response implies a written record.
             facts.status = status
-            self.runtime.audit.record(facts)
+            self.node.audit.record(facts)
         if not reader.complete:
             # The rest of the body is not read: uvicorn would otherwise read (and drop) it
             # to keep the connection, whatever its size.
@@ -203,67 +198,42 @@ class CredmintApp:
     async def _fold_metrics_periodically(self) -> None:
         """Hot-path counters reach Prometheus (under several workers: the files every worker's
         scrape reads) within a second, with the change channel's state."""
-        store = self.runtime.store
+        store = self.node.store
         while True:
             await asyncio.sleep(METRICS_FOLD_SECONDS)
             metrics.fold()
             metrics.observe_channel(store.caches_trusted(), store.channel_age())
 
     def _render_unexpected(self, target: Target, service: str, request_id: str, failure: AwsError) -> Response:
-        """The 500 (or, during a store outage, 503) for an exception nothing else caught, in
-        the shape the client's protocol parses: S3's ``<Error>``, the JSON protocol's
-        ``__type``, a Query ``<ErrorResponse>`` in the service's own namespace."""
+        """The 500 (or, during a store outage, 503) for an exception nothing else caught."""
+        if target is Target.S3 and failure.code == "InternalFailure":
+            failure = errors.s3_error("InternalError", "We encountered an internal error. Please try again.", 500)
+        return self._render_error(target, service, request_id, failure)
+
+    def _render_error(self, target: Target, service: str, request_id: str, err: AwsError) -> Response:
+        """``err`` in the shape the client's protocol parses: S3's ``<Error>``, the JSON
+        protocol's ``__type``, a Query ``<ErrorResponse>`` in the service's own namespace."""
         if target is Target.S3:
-            if failure.code == "InternalFailure":
-                failure = errors.s3_error("InternalError", "We encountered an internal error. Please try again.", 500)
-            return self._render_s3_error(failure, request_id)
+            return self._render_s3_error(err, request_id)
         if target is Target.JSON:
-            return jsonapi.render_error(failure, request_id)
+            return jsonapi.render_error(err, request_id)
         if target is Target.QUERY:
             ns = service if service in self._query else "sts"
-            return self._render_query_error(failure, ns, request_id)
-        body = json.dumps({"error": failure.code}).encode()
-        return failure.status, [(b"content-type", b"application/json")], body
+            return self._render_query_error(err, ns, request_id)
+        body = json.dumps({"error": err.code}).encode()
+        return err.status, [(b"content-type", b"application/json")], body
 
     async def _flush_periodically(self) -> None:
         """Write access-key last-used and service last-accessed data in batches, off the request path."""
         while True:
             await asyncio.sleep(LAST_USED_FLUSH_SECONDS)
             try:
-                await self._blocking(partial(self.runtime.last_used.flush, self.runtime.store))
-                await self._blocking(partial(self.runtime.last_accessed.flush, self.runtime.store))
+                await self.edge.blocking(partial(self.node.last_used.flush, self.node.store))
+                await self.edge.blocking(partial(self.node.last_accessed.flush, self.node.store))
             except AwsError as err:  # the store is down: the batch waits for the next flush
-                self._outage_log.warning("flushing access key last-used data failed: %s", err)
+                self.edge.outage_log.warning("flushing access key last-used data failed: %s", err)
             except Exception:  # a failed flush keeps its batch for the next one
                 log.exception("flushing access key last-used data failed")
-
-    async def _blocking(self, fn: Callable[[], T], deadline: float | None = None) -> T:
-        """``fn`` on a worker thread; a store outage becomes ``ServiceUnavailable``, and
-        with ``deadline`` so does a wait longer than that (the thread finishes on its own)."""
-        future = asyncio.get_running_loop().run_in_executor(self._pool, fn)
-        try:
-            return await (future if deadline is None else asyncio.wait_for(future, deadline))
-        except TimeoutError:
-            self._outage_log.warning("store did not answer within %.1fs", deadline)
-            raise errors.service_unavailable() from None
-        except Exception as err:
-            outage = unavailable(err)
-            if outage is None:
-                raise
-            self._outage_log.warning("store unavailable: %s", outage)
-            raise errors.service_unavailable() from None
-
-    async def run_operation(self, op: Operation, call: Call, params: Mapping[str, Any]) -> Mapping[str, Any] | None:
-        """An operation on a worker thread if it blocks; else on the event loop, where a
-        store access (a cache miss) raises ``WouldBlock`` and the operation runs again on
-        a worker thread (what ran before the miss only read caches)."""
-        if not op.blocks(params):
-            try:
-                with non_blocking():
-                    return op.fn(call)
-            except WouldBlock:
-                pass
-        return await self._blocking(partial(op.fn, call))
 
     # --- request path ---------------------------------------------------------------------
 
@@ -273,21 +243,23 @@ class CredmintApp:
         if target is Target.METRICS:
             if self.settings.metrics:
                 # Under several workers this reads every worker's files: off the event loop.
-                body, content_type = await self._blocking(metrics.exposition)
+                body, content_type = await self.edge.blocking(metrics.exposition)
                 return 200, [(b"content-type", content_type.encode())], body
             if req.raw_path != METRICS_SHORT_PATH:  # else: S3's, as any path
                 return 404, [(b"content-type", b"application/json")], b'{"error": "not found"}'
         if target is Target.QUERY:
             return await self._handle_query(req, service, request_id)
         if target is Target.JSON:
-            return await jsonapi.handle_json(self, req, service, request_id)
+            return await jsonapi.handle_json(self.edge, self.node, req, service, request_id)
         if target is Target.INTERNAL:
             if self.settings.dev:
-                found = await self._blocking(partial(dev.handle, self.runtime, req.method, req.raw_path, req.body))
+                found = await self.edge.blocking(partial(dev.handle, self.node, req.method, req.raw_path, req.body))
                 if found is not None:
                     return found
-            found = await self._blocking(
-                partial(web_identity_issuer.handle_internal, self.runtime, req.method, req.raw_path)
+            found = await self.edge.blocking(
+                partial(
+                    web_identity_issuer.handle_internal, self.node.store, self.node.master, req.method, req.raw_path
+                )
             )
             if found is not None:
                 return found
@@ -301,7 +273,7 @@ class CredmintApp:
     async def _ready(self) -> Response:
         """Readiness: the store answers within its timeout and the change channel is live.
         Concurrent probes share one round trip, run on a worker thread."""
-        problem = self.runtime.store.channel_status()
+        problem = self.node.store.channel_status()
         if problem is None:
             if self._ping is None or self._ping.done():
                 self._ping = asyncio.ensure_future(self._ping_store())
@@ -310,7 +282,7 @@ class CredmintApp:
         out: dict[str, object] = {"status": "ready" if problem is None else "unavailable", "version": __version__}
         if problem is not None:
             out["reason"] = problem
-        age = self.runtime.store.channel_age()
+        age = self.node.store.channel_age()
         if age is not None:
             # For monitoring: how fresh this node's view of other nodes' changes is.
             out["change_channel_confirmed_seconds_ago"] = round(age, 3) if age != float("inf") else None
@@ -318,7 +290,7 @@ class CredmintApp:
 
     async def _ping_store(self) -> str | None:
         try:
-            await self._blocking(self.runtime.store.ping, self._edge_deadline)
+            await self.edge.blocking(self.node.store.ping, self.edge.deadline)
         except AwsError:
             return "store unreachable"
         return None
@@ -357,15 +329,15 @@ class CredmintApp:
             if op is None:
                 raise errors.invalid_action(action, version)
             exchange.operation = name
-            runtime = self.runtime
-            now = runtime.now()
-            principal = await self._authenticate(req, service, op, now)
+            node = self.node
+            now = node.now()
+            principal = await self.edge.authenticate(req, service, op, now)
             decoded = qsvc.decode_compiled(compiled, params)
             if facts is not None:
                 facts.operation, facts.params = name, decoded
-            call = Call(service, name, decoded, principal, req, now, self.settings.region, request_id, runtime)
-            runtime.throttle.admit(call)
-            result = await self.run_operation(op, call, decoded)
+            call = node.call(service, name, decoded, principal, req, now, request_id)
+            node.throttle.admit(call)
+            result = await self.edge.run_operation(op, call, decoded)
             if facts is not None:
                 facts.result = result
             body = compiled.render(result or {}, request_id)
@@ -382,94 +354,6 @@ class CredmintApp:
             return err.status, [(b"x-amzn-requestid", request_id.encode())], b""
         body = self._query[service].render_error(err, request_id)
         return err.status, [(b"content-type", b"text/xml"), (b"x-amzn-requestid", request_id.encode())], body
-
-    async def _authenticate(self, req: HttpRequest, service: str, op: Operation, now: datetime) -> Principal | None:
-        """The verified caller of a Query or JSON request (None: an unsigned call ``op`` allows)."""
-        # With ``now``, the skew check runs at AWS's step, between date and credential checks.
-        signed = parse_auth(req, "query", now=now)
-        if signed is None:
-            if op.unsigned:
-                return None
-            raise errors.missing_authentication_token()
-        exchange = accesslog.current()
-        exchange.access_key_id = signed.access_key_id
-        facts = current_facts.get()
-        if facts is not None:
-            facts.access_key_id = signed.access_key_id[:128]
-        check_scope(signed, service, "query")
-        entry = self._resolve_cached(signed, service, now) or await self._resolve(
-            signed.access_key_id, signed.security_token, signed.region, service, now
-        )
-        if facts is not None:  # known before the signature is checked: a bad one is recorded as the key's
-            facts.principal = entry.principal
-        verify_signature(req, signed, entry.secret, "query")
-        exchange.principal_arn = entry.principal.arn
-        return entry.principal
-
-    def _resolve_cached(self, signed: SignedRequest, service: str, now: datetime) -> KeyEntry | None:
-        """:meth:`_resolve` without awaiting, for a long-term key already in the cache; else None."""
-        key_id = signed.access_key_id
-        if signed.security_token is not None or key_id.startswith("ASIA"):
-            return None
-        entry = self.runtime.credentials.cached(key_id)
-        if entry is False:
-            return None
-        return self._accept_key(entry, key_id, signed.region, service, now)
-
-    def _accept_key(
-        self, entry: KeyEntry | bool | None, key_id: str, region: str, service: str, now: datetime
-    ) -> KeyEntry:
-        """A long-term key's entry, if it exists and is active; its use is recorded."""
-        if not isinstance(entry, KeyEntry) or not entry.active:
-            raise errors.invalid_client_token_id(period=service != "iam")
-        self.runtime.last_used.record(key_id, service, region, now)
-        return entry
-
-    async def _resolve(self, key_id: str, token: str | None, region: str, service: str, now: datetime) -> KeyEntry:
-        """The secret and principal behind an access key (the one lookup at the edge)."""
-        if token is not None or key_id.startswith("ASIA"):
-            return await self._resolve_session(key_id, token, service)
-        cache = self.runtime.credentials
-        entry = cache.cached(key_id)
-        if entry is False:
-            entry = await self._blocking(partial(cache.load, key_id), self._edge_deadline)
-        return self._accept_key(entry, key_id, region, service, now)
-
-    async def _resolve_session(self, key_id: str, token: str | None, service: str) -> KeyEntry:
-        """Open a sealed session token: no read, unless its entity's identity is not cached."""
-        invalid = errors.invalid_client_token_id(period=service != "iam")
-        if token is None or not key_id.startswith("ASIA"):
-            raise invalid
-        try:
-            if self.runtime.session_open_reads(token):
-                # The keyring must be read first: never on the event loop.
-                claims = await self._blocking(partial(self.runtime.open_session, token, key_id), self._edge_deadline)
-            else:
-                claims = self.runtime.open_session(token, key_id)
-        except AwsError as err:
-            if err.code == "InvalidClientTokenId":
-                raise invalid from None
-            raise
-        principal = session_principal(claims)
-        if service == "iam" and (
-            claims.kind.value == "GetFederationToken"
-            or (claims.kind.value == "GetSessionToken" and not claims.mfa_authenticated)
-        ):
-            # AWS refuses every IAM call made with GetFederationToken credentials, and those made
-            # with GetSessionToken credentials obtained without MFA (the former's error unconfirmed).
-            raise invalid
-        entity = principal.entity_id
-        if entity is not None and principal.kind in ("user", "assumed-role"):
-            kind = "role" if principal.kind == "assumed-role" else "user"
-            identity = self.runtime.policies.cached_identity(entity)
-            if identity is None:
-                identity = await self._blocking(
-                    partial(self.runtime.policies.identity, kind, entity), self._edge_deadline
-                )
-            if not identity.exists:
-                # The user or role behind the session was deleted (or deleted and recreated).
-                raise invalid
-        return KeyEntry(claims.secret_access_key, principal, True)
 
     # --- S3 -------------------------------------------------------------------------------
 
@@ -488,7 +372,7 @@ class CredmintApp:
         if facts is not None:
             facts.operation, facts.bucket, facts.key = operation, bucket, key
         try:
-            now = self.runtime.now()
+            now = self.node.now()
             # SigV2 first: botocore still presigns S3 URLs with it for custom endpoints.
             signed_v2 = parse_v2(req)
             signed = parse_auth(req, "s3", now=now) if signed_v2 is None else None
@@ -499,14 +383,16 @@ class CredmintApp:
                     facts.access_key_id = presented.access_key_id[:128]
             if signed_v2 is not None:
                 # SigV2 names no region; its use is recorded under this endpoint's.
-                entry = await self._s3_key(signed_v2.access_key_id, signed_v2.security_token, self.settings.region, now)
+                entry = await self.edge.s3_key(
+                    signed_v2.access_key_id, signed_v2.security_token, self.settings.region, now
+                )
                 if facts is not None:
                     facts.principal = entry.principal
                 verify_v2(req, signed_v2, entry.secret, now, ws3.virtual_host_bucket(req.header("host")))
                 principal = entry.principal
             elif signed is not None:
                 check_scope(signed, "s3", "s3")
-                entry = await self._s3_key(signed.access_key_id, signed.security_token, signed.region, now)
+                entry = await self.edge.s3_key(signed.access_key_id, signed.security_token, signed.region, now)
                 if facts is not None:
                     facts.principal = entry.principal
                 verify_signature(req, signed, entry.secret, "s3", body_read=reader is None)
@@ -523,9 +409,22 @@ class CredmintApp:
                     check_payload_hash(signed, reader.sha256)
                 if data:
                     req = req._replace(body=data)
-            response = await self._blocking(
-                partial(handle_s3, self.runtime, req, principal, signed, request_id, secret=secret, signed_v2=signed_v2)
+            node = self.node
+            # The operation's own time (an object's Last-Modified), read after the body arrived.
+            served = partial(
+                handle_s3,
+                node.store,
+                node.settings,
+                node.authorizer,
+                req,
+                principal,
+                signed,
+                request_id,
+                node.now(),
+                secret=secret,
+                signed_v2=signed_v2,
             )
+            response = await self.edge.blocking(served)
             if facts is not None and response[0] >= 400:
                 # The S3 layer rendered its error already; the record takes its code from there.
                 facts.error_code, facts.error_message = s3_error_of(response[0], response[2])
@@ -533,12 +432,6 @@ class CredmintApp:
         except AwsError as err:
             note_error(err.code, err.message)
             return self._render_s3_error(err, request_id)
-
-    async def _s3_key(self, key_id: str, token: str | None, region: str, now: datetime) -> KeyEntry:
-        try:
-            return await self._resolve(key_id, token, region, "s3", now)
-        except AwsError as err:
-            raise _s3_credential_error(err, key_id, token) from None
 
     @staticmethod
     def _render_s3_error(err: AwsError, request_id: str) -> Response:
@@ -705,22 +598,3 @@ class _RequestIds:
 
 _VARIANT_CLEAR = ~(0x3 << 62) & ((1 << 64) - 1)
 _VARIANT_SET = 0x2 << 62
-
-
-def _s3_credential_error(err: AwsError, key_id: str, token: str | None) -> AwsError:
-    """S3 words credential failures its own way (aws-behavior.md §2.5); a failure on the
-    server's side (the store is unavailable) is not a credential failure and stays as is."""
-    if err.status >= 500:
-        return err
-    if err.code == "ExpiredToken":
-        return errors.s3_error("ExpiredToken", "The provided token has expired.", 400)
-    if token is not None and key_id.startswith("ASIA") and err.code == "InvalidClientTokenId":
-        # A token that is not one of ours (or was changed); a token for another key id
-        # is also reported here, as the sealed token cannot tell the two apart.
-        return errors.s3_error("InvalidToken", "The provided token is malformed or otherwise invalid.", 400)
-    return errors.s3_error(
-        "InvalidAccessKeyId",
-        "The AWS Access Key Id you provided does not exist in our records.",
-        403,
-        ("AWSAccessKeyId", key_id),
-    )

@@ -30,8 +30,8 @@ from sqlalchemy import delete, select
 
 from credmint import accounts
 from credmint.clock import ClockMoveRefused, DevClock
-from credmint.runtime import Runtime
 from credmint.s3.context import blob_store
+from credmint.server.node import Node
 from credmint.store import schema
 
 PREFIX = "/_credmint/"
@@ -50,9 +50,9 @@ def _bad(message: str) -> Response:
     return _answer(400, {"error": message})
 
 
-def dev_clock(runtime: Runtime) -> DevClock:
-    clock = runtime.clock
-    if not isinstance(clock, DevClock):  # build_runtime gives every dev node a DevClock
+def dev_clock(node: Node) -> DevClock:
+    clock = node.clock
+    if not isinstance(clock, DevClock):  # build_node gives every dev node a DevClock
         raise TypeError("dev mode runs on a DevClock")
     return clock
 
@@ -62,8 +62,8 @@ def _clock_doc(clock: DevClock) -> dict[str, Any]:
     return {"now": now.isoformat(), "epoch": now.timestamp(), "offset": clock.offset}
 
 
-def _clock(runtime: Runtime, method: str, body: bytes) -> Response:
-    clock = dev_clock(runtime)
+def _clock(node: Node, method: str, body: bytes) -> Response:
+    clock = dev_clock(node)
     if method == "GET":
         return _answer(200, _clock_doc(clock))
     try:
@@ -93,19 +93,19 @@ def _clock(runtime: Runtime, method: str, body: bytes) -> Response:
     return _answer(200, _clock_doc(clock))
 
 
-def reset(runtime: Runtime) -> accounts.RootCredentials:
+def reset(node: Node) -> accounts.RootCredentials:
     """Empty every table and bootstrap the default account again, as a fresh start does."""
-    settings = runtime.settings
-    with runtime.store.write() as conn:
+    settings = node.settings
+    with node.store.write() as conn:
         blobs = [*conn.execute(select(schema.objects.c.blob)).scalars()]
         blobs += conn.execute(select(schema.multipart_parts.c.blob)).scalars()
         for table in reversed(schema.metadata.sorted_tables):
             conn.execute(delete(table))
     blob_store(settings.data_dir).delete(blobs)
     creds = accounts.bootstrap(
-        runtime.store,
-        runtime.master,
-        runtime.now(),
+        node.store,
+        node.master,
+        node.now(),
         account_id=settings.account_id,
         access_key_id=settings.root_access_key_id,
         secret_access_key=settings.root_secret_access_key,
@@ -123,22 +123,22 @@ def _creds_doc(creds: accounts.RootCredentials) -> dict[str, Any]:
     }
 
 
-def _reset(runtime: Runtime, method: str, body: bytes) -> Response:
-    return _answer(200, _creds_doc(reset(runtime)))
+def _reset(node: Node, method: str, body: bytes) -> Response:
+    return _answer(200, _creds_doc(reset(node)))
 
 
-def _accounts(runtime: Runtime, method: str, body: bytes) -> Response:
-    return _answer(200, _creds_doc(accounts.create_account(runtime.store, runtime.master, runtime.now())))
+def _accounts(node: Node, method: str, body: bytes) -> Response:
+    return _answer(200, _creds_doc(accounts.create_account(node.store, node.master, node.now())))
 
 
-_ROUTES: dict[str, tuple[frozenset[str], Callable[[Runtime, str, bytes], Response]]] = {
+_ROUTES: dict[str, tuple[frozenset[str], Callable[[Node, str, bytes], Response]]] = {
     "clock": (frozenset({"GET", "POST"}), _clock),
     "reset": (frozenset({"POST"}), _reset),
     "accounts": (frozenset({"POST"}), _accounts),
 }
 
 
-def handle(runtime: Runtime, method: str, path: str, body: bytes) -> Response | None:
+def handle(node: Node, method: str, path: str, body: bytes) -> Response | None:
     """Serve a dev endpoint; ``None`` for paths that are not one."""
     if not path.startswith(PREFIX):
         return None
@@ -151,4 +151,4 @@ def handle(runtime: Runtime, method: str, path: str, body: bytes) -> Response | 
         return 405, [(b"allow", allow), *_JSON], b'{"error":"method not allowed"}'
     if len(body) > MAX_BODY:
         return _bad("the body is too large")
-    return fn(runtime, method, body)
+    return fn(node, method, body)

@@ -1,4 +1,4 @@
-"""Build a node: settings -> store, master key, runtime, ASGI app."""
+"""Build a node: settings -> store, master key, node, ASGI app."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import os
 from pathlib import Path
 
 from credmint.clock import DevClock
-from credmint.runtime import Runtime
 from credmint.sealing import load_or_create_master_key
 from credmint.server import accesslog
 from credmint.server.app import CredmintApp
+from credmint.server.node import Node
 from credmint.settings import Settings
 from credmint.store.db import Store
 
@@ -34,7 +34,7 @@ def prepare_data_dir(data_dir: Path, *, sqlite_in_dir: bool) -> None:
             os.chmod(path, 0o600)
 
 
-def build_runtime(settings: Settings) -> Runtime:
+def build_node(settings: Settings) -> Node:
     prepare_data_dir(settings.data_dir, sqlite_in_dir=settings.database_url is None)
     master = load_or_create_master_key(settings.data_dir, settings.master_key)
     # A dev store is for tests: it trades power-cut durability for cheap commits.
@@ -45,14 +45,14 @@ def build_runtime(settings: Settings) -> Runtime:
         staleness_bound=settings.cache_staleness_bound_seconds,
     )
     # Dev mode's clock is the one tests move; every other node reads the system clock.
-    return Runtime(settings, store, master, DevClock() if settings.dev else None)
+    return Node(settings, store, master, DevClock() if settings.dev else None)
 
 
 def create_app() -> CredmintApp:
     """The app factory uvicorn calls in each worker process (settings come from the environment)."""
     settings = Settings.from_env()
     accesslog.configure(settings)
-    app = CredmintApp(build_runtime(settings))
+    app = CredmintApp(build_node(settings))
     settle_heap()
     return app
 

@@ -11,42 +11,24 @@ the modeled members some exceptions carry (``Reason``), with ``x-amzn-requestid`
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-import math
 import re
-from collections.abc import Mapping
-from datetime import UTC, datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any
 
-from botocore.model import ListShape, MapShape, OperationModel, ServiceModel, Shape, StructureShape
+from botocore.model import ServiceModel
 
 from credmint import errors
-from credmint.api import Call, Operation
+from credmint.api import Operation
 from credmint.audit.recorder import current_facts
 from credmint.cloudtrail import service as cloudtrail
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
-from credmint.server import accesslog
-from credmint.wire import QueryService, load_model
+from credmint.server import accesslog, registry
+from credmint.server.edge import Edge
+from credmint.server.node import Node
+from credmint.wire import QueryService, json_protocol, load_model
 
-if TYPE_CHECKING:
-    from credmint.server.app import CredmintApp, Response
-
-CONTENT_TYPE = b"application/x-amz-json-1.1"
-
-#: Front-end errors raised in Query terms, renamed as JSON-protocol services answer them.
-_JSON_CODES = {
-    "AccessDenied": "AccessDeniedException",
-    "InvalidClientTokenId": "UnrecognizedClientException",
-    "SignatureDoesNotMatch": "InvalidSignatureException",
-    "MissingAuthenticationToken": "MissingAuthenticationTokenException",
-    "IncompleteSignature": "IncompleteSignatureException",
-    "ExpiredToken": "ExpiredTokenException",
-    "InternalFailure": "InternalFailure",
-}
+#: Status, headers and body of one answer.
+Response = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 #: Organizations answers model-constraint failures with ``InvalidInputException`` and a
 #: reason (AWS's exact message texts for each are unconfirmed).
@@ -62,24 +44,14 @@ _REASONS = (
 _FAILURE = re.compile(r"at '([^']*)' failed to satisfy constraint: (.*)\Z", re.DOTALL)
 
 
-class _Serialization(Exception):
-    """The body does not match the model's JSON types."""
-
-
-def _tables() -> dict[str, dict[str, Operation]]:
-    from credmint.orgs.service import OPERATIONS as ORGANIZATIONS
-
-    return {"organizations": ORGANIZATIONS, "cloudtrail": cloudtrail.OPERATIONS}
-
-
 @cache
 def _service(name: str) -> tuple[ServiceModel, QueryService, dict[str, Operation]]:
     model = load_model(name)
     # The Query compiler's constraint checks depend on the model only, not on the protocol.
-    return model, QueryService(model, echo_values=True), _tables()[name]
+    return model, QueryService(model, echo_values=True), registry.JSON_OPERATIONS[name]
 
 
-async def handle_json(app: CredmintApp, req: HttpRequest, service: str, request_id: str) -> Response:
+async def handle_json(edge: Edge, node: Node, req: HttpRequest, service: str, request_id: str) -> Response:
     """Decode, authenticate, run and render one JSON-protocol call."""
     try:
         model, checker, table = _service(service)
@@ -95,50 +67,33 @@ async def handle_json(app: CredmintApp, req: HttpRequest, service: str, request_
         op = table[name]
         accesslog.current().operation = name
         op_model = model.operation_model(name)
-        now = app.runtime.now()
-        principal = await app._authenticate(req, service, op, now)
-        params = _decode_body(op_model, req.body)
+        now = node.now()
+        principal = await edge.authenticate(req, service, op, now)
+        params = json_protocol.decode_body(op_model, req.body)
         if facts is not None:
             facts.params = params
         failures = checker.validation_errors(op_model, params)
         if failures:
             raise _INVALID_INPUT[service](failures[0])
-        call = Call(
-            service=service,
-            operation=name,
-            params=params,
-            principal=principal,
-            request=req,
-            now=now,
-            region=app.settings.region,
-            request_id=request_id,
-            runtime=app.runtime,
-        )
-        result = await app.run_operation(op, call, call.params)
+        call = node.call(service, name, params, principal, req, now, request_id)
+        result = await edge.run_operation(op, call, call.params)
         if facts is not None:
             facts.result = result
-        out = _render(op_model.output_shape, result or {}) if op_model.output_shape is not None else {}
-        headers = [(b"content-type", CONTENT_TYPE), (b"x-amzn-requestid", request_id.encode())]
+        headers = [(b"content-type", json_protocol.CONTENT_TYPE), (b"x-amzn-requestid", request_id.encode())]
         headers.extend((k.encode(), v.encode()) for k, v in call.headers.items())
-        return 200, headers, json.dumps(out, separators=(",", ":")).encode()
+        return 200, headers, json_protocol.encode_result(op_model, result)
     except AwsError as err:
         return render_error(err, request_id)
 
 
 def render_error(err: AwsError, request_id: str) -> Response:
-    code = _JSON_CODES.get(err.code, err.code)
+    status, code, body = json_protocol.encode_error(err)
     accesslog.current().error_code = code
     facts = current_facts.get()
     if facts is not None:
         facts.error_code, facts.error_message = code, err.message
-    status = 400 if err.code == "AccessDenied" else err.status
-    body: dict[str, Any] = {"__type": code}
-    if err.message is not None:
-        body["message"] = err.message
-    for key, value in err.extra:
-        body[key] = value
-    headers = [(b"content-type", CONTENT_TYPE), (b"x-amzn-requestid", request_id.encode())]
-    return status, headers, json.dumps(body, separators=(",", ":")).encode()
+    headers = [(b"content-type", json_protocol.CONTENT_TYPE), (b"x-amzn-requestid", request_id.encode())]
+    return status, headers, body
 
 
 def _invalid_input(failure: str) -> AwsError:
@@ -150,107 +105,3 @@ def _invalid_input(failure: str) -> AwsError:
 
 #: Each JSON service's error for a model constraint failure.
 _INVALID_INPUT = {"organizations": _invalid_input, "cloudtrail": cloudtrail.invalid_input}
-
-
-# --- decoding -------------------------------------------------------------------------------
-
-
-def _decode_body(op: OperationModel, body: bytes) -> dict[str, Any]:
-    shape = op.input_shape
-    try:
-        raw = json.loads(body) if body.strip() else {}
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        # RecursionError: a body nested deeper than the parser's stack (no modeled input
-        # nests more than a few levels) is malformed input, not a server fault.
-        raise AwsError("SerializationException", None, 400) from None
-    if shape is None:
-        return {}
-    try:
-        value = _decode(shape, raw)
-    except _Serialization:
-        raise AwsError("SerializationException", None, 400) from None
-    assert isinstance(value, dict)
-    return value
-
-
-def _decode(shape: Shape, value: Any) -> Any:
-    t = shape.type_name
-    if isinstance(shape, StructureShape):
-        if not isinstance(value, dict):
-            raise _Serialization
-        out: dict[str, Any] = {}
-        for name, member in shape.members.items():
-            v = value.get(name)
-            if v is not None:
-                out[name] = _decode(member, v)
-        return out
-    if isinstance(shape, ListShape):
-        if not isinstance(value, list):
-            raise _Serialization
-        return [_decode(shape.member, v) for v in value if v is not None]
-    if isinstance(shape, MapShape):
-        if not isinstance(value, dict):
-            raise _Serialization
-        return {str(k): _decode(shape.value, v) for k, v in value.items() if v is not None}
-    if t == "string":
-        if not isinstance(value, str):
-            raise _Serialization
-        return value
-    if t in ("integer", "long", "short", "byte"):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise _Serialization
-        return value
-    if t in ("float", "double"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise _Serialization
-        return float(value)
-    if t == "boolean":
-        if not isinstance(value, bool):
-            raise _Serialization
-        return value
-    if t == "timestamp":
-        return _timestamp(value)
-    if t == "blob":
-        if not isinstance(value, str):
-            raise _Serialization
-        try:
-            return base64.b64decode(value, validate=True)
-        except (binascii.Error, ValueError):
-            raise _Serialization from None
-    return value
-
-
-def _timestamp(value: Any) -> datetime:
-    try:
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-            return datetime.fromtimestamp(value, UTC)
-        if isinstance(value, str):
-            parsed = datetime.fromisoformat(value)
-            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-    except (ValueError, OverflowError, OSError):
-        pass
-    raise _Serialization
-
-
-# --- rendering ------------------------------------------------------------------------------
-
-
-def _render(shape: Shape, value: Any) -> Any:
-    if isinstance(shape, StructureShape):
-        assert isinstance(value, Mapping)
-        out: dict[str, Any] = {}
-        for name, member in shape.members.items():
-            v = value.get(name)
-            if v is not None:
-                out[name] = _render(member, v)
-        return out
-    if isinstance(shape, ListShape):
-        return [_render(shape.member, v) for v in value]
-    if isinstance(shape, MapShape):
-        return {k: _render(shape.value, v) for k, v in value.items()}
-    if shape.type_name == "timestamp":
-        assert isinstance(value, datetime)
-        return value.timestamp()
-    if shape.type_name == "blob":
-        return base64.b64encode(value).decode("ascii")
-    return value

@@ -39,6 +39,9 @@ from credmint.wire.s3 import render_s3_error
 
 #: AWS's answers (S3's wording; STS and IAM close such connections with the same status).
 TOO_LARGE = errors.request_header_section_too_large()
+#: The scope extension holding a TLS connection's ``version`` and ``cipher`` (OpenSSL's
+#: names). Not the ASGI "tls" extension, which gives both as IANA numbers.
+TLS_EXTENSION = "credmint.tls"
 TIMEOUT = errors.request_timeout()
 
 
@@ -127,6 +130,14 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._arm_head_timer()
+        # The negotiated protocol and cipher, for the audit trail's tlsDetails: uvicorn does
+        # not pass them to the application, so each request's scope carries them under
+        # TLS_EXTENSION (read once per connection; they do not change on it).
+        self._tls: dict[object, object] | None = None
+        ssl_object = transport.get_extra_info("ssl_object")
+        if ssl_object is not None:
+            cipher = ssl_object.cipher()
+            self._tls = {"version": ssl_object.version() or "", "cipher": cipher[0] if cipher else ""}
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm_head_timer()
@@ -159,6 +170,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
+        if self._tls is not None:
+            self.scope["extensions"] = {TLS_EXTENSION: dict(self._tls)}
         self._in_head = True
         self._head_fields = 0
         self._arm_head_timer()

@@ -28,7 +28,8 @@ from credmint.sigv4.checks import (
 )
 from credmint.sigv4.checksums import compute_checksum, verify_checksum
 from credmint.sigv4.keys import DEFAULT_KEY_CACHE, SigningKeyCache, sign_hex, sign_hex_keyed, signing_key
-from credmint.sigv4.parse import SignedRequest, parse_amz_date, parse_auth
+from credmint.sigv4.parse import parse_amz_date, parse_auth
+from credmint.sigv4.signed import SignedRequest
 from credmint.sigv4.streaming import DecodedBody, decode_aws_chunked
 from credmint.sigv4.verify import (
     STREAMING_SIGNED,

@@ -6,7 +6,8 @@ import hashlib
 from urllib.parse import quote, unquote_to_bytes
 
 from credmint.httpreq import HttpRequest
-from credmint.sigv4.parse import SignedRequest, split_query
+from credmint.sigv4.parse import split_query
+from credmint.sigv4.signed import SignedRequest
 
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"

@@ -5,12 +5,10 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from credmint import errors
-
-if TYPE_CHECKING:
-    from credmint.sigv4.parse import SignedRequest
+from credmint.sigv4.signed import SignedRequest
 
 Dialect = Literal["query", "s3"]
 

@@ -10,12 +10,12 @@ import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
-from typing import NamedTuple
 from urllib.parse import unquote
 
 from credmint import errors
 from credmint.httpreq import HttpRequest
 from credmint.sigv4.checks import AMZ_DATE_FORMAT, Dialect, check_request_time
+from credmint.sigv4.signed import SignedRequest
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 
@@ -25,39 +25,6 @@ _CANONICAL_AUTH = re.compile(r"Credential=([^,\s]+), ?SignedHeaders=([^,\s]+), ?
 
 _DIGITS = frozenset("0123456789")
 _S3_CREDENTIAL_SHAPE = 'expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".'
-
-
-class SignedRequest(NamedTuple):
-    """What a request claims about its signature, parsed but not yet verified.
-
-    Immutable; a named tuple because one is built per request and builds several times
-    faster than a frozen dataclass.
-    """
-
-    access_key_id: str
-    #: The raw ``Credential`` value (``AKID/date/region/service/aws4_request``).
-    credential: str
-    #: ISO-8601 basic timestamp as it enters the string to sign.
-    amz_date: str
-    request_time: datetime
-    scope_date: str
-    region: str
-    service: str
-    terminator: str
-    signed_headers: tuple[str, ...]
-    signature: str
-    security_token: str | None
-    presigned: bool
-    expires: int | None
-    #: ``x-amz-content-sha256`` (header auth) or ``X-Amz-Content-Sha256`` (presigned), as sent.
-    content_sha256: str | None
-    #: The raw ``SignedHeaders`` value, which is what the canonical request repeats.
-    signed_headers_raw: str = ""
-
-    @property
-    def scope(self) -> str:
-        """The credential scope exactly as the client sent it (it enters the string to sign)."""
-        return self.credential.partition("/")[2]
 
 
 def split_query(query_string: str) -> list[tuple[str, str]]:

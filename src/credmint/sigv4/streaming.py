@@ -24,7 +24,7 @@ from credmint.httpreq import HttpRequest
 from credmint.sigv4.canonical import EMPTY_SHA256
 from credmint.sigv4.checksums import ALGORITHMS, verify_checksum
 from credmint.sigv4.keys import DEFAULT_KEY_CACHE, SigningKeyCache, sign_hex
-from credmint.sigv4.parse import SignedRequest
+from credmint.sigv4.signed import SignedRequest
 from credmint.sigv4.verify import STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER
 
 #: S3's smallest chunk in signed streaming uploads, except the last one.

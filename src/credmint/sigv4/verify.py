@@ -10,7 +10,7 @@ from credmint.httpreq import HttpRequest
 from credmint.sigv4.canonical import UNSIGNED_PAYLOAD, canonical_request, string_to_sign
 from credmint.sigv4.checks import Dialect
 from credmint.sigv4.keys import DEFAULT_KEY_CACHE, SigningKeyCache, sign_hex_keyed
-from credmint.sigv4.parse import SignedRequest
+from credmint.sigv4.signed import SignedRequest
 
 STREAMING_SIGNED = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
 STREAMING_SIGNED_TRAILER = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"

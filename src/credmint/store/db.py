@@ -42,7 +42,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
@@ -55,6 +54,9 @@ from sqlalchemy.sql.operators import eq, in_op
 from sqlalchemy.sql.schema import Column, Table
 
 from credmint import metrics
+
+# The URL is the settings' to name; kept importable from here, where stores are opened.
+from credmint.settings import sqlite_url as sqlite_url
 from credmint.store import changes as ch
 from credmint.store.changes import Changes
 
@@ -118,10 +120,6 @@ def unavailable(err: BaseException) -> StoreUnavailable | None:
     if isinstance(err, _OUTAGE):
         return StoreUnavailable(_first_line(err))
     return None
-
-
-def sqlite_url(data_dir: Path) -> str:
-    return f"sqlite:///{(data_dir / 'credmint.db').resolve()}"
 
 
 def normalise_url(url: str) -> str:

@@ -538,7 +538,7 @@ org_features = Table(
 
 #: Service last accessed data: the latest attempt per entity (a user's or role's unique id,
 #: or ``root``) and action (lower-cased ``service:action``), written in batches by
-#: ``iam.lastaccessed``.
+#: ``store.last_accessed``.
 service_last_accessed = Table(
     "service_last_accessed",
     metadata,

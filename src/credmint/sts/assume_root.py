@@ -9,8 +9,9 @@ registered as IAM's delegated administrator, with centralized root sessions enab
 The session is the member account's root user (``arn:aws:iam::<member>:root``) bounded by
 the task policy. The AWS managed root-task policies are deny-only ("deny everything but
 these actions, and those only on the root user"), so the session's permissions are the
-root user's full access minus the task policy's denies: :func:`task_session_policies`
-gives the request path exactly that as the session's policies.
+root user's full access minus the task policy's denies:
+:func:`credmint.access.root_sessions.task_session_policies` gives the request path exactly
+that as the session's policies.
 
 The global endpoint: AWS's is the host ``sts.amazonaws.com`` (signed for ``us-east-1``).
 A self-hosted node is reached under its own name, which makes it a Regional endpoint of
@@ -22,41 +23,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from credmint import errors
+from credmint.access.root_sessions import ROOT_TASK_POLICIES
+from credmint.access.tokens import IssuingCall, PrincipalKind
 from credmint.api import Call, operation
 from credmint.httpreq import HttpRequest
 from credmint.orgs import data, model
-from credmint.policy import CompiledPolicy, compile_policy
 from credmint.sts import sessions
 from credmint.sts.service import OPERATIONS
-from credmint.sts.tokens import IssuingCall, PrincipalKind, SessionClaims
 
-if TYPE_CHECKING:
-    from credmint.authz import PolicySource
-
-#: The AWS managed policies AssumeRoot accepts as TaskPolicyArn.
-ROOT_TASK_POLICIES = frozenset(
-    f"arn:aws:iam::aws:policy/root-task/{name}"
-    for name in (
-        "IAMAuditRootUserCredentials",
-        "IAMCreateRootUserPassword",
-        "IAMDeleteRootUserCredentials",
-        "S3UnlockBucketPolicy",
-        "SQSUnlockQueuePolicy",
-    )
-)
 DEFAULT_DURATION_SECONDS = 900
 #: Host names of AWS's global STS endpoint.
 GLOBAL_STS_HOSTS = frozenset({"sts.amazonaws.com", "sts.global.amazonaws.com"})
 
 _TARGET = re.compile(r"\A(?:(\d{12})|arn:aws:iam::(\d{12}):root)\Z")
-#: The root user's own access, which the task policy's denies then narrow.
-_ROOT_FULL_ACCESS = compile_policy(
-    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}',
-    policy_id="root-session",
-)
 
 
 def is_global_endpoint(req: HttpRequest) -> bool:
@@ -66,23 +48,6 @@ def is_global_endpoint(req: HttpRequest) -> bool:
         if sep and port.isdigit():
             host = name
     return host.rstrip(".") in GLOBAL_STS_HOSTS
-
-
-def task_session_policies(source: PolicySource, claims: SessionClaims) -> tuple[CompiledPolicy, ...]:
-    """The session policies of an AssumeRoot session: full access, then the task policy.
-
-    Empty (nothing allowed) when a task policy cannot be loaded, so a session never
-    falls back to the root user's unbounded access.
-    """
-    policies = [_ROOT_FULL_ACCESS]
-    for arn in claims.policy_arns:
-        compiled = source.managed(arn) if arn in ROOT_TASK_POLICIES else None
-        if compiled is None:
-            return ()
-        policies.append(compiled)
-    if len(policies) == 1:
-        return ()
-    return tuple(policies)
 
 
 @operation(OPERATIONS, "AssumeRoot")
@@ -109,14 +74,14 @@ def assume_root(call: Call) -> Mapping[str, Any]:
         raise errors.not_authorized(p.arn, "sts:AssumeRoot", resource)
     try:
         # The caller's own policies decide (the member account has no say, as with AWS).
-        call.runtime.authorize(
-            call, "sts:AssumeRoot", resource, resource_account=p.account_id, extra_keys={"sts:TaskPolicyArn": task_arn}
+        call.authorize(
+            "sts:AssumeRoot", resource, resource_account=p.account_id, extra_keys={"sts:TaskPolicyArn": task_arn}
         )
     except errors.AwsError as exc:
         if exc.code != "AccessDenied":
             raise
         raise errors.not_authorized(p.arn, "sts:AssumeRoot", resource) from None
-    with call.runtime.store.read() as conn:
+    with call.store.read() as conn:
         access = data.root_access(conn, p.account_id)
         member = data.org_of_account(conn, target)
     org = access.org

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from credmint import authz, errors
+from credmint import errors
+from credmint.access.messages import decode_message
 from credmint.api import Call, operation
 from credmint.sts import sessions
 from credmint.sts.service import OPERATIONS
@@ -15,10 +16,10 @@ from credmint.sts.service import OPERATIONS
 def decode_authorization_message(call: Call) -> Mapping[str, Any]:
     caller = sessions.caller(call)
     sessions.refuse_limited_session(caller, "sts:DecodeAuthorizationMessage", "*")
-    call.runtime.authorize(call, "sts:DecodeAuthorizationMessage", "*")
+    call.authorize("sts:DecodeAuthorizationMessage", "*")
     # A message of another account does not open: the same answer as a forged one,
     # so a caller learns nothing about messages that are not its account's.
-    decoded = authz.decode_message(call.runtime.master, call.params["EncodedMessage"], caller.account_id)
+    decoded = decode_message(call.master, call.params["EncodedMessage"], caller.account_id)
     if decoded is None:
         raise errors.invalid_authorization_message()
     return {"DecodedMessage": decoded}

@@ -16,14 +16,17 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from credmint import condition_keys, errors
+from credmint import errors
+from credmint.access import condition_keys
+from credmint.access.tokens import IssuingCall
 from credmint.api import Call, operation
 from credmint.federation import oidc, saml
+from credmint.iam import web_identity_issuer
 from credmint.iam.providers import oidc_provider, saml_provider
 from credmint.policy import PrincipalInfo, RequestContext, compile_policy, evaluate, global_condition_keys
-from credmint.sts import sessions, web_identity_issuer
+from credmint.store.iam import CachedRole
+from credmint.sts import sessions
 from credmint.sts.service import DEFAULT_ROLE_SESSION_SECONDS, OPERATIONS
-from credmint.sts.tokens import IssuingCall
 
 _SAML_PROVIDER_ARN = re.compile(r"\Aarn:aws:iam::(\d{12}):saml-provider/([\w+=,.@-]{1,128})\Z")
 
@@ -34,7 +37,7 @@ def _trust_allows(
     call: Call,
     principal: PrincipalInfo,
     action: str,
-    role: sessions.CachedRole,
+    role: CachedRole,
     keys: Mapping[str, str | Sequence[str]],
     federated_provider: str,
 ) -> bool:
@@ -61,7 +64,7 @@ def _authorize(
     call: Call,
     principal: PrincipalInfo,
     action: str,
-    role: sessions.CachedRole | None,
+    role: CachedRole | None,
     keys: Mapping[str, str | Sequence[str]],
     provider: str,
     *,
@@ -98,7 +101,7 @@ def assume_role_with_saml(call: Call) -> Mapping[str, Any]:
     if m is None:
         raise errors.validation_error(f"{provider_arn} is invalid")
     provider_account, provider_name = m.group(1), m.group(2)
-    found = saml_provider(call.runtime.store, provider_arn) if provider_account == ref.account_id else None
+    found = saml_provider(call.store, provider_arn) if provider_account == ref.account_id else None
     if found is None:
         raise errors.invalid_identity_token("Specified provider doesn't exist")
     _, entity_id, certificates = found
@@ -185,18 +188,16 @@ def _verify_web_identity(call: Call, account_id: str) -> tuple[oidc.WebIdentity,
         # their own endpoints, which a self-hosted server cannot reach on their terms. A
         # ProviderId is accepted only when an IAM OIDC provider is registered for exactly
         # that host, and the token is then a JWT of that provider (unconfirmed wording).
-        provider = oidc_provider(call.runtime.store, f"https://{provider_id}", account_id)
+        provider = oidc_provider(call.store, f"https://{provider_id}", account_id)
         if provider is None:
             raise errors.invalid_identity_token(f"No OpenIDConnect provider found in your account for {provider_id}")
     else:
         provider = (
-            oidc_provider(call.runtime.store, peeked.issuer, account_id)
-            if peeked.issuer.startswith("https://")
-            else None
+            oidc_provider(call.store, peeked.issuer, account_id) if peeked.issuer.startswith("https://") else None
         )
         if provider is None:
             raise errors.invalid_identity_token(f"No OpenIDConnect provider found in your account for {peeked.issuer}")
-    keys = call.runtime.jwks.keys(provider.url, provider.thumbprints, peeked.kid)
+    keys = call.jwks.keys(provider.url, provider.thumbprints, peeked.kid)
     identity = oidc.verify(token, issuer=provider.url, client_ids=provider.client_ids, keys=keys, now=call.now)
     return identity, provider
 
@@ -289,8 +290,8 @@ def get_web_identity_token(call: Call) -> Mapping[str, Any]:
     }
     if tags:
         keys.update(sessions.tag_keys(tags))
-    call.runtime.authorize(call, "sts:GetWebIdentityToken", "*", extra_keys=keys)
-    state = web_identity_issuer.load(call.runtime.store, p.account_id)
+    call.authorize("sts:GetWebIdentityToken", "*", extra_keys=keys)
+    state = web_identity_issuer.load(call.store, p.account_id)
     if state is None or not state.enabled:
         raise errors.outbound_federation_disabled()
     if p.session is not None and call.now + timedelta(seconds=duration) > datetime.fromtimestamp(
@@ -310,7 +311,7 @@ def get_web_identity_token(call: Call) -> Mapping[str, Any]:
     try:
         token, expires = web_identity_issuer.mint_token(
             state,
-            call.runtime.master,
+            call.master,
             subject=p.arn,
             audience=audience,
             algorithm=algorithm,

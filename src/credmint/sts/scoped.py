@@ -25,11 +25,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from credmint import errors, ids
+from credmint.access.tokens import MAX_SCOPE_POLICIES, MAX_TOKEN_CHARS, SessionClaims, TokenTooLargeError, seal_token
 from credmint.api import Call, operation
 from credmint.policy import validate_policy
-from credmint.sts import keystore, sessions
+from credmint.sts import sessions
 from credmint.sts.service import OPERATIONS
-from credmint.sts.tokens import MAX_SCOPE_POLICIES, MAX_TOKEN_CHARS, SessionClaims, TokenTooLargeError, seal_token
 
 #: MinimumSessionTokenSize may ask for at most this many bytes (the STS model's bound).
 MAX_MINIMUM_TOKEN_SIZE = 4096
@@ -72,7 +72,7 @@ def get_scoped_credentials(call: Call) -> Mapping[str, Any]:
                 400,
             )
         expires_at = now + duration
-    call.runtime.authorize(call, "sts:GetScopedCredentials", "*")
+    call.authorize("sts:GetScopedCredentials", "*")
     scoped = replace(
         claims,
         access_key_id=ids.new_access_key_id(claims.account_id, temporary=True),
@@ -102,7 +102,7 @@ def get_scoped_credentials(call: Call) -> Mapping[str, Any]:
 def _seal(call: Call, claims: SessionClaims, minimum: int) -> str:
     """The sealed token, padded with random characters (which deflate cannot shrink) until
     it is at least ``minimum`` characters long."""
-    keyring = keystore.holder_for(call.runtime).current(call.now)
+    keyring = call.keyring.current(call.now)
     try:
         token = seal_token(claims, keyring)
         padding = ""

@@ -6,10 +6,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from credmint import errors, ids
+from credmint.access.principal import Principal
+from credmint.access.tokens import IssuingCall, PrincipalKind
 from credmint.api import Call, Operation, operation
-from credmint.principal import Principal
+from credmint.store.iam import CachedRole
 from credmint.sts import sessions
-from credmint.sts.tokens import IssuingCall, PrincipalKind
 
 OPERATIONS: dict[str, Operation] = {}
 
@@ -30,12 +31,12 @@ def get_caller_identity(call: Call) -> Mapping[str, Any]:
 @operation(OPERATIONS, "GetAccessKeyInfo")
 def get_access_key_info(call: Call) -> Mapping[str, Any]:
     sessions.refuse_limited_session(_caller(call), "sts:GetAccessKeyInfo", "*")
-    call.runtime.authorize(call, "sts:GetAccessKeyInfo", "*")
+    call.authorize("sts:GetAccessKeyInfo", "*")
     key_id: str = call.params["AccessKeyId"]
     # A long-term key this server holds answers from the store, whatever its state: its id
     # need not encode the account (a root key fixed by CREDMINT_ROOT_ACCESS_KEY_ID). Other
     # ids are decoded, like AWS, from the id alone.
-    cache = call.runtime.credentials
+    cache = call.credentials
     entry = cache.cached(key_id)
     if entry is False:
         entry = cache.load(key_id)
@@ -106,9 +107,9 @@ def get_federation_token(call: Call) -> Mapping[str, Any]:
     tags = sessions.session_tags(call)
     policies = sessions.session_policies(call, p.account_id)
     packed = sessions.check_packed_size(policies, tags)
-    call.runtime.authorize(call, "sts:GetFederationToken", federated_arn)
+    call.authorize("sts:GetFederationToken", federated_arn)
     if tags:
-        call.runtime.authorize(call, "sts:TagSession", federated_arn, extra_keys=sessions.tag_keys(tags))
+        call.authorize("sts:TagSession", federated_arn, extra_keys=sessions.tag_keys(tags))
     minted = sessions.mint(
         call,
         p.account_id,
@@ -138,14 +139,13 @@ def _authorize_sts(
     call: Call,
     p: Principal,
     action: str,
-    role: sessions.CachedRole,
+    role: CachedRole,
     keys: Mapping[str, str | Sequence[str]],
 ) -> None:
     """Authorize ``action`` on the role with its trust policy, answering AWS's short STS
     text whichever policy refused (the caller learns nothing about which one)."""
     try:
-        call.runtime.authorize(
-            call,
+        call.authorize(
             action,
             role.arn,
             resource_policy=role.trust_policy,

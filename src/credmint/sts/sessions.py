@@ -12,35 +12,27 @@ import json
 import logging
 import math
 import re
-import threading
-import time
-import weakref
 import zlib
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 
 from credmint import errors, ids, metrics
+from credmint.access.principal import Principal
+from credmint.access.tokens import IssuingCall, PrincipalKind, SessionClaims, TokenTooLargeError, seal_token
 from credmint.api import Call
 from credmint.iam import mfa as iam_mfa
-from credmint.iam.policies import find_policy
+from credmint.iam.managed import find_policy
 from credmint.iam.users import ROOT_USER_ID
 from credmint.policy import validate_policy
-from credmint.principal import Principal
 from credmint.store import schema
-from credmint.store.cache import TopicCache
-from credmint.store.db import Store
-from credmint.sts import keystore
-from credmint.sts.tokens import IssuingCall, PrincipalKind, SessionClaims, TokenTooLargeError, seal_token
+from credmint.store.iam import CachedRole
 
 log = logging.getLogger("credmint.sts")
 
-if TYPE_CHECKING:
-    from credmint.runtime import Runtime
 
 #: Session policies passed as ARNs, at most (AWS documents 10).
 MAX_POLICY_ARNS = 10
@@ -50,10 +42,6 @@ MAX_POLICY_ARNS = 10
 #: plus ``AmazonS3ReadOnlyAccess`` reports ``PackedPolicySize`` 36), which also puts a
 #: 2,048-character policy of distinct actions well past 100 % as observed (§4.2).
 PACKED_POLICY_BUDGET = 555
-#: A role's last-use record is written at most this often per role and node: AWS reports
-#: RoleLastUsed with a delay anyway, and a write per AssumeRole would cost a disk sync each.
-ROLE_LAST_USED_INTERVAL = 60.0
-
 #: Sessions that count as role sessions for chaining (§4.1).
 ROLE_SESSION_KINDS = frozenset(
     {IssuingCall.ASSUME_ROLE, IssuingCall.ASSUME_ROLE_WITH_SAML, IssuingCall.ASSUME_ROLE_WITH_WEB_IDENTITY}
@@ -118,8 +106,7 @@ def verify_mfa(call: Call, p: Principal) -> bool:
         metrics.MFA_FAILURE["unknown_serial"].inc()
         raise errors.mfa_unknown_serial()
     m = schema.mfa_devices
-    runtime = call.runtime
-    with runtime.store.read() as conn:
+    with call.store.read() as conn:
         device = conn.execute(
             select(m.c.serial_number).where(
                 m.c.serial_number == serial, m.c.user_id == owner, m.c.account_id == p.account_id
@@ -129,13 +116,13 @@ def verify_mfa(call: Call, p: Principal) -> bool:
         metrics.MFA_FAILURE["unknown_serial"].inc()
         raise errors.mfa_unknown_serial()
     check = iam_mfa.consume_code(
-        runtime.store,
+        call.store,
         serial,
         owner,
         code,
         call.now,
-        master=runtime.master,
-        limits=runtime.mfa_limits,
+        master=call.master,
+        limits=call.mfa_limits,
         principal_arn=p.arn,
         operation=call.operation,
     )
@@ -185,7 +172,7 @@ def session_policies(call: Call, policy_account: str) -> SessionPolicies:
             f"Member must have length less than or equal to {MAX_POLICY_ARNS}"
         )
     if arns:
-        with call.runtime.store.read() as conn:
+        with call.store.read() as conn:
             for arn in arns:
                 if find_policy(conn, policy_account, arn) is None:
                     # Unconfirmed wording; IAM's for an unknown policy ARN.
@@ -256,144 +243,12 @@ def parse_role_arn(arn: str) -> RoleRef:
     return RoleRef(m.group(1), m.group(2), m.group(3))
 
 
-@dataclass(frozen=True, slots=True)
-class CachedRole:
-    """What assuming a role needs of it: its trust policy, limits and tags."""
-
-    role_id: str
-    account_id: str
-    name: str
-    path: str
-    arn: str
-    trust_policy: str
-    max_session_duration: int
-    #: The role's tags, for ``aws:ResourceTag/<k>`` / ``iam:ResourceTag/<k>`` in trust policies.
-    tags: tuple[tuple[str, str], ...] = ()
-
-    def resource_tag_keys(self) -> dict[str, str]:
-        """The role's tags as the resource-tag keys of an ``sts:AssumeRole*`` request."""
-        keys: dict[str, str] = {}
-        for k, v in self.tags:
-            keys[f"aws:ResourceTag/{k}"] = v
-            keys[f"iam:ResourceTag/{k}"] = v
-        return keys
-
-
-class RoleCache:
-    """Roles by (account, lower-cased name), for AssumeRole's hot path.
-
-    Emptied by the store's change signal like the credential cache, so a trust policy,
-    a maximum session duration or a deleted role takes effect on the next request here
-    and within the change signal's delay on other nodes."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self._rows: TopicCache[tuple[str, str], CachedRole | None] = TopicCache(store)
-
-    def clear(self) -> None:
-        self._rows.clear()
-
-    def get(self, account_id: str, name: str) -> CachedRole | None:
-        key = (account_id, name.lower())
-        return self._rows.get(key, lambda: self._read(*key))
-
-    def _read(self, account_id: str, name_key: str) -> tuple[CachedRole | None, frozenset[str]]:
-        r, t = schema.roles, schema.tags
-        with self._store.read() as conn:
-            found = conn.execute(
-                select(
-                    r.c.role_id,
-                    r.c.account_id,
-                    r.c.name,
-                    r.c.path,
-                    r.c.arn,
-                    r.c.trust_policy,
-                    r.c.max_session_duration,
-                ).where(r.c.account_id == account_id, r.c.name_key == name_key)
-            ).first()
-            row = None
-            if found is not None:
-                tags = conn.execute(
-                    select(t.c.key, t.c.value).where(t.c.resource == found.role_id).order_by(t.c.position)
-                ).all()
-                row = CachedRole(*found, tags=tuple((k, v) for k, v in tags))
-        # A role created under this name changes its account (the roles rule says so); its
-        # tags are keyed by its id, so a tag change names the role's entity.
-        topics = {f"account:{account_id}"}
-        if row is not None:
-            topics.add(f"entity:{row.role_id}")
-        return row, frozenset(topics)
-
-
-_ROLE_CACHES: weakref.WeakKeyDictionary[Runtime, RoleCache] = weakref.WeakKeyDictionary()
-_ROLE_CACHES_LOCK = threading.Lock()
-
-
-def role_cache(runtime: Runtime) -> RoleCache:
-    cache = _ROLE_CACHES.get(runtime)
-    if cache is None:
-        with _ROLE_CACHES_LOCK:
-            cache = _ROLE_CACHES.get(runtime)
-            if cache is None:
-                cache = RoleCache(runtime.store)
-                _ROLE_CACHES[runtime] = cache
-    return cache
-
-
 def find_role(call: Call, ref: RoleRef) -> CachedRole | None:
     """The role row named by the ARN (path included), or None."""
-    row = role_cache(call.runtime).get(ref.account_id, ref.name)
+    row = call.roles.get(ref.account_id, ref.name)
     if row is None or row.path != ref.path:
         return None
     return row
-
-
-class RoleUseRecorder:
-    """Writes ``roles.last_used_*`` at most once per ``ROLE_LAST_USED_INTERVAL`` per role.
-
-    The write runs on a thread of its own: issuance may run on the event loop, and a
-    usage stamp must never hold it up behind another writer's lock (AWS reports
-    RoleLastUsed with a delay too).
-    """
-
-    def __init__(self) -> None:
-        self._written: dict[str, tuple[float, str]] = {}
-        self._lock = threading.Lock()
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="credmint-role-use")
-
-    def record(self, call: Call, role_id: str) -> None:
-        mono = time.monotonic()
-        with self._lock:
-            prev = self._written.get(role_id)
-            if prev is not None and prev[1] == call.region and mono - prev[0] < ROLE_LAST_USED_INTERVAL:
-                return
-            if len(self._written) > 100_000:
-                self._written.clear()
-            self._written[role_id] = (mono, call.region)
-        self._writer.submit(self._write, call.runtime.store, role_id, call.now, call.region)
-
-    @staticmethod
-    def _write(store: Store, role_id: str, at: datetime, region: str) -> None:
-        r = schema.roles
-        # Not through Store.write(): a usage stamp is no reason to empty every cache on
-        # every node (the same choice as iam.lastused for access keys).
-        try:
-            with store.engine.connect() as conn:
-                conn.info["credmint_begin"] = "IMMEDIATE"
-                try:
-                    with conn.begin():
-                        conn.execute(
-                            update(r)
-                            .where(r.c.role_id == role_id, or_(r.c.last_used_at.is_(None), r.c.last_used_at < at))
-                            .values(last_used_at=at, last_used_region=region)
-                        )
-                finally:
-                    conn.info.pop("credmint_begin", None)
-        except Exception:  # a lost usage stamp must not fail anything else
-            log.exception("recording the last use of role %s failed", role_id)
-
-
-ROLE_USE = RoleUseRecorder()
 
 
 # --- minting ------------------------------------------------------------------------------
@@ -429,7 +284,7 @@ def mint(call: Call, account_id: str, duration: int, **claims: Any) -> Minted:
         expires_at=issued + duration,
         **claims,
     )
-    keyring = keystore.holder_for(call.runtime).current(call.now)
+    keyring = call.keyring.current(call.now)
     try:
         token = seal_token(session, keyring)
     except TokenTooLargeError:
@@ -483,7 +338,7 @@ def role_session(
         role_chained=role_chained,
         federation=(*entity_fact(role.role_id), *facts),
     )
-    ROLE_USE.record(call, role.role_id)
+    call.role_use.record(role.role_id, call.now, call.region)
     out: dict[str, Any] = {
         "Credentials": minted.credentials(),
         "AssumedRoleUser": {"AssumedRoleId": assumed_id, "Arn": assumed_arn},

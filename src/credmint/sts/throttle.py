@@ -50,8 +50,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from credmint import errors
+from credmint.access.principal import Principal
 from credmint.api import Call
-from credmint.principal import Principal
 from credmint.settings import Settings
 
 

@@ -23,10 +23,10 @@ import uvicorn
 
 from credmint import accounts
 from credmint.clock import DevClock
-from credmint.runtime import Runtime
 from credmint.server import dev
 from credmint.server.app import CredmintApp
-from credmint.server.factory import build_runtime
+from credmint.server.factory import build_node
+from credmint.server.node import Node
 from credmint.settings import (
     DEFAULT_REGION,
     DEV_ACCOUNT_ID,
@@ -46,12 +46,12 @@ START_TIMEOUT_SECONDS = 30.0
 class CredmintServer:
     """A running dev server: its URL, root account, clock, and fresh accounts."""
 
-    def __init__(self, runtime: Runtime, url: str, uvicorn_server: uvicorn.Server, thread: threading.Thread) -> None:
-        self.runtime = runtime
+    def __init__(self, node: Node, url: str, uvicorn_server: uvicorn.Server, thread: threading.Thread) -> None:
+        self.node = node
         self.url = url
-        clock = dev.dev_clock(runtime)
-        self.endpoint = Endpoint(url, runtime.settings.region, clock)
-        settings = runtime.settings
+        clock = dev.dev_clock(node)
+        self.endpoint = Endpoint(url, node.settings.region, clock)
+        settings = node.settings
         self.account = Account(
             self.endpoint,
             settings.account_id or DEV_ACCOUNT_ID,
@@ -93,12 +93,12 @@ class CredmintServer:
 
     def new_account(self, name: str | None = None) -> Account:
         """A fresh account with its own root credentials: one store transaction."""
-        creds = accounts.create_account(self.runtime.store, self.runtime.master, self.now(), name=name)
+        creds = accounts.create_account(self.node.store, self.node.master, self.now(), name=name)
         return Account(self.endpoint, creds.account_id, Credentials(creds.access_key_id, creds.secret_access_key))
 
     def reset(self) -> None:
         """Return the store to its freshly bootstrapped state (the clock keeps its offset)."""
-        dev.reset(self.runtime)
+        dev.reset(self.node)
 
     def stop(self) -> None:
         self._uvicorn.should_exit = True
@@ -121,12 +121,12 @@ def start(data_dir: Path, *, region: str = DEFAULT_REGION) -> CredmintServer:
         root_access_key_id=DEV_ROOT_ACCESS_KEY_ID,
         root_secret_access_key=DEV_ROOT_SECRET_ACCESS_KEY,
     )
-    runtime = build_runtime(settings)
-    migrate.upgrade(runtime.store)
+    node = build_node(settings)
+    migrate.upgrade(node.store)
     accounts.bootstrap(
-        runtime.store,
-        runtime.master,
-        runtime.now(),
+        node.store,
+        node.master,
+        node.now(),
         account_id=settings.account_id,
         access_key_id=settings.root_access_key_id,
         secret_access_key=settings.root_secret_access_key,
@@ -138,7 +138,7 @@ def start(data_dir: Path, *, region: str = DEFAULT_REGION) -> CredmintServer:
     # The stack of ``credmint serve``: the bounded httptools protocol, no proxy headers
     # trusted, the connection cap.
     config = uvicorn.Config(
-        CredmintApp(runtime),
+        CredmintApp(node),
         lifespan="on",
         log_level="warning",
         access_log=False,
@@ -159,7 +159,7 @@ def start(data_dir: Path, *, region: str = DEFAULT_REGION) -> CredmintServer:
             sock.close()
             raise RuntimeError("the credmint test server did not start")
         time.sleep(0.002)
-    return CredmintServer(runtime, f"http://127.0.0.1:{port}", server, thread)
+    return CredmintServer(node, f"http://127.0.0.1:{port}", server, thread)
 
 
 @contextlib.contextmanager

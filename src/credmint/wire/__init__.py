@@ -5,7 +5,7 @@ AWS's exact XML out. The only I/O is loading botocore's bundled service models, 
 """
 
 from credmint.wire.form import parse_form
-from credmint.wire.query import QueryService, load_model, query_service, validation_message
+from credmint.wire.query import QueryService, load_model, query_service, render_result, validation_message
 from credmint.wire.s3 import (
     DEFAULT_BASE_DOMAINS,
     S3_NAMESPACE,
@@ -15,7 +15,7 @@ from credmint.wire.s3 import (
     s3_result_headers,
     s3_target,
 )
-from credmint.wire.xml import render_error, render_result
+from credmint.wire.xml import render_error
 
 __all__ = [
     "DEFAULT_BASE_DOMAINS",

@@ -630,3 +630,10 @@ def load_model(name: str) -> ServiceModel:
 def query_service(name: str) -> QueryService:
     """The shared :class:`QueryService` for ``sts``, ``iam``..."""
     return QueryService(load_model(name))
+
+
+def render_result(
+    service: QueryService, op: OperationModel | str, result: Mapping[str, Any] | None, request_id: str
+) -> bytes:
+    """The Query success document for ``op`` (renderer compiled once per operation)."""
+    return service.renderer(op)(result, request_id)

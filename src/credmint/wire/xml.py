@@ -19,15 +19,12 @@ import math
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 
 from credmint.errors import AwsError
-
-if TYPE_CHECKING:
-    from credmint.wire.query import QueryService
 
 #: Appends the XML for one value to ``out``.
 Emit = Callable[[Any, list[str]], None]
@@ -366,13 +363,6 @@ def compile_query_renderer(writer: ShapeWriter, namespace: str, op: OperationMod
         return "".join(out).encode()
 
     return render
-
-
-def render_result(
-    service: QueryService, op: OperationModel | str, result: Mapping[str, Any] | None, request_id: str
-) -> bytes:
-    """The Query success document for ``op`` (renderer compiled once per operation)."""
-    return service.renderer(op)(result, request_id)
 
 
 def render_error(err: AwsError, service_namespace: str, request_id: str) -> bytes:

@@ -1,4 +1,4 @@
-"""Access key "last used" tracking, cheap on the request path.
+"""Usage stamps, cheap on the request path: access keys' and roles' "last used".
 
 Every authenticated request with a long-term key calls :meth:`LastUsedRecorder.record`,
 which only updates a dict under a lock (no I/O). :meth:`LastUsedRecorder.flush` writes
@@ -16,7 +16,10 @@ the flush interval, and unavoidable without a separate database for usage data.
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import NamedTuple
 
@@ -24,6 +27,12 @@ from sqlalchemy import or_, update
 
 from credmint.store import schema
 from credmint.store.db import Store
+
+log = logging.getLogger("credmint.store.usage")
+
+#: A role's last-use record is written at most this often per role and node: AWS reports
+#: RoleLastUsed with a delay anyway, and a write per AssumeRole would cost a disk sync each.
+ROLE_LAST_USED_INTERVAL = 60.0
 
 
 class Use(NamedTuple):
@@ -93,3 +102,49 @@ def _write(store: Store, batch: dict[str, Use]) -> None:
                     )
         finally:
             conn.info.pop("credmint_begin", None)
+
+
+class RoleUseRecorder:
+    """Writes ``roles.last_used_*`` at most once per ``ROLE_LAST_USED_INTERVAL`` per role.
+
+    The write runs on a thread of its own: issuance may run on the event loop, and a
+    usage stamp must never hold it up behind another writer's lock (AWS reports
+    RoleLastUsed with a delay too).
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._written: dict[str, tuple[float, str]] = {}
+        self._lock = threading.Lock()
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="credmint-role-use")
+
+    def record(self, role_id: str, now: datetime, region: str) -> None:
+        mono = time.monotonic()
+        with self._lock:
+            prev = self._written.get(role_id)
+            if prev is not None and prev[1] == region and mono - prev[0] < ROLE_LAST_USED_INTERVAL:
+                return
+            if len(self._written) > 100_000:
+                self._written.clear()
+            self._written[role_id] = (mono, region)
+        self._writer.submit(self._write, self._store, role_id, now, region)
+
+    @staticmethod
+    def _write(store: Store, role_id: str, at: datetime, region: str) -> None:
+        r = schema.roles
+        # Not through Store.write(): a usage stamp is no reason to empty every cache on
+        # every node (the same choice as LastUsedRecorder for access keys).
+        try:
+            with store.engine.connect() as conn:
+                conn.info["credmint_begin"] = "IMMEDIATE"
+                try:
+                    with conn.begin():
+                        conn.execute(
+                            update(r)
+                            .where(r.c.role_id == role_id, or_(r.c.last_used_at.is_(None), r.c.last_used_at < at))
+                            .values(last_used_at=at, last_used_region=region)
+                        )
+                finally:
+                    conn.info.pop("credmint_begin", None)
+        except Exception:  # a lost usage stamp must not fail anything else
+            log.exception("recording the last use of role %s failed", role_id)

@@ -35,7 +35,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-_DATA = Path(__file__).resolve().parent / "data" / "service_reference.json"
+_DATA = Path(__file__).resolve().parent.parent / "data" / "service_reference.json"
 
 #: The services whose reference credmint carries (their IAM service prefixes).
 SERVICES = ("iam", "organizations", "s3", "sts")
@@ -183,8 +183,8 @@ SUPPLIED: Mapping[str, str] = {
     # Tags: the request's, and the target resource's.
     "aws:RequestTag/${TagKey}": "iam.common.authorize, sts.sessions.tag_keys, orgs.service, s3.buckets",
     "aws:TagKeys": "iam.common.authorize, sts.sessions.tag_keys, orgs.service, s3.buckets",
-    "aws:ResourceTag/${TagKey}": "iam.common.target_facts, sts.sessions.CachedRole, orgs.service, s3.actions",
-    "iam:ResourceTag/${TagKey}": "iam.common.target_facts, sts.sessions.CachedRole",
+    "aws:ResourceTag/${TagKey}": "iam.common.target_facts, store.iam.CachedRole, orgs.service, s3.actions",
+    "iam:ResourceTag/${TagKey}": "iam.common.target_facts, store.iam.CachedRole",
     # IAM.
     "iam:PolicyARN": "iam.common.authorize (PolicyArn of Attach/Detach*Policy)",
     "iam:PermissionsBoundary": "iam.common.authorize (the boundary requested, else the target's)",

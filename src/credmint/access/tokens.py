@@ -240,8 +240,7 @@ class TokenKeyring:
         """A new active key; the previous active key retires once its longest possible
         session is over (``now + MAX_SESSION_SECONDS``). Already retiring keys keep their date."""
         old = tuple(
-            replace(k, retire_after=now_epoch + MAX_SESSION_SECONDS) if k.retire_after is None else k
-            for k in self.keys
+            replace(k, retire_after=now_epoch + MAX_SESSION_SECONDS) if k.retire_after is None else k for k in self.keys
         )
         new = TokenKey(_new_key_id(k.key_id for k in old), secrets.token_bytes(_KEY_BYTES), now_epoch)
         return TokenKeyring((*old, new), new.key_id)

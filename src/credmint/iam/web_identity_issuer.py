@@ -201,7 +201,9 @@ def mint_token(
 # --- the published documents -----------------------------------------------------------------
 
 
-def handle_internal(runtime: Any, method: str, path: str) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
+def handle_internal(
+    store: Store, master: MasterKey, method: str, path: str
+) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
     """Serve ``/_credmint/oidc/<account>/...``; ``None`` for paths that are not these.
     Blocking (one store read): call it on a worker thread."""
     m = _PATH.match(path)
@@ -210,9 +212,9 @@ def handle_internal(runtime: Any, method: str, path: str) -> tuple[int, list[tup
     headers = [(b"content-type", b"application/json"), (b"cache-control", b"max-age=300")]
     if method not in ("GET", "HEAD"):
         return 405, [(b"allow", b"GET, HEAD"), *headers], b'{"error":"method not allowed"}'
-    state = load(runtime.store, m.group(1))
+    state = load(store, m.group(1))
     if state is None:
         return 404, headers, b'{"error":"not found"}'
-    doc = state.discovery() if m.group(2).endswith("openid-configuration") else state.jwks(runtime.master)
+    doc = state.discovery() if m.group(2).endswith("openid-configuration") else state.jwks(master)
     body = json.dumps(doc, separators=(",", ":")).encode()
     return 200, headers, b"" if method == "HEAD" else body

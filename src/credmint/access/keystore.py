@@ -1,6 +1,6 @@
 """The token keyring in the store: creation, rotation, pruning, and the per-node cache.
 
-The keys that seal session tokens (:mod:`credmint.sts.tokens`) live in ``token_keys``,
+The keys that seal session tokens (:mod:`credmint.access.tokens`) live in ``token_keys``,
 each sealed under the master key. Which key is active is also recorded in one ``meta``
 row (``token_keys.active`` -> key id), and that row is the compare-and-set cell that
 makes creation and rotation safe across nodes:
@@ -25,18 +25,12 @@ import base64
 import binascii
 import threading
 import time
-import weakref
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from credmint.sealing import MasterKey
-from credmint.store import schema
-from credmint.store.changes import ALL, EVERYTHING, TOKEN_KEYS, Changes
-from credmint.store.db import Store
-from credmint.sts.tokens import (
+from credmint.access.tokens import (
     SessionClaims,
     TokenKeyRecord,
     TokenKeyring,
@@ -44,9 +38,10 @@ from credmint.sts.tokens import (
     keyring_to_records,
     open_token,
 )
-
-if TYPE_CHECKING:
-    from credmint.runtime import Runtime
+from credmint.sealing import MasterKey
+from credmint.store import schema
+from credmint.store.changes import ALL, EVERYTHING, TOKEN_KEYS, Changes
+from credmint.store.db import Store
 
 #: The ``meta`` row naming the active token key.
 ACTIVE_META_KEY = "token_keys.active"
@@ -282,22 +277,5 @@ class KeyringHolder:
             return self._reload(now)
 
     def open(self, token: str, access_key_id: str, now: datetime | int) -> SessionClaims:
-        """:func:`credmint.sts.tokens.open_token` against this node's keyring."""
+        """:func:`credmint.access.tokens.open_token` against this node's keyring."""
         return open_token(token, access_key_id, self.for_token(token, now), _epoch(now))
-
-
-_HOLDERS: weakref.WeakKeyDictionary[Runtime, KeyringHolder] = weakref.WeakKeyDictionary()
-_HOLDERS_LOCK = threading.Lock()
-
-
-def holder_for(runtime: Runtime) -> KeyringHolder:
-    """The one :class:`KeyringHolder` of a runtime (created on first use), so issuance and
-    the request-time resolver share one cache."""
-    holder = _HOLDERS.get(runtime)
-    if holder is None:
-        with _HOLDERS_LOCK:
-            holder = _HOLDERS.get(runtime)
-            if holder is None:
-                holder = KeyringHolder(runtime.store, runtime.master)
-                _HOLDERS[runtime] = holder
-    return holder

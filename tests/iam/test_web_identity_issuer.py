@@ -7,17 +7,16 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from credmint.accounts import create_account
+from credmint.iam import web_identity_issuer
 from credmint.sealing import MasterKey, UnsealError
 from credmint.store import schema
 from credmint.store.db import Store
-from credmint.sts import web_identity_issuer
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -34,21 +33,20 @@ def env(tmp_path: Path) -> Iterator[tuple[Store, MasterKey, str]]:
 
 def test_enable_disable_and_documents(env: tuple[Store, MasterKey, str]) -> None:
     store, master, account = env
-    rt = SimpleNamespace(store=store, master=master)
-    assert web_identity_issuer.handle_internal(rt, "GET", f"/_credmint/oidc/{account}/jwks.json")[0] == 404  # type: ignore[index]
+    assert web_identity_issuer.handle_internal(store, master, "GET", f"/_credmint/oidc/{account}/jwks.json")[0] == 404  # type: ignore[index]
     state, changed = web_identity_issuer.set_enabled(store, master, account, "https://sts.example.test", True)
     assert changed and state is not None
     assert state.issuer == f"https://sts.example.test/_credmint/oidc/{account}"
     assert web_identity_issuer.set_enabled(store, master, account, "https://other", True)[1] is False
     status, _headers, body = web_identity_issuer.handle_internal(
-        rt, "GET", f"/_credmint/oidc/{account}/.well-known/openid-configuration"
+        store, master, "GET", f"/_credmint/oidc/{account}/.well-known/openid-configuration"
     )  # type: ignore[misc]
     assert status == 200 and json.loads(body)["jwks_uri"] == state.issuer + "/jwks.json"
-    status, _, body = web_identity_issuer.handle_internal(rt, "GET", f"/_credmint/oidc/{account}/jwks.json")  # type: ignore[misc]
+    status, _, body = web_identity_issuer.handle_internal(store, master, "GET", f"/_credmint/oidc/{account}/jwks.json")  # type: ignore[misc]
     published = json.loads(body)
     assert {k["alg"] for k in published["keys"]} == {"RS256", "ES384"}
     assert all("d" not in k for k in published["keys"])  # public halves only
-    assert web_identity_issuer.handle_internal(rt, "GET", "/_credmint/health") is None
+    assert web_identity_issuer.handle_internal(store, master, "GET", "/_credmint/health") is None
 
     keys = KeySet.import_key_set(published)
     for alg in ("RS256", "ES384"):
@@ -69,7 +67,7 @@ def test_enable_disable_and_documents(env: tuple[Store, MasterKey, str]) -> None
     # Disabling keeps the keys published (tokens issued before stay verifiable).
     state2, changed = web_identity_issuer.set_enabled(store, master, account, "https://x", False)
     assert changed and state2 is not None and not state2.enabled
-    assert web_identity_issuer.handle_internal(rt, "GET", f"/_credmint/oidc/{account}/jwks.json")[0] == 200  # type: ignore[index]
+    assert web_identity_issuer.handle_internal(store, master, "GET", f"/_credmint/oidc/{account}/jwks.json")[0] == 200  # type: ignore[index]
     state3, _ = web_identity_issuer.set_enabled(store, master, account, "https://x", True)
     assert state3 is not None and state3.issuer == state.issuer and state3.keys == state.keys
 

@@ -14,16 +14,16 @@ has. Two small tables hold what the reference cannot say:
   AddRoleToInstanceProfile puts in a profile).
 
 S3's table is ``credmint.s3.actions.ACTIONS`` (S3 operations and actions are not named
-alike). ``Runtime.authorize`` refuses, as an internal failure, an IAM or STS operation
-authorized with an action not allowed for it here, so the handlers cannot drift from the
-reference.
+alike). :meth:`credmint.access.authorize.Authorizer.authorize` refuses, as an internal
+failure, an IAM or STS operation authorized with an action not allowed for it here, so the
+handlers cannot drift from the reference.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from credmint import condition_keys
+from credmint.access import condition_keys
 
 NO_ACTION: frozenset[tuple[str, str]] = frozenset(
     {

@@ -1,0 +1,248 @@
+"""Authorize one call: the caller's policies, the resource's, the session's and the
+organization's guardrails, decided by the engine.
+
+:class:`Authorizer` is built once per node (``server/node.py``) from the node's caches:
+identity policies (:class:`~credmint.access.identity.PolicySource`), the organization's
+control policies and keys (:mod:`credmint.access.guardrails`), and the master key that
+seals a denial's encoded authorization message. Resource, trust and session policies
+arrive as JSON text with the call and are compiled once and kept (bounded).
+
+The order is AWS's: the context is built from the principal and the request, then the
+engine (``policy/``) evaluates identity policies, boundary, session policies, scope-down
+policies, SCPs, RCPs and the resource's policy together. An unsigned caller is AWS's
+anonymous principal: only a resource policy granting ``*`` lets it through.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from credmint import errors
+from credmint.access import actions
+from credmint.access.context import anonymous_context, build_context
+from credmint.access.guardrails import ControlPolicyLookup, OrganizationKeyLookup
+from credmint.access.identity import ALLOW_ALL, Identity, PolicySource
+from credmint.access.messages import PLAIN_DENIAL_SERVICES, denial
+from credmint.access.principal import Principal, PrincipalKind
+from credmint.access.root_sessions import task_session_policies
+from credmint.access.tokens import IssuingCall
+from credmint.httpreq import HttpRequest
+from credmint.policy import CompiledPolicy, Decision, RequestContext, compile_policy, evaluate
+from credmint.sealing import MasterKey
+from credmint.store.last_accessed import ROOT_ENTITY, AccessRecorder
+
+log = logging.getLogger("credmint.access")
+
+#: Stands in for a stored policy that no longer compiles where it may only narrow.
+_ALLOWS_NOTHING = compile_policy('{"Version":"2012-10-17","Statement":[]}', policy_id="session")
+#: Resource, trust and session policies kept compiled, at most (they come in unbounded variety).
+MAX_COMPILED_RESOURCE_POLICIES = 4096
+
+
+def decide(
+    ctx: RequestContext,
+    identity: Identity | None,
+    *,
+    resource_policy: CompiledPolicy | None,
+    session: Sequence[CompiledPolicy] | None,
+    scps: Sequence[Sequence[CompiledPolicy]] | None = None,
+    rcps: Sequence[Sequence[CompiledPolicy]] | None = None,
+    scopes: Sequence[CompiledPolicy] = (),
+) -> Decision:
+    return evaluate(
+        ctx,
+        identity.policies if identity is not None else (),
+        resource=resource_policy,
+        boundaries=(identity.boundary,) if identity is not None and identity.boundary is not None else (),
+        session=session,
+        scps=scps,
+        rcps=rcps,
+        scopes=scopes,
+    )
+
+
+def evaluate_anonymous(
+    ctx: RequestContext,
+    resource_policy: CompiledPolicy | None,
+    rcps: Sequence[Sequence[CompiledPolicy]] | None = None,
+) -> Decision:
+    """An unsigned caller: only a resource policy that grants ``*`` lets it through."""
+    return evaluate(ctx, (), resource=resource_policy, rcps=rcps)
+
+
+class Authorizer:
+    """Allow an action for a caller, or raise ``AccessDenied`` with an encoded message."""
+
+    def __init__(
+        self,
+        master: MasterKey,
+        policies: PolicySource,
+        control_policies: ControlPolicyLookup,
+        organization_keys: OrganizationKeyLookup,
+        *,
+        attempts: AccessRecorder | None = None,
+    ) -> None:
+        self._master = master
+        #: Where each decision for a user, role or root user is noted (the access advisor).
+        self._attempts = attempts
+        self._policies = policies
+        self._control_policies = control_policies
+        self._organization_keys = organization_keys
+        self._resource_policies: dict[tuple[str, str], CompiledPolicy] = {}
+
+    def authorize(
+        self,
+        service: str,
+        operation: str,
+        principal: Principal | None,
+        request: HttpRequest,
+        now: datetime,
+        region: str,
+        action: str,
+        resource: str = "*",
+        *,
+        resource_policy: str | None = None,
+        resource_account: str | None = None,
+        extra_keys: Mapping[str, str | Sequence[str]] | None = None,
+    ) -> None:
+        """Allow ``action`` on ``resource`` for ``principal``, or raise ``AccessDenied``.
+
+        ``resource_policy`` is the JSON text of the resource-based policy that takes
+        part (a bucket policy; a role's trust policy for ``sts:AssumeRole*``), and
+        ``resource_account`` the account owning the resource (default: the caller's).
+        ``extra_keys`` are the request's service-specific condition keys
+        (``sts:ExternalId``, ``s3:prefix``, ``aws:RequestTag/...``). An unsigned
+        caller (``principal is None``) is evaluated as AWS's anonymous principal:
+        only a resource policy granting ``*`` can let it through.
+        """
+        if service in ("iam", "sts"):
+            listed = actions.allowed_actions(service, operation)
+            if listed is None or action not in listed:
+                # A handler and the action table disagree: a bug, never a silent allow.
+                log.error("%s %s authorized with unlisted action %s", service, operation, action)
+                raise errors.internal_failure()
+        p = principal
+        resource_account = resource_account or (p.account_id if p is not None else None)
+        compiled_resource = self._resource_policy(resource_policy, action)
+        principal_account = p.account_id if p is not None else None
+        scps, rcps = self._control_policies(principal_account, resource_account, action)
+        org_keys = self._organization_keys(principal_account, resource_account)
+        if org_keys:
+            extra_keys = {**org_keys, **(extra_keys or {})}
+        if p is None:
+            ctx = anonymous_context(request, action, resource, resource_account, now, extra_keys, region=region)
+            decision = evaluate_anonymous(ctx, compiled_resource, rcps=rcps)
+            if not decision.allowed:
+                raise denial(self._master, decision, ctx, encoded=service not in PLAIN_DENIAL_SERVICES)
+            return
+        identity = self._identity(p)
+        ctx = build_context(
+            p,
+            identity,
+            request,
+            action=action,
+            resource=resource,
+            resource_account=resource_account,
+            region=region,
+            now=now,
+            extra_keys=extra_keys,
+        )
+        decision = decide(
+            ctx,
+            identity,
+            resource_policy=compiled_resource,
+            session=self._session_policies(p),
+            scps=scps,
+            rcps=rcps,
+            scopes=self._scope_policies(p),
+        )
+        if self._attempts is not None:
+            self._record_attempt(self._attempts, p, action, region, now)
+        if decision.allowed:
+            return
+        raise denial(
+            self._master,
+            decision,
+            ctx,
+            short=action.startswith("sts:AssumeRole"),
+            encoded=service not in PLAIN_DENIAL_SERVICES,
+        )
+
+    @staticmethod
+    def _record_attempt(attempts: AccessRecorder, p: Principal, action: str, region: str, now: datetime) -> None:
+        """Note the attempt for the access advisor, allowed or not (AWS counts both): a
+        user's, a role's (any of its sessions, reported under the role's ARN) or the root
+        user's; federated users have no IAM entity of their own and are not recorded."""
+        if p.kind == PrincipalKind.ROOT:
+            attempts.record(p.account_id, ROOT_ENTITY, p.arn, action, region, now)
+        elif p.entity_id is not None:
+            role_arn = p.session.role_arn if p.session is not None else None
+            attempts.record(p.account_id, p.entity_id, role_arn or p.arn, action, region, now)
+
+    # --- the pieces authorize() needs -----------------------------------------------------
+
+    def _resource_policy(self, text: str | None, action: str) -> CompiledPolicy | None:
+        if text is None:
+            return None
+        return self._compiled("trust" if action.lower().startswith("sts:assumerole") else "resource", text)
+
+    def _compiled(self, kind: str, text: str) -> CompiledPolicy | None:
+        """A resource, trust or session policy compiled once; None if it does not compile
+        (it was validated on the way in, so it then grants nothing)."""
+        found = self._resource_policies.get((kind, text))
+        if found is None:
+            try:
+                found = compile_policy(text, policy_id=kind)
+            except errors.AwsError:
+                return None
+            if len(self._resource_policies) > MAX_COMPILED_RESOURCE_POLICIES:
+                # Bounded: bucket, trust and session policies come in unbounded variety.
+                self._resource_policies.clear()
+            self._resource_policies[(kind, text)] = found
+        return found
+
+    def _identity(self, p: Principal) -> Identity | None:
+        """The identity policies that apply to the caller."""
+        if p.kind == PrincipalKind.ROOT:
+            return ALLOW_ALL
+        if p.kind == PrincipalKind.FEDERATED_USER:
+            s = p.session
+            if s is None or (s.assumed_by_arn or "").endswith(":root"):
+                # A federated user created by root: bounded by its session policies only.
+                return ALLOW_ALL
+        if p.entity_id is None:
+            return None
+        return self._policies.identity("role" if p.kind == PrincipalKind.ASSUMED_ROLE else "user", p.entity_id)
+
+    def _scope_policies(self, p: Principal) -> tuple[CompiledPolicy, ...]:
+        """GetScopedCredentials' scope-down policies. Each was validated when the session was
+        minted; one that no longer compiles is kept as a policy that allows nothing, so a
+        scope can only ever narrow."""
+        s = p.session
+        if s is None or not s.scope_policies:
+            return ()
+        return tuple(self._compiled("session", text) or _ALLOWS_NOTHING for text in s.scope_policies)
+
+    def _session_policies(self, p: Principal) -> tuple[CompiledPolicy, ...] | None:
+        s = p.session
+        if s is not None and s.kind is IssuingCall.ASSUME_ROOT:
+            return task_session_policies(self._policies, s)
+        if s is None or p.kind in (PrincipalKind.ROOT, PrincipalKind.USER):
+            # GetSessionToken sessions carry no session policies.
+            return None
+        if p.kind == PrincipalKind.ASSUMED_ROLE and not s.session_policy and not s.policy_arns:
+            return None
+        policies: list[CompiledPolicy] = []
+        if s.session_policy:
+            compiled = self._compiled("session", s.session_policy)
+            if compiled is not None:
+                policies.append(compiled)
+        for arn in s.policy_arns:
+            managed = self._policies.managed(arn)
+            if managed is not None:
+                policies.append(managed)
+        # A federated user without session policies gets an empty list: AWS denies everything
+        # (and so does a session whose policies cannot be loaded).
+        return tuple(policies)
