@@ -39,10 +39,12 @@ from sqlalchemy import insert, select
 from credmint import errors, ids
 from credmint.api import Call, operation
 from credmint.iam import documents
-from credmint.iam.common import account_of, authorize, boundary_view, put_tags
+from credmint.iam.common import account_of, authorize, boundary_view
+from credmint.iam.managed import check_boundary, find_policy
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.roles import find_role, role_arn, role_view, validate_trust
 from credmint.store import schema
+from credmint.store.tags import put_tags
 from credmint.wire.query import IAM_PATH_MESSAGE
 
 _PLACEHOLDER = re.compile(r"\{\{([A-Za-z0-9_]+)\}\}")
@@ -202,8 +204,6 @@ def _disabled(arn: str) -> errors.AwsError:
 
 @operation(OPERATIONS, "AcquireRole")
 def acquire_role(call: Call) -> Mapping[str, Any] | None:
-    from credmint.iam.policies import check_boundary, find_policy
-
     account_id = account_of(call)
     arn: str = call.params["TemplateArn"]
     template, version = _version(arn, call.params.get("TemplateMinorVersion"))
