@@ -12,6 +12,8 @@ from credmint.access import actions, condition_keys
 from credmint.orgs.service import OPERATIONS as ORGANIZATIONS
 from credmint.policy.context import GLOBAL_KEYS
 from credmint.s3.actions import ACTIONS as S3_ACTIONS
+from credmint.s3.actions import EXTRA_ACTIONS as S3_EXTRA_ACTIONS
+from credmint.s3.actions import VERSION_ACTIONS as S3_VERSION_ACTIONS
 from credmint.server import registry
 
 
@@ -24,6 +26,8 @@ def served_actions() -> set[str]:
         for a in actions.allowed_actions(svc, op) or ()
     }
     served |= {spec.action for spec in S3_ACTIONS.values()}
+    served |= set(S3_VERSION_ACTIONS.values())
+    served |= set(S3_EXTRA_ACTIONS)
     served |= {f"organizations:{op}" for op in ORGANIZATIONS}
     return served
 

@@ -32,6 +32,9 @@ class AwsError(Exception):
     namespace: str | None = None
     #: Some front-end errors are sent with no body at all (413, malformed URLs).
     empty_body: bool = False
+    #: Response headers S3 sends with the error (``x-amz-delete-marker`` on a read that
+    #: meets a delete marker, ``Allow`` on a 405).
+    headers: tuple[tuple[str, str], ...] = field(default=())
 
     def __post_init__(self) -> None:
         super().__init__(self.code, self.message)
@@ -247,9 +250,7 @@ def s3_signature_does_not_match_v2(access_key_id: str, string_to_sign: str, sign
     return _s3_signature_mismatch(access_key_id, string_to_sign, signature)
 
 
-def _s3_signature_mismatch(
-    access_key_id: str, string_to_sign: str, signature: str, *more: tuple[str, str]
-) -> AwsError:
+def _s3_signature_mismatch(access_key_id: str, string_to_sign: str, signature: str, *more: tuple[str, str]) -> AwsError:
     return AwsError(
         "SignatureDoesNotMatch",
         _S3_SIGNATURE_MISMATCH,
@@ -428,6 +429,33 @@ def s3_no_such_bucket(bucket: str) -> AwsError:
     return AwsError("NoSuchBucket", "The specified bucket does not exist", 404, extra=(("BucketName", bucket),))
 
 
+def s3_no_such_version(key: str, version_id: str) -> AwsError:
+    return s3_error(
+        "NoSuchVersion",
+        "The specified version does not exist.",
+        404,
+        ("Key", key),
+        ("VersionId", version_id),
+    )
+
+
+def s3_delete_marker_read(key: str, version_id: str, *, by_version: bool, method: str = "GET") -> AwsError:
+    """A read that meets a delete marker: 404 NoSuchKey for the key's current version, 405
+    for a marker named by its version id (S3 user guide, "Working with delete markers")."""
+    marker = (("x-amz-delete-marker", "true"), ("x-amz-version-id", version_id))
+    if by_version:
+        err = s3_error(
+            "MethodNotAllowed",
+            "The specified method is not allowed against this resource.",
+            405,
+            ("Method", method),
+            ("ResourceType", "DeleteMarker"),
+        )
+        return AwsError(err.code, err.message, err.status, err.extra, headers=(*marker, ("Allow", "DELETE")))
+    err = s3_no_such_key(key)
+    return AwsError(err.code, err.message, err.status, err.extra, headers=marker)
+
+
 def s3_no_such_key(key: str) -> AwsError:
     return AwsError("NoSuchKey", "The specified key does not exist.", 404, extra=(("Key", key),))
 
@@ -599,9 +627,7 @@ def s3_invalid_part_order() -> AwsError:
 
 
 def s3_no_such_bucket_policy(bucket: str) -> AwsError:
-    return AwsError(
-        "NoSuchBucketPolicy", "The bucket policy does not exist", 404, extra=(("BucketName", bucket),)
-    )
+    return AwsError("NoSuchBucketPolicy", "The bucket policy does not exist", 404, extra=(("BucketName", bucket),))
 
 
 def s3_malformed_policy(message: str) -> AwsError:
@@ -617,6 +643,14 @@ def s3_invalid_tag(message: str) -> AwsError:
 
 def s3_bad_request(message: str) -> AwsError:
     return AwsError("BadRequest", message, 400)
+
+
+def s3_malformed_acl() -> AwsError:
+    return AwsError(
+        "MalformedACLError",
+        "The XML you provided was not well-formed or did not validate against our published schema",
+        400,
+    )
 
 
 def s3_acl_not_supported() -> AwsError:

@@ -114,6 +114,10 @@ class Settings:
     #: without having confirmed its change channel live (PostgreSQL); past it caches are
     #: bypassed and the channel reconnects. Default 5 s.
     cache_staleness_bound_seconds: float = 5.0
+    #: How often a node offers to run the S3 lifecycle pass (one node at a time runs it,
+    #: the holder of the lease in the store). S3 applies lifecycle rules about once a day;
+    #: the default, an hour, applies a rule that fell due at midnight within the hour.
+    s3_lifecycle_interval_seconds: float = 3600.0
 
     #: Peers whose X-Forwarded-For / X-Forwarded-Proto are believed: a comma-separated list
     #: of addresses or CIDRs. Empty (the default): no proxy header is honoured, so the
@@ -307,6 +311,7 @@ _FIELDS = {
     "public_access_block_default": _public_access_default,
     "db_timeout_seconds": _positive_seconds,
     "cache_staleness_bound_seconds": _positive_seconds,
+    "s3_lifecycle_interval_seconds": _positive_seconds,
     "trusted_proxies": _str,
     "max_header_bytes": _positive_int,
     "max_header_count": _positive_int,

@@ -97,3 +97,5 @@ def test_tail_follow_prints_appended_and_new_files(tmp_path: Path) -> None:
     finally:
         proc.kill()
         proc.wait(10)
+        if proc.stdout is not None:
+            proc.stdout.close()

@@ -33,6 +33,11 @@ def empty_bucket(s3: Any, bucket: str) -> None:
         keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
         if keys:
             s3.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+        entries = [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
+        found = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in entries]
+        if found:
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": found, "Quiet": True})
     for up in s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []):
         s3.abort_multipart_upload(Bucket=bucket, Key=up["Key"], UploadId=up["UploadId"])
 

@@ -253,7 +253,7 @@ def test_list_with_url_encoding(s3: Any, tree: str) -> None:
 
 def test_unsupported_subresource_is_not_implemented(s3: Any, bucket: str) -> None:
     # Sub-resources credmint does not serve are refused, not mistaken for the plain listing.
-    for call in (s3.list_object_versions, s3.list_bucket_analytics_configurations):
+    for call in (s3.list_bucket_inventory_configurations, s3.list_bucket_analytics_configurations):
         with pytest.raises(ClientError) as e:
             call(Bucket=bucket)
         assert error_of(e)[::2] == ("NotImplemented", 501)

@@ -305,9 +305,12 @@ def test_block_public_acls(server: Server, bucket: str) -> None:
             call()
         assert error_of(e)[:3:2] == ("AccessDenied", 403)
     assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["k"]
-    # Block off: the write is taken, but no ACL is kept, so the object is still not public.
+    # Block off: the ACL is taken and kept, and grants what it says.
     s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=_settings())
     s3.put_object(Bucket=bucket, Key="pub", Body=b"x", ACL="public-read")
+    assert _anonymous(server).get_object(Bucket=bucket, Key="pub")["Body"].read() == b"x"
+    # IgnorePublicAcls: the public grant is kept but counts for nothing.
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=_settings(IgnorePublicAcls=True))
     with pytest.raises(ClientError) as e:
         _anonymous(server).get_object(Bucket=bucket, Key="pub")
     assert error_of(e)[0] == "AccessDenied"

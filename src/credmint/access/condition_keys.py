@@ -181,9 +181,9 @@ def provider_claims(provider: str) -> tuple[str, ...]:
 #: ending in ``*`` stands for every key that starts with what precedes it.
 SUPPLIED: Mapping[str, str] = {
     # Tags: the request's, and the target resource's.
-    "aws:RequestTag/${TagKey}": "iam.common.authorize, sts.sessions.tag_keys, orgs.service, s3.buckets",
-    "aws:TagKeys": "iam.common.authorize, sts.sessions.tag_keys, orgs.service, s3.buckets",
-    "aws:ResourceTag/${TagKey}": "iam.common.target_facts, store.iam.CachedRole, orgs.service, s3.actions",
+    "aws:RequestTag/${TagKey}": "iam.common.authorize, sts.sessions.tag_keys, orgs.calls, s3.buckets",
+    "aws:TagKeys": "iam.common.authorize, sts.sessions.tag_keys, orgs.calls, s3.buckets",
+    "aws:ResourceTag/${TagKey}": "iam.common.target_facts, store.iam.CachedRole, orgs.calls, s3.actions",
     "iam:ResourceTag/${TagKey}": "iam.common.target_facts, store.iam.CachedRole",
     # IAM.
     "iam:PolicyARN": "iam.common.authorize (PolicyArn of Attach/Detach*Policy)",
@@ -217,6 +217,11 @@ SUPPLIED: Mapping[str, str] = {
     "s3:prefix": "s3.actions.request_keys (listings)",
     "s3:delimiter": "s3.actions.request_keys (listings)",
     "s3:max-keys": "s3.actions.request_keys (listings)",
+    "s3:object-lock-mode": "s3.object_lock.request_keys (x-amz-object-lock-* headers, PutObjectRetention body)",
+    "s3:object-lock-retain-until-date": "s3.object_lock.request_keys",
+    "s3:object-lock-remaining-retention-days": "s3.object_lock.request_keys",
+    "s3:object-lock-legal-hold": "s3.object_lock.request_keys (header, PutObjectLegalHold body)",
+    "s3:versionid": "s3.actions.request_keys (versionId), s3.operations (DeleteObjects entries, copy sources)",
     "s3:locationconstraint": "s3.buckets (CreateBucket)",
     "s3:signatureversion": "s3.actions.request_keys",
     "s3:authType": "s3.actions.request_keys",
@@ -228,8 +233,8 @@ SUPPLIED: Mapping[str, str] = {
     "s3:BucketTag/${TagKey}": "s3.actions.stored_keys (the bucket's tags)",
     "s3:ExistingObjectTag/<key>": "s3.actions.stored_keys (the stored object's tags)",
     # Organizations.
-    "organizations:PolicyType": "orgs.service",
-    "organizations:ServicePrincipal": "orgs.service",
+    "organizations:PolicyType": "orgs.calls",
+    "organizations:ServicePrincipal": "orgs.calls",
 }
 
 _NO_ACCESS_POINTS = "credmint has no S3 access points, access grants or Multi-Region Access Points"
@@ -246,12 +251,8 @@ UNSUPPLIED: Mapping[str, str] = {
     "s3:DataAccessPointAccount": _NO_ACCESS_POINTS,
     "s3:DataAccessPointArn": _NO_ACCESS_POINTS,
     "s3:TlsVersion": "the ASGI server does not report the negotiated TLS version (aws:SecureTransport is set)",
-    "s3:object-lock-event-hold": "credmint has no object lock",
-    "s3:object-lock-event-hold-duration-days": "credmint has no object lock",
-    "s3:object-lock-legal-hold": "credmint has no object lock",
-    "s3:object-lock-mode": "credmint has no object lock",
-    "s3:object-lock-remaining-retention-days": "credmint has no object lock",
-    "s3:object-lock-retain-until-date": "credmint has no object lock",
+    "s3:object-lock-event-hold": "Object Lock event holds are not offered (retention and legal hold are)",
+    "s3:object-lock-event-hold-duration-days": "Object Lock event holds are not offered (retention and legal hold are)",
     "s3:isReplicationPauseRequest": "credmint does not replicate buckets",
     "organizations:TransferType": "credmint's organizations have no responsibility transfers",
     "organizations:TransferDirection": "credmint's organizations have no responsibility transfers",

@@ -9,6 +9,9 @@ policy type does not apply at all:
 * the account is the management account (AWS: SCPs and RCPs never restrict it);
 * for RCPs, the action's service is not one RCPs support.
 
+A closed member account (CloseAccount) gets one empty level of each: it is refused
+every action, and every action on its resources, as AWS suspends a closed account.
+
 The levels are read once per account and kept until the store's change signal, like
 the other caches of the request path; the compiled documents are kept by text.
 """
@@ -45,6 +48,8 @@ class Guardrails:
 
 
 _NONE = Guardrails(None, None)
+#: One level with no policy: it allows nothing.
+_CLOSED: Levels = ((),)
 
 
 class ControlPolicies:
@@ -110,6 +115,8 @@ class ControlPolicies:
         # AWS's org path: the organization, then root and OUs down to the account's parent.
         path = "/".join([org.org_id, *chain[:-1]]) + "/"
         membership = Guardrails(None, None, org.org_id, path)
+        if org.management_account_id != account_id and data.account_closed(conn, account_id):
+            return Guardrails(_CLOSED, _CLOSED, org.org_id, path)
         if org.management_account_id == account_id or not org.all_features:
             return membership
         types = data.enabled_policy_types(conn, org.org_id)

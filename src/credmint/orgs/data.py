@@ -157,3 +157,16 @@ def root_access(conn: Connection, account_id: str) -> RootAccess:
     management = org.management_account_id == account_id
     delegated = model.IAM_SERVICE_PRINCIPAL in delegated_services(conn, account_id)
     return RootAccess(org, management, delegated, frozenset(features(conn, org.org_id)))
+
+
+def resource_policy(conn: Connection, org_id: str) -> Any:
+    """The organization's resource-based delegation policy row, or ``None``."""
+    r = schema.org_resource_policies
+    return conn.execute(select(r).where(r.c.org_id == org_id)).first()
+
+
+def account_closed(conn: Connection, account_id: str) -> bool:
+    """Whether ``account_id`` was closed with CloseAccount (it stays in its organization)."""
+    oa = schema.org_accounts
+    closed = conn.execute(select(oa.c.closed_at).where(oa.c.account_id == account_id)).scalar_one_or_none()
+    return closed is not None

@@ -20,6 +20,11 @@ MAX_OU_DEPTH = 5
 
 DEFAULT_ROLE_NAME = "OrganizationAccountAccessRole"
 
+#: CloseAccount's quota: 10% of the member accounts, between 10 and 1000, per rolling 30 days.
+MIN_CLOSED_PER_30_DAYS = 10
+MAX_CLOSED_PER_30_DAYS = 1000
+CLOSE_QUOTA_DAYS = 30
+
 _ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
@@ -107,3 +112,91 @@ FEATURE_ROOT_CREDENTIALS = "RootCredentialsManagement"
 FEATURE_ROOT_SESSIONS = "RootSessions"
 #: Organization-level IAM resources (Enable/DisableOrganizationLevelResources).
 FEATURE_ORGANIZATION_IAM_RESOURCES = "OrganizationIamResources"
+
+
+# --- handshakes -------------------------------------------------------------------------------
+
+INVITE = "INVITE"
+ENABLE_ALL_FEATURES = "ENABLE_ALL_FEATURES"
+APPROVE_ALL_FEATURES = "APPROVE_ALL_FEATURES"
+
+#: Handshake states (AWS's): a handshake waits ``OPEN`` (the all-features parent
+#: ``REQUESTED`` until every member approved) and ends in one of the other four.
+OPEN = "OPEN"
+REQUESTED = "REQUESTED"
+ACCEPTED = "ACCEPTED"
+DECLINED = "DECLINED"
+CANCELED = "CANCELED"
+EXPIRED = "EXPIRED"
+WAITING = frozenset({OPEN, REQUESTED})
+
+#: AWS: an invitation expires after 15 days, the all-features request after 90.
+HANDSHAKE_DAYS = {INVITE: 15, ENABLE_ALL_FEATURES: 90, APPROVE_ALL_FEATURES: 90}
+#: AWS lists a finished (accepted, declined, canceled, expired) handshake for 30 days.
+FINISHED_LISTED_DAYS = 30
+#: AWS's quota: at most 20 invitations a day per organization.
+MAX_INVITES_PER_DAY = 20
+
+
+def new_handshake_id() -> str:
+    return "h-" + _random(32)
+
+
+def handshake_arn(mgmt: str, org_id: str, action: str, handshake_id: str) -> str:
+    return f"arn:aws:organizations::{mgmt}:handshake/{org_id}/{action.lower()}/{handshake_id}"
+
+
+# --- the resource-based delegation policy -----------------------------------------------------
+
+#: AWS: "Maximum size of resource-based delegation policy: 40,000 characters" (also the model's max).
+MAX_RESOURCE_POLICY_CHARS = 40_000
+
+#: The actions a resource-based delegation policy may grant (AWS Organizations User Guide,
+#: "Delegated administrator for AWS Organizations": the read operations and policy
+#: management). Anything else in a policy is UNSUPPORTED_ACTION_IN_RESOURCE_POLICY.
+#: DescribeOrganization and DescribeHandshake are not here: every member may describe its
+#: organization, and a handshake only its parties, whatever a delegation policy says.
+DELEGABLE_ACTIONS = frozenset(
+    {
+        "AttachPolicy",
+        "CreatePolicy",
+        "DeletePolicy",
+        "DescribeAccount",
+        "DescribeCreateAccountStatus",
+        "DescribeEffectivePolicy",
+        "DescribeOrganizationalUnit",
+        "DescribePolicy",
+        "DescribeResourcePolicy",
+        "DetachPolicy",
+        "DisablePolicyType",
+        "EnablePolicyType",
+        "ListAccounts",
+        "ListAccountsForParent",
+        "ListAccountsWithInvalidEffectivePolicy",
+        "ListAWSServiceAccessForOrganization",
+        "ListChildren",
+        "ListCreateAccountStatus",
+        "ListDelegatedAdministrators",
+        "ListDelegatedServicesForAccount",
+        "ListEffectivePolicyValidationErrors",
+        "ListHandshakesForOrganization",
+        "ListOrganizationalUnitsForParent",
+        "ListParents",
+        "ListPolicies",
+        "ListPoliciesForTarget",
+        "ListRoots",
+        "ListTagsForResource",
+        "ListTargetsForPolicy",
+        "TagResource",
+        "UntagResource",
+        "UpdatePolicy",
+    }
+)
+
+
+def new_resource_policy_id() -> str:
+    return "rp-" + _random(8)
+
+
+def resource_policy_arn(mgmt: str, org_id: str, policy_id: str) -> str:
+    return f"arn:aws:organizations::{mgmt}:resourcepolicy/{org_id}/{policy_id}"

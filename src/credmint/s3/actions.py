@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Literal, Protocol
 
 from credmint.access import condition_keys
+from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
 from credmint.s3.tags import requested_tags
 from credmint.sigv2 import SignedV2
@@ -54,16 +55,20 @@ ACTIONS: dict[str, S3Action] = {
     "ListObjects": S3Action("s3:ListBucket", "bucket"),
     "ListObjectsV2": S3Action("s3:ListBucket", "bucket"),
     "ListMultipartUploads": S3Action("s3:ListBucketMultipartUploads", "bucket"),
+    "ListObjectVersions": S3Action("s3:ListBucketVersions", "bucket"),
     # Authorized key by key inside the operation, as S3 reports per-key AccessDenied.
     "DeleteObjects": S3Action("s3:DeleteObject", "object"),
     "PutObject": S3Action("s3:PutObject", "object"),
     "GetObject": S3Action("s3:GetObject", "object"),
     "HeadObject": S3Action("s3:GetObject", "object"),
+    "GetObjectAttributes": S3Action("s3:GetObjectAttributes", "object"),
     "DeleteObject": S3Action("s3:DeleteObject", "object"),
     # The destination; the source is checked separately with s3:GetObject.
     "CopyObject": S3Action("s3:PutObject", "object"),
     "CreateMultipartUpload": S3Action("s3:PutObject", "object"),
     "UploadPart": S3Action("s3:PutObject", "object"),
+    # The destination; the source is checked separately with s3:GetObject(Version).
+    "UploadPartCopy": S3Action("s3:PutObject", "object"),
     "CompleteMultipartUpload": S3Action("s3:PutObject", "object"),
     "AbortMultipartUpload": S3Action("s3:AbortMultipartUpload", "object"),
     "ListParts": S3Action("s3:ListMultipartUploadParts", "object"),
@@ -112,6 +117,31 @@ ACTIONS: dict[str, S3Action] = {
     "DeleteBucketReplication": S3Action("s3:PutReplicationConfiguration", "bucket"),
     "GetObjectLockConfiguration": S3Action("s3:GetBucketObjectLockConfiguration", "bucket"),
     "PutObjectLockConfiguration": S3Action("s3:PutBucketObjectLockConfiguration", "bucket"),
+    "GetObjectRetention": S3Action("s3:GetObjectRetention", "object"),
+    "PutObjectRetention": S3Action("s3:PutObjectRetention", "object"),
+    "GetObjectLegalHold": S3Action("s3:GetObjectLegalHold", "object"),
+    "PutObjectLegalHold": S3Action("s3:PutObjectLegalHold", "object"),
+}
+
+#: Actions authorized in addition to an operation's own: weakening GOVERNANCE retention
+#: (PutObjectRetention, a version delete) with ``x-amz-bypass-governance-retention``.
+EXTRA_ACTIONS = ("s3:BypassGovernanceRetention",)
+
+#: The action an object operation is authorized with when it names a version (``versionId``
+#: in the query, a DeleteObjects entry's VersionId, a copy source's ``?versionId=``): S3
+#: evaluates these instead, so a policy denying s3:GetObjectVersion refuses GET ?versionId=
+#: even where s3:GetObject is allowed.
+VERSION_ACTIONS: dict[str, str] = {
+    "GetObject": "s3:GetObjectVersion",
+    "HeadObject": "s3:GetObjectVersion",
+    "DeleteObject": "s3:DeleteObjectVersion",
+    "DeleteObjects": "s3:DeleteObjectVersion",
+    "GetObjectTagging": "s3:GetObjectVersionTagging",
+    "PutObjectTagging": "s3:PutObjectVersionTagging",
+    "DeleteObjectTagging": "s3:DeleteObjectVersionTagging",
+    "GetObjectAcl": "s3:GetObjectVersionAcl",
+    "PutObjectAcl": "s3:PutObjectVersionAcl",
+    "GetObjectAttributes": "s3:GetObjectVersionAttributes",
 }
 
 #: The bucket owner's root user may always read, replace and remove the bucket policy,
@@ -144,6 +174,7 @@ OBJECT_CREATION: dict[str, bool] = {
     "CreateMultipartUpload": True,
     "CompleteMultipartUpload": True,
     "UploadPart": False,
+    "UploadPartCopy": False,
 }
 
 
@@ -183,7 +214,9 @@ def request_keys(
         value = req.header(header)
         if value is not None:
             keys[key] = value
-    if operation in ("ListObjects", "ListObjectsV2"):
+    if "versionId" in query and condition_keys.takes(action, "s3:versionid"):
+        keys["s3:versionid"] = query["versionId"]
+    if operation in ("ListObjects", "ListObjectsV2", "ListObjectVersions"):
         # S3 always supplies s3:prefix and s3:max-keys for listings (prefix "" when absent),
         # so policies written as StringEquals s3:prefix "" match the bucket root.
         keys["s3:prefix"] = query.get("prefix", "")
@@ -192,6 +225,8 @@ def request_keys(
         keys["s3:max-keys"] = query.get("max-keys", "1000")
         if operation == "ListObjectsV2":
             keys["s3:ListObjectsV2"] = "true"
+    if condition_keys.takes(action, "s3:object-lock-mode") and operation in OBJECT_CREATION:
+        keys.update(_lock_header_keys(req, now))
     if operation == "CreateBucket" and location_constraint is not None:
         keys["s3:LocationConstraint"] = location_constraint
     if operation in OBJECT_CREATION and condition_keys.takes(action, "s3:ObjectCreationOperation"):
@@ -217,6 +252,21 @@ def request_keys(
         keys["s3:signatureversion"] = "AWS"
         keys["s3:authType"] = "REST-QUERY-STRING" if signed_v2.presigned else "REST-HEADER"
     return keys
+
+
+def _lock_header_keys(req: HttpRequest, now: datetime) -> dict[str, str]:
+    """s3:object-lock-* of a write's x-amz-object-lock-* headers (none if they do not parse:
+    the operation refuses them after authorization)."""
+    from credmint.s3 import object_lock
+
+    try:
+        stated = object_lock.requested_retention(
+            req.header("x-amz-object-lock-mode"), req.header("x-amz-object-lock-retain-until-date"), now
+        )
+    except AwsError:  # an invalid header supplies no key; the write is refused after authorization
+        stated = None
+    hold = req.header("x-amz-object-lock-legal-hold")
+    return object_lock.request_keys(stated, hold, now)
 
 
 def stored_keys(

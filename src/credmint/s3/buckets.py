@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from credmint import bound_principals, errors
 from credmint.errors import AwsError
 from credmint.policy import names_within, validate_policy
-from credmint.s3 import public_access, xmlbody
+from credmint.s3 import acl, public_access, versions, xmlbody
+from credmint.s3.acl_request import requested_acl
 from credmint.s3.context import S3Context, S3Response, dumps, sort_key
 from credmint.s3.tags import MAX_BUCKET_TAGS, validate_tags
 from credmint.sigv4 import is_region_name
@@ -104,11 +105,18 @@ def create_bucket(ctx: S3Context) -> S3Response:
     existing = ctx.load_bucket(name)
     if existing is not None:
         return _conflict(ctx, existing.account_id, existing.region)
-    grants = [value for header, value in ctx.req.headers if header.lower().startswith("x-amz-grant-")]
-    if public_access.acl_is_public(ctx.header("x-amz-acl"), grants, b""):
-        # Every bucket starts BucketOwnerEnforced here (x-amz-object-ownership is not taken
-        # at creation), so S3 refuses a public ACL on CreateBucket; it is never kept silently.
-        raise errors.s3_invalid_bucket_acl_with_object_ownership()
+    ownership = ctx.header("x-amz-object-ownership")
+    if ownership is not None and ownership not in acl.OWNERSHIP:
+        raise errors.s3_invalid_argument("Invalid x-amz-object-ownership header", "x-amz-object-ownership", ownership)
+    stated = requested_acl(ctx, p.account_id, p.account_id, body_allowed=False)
+    if stated is not None and not acl.is_owner_only(stated):
+        if ownership in (None, "BucketOwnerEnforced"):
+            # A new bucket is BucketOwnerEnforced unless the request says otherwise, and S3
+            # refuses an ACL that grants anything beyond the owner on such a bucket.
+            raise errors.s3_invalid_bucket_acl_with_object_ownership()
+        if acl.is_public(stated) and "BlockPublicAcls" in ctx.settings.public_access_block_flags:
+            # The bucket starts with the server's default public access block.
+            raise errors.s3_access_denied()
     try:
         with ctx.store.write() as conn:
             conn.execute(
@@ -116,10 +124,19 @@ def create_bucket(ctx: S3Context) -> S3Response:
                     name=name, account_id=p.account_id, region=region, policy=None, created_at=ctx.now
                 )
             )
+            configs: dict[str, Any] = {}
             if tags:
-                conn.execute(
-                    insert(schema.bucket_configs).values(bucket=name, name="tagging", document=dumps(tags))
-                )
+                configs["tagging"] = tags
+            if ownership is not None:
+                configs["ownershipControls"] = ownership
+            if stated is not None and ownership not in (None, "BucketOwnerEnforced"):
+                configs["acl"] = stated
+            if (ctx.header("x-amz-bucket-object-lock-enabled") or "").strip().lower() == "true":
+                # Object Lock needs versioning, and a bucket created with it is versioned for good.
+                configs["versioning"] = "Enabled"
+                configs["objectLock"] = {"ObjectLockEnabled": "Enabled"}
+            for config, document in configs.items():
+                conn.execute(insert(schema.bucket_configs).values(bucket=name, name=config, document=dumps(document)))
     except IntegrityError:
         # Another request created it between the read and the write.
         existing = ctx.load_bucket(name)
@@ -196,6 +213,9 @@ def delete_bucket(ctx: S3Context) -> S3Response:
     mp = schema.multipart_parts
     with ctx.store.write() as conn:
         if conn.execute(select(o.c.key).where(o.c.bucket == row.name).limit(1)).first() is not None:
+            raise errors.s3_bucket_not_empty(row.name)
+        if versions.has_versions(conn, row.name):
+            # Older versions and delete markers keep a bucket alive, as in S3.
             raise errors.s3_bucket_not_empty(row.name)
         uploads = select(u.c.upload_id).where(u.c.bucket == row.name)
         # In-progress multipart uploads do not keep a bucket alive; their parts go with it.

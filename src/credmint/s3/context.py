@@ -17,8 +17,8 @@ from credmint.access.authorize import Authorizer
 from credmint.access.principal import Principal
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
-from credmint.s3 import public_access
-from credmint.s3.actions import ACTIONS, POLICY_LOCKOUT_EXEMPT, request_keys, resource_arn, stored_keys
+from credmint.s3 import acl, public_access
+from credmint.s3.actions import ACTIONS, POLICY_LOCKOUT_EXEMPT, VERSION_ACTIONS, request_keys, resource_arn, stored_keys
 from credmint.s3.blobs import BlobStore
 from credmint.settings import Settings
 from credmint.sigv2 import SignedV2
@@ -39,6 +39,16 @@ class BucketRow:
     created_at: datetime
     #: The bucket's tags, for ``s3:BucketTag/<k>`` and ``aws:ResourceTag/<k>``.
     tags: tuple[tuple[str, str], ...] = ()
+    #: The versioning status: None (never enabled), "Enabled" or "Suspended".
+    versioning: str | None = None
+    #: Object ownership; ACLs take part in authorization unless it is BucketOwnerEnforced.
+    ownership: str = "BucketOwnerEnforced"
+    #: The bucket's stored ACL (``s3.acl``), None for the owner-only default.
+    acl: dict[str, Any] | None = None
+
+    @property
+    def acls_enabled(self) -> bool:
+        return self.ownership != "BucketOwnerEnforced"
 
 
 @dataclass
@@ -60,6 +70,11 @@ def sort_key(store: Store, column: ColumnElement[Any]) -> ColumnElement[Any]:
     database default is usually a linguistic one (en_US.UTF-8 sorts 'a' < 'B').
     """
     return column if store.is_sqlite else column.collate("C")
+
+
+_MISSING = object()
+#: The configurations every bucket load reads with the bucket row, in BucketRow's order.
+_JOINED_CONFIGS = ("tagging", "versioning", "ownershipControls", "acl")
 
 
 @dataclass
@@ -103,22 +118,62 @@ class S3Context:
     def load_bucket(self, name: str) -> BucketRow | None:
         """The bucket and its tags, in one read (every S3 action may test the bucket's tags)."""
         b, c = schema.buckets, schema.bucket_configs
-        tagging = c.alias("tagging")
+        configs = [c.alias(n) for n in _JOINED_CONFIGS]
+        joined: Any = b
+        for alias, config in zip(configs, _JOINED_CONFIGS, strict=True):
+            joined = joined.outerjoin(alias, (alias.c.bucket == b.c.name) & (alias.c.name == config))
         with self.store.read() as conn:
             row = conn.execute(
-                select(b.c.name, b.c.account_id, b.c.region, b.c.policy, b.c.created_at, tagging.c.document)
-                .select_from(b.outerjoin(tagging, (tagging.c.bucket == b.c.name) & (tagging.c.name == "tagging")))
+                select(
+                    b.c.name,
+                    b.c.account_id,
+                    b.c.region,
+                    b.c.policy,
+                    b.c.created_at,
+                    *(alias.c.document for alias in configs),
+                )
+                .select_from(joined)
                 .where(b.c.name == name)
             ).first()
         if row is None:
             return None
-        return BucketRow(*row[:5], tags=_stored_tags(row[5]))
+        tagging, versioning, ownership, stored_acl = (json.loads(d) if d is not None else _MISSING for d in row[5:])
+        return BucketRow(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            tags=_tag_pairs(tagging),
+            versioning=versioning if isinstance(versioning, str) else None,
+            # Never configured: BucketOwnerEnforced (S3's default since April 2023); deleted
+            # (JSON null): ObjectWriter, as S3 treats a bucket without ownership controls.
+            ownership=(
+                "BucketOwnerEnforced"
+                if ownership is _MISSING
+                else ownership
+                if isinstance(ownership, str)
+                else "ObjectWriter"
+            ),
+            acl=stored_acl if isinstance(stored_acl, dict) else None,
+        )
 
     def object_tags(self, bucket: str, key: str) -> tuple[tuple[str, str], ...]:
-        """The stored tags of an object (none if there is no such object)."""
-        o = schema.objects
+        """The stored tags of an object (none if there is no such object): of the version the
+        request names with ``versionId``, else of the current version."""
+        o, v = schema.objects, schema.object_versions
+        version_id = self.query.get("versionId") if key == self.key else None
         with self.store.read() as conn:
-            found = conn.execute(select(o.c.attributes).where(o.c.bucket == bucket, o.c.key == key)).scalar()
+            if version_id is None:
+                found = conn.execute(select(o.c.attributes).where(o.c.bucket == bucket, o.c.key == key)).scalar()
+            else:
+                found = conn.execute(
+                    select(o.c.attributes).where(o.c.bucket == bucket, o.c.key == key, o.c.version_id == version_id)
+                ).scalar()
+                if found is None:
+                    found = conn.execute(
+                        select(v.c.attributes).where(v.c.bucket == bucket, v.c.key == key, v.c.version_id == version_id)
+                    ).scalar()
         if found is None:
             return ()
         try:
@@ -126,6 +181,54 @@ class S3Context:
         except ValueError:
             return ()
         return _tag_pairs(attributes.get("tags")) if isinstance(attributes, dict) else ()
+
+    def object_acl(self, bucket: BucketRow, key: str) -> dict[str, Any] | None:
+        """The stored ACL of the object (of the version ``versionId`` names), None if it has none."""
+        attributes = self._object_attributes(bucket.name, key)
+        found = attributes.get("acl")
+        return found if isinstance(found, dict) else None
+
+    def _object_attributes(self, bucket: str, key: str) -> dict[str, Any]:
+        o, v = schema.objects, schema.object_versions
+        version_id = self.query.get("versionId") if key == self.key else None
+        with self.store.read() as conn:
+            if version_id is None:
+                found = conn.execute(select(o.c.attributes).where(o.c.bucket == bucket, o.c.key == key)).scalar()
+            else:
+                found = conn.execute(
+                    select(o.c.attributes).where(o.c.bucket == bucket, o.c.key == key, o.c.version_id == version_id)
+                ).scalar()
+                if found is None:
+                    found = conn.execute(
+                        select(v.c.attributes).where(v.c.bucket == bucket, v.c.key == key, v.c.version_id == version_id)
+                    ).scalar()
+        if found is None:
+            return {}
+        try:
+            attributes = json.loads(found)
+        except ValueError:
+            return {}
+        return attributes if isinstance(attributes, dict) else {}
+
+    def _with_acls(self, policy: str | None, bucket: BucketRow, kind: str, key: str | None) -> str | None:
+        """The bucket policy with the statements the bucket's and the object's ACLs amount to
+        (``s3.acl``), while the bucket's ACLs are enabled."""
+        ignore_public = "IgnorePublicAcls" in public_access.block_settings(
+            self.store, self.settings, bucket.name
+        )
+        extra: list[dict[str, Any]] = []
+        if bucket.acl is not None:
+            extra.extend(acl.statements(bucket.acl, "bucket", bucket.name, None, ignore_public=ignore_public))
+        if kind == "object" and key:
+            found = self.object_acl(bucket, key)
+            if found is not None:
+                extra.extend(acl.statements(found, "object", bucket.name, key, ignore_public=ignore_public))
+        if not extra:
+            return policy
+        doc = json.loads(policy) if policy is not None else {"Version": "2012-10-17", "Statement": []}
+        statements = doc.get("Statement")
+        doc["Statement"] = [*([statements] if isinstance(statements, dict) else statements or []), *extra]
+        return json.dumps(doc, separators=(",", ":"), sort_keys=True)
 
     def bucket_or_404(self, operation: str | None = None, key: str | None = None) -> BucketRow:
         """The request's bucket after authorizing ``operation`` on it (or its object ``key``).
@@ -155,6 +258,8 @@ class S3Context:
         spec = ACTIONS[operation]
         name = bucket.name if bucket is not None else (bucket_name or self.bucket)
         arn = resource_arn(spec.kind, name, key)
+        if action is None and "versionId" in self.query and operation == self.operation:
+            action = VERSION_ACTIONS.get(operation)
         act = action or spec.action
         p = self.principal
         bucket_policy = bucket.policy if bucket is not None else None
@@ -168,9 +273,6 @@ class S3Context:
             # The bucket policy cannot lock its owner's root user out; the root user's session
             # policies (an AssumeRoot task policy) and SCPs still apply.
             bucket_policy = None
-        if p is None and (bucket is None or bucket.policy is None):
-            # Anonymous requests get in only through a bucket policy that names "*".
-            raise errors.s3_access_denied()
         if (
             bucket is not None
             and bucket_policy is not None
@@ -181,6 +283,12 @@ class S3Context:
             # RestrictPublicBuckets: a public policy grants nothing outside the owner's account
             # (anonymous callers included); its denials still hold for everyone.
             bucket_policy = public_access.deny_statements_only(bucket_policy)
+        if bucket is not None and bucket.acls_enabled:
+            # Public ACL grants answer to IgnorePublicAcls, not RestrictPublicBuckets.
+            bucket_policy = self._with_acls(bucket_policy, bucket, spec.kind, key)
+        if p is None and (bucket is None or bucket_policy is None):
+            # Anonymous requests get in only through a bucket policy (or ACL) that names "*".
+            raise errors.s3_access_denied()
         keys = request_keys(
             operation, act, self.req, self.query, self.signed, self.now, signed_v2=self.signed_v2, body=self.body
         )
@@ -215,16 +323,6 @@ def _tag_pairs(tags: Any) -> tuple[tuple[str, str], ...]:
     if not isinstance(tags, dict):
         return ()
     return tuple((str(k), str(v)) for k, v in tags.items())
-
-
-def _stored_tags(document: str | None) -> tuple[tuple[str, str], ...]:
-    """The tags of a stored bucket tagging document."""
-    if document is None:
-        return ()
-    try:
-        return _tag_pairs(json.loads(document))
-    except ValueError:
-        return ()
 
 
 def dumps(value: Any) -> str:

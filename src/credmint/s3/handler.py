@@ -17,7 +17,7 @@ from credmint.access.authorize import Authorizer
 from credmint.access.principal import Principal
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
-from credmint.s3 import buckets, multipart, operations
+from credmint.s3 import buckets, multipart, object_attributes, operations, retention
 from credmint.s3 import subresources as sub
 from credmint.s3.context import S3Context, S3Response
 from credmint.settings import Settings
@@ -44,14 +44,17 @@ OPERATIONS: dict[str, Operation] = {
     "GetBucketPolicyStatus": buckets.get_bucket_policy_status,
     "ListObjects": operations.list_objects,
     "ListObjectsV2": operations.list_objects_v2,
+    "ListObjectVersions": operations.list_object_versions,
     "PutObject": operations.put_object,
     "GetObject": operations.get_object,
     "HeadObject": operations.head_object,
     "DeleteObject": operations.delete_object,
     "DeleteObjects": operations.delete_objects,
     "CopyObject": operations.copy_object,
+    "GetObjectAttributes": object_attributes.get_object_attributes,
     "CreateMultipartUpload": multipart.create_multipart_upload,
     "UploadPart": multipart.upload_part,
+    "UploadPartCopy": multipart.upload_part_copy,
     "CompleteMultipartUpload": multipart.complete_multipart_upload,
     "AbortMultipartUpload": multipart.abort_multipart_upload,
     "ListParts": multipart.list_parts,
@@ -92,13 +95,17 @@ OPERATIONS: dict[str, Operation] = {
     "PutBucketWebsite": sub.not_implemented,
     "DeleteBucketWebsite": sub.nothing_to_delete,
     "GetBucketLifecycleConfiguration": sub.get_bucket_lifecycle_configuration,
-    "PutBucketLifecycleConfiguration": sub.not_implemented,
-    "DeleteBucketLifecycle": sub.nothing_to_delete,
+    "PutBucketLifecycleConfiguration": sub.put_bucket_lifecycle_configuration,
+    "DeleteBucketLifecycle": sub.delete_bucket_lifecycle,
     "GetBucketReplication": sub.get_bucket_replication,
     "PutBucketReplication": sub.not_implemented,
     "DeleteBucketReplication": sub.nothing_to_delete,
-    "GetObjectLockConfiguration": sub.get_object_lock_configuration,
-    "PutObjectLockConfiguration": sub.not_implemented,
+    "GetObjectLockConfiguration": retention.get_object_lock_configuration,
+    "PutObjectLockConfiguration": retention.put_object_lock_configuration,
+    "GetObjectRetention": retention.get_object_retention,
+    "PutObjectRetention": retention.put_object_retention,
+    "GetObjectLegalHold": retention.get_object_legal_hold,
+    "PutObjectLegalHold": retention.put_object_legal_hold,
 }
 
 #: Bucket sub-resources credmint serves: (method, query parameter) -> operation.
@@ -108,6 +115,7 @@ BUCKET_SUBRESOURCES: dict[tuple[str, str], str] = {
     ("DELETE", "tagging"): "DeleteBucketTagging",
     ("GET", "versioning"): "GetBucketVersioning",
     ("PUT", "versioning"): "PutBucketVersioning",
+    ("GET", "versions"): "ListObjectVersions",
     ("GET", "cors"): "GetBucketCors",
     ("PUT", "cors"): "PutBucketCors",
     ("DELETE", "cors"): "DeleteBucketCors",
@@ -146,6 +154,11 @@ BUCKET_SUBRESOURCES: dict[tuple[str, str], str] = {
 
 #: Object sub-resources credmint serves.
 OBJECT_SUBRESOURCES: dict[tuple[str, str], str] = {
+    ("GET", "attributes"): "GetObjectAttributes",
+    ("GET", "retention"): "GetObjectRetention",
+    ("PUT", "retention"): "PutObjectRetention",
+    ("GET", "legal-hold"): "GetObjectLegalHold",
+    ("PUT", "legal-hold"): "PutObjectLegalHold",
     ("GET", "tagging"): "GetObjectTagging",
     ("PUT", "tagging"): "PutObjectTagging",
     ("DELETE", "tagging"): "DeleteObjectTagging",
@@ -167,7 +180,7 @@ UNSUPPORTED_SUBRESOURCES = frozenset(
 )  # fmt: skip
 
 #: Operations whose x-amz-checksum-* headers describe something other than the request body.
-_NOT_BODY_CHECKSUMS = frozenset({"CompleteMultipartUpload", "CreateMultipartUpload", "CopyObject"})
+_NOT_BODY_CHECKSUMS = frozenset({"CompleteMultipartUpload", "CreateMultipartUpload", "CopyObject", "UploadPartCopy"})
 
 
 def parse_query(query_string: str) -> dict[str, str]:
@@ -216,7 +229,7 @@ def route(method: str, bucket: str | None, key: str | None, query: dict[str, str
     if method == "PUT":
         if "uploadId" in query or "partNumber" in query:
             if req.header("x-amz-copy-source") is not None:
-                raise errors.s3_not_implemented()  # UploadPartCopy
+                return "UploadPartCopy"
             return "UploadPart"
         return "CopyObject" if req.header("x-amz-copy-source") is not None else "PutObject"
     if method == "GET":
@@ -328,6 +341,7 @@ def describe(req: HttpRequest) -> tuple[str | None, str | None, str | None]:
 def render_error(err: AwsError, request_id: str) -> Response:
     body = ws3.render_s3_error(err, request_id, request_id)
     headers = [(b"x-amz-request-id", request_id.encode()), (b"x-amz-id-2", request_id.encode())]
+    headers.extend((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in err.headers)
     if body:
         headers.append((b"content-type", b"application/xml"))
     return err.status, headers, body

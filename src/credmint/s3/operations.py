@@ -7,21 +7,23 @@ import binascii
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote, unquote
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, select
 
 from credmint import errors
 from credmint.errors import AwsError
-from credmint.s3 import xmlbody
+from credmint.s3 import object_lock, versions, xmlbody
+from credmint.s3.actions import VERSION_ACTIONS
 from credmint.s3.blobs import BlobGone
 from credmint.s3.buckets import xml_response
 from credmint.s3.context import BucketRow, S3Context, S3Response, check_key, dumps, sort_key
+from credmint.s3.protection import allow_bypass, check_removal, write_lock
 from credmint.s3.tags import tagging_header
 from credmint.sigv4 import verify_checksum
 from credmint.sigv4.checksums import ALGORITHMS
@@ -73,6 +75,7 @@ class ObjectRow:
     attributes: dict[str, Any]
     blob: str
     last_modified: datetime
+    version_id: str = versions.NULL
 
     @property
     def checksum(self) -> dict[str, str] | None:
@@ -88,12 +91,18 @@ _OBJECT_COLUMNS = (
     schema.objects.c.attributes,
     schema.objects.c.blob,
     schema.objects.c.last_modified,
+    schema.objects.c.version_id,
 )
 
 
 def _row(r: Any) -> ObjectRow:
     modified = r[6] if r[6].tzinfo is not None else r[6].replace(tzinfo=UTC)  # SQLite drops the zone
-    return ObjectRow(r[0], int(r[1]), r[2], r[3], json.loads(r[4]), r[5], modified)
+    return ObjectRow(r[0], int(r[1]), r[2], r[3], json.loads(r[4]), r[5], modified, r[7])
+
+
+def _from_version(v: versions.Version) -> ObjectRow:
+    assert v.blob is not None
+    return ObjectRow(v.key, v.size, v.etag, v.content_type, v.attributes, v.blob, v.last_modified, v.version_id)
 
 
 def load_object(conn: Connection, bucket: str, key: str) -> ObjectRow | None:
@@ -107,22 +116,28 @@ def read_object(ctx: S3Context, bucket: str, key: str) -> ObjectRow | None:
         return load_object(conn, bucket, key)
 
 
-def write_object_row(conn: Connection, bucket: str, values: dict[str, Any]) -> str | None:
-    """Insert or replace one object row inside a write transaction; returns the replaced blob.
-
-    The bucket row is locked (PostgreSQL) so DeleteBucket cannot slip in between its
-    emptiness check and this insert.
-    """
+def lock_bucket(conn: Connection, bucket: str) -> None:
+    """Lock the bucket row (PostgreSQL) for the rest of a write transaction, so DeleteBucket
+    cannot slip in between its emptiness check and an insert, and the writes of one key's
+    versions are serialized (``s3.versions``)."""
     b = schema.buckets
     if conn.execute(select(b.c.name).where(b.c.name == bucket).with_for_update()).first() is None:
         raise errors.s3_no_such_bucket(bucket)
-    o = schema.objects
-    old = conn.execute(select(o.c.blob).where(o.c.bucket == bucket, o.c.key == values["key"]).with_for_update()).first()
-    if old is None:
-        conn.execute(insert(o).values(bucket=bucket, **values))
-        return None
-    conn.execute(update(o).where(o.c.bucket == bucket, o.c.key == values["key"]).values(**values))
-    return str(old[0])
+
+
+def write_object_row(
+    conn: Connection, bucket: str, values: dict[str, Any], now: datetime
+) -> tuple[str, list[str | None]]:
+    """Make ``values`` the key's current version inside a write transaction, as the bucket's
+    versioning status says (``s3.versions``); returns its version id and the blobs to unlink."""
+    lock_bucket(conn, bucket)
+    return versions.write_current(conn, bucket, values, now)
+
+
+def version_header(version_id: str | None) -> dict[str, str]:
+    """``x-amz-version-id`` of a write: S3 sends it for a real version id, not for "null"
+    (s3-tests' test_versioning_bucket_atomic_upload_return_version_id)."""
+    return {"x-amz-version-id": version_id} if version_id and version_id != versions.NULL else {}
 
 
 # --- request pieces ---------------------------------------------------------------------
@@ -228,14 +243,15 @@ def quoted(etag_hex: str) -> str:
 # --- PutObject ----------------------------------------------------------------------------
 
 
-def refuse_unsupported_write(ctx: S3Context, bucket: str) -> None:
-    """The write headers of PutObject, CopyObject and CreateMultipartUpload that ask for
-    what credmint does not do: ACLs (refused as a BucketOwnerEnforced bucket does) and
-    encryption other than SSE-S3."""
-    # subresources imports this module, so its ACL check is looked up at call time.
-    from credmint.s3.subresources import refuse_write_acl as check
+def refuse_unsupported_write(ctx: S3Context, bucket: BucketRow) -> dict[str, Any]:
+    """The write headers of PutObject, CopyObject and CreateMultipartUpload: the object's
+    owner and ACL to store (``subresources.write_acl``: ACLs are refused as S3 refuses them on
+    a BucketOwnerEnforced bucket), and a refusal of encryption other than SSE-S3."""
+    # subresources imports this module, so its ACL step is looked up at call time.
+    from credmint.s3.subresources import write_acl
 
-    check(ctx, bucket)
+    # The object's owner and ACL, and its Object Lock retention and legal hold.
+    ownership = {**write_acl(ctx, bucket), **write_lock(ctx, bucket)}
     sse = ctx.header("x-amz-server-side-encryption")
     if sse is not None and sse != SSE_HEADER[1]:
         if sse in ("aws:kms", "aws:kms:dsse"):
@@ -247,18 +263,19 @@ def refuse_unsupported_write(ctx: S3Context, bucket: str) -> None:
         )
     if ctx.header("x-amz-server-side-encryption-customer-algorithm") is not None:
         raise errors.s3_not_implemented("Server-side encryption with customer-provided keys is not implemented.")
+    return ownership
 
 
 def put_object(ctx: S3Context) -> S3Response:
     assert ctx.bucket is not None and ctx.key is not None
     check_key(ctx.key)
-    ctx.bucket_or_404()
-    refuse_unsupported_write(ctx, ctx.bucket)
+    bucket = ctx.bucket_or_404()
+    ownership = refuse_unsupported_write(ctx, bucket)
     data = ctx.body
     if len(data) > MAX_PUT_SIZE:
         raise errors.s3_entity_too_large(len(data), MAX_PUT_SIZE)
     checksum = body_checksum(ctx)
-    attributes: dict[str, Any] = {"meta": user_metadata(ctx), "headers": stored_headers(ctx)}
+    attributes: dict[str, Any] = {"meta": user_metadata(ctx), "headers": stored_headers(ctx), **ownership}
     tagging = ctx.header("x-amz-tagging")
     if tagging:
         attributes["tags"] = tagging_header(tagging)
@@ -275,8 +292,8 @@ def put_object(ctx: S3Context) -> S3Response:
         "blob": blob,
         "last_modified": ctx.now,
     }
-    store_object(ctx, values, blob)
-    return S3Response(headers=_put_headers(etag, checksum, len(data)))
+    version_id = store_object(ctx, values, blob)
+    return S3Response(headers={**_put_headers(etag, checksum, len(data)), **version_header(version_id)})
 
 
 #: Every object S3 stores has been encrypted at rest with SSE-S3 since January 2023 (the
@@ -292,8 +309,9 @@ def _put_headers(etag: str, checksum: dict[str, str] | None, size: int | None = 
     return headers
 
 
-def store_object(ctx: S3Context, values: dict[str, Any], blob: str) -> None:
-    """Commit an object row pointing at an already-durable ``blob``; conditional writes apply."""
+def store_object(ctx: S3Context, values: dict[str, Any], blob: str) -> str:
+    """Commit an object row pointing at an already-durable ``blob``; conditional writes apply.
+    Returns the version id the object was given."""
     assert ctx.bucket is not None
     if_none_match = ctx.header("if-none-match")
     if_match = ctx.header("if-match")
@@ -308,11 +326,12 @@ def store_object(ctx: S3Context, values: dict[str, Any], blob: str) -> None:
                         raise errors.s3_no_such_key(values["key"])
                     if not _etag_matches(if_match, current.etag):
                         raise errors.s3_precondition_failed("If-Match")
-            old = write_object_row(conn, ctx.bucket, values)
+            version_id, dropped = write_object_row(conn, ctx.bucket, values, ctx.now)
     except BaseException:
         ctx.blobs.delete([blob])
         raise
-    ctx.blobs.delete([old])
+    ctx.blobs.delete(dropped)
+    return version_id
 
 
 # --- GetObject / HeadObject ---------------------------------------------------------------
@@ -326,14 +345,29 @@ def head_object(ctx: S3Context) -> S3Response:
     return _get_or_head(ctx, head=True)
 
 
-def _load_for_read(ctx: S3Context, bucket: BucketRow, key: str) -> ObjectRow:
-    row = read_object(ctx, bucket.name, key)
+def load_for_read(ctx: S3Context, bucket: BucketRow, key: str, *, method: str = "GET") -> ObjectRow:
+    """The object a read addresses: the version named by ``versionId``, else the current one."""
+    version_id = ctx.query.get("versionId")
+    marker: versions.Version | None = None
+    with ctx.store.read() as conn:
+        if version_id is not None:
+            found = versions.find(conn, bucket.name, key, versions.check_version_id(version_id))
+            if found is not None and found.delete_marker:
+                raise errors.s3_delete_marker_read(key, found.version_id, by_version=True, method=method)
+            row = _from_version(found) if found is not None else None
+        else:
+            row = load_object(conn, bucket.name, key)
+            marker = versions.newest_noncurrent(conn, bucket.name, key) if row is None else None
     if row is None:
         # Without s3:ListBucket a caller may not learn that a key is absent: 403, as S3.
         try:
             ctx.authorize("ListObjects", bucket, None)
         except AwsError:
             raise errors.s3_access_denied() from None
+        if version_id is not None:
+            raise errors.s3_no_such_version(key, version_id)
+        if marker is not None and marker.delete_marker:
+            raise errors.s3_delete_marker_read(key, marker.version_id, by_version=False)
         raise errors.s3_no_such_key(key)
     return row
 
@@ -351,7 +385,7 @@ def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
             # message for this is unconfirmed.
             raise errors.s3_invalid_argument("Header value contains invalid characters.", q, ctx.query[q])
     for _attempt in range(3):
-        row = _load_for_read(ctx, bucket, ctx.key)
+        row = load_for_read(ctx, bucket, ctx.key, method="HEAD" if head else "GET")
         check_conditions(ctx.header, row.etag, row.last_modified)
         status, start, length, content_range = _select_range(ctx, row)
         try:
@@ -370,6 +404,7 @@ def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
         "ServerSideEncryption": SSE_HEADER[1],
     }
     result.update(row.attributes.get("headers") or {})
+    result.update(object_lock.result_members(row.attributes))
     tags = row.attributes.get("tags")
     if tags:
         result["TagCount"] = len(tags)
@@ -380,6 +415,8 @@ def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
         result["ContentRange"] = content_range
     elif (ctx.header("x-amz-checksum-mode") or "").upper() == "ENABLED":
         result.update(checksum_members(row.checksum))
+    if bucket.versioning is not None or row.version_id != versions.NULL:
+        result["VersionId"] = row.version_id
     result.update(overrides)
     from credmint.wire import s3 as ws3
 
@@ -500,17 +537,52 @@ def _condition_name(prefix: str, name: str) -> str:
 # --- DeleteObject(s) ----------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Deletion:
+    """What deleting one key or version did, in DeleteObject's and DeleteObjects' terms."""
+
+    #: The version removed or the delete marker added (None: an unversioned delete).
+    version_id: str | None
+    #: Whether that version is a delete marker (one created, or one removed by version id).
+    delete_marker: bool
+
+
+def delete_one(ctx: S3Context, bucket_row: BucketRow, key: str, version_id: str | None) -> Deletion:
+    """Delete ``key`` (a delete marker on a versioned bucket) or one version of it, for good;
+    a version Object Lock protects stays (AccessDenied)."""
+    bucket = bucket_row.name
+    # Authorized before the write transaction; the protection itself is read inside it.
+    bypass = version_id is not None and allow_bypass(ctx, bucket_row, key)
+    with ctx.store.write() as conn:
+        lock_bucket(conn, bucket)
+        if version_id is None:
+            marker, dropped = versions.add_delete_marker(conn, bucket, key, ctx.now)
+            result = Deletion(marker, marker is not None)
+        else:
+            found = versions.find(conn, bucket, key, version_id)
+            if found is not None:
+                check_removal(found.attributes, ctx.now, bypass)
+            gone, dropped = versions.delete_version(conn, bucket, key, version_id)
+            # Deleting a version that does not exist succeeds, as in S3.
+            result = Deletion(version_id, gone is not None and gone.delete_marker)
+    ctx.blobs.delete(dropped)
+    return result
+
+
 def delete_object(ctx: S3Context) -> S3Response:
     assert ctx.key is not None
+    version_id = ctx.query.get("versionId")
+    if version_id is not None:
+        versions.check_version_id(version_id)
     bucket = ctx.bucket_or_404()
-    o = schema.objects
-    with ctx.store.write() as conn:
-        old = conn.execute(select(o.c.blob).where(o.c.bucket == bucket.name, o.c.key == ctx.key)).first()
-        if old is not None:
-            conn.execute(delete(o).where(o.c.bucket == bucket.name, o.c.key == ctx.key))
     # Deleting a key that does not exist succeeds, as in S3.
-    ctx.blobs.delete([old[0] if old is not None else None])
-    return S3Response(status=204)
+    done = delete_one(ctx, bucket, ctx.key, version_id)
+    headers: dict[str, str] = {}
+    if done.version_id is not None:
+        headers["x-amz-version-id"] = done.version_id
+    if done.delete_marker:
+        headers["x-amz-delete-marker"] = "true"
+    return S3Response(status=204, headers=headers)
 
 
 def delete_objects(ctx: S3Context) -> S3Response:
@@ -528,34 +600,49 @@ def delete_objects(ctx: S3Context) -> S3Response:
     entries = xmlbody.children(root, "Object")
     if not entries or len(entries) > MAX_DELETE_OBJECTS:
         raise errors.s3_malformed_xml()
-    keys: list[str] = []
+    keys: list[tuple[str, str | None]] = []
     for entry in entries:
         key = xmlbody.child_text(entry, "Key")
         if key is None or key == "":
             raise errors.s3_malformed_xml()
-        keys.append(key)
+        version_id = xmlbody.child_text(entry, "VersionId")
+        keys.append((key, version_id))
     deleted: list[dict[str, Any]] = []
     failed: list[dict[str, Any]] = []
-    allowed: list[str] = []
-    for key in keys:
+    for key, version_id in keys:
+        item: dict[str, Any] = {"Key": key}
+        if version_id is not None:
+            item["VersionId"] = version_id
         try:
-            ctx.authorize("DeleteObject", bucket, key)
+            if version_id is None:
+                ctx.authorize("DeleteObject", bucket, key)
+            else:
+                versions.check_version_id(version_id)
+                ctx.authorize(
+                    "DeleteObject",
+                    bucket,
+                    key,
+                    action=VERSION_ACTIONS["DeleteObjects"],
+                    extra_keys={"s3:versionid": version_id},
+                )
         except AwsError as err:
-            failed.append({"Key": key, "Code": err.code, "Message": "Access Denied"})
+            message = "Access Denied" if err.code == "AccessDenied" else (err.message or err.code)
+            failed.append({**item, "Code": err.code, "Message": message})
             continue
-        allowed.append(key)
-    o = schema.objects
-    blobs: list[str | None] = []
-    with ctx.store.write() as conn:
-        for key in dict.fromkeys(allowed):
-            old = conn.execute(select(o.c.blob).where(o.c.bucket == bucket.name, o.c.key == key)).first()
-            if old is not None:
-                conn.execute(delete(o).where(o.c.bucket == bucket.name, o.c.key == key))
-                blobs.append(old[0])
-    ctx.blobs.delete(blobs)
-    for key in allowed:
-        if not quiet:
-            deleted.append({"Key": key})
+        # One transaction per entry: a key's versions are rewritten under the bucket lock,
+        # and a failure part way leaves every earlier entry done, as S3 reports per entry.
+        try:
+            done = delete_one(ctx, bucket, key, version_id)
+        except AwsError as err:
+            failed.append({**item, "Code": err.code, "Message": err.message or err.code})
+            continue
+        if quiet:
+            continue
+        if version_id is None and done.version_id is not None:
+            item.update(DeleteMarker=True, DeleteMarkerVersionId=done.version_id)
+        elif version_id is not None and done.delete_marker:
+            item.update(DeleteMarker=True, DeleteMarkerVersionId=version_id)
+        deleted.append(item)
     result: dict[str, Any] = {}
     if deleted:
         result["Deleted"] = deleted
@@ -567,28 +654,69 @@ def delete_objects(ctx: S3Context) -> S3Response:
 # --- CopyObject ---------------------------------------------------------------------------
 
 
-def parse_copy_source(raw: str) -> tuple[str, str]:
+def parse_copy_source(raw: str) -> tuple[str, str, str | None]:
+    """``(bucket, key, version id or None)`` of an ``x-amz-copy-source`` header."""
     source = raw.strip()
     source, _, version = source.partition("?")
+    version_id: str | None = None
     if version:
         name, _, value = version.partition("=")
-        if name != "versionId" or value != "null":
+        if name != "versionId" or not value:
+            raise errors.s3_invalid_argument("Invalid version id specified", "x-amz-copy-source", raw)
+        version_id = unquote(value)
+        if version_id != versions.NULL and not versions.valid_version_id(version_id):
             raise errors.s3_invalid_argument("Invalid version id specified", "x-amz-copy-source", raw)
     source = unquote(source).lstrip("/")
     bucket, _, key = source.partition("/")
     if not bucket or not key:
         raise errors.s3_invalid_argument("Invalid copy source object key", "x-amz-copy-source", raw)
-    return bucket, key
+    return bucket, key, version_id
+
+
+def read_copy_source(ctx: S3Context, bucket: str, key: str, version_id: str | None) -> ObjectRow:
+    """The object a copy (CopyObject, UploadPartCopy) reads: NoSuchKey / NoSuchVersion if
+    there is none, and a delete marker is not an object to copy (S3: InvalidRequest for a
+    marker named by its id, NoSuchKey for a key whose current version is one)."""
+    with ctx.store.read() as conn:
+        if version_id is None:
+            row = load_object(conn, bucket, key)
+            if row is None:
+                raise errors.s3_no_such_key(key)
+            return row
+        found = versions.find(conn, bucket, key, version_id)
+    if found is None:
+        raise errors.s3_no_such_version(key, version_id)
+    if found.delete_marker:
+        raise errors.s3_invalid_request(
+            "The source of a copy request may not specifically refer to a delete marker by version id."
+        )
+    return _from_version(found)
+
+
+def authorize_copy_source(ctx: S3Context, bucket_name: str, key: str, version_id: str | None) -> BucketRow | None:
+    """s3:GetObject on the copy source, s3:GetObjectVersion when the source names a version."""
+    src_bucket = ctx.load_bucket(bucket_name)
+    if version_id is None:
+        ctx.authorize("GetObject", src_bucket, key, bucket_name=bucket_name)
+    else:
+        ctx.authorize(
+            "GetObject",
+            src_bucket,
+            key,
+            bucket_name=bucket_name,
+            action=VERSION_ACTIONS["GetObject"],
+            extra_keys={"s3:versionid": version_id},
+        )
+    return src_bucket
 
 
 def copy_object(ctx: S3Context) -> S3Response:
     assert ctx.bucket is not None and ctx.key is not None
     check_key(ctx.key)
-    src_bucket_name, src_key = parse_copy_source(ctx.header("x-amz-copy-source") or "")
+    src_bucket_name, src_key, src_version = parse_copy_source(ctx.header("x-amz-copy-source") or "")
     dest = ctx.bucket_or_404()
-    refuse_unsupported_write(ctx, dest.name)
-    src_bucket = ctx.load_bucket(src_bucket_name)
-    ctx.authorize("GetObject", src_bucket, src_key, bucket_name=src_bucket_name)
+    ownership = refuse_unsupported_write(ctx, dest)
+    src_bucket = authorize_copy_source(ctx, src_bucket_name, src_key, src_version)
     if src_bucket is None:
         raise errors.s3_no_such_bucket(src_bucket_name)
     directive = (ctx.header("x-amz-metadata-directive") or "COPY").upper()
@@ -597,15 +725,13 @@ def copy_object(ctx: S3Context) -> S3Response:
     tagging_directive = (ctx.header("x-amz-tagging-directive") or "COPY").upper()
     if tagging_directive not in ("COPY", "REPLACE"):
         raise errors.s3_invalid_argument("Unknown tagging directive.", "x-amz-tagging-directive", tagging_directive)
-    if src_bucket_name == dest.name and src_key == ctx.key and directive == "COPY":
+    if src_bucket_name == dest.name and src_key == ctx.key and directive == "COPY" and src_version is None:
         raise errors.s3_invalid_request(
             "This copy request is illegal because it is trying to copy an object to itself without changing the "
             "object's metadata, storage class, website redirect location or encryption attributes."
         )
     for _attempt in range(3):
-        src = read_object(ctx, src_bucket_name, src_key)
-        if src is None:
-            raise errors.s3_no_such_key(src_key)
+        src = read_copy_source(ctx, src_bucket_name, src_key, src_version)
         check_conditions(ctx.header, src.etag, src.last_modified, prefix="x-amz-copy-source-", copy=True)
         md5 = hashlib.md5(usedforsecurity=False)
         try:
@@ -627,6 +753,8 @@ def copy_object(ctx: S3Context) -> S3Response:
     )
     if tags:
         attributes["tags"] = tags
+    # The copy is a new object: owned and ACL'd as the request says, not as the source was.
+    attributes.update(ownership)
     checksum = src.checksum if src.checksum and src.checksum.get("type") == "FULL_OBJECT" else None
     algorithm = requested_algorithm(ctx)
     if algorithm is not None and (checksum is None or checksum["algorithm"] != algorithm):
@@ -650,11 +778,15 @@ def copy_object(ctx: S3Context) -> S3Response:
         "blob": blob,
         "last_modified": ctx.now,
     }
-    store_object(ctx, values, blob)
-    result = {
+    version_id = store_object(ctx, values, blob)
+    result: dict[str, Any] = {
         "CopyObjectResult": {"ETag": etag, "LastModified": ctx.now, **checksum_members(checksum)},
         "ServerSideEncryption": SSE_HEADER[1],
     }
+    if src_version is not None or src.version_id != versions.NULL:
+        result["CopySourceVersionId"] = src.version_id
+    if version_id != versions.NULL:
+        result["VersionId"] = version_id
     return xml_response("CopyObject", result)
 
 
@@ -848,3 +980,159 @@ def list_objects_v2(ctx: S3Context) -> S3Response:
     if "encoding-type" in q:
         result["EncodingType"] = "url"
     return xml_response("ListObjectsV2", result)
+
+
+# --- ListObjectVersions -------------------------------------------------------------------
+
+
+def _version_rows(ctx: S3Context, conn: Connection, bucket: str, bound: str, inclusive: bool) -> Iterator[Any]:
+    """Every version of the keys from ``bound`` on, in key order and newest first, read in
+    batches of at most 1000 rows (a key with more versions than that is paged by ``seq``)."""
+    src = versions.listing_source()
+    key_col = sort_key(ctx.store, src.c.key)
+    columns = [c for c in src.c if c.name != "bucket"]
+    while True:
+        stmt = select(*columns).where(src.c.bucket == bucket, key_col >= bound if inclusive else key_col > bound)
+        rows = conn.execute(stmt.order_by(key_col, src.c.seq.desc()).limit(_VERSION_BATCH)).all()
+        if len(rows) < _VERSION_BATCH:
+            yield from rows
+            return
+        last_key = rows[-1][0]
+        yield from (r for r in rows if r[0] != last_key)
+        seq: int | None = None
+        while True:
+            within = select(*columns).where(src.c.bucket == bucket, src.c.key == last_key)
+            if seq is not None:
+                within = within.where(src.c.seq < seq)
+            part = conn.execute(within.order_by(src.c.seq.desc()).limit(_VERSION_BATCH)).all()
+            yield from part
+            if len(part) < _VERSION_BATCH:
+                break
+            seq = int(part[-1][2])
+        bound, inclusive = last_key, False
+
+
+_VERSION_BATCH = 1000
+
+
+def _scan_versions(
+    ctx: S3Context, bucket: str, prefix: str, delimiter: str, key_marker: str, id_marker: str, max_keys: int
+) -> tuple[list[tuple[str, versions.Version | None, bool]], bool]:
+    """Up to ``max_keys`` entries after the markers, in key order and newest version first:
+    ``(key or common prefix, version or None for a prefix, is latest)``, and whether more remain.
+
+    Stops reading one entry past the page, so a bucket of any size costs a page of memory.
+    """
+    items: list[tuple[str, versions.Version | None, bool]] = []
+    want = max_keys + 1
+    previous_key: str | None = None
+    with ctx.store.read() as conn:
+        if key_marker and id_marker:
+            # Continue within the marker key: its versions older than the marker version.
+            marker = versions.find(conn, bucket, key_marker, id_marker)
+            if marker is not None:
+                src = versions.listing_source()
+                rows = conn.execute(
+                    select(*[c for c in src.c if c.name != "bucket"])
+                    .where(src.c.bucket == bucket, src.c.key == key_marker, src.c.seq < marker.seq)
+                    .order_by(src.c.seq.desc())
+                    .limit(want)
+                ).all()
+                items.extend((key_marker, versions.version_from_row(r), False) for r in rows)
+                previous_key = key_marker
+        if key_marker and key_marker >= prefix:
+            bound, inclusive = key_marker, False
+        else:
+            bound, inclusive = prefix, True
+        while len(items) < want:
+            jumped = False
+            for r in _version_rows(ctx, conn, bucket, bound, inclusive):
+                key = r[0]
+                if not key.startswith(prefix):
+                    return _finish_versions(items, max_keys)
+                if delimiter:
+                    at = key.find(delimiter, len(prefix))
+                    if at >= 0:
+                        common = key[: at + len(delimiter)]
+                        if not (key_marker and key_marker.startswith(common)) and (not items or items[-1][0] != common):
+                            items.append((common, None, False))
+                        nxt = _successor(common)
+                        if nxt is None:
+                            continue
+                        bound, inclusive, jumped = nxt, True, True
+                        break
+                items.append((key, versions.version_from_row(r), key != previous_key))
+                previous_key = key
+                if len(items) >= want:
+                    break
+            if not jumped:
+                break
+    return _finish_versions(items, max_keys)
+
+
+def _finish_versions(
+    items: list[tuple[str, versions.Version | None, bool]], max_keys: int
+) -> tuple[list[tuple[str, versions.Version | None, bool]], bool]:
+    truncated = max_keys > 0 and len(items) > max_keys
+    return items[:max_keys], truncated
+
+
+def list_object_versions(ctx: S3Context) -> S3Response:
+    bucket = ctx.bucket_or_404()
+    q = ctx.query
+    enc = _encoder(ctx)
+    prefix, delimiter = q.get("prefix", ""), q.get("delimiter", "")
+    key_marker, id_marker = q.get("key-marker", ""), q.get("version-id-marker", "")
+    if id_marker and not key_marker:
+        raise errors.s3_invalid_argument(
+            "A version-id marker cannot be specified without a key marker.", "version-id-marker", id_marker
+        )
+    if id_marker:
+        versions.check_version_id(id_marker)
+    max_keys = _max_keys(ctx)
+    items, truncated = _scan_versions(ctx, bucket.name, prefix, delimiter, key_marker, id_marker, max_keys)
+    owner = _owner(ctx, bucket.account_id)
+    found: list[dict[str, Any]] = []
+    markers: list[dict[str, Any]] = []
+    prefixes: list[dict[str, str]] = []
+    for name, v, latest in items:
+        if v is None:
+            prefixes.append({"Prefix": enc(name)})
+            continue
+        entry: dict[str, Any] = {
+            "Key": enc(v.key),
+            "VersionId": v.version_id,
+            "IsLatest": latest,
+            "LastModified": v.last_modified,
+            "Owner": owner,
+        }
+        if v.delete_marker:
+            markers.append(entry)
+            continue
+        entry.update(ETag=v.etag, Size=v.size, StorageClass="STANDARD")
+        checksum = v.attributes.get("checksum")
+        if isinstance(checksum, dict):
+            entry["ChecksumAlgorithm"] = [checksum["algorithm"]]
+            entry["ChecksumType"] = checksum.get("type", "FULL_OBJECT")
+        found.append(entry)
+    result: dict[str, Any] = {
+        "Name": bucket.name,
+        "Prefix": enc(prefix),
+        "KeyMarker": enc(key_marker),
+        "VersionIdMarker": id_marker,
+        "MaxKeys": max_keys,
+        "IsTruncated": truncated,
+        "Versions": found,
+        "DeleteMarkers": markers,
+        "CommonPrefixes": prefixes,
+    }
+    if delimiter:
+        result["Delimiter"] = enc(delimiter)
+    if truncated and items:
+        name, last, _ = items[-1]
+        result["NextKeyMarker"] = enc(name)
+        if last is not None:
+            result["NextVersionIdMarker"] = last.version_id
+    if "encoding-type" in q:
+        result["EncodingType"] = "url"
+    return xml_response("ListObjectVersions", result)

@@ -10,13 +10,15 @@ controls. The rest answer what S3 answers for a bucket that never had the config
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from credmint import errors
-from credmint.s3 import public_access, xmlbody
+from credmint.s3 import acl, lifecycle, public_access, versions, xmlbody
+from credmint.s3.acl_request import grant_headers, requested_acl
 from credmint.s3.buckets import xml_response
 from credmint.s3.context import BucketRow, S3Context, S3Response, dumps
 from credmint.s3.operations import _owner, load_object
@@ -26,7 +28,6 @@ from credmint.store import schema
 
 MAX_CORS_RULES = 100
 _CORS_METHODS = frozenset({"GET", "PUT", "HEAD", "POST", "DELETE"})
-_OWNERSHIP = frozenset({"BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced"})
 DEFAULT_OWNERSHIP = "BucketOwnerEnforced"
 
 
@@ -57,6 +58,11 @@ def _save(ctx: S3Context, bucket: str, name: str, document: Any) -> None:
             conn.execute(insert(c).values(bucket=bucket, name=name, document=text))
         else:
             conn.execute(update(c).where(*where).values(document=text))
+
+
+def save_config(ctx: S3Context, bucket: str, name: str, document: Any) -> None:
+    """Store one configuration document of ``bucket`` (for the other S3 modules)."""
+    _save(ctx, bucket, name, document)
 
 
 def _remove(ctx: S3Context, bucket: str, name: str) -> None:
@@ -107,49 +113,69 @@ def delete_bucket_tagging(ctx: S3Context) -> S3Response:
     return _no_content()
 
 
-def _object_or_404(ctx: S3Context) -> tuple[BucketRow, dict[str, Any]]:
+def addressed_version(ctx: S3Context, conn: Connection, bucket: str) -> versions.Version:
+    """The version an object sub-resource request addresses: ``versionId``'s, else the current
+    object (NoSuchKey / NoSuchVersion otherwise; a delete marker has no sub-resources)."""
     assert ctx.key is not None
-    bucket = ctx.bucket_or_404()
-    with ctx.store.read() as conn:
-        obj = load_object(conn, bucket.name, ctx.key)
-    if obj is None:
-        raise errors.s3_no_such_key(ctx.key)
-    return bucket, obj.attributes
-
-
-def _set_object_tags(ctx: S3Context, bucket: str, tags: dict[str, str]) -> None:
-    assert ctx.key is not None
-    o = schema.objects
-    with ctx.store.write() as conn:
-        # Read and rewrite in one transaction so a concurrent overwrite is not resurrected.
+    version_id = ctx.query.get("versionId")
+    if version_id is None:
         obj = load_object(conn, bucket, ctx.key)
         if obj is None:
             raise errors.s3_no_such_key(ctx.key)
-        attributes = dict(obj.attributes)
+        found = versions.find(conn, bucket, ctx.key, obj.version_id)
+    else:
+        found = versions.find(conn, bucket, ctx.key, versions.check_version_id(version_id))
+        if found is None:
+            raise errors.s3_no_such_version(ctx.key, version_id)
+    if found is None:
+        raise errors.s3_no_such_key(ctx.key)
+    if found.delete_marker:
+        raise errors.s3_delete_marker_read(ctx.key, found.version_id, by_version=True, method=ctx.req.method)
+    return found
+
+
+def _object_or_404(ctx: S3Context) -> tuple[BucketRow, versions.Version]:
+    bucket = ctx.bucket_or_404()
+    with ctx.store.read() as conn:
+        return bucket, addressed_version(ctx, conn, bucket.name)
+
+
+def version_headers(bucket: BucketRow, version: versions.Version) -> dict[str, str]:
+    if bucket.versioning is None and version.version_id == versions.NULL:
+        return {}
+    return {"x-amz-version-id": version.version_id}
+
+
+def _set_object_tags(ctx: S3Context, bucket: BucketRow, tags: dict[str, str]) -> dict[str, str]:
+    with ctx.store.write() as conn:
+        # Read and rewrite in one transaction so a concurrent overwrite is not resurrected.
+        found = addressed_version(ctx, conn, bucket.name)
+        attributes = dict(found.attributes)
         if tags:
             attributes["tags"] = tags
         else:
             attributes.pop("tags", None)
-        conn.execute(update(o).where(o.c.bucket == bucket, o.c.key == ctx.key).values(attributes=dumps(attributes)))
+        versions.set_attributes(conn, bucket.name, found, dumps(attributes))
+    return version_headers(bucket, found)
 
 
 def get_object_tagging(ctx: S3Context) -> S3Response:
-    _bucket, attributes = _object_or_404(ctx)
+    bucket, version = _object_or_404(ctx)
     # An object without tags answers an empty TagSet, not NoSuchTagSet.
-    return xml_response("GetObjectTagging", {"TagSet": _tag_set(attributes.get("tags") or {})})
+    response = xml_response("GetObjectTagging", {"TagSet": _tag_set(version.attributes.get("tags") or {})})
+    response.headers.update(version_headers(bucket, version))
+    return response
 
 
 def put_object_tagging(ctx: S3Context) -> S3Response:
     bucket = ctx.bucket_or_404()
     tags = _tagging_body(ctx, MAX_OBJECT_TAGS)
-    _set_object_tags(ctx, bucket.name, tags)
-    return S3Response()
+    return S3Response(headers=_set_object_tags(ctx, bucket, tags))
 
 
 def delete_object_tagging(ctx: S3Context) -> S3Response:
     bucket = ctx.bucket_or_404()
-    _set_object_tags(ctx, bucket.name, {})
-    return _no_content()
+    return S3Response(status=204, headers=_set_object_tags(ctx, bucket, {}))
 
 
 # --- versioning -----------------------------------------------------------------------------
@@ -169,15 +195,20 @@ def put_bucket_versioning(ctx: S3Context) -> S3Response:
     mfa_delete = xmlbody.child_text(root, "MfaDelete")
     if status not in (None, "Enabled", "Suspended") or mfa_delete not in (None, "Enabled", "Disabled"):
         raise errors.s3_malformed_xml()
-    if status == "Enabled":
-        # credmint keeps a single version of each key; claiming versioning would lose data
-        # that a client believes is kept.
-        raise errors.s3_not_implemented("Bucket versioning is not implemented: credmint keeps one version per key.")
     if mfa_delete == "Enabled":
+        # MFA Delete needs the root user's MFA on every version delete; credmint does not
+        # check it, so claiming it would promise a protection that is not there.
         raise errors.s3_not_implemented("MFA Delete is not implemented.")
-    if status == "Suspended":
+    if status == "Suspended" and _load(ctx, row.name, "objectLock") is not _MISSING:
+        raise errors.s3_error(
+            "InvalidBucketState",
+            "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.",
+            409,
+        )
+    if status is not None:
         # S3 accepts suspending a bucket that was never versioned; it then reports Suspended.
-        _save(ctx, row.name, "versioning", "Suspended")
+        # Once enabled, a bucket never returns to unversioned (only to Suspended).
+        _save(ctx, row.name, "versioning", status)
     return S3Response()
 
 
@@ -303,8 +334,16 @@ def put_bucket_ownership_controls(ctx: S3Context) -> S3Response:
     if len(rules) != 1:
         raise errors.s3_malformed_xml()
     ownership = xmlbody.child_text(rules[0], "ObjectOwnership")
-    if ownership not in _OWNERSHIP:
+    if ownership not in acl.OWNERSHIP:
         raise errors.s3_malformed_xml()
+    if (
+        ownership == "BucketOwnerEnforced"
+        and row.acls_enabled
+        and row.acl is not None
+        and not acl.is_owner_only(row.acl)
+    ):
+        # S3 refuses to disable ACLs while the bucket ACL grants access to others.
+        raise errors.s3_invalid_bucket_acl_with_object_ownership()
     _save(ctx, row.name, "ownershipControls", ownership)
     return S3Response()
 
@@ -315,121 +354,132 @@ def delete_bucket_ownership_controls(ctx: S3Context) -> S3Response:
     return _no_content()
 
 
-# --- ACLs: read the owner's FULL_CONTROL grant; setting ACLs is refused ---------------------
+# --- ACLs -----------------------------------------------------------------------------------
+#
+# Stored and evaluated (``s3.acl``) while the bucket's object ownership is ObjectWriter or
+# BucketOwnerPreferred; under BucketOwnerEnforced (every new bucket) ACLs are disabled and
+# only the owner-only ACL is accepted, as in S3.
 
 
-def _acl(ctx: S3Context, account_id: str) -> dict[str, Any]:
-    owner = _owner(ctx, account_id)
-    grantee = {"Type": "CanonicalUser", **owner}
-    return {"Owner": owner, "Grants": [{"Grantee": grantee, "Permission": "FULL_CONTROL"}]}
+def _display(ctx: S3Context) -> Callable[[str], dict[str, str]]:
+    seen: dict[str, dict[str, str]] = {}
+
+    def display(account_id: str) -> dict[str, str]:
+        if account_id not in seen:
+            seen[account_id] = _owner(ctx, account_id)
+        return seen[account_id]
+
+    return display
+
+
+def _stated_acl(ctx: S3Context, bucket: BucketRow, owner_account: str, *, body_allowed: bool) -> dict[str, Any] | None:
+    """``requested_acl`` on ``bucket``: with its ACLs disabled, an ACL naming a grantee that
+    cannot be resolved is refused as any non-owner ACL is (AccessControlListNotSupported)."""
+    try:
+        return requested_acl(ctx, owner_account, bucket.account_id, body_allowed=body_allowed)
+    except errors.AwsError as err:
+        if not bucket.acls_enabled and err.code in ("InvalidArgument", "UnresolvableGrantByEmailAddress"):
+            raise errors.s3_acl_not_supported() from None
+        raise
+
+
+def _check_settable(ctx: S3Context, bucket: BucketRow, stated: dict[str, Any]) -> None:
+    """S3's refusals of an ACL: any but the owner-only one while ACLs are disabled, a public
+    one under BlockPublicAcls."""
+    if not bucket.acls_enabled:
+        if not acl.is_owner_only(stated):
+            raise errors.s3_acl_not_supported()
+        return
+    if acl.is_public(stated) and "BlockPublicAcls" in public_access.block_settings(
+        ctx.store, ctx.settings, bucket.name
+    ):
+        raise errors.s3_access_denied()
 
 
 def get_bucket_acl(ctx: S3Context) -> S3Response:
     row = ctx.bucket_or_404()
-    return xml_response("GetBucketAcl", _acl(ctx, row.account_id))
-
-
-def get_object_acl(ctx: S3Context) -> S3Response:
-    bucket, _attributes = _object_or_404(ctx)
-    # Under BucketOwnerEnforced the bucket owner owns every object.
-    return xml_response("GetObjectAcl", _acl(ctx, bucket.account_id))
-
-
-_XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
-
-
-def _owner_only_acl(body: bytes, owner_id: str) -> bool:
-    """Whether an AccessControlPolicy body grants nothing but FULL_CONTROL to the bucket owner.
-
-    That is the XML form of the ACL a BucketOwnerEnforced bucket already has, and S3 accepts
-    it (clients such as s3cmd copy an object's ACL by reading it and putting it back)."""
-    try:
-        root = xmlbody.parse(body)
-    except errors.AwsError:
-        return False
-    if xmlbody.local(root.tag) != "AccessControlPolicy":
-        return False
-    for owner in xmlbody.children(root, "Owner"):
-        if xmlbody.child_text(owner, "ID") != owner_id:
-            return False
-    lists = xmlbody.children(root, "AccessControlList")
-    if len(lists) != 1:
-        return False
-    grants = xmlbody.children(lists[0], "Grant")
-    if not grants:
-        return False
-    for grant in grants:
-        grantees = xmlbody.children(grant, "Grantee")
-        if len(grantees) != 1 or xmlbody.child_text(grant, "Permission") != "FULL_CONTROL":
-            return False
-        grantee = grantees[0]
-        if grantee.get(_XSI_TYPE, "CanonicalUser") != "CanonicalUser":
-            return False
-        if xmlbody.child_text(grantee, "ID") != owner_id:
-            return False
-    return True
-
-
-def _block_public_acl(ctx: S3Context, body: bytes, bucket: str) -> None:
-    """BlockPublicAcls: a request carrying a public ACL fails with AccessDenied."""
-    grants = [value for name, value in ctx.req.headers if name.lower().startswith("x-amz-grant-")]
-    if not public_access.acl_is_public(ctx.header("x-amz-acl"), grants, body):
-        return
-    if "BlockPublicAcls" in public_access.block_settings(ctx.store, ctx.settings, bucket):
-        raise errors.s3_access_denied()
-
-
-def _refuse_acl(ctx: S3Context, allowed: tuple[str, ...], account_id: str, bucket: str) -> None:
-    """Accept only an ACL that changes nothing: an allowed canned ACL, or an XML body granting
-    the bucket owner FULL_CONTROL and nothing else. Any other ACL is refused, as S3 does for a
-    bucket whose ACLs are disabled (BucketOwnerEnforced)."""
-    canned = ctx.header("x-amz-acl")
-    grants = [name for name, _ in ctx.req.headers if name.lower().startswith("x-amz-grant-")]
-    body = ctx.body.strip()
-    if object_ownership(ctx, bucket) != "BucketOwnerEnforced":
-        # A bucket whose ACLs are enabled meets BlockPublicAcls first (S3: AccessDenied);
-        # credmint keeps no ACLs either way, so whatever passes is refused below.
-        _block_public_acl(ctx, body, bucket)
-    if grants:
-        raise errors.s3_acl_not_supported()
-    if canned is not None:
-        if canned in allowed and not body:
-            return
-        raise errors.s3_acl_not_supported()
-    if body and _owner_only_acl(body, _owner(ctx, account_id)["ID"]):
-        return
-    raise errors.s3_acl_not_supported()
-
-
-#: Canned ACLs that grant nothing beyond what a BucketOwnerEnforced bucket already gives.
-_OWNER_ONLY_CANNED = ("private", "bucket-owner-full-control")
-
-
-def refuse_write_acl(ctx: S3Context, bucket: str) -> None:
-    """PutObject, CopyObject and CreateMultipartUpload on a bucket whose ACLs are disabled
-    (BucketOwnerEnforced) take no ACL or the bucket owner's full control; any other canned
-    ACL or x-amz-grant-* header fails with AccessControlListNotSupported, as in S3."""
-    if object_ownership(ctx, bucket) != "BucketOwnerEnforced":
-        # ACLs enabled: a public one meets BlockPublicAcls; any other is accepted and not
-        # kept (credmint stores no ACL grants, so nothing is ever public through one).
-        _block_public_acl(ctx, b"", bucket)
-        return
-    canned = ctx.header("x-amz-acl")
-    grants = any(name.lower().startswith("x-amz-grant-") for name, _ in ctx.req.headers)
-    if grants or (canned is not None and canned not in _OWNER_ONLY_CANNED):
-        raise errors.s3_acl_not_supported()
+    stored = row.acl if row.acls_enabled and row.acl is not None else None
+    if stored is None:
+        stored = acl.default(_owner(ctx, row.account_id)["ID"], row.account_id)
+    return xml_response("GetBucketAcl", acl.render(stored, _display(ctx)))
 
 
 def put_bucket_acl(ctx: S3Context) -> S3Response:
     row = ctx.bucket_or_404()
-    _refuse_acl(ctx, ("private",), row.account_id, row.name)
+    stated = _stated_acl(ctx, row, row.account_id, body_allowed=True)
+    if stated is None:
+        raise errors.s3_malformed_acl()
+    _check_settable(ctx, row, stated)
+    if row.acls_enabled:
+        _save(ctx, row.name, "acl", stated)
     return S3Response()
+
+
+def _object_owner(version: versions.Version, bucket: BucketRow) -> str:
+    found = version.attributes.get("owner")
+    return found if isinstance(found, str) else bucket.account_id
+
+
+def get_object_acl(ctx: S3Context) -> S3Response:
+    bucket, version = _object_or_404(ctx)
+    stored = version.attributes.get("acl") if bucket.acls_enabled else None
+    if not isinstance(stored, dict):
+        # Under BucketOwnerEnforced the bucket owner owns every object.
+        owner_account = _object_owner(version, bucket) if bucket.acls_enabled else bucket.account_id
+        stored = acl.default(_owner(ctx, owner_account)["ID"], owner_account)
+    response = xml_response("GetObjectAcl", acl.render(stored, _display(ctx)))
+    response.headers.update(version_headers(bucket, version))
+    return response
 
 
 def put_object_acl(ctx: S3Context) -> S3Response:
-    bucket, _attributes = _object_or_404(ctx)
-    _refuse_acl(ctx, _OWNER_ONLY_CANNED, bucket.account_id, bucket.name)
-    return S3Response()
+    bucket, version = _object_or_404(ctx)
+    owner_account = _object_owner(version, bucket) if bucket.acls_enabled else bucket.account_id
+    stated = _stated_acl(ctx, bucket, owner_account, body_allowed=True)
+    if stated is None:
+        raise errors.s3_malformed_acl()
+    _check_settable(ctx, bucket, stated)
+    if not bucket.acls_enabled:
+        return S3Response(headers=version_headers(bucket, version))
+    with ctx.store.write() as conn:
+        # Re-read in the transaction so a concurrent overwrite's attributes are not lost.
+        current = addressed_version(ctx, conn, bucket.name)
+        attributes = {**current.attributes, "acl": stated}
+        versions.set_attributes(conn, bucket.name, current, dumps(attributes))
+    return S3Response(headers=version_headers(bucket, version))
+
+
+def write_acl(ctx: S3Context, bucket: BucketRow) -> dict[str, Any]:
+    """What PutObject, CopyObject and CreateMultipartUpload store of the object's ownership:
+    ``{"owner": account, "acl": ...}`` while the bucket's ACLs are enabled, nothing otherwise.
+
+    Under BucketOwnerEnforced a request may state no ACL or one granting only the bucket
+    owner (``private``, ``bucket-owner-full-control``); any other fails with
+    AccessControlListNotSupported, as in S3. With ACLs enabled the writer's account owns the
+    object (ObjectWriter), or the bucket owner does when the writer grants it full control
+    (BucketOwnerPreferred with ``bucket-owner-full-control``).
+    """
+    p = ctx.principal
+    canned = ctx.header("x-amz-acl")
+    if not bucket.acls_enabled:
+        if grant_headers(ctx) or (canned is not None and canned not in _OWNER_ONLY_CANNED):
+            raise errors.s3_acl_not_supported()
+        return {}
+    # An anonymous writer (a bucket open to AllUsers WRITE) owns nothing here: its objects
+    # belong to the bucket owner, who can then always manage them (the safer choice).
+    writer = p.account_id if p is not None else bucket.account_id
+    owner_account = writer
+    if bucket.ownership == "BucketOwnerPreferred" and canned == "bucket-owner-full-control":
+        owner_account = bucket.account_id
+    stated = requested_acl(ctx, owner_account, bucket.account_id, body_allowed=False)
+    if stated is None:
+        stated = acl.default(_owner(ctx, owner_account)["ID"], owner_account)
+    _check_settable(ctx, bucket, stated)
+    return {"owner": owner_account, "acl": stated}
+
+
+#: Canned ACLs that grant nothing beyond what a BucketOwnerEnforced bucket already gives.
+_OWNER_ONLY_CANNED = ("private", "bucket-owner-full-control")
 
 
 # --- read-only defaults ---------------------------------------------------------------------
@@ -469,17 +519,27 @@ def get_bucket_website(ctx: S3Context) -> S3Response:
 
 def get_bucket_lifecycle_configuration(ctx: S3Context) -> S3Response:
     row = ctx.bucket_or_404()
-    raise errors.s3_no_such_lifecycle_configuration(row.name)
+    rules = _load(ctx, row.name, "lifecycle")
+    if not isinstance(rules, list):
+        raise errors.s3_no_such_lifecycle_configuration(row.name)
+    return xml_response("GetBucketLifecycleConfiguration", {"Rules": lifecycle.render(rules)})
+
+
+def put_bucket_lifecycle_configuration(ctx: S3Context) -> S3Response:
+    row = ctx.bucket_or_404()
+    _save(ctx, row.name, "lifecycle", lifecycle.parse_configuration(ctx.body))
+    return S3Response()
+
+
+def delete_bucket_lifecycle(ctx: S3Context) -> S3Response:
+    row = ctx.bucket_or_404()
+    _remove(ctx, row.name, "lifecycle")
+    return _no_content()
 
 
 def get_bucket_replication(ctx: S3Context) -> S3Response:
     row = ctx.bucket_or_404()
     raise errors.s3_replication_configuration_not_found(row.name)
-
-
-def get_object_lock_configuration(ctx: S3Context) -> S3Response:
-    row = ctx.bucket_or_404()
-    raise errors.s3_object_lock_configuration_not_found(row.name)
 
 
 def nothing_to_delete(ctx: S3Context) -> S3Response:

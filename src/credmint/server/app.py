@@ -14,9 +14,11 @@ import hashlib
 import json
 import logging
 import random
+import secrets
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from functools import partial
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -93,11 +95,13 @@ class CredmintApp:
                 self.node.store.start_watching()
                 self._flusher = asyncio.create_task(self._flush_periodically())
                 self._folder = asyncio.create_task(self._fold_metrics_periodically())
+                self._lifecycle = asyncio.create_task(self._s3_lifecycle_periodically())
                 self.node.audit.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 self._flusher.cancel()
                 self._folder.cancel()
+                self._lifecycle.cancel()
                 metrics.fold()
                 await self.edge.blocking(partial(self.node.last_used.flush, self.node.store))
                 await self.edge.blocking(partial(self.node.last_accessed.flush, self.node.store))
@@ -234,6 +238,28 @@ class CredmintApp:
                 self.edge.outage_log.warning("flushing access key last-used data failed: %s", err)
             except Exception:  # a failed flush keeps its batch for the next one
                 log.exception("flushing access key last-used data failed")
+
+    async def _s3_lifecycle_periodically(self) -> None:
+        """Offer to run the S3 lifecycle pass now and then; the lease holder runs it."""
+        from credmint.s3 import lifecycle_task
+        from credmint.s3.context import blob_store
+
+        interval = self.settings.s3_lifecycle_interval_seconds
+        node = secrets.token_hex(8)
+        blobs = blob_store(Path(self.settings.data_dir).resolve())
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                done = await self.edge.blocking(
+                    partial(lifecycle_task.run_if_leader, self.node.store, blobs, node, self.node.now(), interval)
+                )
+            except AwsError as err:  # the store is down: the next tick tries again
+                self.edge.outage_log.warning("S3 lifecycle pass failed: %s", err)
+            except Exception:
+                log.exception("S3 lifecycle pass failed")
+            else:
+                if done is not None:
+                    log.info("S3 lifecycle pass: %s", done)
 
     # --- request path ---------------------------------------------------------------------
 

@@ -73,6 +73,7 @@ TABLE_TOPICS: Mapping[str, tuple[tuple[str | None, str], ...]] = {
     "account_settings": (),
     "buckets": (),
     "objects": (),
+    "object_versions": (),
     "bucket_configs": (),
     "multipart_uploads": (),
     "multipart_parts": (),

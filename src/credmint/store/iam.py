@@ -3,14 +3,20 @@
 :class:`RoleCache` finds roles by account and name for the ``sts:AssumeRole*`` hot path,
 with the trust policy, limits and tags assuming needs; the node owns one, emptied by the
 store's change signal like the other caches.
+
+:func:`create_organization_access_role` is the one write another service makes to IAM's
+tables: the role Organizations creates in each new member account.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Connection, insert, select
 
+from credmint import ids
 from credmint.store import schema
 from credmint.store.cache import TopicCache
 from credmint.store.db import Store
@@ -83,3 +89,51 @@ class RoleCache:
         if row is not None:
             topics.add(f"entity:{row.role_id}")
         return row, frozenset(topics)
+
+
+_ADMIN_INLINE_POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
+
+
+def create_organization_access_role(
+    conn: Connection, account_id: str, role_name: str, management_account_id: str, now: datetime
+) -> None:
+    """The role Organizations creates in a new member account (CreateAccount's ``RoleName``):
+    trusted by the management account, with an inline policy named AdministratorAccess that
+    allows everything, as AWS creates it. Organizations writes IAM's tables only through here."""
+    role_id = ids.new_unique_id("AROA")
+    trust = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{management_account_id}:root"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        },
+        separators=(",", ":"),
+    )
+    conn.execute(
+        insert(schema.roles).values(
+            role_id=role_id,
+            account_id=account_id,
+            name=role_name,
+            name_key=role_name.lower(),
+            path="/",
+            arn=f"arn:aws:iam::{account_id}:role/{role_name}",
+            trust_policy=trust,
+            max_session_duration=3600,
+            created_at=now,
+        )
+    )
+    conn.execute(
+        insert(schema.inline_policies).values(
+            entity_id=role_id,
+            name_key="administratoraccess",
+            name="AdministratorAccess",
+            account_id=account_id,
+            entity_type="role",
+            document=_ADMIN_INLINE_POLICY,
+        )
+    )

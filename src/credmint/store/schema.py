@@ -382,6 +382,31 @@ objects = Table(
     #: The blob's file name under the data dir.
     Column("blob", String(80), nullable=False),
     _ts("last_modified"),
+    #: The version this row is (S3's "null" for a key written while versioning was off or
+    #: suspended). A row here is always the key's current version.
+    Column("version_id", String(64), nullable=False, server_default="null"),
+    #: Order of the key's versions, newest highest (see ``s3.versions``).
+    Column("seq", BigInteger, nullable=False, server_default="0"),
+)
+
+#: The versions of a key that are not its current object (S3 versioning): older versions
+#: and delete markers (``blob`` NULL). A key whose newest version is a delete marker has no
+#: ``objects`` row; its marker is the highest ``seq`` here.
+object_versions = Table(
+    "object_versions",
+    metadata,
+    Column("bucket", String(63), ForeignKey("buckets.name"), primary_key=True),
+    Column("key", String(1024), primary_key=True),
+    Column("version_id", String(64), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("delete_marker", Boolean, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("etag", String(80), nullable=False),
+    Column("content_type", String(256), nullable=True),
+    Column("attributes", Text, nullable=False),
+    Column("blob", String(80), nullable=True),
+    _ts("last_modified"),
+    Index("ix_object_versions_bucket_key_seq", "bucket", "key", "seq"),
 )
 
 #: A bucket's stored sub-resource configurations (S3): tagging, versioning, cors,
@@ -469,6 +494,8 @@ org_accounts = Table(
     #: ``CREATED`` or ``INVITED``.
     Column("joined_method", String(16), nullable=False),
     _ts("joined_at"),
+    #: CloseAccount: the account stays in the organization, ``SUSPENDED`` (migration 0010).
+    _ts("closed_at", nullable=True),
     Index("ix_org_accounts_parent", "parent_id"),
 )
 
@@ -534,6 +561,41 @@ org_features = Table(
     metadata,
     Column("org_id", String(64), ForeignKey("organizations.org_id"), primary_key=True),
     Column("feature", String(64), primary_key=True),
+)
+
+#: Handshakes (migration 0010): invitations to join (``INVITE``) and the all-features
+#: migration (``ENABLE_ALL_FEATURES`` with one ``APPROVE_ALL_FEATURES`` child per invited
+#: member, ``parent_id`` naming the parent). ``target_key`` is the invited account id or
+#: the lower-cased email address; ``target_account_id`` the account that must answer, when
+#: known. ``tags`` (JSON) are put on the account when it joins.
+org_handshakes = Table(
+    "org_handshakes",
+    metadata,
+    Column("handshake_id", String(40), primary_key=True),
+    Column("org_id", String(64), ForeignKey("organizations.org_id"), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("parent_id", String(40), nullable=True),
+    Column("target_type", String(16), nullable=False),
+    Column("target", String(256), nullable=False),
+    Column("target_key", String(256), nullable=False),
+    Column("target_account_id", String(12), nullable=True),
+    Column("notes", Text, nullable=True),
+    Column("tags", Text, nullable=True),
+    _ts("requested_at"),
+    _ts("expires_at"),
+    _ts("updated_at"),
+    Index("ix_org_handshakes_org", "org_id"),
+    Index("ix_org_handshakes_target", "target_key"),
+)
+
+#: The organization's resource-based delegation policy (PutResourcePolicy), at most one.
+org_resource_policies = Table(
+    "org_resource_policies",
+    metadata,
+    Column("org_id", String(64), ForeignKey("organizations.org_id"), primary_key=True),
+    Column("policy_id", String(64), nullable=False),
+    Column("content", Text, nullable=False),
 )
 
 #: Service last accessed data: the latest attempt per entity (a user's or role's unique id,

@@ -1,0 +1,70 @@
+"""Tags on roots, OUs, accounts and policies (TagResource, UntagResource, ListTagsForResource)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from credmint import errors
+from credmint.api import Call, operation
+from credmint.orgs import data, model
+from credmint.orgs.calls import administrator, authorize, entity_arn, management, paginate
+from credmint.orgs.data import Org
+from credmint.orgs.lookups import no_target
+from credmint.orgs.ops import OPERATIONS
+from credmint.store import schema
+from credmint.store.tags import get_tags, put_tags, remove_tags
+
+
+def _taggable(call: Call, conn: Connection, org: Org, action: str, resource_id: str) -> str:
+    """The ARN the tags of a root, OU, account or policy of ``org`` are kept under, with
+    ``action`` authorized on it. A resource of another organization, or none, is
+    TargetNotFoundException (after the permission check, so ids are not probed for free)."""
+    arn: str | None = None
+    if resource_id.startswith("p-"):
+        # Customer policies only: AWS managed policies (p-FullAWSAccess...) carry no tags.
+        p = schema.org_policies
+        row = conn.execute(select(p).where(p.c.policy_id == resource_id, p.c.org_id == org.org_id)).first()
+        if row is not None:
+            arn = model.policy_arn(org.management_account_id, org.org_id, row.policy_type, resource_id)
+    elif data.is_target(conn, org, resource_id):
+        arn = entity_arn(org, resource_id)
+    if arn is None:
+        authorize(call, action)
+        raise no_target()
+    authorize(call, action, arn)
+    return arn
+
+
+@operation(OPERATIONS, "TagResource")
+def tag_resource(call: Call) -> Mapping[str, Any]:
+    tags = [{"Key": t["Key"], "Value": t.get("Value", "")} for t in call.params.get("Tags") or []]
+    with call.store.write() as conn:
+        org = management(call, conn)
+        arn = _taggable(call, conn, org, "TagResource", call.params["ResourceId"])
+        try:
+            put_tags(conn, arn, tags)
+        except errors.AwsError as exc:
+            # IAM's tag checks, answered in Organizations' words.
+            raise errors.org_invalid_input(exc.message or "Invalid tags.", "INVALID_INPUT") from None
+    return {}
+
+
+@operation(OPERATIONS, "UntagResource")
+def untag_resource(call: Call) -> Mapping[str, Any]:
+    with call.store.write() as conn:
+        org = management(call, conn)
+        arn = _taggable(call, conn, org, "UntagResource", call.params["ResourceId"])
+        remove_tags(conn, arn, call.params.get("TagKeys") or [])
+    return {}
+
+
+@operation(OPERATIONS, "ListTagsForResource")
+def list_tags_for_resource(call: Call) -> Mapping[str, Any]:
+    with call.store.read() as conn:
+        org = administrator(call, conn)
+        arn = _taggable(call, conn, org, "ListTagsForResource", call.params["ResourceId"])
+        page, more = paginate(get_tags(conn, arn), call.params)
+    return {"Tags": list(page), **more}

@@ -1,0 +1,74 @@
+"""Responsibility transfers (billing responsibility moved between organizations).
+
+credmint has no billing, so no organization here has, sends or receives a transfer. The
+operations answer as AWS answers an organization with none: the listings are empty, a
+transfer named by id is ``ResponsibilityTransferNotFoundException``, and an invitation
+to transfer is refused because the billing prerequisite can never be met. Each checks
+the caller's organization and role and authorizes the IAM action first, as AWS does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from credmint import errors
+from credmint.api import Call, operation
+from credmint.orgs.calls import authorize, management, paginate
+from credmint.orgs.ops import OPERATIONS
+
+
+def _managed(call: Call, action: str) -> None:
+    authorize(call, action)
+    with call.store.read() as conn:
+        management(call, conn)
+
+
+def _not_found() -> errors.AwsError:
+    return errors.org_error(
+        "ResponsibilityTransferNotFoundException",
+        "We can't find a transfer that you specified.",
+    )
+
+
+@operation(OPERATIONS, "ListInboundResponsibilityTransfers")
+def list_inbound_responsibility_transfers(call: Call) -> Mapping[str, Any]:
+    _managed(call, "ListInboundResponsibilityTransfers")
+    if call.params.get("Id"):
+        raise _not_found()
+    page, more = paginate([], call.params)
+    return {"ResponsibilityTransfers": list(page), **more}
+
+
+@operation(OPERATIONS, "ListOutboundResponsibilityTransfers")
+def list_outbound_responsibility_transfers(call: Call) -> Mapping[str, Any]:
+    _managed(call, "ListOutboundResponsibilityTransfers")
+    page, more = paginate([], call.params)
+    return {"ResponsibilityTransfers": list(page), **more}
+
+
+@operation(OPERATIONS, "DescribeResponsibilityTransfer")
+def describe_responsibility_transfer(call: Call) -> Mapping[str, Any]:
+    _managed(call, "DescribeResponsibilityTransfer")
+    raise _not_found()
+
+
+@operation(OPERATIONS, "UpdateResponsibilityTransfer")
+def update_responsibility_transfer(call: Call) -> Mapping[str, Any]:
+    _managed(call, "UpdateResponsibilityTransfer")
+    raise _not_found()
+
+
+@operation(OPERATIONS, "TerminateResponsibilityTransfer")
+def terminate_responsibility_transfer(call: Call) -> Mapping[str, Any]:
+    _managed(call, "TerminateResponsibilityTransfer")
+    raise _not_found()
+
+
+@operation(OPERATIONS, "InviteOrganizationToTransferResponsibility")
+def invite_organization_to_transfer_responsibility(call: Call) -> Mapping[str, Any]:
+    _managed(call, "InviteOrganizationToTransferResponsibility")
+    raise errors.org_constraint_violation(
+        "The organization doesn't meet the billing prerequisites for a responsibility transfer.",
+        "UNMET_BILLING_PREREQUISITE",
+    )

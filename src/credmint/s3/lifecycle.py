@@ -1,0 +1,244 @@
+"""S3 lifecycle configurations: parsing, the rules' filters, and when each action falls due.
+
+Theory of operation. A configuration is up to 1,000 rules. Each has an ID, a Status, a
+filter (a key prefix, object tags, object size bounds) and the actions credmint applies:
+
+* ``Expiration`` (``Days`` after creation, or a ``Date``) expires the current version: a
+  delete marker on a versioned bucket, removal on an unversioned one;
+  ``ExpiredObjectDeleteMarker`` removes a delete marker left as a key's only version;
+* ``NoncurrentVersionExpiration`` removes a version ``NoncurrentDays`` after it stopped
+  being current (its successor's creation), keeping the ``NewerNoncurrentVersions`` newest;
+* ``AbortIncompleteMultipartUpload`` aborts uploads ``DaysAfterInitiation`` after they began.
+
+As S3 documents ("Lifecycle rules: based on an object's age"), a count of days is rounded up
+to the next midnight UTC: an object created 2030-01-01T10:00Z with ``Days`` 1 falls due at
+2030-01-03T00:00Z. Transitions move objects between storage classes credmint does not have;
+a configuration with them is refused (NotImplemented) rather than accepted and not applied.
+
+Pure: time is passed in; the task that applies the rules is ``s3.lifecycle_task``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from xml.etree.ElementTree import Element
+
+from credmint import errors
+from credmint.s3 import xmlbody
+
+MAX_RULES = 1000
+MAX_ID_LENGTH = 255
+#: Elements S3 accepts in a rule that name actions credmint does not perform.
+_UNSUPPORTED_ACTIONS = ("Transition", "NoncurrentVersionTransition")
+
+
+def due(start: datetime, days: int) -> datetime:
+    """``days`` after ``start``, rounded up to the next midnight UTC (S3's rule)."""
+    moment = start.astimezone(UTC) + timedelta(days=days)
+    midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight if midnight == moment else midnight + timedelta(days=1)
+
+
+def _int(element: Element, name: str, low: int = 1) -> int | None:
+    text = xmlbody.child_text(element, name)
+    if text is None:
+        return None
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise errors.s3_malformed_xml() from None
+    if value < low:
+        raise errors.s3_invalid_argument(
+            f"'{name}' for {xmlbody.local(element.tag)} action must be a positive integer", name, text.strip()
+        )
+    return value
+
+
+def _tags(element: Element) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for tag in xmlbody.children(element, "Tag"):
+        key, value = xmlbody.child_text(tag, "Key"), xmlbody.child_text(tag, "Value")
+        if key is None or value is None:
+            raise errors.s3_malformed_xml()
+        out[key] = value
+    return out
+
+
+def _filter(rule: Element) -> dict[str, Any]:
+    filters = xmlbody.children(rule, "Filter")
+    legacy = xmlbody.child_text(rule, "Prefix")
+    if filters and legacy is not None:
+        raise errors.s3_malformed_xml()
+    if not filters:
+        return {"Prefix": legacy or ""}
+    if len(filters) > 1:
+        raise errors.s3_malformed_xml()
+    f = filters[0]
+    ands = xmlbody.children(f, "And")
+    source = ands[0] if ands else f
+    out: dict[str, Any] = {"Prefix": xmlbody.child_text(source, "Prefix") or ""}
+    tags = _tags(source) if ands else {}
+    if not ands:
+        single = xmlbody.children(f, "Tag")
+        if len(single) > 1:
+            raise errors.s3_malformed_xml()
+        if single:
+            key, value = xmlbody.child_text(single[0], "Key"), xmlbody.child_text(single[0], "Value")
+            if key is None or value is None:
+                raise errors.s3_malformed_xml()
+            tags = {key: value}
+    if tags:
+        out["Tags"] = tags
+    for bound in ("ObjectSizeGreaterThan", "ObjectSizeLessThan"):
+        size = _int(source, bound, low=0)
+        if size is not None:
+            out[bound] = size
+    return out
+
+
+def _date(text: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise errors.s3_invalid_argument("'Date' must be at midnight GMT", "Date", text.strip()[:64]) from None
+    parsed = parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    if parsed.astimezone(UTC).time() != datetime.min.time():
+        raise errors.s3_invalid_argument("'Date' must be at midnight GMT", "Date", text.strip()[:64])
+    return parsed.astimezone(UTC)
+
+
+def _rule(rule: Element) -> dict[str, Any]:
+    rule_id = xmlbody.child_text(rule, "ID") or ""
+    if len(rule_id) > MAX_ID_LENGTH:
+        raise errors.s3_invalid_argument("ID length should not exceed allowed limit of 255", "ID", rule_id[:256])
+    status = xmlbody.child_text(rule, "Status")
+    if status not in ("Enabled", "Disabled"):
+        raise errors.s3_malformed_xml()
+    if any(xmlbody.children(rule, name) for name in _UNSUPPORTED_ACTIONS):
+        raise errors.s3_not_implemented("Lifecycle transitions between storage classes are not implemented.")
+    out: dict[str, Any] = {"ID": rule_id, "Status": status, "Filter": _filter(rule)}
+    for element in xmlbody.children(rule, "Expiration"):
+        days = _int(element, "Days")
+        date = xmlbody.child_text(element, "Date")
+        marker = xmlbody.child_text(element, "ExpiredObjectDeleteMarker")
+        given = [x for x in (days, date, marker) if x is not None]
+        if len(given) != 1:
+            raise errors.s3_malformed_xml()
+        if days is not None:
+            out["Expiration"] = {"Days": days}
+        elif date is not None:
+            out["Expiration"] = {"Date": _date(date).isoformat()}
+        else:
+            out["Expiration"] = {"ExpiredObjectDeleteMarker": (marker or "").strip().lower() == "true"}
+    for element in xmlbody.children(rule, "NoncurrentVersionExpiration"):
+        noncurrent: dict[str, Any] = {}
+        noncurrent_days = _int(element, "NoncurrentDays")
+        if noncurrent_days is None:
+            raise errors.s3_malformed_xml()
+        noncurrent["NoncurrentDays"] = noncurrent_days
+        newer = _int(element, "NewerNoncurrentVersions")
+        if newer is not None:
+            noncurrent["NewerNoncurrentVersions"] = newer
+        out["NoncurrentVersionExpiration"] = noncurrent
+    for element in xmlbody.children(rule, "AbortIncompleteMultipartUpload"):
+        after = _int(element, "DaysAfterInitiation")
+        if after is None:
+            raise errors.s3_malformed_xml()
+        if out["Filter"].get("Tags"):
+            raise errors.s3_invalid_request("AbortIncompleteMultipartUpload cannot be specified with Tags.")
+        out["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": after}
+    if not any(k in out for k in ("Expiration", "NoncurrentVersionExpiration", "AbortIncompleteMultipartUpload")):
+        raise errors.s3_invalid_request("At least one action needs to be specified in a rule")
+    return out
+
+
+def parse_configuration(body: bytes) -> list[dict[str, Any]]:
+    root = xmlbody.parse(body)
+    if xmlbody.local(root.tag) != "LifecycleConfiguration":
+        raise errors.s3_malformed_xml()
+    elements = xmlbody.children(root, "Rule")
+    if not elements or len(elements) > MAX_RULES:
+        raise errors.s3_malformed_xml()
+    rules = [_rule(r) for r in elements]
+    ids = [r["ID"] for r in rules if r["ID"]]
+    if len(ids) != len(set(ids)):
+        raise errors.s3_invalid_argument("Rule ID must be unique. Found same ID for more than one rule", "ID", ids[0])
+    return rules
+
+
+def render(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """GetBucketLifecycleConfiguration's Rules."""
+    out = []
+    for rule in rules:
+        f = rule["Filter"]
+        conditions = {k: f[k] for k in ("ObjectSizeGreaterThan", "ObjectSizeLessThan") if k in f}
+        tags = [{"Key": k, "Value": v} for k, v in (f.get("Tags") or {}).items()]
+        if (
+            (tags and (len(tags) > 1 or conditions or f.get("Prefix")))
+            or len(conditions) > 1
+            or (conditions and f.get("Prefix"))
+        ):
+            shown: dict[str, Any] = {
+                "And": {"Prefix": f.get("Prefix", ""), **conditions, **({"Tags": tags} if tags else {})}
+            }
+        elif tags:
+            shown = {"Tag": tags[0]}
+        elif conditions:
+            shown = dict(conditions)
+        else:
+            shown = {"Prefix": f.get("Prefix", "")}
+        item: dict[str, Any] = {"ID": rule["ID"], "Status": rule["Status"], "Filter": shown}
+        if "Expiration" in rule:
+            expiration = dict(rule["Expiration"])
+            if "Date" in expiration:
+                expiration["Date"] = datetime.fromisoformat(expiration["Date"])
+            item["Expiration"] = expiration
+        for name in ("NoncurrentVersionExpiration", "AbortIncompleteMultipartUpload"):
+            if name in rule:
+                item[name] = rule[name]
+        out.append(item)
+    return out
+
+
+def matches(rule: Mapping[str, Any], key: str, size: int, tags: Mapping[str, str]) -> bool:
+    """Whether an object falls under the rule's filter."""
+    f = rule["Filter"]
+    if not key.startswith(f.get("Prefix", "")):
+        return False
+    if any(tags.get(k) != v for k, v in (f.get("Tags") or {}).items()):
+        return False
+    if "ObjectSizeGreaterThan" in f and not size > f["ObjectSizeGreaterThan"]:
+        return False
+    return not ("ObjectSizeLessThan" in f and not size < f["ObjectSizeLessThan"])
+
+
+def current_expired(rule: Mapping[str, Any], created: datetime, now: datetime) -> bool:
+    """Whether the rule's Expiration (Days or Date) has come for a current version."""
+    expiration = rule.get("Expiration") or {}
+    if "Days" in expiration:
+        return due(created, int(expiration["Days"])) <= now
+    if "Date" in expiration:
+        return datetime.fromisoformat(expiration["Date"]) <= now
+    return False
+
+
+def noncurrent_expired(
+    rule: Mapping[str, Any], noncurrent_since: datetime, newer_noncurrent: int, now: datetime
+) -> bool:
+    """Whether a noncurrent version (``newer_noncurrent`` newer noncurrent versions above it)
+    is to be removed."""
+    spec = rule.get("NoncurrentVersionExpiration")
+    if not spec:
+        return False
+    if newer_noncurrent < int(spec.get("NewerNoncurrentVersions", 0)):
+        return False
+    return due(noncurrent_since, int(spec["NoncurrentDays"])) <= now
+
+
+def upload_expired(rule: Mapping[str, Any], initiated: datetime, now: datetime) -> bool:
+    spec = rule.get("AbortIncompleteMultipartUpload")
+    if not spec:
+        return False
+    return due(initiated, int(spec["DaysAfterInitiation"])) <= now

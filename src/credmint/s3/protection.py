@@ -1,0 +1,91 @@
+"""What Object Lock forbids when a version is written or removed: the bucket's lock
+configuration, the lock state a new version takes, and the check before a version is
+deleted for good (rules in ``s3.object_lock``; the lock operations are ``s3.retention``)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from credmint import errors
+from credmint.errors import AwsError
+from credmint.s3 import object_lock
+from credmint.s3.context import BucketRow, S3Context
+from credmint.store import schema
+
+#: The action that lets a request weaken GOVERNANCE retention (with the bypass header).
+BYPASS_ACTION = "s3:BypassGovernanceRetention"
+CONFIG_NAME = "objectLock"
+
+
+def configuration(conn: Connection, bucket: str) -> dict[str, Any] | None:
+    c = schema.bucket_configs
+    doc = conn.execute(select(c.c.document).where(c.c.bucket == bucket, c.c.name == CONFIG_NAME)).scalar()
+    found = json.loads(doc) if doc is not None else None
+    return found if isinstance(found, dict) else None
+
+
+def bucket_configuration(ctx: S3Context, bucket: str) -> dict[str, Any] | None:
+    with ctx.store.read() as conn:
+        return configuration(conn, bucket)
+
+
+def _missing_configuration() -> AwsError:
+    return errors.s3_invalid_request("Bucket is missing Object Lock Configuration")
+
+
+def _bypass_requested(ctx: S3Context) -> bool:
+    return (ctx.header("x-amz-bypass-governance-retention") or "").strip().lower() == "true"
+
+
+def allow_bypass(ctx: S3Context, bucket: BucketRow, key: str) -> bool:
+    """Whether the request may weaken GOVERNANCE retention: it asks to (the bypass header) and
+    is allowed s3:BypassGovernanceRetention on the object."""
+    if not _bypass_requested(ctx):
+        return False
+    try:
+        ctx.authorize(ctx.operation, bucket, key, action=BYPASS_ACTION)
+    except AwsError:
+        return False
+    return True
+
+
+def refuse_protected() -> AwsError:
+    return errors.s3_access_denied("Access Denied because object protected by object lock.")
+
+
+def check_removal(attributes: dict[str, Any], now: datetime, bypass: bool) -> None:
+    """Raise unless a version with ``attributes`` may be deleted for good."""
+    needs = object_lock.removal_needs(attributes, now)
+    if needs == "denied" or (needs == "bypass" and not bypass):
+        raise refuse_protected()
+
+
+# --- writes -------------------------------------------------------------------------------
+
+
+def write_lock(ctx: S3Context, bucket: BucketRow) -> dict[str, Any]:
+    """The lock state a new version takes (attributes ``retention``, ``legal_hold``): stated in
+    the request's headers, else the bucket's default retention."""
+    mode = ctx.header("x-amz-object-lock-mode")
+    until = ctx.header("x-amz-object-lock-retain-until-date")
+    hold = ctx.header("x-amz-object-lock-legal-hold")
+    config = bucket_configuration(ctx, bucket.name)
+    if config is None:
+        if mode is not None or until is not None or hold is not None:
+            raise _missing_configuration()
+        return {}
+    out: dict[str, Any] = {}
+    retention = object_lock.requested_retention(mode, until, ctx.now) or object_lock.default_retention(config, ctx.now)
+    if retention is not None:
+        out["retention"] = retention.stored()
+    if hold is not None:
+        if hold not in object_lock.LEGAL_HOLD:
+            raise errors.s3_invalid_argument(
+                "Legal Hold must be either of 'ON' or 'OFF'", "x-amz-object-lock-legal-hold", hold[:16]
+            )
+        out["legal_hold"] = hold
+    return out

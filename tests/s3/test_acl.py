@@ -1,0 +1,240 @@
+"""S3 ACLs end to end (boto3 and the AWS CLI): object ownership, canned, grant-header and XML
+ACLs on buckets and objects, evaluated with the bucket policy, and S3's refusals."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore import UNSIGNED
+from botocore.exceptions import ClientError
+
+from tests.conftest import Server
+from tests.s3.helpers import aws_cli, empty_bucket, error_of, new_account, policy
+
+pytestmark = pytest.mark.e2e
+
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
+AUTHENTICATED = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+NO_BLOCK = {
+    "BlockPublicAcls": False,
+    "IgnorePublicAcls": False,
+    "BlockPublicPolicy": False,
+    "RestrictPublicBuckets": False,
+}
+
+
+@pytest.fixture
+def acl_bucket(s3: Any) -> Iterator[str]:
+    """A bucket with ACLs enabled (ObjectWriter) and no public access block."""
+    name = f"acl-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=name, ObjectOwnership="ObjectWriter")
+    s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=NO_BLOCK)
+    yield name
+    empty_bucket(s3, name)
+    s3.delete_bucket(Bucket=name)
+
+
+@pytest.fixture(scope="module")
+def other(server: Server) -> tuple[str, Any]:
+    """Another account's root client and canonical id."""
+    _account, key, secret = new_account(server)
+    client = server.client("s3", aws_access_key_id=key, aws_secret_access_key=secret)
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            canonical = client.list_buckets()["Owner"]["ID"]
+            break
+        except ClientError as err:
+            if err.response["Error"]["Code"] != "InvalidAccessKeyId" or time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+    return canonical, client
+
+
+def _anonymous(server: Server) -> Any:
+    return server.client("s3", config={"signature_version": UNSIGNED})
+
+
+def _code(fn: Any, **kwargs: Any) -> tuple[str, int]:
+    with pytest.raises(ClientError) as e:
+        fn(**kwargs)
+    code, _, status = error_of(e)
+    return code, status
+
+
+def test_public_read_bucket_and_object_acls(server: Server, s3: Any, acl_bucket: str) -> None:
+    anonymous = _anonymous(server)
+    s3.put_object(Bucket=acl_bucket, Key="private", Body=b"p")
+    s3.put_object(Bucket=acl_bucket, Key="public", Body=b"x", ACL="public-read")
+    assert anonymous.get_object(Bucket=acl_bucket, Key="public")["Body"].read() == b"x"
+    assert _code(anonymous.get_object, Bucket=acl_bucket, Key="private") == ("AccessDenied", 403)
+    assert _code(anonymous.list_objects_v2, Bucket=acl_bucket) == ("AccessDenied", 403)
+    s3.put_bucket_acl(Bucket=acl_bucket, ACL="public-read")
+    assert {o["Key"] for o in anonymous.list_objects_v2(Bucket=acl_bucket)["Contents"]} == {"private", "public"}
+    # Bucket READ lists; it does not read objects.
+    assert _code(anonymous.get_object, Bucket=acl_bucket, Key="private") == ("AccessDenied", 403)
+    grants = s3.get_bucket_acl(Bucket=acl_bucket)["Grants"]
+    assert {"Grantee": {"Type": "Group", "URI": ALL_USERS}, "Permission": "READ"} in grants
+    owner = s3.list_buckets()["Owner"]
+    assert any(g["Grantee"].get("ID") == owner["ID"] and g["Permission"] == "FULL_CONTROL" for g in grants)
+    # Back to private: the grant is gone at once.
+    s3.put_object_acl(Bucket=acl_bucket, Key="public", ACL="private")
+    assert _code(anonymous.get_object, Bucket=acl_bucket, Key="public") == ("AccessDenied", 403)
+
+
+def test_grant_to_another_account_by_canonical_id(s3: Any, acl_bucket: str, other: tuple[str, Any]) -> None:
+    canonical, client = other
+    s3.put_object(Bucket=acl_bucket, Key="k", Body=b"shared")
+    assert _code(client.get_object, Bucket=acl_bucket, Key="k") == ("AccessDenied", 403)
+    s3.put_object_acl(Bucket=acl_bucket, Key="k", GrantRead=f'id="{canonical}"')
+    assert client.get_object(Bucket=acl_bucket, Key="k")["Body"].read() == b"shared"
+    acl = s3.get_object_acl(Bucket=acl_bucket, Key="k")
+    # Grant headers replace the ACL: exactly the grants they list.
+    assert [(g["Grantee"]["ID"], g["Permission"]) for g in acl["Grants"]] == [(canonical, "READ")]
+    # READ does not cover the object's ACL.
+    assert _code(client.get_object_acl, Bucket=acl_bucket, Key="k") == ("AccessDenied", 403)
+    # An explicit deny in the bucket policy beats the ACL's grant.
+    s3.put_bucket_policy(
+        Bucket=acl_bucket,
+        Policy=policy(
+            {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{acl_bucket}/k"}
+        ),
+    )
+    assert _code(client.get_object, Bucket=acl_bucket, Key="k") == ("AccessDenied", 403)
+
+
+def test_bucket_write_grant_and_object_writer_ownership(s3: Any, acl_bucket: str, other: tuple[str, Any]) -> None:
+    canonical, client = other
+    owner = s3.list_buckets()["Owner"]["ID"]
+    assert _code(client.put_object, Bucket=acl_bucket, Key="w", Body=b"x") == ("AccessDenied", 403)
+    s3.put_bucket_acl(Bucket=acl_bucket, GrantWrite=f'id="{canonical}"', GrantFullControl=f'id="{owner}"')
+    client.put_object(Bucket=acl_bucket, Key="w", Body=b"from the other account")
+    # ObjectWriter: the writer's account owns what it wrote.
+    acl = client.get_object_acl(Bucket=acl_bucket, Key="w")
+    assert acl["Owner"]["ID"] == canonical
+    # BucketOwnerPreferred with bucket-owner-full-control: the bucket owner owns it.
+    s3.put_bucket_ownership_controls(
+        Bucket=acl_bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]}
+    )
+    client.put_object(Bucket=acl_bucket, Key="w2", Body=b"x", ACL="bucket-owner-full-control")
+    assert s3.get_object_acl(Bucket=acl_bucket, Key="w2")["Owner"]["ID"] == owner
+    client.put_object(Bucket=acl_bucket, Key="w3", Body=b"x", ACL="bucket-owner-read")
+    w3 = client.get_object_acl(Bucket=acl_bucket, Key="w3")
+    assert w3["Owner"]["ID"] == canonical
+    assert {(g["Grantee"]["ID"], g["Permission"]) for g in w3["Grants"]} == {
+        (canonical, "FULL_CONTROL"),
+        (owner, "READ"),
+    }
+
+
+def test_authenticated_users_group(server: Server, s3: Any, acl_bucket: str, other: tuple[str, Any]) -> None:
+    _canonical, client = other
+    s3.put_object(Bucket=acl_bucket, Key="k", Body=b"signed only", GrantRead=f'uri="{AUTHENTICATED}"')
+    assert client.get_object(Bucket=acl_bucket, Key="k")["Body"].read() == b"signed only"
+    assert _code(_anonymous(server).get_object, Bucket=acl_bucket, Key="k") == ("AccessDenied", 403)
+
+
+def test_xml_acl_roundtrip(server: Server, s3: Any, acl_bucket: str) -> None:
+    s3.put_object(Bucket=acl_bucket, Key="k", Body=b"x")
+    read_back = s3.get_object_acl(Bucket=acl_bucket, Key="k")
+    grants = [*read_back["Grants"], {"Grantee": {"Type": "Group", "URI": ALL_USERS}, "Permission": "READ"}]
+    s3.put_object_acl(Bucket=acl_bucket, Key="k", AccessControlPolicy={"Owner": read_back["Owner"], "Grants": grants})
+    assert len(s3.get_object_acl(Bucket=acl_bucket, Key="k")["Grants"]) == 2
+    assert _anonymous(server).get_object(Bucket=acl_bucket, Key="k")["Body"].read() == b"x"
+
+
+def test_block_and_ignore_public_acls(server: Server, s3: Any, acl_bucket: str) -> None:
+    s3.put_object(Bucket=acl_bucket, Key="k", Body=b"x", ACL="public-read")
+    s3.put_public_access_block(Bucket=acl_bucket, PublicAccessBlockConfiguration={**NO_BLOCK, "IgnorePublicAcls": True})
+    assert _code(_anonymous(server).get_object, Bucket=acl_bucket, Key="k") == ("AccessDenied", 403)
+    s3.put_public_access_block(Bucket=acl_bucket, PublicAccessBlockConfiguration={**NO_BLOCK, "BlockPublicAcls": True})
+    assert _code(s3.put_bucket_acl, Bucket=acl_bucket, ACL="public-read") == ("AccessDenied", 403)
+
+
+def test_refusals(s3: Any, acl_bucket: str) -> None:
+    s3.put_object(Bucket=acl_bucket, Key="k", Body=b"x")
+    assert _code(s3.put_object_acl, Bucket=acl_bucket, Key="k", GrantRead='id="' + "0" * 64 + '"') == (
+        "InvalidArgument",
+        400,
+    )
+    assert _code(s3.put_object_acl, Bucket=acl_bucket, Key="k", GrantRead='emailAddress="a@example.com"') == (
+        "UnresolvableGrantByEmailAddress",
+        400,
+    )
+    assert _code(s3.put_object_acl, Bucket=acl_bucket, Key="k", ACL="private", GrantRead=f'uri="{ALL_USERS}"') == (
+        "InvalidRequest",
+        400,
+    )
+    assert _code(s3.put_bucket_acl, Bucket=acl_bucket, GrantRead='uri="http://example.com/not-a-group"') == (
+        "InvalidArgument",
+        400,
+    )
+    owner = s3.list_buckets()["Owner"]
+    other_owner = {"Owner": {"ID": "1" * 64}, "Grants": []}
+    assert _code(s3.put_bucket_acl, Bucket=acl_bucket, AccessControlPolicy=other_owner) == ("AccessDenied", 403)
+    bad_permission = {
+        "Owner": owner,
+        "Grants": [{"Grantee": {"Type": "CanonicalUser", "ID": owner["ID"]}, "Permission": "EVERYTHING"}],
+    }
+    assert _code(s3.put_bucket_acl, Bucket=acl_bucket, AccessControlPolicy=bad_permission) == (
+        "MalformedACLError",
+        400,
+    )
+
+
+def test_bucket_owner_enforced_refusals(s3: Any, bucket: str, other: tuple[str, Any]) -> None:
+    canonical, _client = other
+    # A new bucket is BucketOwnerEnforced: ACLs beyond the owner's are refused.
+    assert _code(s3.put_bucket_acl, Bucket=bucket, GrantRead=f'id="{canonical}"') == (
+        "AccessControlListNotSupported",
+        400,
+    )
+    assert _code(s3.put_object, Bucket=bucket, Key="k", Body=b"x", GrantRead=f'id="{canonical}"') == (
+        "AccessControlListNotSupported",
+        400,
+    )
+    name = f"enf-{uuid.uuid4().hex[:12]}"
+    assert _code(s3.create_bucket, Bucket=name, GrantRead=f'id="{canonical}"') == (
+        "InvalidBucketAclWithObjectOwnership",
+        400,
+    )
+    assert _code(
+        s3.create_bucket, Bucket=name, GrantRead=f'id="{canonical}"', ObjectOwnership="BucketOwnerEnforced"
+    ) == (
+        "InvalidBucketAclWithObjectOwnership",
+        400,
+    )
+    # With ACLs enabled at creation the grant is kept; ACLs cannot then be disabled while it stands.
+    s3.create_bucket(Bucket=name, GrantRead=f'id="{canonical}"', ObjectOwnership="ObjectWriter")
+    try:
+        assert s3.get_bucket_ownership_controls(Bucket=name)["OwnershipControls"]["Rules"] == [
+            {"ObjectOwnership": "ObjectWriter"}
+        ]
+        assert any(g["Grantee"].get("ID") == canonical for g in s3.get_bucket_acl(Bucket=name)["Grants"])
+        enforced = {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+        assert _code(s3.put_bucket_ownership_controls, Bucket=name, OwnershipControls=enforced) == (
+            "InvalidBucketAclWithObjectOwnership",
+            400,
+        )
+        s3.put_bucket_acl(Bucket=name, ACL="private")
+        s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls=enforced)
+    finally:
+        s3.delete_bucket(Bucket=name)
+    assert _code(s3.create_bucket, Bucket=name, ObjectOwnership="Nobody") == ("InvalidArgument", 400)
+
+
+def test_aws_cli_acls(server: Server, s3: Any, acl_bucket: str) -> None:
+    s3.put_object(Bucket=acl_bucket, Key="cli", Body=b"x")
+    out = aws_cli(server, "s3api", "put-object-acl", "--bucket", acl_bucket, "--key", "cli", "--acl", "public-read")
+    assert out.returncode == 0, out.stderr
+    out = aws_cli(server, "s3api", "get-object-acl", "--bucket", acl_bucket, "--key", "cli")
+    assert out.returncode == 0, out.stderr
+    grants = json.loads(out.stdout)["Grants"]
+    assert {"Grantee": {"Type": "Group", "URI": ALL_USERS}, "Permission": "READ"} in grants
+    out = aws_cli(server, "s3api", "put-bucket-acl", "--bucket", acl_bucket, "--acl", "no-such-canned-acl")
+    assert out.returncode != 0 and "InvalidArgument" in out.stderr

@@ -1,0 +1,230 @@
+"""S3 Object Lock end to end (boto3 and the AWS CLI): bucket configuration, retention in
+GOVERNANCE and COMPLIANCE modes, legal hold, s3:BypassGovernanceRetention, and S3's refusals."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.conftest import Server
+from tests.s3.helpers import aws_cli, error_of, policy
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def locked(s3: Any) -> Iterator[str]:
+    name = f"lock-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=name, ObjectLockEnabledForBucket=True)
+    yield name
+    # Protected versions stay until their retention passes: the bucket is left behind, as on S3.
+
+
+def _code(fn: Any, **kwargs: Any) -> tuple[str, int]:
+    with pytest.raises(ClientError) as e:
+        fn(**kwargs)
+    code, _, status = error_of(e)
+    return code, status
+
+
+def _later(days: int = 1) -> datetime:
+    return (datetime.now(UTC) + timedelta(days=days)).replace(microsecond=0)
+
+
+def test_bucket_created_with_object_lock(s3: Any, locked: str) -> None:
+    assert s3.get_bucket_versioning(Bucket=locked)["Status"] == "Enabled"
+    config = s3.get_object_lock_configuration(Bucket=locked)["ObjectLockConfiguration"]
+    assert config == {"ObjectLockEnabled": "Enabled"}
+    code = _code(s3.put_bucket_versioning, Bucket=locked, VersioningConfiguration={"Status": "Suspended"})
+    assert code == ("InvalidBucketState", 409)
+    rule = {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 2}}
+    s3.put_object_lock_configuration(
+        Bucket=locked, ObjectLockConfiguration={"ObjectLockEnabled": "Enabled", "Rule": rule}
+    )
+    assert s3.get_object_lock_configuration(Bucket=locked)["ObjectLockConfiguration"]["Rule"] == rule
+    # The default retention applies to new versions.
+    v = s3.put_object(Bucket=locked, Key="d", Body=b"x")["VersionId"]
+    head = s3.head_object(Bucket=locked, Key="d")
+    assert head["ObjectLockMode"] == "GOVERNANCE"
+    assert head["ObjectLockRetainUntilDate"] > datetime.now(UTC) + timedelta(days=1)
+    assert _code(s3.delete_object, Bucket=locked, Key="d", VersionId=v) == ("AccessDenied", 403)
+
+
+def test_configuration_refusals(s3: Any, bucket: str) -> None:
+    assert _code(s3.get_object_lock_configuration, Bucket=bucket) == ("ObjectLockConfigurationNotFoundError", 404)
+    enabled = {"ObjectLockEnabled": "Enabled"}
+    # Versioning must be enabled first.
+    assert _code(s3.put_object_lock_configuration, Bucket=bucket, ObjectLockConfiguration=enabled) == (
+        "InvalidBucketState",
+        409,
+    )
+    assert _code(
+        s3.put_object,
+        Bucket=bucket,
+        Key="k",
+        Body=b"x",
+        ObjectLockMode="GOVERNANCE",
+        ObjectLockRetainUntilDate=_later(),
+    ) == ("InvalidRequest", 400)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object_lock_configuration(Bucket=bucket, ObjectLockConfiguration=enabled)
+    both = {"Mode": "GOVERNANCE", "Days": 1, "Years": 1}
+    assert _code(
+        s3.put_object_lock_configuration,
+        Bucket=bucket,
+        ObjectLockConfiguration={**enabled, "Rule": {"DefaultRetention": both}},
+    ) == ("MalformedXML", 400)
+    assert _code(
+        s3.put_object_lock_configuration,
+        Bucket=bucket,
+        ObjectLockConfiguration={**enabled, "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 0}}},
+    ) == ("InvalidArgument", 400)
+
+
+def test_compliance_retention(s3: Any, locked: str) -> None:
+    until = _later(2)
+    v = s3.put_object(Bucket=locked, Key="c", Body=b"x", ObjectLockMode="COMPLIANCE", ObjectLockRetainUntilDate=until)[
+        "VersionId"
+    ]
+    got = s3.get_object_retention(Bucket=locked, Key="c")["Retention"]
+    assert got["Mode"] == "COMPLIANCE" and got["RetainUntilDate"] == until
+    # Not removable, not even with the bypass; not shortened, not turned into GOVERNANCE.
+    assert _code(s3.delete_object, Bucket=locked, Key="c", VersionId=v) == ("AccessDenied", 403)
+    assert _code(s3.delete_object, Bucket=locked, Key="c", VersionId=v, BypassGovernanceRetention=True) == (
+        "AccessDenied",
+        403,
+    )
+    for retention in (
+        {"Mode": "COMPLIANCE", "RetainUntilDate": _later(1)},
+        {"Mode": "GOVERNANCE", "RetainUntilDate": _later(3)},
+    ):
+        assert _code(s3.put_object_retention, Bucket=locked, Key="c", Retention=retention) == ("AccessDenied", 403)
+    # Extending is allowed.
+    s3.put_object_retention(Bucket=locked, Key="c", Retention={"Mode": "COMPLIANCE", "RetainUntilDate": _later(5)})
+    # A plain delete adds a delete marker: allowed, the version stays.
+    assert s3.delete_object(Bucket=locked, Key="c")["DeleteMarker"] is True
+    assert s3.get_object(Bucket=locked, Key="c", VersionId=v)["Body"].read() == b"x"
+    out = s3.delete_objects(Bucket=locked, Delete={"Objects": [{"Key": "c", "VersionId": v}]})
+    assert out["Errors"][0]["Code"] == "AccessDenied"
+
+
+def test_governance_retention_and_bypass(server: Server, s3: Any, locked: str) -> None:
+    v = s3.put_object(
+        Bucket=locked, Key="g", Body=b"x", ObjectLockMode="GOVERNANCE", ObjectLockRetainUntilDate=_later(2)
+    )["VersionId"]
+    assert _code(s3.delete_object, Bucket=locked, Key="g", VersionId=v) == ("AccessDenied", 403)
+    shorter = {"Mode": "GOVERNANCE", "RetainUntilDate": _later(1)}
+    assert _code(s3.put_object_retention, Bucket=locked, Key="g", Retention=shorter) == ("AccessDenied", 403)
+    # A user allowed everything but s3:BypassGovernanceRetention cannot bypass.
+    iam = server.client("iam")
+    name = f"lockuser-{uuid.uuid4().hex[:8]}"
+    iam.create_user(UserName=name)
+    iam.put_user_policy(
+        UserName=name,
+        PolicyName="p",
+        PolicyDocument=policy(
+            {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "s3:BypassGovernanceRetention", "Resource": "*"},
+        ),
+    )
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    user = server.client("s3", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            user.head_object(Bucket=locked, Key="g")
+            break
+        except ClientError as err:
+            if err.response["Error"]["Code"] != "InvalidAccessKeyId" or time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+    assert _code(user.delete_object, Bucket=locked, Key="g", VersionId=v, BypassGovernanceRetention=True) == (
+        "AccessDenied",
+        403,
+    )
+    assert _code(
+        user.put_object_retention, Bucket=locked, Key="g", Retention=shorter, BypassGovernanceRetention=True
+    ) == ("AccessDenied", 403)
+    # The root user (allowed the bypass) may shorten and then delete with it.
+    s3.put_object_retention(Bucket=locked, Key="g", Retention=shorter, BypassGovernanceRetention=True)
+    assert s3.get_object_retention(Bucket=locked, Key="g")["Retention"]["RetainUntilDate"] == shorter["RetainUntilDate"]
+    s3.delete_object(Bucket=locked, Key="g", VersionId=v, BypassGovernanceRetention=True)
+    assert _code(s3.head_object, Bucket=locked, Key="g")[1] == 404
+
+
+def test_legal_hold(s3: Any, locked: str) -> None:
+    v = s3.put_object(Bucket=locked, Key="h", Body=b"x", ObjectLockLegalHoldStatus="ON")["VersionId"]
+    assert s3.get_object_legal_hold(Bucket=locked, Key="h")["LegalHold"]["Status"] == "ON"
+    assert s3.head_object(Bucket=locked, Key="h")["ObjectLockLegalHoldStatus"] == "ON"
+    assert _code(s3.delete_object, Bucket=locked, Key="h", VersionId=v, BypassGovernanceRetention=True) == (
+        "AccessDenied",
+        403,
+    )
+    s3.put_object_legal_hold(Bucket=locked, Key="h", VersionId=v, LegalHold={"Status": "OFF"})
+    s3.delete_object(Bucket=locked, Key="h", VersionId=v)
+    # No retention or legal hold recorded on a version: S3's NoSuchObjectLockConfiguration.
+    s3.put_object(Bucket=locked, Key="plain", Body=b"x")
+    assert _code(s3.get_object_retention, Bucket=locked, Key="plain") == ("NoSuchObjectLockConfiguration", 404)
+    assert _code(s3.get_object_legal_hold, Bucket=locked, Key="plain") == ("NoSuchObjectLockConfiguration", 404)
+
+
+def test_write_refusals(s3: Any, locked: str) -> None:
+    past = datetime.now(UTC) - timedelta(days=1)
+    assert _code(
+        s3.put_object, Bucket=locked, Key="k", Body=b"x", ObjectLockMode="GOVERNANCE", ObjectLockRetainUntilDate=past
+    ) == ("InvalidArgument", 400)
+    assert _code(s3.put_object, Bucket=locked, Key="k", Body=b"x", ObjectLockMode="GOVERNANCE") == (
+        "InvalidArgument",
+        400,
+    )
+    s3.put_object(Bucket=locked, Key="k", Body=b"x")
+    assert _code(
+        s3.put_object_retention, Bucket=locked, Key="k", Retention={"Mode": "GOVERNANCE", "RetainUntilDate": past}
+    ) == ("InvalidArgument", 400)
+
+
+def test_lock_condition_keys(server: Server, s3: Any, locked: str) -> None:
+    """A bucket policy can require COMPLIANCE retention on every write (s3:object-lock-mode)."""
+    s3.put_bucket_policy(
+        Bucket=locked,
+        Policy=policy(
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:PutObject",
+                "Resource": f"arn:aws:s3:::{locked}/*",
+                "Condition": {"StringNotEquals": {"s3:object-lock-mode": "COMPLIANCE"}},
+            }
+        ),
+    )
+    assert _code(
+        s3.put_object,
+        Bucket=locked,
+        Key="k",
+        Body=b"x",
+        ObjectLockMode="GOVERNANCE",
+        ObjectLockRetainUntilDate=_later(),
+    ) == ("AccessDenied", 403)
+    s3.put_object(Bucket=locked, Key="k", Body=b"x", ObjectLockMode="COMPLIANCE", ObjectLockRetainUntilDate=_later())
+    s3.delete_bucket_policy(Bucket=locked)
+
+
+def test_aws_cli_object_lock(server: Server, s3: Any, locked: str) -> None:
+    s3.put_object(Bucket=locked, Key="cli", Body=b"x")
+    until = _later(3).strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = aws_cli(server, "s3api", "put-object-retention", "--bucket", locked, "--key", "cli",
+                  "--retention", f"Mode=GOVERNANCE,RetainUntilDate={until}")  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    out = aws_cli(server, "s3api", "get-object-retention", "--bucket", locked, "--key", "cli")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["Retention"]["Mode"] == "GOVERNANCE"
+    out = aws_cli(server, "s3api", "put-object-retention", "--bucket", locked, "--key", "cli",
+                  "--retention", "Mode=GOVERNANCE,RetainUntilDate=2001-01-01T00:00:00Z")  # fmt: skip
+    assert out.returncode != 0 and "InvalidArgument" in out.stderr
