@@ -23,7 +23,7 @@ from credmint.orgs import data, model
 from credmint.orgs.data import Org
 from credmint.store import schema
 
-_FEATURES = (model.FEATURE_ROOT_CREDENTIALS, model.FEATURE_ROOT_SESSIONS)
+_FEATURES = (model.FEATURE_ROOT_CREDENTIALS, model.FEATURE_ROOT_SESSIONS, model.FEATURE_ORGANIZATION_IAM_RESOURCES)
 
 
 def _organization(conn: Connection, account_id: str, *, enabling: bool) -> Org:
@@ -97,6 +97,40 @@ def enable_root_sessions(call: Call) -> Mapping[str, Any]:
 @operation(OPERATIONS, "DisableOrganizationsRootSessions")
 def disable_root_sessions(call: Call) -> Mapping[str, Any]:
     return _switch(call, "DisableOrganizationsRootSessions", model.FEATURE_ROOT_SESSIONS, False)
+
+
+def _organization_level_resources(call: Call, on: bool) -> Mapping[str, Any]:
+    """Enable/DisableOrganizationLevelResources: the management account only, both ways
+    (the API reference: "A delegated administrator for IAM cannot call it").
+
+    Disabling is refused while organization-level resources exist
+    (OrganizationLevelResourcesExistException): those are workload identity providers and
+    templates with an ORGANIZATION scope, which this module cannot see yet; until they
+    exist there is nothing to refuse for.
+    """
+    account_id = account_of(call)
+    action = "EnableOrganizationLevelResources" if on else "DisableOrganizationLevelResources"
+    authorize(call, f"iam:{action}", "*")
+    f = schema.org_features
+    feature = model.FEATURE_ORGANIZATION_IAM_RESOURCES
+    with call.store.write() as conn:
+        org = _organization(conn, account_id, enabling=True)
+        present = feature in data.features(conn, org.org_id)
+        if on and not present:
+            conn.execute(insert(f).values(org_id=org.org_id, feature=feature))
+        elif not on and present:
+            conn.execute(delete(f).where(f.c.org_id == org.org_id, f.c.feature == feature))
+        return _answer(conn, org)
+
+
+@operation(OPERATIONS, "EnableOrganizationLevelResources")
+def enable_organization_level_resources(call: Call) -> Mapping[str, Any]:
+    return _organization_level_resources(call, True)
+
+
+@operation(OPERATIONS, "DisableOrganizationLevelResources")
+def disable_organization_level_resources(call: Call) -> Mapping[str, Any]:
+    return _organization_level_resources(call, False)
 
 
 @operation(OPERATIONS, "ListOrganizationsFeatures")
