@@ -158,21 +158,21 @@ def make_identities(data_dir: Path) -> list[Identity]:
     from sqlalchemy import select
 
     from credmint import accounts
-    from credmint.server.factory import build_runtime
+    from credmint.server.factory import build_node
     from credmint.settings import Settings
     from credmint.store import migrate, schema
 
-    runtime = build_runtime(Settings(data_dir=data_dir, region=REGION))
-    migrate.upgrade(runtime.store)
+    node = build_node(Settings(data_dir=data_dir, region=REGION))
+    migrate.upgrade(node.store)
     out = []
     for section, display_name, email in SECTIONS:
-        creds = accounts.create_account(runtime.store, runtime.master, runtime.now(), name=display_name)
-        with runtime.store.read() as conn:
+        creds = accounts.create_account(node.store, node.master, node.now(), name=display_name)
+        with node.store.read() as conn:
             canonical = conn.execute(
                 select(schema.accounts.c.canonical_user_id).where(schema.accounts.c.account_id == creds.account_id)
             ).scalar_one()
         out.append(Identity(section, display_name, email, creds.access_key_id, creds.secret_access_key, canonical))
-    runtime.store.engine.dispose()
+    node.store.engine.dispose()
     return out
 
 

@@ -26,6 +26,7 @@ from credmint.sealing import MasterKey
 from credmint.settings import Settings
 from credmint.store.db import Store
 from credmint.store.iam import RoleCache
+from credmint.store.last_accessed import AccessRecorder
 from credmint.store.usage import LastUsedRecorder, RoleUseRecorder
 
 
@@ -55,6 +56,8 @@ class Call:
     role_use: RoleUseRecorder
     #: Access keys' last-use stamps (flushed before they are reported).
     last_used: LastUsedRecorder
+    #: Service last accessed data (flushed before a report is generated).
+    last_accessed: AccessRecorder
     #: The organization's SCPs and RCPs (SimulatePrincipalPolicy applies SCPs).
     control_policies: ControlPolicyLookup
     #: OIDC providers' verification keys.

@@ -16,6 +16,8 @@ def test_every_served_operation_has_its_actions(service: str, operation: str) ->
     assert allowed is not None
     if (service, operation) in actions.NO_ACTION:
         assert allowed == ()
+    elif (service, operation) in actions.COMPOSITE:
+        assert allowed == actions.COMPOSITE[(service, operation)]
     else:
         assert allowed[0] == f"{service}:{operation}"
     for name in allowed:
@@ -23,7 +25,7 @@ def test_every_served_operation_has_its_actions(service: str, operation: str) ->
 
 
 def test_tables_name_only_served_operations() -> None:
-    listed = set(actions.NO_ACTION) | set(actions.ADDITIONAL)
+    listed = set(actions.NO_ACTION) | set(actions.ADDITIONAL) | set(actions.COMPOSITE)
     assert sorted(listed - set(SERVED)) == []
 
 
@@ -33,6 +35,7 @@ def test_tables_name_only_served_operations() -> None:
         ("iam", "CreateUser", ("iam:CreateUser",)),
         ("iam", "AddRoleToInstanceProfile", ("iam:AddRoleToInstanceProfile", "iam:PassRole")),
         ("sts", "GetCallerIdentity", ()),
+        ("iam", "AcquireRole", actions.COMPOSITE[("iam", "AcquireRole")]),
         ("iam", "NoSuchOperation", None),
         ("nosuchservice", "CreateUser", None),
     ],

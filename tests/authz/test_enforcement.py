@@ -32,6 +32,17 @@ def _user_with_key(server: Server, policy: str | None = None) -> tuple[str, Any]
     )
 
 
+def _encoded(server: Server, iam: Any) -> str:
+    """An encoded authorization message: STS's denials carry one (IAM's do not), so the
+    user behind ``iam`` is refused sts:GetFederationToken."""
+    creds = iam._request_signer._credentials.get_frozen_credentials()
+    sts = server.client("sts", aws_access_key_id=creds.access_key, aws_secret_access_key=creds.secret_key)
+    with pytest.raises(ClientError) as exc:
+        sts.get_federation_token(Name="decoded")
+    message: str = exc.value.response["Error"]["Message"]
+    return message.split("Encoded authorization failure message: ", 1)[1]
+
+
 def test_no_policy_is_denied_with_aws_message(server: Server) -> None:
     name, iam = _user_with_key(server)
     with pytest.raises(ClientError) as exc:
@@ -39,11 +50,13 @@ def test_no_policy_is_denied_with_aws_message(server: Server) -> None:
     err = exc.value.response["Error"]
     assert err["Code"] == "AccessDenied"
     assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
-    assert err["Message"].startswith(
+    assert err["Message"] == (
         f"User: arn:aws:iam::{server.account_id}:user/{name} is not authorized to perform: iam:ListUsers "
         f"on resource: arn:aws:iam::{server.account_id}:user/ because no identity-based policy allows the "
-        "iam:ListUsers action. Encoded authorization failure message: "
+        "iam:ListUsers action"
     )
+    # IAM's denials carry no encoded authorization message (credmint.authz.PLAIN_DENIAL_SERVICES).
+    assert "Encoded authorization failure message" not in err["Message"]
 
 
 def test_allow_then_explicit_deny_then_removed_live(server: Server) -> None:
@@ -117,14 +130,12 @@ def test_caller_identity_needs_no_permission_even_with_explicit_deny(server: Ser
 
 def test_decode_authorization_message(server: Server) -> None:
     name, iam = _user_with_key(server)
-    with pytest.raises(ClientError) as exc:
-        iam.list_groups()
-    encoded = exc.value.response["Error"]["Message"].split("Encoded authorization failure message: ", 1)[1]
+    encoded = _encoded(server, iam)
     decoded = json.loads(server.client("sts").decode_authorization_message(EncodedMessage=encoded)["DecodedMessage"])
     assert decoded["allowed"] is False
     assert decoded["explicitDeny"] is False
     assert decoded["context"]["principal"]["arn"] == f"arn:aws:iam::{server.account_id}:user/{name}"
-    assert decoded["context"]["action"] == "ListGroups"
+    assert decoded["context"]["action"] == "GetFederationToken"
     keys = {c["key"] for c in decoded["context"]["conditions"]["items"]}
     assert "aws:username" in keys
     # The user itself may not decode it without sts:DecodeAuthorizationMessage...
@@ -146,9 +157,7 @@ def test_decode_authorization_message_is_refused_to_other_accounts(server: Serve
     # The message names the caller, its unique id, tags and source IP: only the
     # account whose call was denied may read it.
     _, iam = _user_with_key(server)
-    with pytest.raises(ClientError) as exc:
-        iam.list_groups()
-    encoded = exc.value.response["Error"]["Message"].split("Encoded authorization failure message: ", 1)[1]
+    encoded = _encoded(server, iam)
     _, key, secret = new_account(server)
     other = server.client("sts", aws_access_key_id=key, aws_secret_access_key=secret)
     with pytest.raises(ClientError) as exc2:
@@ -163,17 +172,15 @@ def test_decode_authorization_message_is_refused_to_other_accounts(server: Serve
 def test_decoded_message_lists_the_matched_statements_actions_and_resources(server: Server) -> None:
     # AWS's documented DecodedMessage names each matched statement's actions and
     # resources: {"actions":{"items":[{"value":"ec2:RunInstances"}]},"resources":{"items":[{"value":"*"}]}}.
-    deny = {"Sid": "NoGroups", "Effect": "Deny", "Action": ["iam:ListGroups", "iam:GetGroup"], "Resource": "*"}
+    deny = {"Sid": "NoGroups", "Effect": "Deny", "Action": ["sts:GetFederationToken", "iam:GetGroup"], "Resource": "*"}
     _, iam = _user_with_key(server, _doc(deny))
-    with pytest.raises(ClientError) as exc:
-        iam.list_groups()
-    encoded = exc.value.response["Error"]["Message"].split("Encoded authorization failure message: ", 1)[1]
+    encoded = _encoded(server, iam)
     decoded = json.loads(server.client("sts").decode_authorization_message(EncodedMessage=encoded)["DecodedMessage"])
     assert decoded["explicitDeny"] is True
     (matched,) = decoded["matchedStatements"]["items"]
     assert matched["statementId"] == "NoGroups"
     assert matched["effect"] == "DENY"
-    assert matched["actions"] == {"items": [{"value": "iam:ListGroups"}, {"value": "iam:GetGroup"}]}
+    assert matched["actions"] == {"items": [{"value": "sts:GetFederationToken"}, {"value": "iam:GetGroup"}]}
     assert matched["resources"] == {"items": [{"value": "*"}]}
 
 
@@ -182,9 +189,7 @@ def test_decode_via_cli(server: Server) -> None:
     import subprocess
 
     _, iam = _user_with_key(server)
-    with pytest.raises(ClientError) as exc:
-        iam.list_policies()
-    encoded = exc.value.response["Error"]["Message"].split("Encoded authorization failure message: ", 1)[1]
+    encoded = _encoded(server, iam)
     env = dict(
         os.environ,
         AWS_ACCESS_KEY_ID=server.access_key_id,
@@ -212,7 +217,7 @@ def test_decode_via_cli(server: Server) -> None:
         check=True,
     )
     decoded = json.loads(json.loads(out.stdout)["DecodedMessage"])
-    assert decoded["context"]["action"] == "ListPolicies"
+    assert decoded["context"]["action"] == "GetFederationToken"
 
 
 def test_policy_change_reaches_other_worker_processes(tmp_path: Any) -> None:

@@ -179,3 +179,12 @@ def test_managed_policies_with_the_aws_cli(server: Server) -> None:
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
     }
+
+
+def test_aws_managed_policies_a_scanner_asks_about(server: Server) -> None:
+    """Prowler's IAM checks ask ListEntitiesForPolicy about AWSSupportAccess and
+    AWSCloudShellFullAccess; AWS answers for its own policies, attached or not."""
+    iam = server.client("iam")
+    for name in ("AWSSupportAccess", "AWSCloudShellFullAccess"):
+        out = iam.list_entities_for_policy(PolicyArn=f"arn:aws:iam::aws:policy/{name}", EntityFilter="Role")
+        assert out["PolicyRoles"] == [] and out["IsTruncated"] is False

@@ -189,3 +189,83 @@ def test_providers_with_the_aws_cli(server: Server) -> None:
     assert (
         aws_cli(server, "iam", "delete-open-id-connect-provider", "--open-id-connect-provider-arn", arn).returncode == 0
     )
+
+
+# --- UpdateOpenIDConnectProvider (trusted identity propagation) ----------------------------------
+
+CONTEXT = {"SubjectSourceKey": "sub", "KeyDefinitionList": [{"SourceKey": "email", "TargetKey": "mail"}]}
+INSTANCE = "arn:aws:sso:::instance/ssoins-1111222233334444"
+
+
+def _oidc(iam: Any) -> str:
+    url = f"https://{unique('tip')}.example.com"
+    return str(iam.create_open_id_connect_provider(Url=url, ClientIDList=["c"])["OpenIDConnectProviderArn"])
+
+
+def test_update_oidc_provider_context_and_identity_center(iam: Any) -> None:
+    arn = _oidc(iam)
+    got = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+    assert "ContextProvider" not in got and "IdentityCenterInstanceArn" not in got
+    iam.update_open_id_connect_provider(OpenIDConnectProviderArn=arn, ContextProvider=CONTEXT)
+    iam.update_open_id_connect_provider(OpenIDConnectProviderArn=arn, IdentityCenterInstanceArn=INSTANCE)
+    got = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+    assert got["ContextProvider"] == CONTEXT and got["IdentityCenterInstanceArn"] == INSTANCE
+    assert got["ClientIDList"] == ["c"]  # nothing else about the provider changed
+    # The context provider goes only once the association is gone.
+    with pytest.raises(ClientError) as exc:
+        iam.update_open_id_connect_provider(OpenIDConnectProviderArn=arn, RemoveContextProvider=True)
+    assert error_of(exc)[0] == "InvalidInput"
+    iam.update_open_id_connect_provider(OpenIDConnectProviderArn=arn, RemoveIdentityCenterInstance=True)
+    iam.update_open_id_connect_provider(OpenIDConnectProviderArn=arn, RemoveContextProvider=True)
+    got = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+    assert "ContextProvider" not in got and "IdentityCenterInstanceArn" not in got
+    # Deleting the provider takes its settings along.
+    iam.update_open_id_connect_provider(OpenIDConnectProviderArn=arn, ContextProvider=CONTEXT)
+    iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+    with pytest.raises(ClientError) as exc:
+        iam.update_open_id_connect_provider(OpenIDConnectProviderArn=arn, ContextProvider=CONTEXT)
+    assert error_of(exc)[0] == "NoSuchEntity"
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"ContextProvider": CONTEXT, "RemoveContextProvider": True},
+        {"IdentityCenterInstanceArn": INSTANCE, "RemoveIdentityCenterInstance": True},
+        {"ContextProvider": CONTEXT, "IdentityCenterInstanceArn": INSTANCE},
+        {},
+        {"IdentityCenterInstanceArn": INSTANCE},  # no context provider in place yet
+        {"IdentityCenterInstanceArn": "arn:aws:iam::123456789012:role/not-an-instance"},
+    ],
+)
+def test_update_oidc_provider_refusals(iam: Any, kwargs: dict[str, Any]) -> None:
+    arn = _oidc(iam)
+    with pytest.raises(ClientError) as exc:
+        iam.update_open_id_connect_provider(OpenIDConnectProviderArn=arn, **kwargs)
+    assert error_of(exc)[:1] == ("InvalidInput",)
+
+
+def test_update_oidc_provider_condition_keys(server: Server) -> None:
+    from tests.sts.helpers import make_user
+
+    owner = server.client("iam")
+    arn = _oidc(owner)
+    deny_propagation = {
+        "Effect": "Deny",
+        "Action": "iam:UpdateOpenIDConnectProvider",
+        "Resource": "*",
+        "Condition": {"Bool": {"iam:EnableIdentityPropagation": "true"}},
+    }
+    policy = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}, deny_propagation],
+        }
+    )
+    user = make_user(server, policy=policy)
+    as_user = server.client("iam", **user.creds.kwargs())
+    with pytest.raises(ClientError) as exc:
+        as_user.update_open_id_connect_provider(OpenIDConnectProviderArn=arn, ContextProvider=CONTEXT)
+    assert error_of(exc)[0] == "AccessDenied"
+    owner.update_open_id_connect_provider(OpenIDConnectProviderArn=arn, ContextProvider=CONTEXT)
+    as_user.update_open_id_connect_provider(OpenIDConnectProviderArn=arn, RemoveContextProvider=True)

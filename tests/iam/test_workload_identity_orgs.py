@@ -23,10 +23,33 @@ def refused(fn: Any, **kwargs: Any) -> str:
     return str(exc.value.response["Error"]["Code"])
 
 
+def _enable_organization_level_resources(org: Organization, mgmt_iam: Any) -> None:
+    org.orgs.enable_aws_service_access(ServicePrincipal="iam.amazonaws.com")
+    mgmt_iam.enable_organization_level_resources()
+
+
+def test_organization_scope_needs_the_capability_and_holds_off_disabling_it(server: Server) -> None:
+    org = Organization.create(server)
+    mgmt_iam = client(server, "iam", org.management.root)
+    create = {"ProviderName": unique("p"), "Scheme": "NONE", "ResourceScope": "ORGANIZATION"}
+    # Not enabled yet: no organization-level resource can be created.
+    assert refused(mgmt_iam.create_workload_identity_provider, **create) == "InvalidInput"
+    _enable_organization_level_resources(org, mgmt_iam)
+    provider = mgmt_iam.create_workload_identity_provider(**create)
+    # While it exists, the capability cannot be switched off.
+    assert refused(mgmt_iam.disable_organization_level_resources) == "OrganizationLevelResourcesExistException"
+    mgmt_iam.delete_workload_identity_provider(WorkloadIdentityProviderArn=provider["Arn"])
+    mgmt_iam.disable_organization_level_resources()
+    assert refused(mgmt_iam.create_workload_identity_provider, **create) == "InvalidInput"
+    # Account-scoped providers never depended on it.
+    mgmt_iam.create_workload_identity_provider(ProviderName=unique("p"), Scheme="NONE", ResourceScope="ACCOUNT")
+
+
 def test_organization_scope(server: Server) -> None:
     org = Organization.create(server)
     member = org.add_member()
     mgmt_iam = client(server, "iam", org.management.root)
+    _enable_organization_level_resources(org, mgmt_iam)
     domain = f"{unique('org')}.example.org"
     provider = mgmt_iam.create_workload_identity_provider(
         ProviderName=unique("p"), Scheme="SPIFFE", WorkloadIdentityDomain=domain, ResourceScope="ORGANIZATION"

@@ -56,7 +56,8 @@ def test_org_keys_in_the_policy_simulator_context(server: Server) -> None:
     org = Organization.create(server)
     nobody = make_user(server, org.management.root, policy=None)
     with pytest.raises(ClientError) as exc:
-        client(server, "iam", nobody.creds).list_roles()
+        # STS's denials carry the encoded message (IAM's do not).
+        client(server, "sts", nobody.creds).get_federation_token(Name="keys")
     encoded = exc.value.response["Error"]["Message"].split("Encoded authorization failure message: ", 1)[1]
     decoded = json.loads(
         client(server, "sts", org.management.root).decode_authorization_message(EncodedMessage=encoded)[

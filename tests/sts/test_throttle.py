@@ -60,6 +60,10 @@ def call(
         ("store", "master", "settings", "authorizer", "credentials", "keyring", "roles", "role_use", "last_used"),
         cast(Any, None),
     )
+    parts |= dict.fromkeys(
+        ("last_accessed",),
+        cast(Any, None),
+    )
     parts |= dict.fromkeys(("control_policies", "jwks", "mfa_limits"), cast(Any, None))
     return Call(service, operation, params or {}, principal, req, now, "us-east-1", "req", **parts)
 

@@ -41,11 +41,28 @@ ADDITIONAL: Mapping[tuple[str, str], tuple[str, ...]] = {
 }
 
 
+#: Operations with no action of their own in the reference, authorized by the actions their
+#: effect amounts to. AcquireRole creates a role from a template: the IAM API reference names
+#: no ``iam:AcquireRole`` action, while ``iam:RoleTemplateARN`` is listed on exactly these
+#: actions, so the caller needs each of them (requiring them all is the safe reading).
+COMPOSITE: Mapping[tuple[str, str], tuple[str, ...]] = {
+    ("iam", "AcquireRole"): (
+        "iam:CreateRole",
+        "iam:PutRolePolicy",
+        "iam:AttachRolePolicy",
+        "iam:PutRolePermissionsBoundary",
+        "iam:TagRole",
+    ),
+}
+
+
 def allowed_actions(service: str, operation: str) -> tuple[str, ...] | None:
     """The actions ``operation`` may be authorized with; ``None`` if the reference does not
-    list an action for it (and it is not one of :data:`NO_ACTION`)."""
+    list an action for it (and it is not one of :data:`NO_ACTION` or :data:`COMPOSITE`)."""
     if (service, operation) in NO_ACTION:
         return ()
+    if (service, operation) in COMPOSITE:
+        return COMPOSITE[(service, operation)]
     own = f"{service}:{operation}"
     if condition_keys.action(own) is None:
         return None

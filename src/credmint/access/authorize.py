@@ -24,13 +24,14 @@ from credmint.access import actions
 from credmint.access.context import anonymous_context, build_context
 from credmint.access.guardrails import ControlPolicyLookup, OrganizationKeyLookup
 from credmint.access.identity import ALLOW_ALL, Identity, PolicySource
-from credmint.access.messages import denial
+from credmint.access.messages import PLAIN_DENIAL_SERVICES, denial
 from credmint.access.principal import Principal, PrincipalKind
 from credmint.access.root_sessions import task_session_policies
 from credmint.access.tokens import IssuingCall
 from credmint.httpreq import HttpRequest
 from credmint.policy import CompiledPolicy, Decision, RequestContext, compile_policy, evaluate
 from credmint.sealing import MasterKey
+from credmint.store.last_accessed import ROOT_ENTITY, AccessRecorder
 
 log = logging.getLogger("credmint.access")
 
@@ -80,8 +81,12 @@ class Authorizer:
         policies: PolicySource,
         control_policies: ControlPolicyLookup,
         organization_keys: OrganizationKeyLookup,
+        *,
+        attempts: AccessRecorder | None = None,
     ) -> None:
         self._master = master
+        #: Where each decision for a user, role or root user is noted (the access advisor).
+        self._attempts = attempts
         self._policies = policies
         self._control_policies = control_policies
         self._organization_keys = organization_keys
@@ -135,7 +140,7 @@ class Authorizer:
             ctx = anonymous_context(request, action, resource, resource_account, now, extra_keys, region=region)
             decision = evaluate_anonymous(ctx, compiled_resource, rcps=rcps)
             if not decision.allowed:
-                raise denial(self._master, decision, ctx)
+                raise denial(self._master, decision, ctx, encoded=service not in PLAIN_DENIAL_SERVICES)
             return
         identity = self._identity(p)
         ctx = build_context(
@@ -162,9 +167,28 @@ class Authorizer:
             # The same request with no identity, session or scope policy: only the resource
             # policy can allow it (and any deny still applies).
             decision = decide(ctx, None, resource_policy=compiled_resource, session=None, scps=scps, rcps=rcps)
+        if self._attempts is not None:
+            self._record_attempt(self._attempts, p, action, region, now)
         if decision.allowed:
             return
-        raise denial(self._master, decision, ctx, short=action.startswith("sts:AssumeRole"))
+        raise denial(
+            self._master,
+            decision,
+            ctx,
+            short=action.startswith("sts:AssumeRole"),
+            encoded=service not in PLAIN_DENIAL_SERVICES,
+        )
+
+    @staticmethod
+    def _record_attempt(attempts: AccessRecorder, p: Principal, action: str, region: str, now: datetime) -> None:
+        """Note the attempt for the access advisor, allowed or not (AWS counts both): a
+        user's, a role's (any of its sessions, reported under the role's ARN) or the root
+        user's; federated users have no IAM entity of their own and are not recorded."""
+        if p.kind == PrincipalKind.ROOT:
+            attempts.record(p.account_id, ROOT_ENTITY, p.arn, action, region, now)
+        elif p.entity_id is not None:
+            role_arn = p.session.role_arn if p.session is not None else None
+            attempts.record(p.account_id, p.entity_id, role_arn or p.arn, action, region, now)
 
     # --- the pieces authorize() needs -----------------------------------------------------
 

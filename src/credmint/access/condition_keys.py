@@ -138,6 +138,24 @@ NEWER_THAN_REFERENCE: Mapping[str, tuple[tuple[str, ...], frozenset[str]]] = {
     "sts:IssueWorkloadIdentityContext": (("workload-identity-template",), frozenset()),
     "sts:GetCertificate": ((), frozenset()),
     "sts:GetTrustBundles": ((), frozenset()),
+    # IAM API reference, Enable/DisableOrganizationLevelResources: account-wide switches of
+    # the caller's organization; no resource and no condition keys are documented.
+    "iam:EnableOrganizationLevelResources": ((), frozenset()),
+    "iam:DisableOrganizationLevelResources": ((), frozenset()),
+    # IAM API reference, UpdateOpenIDConnectProvider: acts on an OIDC provider; the five
+    # keys its description names for controlling trusted identity propagation.
+    "iam:UpdateOpenIDConnectProvider": (
+        ("oidc-provider",),
+        frozenset(
+            {
+                "iam:EnableIdentityPropagation",
+                "iam:EnableIdentityCenterAssociation",
+                "iam:ResourceIdentityProviderIssuers",
+                "iam:RequestIdentityCenterInstanceArn",
+                "iam:ResourceIdentityCenterInstanceArn",
+            }
+        ),
+    ),
 }
 
 
@@ -242,6 +260,14 @@ SUPPLIED: Mapping[str, str] = {
     "iam:NotificationChannel": "iam.delegation (CreateDelegationRequest)",
     "iam:TemplateArn": "iam.delegation (CreateDelegationRequest's PolicyTemplateArn)",
     "iam:DelegationRequestOwner": "iam.delegation (the owner's ARN; ListDelegationRequests' OwnerId)",
+    "iam:OrganizationsPolicyId": "iam.common.PARAMETER_KEYS (GenerateOrganizationsAccessReport)",
+    "iam:RoleTemplateARN": "iam.common.target_facts (a role's template), iam.role_templates (AcquireRole)",
+    "iam:AccountPropertyNamespaces": "iam.account (Get/PutAccountProperties)",
+    "iam:EnableIdentityPropagation": "iam.providers.update_open_id_connect_provider",
+    "iam:EnableIdentityCenterAssociation": "iam.providers.update_open_id_connect_provider",
+    "iam:ResourceIdentityProviderIssuers": "iam.providers.update_open_id_connect_provider (the provider's URL)",
+    "iam:RequestIdentityCenterInstanceArn": "iam.providers.update_open_id_connect_provider",
+    "iam:ResourceIdentityCenterInstanceArn": "iam.providers.update_open_id_connect_provider (stored)",
     # STS.
     "sts:RoleSessionName": "sts.service, sts.federation",
     "sts:ExternalId": "sts.service",
@@ -296,7 +322,6 @@ UNSUPPLIED: Mapping[str, str] = {
     "s3:object-lock-event-hold": "Object Lock event holds are not offered (retention and legal hold are)",
     "s3:object-lock-event-hold-duration-days": "Object Lock event holds are not offered (retention and legal hold are)",
     "s3:isReplicationPauseRequest": "credmint does not replicate buckets",
-    "iam:RoleTemplateARN": "credmint has no IAM role templates",
     "organizations:TransferType": "credmint's organizations have no responsibility transfers",
     "organizations:TransferDirection": "credmint's organizations have no responsibility transfers",
     "iam:AssociatedResourceArn": "credmint runs no instances or functions a passed role is associated with",

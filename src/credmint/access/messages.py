@@ -80,12 +80,26 @@ def decode_message(master: MasterKey, encoded: str, account: str) -> str | None:
         return None
 
 
+#: Services whose AccessDenied text carries no ``Encoded authorization failure message``.
+#: STS's DecodeAuthorizationMessage reference: "Only certain Amazon Web Services operations
+#: return an encoded authorization message. The documentation for an individual operation
+#: indicates whether that operation returns an encoded message" -- EC2's operations do
+#: (UnauthorizedOperation, "You are not authorized to perform this operation. Encoded
+#: authorization failure message: ..."), IAM's and S3's API references say no such thing,
+#: and the IAM User Guide's access denied examples ("Troubleshoot access denied error
+#: messages") end with "because no identity-based policy allows the <action> action", as
+#: do IAM and S3 denials quoted from AWS in public issue trackers. So IAM and S3 answer the
+#: plain text; the other services keep the message (their evidence was not reviewed here).
+PLAIN_DENIAL_SERVICES = frozenset({"iam", "s3"})
+
+
 def denial(
     master: MasterKey,
     decision: Decision,
     ctx: RequestContext,
     *,
     short: bool = False,
+    encoded: bool = True,
 ) -> errors.AwsError:
     if short:
         # STS AssumeRole* denials use the form without "because ..." (observed).
@@ -95,6 +109,8 @@ def denial(
         text = access_denied_message(
             ctx.principal.arn, ctx.action, ctx.resource, decision.denied_by, decision.explicit_deny
         )
+    if not encoded:
+        return errors.access_denied(text)
     return errors.access_denied(
         f"{text}. Encoded authorization failure message: {encode_message(master, decision, ctx)}"
     )

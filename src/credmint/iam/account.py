@@ -158,3 +158,55 @@ def set_security_token_service_preferences(call: Call) -> Mapping[str, Any] | No
         if done.rowcount == 0:
             conn.execute(insert(st).values(account_id=account_id, name=TOKEN_VERSION_SETTING, value=version))
     return None
+
+
+# --- account properties ----------------------------------------------------------------------
+
+#: At most this many properties per account (AWS documents no quota; the bound keeps one
+#: account from filling the store).
+MAX_ACCOUNT_PROPERTIES = 100
+
+
+def _namespace(name: str) -> str:
+    """``Namespace`` of a ``Namespace/PropertyName`` key; the model's pattern checked the characters."""
+    namespace, sep, prop = name.partition("/")
+    if not sep or not namespace or not prop:
+        # Wording unconfirmed: the API reference asks for Namespace/PropertyName.
+        raise errors.invalid_input(f"Property {name} must be in Namespace/PropertyName format.")
+    return namespace
+
+
+@operation(OPERATIONS, "GetAccountProperties")
+def get_account_properties(call: Call) -> Mapping[str, Any] | None:
+    account_id = account_of(call)
+    ap = schema.account_properties
+    with call.store.read() as conn:
+        rows = conn.execute(select(ap.c.name, ap.c.value).where(ap.c.account_id == account_id)).all()
+    # iam:AccountPropertyNamespaces: the namespaces the answer holds (the call names none).
+    namespaces = sorted({_namespace(n) for n, _ in rows})
+    authorize(call, "iam:GetAccountProperties", "*", stored={"iam:AccountPropertyNamespaces": namespaces})
+    return {"Properties": {n: v for n, v in sorted(rows)}}
+
+
+@operation(OPERATIONS, "PutAccountProperties")
+def put_account_properties(call: Call) -> Mapping[str, Any] | None:
+    account_id = account_of(call)
+    props: Mapping[str, str] = call.params["Properties"]
+    if not props:
+        raise errors.invalid_input("Properties must contain at least one property.")  # wording unconfirmed
+    namespaces = {_namespace(n) for n in props}
+    if len(namespaces) > 1:
+        # API reference: "All properties in a single request must belong to the same namespace."
+        raise errors.invalid_input("All properties in a single request must belong to the same namespace.")
+    authorize(call, "iam:PutAccountProperties", "*", stored={"iam:AccountPropertyNamespaces": sorted(namespaces)})
+    ap = schema.account_properties
+    with call.store.write() as conn:
+        held = set(conn.execute(select(ap.c.name).where(ap.c.account_id == account_id)).scalars())
+        if len(held | set(props)) > MAX_ACCOUNT_PROPERTIES:
+            raise errors.limit_exceeded(f"An account can hold at most {MAX_ACCOUNT_PROPERTIES} properties.")
+        for name, value in props.items():
+            if name in held:
+                conn.execute(update(ap).where(ap.c.account_id == account_id, ap.c.name == name).values(value=value))
+            else:
+                conn.execute(insert(ap).values(account_id=account_id, name=name, value=value))
+    return None

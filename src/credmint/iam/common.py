@@ -66,6 +66,7 @@ PARAMETER_KEYS: dict[str, str] = {
     "iam:AWSServiceName": "AWSServiceName",
     "iam:ServiceSpecificCredentialServiceName": "ServiceName",
     "iam:ServiceSpecificCredentialAgeDays": "CredentialAgeDays",
+    "iam:OrganizationsPolicyId": "OrganizationsPolicyId",
 }
 
 
@@ -108,6 +109,8 @@ def authorize(call: Call, action: str, resource: str, *, stored: Mapping[str, st
         boundary = requested if isinstance(requested, str) and requested else target.boundary
         if boundary:
             keys["iam:PermissionsBoundary"] = boundary
+    if target.template is not None and condition_keys.takes(action, "iam:RoleTemplateARN"):
+        keys["iam:RoleTemplateARN"] = target.template
     passed_to = PASSED_TO_SERVICE.get(call.operation)
     if action == "iam:PassRole" and passed_to is not None:
         keys["iam:PassedToService"] = passed_to
@@ -128,6 +131,8 @@ class TargetFacts:
     tags: tuple[tuple[str, str], ...] = ()
     #: The permissions boundary of a target user or role.
     boundary: str | None = None
+    #: The role template a target role was created from (AcquireRole).
+    template: str | None = None
 
 
 _NO_FACTS = TargetFacts()
@@ -143,17 +148,25 @@ def target_facts(call: Call, resource: str) -> TargetFacts:
     kind = resource.split(":", 5)[5].split("/", 1)[0]
     t = schema.tags
     boundary: str | None = None
+    template: str | None = None
     with call.store.read() as conn:
         target = resource
-        if kind in ("user", "role"):
-            table = schema.users if kind == "user" else schema.roles
-            id_col = table.c.user_id if kind == "user" else table.c.role_id
+        if kind == "user":
+            u = schema.users
+            user = conn.execute(select(u.c.user_id, u.c.permissions_boundary_arn).where(u.c.arn == resource)).first()
+            if user is None:
+                return _NO_FACTS
+            target, boundary = user[0], user[1]
+        elif kind == "role":
+            r, src = schema.roles, schema.role_template_sources
             found = conn.execute(
-                select(id_col, table.c.permissions_boundary_arn).where(table.c.arn == resource)
+                select(r.c.role_id, r.c.permissions_boundary_arn, src.c.template_arn)
+                .outerjoin(src, src.c.role_id == r.c.role_id)
+                .where(r.c.arn == resource)
             ).first()
             if found is None:
                 return _NO_FACTS
-            target, boundary = found[0], found[1]
+            target, boundary, template = found[0], found[1], found[2]
         elif kind not in (
             "policy",
             "saml-provider",
@@ -165,7 +178,7 @@ def target_facts(call: Call, resource: str) -> TargetFacts:
         ):
             return _NO_FACTS
         rows = conn.execute(select(t.c.key, t.c.value).where(t.c.resource == target).order_by(t.c.position)).all()
-    return TargetFacts(tuple((k, v) for k, v in rows), boundary)
+    return TargetFacts(tuple((k, v) for k, v in rows), boundary, template)
 
 
 # --- pagination -------------------------------------------------------------------------

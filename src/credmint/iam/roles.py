@@ -99,6 +99,13 @@ def role_view(conn: Connection, row: Row[Any], *, full: bool) -> dict[str, Any]:
             if row.last_used_region:
                 last["Region"] = row.last_used_region
         out["RoleLastUsed"] = last
+        src = schema.role_template_sources
+        source = conn.execute(select(src).where(src.c.role_id == row.role_id)).first()
+        if source is not None:
+            out["SourceRoleTemplate"] = {
+                "TemplateArn": source.template_arn,
+                "TemplateMinorVersion": source.minor_version,
+            }
     return out
 
 
@@ -246,6 +253,7 @@ def delete_role(call: Call) -> Mapping[str, Any] | None:
         if held is not None:
             raise errors.delete_conflict("Cannot delete entity, must remove roles from instance profile first.")
         drop_all_tags(conn, rid)
+        conn.execute(delete(schema.role_template_sources).where(schema.role_template_sources.c.role_id == rid))
         conn.execute(delete(schema.roles).where(schema.roles.c.role_id == rid))
     return None
 

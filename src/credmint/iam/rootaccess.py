@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert
+from sqlalchemy import Connection, delete, func, insert, select
 
 from credmint import errors
 from credmint.api import Call, operation
@@ -23,7 +23,7 @@ from credmint.orgs import data, model
 from credmint.orgs.data import Org
 from credmint.store import schema
 
-_FEATURES = (model.FEATURE_ROOT_CREDENTIALS, model.FEATURE_ROOT_SESSIONS)
+_FEATURES = (model.FEATURE_ROOT_CREDENTIALS, model.FEATURE_ROOT_SESSIONS, model.FEATURE_ORGANIZATION_IAM_RESOURCES)
 
 
 def _organization(conn: Connection, account_id: str, *, enabling: bool) -> Org:
@@ -97,6 +97,65 @@ def enable_root_sessions(call: Call) -> Mapping[str, Any]:
 @operation(OPERATIONS, "DisableOrganizationsRootSessions")
 def disable_root_sessions(call: Call) -> Mapping[str, Any]:
     return _switch(call, "DisableOrganizationsRootSessions", model.FEATURE_ROOT_SESSIONS, False)
+
+
+def _organization_level_resources(call: Call, on: bool) -> Mapping[str, Any]:
+    """Enable/DisableOrganizationLevelResources: the management account only, both ways
+    (the API reference: "A delegated administrator for IAM cannot call it").
+
+    Disabling is refused while organization-level resources exist
+    (OrganizationLevelResourcesExistException): workload identity providers and templates
+    with an ORGANIZATION scope (``iam.workload_identity`` creates them only while the
+    capability is on).
+    """
+    account_id = account_of(call)
+    action = "EnableOrganizationLevelResources" if on else "DisableOrganizationLevelResources"
+    authorize(call, f"iam:{action}", "*")
+    f = schema.org_features
+    feature = model.FEATURE_ORGANIZATION_IAM_RESOURCES
+    with call.store.write() as conn:
+        org = _organization(conn, account_id, enabling=True)
+        present = feature in data.features(conn, org.org_id)
+        if on and not present:
+            conn.execute(insert(f).values(org_id=org.org_id, feature=feature))
+        elif not on and present:
+            if organization_level_resources(conn, org):
+                raise errors.iam_org_error(
+                    "OrganizationLevelResourcesExistException",
+                    "The request was rejected because your organization still has organization-level resources. "
+                    "Delete them before you disable organization-level resources for your organization.",
+                )
+            conn.execute(delete(f).where(f.c.org_id == org.org_id, f.c.feature == feature))
+        return _answer(conn, org)
+
+
+def organization_level_resources(conn: Connection, org: Org) -> int:
+    """How many organization-level resources ``org`` holds (ORGANIZATION-scoped workload
+    identity providers and templates; only the management account creates them)."""
+    p, t = schema.workload_identity_providers, schema.workload_identity_templates
+    providers = conn.execute(
+        select(func.count()).select_from(p).where(p.c.scope == "ORGANIZATION", p.c.org_id == org.org_id)
+    ).scalar_one()
+    templates = conn.execute(
+        select(func.count())
+        .select_from(t)
+        .where(t.c.scope == "ORGANIZATION", t.c.owner_account_id == org.management_account_id)
+    ).scalar_one()
+    return int(providers) + int(templates)
+
+
+def organization_level_resources_enabled(conn: Connection, org: Org) -> bool:
+    return model.FEATURE_ORGANIZATION_IAM_RESOURCES in data.features(conn, org.org_id)
+
+
+@operation(OPERATIONS, "EnableOrganizationLevelResources")
+def enable_organization_level_resources(call: Call) -> Mapping[str, Any]:
+    return _organization_level_resources(call, True)
+
+
+@operation(OPERATIONS, "DisableOrganizationLevelResources")
+def disable_organization_level_resources(call: Call) -> Mapping[str, Any]:
+    return _organization_level_resources(call, False)
 
 
 @operation(OPERATIONS, "ListOrganizationsFeatures")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from credmint.iam import (  # noqa: F401 - imported to register their operations
+    access_advisor,
     account,
     authdetails,
     credential_report,
@@ -17,6 +18,7 @@ from credmint.iam import (  # noqa: F401 - imported to register their operations
     policies,
     providers,
     public_credentials,
+    role_templates,
     roles,
     rootaccess,
     server_certificates,

@@ -48,6 +48,7 @@ from credmint.iam.common import (
     tags_param,
 )
 from credmint.iam.ops import OPERATIONS
+from credmint.iam.rootaccess import organization_level_resources_enabled
 from credmint.iam.workload_identity_issuer import Provider, Signer, Template, template_by_arn
 from credmint.orgs import data as orgs_data
 from credmint.policy import validate_policy
@@ -86,6 +87,14 @@ def _owner_segment(call: Call, conn: Connection, scope: str) -> tuple[str, str |
     if org.management_account_id != account_id:
         raise errors.access_denied(
             "Only the organization's management account can manage organization-scoped workload identity resources."
+        )
+    if not organization_level_resources_enabled(conn, org):
+        # IAM API reference, EnableOrganizationLevelResources: an organization "cannot create
+        # organization-level resources until the management account enables the capability".
+        # The error and its text are unconfirmed; refusing is the safe side.
+        raise errors.invalid_input(
+            "Organization-level resources are not enabled for your organization: "
+            "the management account enables them with EnableOrganizationLevelResources."
         )
     return org.org_id, org.org_id
 

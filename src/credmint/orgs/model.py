@@ -110,6 +110,8 @@ NON_DETACHABLE = frozenset({RCP_FULL_AWS_ACCESS.policy_id})
 IAM_SERVICE_PRINCIPAL = "iam.amazonaws.com"
 FEATURE_ROOT_CREDENTIALS = "RootCredentialsManagement"
 FEATURE_ROOT_SESSIONS = "RootSessions"
+#: Organization-level IAM resources (Enable/DisableOrganizationLevelResources).
+FEATURE_ORGANIZATION_IAM_RESOURCES = "OrganizationIamResources"
 
 
 # --- handshakes -------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from credmint.errors import AwsError, malformed_policy_document
 
+from . import grammar
 from .conditions import CompiledCondition, ConditionValueError, parse_operator, policy_value_text
 from .context import PrincipalInfo
 from .matching import ArnPattern, KeyValues, Matcher, action_service, actions_matcher, resources_matcher
@@ -270,6 +271,9 @@ def compile_policy(
         doc = parse_policy(doc)
     if not isinstance(doc, Mapping) or any(k not in _TOP_FIELDS for k in doc):
         raise _fail("syntax")
+    if kind == "identity":
+        # IAM's own passes, in IAM's order, decide which fault an identity policy is refused for.
+        grammar.check(doc, managed=managed)
     version = doc.get("Version", VERSION_2008)
     if version not in (VERSION_2008, VERSION_2012):
         raise _fail("version_bad")
@@ -380,7 +384,7 @@ def _compile_statement(index: int, st: Any, kind: PolicyKind | None, variables: 
     resources: tuple[ArnPattern, ...] | None = None
     if has_resource:
         texts = _strings(st["NotResource" if not_resource else "Resource"])
-        if kind in _IDENTITY_SIDE:
+        if kind in _IDENTITY_SIDE and kind != "identity":  # identity policies: grammar.resource_formats
             for r in texts:
                 if r != "*" and (not r.startswith("arn:") or r.count(":") < 5):
                     raise _fail("resource_arn", resource=r)
@@ -416,14 +420,16 @@ def _compile_conditions(block: Any, variables: bool) -> tuple[tuple[CompiledCond
         raise _fail("syntax")
     out: list[CompiledCondition] = []
     for operator, body in block.items():
+        if body == {}:
+            continue  # an empty operator block is accepted, whatever the operator, and tests nothing
         op = parse_operator(operator)
         if op is None:
             raise _fail("condition_type", operator=operator)
         if not isinstance(body, dict):
             raise _fail("syntax")
+        # Keys need no vendor prefix (IAM accepts "Condition": {"StringEquals": {"foo": "x"}};
+        # such a key is simply absent from every request).
         for key, raw in body.items():
-            if ":" not in key or not key.partition(":")[0]:
-                raise _fail("vendor")
             raw_values = raw if isinstance(raw, list) else [raw]
             try:
                 values = tuple(policy_value_text(v) for v in raw_values)

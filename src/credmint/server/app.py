@@ -122,6 +122,7 @@ class CredmintApp:
                 self._lifecycle.cancel()
                 metrics.fold()
                 await self.edge.blocking(partial(self.node.last_used.flush, self.node.store))
+                await self.edge.blocking(partial(self.node.last_accessed.flush, self.node.store))
                 await self.edge.blocking(self.node.audit.close)
                 self.node.store.close()
                 self.edge.shutdown()
@@ -272,11 +273,12 @@ class CredmintApp:
         return err.status, [(b"content-type", b"application/json")], body
 
     async def _flush_periodically(self) -> None:
-        """Write access-key last-used data in batches, off the request path."""
+        """Write access-key last-used and service last-accessed data in batches, off the request path."""
         while True:
             await asyncio.sleep(LAST_USED_FLUSH_SECONDS)
             try:
                 await self.edge.blocking(partial(self.node.last_used.flush, self.node.store))
+                await self.edge.blocking(partial(self.node.last_accessed.flush, self.node.store))
             except AwsError as err:  # the store is down: the batch waits for the next flush
                 self.edge.outage_log.warning("flushing access key last-used data failed: %s", err)
             except Exception:  # a failed flush keeps its batch for the next one

@@ -37,6 +37,7 @@ from credmint.sealing import MasterKey
 from credmint.settings import Settings
 from credmint.store.db import Store
 from credmint.store.iam import RoleCache
+from credmint.store.last_accessed import AccessRecorder
 from credmint.store.usage import LastUsedRecorder, RoleUseRecorder
 from credmint.sts.throttle import IssuanceThrottle
 
@@ -50,11 +51,14 @@ class Node:
         self.credentials = CredentialCache(store, master)
         self.policies = PolicySource(store, default_document)
         self.control_policies = orgs.ControlPolicies(store)
+        #: Service last accessed data (the access advisor), batched like ``last_used``.
+        self.last_accessed = AccessRecorder()
         self.authorizer = Authorizer(
             master,
             self.policies,
             self.control_policies.lookup,
             partial(orgs.organization_keys, self.control_policies),
+            attempts=self.last_accessed,
         )
         self.keyring = KeyringHolder(store, master)
         self.roles = RoleCache(store)
@@ -112,6 +116,7 @@ class Node:
             roles=self.roles,
             role_use=self.role_use,
             last_used=self.last_used,
+            last_accessed=self.last_accessed,
             control_policies=self.control_policies.lookup,
             jwks=self.jwks,
             mfa_limits=self.mfa_limits,

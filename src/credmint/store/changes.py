@@ -89,6 +89,13 @@ TABLE_TOPICS: Mapping[str, tuple[tuple[str | None, str], ...]] = {
     "delegation_requests": (),
     # Written past Store.write (batched, unsignalled): nothing caches audit records.
     "audit_events": (),
+    # Written past Store.write (batched, unsignalled) like audit records; read by reports only.
+    "service_last_accessed": (),
+    "access_reports": (),
+    "account_properties": (),
+    "oidc_provider_configs": (),
+    # GetRole reads it from the store; no cache holds a role's template.
+    "role_template_sources": (),
 }
 
 #: Every Organizations table changes ``orgs``.

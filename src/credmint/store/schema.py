@@ -598,6 +598,67 @@ org_resource_policies = Table(
     Column("content", Text, nullable=False),
 )
 
+#: Service last accessed data: the latest attempt per entity (a user's or role's unique id,
+#: or ``root``) and action (lower-cased ``service:action``), written in batches by
+#: ``store.last_accessed``.
+service_last_accessed = Table(
+    "service_last_accessed",
+    metadata,
+    Column("account_id", String(12), primary_key=True),
+    Column("entity_id", String(32), primary_key=True),
+    Column("action", String(160), primary_key=True),
+    Column("service", String(64), nullable=False),
+    Column("entity_arn", String(2048), nullable=False),
+    _ts("last_at"),
+    Column("region", String(32), nullable=False),
+    Index("ix_service_last_accessed_account_service", "account_id", "service"),
+)
+
+#: Access advisor report jobs (GenerateServiceLastAccessedDetails,
+#: GenerateOrganizationsAccessReport): the request and, once generated, the report as JSON.
+access_reports = Table(
+    "access_reports",
+    metadata,
+    Column("job_id", String(36), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), nullable=False),
+    #: ``service`` or ``organizations``.
+    Column("kind", String(16), nullable=False),
+    Column("subject", String(2048), nullable=False),
+    Column("granularity", String(16), nullable=True),
+    _ts("created_at"),
+    _ts("completed_at", nullable=True),
+    Column("report", Text, nullable=False),
+    Index("ix_access_reports_account_created", "account_id", "created_at"),
+)
+
+#: Account properties (PutAccountProperties): ``Namespace/PropertyName`` -> value.
+account_properties = Table(
+    "account_properties",
+    metadata,
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), primary_key=True),
+    Column("name", String(50), primary_key=True),
+    Column("value", String(1024), nullable=False),
+)
+
+#: Trusted identity propagation settings of OIDC providers (UpdateOpenIDConnectProvider).
+oidc_provider_configs = Table(
+    "oidc_provider_configs",
+    metadata,
+    Column("arn", String(2048), ForeignKey("oidc_providers.arn"), primary_key=True),
+    #: The ContextProvider structure as JSON, or None.
+    Column("context_provider", Text, nullable=True),
+    Column("identity_center_instance_arn", String(1224), nullable=True),
+)
+
+#: Roles created from a role template (AcquireRole): the template and minor version.
+role_template_sources = Table(
+    "role_template_sources",
+    metadata,
+    Column("role_id", String(32), ForeignKey("roles.role_id"), primary_key=True),
+    Column("template_arn", String(2048), nullable=False),
+    Column("minor_version", Integer, nullable=False),
+)
+
 #: The audit trail (one CloudTrail record per call), for LookupEvents on every node. The
 #: JSON-lines files under ``<data-dir>/audit/`` are the shipping copy. ``event_time_ms`` is
 #: epoch milliseconds: an integer orders and pages identically on SQLite and PostgreSQL.

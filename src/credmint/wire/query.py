@@ -486,16 +486,20 @@ class _Compiler:
 
                 inner = check_items
         elif isinstance(shape, MapShape):
-            val = self.check(shape.value)
-            if val is not None:
-                val_check = val
+            key_check = self.check(shape.key)
+            val_check = self.check(shape.value)
+            if key_check is not None or val_check is not None:
 
-                def check_values(value: Any, path: str, errs: list[str]) -> None:
-                    # Map-value paths are unconfirmed (no STS/IAM input has a map).
+                def check_entries(value: Any, path: str, errs: list[str]) -> None:
+                    # Map paths are unconfirmed (IAM's first map inputs are recent:
+                    # PutAccountProperties, AcquireRole); keys are checked like any string.
                     for k, v in value.items():
-                        val_check(v, f"{path}.{k}.member", errs)
+                        if key_check is not None:
+                            key_check(k, f"{path}.{k}.key", errs)
+                        if val_check is not None:
+                            val_check(v, f"{path}.{k}.member", errs)
 
-                inner = check_values
+                inner = check_entries
         if not checks and inner is None:
             return None
         nested = inner
