@@ -6,7 +6,19 @@ The server builds it from the ASGI scope and the body it read; ``wire`` and
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
+
+
+class BodyStream(Protocol):
+    """A response body sent in pieces (an object streamed from disk): ``read`` returns the
+    next piece, b"" at the end; it blocks (file I/O), so the server calls it on a worker
+    thread. ``close`` is called however the response ends."""
+
+    length: int
+
+    def read(self) -> bytes: ...
+
+    def close(self) -> None: ...
 
 
 class HttpRequest(NamedTuple):

@@ -27,7 +27,9 @@ import secrets
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 MASTER_KEY_ENV = "CREDMINT_MASTER_KEY"
 MASTER_KEY_FILENAME = "master.key"
@@ -52,13 +54,14 @@ class UnsealError(Exception):
 class MasterKey:
     """A 32-byte AES-256-GCM key. Its ``repr`` never shows the key."""
 
-    __slots__ = ("_aead", "_key")
+    __slots__ = ("_aead", "_derived", "_key")
 
     def __init__(self, key: bytes) -> None:
         if len(key) != _KEY_BYTES:
             raise MasterKeyError(f"a master key is exactly {_KEY_BYTES} bytes")
         self._key = bytes(key)
         self._aead = AESGCM(self._key)
+        self._derived: dict[bytes, bytes] = {}
 
     @classmethod
     def generate(cls) -> MasterKey:
@@ -90,6 +93,15 @@ class MasterKey:
         """A short non-secret id of the key (16 hex chars), to detect a store sealed under
         another master key with a clear message instead of a wall of unseal failures."""
         return hashlib.sha256(b"credmint master key fingerprint\x00" + self._key).hexdigest()[:16]
+
+    def derive(self, label: bytes) -> bytes:
+        """A 32-byte key for one purpose (HKDF-SHA256, ``label`` as info): other keys
+        come from the master key without ever exposing it."""
+        found = self._derived.get(label)
+        if found is None:
+            found = HKDF(algorithm=hashes.SHA256(), length=_KEY_BYTES, salt=None, info=label).derive(self._key)
+            self._derived[label] = found
+        return found
 
     def seal(self, plaintext: bytes, aad: bytes) -> bytes:
         """Encrypt and authenticate ``plaintext``, bound to ``aad`` (e.g. the row's id, so a

@@ -151,6 +151,10 @@ class Settings:
     #: non-public addresses. False (the default): a tenant's provider URL cannot make the
     #: server connect into its own network. True only for test setups with a local IdP.
     federation_allow_private_networks: bool = False
+    #: Whether SSE-C (customer-provided encryption keys) is accepted over plain HTTP.
+    #: False (the default), as S3: a key sent in clear is a key disclosed. True only for
+    #: test setups without TLS.
+    sse_c_allow_http: bool = False
 
     @property
     def public_access_block_flags(self) -> frozenset[str]:
@@ -327,6 +331,7 @@ _FIELDS = {
     "max_buffered_body_bytes": _positive_int,
     "max_anonymous_body": _positive_int,
     "federation_allow_private_networks": _bool,
+    "sse_c_allow_http": _bool,
 }
 
 

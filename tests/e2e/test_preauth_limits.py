@@ -222,12 +222,37 @@ def test_signed_upload_streams_in_and_is_stored(limited: Server, bucket: str) ->
 
 
 def test_body_past_the_memory_budget_is_503(limited: Server, bucket: str) -> None:
-    length = 5 * 1024**2  # past the 4 MiB budget of this server, under the S3 body limit
-    head = _signed_put_head(limited, f"/{bucket}/k5", bytes(length), secret=limited.secret_access_key)
+    # A body read into memory (a configuration document, not object data) reserves its
+    # declared length: 5 MiB is past the 4 MiB budget of this server.
+    length = 5 * 1024**2
+    head = _signed_put_head(limited, f"/{bucket}?tagging", bytes(length), secret=limited.secret_access_key)
     with _connect(limited) as sock:
         sock.sendall(head)
         answer = _answer(sock)
     assert answer.startswith(b"HTTP/1.1 503 ")
+    assert b"<Code>SlowDown</Code>" in answer
+
+
+def test_streamed_uploads_each_take_one_batch_of_the_budget(limited: Server, bucket: str) -> None:
+    # Object data is streamed to disk; each upload in flight holds one 1 MiB batch of the
+    # budget, whatever its size: four fill this server's 4 MiB, the fifth is refused.
+    length = 3 * 1024**2
+    body = bytes(length)
+    held = []
+    try:
+        for i in range(4):
+            sock = _connect(limited)
+            sock.sendall(_signed_put_head(limited, f"/{bucket}/held{i}", body, secret=limited.secret_access_key))
+            sock.sendall(body[:65536])  # started, not finished: the batch stays reserved
+            held.append(sock)
+        time.sleep(0.5)
+        with _connect(limited) as sock:
+            sock.sendall(_signed_put_head(limited, f"/{bucket}/fifth", body, secret=limited.secret_access_key))
+            answer = _answer(sock)
+    finally:
+        for sock in held:
+            sock.close()
+    assert answer.startswith(b"HTTP/1.1 503 "), answer[:200]
     assert b"<Code>SlowDown</Code>" in answer
 
 
@@ -254,3 +279,15 @@ def test_idle_time_between_requests_is_not_charged_to_the_next_head(limited: Ser
         time.sleep(2.5)  # past this server's 1 s head deadline, within keep-alive
         sock.sendall(request)
         assert _response(sock).startswith(b"HTTP/1.1 200 ")
+
+
+def test_upload_is_authorized_before_its_body_is_read(limited: Server) -> None:
+    # Correctly signed, but to a bucket that does not exist: the answer comes from the head
+    # alone (the body is never sent), and the connection is closed with the body unread.
+    length = 50 * 1024**2
+    head = _signed_put_head(limited, "/no-such-bucket-here/big", bytes(length), secret=limited.secret_access_key)
+    with _connect(limited) as sock:
+        sock.sendall(head)
+        answer = _answer(sock)
+    assert b"<Code>NoSuchBucket</Code>" in answer
+    assert b"connection: close" in answer.lower()

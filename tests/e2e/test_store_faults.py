@@ -92,8 +92,14 @@ def test_database_stall_fails_fast_and_keeps_cached_calls(pg_url: str, proxy: Pg
     try:
         user = make_user(node)  # its key is never used on the node before the stall
         root = node.client("sts")
+        # Ready once a heartbeat has confirmed the change channel: a fresh node's first
+        # requests can be answered before that (readiness says so until then), but their
+        # lookups bypass the caches (Store.caches_trusted): the cached call comes after.
+        deadline = time.monotonic() + BOUND * 2
+        while (status := httpx.get(node.url + "/_credmint/ready", timeout=5).status_code) != 200:
+            assert time.monotonic() < deadline, status
+            time.sleep(0.05)
         root.get_caller_identity()
-        assert httpx.get(node.url + "/_credmint/ready", timeout=5).status_code == 200
         # Let a heartbeat confirm the channel after the writes above.
         time.sleep(BOUND / 2)
         with proxy.all(STALL):

@@ -255,7 +255,26 @@ def _expect_continue(server: Server, bucket: str, key: str, creds: tuple[str, st
             head += f"{name}: {value}\r\n"
     with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
         sock.sendall(head.encode() + b"\r\n")
-        return sock.recv(4096)
+        # The answer's head, then its body (Content-Length) if it has one: the server may
+        # write them separately.
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = sock.recv(4096)
+            if not chunk:
+                return answer
+            answer += chunk
+        head_part, _, rest = answer.partition(b"\r\n\r\n")
+        length = 0
+        for line in head_part.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value.strip())
+        while len(rest) < length:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            rest += chunk
+        return head_part + b"\r\n\r\n" + rest
 
 
 def test_expect_100_continue_refused_before_continue(server: Server, s3: Any, bucket: str) -> None:

@@ -57,3 +57,31 @@ def test_bucket_configurations_on_postgres(pg_url: str, tmp_path: Path) -> None:
         assert "PublicAccessBlockConfiguration" in s3.get_public_access_block(Bucket="pg-configs")
     finally:
         server.stop()
+
+
+def test_streamed_and_encrypted_objects_on_postgres(pg_url: str, tmp_path: Path) -> None:
+    import httpx
+
+    server = start_server(
+        tmp_path / "data", database_url=pg_url, extra_env={"CREDMINT_SSE_C_ALLOW_HTTP": "true"}
+    )
+    try:
+        s3 = server.client("s3", config={"signature_version": "s3v4"})
+        s3.create_bucket(Bucket="pg-stream")
+        marker = b"pg plaintext marker "
+        data = marker * (20 * 2**20 // len(marker))  # 20 MiB: streamed in batches
+        url = s3.generate_presigned_url("put_object", Params={"Bucket": "pg-stream", "Key": "big"})
+        httpx.put(url, content=data, timeout=120).raise_for_status()
+        got = s3.get_object(Bucket="pg-stream", Key="big", Range="bytes=5000000-5000099")["Body"].read()
+        assert got == data[5_000_000:5_000_100]
+        key = os.urandom(32)
+        sse = {"SSECustomerAlgorithm": "AES256", "SSECustomerKey": key}
+        s3.put_object(Bucket="pg-stream", Key="c", Body=marker, **sse)
+        assert s3.get_object(Bucket="pg-stream", Key="c", **sse)["Body"].read() == marker
+        rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": True}
+        s3.put_bucket_encryption(Bucket="pg-stream", ServerSideEncryptionConfiguration={"Rules": [rule]})
+        assert s3.get_bucket_encryption(Bucket="pg-stream")["ServerSideEncryptionConfiguration"]["Rules"] == [rule]
+        blobs = [p for p in (tmp_path / "data" / "objects").rglob("*") if p.is_file()]
+        assert blobs and not any(marker in p.read_bytes() for p in blobs)
+    finally:
+        server.stop()

@@ -14,6 +14,8 @@ from sigv4_support import replace_header, with_
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
 from credmint.sigv4 import (
+    ChunkedDecoder,
+    RunningChecksum,
     SignedRequest,
     compute_checksum,
     decode_aws_chunked,
@@ -23,6 +25,7 @@ from credmint.sigv4 import (
     verify_signature,
 )
 from credmint.sigv4.checksums import crc32c, crc64nvme
+from credmint.sigv4.streaming import MAX_TRAILER_BYTES
 
 # The worked example of "Signature Calculations for the Authorization Header: Transferring Payload
 # in Multiple Chunks" (Amazon S3 API Reference): 64 KiB + 1 KiB of "a".
@@ -229,3 +232,79 @@ def test_checksum_check_values() -> None:
         "BadDigest",
         "The CRC32 you specified did not match the calculated checksum.",
     )
+
+
+# --- fed piece by piece -------------------------------------------------------------------
+
+
+def _feed(req: HttpRequest, piece: int, secret: str | None = SECRET) -> tuple[bytes, tuple[tuple[str, str], ...]]:
+    decoder = ChunkedDecoder(req, _signed(req), secret)
+    out = b""
+    for i in range(0, len(req.body), piece):
+        out += b"".join(decoder.feed(req.body[i : i + piece]))
+    return out, decoder.finish()
+
+
+@pytest.mark.parametrize("piece", [1, 7, 8193, 1 << 20])
+def test_decoder_fed_in_any_pieces_decodes_the_documented_example(piece: int) -> None:
+    req = _request(_doc_body(), "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", 66560)
+    assert _feed(req, piece) == (b"a" * 66560, ())
+
+
+@pytest.mark.parametrize("piece", [1, 5, 4096])
+def test_decoder_fed_in_pieces_reads_signed_trailers(piece: int) -> None:
+    body = _signed_body([9000, 20], ("x-amz-checksum-crc32", ""))
+    mode = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
+    req = _request(body, mode, 9020, **{"x-amz-trailer": "x-amz-checksum-crc32"})
+    data, trailers = _feed(req, piece)
+    assert len(data) == 9020
+    assert trailers == (("x-amz-checksum-crc32", compute_checksum("x-amz-checksum-crc32", data)),)
+    tampered = _request(
+        _signed_body([9000, 20], ("x-amz-checksum-crc32", ""), tamper_trailer=True),
+        "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
+        9020,
+    )
+    with pytest.raises(AwsError) as info:
+        _feed(tampered, piece)
+    assert info.value.code == "SignatureDoesNotMatch"
+
+
+def test_decoder_memory_is_bounded_by_a_header_line_and_the_trailers() -> None:
+    mode = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
+    # A chunk header that never ends: refused once past the longest legitimate line.
+    endless = _request(b"1" * 10_000, mode, 10)
+    decoder = ChunkedDecoder(endless, _signed(endless), SECRET)
+    with pytest.raises(AwsError) as info:
+        decoder.feed(endless.body)
+    assert info.value.code == "IncompleteBody"
+    # Trailers that never end: refused past MAX_TRAILER_BYTES.
+    trailer_mode = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
+    body = b"0\r\n" + b"x-amz-meta-a:" + b"b" * (MAX_TRAILER_BYTES + 10)
+    endless_trailer = _request(body, trailer_mode, 0)
+    decoder = ChunkedDecoder(endless_trailer, _signed(endless_trailer), None)
+    with pytest.raises(AwsError) as info:
+        decoder.feed(body)
+    assert info.value.code == "MalformedTrailerError"
+    # Bytes after the final chunk of a body without trailers.
+    extra = _request(_doc_body() + b"junk", mode, 66560)
+    with pytest.raises(AwsError) as info:
+        _feed(extra, 1 << 20)
+    assert info.value.code == "IncompleteBody"
+
+
+def test_decoder_refuses_more_data_than_declared_as_it_arrives() -> None:
+    req = _request(_doc_body(), "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", 100)
+    decoder = ChunkedDecoder(req, _signed(req), SECRET)
+    with pytest.raises(AwsError) as info:
+        decoder.feed(req.body[:200])
+    assert info.value.code == "IncompleteBody"
+
+
+def test_running_checksums_equal_the_whole_body_ones() -> None:
+    data = bytes(range(256)) * 300
+    for name in ("x-amz-checksum-crc32", "x-amz-checksum-crc32c", "x-amz-checksum-crc64nvme",
+                 "x-amz-checksum-sha1", "x-amz-checksum-sha256"):  # fmt: skip
+        running = RunningChecksum(name)
+        for i in range(0, len(data), 1000):
+            running.update(data[i : i + 1000])
+        assert running.value() == compute_checksum(name, data)

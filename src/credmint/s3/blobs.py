@@ -4,6 +4,11 @@ A blob is written to ``objects/tmp/``, flushed with ``fsync`` and only then rena
 ``objects/<xx>/<name>`` (and the directory fsynced), so a file that a metadata row names is
 always complete: a crash leaves at most an orphan in ``tmp/``, never a partial object.
 
+A *sealed* blob (its name ends in ``.s1``) holds the object encrypted at rest in the
+format of ``segments.py``; a blob named without it was written before objects were
+encrypted and holds the plaintext. The name says it so that parts and objects stored by
+an older version stay readable and nothing else needs to record it.
+
 Blobs are never modified. Overwriting an object writes a new blob, points the row at it in
 the same transaction, and unlinks the old file after the commit; a reader that opened the
 old file keeps reading it (POSIX unlink semantics), and one that raced the unlink retries
@@ -16,10 +21,19 @@ import contextlib
 import os
 import secrets
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
+
+from credmint.s3 import segments
 
 _COPY_CHUNK = 1024 * 1024
+#: Suffix of the names of sealed blobs.
+SEALED = ".s1"
+
+
+def is_sealed(name: str) -> bool:
+    return name.endswith(SEALED)
 
 
 class BlobGone(Exception):
@@ -45,61 +59,27 @@ class BlobStore:
         return self.root / name[:2] / name
 
     def _commit(self, tmp_path: Path) -> str:
-        name = secrets.token_hex(16)
+        # Every blob written now is sealed; plaintext ones come only from older versions.
+        name = secrets.token_hex(16) + SEALED
         final = self.path(name)
         final.parent.mkdir(exist_ok=True)
         os.replace(tmp_path, final)
         _fsync_dir(final.parent)
         return name
 
-    def write(self, data: bytes) -> str:
-        """Store ``data`` durably; returns the blob's name."""
-        return self.write_chunks((data,))
+    def writer(self) -> BlobWriter:
+        """A new sealed blob, written piece by piece (see :class:`BlobWriter`)."""
+        return BlobWriter(self)
 
-    def write_chunks(self, chunks: Iterable[bytes], observe: Callable[[bytes], None] | None = None) -> str:
-        fd, tmp_name = _mkstemp(self.tmp)
-        tmp_path = Path(tmp_name)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                for chunk in chunks:
-                    if observe is not None:
-                        observe(chunk)
-                    f.write(chunk)
-                f.flush()
-                os.fsync(f.fileno())
-            return self._commit(tmp_path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                tmp_path.unlink()
-            raise
-
-    def concat(self, names: Iterable[str], observe: Callable[[bytes], None] | None = None) -> str:
-        """A new blob holding the given blobs one after another (completing a multipart upload)."""
-        return self.write_chunks(self._stream_many(names), observe)
-
-    def stream(self, name: str) -> Iterable[bytes]:
-        """The blob's bytes in chunks (BlobGone at the first read if it was unlinked)."""
-        return self._stream_many((name,))
-
-    def _stream_many(self, names: Iterable[str]) -> Iterable[bytes]:
-        for name in names:
-            try:
-                f = self.path(name).open("rb")
-            except FileNotFoundError:
-                raise BlobGone(name) from None
-            with f:
-                while chunk := f.read(_COPY_CHUNK):
-                    yield chunk
-
-    def read(self, name: str, start: int = 0, length: int | None = None) -> bytes:
+    def open(self, name: str, sizes: list[int], key: bytes | None, start: int, length: int) -> BlobReader:
+        """A reader of plaintext bytes ``[start, start + length)`` of blob ``name``, whose
+        segments hold ``sizes`` plaintext bytes (sealed blobs only) under base ``key``.
+        Opened now: BlobGone here, not later, if the blob was unlinked."""
         try:
             f = self.path(name).open("rb")
         except FileNotFoundError:
             raise BlobGone(name) from None
-        with f:
-            if start:
-                f.seek(start)
-            return f.read() if length is None else f.read(length)
+        return BlobReader(f, sizes if is_sealed(name) else None, key, start, length)
 
     def delete(self, names: Iterable[str | None]) -> None:
         """Unlink blobs whose rows are gone; called after the commit that dropped them."""
@@ -107,6 +87,138 @@ class BlobStore:
             if name:
                 with contextlib.suppress(FileNotFoundError):
                     self.path(name).unlink()
+
+
+class BlobWriter:
+    """A sealed blob written as its plaintext arrives: segments of ``segments.py``, each
+    begun with :meth:`begin` under a base key, or copied whole from another sealed blob
+    with :meth:`copy_sealed`. Memory: one chunk per segment plus what one call passes.
+
+    Nothing is visible until :meth:`commit` (fsync, rename); :meth:`discard` removes the
+    temporary file, and must be called on every path that does not commit."""
+
+    def __init__(self, store: BlobStore) -> None:
+        self._store = store
+        fd, tmp_name = _mkstemp(store.tmp)
+        self.path = Path(tmp_name)
+        self._file: BinaryIO | None = os.fdopen(fd, "wb")
+        self._sealer: segments.Sealer | None = None
+        #: Plaintext bytes of each finished segment.
+        self.sizes: list[int] = []
+
+    def _out(self) -> BinaryIO:
+        if self._file is None:
+            raise ValueError("the blob was committed or discarded")
+        return self._file
+
+    def begin(self, key: bytes) -> None:
+        self.end()
+        self._sealer = segments.Sealer(key)
+        self._out().write(self._sealer.header)
+
+    def write(self, data: bytes) -> None:
+        if self._sealer is None:
+            raise ValueError("no segment begun")
+        sealed = self._sealer.feed(data)
+        if sealed:
+            self._out().write(sealed)
+
+    def end(self) -> None:
+        if self._sealer is not None:
+            self._out().write(self._sealer.finish())
+            self.sizes.append(self._sealer.size)
+            self._sealer = None
+
+    def copy_sealed(self, store: BlobStore, name: str, sizes: list[int]) -> None:
+        """Append the segments of sealed blob ``name`` as they are (no key needed)."""
+        self.end()
+        try:
+            f = store.path(name).open("rb")
+        except FileNotFoundError:
+            raise BlobGone(name) from None
+        out = self._out()
+        with f:
+            while chunk := f.read(_COPY_CHUNK):
+                out.write(chunk)
+        self.sizes.extend(sizes)
+
+    def commit(self) -> str:
+        self.end()
+        f = self._out()
+        try:
+            f.flush()
+            os.fsync(f.fileno())
+            f.close()
+            self._file = None
+            return self._store._commit(self.path)
+        except BaseException:
+            self.discard()
+            raise
+
+    def discard(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+
+
+class BlobReader:
+    """Plaintext of a range of a blob, in pieces of about a mebibyte: what a GET streams.
+    Sealed chunks are authenticated as they are decrypted; a failure raises
+    :class:`segments.SegmentCorrupt` (the response is then cut, as the status is sent)."""
+
+    def __init__(self, f: BinaryIO, sizes: list[int] | None, key: bytes | None, start: int, length: int) -> None:
+        self._file = f
+        self.length = length
+        self._pieces = self._plain(start, length) if sizes is None else self._sealed(sizes, key, start, length)
+
+    def _plain(self, start: int, length: int) -> Iterator[bytes]:
+        self._file.seek(start)
+        left = length
+        while left > 0:
+            chunk = self._file.read(min(left, _COPY_CHUNK))
+            if not chunk:
+                raise segments.SegmentCorrupt("blob shorter than its object")
+            left -= len(chunk)
+            yield chunk
+
+    def _sealed(self, sizes: list[int], key: bytes | None, start: int, length: int) -> Iterator[bytes]:
+        if key is None:
+            raise ValueError("a sealed blob needs its key")
+        left = length
+        for index, offset, first, last, skip in segments.plan(sizes, start, length):
+            self._file.seek(offset)
+            opener = segments.Opener(key, self._file.read(segments.HEADER_BYTES), sizes[index])
+            self._file.seek(offset + segments.chunk_offset(first))
+            out = bytearray()
+            for i in range(first, last + 1):
+                sealed = self._file.read(segments.sealed_chunk_size(opener.size, i))
+                plain = opener.open(i, sealed)
+                if i == first and skip:
+                    plain = plain[skip:]
+                if len(plain) > left:
+                    plain = plain[:left]
+                left -= len(plain)
+                out += plain
+                if len(out) >= _COPY_CHUNK:
+                    yield bytes(out)
+                    out.clear()
+            if out:
+                yield bytes(out)
+
+    def read(self) -> bytes:
+        """The next piece; b"" at the end."""
+        return next(self._pieces, b"")
+
+    def read_all(self) -> bytes:
+        """Everything left (for small objects only)."""
+        out = b"".join(self._pieces)
+        self.close()
+        return out
+
+    def close(self) -> None:
+        self._file.close()
 
 
 def _mkstemp(directory: Path) -> tuple[int, str]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, select
 
@@ -16,15 +16,19 @@ from credmint import errors
 from credmint.access.authorize import Authorizer
 from credmint.access.principal import Principal
 from credmint.errors import AwsError
-from credmint.httpreq import HttpRequest
+from credmint.httpreq import BodyStream, HttpRequest
 from credmint.s3 import acl, public_access
 from credmint.s3.actions import ACTIONS, POLICY_LOCKOUT_EXEMPT, VERSION_ACTIONS, request_keys, resource_arn, stored_keys
 from credmint.s3.blobs import BlobStore
+from credmint.sealing import MasterKey
 from credmint.settings import Settings
 from credmint.sigv2 import SignedV2
 from credmint.sigv4 import SignedRequest
 from credmint.store import schema
 from credmint.store.db import Store
+
+if TYPE_CHECKING:
+    from credmint.s3.upload import Upload
 
 #: Largest object key in bytes (UTF-8), as S3.
 MAX_KEY_BYTES = 1024
@@ -55,7 +59,8 @@ class BucketRow:
 class S3Response:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
+    #: Object data is streamed from disk; everything else is rendered whole.
+    body: bytes | BodyStream = b""
 
 
 @cache
@@ -97,6 +102,16 @@ class S3Context:
     trailers: dict[str, str] = field(default_factory=dict)
     #: The Signature Version 2 of a request signed that way (``signed`` is then None).
     signed_v2: SignedV2 | None = None
+    #: The master key: object data keys derive from it (``sse.py``).
+    master: MasterKey | None = None
+    #: PutObject's and UploadPart's body: received, checked and sealed, not yet committed.
+    upload: Upload | None = None
+
+    @property
+    def master_key(self) -> MasterKey:
+        if self.master is None:
+            raise ValueError("this S3 context has no master key")
+        return self.master
 
     @property
     def blobs(self) -> BlobStore:

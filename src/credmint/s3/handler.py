@@ -16,10 +16,21 @@ from credmint import errors
 from credmint.access.authorize import Authorizer
 from credmint.access.principal import Principal
 from credmint.errors import AwsError
-from credmint.httpreq import HttpRequest
-from credmint.s3 import buckets, cors, multipart, object_attributes, operations, post_object, retention
+from credmint.httpreq import BodyStream, HttpRequest
+from credmint.s3 import (
+    bucket_encryption,
+    buckets,
+    cors,
+    multipart,
+    object_attributes,
+    operations,
+    post_object,
+    retention,
+)
 from credmint.s3 import subresources as sub
 from credmint.s3.context import S3Context, S3Response
+from credmint.s3.upload import Upload
+from credmint.sealing import MasterKey
 from credmint.settings import Settings
 from credmint.sigv2 import SignedV2
 from credmint.sigv4 import SignedRequest, decode_aws_chunked, is_streaming
@@ -29,7 +40,7 @@ from credmint.wire import s3 as ws3
 
 log = logging.getLogger("credmint.s3")
 
-Response = tuple[int, list[tuple[bytes, bytes]], bytes]
+Response = tuple[int, list[tuple[bytes, bytes]], bytes | BodyStream]
 Operation = Callable[[S3Context], S3Response]
 
 OPERATIONS: dict[str, Operation] = {
@@ -81,9 +92,9 @@ OPERATIONS: dict[str, Operation] = {
     "PutBucketAcl": sub.put_bucket_acl,
     "GetObjectAcl": sub.get_object_acl,
     "PutObjectAcl": sub.put_object_acl,
-    "GetBucketEncryption": sub.get_bucket_encryption,
-    "PutBucketEncryption": sub.not_implemented,
-    "DeleteBucketEncryption": sub.nothing_to_delete,
+    "GetBucketEncryption": bucket_encryption.get_bucket_encryption,
+    "PutBucketEncryption": bucket_encryption.put_bucket_encryption,
+    "DeleteBucketEncryption": bucket_encryption.delete_bucket_encryption,
     "GetBucketLogging": sub.get_bucket_logging,
     "PutBucketLogging": sub.not_implemented,
     "GetBucketAccelerateConfiguration": sub.get_bucket_accelerate_configuration,
@@ -264,17 +275,27 @@ def handle_s3(
     *,
     secret: str | None = None,
     signed_v2: SignedV2 | None = None,
+    master: MasterKey | None = None,
+    upload: Upload | None = None,
 ) -> Response:
     """Serve one authenticated (or anonymous: ``principal`` None) S3 request.
 
     ``secret`` is the signing secret the edge looked up; it verifies the chunk signatures
     of ``STREAMING-AWS4-HMAC-SHA256-PAYLOAD`` bodies. ``signed_v2`` is the verified
     Signature Version 2 of a request signed that way (``signed`` is then None).
+    ``master`` is the master key object data keys derive from. ``upload`` is the body of
+    PutObject or UploadPart, received and checked by the server (``req.body`` is then
+    empty); it is discarded unless the operation commits it.
     """
     try:
-        response = _serve(store, settings, authorizer, req, principal, signed, request_id, now, secret, signed_v2)
+        response = _serve(
+            store, settings, authorizer, req, principal, signed, request_id, now, secret, signed_v2, master, upload
+        )
     except AwsError as err:
         return render_error(err, request_id)
+    finally:
+        if upload is not None:
+            upload.discard()
     headers = [(b"x-amz-request-id", request_id.encode()), (b"x-amz-id-2", request_id.encode())]
     headers.extend((k.lower().encode("latin-1"), _header_value(v)) for k, v in response.headers.items())
     return response.status, headers, response.body
@@ -299,13 +320,17 @@ def _serve(
     now: datetime,
     secret: str | None,
     signed_v2: SignedV2 | None = None,
+    master: MasterKey | None = None,
+    upload: Upload | None = None,
 ) -> S3Response:
     bucket, key = ws3.s3_target(req.header("host"), req.raw_path)
     query = parse_query(req.query_string)
     operation = route(req.method, bucket, key, query, req)
     body = req.body
     trailers: dict[str, str] = {}
-    if signed is not None and is_streaming(signed):
+    if upload is not None:
+        trailers = dict(upload.trailers)
+    elif signed is not None and is_streaming(signed):
         decoded = decode_aws_chunked(req, signed, secret)
         body = decoded.data
         trailers = dict(decoded.trailers)
@@ -325,20 +350,23 @@ def _serve(
         now=now,
         body=body,
         trailers=trailers,
+        master=master,
+        upload=upload,
     )
     # An empty body is checked too: a checksum or Content-MD5 that is not the empty body's
-    # is refused (BadDigest) as S3 does, never taken for a zero-length object.
-    if operation not in _NOT_BODY_CHECKSUMS:
+    # is refused (BadDigest) as S3 does, never taken for a zero-length object. A streamed
+    # upload's body is not in ``body``: the spool checked its digests as it arrived.
+    if upload is None and operation not in _NOT_BODY_CHECKSUMS:
         operations.verify_body_digests(ctx)
     return OPERATIONS[operation](ctx)
 
 
-#: Uploads a client may hold back behind ``Expect: 100-continue``, and whose authorization
-#: needs nothing from the body (their condition keys come from the head).
-_AUTHORIZED_BEFORE_BODY = frozenset({"PutObject", "UploadPart"})
+#: Operations whose body is object data: streamed to disk by the server (``upload.py``),
+#: after :func:`preflight_upload` has authorized the request from its head.
+STREAMED_UPLOADS = frozenset({"PutObject", "UploadPart"})
 
 
-def authorize_head(
+def preflight_upload(
     store: Store,
     settings: Settings,
     authorizer: Authorizer,
@@ -349,21 +377,21 @@ def authorize_head(
     now: datetime,
     *,
     signed_v2: SignedV2 | None = None,
-) -> None:
-    """Authorize an upload from its head alone, before its body is asked for.
+    master: MasterKey | None = None,
+) -> Response | None:
+    """The refusal of an upload that can be refused from its head alone (not allowed, no
+    such bucket or upload, a bad key or part number), so that its body is never read;
+    None when the body should be read. The operation authorizes again with the body.
 
     A client that sent ``Expect: 100-continue`` waits for ``100 Continue`` before sending the
     body; S3 answers a refused upload (AccessDenied, NoSuchBucket) instead, so the client
     never sends a body that would be thrown away. The server sends ``100 Continue`` when it
-    first reads the body, so raising here (an ``AwsError``) answers first. The operation
-    authorizes again once the body is read; this check decides nothing it would not.
+    first reads the body, so a refusal from here answers first.
     """
     bucket, key = ws3.s3_target(req.header("host"), req.raw_path)
     query = parse_query(req.query_string)
     operation = route(req.method, bucket, key, query, req)
-    if operation not in _AUTHORIZED_BEFORE_BODY:
-        return
-    S3Context(
+    ctx = S3Context(
         store=store,
         settings=settings,
         authorizer=authorizer,
@@ -377,7 +405,16 @@ def authorize_head(
         key=key,
         query=query,
         now=now,
-    ).bucket_or_404()
+        master=master,
+    )
+    try:
+        if operation == "PutObject":
+            operations.put_object_preflight(ctx)
+        elif operation == "UploadPart":
+            multipart.upload_part_preflight(ctx)
+    except AwsError as err:
+        return render_error(err, request_id)
+    return None
 
 
 def preflight(store: Store, req: HttpRequest, request_id: str) -> Response:
@@ -406,6 +443,7 @@ def with_cors(store: Store, req: HttpRequest, response: Response) -> Response:
     status, headers, body = response
     extra = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in added]
     return status, [*headers, *extra], body
+
 
 
 def describe(req: HttpRequest) -> tuple[str | None, str | None, str | None]:

@@ -13,16 +13,15 @@ import hashlib
 import json
 import re
 import secrets
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
 from credmint import errors
 from credmint.errors import AwsError
-from credmint.s3 import versions, xmlbody
-from credmint.s3.blobs import BlobGone
+from credmint.s3 import sse, versions, xmlbody
+from credmint.s3.blobs import BlobGone, BlobReader, is_sealed
 from credmint.s3.buckets import xml_response
 from credmint.s3.context import BucketRow, S3Context, S3Response, check_key, dumps, sort_key
 from credmint.s3.operations import (
@@ -38,13 +37,15 @@ from credmint.s3.operations import (
     read_copy_source,
     read_object,
     refuse_unsupported_write,
+    request_upload,
     stored_headers,
     user_metadata,
     write_object_row,
 )
 from credmint.s3.tags import tagging_header
-from credmint.sigv4 import compute_checksum
-from credmint.sigv4.checksums import ALGORITHMS, crc32c, crc64nvme
+from credmint.s3.upload import Upload
+from credmint.sigv4 import RunningChecksum
+from credmint.sigv4.checksums import ALGORITHMS
 from credmint.store import schema
 
 MIN_PART_SIZE = 5 * 1024**2
@@ -81,7 +82,7 @@ def create_multipart_upload(ctx: S3Context) -> S3Response:
     assert ctx.bucket is not None and ctx.key is not None
     check_key(ctx.key)
     bucket = ctx.bucket_or_404()
-    ownership = refuse_unsupported_write(ctx, bucket)
+    ownership, customer = refuse_unsupported_write(ctx, bucket)
     algorithm = (ctx.header("x-amz-checksum-algorithm") or "").strip().upper() or None
     if algorithm is not None and algorithm not in CHECKSUM_HEADERS:
         raise errors.s3_invalid_request(
@@ -110,6 +111,9 @@ def create_multipart_upload(ctx: S3Context) -> S3Response:
     if algorithm is not None:
         attributes["checksum_algorithm"] = algorithm
         attributes["checksum_type"] = ctype
+    if customer is not None:
+        # Every part must then carry the same key; only its salted HMAC is kept.
+        attributes["sse_c"] = sse.key_check(ctx.master_key, customer)
     upload_id = secrets.token_urlsafe(48)
     p = ctx.principal
     with ctx.store.write() as conn:
@@ -129,6 +133,7 @@ def create_multipart_upload(ctx: S3Context) -> S3Response:
     if algorithm is not None:
         result["ChecksumAlgorithm"] = algorithm
         result["ChecksumType"] = ctype
+    result.update(sse.response_members(attributes, customer))
     return xml_response("CreateMultipartUpload", result)
 
 
@@ -148,13 +153,42 @@ def _part_number(ctx: S3Context) -> int:
     return number
 
 
+def upload_part_preflight(ctx: S3Context) -> dict[str, Any]:
+    """What UploadPart can refuse from the head alone, before its body is read; returns
+    the upload."""
+    assert ctx.bucket is not None and ctx.key is not None
+    _part_number(ctx)
+    bucket = ctx.bucket_or_404()
+    upload = _upload_row(ctx, bucket.name, ctx.key, _upload_id(ctx))
+    _check_part_key(ctx, upload["attributes"], sse.customer_key(ctx.header))
+    return upload
+
+
+def _check_part_key(ctx: S3Context, attributes: dict[str, Any], customer: sse.CustomerKey | None) -> None:
+    """A part of an SSE-C upload carries the upload's key; a part of another upload none."""
+    check = attributes.get("sse_c")
+    if check is None:
+        if customer is not None:
+            raise errors.s3_invalid_request("The encryption parameters are not applicable to this multipart upload.")
+        return
+    if customer is None:
+        raise errors.s3_invalid_request(
+            "The multipart upload initiate requested encryption. Subsequent part requests must include the "
+            "appropriate encryption parameters."
+        )
+    if not sse.key_matches(ctx.master_key, check, customer):
+        raise errors.s3_invalid_request(
+            "The provided encryption parameters did not match the ones used originally."
+        )
+
+
 def upload_part(ctx: S3Context) -> S3Response:
     assert ctx.bucket is not None and ctx.key is not None
     number = _part_number(ctx)
     upload_id = _upload_id(ctx)
-    bucket = ctx.bucket_or_404()
-    upload = _upload_row(ctx, bucket.name, ctx.key, upload_id)
-    data = ctx.body
+    upload = upload_part_preflight(ctx)
+    body = request_upload(ctx)
+    _check_part_key(ctx, upload["attributes"], body.customer)
     sent = body_checksum(ctx)
     algorithm = upload["attributes"].get("checksum_algorithm")
     checksums: dict[str, str] = {}
@@ -166,14 +200,20 @@ def upload_part(ctx: S3Context) -> S3Response:
             )
         checksums[sent["algorithm"]] = sent["value"]
     elif algorithm is not None:
-        # The upload promised a checksum; compute the part's so Complete can combine them.
-        checksums[algorithm] = compute_checksum(CHECKSUM_HEADERS[algorithm], data)
-    etag = quoted(hashlib.md5(data, usedforsecurity=False).hexdigest())
-    blob = ctx.blobs.write(data)
-    _store_part(ctx, upload_id, number, len(data), etag, checksums, blob)
+        # The upload promised a checksum; the part's was computed as it arrived (the spool
+        # computes the algorithm the upload names when the request names it; else now).
+        name = CHECKSUM_HEADERS[algorithm]
+        found = body.checksums.get(name)
+        if found is None:
+            found = _part_checksum(ctx, body.size, name, body)
+        checksums[algorithm] = found
+    etag = quoted(body.md5_hex)
+    blob = body.commit()
+    _store_part(ctx, upload_id, number, body.size, etag, checksums, blob)
     headers = {"ETag": etag}
     for label, value in checksums.items():
         headers[CHECKSUM_HEADERS[label]] = value
+    headers.update(sse.response_headers(upload["attributes"], body.customer))
     return S3Response(headers=headers)
 
 
@@ -214,7 +254,6 @@ def _store_part(
 #: Largest copy source S3 copies in one request (CopyObject, or UploadPartCopy of a range).
 MAX_COPY_SIZE = 5 * 1024**3
 _COPY_RANGE = re.compile(r"bytes=(\d+)-(\d+)")
-_READ_CHUNK = 1024 * 1024
 
 
 def _copy_range(raw: str | None, size: int) -> tuple[int, int]:
@@ -239,17 +278,6 @@ def _copy_range(raw: str | None, size: int) -> tuple[int, int]:
     return first, last - first + 1
 
 
-def _range_chunks(ctx: S3Context, blob: str, start: int, length: int) -> Iterator[bytes]:
-    """The bytes ``[start, start + length)`` of a blob, a bounded chunk at a time."""
-    end = start + length
-    while start < end:
-        chunk = ctx.blobs.read(blob, start, min(_READ_CHUNK, end - start))
-        if not chunk:
-            raise BlobGone(blob)  # shorter than its row says: treated as replaced underneath
-        start += len(chunk)
-        yield chunk
-
-
 def upload_part_copy(ctx: S3Context) -> S3Response:
     assert ctx.bucket is not None and ctx.key is not None
     number = _part_number(ctx)
@@ -257,12 +285,25 @@ def upload_part_copy(ctx: S3Context) -> S3Response:
     src_bucket_name, src_key, src_version = parse_copy_source(ctx.header("x-amz-copy-source") or "")
     bucket = ctx.bucket_or_404()
     upload = _upload_row(ctx, bucket.name, ctx.key, upload_id)
+    # The part is sealed under the upload's key: a part copied into an SSE-C upload carries
+    # that key as an uploaded part does; a source stored with SSE-C needs its own.
+    customer = sse.customer_key(ctx.header)
+    source_customer = sse.customer_key(ctx.header, copy_source=True)
+    keyed = customer is not None or source_customer is not None
+    if keyed and not ctx.req.secure and not ctx.settings.sse_c_allow_http:
+        raise errors.s3_invalid_request(
+            "Requests specifying Server Side Encryption with Customer provided keys must be made over a "
+            "secure connection."
+        )
+    _check_part_key(ctx, upload["attributes"], customer)
     src_bucket = authorize_copy_source(ctx, src_bucket_name, src_key, src_version)
     if src_bucket is None:
         raise errors.s3_no_such_bucket(src_bucket_name)
     algorithm: str | None = upload["attributes"].get("checksum_algorithm")
+    master = ctx.master_key
     for _attempt in range(3):
         src = read_copy_source(ctx, src_bucket_name, src_key, src_version)
+        source_key = sse.read_key(master, src.attributes, source_customer, copy_source=True)
         check_conditions(ctx.header, src.etag, src.last_modified, prefix="x-amz-copy-source-", copy=True)
         start, length = _copy_range(ctx.header("x-amz-copy-source-range"), src.size)
         if length > MAX_COPY_SIZE:
@@ -270,31 +311,58 @@ def upload_part_copy(ctx: S3Context) -> S3Response:
                 f"The specified copy source is larger than the maximum allowable size for a copy source: "
                 f"{MAX_COPY_SIZE}"
             )
-        md5 = hashlib.md5(usedforsecurity=False)
-        summer = RunningChecksum(algorithm) if algorithm is not None else None
-
-        def observe(chunk: bytes, md5: Any = md5, summer: RunningChecksum | None = summer) -> None:
-            md5.update(chunk)
-            if summer is not None:
-                summer.update(chunk)
-
         try:
-            blob = ctx.blobs.write_chunks(_range_chunks(ctx, src.blob, start, length), observe)
+            # Opened now: a source unlinked in between is looked up again; once open, an
+            # overwrite of the source does not disturb the copy (blobs.py).
+            reader = ctx.blobs.open(src.blob, src.segments, source_key, start, length)
         except BlobGone:
-            continue  # the source was overwritten or deleted while being read: look again
+            continue
         break
     else:
         raise errors.s3_no_such_key(src_key)
+    md5 = hashlib.md5(usedforsecurity=False)
+    summer = RunningChecksum(CHECKSUM_HEADERS[algorithm]) if algorithm is not None else None
+    writer = ctx.blobs.writer()
+    try:
+        # Decrypted under the source's key and sealed under the upload's, a piece at a
+        # time: the part is one segment, as an uploaded part is, in constant memory.
+        writer.begin(customer.key if customer is not None else sse.sse_s3_key(master))
+        try:
+            while piece := reader.read():
+                md5.update(piece)
+                if summer is not None:
+                    summer.update(piece)
+                writer.write(piece)
+        finally:
+            reader.close()
+        blob = writer.commit()
+    except BaseException:
+        writer.discard()
+        raise
     checksums = {algorithm: summer.value()} if algorithm is not None and summer is not None else {}
     etag = quoted(md5.hexdigest())
     _store_part(ctx, upload_id, number, length, etag, checksums, blob)
     part: dict[str, Any] = {"ETag": etag, "LastModified": ctx.now}
     for label, value in checksums.items():
         part["Checksum" + label] = value
-    result: dict[str, Any] = {"CopyPartResult": part}
+    result: dict[str, Any] = {"CopyPartResult": part, **sse.response_members(upload["attributes"], customer)}
     if src_version is not None or src.version_id != versions.NULL:
         result["CopySourceVersionId"] = src.version_id
     return xml_response("UploadPartCopy", result)
+
+
+def _part_checksum(ctx: S3Context, size: int, name: str, body: Upload) -> str:
+    """Checksum ``name`` of a part received without it running: read back, decrypted."""
+    running = RunningChecksum(name)
+    blob = body.writer.path
+    key = body.customer.key if body.customer is not None else sse.sse_s3_key(ctx.master_key)
+    reader = BlobReader(blob.open("rb"), body.writer.sizes, key, 0, size)
+    try:
+        while piece := reader.read():
+            running.update(piece)
+    finally:
+        reader.close()
+    return running.value()
 
 
 # --- Complete -----------------------------------------------------------------------------
@@ -330,32 +398,6 @@ def _digest_of(label: str, value: str) -> bytes:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
         raise errors.s3_invalid_checksum_value(CHECKSUM_HEADERS[label], False) from None
-
-
-class RunningChecksum:
-    """One of S3's checksums of a body seen a chunk at a time (a full-object CRC while the
-    parts are concatenated, a copied part's checksum while it is copied)."""
-
-    def __init__(self, algorithm: str) -> None:
-        self.algorithm = algorithm
-        self.crc = 0
-        self.hash = hashlib.sha1(usedforsecurity=False) if algorithm == "SHA1" else hashlib.sha256()
-
-    def update(self, chunk: bytes) -> None:
-        if self.algorithm == "CRC32":
-            self.crc = zlib.crc32(chunk, self.crc)
-        elif self.algorithm == "CRC32C":
-            self.crc = crc32c(chunk, self.crc)
-        elif self.algorithm == "CRC64NVME":
-            self.crc = crc64nvme(chunk, self.crc)
-        else:
-            self.hash.update(chunk)
-
-    def value(self) -> str:
-        if self.algorithm in _COMPOSITE_ONLY:
-            return base64.b64encode(self.hash.digest()).decode("ascii")
-        size = 8 if self.algorithm == "CRC64NVME" else 4
-        return base64.b64encode(self.crc.to_bytes(size, "big")).decode("ascii")
 
 
 def complete_multipart_upload(ctx: S3Context) -> S3Response:
@@ -410,10 +452,9 @@ def complete_multipart_upload(ctx: S3Context) -> S3Response:
             part_checksums.append({algorithm: part_sums[algorithm]})
         blobs.append(blob)
     etag = quoted(f"{hashlib.md5(md5s, usedforsecurity=False).hexdigest()}-{len(requested)}")
-    full = RunningChecksum(algorithm) if algorithm is not None and ctype == "FULL_OBJECT" else None
-    observe: Callable[[bytes], None] | None = full.update if full is not None else None
+    full = RunningChecksum(CHECKSUM_HEADERS[algorithm]) if algorithm is not None and ctype == "FULL_OBJECT" else None
     try:
-        new_blob = ctx.blobs.concat(blobs, observe)
+        new_blob = _concatenate(ctx, upload["attributes"], blobs, sizes, full.update if full is not None else None)
     except BlobGone:
         raise errors.s3_no_such_upload(upload_id) from None
     checksum: dict[str, str] | None = None
@@ -432,12 +473,15 @@ def complete_multipart_upload(ctx: S3Context) -> S3Response:
         "meta": upload["attributes"].get("meta") or {},
         "headers": upload["attributes"].get("headers") or {},
         "parts": sizes,
+        "segments": sizes,
         # Which upload made the object: a retried Complete of this upload is answered from it.
         "upload_id": upload_id,
     }
     if part_checksums:
         # Each part's checksum, for GetObjectAttributes' ObjectParts.
         attributes["part_checksums"] = part_checksums
+    if upload["attributes"].get("sse_c") is not None:
+        attributes["sse_c"] = upload["attributes"]["sse_c"]
     if upload["attributes"].get("tags"):
         attributes["tags"] = upload["attributes"]["tags"]
     for name in ("owner", "acl", "retention", "legal_hold"):
@@ -468,11 +512,16 @@ def complete_multipart_upload(ctx: S3Context) -> S3Response:
         ctx.blobs.delete([new_blob])
         raise
     ctx.blobs.delete([*part_blobs, *dropped])
-    return _complete_result(ctx, bucket.name, etag, checksum, version_id)
+    return _complete_result(ctx, bucket.name, etag, checksum, version_id, attributes)
 
 
 def _complete_result(
-    ctx: S3Context, bucket: str, etag: str, checksum: dict[str, str] | None, version_id: str
+    ctx: S3Context,
+    bucket: str,
+    etag: str,
+    checksum: dict[str, str] | None,
+    version_id: str,
+    attributes: dict[str, Any],
 ) -> S3Response:
     host = ctx.header("host") or "localhost"
     scheme = "https" if ctx.req.secure else "http"
@@ -482,10 +531,61 @@ def _complete_result(
         "Key": ctx.key,
         "ETag": etag,
         **checksum_members(checksum),
+        **sse.response_members(attributes),
     }
     if version_id != versions.NULL:
         result["VersionId"] = version_id
     return xml_response("CompleteMultipartUpload", result)
+
+
+def _concatenate(
+    ctx: S3Context,
+    attributes: dict[str, Any],
+    blobs: list[str],
+    sizes: list[int],
+    observe: Callable[[bytes], None] | None,
+) -> str:
+    """One sealed blob of the parts, in order: sealed parts copied as they are (no key is
+    needed, which is what lets an SSE-C upload complete without its key), parts stored
+    before objects were encrypted sealed now. ``observe`` sees the plaintext (a
+    full-object checksum); for an SSE-C upload that needs the key, from the request."""
+    master = ctx.master_key
+    key = sse.sse_s3_key(master)
+    if observe is not None and attributes.get("sse_c") is not None:
+        customer = sse.customer_key(ctx.header)
+        if customer is None or not sse.key_matches(master, attributes["sse_c"], customer):
+            # The parts' plaintext is needed for a full-object checksum; without the key
+            # it cannot be computed (AWS's answer here is unconfirmed: refusing is safer
+            # than completing with an unchecked checksum).
+            raise errors.s3_invalid_request(
+                "A full-object checksum of an upload encrypted with a customer key needs that key on "
+                "CompleteMultipartUpload."
+            )
+        key = customer.key
+    writer = ctx.blobs.writer()
+    try:
+        for name, size in zip(blobs, sizes, strict=True):
+            sealed = is_sealed(name)
+            if sealed:
+                writer.copy_sealed(ctx.blobs, name, [size])
+            if observe is None and sealed:
+                continue
+            reader = ctx.blobs.open(name, [size], key, 0, size)
+            try:
+                if not sealed:
+                    writer.begin(key)
+                while piece := reader.read():
+                    if observe is not None:
+                        observe(piece)
+                    if not sealed:
+                        writer.write(piece)
+            finally:
+                reader.close()
+            writer.end()
+        return writer.commit()
+    except BaseException:
+        writer.discard()
+        raise
 
 
 def _completed(ctx: S3Context, bucket: str, key: str, upload_id: str) -> S3Response | None:
@@ -498,7 +598,7 @@ def _completed(ctx: S3Context, bucket: str, key: str, upload_id: str) -> S3Respo
     current = read_object(ctx, bucket, key)
     if current is None or current.attributes.get("upload_id") != upload_id:
         return None
-    return _complete_result(ctx, bucket, current.etag, current.checksum, current.version_id)
+    return _complete_result(ctx, bucket, current.etag, current.checksum, current.version_id, current.attributes)
 
 
 # --- Abort and the listings ---------------------------------------------------------------

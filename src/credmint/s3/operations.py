@@ -19,18 +19,19 @@ from sqlalchemy import Connection, select
 from credmint import errors
 from credmint.errors import AwsError
 from credmint.httpreq import header_text
-from credmint.s3 import object_lock, versions, xmlbody
+from credmint.s3 import object_lock, sse, versions, xmlbody
 from credmint.s3.actions import VERSION_ACTIONS
-from credmint.s3.blobs import BlobGone
+from credmint.s3.blobs import BlobGone, BlobReader
 from credmint.s3.buckets import xml_response
 from credmint.s3.context import BucketRow, S3Context, S3Response, check_key, dumps, sort_key
 from credmint.s3.protection import allow_bypass, check_removal, write_lock
 from credmint.s3.tags import tagging_header
-from credmint.sigv4 import verify_checksum
+from credmint.s3.upload import Upload, buffered_upload
+from credmint.sigv4 import RunningChecksum, verify_checksum
 from credmint.sigv4.checksums import ALGORITHMS
 from credmint.store import schema
 
-#: Largest single PUT: bounded by the server's in-memory body limit long before S3's 5 GB.
+#: Largest single PUT, as S3: 5 GiB.
 MAX_PUT_SIZE = 5 * 1024**3
 MAX_METADATA_BYTES = 2048
 MAX_DELETE_OBJECTS = 1000
@@ -82,6 +83,12 @@ class ObjectRow:
     def checksum(self) -> dict[str, str] | None:
         value = self.attributes.get("checksum")
         return value if isinstance(value, dict) else None
+
+    @property
+    def segments(self) -> list[int]:
+        """Plaintext sizes of the blob's sealed segments (one per part of a multipart upload)."""
+        value = self.attributes.get("segments")
+        return [int(v) for v in value] if isinstance(value, list) else [self.size]
 
 
 _OBJECT_COLUMNS = (
@@ -259,37 +266,52 @@ def quoted(etag_hex: str) -> str:
 # --- PutObject ----------------------------------------------------------------------------
 
 
-def refuse_unsupported_write(ctx: S3Context, bucket: BucketRow) -> dict[str, Any]:
+def refuse_unsupported_write(ctx: S3Context, bucket: BucketRow) -> tuple[dict[str, Any], sse.CustomerKey | None]:
     """The write headers of PutObject, CopyObject and CreateMultipartUpload: the object's
     owner and ACL to store (``subresources.write_acl``: ACLs are refused as S3 refuses them on
-    a BucketOwnerEnforced bucket), and a refusal of encryption other than SSE-S3."""
+    a BucketOwnerEnforced bucket), its Object Lock settings, and a refusal of encryption with
+    KMS keys. Returns those attributes and the request's SSE-C key, if any (checked)."""
     # subresources imports this module, so its ACL step is looked up at call time.
     from credmint.s3.subresources import write_acl
 
     # The object's owner and ACL, and its Object Lock retention and legal hold.
     ownership = {**write_acl(ctx, bucket), **write_lock(ctx, bucket)}
-    sse = ctx.header("x-amz-server-side-encryption")
-    if sse is not None and sse != SSE_HEADER[1]:
-        if sse in ("aws:kms", "aws:kms:dsse"):
-            # No key service here: storing the object as if it were KMS-encrypted would
-            # tell the caller something untrue.
-            raise errors.s3_not_implemented("Server-side encryption with AWS KMS keys is not implemented.")
-        raise errors.s3_invalid_argument(
-            "The encryption method specified is not supported", "x-amz-server-side-encryption", sse
+    customer = sse.customer_key(ctx.header)
+    sse.refuse_other_encryption(ctx.header, customer)
+    if customer is not None and not ctx.req.secure and not ctx.settings.sse_c_allow_http:
+        raise errors.s3_invalid_request(
+            "Requests specifying Server Side Encryption with Customer provided keys must be made over a "
+            "secure connection."
         )
-    if ctx.header("x-amz-server-side-encryption-customer-algorithm") is not None:
-        raise errors.s3_not_implemented("Server-side encryption with customer-provided keys is not implemented.")
+    return ownership, customer
+
+
+def put_object_preflight(ctx: S3Context) -> dict[str, Any]:
+    """What PutObject can refuse from the head alone, before its body is read; returns the
+    owner, ACL and Object Lock attributes the object is stored with."""
+    assert ctx.bucket is not None and ctx.key is not None
+    check_key(ctx.key)
+    bucket = ctx.bucket_or_404()
+    ownership, _ = refuse_unsupported_write(ctx, bucket)
     return ownership
+
+
+def request_upload(ctx: S3Context) -> Upload:
+    """The request's body as an upload: the server's streamed one, or one made now from a
+    body in memory."""
+    if ctx.upload is not None:
+        return ctx.upload
+    return buffered_upload(
+        ctx.req, ctx.body, ctx.blobs, ctx.master_key, allow_sse_c_over_http=ctx.settings.sse_c_allow_http
+    )
 
 
 def put_object(ctx: S3Context) -> S3Response:
     assert ctx.bucket is not None and ctx.key is not None
-    check_key(ctx.key)
-    bucket = ctx.bucket_or_404()
-    ownership = refuse_unsupported_write(ctx, bucket)
-    data = ctx.body
-    if len(data) > MAX_PUT_SIZE:
-        raise errors.s3_entity_too_large(len(data), MAX_PUT_SIZE)
+    ownership = put_object_preflight(ctx)
+    upload = request_upload(ctx)
+    if upload.size > MAX_PUT_SIZE:
+        raise errors.s3_entity_too_large(upload.size, MAX_PUT_SIZE)
     checksum = body_checksum(ctx)
     attributes: dict[str, Any] = {"meta": user_metadata(ctx), "headers": stored_headers(ctx), **ownership}
     tagging = ctx.header("x-amz-tagging")
@@ -297,11 +319,13 @@ def put_object(ctx: S3Context) -> S3Response:
         attributes["tags"] = tagging_header(tagging)
     if checksum:
         attributes["checksum"] = checksum
-    etag = quoted(hashlib.md5(data, usedforsecurity=False).hexdigest())
-    blob = ctx.blobs.write(data)
+    if upload.key_check is not None:
+        attributes["sse_c"] = upload.key_check
+    etag = quoted(upload.md5_hex)
+    blob = upload.commit()
     values = {
         "key": ctx.key,
-        "size": len(data),
+        "size": upload.size,
         "etag": etag,
         "content_type": ctx.header("content-type") or DEFAULT_CONTENT_TYPE,
         "attributes": dumps(attributes),
@@ -309,16 +333,14 @@ def put_object(ctx: S3Context) -> S3Response:
         "last_modified": ctx.now,
     }
     version_id = store_object(ctx, values, blob)
-    return S3Response(headers={**_put_headers(etag, checksum, len(data)), **version_header(version_id)})
+    headers = _put_headers(etag, checksum)
+    headers.update(sse.response_headers(attributes, upload.customer))
+    headers.update(version_header(version_id))
+    return S3Response(headers=headers)
 
 
-#: Every object S3 stores has been encrypted at rest with SSE-S3 since January 2023 (the
-#: default GetBucketEncryption reports), and S3 says so on every write and read of it.
-SSE_HEADER = ("x-amz-server-side-encryption", "AES256")
-
-
-def _put_headers(etag: str, checksum: dict[str, str] | None, size: int | None = None) -> dict[str, str]:
-    headers = {"ETag": etag, SSE_HEADER[0]: SSE_HEADER[1]}
+def _put_headers(etag: str, checksum: dict[str, str] | None) -> dict[str, str]:
+    headers = {"ETag": etag}
     if checksum:
         headers[CHECKSUM_HEADERS[checksum["algorithm"]]] = checksum["value"]
         headers["x-amz-checksum-type"] = checksum.get("type", "FULL_OBJECT")
@@ -408,12 +430,18 @@ def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
             # other controls are not allowed in a header (RFC 9110 §5.5). AWS's exact
             # message for this is unconfirmed.
             raise errors.s3_invalid_argument("Header value contains invalid characters.", q, ctx.query[q])
+    customer = sse.customer_key(ctx.header)
+    body: bytes | BlobReader = b""
     for _attempt in range(3):
         row = load_for_read(ctx, bucket, ctx.key, method="HEAD" if head else "GET")
+        key = sse.read_key(ctx.master_key, row.attributes, customer)
         check_conditions(ctx.header, row.etag, row.last_modified)
         status, start, length, content_range = _select_range(ctx, row)
+        if head:
+            break
         try:
-            body = b"" if head else ctx.blobs.read(row.blob, start, length)
+            # Opened now (a blob unlinked in between is retried); read as it is sent.
+            body = ctx.blobs.open(row.blob, row.segments, key, start, length)
         except BlobGone:
             continue  # overwritten or deleted between the lookup and the read
         break
@@ -425,7 +453,7 @@ def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
         "ETag": row.etag,
         "ContentType": row.content_type or DEFAULT_CONTENT_TYPE,
         "Metadata": row.attributes.get("meta") or {},
-        "ServerSideEncryption": SSE_HEADER[1],
+        **sse.response_members(row.attributes, customer),
     }
     result.update(row.attributes.get("headers") or {})
     result.update(object_lock.result_members(row.attributes))
@@ -739,7 +767,13 @@ def copy_object(ctx: S3Context) -> S3Response:
     check_key(ctx.key)
     src_bucket_name, src_key, src_version = parse_copy_source(ctx.header("x-amz-copy-source") or "")
     dest = ctx.bucket_or_404()
-    ownership = refuse_unsupported_write(ctx, dest)
+    ownership, customer = refuse_unsupported_write(ctx, dest)
+    source_customer = sse.customer_key(ctx.header, copy_source=True)
+    if source_customer is not None and not ctx.req.secure and not ctx.settings.sse_c_allow_http:
+        raise errors.s3_invalid_request(
+            "Requests specifying Server Side Encryption with Customer provided keys must be made over a "
+            "secure connection."
+        )
     src_bucket = authorize_copy_source(ctx, src_bucket_name, src_key, src_version)
     if src_bucket is None:
         raise errors.s3_no_such_bucket(src_bucket_name)
@@ -749,22 +783,56 @@ def copy_object(ctx: S3Context) -> S3Response:
     tagging_directive = (ctx.header("x-amz-tagging-directive") or "COPY").upper()
     if tagging_directive not in ("COPY", "REPLACE"):
         raise errors.s3_invalid_argument("Unknown tagging directive.", "x-amz-tagging-directive", tagging_directive)
-    if src_bucket_name == dest.name and src_key == ctx.key and directive == "COPY" and src_version is None:
+    # A copy onto itself that changes the encryption (to SSE-C, or from SSE-C) is a change.
+    changes_encryption = customer is not None or source_customer is not None
+    if (
+        src_bucket_name == dest.name
+        and src_key == ctx.key
+        and directive == "COPY"
+        and src_version is None
+        and not changes_encryption
+    ):
         raise errors.s3_invalid_request(
             "This copy request is illegal because it is trying to copy an object to itself without changing the "
             "object's metadata, storage class, website redirect location or encryption attributes."
         )
+    algorithm = requested_algorithm(ctx)
+    master = ctx.master_key
     for _attempt in range(3):
         src = read_copy_source(ctx, src_bucket_name, src_key, src_version)
+        source_key = sse.read_key(master, src.attributes, source_customer, copy_source=True)
         check_conditions(ctx.header, src.etag, src.last_modified, prefix="x-amz-copy-source-", copy=True)
-        md5 = hashlib.md5(usedforsecurity=False)
         try:
-            blob = ctx.blobs.write_chunks(ctx.blobs.stream(src.blob), md5.update)
+            reader = ctx.blobs.open(src.blob, src.segments, source_key, 0, src.size)
         except BlobGone:
             continue
         break
     else:
         raise errors.s3_no_such_key(src_key)
+    keep = src.checksum if src.checksum and src.checksum.get("type") == "FULL_OBJECT" else None
+    running = (
+        RunningChecksum(CHECKSUM_HEADERS[algorithm])
+        if algorithm is not None and (keep is None or keep["algorithm"] != algorithm)
+        else None
+    )
+    md5 = hashlib.md5(usedforsecurity=False)
+    writer = ctx.blobs.writer()
+    try:
+        # Decrypted under the source's key and sealed again under the destination's, a
+        # piece at a time: a copy of any size runs in constant memory.
+        writer.begin(customer.key if customer is not None else sse.sse_s3_key(master))
+        try:
+            while piece := reader.read():
+                md5.update(piece)
+                if running is not None:
+                    running.update(piece)
+                writer.write(piece)
+        finally:
+            reader.close()
+        blob = writer.commit()
+    except BaseException:
+        writer.discard()
+        raise
     if directive == "REPLACE":
         attributes: dict[str, Any] = {"meta": user_metadata(ctx), "headers": stored_headers(ctx)}
         content_type = ctx.header("content-type") or DEFAULT_CONTENT_TYPE
@@ -779,19 +847,13 @@ def copy_object(ctx: S3Context) -> S3Response:
         attributes["tags"] = tags
     # The copy is a new object: owned and ACL'd as the request says, not as the source was.
     attributes.update(ownership)
-    checksum = src.checksum if src.checksum and src.checksum.get("type") == "FULL_OBJECT" else None
-    algorithm = requested_algorithm(ctx)
-    if algorithm is not None and (checksum is None or checksum["algorithm"] != algorithm):
-        from credmint.sigv4 import compute_checksum
-
-        data = ctx.blobs.read(blob)
-        checksum = {
-            "algorithm": algorithm,
-            "value": compute_checksum(CHECKSUM_HEADERS[algorithm], data),
-            "type": "FULL_OBJECT",
-        }
+    checksum = keep
+    if running is not None and algorithm is not None:
+        checksum = {"algorithm": algorithm, "value": running.value(), "type": "FULL_OBJECT"}
     if checksum:
         attributes["checksum"] = checksum
+    if customer is not None:
+        attributes["sse_c"] = sse.key_check(master, customer)
     etag = quoted(md5.hexdigest())
     values = {
         "key": ctx.key,
@@ -805,7 +867,7 @@ def copy_object(ctx: S3Context) -> S3Response:
     version_id = store_object(ctx, values, blob)
     result: dict[str, Any] = {
         "CopyObjectResult": {"ETag": etag, "LastModified": ctx.now, **checksum_members(checksum)},
-        "ServerSideEncryption": SSE_HEADER[1],
+        **sse.response_members(attributes, customer),
     }
     if src_version is not None or src.version_id != versions.NULL:
         result["CopySourceVersionId"] = src.version_id

@@ -485,13 +485,6 @@ _OWNER_ONLY_CANNED = ("private", "bucket-owner-full-control")
 # --- read-only defaults ---------------------------------------------------------------------
 
 
-def get_bucket_encryption(ctx: S3Context) -> S3Response:
-    ctx.bucket_or_404()
-    # Every bucket has had SSE-S3 default encryption since January 2023.
-    rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": False}
-    return xml_response("GetBucketEncryption", {"ServerSideEncryptionConfiguration": {"Rules": [rule]}})
-
-
 def get_bucket_logging(ctx: S3Context) -> S3Response:
     ctx.bucket_or_404()
     return xml_response("GetBucketLogging", {})
@@ -543,8 +536,8 @@ def get_bucket_replication(ctx: S3Context) -> S3Response:
 
 
 def nothing_to_delete(ctx: S3Context) -> S3Response:
-    """Deleting a configuration credmint never holds (website, lifecycle, replication, a
-    non-default encryption) leaves the bucket as it is: S3 answers 204."""
+    """Deleting a configuration credmint never holds (website, lifecycle, replication)
+    leaves the bucket as it is: S3 answers 204."""
     ctx.bucket_or_404()
     return _no_content()
 

@@ -29,19 +29,28 @@ from credmint.access.principal import Principal
 from credmint.audit.record import RequestFacts, s3_error_of
 from credmint.audit.recorder import current_facts
 from credmint.errors import AwsError
-from credmint.httpreq import HttpRequest, index_headers
+from credmint.httpreq import BodyStream, HttpRequest, index_headers
 from credmint.iam import web_identity_issuer, workload_identity_issuer
-from credmint.s3 import authorize_head, handle_s3, post_policy, preflight, with_cors
+from credmint.s3 import STREAMED_UPLOADS, handle_s3, post_policy, preflight, preflight_upload, with_cors
+from credmint.s3.context import blob_store
 from credmint.s3.handler import describe as describe_s3
 from credmint.s3.post_object import is_form_upload, read_form
+from credmint.s3.upload import MAX_CHUNKED_RAW, MAX_UPLOAD_SIZE, Upload, UploadSpool, check_declared_size
 from credmint.server import accesslog, dev, jsonapi, registry
 from credmint.server.deadlines import ReadDeadlines
 from credmint.server.edge import Edge
 from credmint.server.node import Node
 from credmint.server.protocol import TLS_EXTENSION
 from credmint.server.routing import METRICS_SHORT_PATH, QUERY_VERSIONS, Target, classify
-from credmint.sigv2 import parse_v2, verify_v2
-from credmint.sigv4 import check_payload_hash, check_scope, parse_auth, verify_signature
+from credmint.sigv2 import SignedV2, parse_v2, verify_v2
+from credmint.sigv4 import (
+    SignedRequest,
+    check_payload_hash,
+    check_scope,
+    is_streaming,
+    parse_auth,
+    verify_signature,
+)
 from credmint.sigv4.verify import is_hex_sha256
 from credmint.store.db import unavailable
 from credmint.wire import s3 as ws3
@@ -54,11 +63,18 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 T = TypeVar("T")
 
-#: S3 bodies are read into memory and bounded well below AWS's 5 GB single PUT;
-#: larger objects go through multipart upload.
+#: S3 bodies other than object data (configuration documents, DeleteObjects, Complete)
+#: are read into memory, bounded by this. Object data (PutObject, UploadPart) is streamed
+#: to disk (``s3/upload.py``), up to S3's 5 GiB.
 MAX_S3_BODY = 64 * 1024**2
+#: Body bytes of an upload gathered in memory before they are handed to a worker thread
+#: (decoded, hashed, sealed, written): a request's share of the body budget.
+UPLOAD_BATCH = 1024**2
 
 Response = tuple[int, list[tuple[bytes, bytes]], bytes]
+#: An S3 answer: an object's data is streamed from disk.
+S3Answer = tuple[int, list[tuple[bytes, bytes]], bytes | BodyStream]
+
 
 #: How often access-key "last used" data is written (GetAccessKeyLastUsed flushes first).
 LAST_USED_FLUSH_SECONDS = 5.0
@@ -127,6 +143,7 @@ class CredmintApp:
         method = scope["method"]
         request_id = self._request_ids.next()
         out_headers: list[tuple[bytes, bytes]]
+        body: bytes | BodyStream
         status, out_headers, body = 500, [], b""
         head = HttpRequest(method, path, query_string, headers, b"", client_ip, secure, index)
         # The target is known from the head alone, so the body limit is the target's.
@@ -183,10 +200,14 @@ class CredmintApp:
             if k == b"content-length":
                 break
         else:
-            out_headers.append((b"content-length", str(len(body)).encode()))
+            size = len(body) if isinstance(body, bytes) else body.length
+            out_headers.append((b"content-length", str(size).encode()))
         elapsed = time.perf_counter() - started
         await send({"type": "http.response.start", "status": status, "headers": out_headers})
-        await send({"type": "http.response.body", "body": body if method != "HEAD" else b""})
+        if isinstance(body, bytes):
+            await send({"type": "http.response.body", "body": body if method != "HEAD" else b""})
+        else:
+            await self._send_stream(body, send, method == "HEAD")
         # Recorded once the answer is on its way: logging does not delay it.
         metrics.observe_request(exchange.service, exchange.operation, status, elapsed, exchange.error_code)
         accesslog.emit(
@@ -200,6 +221,28 @@ class CredmintApp:
             source=client_ip,
             user_agent=index.get("user-agent"),
         )
+
+    async def _send_stream(self, body: BodyStream, send: Send, head: bool) -> None:
+        """An object's data, a piece at a time, read on a worker thread: one piece in
+        memory per response. A failure midway (a blob that fails authentication, a client
+        gone) cuts the response: the status is already sent, so the connection is closed
+        short of the Content-Length, which every client treats as an error."""
+        try:
+            if head:
+                await send({"type": "http.response.body", "body": b""})
+                return
+            while True:
+                piece = await self.edge.blocking(body.read)
+                if not piece:
+                    await send({"type": "http.response.body", "body": b""})
+                    return
+                await send({"type": "http.response.body", "body": piece, "more_body": True})
+        except OSError:
+            pass  # the client went away
+        except Exception:
+            log.exception("streaming a response body failed")
+        finally:
+            await self.edge.blocking(body.close)
 
     async def _fold_metrics_periodically(self) -> None:
         """Hot-path counters reach Prometheus (under several workers: the files every worker's
@@ -244,7 +287,6 @@ class CredmintApp:
     async def _s3_lifecycle_periodically(self) -> None:
         """Offer to run the S3 lifecycle pass now and then; the lease holder runs it."""
         from credmint.s3 import lifecycle_task
-        from credmint.s3.context import blob_store
 
         interval = self.settings.s3_lifecycle_interval_seconds
         node = secrets.token_hex(8)
@@ -265,7 +307,7 @@ class CredmintApp:
 
     # --- request path ---------------------------------------------------------------------
 
-    async def handle(self, req: HttpRequest, target: Target, service: str, request_id: str) -> Response:
+    async def handle(self, req: HttpRequest, target: Target, service: str, request_id: str) -> S3Answer:
         if target is Target.HEALTH:
             return await self._ready() if service == "ready" else self._health()
         if target is Target.METRICS:
@@ -396,7 +438,7 @@ class CredmintApp:
 
     # --- S3 -------------------------------------------------------------------------------
 
-    async def _handle_s3(self, req: HttpRequest, request_id: str, reader: _BodyReader | None = None) -> Response:
+    async def _handle_s3(self, req: HttpRequest, request_id: str, reader: _BodyReader | None = None) -> S3Answer:
         """An S3 request: a CORS preflight (never signed), or a request whose answer gets the
         bucket's CORS headers when it comes from an ``Origin``."""
         if req.method == "OPTIONS":
@@ -408,7 +450,7 @@ class CredmintApp:
 
     async def _handle_s3_request(
         self, req: HttpRequest, request_id: str, reader: _BodyReader | None = None
-    ) -> Response:
+    ) -> S3Answer:
         """An S3 request; with ``reader``, ``req`` is the head alone and the body is read only
         once the signature is verified: an S3 signature covers the payload hash the
         ``x-amz-content-sha256`` header names (SigV2 covers ``Content-MD5``, checked later),
@@ -450,12 +492,32 @@ class CredmintApp:
                 principal, secret = entry.principal, entry.secret
             if principal is not None:
                 exchange.principal_arn = principal.arn
-            if reader is not None and (req.header("expect") or "").lower() == "100-continue":
-                # Refused before the client is told to send the body (100 Continue goes out
-                # on the first read of it).
-                node = self.node
-                head_check = partial(
-                    authorize_head,
+            # A browser form upload carries its credential in the body (post_policy), so its
+            # body is read first, within the authenticated limit, and its signer found after.
+            form_upload = presented is None and is_form_upload(req)
+
+            node = self.node
+            if reader is not None and operation in STREAMED_UPLOADS:
+                response = await self._s3_upload(req, principal, signed, signed_v2, secret, request_id, reader)
+            else:
+                if reader is not None:
+                    authenticated = signed is not None or signed_v2 is not None
+                    check = signed is not None and is_hex_sha256(signed.content_sha256 or "")
+                    data = await reader.read(
+                        MAX_S3_BODY if authenticated or form_upload else self.settings.max_anonymous_body,
+                        hash_body=check,
+                    )
+                    if check and signed is not None:
+                        check_payload_hash(signed, reader.sha256)
+                    if data:
+                        req = req._replace(body=data)
+                if form_upload:
+                    principal = await self._form_signer(req, now)
+                    if principal is not None:
+                        exchange.principal_arn = principal.arn
+                # The operation's own time (an object's Last-Modified), read after the body arrived.
+                served = partial(
+                    handle_s3,
                     node.store,
                     node.settings,
                     node.authorizer,
@@ -463,32 +525,47 @@ class CredmintApp:
                     principal,
                     signed,
                     request_id,
-                    now,
+                    node.now(),
+                    secret=secret,
                     signed_v2=signed_v2,
+                    master=node.master,
                 )
-                await self.edge.blocking(head_check)
-            # A browser form upload carries its credential in the body (post_policy), so its
-            # body is read first, within the authenticated limit, and its signer found after.
-            form_upload = presented is None and is_form_upload(req)
-            if reader is not None:
-                authenticated = signed is not None or signed_v2 is not None
-                check = signed is not None and is_hex_sha256(signed.content_sha256 or "")
-                data = await reader.read(
-                    MAX_S3_BODY if authenticated or form_upload else self.settings.max_anonymous_body,
-                    hash_body=check,
-                )
-                if check and signed is not None:
-                    check_payload_hash(signed, reader.sha256)
-                if data:
-                    req = req._replace(body=data)
-            if form_upload:
-                principal = await self._form_signer(req, now)
-                if principal is not None:
-                    exchange.principal_arn = principal.arn
+                response = await self.edge.blocking(served)
+            if facts is not None and response[0] >= 400 and isinstance(response[2], bytes):
+                # The S3 layer rendered its error already; the record takes its code from there.
+                facts.error_code, facts.error_message = s3_error_of(response[0], response[2])
+            return response
+        except AwsError as err:
+            note_error(err.code, err.message)
+            return self._render_s3_error(err, request_id)
+
+    async def _s3_upload(
+        self,
+        req: HttpRequest,
+        principal: Principal | None,
+        signed: SignedRequest | None,
+        signed_v2: SignedV2 | None,
+        secret: str | None,
+        request_id: str,
+        reader: _BodyReader,
+    ) -> S3Answer:
+        """PutObject or UploadPart: authorized from the head, then the body streamed to
+        disk (decoded, hashed, sealed) in batches on worker threads, then the operation."""
+        settings = self.settings
+        authenticated = signed is not None or signed_v2 is not None
+        chunked = signed is not None and is_streaming(signed)
+        if authenticated:
+            limit = MAX_CHUNKED_RAW if chunked else MAX_UPLOAD_SIZE
+        else:
+            limit = min(settings.max_anonymous_body, MAX_UPLOAD_SIZE)
+        # Cheapest first: a declared length past the limit needs no store read.
+        declared = reader.check_declared(limit)
+        check_declared_size(req, signed)
+
+        def start() -> S3Answer | UploadSpool:
+            """Authorized from the head (else the refusal), then the spool to receive it."""
             node = self.node
-            # The operation's own time (an object's Last-Modified), read after the body arrived.
-            served = partial(
-                handle_s3,
+            refused = preflight_upload(
                 node.store,
                 node.settings,
                 node.authorizer,
@@ -497,17 +574,59 @@ class CredmintApp:
                 signed,
                 request_id,
                 node.now(),
+                signed_v2=signed_v2,
+                master=node.master,
+            )
+            if refused is not None:
+                return refused
+            return UploadSpool(
+                req,
+                signed,
+                secret,
+                blob_store(settings.data_dir.resolve()),
+                self.node.master,
+                secure=req.secure,
+                allow_sse_c_over_http=settings.sse_c_allow_http,
+            )
+
+        def serve(upload: Upload) -> S3Answer:
+            node = self.node
+            return handle_s3(
+                node.store,
+                node.settings,
+                node.authorizer,
+                req,
+                principal,
+                signed,
+                request_id,
+                # The operation's own time (an object's Last-Modified), read after the body arrived.
+                node.now(),
                 secret=secret,
                 signed_v2=signed_v2,
+                master=node.master,
+                upload=upload,
             )
-            response = await self.edge.blocking(served)
-            if facts is not None and response[0] >= 400:
-                # The S3 layer rendered its error already; the record takes its code from there.
-                facts.error_code, facts.error_message = s3_error_of(response[0], response[2])
-            return response
-        except AwsError as err:
-            note_error(err.code, err.message)
-            return self._render_s3_error(err, request_id)
+
+        # A client that sent ``Expect: 100-continue`` is told to send its body on the first
+        # read of it: such an upload is authorized first (start), never read before.
+        expects_continue = (req.header("expect") or "").lower() == "100-continue"
+        if declared is not None and declared <= UPLOAD_BATCH and not expects_continue:
+            # A small body fits in one batch: read first, then everything in one trip to a
+            # worker thread (each trip costs about as much as the work for a small object).
+            data = await reader.read(limit)
+            return await self.edge.blocking(partial(_small_upload, start, serve, data))
+        started = await self.edge.blocking(start)
+        if not isinstance(started, UploadSpool):
+            return started
+        spool = started
+        upload: Upload | None = None
+        try:
+            await reader.stream(limit, UPLOAD_BATCH, lambda batch: self.edge.blocking(partial(spool.feed, batch)))
+            upload = await self.edge.blocking(spool.finish)
+            return await self.edge.blocking(partial(serve, upload))
+        finally:
+            if upload is None:
+                await self.edge.blocking(spool.discard)
 
     async def _form_signer(self, req: HttpRequest, now: datetime) -> Principal | None:
         """The principal whose credential signed a POST form's policy; None for an anonymous
@@ -537,6 +656,22 @@ class CredmintApp:
             (b"x-amz-id-2", host_id.encode()),
         ]
         return err.status, headers, body
+
+
+def _small_upload(
+    start: Callable[[], S3Answer | UploadSpool], serve: Callable[[Upload], S3Answer], data: bytes
+) -> S3Answer:
+    """A small upload from start to answer on one worker thread."""
+    started = start()
+    if not isinstance(started, UploadSpool):
+        return started
+    try:
+        started.feed([data] if data else [])
+        upload = started.finish()
+    except BaseException:
+        started.discard()
+        raise
+    return serve(upload)
 
 
 class _BodyRefused(Exception):
@@ -658,6 +793,69 @@ class _BodyReader:
         if hasher is not None:
             self.sha256 = hasher.hexdigest()
         return b"".join(chunks) if len(chunks) != 1 else chunks[0]
+
+
+    def check_declared(self, limit: int) -> int | None:
+        """The declared Content-Length, refused (EntityTooLarge) past ``limit``."""
+        declared = self._head.header("content-length")
+        if declared is None or not declared.isdigit():
+            return None
+        if int(declared) > limit:
+            raise _too_large()
+        return int(declared)
+
+    async def stream(self, limit: int, batch: int, consume: Callable[[list[bytes]], Awaitable[None]]) -> None:
+        """The body handed to ``consume`` in batches of about ``batch`` bytes, within
+        ``limit`` and the deadline: memory held is one batch (reserved from the budget),
+        plus what uvicorn buffers before it stops reading the socket (its flow control)."""
+        declared = self.check_declared(limit)
+        if declared is None and self._head.header("transfer-encoding") is None:
+            self.complete = True  # neither header: no body (RFC 9112 §6.3)
+            return
+        self._reserve(batch)
+        pending: list[bytes] = []
+        held = 0
+        size = 0
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        watch = self._deadlines.watch(start + self._timeout)
+        try:
+            while True:
+                message = await self._receive()
+                if message["type"] == "http.disconnect":
+                    self.complete = True
+                    break
+                chunk = message.get("body", b"")
+                if chunk:
+                    size += len(chunk)
+                    if size > limit:
+                        raise _too_large()
+                    pending.append(chunk)
+                    held += len(chunk)
+                    if held >= batch:
+                        # The batch's processing is the server's time, not the client's: it
+                        # runs outside the deadline (a cancellation must never land in it, or
+                        # the worker thread would go on with a spool being discarded), and
+                        # the deadline moves on by what it took.
+                        self._deadlines.done(watch)
+                        began = loop.time()
+                        await consume(pending)
+                        start += loop.time() - began
+                        pending, held = [], 0
+                        watch = self._deadlines.watch(start + self._timeout + size / self._min_rate)
+                if not message.get("more_body", False):
+                    self.complete = True
+                    break
+                watch.deadline = start + self._timeout + size / self._min_rate
+        except asyncio.CancelledError:
+            if not watch.fired:
+                raise
+            watch.task.uncancel()
+            raise _BodyRefused(errors.request_timeout(), errors.request_timeout()) from None
+        finally:
+            self._deadlines.done(watch)
+        if pending:
+            await consume(pending)
 
 
 #: Targets whose calls the audit trail records.

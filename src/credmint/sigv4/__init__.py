@@ -26,11 +26,11 @@ from credmint.sigv4.checks import (
     check_scope,
     is_region_name,
 )
-from credmint.sigv4.checksums import compute_checksum, verify_checksum
+from credmint.sigv4.checksums import RunningChecksum, check_checksum_value, compute_checksum, verify_checksum
 from credmint.sigv4.keys import DEFAULT_KEY_CACHE, SigningKeyCache, sign_hex, sign_hex_keyed, signing_key
 from credmint.sigv4.parse import parse_amz_date, parse_auth
 from credmint.sigv4.signed import SignedRequest
-from credmint.sigv4.streaming import DecodedBody, decode_aws_chunked
+from credmint.sigv4.streaming import ChunkedDecoder, DecodedBody, check_trailers, decode_aws_chunked
 from credmint.sigv4.verify import (
     STREAMING_SIGNED,
     STREAMING_SIGNED_TRAILER,
@@ -50,17 +50,21 @@ __all__ = [
     "STREAMING_SIGNED_TRAILER",
     "STREAMING_UNSIGNED_TRAILER",
     "UNSIGNED_PAYLOAD",
+    "ChunkedDecoder",
     "DecodedBody",
     "Dialect",
+    "RunningChecksum",
     "SignedRequest",
     "SigningKeyCache",
     "canonical_headers",
     "canonical_query",
     "canonical_request",
     "canonical_uri",
+    "check_checksum_value",
     "check_payload_hash",
     "check_request_time",
     "check_scope",
+    "check_trailers",
     "compute_checksum",
     "decode_aws_chunked",
     "is_region_name",

@@ -83,12 +83,48 @@ def compute_checksum(name: str, data: bytes) -> str:
 
 def verify_checksum(name: str, value: str, data: bytes, *, trailing: bool = False) -> None:
     """Raise S3's error unless ``value`` is the right checksum ``name`` of ``data``."""
-    label, digest, size = ALGORITHMS[name]
+    check_checksum_value(name, value, compute_checksum(name, data), trailing=trailing)
+
+
+def check_checksum_value(name: str, value: str, actual: str, *, trailing: bool = False) -> None:
+    """Raise S3's error unless ``value`` (as sent) is a well-formed checksum ``name`` equal
+    to ``actual`` (base64, computed over the data)."""
+    label, _, size = ALGORITHMS[name]
     try:
         claimed = base64.b64decode(value.strip(), validate=True)
     except (binascii.Error, ValueError):
         raise errors.s3_invalid_checksum_value(name, trailing) from None
     if len(claimed) != size:
         raise errors.s3_invalid_checksum_value(name, trailing)
-    if claimed != digest(data):
+    if claimed != base64.b64decode(actual):
         raise errors.s3_bad_digest(label)
+
+
+class RunningChecksum:
+    """Checksum ``name`` (a header name) of data fed piece by piece."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._crc = 0
+        self._hash = (
+            hashlib.sha1(usedforsecurity=False)
+            if name == "x-amz-checksum-sha1"
+            else hashlib.sha256()
+            if name == "x-amz-checksum-sha256"
+            else None
+        )
+
+    def update(self, data: bytes) -> None:
+        if self._hash is not None:
+            self._hash.update(data)
+        elif self.name == "x-amz-checksum-crc32":
+            self._crc = zlib.crc32(data, self._crc)
+        elif self.name == "x-amz-checksum-crc32c":
+            self._crc = crc32c(data, self._crc)
+        else:
+            self._crc = crc64nvme(data, self._crc)
+
+    def value(self) -> str:
+        """The base64 value, as the header carries it."""
+        digest = self._hash.digest() if self._hash is not None else self._crc.to_bytes(ALGORITHMS[self.name][2], "big")
+        return base64.b64encode(digest).decode("ascii")

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from credmint import errors
 from credmint.httpreq import HttpRequest
 from credmint.sigv4.canonical import EMPTY_SHA256
-from credmint.sigv4.checksums import ALGORITHMS, verify_checksum
+from credmint.sigv4.checksums import ALGORITHMS, check_checksum_value, compute_checksum
 from credmint.sigv4.keys import DEFAULT_KEY_CACHE, SigningKeyCache, sign_hex
 from credmint.sigv4.signed import SignedRequest
 from credmint.sigv4.verify import STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER
@@ -50,102 +51,191 @@ def decode_aws_chunked(
 ) -> DecodedBody:
     """The decoded body of a request whose signature :func:`verify_signature` accepted.
 
-    ``secret`` may be None only for ``STREAMING-UNSIGNED-PAYLOAD-TRAILER``.
+    ``secret`` may be None only for ``STREAMING-UNSIGNED-PAYLOAD-TRAILER``. The whole body
+    at once: :class:`ChunkedDecoder` is the same decoding fed piece by piece.
     """
-    mode = signed.content_sha256
-    if mode not in (STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER):
-        raise ValueError(f"not an aws-chunked payload mode: {mode!r}")
-    is_signed = mode != STREAMING_UNSIGNED_TRAILER
-    has_trailer = mode != STREAMING_SIGNED
+    decoder = ChunkedDecoder(req, signed, secret, keys=keys)
+    data = b"".join(decoder.feed(req.body))
+    trailers = decoder.finish()
+    if decoder.has_trailer:
+        check_trailers(req, trailers, lambda name: compute_checksum(name, data))
+    return DecodedBody(data, trailers)
 
-    declared = req.header("x-amz-decoded-content-length")
-    if declared is None or not declared.strip().isdigit():
-        raise errors.s3_missing_decoded_content_length()
-    decoded_length = int(declared)
 
-    key = b""
-    if is_signed:
-        if secret is None:
-            raise ValueError("a signed aws-chunked body needs the secret")
-        key = (keys or DEFAULT_KEY_CACHE).get(secret, signed.scope_date, signed.region, signed.service)
-    prefix = f"AWS4-HMAC-SHA256-PAYLOAD\n{signed.amz_date}\n{signed.scope}\n"
-    suffix = f"\n{EMPTY_SHA256}\n"
+#: Longest chunk header line (``hex;chunk-signature=<64 hex>``) with room for spaces.
+_MAX_CHUNK_LINE = 256
+#: Most bytes of trailing headers kept (a few checksums and the trailer signature).
+MAX_TRAILER_BYTES = 16 * 1024
 
-    body = req.body
-    end_of_body = len(body)
-    pos = 0
-    previous = signed.signature
-    pieces: list[bytes] = []
-    total = 0
-    small_chunk: tuple[int, int] | None = None
-    number = 0
-    while True:
-        number += 1
-        eol = body.find(b"\r\n", pos)
-        if eol < 0:
+_LINE, _DATA, _DATA_END, _TRAILERS, _FINAL_CRLF, _DONE = range(6)
+
+
+class ChunkedDecoder:
+    """An aws-chunked body decoded as it arrives, in memory bounded by one header line and
+    the trailers (never a whole chunk: chunk data is passed on as it comes and hashed on the
+    way for its signature).
+
+    Pure: bytes in, bytes out. Data is handed out *before* its chunk's signature is
+    checked (the signature follows the data), so the caller must hold everything it
+    received as provisional until :meth:`finish` returns: every error, from :meth:`feed`
+    or :meth:`finish`, means the whole body is refused.
+    """
+
+    def __init__(
+        self, req: HttpRequest, signed: SignedRequest, secret: str | None, *, keys: SigningKeyCache | None = None
+    ) -> None:
+        mode = signed.content_sha256
+        if mode not in (STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER):
+            raise ValueError(f"not an aws-chunked payload mode: {mode!r}")
+        self.is_signed = mode != STREAMING_UNSIGNED_TRAILER
+        self.has_trailer = mode != STREAMING_SIGNED
+        declared = req.header("x-amz-decoded-content-length")
+        if declared is None or not declared.strip().isdigit():
+            raise errors.s3_missing_decoded_content_length()
+        #: The object's size, as the request declares it (checked against what arrives).
+        self.decoded_length = int(declared)
+        self._key = b""
+        if self.is_signed:
+            if secret is None:
+                raise ValueError("a signed aws-chunked body needs the secret")
+            self._key = (keys or DEFAULT_KEY_CACHE).get(secret, signed.scope_date, signed.region, signed.service)
+        self._signed = signed
+        self._prefix = f"AWS4-HMAC-SHA256-PAYLOAD\n{signed.amz_date}\n{signed.scope}\n"
+        self._previous = signed.signature
+        self._state = _LINE
+        self._pending = b""  # an incomplete header line, CRLF or trailer section
+        self._remaining = 0  # data bytes left in the current chunk
+        self._size = 0
+        self._extension = b""
+        self._chunk_hash = hashlib.sha256()
+        self._small_chunk: tuple[int, int] | None = None
+        self._number = 0
+        self.total = 0
+
+    def feed(self, data: bytes) -> list[bytes]:
+        """The decoded data in ``data`` (possibly none); raises S3's error on malformed input."""
+        out: list[bytes] = []
+        view = memoryview(data)
+        pos, end = 0, len(data)
+        while pos < end:
+            state = self._state
+            if state == _DATA:
+                take = min(self._remaining, end - pos)
+                piece = bytes(view[pos : pos + take])
+                pos += take
+                self._remaining -= take
+                self.total += take
+                if self.total > self.decoded_length:
+                    raise errors.s3_incomplete_body()
+                if self.is_signed:
+                    self._chunk_hash.update(piece)
+                out.append(piece)
+                if not self._remaining:
+                    self._state = _DATA_END
+            elif state == _LINE:
+                if self._pending.endswith(b"\r") and data[pos : pos + 1] == b"\n":
+                    # The line's CRLF was split between two pieces.
+                    line = self._pending[:-1]
+                    self._pending = b""
+                    pos += 1
+                    self._start_chunk(line)
+                    continue
+                found = data.find(b"\r\n", pos)
+                if found < 0:
+                    self._pending += data[pos:]
+                    if len(self._pending) > _MAX_CHUNK_LINE:
+                        raise errors.s3_incomplete_body()
+                    return out
+                line = self._pending + data[pos:found]
+                self._pending = b""
+                pos = found + 2
+                self._start_chunk(line)
+            elif state == _DATA_END:
+                need = 2 - len(self._pending)
+                self._pending += data[pos : pos + need]
+                pos += need
+                if len(self._pending) == 2:
+                    if self._pending != b"\r\n":
+                        raise errors.s3_incomplete_body()
+                    self._pending = b""
+                    self._end_chunk()
+            else:  # trailers, the final CRLF, or bytes after the end
+                if state == _DONE:
+                    raise errors.s3_incomplete_body()
+                self._pending += data[pos:]
+                if len(self._pending) > MAX_TRAILER_BYTES:
+                    raise errors.s3_malformed_trailer() if state == _TRAILERS else errors.s3_incomplete_body()
+                return out
+        return out
+
+    def _start_chunk(self, line: bytes) -> None:
+        if len(line) > _MAX_CHUNK_LINE:
             raise errors.s3_incomplete_body()
-        size_field, _, extension = body[pos:eol].partition(b";")
+        self._number += 1
+        size_field, _, extension = line.partition(b";")
         size_field = size_field.strip()
         if not size_field or not _HEX_DIGITS.issuperset(size_field) or len(size_field) > 16:
             raise errors.s3_incomplete_body()
-        size = int(size_field, 16)
-        pos = eol + 2
-        if size:
-            end = pos + size
-            if end + 2 > end_of_body or body[end : end + 2] != b"\r\n":
-                raise errors.s3_incomplete_body()
-            data = body[pos:end]
-            pos = end + 2
+        self._size = int(size_field, 16)
+        self._extension = extension
+        self._chunk_hash = hashlib.sha256()
+        if self._size:
+            self._remaining = self._size
+            self._state = _DATA
         else:
-            data = b""
-        if is_signed:
+            self._end_chunk()
+
+    def _end_chunk(self) -> None:
+        size = self._size
+        if self.is_signed:
+            extension = self._extension
             if not extension.startswith(_CHUNK_SIGNATURE):
                 raise errors.s3_chunk_signature_does_not_match()
             provided = extension[len(_CHUNK_SIGNATURE) :].strip()
-            expected = sign_hex(key, prefix + previous + suffix + hashlib.sha256(data).hexdigest())
+            expected = sign_hex(
+                self._key, self._prefix + self._previous + f"\n{EMPTY_SHA256}\n" + self._chunk_hash.hexdigest()
+            )
             if not hmac.compare_digest(expected.encode("ascii"), provided):
                 raise errors.s3_chunk_signature_does_not_match()
-            previous = expected
+            self._previous = expected
             if size:
-                if small_chunk is not None:
-                    raise errors.s3_invalid_chunk_size(*small_chunk)
+                if self._small_chunk is not None:
+                    raise errors.s3_invalid_chunk_size(*self._small_chunk)
                 if size < MIN_SIGNED_CHUNK:
-                    small_chunk = (number, size)
-        if not size:
-            break
-        pieces.append(data)
-        total += size
-        if total > decoded_length:
+                    self._small_chunk = (self._number, size)
+        if size:
+            self._state = _LINE
+        else:
+            self._state = _TRAILERS if self.has_trailer else _FINAL_CRLF
+
+    def finish(self) -> tuple[tuple[str, str], ...]:
+        """Check the end of the body (the final chunk, the trailers and their signature, the
+        declared length); returns the trailing headers but the trailer signature."""
+        if self._state == _FINAL_CRLF:
+            if self._pending != b"\r\n":
+                raise errors.s3_incomplete_body()
+        elif self._state != _TRAILERS:
             raise errors.s3_incomplete_body()
-
-    trailers: list[tuple[str, str]] = []
-    if has_trailer:
-        trailer_signature = _read_trailers(body, pos, trailers)
-    else:
-        if body[pos:] != b"\r\n":
+        self._state = _DONE
+        trailers: list[tuple[str, str]] = []
+        trailer_signature = _read_trailers(self._pending, 0, trailers) if self.has_trailer else None
+        if self.total != self.decoded_length:
             raise errors.s3_incomplete_body()
-        trailer_signature = None
-    if total != decoded_length:
-        raise errors.s3_incomplete_body()
-
-    if is_signed and has_trailer:
-        if trailer_signature is None:
-            raise errors.s3_chunk_signature_does_not_match()
-        canonical = "".join(f"{name}:{value}\n" for name, value in trailers)
-        expected = sign_hex(
-            key,
-            f"AWS4-HMAC-SHA256-TRAILER\n{signed.amz_date}\n{signed.scope}\n{previous}\n"
-            + hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
-        )
-        if not hmac.compare_digest(expected.encode("ascii"), trailer_signature.encode("utf-8", "replace")):
-            raise errors.s3_chunk_signature_does_not_match()
-    elif trailer_signature is not None:
-        raise errors.s3_malformed_trailer()
-
-    data = b"".join(pieces)
-    if has_trailer:
-        _check_trailers(req, trailers, data)
-    return DecodedBody(data, tuple(trailers))
+        if self.is_signed and self.has_trailer:
+            if trailer_signature is None:
+                raise errors.s3_chunk_signature_does_not_match()
+            signed = self._signed
+            canonical = "".join(f"{name}:{value}\n" for name, value in trailers)
+            expected = sign_hex(
+                self._key,
+                f"AWS4-HMAC-SHA256-TRAILER\n{signed.amz_date}\n{signed.scope}\n{self._previous}\n"
+                + hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+            )
+            if not hmac.compare_digest(expected.encode("ascii"), trailer_signature.encode("utf-8", "replace")):
+                raise errors.s3_chunk_signature_does_not_match()
+        elif trailer_signature is not None:
+            raise errors.s3_malformed_trailer()
+        return tuple(trailers)
 
 
 def _read_trailers(body: bytes, pos: int, trailers: list[tuple[str, str]]) -> str | None:
@@ -178,7 +268,11 @@ def _read_trailers(body: bytes, pos: int, trailers: list[tuple[str, str]]) -> st
     return signature
 
 
-def _check_trailers(req: HttpRequest, trailers: list[tuple[str, str]], data: bytes) -> None:
+def check_trailers(
+    req: HttpRequest, trailers: tuple[tuple[str, str], ...], checksum_of: Callable[[str], str]
+) -> None:
+    """The trailers are the ones ``x-amz-trailer`` declared, and each trailing checksum is
+    the data's (``checksum_of(header name)`` gives the data's base64 value)."""
     declared_header = req.header("x-amz-trailer")
     sent = dict(trailers)
     if declared_header is not None:
@@ -189,4 +283,4 @@ def _check_trailers(req: HttpRequest, trailers: list[tuple[str, str]], data: byt
         if name.startswith("x-amz-checksum-"):
             if name not in ALGORITHMS:
                 raise errors.s3_malformed_trailer()
-            verify_checksum(name, value, data, trailing=True)
+            check_checksum_value(name, value, checksum_of(name), trailing=True)

@@ -1,0 +1,71 @@
+"""Default bucket encryption: Put/Get/DeleteBucketEncryption.
+
+Every object is encrypted at rest whatever the bucket says (``sse.py``), as in S3, whose
+buckets have all had SSE-S3 default encryption since January 2023: a bucket never
+configured, or whose configuration was deleted, reports that default. A configuration
+naming a KMS key is refused as SSE-KMS writes are: there is no key service, and
+accepting it would promise encryption under keys that do not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from credmint import errors
+from credmint.s3 import xmlbody
+from credmint.s3.buckets import xml_response
+from credmint.s3.context import S3Context, S3Response
+from credmint.s3.sse import AES256
+from credmint.s3.subresources import _MISSING, _load, _no_content, _remove, _root, _save
+
+#: The name of the configuration row (``bucket_configs.name``).
+CONFIG = "encryption"
+_KMS = ("aws:kms", "aws:kms:dsse")
+
+
+def _rule(document: Any) -> dict[str, Any]:
+    bucket_key = bool(document.get("bucket_key")) if isinstance(document, dict) else False
+    return {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": AES256}, "BucketKeyEnabled": bucket_key}
+
+
+def get_bucket_encryption(ctx: S3Context) -> S3Response:
+    row = ctx.bucket_or_404()
+    document = _load(ctx, row.name, CONFIG)
+    rule = _rule(None if document is _MISSING else document)
+    return xml_response("GetBucketEncryption", {"ServerSideEncryptionConfiguration": {"Rules": [rule]}})
+
+
+def put_bucket_encryption(ctx: S3Context) -> S3Response:
+    row = ctx.bucket_or_404()
+    root = _root(ctx, "ServerSideEncryptionConfiguration")
+    rules = xmlbody.children(root, "Rule")
+    if len(rules) != 1:
+        # S3 takes exactly one rule.
+        raise errors.s3_malformed_xml()
+    default = xmlbody.children(rules[0], "ApplyServerSideEncryptionByDefault")
+    if len(default) != 1:
+        raise errors.s3_malformed_xml()
+    algorithm = (xmlbody.child_text(default[0], "SSEAlgorithm") or "").strip()
+    key_id = xmlbody.child_text(default[0], "KMSMasterKeyID")
+    if algorithm in _KMS:
+        raise errors.s3_not_implemented("Server-side encryption with AWS KMS keys is not implemented.")
+    if algorithm != AES256:
+        raise errors.s3_malformed_xml()
+    if key_id is not None:
+        raise errors.s3_invalid_argument(
+            "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse",
+            "ApplyServerSideEncryptionByDefault",
+            "null",
+        )
+    bucket_key = (xmlbody.child_text(rules[0], "BucketKeyEnabled") or "false").strip().lower()
+    if bucket_key not in ("true", "false"):
+        raise errors.s3_malformed_xml()
+    _save(ctx, row.name, CONFIG, {"algorithm": AES256, "bucket_key": bucket_key == "true"})
+    return S3Response()
+
+
+def delete_bucket_encryption(ctx: S3Context) -> S3Response:
+    """Back to the default (SSE-S3), as S3 does: 204."""
+    row = ctx.bucket_or_404()
+    _remove(ctx, row.name, CONFIG)
+    return _no_content()
