@@ -188,6 +188,9 @@ def credmint_server() -> Iterator[tuple[str, list[Identity]]]:
             CREDMINT_DATA_DIR=str(data),
             CREDMINT_REGION=REGION,
             CREDMINT_PUBLIC_ACCESS_BLOCK_DEFAULT="none",
+            # The suite talks plain HTTP to a local endpoint; S3 (and credmint by default)
+            # refuses SSE-C keys in the clear, so its SSE-C tests need this test setting.
+            CREDMINT_SSE_C_ALLOW_HTTP="true",
             CREDMINT_ACCESS_LOG="false",
             CREDMINT_AUDIT_SINK="off",
         )
