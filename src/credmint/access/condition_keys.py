@@ -95,6 +95,11 @@ NEWER_THAN_REFERENCE: Mapping[str, tuple[tuple[str, ...], frozenset[str]]] = {
             "DeleteWorkloadIdentityProviderResourcePolicy",
             "ListWorkloadIdentityProviderTags",
             "ListWorkloadIdentityTemplates",
+            # Not operations: the permission on the provider that binding a template to it
+            # (CreateWorkloadIdentityTemplate) or unbinding it (DeleteWorkloadIdentityTemplate)
+            # needs, as the provider resource policy operations document.
+            "AssociateWorkloadIdentityTemplate",
+            "DisassociateWorkloadIdentityTemplate",
         )
     },
     **{

@@ -15,6 +15,15 @@ management account may create, change or delete it (the model also admits a dele
 administrator; credmint has no delegation for this service yet, so it refuses them, the
 safer side), and every member account may read it.
 
+A provider's resource policy takes part in the decisions the IAM API reference names for
+it: binding a template to the provider (``iam:AssociateWorkloadIdentityTemplate``, checked
+by CreateWorkloadIdentityTemplate) and unbinding it (``iam:DisassociateWorkloadIdentityTemplate``,
+checked by DeleteWorkloadIdentityTemplate); see :func:`_authorize_binding`. The references
+give it no part in the STS operations: IssueWorkloadIdentityContext is decided by the
+template's attestation policy, GetTrustBundles "doesn't support resource-level permissions"
+and reaches any account of the provider's scope, and GetCertificate and JWT-SVIDs act on the
+calling session's own identity. Its principals are bound to entities (``bound_principals``).
+
 A trust domain is claimed by at most one provider on this server: two providers signing
 for one domain would let either mint the other's identities (AWS's rule is undocumented;
 refusing is the safe side).
@@ -147,6 +156,29 @@ def _find_template(call: Call, conn: Connection, action: str, arn: str, *, write
                 "Only the organization's management account can change an organization-scoped template."
             )
     return found
+
+
+def _authorize_binding(call: Call, provider: Provider, action: str) -> None:
+    """``iam:AssociateWorkloadIdentityTemplate`` (a template is bound to ``provider``) or
+    ``iam:DisassociateWorkloadIdentityTemplate`` (one is deleted), decided with the
+    provider's resource policy.
+
+    The IAM API reference (PutWorkloadIdentityProviderResourcePolicy): "A member account
+    binding to an organization-scoped provider needs a matching Allow here [...] in
+    addition to its own identity policy", and DeleteWorkloadIdentityTemplate "requires
+    iam:DisassociateWorkloadIdentityTemplate permission on the provider". So the provider's
+    owner is the resource account: a caller of the account that created the provider (for
+    an organization's provider, its management account) is in the same account, where its
+    identity policy or the resource policy may allow; a member account is another account,
+    where both must. An explicit Deny in either refuses, in both cases.
+    """
+    authorize(
+        call,
+        action,
+        provider.arn,
+        resource_policy=provider.resource_policy,
+        resource_account=provider.owner_account_id,
+    )
 
 
 def _base_url(call: Call) -> str:
@@ -792,6 +824,7 @@ def create_template(call: Call) -> Mapping[str, Any] | None:
             raise errors.invalid_input(
                 "An organization-scoped template must reference an organization-scoped provider."
             )
+        _authorize_binding(call, provider, "iam:AssociateWorkloadIdentityTemplate")
         if conn.execute(select(tt.c.template_id).where(tt.c.arn == arn)).first() is not None:
             raise errors.entity_already_exists(f"Workload identity template {name} already exists.")
         count = conn.execute(
@@ -904,6 +937,9 @@ def delete_template(call: Call) -> Mapping[str, Any] | None:
     tt = schema.workload_identity_templates
     with call.store.write() as conn:
         t = _find_template(call, conn, "iam:DeleteWorkloadIdentityTemplate", arn, write=True)
+        provider = issuer.provider_by_id(conn, t.provider_id)
+        if provider is not None:
+            _authorize_binding(call, provider, "iam:DisassociateWorkloadIdentityTemplate")
         conn.execute(delete(tt).where(tt.c.template_id == t.template_id))
         drop_all_tags(conn, t.arn)
     return {"WorkloadIdentityTemplateArn": arn, "Status": "SUCCEEDED"}
