@@ -773,6 +773,48 @@ def _check_pattern(pattern: str, prefix: str | None) -> None:
         raise errors.invalid_input(f"Invalid PathPattern: {exc}.") from None
 
 
+#: Condition keys of attested values start with this (lower-cased).
+_ATTESTATION_PREFIX_LOWER = "aws:workloadattestation/"
+
+
+def _attestation_keys(text: str) -> list[str]:
+    """The ``aws:WorkloadAttestation/...`` condition keys the policy's statements test, as
+    written (the policy has been validated: a JSON object of statements)."""
+    doc = json.loads(text)
+    statements = doc.get("Statement") if isinstance(doc, dict) else None
+    found: list[str] = []
+    for st in statements if isinstance(statements, list) else [statements]:
+        conditions = st.get("Condition") if isinstance(st, dict) else None
+        if not isinstance(conditions, dict):
+            continue
+        for block in conditions.values():
+            if isinstance(block, dict):
+                found.extend(k for k in block if k.lower().startswith(_ATTESTATION_PREFIX_LOWER))
+    return found
+
+
+def _check_fits(policy: str, pattern: str) -> None:
+    """PutWorkloadIdentityTemplateAttestationPolicy: "The policy's conditions must fit the
+    template's stored PathPattern. A policy that does not returns InvalidInputException."
+
+    The reference does not spell the rule out further. credmint reads it as: every attested
+    value a condition tests (a key ``aws:WorkloadAttestation/...``) is one the pattern renders
+    (one of its placeholders; condition keys compare without regard to case, as IAM's do).
+    A condition on an attested value the template never puts in the identity would decide
+    who may mint identities on a fact the identity does not show; refusing it is the
+    stricter reading. Conditions on other keys (``aws:PrincipalArn``, ``aws:SourceAccount``)
+    are the policy's own business and always fit. CreateWorkloadIdentityTemplate applies the
+    same check ("equivalent to one supplied later by PutWorkloadIdentityTemplateAttestationPolicy").
+    """
+    rendered = {k.lower() for k in spiffe.PathPattern.parse(pattern).keys}
+    for key in _attestation_keys(policy):
+        if key.lower() not in rendered:
+            raise errors.invalid_input(
+                f"The attestation policy's condition key {key} does not fit the template's PathPattern: "
+                "it is not one of the pattern's placeholders."
+            )
+
+
 def _template_out(t: Template, provider_arn: str, tags: list[dict[str, str]]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "Name": t.name,
@@ -809,6 +851,7 @@ def create_template(call: Call) -> Mapping[str, Any] | None:
     _check_pattern(pattern, prefix)
     if policy is not None:
         _check_policy(policy)
+        _check_fits(policy, pattern)
     tags = tags_param(p)
     tt = schema.workload_identity_templates
     with call.store.write() as conn:
@@ -958,6 +1001,7 @@ def put_attestation_policy(call: Call) -> Mapping[str, Any] | None:
             call.params["WorkloadIdentityTemplateArn"],
             write=True,
         )
+        _check_fits(text, t.path_pattern)
         stored = bound_principals.bind(conn, text, _invalid_principal)
         conn.execute(update(tt).where(tt.c.template_id == t.template_id).values(attestation_policy=stored))
     return None
