@@ -134,6 +134,12 @@ class Authorizer:
         principal_account = p.account_id if p is not None else None
         scps, rcps = self._control_policies(principal_account, resource_account, action)
         org_keys = self._organization_keys(principal_account, resource_account)
+        source_account = (extra_keys or {}).get("aws:SourceAccount")
+        if isinstance(source_account, str):
+            # A call made for a source account (workload identity: sts.contexts.source_of)
+            # also carries that account's organization, as aws:SourceOrgID/SourceOrgPaths.
+            for key, value in self._organization_keys(source_account, None).items():
+                org_keys = {**org_keys, key.replace("aws:Principal", "aws:Source", 1): value}
         if org_keys:
             extra_keys = {**org_keys, **(extra_keys or {})}
         if p is None:

@@ -282,6 +282,13 @@ SUPPLIED: Mapping[str, str] = {
     "sts:TaskPolicyArn": "sts.assume_root",
     "sts:IdentityTokenAudience": "sts.federation (GetWebIdentityToken)",
     "sts:SigningAlgorithm": "sts.federation (GetWebIdentityToken)",
+    # The account and resource a calling service acts for: IssueWorkloadIdentityContext and
+    # the AssumeRole that redeems its context (x-amz-source-account/-arn; the source
+    # account's organization follows from it).
+    "aws:SourceAccount": "sts.contexts.source_of",
+    "aws:SourceArn": "sts.contexts.source_of (when the x-amz-source-arn header names one)",
+    "aws:SourceOrgID": "access.authorize.Authorizer.authorize (the source account's organization)",
+    "aws:SourceOrgPaths": "access.authorize.Authorizer.authorize (the source account's organization)",
     "saml:*": "federation.saml.condition_keys (from the signed assertion)",
     "<provider>:<claim>": "federation.oidc.condition_keys (claims of the verified token, per provider_claims)",
     # S3.
@@ -341,10 +348,6 @@ UNSUPPLIED: Mapping[str, str] = {
     "aws:CalledVia": _NO_SERVICE_CALLERS,
     "aws:CalledViaFirst": _NO_SERVICE_CALLERS,
     "aws:CalledViaLast": _NO_SERVICE_CALLERS,
-    "aws:SourceAccount": _NO_SERVICE_CALLERS,
-    "aws:SourceArn": _NO_SERVICE_CALLERS,
-    "aws:SourceOrgID": _NO_SERVICE_CALLERS,
-    "aws:SourceOrgPaths": _NO_SERVICE_CALLERS,
     "aws:ChatbotSourceArn": _NO_SERVICE_CALLERS,
     "aws:IsMcpServiceAction": "credmint has no MCP server",
     "aws:Ec2InstanceSourceVpc": "credmint issues no EC2 instance role credentials",

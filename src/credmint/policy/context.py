@@ -266,10 +266,12 @@ GLOBAL_KEYS: Mapping[str, str] = {
     "aws:RequestTag/${TagKey}": "when the request passes tags",
     "aws:TagKeys": "when the request passes tags",
     "aws:SecureTransport": "every request",
-    "aws:SourceAccount": "only when an AWS service calls on behalf of a resource",
-    "aws:SourceArn": "only when an AWS service calls on behalf of a resource",
-    "aws:SourceOrgID": "only when an AWS service calls on behalf of a resource",
-    "aws:SourceOrgPaths": "only when an AWS service calls on behalf of a resource",
+    # In credmint: IssueWorkloadIdentityContext and the AssumeRole redeeming its context,
+    # where the calling principal stands for the service (sts.contexts.source_of).
+    "aws:SourceAccount": "only when a service calls on behalf of a resource",
+    "aws:SourceArn": "only when a service calls on behalf of a resource, naming it",
+    "aws:SourceOrgID": "only when a service calls on behalf of a resource in an organization",
+    "aws:SourceOrgPaths": "only when a service calls on behalf of a resource in an organization",
     "aws:UserAgent": "when the request carries a User-Agent header",
     "aws:IsMcpServiceAction": "only for calls made through an AWS-managed MCP server",
 }
