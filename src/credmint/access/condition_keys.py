@@ -193,6 +193,17 @@ def action(name: str) -> ActionReference | None:
     return ActionReference(tuple(types), frozenset(keys), frozenset(k.lower() for k in keys))
 
 
+@cache
+def action_names(service: str) -> tuple[str, ...] | None:
+    """The actions the reference lists for ``service`` (an IAM service prefix, lower case),
+    with those published after it; ``None`` for a service it does not carry."""
+    svc = reference()["services"].get(service)
+    if svc is None:
+        return None
+    newer = [name.partition(":")[2] for name in NEWER_THAN_REFERENCE if name.partition(":")[0] == service]
+    return tuple(dict.fromkeys([*svc["actions"], *newer]))
+
+
 def action_keys(name: str) -> frozenset[str]:
     """The lower-cased condition keys the reference lists for ``name`` (empty if unknown)."""
     found = action(name)
