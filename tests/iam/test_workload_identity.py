@@ -177,6 +177,16 @@ def test_x509_signer_slots_rotation_disable_enable(credmint_account: Account) ->
     )
     # A provider with X.509 signers cannot be deleted; deleting them frees it.
     assert refused(iam.delete_workload_identity_provider, WorkloadIdentityProviderArn=arn) == "DeleteConflict"
+    # A signer that signs or is about to (here IN_TRANSITION) must be disabled first.
+    assert (
+        refused(
+            iam.delete_workload_identity_provider_outbound_signer,
+            WorkloadIdentityProviderArn=arn,
+            OutboundSigner=ca("ca-c"),
+        )
+        == "InvalidInput"
+    )
+    iam.disable_workload_identity_provider_outbound_signer(WorkloadIdentityProviderArn=arn, SignerType="X509")
     for ca_id in ("ca-a", "ca-c", "ca-EC_secp384r1"):
         out = iam.delete_workload_identity_provider_outbound_signer(
             WorkloadIdentityProviderArn=arn, OutboundSigner=ca(ca_id)

@@ -576,6 +576,19 @@ def delete_signer(call: Call) -> Mapping[str, Any] | None:
     st = schema.workload_identity_signers
     with call.store.write() as conn:
         provider = _find_provider(call, conn, "iam:DeleteWorkloadIdentityProviderOutboundSigner", arn, write=True)
+        entries = [
+            s
+            for s in issuer.signers_of(conn, provider.provider_id)
+            if s.signer_type == "X509" and (s.ca_id, s.ca_account_id) == (ca_id, ca_account)
+        ]
+        if any(s.status(call.now) in (spiffe.SignerStatus.ACTIVE, spiffe.SignerStatus.IN_TRANSITION) for s in entries):
+            # The model: "IAM rejects an ACTIVE or an IN_TRANSITION entry with
+            # InvalidInputException, so disable the signer first" (deleting a signing CA
+            # would make what it issued unverifiable at once).
+            raise errors.invalid_input(
+                f"The X.509 signer for certificate authority {ca_id} is signing or about to sign; "
+                "disable it with DisableWorkloadIdentityProviderOutboundSigner before deleting it."
+            )
         removed = conn.execute(
             delete(st).where(
                 st.c.provider_id == provider.provider_id,
