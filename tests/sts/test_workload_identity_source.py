@@ -13,11 +13,17 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 from botocore.exceptions import ClientError
 
+from credmint.access.principal import Principal
+from credmint.api import Call
+from credmint.errors import AwsError
+from credmint.httpreq import HttpRequest
+from credmint.sts.contexts import source_of
 from credmint.testing.accounts import Account, User
 
 pytestmark = pytest.mark.e2e
@@ -150,3 +156,28 @@ def test_a_context_is_redeemed_only_with_its_source(credmint_account: Account) -
     assert code_of(staging.assume_role, **assume) == "InvalidContextAssertion"
     out = named.assume_role(**assume)
     assert out["AssumedRoleUser"]["Arn"].endswith("/wl")
+
+
+def test_a_repeated_source_header_is_refused() -> None:
+    """Repeated headers read as one comma-joined value, never as one source. (botocore sends
+    only one header of a name, so this is decided on the request as the server reads it.)"""
+    auth = (
+        "AWS4-HMAC-SHA256 Credential=AKIAEXAMPLEEXAMPLE12/20260101/us-east-1/sts/aws4_request, "
+        "SignedHeaders=host;x-amz-date;x-amz-source-arn, Signature=" + "0" * 64
+    )
+    arn = "arn:aws:eks:us-east-1:111122223333:cluster/prod"
+    headers = (
+        ("host", "sts.example"),
+        ("x-amz-date", "20260101T000000Z"),
+        ("authorization", auth),
+        ("x-amz-source-arn", arn),
+        ("x-amz-source-arn", arn.replace("prod", "other")),
+    )
+    call = cast(Call, SimpleNamespace(request=HttpRequest("POST", "/", "", headers)))
+    caller = cast(Principal, SimpleNamespace(account_id="111122223333", arn="arn:aws:iam::111122223333:user/u"))
+    with pytest.raises(AwsError) as exc:
+        source_of(call, caller)
+    assert exc.value.code == "InvalidParameterValue"
+    # Sent once, the same header names the source.
+    once = cast(Call, SimpleNamespace(request=HttpRequest("POST", "/", "", headers[:4])))
+    assert source_of(once, caller).keys() == {"aws:SourceAccount": "111122223333", "aws:SourceArn": arn}

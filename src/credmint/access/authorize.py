@@ -211,7 +211,8 @@ class Authorizer:
             return "DENIED"
         info = principal_info(p)
         # Facts of the principal only: the delegated credentials' requests bring their own
-        # time, network and MFA facts, so a statement testing one of those is left undecided.
+        # time, network and MFA facts, so a statement testing one of those is left undecided
+        # (aws:userid too: a delegated session gets its own session name).
         keys: dict[str, str | list[str]] = {
             name: list(values) if len(values) > 1 else values[0]
             for name, values in global_condition_keys(info, now=now, principal_tags=dict(identity.tags)).items()

@@ -86,6 +86,10 @@ def source_of(call: Call, p: Principal) -> Source:
     named_arn = call.request.header(SOURCE_ARN_HEADER)
     if named_account is None and named_arn is None:
         return Source(p.account_id, None)
+    for header in (SOURCE_ACCOUNT_HEADER, SOURCE_ARN_HEADER):
+        if sum(1 for name, _ in call.request.headers if name == header) > 1:
+            # Repeated headers read as one comma-joined value: never one source.
+            raise errors.invalid_parameter_value(f"The {header} header must be sent once.")
     signed = parse_auth(call.request, "query")
     covered = set(signed.signed_headers) if signed is not None else set()
     for header, value in ((SOURCE_ACCOUNT_HEADER, named_account), (SOURCE_ARN_HEADER, named_arn)):
