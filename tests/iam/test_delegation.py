@@ -391,10 +391,12 @@ def test_with_the_aws_cli(partner_server: Server) -> None:
     shown = aws_cli(partner_server, "iam", "get-delegation-request", "--delegation-request-id", rid, creds=owner)
     assert json.loads(shown.stdout)["DelegationRequest"]["State"] == "FINALIZED"
     [note] = [n for n in delivered(partner_server, channel) if n["DelegationRequestId"] == rid]
-    first = aws_cli(partner_server, "sts", "get-delegated-access-token", "--trade-in-token", note["TradeInToken"])
+    # One argument with "=": a URL-safe token may begin with "-", which would read as an option.
+    token_arg = "--trade-in-token=" + note["TradeInToken"]
+    first = aws_cli(partner_server, "sts", "get-delegated-access-token", token_arg)
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout)["Credentials"]["AccessKeyId"].startswith("ASIA")
-    replay = aws_cli(partner_server, "sts", "get-delegated-access-token", "--trade-in-token", note["TradeInToken"])
+    replay = aws_cli(partner_server, "sts", "get-delegated-access-token", token_arg)
     assert replay.returncode != 0 and "ExpiredTradeInTokenException" in replay.stderr
 
 
