@@ -18,12 +18,16 @@ from credmint.access.principal import Principal
 from credmint.errors import AwsError
 from credmint.httpreq import BodyStream, HttpRequest
 from credmint.s3 import (
+    acl_operations,
     bucket_encryption,
     buckets,
+    copies,
     cors,
+    listing,
     multipart,
     object_attributes,
-    operations,
+    object_headers,
+    objects,
     post_object,
     retention,
 )
@@ -53,16 +57,16 @@ OPERATIONS: dict[str, Operation] = {
     "PutBucketPolicy": buckets.put_bucket_policy,
     "DeleteBucketPolicy": buckets.delete_bucket_policy,
     "GetBucketPolicyStatus": buckets.get_bucket_policy_status,
-    "ListObjects": operations.list_objects,
-    "ListObjectsV2": operations.list_objects_v2,
-    "ListObjectVersions": operations.list_object_versions,
-    "PutObject": operations.put_object,
+    "ListObjects": listing.list_objects,
+    "ListObjectsV2": listing.list_objects_v2,
+    "ListObjectVersions": listing.list_object_versions,
+    "PutObject": objects.put_object,
     "PostObject": post_object.post_object,
-    "GetObject": operations.get_object,
-    "HeadObject": operations.head_object,
-    "DeleteObject": operations.delete_object,
-    "DeleteObjects": operations.delete_objects,
-    "CopyObject": operations.copy_object,
+    "GetObject": objects.get_object,
+    "HeadObject": objects.head_object,
+    "DeleteObject": objects.delete_object,
+    "DeleteObjects": objects.delete_objects,
+    "CopyObject": copies.copy_object,
     "GetObjectAttributes": object_attributes.get_object_attributes,
     "CreateMultipartUpload": multipart.create_multipart_upload,
     "UploadPart": multipart.upload_part,
@@ -88,10 +92,10 @@ OPERATIONS: dict[str, Operation] = {
     "GetBucketOwnershipControls": sub.get_bucket_ownership_controls,
     "PutBucketOwnershipControls": sub.put_bucket_ownership_controls,
     "DeleteBucketOwnershipControls": sub.delete_bucket_ownership_controls,
-    "GetBucketAcl": sub.get_bucket_acl,
-    "PutBucketAcl": sub.put_bucket_acl,
-    "GetObjectAcl": sub.get_object_acl,
-    "PutObjectAcl": sub.put_object_acl,
+    "GetBucketAcl": acl_operations.get_bucket_acl,
+    "PutBucketAcl": acl_operations.put_bucket_acl,
+    "GetObjectAcl": acl_operations.get_object_acl,
+    "PutObjectAcl": acl_operations.put_object_acl,
     "GetBucketEncryption": bucket_encryption.get_bucket_encryption,
     "PutBucketEncryption": bucket_encryption.put_bucket_encryption,
     "DeleteBucketEncryption": bucket_encryption.delete_bucket_encryption,
@@ -190,12 +194,6 @@ UNSUPPORTED_SUBRESOURCES = frozenset(
         "tagging", "torrent", "versioning", "versions", "website",
     }
 )  # fmt: skip
-
-#: Operations whose x-amz-checksum-* headers describe something other than the request body.
-_NOT_BODY_CHECKSUMS = frozenset(
-    {"CompleteMultipartUpload", "CreateMultipartUpload", "CopyObject", "UploadPartCopy", "PostObject"}
-)
-
 
 def parse_query(query_string: str) -> dict[str, str]:
     out: dict[str, str] = {}
@@ -353,11 +351,7 @@ def _serve(
         master=master,
         upload=upload,
     )
-    # An empty body is checked too: a checksum or Content-MD5 that is not the empty body's
-    # is refused (BadDigest) as S3 does, never taken for a zero-length object. A streamed
-    # upload's body is not in ``body``: the spool checked its digests as it arrived.
-    if upload is None and operation not in _NOT_BODY_CHECKSUMS:
-        operations.verify_body_digests(ctx)
+    object_headers.verify_request_body(ctx)
     return OPERATIONS[operation](ctx)
 
 
@@ -409,7 +403,7 @@ def preflight_upload(
     )
     try:
         if operation == "PutObject":
-            operations.put_object_preflight(ctx)
+            objects.put_object_preflight(ctx)
         elif operation == "UploadPart":
             multipart.upload_part_preflight(ctx)
     except AwsError as err:
@@ -443,7 +437,6 @@ def with_cors(store: Store, req: HttpRequest, response: Response) -> Response:
     status, headers, body = response
     extra = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in added]
     return status, [*headers, *extra], body
-
 
 
 def describe(req: HttpRequest) -> tuple[str | None, str | None, str | None]:
