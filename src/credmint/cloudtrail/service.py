@@ -56,7 +56,7 @@ def invalid_input(failure: str) -> errors.AwsError:
 def lookup_events(call: Call) -> Mapping[str, Any]:
     p = call.principal
     if p is None:
-        raise errors.missing_authentication_token()
+        raise errors.MissingAuthenticationToken()
     call.authorize("cloudtrail:LookupEvents")
     params = call.params
     attributes = params.get("LookupAttributes") or []

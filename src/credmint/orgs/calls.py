@@ -29,7 +29,7 @@ _POLICY_TYPE_PARAMS = ("PolicyType", "Type", "Filter")
 
 def caller(call: Call) -> Principal:
     if call.principal is None:
-        raise errors.missing_authentication_token()
+        raise errors.MissingAuthenticationToken()
     return call.principal
 
 

@@ -181,10 +181,10 @@ class CredmintApp:
             outage = unavailable(err)
             if outage is None:
                 log.exception("unhandled error on %s %s", method, path)
-                failure = errors.internal_failure()
+                failure: errors.AwsError = errors.InternalFailure()
             else:  # raised outside an operation's own error handling
                 self.edge.outage_log.warning("store unavailable on %s %s: %s", method, path, outage)
-                failure = errors.service_unavailable()
+                failure = errors.ServiceUnavailable()
             status, out_headers, body = self._render_unexpected(target, service, request_id, failure)
         finally:
             reader.release()
@@ -255,7 +255,7 @@ class CredmintApp:
 
     def _render_unexpected(self, target: Target, service: str, request_id: str, failure: AwsError) -> Response:
         """The 500 (or, during a store outage, 503) for an exception nothing else caught."""
-        if target is Target.S3 and failure.code == "InternalFailure":
+        if target is Target.S3 and isinstance(failure, errors.InternalFailure):
             failure = errors.s3_error("InternalError", "We encountered an internal error. Please try again.", 500)
         return self._render_error(target, service, request_id, failure)
 
@@ -408,7 +408,7 @@ class CredmintApp:
             name = compiled.model.name
             op = registry.OPERATIONS[service].get(name)
             if op is None:
-                raise errors.invalid_action(action, version)
+                raise errors.InvalidAction(action, version)
             exchange.operation = name
             node = self.node
             now = node.now()
@@ -741,7 +741,7 @@ class _BodyReader:
     def _reserve(self, total: int) -> None:
         if total > self._reserved:
             if not self._budget.reserve(total - self._reserved):
-                raise _BodyRefused(errors.s3_slow_down(), errors.service_unavailable())
+                raise _BodyRefused(errors.s3_slow_down(), errors.ServiceUnavailable())
             self._reserved = total
 
     def release(self) -> None:
@@ -787,7 +787,7 @@ class _BodyReader:
                 raise
             # Our deadline's cancellation, not the server's: taken back, answered as a timeout.
             watch.task.uncancel()
-            raise _BodyRefused(errors.request_timeout(), errors.request_timeout()) from None
+            raise _BodyRefused(errors.RequestTimeout(), errors.RequestTimeout()) from None
         finally:
             self._deadlines.done(watch)
         if hasher is not None:
@@ -851,7 +851,7 @@ class _BodyReader:
             if not watch.fired:
                 raise
             watch.task.uncancel()
-            raise _BodyRefused(errors.request_timeout(), errors.request_timeout()) from None
+            raise _BodyRefused(errors.RequestTimeout(), errors.RequestTimeout()) from None
         finally:
             self._deadlines.done(watch)
         if pending:

@@ -58,13 +58,13 @@ class Edge:
             return await (future if deadline is None else asyncio.wait_for(future, deadline))
         except TimeoutError:
             self.outage_log.warning("store did not answer within %.1fs", deadline)
-            raise errors.service_unavailable() from None
+            raise errors.ServiceUnavailable() from None
         except Exception as err:
             outage = unavailable(err)
             if outage is None:
                 raise
             self.outage_log.warning("store unavailable: %s", outage)
-            raise errors.service_unavailable() from None
+            raise errors.ServiceUnavailable() from None
 
     async def run_operation(self, op: Operation, call: Call, params: Mapping[str, Any]) -> Mapping[str, Any] | None:
         """An operation on a worker thread if it blocks; else on the event loop, where a
@@ -85,7 +85,7 @@ class Edge:
         if signed is None:
             if op.unsigned:
                 return None
-            raise errors.missing_authentication_token()
+            raise errors.MissingAuthenticationToken()
         exchange = accesslog.current()
         exchange.access_key_id = signed.access_key_id
         facts = current_facts.get()
@@ -116,7 +116,7 @@ class Edge:
     ) -> KeyEntry:
         """A long-term key's entry, if it exists and is active; its use is recorded."""
         if not isinstance(entry, KeyEntry) or not entry.active:
-            raise errors.invalid_client_token_id(period=service != "iam")
+            raise errors.InvalidClientTokenId(period=service != "iam")
         self._node.last_used.record(key_id, service, region, now)
         return entry
 
@@ -132,7 +132,7 @@ class Edge:
 
     async def _resolve_session(self, key_id: str, token: str | None, service: str) -> KeyEntry:
         """Open a sealed session token: no read, unless its entity's identity is not cached."""
-        invalid = errors.invalid_client_token_id(period=service != "iam")
+        invalid = errors.InvalidClientTokenId(period=service != "iam")
         if token is None or not key_id.startswith("ASIA"):
             raise invalid
         try:

@@ -56,14 +56,14 @@ async def handle_json(edge: Edge, node: Node, req: HttpRequest, service: str, re
     try:
         model, checker, table = _service(service)
         if req.method != "POST" or req.raw_path not in ("/", ""):
-            raise AwsError("UnknownOperationException", None, 404)
+            raise errors.UnknownOperation()
         # Target prefixes contain dots themselves (com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101).
         prefix, _, name = (req.header("x-amz-target") or "").rpartition(".")
         facts = current_facts.get()
         if facts is not None:
             facts.operation = name[:128] or None
         if prefix != model.metadata.get("targetPrefix") or name not in model.operation_names or name not in table:
-            raise AwsError("UnknownOperationException", None, 400)
+            raise errors.UnknownOperation(unknown_target=True)
         op = table[name]
         accesslog.current().operation = name
         op_model = model.operation_model(name)

@@ -30,7 +30,9 @@ MAX_ASSERTION_CHARS = 3072
 
 def invalid_context() -> errors.AwsError:
     # One answer for every unusable context: which check failed is not the caller's business.
-    return errors.AwsError("InvalidContextAssertion", "The provided context assertion is invalid or has expired.", 400)
+    return errors.CodedError(
+        "InvalidContextAssertion", "The provided context assertion is invalid or has expired.", 400
+    )
 
 
 def seal_context(call: Call, claims: Mapping[str, Any]) -> str:

@@ -41,7 +41,7 @@ def get_scoped_credentials(call: Call) -> Mapping[str, Any]:
     claims = p.session
     if claims is None:
         # Unconfirmed wording: the model's error for a caller that is not a valid session.
-        raise errors.AwsError(
+        raise errors.CodedError(
             "InvalidSubjectCredentials",
             "GetScopedCredentials can only be called with temporary security credentials.",
             400,
@@ -65,7 +65,7 @@ def get_scoped_credentials(call: Call) -> Mapping[str, Any]:
     expires_at = claims.expires_at
     if duration is not None:
         if now + duration > claims.expires_at:
-            raise errors.AwsError(
+            raise errors.CodedError(
                 "InsufficientSessionLifetime",
                 f"The requested DurationSeconds ({duration}) exceeds the remaining lifetime of the "
                 f"calling session ({max(claims.expires_at - now, 0)} seconds).",
@@ -111,7 +111,7 @@ def _seal(call: Call, claims: SessionClaims, minimum: int) -> str:
             padding += secrets.token_urlsafe((minimum - len(token)) * 3 // 4 + 8)
             token = seal_token(replace(claims, padding=padding), keyring)
     except TokenTooLargeError:
-        raise errors.AwsError(
+        raise errors.CodedError(
             "PackedPolicyTooLarge",
             f"The session token would exceed the maximum allowed size of {MAX_TOKEN_CHARS} bytes.",
             400,

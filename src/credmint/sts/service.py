@@ -17,7 +17,7 @@ OPERATIONS: dict[str, Operation] = {}
 
 def _caller(call: Call) -> Any:
     if call.principal is None:  # unsigned calls never reach these handlers
-        raise errors.missing_authentication_token()
+        raise errors.MissingAuthenticationToken()
     return call.principal
 
 

@@ -55,7 +55,7 @@ _ROLE_ARN = re.compile(r"\Aarn:aws:iam::(\d{12}):role(/(?:[\x21-\x7e]*/)?)([\w+=
 
 def caller(call: Call) -> Principal:
     if call.principal is None:  # the operations here are all signed
-        raise errors.missing_authentication_token()
+        raise errors.MissingAuthenticationToken()
     return call.principal
 
 

@@ -49,7 +49,7 @@ DEFAULT_CERTIFICATE_SECONDS = 43_200
 
 
 def _error(code: str, message: str, status: int = 400) -> errors.AwsError:
-    return errors.AwsError(code, message, status)
+    return errors.CodedError(code, message, status)
 
 
 def invalid_attestation(message: str) -> errors.AwsError:
