@@ -974,37 +974,7 @@ def invalid_parameter_value(message: str) -> AwsError:
     return CodedError("InvalidParameterValue", message, 400)
 
 
-# --- accounts and organizations (issue 8) ----------------------------------------------------
-# Organizations speaks the JSON protocol: codes are the model's exception names. Texts follow
-# the model's documentation of each exception where AWS's exact wording is unconfirmed.
-
-
-def org_error(code: str, message: str, reason: str | None = None, status: int = 400) -> AwsError:
-    """An Organizations exception; ``reason`` fills the ``Reason`` member some of them carry."""
-    return CodedError(code, message, status, extra=(("Reason", reason),) if reason else ())
-
-
-def org_not_in_use() -> AwsError:
-    return org_error("AWSOrganizationsNotInUseException", "Your account is not a member of an organization.")
-
-
-def org_access_denied(message: str = "You don't have permissions to access this resource.") -> AwsError:
-    return org_error("AccessDeniedException", message)
-
-
-def org_invalid_input(message: str, reason: str) -> AwsError:
-    return org_error("InvalidInputException", message, reason)
-
-
-def org_constraint_violation(message: str, reason: str) -> AwsError:
-    return org_error("ConstraintViolationException", message, reason)
-
-
-def org_malformed_policy() -> AwsError:
-    return org_error(
-        "MalformedPolicyDocumentException",
-        "The provided policy document doesn't meet the requirements of the specified policy type.",
-    )
+# --- IAM's centralized root access -----------------------------------------------------------
 
 
 def iam_org_error(code: str, message: str) -> AwsError:
@@ -1027,27 +997,3 @@ def assume_root_global_endpoint() -> AwsError:
 def assume_root_task_policy(arn: str) -> AwsError:
     # Unconfirmed text; AWS accepts only the root-task managed policies.
     return validation_error(f"The TaskPolicyArn {arn} is not a valid root task policy.")
-
-
-# --- CloudTrail (LookupEvents) -----------------------------------------------------------------
-# AWS's exact message texts for these are unconfirmed; the codes are the model's.
-
-
-def cloudtrail_invalid_lookup_attributes(message: str) -> AwsError:
-    return CodedError("InvalidLookupAttributesException", message)
-
-
-def cloudtrail_invalid_max_results() -> AwsError:
-    return CodedError("InvalidMaxResultsException", "Value for MaxResults must be between 1 and 50.")
-
-
-def cloudtrail_invalid_time_range() -> AwsError:
-    return CodedError("InvalidTimeRangeException", "StartTime must be before EndTime.")
-
-
-def cloudtrail_invalid_next_token() -> AwsError:
-    return CodedError("InvalidNextTokenException", "Invalid NextToken.")
-
-
-def cloudtrail_invalid_event_category() -> AwsError:
-    return CodedError("InvalidEventCategoryException", "Invalid EventCategory.")

@@ -15,15 +15,22 @@ from typing import NamedTuple
 import pytest
 
 from credmint import errors
+from credmint.cloudtrail import errors as cloudtrail_errors
 from credmint.errors import AwsError
+from credmint.orgs import errors as orgs_errors
 from credmint.sts import errors as sts_errors
 from credmint.wire import json_protocol, render_error
 from credmint.wire.s3 import render_s3_error
 
 #: The modules that hold error classes; a class defined anywhere else is not looked for.
-ERROR_MODULES = ("credmint.errors", "credmint.sts.errors")
+ERROR_MODULES = (
+    "credmint.errors",
+    "credmint.sts.errors",
+    "credmint.orgs.errors",
+    "credmint.cloudtrail.errors",
+)
 #: Bases that are never raised themselves.
-ABSTRACT: set[str] = set()
+ABSTRACT = {"OrganizationsError"}
 
 
 class Row(NamedTuple):
@@ -424,6 +431,530 @@ ROWS: dict[str, Row] = {
         "ResourceNotFoundException",
         404,
         "Workload identity provider arn:aws:iam::111122223333:workload-identity-provider/p not found.",
+    ),
+    # --- Organizations
+    "orgs.AccessDenied": Row(
+        lambda: orgs_errors.AccessDenied(),
+        "AccessDeniedException",
+        400,
+        "You don't have permissions to access this resource.",
+    ),
+    "orgs.AccessDenied.authorizer": Row(
+        lambda: orgs_errors.AccessDenied(
+            "User: arn:aws:iam::111122223333:user/u is not authorized to perform: organizations:ListRoots"
+        ),
+        "AccessDeniedException",
+        400,
+        "User: arn:aws:iam::111122223333:user/u is not authorized to perform: organizations:ListRoots",
+    ),
+    "orgs.AccessDenied.own_handshake": Row(
+        lambda: orgs_errors.AccessDenied.own_handshake(),
+        "AccessDeniedException",
+        400,
+        "You can't accept a handshake that your organization sent.",
+    ),
+    "orgs.AccessDenied.decline_not_recipient": Row(
+        lambda: orgs_errors.AccessDenied.decline_not_recipient(),
+        "AccessDeniedException",
+        400,
+        "Only the recipient of a handshake can decline it.",
+    ),
+    "orgs.AccessDenied.cancel_not_sender": Row(
+        lambda: orgs_errors.AccessDenied.cancel_not_sender(),
+        "AccessDeniedException",
+        400,
+        "Only the organization that sent a handshake can cancel it.",
+    ),
+    "orgs.NotInUse": Row(
+        lambda: orgs_errors.NotInUse(),
+        "AWSOrganizationsNotInUseException",
+        400,
+        "Your account is not a member of an organization.",
+    ),
+    "orgs.InvalidInput.value": Row(
+        lambda: orgs_errors.InvalidInput.value("Name", "INVALID_PATTERN"),
+        "InvalidInputException",
+        400,
+        "You specified an invalid value for Name.",
+        (("Reason", "INVALID_PATTERN"),),
+    ),
+    "orgs.InvalidInput.next_token": Row(
+        lambda: orgs_errors.InvalidInput.next_token(),
+        "InvalidInputException",
+        400,
+        "You specified an invalid value for nextToken.",
+        (("Reason", "INVALID_NEXT_TOKEN"),),
+    ),
+    "orgs.InvalidInput.tags": Row(
+        lambda: orgs_errors.InvalidInput.tags("Duplicate tag keys."),
+        "InvalidInputException",
+        400,
+        "Duplicate tag keys.",
+        (("Reason", "INVALID_INPUT"),),
+    ),
+    "orgs.InvalidInput.tags-default": Row(
+        lambda: orgs_errors.InvalidInput.tags(None),
+        "InvalidInputException",
+        400,
+        "Invalid tags.",
+        (("Reason", "INVALID_INPUT"),),
+    ),
+    "orgs.InvalidInput.target_not_supported": Row(
+        lambda: orgs_errors.InvalidInput.target_not_supported(),
+        "InvalidInputException",
+        400,
+        "You specified a target that isn't supported for this operation.",
+        (("Reason", "TARGET_NOT_SUPPORTED"),),
+    ),
+    "orgs.InvalidInput.one_filter": Row(
+        lambda: orgs_errors.InvalidInput.one_filter(),
+        "InvalidInputException",
+        400,
+        "You can specify only one filter parameter for the operation.",
+        (("Reason", "MAX_LIMIT_EXCEEDED_FILTER"),),
+    ),
+    "orgs.InvalidInput.target_account_id": Row(
+        lambda: orgs_errors.InvalidInput.target_account_id(),
+        "InvalidInputException",
+        400,
+        "You specified an invalid value for the target account id.",
+        (("Reason", "INVALID_PATTERN_TARGET_ID"),),
+    ),
+    "orgs.InvalidInput.target_email": Row(
+        lambda: orgs_errors.InvalidInput.target_email(),
+        "InvalidInputException",
+        400,
+        "You specified an invalid email address for the invited account.",
+        (("Reason", "INVALID_EMAIL_ADDRESS_TARGET"),),
+    ),
+    "orgs.InvalidInput.target_organization": Row(
+        lambda: orgs_errors.InvalidInput.target_organization(),
+        "InvalidInputException",
+        400,
+        "You can't specify an organization as the target of an invitation.",
+        (("Reason", "INVALID_PARTY_TYPE_TARGET"),),
+    ),
+    "orgs.InvalidInput.non_detachable_policy": Row(
+        lambda: orgs_errors.InvalidInput.non_detachable_policy(),
+        "InvalidInputException",
+        400,
+        "You can't detach this AWS Managed Policy.",
+        (("Reason", "NON_DETACHABLE_POLICY"),),
+    ),
+    "orgs.InvalidInput.immutable_policy": Row(
+        lambda: orgs_errors.InvalidInput.immutable_policy(),
+        "InvalidInputException",
+        400,
+        "You specified a policy that is managed by AWS and can't be modified.",
+        (("Reason", "IMMUTABLE_POLICY"),),
+    ),
+    "orgs.InvalidInput.unsupported_action": Row(
+        lambda: orgs_errors.InvalidInput.unsupported_action("organizations:CloseAccount"),
+        "InvalidInputException",
+        400,
+        "The action organizations:CloseAccount is not supported in a resource-based delegation policy.",
+        (("Reason", "UNSUPPORTED_ACTION_IN_RESOURCE_POLICY"),),
+    ),
+    "orgs.InvalidInput.resource_policy_json": Row(
+        lambda: orgs_errors.InvalidInput.resource_policy_json("Syntax errors in policy."),
+        "InvalidInputException",
+        400,
+        "Syntax errors in policy.",
+        (("Reason", "INVALID_RESOURCE_POLICY_JSON"),),
+    ),
+    "orgs.InvalidInput.resource_policy_json-default": Row(
+        lambda: orgs_errors.InvalidInput.resource_policy_json(None),
+        "InvalidInputException",
+        400,
+        "The policy is malformed.",
+        (("Reason", "INVALID_RESOURCE_POLICY_JSON"),),
+    ),
+    "orgs.InvalidInput.principal": Row(
+        lambda: orgs_errors.InvalidInput.principal("arn:aws:iam::111122223333:user/gone"),
+        "InvalidInputException",
+        400,
+        "Invalid principal in policy: arn:aws:iam::111122223333:user/gone",
+        (("Reason", "INVALID_PRINCIPAL"),),
+    ),
+    "orgs.ConcurrentModification": Row(
+        lambda: orgs_errors.ConcurrentModification(),
+        "ConcurrentModificationException",
+        400,
+        "The target of the operation is currently being modified by a different request. Try again later.",
+    ),
+    "orgs.ConstraintViolation.all_features_required": Row(
+        lambda: orgs_errors.ConstraintViolation.all_features_required(),
+        "ConstraintViolationException",
+        400,
+        "The organization must have all features enabled to perform this operation.",
+        (("Reason", "ORGANIZATION_NOT_IN_ALL_FEATURES_MODE"),),
+    ),
+    "orgs.ConstraintViolation.delegated_administrator_member": Row(
+        lambda: orgs_errors.ConstraintViolation.delegated_administrator_member(),
+        "ConstraintViolationException",
+        400,
+        "You can't remove an account that is a delegated administrator. Deregister it first.",
+        (("Reason", "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG"),),
+    ),
+    "orgs.ConstraintViolation.close_management_account": Row(
+        lambda: orgs_errors.ConstraintViolation.close_management_account(),
+        "ConstraintViolationException",
+        400,
+        "You can't close the management account with this operation.",
+        (("Reason", "CANNOT_CLOSE_MANAGEMENT_ACCOUNT"),),
+    ),
+    "orgs.ConstraintViolation.close_quota": Row(
+        lambda: orgs_errors.ConstraintViolation.close_quota(),
+        "ConstraintViolationException",
+        400,
+        "You have exceeded the number of accounts that you can close in a 30-day period.",
+        (("Reason", "CLOSE_ACCOUNT_QUOTA_EXCEEDED"),),
+    ),
+    "orgs.ConstraintViolation.govcloud_not_enabled": Row(
+        lambda: orgs_errors.ConstraintViolation.govcloud_not_enabled(),
+        "ConstraintViolationException",
+        400,
+        "The management account must be associated with an AWS GovCloud (US) account to create GovCloud accounts.",
+        (("Reason", "MASTER_ACCOUNT_NOT_GOVCLOUD_ENABLED"),),
+    ),
+    "orgs.ConstraintViolation.register_management_account": Row(
+        lambda: orgs_errors.ConstraintViolation.register_management_account(),
+        "ConstraintViolationException",
+        400,
+        "You cannot register the management account of the organization as a delegated administrator for an AWS service integrated with Organizations.",
+        (("Reason", "CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR"),),
+    ),
+    "orgs.ConstraintViolation.service_access_not_enabled": Row(
+        lambda: orgs_errors.ConstraintViolation.service_access_not_enabled(),
+        "ConstraintViolationException",
+        400,
+        "You attempted to register a delegated administrator for a service that does not have trusted access enabled in the organization.",
+        (("Reason", "SERVICE_ACCESS_NOT_ENABLED"),),
+    ),
+    "orgs.ConstraintViolation.policy_too_large": Row(
+        lambda: orgs_errors.ConstraintViolation.policy_too_large(),
+        "ConstraintViolationException",
+        400,
+        "You attempted to create a policy that is larger than the maximum size.",
+        (("Reason", "POLICY_CONTENT_LIMIT_EXCEEDED"),),
+    ),
+    "orgs.ConstraintViolation.too_many_attached": Row(
+        lambda: orgs_errors.ConstraintViolation.too_many_attached(),
+        "ConstraintViolationException",
+        400,
+        "You attempted to exceed the number of policies of a certain type that can be attached to an entity.",
+        (("Reason", "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED"),),
+    ),
+    "orgs.ConstraintViolation.too_few_attached": Row(
+        lambda: orgs_errors.ConstraintViolation.too_few_attached(),
+        "ConstraintViolationException",
+        400,
+        "You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.",
+        (("Reason", "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED"),),
+    ),
+    "orgs.ConstraintViolation.ou_depth": Row(
+        lambda: orgs_errors.ConstraintViolation.ou_depth(),
+        "ConstraintViolationException",
+        400,
+        "You have reached the maximum depth of OUs in your organization.",
+        (("Reason", "OU_DEPTH_LIMIT_EXCEEDED"),),
+    ),
+    "orgs.ConstraintViolation.billing_prerequisite": Row(
+        lambda: orgs_errors.ConstraintViolation.billing_prerequisite(),
+        "ConstraintViolationException",
+        400,
+        "The organization doesn't meet the billing prerequisites for a responsibility transfer.",
+        (("Reason", "UNMET_BILLING_PREREQUISITE"),),
+    ),
+    "orgs.AlreadyInOrganization": Row(
+        lambda: orgs_errors.AlreadyInOrganization(),
+        "AlreadyInOrganizationException",
+        400,
+        "The AWS account is already a member of an organization.",
+    ),
+    "orgs.OrganizationNotEmpty": Row(
+        lambda: orgs_errors.OrganizationNotEmpty(),
+        "OrganizationNotEmptyException",
+        400,
+        "The organization isn't empty. To delete an organization, you must first remove all member accounts except the management account.",
+    ),
+    "orgs.AccountNotFound": Row(
+        lambda: orgs_errors.AccountNotFound(),
+        "AccountNotFoundException",
+        400,
+        "You specified an account that doesn't exist.",
+    ),
+    "orgs.CreateAccountStatusNotFound": Row(
+        lambda: orgs_errors.CreateAccountStatusNotFound(),
+        "CreateAccountStatusNotFoundException",
+        400,
+        "We can't find an create account request with the CreateAccountRequestId that you specified.",
+    ),
+    "orgs.SourceParentNotFound": Row(
+        lambda: orgs_errors.SourceParentNotFound(),
+        "SourceParentNotFoundException",
+        400,
+        "We can't find a source root or OU with the ParentId that you specified.",
+    ),
+    "orgs.DestinationParentNotFound": Row(
+        lambda: orgs_errors.DestinationParentNotFound(),
+        "DestinationParentNotFoundException",
+        400,
+        "We can't find the destination container (a root or OU) with the ParentId that you specified.",
+    ),
+    "orgs.DuplicateAccount": Row(
+        lambda: orgs_errors.DuplicateAccount(),
+        "DuplicateAccountException",
+        400,
+        "That account is already present in the specified destination.",
+    ),
+    "orgs.MasterCannotLeaveOrganization": Row(
+        lambda: orgs_errors.MasterCannotLeaveOrganization(),
+        "MasterCannotLeaveOrganizationException",
+        400,
+        "You can't remove a management account from an organization. If you want the management account to become a member account in another organization, you must first delete the current organization.",
+    ),
+    "orgs.AccountAlreadyClosed": Row(
+        lambda: orgs_errors.AccountAlreadyClosed(),
+        "AccountAlreadyClosedException",
+        400,
+        "You attempted to close an account that is already closed.",
+    ),
+    "orgs.AccountAlreadyRegistered": Row(
+        lambda: orgs_errors.AccountAlreadyRegistered(),
+        "AccountAlreadyRegisteredException",
+        400,
+        "The provided account is already a delegated administrator for your organization.",
+    ),
+    "orgs.AccountNotRegistered.for_service": Row(
+        lambda: orgs_errors.AccountNotRegistered.for_service(),
+        "AccountNotRegisteredException",
+        400,
+        "The provided account is not a registered delegated administrator for this service.",
+    ),
+    "orgs.AccountNotRegistered.anywhere": Row(
+        lambda: orgs_errors.AccountNotRegistered.anywhere(),
+        "AccountNotRegisteredException",
+        400,
+        "The provided account is not a registered delegated administrator.",
+    ),
+    "orgs.RootNotFound": Row(
+        lambda: orgs_errors.RootNotFound(),
+        "RootNotFoundException",
+        400,
+        "We can't find a root with the RootId that you specified.",
+    ),
+    "orgs.ParentNotFound": Row(
+        lambda: orgs_errors.ParentNotFound(),
+        "ParentNotFoundException",
+        400,
+        "We can't find a root or OU with the ParentId that you specified.",
+    ),
+    "orgs.ChildNotFound": Row(
+        lambda: orgs_errors.ChildNotFound(),
+        "ChildNotFoundException",
+        400,
+        "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.",
+    ),
+    "orgs.TargetNotFound": Row(
+        lambda: orgs_errors.TargetNotFound(),
+        "TargetNotFoundException",
+        400,
+        "We can't find a root, OU, account, or policy with the TargetId that you specified.",
+    ),
+    "orgs.OrganizationalUnitNotFound": Row(
+        lambda: orgs_errors.OrganizationalUnitNotFound(),
+        "OrganizationalUnitNotFoundException",
+        400,
+        "We can't find an OU with the OrganizationalUnitId that you specified.",
+    ),
+    "orgs.DuplicateOrganizationalUnit": Row(
+        lambda: orgs_errors.DuplicateOrganizationalUnit(),
+        "DuplicateOrganizationalUnitException",
+        400,
+        "An OU with the same name already exists.",
+    ),
+    "orgs.OrganizationalUnitNotEmpty": Row(
+        lambda: orgs_errors.OrganizationalUnitNotEmpty(),
+        "OrganizationalUnitNotEmptyException",
+        400,
+        "The specified OU is not empty. Move all accounts to another root or to other OUs, remove all child OUs, and try the operation again.",
+    ),
+    "orgs.PolicyNotFound": Row(
+        lambda: orgs_errors.PolicyNotFound(),
+        "PolicyNotFoundException",
+        400,
+        "We can't find a policy with the PolicyId that you specified.",
+    ),
+    "orgs.MalformedPolicyDocument": Row(
+        lambda: orgs_errors.MalformedPolicyDocument(),
+        "MalformedPolicyDocumentException",
+        400,
+        "The provided policy document doesn't meet the requirements of the specified policy type.",
+    ),
+    "orgs.DuplicatePolicy": Row(
+        lambda: orgs_errors.DuplicatePolicy(),
+        "DuplicatePolicyException",
+        400,
+        "A policy with the same name already exists.",
+    ),
+    "orgs.PolicyInUse": Row(
+        lambda: orgs_errors.PolicyInUse(),
+        "PolicyInUseException",
+        400,
+        "The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.",
+    ),
+    "orgs.PolicyTypeNotAvailableForOrganization": Row(
+        lambda: orgs_errors.PolicyTypeNotAvailableForOrganization(),
+        "PolicyTypeNotAvailableForOrganizationException",
+        400,
+        "You can't use the specified policy type with the feature set currently enabled for this organization.",
+    ),
+    "orgs.PolicyTypeNotEnabled": Row(
+        lambda: orgs_errors.PolicyTypeNotEnabled(),
+        "PolicyTypeNotEnabledException",
+        400,
+        "This operation can be performed only for enabled policy types.",
+    ),
+    "orgs.PolicyTypeAlreadyEnabled": Row(
+        lambda: orgs_errors.PolicyTypeAlreadyEnabled(),
+        "PolicyTypeAlreadyEnabledException",
+        400,
+        "The specified policy type is already enabled in the specified root.",
+    ),
+    "orgs.DuplicatePolicyAttachment": Row(
+        lambda: orgs_errors.DuplicatePolicyAttachment(),
+        "DuplicatePolicyAttachmentException",
+        400,
+        "The selected policy is already attached to the specified target.",
+    ),
+    "orgs.PolicyNotAttached": Row(
+        lambda: orgs_errors.PolicyNotAttached(),
+        "PolicyNotAttachedException",
+        400,
+        "The policy isn't attached to the specified target in the specified root.",
+    ),
+    "orgs.EffectivePolicyNotFound": Row(
+        lambda: orgs_errors.EffectivePolicyNotFound(),
+        "EffectivePolicyNotFoundException",
+        400,
+        "We can't find an effective policy of the type that you specified.",
+    ),
+    "orgs.ResourcePolicyNotFound": Row(
+        lambda: orgs_errors.ResourcePolicyNotFound(),
+        "ResourcePolicyNotFoundException",
+        400,
+        "We can't find a resource policy request with the parameter that you specified.",
+    ),
+    "orgs.ResponsibilityTransferNotFound": Row(
+        lambda: orgs_errors.ResponsibilityTransferNotFound(),
+        "ResponsibilityTransferNotFoundException",
+        400,
+        "We can't find a transfer that you specified.",
+    ),
+    "orgs.HandshakeNotFound": Row(
+        lambda: orgs_errors.HandshakeNotFound(),
+        "HandshakeNotFoundException",
+        400,
+        "We can't find a handshake with the HandshakeId that you specified.",
+    ),
+    "orgs.DuplicateHandshake": Row(
+        lambda: orgs_errors.DuplicateHandshake(),
+        "DuplicateHandshakeException",
+        400,
+        "A handshake with the same action and target already exists.",
+    ),
+    "orgs.InvalidHandshakeTransition": Row(
+        lambda: orgs_errors.InvalidHandshakeTransition(),
+        "InvalidHandshakeTransitionException",
+        400,
+        "You can't perform the operation on the handshake in its current state.",
+    ),
+    "orgs.HandshakeAlreadyInState": Row(
+        lambda: orgs_errors.HandshakeAlreadyInState("ACCEPTED"),
+        "HandshakeAlreadyInStateException",
+        400,
+        "The specified handshake is already in the requested state: ACCEPTED.",
+    ),
+    "orgs.HandshakeConstraintViolation.already_in_organization": Row(
+        lambda: orgs_errors.HandshakeConstraintViolation.already_in_organization(),
+        "HandshakeConstraintViolationException",
+        400,
+        "The account is already a member of an organization.",
+        (("Reason", "ALREADY_IN_AN_ORGANIZATION"),),
+    ),
+    "orgs.HandshakeConstraintViolation.invite_during_migration": Row(
+        lambda: orgs_errors.HandshakeConstraintViolation.invite_during_migration(),
+        "HandshakeConstraintViolationException",
+        400,
+        "You can't invite accounts while the organization is migrating to all features.",
+        (("Reason", "INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES"),),
+    ),
+    "orgs.HandshakeConstraintViolation.rate_limit": Row(
+        lambda: orgs_errors.HandshakeConstraintViolation.rate_limit(),
+        "HandshakeConstraintViolationException",
+        400,
+        "You have sent too many invitations today. Try again tomorrow.",
+        (("Reason", "HANDSHAKE_RATE_LIMIT_EXCEEDED"),),
+    ),
+    "orgs.HandshakeConstraintViolation.already_all_features": Row(
+        lambda: orgs_errors.HandshakeConstraintViolation.already_all_features(),
+        "HandshakeConstraintViolationException",
+        400,
+        "The organization already has all features enabled.",
+        (("Reason", "ORGANIZATION_ALREADY_HAS_ALL_FEATURES"),),
+    ),
+    "orgs.HandshakeConstraintViolation.already_migrating": Row(
+        lambda: orgs_errors.HandshakeConstraintViolation.already_migrating(),
+        "HandshakeConstraintViolationException",
+        400,
+        "The organization is already migrating to all features.",
+        (("Reason", "ORGANIZATION_IS_ALREADY_PENDING_ALL_FEATURES_MIGRATION"),),
+    ),
+    # --- CloudTrail
+    "cloudtrail.InvalidLookupAttributes.constraint": Row(
+        lambda: cloudtrail_errors.InvalidLookupAttributes.constraint(
+            "1 validation error detected: Value 'x' at 'lookupAttributes.1.member.attributeKey' failed to satisfy constraint"
+        ),
+        "InvalidLookupAttributesException",
+        400,
+        "1 validation error detected: Value 'x' at 'lookupAttributes.1.member.attributeKey' failed to satisfy constraint",
+    ),
+    "cloudtrail.InvalidLookupAttributes.more_than_one": Row(
+        lambda: cloudtrail_errors.InvalidLookupAttributes.more_than_one(),
+        "InvalidLookupAttributesException",
+        400,
+        "You can specify at most one lookup attribute.",
+    ),
+    "cloudtrail.InvalidLookupAttributes.incomplete": Row(
+        lambda: cloudtrail_errors.InvalidLookupAttributes.incomplete(),
+        "InvalidLookupAttributesException",
+        400,
+        "A lookup attribute needs a key and a value.",
+    ),
+    "cloudtrail.InvalidLookupAttributes.read_only": Row(
+        lambda: cloudtrail_errors.InvalidLookupAttributes.read_only(),
+        "InvalidLookupAttributesException",
+        400,
+        "ReadOnly must be true or false.",
+    ),
+    "cloudtrail.InvalidMaxResults": Row(
+        lambda: cloudtrail_errors.InvalidMaxResults(),
+        "InvalidMaxResultsException",
+        400,
+        "Value for MaxResults must be between 1 and 50.",
+    ),
+    "cloudtrail.InvalidTimeRange": Row(
+        lambda: cloudtrail_errors.InvalidTimeRange(),
+        "InvalidTimeRangeException",
+        400,
+        "StartTime must be before EndTime.",
+    ),
+    "cloudtrail.InvalidNextToken": Row(
+        lambda: cloudtrail_errors.InvalidNextToken(), "InvalidNextTokenException", 400, "Invalid NextToken."
+    ),
+    "cloudtrail.InvalidEventCategory": Row(
+        lambda: cloudtrail_errors.InvalidEventCategory(), "InvalidEventCategoryException", 400, "Invalid EventCategory."
     ),
 }
 

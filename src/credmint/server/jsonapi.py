@@ -22,6 +22,7 @@ from credmint.audit.recorder import current_facts
 from credmint.cloudtrail import service as cloudtrail
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
+from credmint.orgs import errors as orgs_errors
 from credmint.server import accesslog, registry
 from credmint.server.edge import Edge
 from credmint.server.node import Node
@@ -100,7 +101,7 @@ def _invalid_input(failure: str) -> AwsError:
     m = _FAILURE.search(failure)
     path, constraint = (m.group(1), m.group(2)) if m else ("input", failure)
     reason = next((r for text, r in _REASONS if text in constraint), "INVALID_INPUT")
-    return errors.org_invalid_input(f"You specified an invalid value for {path}.", reason)
+    return orgs_errors.InvalidInput.value(path, reason)
 
 
 #: Each JSON service's error for a model constraint failure.
