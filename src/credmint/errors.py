@@ -242,26 +242,6 @@ class AccessDenied(AwsError):
         super().__init__(message, extra=extra)
 
 
-def throttling() -> AwsError:
-    """STS's answer to a caller over its request rate; the SDKs retry it with backoff."""
-    return CodedError("Throttling", "Rate exceeded", 400)
-
-
-def incomplete_signature(message: str) -> AwsError:
-    return CodedError("IncompleteSignature", message, 400)
-
-
-def signature_does_not_match(message: str | None = None) -> AwsError:
-    return CodedError(
-        "SignatureDoesNotMatch",
-        message
-        if message is not None
-        else "The request signature we calculated does not match the signature you provided. "
-        "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
-        403,
-    )
-
-
 def validation_error(message: str) -> AwsError:
     return ValidationError(message)
 
@@ -297,12 +277,6 @@ def invalid_input(message: str) -> AwsError:
     return CodedError("InvalidInput", message, 400)
 
 
-def invalid_authorization_message() -> AwsError:
-    # AWS's text for a message that does not decode is not documented; this one
-    # says no more than that (not whether it was forged, expired or another account's).
-    return CodedError("InvalidAuthorizationMessageException", "The message is invalid.", 400)
-
-
 def malformed_policy_document(message: str) -> AwsError:
     return CodedError("MalformedPolicyDocument", message, 400)
 
@@ -312,22 +286,6 @@ def invalid_authentication_code(message: str = "Authentication code for device i
 
 
 # --- S3 ---------------------------------------------------------------------------------
-
-
-def request_timeout() -> AwsError:
-    """A request head or body that did not arrive in time (S3's code and wording)."""
-    return CodedError(
-        "RequestTimeout",
-        "Your socket connection to the server was not read from or written to within the timeout period. "
-        "Idle connections will be closed.",
-        400,
-    )
-
-
-def request_header_section_too_large() -> AwsError:
-    return CodedError(
-        "RequestHeaderSectionTooLarge", "Your request header section exceeds the maximum allowed size.", 400
-    )
 
 
 def s3_slow_down() -> AwsError:
@@ -341,200 +299,16 @@ def s3_error(code: str, message: str, status: int, *extra: tuple[str, str]) -> A
 # --- wire -------------------------------------------------------------------------------
 
 
-def malformed_query_string(message: str) -> AwsError:
-    """A %-escape in the query string or form body that does not decode (§2.4 step 2)."""
-    return CodedError("MalformedQueryString", message, 400)
-
-
 def s3_invalid_uri() -> AwsError:
     """An S3 request path whose %-escapes do not decode."""
     return CodedError("InvalidURI", "Couldn't parse the specified URI.", 400)
 
 
-# --- sigv4 ------------------------------------------------------------------------------
-# Messages marked "unconfirmed" are the best available wording (emulators, SDK issue
-# threads, memory of AWS responses); the rest are quoted from observed AWS responses.
-
-_S3_SIGNATURE_MISMATCH = (
-    "The request signature we calculated does not match the signature you provided. Check your key and signing method."
-)
-
-
-def signature_does_not_match_bare() -> AwsError:
-    """Both an ``Authorization`` header and ``X-Amz-Algorithm``: AWS answers with no message."""
-    return CodedError("SignatureDoesNotMatch", None, 403)
-
-
-def _hex_bytes(text: str) -> str:
-    return " ".join(f"{b:02x}" for b in text.encode("utf-8"))
-
-
-def s3_signature_does_not_match(
-    access_key_id: str, string_to_sign: str, signature: str, canonical_request: str
-) -> AwsError:
-    return _s3_signature_mismatch(
-        access_key_id,
-        string_to_sign,
-        signature,
-        ("CanonicalRequest", canonical_request),
-        ("CanonicalRequestBytes", _hex_bytes(canonical_request)),
-    )
-
-
-def s3_signature_does_not_match_v2(access_key_id: str, string_to_sign: str, signature: str) -> AwsError:
-    # SigV2 has no canonical request, so S3 sends only the string-to-sign elements.
-    return _s3_signature_mismatch(access_key_id, string_to_sign, signature)
-
-
-def _s3_signature_mismatch(access_key_id: str, string_to_sign: str, signature: str, *more: tuple[str, str]) -> AwsError:
-    return CodedError(
-        "SignatureDoesNotMatch",
-        _S3_SIGNATURE_MISMATCH,
-        403,
-        extra=(
-            ("AWSAccessKeyId", access_key_id),
-            ("StringToSign", string_to_sign),
-            ("SignatureProvided", signature),
-            ("StringToSignBytes", _hex_bytes(string_to_sign)),
-            *more,
-        ),
-    )
-
-
-def s3_only_one_auth_mechanism(name: str, value: str) -> AwsError:
-    return s3_invalid_argument(
-        "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, "
-        "Signature query string parameter or the Authorization header should be specified",
-        name,
-        value,
-    )
-
-
-def s3_v2_authorization_header_invalid(authorization: str) -> AwsError:
-    # Two spaces after "invalid." as S3 sends it.
-    return s3_invalid_argument(
-        "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature", "Authorization", authorization
-    )
-
-
-def s3_v2_query_parameters_missing() -> AwsError:
-    return CodedError(
-        "AccessDenied",
-        "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters",
-        403,
-    )
-
-
-def s3_v2_invalid_expires(value: str) -> AwsError:
-    # A non-numeric SigV2 ``Expires`` (unconfirmed wording).
-    return CodedError("AccessDenied", f"Invalid date (should be seconds since epoch): {value}", 403)
-
-
-def s3_request_expired_v2(expires_at: str, server_time: str) -> AwsError:
-    # SigV2 URLs carry an absolute Expires, so there is no X-Amz-Expires element.
-    return CodedError(
-        "AccessDenied",
-        "Request has expired",
-        403,
-        extra=(("Expires", expires_at), ("ServerTime", server_time)),
-    )
-
-
-def s3_chunk_signature_does_not_match() -> AwsError:
-    # A bad aws-chunked chunk or trailer signature; S3 sends the plain S3 message (unconfirmed extras).
-    return CodedError("SignatureDoesNotMatch", _S3_SIGNATURE_MISMATCH, 403)
+# --- S3 checks shared with the signature (sigv4/errors.py has the signature's own) ----------
 
 
 def s3_invalid_argument(message: str, name: str, value: str) -> AwsError:
     return CodedError("InvalidArgument", message, 400, extra=(("ArgumentName", name), ("ArgumentValue", value)))
-
-
-def s3_authorization_header_malformed(message: str, *extra: tuple[str, str]) -> AwsError:
-    return CodedError(
-        "AuthorizationHeaderMalformed",
-        "The authorization header is malformed; " + message,
-        400,
-        extra=tuple(extra),
-    )
-
-
-def s3_authorization_query_parameters_error(message: str, *extra: tuple[str, str]) -> AwsError:
-    return CodedError("AuthorizationQueryParametersError", message, 400, extra=tuple(extra))
-
-
-def s3_missing_date() -> AwsError:
-    return CodedError("AccessDenied", "AWS authentication requires a valid Date or x-amz-date header", 403)
-
-
-def s3_request_time_too_skewed(request_time: str, server_time: str) -> AwsError:
-    return CodedError(
-        "RequestTimeTooSkewed",
-        "The difference between the request time and the current time is too large.",
-        403,
-        extra=(
-            ("RequestTime", request_time),
-            ("ServerTime", server_time),
-            ("MaxAllowedSkewMilliseconds", "900000"),
-        ),
-    )
-
-
-def s3_request_expired(expires_seconds: str, expires_at: str, server_time: str) -> AwsError:
-    return CodedError(
-        "AccessDenied",
-        "Request has expired",
-        403,
-        extra=(("X-Amz-Expires", expires_seconds), ("Expires", expires_at), ("ServerTime", server_time)),
-    )
-
-
-def s3_request_not_yet_valid() -> AwsError:
-    # A presigned URL dated in the future (unconfirmed wording).
-    return CodedError("AccessDenied", "Request is not valid yet", 403)
-
-
-def s3_headers_not_signed(names: str) -> AwsError:
-    return CodedError(
-        "AccessDenied",
-        "There were headers present in the request which were not signed",
-        403,
-        extra=(("HeadersNotSigned", names),),
-    )
-
-
-def s3_missing_content_sha256() -> AwsError:
-    return CodedError("InvalidRequest", "Missing required header for this request: x-amz-content-sha256", 400)
-
-
-def s3_content_sha256_mismatch(client_value: str, computed: str) -> AwsError:
-    return CodedError(
-        "XAmzContentSHA256Mismatch",
-        "The provided 'x-amz-content-sha256' header does not match what was computed.",
-        400,
-        extra=(("ClientComputedContentSHA256", client_value), ("S3ComputedContentSHA256", computed)),
-    )
-
-
-def s3_incomplete_body() -> AwsError:
-    return CodedError(
-        "IncompleteBody",
-        "You did not provide the number of bytes specified by the Content-Length HTTP header",
-        400,
-    )
-
-
-def s3_missing_decoded_content_length() -> AwsError:
-    # aws-chunked without x-amz-decoded-content-length (unconfirmed: S3 may word it differently).
-    return CodedError("MissingContentLength", "You must provide the Content-Length HTTP header.", 411)
-
-
-def s3_invalid_chunk_size(chunk_number: int, size: int) -> AwsError:
-    return CodedError(
-        "InvalidChunkSizeError",
-        "Only the last chunk is allowed to have a size less than 8192 bytes",
-        400,
-        extra=(("Chunk", str(chunk_number)), ("BadChunkSize", str(size))),
-    )
 
 
 def s3_malformed_trailer() -> AwsError:
@@ -850,42 +624,7 @@ def s3_ownership_controls_not_found(bucket: str) -> AwsError:
     return _bucket_404("OwnershipControlsNotFoundError", "The bucket ownership controls were not found", bucket)
 
 
-# --- federation (AssumeRoleWithSAML / AssumeRoleWithWebIdentity / GetWebIdentityToken) -----
-
-
-def invalid_identity_token(message: str) -> AwsError:
-    return CodedError("InvalidIdentityToken", message, 400)
-
-
-def expired_token_exception(message: str) -> AwsError:
-    """The SAML assertion or web identity token *passed as a parameter* has expired
-    (not ``ExpiredToken``, which is about the caller's own session token)."""
-    return CodedError("ExpiredTokenException", message, 400)
-
-
-def idp_rejected_claim(message: str) -> AwsError:
-    return CodedError("IDPRejectedClaim", message, 403)
-
-
-def idp_communication_error(message: str) -> AwsError:
-    return CodedError("IDPCommunicationError", message, 400)
-
-
-def outbound_federation_disabled() -> AwsError:
-    # Wording unconfirmed (the feature is new; no observed message).
-    return CodedError(
-        "OutboundWebIdentityFederationDisabledException",
-        "Outbound web identity federation is disabled for this account.",
-        403,
-    )
-
-
-def session_duration_escalation(message: str) -> AwsError:
-    return CodedError("SessionDurationEscalationException", message, 403)
-
-
-def jwt_payload_size_exceeded(message: str) -> AwsError:
-    return CodedError("JWTPayloadSizeExceededException", message, 400)
+# --- IAM features (centralized root access) ----------------------------------------------
 
 
 def feature_enabled(message: str) -> AwsError:
@@ -896,36 +635,7 @@ def feature_disabled(message: str) -> AwsError:
     return CodedError("FeatureDisabled", message, 404)
 
 
-# --- STS sessions (GetSessionToken, AssumeRole, GetFederationToken) ---------------------
-# Texts from observed AWS answers (aws-behavior.md §3.0, §3.1, §4.1, §4.4) unless marked.
-
-
-def not_authorized(caller_arn: str, action: str, resource: str) -> AwsError:
-    """STS's AccessDenied for a refused AssumeRole / TagSession / SetSourceIdentity: the
-    same text whether the role is missing or a policy refuses, and no "because" suffix."""
-    return access_denied(f"User: {caller_arn} is not authorized to perform: {action} on resource: {resource}")
-
-
-def session_credentials_not_allowed(operation: str) -> AwsError:
-    return access_denied(f"Cannot call {operation} with session credentials")
-
-
-def root_cannot_assume_role() -> AwsError:
-    return access_denied("Roles may not be assumed by root accounts.")
-
-
-def mfa_invalid_code() -> AwsError:
-    return access_denied("MultiFactorAuthentication failed with invalid MFA one time pass code.")
-
-
-def mfa_locked(retry_at: str) -> AwsError:
-    """A code refused unchecked: the device is in backoff or locked out after wrong codes.
-    AWS's text for this case is unknown (AWS does not document MFA throttling); this says
-    what happened and when to try again, with AWS's code for a refused MFA code."""
-    return access_denied(
-        "MultiFactorAuthentication failed: too many invalid MFA one time pass codes for this device; "
-        f"the code was not checked. Try again after {retry_at}."
-    )
+# --- IAM MFA devices ------------------------------------------------------------------------
 
 
 def mfa_locked_authentication_code(retry_at: str) -> AwsError:
@@ -937,63 +647,9 @@ def mfa_locked_authentication_code(retry_at: str) -> AwsError:
     )
 
 
-def mfa_unknown_serial() -> AwsError:
-    # Two spaces after "code." as AWS sends it.
-    return access_denied(
-        "MultiFactorAuthentication failed, unable to validate MFA code.  "
-        "Please verify your MFA serial number is valid and associated with this user."
-    )
-
-
-def mfa_incomplete() -> AwsError:
-    return access_denied(
-        "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code."
-    )
-
-
-def duration_exceeds_role_max() -> AwsError:
-    return validation_error("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
-
-
-def duration_exceeds_chaining_limit() -> AwsError:
-    return validation_error(
-        "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."
-    )
-
-
-def source_identity_already_set() -> AwsError:
-    return validation_error("The source identity is already set for this assume role session")
-
-
-def packed_policy_too_large(percent: int) -> AwsError:
-    return CodedError("PackedPolicyTooLarge", f"Packed policy consumes {percent}% of allotted space", 400)
-
-
-def invalid_parameter_value(message: str) -> AwsError:
-    # Session-tag checks; code and texts as LocalStack recorded them against AWS (unconfirmed here).
-    return CodedError("InvalidParameterValue", message, 400)
-
-
 # --- IAM's centralized root access -----------------------------------------------------------
 
 
 def iam_org_error(code: str, message: str) -> AwsError:
     """IAM's centralized-root-access exceptions (Query XML, the model's shape names as codes)."""
     return CodedError(code, message, 400)
-
-
-def assume_root_with_root_credentials() -> AwsError:
-    # AWS documents that root credentials cannot call AssumeRoot; its text is unconfirmed.
-    return access_denied("AssumeRoot may not be called with root user credentials.")
-
-
-def assume_root_global_endpoint() -> AwsError:
-    # AWS documents the refusal on the global endpoint; its code and text are unconfirmed.
-    return validation_error(
-        "AssumeRoot is not supported on the global STS endpoint. Send the request to a Regional STS endpoint."
-    )
-
-
-def assume_root_task_policy(arn: str) -> AwsError:
-    # Unconfirmed text; AWS accepts only the root-task managed policies.
-    return validation_error(f"The TaskPolicyArn {arn} is not a valid root task policy.")

@@ -221,21 +221,6 @@ class InvalidAuthorizationMessage(errors.AwsError):
         super().__init__("The message is invalid.")
 
 
-class InvalidIdentityToken(errors.AwsError):
-    """STS's own refusals of a federation request's provider (the token's checks are
-    ``federation``'s)."""
-
-    code = "InvalidIdentityToken"
-    status = 400
-
-    @classmethod
-    def no_saml_provider(cls) -> Self:
-        return cls("Specified provider doesn't exist")
-
-    @classmethod
-    def no_oidc_provider(cls, issuer: str) -> Self:
-        return cls(f"No OpenIDConnect provider found in your account for {issuer}")
-
 
 class OutboundWebIdentityFederationDisabled(errors.AwsError):
     code = "OutboundWebIdentityFederationDisabledException"

@@ -20,6 +20,7 @@ from credmint import errors
 from credmint.access import condition_keys
 from credmint.access.tokens import IssuingCall
 from credmint.api import Call, operation
+from credmint.federation import errors as federation_errors
 from credmint.federation import oidc, saml
 from credmint.iam import web_identity_issuer
 from credmint.iam.providers import oidc_provider, saml_provider
@@ -104,7 +105,7 @@ def assume_role_with_saml(call: Call) -> Mapping[str, Any]:
     provider_account, provider_name = m.group(1), m.group(2)
     found = saml_provider(call.store, provider_arn) if provider_account == ref.account_id else None
     if found is None:
-        raise sts_errors.InvalidIdentityToken.no_saml_provider()
+        raise federation_errors.InvalidIdentityToken.no_saml_provider()
     _, entity_id, certificates = found
 
     assertion = saml.verify_response(
@@ -191,13 +192,13 @@ def _verify_web_identity(call: Call, account_id: str) -> tuple[oidc.WebIdentity,
         # that host, and the token is then a JWT of that provider (unconfirmed wording).
         provider = oidc_provider(call.store, f"https://{provider_id}", account_id)
         if provider is None:
-            raise sts_errors.InvalidIdentityToken.no_oidc_provider(provider_id)
+            raise federation_errors.InvalidIdentityToken.no_oidc_provider(provider_id)
     else:
         provider = (
             oidc_provider(call.store, peeked.issuer, account_id) if peeked.issuer.startswith("https://") else None
         )
         if provider is None:
-            raise sts_errors.InvalidIdentityToken.no_oidc_provider(peeked.issuer)
+            raise federation_errors.InvalidIdentityToken.no_oidc_provider(peeked.issuer)
     keys = call.jwks.keys(provider.url, provider.thumbprints, peeked.kid)
     identity = oidc.verify(token, issuer=provider.url, client_ids=provider.client_ids, keys=keys, now=call.now)
     return identity, provider
