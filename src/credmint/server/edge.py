@@ -30,6 +30,7 @@ from credmint.httpreq import HttpRequest
 from credmint.server import accesslog
 from credmint.server.node import Node
 from credmint.sigv4 import SignedRequest, check_scope, parse_auth, verify_signature
+from credmint.sigv4 import errors as sigv4_errors
 from credmint.store.db import RateLimitedLog, WouldBlock, non_blocking, unavailable
 
 log = logging.getLogger("credmint.server")
@@ -141,10 +142,8 @@ class Edge:
                 claims = await self.blocking(partial(self._node.open_session, token, key_id), self.deadline)
             else:
                 claims = self._node.open_session(token, key_id)
-        except AwsError as err:
-            if err.code == "InvalidClientTokenId":
-                raise invalid from None
-            raise
+        except errors.InvalidClientTokenId:
+            raise invalid from None
         principal = session_principal(claims)
         if service == "iam" and refuses_iam(claims):
             raise invalid
@@ -171,15 +170,8 @@ def _s3_credential_error(err: AwsError, key_id: str, token: str | None) -> AwsEr
     server's side (the store is unavailable) is not a credential failure and stays as is."""
     if err.status >= 500:
         return err
-    if err.code == "ExpiredToken":
-        return errors.s3_error("ExpiredToken", "The provided token has expired.", 400)
-    if token is not None and key_id.startswith("ASIA") and err.code == "InvalidClientTokenId":
-        # A token that is not one of ours (or was changed); a token for another key id
-        # is also reported here, as the sealed token cannot tell the two apart.
-        return errors.s3_error("InvalidToken", "The provided token is malformed or otherwise invalid.", 400)
-    return errors.s3_error(
-        "InvalidAccessKeyId",
-        "The AWS Access Key Id you provided does not exist in our records.",
-        403,
-        ("AWSAccessKeyId", key_id),
-    )
+    if isinstance(err, errors.ExpiredToken):
+        return sigv4_errors.ExpiredToken()
+    if token is not None and key_id.startswith("ASIA") and isinstance(err, errors.InvalidClientTokenId):
+        return sigv4_errors.InvalidToken()
+    return sigv4_errors.InvalidAccessKeyId(key_id)

@@ -415,3 +415,38 @@ class BadDigest(errors.AwsError):
 
     def __init__(self, algorithm_label: str) -> None:
         super().__init__(f"The {algorithm_label} you specified did not match the calculated checksum.")
+
+
+# --- S3's words for a credential it does not accept (aws-behavior.md §2.5) ----------------------
+
+
+class InvalidAccessKeyId(errors.AwsError):
+    code = "InvalidAccessKeyId"
+    status = 403
+
+    def __init__(self, access_key_id: str) -> None:
+        super().__init__(
+            "The AWS Access Key Id you provided does not exist in our records.",
+            extra=(("AWSAccessKeyId", access_key_id),),
+        )
+
+
+class InvalidToken(errors.AwsError):
+    """A session token that is not one of ours (or was changed); a token for another key
+    id is reported the same way, as the sealed token cannot tell the two apart."""
+
+    code = "InvalidToken"
+    status = 400
+
+    def __init__(self) -> None:
+        super().__init__("The provided token is malformed or otherwise invalid.")
+
+
+class ExpiredToken(errors.AwsError):
+    """S3's expired session token: 400 and its own text, where the Query services answer 403."""
+
+    code = "ExpiredToken"
+    status = 400
+
+    def __init__(self) -> None:
+        super().__init__("The provided token has expired.")
