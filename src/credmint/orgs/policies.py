@@ -174,7 +174,7 @@ def _policy_resource(call: Call, policy_id: str) -> Callable[[Org], str]:
         with call.store.read() as conn:
             try:
                 return policy_arn_of(org, find_policy(conn, org, policy_id))
-            except errors.AwsError:
+            except orgs_errors.PolicyNotFound:
                 return "*"
 
     return arn
@@ -183,7 +183,7 @@ def _policy_resource(call: Call, policy_id: str) -> Callable[[Org], str]:
 def _readable_policy(call: Call, conn: Connection, org: Org, action: str, policy_id: str) -> Any:
     try:
         found = find_policy(conn, org, policy_id)
-    except errors.AwsError:
+    except orgs_errors.PolicyNotFound:
         # A caller without the permission learns nothing about which ids exist.
         authorize(call, action)
         raise
