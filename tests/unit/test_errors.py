@@ -1690,7 +1690,7 @@ CONVERTED = ("access", "cloudtrail", "federation", "orgs", "sigv4", "sts", "sigv
 
 #: Branches on a code string not yet replaced by an ``except``: S3's, whose errors are
 #: still built by the catalogue functions.
-CODE_BRANCHES_LEFT = {"s3/operations.py", "s3/subresources.py", "s3/context.py"}
+CODE_BRANCHES_LEFT = {"s3/objects.py", "s3/acl_operations.py", "s3/context.py"}
 
 _FACTORY_CALL = re.compile(r"\berrors\.(?:[a-z_0-9]+|CodedError)\(")
 _CODE_BRANCH = re.compile(r"\.code\s*(?:==|!=|\bin\b|\bnot in\b)")
