@@ -354,12 +354,12 @@ def open_token(token: str, access_key_id: str, keyring: TokenKeyring, now_epoch:
     claims, key = _authenticate(token, access_key_id, keyring)
     if claims.is_expired(now_epoch) or not key.usable_at(now_epoch):
         # A retired key's tokens have all expired by construction; checked anyway.
-        raise errors.expired_token()
+        raise errors.ExpiredToken()
     return claims
 
 
 def _authenticate(token: str, access_key_id: str, keyring: TokenKeyring) -> tuple[SessionClaims, TokenKey]:
-    invalid = errors.invalid_client_token_id
+    invalid = errors.InvalidClientTokenId
     if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN_CHARS or not token.isascii():
         raise invalid()
     if not access_key_id.isascii() or not is_temporary_access_key_id(access_key_id):
