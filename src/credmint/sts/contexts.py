@@ -13,13 +13,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from credmint import errors
 from credmint.access.principal import Principal
 from credmint.api import Call
 from credmint.iam import workload_identity_issuer as issuer
 from credmint.sealing import UnsealError
 from credmint.sigv4 import parse_auth
 from credmint.store.iam import CachedRole
+from credmint.sts import errors as sts_errors
 from credmint.sts import sessions
 
 #: The session facts that carry a workload identity.
@@ -29,11 +29,6 @@ FACT_TEMPLATE = "workload_identity_template"
 _CONTEXT_AAD = b"credmint:workload-context:v1"
 #: The model's bound on a ContextAssertion.
 MAX_ASSERTION_CHARS = 3072
-
-
-def invalid_context() -> errors.AwsError:
-    # One answer for every unusable context: which check failed is not the caller's business.
-    return errors.AwsError("InvalidContextAssertion", "The provided context assertion is invalid or has expired.", 400)
 
 
 def seal_context(call: Call, claims: Mapping[str, Any]) -> str:
@@ -89,24 +84,20 @@ def source_of(call: Call, p: Principal) -> Source:
     for header in (SOURCE_ACCOUNT_HEADER, SOURCE_ARN_HEADER):
         if sum(1 for name, _ in call.request.headers if name == header) > 1:
             # Repeated headers read as one comma-joined value: never one source.
-            raise errors.invalid_parameter_value(f"The {header} header must be sent once.")
+            raise sts_errors.InvalidParameterValue.source_header_repeated(header)
     signed = parse_auth(call.request, "query")
     covered = set(signed.signed_headers) if signed is not None else set()
     for header, value in ((SOURCE_ACCOUNT_HEADER, named_account), (SOURCE_ARN_HEADER, named_arn)):
         if value is not None and header not in covered:
-            raise errors.invalid_parameter_value(f"The {header} header must be covered by the request's signature.")
+            raise sts_errors.InvalidParameterValue.source_header_unsigned(header)
     if named_account is not None and named_account != p.account_id:
-        raise errors.access_denied(
-            f"{p.arn} can act only for its own account {p.account_id}, not for account {named_account}."
-        )
+        raise sts_errors.AccessDenied.source_account_not_own(p.arn, p.account_id, named_account)
     if named_arn is not None:
         m = _SOURCE_ARN.match(named_arn)
         if m is None:
-            raise errors.invalid_parameter_value(f"The {SOURCE_ARN_HEADER} header is not a valid ARN.")
+            raise sts_errors.InvalidParameterValue.source_arn_invalid(SOURCE_ARN_HEADER)
         if m.group(1) is not None and m.group(1) != p.account_id:
-            raise errors.access_denied(
-                f"{p.arn} can act only for resources of its own account {p.account_id}, not for {named_arn}."
-            )
+            raise sts_errors.AccessDenied.source_arn_not_own(p.arn, p.account_id, named_arn)
     return Source(p.account_id, named_arn)
 
 
@@ -115,14 +106,14 @@ def source_of(call: Call, p: Principal) -> Source:
 
 def _open_context(call: Call, text: str) -> dict[str, Any]:
     if len(text) > MAX_ASSERTION_CHARS:
-        raise invalid_context()
+        raise sts_errors.InvalidContextAssertion()
     try:
         plain = call.master.open(base64.b64decode(text, validate=True), _CONTEXT_AAD)
         claims = json.loads(plain)
     except (binascii.Error, ValueError, UnsealError):
-        raise invalid_context() from None
+        raise sts_errors.InvalidContextAssertion() from None
     if not isinstance(claims, dict):
-        raise invalid_context()
+        raise sts_errors.InvalidContextAssertion()
     return claims
 
 
@@ -142,7 +133,7 @@ def redeem(
     another role or another caller — is refused, never ignored: a caller that passed a
     context expects the session to carry it."""
     if len(contexts) != 1:
-        raise invalid_context()
+        raise sts_errors.InvalidContextAssertion()
     given = contexts[0]
     claims = _open_context(call, given.get("ContextAssertion") or "")
     now = sessions.epoch(call.now)
@@ -155,11 +146,11 @@ def redeem(
             or ("se" in claims and claims["se"] <= now)
             or claims.get("sa") != source.arn
         ):
-            raise invalid_context()
+            raise sts_errors.InvalidContextAssertion()
         with call.store.read() as conn:
             provider = issuer.provider_by_id(conn, claims["p"])
         if provider is None or provider.arn != given.get("ProviderArn"):
-            raise invalid_context()
+            raise sts_errors.InvalidContextAssertion()
         facts = (
             (FACT_SUBJECT, str(claims["s"])),
             (FACT_PROVIDER, str(claims["p"])),
@@ -167,4 +158,4 @@ def redeem(
         )
         return facts, (int(claims["se"]) if "se" in claims else None), source.keys()
     except (KeyError, TypeError):
-        raise invalid_context() from None
+        raise sts_errors.InvalidContextAssertion() from None
