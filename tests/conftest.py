@@ -26,6 +26,16 @@ PG_ADMIN_URL = os.environ.get("CREDMINT_TEST_PG_URL", "postgresql+psycopg://post
 IN_CI = os.environ.get("CI") == "true"
 
 
+def aws_cli_data_path(env: dict[str, str]) -> None:
+    """Point the AWS CLI at the botocore models installed beside boto3 unless ``env`` names
+    its own. awscli vendors an older botocore whose models lack AWS's newest STS and IAM
+    operations (workload identity, role templates, account properties...); the CLI searches
+    the directories in ``AWS_DATA_PATH`` first, so with the newer models it exposes them."""
+    import botocore
+
+    env.setdefault("AWS_DATA_PATH", str(Path(botocore.__file__).parent / "data"))
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

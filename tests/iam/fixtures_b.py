@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import Server
+from tests.conftest import Server, aws_cli_data_path
 
 
 def unique(prefix: str) -> str:
@@ -58,6 +58,7 @@ def aws_cli(server: Server, *args: str) -> subprocess.CompletedProcess[str]:
         AWS_CONFIG_FILE="/dev/null",
         AWS_SHARED_CREDENTIALS_FILE="/dev/null",
     )
+    aws_cli_data_path(env)
     aws = os.path.join(os.path.dirname(sys.executable), "aws")
     return subprocess.run(
         [aws, *args, "--endpoint-url", server.url, "--output", "json"],

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import Server
+from tests.conftest import Server, aws_cli_data_path
 
 AWS = os.path.join(os.path.dirname(sys.executable), "aws")
 
@@ -91,6 +91,7 @@ def aws_cli(
     if token:
         env["AWS_SESSION_TOKEN"] = token
     env.update(extra_env or {})
+    aws_cli_data_path(env)
     return subprocess.run(
         [AWS, *args, "--endpoint-url", server.url],
         env=env,

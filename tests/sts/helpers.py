@@ -17,7 +17,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from credmint.mfa import totp
-from tests.conftest import Server
+from tests.conftest import Server, aws_cli_data_path
 
 AWS = os.path.join(os.path.dirname(sys.executable), "aws")
 
@@ -181,6 +181,7 @@ def aws_cli(
     if c.session_token:
         full["AWS_SESSION_TOKEN"] = c.session_token
     full.update(env or {})
+    aws_cli_data_path(full)
     return subprocess.run(
         [AWS, *args, "--endpoint-url", server.url, "--output", "json"],
         env=full,
