@@ -32,6 +32,11 @@ RULE = (
 )
 
 
+TRANSITION = (
+    "<Rule><Status>Enabled</Status><Filter/><Transition>{}<StorageClass>{}</StorageClass></Transition></Rule>"
+)
+
+
 def test_filters_match() -> None:
     body = _config(
         "<Rule><Status>Enabled</Status><Filter><And><Prefix>a/</Prefix><Tag><Key>k</Key><Value>v</Value></Tag>"
@@ -60,6 +65,13 @@ def test_filters_match() -> None:
             "MalformedXML",
         ),
         (b'<!DOCTYPE x [<!ENTITY e "boom">]><LifecycleConfiguration>&e;</LifecycleConfiguration>', "MalformedXML"),
+        (_config(TRANSITION.format("<Days>1</Days><Date>2030-01-01T00:00:00Z</Date>", "GLACIER")), "MalformedXML"),
+        (_config(TRANSITION.format("", "GLACIER")), "MalformedXML"),
+        (_config(TRANSITION.format("<Days>1</Days>", "")), "MalformedXML"),
+        (_config(TRANSITION.format("<Days>-1</Days>", "GLACIER")), "InvalidArgument"),
+        (_config(TRANSITION.format("<Days>x</Days>", "GLACIER")), "MalformedXML"),
+        (_config(TRANSITION.format("<Date>2030-01-01T10:00:00Z</Date>", "GLACIER")), "InvalidArgument"),
+        (_config(TRANSITION.format("<Days>1</Days>", "GLACIER" * 1000)), "MalformedXML"),
     ],
 )
 def test_hostile_lifecycle_configurations(body: bytes, code: str) -> None:
