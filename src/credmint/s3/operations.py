@@ -465,8 +465,8 @@ def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
         result["PartsCount"] = len(parts)
     if content_range is not None:
         result["ContentRange"] = content_range
-    elif (ctx.header("x-amz-checksum-mode") or "").upper() == "ENABLED":
-        result.update(checksum_members(row.checksum))
+    if (ctx.header("x-amz-checksum-mode") or "").upper() == "ENABLED":
+        result.update(_returned_checksum(row, content_range, ctx.query.get("partNumber")))
     if bucket.versioning is not None or row.version_id != versions.NULL:
         result["VersionId"] = row.version_id
     result.update(overrides)
@@ -478,6 +478,20 @@ def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
         # HeadObject's model has no TagCount member, but S3 sends the header on HEAD too.
         headers["x-amz-tagging-count"] = str(len(tags))
     return S3Response(status=status, headers=headers, body=body)
+
+
+def _returned_checksum(row: ObjectRow, content_range: str | None, part: str | None) -> dict[str, str]:
+    """The checksum a GET or HEAD with ``x-amz-checksum-mode: ENABLED`` returns: the
+    object's for the whole object; for one part of a multipart object (``partNumber``,
+    already checked by ``_select_part``), that part's own checksum, which S3 keeps for
+    composite checksums only; none for a byte Range, which no stored checksum covers."""
+    if content_range is None:
+        return checksum_members(row.checksum)
+    sums = row.attributes.get("part_checksums")
+    if part is None or not isinstance(sums, list) or int(part) > len(sums):
+        return {}
+    members = {"Checksum" + label: value for label, value in sums[int(part) - 1].items()}
+    return {**members, "ChecksumType": "COMPOSITE"} if members else {}
 
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
