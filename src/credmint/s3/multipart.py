@@ -42,6 +42,7 @@ from credmint.s3.operations import (
     user_metadata,
     write_object_row,
 )
+from credmint.s3.protection import require_integrity_header
 from credmint.s3.tags import tagging_header
 from credmint.s3.upload import Upload
 from credmint.sigv4 import RunningChecksum
@@ -161,6 +162,7 @@ def upload_part_preflight(ctx: S3Context) -> dict[str, Any]:
     bucket = ctx.bucket_or_404()
     upload = _upload_row(ctx, bucket.name, ctx.key, _upload_id(ctx))
     _check_part_key(ctx, upload["attributes"], sse.customer_key(ctx.header))
+    require_integrity_header(ctx, upload["attributes"], "Part")
     return upload
 
 

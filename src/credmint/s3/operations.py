@@ -24,7 +24,7 @@ from credmint.s3.actions import VERSION_ACTIONS
 from credmint.s3.blobs import BlobGone, BlobReader
 from credmint.s3.buckets import xml_response
 from credmint.s3.context import BucketRow, S3Context, S3Response, check_key, dumps, sort_key
-from credmint.s3.protection import allow_bypass, check_removal, write_lock
+from credmint.s3.protection import allow_bypass, check_removal, require_integrity_header, write_lock
 from credmint.s3.tags import tagging_header
 from credmint.s3.upload import Upload, buffered_upload
 from credmint.sigv4 import RunningChecksum, verify_checksum
@@ -293,6 +293,7 @@ def put_object_preflight(ctx: S3Context) -> dict[str, Any]:
     check_key(ctx.key)
     bucket = ctx.bucket_or_404()
     ownership, _ = refuse_unsupported_write(ctx, bucket)
+    require_integrity_header(ctx, ownership, "Object")
     return ownership
 
 
