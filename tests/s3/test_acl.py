@@ -238,3 +238,79 @@ def test_aws_cli_acls(server: Server, s3: Any, acl_bucket: str) -> None:
     assert {"Grantee": {"Type": "Group", "URI": ALL_USERS}, "Permission": "READ"} in grants
     out = aws_cli(server, "s3api", "put-bucket-acl", "--bucket", acl_bucket, "--acl", "no-such-canned-acl")
     assert out.returncode != 0 and "InvalidArgument" in out.stderr
+
+
+# (what the bucket owner's root tries on an object another account wrote, the call's kwargs)
+FOREIGN_OBJECT_CALLS = [
+    ("get_object", {}),
+    ("head_object", {}),
+    ("get_object_acl", {}),
+    ("put_object_acl", {"ACL": "public-read"}),
+    ("get_object_tagging", {}),
+    ("put_object_tagging", {"Tagging": {"TagSet": [{"Key": "k", "Value": "v"}]}}),
+    ("delete_object_tagging", {}),
+    ("get_object_attributes", {"ObjectAttributes": ["ETag"]}),
+]
+
+
+@pytest.fixture
+def foreign_object(s3: Any, acl_bucket: str, other: tuple[str, Any]) -> str:
+    """An object in ``acl_bucket`` (ObjectWriter) written, and so owned, by the other account."""
+    canonical, client = other
+    owner = s3.list_buckets()["Owner"]["ID"]
+    s3.put_bucket_acl(Bucket=acl_bucket, GrantWrite=f'id="{canonical}"', GrantFullControl=f'id="{owner}"')
+    client.put_object(Bucket=acl_bucket, Key="theirs", Body=b"written by the other account")
+    return "theirs"
+
+
+@pytest.mark.parametrize(("call", "kwargs"), FOREIGN_OBJECT_CALLS)
+def test_bucket_owner_gets_nothing_on_an_object_it_does_not_own(
+    s3: Any, acl_bucket: str, foreign_object: str, call: str, kwargs: dict[str, Any]
+) -> None:
+    """S3 decides operations on an existing object in its owner's context: the bucket owner,
+    root included, has only what the object's ACL grants it."""
+    with pytest.raises(ClientError) as e:
+        getattr(s3, call)(Bucket=acl_bucket, Key=foreign_object, **kwargs)
+    assert error_of(e)[2] == 403
+
+
+def test_foreign_object_owner_context(
+    server: Server, s3: Any, acl_bucket: str, other: tuple[str, Any], foreign_object: str
+) -> None:
+    canonical, client = other
+    owner = s3.list_buckets()["Owner"]["ID"]
+    anonymous = _anonymous(server)
+    s3.put_object(Bucket=acl_bucket, Key="mine", Body=b"bucket owner's")
+    # The bucket policy's Allow reaches the bucket owner's objects, not another account's.
+    s3.put_bucket_policy(
+        Bucket=acl_bucket,
+        Policy=policy(
+            {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{acl_bucket}/*"}
+        ),
+    )
+    assert anonymous.get_object(Bucket=acl_bucket, Key="mine")["Body"].read() == b"bucket owner's"
+    assert _code(anonymous.get_object, Bucket=acl_bucket, Key=foreign_object) == ("AccessDenied", 403)
+    # The owner reads its object; a Deny in the bucket policy still stops it.
+    assert client.get_object(Bucket=acl_bucket, Key=foreign_object)["Body"].read() == b"written by the other account"
+    s3.put_bucket_policy(
+        Bucket=acl_bucket,
+        Policy=policy(
+            {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{acl_bucket}/*"}
+        ),
+    )
+    assert _code(client.get_object, Bucket=acl_bucket, Key=foreign_object) == ("AccessDenied", 403)
+    s3.delete_bucket_policy(Bucket=acl_bucket)
+    # The object's ACL is how its owner shares it: READ for the bucket owner, then full control.
+    client.put_object_acl(Bucket=acl_bucket, Key=foreign_object, ACL="bucket-owner-read")
+    assert s3.get_object(Bucket=acl_bucket, Key=foreign_object)["Body"].read() == b"written by the other account"
+    assert _code(s3.get_object_acl, Bucket=acl_bucket, Key=foreign_object) == ("AccessDenied", 403)
+    out = aws_cli(server, "s3api", "get-object-acl", "--bucket", acl_bucket, "--key", foreign_object)
+    assert out.returncode != 0 and "AccessDenied" in out.stderr
+    client.put_object_acl(Bucket=acl_bucket, Key=foreign_object, ACL="bucket-owner-full-control")
+    grants = s3.get_object_acl(Bucket=acl_bucket, Key=foreign_object)["Grants"]
+    assert (owner, "FULL_CONTROL") in {(g["Grantee"].get("ID"), g["Permission"]) for g in grants}
+    assert canonical != owner
+    # The bucket owner may delete any object in its bucket, whoever owns it.
+    client.put_object_acl(Bucket=acl_bucket, Key=foreign_object, ACL="private")
+    s3.delete_object(Bucket=acl_bucket, Key=foreign_object)
+    assert "Contents" not in s3.list_objects_v2(Bucket=acl_bucket, Prefix=foreign_object)
