@@ -7,13 +7,15 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore import UNSIGNED
 from botocore.exceptions import ClientError
 
-from tests.conftest import Server
+from credmint.settings import Settings
+from tests.conftest import Server, start_server
 from tests.s3.helpers import aws_cli, empty_bucket, error_of, new_account, policy
 
 pytestmark = pytest.mark.e2e
@@ -314,3 +316,54 @@ def test_foreign_object_owner_context(
     client.put_object_acl(Bucket=acl_bucket, Key=foreign_object, ACL="private")
     s3.delete_object(Bucket=acl_bucket, Key=foreign_object)
     assert "Contents" not in s3.list_objects_v2(Bucket=acl_bucket, Prefix=foreign_object)
+
+
+@pytest.mark.parametrize("value", ["BucketOwnerEnforced", "ObjectWriter"])
+def test_object_ownership_default_setting(value: str) -> None:
+    assert Settings.from_env({"CREDMINT_S3_OBJECT_OWNERSHIP_DEFAULT": value}).s3_object_ownership_default == value
+    assert Settings().s3_object_ownership_default == "BucketOwnerEnforced"
+
+
+@pytest.mark.parametrize("value", ["BucketOwnerPreferred", "objectwriter", "ACLs"])
+def test_object_ownership_default_setting_refuses_other_values(value: str) -> None:
+    with pytest.raises(ValueError):
+        Settings.from_env({"CREDMINT_S3_OBJECT_OWNERSHIP_DEFAULT": value})
+
+
+@pytest.fixture(scope="module")
+def acl_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server that creates buckets as S3 did before April 2023: ACLs enabled (ObjectWriter),
+    no public access block."""
+    srv = start_server(
+        Path(tmp_path_factory.mktemp("acls")),
+        extra_env={
+            "CREDMINT_S3_OBJECT_OWNERSHIP_DEFAULT": "ObjectWriter",
+            "CREDMINT_PUBLIC_ACCESS_BLOCK_DEFAULT": "none",
+        },
+    )
+    yield srv
+    srv.stop()
+
+
+def test_buckets_created_with_acls_enabled_by_setting(server: Server, s3: Any, acl_server: Server) -> None:
+    # The default server refuses a public ACL at CreateBucket (BucketOwnerEnforced).
+    name = f"acl-{uuid.uuid4().hex[:12]}"
+    assert _code(s3.create_bucket, Bucket=name, ACL="public-read") == ("InvalidBucketAclWithObjectOwnership", 400)
+    client = acl_server.client("s3")
+    client.create_bucket(Bucket=name, ACL="public-read")
+    assert client.get_bucket_ownership_controls(Bucket=name)["OwnershipControls"]["Rules"] == [
+        {"ObjectOwnership": "ObjectWriter"}
+    ]
+    client.put_object(Bucket=name, Key="k", Body=b"x", ACL="public-read")
+    anonymous = _anonymous(acl_server)
+    assert [o["Key"] for o in anonymous.list_objects_v2(Bucket=name)["Contents"]] == ["k"]
+    assert anonymous.get_object(Bucket=name, Key="k")["Body"].read() == b"x"
+    # A request's own x-amz-object-ownership still wins over the server's default.
+    enforced = f"acl-{uuid.uuid4().hex[:12]}"
+    assert _code(
+        client.create_bucket, Bucket=enforced, ACL="public-read", ObjectOwnership="BucketOwnerEnforced"
+    ) == ("InvalidBucketAclWithObjectOwnership", 400)
+    out = aws_cli(acl_server, "s3api", "create-bucket", "--bucket", enforced, "--acl", "public-read")
+    assert out.returncode == 0, out.stderr
+    grants = client.get_bucket_acl(Bucket=enforced)["Grants"]
+    assert {"Grantee": {"Type": "Group", "URI": ALL_USERS}, "Permission": "READ"} in grants
