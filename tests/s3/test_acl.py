@@ -367,3 +367,31 @@ def test_buckets_created_with_acls_enabled_by_setting(server: Server, s3: Any, a
     assert out.returncode == 0, out.stderr
     grants = client.get_bucket_acl(Bucket=enforced)["Grants"]
     assert {"Grantee": {"Type": "Group", "URI": ALL_USERS}, "Permission": "READ"} in grants
+
+
+# (the bucket's canned ACL, the key read anonymously, the answer S3 gives)
+MISSING_READS = [
+    ("public-read", "gone", ("NoSuchKey", 404)),  # the caller may list: absence is no secret
+    ("private", "gone", ("AccessDenied", 403)),  # it may not: a refusal hides it
+    ("public-read", "present", ("AccessDenied", 403)),  # listing never grants a read
+]
+
+
+@pytest.mark.parametrize(("bucket_acl", "key", "expected"), MISSING_READS)
+def test_anonymous_read_of_a_missing_key(
+    server: Server, s3: Any, acl_bucket: str, bucket_acl: str, key: str, expected: tuple[str, int]
+) -> None:
+    s3.put_bucket_acl(Bucket=acl_bucket, ACL=bucket_acl)
+    s3.put_object(Bucket=acl_bucket, Key="present", Body=b"private object")
+    anonymous = _anonymous(server)
+    assert _code(anonymous.get_object, Bucket=acl_bucket, Key=key) == expected
+    with pytest.raises(ClientError) as e:
+        anonymous.head_object(Bucket=acl_bucket, Key=key)
+    assert error_of(e)[2] == expected[1]
+
+
+def test_anonymous_read_of_a_missing_bucket(server: Server) -> None:
+    """S3 tells anyone a bucket does not exist: bucket names are public DNS names."""
+    name = f"gone-{uuid.uuid4().hex[:12]}"
+    assert _code(_anonymous(server).get_object, Bucket=name, Key="k") == ("NoSuchBucket", 404)
+    assert _code(_anonymous(server).list_objects_v2, Bucket=name) == ("NoSuchBucket", 404)

@@ -271,6 +271,10 @@ class S3Context:
         """
         assert self.bucket is not None
         row = self.load_bucket(self.bucket)
+        if row is None and self.principal is None:
+            # S3 tells an anonymous caller that a bucket does not exist (NoSuchBucket): bucket
+            # names are global and public (they are DNS names), so there is nothing to hide.
+            raise errors.s3_no_such_bucket(self.bucket)
         self.authorize(operation or self.operation, row, key if key is not None else self.key)
         if row is None:
             raise errors.s3_no_such_bucket(self.bucket)

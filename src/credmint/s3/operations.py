@@ -419,9 +419,32 @@ def load_for_read(ctx: S3Context, bucket: BucketRow, key: str, *, method: str = 
     return row
 
 
+def _read_bucket(ctx: S3Context) -> BucketRow:
+    """GetObject's and HeadObject's bucket, authorized. A caller refused the read of a key
+    that does not exist learns that it does not exist (NoSuchKey) when it may list the
+    bucket, as S3 answers: listing would tell it anyway. Otherwise the refusal stands."""
+    assert ctx.key is not None
+    try:
+        return ctx.bucket_or_404()
+    except AwsError as denied:
+        if denied.code != "AccessDenied" or "versionId" in ctx.query:
+            raise
+        bucket = ctx.load_bucket(ctx.bucket or "")
+        if bucket is None:
+            raise
+        with ctx.store.read() as conn:
+            if load_object(conn, bucket.name, ctx.key) is not None:
+                raise
+        try:
+            ctx.authorize("ListObjects", bucket, None)
+        except AwsError:
+            raise denied from None
+        raise errors.s3_no_such_key(ctx.key) from None
+
+
 def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
     assert ctx.key is not None
-    bucket = ctx.bucket_or_404()
+    bucket = _read_bucket(ctx)
     overrides = {member: ctx.query[q] for q, member in RESPONSE_OVERRIDES.items() if q in ctx.query}
     if overrides and ctx.principal is None:
         raise errors.s3_invalid_request("Request specific response headers cannot be used for anonymous GET requests.")
