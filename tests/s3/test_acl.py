@@ -395,3 +395,39 @@ def test_anonymous_read_of_a_missing_bucket(server: Server) -> None:
     name = f"gone-{uuid.uuid4().hex[:12]}"
     assert _code(_anonymous(server).get_object, Bucket=name, Key="k") == ("NoSuchBucket", 404)
     assert _code(_anonymous(server).list_objects_v2, Bucket=name) == ("NoSuchBucket", 404)
+
+
+@pytest.mark.parametrize(
+    ("ownership", "canned", "owned_by_writer"),
+    [
+        ("ObjectWriter", None, True),
+        ("ObjectWriter", "bucket-owner-full-control", True),
+        ("BucketOwnerPreferred", None, True),
+        ("BucketOwnerPreferred", "bucket-owner-full-control", False),
+        ("BucketOwnerEnforced", None, False),
+    ],
+)
+def test_multipart_upload_owner_follows_object_ownership(
+    s3: Any, acl_bucket: str, other: tuple[str, Any], ownership: str, canned: str | None, owned_by_writer: bool
+) -> None:
+    """ListParts and ListMultipartUploads name as Owner the account that will own the object."""
+    canonical, client = other
+    owner = s3.list_buckets()["Owner"]["ID"]
+    s3.put_bucket_policy(
+        Bucket=acl_bucket,
+        Policy=policy(
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": ["s3:ListMultipartUploadParts", "s3:ListBucketMultipartUploads", "s3:PutObject"],
+                "Resource": [f"arn:aws:s3:::{acl_bucket}", f"arn:aws:s3:::{acl_bucket}/*"],
+            }
+        ),
+    )
+    s3.put_bucket_ownership_controls(Bucket=acl_bucket, OwnershipControls={"Rules": [{"ObjectOwnership": ownership}]})
+    upload = client.create_multipart_upload(Bucket=acl_bucket, Key="m", **({"ACL": canned} if canned else {}))
+    expected = canonical if owned_by_writer else owner
+    assert client.list_parts(Bucket=acl_bucket, Key="m", UploadId=upload["UploadId"])["Owner"]["ID"] == expected
+    listed = s3.list_multipart_uploads(Bucket=acl_bucket)["Uploads"]
+    assert [u["Owner"]["ID"] for u in listed] == [expected]
+    s3.abort_multipart_upload(Bucket=acl_bucket, Key="m", UploadId=upload["UploadId"])

@@ -627,11 +627,15 @@ def _initiator(arn: str, account_id: str) -> dict[str, str]:
     return {"ID": arn, "DisplayName": name}
 
 
-def _owner(ctx: S3Context, bucket: BucketRow) -> dict[str, str]:
+def _owner(ctx: S3Context, bucket: BucketRow, attributes: dict[str, Any] | None = None) -> dict[str, str]:
+    """The Owner of an upload: the account that will own the object (``owner`` in its
+    attributes while the bucket's ACLs are enabled: the writer under ObjectWriter), else the
+    bucket's owner."""
+    account = (attributes or {}).get("owner") or bucket.account_id
     a = schema.accounts
     with ctx.store.read() as conn:
-        row = conn.execute(select(a.c.canonical_user_id, a.c.name).where(a.c.account_id == bucket.account_id)).first()
-    return {"ID": row[0], "DisplayName": row[1]} if row else {"ID": bucket.account_id}
+        row = conn.execute(select(a.c.canonical_user_id, a.c.name).where(a.c.account_id == account)).first()
+    return {"ID": row[0], "DisplayName": row[1]} if row else {"ID": account}
 
 
 def _bounded_int(ctx: S3Context, name: str, default: int) -> int:
@@ -688,7 +692,7 @@ def list_parts(ctx: S3Context) -> S3Response:
         "IsTruncated": truncated,
         "Parts": parts,
         "Initiator": _initiator(upload["initiator_arn"], bucket.account_id),
-        "Owner": _owner(ctx, bucket),
+        "Owner": _owner(ctx, bucket, upload["attributes"]),
         "StorageClass": "STANDARD",
     }
     if rows:
@@ -743,7 +747,7 @@ def list_multipart_uploads(ctx: S3Context) -> S3Response:
             "Key": key,
             "Initiated": initiated,
             "StorageClass": "STANDARD",
-            "Owner": owner,
+            "Owner": _owner(ctx, bucket, a) if a.get("owner") else owner,
             "Initiator": _initiator(initiator, bucket.account_id),
         }
         if a.get("checksum_algorithm"):
