@@ -144,9 +144,10 @@ def test_full_object_multipart_checksum(s3: Any, bucket: str, algorithm: str) ->
     assert done["Checksum" + algorithm] == whole and done["ChecksumType"] == "FULL_OBJECT"
     got = s3.get_object(Bucket=bucket, Key="f", ChecksumMode="ENABLED")
     assert got["Checksum" + algorithm] == whole and got["Body"].read() == data
-    # S3 keeps no per-part checksum for a full-object upload: a part is returned without one.
+    # One part: that part's own checksum, with the object's checksum type.
     part = s3.get_object(Bucket=bucket, Key="f", PartNumber=2, ChecksumMode="ENABLED")
-    assert "Checksum" + algorithm not in part and part["Body"].read() == data[5 * MIB :]
+    assert part["Checksum" + algorithm] == checksum(algorithm, data[5 * MIB :])
+    assert part["ChecksumType"] == "FULL_OBJECT" and part["Body"].read() == data[5 * MIB :]
 
 
 def test_full_object_multipart_with_a_wrong_whole_checksum_fails(s3: Any, bucket: str) -> None:
@@ -207,6 +208,7 @@ def test_composite_multipart_checksum(server: Server, s3: Any, bucket: str, algo
         part = checksum(algorithm, chunk)
         got = s3.get_object(Bucket=bucket, Key="c", PartNumber=n, ChecksumMode="ENABLED")
         assert got["Checksum" + algorithm] == part and got["Body"].read() == chunk
+        assert got["ChecksumType"] == "COMPOSITE"
         assert s3.head_object(Bucket=bucket, Key="c", PartNumber=n, ChecksumMode="ENABLED")["Checksum" + algorithm] == (
             part
         )

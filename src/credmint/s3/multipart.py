@@ -450,7 +450,7 @@ def complete_multipart_upload(ctx: S3Context) -> S3Response:
         if algorithm is not None and ctype == "COMPOSITE":
             digests += _digest_of(algorithm, part_sums[algorithm])
         sizes.append(size)
-        if algorithm is not None and ctype == "COMPOSITE":
+        if algorithm is not None and algorithm in part_sums:
             part_checksums.append({algorithm: part_sums[algorithm]})
         blobs.append(blob)
     etag = quoted(f"{hashlib.md5(md5s, usedforsecurity=False).hexdigest()}-{len(requested)}")
@@ -480,7 +480,7 @@ def complete_multipart_upload(ctx: S3Context) -> S3Response:
         "upload_id": upload_id,
     }
     if part_checksums:
-        # Each part's checksum, for GetObjectAttributes' ObjectParts.
+        # Each part's checksum, for GetObjectAttributes' ObjectParts and a GET of one part.
         attributes["part_checksums"] = part_checksums
     if upload["attributes"].get("sse_c") is not None:
         attributes["sse_c"] = upload["attributes"]["sse_c"]

@@ -507,15 +507,16 @@ def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
 def _returned_checksum(row: ObjectRow, content_range: str | None, part: str | None) -> dict[str, str]:
     """The checksum a GET or HEAD with ``x-amz-checksum-mode: ENABLED`` returns: the
     object's for the whole object; for one part of a multipart object (``partNumber``,
-    already checked by ``_select_part``), that part's own checksum, which S3 keeps for
-    composite checksums only; none for a byte Range, which no stored checksum covers."""
+    already checked by ``_select_part``), that part's own checksum, with the object's
+    checksum type; none for a byte Range, which no stored checksum covers."""
     if content_range is None:
         return checksum_members(row.checksum)
     sums = row.attributes.get("part_checksums")
     if part is None or not isinstance(sums, list) or int(part) > len(sums):
         return {}
     members = {"Checksum" + label: value for label, value in sums[int(part) - 1].items()}
-    return {**members, "ChecksumType": "COMPOSITE"} if members else {}
+    kind = (row.checksum or {}).get("type", "COMPOSITE")
+    return {**members, "ChecksumType": kind} if members else {}
 
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
