@@ -103,6 +103,24 @@ def test_configuration_roundtrip_and_refusals(server: Server, s3: Any, bucket: s
     assert _code(s3.get_bucket_lifecycle_configuration, Bucket=bucket) == ("NoSuchLifecycleConfiguration", 404)
 
 
+def test_legacy_prefix_rules_and_generated_ids(server: Server, s3: Any, bucket: str) -> None:
+    """A rule stated with the top-level Prefix comes back in that form; a rule without an ID
+    gets one from S3."""
+    rules = [
+        {"ID": "old-style", "Prefix": "logs/", "Status": "Enabled", "Expiration": {"Days": 31}},
+        {"Prefix": "tmp/", "Status": "Enabled", "Expiration": {"Days": 1}},
+        {"ID": "new-style", "Filter": {"Prefix": "x/"}, "Status": "Enabled", "Expiration": {"Days": 2}},
+    ]
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": rules})
+    got = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    assert got[0] == rules[0]
+    assert got[1]["Prefix"] == "tmp/" and "Filter" not in got[1] and len(got[1]["ID"]) >= 16
+    assert got[2] == rules[2]
+    out = aws_cli(server, "s3api", "get-bucket-lifecycle-configuration", "--bucket", bucket)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["Rules"][1]["ID"] == got[1]["ID"]
+
+
 def test_transitions_are_stored_and_leave_objects_in_standard(
     server: Server, s3: Any, bucket: str, store: Store
 ) -> None:

@@ -42,7 +42,7 @@ def test_filters_match() -> None:
         "<Rule><Status>Enabled</Status><Filter><And><Prefix>a/</Prefix><Tag><Key>k</Key><Value>v</Value></Tag>"
         "<ObjectSizeGreaterThan>10</ObjectSizeGreaterThan></And></Filter><Expiration><Days>1</Days></Expiration></Rule>"
     )
-    (rule,) = lifecycle.parse_configuration(body)
+    (rule,) = lifecycle.parse_configuration(body, lambda: "generated")
     assert lifecycle.matches(rule, "a/x", 11, {"k": "v"})
     assert not lifecycle.matches(rule, "a/x", 10, {"k": "v"})
     assert not lifecycle.matches(rule, "b/x", 11, {"k": "v"})
@@ -76,7 +76,7 @@ def test_filters_match() -> None:
 )
 def test_hostile_lifecycle_configurations(body: bytes, code: str) -> None:
     with pytest.raises(AwsError) as e:
-        lifecycle.parse_configuration(body)
+        lifecycle.parse_configuration(body, lambda: "generated")
     assert e.value.code == code
 
 

@@ -28,7 +28,7 @@ Pure: time is passed in; the task that applies the rules is ``s3.lifecycle_task`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -132,6 +132,9 @@ def _rule(rule: Element) -> dict[str, Any]:
     if status not in ("Enabled", "Disabled"):
         raise errors.s3_malformed_xml()
     out: dict[str, Any] = {"ID": rule_id, "Status": status, "Filter": _filter(rule)}
+    if not xmlbody.children(rule, "Filter") and xmlbody.child_text(rule, "Prefix") is not None:
+        # A rule stated with the legacy top-level Prefix is returned in that form, as S3 does.
+        out["LegacyPrefix"] = True
     for element in xmlbody.children(rule, "Expiration"):
         days = _int(element, "Days")
         date = xmlbody.child_text(element, "Date")
@@ -227,7 +230,9 @@ def _check_transitions(transitions: list[dict[str, Any]], days_name: str, action
         raise errors.s3_invalid_request(f"Found mixed 'Date' and '{days_name}' based {action} actions in rule")
 
 
-def parse_configuration(body: bytes) -> list[dict[str, Any]]:
+def parse_configuration(body: bytes, new_id: Callable[[], str]) -> list[dict[str, Any]]:
+    """The rules of a PutBucketLifecycleConfiguration body; a rule without an ID gets
+    ``new_id()``, as S3 names such rules itself."""
     root = xmlbody.parse(body)
     if xmlbody.local(root.tag) != "LifecycleConfiguration":
         raise errors.s3_malformed_xml()
@@ -235,6 +240,8 @@ def parse_configuration(body: bytes) -> list[dict[str, Any]]:
     if not elements or len(elements) > MAX_RULES:
         raise errors.s3_malformed_xml()
     rules = [_rule(r) for r in elements]
+    for rule in rules:
+        rule["ID"] = rule["ID"] or new_id()
     ids = [r["ID"] for r in rules if r["ID"]]
     if len(ids) != len(set(ids)):
         raise errors.s3_invalid_argument("Rule ID must be unique. Found same ID for more than one rule", "ID", ids[0])
@@ -262,7 +269,11 @@ def render(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
             shown = dict(conditions)
         else:
             shown = {"Prefix": f.get("Prefix", "")}
-        item: dict[str, Any] = {"ID": rule["ID"], "Status": rule["Status"], "Filter": shown}
+        item: dict[str, Any] = {"ID": rule["ID"], "Status": rule["Status"]}
+        if rule.get("LegacyPrefix"):
+            item["Prefix"] = f.get("Prefix", "")
+        else:
+            item["Filter"] = shown
         if "Expiration" in rule:
             expiration = dict(rule["Expiration"])
             if "Date" in expiration:
