@@ -103,6 +103,33 @@ def test_configuration_roundtrip_and_refusals(server: Server, s3: Any, bucket: s
     assert _code(s3.get_bucket_lifecycle_configuration, Bucket=bucket) == ("NoSuchLifecycleConfiguration", 404)
 
 
+def test_expiration_header_names_the_rule_and_date(server: Server, s3: Any, bucket: str) -> None:
+    rules = [
+        {"ID": "short", "Status": "Enabled", "Filter": {"Prefix": "days1/"}, "Expiration": {"Days": 1}},
+        {"ID": "long", "Status": "Enabled", "Filter": {"Prefix": "days"}, "Expiration": {"Days": 30}},
+        {"ID": "tagged", "Status": "Enabled", "Filter": {"Tag": {"Key": "t", "Value": "1"}}, "Expiration": {"Days": 5}},
+        {"ID": "off", "Status": "Disabled", "Filter": {"Prefix": "off/"}, "Expiration": {"Days": 1}},
+    ]
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": rules})
+    put = s3.put_object(Bucket=bucket, Key="days1/a", Body=b"x")
+    created = s3.head_object(Bucket=bucket, Key="days1/a")["LastModified"]
+    # The rule expiring it first, at the midnight (UTC) after one day.
+    due = (created + timedelta(days=2)).replace(hour=0, minute=0, second=0)
+    expected = f'expiry-date="{due.strftime("%a, %d %b %Y %H:%M:%S GMT")}", rule-id="short"'
+    assert put["Expiration"] == expected
+    assert s3.head_object(Bucket=bucket, Key="days1/a")["Expiration"] == expected
+    assert s3.get_object(Bucket=bucket, Key="days1/a")["Expiration"] == expected
+    out = aws_cli(server, "s3api", "head-object", "--bucket", bucket, "--key", "days1/a")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["Expiration"] == expected
+    assert 'rule-id="long"' in s3.put_object(Bucket=bucket, Key="days30", Body=b"x")["Expiration"]
+    s3.put_object(Bucket=bucket, Key="t", Body=b"x", Tagging="t=1")
+    assert 'rule-id="tagged"' in s3.head_object(Bucket=bucket, Key="t")["Expiration"]
+    for key in ("off/a", "other"):
+        assert "Expiration" not in s3.put_object(Bucket=bucket, Key=key, Body=b"x")
+        assert "Expiration" not in s3.head_object(Bucket=bucket, Key=key)
+
+
 def test_legacy_prefix_rules_and_generated_ids(server: Server, s3: Any, bucket: str) -> None:
     """A rule stated with the top-level Prefix comes back in that form; a rule without an ID
     gets one from S3."""

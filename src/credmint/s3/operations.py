@@ -24,6 +24,7 @@ from credmint.s3.actions import VERSION_ACTIONS
 from credmint.s3.blobs import BlobGone, BlobReader
 from credmint.s3.buckets import xml_response
 from credmint.s3.context import BucketRow, S3Context, S3Response, check_key, dumps, sort_key
+from credmint.s3.expiration_header import expiration
 from credmint.s3.protection import allow_bypass, check_removal, require_integrity_header, write_lock
 from credmint.s3.tags import tagging_header
 from credmint.s3.upload import Upload, buffered_upload
@@ -335,6 +336,9 @@ def put_object(ctx: S3Context) -> S3Response:
     }
     version_id = store_object(ctx, values, blob)
     headers = _put_headers(etag, checksum)
+    expires = expiration(ctx, ctx.bucket, ctx.key, upload.size, attributes.get("tags"), ctx.now)
+    if expires is not None:
+        headers["x-amz-expiration"] = expires
     headers.update(sse.response_headers(attributes, upload.customer))
     headers.update(version_header(version_id))
     return S3Response(headers=headers)
@@ -484,6 +488,9 @@ def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
     tags = row.attributes.get("tags")
     if tags:
         result["TagCount"] = len(tags)
+    expires = expiration(ctx, bucket.name, row.key, row.size, tags, row.last_modified)
+    if expires is not None:
+        result["Expiration"] = expires
     parts = row.attributes.get("parts")
     if parts and "partNumber" in ctx.query:
         result["PartsCount"] = len(parts)
