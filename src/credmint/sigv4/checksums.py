@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import anycrc
 
-from credmint import errors
+from credmint.sigv4 import errors as sigv4_errors
 
 #: CRC-32C (Castagnoli) and CRC-64/NVME, by their RevEng catalogue names.
 _CRC32C = anycrc.Model("CRC32C")
@@ -78,11 +78,11 @@ def check_checksum_value(name: str, value: str, actual: str, *, trailing: bool =
     try:
         claimed = base64.b64decode(value.strip(), validate=True)
     except (binascii.Error, ValueError):
-        raise errors.s3_invalid_checksum_value(name, trailing) from None
+        raise sigv4_errors.InvalidRequest.checksum_value(name, trailing=trailing) from None
     if len(claimed) != size:
-        raise errors.s3_invalid_checksum_value(name, trailing)
+        raise sigv4_errors.InvalidRequest.checksum_value(name, trailing=trailing)
     if claimed != base64.b64decode(actual):
-        raise errors.s3_bad_digest(label)
+        raise sigv4_errors.BadDigest(label)
 
 
 class RunningChecksum:
