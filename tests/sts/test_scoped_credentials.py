@@ -148,8 +148,8 @@ def test_deleted_role_ends_scoped_sessions(server: Server) -> None:
 
 
 def test_aws_cli_uses_scoped_credentials(server: Server) -> None:
-    # The AWS CLI v1 on PyPI bundles a botocore older than GetScopedCredentials, so the CLI
-    # cannot request scoped credentials yet; it can use them.
+    # Scoped credentials work in the AWS CLI like any others (the CLI requesting them is in
+    # tests/sts/test_cli_newest.py).
     assumed, creds = role_session(server)
     new = Creds.of(scoped(server, creds, Policy=ONLY_LIST_USERS))
     ident = aws_cli(server, "sts", "get-caller-identity", creds=new)

@@ -642,8 +642,8 @@ def test_deleted_template_ends_issuance(ready: Setup) -> None:
 
 def test_context_redeemed_with_the_aws_cli_on_credmint_serve(server: Any) -> None:
     """On a real ``credmint serve`` (system clock): the installed AWS CLI redeems a context
-    with ``assume-role --provided-contexts``; its bundled botocore predates the workload
-    identity operations, so those are called with boto3."""
+    with ``assume-role --provided-contexts`` (the workload identity operations through the
+    CLI are in tests/sts/test_cli_newest.py)."""
     from tests.sts.helpers import Creds, aws_cli, make_role, make_user
 
     iam = server.client("iam")
