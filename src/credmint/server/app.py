@@ -276,8 +276,10 @@ class CredmintApp:
             return await self._ready() if service == "ready" else self._health()
         if target is Target.METRICS:
             if self.settings.metrics:
-                # Under several workers this reads every worker's files: off the event loop.
-                body, content_type = await self.edge.blocking(metrics.exposition)
+                # The request path's counts are folded here, on the event loop that bumps
+                # them; under several workers exposition reads every worker's files: off the loop.
+                metrics.fold()
+                body, content_type = await self.edge.blocking(partial(metrics.exposition, fold_first=False))
                 return 200, [(b"content-type", content_type.encode())], body
             if req.raw_path != METRICS_SHORT_PATH:  # else: S3's, as any path
                 return 404, [(b"content-type", b"application/json")], b'{"error": "not found"}'
