@@ -197,10 +197,14 @@ def get_delegation_request(call: Call) -> Mapping[str, Any] | None:
         request = _find(call, conn, "iam:GetDelegationRequest", owner_default=True)
     out: dict[str, Any] = {"DelegationRequest": _view(request, call.now)}
     if call.params.get("DelegationPermissionCheck"):
-        # credmint does not compute whether the caller's permissions cover the request;
-        # UNSURE is the model's answer for a check that reached no verdict.
+        # "Whether the caller has sufficient permissions to cover the asks from this
+        # delegation request": the caller is who would accept it, and its permissions are
+        # those a delegated credential of it would carry (Authorizer.permission_check).
+        # AWS runs the check asynchronously; credmint decides at once, so it is COMPLETE.
         out["PermissionCheckStatus"] = "COMPLETE"
-        out["PermissionCheckResult"] = "UNSURE"
+        out["PermissionCheckResult"] = call.authorizer.permission_check(
+            caller(call), request.row.permission_policy, call.now
+        )
     return out
 
 
@@ -227,7 +231,7 @@ def _wrong_state(request: Request, now: datetime, op: str, code: str = "InvalidI
     state = request.state(now)
     message = f"The delegation request is {state}; {op} is not possible in that state."
     if code == "ConcurrentModification":
-        return errors.AwsError("ConcurrentModification", message, 409)
+        return errors.CodedError("ConcurrentModification", message, 409)
     return errors.invalid_input(message)
 
 
@@ -274,7 +278,7 @@ def accept_delegation_request(call: Call) -> Mapping[str, Any] | None:
         else:
             # The root user and federated users are not mapped to delegated credentials
             # (AWS's rule unpublished; an IAM user or role is the safe side).
-            raise errors.AwsError(
+            raise errors.CodedError(
                 "ConcurrentModification",
                 "A delegation request must be accepted by an IAM user or a role session.",
                 409,
