@@ -45,6 +45,10 @@ UNIQUE_ID_PREFIXES: dict[str, str] = {
     "ASIA": "temporary access key",
 }
 
+#: The user id an account's root user is known by where user-keyed rows allow it (MFA
+#: devices, access-advisor records): root has no unique id of its own.
+ROOT_USER_ID = "root"
+
 _NEW_GENERATION_BIT = 1 << 79
 _ACCOUNT_SHIFT = 39
 _ACCOUNT_MASK = (1 << 40) - 1

@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from credmint import policy
-from credmint.iam import managed
+from credmint.store import managed_policies as managed
 from tests.conftest import Server
 from tests.iam.fixtures_b import TRUST_EC2, allow, aws_cli, error_of, iam, unique
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from credmint import metrics
-from credmint.access.principal import Principal, PrincipalKind, root_arn
+from credmint import arns, metrics
+from credmint.access.principal import Principal, PrincipalKind
 from credmint.sealing import MasterKey
 from credmint.store import schema
 from credmint.store.cache import TopicCache
@@ -72,7 +72,7 @@ class CredentialCache:
             principal = Principal(
                 kind=PrincipalKind.ROOT,
                 account_id=account_id,
-                arn=root_arn(account_id),
+                arn=arns.root(account_id),
                 user_id=account_id,
                 name="",
                 access_key_id=access_key_id,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from credmint.access.tokens import IssuingCall, PrincipalKind, SessionClaims
 
-__all__ = ["Principal", "PrincipalKind", "refuses_iam", "root_arn", "session_principal", "user_arn"]
+__all__ = ["Principal", "PrincipalKind", "refuses_iam", "session_principal"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,14 +39,6 @@ class Principal:
     @property
     def is_temporary(self) -> bool:
         return self.session is not None
-
-
-def root_arn(account_id: str) -> str:
-    return f"arn:aws:iam::{account_id}:root"
-
-
-def user_arn(account_id: str, path: str, name: str) -> str:
-    return f"arn:aws:iam::{account_id}:user{path}{name}"
 
 
 def session_principal(claims: SessionClaims) -> Principal:

@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from credmint import arns
 from credmint.access.principal import Principal
 from credmint.httpreq import HttpRequest
 
@@ -522,9 +523,9 @@ def _resources(facts: RequestFacts) -> tuple[tuple[str, str], ...]:
     found: list[tuple[str, str]] = []
     if facts.service == "s3":
         if facts.bucket is not None:
-            found.append(("AWS::S3::Bucket", f"arn:aws:s3:::{facts.bucket}"[:MAX_TEXT_CHARS]))
+            found.append(("AWS::S3::Bucket", arns.bucket(facts.bucket)[:MAX_TEXT_CHARS]))
             if facts.key is not None:
-                found.append(("AWS::S3::Object", f"arn:aws:s3:::{facts.bucket}/{facts.key}"[:MAX_TEXT_CHARS]))
+                found.append(("AWS::S3::Object", arns.s3_object(facts.bucket, facts.key)[:MAX_TEXT_CHARS]))
         return tuple(found)
     sources = [facts.params or {}]
     if facts.result is not None and facts.error_code is None:

@@ -1,4 +1,4 @@
-"""What every IAM operation module shares: ARNs, pagination, tags, caller checks."""
+"""What every IAM operation module shares: pagination, tags, caller checks."""
 
 from __future__ import annotations
 
@@ -16,15 +16,12 @@ from credmint.access.principal import Principal
 from credmint.api import Call, operation
 from credmint.iam.ops import OPERATIONS
 from credmint.store import schema
+from credmint.store.managed_policies import find_policy
 from credmint.store.tags import get_tags, put_tags, remove_tags
 
 T = TypeVar("T")
 
 #: At most 50 tags per IAM resource.
-
-
-def iam_arn(account_id: str, kind: str, path: str, name: str) -> str:
-    return f"arn:aws:iam::{account_id}:{kind}{path}{name}"
 
 
 def settable_status(value: str) -> str:
@@ -199,6 +196,14 @@ def _decode_marker(marker: str) -> int:
         return int(index)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise errors.validation_error("Invalid Marker.") from None
+
+
+def check_boundary(conn: Connection, account_id: str, arn: str) -> None:
+    """A permissions boundary must be an existing managed policy: this account's own or
+    an AWS managed one. Shared by users, roles and role templates."""
+    if find_policy(conn, account_id, arn) is None:
+        # The boundary wording (unconfirmed; from client reports of AWS errors).
+        raise errors.no_such_entity(f"Scope ARN: {arn} does not exist or is not attachable.")
 
 
 def boundary_view(arn: str) -> dict[str, str]:

@@ -33,13 +33,13 @@ from sqlalchemy import Connection, insert, select
 
 from credmint import errors, settings
 from credmint.api import Call, operation
-from credmint.iam import delegation_requests as delegation
 from credmint.iam.common import account_of, authorize, caller, paginate
-from credmint.iam.delegation_requests import Request
-from credmint.iam.managed import default_document
 from credmint.iam.ops import OPERATIONS
 from credmint.policy import validate_policy
+from credmint.store import delegation_requests as delegation
 from credmint.store import schema
+from credmint.store.delegation_requests import Request
+from credmint.store.managed_policies import default_document
 
 #: Open requests a partner account may have at once (unpublished AWS quota).
 MAX_OPEN_REQUESTS = 1000

@@ -13,8 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
-from credmint import errors, ids
-from credmint.access.principal import root_arn
+from credmint import arns, errors, ids
 from credmint.api import Call, operation
 from credmint.iam.common import account_of, authorize, owned_by, paginate, settable_status
 from credmint.iam.ops import OPERATIONS
@@ -135,7 +134,7 @@ def get_access_key_last_used(call: Call) -> Mapping[str, Any] | None:
         ).first()
     # The resource is the key's owner; an unknown key is checked against the account's
     # root ARN so the answer to a denied caller does not reveal whether the key exists.
-    owner_arn = row.user_arn if row is not None and row.user_arn else root_arn(account_id)
+    owner_arn = row.user_arn if row is not None and row.user_arn else arns.root(account_id)
     authorize(call, "iam:GetAccessKeyLastUsed", owner_arn)
     if row is None:
         raise no_such_key(key_id)

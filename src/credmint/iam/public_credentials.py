@@ -37,8 +37,9 @@ from sqlalchemy import Connection, Row, delete, insert, select, update
 from credmint import errors, ids
 from credmint.api import Call, operation
 from credmint.iam.common import account_of, owned_by, paginate, settable_status
+from credmint.iam.entities import USER
 from credmint.iam.ops import OPERATIONS
-from credmint.iam.users import authorized_user, target_user
+from credmint.iam.users import target_user
 from credmint.store import schema
 
 #: IAM quotas (IAM User Guide, "IAM and AWS STS quotas").
@@ -116,7 +117,7 @@ def _ssh_row(conn: Connection, user_id: str, key_id: str) -> Row[Any]:
 @operation(OPERATIONS, "UploadSSHPublicKey")
 def upload_ssh_public_key(call: Call) -> Mapping[str, Any] | None:
     with call.store.write() as conn:
-        user = authorized_user(call, conn, "iam:UploadSSHPublicKey", call.params["UserName"])
+        user = USER.authorized(call, conn, "iam:UploadSSHPublicKey", call.params["UserName"])
         key = parse_ssh_public_key(call.params["SSHPublicKeyBody"])
         line, print_ = ssh_line(key), fingerprint(key)
         mine = conn.execute(select(sk.c.fingerprint).where(sk.c.user_id == user.user_id)).scalars().all()
@@ -149,7 +150,7 @@ def get_ssh_public_key(call: Call) -> Mapping[str, Any] | None:
     if encoding not in ("SSH", "PEM"):
         raise errors.AwsError("UnrecognizedPublicKeyEncoding", f"Unrecognized encoding: {encoding}.", 400)
     with call.store.read() as conn:
-        user = authorized_user(call, conn, "iam:GetSSHPublicKey", call.params["UserName"])
+        user = USER.authorized(call, conn, "iam:GetSSHPublicKey", call.params["UserName"])
         row = _ssh_row(conn, user.user_id, call.params["SSHPublicKeyId"])
     return {"SSHPublicKey": _ssh_view(row, user.name, encoding)}
 
@@ -177,7 +178,7 @@ def list_ssh_public_keys(call: Call) -> Mapping[str, Any] | None:
 def update_ssh_public_key(call: Call) -> Mapping[str, Any] | None:
     status = settable_status(call.params["Status"])
     with call.store.write() as conn:
-        user = authorized_user(call, conn, "iam:UpdateSSHPublicKey", call.params["UserName"])
+        user = USER.authorized(call, conn, "iam:UpdateSSHPublicKey", call.params["UserName"])
         row = _ssh_row(conn, user.user_id, call.params["SSHPublicKeyId"])
         conn.execute(update(sk).where(sk.c.key_id == row.key_id).values(status=status))
     return None
@@ -186,7 +187,7 @@ def update_ssh_public_key(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "DeleteSSHPublicKey")
 def delete_ssh_public_key(call: Call) -> Mapping[str, Any] | None:
     with call.store.write() as conn:
-        user = authorized_user(call, conn, "iam:DeleteSSHPublicKey", call.params["UserName"])
+        user = USER.authorized(call, conn, "iam:DeleteSSHPublicKey", call.params["UserName"])
         row = _ssh_row(conn, user.user_id, call.params["SSHPublicKeyId"])
         conn.execute(delete(sk).where(sk.c.key_id == row.key_id))
     return None

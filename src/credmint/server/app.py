@@ -30,7 +30,7 @@ from credmint.audit.record import RequestFacts, s3_error_of
 from credmint.audit.recorder import current_facts
 from credmint.errors import AwsError
 from credmint.httpreq import BodyStream, HttpRequest, index_headers
-from credmint.iam import web_identity_issuer, workload_identity_issuer
+from credmint.identity_providers import web_identity_issuer, workload_identity_issuer
 from credmint.s3 import STREAMED_UPLOADS, handle_s3, post_policy, preflight, preflight_upload, with_cors
 from credmint.s3.context import blob_store
 from credmint.s3.handler import describe as describe_s3

@@ -25,7 +25,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from credmint import errors
+from credmint import arns, errors
 from credmint.access.root_sessions import ROOT_TASK_POLICIES
 from credmint.access.tokens import IssuingCall, PrincipalKind
 from credmint.api import Call, operation
@@ -68,7 +68,7 @@ def assume_root(call: Call) -> Mapping[str, Any]:
     task_arn = str((params.get("TaskPolicyArn") or {}).get("arn") or "")
     if task_arn not in ROOT_TASK_POLICIES:
         raise errors.assume_root_task_policy(task_arn)
-    resource = f"arn:aws:iam::{target}:root"
+    resource = arns.root(target)
     if caller_session is not None and caller_session.kind is IssuingCall.GET_FEDERATION_TOKEN:
         # Federated users may call no STS operation but GetCallerIdentity.
         raise errors.not_authorized(p.arn, "sts:AssumeRoot", resource)

@@ -20,16 +20,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from credmint import errors, ids, metrics
+from credmint import arns, errors, ids, metrics
+from credmint.access import mfa_codes
 from credmint.access.principal import Principal
 from credmint.access.tokens import IssuingCall, PrincipalKind, SessionClaims, TokenTooLargeError, seal_token
 from credmint.api import Call
-from credmint.iam import mfa as iam_mfa
-from credmint.iam.managed import find_policy
-from credmint.iam.users import ROOT_USER_ID
+from credmint.ids import ROOT_USER_ID
 from credmint.policy import validate_policy
 from credmint.store import schema
 from credmint.store.iam import CachedRole
+from credmint.store.managed_policies import find_policy
 
 log = logging.getLogger("credmint.sts")
 
@@ -115,7 +115,7 @@ def verify_mfa(call: Call, p: Principal) -> bool:
     if device is None:
         metrics.MFA_FAILURE["unknown_serial"].inc()
         raise errors.mfa_unknown_serial()
-    check = iam_mfa.consume_code(
+    check = mfa_codes.consume_code(
         call.store,
         serial,
         owner,
@@ -126,9 +126,9 @@ def verify_mfa(call: Call, p: Principal) -> bool:
         principal_arn=p.arn,
         operation=call.operation,
     )
-    if check.outcome is iam_mfa.Outcome.WAITING and check.retry_at is not None:
+    if check.outcome is mfa_codes.Outcome.WAITING and check.retry_at is not None:
         metrics.MFA_FAILURE["locked"].inc()
-        raise errors.mfa_locked(iam_mfa.retry_text(check.retry_at))
+        raise errors.mfa_locked(mfa_codes.retry_text(check.retry_at))
     if not check.accepted:
         metrics.MFA_FAILURE["invalid_code"].inc()
         raise errors.mfa_invalid_code()
@@ -316,7 +316,7 @@ def role_session(
     ``PackedPolicySize`` (only when policies or tags were passed) and ``SourceIdentity``
     members. A role session never carries MFA into later requests (aws-behavior §3.1).
     """
-    assumed_arn = f"arn:aws:sts::{role.account_id}:assumed-role/{role.name}/{session_name}"
+    assumed_arn = arns.assumed_role(role.account_id, role.name, session_name)
     assumed_id = f"{role.role_id}:{session_name}"
     minted = mint(
         call,
