@@ -17,6 +17,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from credmint.access import mfa_codes
+from credmint.ids import UniqueId
 from credmint.mfa.attempts import AttemptLimits
 from credmint.sealing import MasterKey
 from credmint.store.db import Store
@@ -272,7 +273,7 @@ def consume_code(
     limits: AttemptLimits = NO_LIMITS,
 ) -> bool:
     check = mfa_codes.consume_code(
-        store, serial, user_id, code, now, master=master, limits=limits, principal_arn=ARN, operation="Test"
+        store, serial, UniqueId(user_id), code, now, master=master, limits=limits, principal_arn=ARN, operation="Test"
     )
     return check.accepted
 
@@ -338,7 +339,7 @@ SMALL = AttemptLimits(backoff_after=2, backoff_base_seconds=60, lockout_after=4,
 
 def _check(store: Store, serial: str, user_id: str, code: str, now: datetime, master: MasterKey) -> Any:
     return mfa_codes.consume_code(
-        store, serial, user_id, code, now, master=master, limits=SMALL, principal_arn=ARN, operation="Test"
+        store, serial, UniqueId(user_id), code, now, master=master, limits=SMALL, principal_arn=ARN, operation="Test"
     )
 
 

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import or_, select, update
 
+from credmint.ids import UniqueId
 from credmint.mfa import totp
 from credmint.mfa.attempts import AttemptLimits
 from credmint.sealing import MasterKey, UnsealError
@@ -104,7 +105,7 @@ class CodeCheck:
 def consume_code(
     store: Store,
     serial_number: str,
-    user_id: str,
+    user_id: UniqueId,
     code: str,
     now: datetime,
     *,

@@ -34,6 +34,7 @@ from typing import Any
 from credmint import arns
 from credmint.access.principal import Principal
 from credmint.httpreq import HttpRequest
+from credmint.ids import AccountId
 
 EVENT_VERSION = "1.09"
 
@@ -420,9 +421,9 @@ def _federated_identity(operation: str, result: Mapping[str, Any]) -> dict[str, 
     return None
 
 
-def _arn_account(arn: str) -> str | None:
+def _arn_account(arn: str) -> AccountId | None:
     parts = arn.split(":", 5)
-    return parts[4] if len(parts) == 6 and parts[0] == "arn" and len(parts[4]) == 12 else None
+    return AccountId(parts[4]) if len(parts) == 6 and parts[0] == "arn" and len(parts[4]) == 12 else None
 
 
 def _username(p: Principal | None) -> str | None:

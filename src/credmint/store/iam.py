@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import Connection, insert, select
 
 from credmint import arns, ids
+from credmint.ids import AccountId, UniqueId
 from credmint.store import schema
 from credmint.store.cache import TopicCache
 from credmint.store.db import Store
@@ -26,8 +27,8 @@ from credmint.store.db import Store
 class CachedRole:
     """What assuming a role needs of it: its trust policy, limits and tags."""
 
-    role_id: str
-    account_id: str
+    role_id: UniqueId
+    account_id: AccountId
     name: str
     path: str
     arn: str

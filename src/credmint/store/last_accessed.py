@@ -31,6 +31,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from credmint import ids
+from credmint.ids import AccountId, UniqueId
 from credmint.store import schema
 from credmint.store.db import Store
 
@@ -58,7 +59,9 @@ class AccessRecorder:
         self._max = max_pending
         self.dropped = 0
 
-    def record(self, account_id: str, entity_id: str, entity_arn: str, action: str, region: str, now: datetime) -> None:
+    def record(
+        self, account_id: AccountId, entity_id: UniqueId, entity_arn: str, action: str, region: str, now: datetime
+    ) -> None:
         key = (account_id, entity_id, action.lower())
         with self._lock:
             prev = self._pending.get(key)

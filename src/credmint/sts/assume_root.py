@@ -30,6 +30,7 @@ from credmint.access.root_sessions import ROOT_TASK_POLICIES
 from credmint.access.tokens import IssuingCall, PrincipalKind
 from credmint.api import Call, operation
 from credmint.httpreq import HttpRequest
+from credmint.ids import AccountId
 from credmint.orgs import data, model
 from credmint.sts import sessions
 from credmint.sts.service import OPERATIONS
@@ -64,7 +65,8 @@ def assume_root(call: Call) -> Mapping[str, Any]:
     m = _TARGET.match(target_value)
     if m is None:
         raise errors.validation_error(f"{target_value} is invalid")
-    target = m.group(1) or m.group(2)
+    # The pattern admits only a 12-digit account id (or an account ARN holding one).
+    target = AccountId(m.group(1) or m.group(2))
     task_arn = str((params.get("TaskPolicyArn") or {}).get("arn") or "")
     if task_arn not in ROOT_TASK_POLICIES:
         raise errors.assume_root_task_policy(task_arn)

@@ -25,7 +25,7 @@ from credmint.access import mfa_codes
 from credmint.access.principal import Principal
 from credmint.access.tokens import IssuingCall, PrincipalKind, SessionClaims, TokenTooLargeError, seal_token
 from credmint.api import Call
-from credmint.ids import ROOT_USER_ID
+from credmint.ids import ROOT_USER_ID, AccountId, UniqueId
 from credmint.policy import validate_policy
 from credmint.store import schema
 from credmint.store.iam import CachedRole
@@ -81,13 +81,13 @@ def refuse_limited_session(p: Principal, action: str, resource: str) -> None:
         raise errors.not_authorized(p.arn, action, resource)
 
 
-def mfa_owner(p: Principal) -> str | None:
+def mfa_owner(p: Principal) -> UniqueId | None:
     """The ``mfa_devices.user_id`` a caller's own devices carry: the user's id, ``root``
     for the root user, nothing for role and federated sessions (they own no device)."""
     if p.kind == "root":
         return ROOT_USER_ID
     if p.kind == "user":
-        return p.entity_id or p.user_id
+        return p.entity_id or UniqueId(p.user_id)
     return None
 
 
@@ -272,7 +272,7 @@ class Minted:
         }
 
 
-def mint(call: Call, account_id: str, duration: int, **claims: Any) -> Minted:
+def mint(call: Call, account_id: AccountId, duration: int, **claims: Any) -> Minted:
     """New temporary credentials: an ASIA key id of ``account_id``, a fresh secret and
     the sealed token carrying ``claims``. ``Expiration`` is issue time + duration exactly."""
     issued = epoch(call.now)
