@@ -39,6 +39,7 @@ from credmint.api import Call, operation
 from credmint.iam.common import account_of, owned_by, paginate, settable_status
 from credmint.iam.entities import USER
 from credmint.iam.ops import OPERATIONS
+from credmint.iam.user_credentials import CredentialType
 from credmint.iam.users import target_user
 from credmint.store import schema
 
@@ -223,11 +224,14 @@ def _cert_view(row: Row[Any], user: Row[Any] | None) -> dict[str, Any]:
     return out
 
 
-def _cert_row(conn: Connection, account_id: str, user: Row[Any] | None, certificate_id: str) -> Row[Any]:
-    row = conn.execute(select(sc).where(sc.c.certificate_id == certificate_id, owned_by(sc, account_id, user))).first()
-    if row is None:
-        raise errors.no_such_entity(f"The Certificate with id {certificate_id} cannot be found.")
-    return row
+SIGNING_CERTIFICATES = CredentialType(
+    sc,
+    "certificate_id",
+    "CertificateId",
+    "uploaded_at",
+    "The Certificate with id {id} cannot be found.",
+    "SigningCertificate",
+)
 
 
 @operation(OPERATIONS, "UploadSigningCertificate")
@@ -258,7 +262,7 @@ def upload_signing_certificate(call: Call) -> Mapping[str, Any] | None:
                 uploaded_at=call.now,
             )
         )
-        row = _cert_row(conn, account_id, user, certificate_id)
+        row = SIGNING_CERTIFICATES.owned(conn, account_id, user, certificate_id)
     return {"Certificate": _cert_view(row, user)}
 
 
@@ -267,29 +271,9 @@ def list_signing_certificates(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     with call.store.read() as conn:
         user = target_user(call, conn, "iam:ListSigningCertificates")
-        rows = conn.execute(
-            select(sc).where(owned_by(sc, account_id, user)).order_by(sc.c.uploaded_at, sc.c.certificate_id)
-        ).all()
+        rows = SIGNING_CERTIFICATES.listed(conn, account_id, user)
     page, more = paginate(rows, call.params)
     return {"Certificates": [_cert_view(r, user) for r in page], **more}
 
 
-@operation(OPERATIONS, "UpdateSigningCertificate")
-def update_signing_certificate(call: Call) -> Mapping[str, Any] | None:
-    account_id = account_of(call)
-    status = settable_status(call.params["Status"])
-    with call.store.write() as conn:
-        user = target_user(call, conn, "iam:UpdateSigningCertificate")
-        row = _cert_row(conn, account_id, user, call.params["CertificateId"])
-        conn.execute(update(sc).where(sc.c.certificate_id == row.certificate_id).values(status=status))
-    return None
-
-
-@operation(OPERATIONS, "DeleteSigningCertificate")
-def delete_signing_certificate(call: Call) -> Mapping[str, Any] | None:
-    account_id = account_of(call)
-    with call.store.write() as conn:
-        user = target_user(call, conn, "iam:DeleteSigningCertificate")
-        row = _cert_row(conn, account_id, user, call.params["CertificateId"])
-        conn.execute(delete(sc).where(sc.c.certificate_id == row.certificate_id))
-    return None
+SIGNING_CERTIFICATES.register_update_and_delete()
