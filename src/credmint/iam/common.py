@@ -211,14 +211,6 @@ def boundary_view(arn: str) -> dict[str, str]:
     return {"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": arn}
 
 
-def rows_under_path(conn: Connection, table: Table, account_id: str, prefix: str) -> list[Row[Any]]:
-    """An account's users, groups, roles or instance profiles under ``prefix``, by name (the
-    order IAM lists them in); paths are few and short, so they are matched here, not in SQL
-    (where ``%`` and ``_`` in a path would be wildcards)."""
-    rows = conn.execute(select(table).where(table.c.account_id == account_id).order_by(table.c.name_key)).all()
-    return [row for row in rows if row.path.startswith(prefix)]
-
-
 def paginate(items: Sequence[T], params: Mapping[str, Any], default_max: int = 100) -> tuple[list[T], dict[str, Any]]:
     """Slice ``items`` by ``Marker``/``MaxItems`` and return the page and the
     ``IsTruncated``/``Marker`` members to merge into the result."""

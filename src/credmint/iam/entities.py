@@ -6,9 +6,11 @@ the action on its ARN (on the ARN it would have at path ``/`` when there is none
 caller who is denied learns nothing about which entities exist: AWS checks
 authorization before existence), then answer ``NoSuchEntity`` in the entity's own words.
 
-What differs between the entities (their views, quotas, what deleting them requires)
-stays in their modules; MFA devices are found by serial number, not by name, and keep
-their own lookup (mfa.py).
+Their ``List...`` operations page through the caller's entities under a path the same
+way (:meth:`EntityType.page_under_path`). What differs between the entities (their views,
+quotas, what deleting them requires) stays in their modules; MFA devices are found by
+serial number, not by name, and keep their own lookup (mfa.py); server certificates are
+listed on ``*`` in name order, and keep their own listing.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlalchemy import Connection, Row, Table, func, select
 
 from credmint import arns, errors
 from credmint.api import Call
-from credmint.iam.common import account_of, authorize
+from credmint.iam.common import account_of, authorize, paginate
 from credmint.store import schema
 
 
@@ -62,6 +64,20 @@ class EntityType:
         if row is None:
             raise self.not_found(name)
         return row
+
+    def page_under_path(self, call: Call, conn: Connection, action: str) -> tuple[list[Row[Any]], dict[str, Any]]:
+        """``List<Kind>s``: one page of the caller's entities under ``PathPrefix``, by name
+        (the order IAM lists them in), once ``action`` is allowed on the listed path (AWS
+        names it as the resource: "... on resource: arn:aws:iam::<account>:user/").
+
+        Paths are few and short, so they are matched here rather than in SQL (where ``%``
+        and ``_`` in a path would be wildcards)."""
+        account_id = account_of(call)
+        prefix: str = call.params.get("PathPrefix") or "/"
+        authorize(call, action, self.arn(account_id, prefix, ""))
+        t = self.table
+        rows = conn.execute(select(t).where(t.c.account_id == account_id).order_by(t.c.name_key)).all()
+        return paginate([row for row in rows if row.path.startswith(prefix)], call.params)
 
     def entity_id(self, row: Row[Any]) -> str:
         return str(getattr(row, self.id_column))

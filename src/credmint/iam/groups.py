@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
 from credmint import arns, errors, ids
 from credmint.api import Call, operation
-from credmint.iam.common import account_of, authorize, paginate, rows_under_path
+from credmint.iam.common import account_of, authorize, paginate
 from credmint.iam.entities import GROUP, USER
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.users import user_view, write_unique
@@ -80,12 +80,8 @@ def get_group(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "ListGroups")
 def list_groups(call: Call) -> Mapping[str, Any] | None:
-    account_id = account_of(call)
-    prefix: str = call.params.get("PathPrefix") or "/"
-    # AWS names the listed path as the resource: "... on resource: arn:aws:iam::ACCT:group/".
-    authorize(call, "iam:ListGroups", arns.group(account_id, prefix, ""))
     with call.store.read() as conn:
-        page, more = paginate(rows_under_path(conn, g, account_id, prefix), call.params)
+        page, more = GROUP.page_under_path(call, conn, "iam:ListGroups")
     return {"Groups": [group_view(r) for r in page], **more}
 
 

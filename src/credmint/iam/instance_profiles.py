@@ -23,7 +23,6 @@ from credmint.iam.common import (
     authorize,
     paginate,
     register_tag_operations,
-    rows_under_path,
     tags_param,
 )
 from credmint.iam.entities import INSTANCE_PROFILE, ROLE
@@ -160,12 +159,8 @@ def delete_instance_profile(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "ListInstanceProfiles")
 def list_instance_profiles(call: Call) -> Mapping[str, Any] | None:
-    account_id = account_of(call)
-    prefix: str = call.params.get("PathPrefix") or "/"
-    # The listed path is the resource, as for ListRoles and ListUsers.
-    authorize(call, "iam:ListInstanceProfiles", arns.instance_profile(account_id, prefix, ""))
     with call.store.read() as conn:
-        page, more = paginate(rows_under_path(conn, ip, account_id, prefix), call.params)
+        page, more = INSTANCE_PROFILE.page_under_path(call, conn, "iam:ListInstanceProfiles")
         # Like ListRoles, the list leaves tags out (GetInstanceProfile has them).
         return {"InstanceProfiles": [profile_view(conn, row, with_tags=False) for row in page], **more}
 

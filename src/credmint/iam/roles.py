@@ -20,9 +20,7 @@ from credmint.iam.common import (
     authorize,
     boundary_view,
     check_boundary,
-    paginate,
     register_tag_operations,
-    rows_under_path,
     tags_param,
 )
 from credmint.iam.entities import ROLE
@@ -156,12 +154,8 @@ def get_role(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "ListRoles")
 def list_roles(call: Call) -> Mapping[str, Any] | None:
-    account_id = account_of(call)
-    prefix: str = call.params.get("PathPrefix") or "/"
-    # AWS names the listed path as the resource: "... on resource: arn:aws:iam::ACCT:role/".
-    authorize(call, "iam:ListRoles", arns.role(account_id, prefix, ""))
     with call.store.read() as conn:
-        page, more = paginate(rows_under_path(conn, schema.roles, account_id, prefix), call.params)
+        page, more = ROLE.page_under_path(call, conn, "iam:ListRoles")
         return {"Roles": [role_view(conn, row, full=False) for row in page], **more}
 
 

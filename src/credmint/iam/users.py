@@ -24,9 +24,7 @@ from credmint.iam.common import (
     boundary_view,
     caller,
     check_boundary,
-    paginate,
     register_tag_operations,
-    rows_under_path,
     tags_param,
 )
 from credmint.iam.entities import USER
@@ -164,12 +162,8 @@ def get_user(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "ListUsers")
 def list_users(call: Call) -> Mapping[str, Any] | None:
-    account_id = account_of(call)
-    prefix: str = call.params.get("PathPrefix") or "/"
-    # AWS names the listed path as the resource: "... on resource: arn:aws:iam::ACCT:user/".
-    authorize(call, "iam:ListUsers", arns.user(account_id, prefix, ""))
     with call.store.read() as conn:
-        page, more = paginate(rows_under_path(conn, u, account_id, prefix), call.params)
+        page, more = USER.page_under_path(call, conn, "iam:ListUsers")
         return {"Users": [user_view(conn, r, full=False) for r in page], **more}
 
 
