@@ -198,6 +198,11 @@ def s3_slow_down() -> AwsError:
     return AwsError("SlowDown", "Please reduce your request rate.", 503)
 
 
+def s3_internal_error() -> AwsError:
+    """S3's answer to a failure on the server's side (its documented InternalError)."""
+    return AwsError("InternalError", "We encountered an internal error. Please try again.", 500)
+
+
 def s3_error(code: str, message: str, status: int, *extra: tuple[str, str]) -> AwsError:
     return AwsError(code, message, status, extra=tuple(extra))
 

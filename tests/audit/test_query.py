@@ -112,3 +112,17 @@ def test_retention(store: Store) -> None:
 def test_rows_name_every_column() -> None:
     assert sorted(query.COLUMNS) == sorted(c.name for c in audit_events.columns)
     assert len(query.row_of(summary(1), "{}")) == len(query.COLUMNS)
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+def test_a_batch_larger_than_one_statement_is_stored_whole(store: Store, extra: int) -> None:
+    # SQLite writes a batch in multi-row statements: rows on both sides of a statement's
+    # boundary, with their values in their own columns, none lost or shifted.
+    count = 2 * query.SQLITE_ROWS_PER_STATEMENT + extra
+    rows = [query.row_of(summary(n), f'{{"n":{n}}}') for n in range(count)]
+    query.insert_rows(store, rows)
+    found = query.lookup(store, query.Lookup(account_id=A, limit=count + 1))
+    assert len(found) == count
+    made = [summary(n) for n in range(count)]
+    expected = {s.event_id: (s.event_name, s.read_only, s.resources, f'{{"n":{n}}}') for n, s in enumerate(made)}
+    assert {e.event_id: (e.event_name, e.read_only, e.resources, e.record) for e in found} == expected

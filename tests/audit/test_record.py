@@ -230,23 +230,6 @@ def test_s3_parameters_never_carry_signatures_or_tokens() -> None:
 
 
 @pytest.mark.parametrize(
-    ("status", "body", "expected"),
-    [
-        (
-            403,
-            b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>",
-            ("AccessDenied", "Access Denied"),
-        ),
-        (404, b"", ("NotFound", None)),
-        (400, b"<Error><Code>" + b"A" * 5000 + b"</Code></Error>", ("BadRequest", None)),
-        (400, b"\xff\xfe<Code>\xff</Code>", ("\ufffd", None)),
-    ],
-)
-def test_s3_error_of(status: int, body: bytes, expected: tuple[str, str | None]) -> None:
-    assert rec.s3_error_of(status, body) == expected
-
-
-@pytest.mark.parametrize(
     ("facts", "resources"),
     [
         (

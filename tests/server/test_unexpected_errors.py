@@ -3,6 +3,7 @@ parsed here by botocore's own response parsers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import botocore.session
@@ -10,8 +11,8 @@ import pytest
 from botocore import parsers
 
 from credmint import wire
-from credmint.server import app as server_app
-from credmint.server import jsonapi
+from credmint.server import jsonapi, registry, s3api
+from credmint.store.db import StoreUnavailable
 from tests.server.conftest import InProcess
 
 
@@ -33,12 +34,38 @@ def parse(service: str, operation: str, response: Any) -> dict[str, Any]:
     return parsed
 
 
-def test_s3(node: InProcess, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(server_app, "handle_s3", boom)
+#: Where an unexpected exception is raised on the S3 path: in the operation (run on a
+#: worker thread), in routing, and in authentication (both on the event loop).
+S3_FAILURE_POINTS = {
+    "operation": lambda mp: mp.setitem(registry.S3_OPERATIONS, "GetObject", boom),
+    "routing": lambda mp: mp.setattr(s3api, "address", boom),
+    "authentication": lambda mp: mp.setattr(s3api, "parse_v2", boom),
+}
+
+
+@pytest.mark.parametrize("where", S3_FAILURE_POINTS.values(), ids=list(S3_FAILURE_POINTS))
+def test_s3(node: InProcess, monkeypatch: pytest.MonkeyPatch, where: Callable[[pytest.MonkeyPatch], None]) -> None:
+    where(monkeypatch)
     r = node.request("GET", "/some-bucket/key")
     assert r.status_code == 500
     assert r.headers["content-type"] == "application/xml"
+    assert r.headers["x-amz-request-id"]
+    assert r.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code>')
     assert parse("s3", "GetObject", r)["Error"]["Code"] == "InternalError"
+    # Nothing of the exception reaches the client.
+    for leak in (b"Traceback", b"Boom", b"unexpected", b".py"):
+        assert leak not in r.content
+
+
+def test_s3_store_outage(node: InProcess, monkeypatch: pytest.MonkeyPatch) -> None:
+    def down(*_args: Any, **_kwargs: Any) -> Any:
+        raise StoreUnavailable("connection refused")
+
+    monkeypatch.setitem(registry.S3_OPERATIONS, "GetObject", down)
+    r = node.request("GET", "/some-bucket/key")
+    assert r.status_code == 503
+    assert parse("s3", "GetObject", r)["Error"]["Code"] == "ServiceUnavailable"
+    assert b"connection refused" not in r.content
 
 
 def test_json(node: InProcess, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,13 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from prometheus_client import REGISTRY
+from prometheus_client import REGISTRY, CollectorRegistry, Histogram
 from prometheus_client.parser import text_string_to_metric_families
 
 from credmint import metrics
 
 
 def _value(name: str, **labels: str) -> float:
+    metrics.fold()  # as a scrape does (exposition folds the request path's counts first)
     return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
@@ -28,6 +29,34 @@ def test_request_counted_with_latency() -> None:
     assert _value("credmint_request_duration_seconds_count", **labels) == count + 1
     assert _value("credmint_request_duration_seconds_bucket", le="0.0025", **labels) == fast + 1
     assert _value("credmint_request_duration_seconds_bucket", le="0.0025", **{**labels, "status": "500"}) == slow
+
+
+#: Latencies on, between, below and above the request histogram's bounds.
+_LATENCIES = [0.0, 0.0005, 0.0004999, 0.0005001, 0.001, 0.003, 0.0999, 0.1, 0.1001, 9.99, 10.0, 10.01, 1e9]
+
+
+@pytest.mark.parametrize("values", [[v] for v in _LATENCIES] + [_LATENCIES, []])
+def test_hot_histogram_folds_to_what_prometheus_observe_gives(values: list[float]) -> None:
+    # Prometheus's own observe is the oracle: the same values through both, same samples.
+    registry = CollectorRegistry()
+    oracle = Histogram("oracle_seconds", "x", ("k",), buckets=metrics._LATENCY, registry=registry)
+    hot = metrics.HotHistogram(oracle.labels("hot"))
+    oracle.labels("direct")
+    for v in values:
+        hot.observe(v)
+        oracle.labels("direct").observe(v)
+    hot.fold()
+    hot.fold()  # a second fold with nothing new adds nothing
+
+    def samples(k: str) -> dict[tuple[str, str], float]:
+        return {
+            (s.name, s.labels.get("le", "")): s.value
+            for fam in registry.collect()
+            for s in fam.samples
+            if s.labels.get("k") == k and not s.name.endswith("_created")
+        }
+
+    assert samples("hot") == samples("direct")
 
 
 @pytest.mark.parametrize("code", sorted(metrics.AUTH_FAILURE_CODES))
@@ -120,6 +149,8 @@ def test_multiprocess_exposition_sums_processes(tmp_path: Path) -> None:
     script = (
         "from credmint import metrics\n"
         "for _ in range(3): metrics.observe_request('sts', 'GetCallerIdentity', 200, 0.001, None)\n"
+        # A worker folds every second and as it shuts down (the server's lifespan).
+        "metrics.fold()\n"
     )
     env = {**os.environ, metrics.MULTIPROC_ENV: str(tmp_path)}
     for _ in range(2):

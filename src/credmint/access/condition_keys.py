@@ -289,7 +289,7 @@ SUPPLIED: Mapping[str, str] = {
     "s3:object-lock-retain-until-date": "s3.object_lock.request_keys",
     "s3:object-lock-remaining-retention-days": "s3.object_lock.request_keys",
     "s3:object-lock-legal-hold": "s3.object_lock.request_keys (header, PutObjectLegalHold body)",
-    "s3:versionid": "s3.actions.request_keys (versionId), s3.operations (DeleteObjects entries, copy sources)",
+    "s3:versionid": "s3.actions.request_keys (versionId), s3.objects (DeleteObjects entries), s3.copies (copy sources)",
     "s3:locationconstraint": "s3.buckets (CreateBucket)",
     "s3:signatureversion": "s3.actions.request_keys",
     "s3:authType": "s3.actions.request_keys",

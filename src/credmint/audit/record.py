@@ -24,7 +24,6 @@ response is known. :func:`build_record` turns it into the record CloudTrail woul
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -544,22 +543,3 @@ def _resources(facts: RequestFacts) -> tuple[tuple[str, str], ...]:
 
 def _bounded(text: str) -> str:
     return text if len(text) <= MAX_TEXT_CHARS else text[:MAX_TEXT_CHARS]
-
-
-_S3_CODE = re.compile(rb"<Code>([^<]{1,128})</Code>")
-_S3_MESSAGE = re.compile(rb"<Message>([^<]{0,1024})</Message>")
-
-
-#: Codes of S3 errors sent without a body (answers to HEAD), by status.
-_S3_BODILESS = {301: "PermanentRedirect", 403: "AccessDenied", 404: "NotFound", 412: "PreconditionFailed"}
-
-
-def s3_error_of(status: int, body: bytes) -> tuple[str, str | None]:
-    """The code and message of an S3 error response (rendered by the S3 layer)."""
-    head = body[:4096]
-    code = _S3_CODE.search(head)
-    message = _S3_MESSAGE.search(head)
-    return (
-        code.group(1).decode("utf-8", "replace") if code else _S3_BODILESS.get(status, "BadRequest"),
-        message.group(1).decode("utf-8", "replace") if message else None,
-    )

@@ -1,6 +1,6 @@
 """IAM delegation requests: CreateDelegationRequest, Get/List, Associate, Update, Accept,
 Reject, SendDelegationToken, and GetHumanReadableSummary. The lifecycle, the token and its
-delivery are described in :mod:`credmint.iam.delegation_requests`.
+delivery are described in :mod:`credmint.store.delegation_requests`.
 
 Permissions. ``Permissions.PolicyTemplateArn`` names a customer managed policy of the
 partner's account (AWS: "pre-registered policy content for this partner"); its default

@@ -1,18 +1,8 @@
 """S3: buckets and objects served under the same credentials and policies as STS and IAM.
 
-:func:`handle_s3` serves one authenticated REST request (synchronously: run it on a
-worker thread); ``actions`` maps each call to its IAM action, ARN and condition keys;
-``blobs`` keeps object data on disk, crash-safe and sealed; the metadata lives in the store.
+Each operation takes an :class:`~credmint.s3.context.S3Context` (the decoded request, the
+caller, the authorization step) and returns an ``S3Response``; the REST endpoint that
+routes, authenticates and renders them is ``server/s3api.py``. ``actions`` maps each call
+to its IAM action, ARN and condition keys; ``blobs`` keeps object data on disk,
+crash-safe and sealed; the metadata lives in the store.
 """
-
-from credmint.s3.handler import (
-    OPERATIONS,
-    STREAMED_UPLOADS,
-    handle_s3,
-    preflight,
-    preflight_upload,
-    route,
-    with_cors,
-)
-
-__all__ = ["OPERATIONS", "STREAMED_UPLOADS", "handle_s3", "preflight", "preflight_upload", "route", "with_cors"]

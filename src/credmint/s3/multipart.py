@@ -21,27 +21,22 @@ from sqlalchemy import delete, insert, select, update
 from credmint import errors
 from credmint.errors import AwsError
 from credmint.s3 import sse, versions, xmlbody
+from credmint.s3.acl_request import account_owner
 from credmint.s3.blobs import BlobGone, BlobReader, is_sealed
 from credmint.s3.buckets import xml_response
-from credmint.s3.context import BucketRow, S3Context, S3Response, check_key, dumps, sort_key
-from credmint.s3.operations import (
+from credmint.s3.conditions import check_conditions, check_write_conditions
+from credmint.s3.context import S3Context, S3Response, check_key, dumps, sort_key
+from credmint.s3.copies import authorize_copy_source, parse_copy_source, read_copy_source
+from credmint.s3.object_headers import (
     CHECKSUM_HEADERS,
     DEFAULT_CONTENT_TYPE,
-    authorize_copy_source,
     body_checksum,
-    check_conditions,
-    check_write_conditions,
     checksum_members,
-    parse_copy_source,
-    quoted,
-    read_copy_source,
-    read_object,
-    refuse_unsupported_write,
-    request_upload,
     stored_headers,
     user_metadata,
-    write_object_row,
 )
+from credmint.s3.objects import refuse_unsupported_write, request_upload
+from credmint.s3.rows import quoted, read_object, write_object_row
 from credmint.s3.tags import tagging_header
 from credmint.s3.upload import Upload
 from credmint.sigv4 import RunningChecksum
@@ -177,9 +172,7 @@ def _check_part_key(ctx: S3Context, attributes: dict[str, Any], customer: sse.Cu
             "appropriate encryption parameters."
         )
     if not sse.key_matches(ctx.master_key, check, customer):
-        raise errors.s3_invalid_request(
-            "The provided encryption parameters did not match the ones used originally."
-        )
+        raise errors.s3_invalid_request("The provided encryption parameters did not match the ones used originally.")
 
 
 def upload_part(ctx: S3Context) -> S3Response:
@@ -625,13 +618,6 @@ def _initiator(arn: str, account_id: str) -> dict[str, str]:
     return {"ID": arn, "DisplayName": name}
 
 
-def _owner(ctx: S3Context, bucket: BucketRow) -> dict[str, str]:
-    a = schema.accounts
-    with ctx.store.read() as conn:
-        row = conn.execute(select(a.c.canonical_user_id, a.c.name).where(a.c.account_id == bucket.account_id)).first()
-    return {"ID": row[0], "DisplayName": row[1]} if row else {"ID": bucket.account_id}
-
-
 def _bounded_int(ctx: S3Context, name: str, default: int) -> int:
     raw = ctx.query.get(name)
     if raw is None:
@@ -686,7 +672,7 @@ def list_parts(ctx: S3Context) -> S3Response:
         "IsTruncated": truncated,
         "Parts": parts,
         "Initiator": _initiator(upload["initiator_arn"], bucket.account_id),
-        "Owner": _owner(ctx, bucket),
+        "Owner": account_owner(ctx, bucket.account_id),
         "StorageClass": "STANDARD",
     }
     if rows:
@@ -714,7 +700,7 @@ def list_multipart_uploads(ctx: S3Context) -> S3Response:
         stmt = stmt.where(key_col >= key_marker)
     with ctx.store.read() as conn:
         rows = conn.execute(stmt.order_by(key_col, u.c.initiated, u.c.upload_id)).all()
-    owner = _owner(ctx, bucket)
+    owner = account_owner(ctx, bucket.account_id)
     items: list[tuple[str, str, dict[str, Any] | None]] = []
     seen_prefixes: set[str] = set()
     passed_id_marker = not id_marker

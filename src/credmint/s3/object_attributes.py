@@ -14,7 +14,7 @@ from credmint import errors
 from credmint.s3 import versions
 from credmint.s3.buckets import xml_response
 from credmint.s3.context import S3Context, S3Response
-from credmint.s3.operations import load_for_read
+from credmint.s3.objects import load_for_read
 
 #: The attribute names S3 accepts (the ObjectAttributes enum of the service model).
 ATTRIBUTES = frozenset({"ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"})

@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape
 
 from credmint import errors
 from credmint.httpreq import HttpRequest, index_headers
-from credmint.s3 import operations, post_policy
+from credmint.s3 import objects, post_policy
 from credmint.s3.context import S3Context, S3Response
 from credmint.s3.tags import tagging_document
 from credmint.wire import form_data
@@ -97,7 +97,7 @@ def post_object(ctx: S3Context) -> S3Response:
         body=form.file.data,
         trailers={},
     )
-    stored = operations.put_object(put)
+    stored = objects.put_object(put)
     etag = stored.headers["ETag"]
     location = _location(ctx, key)
     redirect = fields.get("success_action_redirect") or fields.get("redirect")

@@ -11,6 +11,8 @@ from credmint.s3 import object_lock, versions, xmlbody
 from credmint.s3.buckets import xml_response
 from credmint.s3.context import BucketRow, S3Context, S3Response, dumps
 from credmint.s3.protection import CONFIG_NAME, allow_bypass, bucket_configuration, refuse_protected
+from credmint.s3.rows import addressed_version, version_headers
+from credmint.s3.subresources import save_config
 
 # --- bucket configuration -----------------------------------------------------------------
 
@@ -32,8 +34,6 @@ def _configuration_body(ctx: S3Context) -> dict[str, Any]:
 
 
 def put_object_lock_configuration(ctx: S3Context) -> S3Response:
-    from credmint.s3.subresources import save_config
-
     bucket = ctx.bucket_or_404()
     config = _configuration_body(ctx)
     if bucket.versioning != versions.ENABLED:
@@ -82,8 +82,6 @@ def _authorized_bucket(ctx: S3Context, keys: dict[str, str]) -> BucketRow:
 
 
 def put_object_retention(ctx: S3Context) -> S3Response:
-    from credmint.s3.subresources import addressed_version, version_headers
-
     assert ctx.key is not None
     new = _retention_body(ctx)
     if new is not None and new.until <= ctx.now:
@@ -108,15 +106,11 @@ def put_object_retention(ctx: S3Context) -> S3Response:
             attributes.pop("retention", None)
         else:
             attributes["retention"] = new.stored()
-        versions.set_attributes(
-            conn, bucket.name, version, dumps(attributes)
-        )
+        versions.set_attributes(conn, bucket.name, version, dumps(attributes))
     return S3Response(headers=version_headers(bucket, version))
 
 
 def get_object_retention(ctx: S3Context) -> S3Response:
-    from credmint.s3.subresources import addressed_version
-
     bucket = ctx.bucket_or_404()
     if bucket_configuration(ctx, bucket.name) is None:
         raise _missing_configuration()
@@ -132,8 +126,6 @@ def get_object_retention(ctx: S3Context) -> S3Response:
 
 
 def put_object_legal_hold(ctx: S3Context) -> S3Response:
-    from credmint.s3.subresources import addressed_version, version_headers
-
     root = xmlbody.parse(ctx.body)
     status = xmlbody.child_text(root, "Status")
     if xmlbody.local(root.tag) != "LegalHold" or status not in object_lock.LEGAL_HOLD:
@@ -144,15 +136,11 @@ def put_object_legal_hold(ctx: S3Context) -> S3Response:
     with ctx.store.write() as conn:
         version = addressed_version(ctx, conn, bucket.name)
         attributes = {**version.attributes, "legal_hold": status}
-        versions.set_attributes(
-            conn, bucket.name, version, dumps(attributes)
-        )
+        versions.set_attributes(conn, bucket.name, version, dumps(attributes))
     return S3Response(headers=version_headers(bucket, version))
 
 
 def get_object_legal_hold(ctx: S3Context) -> S3Response:
-    from credmint.s3.subresources import addressed_version
-
     bucket = ctx.bucket_or_404()
     if bucket_configuration(ctx, bucket.name) is None:
         raise _missing_configuration()

@@ -159,11 +159,31 @@ class Edge:
                 raise invalid
         return KeyEntry(claims.secret_access_key, principal, True)
 
+    def unexpected(self, err: Exception, req: HttpRequest) -> AwsError | None:
+        """What to answer an exception nothing else caught: ``ServiceUnavailable`` for a store
+        outage (logged now and then), else None, and its traceback is logged: the protocol
+        answers with its own 500, never with the traceback."""
+        outage = unavailable(err)
+        if outage is None:
+            log.exception("unhandled error on %s %s", req.method, req.raw_path)
+            return None
+        self.outage_log.warning("store unavailable on %s %s: %s", req.method, req.raw_path, outage)
+        return errors.service_unavailable()
+
     async def s3_key(self, key_id: str, token: str | None, region: str, now: datetime) -> KeyEntry:
         try:
             return await self._resolve(key_id, token, region, "s3", now)
         except AwsError as err:
             raise _s3_credential_error(err, key_id, token) from None
+
+
+def note_error(code: str, message: str | None) -> None:
+    """Tell the current request's audit facts and access-log exchange how it failed (the
+    protocol's own code)."""
+    accesslog.current().error_code = code
+    facts = current_facts.get()
+    if facts is not None:
+        facts.error_code, facts.error_message = code, message
 
 
 def _s3_credential_error(err: AwsError, key_id: str, token: str | None) -> AwsError:

@@ -23,7 +23,7 @@ from credmint.cloudtrail import service as cloudtrail
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
 from credmint.server import accesslog, registry
-from credmint.server.edge import Edge
+from credmint.server.edge import Edge, note_error
 from credmint.server.node import Node
 from credmint.wire import QueryService, json_protocol, load_model
 
@@ -88,10 +88,7 @@ async def handle_json(edge: Edge, node: Node, req: HttpRequest, service: str, re
 
 def render_error(err: AwsError, request_id: str) -> Response:
     status, code, body = json_protocol.encode_error(err)
-    accesslog.current().error_code = code
-    facts = current_facts.get()
-    if facts is not None:
-        facts.error_code, facts.error_message = code, err.message
+    note_error(code, err.message)
     headers = [(b"content-type", json_protocol.CONTENT_TYPE), (b"x-amzn-requestid", request_id.encode())]
     return status, headers, body
 

@@ -94,7 +94,6 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._limits = _process_limits()
         self._in_head = True
         self._head_bytes = 0
-        self._head_fields = 0
         self._refusal: AwsError | None = None
         self._head_timer: asyncio.TimerHandle | None = None
         self._head_started = 0.0
@@ -173,17 +172,15 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         if self._tls is not None:
             self.scope["extensions"] = {TLS_EXTENSION: dict(self._tls)}
         self._in_head = True
-        self._head_fields = 0
         self._arm_head_timer()
 
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self._head_fields += 1
-        if self._head_fields > self._limits.max_count:
-            self._refusal = TOO_LARGE
-            raise _Refused
-        super().on_header(name, value)
+    # Header fields are counted once the head is complete, not one callback each: the
+    # head's byte limit already bounds what the fields of an incomplete head can hold.
 
     def on_headers_complete(self) -> None:
+        if len(self.headers) > self._limits.max_count:
+            self._refusal = TOO_LARGE
+            raise _Refused
         # The bytes received bound the head from above; only past the limit is the head's
         # exact size needed (the count may include the start of the body).
         if self._head_bytes > self._limits.max_bytes:

@@ -1,0 +1,199 @@
+"""CopyObject, and the copy source it shares with UploadPartCopy: parsed, authorized, read."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+from urllib.parse import unquote
+
+from credmint import errors
+from credmint.s3 import sse, versions
+from credmint.s3.actions import VERSION_ACTIONS
+from credmint.s3.blobs import BlobGone
+from credmint.s3.buckets import xml_response
+from credmint.s3.conditions import check_conditions
+from credmint.s3.context import BucketRow, S3Context, S3Response, check_key, dumps
+from credmint.s3.object_headers import (
+    CHECKSUM_HEADERS,
+    DEFAULT_CONTENT_TYPE,
+    checksum_members,
+    requested_algorithm,
+    stored_headers,
+    user_metadata,
+)
+from credmint.s3.objects import refuse_unsupported_write, store_object
+from credmint.s3.rows import ObjectRow, from_version, load_object, quoted
+from credmint.s3.tags import tagging_header
+from credmint.sigv4 import RunningChecksum
+
+# --- CopyObject ---------------------------------------------------------------------------
+
+
+def parse_copy_source(raw: str) -> tuple[str, str, str | None]:
+    """``(bucket, key, version id or None)`` of an ``x-amz-copy-source`` header."""
+    source = raw.strip()
+    source, _, version = source.partition("?")
+    version_id: str | None = None
+    if version:
+        name, _, value = version.partition("=")
+        if name != "versionId" or not value:
+            raise errors.s3_invalid_argument("Invalid version id specified", "x-amz-copy-source", raw)
+        version_id = unquote(value)
+        if version_id != versions.NULL and not versions.valid_version_id(version_id):
+            raise errors.s3_invalid_argument("Invalid version id specified", "x-amz-copy-source", raw)
+    source = unquote(source).lstrip("/")
+    bucket, _, key = source.partition("/")
+    if not bucket or not key:
+        raise errors.s3_invalid_argument("Invalid copy source object key", "x-amz-copy-source", raw)
+    return bucket, key, version_id
+
+
+def read_copy_source(ctx: S3Context, bucket: str, key: str, version_id: str | None) -> ObjectRow:
+    """The object a copy (CopyObject, UploadPartCopy) reads: NoSuchKey / NoSuchVersion if
+    there is none, and a delete marker is not an object to copy (S3: InvalidRequest for a
+    marker named by its id, NoSuchKey for a key whose current version is one)."""
+    with ctx.store.read() as conn:
+        if version_id is None:
+            row = load_object(conn, bucket, key)
+            if row is None:
+                raise errors.s3_no_such_key(key)
+            return row
+        found = versions.find(conn, bucket, key, version_id)
+    if found is None:
+        raise errors.s3_no_such_version(key, version_id)
+    if found.delete_marker:
+        raise errors.s3_invalid_request(
+            "The source of a copy request may not specifically refer to a delete marker by version id."
+        )
+    return from_version(found)
+
+
+def authorize_copy_source(ctx: S3Context, bucket_name: str, key: str, version_id: str | None) -> BucketRow | None:
+    """s3:GetObject on the copy source, s3:GetObjectVersion when the source names a version."""
+    src_bucket = ctx.load_bucket(bucket_name)
+    if version_id is None:
+        ctx.authorize("GetObject", src_bucket, key, bucket_name=bucket_name)
+    else:
+        ctx.authorize(
+            "GetObject",
+            src_bucket,
+            key,
+            bucket_name=bucket_name,
+            action=VERSION_ACTIONS["GetObject"],
+            extra_keys={"s3:versionid": version_id},
+        )
+    return src_bucket
+
+
+def copy_object(ctx: S3Context) -> S3Response:
+    assert ctx.bucket is not None and ctx.key is not None
+    check_key(ctx.key)
+    src_bucket_name, src_key, src_version = parse_copy_source(ctx.header("x-amz-copy-source") or "")
+    dest = ctx.bucket_or_404()
+    ownership, customer = refuse_unsupported_write(ctx, dest)
+    source_customer = sse.customer_key(ctx.header, copy_source=True)
+    if source_customer is not None and not ctx.req.secure and not ctx.settings.sse_c_allow_http:
+        raise errors.s3_invalid_request(
+            "Requests specifying Server Side Encryption with Customer provided keys must be made over a "
+            "secure connection."
+        )
+    src_bucket = authorize_copy_source(ctx, src_bucket_name, src_key, src_version)
+    if src_bucket is None:
+        raise errors.s3_no_such_bucket(src_bucket_name)
+    directive = (ctx.header("x-amz-metadata-directive") or "COPY").upper()
+    if directive not in ("COPY", "REPLACE"):
+        raise errors.s3_invalid_argument("Unknown metadata directive.", "x-amz-metadata-directive", directive)
+    tagging_directive = (ctx.header("x-amz-tagging-directive") or "COPY").upper()
+    if tagging_directive not in ("COPY", "REPLACE"):
+        raise errors.s3_invalid_argument("Unknown tagging directive.", "x-amz-tagging-directive", tagging_directive)
+    # A copy onto itself that changes the encryption (to SSE-C, or from SSE-C) is a change.
+    changes_encryption = customer is not None or source_customer is not None
+    if (
+        src_bucket_name == dest.name
+        and src_key == ctx.key
+        and directive == "COPY"
+        and src_version is None
+        and not changes_encryption
+    ):
+        raise errors.s3_invalid_request(
+            "This copy request is illegal because it is trying to copy an object to itself without changing the "
+            "object's metadata, storage class, website redirect location or encryption attributes."
+        )
+    algorithm = requested_algorithm(ctx)
+    master = ctx.master_key
+    for _attempt in range(3):
+        src = read_copy_source(ctx, src_bucket_name, src_key, src_version)
+        source_key = sse.read_key(master, src.attributes, source_customer, copy_source=True)
+        check_conditions(ctx.header, src.etag, src.last_modified, prefix="x-amz-copy-source-", copy=True)
+        try:
+            reader = ctx.blobs.open(src.blob, src.segments, source_key, 0, src.size)
+        except BlobGone:
+            continue
+        break
+    else:
+        raise errors.s3_no_such_key(src_key)
+    keep = src.checksum if src.checksum and src.checksum.get("type") == "FULL_OBJECT" else None
+    running = (
+        RunningChecksum(CHECKSUM_HEADERS[algorithm])
+        if algorithm is not None and (keep is None or keep["algorithm"] != algorithm)
+        else None
+    )
+    md5 = hashlib.md5(usedforsecurity=False)
+    writer = ctx.blobs.writer()
+    try:
+        # Decrypted under the source's key and sealed again under the destination's, a
+        # piece at a time: a copy of any size runs in constant memory.
+        writer.begin(customer.key if customer is not None else sse.sse_s3_key(master))
+        try:
+            while piece := reader.read():
+                md5.update(piece)
+                if running is not None:
+                    running.update(piece)
+                writer.write(piece)
+        finally:
+            reader.close()
+        blob = writer.commit()
+    except BaseException:
+        writer.discard()
+        raise
+    if directive == "REPLACE":
+        attributes: dict[str, Any] = {"meta": user_metadata(ctx), "headers": stored_headers(ctx)}
+        content_type = ctx.header("content-type") or DEFAULT_CONTENT_TYPE
+    else:
+        attributes = {"meta": src.attributes.get("meta") or {}, "headers": src.attributes.get("headers") or {}}
+        content_type = src.content_type or DEFAULT_CONTENT_TYPE
+    # The copy keeps the source's tags unless the request replaces them (x-amz-tagging-directive).
+    tags = (
+        src.attributes.get("tags") if tagging_directive == "COPY" else tagging_header(ctx.header("x-amz-tagging") or "")
+    )
+    if tags:
+        attributes["tags"] = tags
+    # The copy is a new object: owned and ACL'd as the request says, not as the source was.
+    attributes.update(ownership)
+    checksum = keep
+    if running is not None and algorithm is not None:
+        checksum = {"algorithm": algorithm, "value": running.value(), "type": "FULL_OBJECT"}
+    if checksum:
+        attributes["checksum"] = checksum
+    if customer is not None:
+        attributes["sse_c"] = sse.key_check(master, customer)
+    etag = quoted(md5.hexdigest())
+    values = {
+        "key": ctx.key,
+        "size": src.size,
+        "etag": etag,
+        "content_type": content_type,
+        "attributes": dumps(attributes),
+        "blob": blob,
+        "last_modified": ctx.now,
+    }
+    version_id = store_object(ctx, values, blob)
+    result: dict[str, Any] = {
+        "CopyObjectResult": {"ETag": etag, "LastModified": ctx.now, **checksum_members(checksum)},
+        **sse.response_members(attributes, customer),
+    }
+    if src_version is not None or src.version_id != versions.NULL:
+        result["CopySourceVersionId"] = src.version_id
+    if version_id != versions.NULL:
+        result["VersionId"] = version_id
+    return xml_response("CopyObject", result)

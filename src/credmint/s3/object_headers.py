@@ -1,0 +1,173 @@
+"""What an object request's headers say: user metadata, the headers stored with an object,
+and the body's checksums and Content-MD5.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+
+from credmint import errors
+from credmint.httpreq import header_text
+from credmint.s3.context import S3Context
+from credmint.sigv4 import verify_checksum
+from credmint.sigv4.checksums import ALGORITHMS
+
+MAX_METADATA_BYTES = 2048
+
+#: Request headers stored with an object and returned on GET/HEAD (result member names).
+STORED_HEADERS = {
+    "cache-control": "CacheControl",
+    "content-disposition": "ContentDisposition",
+    "content-encoding": "ContentEncoding",
+    "content-language": "ContentLanguage",
+    "expires": "Expires",
+    "x-amz-website-redirect-location": "WebsiteRedirectLocation",
+}
+#: GetObject query parameters that override response headers (signed requests only).
+RESPONSE_OVERRIDES = {
+    "response-content-type": "ContentType",
+    "response-content-language": "ContentLanguage",
+    "response-expires": "Expires",
+    "response-cache-control": "CacheControl",
+    "response-content-disposition": "ContentDisposition",
+    "response-content-encoding": "ContentEncoding",
+}
+#: Checksum header name → algorithm name (``x-amz-checksum-crc32`` → ``CRC32``).
+CHECKSUM_NAMES = {name: label for name, (label, _, _) in ALGORITHMS.items()}
+CHECKSUM_HEADERS = {label: name for name, label in CHECKSUM_NAMES.items()}
+DEFAULT_CONTENT_TYPE = "binary/octet-stream"
+
+
+_HEADER_VALUE = re.compile(r"[^\x00-\x08\x0a-\x1f\x7f]*")
+
+
+def header_value_ok(value: str) -> bool:
+    """Whether ``value`` may be sent as an HTTP header value (no control characters but tab)."""
+    return _HEADER_VALUE.fullmatch(value) is not None
+
+
+def _metadata_text(value: str) -> str:
+    """A user metadata value as the client's text: its UTF-8 (what botocore sends), or, when
+    the bytes are not UTF-8, each byte as the Latin-1 character it is (never a surrogate,
+    which the store could not keep)."""
+    text = header_text(value)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return value
+    return text
+
+
+def user_metadata(ctx: S3Context) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    size = 0
+    for name, value in ctx.req.headers:
+        if name.startswith("x-amz-meta-"):
+            short = name[len("x-amz-meta-") :]
+            value = _metadata_text(value)
+            meta[short] = f"{meta[short]},{value}" if short in meta else value
+            size += len(short.encode()) + len(value.encode())
+    if size > MAX_METADATA_BYTES:
+        raise errors.s3_error(
+            "MetadataTooLarge",
+            "Your metadata headers exceed the maximum allowed metadata size.",
+            400,
+            ("Size", str(size)),
+            ("MaxSizeAllowed", str(MAX_METADATA_BYTES)),
+        )
+    return meta
+
+
+def stored_headers(ctx: S3Context) -> dict[str, str]:
+    out = {member: value for name, member in STORED_HEADERS.items() if (value := ctx.header(name)) is not None}
+    encoding = out.get("ContentEncoding")
+    if encoding is not None:
+        # aws-chunked describes the request's framing, not the object; S3 does not keep it.
+        codings = [e.strip() for e in encoding.split(",") if e.strip()]
+        kept = [e for e in codings if e.lower() != "aws-chunked"]
+        if not kept:
+            del out["ContentEncoding"]
+        elif len(kept) < len(codings):
+            # The list S3 keeps reads as a client writes one ("deflate, gzip").
+            out["ContentEncoding"] = ", ".join(kept)
+    return out
+
+
+def requested_algorithm(ctx: S3Context) -> str | None:
+    value = ctx.header("x-amz-sdk-checksum-algorithm") or ctx.header("x-amz-checksum-algorithm")
+    if value is None:
+        return None
+    label = value.strip().upper()
+    if label not in CHECKSUM_HEADERS:
+        raise errors.s3_invalid_request(
+            "Checksum algorithm provided is unsupported. Please try again with any of the valid types: "
+            "[CRC32, CRC32C, CRC64NVME, SHA1, SHA256]"
+        )
+    return label
+
+
+def body_checksum(ctx: S3Context) -> dict[str, str] | None:
+    """The checksum the client sent for the body (header or trailer; verified by the handler)."""
+    found: dict[str, str] | None = None
+    for name, label in CHECKSUM_NAMES.items():
+        value = ctx.checksum_header(name)
+        if value is not None:
+            if found is not None:
+                raise errors.s3_invalid_request(
+                    "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed."
+                )
+            found = {"algorithm": label, "value": value.strip(), "type": "FULL_OBJECT"}
+    algorithm = requested_algorithm(ctx)
+    if algorithm is not None and (found is None or found["algorithm"] != algorithm):
+        raise errors.s3_invalid_request(
+            "x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or x-amz-trailer "
+            "headers were found."
+            if found is None
+            else f"Value for x-amz-checksum-{algorithm.lower()} header is invalid."
+        )
+    return found
+
+
+#: Operations whose x-amz-checksum-* headers describe something other than the request body.
+NOT_BODY_CHECKSUMS = frozenset(
+    {"CompleteMultipartUpload", "CreateMultipartUpload", "CopyObject", "UploadPartCopy", "PostObject"}
+)
+
+
+def verify_request_body(ctx: S3Context) -> None:
+    """The digests of the request's body, for the operations whose digest headers describe it.
+
+    An empty body is checked too: a checksum or Content-MD5 that is not the empty body's
+    is refused (BadDigest) as S3 does, never taken for a zero-length object. A streamed
+    upload's body is not in ``ctx.body``: the spool checked its digests as it arrived."""
+    if ctx.upload is None and ctx.operation not in NOT_BODY_CHECKSUMS:
+        verify_body_digests(ctx)
+
+
+def verify_body_digests(ctx: S3Context) -> None:
+    """Content-MD5 and header checksums of the body; trailers were checked while decoding."""
+    md5 = ctx.header("content-md5")
+    if md5 is not None:
+        try:
+            claimed = base64.b64decode(md5.strip(), validate=True)
+        except (binascii.Error, ValueError):
+            raise errors.s3_invalid_digest() from None
+        if len(claimed) != 16:
+            raise errors.s3_invalid_digest()
+        actual = hashlib.md5(ctx.body, usedforsecurity=False).digest()
+        if actual != claimed:
+            raise errors.s3_bad_content_md5(md5.strip(), base64.b64encode(actual).decode())
+    for name in ALGORITHMS:
+        value = ctx.header(name)
+        if value is not None and name not in ctx.trailers:
+            verify_checksum(name, value, ctx.body)
+
+
+def checksum_members(checksum: dict[str, str] | None) -> dict[str, str]:
+    """Result members (``ChecksumCRC32``, ``ChecksumType``) for a stored checksum."""
+    if not checksum:
+        return {}
+    return {"Checksum" + checksum["algorithm"]: checksum["value"], "ChecksumType": checksum.get("type", "FULL_OBJECT")}

@@ -1,0 +1,399 @@
+"""Object operations: PutObject, GetObject and HeadObject, DeleteObject and DeleteObjects."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from credmint import errors
+from credmint.errors import AwsError
+from credmint.s3 import object_lock, sse, versions, xmlbody
+from credmint.s3.acl_operations import write_acl
+from credmint.s3.actions import VERSION_ACTIONS
+from credmint.s3.blobs import BlobGone, BlobReader
+from credmint.s3.buckets import xml_response
+from credmint.s3.conditions import check_conditions, check_write_conditions
+from credmint.s3.context import BucketRow, S3Context, S3Response, check_key, dumps
+from credmint.s3.object_headers import (
+    CHECKSUM_HEADERS,
+    DEFAULT_CONTENT_TYPE,
+    RESPONSE_OVERRIDES,
+    body_checksum,
+    checksum_members,
+    header_value_ok,
+    stored_headers,
+    user_metadata,
+)
+from credmint.s3.protection import allow_bypass, check_removal, write_lock
+from credmint.s3.rows import ObjectRow, from_version, load_object, lock_bucket, quoted, version_header, write_object_row
+from credmint.s3.tags import tagging_header
+from credmint.s3.upload import Upload, buffered_upload
+from credmint.sigv4.checksums import ALGORITHMS
+from credmint.wire import s3 as ws3
+
+MAX_PUT_SIZE = 5 * 1024**3
+MAX_DELETE_OBJECTS = 1000
+
+
+# --- PutObject ----------------------------------------------------------------------------
+
+
+def refuse_unsupported_write(ctx: S3Context, bucket: BucketRow) -> tuple[dict[str, Any], sse.CustomerKey | None]:
+    """The write headers of PutObject, CopyObject and CreateMultipartUpload: the object's
+    owner and ACL to store (``acl_operations.write_acl``: ACLs are refused as S3 refuses them on
+    a BucketOwnerEnforced bucket), its Object Lock settings, and a refusal of encryption with
+    KMS keys. Returns those attributes and the request's SSE-C key, if any (checked)."""
+    # The object's owner and ACL, and its Object Lock retention and legal hold.
+    ownership = {**write_acl(ctx, bucket), **write_lock(ctx, bucket)}
+    customer = sse.customer_key(ctx.header)
+    sse.refuse_other_encryption(ctx.header, customer)
+    if customer is not None and not ctx.req.secure and not ctx.settings.sse_c_allow_http:
+        raise errors.s3_invalid_request(
+            "Requests specifying Server Side Encryption with Customer provided keys must be made over a "
+            "secure connection."
+        )
+    return ownership, customer
+
+
+def put_object_preflight(ctx: S3Context) -> dict[str, Any]:
+    """What PutObject can refuse from the head alone, before its body is read; returns the
+    owner, ACL and Object Lock attributes the object is stored with."""
+    assert ctx.bucket is not None and ctx.key is not None
+    check_key(ctx.key)
+    bucket = ctx.bucket_or_404()
+    ownership, _ = refuse_unsupported_write(ctx, bucket)
+    return ownership
+
+
+def request_upload(ctx: S3Context) -> Upload:
+    """The request's body as an upload: the server's streamed one, or one made now from a
+    body in memory."""
+    if ctx.upload is not None:
+        return ctx.upload
+    return buffered_upload(
+        ctx.req, ctx.body, ctx.blobs, ctx.master_key, allow_sse_c_over_http=ctx.settings.sse_c_allow_http
+    )
+
+
+def put_object(ctx: S3Context) -> S3Response:
+    assert ctx.bucket is not None and ctx.key is not None
+    ownership = put_object_preflight(ctx)
+    upload = request_upload(ctx)
+    if upload.size > MAX_PUT_SIZE:
+        raise errors.s3_entity_too_large(upload.size, MAX_PUT_SIZE)
+    checksum = body_checksum(ctx)
+    attributes: dict[str, Any] = {"meta": user_metadata(ctx), "headers": stored_headers(ctx), **ownership}
+    tagging = ctx.header("x-amz-tagging")
+    if tagging:
+        attributes["tags"] = tagging_header(tagging)
+    if checksum:
+        attributes["checksum"] = checksum
+    if upload.key_check is not None:
+        attributes["sse_c"] = upload.key_check
+    etag = quoted(upload.md5_hex)
+    blob = upload.commit()
+    values = {
+        "key": ctx.key,
+        "size": upload.size,
+        "etag": etag,
+        "content_type": ctx.header("content-type") or DEFAULT_CONTENT_TYPE,
+        "attributes": dumps(attributes),
+        "blob": blob,
+        "last_modified": ctx.now,
+    }
+    version_id = store_object(ctx, values, blob)
+    headers = _put_headers(etag, checksum)
+    headers.update(sse.response_headers(attributes, upload.customer))
+    headers.update(version_header(version_id))
+    return S3Response(headers=headers)
+
+
+def _put_headers(etag: str, checksum: dict[str, str] | None) -> dict[str, str]:
+    headers = {"ETag": etag}
+    if checksum:
+        headers[CHECKSUM_HEADERS[checksum["algorithm"]]] = checksum["value"]
+        headers["x-amz-checksum-type"] = checksum.get("type", "FULL_OBJECT")
+    return headers
+
+
+def store_object(ctx: S3Context, values: dict[str, Any], blob: str) -> str:
+    """Commit an object row pointing at an already-durable ``blob``; conditional writes apply.
+    Returns the version id the object was given."""
+    assert ctx.bucket is not None
+    try:
+        with ctx.store.write() as conn:
+            check_write_conditions(ctx, conn, ctx.bucket, values["key"])
+            version_id, dropped = write_object_row(conn, ctx.bucket, values, ctx.now)
+    except BaseException:
+        ctx.blobs.delete([blob])
+        raise
+    ctx.blobs.delete(dropped)
+    return version_id
+
+
+# --- GetObject / HeadObject ---------------------------------------------------------------
+
+
+def get_object(ctx: S3Context) -> S3Response:
+    return _get_or_head(ctx, head=False)
+
+
+def head_object(ctx: S3Context) -> S3Response:
+    return _get_or_head(ctx, head=True)
+
+
+def load_for_read(ctx: S3Context, bucket: BucketRow, key: str, *, method: str = "GET") -> ObjectRow:
+    """The object a read addresses: the version named by ``versionId``, else the current one."""
+    version_id = ctx.query.get("versionId")
+    marker: versions.Version | None = None
+    with ctx.store.read() as conn:
+        if version_id is not None:
+            found = versions.find(conn, bucket.name, key, versions.check_version_id(version_id))
+            if found is not None and found.delete_marker:
+                raise errors.s3_delete_marker_read(key, found.version_id, by_version=True, method=method)
+            row = from_version(found) if found is not None else None
+        else:
+            row = load_object(conn, bucket.name, key)
+            marker = versions.newest_noncurrent(conn, bucket.name, key) if row is None else None
+    if row is None:
+        # Without s3:ListBucket a caller may not learn that a key is absent: 403, as S3.
+        try:
+            ctx.authorize("ListObjects", bucket, None)
+        except AwsError:
+            raise errors.s3_access_denied() from None
+        if version_id is not None:
+            raise errors.s3_no_such_version(key, version_id)
+        if marker is not None and marker.delete_marker:
+            raise errors.s3_delete_marker_read(key, marker.version_id, by_version=False)
+        raise errors.s3_no_such_key(key)
+    return row
+
+
+def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
+    assert ctx.key is not None
+    bucket = ctx.bucket_or_404()
+    overrides = {member: ctx.query[q] for q, member in RESPONSE_OVERRIDES.items() if q in ctx.query}
+    if overrides and ctx.principal is None:
+        raise errors.s3_invalid_request("Request specific response headers cannot be used for anonymous GET requests.")
+    for q in RESPONSE_OVERRIDES:
+        if q in ctx.query and not header_value_ok(ctx.query[q]):
+            # Echoed into a response header: CR/LF would split the response, NUL and the
+            # other controls are not allowed in a header (RFC 9110 §5.5). AWS's exact
+            # message for this is unconfirmed.
+            raise errors.s3_invalid_argument("Header value contains invalid characters.", q, ctx.query[q])
+    customer = sse.customer_key(ctx.header)
+    body: bytes | BlobReader = b""
+    for _attempt in range(3):
+        row = load_for_read(ctx, bucket, ctx.key, method="HEAD" if head else "GET")
+        key = sse.read_key(ctx.master_key, row.attributes, customer)
+        check_conditions(ctx.header, row.etag, row.last_modified)
+        status, start, length, content_range = _select_range(ctx, row)
+        if head:
+            break
+        try:
+            # Opened now (a blob unlinked in between is retried); read as it is sent.
+            body = ctx.blobs.open(row.blob, row.segments, key, start, length)
+        except BlobGone:
+            continue  # overwritten or deleted between the lookup and the read
+        break
+    else:
+        raise errors.s3_no_such_key(ctx.key)
+    result: dict[str, Any] = {
+        "AcceptRanges": "bytes",
+        "LastModified": row.last_modified,
+        "ETag": row.etag,
+        "ContentType": row.content_type or DEFAULT_CONTENT_TYPE,
+        "Metadata": row.attributes.get("meta") or {},
+        **sse.response_members(row.attributes, customer),
+    }
+    result.update(row.attributes.get("headers") or {})
+    result.update(object_lock.result_members(row.attributes))
+    tags = row.attributes.get("tags")
+    if tags:
+        result["TagCount"] = len(tags)
+    parts = row.attributes.get("parts")
+    if parts and "partNumber" in ctx.query:
+        result["PartsCount"] = len(parts)
+    if content_range is not None:
+        result["ContentRange"] = content_range
+    elif (ctx.header("x-amz-checksum-mode") or "").upper() == "ENABLED":
+        result.update(checksum_members(row.checksum))
+    if bucket.versioning is not None or row.version_id != versions.NULL:
+        result["VersionId"] = row.version_id
+    result.update(overrides)
+
+    headers = ws3.s3_result_headers("GetObject" if not head else "HeadObject", result)
+    headers["Content-Length"] = str(length)
+    if head and tags:
+        # HeadObject's model has no TagCount member, but S3 sends the header on HEAD too.
+        headers["x-amz-tagging-count"] = str(len(tags))
+    return S3Response(status=status, headers=headers, body=body)
+
+
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+
+
+def _select_range(ctx: S3Context, row: ObjectRow) -> tuple[int, int, int, str | None]:
+    """(status, start, length, Content-Range) for the whole object, a Range or a partNumber."""
+    size = row.size
+    part = ctx.query.get("partNumber")
+    if part is not None:
+        return _select_part(row, part)
+    header = ctx.header("range")
+    if header is None:
+        return 200, 0, size, None
+    m = _RANGE.fullmatch(header.strip())
+    if m is None or (not m.group(1) and not m.group(2)):
+        return 200, 0, size, None  # S3 ignores a Range it cannot parse (and multiple ranges)
+    first, last = m.group(1), m.group(2)
+    if not first:
+        suffix = int(last)
+        if suffix == 0 or size == 0:
+            raise errors.s3_invalid_range(header.strip(), size)
+        start, end = max(0, size - suffix), size - 1
+    else:
+        start = int(first)
+        if start >= size:
+            raise errors.s3_invalid_range(header.strip(), size)
+        end = size - 1 if not last else int(last)
+        if end < start:
+            return 200, 0, size, None
+        end = min(end, size - 1)
+    return 206, start, end - start + 1, f"bytes {start}-{end}/{size}"
+
+
+def _select_part(row: ObjectRow, raw: str) -> tuple[int, int, int, str | None]:
+    try:
+        number = int(raw)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= 10000:
+        raise errors.s3_invalid_argument(
+            "Part number must be an integer between 1 and 10000, inclusive", "partNumber", raw
+        )
+    parts: list[int] = row.attributes.get("parts") or [row.size]
+    if number > len(parts):
+        raise errors.s3_error("InvalidPartNumber", "The requested partnumber is not satisfiable", 416)
+    start = sum(parts[: number - 1])
+    length = parts[number - 1]
+    if len(parts) == 1 and "parts" not in row.attributes:
+        return 200, 0, row.size, None
+    return 206, start, length, f"bytes {start}-{start + length - 1}/{row.size}"
+
+
+# --- DeleteObject(s) ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Deletion:
+    """What deleting one key or version did, in DeleteObject's and DeleteObjects' terms."""
+
+    #: The version removed or the delete marker added (None: an unversioned delete).
+    version_id: str | None
+    #: Whether that version is a delete marker (one created, or one removed by version id).
+    delete_marker: bool
+
+
+def delete_one(ctx: S3Context, bucket_row: BucketRow, key: str, version_id: str | None) -> Deletion:
+    """Delete ``key`` (a delete marker on a versioned bucket) or one version of it, for good;
+    a version Object Lock protects stays (AccessDenied)."""
+    bucket = bucket_row.name
+    # Authorized before the write transaction; the protection itself is read inside it.
+    bypass = version_id is not None and allow_bypass(ctx, bucket_row, key)
+    with ctx.store.write() as conn:
+        lock_bucket(conn, bucket)
+        if version_id is None:
+            marker, dropped = versions.add_delete_marker(conn, bucket, key, ctx.now)
+            result = Deletion(marker, marker is not None)
+        else:
+            found = versions.find(conn, bucket, key, version_id)
+            if found is not None:
+                check_removal(found.attributes, ctx.now, bypass)
+            gone, dropped = versions.delete_version(conn, bucket, key, version_id)
+            # Deleting a version that does not exist succeeds, as in S3.
+            result = Deletion(version_id, gone is not None and gone.delete_marker)
+    ctx.blobs.delete(dropped)
+    return result
+
+
+def delete_object(ctx: S3Context) -> S3Response:
+    assert ctx.key is not None
+    version_id = ctx.query.get("versionId")
+    if version_id is not None:
+        versions.check_version_id(version_id)
+    bucket = ctx.bucket_or_404()
+    # Deleting a key that does not exist succeeds, as in S3.
+    done = delete_one(ctx, bucket, ctx.key, version_id)
+    headers: dict[str, str] = {}
+    if done.version_id is not None:
+        headers["x-amz-version-id"] = done.version_id
+    if done.delete_marker:
+        headers["x-amz-delete-marker"] = "true"
+    return S3Response(status=204, headers=headers)
+
+
+def delete_objects(ctx: S3Context) -> S3Response:
+    assert ctx.bucket is not None
+    bucket = ctx.load_bucket(ctx.bucket)
+    if bucket is None:
+        ctx.authorize("DeleteObjects", None, "*")
+        raise errors.s3_no_such_bucket(ctx.bucket)
+    if ctx.header("content-md5") is None and not any(ctx.checksum_header(n) for n in ALGORITHMS):
+        raise errors.s3_invalid_request("Missing required header for this request: Content-MD5")
+    root = xmlbody.parse(ctx.body)
+    if xmlbody.local(root.tag) != "Delete":
+        raise errors.s3_malformed_xml()
+    quiet = (xmlbody.child_text(root, "Quiet") or "").strip().lower() == "true"
+    entries = xmlbody.children(root, "Object")
+    if not entries or len(entries) > MAX_DELETE_OBJECTS:
+        raise errors.s3_malformed_xml()
+    keys: list[tuple[str, str | None]] = []
+    for entry in entries:
+        key = xmlbody.child_text(entry, "Key")
+        if key is None or key == "":
+            raise errors.s3_malformed_xml()
+        version_id = xmlbody.child_text(entry, "VersionId")
+        keys.append((key, version_id))
+    deleted: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
+    for key, version_id in keys:
+        item: dict[str, Any] = {"Key": key}
+        if version_id is not None:
+            item["VersionId"] = version_id
+        try:
+            if version_id is None:
+                ctx.authorize("DeleteObject", bucket, key)
+            else:
+                versions.check_version_id(version_id)
+                ctx.authorize(
+                    "DeleteObject",
+                    bucket,
+                    key,
+                    action=VERSION_ACTIONS["DeleteObjects"],
+                    extra_keys={"s3:versionid": version_id},
+                )
+        except AwsError as err:
+            message = "Access Denied" if err.code == "AccessDenied" else (err.message or err.code)
+            failed.append({**item, "Code": err.code, "Message": message})
+            continue
+        # One transaction per entry: a key's versions are rewritten under the bucket lock,
+        # and a failure part way leaves every earlier entry done, as S3 reports per entry.
+        try:
+            done = delete_one(ctx, bucket, key, version_id)
+        except AwsError as err:
+            failed.append({**item, "Code": err.code, "Message": err.message or err.code})
+            continue
+        if quiet:
+            continue
+        if version_id is None and done.version_id is not None:
+            item.update(DeleteMarker=True, DeleteMarkerVersionId=done.version_id)
+        elif version_id is not None and done.delete_marker:
+            item.update(DeleteMarker=True, DeleteMarkerVersionId=version_id)
+        deleted.append(item)
+    result: dict[str, Any] = {}
+    if deleted:
+        result["Deleted"] = deleted
+    if failed:
+        result["Errors"] = failed
+    return xml_response("DeleteObjects", result)

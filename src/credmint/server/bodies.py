@@ -1,0 +1,204 @@
+"""Reading a request's body: within a size limit, the process's memory budget and a deadline.
+
+Every protocol's path reads its body through a :class:`BodyReader`; a body that is not
+read (too large, too slow, no memory for it) raises :class:`BodyRefused`, which carries
+the answer in each protocol's words.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from credmint import errors
+from credmint.errors import AwsError
+from credmint.httpreq import HttpRequest
+from credmint.server.deadlines import ReadDeadlines
+
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+
+
+class BodyRefused(Exception):
+    """A body not read (or not read to its end): too large, too slow, or no memory for it."""
+
+    def __init__(self, s3_error: AwsError, query_error: AwsError | None) -> None:
+        super().__init__(s3_error.code)
+        self.s3_error = s3_error
+        #: None: a bare 413, as AWS answers an oversized Query body.
+        self.query_error = query_error
+
+
+def too_large() -> BodyRefused:
+    err = errors.s3_error("EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size.", 400)
+    return BodyRefused(err, None)
+
+
+class BodyBudget:
+    """Request-body bytes held in memory by this process, across requests, bounded.
+
+    One event loop per process touches it, so a counter is enough. A request that does
+    not fit is refused at once (503) rather than queued: a queue would let slow bodies
+    hold everyone else's requests."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.used = 0
+
+    def reserve(self, n: int) -> bool:
+        if self.used + n > self.capacity:
+            return False
+        self.used += n
+        return True
+
+    def release(self, n: int) -> None:
+        self.used -= n
+
+
+class BodyReader:
+    """Reads one request's body within a size limit, the memory budget and a deadline.
+
+    The deadline grows with what has arrived: ``timeout`` seconds plus one second per
+    ``min_rate`` bytes received, so a client sending a byte every few seconds is cut after
+    about ``timeout`` seconds while a large upload at a normal rate is not. A declared
+    ``Content-Length`` past the limit is refused before a byte of the body is read."""
+
+    def __init__(
+        self,
+        receive: Receive,
+        head: HttpRequest,
+        budget: BodyBudget,
+        deadlines: ReadDeadlines,
+        timeout: float,
+        min_rate: int,
+    ) -> None:
+        self._receive = receive
+        self._deadlines = deadlines
+        self._head = head
+        self._budget = budget
+        self._timeout = timeout
+        self._min_rate = min_rate
+        self._reserved = 0
+        #: Whether the whole body was received (or the client went away).
+        self.complete = False
+        self.sha256 = ""
+
+    def _reserve(self, total: int) -> None:
+        if total > self._reserved:
+            if not self._budget.reserve(total - self._reserved):
+                raise BodyRefused(errors.s3_slow_down(), errors.service_unavailable())
+            self._reserved = total
+
+    def release(self) -> None:
+        self._budget.release(self._reserved)
+        self._reserved = 0
+
+    async def read(self, limit: int, *, hash_body: bool = False) -> bytes:
+        hasher = hashlib.sha256() if hash_body else None
+        declared = self._head.header("content-length")
+        if declared is not None and declared.isdigit():
+            if int(declared) > limit:
+                raise too_large()
+            self._reserve(int(declared))
+        elif self._head.header("transfer-encoding") is None:
+            self.complete = True  # neither header: no body (RFC 9112 §6.3)
+            self.sha256 = hasher.hexdigest() if hasher is not None else ""
+            return b""
+        chunks: list[bytes] = []
+        size = 0
+        start = asyncio.get_running_loop().time()
+        watch = self._deadlines.watch(start + self._timeout)
+        try:
+            while True:
+                message = await self._receive()
+                if message["type"] == "http.disconnect":
+                    self.complete = True
+                    break
+                chunk = message.get("body", b"")
+                if chunk:
+                    size += len(chunk)
+                    if size > limit:
+                        raise too_large()
+                    self._reserve(size)
+                    chunks.append(chunk)
+                    if hasher is not None:
+                        hasher.update(chunk)
+                if not message.get("more_body", False):
+                    self.complete = True
+                    break
+                watch.deadline = start + self._timeout + size / self._min_rate
+        except asyncio.CancelledError:
+            if not watch.fired:
+                raise
+            # Our deadline's cancellation, not the server's: taken back, answered as a timeout.
+            watch.task.uncancel()
+            raise BodyRefused(errors.request_timeout(), errors.request_timeout()) from None
+        finally:
+            self._deadlines.done(watch)
+        if hasher is not None:
+            self.sha256 = hasher.hexdigest()
+        return b"".join(chunks) if len(chunks) != 1 else chunks[0]
+
+    def check_declared(self, limit: int) -> int | None:
+        """The declared Content-Length, refused (EntityTooLarge) past ``limit``."""
+        declared = self._head.header("content-length")
+        if declared is None or not declared.isdigit():
+            return None
+        if int(declared) > limit:
+            raise too_large()
+        return int(declared)
+
+    async def stream(self, limit: int, batch: int, consume: Callable[[list[bytes]], Awaitable[None]]) -> None:
+        """The body handed to ``consume`` in batches of about ``batch`` bytes, within
+        ``limit`` and the deadline: memory held is one batch (reserved from the budget),
+        plus what uvicorn buffers before it stops reading the socket (its flow control)."""
+        declared = self.check_declared(limit)
+        if declared is None and self._head.header("transfer-encoding") is None:
+            self.complete = True  # neither header: no body (RFC 9112 §6.3)
+            return
+        self._reserve(batch)
+        pending: list[bytes] = []
+        held = 0
+        size = 0
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        watch = self._deadlines.watch(start + self._timeout)
+        try:
+            while True:
+                message = await self._receive()
+                if message["type"] == "http.disconnect":
+                    self.complete = True
+                    break
+                chunk = message.get("body", b"")
+                if chunk:
+                    size += len(chunk)
+                    if size > limit:
+                        raise too_large()
+                    pending.append(chunk)
+                    held += len(chunk)
+                    if held >= batch:
+                        # The batch's processing is the server's time, not the client's: it
+                        # runs outside the deadline (a cancellation must never land in it, or
+                        # the worker thread would go on with a spool being discarded), and
+                        # the deadline moves on by what it took.
+                        self._deadlines.done(watch)
+                        began = loop.time()
+                        await consume(pending)
+                        start += loop.time() - began
+                        pending, held = [], 0
+                        watch = self._deadlines.watch(start + self._timeout + size / self._min_rate)
+                if not message.get("more_body", False):
+                    self.complete = True
+                    break
+                watch.deadline = start + self._timeout + size / self._min_rate
+        except asyncio.CancelledError:
+            if not watch.fired:
+                raise
+            watch.task.uncancel()
+            raise BodyRefused(errors.request_timeout(), errors.request_timeout()) from None
+        finally:
+            self._deadlines.done(watch)
+        if pending:
+            await consume(pending)
