@@ -56,8 +56,11 @@ class Target:
 
 
 @contextmanager
-def credmint(workers: int = 1, settings: dict[str, str] | None = None, name: str = "") -> Iterator[Target]:
-    """A fresh ``credmint serve``; ``settings`` are extra ``CREDMINT_*`` variables."""
+def credmint(
+    workers: int = 1, settings: dict[str, str] | None = None, name: str = "", src: Path | None = None
+) -> Iterator[Target]:
+    """A fresh ``credmint serve``; ``settings`` are extra ``CREDMINT_*`` variables; ``src``
+    runs the ``credmint`` package of another checkout's ``src`` directory instead."""
     from credmint import ids
 
     key = ids.new_access_key_id(ACCOUNT, temporary=False)
@@ -80,6 +83,8 @@ def credmint(workers: int = 1, settings: dict[str, str] | None = None, name: str
         CREDMINT_THROTTLE_SOURCE_BURST="10000000",
     )
     env.update(settings or {})
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
     proc = subprocess.Popen(
         [sys.executable, "-m", "credmint.cli.main", "serve"],
         env=env,

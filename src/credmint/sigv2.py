@@ -23,8 +23,8 @@ from datetime import UTC, datetime
 from typing import NamedTuple
 from urllib.parse import unquote
 
-from credmint import errors
 from credmint.httpreq import HttpRequest
+from credmint.sigv4 import errors as sigv4_errors
 from credmint.sigv4.checks import MAX_SKEW
 from credmint.sigv4.parse import parse_date_header, split_query
 
@@ -103,10 +103,10 @@ def parse_v2(req: HttpRequest) -> SignedV2 | None:
     query = _query_auth_params(req.query_string)
     if "AWSAccessKeyId" in query or "Signature" in query:
         if authorization is not None:
-            raise errors.s3_only_one_auth_mechanism("Authorization", authorization)
+            raise sigv4_errors.InvalidArgument.one_auth_mechanism("Authorization", authorization)
         if "X-Amz-Algorithm" in query:
             # Unconfirmed which argument S3 names here; the SigV4 parameter is the odd one out.
-            raise errors.s3_only_one_auth_mechanism("X-Amz-Algorithm", query["X-Amz-Algorithm"])
+            raise sigv4_errors.InvalidArgument.one_auth_mechanism("X-Amz-Algorithm", query["X-Amz-Algorithm"])
         return _parse_query(req, query)
     if authorization is None:
         return None
@@ -114,7 +114,7 @@ def parse_v2(req: HttpRequest) -> SignedV2 | None:
     if scheme != "AWS":
         return None  # SigV4 or something else: not ours to judge
     if "X-Amz-Algorithm" in query:
-        raise errors.s3_only_one_auth_mechanism("Authorization", authorization)
+        raise sigv4_errors.InvalidArgument.one_auth_mechanism("Authorization", authorization)
     return _parse_header(req, authorization, credentials)
 
 
@@ -135,11 +135,11 @@ def _parse_query(req: HttpRequest, query: dict[str, str]) -> SignedV2:
     signature = query.get("Signature")
     expires_value = query.get("Expires")
     if not access_key_id or not signature or expires_value is None:
-        raise errors.s3_v2_query_parameters_missing()
+        raise sigv4_errors.AccessDenied.v2_query_parameters()
     digits = expires_value[1:] if expires_value.startswith("-") else expires_value
     # More digits than a 64-bit count of seconds holds is no date either.
     if not (digits.isascii() and digits.isdigit()) or len(digits) > 19:
-        raise errors.s3_v2_invalid_expires(expires_value)
+        raise sigv4_errors.AccessDenied.v2_expires(expires_value)
     token = req.header("x-amz-security-token")
     if token is None:
         tokens = _amz_query_params(req.query_string).get("x-amz-security-token")
@@ -150,7 +150,7 @@ def _parse_query(req: HttpRequest, query: dict[str, str]) -> SignedV2:
 def _parse_header(req: HttpRequest, authorization: str, credentials: str) -> SignedV2:
     access_key_id, colon, signature = credentials.strip().partition(":")
     if not colon or not access_key_id or not signature:
-        raise errors.s3_v2_authorization_header_invalid(authorization)
+        raise sigv4_errors.InvalidArgument.v2_authorization(authorization)
     # x-amz-date wins over Date: it exists for clients that cannot set Date.
     date_value = req.header("x-amz-date")
     if date_value is None:
@@ -160,7 +160,7 @@ def _parse_header(req: HttpRequest, authorization: str, credentials: str) -> Sig
     # A time before the Unix epoch is no valid request time: S3 answers it as a missing date
     # (AccessDenied), not as a skewed one (s3-tests' test_*_bad_date_before_epoch_aws2).
     if request_time is None or request_time.year < 1970:
-        raise errors.s3_missing_date()
+        raise sigv4_errors.AccessDenied.missing_date()
     return SignedV2(access_key_id, signature.strip(), False, None, request_time, req.header("x-amz-security-token"))
 
 
@@ -251,18 +251,19 @@ def verify_v2(req: HttpRequest, signed: SignedV2, secret: str, now: datetime, vi
     if signed.presigned:
         expires = signed.expires
         if expires is None:  # parse_v2 never builds this; kept for hand-built values
-            raise errors.s3_v2_query_parameters_missing()
+            raise sigv4_errors.AccessDenied.v2_query_parameters()
         # SigV2 has no one-week cap on Expires (SigV4's X-Amz-Expires has).
         if now.timestamp() > expires:
-            raise errors.s3_request_expired_v2(_iso_from_epoch(expires), now.astimezone(UTC).strftime(_ISO_FORMAT))
+            server_time = now.astimezone(UTC).strftime(_ISO_FORMAT)
+            raise sigv4_errors.AccessDenied.expired_v2(_iso_from_epoch(expires), server_time)
     else:
         request_time = signed.request_time
         if request_time is None:  # parse_v2 refuses this
-            raise errors.s3_missing_date()
+            raise sigv4_errors.AccessDenied.missing_date()
         if abs(request_time - now) > MAX_SKEW:
             sent = req.header("x-amz-date") or req.header("date") or ""
-            raise errors.s3_request_time_too_skewed(sent.strip(), now.astimezone(UTC).strftime(_ISO_FORMAT))
+            raise sigv4_errors.RequestTimeTooSkewed(sent.strip(), now.astimezone(UTC).strftime(_ISO_FORMAT))
     sts = string_to_sign_v2(req, signed, virtual_host_bucket)
     expected = sign_v2(secret, sts)
     if not hmac.compare_digest(expected.encode("ascii"), signed.signature.encode("utf-8", "replace")):
-        raise errors.s3_signature_does_not_match_v2(signed.access_key_id, sts, signed.signature)
+        raise sigv4_errors.SignatureDoesNotMatch.s3_v2(signed.access_key_id, sts, signed.signature)

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from credmint import errors
 from credmint.errors import AwsError
 from credmint.federation import jwks
 from tests.federation.oidcidp import OidcIssuer
@@ -219,7 +220,7 @@ def test_fetches_run_on_their_own_executor() -> None:
 
     def fetcher(issuer: str, thumbprints: Any) -> Any:
         threads.append(threading.current_thread().name)
-        raise jwks.FetchError(AwsError("IDPCommunicationError", "x", 400))
+        raise jwks.FetchError(errors.CodedError("IDPCommunicationError", "x", 400))
 
     with pytest.raises(AwsError):
         jwks.JwksCache(fetcher).keys("https://idp.example.com", [], None)

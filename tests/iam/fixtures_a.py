@@ -101,14 +101,14 @@ def _dispatcher(node: Any) -> Callable[..., AWSResponse]:
             op_model = qsvc.resolve(params.get("Action"), params.get("Version"))
             op = OPERATIONS.get(op_model.name)
             if op is None:
-                raise errors.invalid_action(op_model.name, params.get("Version"))
+                raise errors.InvalidAction(op_model.name, params.get("Version"))
             signed = parse_auth(req, "query")
             if signed is None:
-                raise errors.missing_authentication_token()
+                raise errors.MissingAuthenticationToken()
             check_scope(signed, "iam", "query")
             entry = node.credentials.load(signed.access_key_id)
             if not isinstance(entry, KeyEntry) or not entry.active:
-                raise errors.invalid_client_token_id(period=False)
+                raise errors.InvalidClientTokenId(period=False)
             verify_signature(req, signed, entry.secret, "query")
             now = node.now()
             recorder = getattr(node, "last_used", None)

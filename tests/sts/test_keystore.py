@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import threading
 import time
 from collections.abc import Iterator
@@ -191,3 +192,24 @@ def test_a_reload_refused_on_the_event_loop_leaves_the_keyring_stale(store: Stor
     with non_blocking(), pytest.raises(WouldBlock):
         holder.current(T0)
     assert holder.reads_for("AQ", T0)
+
+
+@pytest.mark.parametrize(
+    ("blob", "expected"),
+    [
+        (b"\x01\x05key-1" + bytes(40), "key-1"),  # deflated claims
+        (b"\x02\x05key-2" + bytes(40), "key-2"),  # plain claims
+        (b"\x03\x05key-3" + bytes(40), None),  # no such format
+        (b"\x00\x05key-0" + bytes(40), None),
+        (b"\x02\x30short", None),  # the key id runs past the data
+        (b"\x02", None),
+        (b"\x02\x02\xff\xfe" + bytes(40), None),  # not ASCII
+    ],
+)
+def test_token_key_id_reads_the_clear_header_of_either_format(blob: bytes, expected: str | None) -> None:
+    assert keystore.token_key_id(base64.b64encode(blob).decode()) == expected
+
+
+@pytest.mark.parametrize("token", ["", "!!!!", "a", "=" * 10, "\u00e9" * 8])
+def test_token_key_id_of_garbage_is_none(token: str) -> None:
+    assert keystore.token_key_id(token) is None

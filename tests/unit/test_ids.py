@@ -117,3 +117,18 @@ def test_account_ids() -> None:
     assert ids.is_account_id("012345678901")
     for bad in ["", "12345678901", "1234567890123", "12345678901a", "１２３４５６７８９０１２"]:
         assert not ids.is_account_id(bad)
+
+
+@pytest.mark.parametrize(
+    "bits",
+    [0, 1, 31, 32, 1023, 1024, (1 << 80) - 1, 1 << 79, (1 << 79) - 1, 0x0123456789ABCDEF0123, 0xFEDCBA9876543210FEDC]
+    + [random.Random(seed).getrandbits(80) for seed in range(50)],
+)
+def test_b32_80_is_b32encode_of_the_ten_bytes(bits: int) -> None:
+    assert ids.b32_80(bits) == base64.b32encode(bits.to_bytes(10, "big")).decode("ascii")
+
+
+@pytest.mark.parametrize("bits", [-1, 1 << 80, 1 << 100])
+def test_b32_80_refuses_what_is_not_80_bits(bits: int) -> None:
+    with pytest.raises(ValueError):
+        ids.b32_80(bits)

@@ -7,8 +7,10 @@ import re
 import string
 import zlib
 from dataclasses import replace
+from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from credmint import ids
 from credmint.access.tokens import (
@@ -479,23 +481,57 @@ def test_token_size(keyring: TokenKeyring) -> None:
     assert len(with_policy) < 2048  # well under AWS's "typically < 4096"
 
 
-def test_payload_is_compressed_json_inside(keyring: TokenKeyring) -> None:
-    # White-box check of the documented layout: header, nonce, raw-deflate JSON.
-    claims = role_claims()
-    blob = base64.b64decode(seal_token(claims, keyring))
-    assert blob[0] == 0x01
-    key_id = blob[2 : 2 + blob[1]].decode()
-    assert key_id == keyring.active_key_id
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
+def _open_payload(blob: bytes, keyring: TokenKeyring, access_key_id: str) -> bytes:
     header_len = 2 + blob[1]
     nonce, sealed = blob[header_len : header_len + 12], blob[header_len + 12 :]
-    payload = AESGCM(keyring.active.secret).decrypt(
-        nonce, sealed, blob[:header_len] + claims.access_key_id.encode()
-    )
-    data = json.loads(zlib.decompress(payload, -15))
+    return AESGCM(keyring.active.secret).decrypt(nonce, sealed, blob[:header_len] + access_key_id.encode())
+
+
+@pytest.mark.parametrize(
+    ("extra", "token_format"),
+    [({}, 0x02), ({"session_policy": "x" * 600}, 0x01)],
+    ids=["small-claims-plain", "large-claims-deflated"],
+)
+def test_payload_layout(keyring: TokenKeyring, extra: dict[str, Any], token_format: int) -> None:
+    # White-box check of the documented layout: header, nonce, JSON claims as they are
+    # up to 512 bytes, raw-deflated past that.
+    claims = role_claims(**extra)
+    blob = base64.b64decode(seal_token(claims, keyring))
+    assert blob[0] == token_format
+    assert blob[2 : 2 + blob[1]].decode() == keyring.active_key_id
+    payload = _open_payload(blob, keyring, claims.access_key_id)
+    data = json.loads(payload if token_format == 0x02 else zlib.decompress(payload, -15))
     assert data["v"] == 1 and data["s"] == claims.secret_access_key
     assert "access_key_id" not in data and claims.access_key_id not in json.dumps(data)
+
+
+def test_deflated_small_claims_still_open(keyring: TokenKeyring) -> None:
+    # Tokens sealed before small claims went uncompressed (format 0x01 throughout) keep
+    # opening until they expire.
+    claims = role_claims()
+    blob = base64.b64decode(seal_token(claims, keyring))
+    assert blob[0] == 0x02
+    header = bytes((0x01,)) + blob[1 : 2 + blob[1]]
+    nonce = bytes(12)
+    raw = _open_payload(blob, keyring, claims.access_key_id)
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -12, 4)
+    sealed = AESGCM(keyring.active.secret).encrypt(
+        nonce, compressor.compress(raw) + compressor.flush(), header + claims.access_key_id.encode()
+    )
+    token = base64.b64encode(header + nonce + sealed).decode()
+    assert open_token(token, claims.access_key_id, keyring, T0) == claims
+
+
+@pytest.mark.parametrize("extra", [{}, {"session_policy": "x" * 600}], ids=["plain", "deflated"])
+def test_format_byte_cannot_be_switched(keyring: TokenKeyring, extra: dict[str, Any]) -> None:
+    # The format byte is authenticated: a plain token relabelled deflated (or the reverse)
+    # is refused as forged, not inflated or read as JSON.
+    claims = role_claims(**extra)
+    blob = bytearray(base64.b64decode(seal_token(claims, keyring)))
+    blob[0] ^= 0x03
+    with pytest.raises(AwsError) as exc:
+        open_token(base64.b64encode(blob).decode(), claims.access_key_id, keyring, T0)
+    assert _code(exc) == "InvalidClientTokenId"
 
 
 def test_realistic_tags_fit_and_oversized_claims_are_refused(keyring: TokenKeyring) -> None:

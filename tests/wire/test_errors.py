@@ -37,19 +37,19 @@ def test_validation_error_document() -> None:
 
 
 def test_invalid_action_uses_the_aws_fault_namespace() -> None:
-    body = render_error(errors.invalid_action("Nope", None), STS_NS, "r")
+    body = render_error(errors.InvalidAction("Nope", None), STS_NS, "r")
     assert body.startswith(b'<ErrorResponse xmlns="http://webservices.amazon.com/AWSFault/2005-15-09">')
     assert b"<Message>Could not find operation Nope for version NO_VERSION_SPECIFIED</Message>" in body
 
 
 def test_message_omitted_when_none() -> None:
-    body = render_error(errors.malformed_input(), STS_NS, "r")
+    body = render_error(errors.MalformedInput(), STS_NS, "r")
     assert b"<Message>" not in body
     assert _parse(body, 400)["Error"] == {"Type": "Sender", "Code": "MalformedInput"}
 
 
 def test_receiver_fault_for_5xx() -> None:
-    body = render_error(errors.internal_failure(), "https://iam.amazonaws.com/doc/2010-05-08/", "r")
+    body = render_error(errors.InternalFailure(), "https://iam.amazonaws.com/doc/2010-05-08/", "r")
     assert b"<Type>Receiver</Type><Code>InternalFailure</Code>" in body
     assert b'xmlns="https://iam.amazonaws.com/doc/2010-05-08/"' in body
 
@@ -57,8 +57,8 @@ def test_receiver_fault_for_5xx() -> None:
 @pytest.mark.parametrize(
     ("err", "body"),
     [
-        (errors.payload_too_large(), b""),
-        (errors.unknown_operation(), b"<UnknownOperationException/>"),
+        (errors.RequestEntityTooLarge(), b""),
+        (errors.UnknownOperation(), b"<UnknownOperationException/>"),
     ],
 )
 def test_special_bodies(err: errors.AwsError, body: bytes) -> None:

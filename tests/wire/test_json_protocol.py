@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from credmint import errors
 from credmint.errors import AwsError
 from credmint.wire import json_protocol, load_model
 
@@ -51,6 +52,6 @@ def test_results_render_timestamps_as_epoch_seconds() -> None:
 
 
 def test_edge_errors_take_the_json_names_and_a_denial_is_400() -> None:
-    status, code, body = json_protocol.encode_error(AwsError("AccessDenied", "no", 403))
+    status, code, body = json_protocol.encode_error(errors.AccessDenied("no"))
     assert (status, code) == (400, "AccessDeniedException")
     assert json.loads(body) == {"__type": "AccessDeniedException", "message": "no"}

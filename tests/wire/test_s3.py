@@ -89,7 +89,7 @@ def test_s3_error_with_extras() -> None:
 
 
 def test_s3_empty_body_error() -> None:
-    assert render_s3_error(errors.payload_too_large(), "r", "h") == b""
+    assert render_s3_error(errors.RequestEntityTooLarge(), "r", "h") == b""
 
 
 T = datetime(2006, 2, 3, 16, 45, 9, tzinfo=UTC)

@@ -127,7 +127,7 @@ class Authorizer:
             if listed is None or action not in listed:
                 # A handler and the action table disagree: a bug, never a silent allow.
                 log.error("%s %s authorized with unlisted action %s", service, operation, action)
-                raise errors.internal_failure()
+                raise errors.InternalFailure()
         p = principal
         resource_account = resource_account or (p.account_id if p is not None else None)
         compiled_resource = self._resource_policy(resource_policy, action)

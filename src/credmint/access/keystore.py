@@ -31,6 +31,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from credmint.access.tokens import (
+    TOKEN_FORMATS,
     SessionClaims,
     TokenKeyRecord,
     TokenKeyring,
@@ -189,7 +190,7 @@ def token_key_id(token: str) -> str | None:
         head = base64.b64decode(token[:360], validate=False)
     except (binascii.Error, ValueError):
         return None
-    if len(head) < 2 or head[0] != 0x01 or len(head) < 2 + head[1]:
+    if len(head) < 2 or head[0] not in TOKEN_FORMATS or len(head) < 2 + head[1]:
         return None
     try:
         return head[2 : 2 + head[1]].decode("ascii")

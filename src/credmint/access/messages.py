@@ -110,7 +110,7 @@ def denial(
             ctx.principal.arn, ctx.action, ctx.resource, decision.denied_by, decision.explicit_deny
         )
     if not encoded:
-        return errors.access_denied(text)
-    return errors.access_denied(
+        return errors.AccessDenied(text)
+    return errors.AccessDenied(
         f"{text}. Encoded authorization failure message: {encode_message(master, decision, ctx)}"
     )

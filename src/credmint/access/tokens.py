@@ -9,14 +9,21 @@ are kept (encrypted under the master key) until every token they sealed has expi
 
 Token layout (then standard base64, the alphabet of AWS session tokens)::
 
-    header = format (1 byte, 0x01) || len(key_id) (1 byte) || key_id (ASCII)
-    token  = header || nonce (12 random bytes) || AES-256-GCM(deflate(JSON claims)) || tag
+    header = format (1 byte) || len(key_id) (1 byte) || key_id (ASCII)
+    token  = header || nonce (12 random bytes) || AES-256-GCM(payload) || tag
+
+    format 0x01: payload = raw deflate(JSON claims)
+    format 0x02: payload = JSON claims, for claims of at most 512 bytes
 
 The associated data is ``header || access_key_id``: the key id travels in clear so the
 right key can be found, but it is authenticated, and a token presented with any access
 key id other than its own fails exactly like a forged one. The access key id is therefore
 not repeated inside the payload. Claims are JSON with short names, omitting defaults, and
-raw-deflated: a session with a 2 KB session policy stays around 1 KB of token.
+raw-deflated when that pays: a session with a 2 KB session policy stays around 1 KB of
+token. Claims of at most :data:`_PLAIN_MAX_BYTES` (every session without policies, tags or
+federation claims) travel uncompressed: setting up a deflate stream to seal them, and an
+inflate stream to open them on every request they sign, costs more than the ~50 bytes of
+token it saves. The format byte is in the associated data, so it cannot be switched.
 
 Error order, as AWS (``reference/aws-behavior.md`` §2.5): authenticity first — anything
 malformed, forged, for another key id, or sealed by an unknown key is
@@ -65,7 +72,12 @@ MAX_SCOPE_POLICIES = 3
 #: + 50 tags of 20/40 characters to ~4.6 KB).
 MAX_TOKEN_CHARS = 12_288
 
-_FORMAT = 0x01
+_FORMAT_DEFLATED = 0x01
+_FORMAT_PLAIN = 0x02
+#: The format bytes a token may start with (``keystore.token_key_id`` reads them too).
+TOKEN_FORMATS = frozenset({_FORMAT_DEFLATED, _FORMAT_PLAIN})
+#: Claims up to this size are sealed as they are (see the module docstring).
+_PLAIN_MAX_BYTES = 512
 _NONCE_BYTES = 12
 _TAG_BYTES = 16
 _KEY_BYTES = 32
@@ -314,15 +326,18 @@ def seal_token(claims: SessionClaims, keyring: TokenKeyring) -> str:
 
     :class:`TokenTooLargeError` if it would exceed ``MAX_TOKEN_CHARS``."""
     key = keyring.active
-    header = _header(key.key_id)
     nonce = secrets.token_bytes(_NONCE_BYTES)
-    # Raw deflate (no zlib header or checksum); level 6 packs these small JSON payloads as
-    # tightly as 9 does, for less time on every issuance. A 4 KiB window and memLevel 4
-    # cover the whole payload (claims are a few hundred bytes, a few KiB with a session
-    # policy) yet set up a tenth of the default's state: 50 us less per token. Tokens
-    # inflate with the largest window, so any window size written opens.
-    compressor = zlib.compressobj(6, zlib.DEFLATED, -12, 4)
-    payload = compressor.compress(_encode_claims(claims)) + compressor.flush()
+    payload = _encode_claims(claims)
+    if len(payload) <= _PLAIN_MAX_BYTES:
+        header = _header(key.key_id, _FORMAT_PLAIN)
+    else:
+        header = _header(key.key_id, _FORMAT_DEFLATED)
+        # Raw deflate (no zlib header or checksum); level 6 packs these small JSON payloads
+        # as tightly as 9 does, for less time on every issuance. A 4 KiB window and memLevel
+        # 4 cover the whole payload (a few KiB with a session policy) yet set up a tenth of
+        # the default's state. Tokens inflate with the largest window, so any window opens.
+        compressor = zlib.compressobj(6, zlib.DEFLATED, -12, 4)
+        payload = compressor.compress(payload) + compressor.flush()
     aad = header + claims.access_key_id.encode("ascii")
     token = base64.b64encode(header + nonce + _aead(key.secret).encrypt(nonce, payload, aad)).decode("ascii")
     if len(token) > MAX_TOKEN_CHARS:
@@ -339,12 +354,12 @@ def open_token(token: str, access_key_id: str, keyring: TokenKeyring, now_epoch:
     claims, key = _authenticate(token, access_key_id, keyring)
     if claims.is_expired(now_epoch) or not key.usable_at(now_epoch):
         # A retired key's tokens have all expired by construction; checked anyway.
-        raise errors.expired_token()
+        raise errors.ExpiredToken()
     return claims
 
 
 def _authenticate(token: str, access_key_id: str, keyring: TokenKeyring) -> tuple[SessionClaims, TokenKey]:
-    invalid = errors.invalid_client_token_id
+    invalid = errors.InvalidClientTokenId
     if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN_CHARS or not token.isascii():
         raise invalid()
     if not access_key_id.isascii() or not is_temporary_access_key_id(access_key_id):
@@ -369,23 +384,28 @@ def _authenticate(token: str, access_key_id: str, keyring: TokenKeyring) -> tupl
     except InvalidTag:
         raise invalid() from None
     try:
-        inflater = zlib.decompressobj(-15)
-        raw = inflater.decompress(payload, _MAX_PAYLOAD_BYTES)
-        if inflater.unconsumed_tail or not inflater.eof:
-            raise ValueError("payload too large or truncated")
+        if header[0] == _FORMAT_PLAIN:
+            # Authentic, so sealed by a node that kept it under _PLAIN_MAX_BYTES; the
+            # token's length bounds it in any case.
+            raw = payload
+        else:
+            inflater = zlib.decompressobj(-15)
+            raw = inflater.decompress(payload, _MAX_PAYLOAD_BYTES)
+            if inflater.unconsumed_tail or not inflater.eof:
+                raise ValueError("payload too large or truncated")
         return _decode_claims(raw, access_key_id), key
     except (zlib.error, ValueError, TypeError, KeyError):
         # Authentic but unreadable: a claims version this node does not know, or a bug.
         raise invalid() from None
 
 
-def _header(key_id: str) -> bytes:
+def _header(key_id: str, token_format: int) -> bytes:
     raw = key_id.encode("ascii")
-    return bytes((_FORMAT, len(raw))) + raw
+    return bytes((token_format, len(raw))) + raw
 
 
 def _split(blob: bytes) -> tuple[bytes, str, bytes, bytes] | None:
-    if len(blob) < 2 or blob[0] != _FORMAT:
+    if len(blob) < 2 or blob[0] not in TOKEN_FORMATS:
         return None
     end = 2 + blob[1]
     if blob[1] == 0 or len(blob) < end + _NONCE_BYTES + _TAG_BYTES:

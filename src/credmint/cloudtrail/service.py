@@ -24,6 +24,7 @@ from typing import Any
 from credmint import errors
 from credmint.api import Call, Operation, operation
 from credmint.audit import query
+from credmint.cloudtrail import errors as cloudtrail_errors
 from credmint.sealing import UnsealError
 
 OPERATIONS: dict[str, Operation] = {}
@@ -38,8 +39,8 @@ _TOKEN_AAD = b"credmint:cloudtrail:LookupEvents:NextToken"
 
 #: Model constraint failures, by the member they concern, as LookupEvents names them.
 _CONSTRAINT_ERRORS = (
-    ("maxResults", errors.cloudtrail_invalid_max_results),
-    ("eventCategory", errors.cloudtrail_invalid_event_category),
+    ("maxResults", cloudtrail_errors.InvalidMaxResults),
+    ("eventCategory", cloudtrail_errors.InvalidEventCategory),
 )
 
 
@@ -49,31 +50,31 @@ def invalid_input(failure: str) -> errors.AwsError:
     for member, make in _CONSTRAINT_ERRORS:
         if member.lower() in lowered:
             return make()
-    return errors.cloudtrail_invalid_lookup_attributes(failure)
+    return cloudtrail_errors.InvalidLookupAttributes.constraint(failure)
 
 
 @operation(OPERATIONS, "LookupEvents")
 def lookup_events(call: Call) -> Mapping[str, Any]:
     p = call.principal
     if p is None:
-        raise errors.missing_authentication_token()
+        raise errors.MissingAuthenticationToken()
     call.authorize("cloudtrail:LookupEvents")
     params = call.params
     attributes = params.get("LookupAttributes") or []
     if len(attributes) > 1:
-        raise errors.cloudtrail_invalid_lookup_attributes("You can specify at most one lookup attribute.")
+        raise cloudtrail_errors.InvalidLookupAttributes.more_than_one()
     attribute: tuple[str, str] | None = None
     if attributes:
         key, value = attributes[0].get("AttributeKey"), attributes[0].get("AttributeValue")
         if key is None or value is None:
-            raise errors.cloudtrail_invalid_lookup_attributes("A lookup attribute needs a key and a value.")
+            raise cloudtrail_errors.InvalidLookupAttributes.incomplete()
         if key == "ReadOnly" and value.lower() not in ("true", "false"):
-            raise errors.cloudtrail_invalid_lookup_attributes("ReadOnly must be true or false.")
+            raise cloudtrail_errors.InvalidLookupAttributes.read_only()
         attribute = (key, value)
     end: datetime = params.get("EndTime") or call.now
     start: datetime = params.get("StartTime") or min(end, call.now) - HISTORY
     if start > end:
-        raise errors.cloudtrail_invalid_time_range()
+        raise cloudtrail_errors.InvalidTimeRange()
     if params.get("EventCategory") == "insight":
         return {"Events": []}  # credmint raises no Insights events
     limit = params.get("MaxResults") or DEFAULT_PAGE
@@ -127,7 +128,7 @@ def _seal_token(call: Call, at_ms: int, event_id: str, digest: str) -> str:
 
 
 def _open_token(call: Call, token: str, digest: str) -> tuple[int, str]:
-    invalid = errors.cloudtrail_invalid_next_token()
+    invalid = cloudtrail_errors.InvalidNextToken()
     if len(token) > MAX_TOKEN_CHARS:
         raise invalid
     try:

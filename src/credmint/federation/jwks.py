@@ -54,6 +54,7 @@ import httpcore
 from joserfc.jwk import KeySet
 
 from credmint import errors, metrics
+from credmint.federation import errors as federation_errors
 from credmint.federation.oidc import has_kid, thumbprint_ok, usable_keys
 
 MAX_DOCUMENT_BYTES = 512 * 1024
@@ -68,11 +69,6 @@ DEFAULT_COOLDOWN = 30.0
 #: Known keys are refreshed in the background of a request after this long.
 DEFAULT_MAX_AGE = 3600.0
 
-_NO_KEY = (
-    "Couldn't retrieve verification key from your identity provider,  please reference "
-    "AssumeRoleWithWebIdentity documentation for requirements"
-)
-_THUMBPRINT = "OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint"
 
 
 class FetchError(Exception):
@@ -85,7 +81,7 @@ class FetchError(Exception):
 
 def _communication() -> FetchError:
     # The provider could not be reached (retryable by the SDKs). One text for every cause.
-    return FetchError(errors.idp_communication_error(_NO_KEY))
+    return FetchError(federation_errors.IDPCommunicationError.no_verification_key())
 
 
 # --- destinations ------------------------------------------------------------------------------
@@ -243,7 +239,7 @@ def fetch_json(
 ) -> Any:
     """GET ``url`` over HTTPS under the trust and destination rules above; parse it as JSON."""
     if urlsplit(url).scheme != "https":
-        raise FetchError(errors.invalid_identity_token(_NO_KEY))
+        raise FetchError(federation_errors.InvalidIdentityToken.no_verification_key())
     limit = deadline if isinstance(deadline, _Deadline) else _Deadline(deadline)
     verify: ssl.SSLContext = ssl.create_default_context(cafile=ca_bundle)
     backend = _CheckedBackend(limit, allow_private_networks, {})
@@ -253,7 +249,7 @@ def fetch_json(
         if not _is_cert_failure(exc):
             raise _communication() from None
     if not thumbprints:
-        raise FetchError(errors.invalid_identity_token(_THUMBPRINT))
+        raise FetchError(federation_errors.InvalidIdentityToken.thumbprint_mismatch())
     pinned = ssl.create_default_context()
     # Certificate checked below against the thumbprints instead of a CA.
     pinned.check_hostname = False
@@ -286,15 +282,15 @@ def _get(url: str, verify: ssl.SSLContext, thumbprints: Sequence[str] | None, ba
             if thumbprints is not None:
                 sha1 = _peer_sha1(response.extensions.get("network_stream"))
                 if sha1 is None or not thumbprint_ok(sha1, thumbprints):
-                    raise FetchError(errors.invalid_identity_token(_THUMBPRINT))
+                    raise FetchError(federation_errors.InvalidIdentityToken.thumbprint_mismatch())
             if response.status >= 500 or response.status == 429:
                 raise _communication()
             if response.status != 200:
-                raise FetchError(errors.invalid_identity_token(_NO_KEY))
+                raise FetchError(federation_errors.InvalidIdentityToken.no_verification_key())
             for chunk in response.iter_stream():
                 body += chunk
                 if len(body) > MAX_DOCUMENT_BYTES:
-                    raise FetchError(errors.invalid_identity_token(_NO_KEY))
+                    raise FetchError(federation_errors.InvalidIdentityToken.no_verification_key())
     except httpcore.ConnectError:
         if thumbprints is None:
             raise  # the caller tells a certificate failure from the others
@@ -304,7 +300,7 @@ def _get(url: str, verify: ssl.SSLContext, thumbprints: Sequence[str] | None, ba
     try:
         return json.loads(body)
     except (ValueError, RecursionError):
-        raise FetchError(errors.invalid_identity_token(_NO_KEY)) from None
+        raise FetchError(federation_errors.InvalidIdentityToken.no_verification_key()) from None
 
 
 def fetch_keys(
@@ -322,17 +318,17 @@ def fetch_keys(
     options: dict[str, Any] = {"ca_bundle": ca_bundle, "allow_private_networks": allow_private_networks}
     doc = fetch_json(base + "/.well-known/openid-configuration", thumbprints, deadline=limit, **options)
     if not isinstance(doc, dict) or str(doc.get("issuer", "")).rstrip("/") != base:
-        raise FetchError(errors.invalid_identity_token(_NO_KEY))
+        raise FetchError(federation_errors.InvalidIdentityToken.no_verification_key())
     jwks_uri = doc.get("jwks_uri")
     if not isinstance(jwks_uri, str):
-        raise FetchError(errors.invalid_identity_token(_NO_KEY))
+        raise FetchError(federation_errors.InvalidIdentityToken.no_verification_key())
     jwks = fetch_json(jwks_uri, thumbprints, deadline=limit, **options)
     if not isinstance(jwks, dict):
-        raise FetchError(errors.invalid_identity_token(_NO_KEY))
+        raise FetchError(federation_errors.InvalidIdentityToken.no_verification_key())
     try:
         return usable_keys(jwks)
     except ValueError:
-        raise FetchError(errors.invalid_identity_token(_NO_KEY)) from None
+        raise FetchError(federation_errors.InvalidIdentityToken.no_verification_key()) from None
 
 
 @dataclass

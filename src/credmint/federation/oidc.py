@@ -22,7 +22,7 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, KeySet, RSAKey
 
-from credmint import errors
+from credmint.federation import errors as federation_errors
 
 #: What AWS accepts (RS/ES per its documentation; PS as standard asymmetric algorithms).
 ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512")
@@ -30,12 +30,6 @@ ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES
 MAX_TOKEN_CHARS = 20_000
 #: Clock skew tolerated on ``exp``/``nbf``/``iat``.
 DEFAULT_LEEWAY = 60
-
-_NOT_A_JWT = "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)"
-
-
-def _invalid(message: str) -> errors.AwsError:
-    return errors.invalid_identity_token(message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,25 +47,25 @@ def _b64json(part: str) -> Any:
         raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
         return json.loads(raw)
     except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise _invalid(_NOT_A_JWT) from None
+        raise federation_errors.InvalidIdentityToken.not_a_jwt() from None
 
 
 def peek(token: str) -> Peek:
     if len(token) > MAX_TOKEN_CHARS:
-        raise _invalid("The web identity token is too long")  # the model already bounds it
+        raise federation_errors.InvalidIdentityToken.token_too_long()
     parts = token.split(".")
     if len(parts) != 3 or not all(parts[:2]):
-        raise _invalid(_NOT_A_JWT)
+        raise federation_errors.InvalidIdentityToken.not_a_jwt()
     header = _b64json(parts[0])
     claims = _b64json(parts[1])
     if not isinstance(header, dict) or not isinstance(claims, dict):
-        raise _invalid(_NOT_A_JWT)
+        raise federation_errors.InvalidIdentityToken.not_a_jwt()
     alg = header.get("alg")
     if not isinstance(alg, str) or alg not in ALGORITHMS:
-        raise _invalid(f"Unsupported token signing algorithm: {alg}")  # wording unconfirmed
+        raise federation_errors.InvalidIdentityToken.unsupported_algorithm(alg)
     iss = claims.get("iss")
     if not isinstance(iss, str) or not iss:
-        raise _invalid("Missing a required claim: iss")  # wording unconfirmed
+        raise federation_errors.InvalidIdentityToken.missing_claim("iss")
     kid = header.get("kid")
     return Peek(alg, kid if isinstance(kid, str) else None, iss, claims)
 
@@ -136,10 +130,10 @@ def _numeric(claims: Mapping[str, Any], name: str, required: bool) -> int | None
     v = claims.get(name)
     if v is None:
         if required:
-            raise _invalid(f"Missing a required claim: {name}")  # wording unconfirmed
+            raise federation_errors.InvalidIdentityToken.missing_claim(name)
         return None
     if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise _invalid(f"Invalid claim: {name}")  # wording unconfirmed
+        raise federation_errors.InvalidIdentityToken.invalid_claim(name)
     return int(v)
 
 
@@ -155,13 +149,10 @@ def verify(
     """Verify ``token`` for the provider at ``issuer`` with its JWKS ``keys`` at ``now``."""
     p = peek(token)
     if p.issuer.rstrip("/") != issuer.rstrip("/"):
-        raise _invalid(f"No OpenIDConnect provider found in your account for {p.issuer}")
+        raise federation_errors.InvalidIdentityToken.no_oidc_provider(p.issuer)
     candidates = _candidates(keys, p.alg, p.kid)
     if not candidates:
-        raise _invalid(
-            "Couldn't retrieve verification key from your identity provider,  please reference "
-            "AssumeRoleWithWebIdentity documentation for requirements"
-        )
+        raise federation_errors.InvalidIdentityToken.no_verification_key()
     payload: bytes | None = None
     for key in candidates:
         try:
@@ -170,27 +161,25 @@ def verify(
             continue
         break
     if payload is None:
-        raise _invalid("The signature of the web identity token is invalid")  # wording unconfirmed
+        raise federation_errors.InvalidIdentityToken.bad_signature()
     try:
         claims = json.loads(payload)
     except ValueError:
-        raise _invalid(_NOT_A_JWT) from None
+        raise federation_errors.InvalidIdentityToken.not_a_jwt() from None
     if not isinstance(claims, dict):
-        raise _invalid(_NOT_A_JWT)
+        raise federation_errors.InvalidIdentityToken.not_a_jwt()
 
     now_s = int(now.timestamp())
     exp = _numeric(claims, "exp", True)
     assert exp is not None
     if now_s >= exp + leeway:
-        raise errors.expired_token_exception(
-            f"Token expired: current date/time {now_s} must be before the expiration date/time {exp}"
-        )
+        raise federation_errors.ExpiredTokenException.token(now_s, exp)
     nbf = _numeric(claims, "nbf", False)
     if nbf is not None and now_s + leeway < nbf:
-        raise _invalid("Token is not yet valid")  # wording unconfirmed
+        raise federation_errors.InvalidIdentityToken.token_not_yet_valid()
     iat = _numeric(claims, "iat", False)
     if iat is not None and now_s + leeway < iat:
-        raise _invalid("Token was issued in the future")  # wording unconfirmed
+        raise federation_errors.InvalidIdentityToken.token_issued_in_future()
 
     aud = claims.get("aud")
     audiences: tuple[str, ...]
@@ -199,7 +188,7 @@ def verify(
     elif isinstance(aud, list) and all(isinstance(a, str) for a in aud):
         audiences = tuple(aud)
     else:
-        raise _invalid("Incorrect token audience")
+        raise federation_errors.InvalidIdentityToken.incorrect_audience()
     allowed = set(client_ids)
     azp = claims.get("azp")
     if isinstance(azp, str) and azp in allowed:
@@ -207,13 +196,13 @@ def verify(
     else:
         hits = [a for a in audiences if a in allowed]
         if not hits:
-            raise _invalid("Incorrect token audience")
+            raise federation_errors.InvalidIdentityToken.incorrect_audience()
         matched = hits[0]
 
     sub = claims.get("sub")
     if not isinstance(sub, str) or not 6 <= len(sub) <= 255:
         # The output shape bounds SubjectFromWebIdentityToken to 6-255 characters.
-        raise _invalid("Missing or invalid claim: sub")  # wording unconfirmed
+        raise federation_errors.InvalidIdentityToken.missing_sub()
     return WebIdentity(
         issuer=p.issuer,
         subject=sub,
@@ -283,26 +272,26 @@ def session_claims(identity: WebIdentity) -> TokenSession:
     transitive: tuple[str, ...] = ()
     if tags_claim is not None:
         if not isinstance(tags_claim, dict):
-            raise _invalid("Invalid https://aws.amazon.com/tags claim")  # wording unconfirmed
+            raise federation_errors.InvalidIdentityToken.invalid_tags_claim()
         principal_tags = tags_claim.get("principal_tags") or {}
         if not isinstance(principal_tags, dict):
-            raise _invalid("Invalid https://aws.amazon.com/tags claim")
+            raise federation_errors.InvalidIdentityToken.invalid_tags_claim()
         for k, v in principal_tags.items():
             # AWS's format: each value is a one-element list.
             value = v[0] if isinstance(v, list) and len(v) == 1 else v
             if not isinstance(k, str) or not isinstance(value, str) or not 1 <= len(k) <= 128 or len(value) > 256:
-                raise _invalid("Invalid https://aws.amazon.com/tags claim")
+                raise federation_errors.InvalidIdentityToken.invalid_tags_claim()
             tags.append((k, value))
         raw_transitive = tags_claim.get("transitive_tag_keys") or []
         if not isinstance(raw_transitive, list) or not all(isinstance(t, str) for t in raw_transitive):
-            raise _invalid("Invalid https://aws.amazon.com/tags claim")
+            raise federation_errors.InvalidIdentityToken.invalid_tags_claim()
         transitive = tuple(raw_transitive)
         lower = {k.lower() for k, _ in tags}
         if any(t.lower() not in lower for t in transitive) or len(tags) > 50:
-            raise _invalid("Invalid https://aws.amazon.com/tags claim")
+            raise federation_errors.InvalidIdentityToken.invalid_tags_claim()
     si = identity.claims.get("https://aws.amazon.com/source_identity")
     if si is not None and (not isinstance(si, str) or not 2 <= len(si) <= 64 or si.lower().startswith("aws:")):
-        raise _invalid("Invalid https://aws.amazon.com/source_identity claim")  # wording unconfirmed
+        raise federation_errors.InvalidIdentityToken.invalid_source_identity_claim()
     return TokenSession(tuple(tags), transitive, si)
 
 

@@ -35,7 +35,7 @@ from signxml.algorithms import DigestAlgorithm, SignatureMethod
 from signxml.exceptions import InvalidInput, InvalidSignature
 from signxml.verifier import SignatureConfiguration, XMLVerifier
 
-from credmint import errors
+from credmint.federation import errors as federation_errors
 
 SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
 SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
@@ -92,15 +92,6 @@ def aws_audiences(region: str | None = None) -> frozenset[str]:
 # --- errors (AWS's wording where observed) --------------------------------------------------
 
 
-def _invalid(message: str) -> errors.AwsError:
-    return errors.invalid_identity_token(message)
-
-
-def _bad_response() -> errors.AwsError:
-    # Observed from AWS for an assertion it cannot read at all.
-    return _invalid("Invalid SAML response")
-
-
 @dataclass(frozen=True, slots=True)
 class SamlAssertion:
     """What a verified assertion says (read only from the signed element)."""
@@ -137,9 +128,9 @@ def decode_response(saml_response: str | bytes) -> bytes:
     try:
         xml = base64.b64decode(b"".join(raw.split()), validate=True)
     except (binascii.Error, ValueError):
-        raise _invalid("Invalid base64 SAMLResponse") from None
+        raise federation_errors.InvalidIdentityToken.invalid_base64() from None
     if not xml.lstrip().startswith(b"<"):
-        raise _invalid("Invalid base64 SAMLResponse")
+        raise federation_errors.InvalidIdentityToken.invalid_base64()
     return xml
 
 
@@ -158,14 +149,14 @@ def _parser() -> etree.XMLParser:
 def parse_xml(xml: bytes) -> etree._Element:
     """Parse untrusted XML; refuse any DTD (and with it every entity trick)."""
     if b"<!DOCTYPE" in xml.upper() or b"<!ENTITY" in xml.upper():
-        raise _bad_response()
+        raise federation_errors.InvalidIdentityToken.invalid_saml_response()
     try:
         root = etree.fromstring(xml, parser=_parser())
     except etree.XMLSyntaxError:
-        raise _bad_response() from None
+        raise federation_errors.InvalidIdentityToken.invalid_saml_response() from None
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        raise _bad_response()
+        raise federation_errors.InvalidIdentityToken.invalid_saml_response()
     return root
 
 
@@ -182,12 +173,12 @@ def verify_signature(
     child of the Response, and reference that element; anything else is refused.
     """
     if root.tag != f"{{{SAMLP}}}Response":
-        raise _bad_response()
+        raise federation_errors.InvalidIdentityToken.invalid_saml_response()
     sigs = root.findall("ds:Signature", _NS) + [
         s for a in root.findall("saml:Assertion", _NS) for s in a.findall("ds:Signature", _NS)
     ]
     if not sigs:
-        raise _invalid("Response signature invalid")
+        raise federation_errors.InvalidIdentityToken.response_signature_invalid()
     methods = _ASYMMETRIC_METHODS if allow_sha1 else _ASYMMETRIC_METHODS - _SHA1_METHODS
     digests = _DIGESTS | {DigestAlgorithm.SHA1} if allow_sha1 else _DIGESTS
     # The Response's own signature wins when both are present: it covers the assertion too.
@@ -221,7 +212,7 @@ def verify_signature(
         if signed is None or signed.tag != signed_parent.tag or signed.get("ID") != signed_parent.get("ID"):
             continue
         return signed
-    raise _invalid("Response signature invalid")
+    raise federation_errors.InvalidIdentityToken.response_signature_invalid()
 
 
 def _detached(assertion: etree._Element) -> etree._Element:
@@ -236,14 +227,14 @@ def _detached(assertion: etree._Element) -> etree._Element:
 
 def _time(value: str | None, what: str) -> datetime:
     if not value:
-        raise _invalid(f"Missing {what}")
+        raise federation_errors.InvalidIdentityToken.missing_element(what)
     text = value.strip()
     try:
         if text.endswith("Z"):
             text = text[:-1] + "+00:00"
         t = datetime.fromisoformat(text)
     except ValueError:
-        raise _invalid(f"Invalid {what}") from None
+        raise federation_errors.InvalidIdentityToken.invalid_element(what) from None
     if t.tzinfo is None:
         t = t.replace(tzinfo=UTC)
     return t.astimezone(UTC)
@@ -254,14 +245,14 @@ def _text(el: etree._Element | None) -> str:
     if el is None:
         return ""
     if len(el):
-        raise _bad_response()
+        raise federation_errors.InvalidIdentityToken.invalid_saml_response()
     return (el.text or "").strip()
 
 
 def _one(parent: etree._Element, path: str) -> etree._Element | None:
     found = parent.findall(path, _NS)
     if len(found) > 1:
-        raise _bad_response()
+        raise federation_errors.InvalidIdentityToken.invalid_saml_response()
     return found[0] if found else None
 
 
@@ -312,19 +303,19 @@ def verify_document(
     recipients = frozenset(recipients)
     audiences = frozenset(audiences)
     if root.tag != f"{{{SAMLP}}}Response":
-        raise _bad_response()
+        raise federation_errors.InvalidIdentityToken.invalid_saml_response()
     # Exactly one assertion, in clear, directly in the Response.
     if root.findall(".//saml:EncryptedAssertion", _NS):
-        raise _invalid("Encrypted assertions are not supported by this provider")
+        raise federation_errors.InvalidIdentityToken.encrypted_assertions()
     if len(root.findall(".//saml:Assertion", _NS)) != 1 or len(root.findall("saml:Assertion", _NS)) != 1:
-        raise _bad_response()
+        raise federation_errors.InvalidIdentityToken.invalid_saml_response()
 
     signed = verify_signature(root, certificates, allow_sha1=allow_sha1)
     if signed.tag == f"{{{SAMLP}}}Response":
         envelope = signed
         assertions = signed.findall("saml:Assertion", _NS)
         if len(assertions) != 1:
-            raise _bad_response()
+            raise federation_errors.InvalidIdentityToken.invalid_saml_response()
         assertion = assertions[0]
     else:
         envelope = root  # unsigned: used only to refuse
@@ -333,33 +324,33 @@ def verify_document(
     # Envelope checks (refusals only).
     status = envelope.find("samlp:Status/samlp:StatusCode", _NS)
     if status is None or status.get("Value") != STATUS_SUCCESS:
-        raise _invalid("The SAML response status is not Success")
+        raise federation_errors.InvalidIdentityToken.status_not_success()
     destination = envelope.get("Destination")
     if destination is not None and destination not in recipients:
-        raise _invalid("Invalid Destination in the SAML response")  # wording unconfirmed
+        raise federation_errors.InvalidIdentityToken.invalid_destination()
     response_issuer = _one(envelope, "saml:Issuer")
     if response_issuer is not None and _text(response_issuer) != idp_entity_id:
-        raise _invalid("Issuer of the SAML response does not match the provider metadata")  # unconfirmed
+        raise federation_errors.InvalidIdentityToken.response_issuer()
 
     # The assertion itself.
     issuer = _text(_one(assertion, "saml:Issuer"))
     if issuer != idp_entity_id:
-        raise _invalid("Issuer of the SAML assertion does not match the provider metadata")  # unconfirmed
+        raise federation_errors.InvalidIdentityToken.assertion_issuer()
     issue_instant = _time(assertion.get("IssueInstant"), "IssueInstant")
     if issue_instant > now + skew:
-        raise _invalid("SAML assertion was issued in the future")  # unconfirmed
+        raise federation_errors.InvalidIdentityToken.assertion_issued_in_future()
     if max_age is not None and now - issue_instant > max_age + skew:
-        raise errors.expired_token_exception("Token must be redeemed within 5 minutes of issuance")
+        raise federation_errors.ExpiredTokenException.redeem_window()
 
     subject = _one(assertion, "saml:Subject")
     if subject is None:
-        raise _bad_response()
+        raise federation_errors.InvalidIdentityToken.invalid_saml_response()
     name_id = _one(subject, "saml:NameID")
     if name_id is None or not _text(name_id):
-        raise _invalid("Subject NameID is missing in the SAML assertion")  # unconfirmed
+        raise federation_errors.InvalidIdentityToken.missing_name_id()
     confirmations = [c for c in subject.findall("saml:SubjectConfirmation", _NS) if c.get("Method") == BEARER]
     data = [d for c in confirmations for d in c.findall("saml:SubjectConfirmationData", _NS)]
-    no_confirmation = _invalid("Responses must contain SubjectConfirmatonData with a Recipient and NotOnOrAfter")
+    no_confirmation = federation_errors.InvalidIdentityToken.no_subject_confirmation()
     if len(data) != 1:
         raise no_confirmation
     scd = data[0]
@@ -367,17 +358,17 @@ def verify_document(
     if not recipient or not scd.get("NotOnOrAfter"):
         raise no_confirmation
     if recipient not in recipients:
-        raise _invalid(f"Invalid Recipient: {recipient}")  # wording unconfirmed
+        raise federation_errors.InvalidIdentityToken.invalid_recipient(recipient)
     scd_not_after = _time(scd.get("NotOnOrAfter"), "NotOnOrAfter")
-    expired = errors.expired_token_exception("Assertion has expired")  # wording unconfirmed
+    expired = federation_errors.ExpiredTokenException.assertion()
     if now >= scd_not_after + skew:
         raise expired
     if scd.get("NotBefore") is not None and now + skew < _time(scd.get("NotBefore"), "NotBefore"):
-        raise _invalid("Assertion is not yet valid")  # wording unconfirmed
+        raise federation_errors.InvalidIdentityToken.assertion_not_yet_valid()
 
     conditions = _one(assertion, "saml:Conditions")
     if conditions is None:
-        raise _invalid("Conditions with an AudienceRestriction are required")  # unconfirmed
+        raise federation_errors.InvalidIdentityToken.audience_restriction_required()
     not_after = scd_not_after
     if conditions.get("NotOnOrAfter") is not None:
         cond_not_after = _time(conditions.get("NotOnOrAfter"), "NotOnOrAfter")
@@ -385,21 +376,21 @@ def verify_document(
             raise expired
         not_after = min(not_after, cond_not_after)
     if conditions.get("NotBefore") is not None and now + skew < _time(conditions.get("NotBefore"), "NotBefore"):
-        raise _invalid("Assertion is not yet valid")
+        raise federation_errors.InvalidIdentityToken.assertion_not_yet_valid()
     restrictions = conditions.findall("saml:AudienceRestriction", _NS)
     if not restrictions:
-        raise _invalid("Conditions with an AudienceRestriction are required")
+        raise federation_errors.InvalidIdentityToken.audience_restriction_required()
     seen_audiences: list[str] = []
     for r in restrictions:
         values = [_text(a) for a in r.findall("saml:Audience", _NS)]
         seen_audiences.extend(values)
         # SAML core 2.7.2.1: every AudienceRestriction must name the relying party.
         if not any(v in audiences for v in values):
-            raise _invalid("Incorrect Audience in the SAML assertion")  # wording unconfirmed
+            raise federation_errors.InvalidIdentityToken.incorrect_saml_audience()
 
     sp_qualifier = name_id.get("SPNameQualifier")
     if sp_qualifier is not None and sp_qualifier not in audiences:
-        raise _invalid("Invalid SPNameQualifier in the SAML assertion")  # unconfirmed
+        raise federation_errors.InvalidIdentityToken.invalid_sp_name_qualifier()
 
     session_not_after: datetime | None = None
     for authn in assertion.findall("saml:AuthnStatement", _NS):
@@ -418,7 +409,7 @@ def verify_document(
         for v in attr.findall("saml:AttributeValue", _NS):
             values.append(_text(v))
     if assertion.findall("saml:AttributeStatement/saml:EncryptedAttribute", _NS):
-        raise _invalid("Encrypted attributes are not supported by this provider")  # unconfirmed
+        raise federation_errors.InvalidIdentityToken.encrypted_attributes()
 
     return SamlAssertion(
         issuer=issuer,
@@ -460,24 +451,24 @@ def session_request(assertion: SamlAssertion, role_arn: str, provider_arn: str) 
             found = True
             break
     if not found:
-        raise _invalid("SAML Assertion doesn't contain the requested Role and Metadata in the attributes")
+        raise federation_errors.InvalidIdentityToken.no_role_attribute()
 
     names = attrs.get(SESSION_NAME_ATTR, ())
     if len(names) != 1 or not _SESSION_NAME.match(names[0]):
-        raise _invalid("RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64}")
+        raise federation_errors.InvalidIdentityToken.role_session_name_attribute()
 
     duration: int | None = None
     durations = attrs.get(SESSION_DURATION_ATTR, ())
     if durations:
         if len(durations) != 1 or not durations[0].isdigit() or not 900 <= int(durations[0]) <= 43200:
-            raise _invalid("SessionDuration in AuthnResponse must be an integer between 900 and 43200")  # unconf.
+            raise federation_errors.InvalidIdentityToken.session_duration_attribute()
         duration = int(durations[0])
 
     source_identity: str | None = None
     sis = attrs.get(SOURCE_IDENTITY_ATTR, ())
     if sis:
         if len(sis) != 1 or not _SOURCE_IDENTITY.match(sis[0]) or sis[0].lower().startswith("aws:"):
-            raise _invalid("SourceIdentity in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64}")  # unconfirmed
+            raise federation_errors.InvalidIdentityToken.source_identity_attribute()
         source_identity = sis[0]
 
     tags: dict[str, tuple[str, str]] = {}
@@ -486,16 +477,16 @@ def session_request(assertion: SamlAssertion, role_arn: str, provider_arn: str) 
             continue
         key = name[len(PRINCIPAL_TAG_PREFIX) :]
         if len(values) != 1 or not _TAG_KEY.match(key) or not _TAG_VALUE.match(values[0]):
-            raise _invalid(f"Invalid session tag in AuthnResponse: {key}")  # unconfirmed
+            raise federation_errors.InvalidIdentityToken.invalid_session_tag(key)
         if key.lower() in tags:
-            raise _invalid(f"Duplicate session tag in AuthnResponse: {key}")  # unconfirmed
+            raise federation_errors.InvalidIdentityToken.duplicate_session_tag(key)
         tags[key.lower()] = (key, values[0])
     if len(tags) > 50:
-        raise _invalid("Too many session tags in AuthnResponse")  # unconfirmed
+        raise federation_errors.InvalidIdentityToken.too_many_session_tags()
     transitive = tuple(attrs.get(TRANSITIVE_TAGS_ATTR, ()))
     for k in transitive:
         if k.lower() not in tags:
-            raise _invalid(f"Transitive tag key {k} is not a session tag in AuthnResponse")  # unconfirmed
+            raise federation_errors.InvalidIdentityToken.transitive_tag_not_session_tag(k)
     return SamlSessionRequest(
         role_session_name=names[0],
         session_duration=duration,

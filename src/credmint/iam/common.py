@@ -44,7 +44,7 @@ def owned_by(table: Table, account_id: str, user: Row[Any] | None) -> Any:
 
 def caller(call: Call) -> Principal:
     if call.principal is None:
-        raise errors.missing_authentication_token()
+        raise errors.MissingAuthenticationToken()
     return call.principal
 
 

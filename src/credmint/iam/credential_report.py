@@ -217,7 +217,7 @@ def get_credential_report(call: Call) -> Mapping[str, Any] | None:
     with call.store.read() as conn:
         found = _stored(conn, account_id)
     if found is None:
-        raise errors.AwsError(
+        raise errors.CodedError(
             "ReportNotPresent",
             "The request was rejected because the credential report does not exist. To generate a credential "
             "report, use GenerateCredentialReport.",
@@ -225,7 +225,7 @@ def get_credential_report(call: Call) -> Mapping[str, Any] | None:
         )
     generated, text = found
     if call.now - generated >= REPORT_LIFETIME:
-        raise errors.AwsError(
+        raise errors.CodedError(
             "ReportExpired",
             "The request was rejected because the most recent credential report has expired. To generate a new "
             "credential report, use GenerateCredentialReport.",

@@ -227,7 +227,7 @@ def _wrong_state(request: Request, now: datetime, op: str, code: str = "InvalidI
     state = request.state(now)
     message = f"The delegation request is {state}; {op} is not possible in that state."
     if code == "ConcurrentModification":
-        return errors.AwsError("ConcurrentModification", message, 409)
+        return errors.CodedError("ConcurrentModification", message, 409)
     return errors.invalid_input(message)
 
 
@@ -274,7 +274,7 @@ def accept_delegation_request(call: Call) -> Mapping[str, Any] | None:
         else:
             # The root user and federated users are not mapped to delegated credentials
             # (AWS's rule unpublished; an IAM user or role is the safe side).
-            raise errors.AwsError(
+            raise errors.CodedError(
                 "ConcurrentModification",
                 "A delegation request must be accepted by an IAM user or a role session.",
                 409,

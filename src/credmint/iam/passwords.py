@@ -275,7 +275,7 @@ def change_password(call: Call) -> Mapping[str, Any] | None:
     p = caller(call)
     if p.kind != "user" or p.entity_id is None:
         # Only IAM users have an IAM password to change (wording unconfirmed).
-        raise errors.AwsError("InvalidUserType", "Only IAM users can change their own password.", 400)
+        raise errors.CodedError("InvalidUserType", "Only IAM users can change their own password.", 400)
     new: str = call.params["NewPassword"]
     with call.store.read() as conn:
         policy = stored_policy(conn, p.account_id) or {}

@@ -68,7 +68,7 @@ def parse_ssh_public_key(body: str) -> rsa.RSAPublicKey:
             key = serialization.load_ssh_public_key(raw)
         else:
             # Unconfirmed wording.
-            raise errors.AwsError(
+            raise errors.CodedError(
                 "UnrecognizedPublicKeyEncoding", "The public key encoding format is unsupported or unrecognized.", 400
             )
     except (ValueError, UnsupportedAlgorithm, binascii.Error, TypeError):
@@ -80,7 +80,7 @@ def parse_ssh_public_key(body: str) -> rsa.RSAPublicKey:
 
 def _invalid_key() -> errors.AwsError:
     # Unconfirmed wording.
-    return errors.AwsError("InvalidPublicKey", "The public key is not valid.", 400)
+    return errors.CodedError("InvalidPublicKey", "The public key is not valid.", 400)
 
 
 def ssh_line(key: rsa.RSAPublicKey) -> str:
@@ -124,7 +124,7 @@ def upload_ssh_public_key(call: Call) -> Mapping[str, Any] | None:
         mine = conn.execute(select(sk.c.fingerprint).where(sk.c.user_id == user.user_id)).scalars().all()
         if print_ in mine:
             # Unconfirmed wording.
-            raise errors.AwsError(
+            raise errors.CodedError(
                 "DuplicateSSHPublicKey", "The SSH public key specified is already in use by this user.", 400
             )
         if len(mine) >= MAX_SSH_KEYS_PER_USER:
@@ -149,7 +149,7 @@ def upload_ssh_public_key(call: Call) -> Mapping[str, Any] | None:
 def get_ssh_public_key(call: Call) -> Mapping[str, Any] | None:
     encoding: str = call.params["Encoding"]
     if encoding not in ("SSH", "PEM"):
-        raise errors.AwsError("UnrecognizedPublicKeyEncoding", f"Unrecognized encoding: {encoding}.", 400)
+        raise errors.CodedError("UnrecognizedPublicKeyEncoding", f"Unrecognized encoding: {encoding}.", 400)
     with call.store.read() as conn:
         user = USER.authorized(call, conn, "iam:GetSSHPublicKey", call.params["UserName"])
         row = _ssh_row(conn, user.user_id, call.params["SSHPublicKeyId"])
@@ -203,12 +203,12 @@ def parse_certificate(body: str, now: datetime) -> x509.Certificate:
         cert = x509.load_pem_x509_certificate(body.strip().encode("latin-1"))
     except (ValueError, TypeError):
         # Unconfirmed wording.
-        raise errors.AwsError(
+        raise errors.CodedError(
             "MalformedCertificate", "The certificate is malformed or not in PEM format.", 400
         ) from None
     if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
         # Unconfirmed wording.
-        raise errors.AwsError("InvalidCertificate", "The certificate is not valid at this time.", 400)
+        raise errors.CodedError("InvalidCertificate", "The certificate is not valid at this time.", 400)
     return cert
 
 
@@ -245,7 +245,7 @@ def upload_signing_certificate(call: Call) -> Mapping[str, Any] | None:
         mine = conn.execute(select(sc.c.sha256).where(owned_by(sc, account_id, user))).scalars().all()
         if digest in mine:
             # Unconfirmed wording.
-            raise errors.AwsError("DuplicateCertificate", "The certificate is already in use by this user.", 409)
+            raise errors.CodedError("DuplicateCertificate", "The certificate is already in use by this user.", 409)
         if len(mine) >= MAX_SIGNING_CERTIFICATES_PER_USER:
             raise errors.limit_exceeded(
                 f"Cannot exceed quota for CertificatesPerUser: {MAX_SIGNING_CERTIFICATES_PER_USER}"

@@ -159,7 +159,7 @@ def _fill_text(text: str, values: Mapping[str, list[str]]) -> str:
     def one(m: re.Match[str]) -> str:
         name = m.group(1)
         if name not in values:
-            raise errors.internal_failure()  # the catalogue names a parameter it does not define
+            raise errors.InternalFailure()  # the catalogue names a parameter it does not define
         vs = values[name]
         if len(vs) != 1:
             raise _bad_value(f"The parameter {name} must have exactly one value where it is used in text.")
@@ -196,7 +196,7 @@ def fill_document(text: str, values: Mapping[str, list[str]]) -> str:
 
 
 def _disabled(arn: str) -> errors.AwsError:
-    return errors.AwsError(
+    return errors.CodedError(
         "RoleTemplateDisabled",
         f"The role template {arn} is disabled and cannot be used to create roles.",  # wording unconfirmed
         400,
@@ -261,7 +261,7 @@ def acquire_role(call: Call) -> Mapping[str, Any] | None:
     r, ip, pa, src = schema.roles, schema.inline_policies, schema.policy_attachments, schema.role_template_sources
     with call.store.write() as conn:
         if ROLE.find(conn, account_id, name) is not None:
-            raise errors.AwsError(
+            raise errors.CodedError(
                 "NameConflict",
                 f"A role named {name} already exists in the account.",
                 409,  # wording unconfirmed
@@ -271,7 +271,7 @@ def acquire_role(call: Call) -> Mapping[str, Any] | None:
             check_boundary(conn, account_id, boundary)
         for policy_arn in managed:
             if find_policy(conn, account_id, policy_arn) is None:
-                raise errors.internal_failure()  # the catalogue names a policy credmint does not have
+                raise errors.InternalFailure()  # the catalogue names a policy credmint does not have
         role_id = ids.new_unique_id("AROA")
         conn.execute(
             insert(r).values(

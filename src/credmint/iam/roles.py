@@ -38,7 +38,7 @@ def refuse_service_linked(row: Row[Any]) -> None:
     """AWS lets only the linked service change a service-linked role's trust, policies or
     boundary, or delete it other than by DeleteServiceLinkedRole."""
     if str(row.path).startswith(SERVICE_ROLE_PATH):
-        raise errors.AwsError(
+        raise errors.CodedError(
             "UnmodifiableEntity",
             f"Cannot perform the operation on the protected role '{row.name}' - this role is only modifiable by AWS",
             400,

@@ -41,7 +41,7 @@ t = schema.server_certificates
 
 def _malformed(what: str) -> errors.AwsError:
     # Unconfirmed wording.
-    return errors.AwsError("MalformedCertificate", f"Unable to parse {what}.", 400)
+    return errors.CodedError("MalformedCertificate", f"Unable to parse {what}.", 400)
 
 
 def parse_certificate(body: str, what: str = "certificate body") -> x509.Certificate:
@@ -100,7 +100,7 @@ def upload_server_certificate(call: Call) -> Mapping[str, Any] | None:
     chain = parse_chain(p["CertificateChain"]) if p.get("CertificateChain") else []
     if not _same_public_key(cert, key):
         # Unconfirmed wording.
-        raise errors.AwsError(
+        raise errors.CodedError(
             "KeyPairMismatch", "Unable to validate certificate: the private key does not match the certificate.", 400
         )
     cert_id = ids.new_unique_id("ASCA")

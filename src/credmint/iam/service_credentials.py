@@ -47,7 +47,7 @@ u = schema.users
 def _service(name: str) -> bool:
     if name not in SERVICES:
         # Unconfirmed wording.
-        raise errors.AwsError(
+        raise errors.CodedError(
             "NotSupportedService", f"Service {name} is not supported for service-specific credentials.", 404
         )
     return SERVICES[name]

@@ -11,9 +11,10 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from credmint import arns, errors, ids
+from credmint import arns, ids
 from credmint.api import Call, operation
 from credmint.orgs import data, handshakes, model
+from credmint.orgs import errors as orgs_errors
 from credmint.orgs.calls import (
     administrator,
     authorize,
@@ -25,7 +26,7 @@ from credmint.orgs.calls import (
     paginate,
 )
 from credmint.orgs.data import Org
-from credmint.orgs.lookups import attach_defaults, no_account, require_member
+from credmint.orgs.lookups import attach_defaults, require_member
 from credmint.orgs.ops import OPERATIONS
 from credmint.orgs.views import account_view, accounts_query, request_view
 from credmint.store import schema
@@ -121,10 +122,7 @@ def describe_create_account_status(call: Call) -> Mapping[str, Any]:
             select(r).where(r.c.request_id == call.params["CreateAccountRequestId"], r.c.org_id == org.org_id)
         ).first()
         if row is None:
-            raise errors.org_error(
-                "CreateAccountStatusNotFoundException",
-                "We can't find an create account request with the CreateAccountRequestId that you specified.",
-            )
+            raise orgs_errors.CreateAccountStatusNotFound()
         return {"CreateAccountStatus": request_view(row)}
 
 
@@ -151,7 +149,7 @@ def describe_account(call: Call) -> Mapping[str, Any]:
         authorize(call, "DescribeAccount", arns.org_account(org.management_account_id, org.org_id, account_id))
         row = conn.execute(accounts_query(org).where(schema.org_accounts.c.account_id == account_id)).first()
         if row is None:
-            raise no_account()
+            raise orgs_errors.AccountNotFound()
         return {"Account": account_view(conn, org, row)}
 
 
@@ -179,26 +177,18 @@ def move_account(call: Call) -> Mapping[str, Any]:
     with call.store.write() as conn:
         org = management(call, conn)
         if not data.is_parent(conn, org, source):
-            raise errors.org_error(
-                "SourceParentNotFoundException",
-                "We can't find a source root or OU with the ParentId that you specified.",
-            )
+            raise orgs_errors.SourceParentNotFound()
         if not data.is_parent(conn, org, destination):
-            raise errors.org_error(
-                "DestinationParentNotFoundException",
-                "We can't find the destination container (a root or OU) with the ParentId that you specified.",
-            )
+            raise orgs_errors.DestinationParentNotFound()
         oa = schema.org_accounts
         current = conn.execute(
             select(oa.c.parent_id).where(oa.c.account_id == account_id, oa.c.org_id == org.org_id)
         ).scalar_one_or_none()
         if current is None or current != source:
             # Unconfirmed: AWS's answer for an account that is not in the source parent.
-            raise no_account()
+            raise orgs_errors.AccountNotFound()
         if destination == current:
-            raise errors.org_error(
-                "DuplicateAccountException", "That account is already present in the specified destination."
-            )
+            raise orgs_errors.DuplicateAccount()
         conn.execute(update(oa).where(oa.c.account_id == account_id).values(parent_id=destination))
     return {}
 
@@ -206,22 +196,11 @@ def move_account(call: Call) -> Mapping[str, Any]:
 # --- leaving and closing ----------------------------------------------------------------------
 
 
-def _management_cannot_leave() -> errors.AwsError:
-    return errors.org_error(
-        "MasterCannotLeaveOrganizationException",
-        "You can't remove a management account from an organization. If you want the management account to "
-        "become a member account in another organization, you must first delete the current organization.",
-    )
-
-
 def _depart(conn: Connection, org: Org, account_id: str, now: datetime) -> None:
     """``account_id`` leaves ``org``: a standalone account again, with its policies detached,
     its organization tags dropped and its pending approvals canceled."""
     if data.delegated_services(conn, account_id):
-        raise errors.org_constraint_violation(
-            "You can't remove an account that is a delegated administrator. Deregister it first.",
-            "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG",
-        )
+        raise orgs_errors.ConstraintViolation.delegated_administrator_member()
     a = schema.org_policy_attachments
     conn.execute(delete(a).where(a.c.target_id == account_id, a.c.org_id == org.org_id))
     drop_all_tags(conn, arns.org_account(org.management_account_id, org.org_id, account_id))
@@ -237,7 +216,7 @@ def remove_account_from_organization(call: Call) -> Mapping[str, Any]:
     with call.store.write() as conn:
         org = management(call, conn)
         if account_id == org.management_account_id:
-            raise _management_cannot_leave()
+            raise orgs_errors.MasterCannotLeaveOrganization()
         require_member(conn, org, account_id)
         _depart(conn, org, account_id, call.now)
     return {}
@@ -251,7 +230,7 @@ def leave_organization(call: Call) -> Mapping[str, Any]:
     with call.store.write() as conn:
         org = membership(call, conn)
         if account_id == org.management_account_id:
-            raise _management_cannot_leave()
+            raise orgs_errors.MasterCannotLeaveOrganization()
         _depart(conn, org, account_id, call.now)
     return {}
 
@@ -266,15 +245,11 @@ def close_account(call: Call) -> Mapping[str, Any]:
     with call.store.write() as conn:
         org = management(call, conn)
         if account_id == org.management_account_id:
-            raise errors.org_constraint_violation(
-                "You can't close the management account with this operation.", "CANNOT_CLOSE_MANAGEMENT_ACCOUNT"
-            )
+            raise orgs_errors.ConstraintViolation.close_management_account()
         require_member(conn, org, account_id)
         closed = conn.execute(select(oa.c.closed_at).where(oa.c.account_id == account_id)).scalar_one_or_none()
         if closed is not None:
-            raise errors.org_error(
-                "AccountAlreadyClosedException", "You attempted to close an account that is already closed."
-            )
+            raise orgs_errors.AccountAlreadyClosed()
         _check_close_quota(conn, org, call.now)
         conn.execute(update(oa).where(oa.c.account_id == account_id).values(closed_at=call.now))
     return {}
@@ -294,10 +269,7 @@ def _check_close_quota(conn: Connection, org: Org, now: datetime) -> None:
         if r.closed_at is not None and now - _utc(r.closed_at) < timedelta(days=model.CLOSE_QUOTA_DAYS)
     ]
     if len(recent) >= quota:
-        raise errors.org_constraint_violation(
-            "You have exceeded the number of accounts that you can close in a 30-day period.",
-            "CLOSE_ACCOUNT_QUOTA_EXCEEDED",
-        )
+        raise orgs_errors.ConstraintViolation.close_quota()
 
 
 def _utc(value: datetime) -> datetime:
@@ -312,7 +284,4 @@ def create_gov_cloud_account(call: Call) -> Mapping[str, Any]:
     authorize(call, "CreateGovCloudAccount")
     with call.store.read() as conn:
         management(call, conn)
-    raise errors.org_constraint_violation(
-        "The management account must be associated with an AWS GovCloud (US) account to create GovCloud accounts.",
-        "MASTER_ACCOUNT_NOT_GOVCLOUD_ENABLED",
-    )
+    raise orgs_errors.ConstraintViolation.govcloud_not_enabled()

@@ -17,6 +17,7 @@ from credmint.access import condition_keys
 from credmint.access.principal import Principal
 from credmint.api import Call
 from credmint.orgs import data, model
+from credmint.orgs import errors as orgs_errors
 from credmint.orgs.data import Org
 from credmint.store import schema
 
@@ -29,7 +30,7 @@ _POLICY_TYPE_PARAMS = ("PolicyType", "Type", "Filter")
 
 def caller(call: Call) -> Principal:
     if call.principal is None:
-        raise errors.missing_authentication_token()
+        raise errors.MissingAuthenticationToken()
     return call.principal
 
 
@@ -105,16 +106,15 @@ def authorize(call: Call, action: str, resource: str = "*", *, own: bool = False
             resource_account=delegation[1] if delegation else None,
             extra_keys=_request_keys(call, full, resource),
         )
-    except errors.AwsError as exc:
-        if exc.code == "AccessDenied":
-            raise errors.org_access_denied(exc.message or "") from None
-        raise
+    except errors.AccessDenied as exc:
+        # Organizations answers the authorizer's denial as its own AccessDeniedException.
+        raise orgs_errors.AccessDenied(exc.message or "") from None
 
 
 def membership(call: Call, conn: Connection) -> Org:
     org = data.org_of_account(conn, caller(call).account_id)
     if org is None:
-        raise errors.org_not_in_use()
+        raise orgs_errors.NotInUse()
     return org
 
 
@@ -123,7 +123,7 @@ def management(call: Call, conn: Connection) -> Org:
     ``call.operation`` by the organization's delegation policy, checked in :func:`authorize`)."""
     org = membership(call, conn)
     if org.management_account_id != caller(call).account_id and not _delegated(conn, org, call.operation):
-        raise errors.org_access_denied()
+        raise orgs_errors.AccessDenied()
     return org
 
 
@@ -142,7 +142,7 @@ def administrator(call: Call, conn: Connection) -> Org:
         and not data.delegated_services(conn, account)
         and not _delegated(conn, org, call.operation)
     ):
-        raise errors.org_access_denied()
+        raise orgs_errors.AccessDenied()
     return org
 
 
@@ -170,10 +170,7 @@ def entity_arn(org: Org, entity_id: str) -> str:
 
 def require_all_features(org: Org) -> None:
     if not org.all_features:
-        raise errors.org_constraint_violation(
-            "The organization must have all features enabled to perform this operation.",
-            "ORGANIZATION_NOT_IN_ALL_FEATURES_MODE",
-        )
+        raise orgs_errors.ConstraintViolation.all_features_required()
 
 
 @contextmanager
@@ -196,9 +193,7 @@ def paginate(items: Sequence[Any], params: Mapping[str, Any]) -> tuple[Sequence[
                 raise ValueError(token)
             start = int(index)
         except (ValueError, binascii.Error, UnicodeDecodeError):
-            raise errors.org_invalid_input(
-                "You specified an invalid value for nextToken.", "INVALID_NEXT_TOKEN"
-            ) from None
+            raise orgs_errors.InvalidInput.next_token() from None
     size: int = params.get("MaxResults") or DEFAULT_PAGE
     page = items[start : start + size]
     more: dict[str, str] = {}

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 
-from credmint import errors
 from credmint.api import Call, operation
 from credmint.orgs import data
+from credmint.orgs import errors as orgs_errors
 from credmint.orgs.calls import administrator, authorize, management, paginate, require_all_features
 from credmint.orgs.lookups import require_member
 from credmint.orgs.ops import OPERATIONS
@@ -40,22 +40,11 @@ def register_delegated_administrator(call: Call) -> Mapping[str, Any]:
         org = management(call, conn)
         require_member(conn, org, account_id)
         if account_id == org.management_account_id:
-            raise errors.org_constraint_violation(
-                "You cannot register the management account of the organization as a delegated administrator "
-                "for an AWS service integrated with Organizations.",
-                "CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR",
-            )
+            raise orgs_errors.ConstraintViolation.register_management_account()
         if service not in data.service_access(conn, org.org_id):
-            raise errors.org_constraint_violation(
-                "You attempted to register a delegated administrator for a service that does not have trusted "
-                "access enabled in the organization.",
-                "SERVICE_ACCESS_NOT_ENABLED",
-            )
+            raise orgs_errors.ConstraintViolation.service_access_not_enabled()
         if service in data.delegated_services(conn, account_id):
-            raise errors.org_error(
-                "AccountAlreadyRegisteredException",
-                "The provided account is already a delegated administrator for your organization.",
-            )
+            raise orgs_errors.AccountAlreadyRegistered()
         conn.execute(
             insert(d).values(account_id=account_id, service_principal=service, org_id=org.org_id, delegated_at=call.now)
         )
@@ -72,10 +61,7 @@ def deregister_delegated_administrator(call: Call) -> Mapping[str, Any]:
         org = management(call, conn)
         require_member(conn, org, account_id)
         if service not in data.delegated_services(conn, account_id):
-            raise errors.org_error(
-                "AccountNotRegisteredException",
-                "The provided account is not a registered delegated administrator for this service.",
-            )
+            raise orgs_errors.AccountNotRegistered.for_service()
         # Read access to the organization ends with the account's last delegation: the
         # administrator checks read the store on every request.
         conn.execute(delete(d).where(d.c.account_id == account_id, d.c.service_principal == service))
@@ -151,9 +137,7 @@ def list_delegated_services_for_account(call: Call) -> Mapping[str, Any]:
             .order_by(d.c.delegated_at, d.c.service_principal)
         ).all()
     if not rows:
-        raise errors.org_error(
-            "AccountNotRegisteredException", "The provided account is not a registered delegated administrator."
-        )
+        raise orgs_errors.AccountNotRegistered.anywhere()
     page, more = paginate(rows, call.params)
     return {
         "DelegatedServices": [

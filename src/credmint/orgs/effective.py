@@ -15,18 +15,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from credmint import errors
 from credmint.api import Call, operation
 from credmint.orgs import data
+from credmint.orgs import errors as orgs_errors
 from credmint.orgs.calls import administrator, authorize, caller, entity_arn, membership, paginate
-from credmint.orgs.lookups import no_target, require_member
+from credmint.orgs.lookups import require_member
 from credmint.orgs.ops import OPERATIONS
-
-
-def _none_effective() -> errors.AwsError:
-    return errors.org_error(
-        "EffectivePolicyNotFoundException", "We can't find an effective policy of the type that you specified."
-    )
 
 
 @operation(OPERATIONS, "DescribeEffectivePolicy")
@@ -40,12 +34,10 @@ def describe_effective_policy(call: Call) -> Mapping[str, Any]:
         authorize(call, "DescribeEffectivePolicy", entity_arn(org, target), own=target == own)
         if not target.isdigit():
             # Roots and OUs have no effective policy, only accounts (AWS: TargetId is an account).
-            raise errors.org_invalid_input(
-                "You specified a target that isn't supported for this operation.", "TARGET_NOT_SUPPORTED"
-            )
+            raise orgs_errors.InvalidInput.target_not_supported()
         if not data.is_target(conn, org, target):
-            raise no_target()
-    raise _none_effective()
+            raise orgs_errors.TargetNotFound()
+    raise orgs_errors.EffectivePolicyNotFound()
 
 
 @operation(OPERATIONS, "ListAccountsWithInvalidEffectivePolicy")
@@ -68,4 +60,4 @@ def list_effective_policy_validation_errors(call: Call) -> Mapping[str, Any]:
     # No policy of the type applies to the account, so there is no effective policy to
     # validate; what AWS answers here (this error or an empty list) is unconfirmed, and the
     # error is the answer DescribeEffectivePolicy gives for the same account.
-    raise _none_effective()
+    raise orgs_errors.EffectivePolicyNotFound()

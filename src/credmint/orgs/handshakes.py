@@ -33,9 +33,10 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from credmint import arns, errors
+from credmint import arns
 from credmint.api import Call, operation
 from credmint.orgs import data, model
+from credmint.orgs import errors as orgs_errors
 from credmint.orgs.calls import administrator, authorize, caller, management, paginate, unique
 from credmint.orgs.data import Org
 from credmint.orgs.lookups import attach_defaults
@@ -72,36 +73,6 @@ def _listed(row: Any, now: datetime) -> bool:
 
 
 # --- errors -----------------------------------------------------------------------------------
-
-
-def _not_found() -> errors.AwsError:
-    return errors.org_error(
-        "HandshakeNotFoundException", "We can't find a handshake with the HandshakeId that you specified."
-    )
-
-
-def _constraint(message: str, reason: str) -> errors.AwsError:
-    return errors.org_error("HandshakeConstraintViolationException", message, reason)
-
-
-def _already(state: str) -> errors.AwsError:
-    return errors.org_error(
-        "HandshakeAlreadyInStateException", f"The specified handshake is already in the requested state: {state}."
-    )
-
-
-def _transition() -> errors.AwsError:
-    return errors.org_error(
-        "InvalidHandshakeTransitionException",
-        "You can't perform the operation on the handshake in its current state.",
-    )
-
-
-def _in_organization() -> errors.AwsError:
-    return _constraint(
-        "The account is already a member of an organization.",
-        "ALREADY_IN_AN_ORGANIZATION",
-    )
 
 
 # --- views ------------------------------------------------------------------------------------
@@ -180,19 +151,17 @@ def _visible(conn: Connection, call: Call, handshake_id: str) -> tuple[Any, Org]
     account = caller(call).account_id
     row = conn.execute(select(h).where(h.c.handshake_id == handshake_id)).first()
     if row is None:
-        raise _not_found()
+        raise orgs_errors.HandshakeNotFound()
     org = _org_of(conn, row)
     if org.management_account_id != account and not _is_recipient(conn, row, account):
-        raise _not_found()
+        raise orgs_errors.HandshakeNotFound()
     return row, org
 
 
 def _filtered(call: Call, query: Any) -> Any:
     flt: Mapping[str, Any] = call.params.get("Filter") or {}
     if flt.get("ActionType") and flt.get("ParentHandshakeId"):
-        raise errors.org_invalid_input(
-            "You can specify only one filter parameter for the operation.", "MAX_LIMIT_EXCEEDED_FILTER"
-        )
+        raise orgs_errors.InvalidInput.one_filter()
     if flt.get("ActionType"):
         query = query.where(h.c.action == flt["ActionType"])
     if flt.get("ParentHandshakeId"):
@@ -209,19 +178,16 @@ def set_state(conn: Connection, row: Any, state: str, now: datetime) -> None:
         .values(state=state, updated_at=now)
     )
     if moved.rowcount != 1:
-        raise errors.org_error(
-            "ConcurrentModificationException",
-            "The target of the operation is currently being modified by a different request. Try again later.",
-        )
+        raise orgs_errors.ConcurrentModification()
 
 
 def _answerable(row: Any, now: datetime, wanted: str) -> None:
     """Refuse to move a handshake to ``wanted`` unless it is waiting."""
     state = state_of(row, now)
     if state == wanted:
-        raise _already(state)
+        raise orgs_errors.HandshakeAlreadyInState(state)
     if state not in model.WAITING:
-        raise _transition()
+        raise orgs_errors.InvalidHandshakeTransition()
 
 
 # --- invitations ------------------------------------------------------------------------------
@@ -244,20 +210,14 @@ def _target(call: Call) -> tuple[str, str, str]:
     kind, value = target["Type"], target["Id"]
     if kind == "ACCOUNT":
         if not (len(value) == 12 and value.isdigit()):
-            raise errors.org_invalid_input(
-                "You specified an invalid value for the target account id.", "INVALID_PATTERN_TARGET_ID"
-            )
+            raise orgs_errors.InvalidInput.target_account_id()
         return kind, value, value
     if kind == "EMAIL":
         local, at, domain = value.partition("@")
         if not (local and at and "." in domain) or any(c.isspace() for c in value):
-            raise errors.org_invalid_input(
-                "You specified an invalid email address for the invited account.", "INVALID_EMAIL_ADDRESS_TARGET"
-            )
+            raise orgs_errors.InvalidInput.target_email()
         return kind, value, value.lower()
-    raise errors.org_invalid_input(
-        "You can't specify an organization as the target of an invitation.", "INVALID_PARTY_TYPE_TARGET"
-    )
+    raise orgs_errors.InvalidInput.target_organization()
 
 
 def _resolve(conn: Connection, kind: str, key: str) -> str | None:
@@ -286,26 +246,18 @@ def invite_account_to_organization(call: Call) -> Mapping[str, Any]:
             if state_of(r, now) in model.WAITING
         ]
         if waiting:
-            raise _constraint(
-                "You can't invite accounts while the organization is migrating to all features.",
-                "INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES",
-            )
+            raise orgs_errors.HandshakeConstraintViolation.invite_during_migration()
         account = _resolve(conn, kind, key)
         if account is not None and data.org_of_account(conn, account) is not None:
-            raise _in_organization()
+            raise orgs_errors.HandshakeConstraintViolation.already_in_organization()
         invites = conn.execute(
             select(h).where(h.c.org_id == org.org_id, h.c.action == model.INVITE).order_by(h.c.requested_at.desc())
         ).all()
         if any(r.target_key == key and state_of(r, now) == model.OPEN for r in invites):
-            raise errors.org_error(
-                "DuplicateHandshakeException",
-                "A handshake with the same action and target already exists.",
-            )
+            raise orgs_errors.DuplicateHandshake()
         recent = [r for r in invites if now - _utc(r.requested_at) < timedelta(days=1)]
         if len(recent) >= model.MAX_INVITES_PER_DAY:
-            raise _constraint(
-                "You have sent too many invitations today. Try again tomorrow.", "HANDSHAKE_RATE_LIMIT_EXCEEDED"
-            )
+            raise orgs_errors.HandshakeConstraintViolation.rate_limit()
         handshake_id = model.new_handshake_id()
         conn.execute(
             insert(h).values(
@@ -365,7 +317,7 @@ def _finish_all_features(conn: Connection, org: Org, row: Any, now: datetime) ->
     if not _approved(children, now):
         # AWS finalizes only once every invited member approved (the remedy is to remove
         # the others); the exact error AWS gives an early finalization is unconfirmed.
-        raise _transition()
+        raise orgs_errors.InvalidHandshakeTransition()
     conn.execute(
         update(schema.organizations)
         .where(schema.organizations.c.org_id == org.org_id)
@@ -387,14 +339,14 @@ def accept_handshake(call: Call) -> Mapping[str, Any]:
         row, org = _visible(conn, call, handshake_id)
         if not _is_recipient(conn, row, account):
             # The organization's own side cannot accept its invitation.
-            raise errors.org_access_denied("You can't accept a handshake that your organization sent.")
+            raise orgs_errors.AccessDenied.own_handshake()
         _answerable(row, now, model.ACCEPTED)
         set_state(conn, row, model.ACCEPTED, now)
         if row.action == model.INVITE:
             if data.org_of_account(conn, account) is not None:
-                raise _in_organization()
+                raise orgs_errors.HandshakeConstraintViolation.already_in_organization()
             # A second invitation accepted at the same moment on another node joins first.
-            with unique(_in_organization):
+            with unique(orgs_errors.HandshakeConstraintViolation.already_in_organization):
                 _join(conn, org, account, row, now)
         elif row.action == model.ENABLE_ALL_FEATURES:
             _finish_all_features(conn, org, row, now)
@@ -418,7 +370,7 @@ def decline_handshake(call: Call) -> Mapping[str, Any]:
         row, org = _visible(conn, call, handshake_id)
         if not _is_recipient(conn, row, account) or row.action == model.ENABLE_ALL_FEATURES:
             # The sender withdraws with CancelHandshake, not DeclineHandshake.
-            raise errors.org_access_denied("Only the recipient of a handshake can decline it.")
+            raise orgs_errors.AccessDenied.decline_not_recipient()
         _answerable(row, call.now, model.DECLINED)
         set_state(conn, row, model.DECLINED, call.now)
         row = conn.execute(select(h).where(h.c.handshake_id == handshake_id)).one()
@@ -437,7 +389,7 @@ def cancel_handshake(call: Call) -> Mapping[str, Any]:
     with call.store.write() as conn:
         row, org = _visible(conn, call, handshake_id)
         if org.management_account_id != account:
-            raise errors.org_access_denied("Only the organization that sent a handshake can cancel it.")
+            raise orgs_errors.AccessDenied.cancel_not_sender()
         _answerable(row, call.now, model.CANCELED)
         set_state(conn, row, model.CANCELED, call.now)
         # Canceling the all-features request withdraws every member's approval request.
@@ -504,15 +456,10 @@ def enable_all_features(call: Call) -> Mapping[str, Any]:
     with call.store.write() as conn:
         org = management(call, conn)
         if org.all_features:
-            raise _constraint(
-                "The organization already has all features enabled.", "ORGANIZATION_ALREADY_HAS_ALL_FEATURES"
-            )
+            raise orgs_errors.HandshakeConstraintViolation.already_all_features()
         pending = conn.execute(select(h).where(h.c.org_id == org.org_id, h.c.action == model.ENABLE_ALL_FEATURES)).all()
         if any(state_of(r, now) in model.WAITING for r in pending):
-            raise _constraint(
-                "The organization is already migrating to all features.",
-                "ORGANIZATION_IS_ALREADY_PENDING_ALL_FEATURES_MIGRATION",
-            )
+            raise orgs_errors.HandshakeConstraintViolation.already_migrating()
         oa = schema.org_accounts
         invited = [
             a

@@ -7,27 +7,17 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from credmint import errors
 from credmint.orgs import data, model
+from credmint.orgs import errors as orgs_errors
 from credmint.orgs.data import Org
 from credmint.store import schema
-
-
-def no_account() -> errors.AwsError:
-    return errors.org_error("AccountNotFoundException", "You specified an account that doesn't exist.")
 
 
 def require_member(conn: Connection, org: Org, account_id: str) -> None:
     """AccountNotFoundException unless ``account_id`` belongs to ``org``."""
     member = data.org_of_account(conn, account_id)
     if member is None or member.org_id != org.org_id:
-        raise no_account()
-
-
-def no_target() -> errors.AwsError:
-    return errors.org_error(
-        "TargetNotFoundException", "We can't find a root, OU, account, or policy with the TargetId that you specified."
-    )
+        raise orgs_errors.AccountNotFound()
 
 
 def find_policy(conn: Connection, org: Org, policy_id: str) -> Any:
@@ -37,9 +27,7 @@ def find_policy(conn: Connection, org: Org, policy_id: str) -> Any:
     p = schema.org_policies
     row = conn.execute(select(p).where(p.c.policy_id == policy_id, p.c.org_id == org.org_id)).first()
     if row is None:
-        raise errors.org_error(
-            "PolicyNotFoundException", "We can't find a policy with the PolicyId that you specified."
-        )
+        raise orgs_errors.PolicyNotFound()
     return row
 
 

@@ -7,19 +7,16 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from credmint import arns, errors
+from credmint import arns
 from credmint.api import Call, operation
 from credmint.orgs import data, model
+from credmint.orgs import errors as orgs_errors
 from credmint.orgs.calls import administrator, authorize, caller, management, membership, paginate, unique
 from credmint.orgs.data import Org
 from credmint.orgs.ops import OPERATIONS
 from credmint.orgs.views import organization_view, root_view
 from credmint.store import schema
 from credmint.store.tags import drop_all_tags
-
-
-def _already_in_organization() -> errors.AwsError:
-    return errors.org_error("AlreadyInOrganizationException", "The AWS account is already a member of an organization.")
 
 
 @operation(OPERATIONS, "CreateOrganization")
@@ -29,9 +26,9 @@ def create_organization(call: Call) -> Mapping[str, Any]:
     authorize(call, "CreateOrganization")
     with call.store.write() as conn:
         if data.org_of_account(conn, p.account_id) is not None:
-            raise _already_in_organization()
+            raise orgs_errors.AlreadyInOrganization()
         org = Org(model.new_org_id(), p.account_id, feature_set, model.new_root_id(), call.now)
-        with unique(_already_in_organization):
+        with unique(orgs_errors.AlreadyInOrganization):
             conn.execute(
                 insert(schema.organizations).values(
                     org_id=org.org_id,
@@ -88,11 +85,7 @@ def delete_organization(call: Call) -> Mapping[str, Any]:
             select(oa.c.account_id).where(oa.c.org_id == org.org_id, oa.c.account_id != org.management_account_id)
         ).first()
         if members is not None:
-            raise errors.org_error(
-                "OrganizationNotEmptyException",
-                "The organization isn't empty. To delete an organization, you must first remove all member "
-                "accounts except the management account.",
-            )
+            raise orgs_errors.OrganizationNotEmpty()
         mgmt = org.management_account_id
         u, p = schema.org_units, schema.org_policies
         tagged = [arns.org_root(mgmt, org.org_id, org.root_id), arns.org_account(mgmt, org.org_id, mgmt)]

@@ -10,9 +10,10 @@ from sqlalchemy import Connection, delete, insert, select, update
 from credmint import arns, errors, policy
 from credmint.api import Call, operation
 from credmint.orgs import data, model
+from credmint.orgs import errors as orgs_errors
 from credmint.orgs.calls import administrator, authorize, authorized, entity_arn, management, paginate, unique
 from credmint.orgs.data import Org
-from credmint.orgs.lookups import attach_defaults, find_policy, no_target
+from credmint.orgs.lookups import attach_defaults, find_policy
 from credmint.orgs.ops import OPERATIONS
 from credmint.orgs.views import policy_arn_of, policy_summary, policy_view, root_view
 from credmint.store import schema
@@ -21,27 +22,17 @@ from credmint.store.tags import drop_all_tags, put_tags
 
 def _check_type(org: Org, policy_type: str) -> None:
     if policy_type not in model.CONTROL_TYPES or not org.all_features:
-        raise errors.org_error(
-            "PolicyTypeNotAvailableForOrganizationException",
-            "You can't use the specified policy type with the feature set currently enabled for this organization.",
-        )
+        raise orgs_errors.PolicyTypeNotAvailableForOrganization()
 
 
 def _check_content(policy_type: str, content: str) -> None:
     """The size quota and the grammar of ``policy_type`` (CreatePolicy and UpdatePolicy alike)."""
     if len(content) > model.MAX_POLICY_CHARS:
-        raise errors.org_constraint_violation(
-            "You attempted to create a policy that is larger than the maximum size.",
-            "POLICY_CONTENT_LIMIT_EXCEEDED",
-        )
+        raise orgs_errors.ConstraintViolation.policy_too_large()
     try:
         policy.validate_policy(content, "scp" if policy_type == model.SCP else "rcp")
     except errors.AwsError:
-        raise errors.org_malformed_policy() from None
-
-
-def _duplicate_policy() -> errors.AwsError:
-    return errors.org_error("DuplicatePolicyException", "A policy with the same name already exists.")
+        raise orgs_errors.MalformedPolicyDocument() from None
 
 
 @operation(OPERATIONS, "CreatePolicy")
@@ -57,9 +48,9 @@ def create_policy(call: Call) -> Mapping[str, Any]:
         _check_type(org, policy_type)
         _check_content(policy_type, content)
         if conn.execute(select(p.c.policy_id).where(p.c.org_id == org.org_id, p.c.name == name)).first() is not None:
-            raise _duplicate_policy()
+            raise orgs_errors.DuplicatePolicy()
         policy_id = model.new_policy_id()
-        with unique(_duplicate_policy):
+        with unique(orgs_errors.DuplicatePolicy):
             conn.execute(
                 insert(p).values(
                     policy_id=policy_id,
@@ -105,22 +96,14 @@ def attach_policy(call: Call) -> Mapping[str, Any]:
         found = find_policy(conn, org, policy_id)
         policy_type: str = found.policy_type
         if not data.is_target(conn, org, target):
-            raise no_target()
+            raise orgs_errors.TargetNotFound()
         if policy_type not in data.enabled_policy_types(conn, org.org_id):
-            raise errors.org_error(
-                "PolicyTypeNotEnabledException",
-                "This operation can be performed only for enabled policy types.",
-            )
+            raise orgs_errors.PolicyTypeNotEnabled()
         existing = [pid for _, pid, t in data.attached(conn, [target]) if t == policy_type]
         if policy_id in existing:
-            raise errors.org_error(
-                "DuplicatePolicyAttachmentException", "The selected policy is already attached to the specified target."
-            )
+            raise orgs_errors.DuplicatePolicyAttachment()
         if len(existing) >= model.MAX_ATTACHED_PER_TARGET:
-            raise errors.org_constraint_violation(
-                "You attempted to exceed the number of policies of a certain type that can be attached to an entity.",
-                "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED",
-            )
+            raise orgs_errors.ConstraintViolation.too_many_attached()
         conn.execute(
             insert(a).values(policy_id=policy_id, target_id=target, org_id=org.org_id, policy_type=policy_type)
         )
@@ -137,21 +120,15 @@ def detach_policy(call: Call) -> Mapping[str, Any]:
         org = management(call, conn)
         found = find_policy(conn, org, policy_id)
         if not data.is_target(conn, org, target):
-            raise no_target()
+            raise orgs_errors.TargetNotFound()
         existing = [pid for _, pid, t in data.attached(conn, [target]) if t == found.policy_type]
         if policy_id not in existing:
-            raise errors.org_error(
-                "PolicyNotAttachedException", "The policy isn't attached to the specified target in the specified root."
-            )
+            raise orgs_errors.PolicyNotAttached()
         if policy_id in model.NON_DETACHABLE:
-            raise errors.org_invalid_input("You can't detach this AWS Managed Policy.", "NON_DETACHABLE_POLICY")
+            raise orgs_errors.InvalidInput.non_detachable_policy()
         if len(existing) <= 1:
             # Every root, OU and account keeps at least one policy of each enabled type.
-            raise errors.org_constraint_violation(
-                "You attempted to detach a policy from an entity that would cause the entity to have fewer than "
-                "the minimum number of policies of a certain type required.",
-                "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED",
-            )
+            raise orgs_errors.ConstraintViolation.too_few_attached()
         conn.execute(delete(a).where(a.c.policy_id == policy_id, a.c.target_id == target))
     return {}
 
@@ -164,13 +141,10 @@ def enable_policy_type(call: Call) -> Mapping[str, Any]:
     with call.store.write() as conn:
         org = management(call, conn)
         if root_id != org.root_id:
-            raise errors.org_error("RootNotFoundException", "We can't find a root with the RootId that you specified.")
+            raise orgs_errors.RootNotFound()
         _check_type(org, policy_type)
         if policy_type in data.enabled_policy_types(conn, org.org_id):
-            raise errors.org_error(
-                "PolicyTypeAlreadyEnabledException",
-                "The specified policy type is already enabled in the specified root.",
-            )
+            raise orgs_errors.PolicyTypeAlreadyEnabled()
         conn.execute(insert(schema.org_policy_types).values(org_id=org.org_id, policy_type=policy_type))
         already = {target for target, _, t in _all_attachments(conn, org) if t == policy_type}
         for target in _all_targets(conn, org):
@@ -192,12 +166,6 @@ def _all_attachments(conn: Connection, org: Org) -> list[tuple[str, str, str]]:
     return [(r[0], r[1], r[2]) for r in rows]
 
 
-def _immutable() -> errors.AwsError:
-    return errors.org_invalid_input(
-        "You specified a policy that is managed by AWS and can't be modified.", "IMMUTABLE_POLICY"
-    )
-
-
 def _policy_resource(call: Call, policy_id: str) -> Callable[[Org], str]:
     """The ARN of ``policy_id`` for authorization; an unknown id is checked as ``*`` and then
     answered with PolicyNotFoundException by the operation."""
@@ -206,7 +174,7 @@ def _policy_resource(call: Call, policy_id: str) -> Callable[[Org], str]:
         with call.store.read() as conn:
             try:
                 return policy_arn_of(org, find_policy(conn, org, policy_id))
-            except errors.AwsError:
+            except orgs_errors.PolicyNotFound:
                 return "*"
 
     return arn
@@ -215,7 +183,7 @@ def _policy_resource(call: Call, policy_id: str) -> Callable[[Org], str]:
 def _readable_policy(call: Call, conn: Connection, org: Org, action: str, policy_id: str) -> Any:
     try:
         found = find_policy(conn, org, policy_id)
-    except errors.AwsError:
+    except orgs_errors.PolicyNotFound:
         # A caller without the permission learns nothing about which ids exist.
         authorize(call, action)
         raise
@@ -242,7 +210,7 @@ def update_policy(call: Call) -> Mapping[str, Any]:
         org = management(call, conn)
         found = find_policy(conn, org, policy_id)
         if isinstance(found, model.AwsManagedPolicy):
-            raise _immutable()
+            raise orgs_errors.InvalidInput.immutable_policy()
         changes: dict[str, str] = {}
         name: str | None = params.get("Name")
         if name is not None and name != found.name:
@@ -250,7 +218,7 @@ def update_policy(call: Call) -> Mapping[str, Any]:
                 select(p.c.policy_id).where(p.c.org_id == org.org_id, p.c.name == name, p.c.policy_id != policy_id)
             ).first()
             if clash is not None:
-                raise _duplicate_policy()
+                raise orgs_errors.DuplicatePolicy()
             changes["name"] = name
         if params.get("Description") is not None:
             changes["description"] = params["Description"]
@@ -261,7 +229,7 @@ def update_policy(call: Call) -> Mapping[str, Any]:
         if changes:
             # The commit's change signal makes every node re-read the levels of the
             # accounts below this policy's targets on their next request.
-            with unique(_duplicate_policy):
+            with unique(orgs_errors.DuplicatePolicy):
                 conn.execute(update(p).where(p.c.policy_id == policy_id).values(**changes))
         return {"Policy": policy_view(org, find_policy(conn, org, policy_id))}
 
@@ -275,14 +243,10 @@ def delete_policy(call: Call) -> Mapping[str, Any]:
         org = management(call, conn)
         found = find_policy(conn, org, policy_id)
         if isinstance(found, model.AwsManagedPolicy):
-            raise _immutable()
+            raise orgs_errors.InvalidInput.immutable_policy()
         in_use = conn.execute(select(a.c.target_id).where(a.c.policy_id == policy_id).limit(1)).first()
         if in_use is not None:
-            raise errors.org_error(
-                "PolicyInUseException",
-                "The policy is attached to one or more entities. You must detach it from all roots, OUs, and "
-                "accounts before performing this operation.",
-            )
+            raise orgs_errors.PolicyInUse()
         drop_all_tags(conn, policy_arn_of(org, found))
         conn.execute(delete(schema.org_policies).where(schema.org_policies.c.policy_id == policy_id))
     return {}
@@ -306,7 +270,7 @@ def list_policies_for_target(call: Call) -> Mapping[str, Any]:
         org = administrator(call, conn)
         authorize(call, "ListPoliciesForTarget", entity_arn(org, target))
         if not data.is_target(conn, org, target):
-            raise no_target()
+            raise orgs_errors.TargetNotFound()
         attached = {pid for _, pid, t in data.attached(conn, [target]) if t == policy_type}
         page, more = paginate(_policies_sorted(conn, attached), call.params)
         return {"Policies": [policy_summary(org, row) for row in page], **more}
@@ -354,12 +318,9 @@ def disable_policy_type(call: Call) -> Mapping[str, Any]:
     with call.store.write() as conn:
         org = management(call, conn)
         if root_id != org.root_id:
-            raise errors.org_error("RootNotFoundException", "We can't find a root with the RootId that you specified.")
+            raise orgs_errors.RootNotFound()
         if policy_type not in data.enabled_policy_types(conn, org.org_id):
-            raise errors.org_error(
-                "PolicyTypeNotEnabledException",
-                "This operation can be performed only for enabled policy types.",
-            )
+            raise orgs_errors.PolicyTypeNotEnabled()
         conn.execute(delete(t).where(t.c.org_id == org.org_id, t.c.policy_type == policy_type))
         # AWS detaches every policy of the type (the policies themselves stay); enabling the
         # type again starts over from the full-access policy on every root, OU and account.

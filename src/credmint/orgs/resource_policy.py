@@ -30,16 +30,13 @@ from credmint import arns, bound_principals, errors, policy
 from credmint.access import condition_keys
 from credmint.api import Call, operation
 from credmint.orgs import data, model
+from credmint.orgs import errors as orgs_errors
 from credmint.orgs.calls import administrator, authorize, management
 from credmint.orgs.data import Org
 from credmint.orgs.ops import OPERATIONS
 from credmint.policy.matching import glob_matcher
 from credmint.store import schema
 from credmint.store.tags import drop_all_tags, put_tags
-
-
-def _invalid(message: str, reason: str) -> errors.AwsError:
-    return errors.org_invalid_input(message, reason)
 
 
 def _actions_of(doc: Any) -> list[str]:
@@ -64,17 +61,11 @@ def _check_actions(doc: Any) -> None:
     for action in _actions_of(doc):
         service, _, name = action.partition(":")
         if service.lower() != "organizations" or not name:
-            raise _invalid(
-                f"The action {action} is not supported in a resource-based delegation policy.",
-                "UNSUPPORTED_ACTION_IN_RESOURCE_POLICY",
-            )
+            raise orgs_errors.InvalidInput.unsupported_action(action)
         matches = glob_matcher(name, fold_case=True)
         matched = [op for op in _known_operations() if matches(op.lower())]
         if not matched or not all(_grantable(op) for op in matched):
-            raise _invalid(
-                f"The action {action} is not supported in a resource-based delegation policy.",
-                "UNSUPPORTED_ACTION_IN_RESOURCE_POLICY",
-            )
+            raise orgs_errors.InvalidInput.unsupported_action(action)
 
 
 def _grantable(operation: str) -> bool:
@@ -97,10 +88,10 @@ def _validated(conn: Any, content: str) -> str:
         doc = policy.parse_policy(content)
         policy.validate_policy(doc, "resource")
     except errors.AwsError as exc:
-        raise _invalid(exc.message or "The policy is malformed.", "INVALID_RESOURCE_POLICY_JSON") from None
+        raise orgs_errors.InvalidInput.resource_policy_json(exc.message) from None
     _check_actions(doc)
     return bound_principals.bind(
-        conn, content, lambda value: _invalid(f"Invalid principal in policy: {value}", "INVALID_PRINCIPAL")
+        conn, content, orgs_errors.InvalidInput.principal
     )
 
 
@@ -112,13 +103,6 @@ def _view(conn: Any, org: Org, row: Any) -> dict[str, Any]:
         },
         "Content": bound_principals.render(conn, row.content),
     }
-
-
-def _no_policy() -> errors.AwsError:
-    return errors.org_error(
-        "ResourcePolicyNotFoundException",
-        "We can't find a resource policy request with the parameter that you specified.",
-    )
 
 
 @operation(OPERATIONS, "PutResourcePolicy")
@@ -144,7 +128,7 @@ def put_resource_policy(call: Call) -> Mapping[str, Any]:
             try:
                 put_tags(conn, arn, tags)
             except errors.AwsError as exc:
-                raise _invalid(exc.message or "Invalid tags.", "INVALID_INPUT") from None
+                raise orgs_errors.InvalidInput.tags(exc.message) from None
         return {"ResourcePolicy": _view(conn, org, data.resource_policy(conn, org.org_id))}
 
 
@@ -156,7 +140,7 @@ def describe_resource_policy(call: Call) -> Mapping[str, Any]:
         arn = arns.org_resource_policy(org.management_account_id, org.org_id, found.policy_id) if found else "*"
         authorize(call, "DescribeResourcePolicy", arn)
         if found is None:
-            raise _no_policy()
+            raise orgs_errors.ResourcePolicyNotFound()
         return {"ResourcePolicy": _view(conn, org, found)}
 
 
@@ -168,7 +152,7 @@ def delete_resource_policy(call: Call) -> Mapping[str, Any]:
         org = management(call, conn)
         found = data.resource_policy(conn, org.org_id)
         if found is None:
-            raise _no_policy()
+            raise orgs_errors.ResourcePolicyNotFound()
         drop_all_tags(conn, arns.org_resource_policy(org.management_account_id, org.org_id, found.policy_id))
         conn.execute(delete(r).where(r.c.org_id == org.org_id))
     return {}

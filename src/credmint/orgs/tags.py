@@ -10,9 +10,9 @@ from sqlalchemy import Connection, select
 from credmint import arns, errors
 from credmint.api import Call, operation
 from credmint.orgs import data
+from credmint.orgs import errors as orgs_errors
 from credmint.orgs.calls import administrator, authorize, entity_arn, management, paginate
 from credmint.orgs.data import Org
-from credmint.orgs.lookups import no_target
 from credmint.orgs.ops import OPERATIONS
 from credmint.store import schema
 from credmint.store.tags import get_tags, put_tags, remove_tags
@@ -33,7 +33,7 @@ def _taggable(call: Call, conn: Connection, org: Org, action: str, resource_id: 
         arn = entity_arn(org, resource_id)
     if arn is None:
         authorize(call, action)
-        raise no_target()
+        raise orgs_errors.TargetNotFound()
     authorize(call, action, arn)
     return arn
 
@@ -48,7 +48,7 @@ def tag_resource(call: Call) -> Mapping[str, Any]:
             put_tags(conn, arn, tags)
         except errors.AwsError as exc:
             # IAM's tag checks, answered in Organizations' words.
-            raise errors.org_invalid_input(exc.message or "Invalid tags.", "INVALID_INPUT") from None
+            raise orgs_errors.InvalidInput.tags(exc.message) from None
     return {}
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from credmint import errors
 from credmint.api import Call, operation
+from credmint.orgs import errors as orgs_errors
 from credmint.orgs.calls import authorize, management, paginate
 from credmint.orgs.ops import OPERATIONS
 
@@ -24,18 +24,11 @@ def _managed(call: Call, action: str) -> None:
         management(call, conn)
 
 
-def _not_found() -> errors.AwsError:
-    return errors.org_error(
-        "ResponsibilityTransferNotFoundException",
-        "We can't find a transfer that you specified.",
-    )
-
-
 @operation(OPERATIONS, "ListInboundResponsibilityTransfers")
 def list_inbound_responsibility_transfers(call: Call) -> Mapping[str, Any]:
     _managed(call, "ListInboundResponsibilityTransfers")
     if call.params.get("Id"):
-        raise _not_found()
+        raise orgs_errors.ResponsibilityTransferNotFound()
     page, more = paginate([], call.params)
     return {"ResponsibilityTransfers": list(page), **more}
 
@@ -50,25 +43,22 @@ def list_outbound_responsibility_transfers(call: Call) -> Mapping[str, Any]:
 @operation(OPERATIONS, "DescribeResponsibilityTransfer")
 def describe_responsibility_transfer(call: Call) -> Mapping[str, Any]:
     _managed(call, "DescribeResponsibilityTransfer")
-    raise _not_found()
+    raise orgs_errors.ResponsibilityTransferNotFound()
 
 
 @operation(OPERATIONS, "UpdateResponsibilityTransfer")
 def update_responsibility_transfer(call: Call) -> Mapping[str, Any]:
     _managed(call, "UpdateResponsibilityTransfer")
-    raise _not_found()
+    raise orgs_errors.ResponsibilityTransferNotFound()
 
 
 @operation(OPERATIONS, "TerminateResponsibilityTransfer")
 def terminate_responsibility_transfer(call: Call) -> Mapping[str, Any]:
     _managed(call, "TerminateResponsibilityTransfer")
-    raise _not_found()
+    raise orgs_errors.ResponsibilityTransferNotFound()
 
 
 @operation(OPERATIONS, "InviteOrganizationToTransferResponsibility")
 def invite_organization_to_transfer_responsibility(call: Call) -> Mapping[str, Any]:
     _managed(call, "InviteOrganizationToTransferResponsibility")
-    raise errors.org_constraint_violation(
-        "The organization doesn't meet the billing prerequisites for a responsibility transfer.",
-        "UNMET_BILLING_PREREQUISITE",
-    )
+    raise orgs_errors.ConstraintViolation.billing_prerequisite()

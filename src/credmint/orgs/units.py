@@ -7,9 +7,10 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from credmint import arns, errors
+from credmint import arns
 from credmint.api import Call, operation
 from credmint.orgs import data, model
+from credmint.orgs import errors as orgs_errors
 from credmint.orgs.calls import administrator, authorize, authorized, entity_arn, management, paginate, unique
 from credmint.orgs.data import Org
 from credmint.orgs.lookups import attach_defaults
@@ -17,16 +18,6 @@ from credmint.orgs.ops import OPERATIONS
 from credmint.orgs.views import account_view, accounts_query, ou_view
 from credmint.store import schema
 from credmint.store.tags import drop_all_tags, put_tags
-
-
-def _no_parent() -> errors.AwsError:
-    return errors.org_error(
-        "ParentNotFoundException", "We can't find a root or OU with the ParentId that you specified."
-    )
-
-
-def _duplicate_ou() -> errors.AwsError:
-    return errors.org_error("DuplicateOrganizationalUnitException", "An OU with the same name already exists.")
 
 
 @operation(OPERATIONS, "CreateOrganizationalUnit")
@@ -39,15 +30,13 @@ def create_organizational_unit(call: Call) -> Mapping[str, Any]:
     with call.store.write() as conn:
         org = management(call, conn)
         if not data.is_parent(conn, org, parent):
-            raise _no_parent()
+            raise orgs_errors.ParentNotFound()
         if len(data.ancestors(conn, org, parent)) > model.MAX_OU_DEPTH:
-            raise errors.org_constraint_violation(
-                "You have reached the maximum depth of OUs in your organization.", "OU_DEPTH_LIMIT_EXCEEDED"
-            )
+            raise orgs_errors.ConstraintViolation.ou_depth()
         if conn.execute(select(u.c.ou_id).where(u.c.parent_id == parent, u.c.name == name)).first() is not None:
-            raise _duplicate_ou()
+            raise orgs_errors.DuplicateOrganizationalUnit()
         ou_id = model.new_ou_id(org.root_id)
-        with unique(_duplicate_ou):
+        with unique(orgs_errors.DuplicateOrganizationalUnit):
             conn.execute(
                 insert(u).values(ou_id=ou_id, org_id=org.org_id, parent_id=parent, name=name, created_at=call.now)
             )
@@ -66,21 +55,15 @@ def list_organizational_units_for_parent(call: Call) -> Mapping[str, Any]:
     with call.store.read() as conn:
         org = administrator(call, conn)
         if not data.is_parent(conn, org, parent):
-            raise _no_parent()
+            raise orgs_errors.ParentNotFound()
         page, more = paginate(_ous_in(conn, org, parent), call.params)
         return {"OrganizationalUnits": [ou_view(conn, org, row) for row in page], **more}
-
-
-def _no_ou() -> errors.AwsError:
-    return errors.org_error(
-        "OrganizationalUnitNotFoundException", "We can't find an OU with the OrganizationalUnitId that you specified."
-    )
 
 
 def _ou_of(conn: Connection, org: Org, ou_id: str) -> Any:
     row = data.ou_row(conn, org.org_id, ou_id)
     if row is None:
-        raise _no_ou()
+        raise orgs_errors.OrganizationalUnitNotFound()
     return row
 
 
@@ -109,7 +92,7 @@ def list_children(call: Call) -> Mapping[str, Any]:
         org = administrator(call, conn)
         authorize(call, "ListChildren", entity_arn(org, parent))
         if not data.is_parent(conn, org, parent):
-            raise _no_parent()
+            raise orgs_errors.ParentNotFound()
         if child_type == "ACCOUNT":
             children = [row.account_id for row in _accounts_in(conn, org, parent)]
         else:
@@ -133,10 +116,7 @@ def list_parents(call: Call) -> Mapping[str, Any]:
             if member is not None and member.org_id == org.org_id:
                 parent = data.account_parent(conn, child)
         if parent is None:
-            raise errors.org_error(
-                "ChildNotFoundException",
-                "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.",
-            )
+            raise orgs_errors.ChildNotFound()
         # An account or OU has exactly one parent, so the list never needs a second page.
         page, more = paginate([parent], call.params)
         return {
@@ -152,7 +132,7 @@ def list_accounts_for_parent(call: Call) -> Mapping[str, Any]:
         org = administrator(call, conn)
         authorize(call, "ListAccountsForParent", entity_arn(org, parent))
         if not data.is_parent(conn, org, parent):
-            raise _no_parent()
+            raise orgs_errors.ParentNotFound()
         page, more = paginate(_accounts_in(conn, org, parent), call.params)
         return {"Accounts": [account_view(conn, org, row) for row in page], **more}
 
@@ -180,8 +160,8 @@ def update_organizational_unit(call: Call) -> Mapping[str, Any]:
                 select(u.c.ou_id).where(u.c.parent_id == row.parent_id, u.c.name == name, u.c.ou_id != ou_id)
             ).first()
             if clash is not None:
-                raise _duplicate_ou()
-            with unique(_duplicate_ou):
+                raise orgs_errors.DuplicateOrganizationalUnit()
+            with unique(orgs_errors.DuplicateOrganizationalUnit):
                 conn.execute(update(u).where(u.c.ou_id == ou_id).values(name=name))
             row = _ou_of(conn, org, ou_id)
         return {"OrganizationalUnit": ou_view(conn, org, row)}
@@ -195,11 +175,7 @@ def delete_organizational_unit(call: Call) -> Mapping[str, Any]:
         org = management(call, conn)
         _ou_of(conn, org, ou_id)
         if _ous_in(conn, org, ou_id) or _accounts_in(conn, org, ou_id):
-            raise errors.org_error(
-                "OrganizationalUnitNotEmptyException",
-                "The specified OU is not empty. Move all accounts to another root or to other OUs, remove all "
-                "child OUs, and try the operation again.",
-            )
+            raise orgs_errors.OrganizationalUnitNotEmpty()
         a = schema.org_policy_attachments
         conn.execute(delete(a).where(a.c.target_id == ou_id))
         drop_all_tags(conn, entity_arn(org, ou_id))

@@ -154,7 +154,7 @@ class CredmintApp:
             else:
                 status, out_headers, body = self._render_error(target, service, request_id, refusal)
         except Exception as err:  # never a traceback to the client
-            failure = self.edge.unexpected(err, head) or errors.internal_failure()
+            failure = self.edge.unexpected(err, head) or errors.InternalFailure()
             status, out_headers, body = self._render_error(target, service, request_id, failure)
         finally:
             reader.release()
@@ -374,7 +374,7 @@ class CredmintApp:
             name = compiled.model.name
             op = registry.OPERATIONS[service].get(name)
             if op is None:
-                raise errors.invalid_action(action, version)
+                raise errors.InvalidAction(action, version)
             exchange.operation = name
             node = self.node
             now = node.now()

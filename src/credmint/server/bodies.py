@@ -88,7 +88,7 @@ class BodyReader:
     def _reserve(self, total: int) -> None:
         if total > self._reserved:
             if not self._budget.reserve(total - self._reserved):
-                raise BodyRefused(errors.s3_slow_down(), errors.service_unavailable())
+                raise BodyRefused(errors.s3_slow_down(), errors.ServiceUnavailable())
             self._reserved = total
 
     def release(self) -> None:
@@ -134,7 +134,7 @@ class BodyReader:
                 raise
             # Our deadline's cancellation, not the server's: taken back, answered as a timeout.
             watch.task.uncancel()
-            raise BodyRefused(errors.request_timeout(), errors.request_timeout()) from None
+            raise BodyRefused(errors.RequestTimeout(), errors.RequestTimeout()) from None
         finally:
             self._deadlines.done(watch)
         if hasher is not None:
@@ -197,7 +197,7 @@ class BodyReader:
             if not watch.fired:
                 raise
             watch.task.uncancel()
-            raise BodyRefused(errors.request_timeout(), errors.request_timeout()) from None
+            raise BodyRefused(errors.RequestTimeout(), errors.RequestTimeout()) from None
         finally:
             self._deadlines.done(watch)
         if pending:

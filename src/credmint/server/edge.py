@@ -30,6 +30,7 @@ from credmint.httpreq import HttpRequest
 from credmint.server import accesslog
 from credmint.server.node import Node
 from credmint.sigv4 import SignedRequest, check_scope, parse_auth, verify_signature
+from credmint.sigv4 import errors as sigv4_errors
 from credmint.store.db import RateLimitedLog, WouldBlock, non_blocking, unavailable
 
 log = logging.getLogger("credmint.server")
@@ -58,13 +59,13 @@ class Edge:
             return await (future if deadline is None else asyncio.wait_for(future, deadline))
         except TimeoutError:
             self.outage_log.warning("store did not answer within %.1fs", deadline)
-            raise errors.service_unavailable() from None
+            raise errors.ServiceUnavailable() from None
         except Exception as err:
             outage = unavailable(err)
             if outage is None:
                 raise
             self.outage_log.warning("store unavailable: %s", outage)
-            raise errors.service_unavailable() from None
+            raise errors.ServiceUnavailable() from None
 
     async def run_operation(self, op: Operation, call: Call, params: Mapping[str, Any]) -> Mapping[str, Any] | None:
         """An operation on a worker thread if it blocks; else on the event loop, where a
@@ -85,7 +86,7 @@ class Edge:
         if signed is None:
             if op.unsigned:
                 return None
-            raise errors.missing_authentication_token()
+            raise errors.MissingAuthenticationToken()
         exchange = accesslog.current()
         exchange.access_key_id = signed.access_key_id
         facts = current_facts.get()
@@ -116,7 +117,7 @@ class Edge:
     ) -> KeyEntry:
         """A long-term key's entry, if it exists and is active; its use is recorded."""
         if not isinstance(entry, KeyEntry) or not entry.active:
-            raise errors.invalid_client_token_id(period=service != "iam")
+            raise errors.InvalidClientTokenId(period=service != "iam")
         self._node.last_used.record(key_id, service, region, now)
         return entry
 
@@ -132,7 +133,7 @@ class Edge:
 
     async def _resolve_session(self, key_id: str, token: str | None, service: str) -> KeyEntry:
         """Open a sealed session token: no read, unless its entity's identity is not cached."""
-        invalid = errors.invalid_client_token_id(period=service != "iam")
+        invalid = errors.InvalidClientTokenId(period=service != "iam")
         if token is None or not key_id.startswith("ASIA"):
             raise invalid
         try:
@@ -141,10 +142,8 @@ class Edge:
                 claims = await self.blocking(partial(self._node.open_session, token, key_id), self.deadline)
             else:
                 claims = self._node.open_session(token, key_id)
-        except AwsError as err:
-            if err.code == "InvalidClientTokenId":
-                raise invalid from None
-            raise
+        except errors.InvalidClientTokenId:
+            raise invalid from None
         principal = session_principal(claims)
         if service == "iam" and refuses_iam(claims):
             raise invalid
@@ -168,7 +167,7 @@ class Edge:
             log.exception("unhandled error on %s %s", req.method, req.raw_path)
             return None
         self.outage_log.warning("store unavailable on %s %s: %s", req.method, req.raw_path, outage)
-        return errors.service_unavailable()
+        return errors.ServiceUnavailable()
 
     async def s3_key(self, key_id: str, token: str | None, region: str, now: datetime) -> KeyEntry:
         try:
@@ -191,15 +190,8 @@ def _s3_credential_error(err: AwsError, key_id: str, token: str | None) -> AwsEr
     server's side (the store is unavailable) is not a credential failure and stays as is."""
     if err.status >= 500:
         return err
-    if err.code == "ExpiredToken":
-        return errors.s3_error("ExpiredToken", "The provided token has expired.", 400)
-    if token is not None and key_id.startswith("ASIA") and err.code == "InvalidClientTokenId":
-        # A token that is not one of ours (or was changed); a token for another key id
-        # is also reported here, as the sealed token cannot tell the two apart.
-        return errors.s3_error("InvalidToken", "The provided token is malformed or otherwise invalid.", 400)
-    return errors.s3_error(
-        "InvalidAccessKeyId",
-        "The AWS Access Key Id you provided does not exist in our records.",
-        403,
-        ("AWSAccessKeyId", key_id),
-    )
+    if isinstance(err, errors.ExpiredToken):
+        return sigv4_errors.ExpiredToken()
+    if token is not None and key_id.startswith("ASIA") and isinstance(err, errors.InvalidClientTokenId):
+        return sigv4_errors.InvalidToken()
+    return sigv4_errors.InvalidAccessKeyId(key_id)

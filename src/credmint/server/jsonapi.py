@@ -22,6 +22,7 @@ from credmint.audit.recorder import current_facts
 from credmint.cloudtrail import service as cloudtrail
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
+from credmint.orgs import errors as orgs_errors
 from credmint.server import accesslog, registry
 from credmint.server.edge import Edge, note_error
 from credmint.server.node import Node
@@ -56,14 +57,14 @@ async def handle_json(edge: Edge, node: Node, req: HttpRequest, service: str, re
     try:
         model, checker, table = _service(service)
         if req.method != "POST" or req.raw_path not in ("/", ""):
-            raise AwsError("UnknownOperationException", None, 404)
+            raise errors.UnknownOperation()
         # Target prefixes contain dots themselves (com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101).
         prefix, _, name = (req.header("x-amz-target") or "").rpartition(".")
         facts = current_facts.get()
         if facts is not None:
             facts.operation = name[:128] or None
         if prefix != model.metadata.get("targetPrefix") or name not in model.operation_names or name not in table:
-            raise AwsError("UnknownOperationException", None, 400)
+            raise errors.UnknownOperation(unknown_target=True)
         op = table[name]
         accesslog.current().operation = name
         op_model = model.operation_model(name)
@@ -97,7 +98,7 @@ def _invalid_input(failure: str) -> AwsError:
     m = _FAILURE.search(failure)
     path, constraint = (m.group(1), m.group(2)) if m else ("input", failure)
     reason = next((r for text, r in _REASONS if text in constraint), "INVALID_INPUT")
-    return errors.org_invalid_input(f"You specified an invalid value for {path}.", reason)
+    return orgs_errors.InvalidInput.value(path, reason)
 
 
 #: Each JSON service's error for a model constraint failure.

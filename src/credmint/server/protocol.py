@@ -38,11 +38,11 @@ from credmint.settings import Settings
 from credmint.wire.s3 import render_s3_error
 
 #: AWS's answers (S3's wording; STS and IAM close such connections with the same status).
-TOO_LARGE = errors.request_header_section_too_large()
+TOO_LARGE = errors.RequestHeaderSectionTooLarge()
 #: The scope extension holding a TLS connection's ``version`` and ``cipher`` (OpenSSL's
 #: names). Not the ASGI "tls" extension, which gives both as IANA numbers.
 TLS_EXTENSION = "credmint.tls"
-TIMEOUT = errors.request_timeout()
+TIMEOUT = errors.RequestTimeout()
 
 
 class _Refused(Exception):

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Literal
 
-from credmint import errors
+from credmint.sigv4 import errors as sigv4_errors
 from credmint.sigv4.signed import SignedRequest
 
 Dialect = Literal["query", "s3"]
@@ -42,40 +42,34 @@ def check_request_time(signed: SignedRequest, now: datetime, dialect: Dialect) -
             _check_presigned_s3(signed, now)
             return
         if abs(request_time - now) > MAX_SKEW:
-            raise errors.s3_request_time_too_skewed(signed.amz_date, now.strftime(_ISO_FORMAT))
+            raise sigv4_errors.RequestTimeTooSkewed(signed.amz_date, now.strftime(_ISO_FORMAT))
         return
     if abs(request_time - now) <= MAX_SKEW:  # the usual case, in one comparison
         return
     earliest = now - MAX_SKEW
     if request_time < earliest:
-        raise errors.signature_does_not_match(
-            f"Signature expired: {signed.amz_date} is now earlier than {earliest.strftime(AMZ_DATE_FORMAT)} "
-            f"({now.strftime(AMZ_DATE_FORMAT)} - 15 min.)"
+        raise sigv4_errors.SignatureDoesNotMatch.expired(
+            signed.amz_date, earliest.strftime(AMZ_DATE_FORMAT), now.strftime(AMZ_DATE_FORMAT)
         )
     latest = now + MAX_SKEW
     if request_time > latest:
-        raise errors.signature_does_not_match(
-            f"Signature not yet current: {signed.amz_date} is still later than "
-            f"{latest.strftime(AMZ_DATE_FORMAT)} "
-            f"({now.strftime(AMZ_DATE_FORMAT)} + 15 min.)"
+        raise sigv4_errors.SignatureDoesNotMatch.not_yet_current(
+            signed.amz_date, latest.strftime(AMZ_DATE_FORMAT), now.strftime(AMZ_DATE_FORMAT)
         )
 
 
 def _check_presigned_s3(signed: SignedRequest, now: datetime) -> None:
     expires = signed.expires
     if expires is None:  # parse_auth refuses this for S3; kept for hand-built values
-        raise errors.s3_authorization_query_parameters_error("X-Amz-Expires should be a number")
+        raise sigv4_errors.AuthorizationQueryParametersError.expires_not_number()
     if expires > MAX_PRESIGNED_EXPIRES:
-        raise errors.s3_authorization_query_parameters_error(
-            "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be "
-            "less than 604800 seconds"
-        )
+        raise sigv4_errors.AuthorizationQueryParametersError.expires_too_long()
     # A URL signed with a clock ahead of ours is tolerated within the usual skew.
     if signed.request_time - now > MAX_SKEW:
-        raise errors.s3_request_not_yet_valid()
+        raise sigv4_errors.AccessDenied.not_yet_valid()
     expires_at = signed.request_time + timedelta(seconds=expires)
     if now > expires_at:
-        raise errors.s3_request_expired(
+        raise sigv4_errors.AccessDenied.expired(
             str(expires), expires_at.strftime(_ISO_FORMAT), now.strftime(_ISO_FORMAT)
         )
 
@@ -94,23 +88,16 @@ def check_scope(signed: SignedRequest, service: str, dialect: Dialect, *, region
         return
     if dialect == "s3":
         _raise_s3_scope(signed, service, region, region_ok, service_ok, terminator_ok)
-    # STS's current wording: one sentence per fault, each ending ". ", concatenated [obs].
-    parts = []
-    if not region_ok:
-        parts.append("Credential should be scoped to a valid region. ")
-    if not service_ok:
-        parts.append(f"Credential should be scoped to correct service: '{service}'. ")
-    if not terminator_ok:
-        parts.append(
-            "Credential should be scoped with a valid terminator: "
-            f"'aws4_request', not '{signed.terminator}'. "
-        )
-    if not date_ok:
-        parts.append(
-            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: "
-            f"'{signed.scope_date}' != '{signed.amz_date[:8]}', from '{signed.amz_date}'. "
-        )
-    raise errors.signature_does_not_match("".join(parts))
+    raise sigv4_errors.SignatureDoesNotMatch.scope(
+        service,
+        signed.terminator,
+        signed.scope_date,
+        signed.amz_date,
+        region_ok=region_ok,
+        service_ok=service_ok,
+        terminator_ok=terminator_ok,
+        date_ok=date_ok,
+    )
 
 
 def _raise_s3_scope(
@@ -122,21 +109,15 @@ def _raise_s3_scope(
     terminator_ok: bool,
 ) -> None:
     # S3 reports the first fault only; the order among them is unconfirmed.
-    if signed.presigned:
-        prefix = "Error parsing the X-Amz-Credential parameter; "
-
-        def fail(message: str, *extra: tuple[str, str]) -> errors.AwsError:
-            return errors.s3_authorization_query_parameters_error(prefix + message, *extra)
-    else:
-
-        def fail(message: str, *extra: tuple[str, str]) -> errors.AwsError:
-            return errors.s3_authorization_header_malformed(message, *extra)
-
+    fault: type[sigv4_errors.AuthorizationHeaderMalformed | sigv4_errors.AuthorizationQueryParametersError] = (
+        sigv4_errors.AuthorizationQueryParametersError
+        if signed.presigned
+        else sigv4_errors.AuthorizationHeaderMalformed
+    )
     if not region_ok:
-        expected = region if region is not None else "us-east-1"
-        raise fail(f"the region '{signed.region}' is wrong; expecting '{expected}'", ("Region", expected))
+        raise fault.wrong_region(signed.region, region if region is not None else "us-east-1")
     if not service_ok:
-        raise fail(f'incorrect service "{signed.service}". This endpoint belongs to "{service}".')
+        raise fault.wrong_service(signed.service, service)
     if not terminator_ok:
-        raise fail(f'incorrect terminal "{signed.terminator}". This endpoint uses "aws4_request".')
-    raise fail("Invalid credential date. Date is not the same as X-Amz-Date.")
+        raise fault.wrong_terminal(signed.terminator)
+    raise fault.wrong_date()

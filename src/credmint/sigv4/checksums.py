@@ -12,7 +12,7 @@ import hashlib
 import zlib
 from collections.abc import Callable
 
-from credmint import errors
+from credmint.sigv4 import errors as sigv4_errors
 
 
 def _reflected_table(poly: int) -> tuple[int, ...]:
@@ -93,11 +93,11 @@ def check_checksum_value(name: str, value: str, actual: str, *, trailing: bool =
     try:
         claimed = base64.b64decode(value.strip(), validate=True)
     except (binascii.Error, ValueError):
-        raise errors.s3_invalid_checksum_value(name, trailing) from None
+        raise sigv4_errors.InvalidRequest.checksum_value(name, trailing=trailing) from None
     if len(claimed) != size:
-        raise errors.s3_invalid_checksum_value(name, trailing)
+        raise sigv4_errors.InvalidRequest.checksum_value(name, trailing=trailing)
     if claimed != base64.b64decode(actual):
-        raise errors.s3_bad_digest(label)
+        raise sigv4_errors.BadDigest(label)
 
 
 class RunningChecksum:

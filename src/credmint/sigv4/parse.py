@@ -12,8 +12,8 @@ from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from urllib.parse import unquote
 
-from credmint import errors
 from credmint.httpreq import HttpRequest
+from credmint.sigv4 import errors as sigv4_errors
 from credmint.sigv4.checks import AMZ_DATE_FORMAT, Dialect, check_request_time
 from credmint.sigv4.signed import SignedRequest
 
@@ -24,8 +24,6 @@ ALGORITHM = "AWS4-HMAC-SHA256"
 _CANONICAL_AUTH = re.compile(r"Credential=([^,\s]+), ?SignedHeaders=([^,\s]+), ?Signature=([^,\s]+)")
 
 _DIGITS = frozenset("0123456789")
-_S3_CREDENTIAL_SHAPE = 'expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".'
-
 
 def split_query(query_string: str) -> list[tuple[str, str]]:
     """``a=1&b&c=`` → ``[("a", "1"), ("b", ""), ("c", "")]``, still percent-encoded."""
@@ -94,13 +92,8 @@ def parse_auth(req: HttpRequest, dialect: Dialect, *, now: datetime | None = Non
     if "X-Amz-Algorithm" in query:
         if authorization is not None:
             if dialect == "s3":
-                raise errors.s3_invalid_argument(
-                    "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, "
-                    "Signature query string parameter or the Authorization header should be specified",
-                    "Authorization",
-                    authorization,
-                )
-            raise errors.signature_does_not_match_bare()
+                raise sigv4_errors.InvalidArgument.one_auth_mechanism("Authorization", authorization)
+            raise sigv4_errors.SignatureDoesNotMatch.bare()
         return _parse_presigned(req, query, dialect, now)
     if authorization is None:
         return None
@@ -140,8 +133,8 @@ def _parse_header(
     algorithm, _, rest = authorization.strip().partition(" ")
     if algorithm != ALGORITHM:
         if s3:
-            raise errors.s3_invalid_argument("Unsupported Authorization Type", "Authorization", authorization)
-        raise errors.incomplete_signature(f"Unsupported AWS 'algorithm': '{algorithm}'.")
+            raise sigv4_errors.InvalidArgument.authorization_type(authorization)
+        raise sigv4_errors.IncompleteSignature.unsupported_algorithm(algorithm)
 
     canonical = _CANONICAL_AUTH.fullmatch(rest)
     if canonical is not None:
@@ -169,13 +162,8 @@ def _split_auth(rest: str, authorization: str, s3: bool) -> dict[str, str]:
         key, eq, value = part.partition("=")
         if not eq:
             if s3:
-                raise errors.s3_authorization_header_malformed(
-                    f'the authorization component "{part}" is malformed.'
-                )
-            raise errors.incomplete_signature(
-                f"'{part}' not a valid key=value pair (missing equal-sign) in Authorization header: "
-                f"'{authorization}'"
-            )
+                raise sigv4_errors.AuthorizationHeaderMalformed.component(part)
+            raise sigv4_errors.IncompleteSignature.not_key_value(part, authorization)
         params[key.strip()] = value.strip()  # duplicates: the last wins (observed)
     return params
 
@@ -202,28 +190,20 @@ def _parse_header_params(
     if credential is None or signature is None or signed_headers_raw is None or date_value is None:
         if s3:
             if credential is None or signature is None or signed_headers_raw is None:
-                raise errors.s3_authorization_header_malformed(
-                    "the authorization header requires three components: Credential, SignedHeaders, "
-                    "and Signature."
-                )
-            raise errors.s3_missing_date()
-        missing = []
-        if credential is None:
-            missing.append("Authorization header requires 'Credential' parameter.")
-        if signature is None:
-            missing.append("Authorization header requires 'Signature' parameter.")
-        if signed_headers_raw is None:
-            missing.append("Authorization header requires 'SignedHeaders' parameter.")
-        if date_value is None:
-            missing.append(
-                "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
-            )
-        raise errors.incomplete_signature(" ".join(missing) + f" Authorization={authorization}")
+                raise sigv4_errors.AuthorizationHeaderMalformed.three_components()
+            raise sigv4_errors.AccessDenied.missing_date()
+        raise sigv4_errors.IncompleteSignature.header_missing(
+            authorization,
+            credential=credential is None,
+            signature=signature is None,
+            signed_headers=signed_headers_raw is None,
+            date=date_value is None,
+        )
 
     if request_time is None:
         if s3:
-            raise errors.s3_missing_date()
-        raise errors.incomplete_signature(_bad_date_message(date_value))
+            raise sigv4_errors.AccessDenied.missing_date()
+        raise sigv4_errors.IncompleteSignature.bad_date(date_value)
 
     signed_headers = tuple(signed_headers_raw.lower().split(";")) if signed_headers_raw else ()
     return _finish(
@@ -249,10 +229,8 @@ def _parse_presigned(
     algorithm = query["X-Amz-Algorithm"]
     if algorithm != ALGORITHM:
         if s3:
-            raise errors.s3_authorization_query_parameters_error(
-                'X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"'
-            )
-        raise errors.incomplete_signature(f"Unsupported AWS 'algorithm': '{algorithm}'.")
+            raise sigv4_errors.AuthorizationQueryParametersError.algorithm()
+        raise sigv4_errors.IncompleteSignature.unsupported_algorithm(algorithm)
 
     credential = query.get("X-Amz-Credential")
     signature = query.get("X-Amz-Signature")
@@ -261,13 +239,10 @@ def _parse_presigned(
     expires_value = query.get("X-Amz-Expires")
     if s3:
         if None in (credential, signature, signed_headers_raw, date_value, expires_value):
-            raise errors.s3_authorization_query_parameters_error(
-                "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, "
-                "X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters."
-            )
+            raise sigv4_errors.AuthorizationQueryParametersError.missing()
     else:
         missing = [
-            f"AWS query-string parameters must include '{name}'."
+            name
             for name, value in (
                 ("X-Amz-Credential", credential),
                 ("X-Amz-Signature", signature),
@@ -277,17 +252,15 @@ def _parse_presigned(
             if value is None
         ]
         if missing:
-            raise errors.incomplete_signature(" ".join(missing) + " Re-examine the query-string parameters.")
+            raise sigv4_errors.IncompleteSignature.query_missing(missing)
     assert credential is not None and signature is not None
     assert signed_headers_raw is not None and date_value is not None
 
     request_time = parse_amz_date(date_value)
     if request_time is None:
         if s3:
-            raise errors.s3_authorization_query_parameters_error(
-                "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\""
-            )
-        raise errors.incomplete_signature(_bad_date_message(date_value))
+            raise sigv4_errors.AuthorizationQueryParametersError.date()
+        raise sigv4_errors.IncompleteSignature.bad_date(date_value)
 
     expires: int | None = None
     if expires_value is not None:
@@ -296,9 +269,9 @@ def _parse_presigned(
             expires = int(expires_value)
         if s3:
             if expires is None:
-                raise errors.s3_authorization_query_parameters_error("X-Amz-Expires should be a number")
+                raise sigv4_errors.AuthorizationQueryParametersError.expires_not_number()
             if expires < 0:
-                raise errors.s3_authorization_query_parameters_error("X-Amz-Expires must be non-negative")
+                raise sigv4_errors.AuthorizationQueryParametersError.expires_negative()
         # Query services ignore X-Amz-Expires entirely (aws-behavior.md §2.2), so a bad one is no error.
 
     token = query.get("X-Amz-Security-Token")
@@ -324,12 +297,6 @@ def _parse_presigned(
         query.get("X-Amz-Content-Sha256"),
         dialect,
         now,
-    )
-
-
-def _bad_date_message(value: str) -> str:
-    return (
-        f"Date must be in ISO-8601 'basic format'. Got '{value}'. See http://en.wikipedia.org/wiki/ISO_8601"
     )
 
 
@@ -379,13 +346,7 @@ def _finish(
     if n != 5:
         if dialect == "s3":
             if presigned:
-                raise errors.s3_authorization_query_parameters_error(
-                    "Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; "
-                    + _S3_CREDENTIAL_SHAPE
-                )
-            raise errors.s3_authorization_header_malformed("the Credential is mal-formed; " + _S3_CREDENTIAL_SHAPE)
-        raise errors.incomplete_signature(
-            "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, "
-            f"got '{credential}'"
-        )
+                raise sigv4_errors.AuthorizationQueryParametersError.credential_malformed()
+            raise sigv4_errors.AuthorizationHeaderMalformed.credential_malformed()
+        raise sigv4_errors.IncompleteSignature.credential_elements(credential)
     return signed

@@ -20,8 +20,8 @@ import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from credmint import errors
 from credmint.httpreq import HttpRequest
+from credmint.sigv4 import errors as sigv4_errors
 from credmint.sigv4.canonical import EMPTY_SHA256
 from credmint.sigv4.checksums import ALGORITHMS, check_checksum_value, compute_checksum
 from credmint.sigv4.keys import DEFAULT_KEY_CACHE, SigningKeyCache, sign_hex
@@ -91,7 +91,7 @@ class ChunkedDecoder:
         self.has_trailer = mode != STREAMING_SIGNED
         declared = req.header("x-amz-decoded-content-length")
         if declared is None or not declared.strip().isdigit():
-            raise errors.s3_missing_decoded_content_length()
+            raise sigv4_errors.MissingContentLength()
         #: The object's size, as the request declares it (checked against what arrives).
         self.decoded_length = int(declared)
         self._key = b""
@@ -126,7 +126,7 @@ class ChunkedDecoder:
                 self._remaining -= take
                 self.total += take
                 if self.total > self.decoded_length:
-                    raise errors.s3_incomplete_body()
+                    raise sigv4_errors.IncompleteBody()
                 if self.is_signed:
                     self._chunk_hash.update(piece)
                 out.append(piece)
@@ -144,7 +144,7 @@ class ChunkedDecoder:
                 if found < 0:
                     self._pending += data[pos:]
                     if len(self._pending) > _MAX_CHUNK_LINE:
-                        raise errors.s3_incomplete_body()
+                        raise sigv4_errors.IncompleteBody()
                     return out
                 line = self._pending + data[pos:found]
                 self._pending = b""
@@ -156,26 +156,26 @@ class ChunkedDecoder:
                 pos += need
                 if len(self._pending) == 2:
                     if self._pending != b"\r\n":
-                        raise errors.s3_incomplete_body()
+                        raise sigv4_errors.IncompleteBody()
                     self._pending = b""
                     self._end_chunk()
             else:  # trailers, the final CRLF, or bytes after the end
                 if state == _DONE:
-                    raise errors.s3_incomplete_body()
+                    raise sigv4_errors.IncompleteBody()
                 self._pending += data[pos:]
                 if len(self._pending) > MAX_TRAILER_BYTES:
-                    raise errors.s3_malformed_trailer() if state == _TRAILERS else errors.s3_incomplete_body()
+                    raise sigv4_errors.MalformedTrailer() if state == _TRAILERS else sigv4_errors.IncompleteBody()
                 return out
         return out
 
     def _start_chunk(self, line: bytes) -> None:
         if len(line) > _MAX_CHUNK_LINE:
-            raise errors.s3_incomplete_body()
+            raise sigv4_errors.IncompleteBody()
         self._number += 1
         size_field, _, extension = line.partition(b";")
         size_field = size_field.strip()
         if not size_field or not _HEX_DIGITS.issuperset(size_field) or len(size_field) > 16:
-            raise errors.s3_incomplete_body()
+            raise sigv4_errors.IncompleteBody()
         self._size = int(size_field, 16)
         self._extension = extension
         self._chunk_hash = hashlib.sha256()
@@ -190,17 +190,17 @@ class ChunkedDecoder:
         if self.is_signed:
             extension = self._extension
             if not extension.startswith(_CHUNK_SIGNATURE):
-                raise errors.s3_chunk_signature_does_not_match()
+                raise sigv4_errors.SignatureDoesNotMatch.s3_chunk()
             provided = extension[len(_CHUNK_SIGNATURE) :].strip()
             expected = sign_hex(
                 self._key, self._prefix + self._previous + f"\n{EMPTY_SHA256}\n" + self._chunk_hash.hexdigest()
             )
             if not hmac.compare_digest(expected.encode("ascii"), provided):
-                raise errors.s3_chunk_signature_does_not_match()
+                raise sigv4_errors.SignatureDoesNotMatch.s3_chunk()
             self._previous = expected
             if size:
                 if self._small_chunk is not None:
-                    raise errors.s3_invalid_chunk_size(*self._small_chunk)
+                    raise sigv4_errors.InvalidChunkSize(*self._small_chunk)
                 if size < MIN_SIGNED_CHUNK:
                     self._small_chunk = (self._number, size)
         if size:
@@ -213,17 +213,17 @@ class ChunkedDecoder:
         declared length); returns the trailing headers but the trailer signature."""
         if self._state == _FINAL_CRLF:
             if self._pending != b"\r\n":
-                raise errors.s3_incomplete_body()
+                raise sigv4_errors.IncompleteBody()
         elif self._state != _TRAILERS:
-            raise errors.s3_incomplete_body()
+            raise sigv4_errors.IncompleteBody()
         self._state = _DONE
         trailers: list[tuple[str, str]] = []
         trailer_signature = _read_trailers(self._pending, 0, trailers) if self.has_trailer else None
         if self.total != self.decoded_length:
-            raise errors.s3_incomplete_body()
+            raise sigv4_errors.IncompleteBody()
         if self.is_signed and self.has_trailer:
             if trailer_signature is None:
-                raise errors.s3_chunk_signature_does_not_match()
+                raise sigv4_errors.SignatureDoesNotMatch.s3_chunk()
             signed = self._signed
             canonical = "".join(f"{name}:{value}\n" for name, value in trailers)
             expected = sign_hex(
@@ -232,9 +232,9 @@ class ChunkedDecoder:
                 + hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
             )
             if not hmac.compare_digest(expected.encode("ascii"), trailer_signature.encode("utf-8", "replace")):
-                raise errors.s3_chunk_signature_does_not_match()
+                raise sigv4_errors.SignatureDoesNotMatch.s3_chunk()
         elif trailer_signature is not None:
-            raise errors.s3_malformed_trailer()
+            raise sigv4_errors.MalformedTrailer()
         return tuple(trailers)
 
 
@@ -251,16 +251,16 @@ def _read_trailers(body: bytes, pos: int, trailers: list[tuple[str, str]]) -> st
         pos = eol + 1
         if not line:
             if pos < end_of_body:
-                raise errors.s3_malformed_trailer()
+                raise sigv4_errors.MalformedTrailer()
             break
         name, colon, value = line.partition(b":")
         if not colon:
-            raise errors.s3_malformed_trailer()
+            raise sigv4_errors.MalformedTrailer()
         try:
             text_name = name.decode("ascii").strip().lower()
             text_value = value.decode("utf-8").strip()
         except UnicodeDecodeError:
-            raise errors.s3_malformed_trailer() from None
+            raise sigv4_errors.MalformedTrailer() from None
         if text_name == _TRAILER_SIGNATURE:
             signature = text_value
         else:
@@ -278,9 +278,9 @@ def check_trailers(
     if declared_header is not None:
         declared = {name.strip().lower() for name in declared_header.split(",") if name.strip()}
         if declared != set(sent):
-            raise errors.s3_malformed_trailer()
+            raise sigv4_errors.MalformedTrailer()
     for name, value in trailers:
         if name.startswith("x-amz-checksum-"):
             if name not in ALGORITHMS:
-                raise errors.s3_malformed_trailer()
+                raise sigv4_errors.MalformedTrailer()
             check_checksum_value(name, value, checksum_of(name), trailing=True)

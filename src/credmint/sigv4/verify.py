@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from credmint import errors
 from credmint.httpreq import HttpRequest
+from credmint.sigv4 import errors as sigv4_errors
 from credmint.sigv4.canonical import UNSIGNED_PAYLOAD, canonical_request, string_to_sign
 from credmint.sigv4.checks import Dialect
 from credmint.sigv4.keys import DEFAULT_KEY_CACHE, SigningKeyCache, sign_hex_keyed
@@ -29,13 +29,6 @@ S3_PAYLOAD_LITERALS = frozenset(
     }
 )
 _HEX = frozenset("0123456789abcdefABCDEF")
-_BAD_PAYLOAD_HASH = (
-    "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, "
-    "STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, "
-    "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER "
-    "or a valid sha256 value."
-)
-_HOST_NOT_SIGNED = "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
 
 
 def is_hex_sha256(value: str) -> bool:
@@ -56,9 +49,9 @@ def payload_hash(req: HttpRequest, signed: SignedRequest, dialect: Dialect) -> s
     if signed.presigned:
         return value if value is not None else UNSIGNED_PAYLOAD
     if value is None:
-        raise errors.s3_missing_content_sha256()
+        raise sigv4_errors.InvalidRequest.missing_content_sha256()
     if value not in S3_PAYLOAD_LITERALS and not is_hex_sha256(value):
-        raise errors.s3_invalid_argument(_BAD_PAYLOAD_HASH, "x-amz-content-sha256", value)
+        raise sigv4_errors.InvalidArgument.payload_hash(value)
     return value
 
 
@@ -68,7 +61,7 @@ def _check_s3_headers_signed(req: HttpRequest, signed: SignedRequest) -> None:
     names = set(signed.signed_headers)
     unsigned = [name for name, _ in req.headers if name.startswith("x-amz-") and name not in names]
     if unsigned:
-        raise errors.s3_headers_not_signed(", ".join(dict.fromkeys(unsigned)))
+        raise sigv4_errors.AccessDenied.headers_not_signed(", ".join(dict.fromkeys(unsigned)))
 
 
 def verify_signature(
@@ -89,7 +82,7 @@ def verify_signature(
     Streaming bodies are checked later by :func:`decode_aws_chunked`.
     """
     if "host" not in signed.signed_headers:
-        raise errors.signature_does_not_match(_HOST_NOT_SIGNED)
+        raise sigv4_errors.SignatureDoesNotMatch.host_not_signed()
     s3 = dialect == "s3"
     if s3:
         _check_s3_headers_signed(req, signed)
@@ -100,8 +93,8 @@ def verify_signature(
     expected = sign_hex_keyed(keyed, sts)
     if not hmac.compare_digest(expected.encode("ascii"), signed.signature.encode("utf-8", "replace")):
         if s3:
-            raise errors.s3_signature_does_not_match(signed.access_key_id, sts, signed.signature, creq)
-        raise errors.signature_does_not_match()
+            raise sigv4_errors.SignatureDoesNotMatch.s3(signed.access_key_id, sts, signed.signature, creq)
+        raise sigv4_errors.SignatureDoesNotMatch.query()
     if s3 and body_read:
         check_payload_hash(signed, hashlib.sha256(req.body).hexdigest())
 
@@ -112,4 +105,4 @@ def check_payload_hash(signed: SignedRequest, computed: str) -> None:
     if payload is None or not is_hex_sha256(payload):
         return
     if computed != payload.lower():
-        raise errors.s3_content_sha256_mismatch(payload, computed)
+        raise sigv4_errors.XAmzContentSHA256Mismatch(payload, computed)

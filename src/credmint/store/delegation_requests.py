@@ -139,4 +139,4 @@ def new_token() -> str:
 
 def expired_token() -> errors.AwsError:
     # One answer for unknown, used and expired tokens: a replay learns nothing.
-    return errors.AwsError("ExpiredTradeInTokenException", "The trade-in token has expired or is not valid.", 400)
+    return errors.CodedError("ExpiredTradeInTokenException", "The trade-in token has expired or is not valid.", 400)

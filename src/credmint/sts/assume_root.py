@@ -32,6 +32,7 @@ from credmint.api import Call, operation
 from credmint.httpreq import HttpRequest
 from credmint.ids import AccountId
 from credmint.orgs import data, model
+from credmint.sts import errors as sts_errors
 from credmint.sts import sessions
 from credmint.sts.service import OPERATIONS
 
@@ -55,34 +56,32 @@ def is_global_endpoint(req: HttpRequest) -> bool:
 def assume_root(call: Call) -> Mapping[str, Any]:
     p = sessions.caller(call)
     if is_global_endpoint(call.request):
-        raise errors.assume_root_global_endpoint()
+        raise sts_errors.ValidationError.assume_root_global_endpoint()
     if p.is_root:
-        raise errors.assume_root_with_root_credentials()
+        raise sts_errors.AccessDenied.root_credentials_assume_root()
     sessions.refuse_limited_session(p, "sts:AssumeRoot", call.params.get("TargetPrincipal", "*"))
     caller_session = p.session
     params = call.params
     target_value: str = params["TargetPrincipal"]
     m = _TARGET.match(target_value)
     if m is None:
-        raise errors.validation_error(f"{target_value} is invalid")
+        raise sts_errors.ValidationError.invalid(target_value)
     # The pattern admits only a 12-digit account id (or an account ARN holding one).
     target = AccountId(m.group(1) or m.group(2))
     task_arn = str((params.get("TaskPolicyArn") or {}).get("arn") or "")
     if task_arn not in ROOT_TASK_POLICIES:
-        raise errors.assume_root_task_policy(task_arn)
+        raise sts_errors.ValidationError.root_task_policy(task_arn)
     resource = arns.root(target)
     if caller_session is not None and caller_session.kind is IssuingCall.GET_FEDERATION_TOKEN:
         # Federated users may call no STS operation but GetCallerIdentity.
-        raise errors.not_authorized(p.arn, "sts:AssumeRoot", resource)
+        raise sts_errors.AccessDenied.not_authorized(p.arn, "sts:AssumeRoot", resource)
     try:
         # The caller's own policies decide (the member account has no say, as with AWS).
         call.authorize(
             "sts:AssumeRoot", resource, resource_account=p.account_id, extra_keys={"sts:TaskPolicyArn": task_arn}
         )
-    except errors.AwsError as exc:
-        if exc.code != "AccessDenied":
-            raise
-        raise errors.not_authorized(p.arn, "sts:AssumeRoot", resource) from None
+    except errors.AccessDenied:
+        raise sts_errors.AccessDenied.not_authorized(p.arn, "sts:AssumeRoot", resource) from None
     with call.store.read() as conn:
         access = data.root_access(conn, p.account_id)
         member = data.org_of_account(conn, target)
@@ -96,7 +95,7 @@ def assume_root(call: Call) -> Mapping[str, Any]:
         or target == org.management_account_id
     ):
         # One answer for every refusal: the caller learns nothing about the organization.
-        raise errors.not_authorized(p.arn, "sts:AssumeRoot", resource)
+        raise sts_errors.AccessDenied.not_authorized(p.arn, "sts:AssumeRoot", resource)
 
     duration: int = params.get("DurationSeconds", DEFAULT_DURATION_SECONDS)
     source = caller_session.source_identity if caller_session is not None else None

@@ -11,12 +11,12 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from credmint import errors
 from credmint.access.principal import Principal
 from credmint.api import Call
 from credmint.identity_providers import workload_identity_issuer as issuer
 from credmint.sealing import UnsealError
 from credmint.store.iam import CachedRole
+from credmint.sts import errors as sts_errors
 from credmint.sts import sessions
 
 #: The session facts that carry a workload identity.
@@ -26,11 +26,6 @@ FACT_TEMPLATE = "workload_identity_template"
 _CONTEXT_AAD = b"credmint:workload-context:v1"
 #: The model's bound on a ContextAssertion.
 MAX_ASSERTION_CHARS = 3072
-
-
-def invalid_context() -> errors.AwsError:
-    # One answer for every unusable context: which check failed is not the caller's business.
-    return errors.AwsError("InvalidContextAssertion", "The provided context assertion is invalid or has expired.", 400)
 
 
 def seal_context(call: Call, claims: Mapping[str, Any]) -> str:
@@ -43,14 +38,14 @@ def seal_context(call: Call, claims: Mapping[str, Any]) -> str:
 
 def _open_context(call: Call, text: str) -> dict[str, Any]:
     if len(text) > MAX_ASSERTION_CHARS:
-        raise invalid_context()
+        raise sts_errors.InvalidContextAssertion()
     try:
         plain = call.master.open(base64.b64decode(text, validate=True), _CONTEXT_AAD)
         claims = json.loads(plain)
     except (binascii.Error, ValueError, UnsealError):
-        raise invalid_context() from None
+        raise sts_errors.InvalidContextAssertion() from None
     if not isinstance(claims, dict):
-        raise invalid_context()
+        raise sts_errors.InvalidContextAssertion()
     return claims
 
 
@@ -65,7 +60,7 @@ def redeem(
     another role or another caller — is refused, never ignored: a caller that passed a
     context expects the session to carry it."""
     if len(contexts) != 1:
-        raise invalid_context()
+        raise sts_errors.InvalidContextAssertion()
     given = contexts[0]
     claims = _open_context(call, given.get("ContextAssertion") or "")
     now = sessions.epoch(call.now)
@@ -76,11 +71,11 @@ def redeem(
             or claims["c"] != p.user_id
             or ("se" in claims and claims["se"] <= now)
         ):
-            raise invalid_context()
+            raise sts_errors.InvalidContextAssertion()
         with call.store.read() as conn:
             provider = issuer.provider_by_id(conn, claims["p"])
         if provider is None or provider.arn != given.get("ProviderArn"):
-            raise invalid_context()
+            raise sts_errors.InvalidContextAssertion()
         facts = (
             (FACT_SUBJECT, str(claims["s"])),
             (FACT_PROVIDER, str(claims["p"])),
@@ -88,4 +83,4 @@ def redeem(
         )
         return facts, (int(claims["se"]) if "se" in claims else None)
     except (KeyError, TypeError):
-        raise invalid_context() from None
+        raise sts_errors.InvalidContextAssertion() from None

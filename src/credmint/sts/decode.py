@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from credmint import errors
 from credmint.access.messages import decode_message
 from credmint.api import Call, operation
+from credmint.sts import errors as sts_errors
 from credmint.sts import sessions
 from credmint.sts.service import OPERATIONS
 
@@ -21,5 +21,5 @@ def decode_authorization_message(call: Call) -> Mapping[str, Any]:
     # so a caller learns nothing about messages that are not its account's.
     decoded = decode_message(call.master, call.params["EncodedMessage"], caller.account_id)
     if decoded is None:
-        raise errors.invalid_authorization_message()
+        raise sts_errors.InvalidAuthorizationMessage()
     return {"DecodedMessage": decoded}

@@ -10,11 +10,12 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from credmint import arns, errors, settings
+from credmint import arns, settings
 from credmint.access.tokens import IssuingCall, PrincipalKind
 from credmint.api import Call, operation
 from credmint.store import schema
 from credmint.store.delegation_requests import expired_token, token_hash, utc
+from credmint.sts import errors as sts_errors
 from credmint.sts import sessions
 from credmint.sts.service import OPERATIONS
 
@@ -27,7 +28,7 @@ def get_delegated_access_token(call: Call) -> Mapping[str, Any]:
     sessions.refuse_limited_session(p, "sts:GetDelegatedAccessToken", "*")
     if not settings.delegation_partner(call.settings, p.account_id):
         # AWS: "not available for general use" without partner onboarding (wording unconfirmed).
-        raise errors.access_denied(f"Account {p.account_id} is not enabled for delegation.")
+        raise sts_errors.AccessDenied.delegation_not_enabled(p.account_id)
     call.authorize("sts:GetDelegatedAccessToken", "*")
     token: str = call.params["TradeInToken"]
     if len(token) > 512:

@@ -20,11 +20,13 @@ from credmint import errors
 from credmint.access import condition_keys
 from credmint.access.tokens import IssuingCall
 from credmint.api import Call, operation
+from credmint.federation import errors as federation_errors
 from credmint.federation import oidc, saml
 from credmint.identity_providers import web_identity_issuer
 from credmint.identity_providers.trusted import oidc_provider, saml_provider
 from credmint.policy import PrincipalInfo, RequestContext, compile_policy, evaluate, global_condition_keys
 from credmint.store.iam import CachedRole
+from credmint.sts import errors as sts_errors
 from credmint.sts import sessions, workload_identity
 from credmint.sts.service import DEFAULT_ROLE_SESSION_SECONDS, OPERATIONS
 
@@ -71,7 +73,7 @@ def _authorize(
     tags: bool,
     source_identity: bool,
 ) -> None:
-    denied = errors.access_denied(f"Not authorized to perform {action}")
+    denied = sts_errors.AccessDenied.federation_not_authorized(action)
     if role is None or not _trust_allows(call, principal, action, role, keys, provider):
         raise denied
     if tags and not _trust_allows(call, principal, "sts:TagSession", role, keys, provider):
@@ -84,7 +86,7 @@ def _duration(call: Call, role: Any, fallback: int | None) -> int:
     requested: int | None = call.params.get("DurationSeconds")
     duration = requested or fallback or DEFAULT_ROLE_SESSION_SECONDS
     if duration > role.max_session_duration:
-        raise errors.duration_exceeds_role_max()
+        raise sts_errors.ValidationError.duration_exceeds_role_max()
     return duration
 
 
@@ -99,11 +101,11 @@ def assume_role_with_saml(call: Call) -> Mapping[str, Any]:
     ref = sessions.parse_role_arn(role_arn)
     m = _SAML_PROVIDER_ARN.match(provider_arn)
     if m is None:
-        raise errors.validation_error(f"{provider_arn} is invalid")
+        raise sts_errors.ValidationError.invalid(provider_arn)
     provider_account, provider_name = m.group(1), m.group(2)
     found = saml_provider(call.store, provider_arn) if provider_account == ref.account_id else None
     if found is None:
-        raise errors.invalid_identity_token("Specified provider doesn't exist")
+        raise federation_errors.InvalidIdentityToken.no_saml_provider()
     _, entity_id, certificates = found
 
     assertion = saml.verify_response(
@@ -190,13 +192,13 @@ def _verify_web_identity(call: Call, account_id: str) -> tuple[oidc.WebIdentity,
         # that host, and the token is then a JWT of that provider (unconfirmed wording).
         provider = oidc_provider(call.store, f"https://{provider_id}", account_id)
         if provider is None:
-            raise errors.invalid_identity_token(f"No OpenIDConnect provider found in your account for {provider_id}")
+            raise federation_errors.InvalidIdentityToken.no_oidc_provider(provider_id)
     else:
         provider = (
             oidc_provider(call.store, peeked.issuer, account_id) if peeked.issuer.startswith("https://") else None
         )
         if provider is None:
-            raise errors.invalid_identity_token(f"No OpenIDConnect provider found in your account for {peeked.issuer}")
+            raise federation_errors.InvalidIdentityToken.no_oidc_provider(peeked.issuer)
     keys = call.jwks.keys(provider.url, provider.thumbprints, peeked.kid)
     identity = oidc.verify(token, issuer=provider.url, client_ids=provider.client_ids, keys=keys, now=call.now)
     return identity, provider
@@ -277,16 +279,13 @@ def get_web_identity_token(call: Call) -> Mapping[str, Any]:
     if params.get("TokenType") == "JWT_SVID":
         return workload_identity.jwt_svid(call, p)
     if "TokenType" in params and ("SubjectMode" in params or "Scope" in params):
-        raise errors.validation_error("TokenType can't be specified together with SubjectMode or Scope.")
+        raise sts_errors.ValidationError.token_type_with_subject_mode()
     audience: list[str] = list(params["Audience"])
     algorithm: str = params["SigningAlgorithm"]
     duration: int = params.get("DurationSeconds") or 300
     tags = sessions.session_tags(call)
     if algorithm not in web_identity_issuer.ALGORITHMS:
-        raise errors.validation_error(
-            "1 validation error detected: Value '" + algorithm + "' at 'signingAlgorithm' failed to satisfy "
-            "constraint: Member must satisfy enum value set: [RS256, ES384]"
-        )
+        raise sts_errors.ValidationError.signing_algorithm(algorithm)
     keys: dict[str, str | Sequence[str]] = {
         "sts:IdentityTokenAudience": audience,
         "sts:DurationSeconds": str(duration),
@@ -297,13 +296,11 @@ def get_web_identity_token(call: Call) -> Mapping[str, Any]:
     call.authorize("sts:GetWebIdentityToken", "*", extra_keys=keys)
     state = web_identity_issuer.load(call.store, p.account_id)
     if state is None or not state.enabled:
-        raise errors.outbound_federation_disabled()
+        raise sts_errors.OutboundWebIdentityFederationDisabled()
     if p.session is not None and call.now + timedelta(seconds=duration) > datetime.fromtimestamp(
         p.session.expires_at, call.now.tzinfo
     ):
-        raise errors.session_duration_escalation(
-            "The requested DurationSeconds exceeds the remaining duration of the calling session."  # unconfirmed
-        )
+        raise sts_errors.SessionDurationEscalation()
     extra: dict[str, Any] = {
         "https://sts.amazonaws.com/": {
             "aws_account": p.account_id,
@@ -324,5 +321,5 @@ def get_web_identity_token(call: Call) -> Mapping[str, Any]:
             extra=extra,
         )
     except web_identity_issuer.PayloadTooLarge:
-        raise errors.jwt_payload_size_exceeded("The JWT payload exceeds the maximum allowed size.") from None
+        raise sts_errors.JWTPayloadSizeExceeded() from None
     return {"WebIdentityToken": token, "Expiration": expires}

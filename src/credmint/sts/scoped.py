@@ -24,10 +24,11 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from credmint import errors, ids
+from credmint import ids
 from credmint.access.tokens import MAX_SCOPE_POLICIES, MAX_TOKEN_CHARS, SessionClaims, TokenTooLargeError, seal_token
 from credmint.api import Call, operation
 from credmint.policy import validate_policy
+from credmint.sts import errors as sts_errors
 from credmint.sts import sessions
 from credmint.sts.service import OPERATIONS
 
@@ -41,36 +42,25 @@ def get_scoped_credentials(call: Call) -> Mapping[str, Any]:
     claims = p.session
     if claims is None:
         # Unconfirmed wording: the model's error for a caller that is not a valid session.
-        raise errors.AwsError(
-            "InvalidSubjectCredentials",
-            "GetScopedCredentials can only be called with temporary security credentials.",
-            400,
-        )
+        raise sts_errors.InvalidSubjectCredentials()
     policy: str | None = call.params.get("Policy")
     duration: int | None = call.params.get("DurationSeconds")
     if policy is None and duration is None:
         # Unconfirmed wording; the model: "you must specify at least one of them".
-        raise errors.validation_error("A request must provide at least one of Policy or DurationSeconds.")
+        raise sts_errors.ValidationError.scoped_nothing_requested()
     sessions.refuse_limited_session(p, "sts:GetScopedCredentials", "*")
     scopes = claims.scope_policies
     if policy is not None:
         validate_policy(policy, "session")
         if len(scopes) >= MAX_SCOPE_POLICIES:
             # The model: a fourth scope-down policy "is denied" (wording unconfirmed).
-            raise errors.access_denied(
-                f"The session already has {MAX_SCOPE_POLICIES} scope-down policies, the most allowed."
-            )
+            raise sts_errors.AccessDenied.scope_policies_full(MAX_SCOPE_POLICIES)
         scopes = (*scopes, policy)
     now = sessions.epoch(call.now)
     expires_at = claims.expires_at
     if duration is not None:
         if now + duration > claims.expires_at:
-            raise errors.AwsError(
-                "InsufficientSessionLifetime",
-                f"The requested DurationSeconds ({duration}) exceeds the remaining lifetime of the "
-                f"calling session ({max(claims.expires_at - now, 0)} seconds).",
-                400,
-            )
+            raise sts_errors.InsufficientSessionLifetime(duration, max(claims.expires_at - now, 0))
         expires_at = now + duration
     call.authorize("sts:GetScopedCredentials", "*")
     scoped = replace(
@@ -111,9 +101,5 @@ def _seal(call: Call, claims: SessionClaims, minimum: int) -> str:
             padding += secrets.token_urlsafe((minimum - len(token)) * 3 // 4 + 8)
             token = seal_token(replace(claims, padding=padding), keyring)
     except TokenTooLargeError:
-        raise errors.AwsError(
-            "PackedPolicyTooLarge",
-            f"The session token would exceed the maximum allowed size of {MAX_TOKEN_CHARS} bytes.",
-            400,
-        ) from None
+        raise sts_errors.PackedPolicyTooLarge.token_too_large(MAX_TOKEN_CHARS) from None
     return token

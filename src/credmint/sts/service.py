@@ -11,13 +11,14 @@ from credmint.access.tokens import IssuingCall, PrincipalKind
 from credmint.api import Call, Operation, operation
 from credmint.store.iam import CachedRole
 from credmint.sts import contexts, sessions
+from credmint.sts import errors as sts_errors
 
 OPERATIONS: dict[str, Operation] = {}
 
 
 def _caller(call: Call) -> Any:
     if call.principal is None:  # unsigned calls never reach these handlers
-        raise errors.missing_authentication_token()
+        raise errors.MissingAuthenticationToken()
     return call.principal
 
 
@@ -44,7 +45,7 @@ def get_access_key_info(call: Call) -> Mapping[str, Any]:
         return {"Account": entry.principal.account_id}
     account = ids.account_from_access_key_id(key_id)
     if account is None:
-        raise errors.validation_error(f"{key_id} is invalid")
+        raise sts_errors.ValidationError.invalid(key_id)
     return {"Account": account}
 
 
@@ -152,17 +153,15 @@ def _authorize_sts(
             resource_account=role.account_id,
             extra_keys={**role.resource_tag_keys(), **keys},
         )
-    except errors.AwsError as exc:
-        if exc.code != "AccessDenied":
-            raise
-        raise errors.not_authorized(p.arn, action, role.arn) from None
+    except errors.AccessDenied:
+        raise sts_errors.AccessDenied.not_authorized(p.arn, action, role.arn) from None
 
 
 @operation(OPERATIONS, "AssumeRole", blocking=_mfa_given)
 def assume_role(call: Call) -> Mapping[str, Any]:
     p = sessions.caller(call)
     if p.is_root:
-        raise errors.root_cannot_assume_role()
+        raise sts_errors.AccessDenied.root_assumes_role()
     params = call.params
     role_arn: str = params["RoleArn"]
     session_name: str = params["RoleSessionName"]
@@ -174,7 +173,7 @@ def assume_role(call: Call) -> Mapping[str, Any]:
     new_keys = {k.lower() for k, _ in tags}
     transitive: list[str] = list(params.get("TransitiveTagKeys") or [])
     if any(k.lower() not in new_keys for k in transitive):
-        raise errors.invalid_parameter_value("The specified transitive tag key must be included in the requested tags.")
+        raise sts_errors.InvalidParameterValue.transitive_tag_not_requested()
     inherited: list[tuple[str, str]] = []
     inherited_keys: list[str] = []
     if caller_session is not None:
@@ -182,10 +181,7 @@ def assume_role(call: Call) -> Mapping[str, Any]:
         inherited = [(k, v) for k, v in caller_session.session_tags if k.lower() in carried]
         inherited_keys = list(caller_session.transitive_tag_keys)
         if new_keys & carried:
-            raise errors.invalid_parameter_value(
-                "One of the specified transitive tag keys can't be set because it conflicts with a transitive "
-                "tag key from the calling session."
-            )
+            raise sts_errors.InvalidParameterValue.transitive_tag_conflict()
     all_tags = tags + inherited
     policies = sessions.session_policies(call, ref.account_id)
     packed = sessions.check_packed_size(policies, all_tags)
@@ -199,13 +195,13 @@ def assume_role(call: Call) -> Mapping[str, Any]:
     role = sessions.find_role(call, ref)
     if role is None:
         # The same answer as a refusing trust policy: nobody learns which roles exist.
-        raise errors.not_authorized(p.arn, "sts:AssumeRole", role_arn)
+        raise sts_errors.AccessDenied.not_authorized(p.arn, "sts:AssumeRole", role_arn)
 
     requested_source: str | None = params.get("SourceIdentity")
     inherited_source = caller_session.source_identity if caller_session is not None else None
     if inherited_source is not None and requested_source is not None and requested_source != inherited_source:
         # A session's source identity is immutable along the chain (checked before trust).
-        raise errors.source_identity_already_set()
+        raise sts_errors.ValidationError.source_identity_already_set()
     source = requested_source or inherited_source
 
     keys: dict[str, str | Sequence[str]] = {"sts:RoleSessionName": session_name}
@@ -236,9 +232,9 @@ def assume_role(call: Call) -> Mapping[str, Any]:
     requested: int | None = params.get("DurationSeconds")
     duration = requested or DEFAULT_ROLE_SESSION_SECONDS
     if duration > role.max_session_duration:
-        raise errors.duration_exceeds_role_max()
+        raise sts_errors.ValidationError.duration_exceeds_role_max()
     if chained and duration > CHAINED_MAX_SECONDS:
-        raise errors.duration_exceeds_chaining_limit()
+        raise sts_errors.ValidationError.duration_exceeds_chaining_limit()
     if context_end is not None:
         # A workload identity context bounds the session (its SessionDurationSeconds).
         duration = min(duration, context_end - sessions.epoch(call.now))

@@ -30,6 +30,7 @@ from credmint.policy import validate_policy
 from credmint.store import schema
 from credmint.store.iam import CachedRole
 from credmint.store.managed_policies import find_policy
+from credmint.sts import errors as sts_errors
 
 log = logging.getLogger("credmint.sts")
 
@@ -55,14 +56,14 @@ _ROLE_ARN = re.compile(r"\Aarn:aws:iam::(\d{12}):role(/(?:[\x21-\x7e]*/)?)([\w+=
 
 def caller(call: Call) -> Principal:
     if call.principal is None:  # the operations here are all signed
-        raise errors.missing_authentication_token()
+        raise errors.MissingAuthenticationToken()
     return call.principal
 
 
 def refuse_session_caller(p: Principal, operation: str) -> None:
     """GetSessionToken and GetFederationToken take long-term credentials only."""
     if p.session is not None:
-        raise errors.session_credentials_not_allowed(operation)
+        raise sts_errors.AccessDenied.session_credentials(operation)
 
 
 def refuse_limited_session(p: Principal, action: str, resource: str) -> None:
@@ -78,7 +79,7 @@ def refuse_limited_session(p: Principal, action: str, resource: str) -> None:
     if s.kind is IssuingCall.GET_FEDERATION_TOKEN or (
         s.kind is IssuingCall.GET_SESSION_TOKEN and action != "sts:AssumeRole"
     ):
-        raise errors.not_authorized(p.arn, action, resource)
+        raise sts_errors.AccessDenied.not_authorized(p.arn, action, resource)
 
 
 def mfa_owner(p: Principal) -> UniqueId | None:
@@ -100,11 +101,11 @@ def verify_mfa(call: Call, p: Principal) -> bool:
         return False
     if serial is None or code is None:
         metrics.MFA_FAILURE["incomplete"].inc()
-        raise errors.mfa_incomplete()
+        raise sts_errors.AccessDenied.mfa_incomplete()
     owner = mfa_owner(p)
     if owner is None:
         metrics.MFA_FAILURE["unknown_serial"].inc()
-        raise errors.mfa_unknown_serial()
+        raise sts_errors.AccessDenied.mfa_unknown_serial()
     m = schema.mfa_devices
     with call.store.read() as conn:
         device = conn.execute(
@@ -114,7 +115,7 @@ def verify_mfa(call: Call, p: Principal) -> bool:
         ).first()
     if device is None:
         metrics.MFA_FAILURE["unknown_serial"].inc()
-        raise errors.mfa_unknown_serial()
+        raise sts_errors.AccessDenied.mfa_unknown_serial()
     check = mfa_codes.consume_code(
         call.store,
         serial,
@@ -128,10 +129,10 @@ def verify_mfa(call: Call, p: Principal) -> bool:
     )
     if check.outcome is mfa_codes.Outcome.WAITING and check.retry_at is not None:
         metrics.MFA_FAILURE["locked"].inc()
-        raise errors.mfa_locked(mfa_codes.retry_text(check.retry_at))
+        raise sts_errors.AccessDenied.mfa_locked(mfa_codes.retry_text(check.retry_at))
     if not check.accepted:
         metrics.MFA_FAILURE["invalid_code"].inc()
-        raise errors.mfa_invalid_code()
+        raise sts_errors.AccessDenied.mfa_invalid_code()
     return True
 
 
@@ -167,16 +168,13 @@ def session_policies(call: Call, policy_account: str) -> SessionPolicies:
     if len(arns) > MAX_POLICY_ARNS:
         # The model sets no bound; AWS's text for an 11th ARN is unconfirmed, so answer in
         # the model's own constraint grammar.
-        raise errors.validation_error(
-            "1 validation error detected: Value at 'policyArns' failed to satisfy constraint: "
-            f"Member must have length less than or equal to {MAX_POLICY_ARNS}"
-        )
+        raise sts_errors.ValidationError.too_many_policy_arns(MAX_POLICY_ARNS)
     if arns:
         with call.store.read() as conn:
             for arn in arns:
                 if find_policy(conn, policy_account, arn) is None:
                     # Unconfirmed wording; IAM's for an unknown policy ARN.
-                    raise errors.invalid_parameter_value(f"Policy {arn} does not exist or is not attachable.")
+                    raise sts_errors.InvalidParameterValue.unknown_policy(arn)
     return SessionPolicies(policy, arns)
 
 
@@ -184,9 +182,7 @@ def session_tags(call: Call) -> list[tuple[str, str]]:
     """``Tags`` as (key, value), refusing keys that repeat in any case."""
     tags = [(str(t["Key"]), str(t.get("Value", ""))) for t in call.params.get("Tags") or []]
     if len({k.lower() for k, _ in tags}) != len(tags):
-        raise errors.invalid_parameter_value(
-            "Duplicate tag keys found. Please note that Tag keys are case insensitive."
-        )
+        raise sts_errors.InvalidParameterValue.duplicate_tag_keys()
     return tags
 
 
@@ -213,7 +209,7 @@ def packed_policy_size(policy: str | None, arns: Sequence[str], tags: Sequence[t
 def check_packed_size(policies: SessionPolicies, tags: Sequence[tuple[str, str]]) -> int:
     size = packed_policy_size(policies.policy, policies.arns, tags)
     if size > 100:
-        raise errors.packed_policy_too_large(size)
+        raise sts_errors.PackedPolicyTooLarge.consumes(size)
     return size
 
 
@@ -239,7 +235,7 @@ class RoleRef:
 def parse_role_arn(arn: str) -> RoleRef:
     m = _ROLE_ARN.match(arn)
     if m is None:
-        raise errors.validation_error(f"{arn} is invalid")
+        raise sts_errors.ValidationError.invalid(arn)
     return RoleRef(m.group(1), m.group(2), m.group(3))
 
 
@@ -289,7 +285,7 @@ def mint(call: Call, account_id: AccountId, duration: int, **claims: Any) -> Min
         token = seal_token(session, keyring)
     except TokenTooLargeError:
         # Only reachable with claims the packed-size check let through; refuse the same way.
-        raise errors.packed_policy_too_large(101) from None
+        raise sts_errors.PackedPolicyTooLarge.consumes(101) from None
     return Minted(session, token)
 
 

@@ -50,10 +50,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from credmint import errors
 from credmint.access.principal import Principal
 from credmint.api import Call
 from credmint.settings import Settings
+from credmint.sts import errors as sts_errors
 
 
 class Dimension(enum.Enum):
@@ -209,7 +209,7 @@ class IssuanceThrottle:
             if not buckets.take(key, now):
                 for earlier, earlier_key in taken:
                     earlier.give_back(earlier_key)
-                raise errors.throttling()
+                raise sts_errors.Throttling()
             taken.append((buckets, key))
 
 

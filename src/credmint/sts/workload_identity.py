@@ -30,7 +30,6 @@ from joserfc import jwt
 from joserfc.jwk import ECKey, RSAKey
 from sqlalchemy import Connection, select
 
-from credmint import errors
 from credmint.access.principal import Principal
 from credmint.access.tokens import IssuingCall
 from credmint.api import Call, operation
@@ -39,6 +38,7 @@ from credmint.identity_providers import workload_identity_issuer as issuer
 from credmint.orgs import data as orgs_data
 from credmint.store import schema
 from credmint.sts import contexts, sessions
+from credmint.sts import errors as sts_errors
 from credmint.sts.contexts import FACT_PROVIDER, FACT_SUBJECT, FACT_TEMPLATE
 from credmint.sts.service import OPERATIONS
 
@@ -46,34 +46,6 @@ from credmint.sts.service import OPERATIONS
 DEFAULT_CONTEXT_SECONDS = 60
 #: GetCertificate's MaxDurationSeconds default (the model: 12 hours).
 DEFAULT_CERTIFICATE_SECONDS = 43_200
-
-
-def _error(code: str, message: str, status: int = 400) -> errors.AwsError:
-    return errors.AwsError(code, message, status)
-
-
-def invalid_attestation(message: str) -> errors.AwsError:
-    return _error("InvalidAttestationDocument", message)
-
-
-def invalid_configuration(message: str) -> errors.AwsError:
-    return _error("InvalidWorkloadIdentityConfiguration", message)
-
-
-def signer_not_configured(kind: str) -> errors.AwsError:
-    return _error(
-        "SignerNotConfiguredException",
-        f"The workload identity provider of the calling session has no {kind} signer.",
-        404,
-    )
-
-
-def signer_unavailable(kind: str) -> errors.AwsError:
-    return _error(
-        "RegionalSignerUnavailableException",
-        f"No {kind} signer of the workload identity provider can sign right now.",
-        404,
-    )
 
 
 # --- IssueWorkloadIdentityContext ----------------------------------------------------------
@@ -91,7 +63,7 @@ def _template_for(call: Call, p: Principal, arn: str) -> issuer.Template:
         elif template is not None and template.owner_account_id != p.account_id:
             template = None
     if template is None:
-        raise errors.not_authorized(p.arn, "sts:IssueWorkloadIdentityContext", arn)
+        raise sts_errors.AccessDenied.not_authorized(p.arn, "sts:IssueWorkloadIdentityContext", arn)
     return template
 
 
@@ -102,9 +74,9 @@ def render_subject(provider: issuer.Provider, template: issuer.Template, atteste
             path = f"{template.path_prefix}/{path}"
         subject = spiffe.spiffe_id(provider.domain or "", path) if provider.scheme == "SPIFFE" else path
     except spiffe.SpiffeFormatError as exc:
-        raise invalid_configuration(f"The template cannot render an identifier: {exc}.") from None
+        raise sts_errors.InvalidWorkloadIdentityConfiguration.unrenderable(str(exc)) from None
     if len(subject) > spiffe.MAX_SUBJECT_CHARS:
-        raise invalid_configuration(f"The rendered identifier is longer than {spiffe.MAX_SUBJECT_CHARS} characters.")
+        raise sts_errors.InvalidWorkloadIdentityConfiguration.identifier_too_long(spiffe.MAX_SUBJECT_CHARS)
     return subject
 
 
@@ -114,19 +86,16 @@ def issue_workload_identity_context(call: Call) -> Mapping[str, Any]:
     params = call.params
     template_arn: str | None = params.get("WorkloadIdentityTemplateArn")
     if template_arn is None:
-        raise errors.validation_error(
-            "1 validation error detected: Value null at 'workloadIdentityTemplateArn' failed to satisfy "
-            "constraint: Member must not be null"
-        )
+        raise sts_errors.ValidationError.template_arn_missing()
     sessions.refuse_limited_session(p, "sts:IssueWorkloadIdentityContext", template_arn)
     try:
         attested = spiffe.attested_values(params["AttestationDocument"])
     except spiffe.SpiffeFormatError as exc:
-        raise invalid_attestation(f"The attestation document is not valid: {exc}.") from None
+        raise sts_errors.InvalidAttestationDocument(str(exc)) from None
     template = _template_for(call, p, template_arn)
     if template.attestation_policy is None:
         # A template without an attestation policy admits nothing (the IAM model).
-        raise errors.not_authorized(p.arn, "sts:IssueWorkloadIdentityContext", template_arn)
+        raise sts_errors.AccessDenied.not_authorized(p.arn, "sts:IssueWorkloadIdentityContext", template_arn)
     keys: dict[str, str | Sequence[str]] = {
         **attested,
         "aws:SourceAccount": p.account_id,
@@ -144,7 +113,7 @@ def issue_workload_identity_context(call: Call) -> Mapping[str, Any]:
     with call.store.read() as conn:
         provider = issuer.provider_by_id(conn, template.provider_id)
     if provider is None:
-        raise invalid_configuration("The provider of the template no longer exists.")
+        raise sts_errors.InvalidWorkloadIdentityConfiguration.provider_gone()
     subject = render_subject(provider, template, attested)
     out: dict[str, Any] = {"ProvidedContext": {"ProviderArn": provider.arn}, "Subject": subject}
     role_arn: str | None = params.get("TargetRoleArn")
@@ -154,7 +123,7 @@ def issue_workload_identity_context(call: Call) -> Mapping[str, Any]:
     role_account = p.account_id if template.scope == "ORGANIZATION" else template.owner_account_id
     role = sessions.find_role(call, ref) if ref.account_id == role_account else None
     if role is None:
-        raise errors.not_authorized(p.arn, "sts:IssueWorkloadIdentityContext", role_arn)
+        raise sts_errors.AccessDenied.not_authorized(p.arn, "sts:IssueWorkloadIdentityContext", role_arn)
     now = sessions.epoch(call.now)
     expires = now + (params.get("DurationSeconds") or DEFAULT_CONTEXT_SECONDS)
     session_seconds: int | None = params.get("SessionDurationSeconds")
@@ -182,16 +151,16 @@ def _workload(call: Call, p: Principal, action: str) -> tuple[str, issuer.Provid
     facts = dict(s.federation) if s is not None else {}
     subject = facts.get(FACT_SUBJECT)
     if s is None or s.kind is not IssuingCall.ASSUME_ROLE or subject is None:
-        raise errors.access_denied(f"{action} requires a role session that has a workload identity.")
+        raise sts_errors.AccessDenied.no_workload_identity(action)
     t = schema.workload_identity_templates
     with call.store.read() as conn:
         provider = issuer.provider_by_id(conn, facts.get(FACT_PROVIDER, ""))
         template = conn.execute(select(t.c.template_id).where(t.c.template_id == facts.get(FACT_TEMPLATE, ""))).first()
         signers = issuer.signers_of(conn, provider.provider_id) if provider is not None else []
     if provider is None or template is None:
-        raise errors.access_denied("The workload identity template or provider of the session no longer exists.")
+        raise sts_errors.AccessDenied.workload_identity_gone()
     if provider.scheme != "SPIFFE":
-        raise errors.access_denied("The workload identity provider of the session does not use the SPIFFE scheme.")
+        raise sts_errors.AccessDenied.workload_identity_not_spiffe()
     return subject, provider, signers
 
 
@@ -210,15 +179,15 @@ def get_certificate(call: Call) -> Mapping[str, Any]:
     try:
         key = spiffe.public_key_of_csr(call.params["CertificateSigningRequest"])
     except spiffe.MalformedCsrError as exc:
-        raise _error("MalformedCertificateSigningRequestException", str(exc)) from None
+        raise sts_errors.MalformedCertificateSigningRequest(str(exc)) from None
     if not any(s.signer_type == "X509" for s in signers):
-        raise signer_not_configured("X.509")
+        raise sts_errors.SignerNotConfigured("X.509")
     signer = issuer.signing(signers, "X509", call.now)
     if signer is None:
-        raise signer_unavailable("X.509")
+        raise sts_errors.RegionalSignerUnavailable("X.509")
     ca = signer.certificate()
     if ca.not_valid_after_utc <= call.now:
-        raise signer_unavailable("X.509")
+        raise sts_errors.RegionalSignerUnavailable("X.509")
     lifetime = timedelta(seconds=call.params.get("MaxDurationSeconds") or DEFAULT_CERTIFICATE_SECONDS)
     cert = spiffe.issue_x509_svid(
         ca_key=signer.private_key(call.master),
@@ -253,7 +222,7 @@ def get_trust_bundles(call: Call) -> Mapping[str, Any]:
         )
         signers = issuer.signers_of(conn, provider.provider_id) if provider is not None and visible else []
     if provider is None or not visible:
-        raise _error("ResourceNotFoundException", f"Workload identity provider {arn} not found.", 404)
+        raise sts_errors.ResourceNotFound.provider(arn)
     bundles = []
     if provider.domain is not None:
         bundles.append({"TrustDomain": provider.domain, "Bundle": issuer.bundle(provider, signers, call.now)})
@@ -276,16 +245,13 @@ def jwt_svid(call: Call, p: Principal) -> Mapping[str, Any]:
     algorithm: str = params["SigningAlgorithm"]
     duration: int = params.get("DurationSeconds") or 300
     if "SubjectMode" in params or "Scope" in params:
-        raise errors.validation_error("TokenType can't be specified together with SubjectMode or Scope.")
+        raise sts_errors.ValidationError.token_type_with_subject_mode()
     if params.get("Tags"):
-        raise errors.validation_error("Tags can't be specified when TokenType is JWT_SVID.")
+        raise sts_errors.ValidationError.jwt_svid_tags()
     if len(audience) != 1:
-        raise errors.validation_error("Exactly one Audience must be specified when TokenType is JWT_SVID.")
+        raise sts_errors.ValidationError.jwt_svid_audience()
     if algorithm not in issuer.JWT_ALGORITHMS:
-        raise errors.validation_error(
-            "1 validation error detected: Value '" + algorithm + "' at 'signingAlgorithm' failed to satisfy "
-            "constraint: Member must satisfy enum value set: [RS256, ES384]"
-        )
+        raise sts_errors.ValidationError.signing_algorithm(algorithm)
     keys: dict[str, str | Sequence[str]] = {
         "sts:IdentityTokenAudience": audience,
         "sts:DurationSeconds": str(duration),
@@ -297,17 +263,15 @@ def jwt_svid(call: Call, p: Principal) -> Mapping[str, Any]:
     s = p.session
     assert s is not None
     if sessions.epoch(call.now) + duration > s.expires_at:
-        raise errors.session_duration_escalation(
-            "The requested DurationSeconds exceeds the remaining duration of the calling session."  # unconfirmed
-        )
+        raise sts_errors.SessionDurationEscalation()
     if issuer.rotate_jwt_keys(call.store, call.master, provider.provider_id, call.now):
         with call.store.read() as conn:
             signers = issuer.signers_of(conn, provider.provider_id)
     if not any(x.signer_type == "JWT" and x.algorithm == algorithm for x in signers):
-        raise signer_not_configured("JWT")
+        raise sts_errors.SignerNotConfigured("JWT")
     signer = issuer.signing(signers, "JWT", call.now, algorithm)
     if signer is None:
-        raise signer_unavailable("JWT")
+        raise sts_errors.RegionalSignerUnavailable("JWT")
     claims = spiffe.jwt_svid_claims(
         subject=subject, audience=audience[0], issuer=provider.issuer, now=call.now, duration=duration
     )

@@ -20,10 +20,8 @@ def _check_escapes(text: str) -> None:
     if m is None:
         return
     pos = m.start()
-    if len(text) - pos < 3:
-        # Fewer than two characters left after the '%' (Java: "Incomplete trailing escape").
-        raise errors.malformed_query_string("Incomplete trailing escape % sequence")
-    raise errors.malformed_query_string(f"Illegal hex character in escape % pattern: {text[pos : pos + 3]}")
+    # Fewer than two characters left after the '%' is Java's "Incomplete trailing escape".
+    raise errors.MalformedQueryString(text[pos : pos + 3])
 
 
 def _decode(part: str) -> str:
@@ -69,7 +67,7 @@ def parse_form(req: HttpRequest, max_body: int) -> dict[str, str]:
     only its query string (the server answers AWS's ``302`` for that case before us).
     """
     if len(req.body) > max_body:
-        raise errors.payload_too_large()
+        raise errors.RequestEntityTooLarge()
     params: dict[str, str] = {}
     if req.query_string:
         parse_pairs(req.query_string, params)

@@ -21,19 +21,20 @@ from typing import Any
 
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 
-from credmint.errors import AwsError
+from credmint.errors import AwsError, SerializationException
 
 CONTENT_TYPE = b"application/x-amz-json-1.1"
 
-#: Front-end errors raised in Query terms, renamed as JSON-protocol services answer them.
-JSON_CODES = {
-    "AccessDenied": "AccessDeniedException",
-    "InvalidClientTokenId": "UnrecognizedClientException",
-    "SignatureDoesNotMatch": "InvalidSignatureException",
-    "MissingAuthenticationToken": "MissingAuthenticationTokenException",
-    "IncompleteSignature": "IncompleteSignatureException",
-    "ExpiredToken": "ExpiredTokenException",
-    "InternalFailure": "InternalFailure",
+#: Front-end errors raised in Query terms, renamed as JSON-protocol services answer them,
+#: with the status they answer when it differs (a denial is 400, not the Query's 403).
+JSON_CODES: dict[str, tuple[str, int | None]] = {
+    "AccessDenied": ("AccessDeniedException", 400),
+    "InvalidClientTokenId": ("UnrecognizedClientException", None),
+    "SignatureDoesNotMatch": ("InvalidSignatureException", None),
+    "MissingAuthenticationToken": ("MissingAuthenticationTokenException", None),
+    "IncompleteSignature": ("IncompleteSignatureException", None),
+    "ExpiredToken": ("ExpiredTokenException", None),
+    "InternalFailure": ("InternalFailure", None),
 }
 
 class _Serialization(Exception):
@@ -44,9 +45,8 @@ class _Serialization(Exception):
 
 def encode_error(err: AwsError) -> tuple[int, str, bytes]:
     """``(status, code, body)`` of an error answer."""
-    code = JSON_CODES.get(err.code, err.code)
-    # JSON services answer a denial with 400, not the Query protocol's 403.
-    status = 400 if err.code == "AccessDenied" else err.status
+    code, renamed_status = JSON_CODES.get(err.code, (err.code, None))
+    status = renamed_status if renamed_status is not None else err.status
     body: dict[str, Any] = {"__type": code}
     if err.message is not None:
         body["message"] = err.message
@@ -73,13 +73,13 @@ def decode_body(op: OperationModel, body: bytes) -> dict[str, Any]:
     except (ValueError, UnicodeDecodeError, RecursionError):
         # RecursionError: a body nested deeper than the parser's stack (no modeled input
         # nests more than a few levels) is malformed input, not a server fault.
-        raise AwsError("SerializationException", None, 400) from None
+        raise SerializationException() from None
     if shape is None:
         return {}
     try:
         value = _decode(shape, raw)
     except _Serialization:
-        raise AwsError("SerializationException", None, 400) from None
+        raise SerializationException() from None
     assert isinstance(value, dict)
     return value
 

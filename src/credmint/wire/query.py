@@ -51,7 +51,7 @@ _IAM_PATH = re.compile(r"/(?:[\x21-\x7e]*/)?")
 
 def _iam_path_check(value: Any, path: str, errs: list[str]) -> None:
     if not isinstance(value, str) or not _IAM_PATH.fullmatch(value) or "//" in value or len(value) > 512:
-        raise errors.validation_error(IAM_PATH_MESSAGE)
+        raise errors.ValidationError(IAM_PATH_MESSAGE)
 
 
 #: Shapes whose checks a service words itself, replacing the model's constraints.
@@ -127,12 +127,12 @@ def _integer_decoder(type_name: str) -> Decoder:
         # AWS: "+900" and "0900" are 900; "" is "missing value for decimal type"; "abc",
         # "900.0" and values outside int32 are MalformedInput without a message [obs §1.1].
         if text == "":
-            raise errors.malformed_input("missing value for decimal type")
+            raise errors.MalformedInput(missing_decimal=True)
         if _INTEGER.fullmatch(text) is None:
-            raise errors.malformed_input()
+            raise errors.MalformedInput()
         value = int(text)
         if not lo <= value <= hi:
-            raise errors.malformed_input()
+            raise errors.MalformedInput()
         return value
 
     return decode
@@ -143,9 +143,9 @@ def _decode_float(node: _Node) -> Any:
     if text is None:
         return _MISSING
     if text == "":
-        raise errors.malformed_input("missing value for decimal type")
+        raise errors.MalformedInput(missing_decimal=True)
     if _FLOAT.fullmatch(text) is None:
-        raise errors.malformed_input()
+        raise errors.MalformedInput()
     return float(text)
 
 
@@ -160,7 +160,7 @@ def _decode_bool(node: _Node) -> Any:
         return True
     if lowered == "false":
         return False
-    raise errors.malformed_input()
+    raise errors.MalformedInput()
 
 
 def _parse_timestamp(text: str) -> datetime:
@@ -182,7 +182,7 @@ def _decode_timestamp(node: _Node) -> Any:
     try:
         return _parse_timestamp(text)
     except (ValueError, TypeError, OverflowError, OSError):
-        raise errors.malformed_input() from None
+        raise errors.MalformedInput() from None
 
 
 def _decode_blob(node: _Node) -> Any:
@@ -192,7 +192,7 @@ def _decode_blob(node: _Node) -> Any:
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        raise errors.malformed_input() from None
+        raise errors.MalformedInput() from None
 
 
 def _decode_string(node: _Node) -> Any:
@@ -569,7 +569,7 @@ class QueryService:
     def operation(self, action: str | None, version: str | None) -> _Operation:
         """Like :meth:`resolve`, but the compiled operation (decoder, checks, renderer)."""
         if action is None or version != self.api_version or action not in self._names:
-            raise errors.invalid_action(action if action is not None else "", version)
+            raise errors.InvalidAction(action if action is not None else "", version)
         compiled = self._ops.get(action)
         return compiled if compiled is not None else self._op(action)
 
@@ -595,7 +595,7 @@ class QueryService:
             errs: list[str] = []
             compiled.check(value, "", errs)
             if errs:
-                raise errors.validation_error(validation_message(errs))
+                raise errors.ValidationError(validation_message(errs))
         return value
 
     def validation_errors(self, op: OperationModel | str, value: Mapping[str, Any]) -> list[str]:

@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 
-from credmint.errors import AwsError
+from credmint.errors import AwsError, UnknownOperation
 
 #: Appends the XML for one value to ``out``.
 Emit = Callable[[Any, list[str]], None]
@@ -369,7 +369,7 @@ def render_error(err: AwsError, service_namespace: str, request_id: str) -> byte
     """The Query ``<ErrorResponse>`` for ``err`` (``b""`` for errors AWS sends bodiless)."""
     if err.empty_body:
         return b""
-    if err.code == "UnknownOperationException":
+    if isinstance(err, UnknownOperation):
         # STS at a path other than '/': the body is just this element [obs §1.3].
         return b"<UnknownOperationException/>"
     ns = err.namespace or service_namespace
