@@ -143,6 +143,10 @@ SET_PER_CALL = {
     "aws:ResourceTag/${TagKey}": "the service's resource (tests/e2e/test_condition_keys.py, tests/s3/test_actions.py)",
     "aws:RequestTag/${TagKey}": "the call's Tags",
     "aws:TagKeys": "the call's Tags",
+    "aws:SourceAccount": "sts.contexts.source_of (tests/sts/test_workload_identity_source.py)",
+    "aws:SourceArn": "sts.contexts.source_of",
+    "aws:SourceOrgID": "access.authorize (the source account's organization)",
+    "aws:SourceOrgPaths": "access.authorize (the source account's organization)",
 }
 
 

@@ -391,8 +391,157 @@ def test_with_the_aws_cli(partner_server: Server) -> None:
     shown = aws_cli(partner_server, "iam", "get-delegation-request", "--delegation-request-id", rid, creds=owner)
     assert json.loads(shown.stdout)["DelegationRequest"]["State"] == "FINALIZED"
     [note] = [n for n in delivered(partner_server, channel) if n["DelegationRequestId"] == rid]
-    first = aws_cli(partner_server, "sts", "get-delegated-access-token", "--trade-in-token", note["TradeInToken"])
+    # One argument with "=": a URL-safe token may begin with "-", which would read as an option.
+    token_arg = "--trade-in-token=" + note["TradeInToken"]
+    first = aws_cli(partner_server, "sts", "get-delegated-access-token", token_arg)
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout)["Credentials"]["AccessKeyId"].startswith("ASIA")
-    replay = aws_cli(partner_server, "sts", "get-delegated-access-token", "--trade-in-token", note["TradeInToken"])
+    replay = aws_cli(partner_server, "sts", "get-delegated-access-token", token_arg)
     assert replay.returncode != 0 and "ExpiredTradeInTokenException" in replay.stderr
+
+
+BASE = {"Effect": "Allow", "Action": ["iam:*DelegationRequest*"], "Resource": "*"}
+
+#: (what the request asks for, the caller's identity policy statements besides BASE, the
+#: boundary's statements or None, the model's answer).
+CHECK_CASES: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]] | None, str]] = {
+    "covered": (
+        [{"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}],
+        [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}],
+        None,
+        "ALLOWED",
+    ),
+    "not-granted": ([{"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}], [], None, "DENIED"),
+    "explicit-deny": (
+        [{"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}],
+        [
+            {"Effect": "Allow", "Action": "iam:*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "iam:ListUsers", "Resource": "*"},
+        ],
+        None,
+        "DENIED",
+    ),
+    "granted-under-a-condition": (
+        [{"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}],
+        [
+            {
+                "Effect": "Allow",
+                "Action": "iam:ListUsers",
+                "Resource": "*",
+                "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
+            }
+        ],
+        None,
+        "UNSURE",
+    ),
+    "wildcard-action-covered": (
+        [{"Effect": "Allow", "Action": "iam:List*", "Resource": "*"}],
+        [{"Effect": "Allow", "Action": ["iam:List*"], "Resource": "*"}],
+        None,
+        "ALLOWED",
+    ),
+    "wildcard-action-partly-granted": (
+        [{"Effect": "Allow", "Action": "iam:List*", "Resource": "*"}],
+        [{"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}],
+        None,
+        "DENIED",
+    ),
+    "wildcard-of-an-unknown-service": (
+        [{"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"}],
+        [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+        None,
+        "UNSURE",
+    ),
+    "resource-set-covered": (
+        [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}],
+        [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports*"}],
+        None,
+        "ALLOWED",
+    ),
+    "resource-set-partly-granted": (
+        [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}],
+        [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/2026/*"}],
+        None,
+        "DENIED",
+    ),
+    "a-deny-reaching-part-of-the-set": (
+        [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}],
+        [
+            {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/secret/*"},
+        ],
+        None,
+        "DENIED",
+    ),
+    "boundary-refuses": (
+        [{"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}],
+        [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}],
+        [{"Effect": "Allow", "Action": ["iam:Get*", "iam:*DelegationRequest*"], "Resource": "*"}],
+        "DENIED",
+    ),
+    "boundary-allows": (
+        [{"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}],
+        [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}],
+        [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}],
+        "ALLOWED",
+    ),
+    "open-ended-ask": (
+        [{"Effect": "Allow", "NotAction": "iam:DeleteUser", "Resource": "*"}],
+        [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+        None,
+        "UNSURE",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CHECK_CASES))
+def test_the_delegation_permission_check(partner_server: Server, case: str) -> None:
+    """GetDelegationRequest with DelegationPermissionCheck: whether the caller's identity
+    policies, boundary (and SCPs) cover what the request asks, in the model's three answers."""
+    asks, granted, boundary, expected = CHECK_CASES[case]
+    customer = new_account(partner_server)
+    template = template_arn(partner_server, json.dumps({"Version": "2012-10-17", "Statement": asks}))
+    rid = create(
+        partner_server,
+        f"c-{uuid.uuid4().hex[:6]}",
+        OwnerAccountId=customer.account_id,
+        Permissions={"PolicyTemplateArn": template},
+    )
+    iam = client(partner_server, "iam", customer)
+    name = f"u-{uuid.uuid4().hex[:6]}"
+    iam.create_user(UserName=name)
+    iam.put_user_policy(
+        UserName=name,
+        PolicyName="p",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [BASE, *granted]}),
+    )
+    if boundary is not None:
+        arn = iam.create_policy(
+            PolicyName=f"b-{uuid.uuid4().hex[:6]}",
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": boundary}),
+        )["Policy"]["Arn"]
+        iam.put_user_permissions_boundary(UserName=name, PermissionsBoundary=arn)
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    caller = partner_server.client(
+        "iam", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]
+    )
+    out = caller.get_delegation_request(DelegationRequestId=rid, DelegationPermissionCheck=True)
+    assert (out["PermissionCheckStatus"], out["PermissionCheckResult"]) == ("COMPLETE", expected)
+    # Without the flag, no check is made.
+    plain = caller.get_delegation_request(DelegationRequestId=rid)
+    assert "PermissionCheckResult" not in plain
+
+
+def test_the_permission_check_of_a_role_session_and_of_root(partner_server: Server) -> None:
+    """A role session is checked against its role's policies; the root user, which cannot
+    accept a request, holds nothing that can be delegated."""
+    customer = new_account(partner_server)
+    rid = create(partner_server, f"c-{uuid.uuid4().hex[:6]}", OwnerAccountId=customer.account_id)
+    session, _arn, _c = approver_role(partner_server, customer)  # its role allows iam:ListUsers
+    out = session.get_delegation_request(DelegationRequestId=rid, DelegationPermissionCheck=True)
+    assert out["PermissionCheckResult"] == "ALLOWED"
+    root = client(partner_server, "iam", customer)
+    assert (
+        root.get_delegation_request(DelegationRequestId=rid, DelegationPermissionCheck=True)["PermissionCheckResult"]
+        == "DENIED"
+    )

@@ -177,6 +177,16 @@ def test_x509_signer_slots_rotation_disable_enable(credmint_account: Account) ->
     )
     # A provider with X.509 signers cannot be deleted; deleting them frees it.
     assert refused(iam.delete_workload_identity_provider, WorkloadIdentityProviderArn=arn) == "DeleteConflict"
+    # A signer that signs or is about to (here IN_TRANSITION) must be disabled first.
+    assert (
+        refused(
+            iam.delete_workload_identity_provider_outbound_signer,
+            WorkloadIdentityProviderArn=arn,
+            OutboundSigner=ca("ca-c"),
+        )
+        == "InvalidInput"
+    )
+    iam.disable_workload_identity_provider_outbound_signer(WorkloadIdentityProviderArn=arn, SignerType="X509")
     for ca_id in ("ca-a", "ca-c", "ca-EC_secp384r1"):
         out = iam.delete_workload_identity_provider_outbound_signer(
             WorkloadIdentityProviderArn=arn, OutboundSigner=ca(ca_id)
@@ -349,3 +359,80 @@ def test_nonsense_input_is_a_callers_error(credmint_account: Account, operation:
     except ClientError as exc:
         assert exc.response["ResponseMetadata"]["HTTPStatusCode"] < 500, exc.response["Error"]
         assert exc.response["Error"]["Code"] != "InvalidAction"
+
+
+SA = "aws:WorkloadAttestation/aws/k8s/ServiceAccount"
+
+
+def conditioned(conditions: dict[str, Any]) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "*"},
+                    "Action": "sts:IssueWorkloadIdentityContext",
+                    "Resource": "*",
+                    "Condition": conditions,
+                }
+            ],
+        }
+    )
+
+
+#: (conditions, whether they fit PATTERN, which renders only the namespace).
+FIT_CASES = [
+    ({"StringEquals": {NS: "payments"}}, True),
+    ({"StringEquals": {NS.lower(): "payments"}}, True),
+    ({"StringLike": {NS: "pay*"}, "StringEquals": {"aws:PrincipalAccount": "111122223333"}}, True),
+    ({"StringEquals": {"aws:SourceAccount": "111122223333"}}, True),
+    ({}, True),
+    ({"StringEquals": {SA: "checkout"}}, False),
+    ({"StringEquals": {NS: "payments"}, "StringLike": {SA: "*"}}, False),
+    ({"Null": {"aws:WorkloadAttestation/other/Thing": "false"}}, False),
+]
+
+
+@pytest.mark.parametrize(("conditions", "fits"), FIT_CASES, ids=[str(i) for i in range(len(FIT_CASES))])
+def test_the_attestation_policy_must_fit_the_path_pattern(
+    credmint_account: Account, conditions: dict[str, Any], fits: bool
+) -> None:
+    """The model: "The policy's conditions must fit the template's stored PathPattern. A
+    policy that does not returns InvalidInputException" (Put, and Create, whose policy is
+    "equivalent to one supplied later" by Put)."""
+    iam = credmint_account.client("iam")
+    parent = provider(credmint_account)
+    text = conditioned(conditions)
+    t = iam.create_workload_identity_template(
+        Name=name("t"), WorkloadIdentityProviderArn=parent["Arn"], PathPattern=PATTERN
+    )
+    create = {"Name": name("t"), "WorkloadIdentityProviderArn": parent["Arn"], "PathPattern": PATTERN}
+    if fits:
+        iam.put_workload_identity_template_attestation_policy(
+            WorkloadIdentityTemplateArn=t["Arn"], AttestationPolicy=text
+        )
+        stored = iam.get_workload_identity_template_attestation_policy(WorkloadIdentityTemplateArn=t["Arn"])
+        assert stored["AttestationPolicy"] == json.loads(text)
+        iam.create_workload_identity_template(**create, AttestationPolicy=text)
+        return
+    with pytest.raises(ClientError) as exc:
+        iam.put_workload_identity_template_attestation_policy(
+            WorkloadIdentityTemplateArn=t["Arn"], AttestationPolicy=text
+        )
+    err = exc.value.response["Error"]
+    assert (err["Code"], exc.value.response["ResponseMetadata"]["HTTPStatusCode"]) == ("InvalidInput", 400)
+    assert "PathPattern" in err["Message"]
+    # Nothing was stored.
+    assert refused(iam.get_workload_identity_template_attestation_policy, WorkloadIdentityTemplateArn=t["Arn"]) == (
+        "NoSuchEntity"
+    )
+    assert refused(iam.create_workload_identity_template, **create, AttestationPolicy=text) == "InvalidInput"
+    # The same policy fits a template whose pattern renders the service account too.
+    wider = iam.create_workload_identity_template(
+        Name=name("t"), WorkloadIdentityProviderArn=parent["Arn"], PathPattern=PATTERN + "/sa/{" + SA + "}"
+    )
+    if "other/Thing" not in text:
+        iam.put_workload_identity_template_attestation_policy(
+            WorkloadIdentityTemplateArn=wider["Arn"], AttestationPolicy=text
+        )

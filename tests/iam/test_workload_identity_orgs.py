@@ -135,6 +135,8 @@ def test_organization_scope(server: Server) -> None:
                         "Principal": {"AWS": orchestrator.arn},
                         "Action": "sts:IssueWorkloadIdentityContext",
                         "Resource": "*",
+                        # The source account is the member; its organization comes with it.
+                        "Condition": {"StringEquals": {"aws:SourceOrgID": org.org_id, "aws:SourceAccount": member}},
                     }
                 ],
             }

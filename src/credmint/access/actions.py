@@ -36,6 +36,12 @@ NO_ACTION: frozenset[tuple[str, str]] = frozenset(
 
 ADDITIONAL: Mapping[tuple[str, str], tuple[str, ...]] = {
     ("iam", "AddRoleToInstanceProfile"): ("iam:PassRole",),
+    # IAM API reference, Put/DeleteWorkloadIdentityProviderResourcePolicy: binding a template
+    # to a provider needs iam:AssociateWorkloadIdentityTemplate on the provider, unbinding it
+    # (deleting the template) iam:DisassociateWorkloadIdentityTemplate, decided together with
+    # the provider's resource policy.
+    ("iam", "CreateWorkloadIdentityTemplate"): ("iam:AssociateWorkloadIdentityTemplate",),
+    ("iam", "DeleteWorkloadIdentityTemplate"): ("iam:DisassociateWorkloadIdentityTemplate",),
     ("sts", "AssumeRole"): ("sts:SetSourceIdentity", "sts:TagSession"),
     ("sts", "GetFederationToken"): ("sts:TagSession",),
 }

@@ -20,8 +20,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from credmint import errors
-from credmint.access import actions
-from credmint.access.context import anonymous_context, build_context
+from credmint.access import actions, condition_keys
+from credmint.access.context import anonymous_context, build_context, principal_info
 from credmint.access.guardrails import ControlPolicyLookup, OrganizationKeyLookup
 from credmint.access.identity import ALLOW_ALL, Identity, PolicySource
 from credmint.access.messages import PLAIN_DENIAL_SERVICES, denial
@@ -29,7 +29,15 @@ from credmint.access.principal import Principal, PrincipalKind
 from credmint.access.root_sessions import task_session_policies
 from credmint.access.tokens import IssuingCall
 from credmint.httpreq import HttpRequest
-from credmint.policy import CompiledPolicy, Decision, RequestContext, compile_policy, evaluate
+from credmint.policy import (
+    CompiledPolicy,
+    Decision,
+    RequestContext,
+    compile_policy,
+    coverage,
+    evaluate,
+    global_condition_keys,
+)
 from credmint.sealing import MasterKey
 from credmint.store.last_accessed import ROOT_ENTITY, AccessRecorder
 
@@ -134,6 +142,12 @@ class Authorizer:
         principal_account = p.account_id if p is not None else None
         scps, rcps = self._control_policies(principal_account, resource_account, action)
         org_keys = self._organization_keys(principal_account, resource_account)
+        source_account = (extra_keys or {}).get("aws:SourceAccount")
+        if isinstance(source_account, str):
+            # A call made for a source account (workload identity: sts.contexts.source_of)
+            # also carries that account's organization, as aws:SourceOrgID/SourceOrgPaths.
+            for key, value in self._organization_keys(source_account, None).items():
+                org_keys = {**org_keys, key.replace("aws:Principal", "aws:Source", 1): value}
         if org_keys:
             extra_keys = {**org_keys, **(extra_keys or {})}
         if p is None:
@@ -178,6 +192,39 @@ class Authorizer:
             short=action.startswith("sts:AssumeRole"),
             encoded=service not in PLAIN_DENIAL_SERVICES,
         )
+
+    def permission_check(self, p: Principal, policy_text: str, now: datetime) -> coverage.Verdict:
+        """Whether ``p``'s own permissions cover what ``policy_text`` asks for (IAM's
+        delegation permission check; the rules are :mod:`credmint.policy.coverage`'s).
+
+        The permissions are those a delegated credential of ``p`` would carry besides the
+        requested policy: the identity policies of the user, or of the role behind a role
+        session (a delegated role session is a new session: the caller's own session policies
+        do not follow it), the permissions boundary, and the organization's SCPs and RCPs.
+        The root user and federated users cannot accept a delegation request
+        (``iam.delegation``), so nothing they hold can be delegated: ``DENIED``.
+        """
+        if p.kind not in (PrincipalKind.USER, PrincipalKind.ASSUMED_ROLE) or p.entity_id is None:
+            return "DENIED"
+        identity = self._identity(p)
+        if identity is None:
+            return "DENIED"
+        info = principal_info(p)
+        # Facts of the principal only: the delegated credentials' requests bring their own
+        # time, network and MFA facts, so a statement testing one of those is left undecided
+        # (aws:userid too: a delegated session gets its own session name).
+        keys: dict[str, str | list[str]] = {
+            name: list(values) if len(values) > 1 else values[0]
+            for name, values in global_condition_keys(info, now=now, principal_tags=dict(identity.tags)).items()
+            if name not in ("aws:currenttime", "aws:epochtime", "aws:userid")
+        }
+        keys.update(self._organization_keys(p.account_id, None))
+        policies = coverage.Policies(
+            identity=identity.policies,
+            boundaries=(identity.boundary,) if identity.boundary is not None else (),
+            guardrails=lambda action: self._control_policies(p.account_id, p.account_id, action),
+        )
+        return coverage.check(info, keys, policy_text, policies, condition_keys.action_names)
 
     @staticmethod
     def _record_attempt(attempts: AccessRecorder, p: Principal, action: str, region: str, now: datetime) -> None:

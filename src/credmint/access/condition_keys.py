@@ -95,6 +95,11 @@ NEWER_THAN_REFERENCE: Mapping[str, tuple[tuple[str, ...], frozenset[str]]] = {
             "DeleteWorkloadIdentityProviderResourcePolicy",
             "ListWorkloadIdentityProviderTags",
             "ListWorkloadIdentityTemplates",
+            # Not operations: the permission on the provider that binding a template to it
+            # (CreateWorkloadIdentityTemplate) or unbinding it (DeleteWorkloadIdentityTemplate)
+            # needs, as the provider resource policy operations document.
+            "AssociateWorkloadIdentityTemplate",
+            "DisassociateWorkloadIdentityTemplate",
         )
     },
     **{
@@ -188,6 +193,17 @@ def action(name: str) -> ActionReference | None:
     return ActionReference(tuple(types), frozenset(keys), frozenset(k.lower() for k in keys))
 
 
+@cache
+def action_names(service: str) -> tuple[str, ...] | None:
+    """The actions the reference lists for ``service`` (an IAM service prefix, lower case),
+    with those published after it; ``None`` for a service it does not carry."""
+    svc = reference()["services"].get(service)
+    if svc is None:
+        return None
+    newer = [name.partition(":")[2] for name in NEWER_THAN_REFERENCE if name.partition(":")[0] == service]
+    return tuple(dict.fromkeys([*svc["actions"], *newer]))
+
+
 def action_keys(name: str) -> frozenset[str]:
     """The lower-cased condition keys the reference lists for ``name`` (empty if unknown)."""
     found = action(name)
@@ -277,6 +293,13 @@ SUPPLIED: Mapping[str, str] = {
     "sts:TaskPolicyArn": "sts.assume_root",
     "sts:IdentityTokenAudience": "sts.federation (GetWebIdentityToken)",
     "sts:SigningAlgorithm": "sts.federation (GetWebIdentityToken)",
+    # The account and resource a calling service acts for: IssueWorkloadIdentityContext and
+    # the AssumeRole that redeems its context (x-amz-source-account/-arn; the source
+    # account's organization follows from it).
+    "aws:SourceAccount": "sts.contexts.source_of",
+    "aws:SourceArn": "sts.contexts.source_of (when the x-amz-source-arn header names one)",
+    "aws:SourceOrgID": "access.authorize.Authorizer.authorize (the source account's organization)",
+    "aws:SourceOrgPaths": "access.authorize.Authorizer.authorize (the source account's organization)",
     "saml:*": "federation.saml.condition_keys (from the signed assertion)",
     "<provider>:<claim>": "federation.oidc.condition_keys (claims of the verified token, per provider_claims)",
     # S3.
@@ -336,10 +359,6 @@ UNSUPPLIED: Mapping[str, str] = {
     "aws:CalledVia": _NO_SERVICE_CALLERS,
     "aws:CalledViaFirst": _NO_SERVICE_CALLERS,
     "aws:CalledViaLast": _NO_SERVICE_CALLERS,
-    "aws:SourceAccount": _NO_SERVICE_CALLERS,
-    "aws:SourceArn": _NO_SERVICE_CALLERS,
-    "aws:SourceOrgID": _NO_SERVICE_CALLERS,
-    "aws:SourceOrgPaths": _NO_SERVICE_CALLERS,
     "aws:ChatbotSourceArn": _NO_SERVICE_CALLERS,
     "aws:IsMcpServiceAction": "credmint has no MCP server",
     "aws:Ec2InstanceSourceVpc": "credmint issues no EC2 instance role credentials",

@@ -67,8 +67,21 @@ PARAMETER_KEYS: dict[str, str] = {
 }
 
 
-def authorize(call: Call, action: str, resource: str, *, stored: Mapping[str, str | list[str]] | None = None) -> None:
+def authorize(
+    call: Call,
+    action: str,
+    resource: str,
+    *,
+    stored: Mapping[str, str | list[str]] | None = None,
+    resource_policy: str | None = None,
+    resource_account: str | None = None,
+) -> None:
     """Authorize an IAM call, with the condition keys AWS puts on it.
+
+    ``resource_policy`` is the stored resource-based policy of ``resource`` that takes part
+    (a workload identity provider's), and ``resource_account`` the account owning it
+    (default: the caller's): the engine then applies AWS's rule, either policy allowing in
+    the same account and both across accounts, an explicit Deny in either winning.
 
     Which keys an action carries is the Service Authorization Reference's word
     (``condition_keys.takes``):
@@ -118,7 +131,9 @@ def authorize(call: Call, action: str, resource: str, *, stored: Mapping[str, st
     for key, stored_value in (stored or {}).items():
         if condition_keys.takes(action, key):
             keys[key] = stored_value
-    call.authorize(action, resource, extra_keys=keys)
+    call.authorize(
+        action, resource, extra_keys=keys, resource_policy=resource_policy, resource_account=resource_account
+    )
 
 
 @dataclass(frozen=True, slots=True)

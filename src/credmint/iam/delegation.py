@@ -197,10 +197,14 @@ def get_delegation_request(call: Call) -> Mapping[str, Any] | None:
         request = _find(call, conn, "iam:GetDelegationRequest", owner_default=True)
     out: dict[str, Any] = {"DelegationRequest": _view(request, call.now)}
     if call.params.get("DelegationPermissionCheck"):
-        # credmint does not compute whether the caller's permissions cover the request;
-        # UNSURE is the model's answer for a check that reached no verdict.
+        # "Whether the caller has sufficient permissions to cover the asks from this
+        # delegation request": the caller is who would accept it, and its permissions are
+        # those a delegated credential of it would carry (Authorizer.permission_check).
+        # AWS runs the check asynchronously; credmint decides at once, so it is COMPLETE.
         out["PermissionCheckStatus"] = "COMPLETE"
-        out["PermissionCheckResult"] = "UNSURE"
+        out["PermissionCheckResult"] = call.authorizer.permission_check(
+            caller(call), request.row.permission_policy, call.now
+        )
     return out
 
 

@@ -15,6 +15,15 @@ management account may create, change or delete it (the model also admits a dele
 administrator; credmint has no delegation for this service yet, so it refuses them, the
 safer side), and every member account may read it.
 
+A provider's resource policy takes part in the decisions the IAM API reference names for
+it: binding a template to the provider (``iam:AssociateWorkloadIdentityTemplate``, checked
+by CreateWorkloadIdentityTemplate) and unbinding it (``iam:DisassociateWorkloadIdentityTemplate``,
+checked by DeleteWorkloadIdentityTemplate); see :func:`_authorize_binding`. The references
+give it no part in the STS operations: IssueWorkloadIdentityContext is decided by the
+template's attestation policy, GetTrustBundles "doesn't support resource-level permissions"
+and reaches any account of the provider's scope, and GetCertificate and JWT-SVIDs act on the
+calling session's own identity. Its principals are bound to entities (``bound_principals``).
+
 A trust domain is claimed by at most one provider on this server: two providers signing
 for one domain would let either mint the other's identities (AWS's rule is undocumented;
 refusing is the safe side).
@@ -147,6 +156,29 @@ def _find_template(call: Call, conn: Connection, action: str, arn: str, *, write
                 "Only the organization's management account can change an organization-scoped template."
             )
     return found
+
+
+def _authorize_binding(call: Call, provider: Provider, action: str) -> None:
+    """``iam:AssociateWorkloadIdentityTemplate`` (a template is bound to ``provider``) or
+    ``iam:DisassociateWorkloadIdentityTemplate`` (one is deleted), decided with the
+    provider's resource policy.
+
+    The IAM API reference (PutWorkloadIdentityProviderResourcePolicy): "A member account
+    binding to an organization-scoped provider needs a matching Allow here [...] in
+    addition to its own identity policy", and DeleteWorkloadIdentityTemplate "requires
+    iam:DisassociateWorkloadIdentityTemplate permission on the provider". So the provider's
+    owner is the resource account: a caller of the account that created the provider (for
+    an organization's provider, its management account) is in the same account, where its
+    identity policy or the resource policy may allow; a member account is another account,
+    where both must. An explicit Deny in either refuses, in both cases.
+    """
+    authorize(
+        call,
+        action,
+        provider.arn,
+        resource_policy=provider.resource_policy,
+        resource_account=provider.owner_account_id,
+    )
 
 
 def _base_url(call: Call) -> str:
@@ -544,6 +576,19 @@ def delete_signer(call: Call) -> Mapping[str, Any] | None:
     st = schema.workload_identity_signers
     with call.store.write() as conn:
         provider = _find_provider(call, conn, "iam:DeleteWorkloadIdentityProviderOutboundSigner", arn, write=True)
+        entries = [
+            s
+            for s in issuer.signers_of(conn, provider.provider_id)
+            if s.signer_type == "X509" and (s.ca_id, s.ca_account_id) == (ca_id, ca_account)
+        ]
+        if any(s.status(call.now) in (spiffe.SignerStatus.ACTIVE, spiffe.SignerStatus.IN_TRANSITION) for s in entries):
+            # The model: "IAM rejects an ACTIVE or an IN_TRANSITION entry with
+            # InvalidInputException, so disable the signer first" (deleting a signing CA
+            # would make what it issued unverifiable at once).
+            raise errors.invalid_input(
+                f"The X.509 signer for certificate authority {ca_id} is signing or about to sign; "
+                "disable it with DisableWorkloadIdentityProviderOutboundSigner before deleting it."
+            )
         removed = conn.execute(
             delete(st).where(
                 st.c.provider_id == provider.provider_id,
@@ -741,6 +786,48 @@ def _check_pattern(pattern: str, prefix: str | None) -> None:
         raise errors.invalid_input(f"Invalid PathPattern: {exc}.") from None
 
 
+#: Condition keys of attested values start with this (lower-cased).
+_ATTESTATION_PREFIX_LOWER = "aws:workloadattestation/"
+
+
+def _attestation_keys(text: str) -> list[str]:
+    """The ``aws:WorkloadAttestation/...`` condition keys the policy's statements test, as
+    written (the policy has been validated: a JSON object of statements)."""
+    doc = json.loads(text)
+    statements = doc.get("Statement") if isinstance(doc, dict) else None
+    found: list[str] = []
+    for st in statements if isinstance(statements, list) else [statements]:
+        conditions = st.get("Condition") if isinstance(st, dict) else None
+        if not isinstance(conditions, dict):
+            continue
+        for block in conditions.values():
+            if isinstance(block, dict):
+                found.extend(k for k in block if k.lower().startswith(_ATTESTATION_PREFIX_LOWER))
+    return found
+
+
+def _check_fits(policy: str, pattern: str) -> None:
+    """PutWorkloadIdentityTemplateAttestationPolicy: "The policy's conditions must fit the
+    template's stored PathPattern. A policy that does not returns InvalidInputException."
+
+    The reference does not spell the rule out further. credmint reads it as: every attested
+    value a condition tests (a key ``aws:WorkloadAttestation/...``) is one the pattern renders
+    (one of its placeholders; condition keys compare without regard to case, as IAM's do).
+    A condition on an attested value the template never puts in the identity would decide
+    who may mint identities on a fact the identity does not show; refusing it is the
+    stricter reading. Conditions on other keys (``aws:PrincipalArn``, ``aws:SourceAccount``)
+    are the policy's own business and always fit. CreateWorkloadIdentityTemplate applies the
+    same check ("equivalent to one supplied later by PutWorkloadIdentityTemplateAttestationPolicy").
+    """
+    rendered = {k.lower() for k in spiffe.PathPattern.parse(pattern).keys}
+    for key in _attestation_keys(policy):
+        if key.lower() not in rendered:
+            raise errors.invalid_input(
+                f"The attestation policy's condition key {key} does not fit the template's PathPattern: "
+                "it is not one of the pattern's placeholders."
+            )
+
+
 def _template_out(t: Template, provider_arn: str, tags: list[dict[str, str]]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "Name": t.name,
@@ -777,6 +864,7 @@ def create_template(call: Call) -> Mapping[str, Any] | None:
     _check_pattern(pattern, prefix)
     if policy is not None:
         _check_policy(policy)
+        _check_fits(policy, pattern)
     tags = tags_param(p)
     tt = schema.workload_identity_templates
     with call.store.write() as conn:
@@ -792,6 +880,7 @@ def create_template(call: Call) -> Mapping[str, Any] | None:
             raise errors.invalid_input(
                 "An organization-scoped template must reference an organization-scoped provider."
             )
+        _authorize_binding(call, provider, "iam:AssociateWorkloadIdentityTemplate")
         if conn.execute(select(tt.c.template_id).where(tt.c.arn == arn)).first() is not None:
             raise errors.entity_already_exists(f"Workload identity template {name} already exists.")
         count = conn.execute(
@@ -904,6 +993,9 @@ def delete_template(call: Call) -> Mapping[str, Any] | None:
     tt = schema.workload_identity_templates
     with call.store.write() as conn:
         t = _find_template(call, conn, "iam:DeleteWorkloadIdentityTemplate", arn, write=True)
+        provider = issuer.provider_by_id(conn, t.provider_id)
+        if provider is not None:
+            _authorize_binding(call, provider, "iam:DisassociateWorkloadIdentityTemplate")
         conn.execute(delete(tt).where(tt.c.template_id == t.template_id))
         drop_all_tags(conn, t.arn)
     return {"WorkloadIdentityTemplateArn": arn, "Status": "SUCCEEDED"}
@@ -922,6 +1014,7 @@ def put_attestation_policy(call: Call) -> Mapping[str, Any] | None:
             call.params["WorkloadIdentityTemplateArn"],
             write=True,
         )
+        _check_fits(text, t.path_pattern)
         stored = bound_principals.bind(conn, text, _invalid_principal)
         conn.execute(update(tt).where(tt.c.template_id == t.template_id).values(attestation_policy=stored))
     return None

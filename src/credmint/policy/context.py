@@ -174,6 +174,10 @@ class RequestContext:
     #: Allow applies if it may match one of them, a Deny only if it matches them all).
     #: Never set for real requests, where ``*`` in a resource name is a plain character.
     resource_is_pattern: bool = False
+    #: With ``resource_is_pattern``: ask whether the policies allow the *whole* set (an Allow
+    #: applies only if it matches every resource of it, a Deny if it may match one), as
+    #: IAM's delegation permission check asks (``policy.coverage``).
+    resource_cover: bool = False
     # Derived, for the hot path.
     action_lower: str = field(init=False, repr=False, compare=False)
     service: str = field(init=False, repr=False, compare=False)
@@ -197,10 +201,11 @@ class RequestContext:
         resource_account: str | None = None,
         keys: KeyInput | None = None,
         resource_is_pattern: bool = False,
+        resource_cover: bool = False,
     ) -> RequestContext:
         """Build from loosely typed keys (strings, booleans, numbers, lists of strings)."""
         norm, multi = normalize_keys(keys or {})
-        return cls(principal, action, resource, resource_account, norm, multi, resource_is_pattern)
+        return cls(principal, action, resource, resource_account, norm, multi, resource_is_pattern, resource_cover)
 
     @property
     def same_account(self) -> bool:
@@ -268,10 +273,12 @@ GLOBAL_KEYS: Mapping[str, str] = {
     "aws:RequestTag/${TagKey}": "when the request passes tags",
     "aws:TagKeys": "when the request passes tags",
     "aws:SecureTransport": "every request",
-    "aws:SourceAccount": "only when an AWS service calls on behalf of a resource",
-    "aws:SourceArn": "only when an AWS service calls on behalf of a resource",
-    "aws:SourceOrgID": "only when an AWS service calls on behalf of a resource",
-    "aws:SourceOrgPaths": "only when an AWS service calls on behalf of a resource",
+    # In credmint: IssueWorkloadIdentityContext and the AssumeRole redeeming its context,
+    # where the calling principal stands for the service (sts.contexts.source_of).
+    "aws:SourceAccount": "only when a service calls on behalf of a resource",
+    "aws:SourceArn": "only when a service calls on behalf of a resource, naming it",
+    "aws:SourceOrgID": "only when a service calls on behalf of a resource in an organization",
+    "aws:SourceOrgPaths": "only when a service calls on behalf of a resource in an organization",
     "aws:UserAgent": "when the request carries a User-Agent header",
     "aws:IsMcpServiceAction": "only for calls made through an AWS-managed MCP server",
 }

@@ -104,7 +104,10 @@ def _scan(
             if test is not None:
                 if pattern_mode:
                     assert st.resources is not None
-                    if not _pattern_applies(st.resources, st.not_resource, st.allow, resource, keys):
+                    # Covering the whole set (resource_cover) asks the opposite of simulating
+                    # one of its resources: an Allow must match all of it, a Deny any part.
+                    applies_as_allow = st.allow != ctx.resource_cover
+                    if not _pattern_applies(st.resources, st.not_resource, applies_as_allow, resource, keys):
                         continue
                 elif test(resource, keys) == st.not_resource:
                     continue

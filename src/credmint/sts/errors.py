@@ -85,6 +85,16 @@ class AccessDenied(errors.AccessDenied):
     def workload_identity_not_spiffe(cls) -> Self:
         return cls("The workload identity provider of the session does not use the SPIFFE scheme.")
 
+    @classmethod
+    def source_account_not_own(cls, caller_arn: str, own: str, named: str) -> Self:
+        # Wording unconfirmed: AWS lets only services name a source.
+        return cls(f"{caller_arn} can act only for its own account {own}, not for account {named}.")
+
+    @classmethod
+    def source_arn_not_own(cls, caller_arn: str, own: str, named: str) -> Self:
+        # Wording unconfirmed, as above.
+        return cls(f"{caller_arn} can act only for resources of its own account {own}, not for {named}.")
+
 
 class ValidationError(errors.ValidationError):
     """STS's own rules on its parameters (the model's constraints are checked by ``wire``)."""
@@ -186,6 +196,20 @@ class InvalidParameterValue(errors.AwsError):
     def unknown_policy(cls, arn: str) -> Self:
         # Unconfirmed wording; IAM's for an unknown policy ARN.
         return cls(f"Policy {arn} does not exist or is not attachable.")
+
+    # The x-amz-source-account / x-amz-source-arn headers (sts.contexts.source_of); the code
+    # is STS's for a bad parameter value, the wording unconfirmed.
+    @classmethod
+    def source_header_repeated(cls, header: str) -> Self:
+        return cls(f"The {header} header must be sent once.")
+
+    @classmethod
+    def source_header_unsigned(cls, header: str) -> Self:
+        return cls(f"The {header} header must be covered by the request's signature.")
+
+    @classmethod
+    def source_arn_invalid(cls, header: str) -> Self:
+        return cls(f"The {header} header is not a valid ARN.")
 
 
 class PackedPolicyTooLarge(errors.AwsError):

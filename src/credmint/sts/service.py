@@ -220,7 +220,8 @@ def assume_role(call: Call) -> Mapping[str, Any]:
     facts: tuple[tuple[str, str], ...] = ()
     context_end: int | None = None
     if params.get("ProvidedContexts"):
-        facts, context_end = contexts.redeem(call, p, role, params["ProvidedContexts"])
+        facts, context_end, source_keys = contexts.redeem(call, p, role, params["ProvidedContexts"])
+        keys.update(source_keys)
 
     _authorize_sts(call, p, "sts:AssumeRole", role, keys)
     if all_tags:

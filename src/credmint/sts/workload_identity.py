@@ -96,10 +96,8 @@ def issue_workload_identity_context(call: Call) -> Mapping[str, Any]:
     if template.attestation_policy is None:
         # A template without an attestation policy admits nothing (the IAM model).
         raise sts_errors.AccessDenied.not_authorized(p.arn, "sts:IssueWorkloadIdentityContext", template_arn)
-    keys: dict[str, str | Sequence[str]] = {
-        **attested,
-        "aws:SourceAccount": p.account_id,
-    }
+    source = contexts.source_of(call, p)
+    keys: dict[str, str | Sequence[str]] = {**attested, **source.keys()}
     call.authorize(
         "sts:IssueWorkloadIdentityContext",
         template_arn,
@@ -135,6 +133,8 @@ def issue_workload_identity_context(call: Call) -> Mapping[str, Any]:
         "c": p.user_id,
         "e": expires,
         **({"se": now + session_seconds} if session_seconds else {}),
+        # The source ARN it was issued for: AssumeRole must name the same one.
+        **({"sa": source.arn} if source.arn is not None else {}),
     }
     out["ProvidedContext"]["ContextAssertion"] = contexts.seal_context(call, claims)
     out["Audience"] = p.arn
