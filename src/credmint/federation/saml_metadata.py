@@ -19,7 +19,7 @@ from cryptography import x509
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
-from credmint import errors
+from credmint.federation.errors import InvalidInput
 
 MD_NS = "urn:oasis:names:tc:SAML:2.0:metadata"
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
@@ -34,9 +34,8 @@ class SamlMetadata:
     valid_until: datetime | None
 
 
-def bad_metadata() -> errors.AwsError:
-    # AWS's answer to metadata it cannot use (unconfirmed exact wording).
-    return errors.invalid_input("Could not parse metadata")
+def bad_metadata() -> InvalidInput:
+    return InvalidInput.saml_metadata()
 
 
 def _xs_datetime(text: str) -> datetime | None:
