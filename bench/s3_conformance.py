@@ -25,7 +25,9 @@ What it does, end to end:
 Buckets are made public by the suite's ACL and policy tests the way S3 allowed before
 April 2023; the server runs with ``CREDMINT_PUBLIC_ACCESS_BLOCK_DEFAULT=none`` so those
 tests exercise ACLs and policies rather than the Block Public Access default (which has
-its own tests in ``tests/s3/test_public_access.py``).
+its own tests in ``tests/s3/test_public_access.py``), and with
+``CREDMINT_S3_OBJECT_OWNERSHIP_DEFAULT=ObjectWriter`` so buckets are created with ACLs
+enabled, as S3 created them before April 2023 (``tests/s3/test_acl.py`` covers both).
 """
 
 from __future__ import annotations
@@ -188,6 +190,10 @@ def credmint_server() -> Iterator[tuple[str, list[Identity]]]:
             CREDMINT_DATA_DIR=str(data),
             CREDMINT_REGION=REGION,
             CREDMINT_PUBLIC_ACCESS_BLOCK_DEFAULT="none",
+            # The suite creates buckets with ACLs (public-read...) as S3 allowed before April
+            # 2023, when new buckets had ACLs enabled (ObjectWriter); credmint's default is
+            # today's BucketOwnerEnforced, so the run asks for the earlier one.
+            CREDMINT_S3_OBJECT_OWNERSHIP_DEFAULT="ObjectWriter",
             # The suite talks plain HTTP to a local endpoint; S3 (and credmint by default)
             # refuses SSE-C keys in the clear, so its SSE-C tests need this test setting.
             CREDMINT_SSE_C_ALLOW_HTTP="true",

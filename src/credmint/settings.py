@@ -110,6 +110,11 @@ class Settings:
     #: them all off): ``all`` (the default: all four on, as AWS does for buckets created
     #: since April 2023), ``none``, or a comma-separated list of the flag names to turn on.
     public_access_block_default: str = "all"
+    #: The object ownership of a bucket created without ``x-amz-object-ownership``:
+    #: ``BucketOwnerEnforced`` (the default: ACLs disabled, as AWS creates buckets since
+    #: April 2023) or ``ObjectWriter`` (ACLs enabled, as AWS did before, for clients and
+    #: tools that still set ACLs at CreateBucket). Stored with the bucket when it is created.
+    s3_object_ownership_default: str = "BucketOwnerEnforced"
 
     #: Bound on every database wait: connect, statement, lock, pool checkout (seconds).
     #: Past it the request fails with ServiceUnavailable instead of hanging the node.
@@ -270,6 +275,13 @@ def _public_access_flags(v: object) -> frozenset[str]:
     return names
 
 
+def _object_ownership_default(v: object) -> str:
+    text = str(v).strip()
+    if text not in ("BucketOwnerEnforced", "ObjectWriter"):
+        raise ValueError("s3_object_ownership_default: expected BucketOwnerEnforced or ObjectWriter")
+    return text
+
+
 def _public_access_default(v: object) -> str:
     _public_access_flags(v)  # refuse a bad value at startup, not on the first request
     return str(v).strip()
@@ -318,6 +330,7 @@ _FIELDS = {
     "throttle_role_burst": _int,
     "throttle_max_keys": _int,
     "public_access_block_default": _public_access_default,
+    "s3_object_ownership_default": _object_ownership_default,
     "db_timeout_seconds": _positive_seconds,
     "cache_staleness_bound_seconds": _positive_seconds,
     "s3_lifecycle_interval_seconds": _positive_seconds,

@@ -7,13 +7,15 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore import UNSIGNED
 from botocore.exceptions import ClientError
 
-from tests.conftest import Server
+from credmint.settings import Settings
+from tests.conftest import Server, start_server
 from tests.s3.helpers import aws_cli, empty_bucket, error_of, new_account, policy
 
 pytestmark = pytest.mark.e2e
@@ -238,3 +240,194 @@ def test_aws_cli_acls(server: Server, s3: Any, acl_bucket: str) -> None:
     assert {"Grantee": {"Type": "Group", "URI": ALL_USERS}, "Permission": "READ"} in grants
     out = aws_cli(server, "s3api", "put-bucket-acl", "--bucket", acl_bucket, "--acl", "no-such-canned-acl")
     assert out.returncode != 0 and "InvalidArgument" in out.stderr
+
+
+# (what the bucket owner's root tries on an object another account wrote, the call's kwargs)
+FOREIGN_OBJECT_CALLS = [
+    ("get_object", {}),
+    ("head_object", {}),
+    ("get_object_acl", {}),
+    ("put_object_acl", {"ACL": "public-read"}),
+    ("get_object_tagging", {}),
+    ("put_object_tagging", {"Tagging": {"TagSet": [{"Key": "k", "Value": "v"}]}}),
+    ("delete_object_tagging", {}),
+    ("get_object_attributes", {"ObjectAttributes": ["ETag"]}),
+]
+
+
+@pytest.fixture
+def foreign_object(s3: Any, acl_bucket: str, other: tuple[str, Any]) -> str:
+    """An object in ``acl_bucket`` (ObjectWriter) written, and so owned, by the other account."""
+    canonical, client = other
+    owner = s3.list_buckets()["Owner"]["ID"]
+    s3.put_bucket_acl(Bucket=acl_bucket, GrantWrite=f'id="{canonical}"', GrantFullControl=f'id="{owner}"')
+    client.put_object(Bucket=acl_bucket, Key="theirs", Body=b"written by the other account")
+    return "theirs"
+
+
+@pytest.mark.parametrize(("call", "kwargs"), FOREIGN_OBJECT_CALLS)
+def test_bucket_owner_gets_nothing_on_an_object_it_does_not_own(
+    s3: Any, acl_bucket: str, foreign_object: str, call: str, kwargs: dict[str, Any]
+) -> None:
+    """S3 decides operations on an existing object in its owner's context: the bucket owner,
+    root included, has only what the object's ACL grants it."""
+    with pytest.raises(ClientError) as e:
+        getattr(s3, call)(Bucket=acl_bucket, Key=foreign_object, **kwargs)
+    assert error_of(e)[2] == 403
+
+
+def test_foreign_object_owner_context(
+    server: Server, s3: Any, acl_bucket: str, other: tuple[str, Any], foreign_object: str
+) -> None:
+    canonical, client = other
+    owner = s3.list_buckets()["Owner"]["ID"]
+    anonymous = _anonymous(server)
+    s3.put_object(Bucket=acl_bucket, Key="mine", Body=b"bucket owner's")
+    # The bucket policy's Allow reaches the bucket owner's objects, not another account's.
+    s3.put_bucket_policy(
+        Bucket=acl_bucket,
+        Policy=policy(
+            {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{acl_bucket}/*"}
+        ),
+    )
+    assert anonymous.get_object(Bucket=acl_bucket, Key="mine")["Body"].read() == b"bucket owner's"
+    assert _code(anonymous.get_object, Bucket=acl_bucket, Key=foreign_object) == ("AccessDenied", 403)
+    # The owner reads its object; a Deny in the bucket policy still stops it.
+    assert client.get_object(Bucket=acl_bucket, Key=foreign_object)["Body"].read() == b"written by the other account"
+    s3.put_bucket_policy(
+        Bucket=acl_bucket,
+        Policy=policy(
+            {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{acl_bucket}/*"}
+        ),
+    )
+    assert _code(client.get_object, Bucket=acl_bucket, Key=foreign_object) == ("AccessDenied", 403)
+    s3.delete_bucket_policy(Bucket=acl_bucket)
+    # The object's ACL is how its owner shares it: READ for the bucket owner, then full control.
+    client.put_object_acl(Bucket=acl_bucket, Key=foreign_object, ACL="bucket-owner-read")
+    assert s3.get_object(Bucket=acl_bucket, Key=foreign_object)["Body"].read() == b"written by the other account"
+    assert _code(s3.get_object_acl, Bucket=acl_bucket, Key=foreign_object) == ("AccessDenied", 403)
+    out = aws_cli(server, "s3api", "get-object-acl", "--bucket", acl_bucket, "--key", foreign_object)
+    assert out.returncode != 0 and "AccessDenied" in out.stderr
+    client.put_object_acl(Bucket=acl_bucket, Key=foreign_object, ACL="bucket-owner-full-control")
+    grants = s3.get_object_acl(Bucket=acl_bucket, Key=foreign_object)["Grants"]
+    assert (owner, "FULL_CONTROL") in {(g["Grantee"].get("ID"), g["Permission"]) for g in grants}
+    assert canonical != owner
+    # The bucket owner may delete any object in its bucket, whoever owns it.
+    client.put_object_acl(Bucket=acl_bucket, Key=foreign_object, ACL="private")
+    s3.delete_object(Bucket=acl_bucket, Key=foreign_object)
+    assert "Contents" not in s3.list_objects_v2(Bucket=acl_bucket, Prefix=foreign_object)
+
+
+@pytest.mark.parametrize("value", ["BucketOwnerEnforced", "ObjectWriter"])
+def test_object_ownership_default_setting(value: str) -> None:
+    assert Settings.from_env({"CREDMINT_S3_OBJECT_OWNERSHIP_DEFAULT": value}).s3_object_ownership_default == value
+    assert Settings().s3_object_ownership_default == "BucketOwnerEnforced"
+
+
+@pytest.mark.parametrize("value", ["BucketOwnerPreferred", "objectwriter", "ACLs"])
+def test_object_ownership_default_setting_refuses_other_values(value: str) -> None:
+    with pytest.raises(ValueError):
+        Settings.from_env({"CREDMINT_S3_OBJECT_OWNERSHIP_DEFAULT": value})
+
+
+@pytest.fixture(scope="module")
+def acl_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server that creates buckets as S3 did before April 2023: ACLs enabled (ObjectWriter),
+    no public access block."""
+    srv = start_server(
+        Path(tmp_path_factory.mktemp("acls")),
+        extra_env={
+            "CREDMINT_S3_OBJECT_OWNERSHIP_DEFAULT": "ObjectWriter",
+            "CREDMINT_PUBLIC_ACCESS_BLOCK_DEFAULT": "none",
+        },
+    )
+    yield srv
+    srv.stop()
+
+
+def test_buckets_created_with_acls_enabled_by_setting(server: Server, s3: Any, acl_server: Server) -> None:
+    # The default server refuses a public ACL at CreateBucket (BucketOwnerEnforced).
+    name = f"acl-{uuid.uuid4().hex[:12]}"
+    assert _code(s3.create_bucket, Bucket=name, ACL="public-read") == ("InvalidBucketAclWithObjectOwnership", 400)
+    client = acl_server.client("s3")
+    client.create_bucket(Bucket=name, ACL="public-read")
+    assert client.get_bucket_ownership_controls(Bucket=name)["OwnershipControls"]["Rules"] == [
+        {"ObjectOwnership": "ObjectWriter"}
+    ]
+    client.put_object(Bucket=name, Key="k", Body=b"x", ACL="public-read")
+    anonymous = _anonymous(acl_server)
+    assert [o["Key"] for o in anonymous.list_objects_v2(Bucket=name)["Contents"]] == ["k"]
+    assert anonymous.get_object(Bucket=name, Key="k")["Body"].read() == b"x"
+    # A request's own x-amz-object-ownership still wins over the server's default.
+    enforced = f"acl-{uuid.uuid4().hex[:12]}"
+    assert _code(
+        client.create_bucket, Bucket=enforced, ACL="public-read", ObjectOwnership="BucketOwnerEnforced"
+    ) == ("InvalidBucketAclWithObjectOwnership", 400)
+    out = aws_cli(acl_server, "s3api", "create-bucket", "--bucket", enforced, "--acl", "public-read")
+    assert out.returncode == 0, out.stderr
+    grants = client.get_bucket_acl(Bucket=enforced)["Grants"]
+    assert {"Grantee": {"Type": "Group", "URI": ALL_USERS}, "Permission": "READ"} in grants
+
+
+# (the bucket's canned ACL, the key read anonymously, the answer S3 gives)
+MISSING_READS = [
+    ("public-read", "gone", ("NoSuchKey", 404)),  # the caller may list: absence is no secret
+    ("private", "gone", ("AccessDenied", 403)),  # it may not: a refusal hides it
+    ("public-read", "present", ("AccessDenied", 403)),  # listing never grants a read
+]
+
+
+@pytest.mark.parametrize(("bucket_acl", "key", "expected"), MISSING_READS)
+def test_anonymous_read_of_a_missing_key(
+    server: Server, s3: Any, acl_bucket: str, bucket_acl: str, key: str, expected: tuple[str, int]
+) -> None:
+    s3.put_bucket_acl(Bucket=acl_bucket, ACL=bucket_acl)
+    s3.put_object(Bucket=acl_bucket, Key="present", Body=b"private object")
+    anonymous = _anonymous(server)
+    assert _code(anonymous.get_object, Bucket=acl_bucket, Key=key) == expected
+    with pytest.raises(ClientError) as e:
+        anonymous.head_object(Bucket=acl_bucket, Key=key)
+    assert error_of(e)[2] == expected[1]
+
+
+def test_anonymous_read_of_a_missing_bucket(server: Server) -> None:
+    """S3 tells anyone a bucket does not exist: bucket names are public DNS names."""
+    name = f"gone-{uuid.uuid4().hex[:12]}"
+    assert _code(_anonymous(server).get_object, Bucket=name, Key="k") == ("NoSuchBucket", 404)
+    assert _code(_anonymous(server).list_objects_v2, Bucket=name) == ("NoSuchBucket", 404)
+
+
+@pytest.mark.parametrize(
+    ("ownership", "canned", "owned_by_writer"),
+    [
+        ("ObjectWriter", None, True),
+        ("ObjectWriter", "bucket-owner-full-control", True),
+        ("BucketOwnerPreferred", None, True),
+        ("BucketOwnerPreferred", "bucket-owner-full-control", False),
+        ("BucketOwnerEnforced", None, False),
+    ],
+)
+def test_multipart_upload_owner_follows_object_ownership(
+    s3: Any, acl_bucket: str, other: tuple[str, Any], ownership: str, canned: str | None, owned_by_writer: bool
+) -> None:
+    """ListParts and ListMultipartUploads name as Owner the account that will own the object."""
+    canonical, client = other
+    owner = s3.list_buckets()["Owner"]["ID"]
+    s3.put_bucket_policy(
+        Bucket=acl_bucket,
+        Policy=policy(
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": ["s3:ListMultipartUploadParts", "s3:ListBucketMultipartUploads", "s3:PutObject"],
+                "Resource": [f"arn:aws:s3:::{acl_bucket}", f"arn:aws:s3:::{acl_bucket}/*"],
+            }
+        ),
+    )
+    s3.put_bucket_ownership_controls(Bucket=acl_bucket, OwnershipControls={"Rules": [{"ObjectOwnership": ownership}]})
+    upload = client.create_multipart_upload(Bucket=acl_bucket, Key="m", **({"ACL": canned} if canned else {}))
+    expected = canonical if owned_by_writer else owner
+    assert client.list_parts(Bucket=acl_bucket, Key="m", UploadId=upload["UploadId"])["Owner"]["ID"] == expected
+    listed = s3.list_multipart_uploads(Bucket=acl_bucket)["Uploads"]
+    assert [u["Owner"]["ID"] for u in listed] == [expected]
+    s3.abort_multipart_upload(Bucket=acl_bucket, Key="m", UploadId=upload["UploadId"])

@@ -118,10 +118,7 @@ def _parts(data: bytes) -> list[bytes]:
     return [data[: 5 * MIB], data[5 * MIB :]]
 
 
-# Multipart parts are at least 5 MiB, and the server's CRC-32C and CRC-64/NVME run in pure
-# Python at about 1 MB/s: the multipart cases take CRC32 and CRC-64/NVME (full object) and
-# CRC32, SHA1 and SHA256 (composite); CRC-32C is the same code path with another table.
-@pytest.mark.parametrize("algorithm", ["CRC32", "CRC64NVME"])
+@pytest.mark.parametrize("algorithm", ["CRC32", "CRC32C", "CRC64NVME"])
 def test_full_object_multipart_checksum(s3: Any, bucket: str, algorithm: str) -> None:
     data = os.urandom(5 * MIB + 1000)
     up = s3.create_multipart_upload(Bucket=bucket, Key="f", ChecksumAlgorithm=algorithm, ChecksumType="FULL_OBJECT")
@@ -147,6 +144,10 @@ def test_full_object_multipart_checksum(s3: Any, bucket: str, algorithm: str) ->
     assert done["Checksum" + algorithm] == whole and done["ChecksumType"] == "FULL_OBJECT"
     got = s3.get_object(Bucket=bucket, Key="f", ChecksumMode="ENABLED")
     assert got["Checksum" + algorithm] == whole and got["Body"].read() == data
+    # One part: that part's own checksum, with the object's checksum type.
+    part = s3.get_object(Bucket=bucket, Key="f", PartNumber=2, ChecksumMode="ENABLED")
+    assert part["Checksum" + algorithm] == checksum(algorithm, data[5 * MIB :])
+    assert part["ChecksumType"] == "FULL_OBJECT" and part["Body"].read() == data[5 * MIB :]
 
 
 def test_full_object_multipart_with_a_wrong_whole_checksum_fails(s3: Any, bucket: str) -> None:
@@ -178,8 +179,8 @@ def test_full_object_multipart_with_a_wrong_whole_checksum_fails(s3: Any, bucket
     assert error_of(e)[0::2] == ("BadDigest", 400)
 
 
-@pytest.mark.parametrize("algorithm", ["CRC32", "SHA1", "SHA256"])
-def test_composite_multipart_checksum(s3: Any, bucket: str, algorithm: str) -> None:
+@pytest.mark.parametrize("algorithm", ["CRC32", "CRC32C", "SHA1", "SHA256"])
+def test_composite_multipart_checksum(server: Server, s3: Any, bucket: str, algorithm: str) -> None:
     data = os.urandom(5 * MIB + 77)
     up = s3.create_multipart_upload(Bucket=bucket, Key="c", ChecksumAlgorithm=algorithm)
     assert up["ChecksumType"] == "COMPOSITE"
@@ -202,6 +203,24 @@ def test_composite_multipart_checksum(s3: Any, bucket: str, algorithm: str) -> N
     assert done["Checksum" + algorithm] == expected and done["ChecksumType"] == "COMPOSITE"
     head = s3.head_object(Bucket=bucket, Key="c", ChecksumMode="ENABLED")
     assert head["Checksum" + algorithm] == expected and head["ChecksumType"] == "COMPOSITE"
+    # One part (partNumber): that part's own checksum, on GET and HEAD.
+    for n, chunk in enumerate(_parts(data), start=1):
+        part = checksum(algorithm, chunk)
+        got = s3.get_object(Bucket=bucket, Key="c", PartNumber=n, ChecksumMode="ENABLED")
+        assert got["Checksum" + algorithm] == part and got["Body"].read() == chunk
+        assert got["ChecksumType"] == "COMPOSITE"
+        assert s3.head_object(Bucket=bucket, Key="c", PartNumber=n, ChecksumMode="ENABLED")["Checksum" + algorithm] == (
+            part
+        )
+    out = aws_cli(
+        server, "s3api", "head-object", "--bucket", bucket, "--key", "c",
+        "--part-number", "2", "--checksum-mode", "ENABLED",
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["Checksum" + algorithm] == checksum(algorithm, _parts(data)[1])
+    # For a byte range, which no stored checksum covers: none.
+    ranged = s3.get_object(Bucket=bucket, Key="c", Range="bytes=0-9", ChecksumMode="ENABLED")
+    assert "Checksum" + algorithm not in ranged and ranged["Body"].read() == data[:10]
 
 
 def test_mismatched_part_checksum_and_refused_combinations(s3: Any, bucket: str) -> None:

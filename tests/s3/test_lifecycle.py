@@ -70,7 +70,20 @@ def test_configuration_roundtrip_and_refusals(server: Server, s3: Any, bucket: s
     assert out.returncode == 0, out.stderr
     assert len(json.loads(out.stdout)["Rules"]) == 3
     refused: dict[str, tuple[dict[str, Any], tuple[str, int]]] = {
-        "transition": ({"Transitions": [{"Days": 30, "StorageClass": "GLACIER"}]}, ("NotImplemented", 501)),
+        "IA before 30 days": ({"Transitions": [{"Days": 29, "StorageClass": "STANDARD_IA"}]}, ("InvalidArgument", 400)),
+        "noncurrent IA before 30 days": (
+            {"NoncurrentVersionTransitions": [{"NoncurrentDays": 1, "StorageClass": "ONEZONE_IA"}]},
+            ("InvalidArgument", 400),
+        ),
+        "unknown class": ({"Transitions": [{"Days": 1, "StorageClass": "TAPE"}]}, ("MalformedXML", 400)),
+        "class twice": (
+            {"Transitions": [{"Days": 1, "StorageClass": "GLACIER"}, {"Days": 9, "StorageClass": "GLACIER"}]},
+            ("InvalidRequest", 400),
+        ),
+        "expiration before transition": (
+            {"Transitions": [{"Days": 10, "StorageClass": "GLACIER"}], "Expiration": {"Days": 10}},
+            ("InvalidArgument", 400),
+        ),
         "zero days": ({"Expiration": {"Days": 0}}, ("InvalidArgument", 400)),
         "not midnight": ({"Expiration": {"Date": datetime(2030, 1, 1, 12, tzinfo=UTC)}}, ("InvalidArgument", 400)),
         "no action": ({}, ("InvalidRequest", 400)),
@@ -88,6 +101,92 @@ def test_configuration_roundtrip_and_refusals(server: Server, s3: Any, bucket: s
     )
     s3.delete_bucket_lifecycle(Bucket=bucket)
     assert _code(s3.get_bucket_lifecycle_configuration, Bucket=bucket) == ("NoSuchLifecycleConfiguration", 404)
+
+
+def test_expiration_header_names_the_rule_and_date(server: Server, s3: Any, bucket: str) -> None:
+    rules = [
+        {"ID": "short", "Status": "Enabled", "Filter": {"Prefix": "days1/"}, "Expiration": {"Days": 1}},
+        {"ID": "long", "Status": "Enabled", "Filter": {"Prefix": "days"}, "Expiration": {"Days": 30}},
+        {"ID": "tagged", "Status": "Enabled", "Filter": {"Tag": {"Key": "t", "Value": "1"}}, "Expiration": {"Days": 5}},
+        {"ID": "off", "Status": "Disabled", "Filter": {"Prefix": "off/"}, "Expiration": {"Days": 1}},
+    ]
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": rules})
+    put = s3.put_object(Bucket=bucket, Key="days1/a", Body=b"x")
+    created = s3.head_object(Bucket=bucket, Key="days1/a")["LastModified"]
+    # The rule expiring it first, at the midnight (UTC) after one day.
+    due = (created + timedelta(days=2)).replace(hour=0, minute=0, second=0)
+    expected = f'expiry-date="{due.strftime("%a, %d %b %Y %H:%M:%S GMT")}", rule-id="short"'
+    assert put["Expiration"] == expected
+    assert s3.head_object(Bucket=bucket, Key="days1/a")["Expiration"] == expected
+    assert s3.get_object(Bucket=bucket, Key="days1/a")["Expiration"] == expected
+    out = aws_cli(server, "s3api", "head-object", "--bucket", bucket, "--key", "days1/a")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["Expiration"] == expected
+    assert 'rule-id="long"' in s3.put_object(Bucket=bucket, Key="days30", Body=b"x")["Expiration"]
+    s3.put_object(Bucket=bucket, Key="t", Body=b"x", Tagging="t=1")
+    assert 'rule-id="tagged"' in s3.head_object(Bucket=bucket, Key="t")["Expiration"]
+    for key in ("off/a", "other"):
+        assert "Expiration" not in s3.put_object(Bucket=bucket, Key=key, Body=b"x")
+        assert "Expiration" not in s3.head_object(Bucket=bucket, Key=key)
+
+
+def test_legacy_prefix_rules_and_generated_ids(server: Server, s3: Any, bucket: str) -> None:
+    """A rule stated with the top-level Prefix comes back in that form; a rule without an ID
+    gets one from S3."""
+    rules = [
+        {"ID": "old-style", "Prefix": "logs/", "Status": "Enabled", "Expiration": {"Days": 31}},
+        {"Prefix": "tmp/", "Status": "Enabled", "Expiration": {"Days": 1}},
+        {"ID": "new-style", "Filter": {"Prefix": "x/"}, "Status": "Enabled", "Expiration": {"Days": 2}},
+    ]
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": rules})
+    got = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    assert got[0] == rules[0]
+    assert got[1]["Prefix"] == "tmp/" and "Filter" not in got[1] and len(got[1]["ID"]) >= 16
+    assert got[2] == rules[2]
+    out = aws_cli(server, "s3api", "get-bucket-lifecycle-configuration", "--bucket", bucket)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["Rules"][1]["ID"] == got[1]["ID"]
+
+
+def test_transitions_are_stored_and_leave_objects_in_standard(
+    server: Server, s3: Any, bucket: str, store: Store
+) -> None:
+    """S3 accepts Transition rules; credmint has one storage class, so they are stored and
+    returned, and falling due changes nothing: the object stays readable, in STANDARD."""
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket=bucket, Key="logs/a", Body=b"old")
+    s3.put_object(Bucket=bucket, Key="logs/a", Body=b"new")
+    rules = [
+        {
+            "ID": "tiers",
+            "Status": "Enabled",
+            "Filter": {"Prefix": "logs/"},
+            "Transitions": [{"Days": 30, "StorageClass": "STANDARD_IA"}, {"Days": 90, "StorageClass": "GLACIER"}],
+            "NoncurrentVersionTransitions": [
+                {"NoncurrentDays": 30, "StorageClass": "GLACIER_IR", "NewerNoncurrentVersions": 2}
+            ],
+            "Expiration": {"Days": 365},
+        },
+        {
+            "ID": "dated",
+            "Status": "Enabled",
+            "Filter": {"Prefix": "archive/"},
+            "Transitions": [{"Date": datetime(2030, 1, 1, tzinfo=UTC), "StorageClass": "DEEP_ARCHIVE"}],
+        },
+    ]
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": rules})
+    got = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    assert got[0]["Transitions"] == rules[0]["Transitions"]
+    assert got[0]["NoncurrentVersionTransitions"] == rules[0]["NoncurrentVersionTransitions"]
+    assert got[1]["Transitions"] == rules[1]["Transitions"]
+    out = aws_cli(server, "s3api", "get-bucket-lifecycle-configuration", "--bucket", bucket)
+    assert out.returncode == 0, out.stderr
+    assert [t["StorageClass"] for t in json.loads(out.stdout)["Rules"][0]["Transitions"]] == ["STANDARD_IA", "GLACIER"]
+    done = _pass(server, store, 120)
+    assert (done.expired, done.noncurrent_removed) == (0, 0)
+    assert s3.get_object(Bucket=bucket, Key="logs/a")["Body"].read() == b"new"
+    assert s3.head_object(Bucket=bucket, Key="logs/a").get("StorageClass", "STANDARD") == "STANDARD"
+    assert {v["StorageClass"] for v in s3.list_object_versions(Bucket=bucket)["Versions"]} == {"STANDARD"}
 
 
 def test_expiration_on_an_unversioned_bucket(server: Server, s3: Any, bucket: str, store: Store) -> None:

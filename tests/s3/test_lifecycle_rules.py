@@ -32,12 +32,17 @@ RULE = (
 )
 
 
+TRANSITION = (
+    "<Rule><Status>Enabled</Status><Filter/><Transition>{}<StorageClass>{}</StorageClass></Transition></Rule>"
+)
+
+
 def test_filters_match() -> None:
     body = _config(
         "<Rule><Status>Enabled</Status><Filter><And><Prefix>a/</Prefix><Tag><Key>k</Key><Value>v</Value></Tag>"
         "<ObjectSizeGreaterThan>10</ObjectSizeGreaterThan></And></Filter><Expiration><Days>1</Days></Expiration></Rule>"
     )
-    (rule,) = lifecycle.parse_configuration(body)
+    (rule,) = lifecycle.parse_configuration(body, lambda: "generated")
     assert lifecycle.matches(rule, "a/x", 11, {"k": "v"})
     assert not lifecycle.matches(rule, "a/x", 10, {"k": "v"})
     assert not lifecycle.matches(rule, "b/x", 11, {"k": "v"})
@@ -60,11 +65,18 @@ def test_filters_match() -> None:
             "MalformedXML",
         ),
         (b'<!DOCTYPE x [<!ENTITY e "boom">]><LifecycleConfiguration>&e;</LifecycleConfiguration>', "MalformedXML"),
+        (_config(TRANSITION.format("<Days>1</Days><Date>2030-01-01T00:00:00Z</Date>", "GLACIER")), "MalformedXML"),
+        (_config(TRANSITION.format("", "GLACIER")), "MalformedXML"),
+        (_config(TRANSITION.format("<Days>1</Days>", "")), "MalformedXML"),
+        (_config(TRANSITION.format("<Days>-1</Days>", "GLACIER")), "InvalidArgument"),
+        (_config(TRANSITION.format("<Days>x</Days>", "GLACIER")), "MalformedXML"),
+        (_config(TRANSITION.format("<Date>2030-01-01T10:00:00Z</Date>", "GLACIER")), "InvalidArgument"),
+        (_config(TRANSITION.format("<Days>1</Days>", "GLACIER" * 1000)), "MalformedXML"),
     ],
 )
 def test_hostile_lifecycle_configurations(body: bytes, code: str) -> None:
     with pytest.raises(AwsError) as e:
-        lifecycle.parse_configuration(body)
+        lifecycle.parse_configuration(body, lambda: "generated")
     assert e.value.code == code
 
 

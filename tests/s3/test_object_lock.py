@@ -3,6 +3,8 @@ GOVERNANCE and COMPLIANCE modes, legal hold, s3:BypassGovernanceRetention, and S
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import time
 import uuid
@@ -228,3 +230,81 @@ def test_aws_cli_object_lock(server: Server, s3: Any, locked: str) -> None:
     out = aws_cli(server, "s3api", "put-object-retention", "--bucket", locked, "--key", "cli",
                   "--retention", "Mode=GOVERNANCE,RetainUntilDate=2001-01-01T00:00:00Z")  # fmt: skip
     assert out.returncode != 0 and "InvalidArgument" in out.stderr
+
+
+def _md5(data: bytes) -> str:
+    return base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode()
+
+
+# (what puts the version under Object Lock, the digest the request carries, refused?)
+INTEGRITY_CASES = [
+    ("retention", None, True),
+    ("legal hold", None, True),
+    ("default retention", None, True),
+    ("none", None, False),
+    ("retention", "content-md5", False),
+    ("legal hold", "checksum", False),
+    ("default retention", "checksum", False),
+]
+
+
+@pytest.mark.parametrize(("lock", "digest", "refused"), INTEGRITY_CASES)
+def test_lock_writes_need_a_body_digest(
+    server: Server, s3: Any, locked: str, lock: str, digest: str | None, refused: bool
+) -> None:
+    """S3 refuses a PutObject that puts a version under Object Lock unless it carries
+    Content-MD5 or an x-amz-checksum-*: the SHA-256 of the signature is not enough."""
+    bare = server.client("s3", config={"request_checksum_calculation": "when_required"})
+    if lock == "default retention":
+        rule = {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1}}
+        s3.put_object_lock_configuration(
+            Bucket=locked, ObjectLockConfiguration={"ObjectLockEnabled": "Enabled", "Rule": rule}
+        )
+    args: dict[str, Any] = {"Bucket": locked, "Key": "k", "Body": b"data"}
+    if lock == "retention":
+        args.update(ObjectLockMode="GOVERNANCE", ObjectLockRetainUntilDate=_later())
+    elif lock == "legal hold":
+        args["ObjectLockLegalHoldStatus"] = "OFF"
+    if digest == "content-md5":
+        args["ContentMD5"] = _md5(b"data")
+    elif digest == "checksum":
+        args["ChecksumAlgorithm"] = "CRC32"
+    if refused:
+        with pytest.raises(ClientError) as e:
+            bare.put_object(**args)
+        code, message, status = error_of(e)
+        assert (code, status) == ("InvalidRequest", 400)
+        assert "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests" in message
+    else:
+        assert bare.put_object(**args)["VersionId"]
+
+
+def test_lock_upload_parts_need_a_body_digest(server: Server, s3: Any, locked: str) -> None:
+    bare = server.client("s3", config={"request_checksum_calculation": "when_required"})
+    up = s3.create_multipart_upload(Bucket=locked, Key="m", ObjectLockLegalHoldStatus="ON")["UploadId"]
+    with pytest.raises(ClientError) as e:
+        bare.upload_part(Bucket=locked, Key="m", UploadId=up, PartNumber=1, Body=b"part")
+    code, message, _ = error_of(e)
+    assert code == "InvalidRequest" and "Put Part requests with Object Lock parameters" in message
+    bare.upload_part(Bucket=locked, Key="m", UploadId=up, PartNumber=1, Body=b"part", ContentMD5=_md5(b"part"))
+    # An upload with no lock parameters on the same bucket needs none.
+    plain = s3.create_multipart_upload(Bucket=locked, Key="p")["UploadId"]
+    bare.upload_part(Bucket=locked, Key="p", UploadId=plain, PartNumber=1, Body=b"part")
+    # The AWS CLI sends a checksum with every upload, so its lock writes pass.
+    out = aws_cli(
+        server, "s3api", "put-object", "--bucket", locked, "--key", "cli", "--object-lock-legal-hold-status", "ON"
+    )
+    assert out.returncode == 0, out.stderr
+    refused = aws_cli(
+        server,
+        "s3api",
+        "put-object",
+        "--bucket",
+        locked,
+        "--key",
+        "cli",
+        "--object-lock-legal-hold-status",
+        "ON",
+        extra_env={"AWS_REQUEST_CHECKSUM_CALCULATION": "when_required"},
+    )
+    assert refused.returncode != 0 and "Content-MD5 OR x-amz-checksum-" in refused.stderr

@@ -108,6 +108,9 @@ def create_bucket(ctx: S3Context) -> S3Response:
     ownership = ctx.header("x-amz-object-ownership")
     if ownership is not None and ownership not in acl.OWNERSHIP:
         raise errors.s3_invalid_argument("Invalid x-amz-object-ownership header", "x-amz-object-ownership", ownership)
+    if ownership is None and ctx.settings.s3_object_ownership_default != "BucketOwnerEnforced":
+        # The server creates buckets with ACLs enabled unless told otherwise (a setting).
+        ownership = ctx.settings.s3_object_ownership_default
     stated = requested_acl(ctx, p.account_id, p.account_id, body_allowed=False)
     if stated is not None and not acl.is_owner_only(stated):
         if ownership in (None, "BucketOwnerEnforced"):

@@ -17,7 +17,7 @@ from credmint.access.authorize import Authorizer
 from credmint.access.principal import Principal
 from credmint.errors import AwsError
 from credmint.httpreq import BodyStream, HttpRequest
-from credmint.s3 import acl, public_access
+from credmint.s3 import acl, object_owner, public_access
 from credmint.s3.actions import ACTIONS, POLICY_LOCKOUT_EXEMPT, VERSION_ACTIONS, request_keys, resource_arn, stored_keys
 from credmint.s3.blobs import BlobStore
 from credmint.sealing import MasterKey
@@ -225,6 +225,24 @@ class S3Context:
             return {}
         return attributes if isinstance(attributes, dict) else {}
 
+    def _foreign_object(
+        self, operation: str, bucket: BucketRow, kind: str, key: str | None
+    ) -> tuple[str, list[dict[str, Any]]] | None:
+        """(owner account, its ACL's statements) when ``operation`` acts on an existing
+        object another account owns, which S3 decides in the object owner's context."""
+        if kind != "object" or not key or operation not in object_owner.OBJECT_CONTEXT_OPERATIONS:
+            return None
+        attributes = self._object_attributes(bucket.name, key)
+        owner = object_owner.foreign_owner(attributes, bucket.account_id)
+        if owner is None:
+            return None
+        ignore_public = "IgnorePublicAcls" in public_access.block_settings(self.store, self.settings, bucket.name)
+        found = attributes.get("acl")
+        grants = acl.statements(found, "object", bucket.name, key, ignore_public=ignore_public) if isinstance(
+            found, dict
+        ) else []
+        return owner, grants
+
     def _with_acls(self, policy: str | None, bucket: BucketRow, kind: str, key: str | None) -> str | None:
         """The bucket policy with the statements the bucket's and the object's ACLs amount to
         (``s3.acl``), while the bucket's ACLs are enabled."""
@@ -253,6 +271,10 @@ class S3Context:
         """
         assert self.bucket is not None
         row = self.load_bucket(self.bucket)
+        if row is None and self.principal is None:
+            # S3 tells an anonymous caller that a bucket does not exist (NoSuchBucket): bucket
+            # names are global and public (they are DNS names), so there is nothing to hide.
+            raise errors.s3_no_such_bucket(self.bucket)
         self.authorize(operation or self.operation, row, key if key is not None else self.key)
         if row is None:
             raise errors.s3_no_such_bucket(self.bucket)
@@ -298,9 +320,16 @@ class S3Context:
             # RestrictPublicBuckets: a public policy grants nothing outside the owner's account
             # (anonymous callers included); its denials still hold for everyone.
             bucket_policy = public_access.deny_statements_only(bucket_policy)
+        resource_account = bucket.account_id if bucket is not None else None
         if bucket is not None and bucket.acls_enabled:
-            # Public ACL grants answer to IgnorePublicAcls, not RestrictPublicBuckets.
-            bucket_policy = self._with_acls(bucket_policy, bucket, spec.kind, key)
+            foreign = self._foreign_object(operation, bucket, spec.kind, key)
+            if foreign is not None:
+                # Another account's object: decided in its owner's context (s3.object_owner).
+                resource_account, acl_statements = foreign
+                bucket_policy = object_owner.object_context_policy(bucket_policy, acl_statements)
+            else:
+                # Public ACL grants answer to IgnorePublicAcls, not RestrictPublicBuckets.
+                bucket_policy = self._with_acls(bucket_policy, bucket, spec.kind, key)
         if p is None and (bucket is None or bucket_policy is None):
             # Anonymous requests get in only through a bucket policy (or ACL) that names "*".
             raise errors.s3_access_denied()
@@ -322,7 +351,7 @@ class S3Context:
                 act,
                 arn,
                 resource_policy=bucket_policy,
-                resource_account=bucket.account_id if bucket is not None else None,
+                resource_account=resource_account,
                 extra_keys=keys,
             )
         except AwsError as err:

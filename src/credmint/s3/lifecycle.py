@@ -12,15 +12,23 @@ filter (a key prefix, object tags, object size bounds) and the actions credmint 
 
 As S3 documents ("Lifecycle rules: based on an object's age"), a count of days is rounded up
 to the next midnight UTC: an object created 2030-01-01T10:00Z with ``Days`` 1 falls due at
-2030-01-03T00:00Z. Transitions move objects between storage classes credmint does not have;
-a configuration with them is refused (NotImplemented) rather than accepted and not applied.
+2030-01-03T00:00Z.
+
+``Transition`` and ``NoncurrentVersionTransition`` are accepted, validated as S3 validates
+them, stored and returned, so configurations written for AWS (by Terraform, the console's
+exports, backup tools) apply unchanged. credmint keeps every object in one storage class,
+STANDARD: a transition falling due changes nothing, and the object stays readable at once
+and is reported as STANDARD. Reporting it in GLACIER without the restore step GLACIER
+requires would tell clients a read must fail that succeeds, so the honest reading of a
+transition here is "no cheaper class exists; the data stays where it is"
+(docs/architecture.md).
 
 Pure: time is passed in; the task that applies the rules is ``s3.lifecycle_task``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -30,8 +38,15 @@ from credmint.s3 import xmlbody
 
 MAX_RULES = 1000
 MAX_ID_LENGTH = 255
-#: Elements S3 accepts in a rule that name actions credmint does not perform.
-_UNSUPPORTED_ACTIONS = ("Transition", "NoncurrentVersionTransition")
+#: S3's TransitionStorageClass enumeration (the botocore model).
+TRANSITION_STORAGE_CLASSES = frozenset(
+    ("GLACIER", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "DEEP_ARCHIVE", "GLACIER_IR")
+)
+#: Storage classes S3 will not transition to before an object is 30 days old (or noncurrent
+#: for 30 days): "Constraints and considerations for transitions", S3 User Guide.
+_THIRTY_DAY_CLASSES = frozenset(("STANDARD_IA", "ONEZONE_IA"))
+_ACTIONS = ("Expiration", "NoncurrentVersionExpiration", "AbortIncompleteMultipartUpload", "Transitions",
+            "NoncurrentVersionTransitions")
 
 
 def due(start: datetime, days: int) -> datetime:
@@ -116,9 +131,10 @@ def _rule(rule: Element) -> dict[str, Any]:
     status = xmlbody.child_text(rule, "Status")
     if status not in ("Enabled", "Disabled"):
         raise errors.s3_malformed_xml()
-    if any(xmlbody.children(rule, name) for name in _UNSUPPORTED_ACTIONS):
-        raise errors.s3_not_implemented("Lifecycle transitions between storage classes are not implemented.")
     out: dict[str, Any] = {"ID": rule_id, "Status": status, "Filter": _filter(rule)}
+    if not xmlbody.children(rule, "Filter") and xmlbody.child_text(rule, "Prefix") is not None:
+        # A rule stated with the legacy top-level Prefix is returned in that form, as S3 does.
+        out["LegacyPrefix"] = True
     for element in xmlbody.children(rule, "Expiration"):
         days = _int(element, "Days")
         date = xmlbody.child_text(element, "Date")
@@ -149,12 +165,74 @@ def _rule(rule: Element) -> dict[str, Any]:
         if out["Filter"].get("Tags"):
             raise errors.s3_invalid_request("AbortIncompleteMultipartUpload cannot be specified with Tags.")
         out["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": after}
-    if not any(k in out for k in ("Expiration", "NoncurrentVersionExpiration", "AbortIncompleteMultipartUpload")):
+    transitions = [_transition(e, "Days") for e in xmlbody.children(rule, "Transition")]
+    if transitions:
+        _check_transitions(transitions, "Days", "Transition")
+        expiration_days = (out.get("Expiration") or {}).get("Days")
+        latest = max((t.get("Days", 0) for t in transitions), default=0)
+        if expiration_days is not None and expiration_days <= latest:
+            raise errors.s3_invalid_argument(
+                "'Days' in the Expiration action must be greater than 'Days' in the Transition action",
+                "Days",
+                str(expiration_days),
+            )
+        out["Transitions"] = transitions
+    noncurrent_transitions = [
+        _transition(e, "NoncurrentDays") for e in xmlbody.children(rule, "NoncurrentVersionTransition")
+    ]
+    if noncurrent_transitions:
+        _check_transitions(noncurrent_transitions, "NoncurrentDays", "NoncurrentVersionTransition")
+        out["NoncurrentVersionTransitions"] = noncurrent_transitions
+    if not any(k in out for k in _ACTIONS):
         raise errors.s3_invalid_request("At least one action needs to be specified in a rule")
     return out
 
 
-def parse_configuration(body: bytes) -> list[dict[str, Any]]:
+def _transition(element: Element, days_name: str) -> dict[str, Any]:
+    """One Transition (``days_name`` "Days", or "Date") or NoncurrentVersionTransition
+    ("NoncurrentDays", with NewerNoncurrentVersions)."""
+    storage_class = (xmlbody.child_text(element, "StorageClass") or "").strip()
+    if storage_class not in TRANSITION_STORAGE_CLASSES:
+        # S3 answers an unknown class as it answers any value outside the schema's enum.
+        raise errors.s3_malformed_xml()
+    out: dict[str, Any] = {"StorageClass": storage_class}
+    days = _int(element, days_name, low=0)
+    date = xmlbody.child_text(element, "Date") if days_name == "Days" else None
+    if (days is None) == (date is None):
+        raise errors.s3_malformed_xml()
+    if days is not None:
+        out[days_name] = days
+    elif date is not None:
+        out["Date"] = _date(date).isoformat()
+    if days_name == "NoncurrentDays":
+        newer = _int(element, "NewerNoncurrentVersions")
+        if newer is not None:
+            out["NewerNoncurrentVersions"] = newer
+    return out
+
+
+def _check_transitions(transitions: list[dict[str, Any]], days_name: str, action: str) -> None:
+    """S3's constraints across one rule's transitions: the 30-day minimum of the IA classes,
+    one transition per class, and all by days or all by date."""
+    for t in transitions:
+        days = t.get(days_name)
+        if t["StorageClass"] in _THIRTY_DAY_CLASSES and days is not None and days < 30:
+            raise errors.s3_invalid_argument(
+                f"'{days_name}' in {action} action must be greater than or equal to 30 "
+                f"for storageClass '{t['StorageClass']}'",
+                days_name,
+                str(days),
+            )
+    classes = [t["StorageClass"] for t in transitions]
+    if len(classes) != len(set(classes)):
+        raise errors.s3_invalid_request(f"'StorageClass' must be different for '{action}' actions in same 'Rule'")
+    if len({days_name in t for t in transitions}) > 1:
+        raise errors.s3_invalid_request(f"Found mixed 'Date' and '{days_name}' based {action} actions in rule")
+
+
+def parse_configuration(body: bytes, new_id: Callable[[], str]) -> list[dict[str, Any]]:
+    """The rules of a PutBucketLifecycleConfiguration body; a rule without an ID gets
+    ``new_id()``, as S3 names such rules itself."""
     root = xmlbody.parse(body)
     if xmlbody.local(root.tag) != "LifecycleConfiguration":
         raise errors.s3_malformed_xml()
@@ -162,6 +240,8 @@ def parse_configuration(body: bytes) -> list[dict[str, Any]]:
     if not elements or len(elements) > MAX_RULES:
         raise errors.s3_malformed_xml()
     rules = [_rule(r) for r in elements]
+    for rule in rules:
+        rule["ID"] = rule["ID"] or new_id()
     ids = [r["ID"] for r in rules if r["ID"]]
     if len(ids) != len(set(ids)):
         raise errors.s3_invalid_argument("Rule ID must be unique. Found same ID for more than one rule", "ID", ids[0])
@@ -189,15 +269,23 @@ def render(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
             shown = dict(conditions)
         else:
             shown = {"Prefix": f.get("Prefix", "")}
-        item: dict[str, Any] = {"ID": rule["ID"], "Status": rule["Status"], "Filter": shown}
+        item: dict[str, Any] = {"ID": rule["ID"], "Status": rule["Status"]}
+        if rule.get("LegacyPrefix"):
+            item["Prefix"] = f.get("Prefix", "")
+        else:
+            item["Filter"] = shown
         if "Expiration" in rule:
             expiration = dict(rule["Expiration"])
             if "Date" in expiration:
                 expiration["Date"] = datetime.fromisoformat(expiration["Date"])
             item["Expiration"] = expiration
-        for name in ("NoncurrentVersionExpiration", "AbortIncompleteMultipartUpload"):
+        for name in ("NoncurrentVersionExpiration", "AbortIncompleteMultipartUpload", "NoncurrentVersionTransitions"):
             if name in rule:
                 item[name] = rule[name]
+        if "Transitions" in rule:
+            item["Transitions"] = [
+                {**t, "Date": datetime.fromisoformat(t["Date"])} if "Date" in t else t for t in rule["Transitions"]
+            ]
         out.append(item)
     return out
 

@@ -25,7 +25,7 @@ from credmint.s3.acl_request import account_owner
 from credmint.s3.blobs import BlobGone, BlobReader, is_sealed
 from credmint.s3.buckets import xml_response
 from credmint.s3.conditions import check_conditions, check_write_conditions
-from credmint.s3.context import S3Context, S3Response, check_key, dumps, sort_key
+from credmint.s3.context import BucketRow, S3Context, S3Response, check_key, dumps, sort_key
 from credmint.s3.copies import authorize_copy_source, parse_copy_source, read_copy_source
 from credmint.s3.object_headers import (
     CHECKSUM_HEADERS,
@@ -36,6 +36,7 @@ from credmint.s3.object_headers import (
     user_metadata,
 )
 from credmint.s3.objects import refuse_unsupported_write, request_upload
+from credmint.s3.protection import require_integrity_header
 from credmint.s3.rows import quoted, read_object, write_object_row
 from credmint.s3.tags import tagging_header
 from credmint.s3.upload import Upload
@@ -156,6 +157,7 @@ def upload_part_preflight(ctx: S3Context) -> dict[str, Any]:
     bucket = ctx.bucket_or_404()
     upload = _upload_row(ctx, bucket.name, ctx.key, _upload_id(ctx))
     _check_part_key(ctx, upload["attributes"], sse.customer_key(ctx.header))
+    require_integrity_header(ctx, upload["attributes"], "Part")
     return upload
 
 
@@ -441,7 +443,7 @@ def complete_multipart_upload(ctx: S3Context) -> S3Response:
         if algorithm is not None and ctype == "COMPOSITE":
             digests += _digest_of(algorithm, part_sums[algorithm])
         sizes.append(size)
-        if algorithm is not None and ctype == "COMPOSITE":
+        if algorithm is not None and algorithm in part_sums:
             part_checksums.append({algorithm: part_sums[algorithm]})
         blobs.append(blob)
     etag = quoted(f"{hashlib.md5(md5s, usedforsecurity=False).hexdigest()}-{len(requested)}")
@@ -471,7 +473,7 @@ def complete_multipart_upload(ctx: S3Context) -> S3Response:
         "upload_id": upload_id,
     }
     if part_checksums:
-        # Each part's checksum, for GetObjectAttributes' ObjectParts.
+        # Each part's checksum, for GetObjectAttributes' ObjectParts and a GET of one part.
         attributes["part_checksums"] = part_checksums
     if upload["attributes"].get("sse_c") is not None:
         attributes["sse_c"] = upload["attributes"]["sse_c"]
@@ -618,6 +620,13 @@ def _initiator(arn: str, account_id: str) -> dict[str, str]:
     return {"ID": arn, "DisplayName": name}
 
 
+def _owner(ctx: S3Context, bucket: BucketRow, attributes: dict[str, Any]) -> dict[str, str]:
+    """The Owner of an upload: the account that will own the object (``owner`` in its
+    attributes while the bucket's ACLs are enabled: the writer under ObjectWriter), else the
+    bucket's owner."""
+    return account_owner(ctx, attributes.get("owner") or bucket.account_id)
+
+
 def _bounded_int(ctx: S3Context, name: str, default: int) -> int:
     raw = ctx.query.get(name)
     if raw is None:
@@ -672,7 +681,7 @@ def list_parts(ctx: S3Context) -> S3Response:
         "IsTruncated": truncated,
         "Parts": parts,
         "Initiator": _initiator(upload["initiator_arn"], bucket.account_id),
-        "Owner": account_owner(ctx, bucket.account_id),
+        "Owner": _owner(ctx, bucket, upload["attributes"]),
         "StorageClass": "STANDARD",
     }
     if rows:
@@ -727,7 +736,7 @@ def list_multipart_uploads(ctx: S3Context) -> S3Response:
             "Key": key,
             "Initiated": initiated,
             "StorageClass": "STANDARD",
-            "Owner": owner,
+            "Owner": _owner(ctx, bucket, a) if a.get("owner") else owner,
             "Initiator": _initiator(initiator, bucket.account_id),
         }
         if a.get("checksum_algorithm"):

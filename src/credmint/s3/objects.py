@@ -15,6 +15,7 @@ from credmint.s3.blobs import BlobGone, BlobReader
 from credmint.s3.buckets import xml_response
 from credmint.s3.conditions import check_conditions, check_write_conditions
 from credmint.s3.context import BucketRow, S3Context, S3Response, check_key, dumps
+from credmint.s3.expiration_header import expiration
 from credmint.s3.object_headers import (
     CHECKSUM_HEADERS,
     DEFAULT_CONTENT_TYPE,
@@ -25,7 +26,7 @@ from credmint.s3.object_headers import (
     stored_headers,
     user_metadata,
 )
-from credmint.s3.protection import allow_bypass, check_removal, write_lock
+from credmint.s3.protection import allow_bypass, check_removal, require_integrity_header, write_lock
 from credmint.s3.rows import ObjectRow, from_version, load_object, lock_bucket, quoted, version_header, write_object_row
 from credmint.s3.tags import tagging_header
 from credmint.s3.upload import Upload, buffered_upload
@@ -63,6 +64,7 @@ def put_object_preflight(ctx: S3Context) -> dict[str, Any]:
     check_key(ctx.key)
     bucket = ctx.bucket_or_404()
     ownership, _ = refuse_unsupported_write(ctx, bucket)
+    require_integrity_header(ctx, ownership, "Object")
     return ownership
 
 
@@ -104,6 +106,9 @@ def put_object(ctx: S3Context) -> S3Response:
     }
     version_id = store_object(ctx, values, blob)
     headers = _put_headers(etag, checksum)
+    expires = expiration(ctx, ctx.bucket, ctx.key, upload.size, attributes.get("tags"), ctx.now)
+    if expires is not None:
+        headers["x-amz-expiration"] = expires
     headers.update(sse.response_headers(attributes, upload.customer))
     headers.update(version_header(version_id))
     return S3Response(headers=headers)
@@ -170,9 +175,32 @@ def load_for_read(ctx: S3Context, bucket: BucketRow, key: str, *, method: str = 
     return row
 
 
+def _read_bucket(ctx: S3Context) -> BucketRow:
+    """GetObject's and HeadObject's bucket, authorized. A caller refused the read of a key
+    that does not exist learns that it does not exist (NoSuchKey) when it may list the
+    bucket, as S3 answers: listing would tell it anyway. Otherwise the refusal stands."""
+    assert ctx.key is not None
+    try:
+        return ctx.bucket_or_404()
+    except AwsError as denied:
+        if denied.code != "AccessDenied" or "versionId" in ctx.query:
+            raise
+        bucket = ctx.load_bucket(ctx.bucket or "")
+        if bucket is None:
+            raise
+        with ctx.store.read() as conn:
+            if load_object(conn, bucket.name, ctx.key) is not None:
+                raise
+        try:
+            ctx.authorize("ListObjects", bucket, None)
+        except AwsError:
+            raise denied from None
+        raise errors.s3_no_such_key(ctx.key) from None
+
+
 def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
     assert ctx.key is not None
-    bucket = ctx.bucket_or_404()
+    bucket = _read_bucket(ctx)
     overrides = {member: ctx.query[q] for q, member in RESPONSE_OVERRIDES.items() if q in ctx.query}
     if overrides and ctx.principal is None:
         raise errors.s3_invalid_request("Request specific response headers cannot be used for anonymous GET requests.")
@@ -212,13 +240,16 @@ def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
     tags = row.attributes.get("tags")
     if tags:
         result["TagCount"] = len(tags)
+    expires = expiration(ctx, bucket.name, row.key, row.size, tags, row.last_modified)
+    if expires is not None:
+        result["Expiration"] = expires
     parts = row.attributes.get("parts")
     if parts and "partNumber" in ctx.query:
         result["PartsCount"] = len(parts)
     if content_range is not None:
         result["ContentRange"] = content_range
-    elif (ctx.header("x-amz-checksum-mode") or "").upper() == "ENABLED":
-        result.update(checksum_members(row.checksum))
+    if (ctx.header("x-amz-checksum-mode") or "").upper() == "ENABLED":
+        result.update(_returned_checksum(row, content_range, ctx.query.get("partNumber")))
     if bucket.versioning is not None or row.version_id != versions.NULL:
         result["VersionId"] = row.version_id
     result.update(overrides)
@@ -229,6 +260,21 @@ def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
         # HeadObject's model has no TagCount member, but S3 sends the header on HEAD too.
         headers["x-amz-tagging-count"] = str(len(tags))
     return S3Response(status=status, headers=headers, body=body)
+
+
+def _returned_checksum(row: ObjectRow, content_range: str | None, part: str | None) -> dict[str, str]:
+    """The checksum a GET or HEAD with ``x-amz-checksum-mode: ENABLED`` returns: the
+    object's for the whole object; for one part of a multipart object (``partNumber``,
+    already checked by ``_select_part``), that part's own checksum, with the object's
+    checksum type; none for a byte Range, which no stored checksum covers."""
+    if content_range is None:
+        return checksum_members(row.checksum)
+    sums = row.attributes.get("part_checksums")
+    if part is None or not isinstance(sums, list) or int(part) > len(sums):
+        return {}
+    members = {"Checksum" + label: value for label, value in sums[int(part) - 1].items()}
+    kind = (row.checksum or {}).get("type", "COMPOSITE")
+    return {**members, "ChecksumType": kind} if members else {}
 
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")

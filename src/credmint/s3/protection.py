@@ -14,6 +14,7 @@ from credmint import errors
 from credmint.errors import AwsError
 from credmint.s3 import object_lock
 from credmint.s3.context import BucketRow, S3Context
+from credmint.sigv4.checksums import ALGORITHMS
 from credmint.store import schema
 
 #: The action that lets a request weaken GOVERNANCE retention (with the bypass header).
@@ -89,3 +90,27 @@ def write_lock(ctx: S3Context, bucket: BucketRow) -> dict[str, Any]:
             )
         out["legal_hold"] = hold
     return out
+
+
+#: The prefix of the body digests S3 accepts in place of Content-MD5.
+_CHECKSUM_PREFIX = "x-amz-checksum-"
+
+
+def require_integrity_header(ctx: S3Context, attributes: dict[str, Any], what: str) -> None:
+    """S3 refuses to store a version under Object Lock (retention or a legal hold, stated or
+    from the bucket's default retention) unless the request carries a digest of its body:
+    Content-MD5, an ``x-amz-checksum-*`` header, or an aws-chunked trailer announced in
+    ``x-amz-trailer``. Checked from the head, before the body is read. ``what`` is "Object"
+    for PutObject and "Part" for UploadPart, as S3 words the message."""
+    if "retention" not in attributes and "legal_hold" not in attributes:
+        return
+    if ctx.header("content-md5") is not None:
+        return
+    if any(ctx.header(name) is not None for name in ALGORITHMS):
+        return
+    trailer = (ctx.header("x-amz-trailer") or "").strip().lower()
+    if trailer.startswith(_CHECKSUM_PREFIX):
+        return
+    raise errors.s3_invalid_request(
+        f"Content-MD5 OR x-amz-checksum- HTTP header is required for Put {what} requests with Object Lock parameters"
+    )

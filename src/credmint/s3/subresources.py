@@ -9,7 +9,9 @@ controls. The rest answer what S3 answers for a bucket that never had the config
 
 from __future__ import annotations
 
+import base64
 import json
+import secrets
 from typing import Any
 from xml.etree.ElementTree import Element
 
@@ -357,7 +359,8 @@ def get_bucket_lifecycle_configuration(ctx: S3Context) -> S3Response:
 
 def put_bucket_lifecycle_configuration(ctx: S3Context) -> S3Response:
     row = ctx.bucket_or_404()
-    _save(ctx, row.name, "lifecycle", lifecycle.parse_configuration(ctx.body))
+    rules = lifecycle.parse_configuration(ctx.body, lambda: base64.b64encode(secrets.token_bytes(36)).decode())
+    _save(ctx, row.name, "lifecycle", rules)
     return S3Response()
 
 
