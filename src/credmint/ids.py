@@ -21,6 +21,19 @@ from __future__ import annotations
 import base64
 import re
 import secrets
+from typing import NewType
+
+#: Distinct types for the ids that travel side by side (a principal, a session's claims,
+#: a key lookup), so that mypy refuses one passed where another belongs. At run time
+#: each is a plain ``str``.
+AccountId = NewType("AccountId", str)
+#: An IAM entity's unique id: ``AIDA...`` (user), ``AROA...`` (role), ``AGPA...``...
+UniqueId = NewType("UniqueId", str)
+AccessKeyId = NewType("AccessKeyId", str)
+
+#: The user id an account's root user is known by where user-keyed rows allow it (MFA
+#: devices, access-advisor records): root has no unique id of its own.
+ROOT_USER_ID = UniqueId("root")
 
 #: RFC 4648 base32 alphabet, which is the alphabet of AWS key and unique ids.
 BASE32_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
@@ -57,7 +70,7 @@ _SECRET_RE = re.compile(r"\A[A-Za-z0-9+/]{40}\Z")
 _PREFIX_RE = re.compile(r"\A[A-Z]{4}\Z")
 
 
-def new_access_key_id(account_id: str, temporary: bool) -> str:
+def new_access_key_id(account_id: str, temporary: bool) -> AccessKeyId:
     """A fresh ``AKIA…`` (long-term) or ``ASIA…`` (temporary) key id naming ``account_id``.
 
     39 random bits per key id: enough that a collision is a store-level uniqueness
@@ -68,7 +81,7 @@ def new_access_key_id(account_id: str, temporary: bool) -> str:
         raise ValueError("account id must be 12 decimal digits")
     bits = _NEW_GENERATION_BIT | (int(account_id) << _ACCOUNT_SHIFT) | secrets.randbits(_RANDOM_BITS)
     prefix = TEMPORARY_KEY_PREFIX if temporary else LONG_TERM_KEY_PREFIX
-    return prefix + b32_80(bits)
+    return AccessKeyId(prefix + b32_80(bits))
 
 
 #: RFC 4648's base32 alphabet, and every 10-bit value as its two characters.
@@ -95,7 +108,7 @@ def b32_80(bits: int) -> str:
     )
 
 
-def account_from_access_key_id(key_id: str) -> str | None:
+def account_from_access_key_id(key_id: str) -> AccountId | None:
     """The account id encoded in an ``AKIA``/``ASIA`` key id, or ``None``.
 
     ``None`` for anything that is not a 20-character key id of that shape, and for
@@ -107,7 +120,7 @@ def account_from_access_key_id(key_id: str) -> str | None:
     if not bits & _NEW_GENERATION_BIT:
         return None
     # Account ids may start with 0 in AWS (e.g. 012345678901), so keep 12 digits.
-    return f"{(bits >> _ACCOUNT_SHIFT) & _ACCOUNT_MASK:012d}"
+    return AccountId(f"{(bits >> _ACCOUNT_SHIFT) & _ACCOUNT_MASK:012d}")
 
 
 def new_secret_access_key() -> str:
@@ -119,18 +132,18 @@ def new_secret_access_key() -> str:
     return base64.b64encode(secrets.token_bytes(30)).decode("ascii")
 
 
-def new_unique_id(prefix: str) -> str:
+def new_unique_id(prefix: str) -> UniqueId:
     """``prefix`` (four capital letters such as ``AIDA``, ``AROA``) + 17 base32 characters."""
     if not _PREFIX_RE.match(prefix):
         raise ValueError("unique id prefix must be four capital letters")
     # 17 base32 characters are 85 bits: the first 17 of 11 random bytes' 18 (one read of the
     # system's randomness instead of 17).
-    return prefix + base64.b32encode(secrets.token_bytes(11)).decode("ascii")[:17]
+    return UniqueId(prefix + base64.b32encode(secrets.token_bytes(11)).decode("ascii")[:17])
 
 
-def new_account_id() -> str:
+def new_account_id() -> AccountId:
     """12 random digits with no leading zero (so the id survives tools that treat it as a number)."""
-    return str(secrets.choice("123456789")) + "".join(secrets.choice("0123456789") for _ in range(11))
+    return AccountId(str(secrets.choice("123456789")) + "".join(secrets.choice("0123456789") for _ in range(11)))
 
 
 # --- validators -------------------------------------------------------------------------

@@ -17,9 +17,10 @@ from credmint.access.tokens import IssuingCall, SessionClaims
 from credmint.audit import record as rec
 from credmint.audit.record import RequestFacts, build_record
 from credmint.httpreq import HttpRequest
+from credmint.ids import AccessKeyId, AccountId, UniqueId
 
 NOW = datetime(2026, 3, 4, 5, 6, 7, 890000, tzinfo=UTC)
-ACCOUNT = "123456789012"
+ACCOUNT = AccountId("123456789012")
 
 
 def request(*, query: str = "", headers: tuple[tuple[str, str], ...] = (), secure: bool = False) -> HttpRequest:
@@ -33,16 +34,16 @@ USER = Principal(
     f"arn:aws:iam::{ACCOUNT}:user/alice",
     "AIDAEXAMPLE",
     "alice",
-    "AKIAEXAMPLE",
-    "AIDAEXAMPLE",
+    AccessKeyId("AKIAEXAMPLE"),
+    UniqueId("AIDAEXAMPLE"),
 )
-ROOT = Principal(PrincipalKind.ROOT, ACCOUNT, f"arn:aws:iam::{ACCOUNT}:root", ACCOUNT, "", "AKIAROOT")
+ROOT = Principal(PrincipalKind.ROOT, ACCOUNT, f"arn:aws:iam::{ACCOUNT}:root", ACCOUNT, "", AccessKeyId("AKIAROOT"))
 
 
 def role_session(mfa: bool = True) -> Principal:
     claims = SessionClaims(
         kind=IssuingCall.ASSUME_ROLE,
-        access_key_id="ASIARZPUZDIKHTB2QVIG",
+        access_key_id=AccessKeyId("ASIARZPUZDIKHTB2QVIG"),
         secret_access_key="s" * 40,
         account_id=ACCOUNT,
         principal_kind=PrincipalKind.ASSUMED_ROLE,
@@ -63,7 +64,7 @@ def role_session(mfa: bool = True) -> Principal:
         claims.principal_id,
         "sess",
         claims.access_key_id,
-        "AROAEXAMPLE",
+        UniqueId("AROAEXAMPLE"),
         claims,
     )
 

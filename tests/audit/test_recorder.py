@@ -15,12 +15,21 @@ from credmint.audit.record import RequestFacts
 from credmint.audit.recorder import AuditRecorder
 from credmint.clock import FixedClock
 from credmint.httpreq import HttpRequest
+from credmint.ids import AccessKeyId, AccountId, UniqueId
 from credmint.settings import Settings
 from credmint.store import migrate
 from credmint.store.db import Store, sqlite_url
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
-USER = Principal(PrincipalKind.USER, "123456789012", "arn:aws:iam::123456789012:user/a", "AIDA1", "a", "AKIA1", "AIDA1")
+USER = Principal(
+    PrincipalKind.USER,
+    AccountId("123456789012"),
+    "arn:aws:iam::123456789012:user/a",
+    "AIDA1",
+    "a",
+    AccessKeyId("AKIA1"),
+    UniqueId("AIDA1"),
+)
 
 
 def facts(operation: str | None = "CreateUser", service: str = "iam", **kw: object) -> RequestFacts:

@@ -13,10 +13,11 @@ from credmint.access.identity import Identity
 from credmint.access.principal import Principal
 from credmint.access.tokens import IssuingCall, PrincipalKind, SessionClaims
 from credmint.httpreq import HttpRequest
+from credmint.ids import AccessKeyId, AccountId, UniqueId
 from credmint.policy.context import GLOBAL_KEYS
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-ACCOUNT = "111122223333"
+ACCOUNT = AccountId("111122223333")
 
 
 def _request(*headers: tuple[str, str]) -> HttpRequest:
@@ -41,7 +42,13 @@ def _session(kind: IssuingCall, **extra: object) -> SessionClaims:
 
 
 USER = Principal(
-    PrincipalKind.USER, ACCOUNT, f"arn:aws:iam::{ACCOUNT}:user/alice", "AIDAEXAMPLE", "alice", "AKIAEXAMPLE", "u1"
+    PrincipalKind.USER,
+    ACCOUNT,
+    f"arn:aws:iam::{ACCOUNT}:user/alice",
+    "AIDAEXAMPLE",
+    "alice",
+    AccessKeyId("AKIAEXAMPLE"),
+    UniqueId("u1"),
 )
 ROLE_SESSION = Principal(
     PrincipalKind.ASSUMED_ROLE,
@@ -49,8 +56,8 @@ ROLE_SESSION = Principal(
     f"arn:aws:sts::{ACCOUNT}:assumed-role/r/s",
     "AROAEXAMPLE:s",
     "r",
-    "ASIAEXAMPLE",
-    "r1",
+    AccessKeyId("ASIAEXAMPLE"),
+    UniqueId("r1"),
     _session(
         IssuingCall.ASSUME_ROLE,
         mfa_authenticated=True,
@@ -66,7 +73,7 @@ ROOT_SESSION = Principal(
     f"arn:aws:iam::{ACCOUNT}:root",
     ACCOUNT,
     "",
-    "ASIAEXAMPLE",
+    AccessKeyId("ASIAEXAMPLE"),
     None,
     _session(IssuingCall.ASSUME_ROOT, principal_kind=PrincipalKind.ROOT, principal_arn=f"arn:aws:iam::{ACCOUNT}:root"),
 )

@@ -8,16 +8,20 @@ from typing import Any
 import pytest
 
 from credmint.iam.access_advisor import allowed_actions, allowed_services
+from credmint.ids import AccountId, UniqueId
 from credmint.store.last_accessed import AccessRecorder
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
+ACCOUNT = AccountId("111111111111")
+AIDA1 = UniqueId("AIDA1")
+
 
 def test_uses_of_one_pair_coalesce_and_an_older_one_never_wins() -> None:
     rec = AccessRecorder()
-    rec.record("111111111111", "AIDA1", "arn:u", "iam:ListUsers", "us-east-1", T0)
-    rec.record("111111111111", "AIDA1", "arn:u", "IAM:listusers", "eu-west-1", T0 + timedelta(seconds=1))
-    rec.record("111111111111", "AIDA1", "arn:u", "iam:ListUsers", "ap-south-1", T0)
+    rec.record(ACCOUNT, AIDA1, "arn:u", "iam:ListUsers", "us-east-1", T0)
+    rec.record(ACCOUNT, AIDA1, "arn:u", "IAM:listusers", "eu-west-1", T0 + timedelta(seconds=1))
+    rec.record(ACCOUNT, AIDA1, "arn:u", "iam:ListUsers", "ap-south-1", T0)
     assert rec.pending() == 1
     ((_, use),) = rec._pending.items()
     assert use.region == "eu-west-1"
@@ -28,9 +32,9 @@ def test_pending_pairs_are_bounded() -> None:
     while a pair already pending still takes a newer use."""
     rec = AccessRecorder(max_pending=3)
     for i in range(10):
-        rec.record("111111111111", f"AIDA{i}", "arn:u", "iam:GetUser", "us-east-1", T0)
+        rec.record(ACCOUNT, UniqueId(f"AIDA{i}"), "arn:u", "iam:GetUser", "us-east-1", T0)
     assert rec.pending() == 3 and rec.dropped == 7
-    rec.record("111111111111", "AIDA0", "arn:u", "iam:GetUser", "eu-west-1", T0 + timedelta(seconds=5))
+    rec.record(ACCOUNT, UniqueId("AIDA0"), "arn:u", "iam:GetUser", "eu-west-1", T0 + timedelta(seconds=5))
     assert rec._pending[("111111111111", "AIDA0", "iam:getuser")].region == "eu-west-1"
 
 
@@ -73,12 +77,12 @@ def test_flush_upserts_and_never_moves_back_in_time(backend: str, tmp_path: Any,
     upgrade(store)
     try:
         rec = AccessRecorder()
-        rec.record("111111111111", "AIDA1", "arn:u", "iam:ListUsers", "us-east-1", T0 + timedelta(hours=1))
+        rec.record(ACCOUNT, AIDA1, "arn:u", "iam:ListUsers", "us-east-1", T0 + timedelta(hours=1))
         assert rec.flush(store) == 1
         # Another node's older attempt arrives later: the row keeps the newer one.
         older = AccessRecorder()
-        older.record("111111111111", "AIDA1", "arn:u", "iam:ListUsers", "eu-west-1", T0)
-        older.record("111111111111", "AIDA1", "arn:u", "s3:GetObject", "eu-west-1", T0)
+        older.record(ACCOUNT, AIDA1, "arn:u", "iam:ListUsers", "eu-west-1", T0)
+        older.record(ACCOUNT, AIDA1, "arn:u", "s3:GetObject", "eu-west-1", T0)
         assert older.flush(store) == 2
         t = schema.service_last_accessed
         with store.read() as conn:
@@ -86,7 +90,7 @@ def test_flush_upserts_and_never_moves_back_in_time(backend: str, tmp_path: Any,
         assert set(rows) == {"iam:listusers", "s3:getobject"}
         assert rows["iam:listusers"].region == "us-east-1" and rows["s3:getobject"].service == "s3"
         newer = AccessRecorder()
-        newer.record("111111111111", "AIDA1", "arn:u2", "iam:ListUsers", "ap-south-1", T0 + timedelta(hours=2))
+        newer.record(ACCOUNT, AIDA1, "arn:u2", "iam:ListUsers", "ap-south-1", T0 + timedelta(hours=2))
         newer.flush(store)
         with store.read() as conn:
             row = conn.execute(select(t).where(t.c.action == "iam:listusers")).one()

@@ -11,9 +11,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from credmint import policy
-from credmint.iam import managed
+from credmint.store import managed_policies as managed
 from tests.conftest import Server
-from tests.iam.fixtures_b import TRUST_EC2, aws_cli, error_of, iam, unique
+from tests.iam.fixtures_b import TRUST_EC2, allow, aws_cli, error_of, iam, unique
 
 pytestmark = pytest.mark.e2e
 __all__ = ["iam"]
@@ -26,6 +26,7 @@ REQUIRED = [
     "IAMReadOnlyAccess",
     "AmazonS3FullAccess",
     "AmazonS3ReadOnlyAccess",
+    "SecurityAudit",
     "root-task/IAMAuditRootUserCredentials",
     "root-task/IAMCreateRootUserPassword",
     "root-task/IAMDeleteRootUserCredentials",
@@ -188,3 +189,76 @@ def test_aws_managed_policies_a_scanner_asks_about(server: Server) -> None:
     for name in ("AWSSupportAccess", "AWSCloudShellFullAccess"):
         out = iam.list_entities_for_policy(PolicyArn=f"arn:aws:iam::aws:policy/{name}", EntityFilter="Role")
         assert out["PolicyRoles"] == [] and out["IsTruncated"] is False
+
+
+SECURITY_AUDIT = "arn:aws:iam::aws:policy/SecurityAudit"
+
+
+def test_security_audit_as_a_scanner_reads_it(iam: Any) -> None:
+    """Prowler-style reads of SecurityAudit: GetPolicy, the default version and
+    ListEntitiesForPolicy answer with the metadata and document AWS serves."""
+    got = iam.get_policy(PolicyArn=SECURITY_AUDIT)["Policy"]
+    assert (got["PolicyName"], got["PolicyId"], got["Path"], got["DefaultVersionId"]) == (
+        "SecurityAudit",
+        "ANPAIX2T3QCXHR2OGGCTO",
+        "/",
+        "v92",
+    )
+    assert got["CreateDate"] == datetime.fromisoformat("2015-02-06T18:41:01+00:00")
+    assert got["UpdateDate"] == datetime.fromisoformat("2026-08-17T15:27:26+00:00")
+    assert got["IsAttachable"] is True and got["Description"].startswith("The security audit template")
+    version = iam.get_policy_version(PolicyArn=SECURITY_AUDIT, VersionId="v92")["PolicyVersion"]
+    assert version["IsDefaultVersion"] is True
+    assert version["CreateDate"] == got["UpdateDate"]
+    statements = version["Document"]["Statement"]
+    assert [s["Sid"] for s in statements] == ["BaseSecurityAuditStatement", "APIGatewayAccess"]
+    assert len(statements[0]["Action"]) == 991 and statements[0]["Resource"] == "*"
+    assert {"iam:Get*", "iam:List*", "iam:GenerateCredentialReport"} <= set(statements[0]["Action"])
+    assert statements[1]["Action"] == ["apigateway:GET"] and len(statements[1]["Resource"]) == 40
+    with pytest.raises(ClientError) as exc:
+        iam.get_policy_version(PolicyArn=SECURITY_AUDIT, VersionId="v91")
+    assert error_of(exc)[0] == "NoSuchEntity"
+    entities = iam.list_entities_for_policy(PolicyArn=SECURITY_AUDIT)
+    assert all(entities[k] == [] for k in ("PolicyGroups", "PolicyUsers", "PolicyRoles"))
+
+
+OWN_KEY = "<the caller's own access key id>"
+
+# What SecurityAudit grants (read-only configuration metadata) and what it does not
+# (any write, and object data): each call is made as a user whose only policy it is.
+SECURITY_AUDIT_CALLS: list[tuple[str, str, dict[str, Any], bool]] = [
+    ("iam", "get_account_authorization_details", {}, True),
+    ("iam", "list_users", {}, True),
+    ("iam", "get_account_summary", {}, True),
+    ("iam", "generate_credential_report", {}, True),
+    ("iam", "list_policies", {"Scope": "AWS", "MaxItems": 1}, True),
+    ("iam", "create_user", {"UserName": "not-allowed"}, False),
+    ("iam", "create_policy", {"PolicyName": "not-allowed", "PolicyDocument": allow()}, False),
+    ("iam", "delete_account_password_policy", {}, False),
+    ("s3", "list_buckets", {}, True),
+    ("s3", "create_bucket", {"Bucket": "security-audit-cannot-create"}, False),
+    ("sts", "get_access_key_info", {"AccessKeyId": OWN_KEY}, True),
+]
+
+
+@pytest.mark.parametrize(("service", "operation", "params", "allowed"), SECURITY_AUDIT_CALLS)
+def test_security_audit_attached_grants_what_it_grants(
+    server: Server, iam: Any, service: str, operation: str, params: dict[str, Any], allowed: bool
+) -> None:
+    user = unique("auditor")
+    iam.create_user(UserName=user)
+    iam.attach_user_policy(UserName=user, PolicyArn=SECURITY_AUDIT)
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    client = server.client(service, aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+    params = {k: key["AccessKeyId"] if v == OWN_KEY else v for k, v in params.items()}
+    try:
+        if allowed:
+            getattr(client, operation)(**params)
+        else:
+            with pytest.raises(ClientError) as exc:
+                getattr(client, operation)(**params)
+            assert error_of(exc)[0] in {"AccessDenied", "AccessDeniedException"}
+    finally:
+        iam.delete_access_key(UserName=user, AccessKeyId=key["AccessKeyId"])
+        iam.detach_user_policy(UserName=user, PolicyArn=SECURITY_AUDIT)
+        iam.delete_user(UserName=user)

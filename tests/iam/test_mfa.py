@@ -16,7 +16,8 @@ import pyotp
 import pytest
 from botocore.exceptions import ClientError
 
-from credmint.iam import mfa as iam_mfa
+from credmint.access import mfa_codes
+from credmint.ids import UniqueId
 from credmint.mfa.attempts import AttemptLimits
 from credmint.sealing import MasterKey
 from credmint.store.db import Store
@@ -271,8 +272,8 @@ def consume_code(
     master: MasterKey,
     limits: AttemptLimits = NO_LIMITS,
 ) -> bool:
-    check = iam_mfa.consume_code(
-        store, serial, user_id, code, now, master=master, limits=limits, principal_arn=ARN, operation="Test"
+    check = mfa_codes.consume_code(
+        store, serial, UniqueId(user_id), code, now, master=master, limits=limits, principal_arn=ARN, operation="Test"
     )
     return check.accepted
 
@@ -337,8 +338,8 @@ SMALL = AttemptLimits(backoff_after=2, backoff_base_seconds=60, lockout_after=4,
 
 
 def _check(store: Store, serial: str, user_id: str, code: str, now: datetime, master: MasterKey) -> Any:
-    return iam_mfa.consume_code(
-        store, serial, user_id, code, now, master=master, limits=SMALL, principal_arn=ARN, operation="Test"
+    return mfa_codes.consume_code(
+        store, serial, UniqueId(user_id), code, now, master=master, limits=SMALL, principal_arn=ARN, operation="Test"
     )
 
 
@@ -370,7 +371,7 @@ def test_wrong_codes_back_off_then_lock_and_the_right_code_is_not_checked(
     url, serial, user_id, master, seed = _device_store(tmp_path)
     store = Store(url)
     t0 = datetime(2026, 3, 1, 12, 0, 5, tzinfo=UTC)
-    outcomes = iam_mfa.Outcome
+    outcomes = mfa_codes.Outcome
 
     # Two wrong codes are checked at once; the second starts a 60 s wait.
     assert _check(store, serial, user_id, _wrong(seed, t0), t0, master).retry_at is None
@@ -445,7 +446,7 @@ def test_parallel_guesses_are_claimed_one_at_a_time_across_stores(tmp_path: Path
         t.start()
     for t in threads:
         t.join()
-    checked = [o for o in outcomes if o is not iam_mfa.Outcome.WAITING]
+    checked = [o for o in outcomes if o is not mfa_codes.Outcome.WAITING]
     assert len(checked) == 1
     assert _counter(stores[1], serial)[0] == 2
     for s in stores:
@@ -490,7 +491,7 @@ def test_counter_on_postgres(pg_url: str, tmp_path: Path) -> None:
     now = datetime(2026, 3, 1, 12, 0, 5, tzinfo=UTC)
     for _ in range(2):
         _check(target, serial, user_id, _wrong(seed, now), now, master)
-    assert _check(target, serial, user_id, totp.totp(seed, now), now, master).outcome is iam_mfa.Outcome.WAITING
+    assert _check(target, serial, user_id, totp.totp(seed, now), now, master).outcome is mfa_codes.Outcome.WAITING
     later = now + timedelta(seconds=60)
     assert _check(target, serial, user_id, totp.totp(seed, later), later, master).accepted
     assert _counter(target, serial) == (0, None)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from credmint.iam.providers import parse_saml_metadata
+from credmint.federation.saml_metadata import parse_saml_metadata
 from tests.conftest import Server
 from tests.iam.fixtures_b import aws_cli, error_of, iam, saml_metadata, self_signed_cert, unique
 
@@ -90,7 +90,7 @@ def test_saml_metadata_parsing_keeps_entity_and_signing_certs() -> None:
 
 
 def test_saml_provider_read_function(iam: Any, server: Server) -> None:
-    from credmint.iam.providers import saml_provider
+    from credmint.identity_providers.trusted import saml_provider
     from credmint.store.db import Store, sqlite_url
 
     name = unique("idp")
@@ -163,7 +163,7 @@ def test_oidc_without_thumbprints_and_bad_input(iam: Any) -> None:
 
 
 def test_oidc_read_function(iam: Any, server: Server) -> None:
-    from credmint.iam.providers import oidc_provider
+    from credmint.identity_providers.trusted import oidc_provider
     from credmint.store.db import Store, sqlite_url
 
     url = f"https://{unique('oidc')}.example.com"

@@ -13,7 +13,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from credmint.accounts import create_account
-from credmint.iam import web_identity_issuer
+from credmint.identity_providers import web_identity_issuer
 from credmint.sealing import MasterKey, UnsealError
 from credmint.store import schema
 from credmint.store.db import Store

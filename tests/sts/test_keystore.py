@@ -12,6 +12,7 @@ import pytest
 
 from credmint.access import keystore
 from credmint.access.tokens import MAX_SESSION_SECONDS, TokenKeyring
+from credmint.ids import AccountId
 from credmint.sealing import MasterKey
 from credmint.store import migrate
 from credmint.store.db import Store, WouldBlock, non_blocking, sqlite_url
@@ -138,7 +139,7 @@ def test_holder_follows_the_store(store: Store) -> None:
         kind=IssuingCall.GET_SESSION_TOKEN,
         access_key_id=ids.new_access_key_id("123456789012", temporary=True),
         secret_access_key=ids.new_secret_access_key(),
-        account_id="123456789012",
+        account_id=AccountId("123456789012"),
         principal_kind=PrincipalKind.ROOT,
         principal_arn="arn:aws:iam::123456789012:root",
         principal_id="123456789012",

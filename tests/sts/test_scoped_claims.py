@@ -10,8 +10,9 @@ import pytest
 from credmint import errors, ids
 from credmint.access import tokens
 from credmint.access.tokens import IssuingCall, PrincipalKind, SessionClaims, TokenKeyring, open_token, seal_token
+from credmint.ids import AccountId
 
-ACCOUNT = "123456789012"
+ACCOUNT = AccountId("123456789012")
 NOW = 1_700_000_000
 SCOPE = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}'
 

@@ -15,6 +15,7 @@ from credmint.access.principal import Principal, PrincipalKind
 from credmint.api import Call
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
+from credmint.ids import AccessKeyId, AccountId
 from credmint.settings import Settings
 from credmint.sts.throttle import (
     MAX_RAW_KEY,
@@ -31,18 +32,25 @@ from tests.conftest import Server, start_server
 from tests.sts.helpers import aws_cli
 
 T0 = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
-ACCOUNT = "123456789012"
+ACCOUNT = AccountId("123456789012")
 
 
 def user(name: str = "alice") -> Principal:
     return Principal(
-        PrincipalKind.USER, ACCOUNT, f"arn:aws:iam::{ACCOUNT}:user/{name}", "AIDAEXAMPLE", name, "AKIAEXAMPLE"
+        PrincipalKind.USER,
+        ACCOUNT,
+        f"arn:aws:iam::{ACCOUNT}:user/{name}",
+        "AIDAEXAMPLE",
+        name,
+        AccessKeyId("AKIAEXAMPLE"),
     )
 
 
 def role_session(session: str) -> Principal:
     arn = f"arn:aws:sts::{ACCOUNT}:assumed-role/deploy/{session}"
-    return Principal(PrincipalKind.ASSUMED_ROLE, ACCOUNT, arn, f"AROAEXAMPLE:{session}", session, "ASIAEXAMPLE")
+    return Principal(
+        PrincipalKind.ASSUMED_ROLE, ACCOUNT, arn, f"AROAEXAMPLE:{session}", session, AccessKeyId("ASIAEXAMPLE")
+    )
 
 
 def call(

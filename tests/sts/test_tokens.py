@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 from credmint import ids
 from credmint.access import keystore
 from credmint.access.tokens import IssuingCall, PrincipalKind, SessionClaims, TokenKeyring, seal_token
+from credmint.ids import AccountId
 from credmint.sealing import MasterKey
 from credmint.store.db import Store, sqlite_url
 from tests.conftest import Server
@@ -95,7 +96,7 @@ def _claims(server: Server, issued: int, duration: int) -> SessionClaims:
         kind=IssuingCall.GET_SESSION_TOKEN,
         access_key_id=ids.new_access_key_id(server.account_id, temporary=True),
         secret_access_key=ids.new_secret_access_key(),
-        account_id=server.account_id,
+        account_id=AccountId(server.account_id),
         principal_kind=PrincipalKind.ROOT,
         principal_arn=f"arn:aws:iam::{server.account_id}:root",
         principal_id=server.account_id,

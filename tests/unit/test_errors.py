@@ -1635,6 +1635,9 @@ ROWS: dict[str, Row] = {
         400,
         "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements",
     ),
+    "federation.InvalidInput.saml_metadata": Row(
+        lambda: federation_errors.InvalidInput.saml_metadata(), "InvalidInput", 400, "Could not parse metadata"
+    ),
 }
 
 

@@ -28,9 +28,10 @@ from credmint.access.tokens import (
     seal_token,
 )
 from credmint.errors import AwsError
+from credmint.ids import AccountId
 from credmint.sealing import MasterKey, UnsealError
 
-ACCOUNT = "123456789012"
+ACCOUNT = AccountId("123456789012")
 T0 = 1_717_243_200  # 2024-06-01T12:00:00Z
 
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from credmint import metrics
-from credmint.access.principal import Principal, PrincipalKind, root_arn
+from credmint import arns, metrics
+from credmint.access.principal import Principal, PrincipalKind
+from credmint.ids import AccessKeyId
 from credmint.sealing import MasterKey
 from credmint.store import schema
 from credmint.store.cache import TopicCache
@@ -72,10 +73,10 @@ class CredentialCache:
             principal = Principal(
                 kind=PrincipalKind.ROOT,
                 account_id=account_id,
-                arn=root_arn(account_id),
+                arn=arns.root(account_id),
                 user_id=account_id,
                 name="",
-                access_key_id=access_key_id,
+                access_key_id=AccessKeyId(access_key_id),
             )
         else:
             topics.add(f"entity:{user_id}")
@@ -85,7 +86,7 @@ class CredentialCache:
                 arn=arn,
                 user_id=user_id,
                 name=user_name,
-                access_key_id=access_key_id,
+                access_key_id=AccessKeyId(access_key_id),
                 entity_id=user_id,
             )
         return KeyEntry(secret, principal, status == "Active"), frozenset(topics)

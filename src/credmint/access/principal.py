@@ -11,24 +11,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from credmint.access.tokens import IssuingCall, PrincipalKind, SessionClaims
+from credmint.ids import AccessKeyId, AccountId, UniqueId
 
-__all__ = ["Principal", "PrincipalKind", "refuses_iam", "root_arn", "session_principal", "user_arn"]
+__all__ = ["Principal", "PrincipalKind", "refuses_iam", "session_principal"]
 
 
 @dataclass(frozen=True, slots=True)
 class Principal:
     kind: PrincipalKind
-    account_id: str
+    account_id: AccountId
     #: The caller's ARN as GetCallerIdentity reports it.
     arn: str
     #: GetCallerIdentity's ``UserId`` (account id, AIDA..., AROA...:session, acct:name).
     user_id: str
     #: User name, role name or federated user name; empty for root.
     name: str
-    access_key_id: str
+    access_key_id: AccessKeyId
     #: The IAM entity behind the caller (a user's or role's unique id); None for root
     #: and federated users.
-    entity_id: str | None = None
+    entity_id: UniqueId | None = None
     #: Present for temporary credentials.
     session: SessionClaims | None = None
 
@@ -41,24 +42,17 @@ class Principal:
         return self.session is not None
 
 
-def root_arn(account_id: str) -> str:
-    return f"arn:aws:iam::{account_id}:root"
-
-
-def user_arn(account_id: str, path: str, name: str) -> str:
-    return f"arn:aws:iam::{account_id}:user{path}{name}"
-
-
 def session_principal(claims: SessionClaims) -> Principal:
     """The principal a sealed session token names, without any read."""
     kind = claims.principal_kind
-    entity_id: str | None
+    entity_id: UniqueId | None
     if kind is PrincipalKind.ASSUMED_ROLE:
-        entity_id = claims.principal_id.split(":", 1)[0]
+        entity_id = UniqueId(claims.principal_id.split(":", 1)[0])
     elif kind is PrincipalKind.USER:
-        entity_id = claims.principal_id
+        entity_id = UniqueId(claims.principal_id)
     elif kind is PrincipalKind.FEDERATED_USER:
-        entity_id = claims.federation_map.get("entity_id")
+        fed = claims.federation_map.get("entity_id")
+        entity_id = UniqueId(fed) if fed is not None else None
     else:
         entity_id = None
     name = claims.session_name or ""

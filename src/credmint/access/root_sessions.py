@@ -8,13 +8,14 @@ authorizer exactly that as the session's policies; ``sts/assume_root.py`` mints 
 
 from __future__ import annotations
 
+from credmint import arns
 from credmint.access.identity import PolicySource
 from credmint.access.tokens import SessionClaims
 from credmint.policy import CompiledPolicy, compile_policy
 
 #: The AWS managed policies AssumeRoot accepts as TaskPolicyArn.
 ROOT_TASK_POLICIES = frozenset(
-    f"arn:aws:iam::aws:policy/root-task/{name}"
+    arns.aws_managed_policy("/root-task/", name)
     for name in (
         "IAMAuditRootUserCredentials",
         "IAMCreateRootUserPassword",

@@ -49,7 +49,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from credmint import errors
-from credmint.ids import is_account_id, is_temporary_access_key_id
+from credmint.ids import AccessKeyId, AccountId, is_account_id, is_temporary_access_key_id
 from credmint.sealing import MasterKey
 
 #: The longest session AWS issues (GetSessionToken / GetFederationToken, 36 h). A retired
@@ -121,9 +121,9 @@ class SessionClaims:
     """
 
     kind: IssuingCall
-    access_key_id: str  # ASIA…
+    access_key_id: AccessKeyId  # ASIA…
     secret_access_key: str
-    account_id: str
+    account_id: AccountId
     principal_kind: PrincipalKind
     #: What GetCallerIdentity returns: user ARN, ``…:root``, the assumed-role session ARN
     #: ``arn:aws:sts::<a>:assumed-role/<role>/<session>``, or the federated-user ARN.
@@ -478,9 +478,9 @@ def _decode_claims(raw: bytes, access_key_id: str) -> SessionClaims:
     return SessionClaims(
         version=_int(d["v"]),
         kind=IssuingCall(_str(d["k"])),
-        access_key_id=access_key_id,
+        access_key_id=AccessKeyId(access_key_id),
         secret_access_key=_str(d["s"]),
-        account_id=_str(d["a"]),
+        account_id=AccountId(_str(d["a"])),
         principal_kind=PrincipalKind(_str(d["pk"])),
         principal_arn=_str(d["pa"]),
         principal_id=_str(d["pi"]),

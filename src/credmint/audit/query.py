@@ -2,9 +2,8 @@
 
 Records are kept in ``audit_events`` so that LookupEvents on any node sees the calls
 served by every node sharing the database. Inserts bypass the store's change signal:
-an audit record changes nothing a cache holds. (On SQLite another process still sees the
-file's ``data_version`` move and drops its caches once per batch; batches are at most one
-per flush interval, so that costs one cache reload per interval.)
+an audit record changes nothing a cache holds, on this process or any other (on SQLite,
+it leaves the change counter alone: see ``store.db``).
 
 Events are returned newest first, ordered by ``(event_time_ms, event_id)``; a page ends at
 an event and the next page starts strictly after it, so paging never repeats or skips an

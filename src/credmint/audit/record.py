@@ -30,8 +30,10 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from credmint import arns
 from credmint.access.principal import Principal
 from credmint.httpreq import HttpRequest
+from credmint.ids import AccountId
 
 EVENT_VERSION = "1.09"
 
@@ -418,9 +420,9 @@ def _federated_identity(operation: str, result: Mapping[str, Any]) -> dict[str, 
     return None
 
 
-def _arn_account(arn: str) -> str | None:
+def _arn_account(arn: str) -> AccountId | None:
     parts = arn.split(":", 5)
-    return parts[4] if len(parts) == 6 and parts[0] == "arn" and len(parts[4]) == 12 else None
+    return AccountId(parts[4]) if len(parts) == 6 and parts[0] == "arn" and len(parts[4]) == 12 else None
 
 
 def _username(p: Principal | None) -> str | None:
@@ -521,9 +523,9 @@ def _resources(facts: RequestFacts) -> tuple[tuple[str, str], ...]:
     found: list[tuple[str, str]] = []
     if facts.service == "s3":
         if facts.bucket is not None:
-            found.append(("AWS::S3::Bucket", f"arn:aws:s3:::{facts.bucket}"[:MAX_TEXT_CHARS]))
+            found.append(("AWS::S3::Bucket", arns.bucket(facts.bucket)[:MAX_TEXT_CHARS]))
             if facts.key is not None:
-                found.append(("AWS::S3::Object", f"arn:aws:s3:::{facts.bucket}/{facts.key}"[:MAX_TEXT_CHARS]))
+                found.append(("AWS::S3::Object", arns.s3_object(facts.bucket, facts.key)[:MAX_TEXT_CHARS]))
         return tuple(found)
     sources = [facts.params or {}]
     if facts.result is not None and facts.error_code is None:

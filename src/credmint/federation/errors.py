@@ -250,3 +250,16 @@ class IDPCommunicationError(errors.AwsError):
             "Couldn't retrieve verification key from your identity provider,  please reference "
             "AssumeRoleWithWebIdentity documentation for requirements"
         )
+
+
+class InvalidInput(errors.AwsError):
+    """A SAML provider's metadata document IAM cannot use (CreateSAMLProvider,
+    UpdateSAMLProvider)."""
+
+    code = "InvalidInput"
+    status = 400
+
+    @classmethod
+    def saml_metadata(cls) -> Self:
+        # Wording unconfirmed.
+        return cls("Could not parse metadata")

@@ -40,7 +40,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select
 
-from credmint import errors
+from credmint import arns, errors
 from credmint.access import condition_keys
 from credmint.api import Call, operation
 from credmint.iam.common import account_of, authorize, paginate
@@ -558,7 +558,7 @@ def generate_organizations_access_report(call: Call) -> Mapping[str, Any] | None
     account_id = account_of(call)
     path: str = call.params["EntityPath"]
     policy_id: str | None = call.params.get("OrganizationsPolicyId")
-    authorize(call, "iam:GenerateOrganizationsAccessReport", f"arn:aws:iam::{account_id}:access-report/{path}")
+    authorize(call, "iam:GenerateOrganizationsAccessReport", arns.access_report(account_id, path))
     _flush(call)
     with call.store.write() as conn:
         org, accounts, target = _org_target(conn, account_id, path)

@@ -13,7 +13,7 @@ from credmint import errors
 from credmint.api import Call, operation
 from credmint.iam.common import account_of, authorize, paginate
 from credmint.iam.ops import OPERATIONS
-from credmint.iam.users import ROOT_USER_ID
+from credmint.ids import ROOT_USER_ID
 from credmint.store import schema
 
 #: The fixed quota members of GetAccountSummary's SummaryMap, at AWS's default values.

@@ -24,23 +24,19 @@ from typing import Any, Literal
 from sqlalchemy import Connection, Row, select
 
 from credmint.api import Call, operation
-from credmint.iam import managed
 from credmint.iam.common import account_of, authorize, paginate
 from credmint.iam.groups import group_view
+from credmint.iam.inline_policies import inline_rows
 from credmint.iam.instance_profiles import profile_view, profiles_of_role
-from credmint.iam.managed import ManagedPolicy, find_policy, from_aws_policy, from_policy_row
+from credmint.iam.managed_policies import attachment_counts, boundary_counts, policy_view
 from credmint.iam.ops import OPERATIONS
-from credmint.iam.policies import (
-    attached_policy_arns,
-    attachment_counts,
-    boundary_counts,
-    inline_rows,
-    policy_view,
-    version_number,
-)
+from credmint.iam.policy_attachments import attached_policy_arns
+from credmint.iam.policy_versions import version_number
 from credmint.iam.roles import role_view
 from credmint.iam.users import user_view
+from credmint.store import managed_policies as managed
 from credmint.store import schema
+from credmint.store.managed_policies import ManagedPolicy, find_policy, from_aws_policy, from_policy_row
 
 Kind = Literal["User", "Group", "Role", "LocalManagedPolicy", "AWSManagedPolicy"]
 
@@ -121,7 +117,7 @@ def _role_detail(conn: Connection, row: Row[Any]) -> dict[str, Any]:
 
 def _versions(conn: Connection, p: ManagedPolicy) -> list[dict[str, Any]]:
     if p.is_aws:
-        # Only the default version of an AWS managed policy is shipped (managed.py).
+        # Only the default version of an AWS managed policy is shipped (store/managed_policies.py).
         aws = managed.aws_policy(p.arn)
         document = aws.document if aws is not None else None
         return [

@@ -1,4 +1,4 @@
-"""What every IAM operation module shares: ARNs, pagination, tags, caller checks."""
+"""What every IAM operation module shares: pagination, tags, caller checks."""
 
 from __future__ import annotations
 
@@ -16,15 +16,12 @@ from credmint.access.principal import Principal
 from credmint.api import Call, operation
 from credmint.iam.ops import OPERATIONS
 from credmint.store import schema
+from credmint.store.managed_policies import find_policy
 from credmint.store.tags import get_tags, put_tags, remove_tags
 
 T = TypeVar("T")
 
 #: At most 50 tags per IAM resource.
-
-
-def iam_arn(account_id: str, kind: str, path: str, name: str) -> str:
-    return f"arn:aws:iam::{account_id}:{kind}{path}{name}"
 
 
 def settable_status(value: str) -> str:
@@ -216,17 +213,17 @@ def _decode_marker(marker: str) -> int:
         raise errors.validation_error("Invalid Marker.") from None
 
 
+def check_boundary(conn: Connection, account_id: str, arn: str) -> None:
+    """A permissions boundary must be an existing managed policy: this account's own or
+    an AWS managed one. Shared by users, roles and role templates."""
+    if find_policy(conn, account_id, arn) is None:
+        # The boundary wording (unconfirmed; from client reports of AWS errors).
+        raise errors.no_such_entity(f"Scope ARN: {arn} does not exist or is not attachable.")
+
+
 def boundary_view(arn: str) -> dict[str, str]:
     """The ``PermissionsBoundary`` member of a user or role."""
     return {"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": arn}
-
-
-def rows_under_path(conn: Connection, table: Table, account_id: str, prefix: str) -> list[Row[Any]]:
-    """An account's users, groups, roles or instance profiles under ``prefix``, by name (the
-    order IAM lists them in); paths are few and short, so they are matched here, not in SQL
-    (where ``%`` and ``_`` in a path would be wildcards)."""
-    rows = conn.execute(select(table).where(table.c.account_id == account_id).order_by(table.c.name_key)).all()
-    return [row for row in rows if row.path.startswith(prefix)]
 
 
 def paginate(items: Sequence[T], params: Mapping[str, Any], default_max: int = 100) -> tuple[list[T], dict[str, Any]]:

@@ -29,13 +29,12 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from credmint import errors
-from credmint.access.principal import root_arn
+from credmint import arns, errors
 from credmint.api import Call, operation
 from credmint.iam.common import account_of, authorize
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.passwords import stored_policy
-from credmint.iam.users import ROOT_USER_ID
+from credmint.ids import ROOT_USER_ID
 from credmint.store import schema
 
 COLUMNS = (
@@ -137,7 +136,7 @@ def build_report(conn: Connection, account_id: str) -> str:
     writer.writerow(
         [
             "<root_account>",
-            root_arn(account_id),
+            arns.root(account_id),
             _time(account.created_at),
             NOT_SUPPORTED,
             NO_INFO,

@@ -1,6 +1,6 @@
 """IAM delegation requests: CreateDelegationRequest, Get/List, Associate, Update, Accept,
 Reject, SendDelegationToken, and GetHumanReadableSummary. The lifecycle, the token and its
-delivery are described in :mod:`credmint.iam.delegation_requests`.
+delivery are described in :mod:`credmint.store.delegation_requests`.
 
 Permissions. ``Permissions.PolicyTemplateArn`` names a customer managed policy of the
 partner's account (AWS: "pre-registered policy content for this partner"); its default
@@ -33,13 +33,13 @@ from sqlalchemy import Connection, insert, select
 
 from credmint import errors, settings
 from credmint.api import Call, operation
-from credmint.iam import delegation_requests as delegation
 from credmint.iam.common import account_of, authorize, caller, paginate
-from credmint.iam.delegation_requests import Request
-from credmint.iam.managed import default_document
 from credmint.iam.ops import OPERATIONS
 from credmint.policy import validate_policy
+from credmint.store import delegation_requests as delegation
 from credmint.store import schema
+from credmint.store.delegation_requests import Request
+from credmint.store.managed_policies import default_document
 
 #: Open requests a partner account may have at once (unpublished AWS quota).
 MAX_OPEN_REQUESTS = 1000

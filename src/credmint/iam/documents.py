@@ -14,7 +14,6 @@ its kind's rules first, then its size (whitespace excluded) must fit the quota.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Literal
 
@@ -76,8 +75,3 @@ def check_managed_quota(text: str) -> None:
 def check_trust_quota(text: str) -> None:
     if size(text) > TRUST_QUOTA:
         raise errors.limit_exceeded(f"Cannot exceed quota for ACLSizePerRole: {TRUST_QUOTA}")
-
-
-def canonical(document: object) -> str:
-    """Compact JSON text for documents credmint itself holds as data (AWS managed policies)."""
-    return json.dumps(document, separators=(",", ":"))

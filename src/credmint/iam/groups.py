@@ -7,11 +7,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
-from credmint import errors, ids
+from credmint import arns, errors, ids
 from credmint.api import Call, operation
-from credmint.iam.common import account_of, authorize, iam_arn, paginate, rows_under_path
+from credmint.iam.common import account_of, authorize, paginate
+from credmint.iam.entities import GROUP, USER
 from credmint.iam.ops import OPERATIONS
-from credmint.iam.users import authorized_user, user_view, write_unique
+from credmint.iam.users import user_view, write_unique
 from credmint.store import schema
 
 g = schema.groups
@@ -20,24 +21,6 @@ gm = schema.group_members
 #: Quotas (§7.5 and the IAM quotas page): groups per account, groups per user.
 MAX_GROUPS = 300
 MAX_GROUPS_PER_USER = 10
-
-
-def no_such_group(name: str) -> errors.AwsError:
-    return errors.no_such_entity(f"The group with name {name} cannot be found.")
-
-
-def find_group(conn: Connection, account_id: str, name: str) -> Row[Any] | None:
-    return conn.execute(select(g).where(g.c.account_id == account_id, g.c.name_key == name.lower())).first()
-
-
-def authorized_group(call: Call, conn: Connection, action: str, name: str) -> Row[Any]:
-    """Authorize ``action`` on group ``name`` (checked before existence, as AWS does)."""
-    account_id = account_of(call)
-    row = find_group(conn, account_id, name)
-    authorize(call, action, str(row.arn) if row is not None else iam_arn(account_id, "group", "/", name))
-    if row is None:
-        raise no_such_group(name)
-    return row
 
 
 def group_view(row: Row[Any]) -> dict[str, Any]:
@@ -55,11 +38,11 @@ def create_group(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     name: str = call.params["GroupName"]
     path: str = call.params.get("Path") or "/"
-    arn = iam_arn(account_id, "group", path, name)
+    arn = arns.group(account_id, path, name)
     authorize(call, "iam:CreateGroup", arn)
     exists = errors.entity_already_exists(f"Group with name {name} already exists.")
     with write_unique(call, exists) as conn:
-        if find_group(conn, account_id, name) is not None:
+        if GROUP.find(conn, account_id, name) is not None:
             raise exists
         count = conn.execute(select(func.count()).select_from(g).where(g.c.account_id == account_id)).scalar_one()
         if count >= MAX_GROUPS:
@@ -83,7 +66,7 @@ def create_group(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "GetGroup")
 def get_group(call: Call) -> Mapping[str, Any] | None:
     with call.store.read() as conn:
-        row = authorized_group(call, conn, "iam:GetGroup", call.params["GroupName"])
+        row = GROUP.authorized(call, conn, "iam:GetGroup", call.params["GroupName"])
         u = schema.users
         members = conn.execute(
             select(u)
@@ -97,12 +80,8 @@ def get_group(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "ListGroups")
 def list_groups(call: Call) -> Mapping[str, Any] | None:
-    account_id = account_of(call)
-    prefix: str = call.params.get("PathPrefix") or "/"
-    # AWS names the listed path as the resource: "... on resource: arn:aws:iam::ACCT:group/".
-    authorize(call, "iam:ListGroups", iam_arn(account_id, "group", prefix, ""))
     with call.store.read() as conn:
-        page, more = paginate(rows_under_path(conn, g, account_id, prefix), call.params)
+        page, more = GROUP.page_under_path(call, conn, "iam:ListGroups")
     return {"Groups": [group_view(r) for r in page], **more}
 
 
@@ -111,10 +90,10 @@ def update_group(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     exists = errors.entity_already_exists(f"Group with name {call.params.get('NewGroupName')} already exists.")
     with write_unique(call, exists) as conn:
-        row = authorized_group(call, conn, "iam:UpdateGroup", call.params["GroupName"])
+        row = GROUP.authorized(call, conn, "iam:UpdateGroup", call.params["GroupName"])
         new_name: str = call.params.get("NewGroupName") or row.name
         new_path: str = call.params.get("NewPath") or row.path
-        if new_name.lower() != row.name_key and find_group(conn, account_id, new_name) is not None:
+        if new_name.lower() != row.name_key and GROUP.find(conn, account_id, new_name) is not None:
             raise exists
         conn.execute(
             update(g)
@@ -123,7 +102,7 @@ def update_group(call: Call) -> Mapping[str, Any] | None:
                 name=new_name,
                 name_key=new_name.lower(),
                 path=new_path,
-                arn=iam_arn(account_id, "group", new_path, new_name),
+                arn=arns.group(account_id, new_path, new_name),
             )
         )
     return None
@@ -132,7 +111,7 @@ def update_group(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "DeleteGroup")
 def delete_group(call: Call) -> Mapping[str, Any] | None:
     with call.store.write() as conn:
-        row = authorized_group(call, conn, "iam:DeleteGroup", call.params["GroupName"])
+        row = GROUP.authorized(call, conn, "iam:DeleteGroup", call.params["GroupName"])
         gid = row.group_id
         pa, ip = schema.policy_attachments, schema.inline_policies
         checks = [
@@ -152,14 +131,14 @@ def add_user_to_group(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     name: str = call.params["GroupName"]
     with call.store.write() as conn:
-        group = find_group(conn, account_id, name)
+        group = GROUP.find(conn, account_id, name)
         authorize(
-            call, "iam:AddUserToGroup", str(group.arn) if group is not None else iam_arn(account_id, "group", "/", name)
+            call, "iam:AddUserToGroup", str(group.arn) if group is not None else arns.group(account_id, "/", name)
         )
         # With both missing, AWS names the user (moto's tests, recorded from AWS).
         user = _user(call, conn, call.params["UserName"])
         if group is None:
-            raise no_such_group(name)
+            raise GROUP.not_found(name)
         if conn.execute(select(gm).where(gm.c.group_id == group.group_id, gm.c.user_id == user.user_id)).first():
             return None  # already a member: AWS answers 200 and changes nothing
         count = conn.execute(select(func.count()).select_from(gm).where(gm.c.user_id == user.user_id)).scalar_one()
@@ -172,7 +151,7 @@ def add_user_to_group(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "RemoveUserFromGroup")
 def remove_user_from_group(call: Call) -> Mapping[str, Any] | None:
     with call.store.write() as conn:
-        group = authorized_group(call, conn, "iam:RemoveUserFromGroup", call.params["GroupName"])
+        group = GROUP.authorized(call, conn, "iam:RemoveUserFromGroup", call.params["GroupName"])
         user = _user(call, conn, call.params["UserName"])
         done = conn.execute(delete(gm).where(gm.c.group_id == group.group_id, gm.c.user_id == user.user_id))
         if done.rowcount == 0:
@@ -184,7 +163,7 @@ def remove_user_from_group(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "ListGroupsForUser")
 def list_groups_for_user(call: Call) -> Mapping[str, Any] | None:
     with call.store.read() as conn:
-        user = authorized_user(call, conn, "iam:ListGroupsForUser", call.params["UserName"])
+        user = USER.authorized(call, conn, "iam:ListGroupsForUser", call.params["UserName"])
         rows = conn.execute(
             select(g)
             .select_from(g.join(gm, gm.c.group_id == g.c.group_id))

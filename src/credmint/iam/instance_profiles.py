@@ -16,19 +16,17 @@ from typing import Any
 from sqlalchemy import Connection, Row, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from credmint import bound_principals, errors, ids
+from credmint import arns, bound_principals, errors, ids
 from credmint.api import Call, operation
 from credmint.iam.common import (
     account_of,
     authorize,
-    iam_arn,
     paginate,
     register_tag_operations,
-    rows_under_path,
     tags_param,
 )
+from credmint.iam.entities import INSTANCE_PROFILE, ROLE
 from credmint.iam.ops import OPERATIONS
-from credmint.iam.roles import authorized_role
 from credmint.store import schema
 from credmint.store.tags import drop_all_tags, get_tags, put_tags
 
@@ -39,30 +37,6 @@ ipr = schema.instance_profile_roles
 MAX_INSTANCE_PROFILES = 1000
 #: "Roles per instance profile": one, and AWS does not raise it.
 MAX_ROLES_PER_PROFILE = 1
-
-
-def no_such_instance_profile(name: str) -> errors.AwsError:
-    return errors.no_such_entity(f"Instance Profile {name} cannot be found.")
-
-
-def profile_arn(account_id: str, path: str, name: str) -> str:
-    return iam_arn(account_id, "instance-profile", path, name)
-
-
-def find_profile(conn: Connection, account_id: str, name: str) -> Row[Any] | None:
-    return conn.execute(select(ip).where(ip.c.account_id == account_id, ip.c.name_key == name.lower())).first()
-
-
-def authorized_profile(call: Call, conn: Connection, action: str, name: str) -> Row[Any]:
-    """The caller's instance profile ``name`` once ``action`` on it is allowed; authorized
-    on the ARN it would have at ``/`` when it does not exist, so a denied caller learns
-    nothing about which profiles exist."""
-    account_id = account_of(call)
-    row = find_profile(conn, account_id, name)
-    authorize(call, action, row.arn if row is not None else profile_arn(account_id, "/", name))
-    if row is None:
-        raise no_such_instance_profile(name)
-    return row
 
 
 def _role_in_profile_view(conn: Connection, row: Row[Any]) -> dict[str, Any]:
@@ -128,13 +102,13 @@ def create_instance_profile(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     name: str = p["InstanceProfileName"]
     path: str = p.get("Path") or "/"
-    arn = profile_arn(account_id, path, name)
+    arn = arns.instance_profile(account_id, path, name)
     authorize(call, "iam:CreateInstanceProfile", arn)
     tags = tags_param(p)
     exists = errors.entity_already_exists(f"Instance Profile {name} already exists.")
     try:
         with call.store.write() as conn:
-            if find_profile(conn, account_id, name) is not None:
+            if INSTANCE_PROFILE.find(conn, account_id, name) is not None:
                 raise exists
             count = conn.execute(select(func.count()).select_from(ip).where(ip.c.account_id == account_id)).scalar_one()
             if count >= MAX_INSTANCE_PROFILES:
@@ -165,14 +139,14 @@ def create_instance_profile(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "GetInstanceProfile")
 def get_instance_profile(call: Call) -> Mapping[str, Any] | None:
     with call.store.read() as conn:
-        row = authorized_profile(call, conn, "iam:GetInstanceProfile", call.params["InstanceProfileName"])
+        row = INSTANCE_PROFILE.authorized(call, conn, "iam:GetInstanceProfile", call.params["InstanceProfileName"])
         return {"InstanceProfile": profile_view(conn, row, with_tags=True)}
 
 
 @operation(OPERATIONS, "DeleteInstanceProfile")
 def delete_instance_profile(call: Call) -> Mapping[str, Any] | None:
     with call.store.write() as conn:
-        row = authorized_profile(call, conn, "iam:DeleteInstanceProfile", call.params["InstanceProfileName"])
+        row = INSTANCE_PROFILE.authorized(call, conn, "iam:DeleteInstanceProfile", call.params["InstanceProfileName"])
         held = conn.execute(
             select(ipr.c.role_id).where(ipr.c.instance_profile_id == row.instance_profile_id).limit(1)
         ).first()
@@ -185,12 +159,8 @@ def delete_instance_profile(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "ListInstanceProfiles")
 def list_instance_profiles(call: Call) -> Mapping[str, Any] | None:
-    account_id = account_of(call)
-    prefix: str = call.params.get("PathPrefix") or "/"
-    # The listed path is the resource, as for ListRoles and ListUsers.
-    authorize(call, "iam:ListInstanceProfiles", profile_arn(account_id, prefix, ""))
     with call.store.read() as conn:
-        page, more = paginate(rows_under_path(conn, ip, account_id, prefix), call.params)
+        page, more = INSTANCE_PROFILE.page_under_path(call, conn, "iam:ListInstanceProfiles")
         # Like ListRoles, the list leaves tags out (GetInstanceProfile has them).
         return {"InstanceProfiles": [profile_view(conn, row, with_tags=False) for row in page], **more}
 
@@ -199,10 +169,10 @@ def list_instance_profiles(call: Call) -> Mapping[str, Any] | None:
 def add_role_to_instance_profile(call: Call) -> Mapping[str, Any] | None:
     p = call.params
     with call.store.write() as conn:
-        profile = authorized_profile(call, conn, "iam:AddRoleToInstanceProfile", p["InstanceProfileName"])
+        profile = INSTANCE_PROFILE.authorized(call, conn, "iam:AddRoleToInstanceProfile", p["InstanceProfileName"])
         # Whoever puts a role in a profile hands it to every instance launched with the
         # profile, so AWS also requires iam:PassRole on the role.
-        role = authorized_role(call, conn, "iam:PassRole", p["RoleName"])
+        role = ROLE.authorized(call, conn, "iam:PassRole", p["RoleName"])
         held = conn.execute(
             select(func.count()).select_from(ipr).where(ipr.c.instance_profile_id == profile.instance_profile_id)
         ).scalar_one()
@@ -220,7 +190,7 @@ def add_role_to_instance_profile(call: Call) -> Mapping[str, Any] | None:
 def remove_role_from_instance_profile(call: Call) -> Mapping[str, Any] | None:
     p = call.params
     with call.store.write() as conn:
-        profile = authorized_profile(call, conn, "iam:RemoveRoleFromInstanceProfile", p["InstanceProfileName"])
+        profile = INSTANCE_PROFILE.authorized(call, conn, "iam:RemoveRoleFromInstanceProfile", p["InstanceProfileName"])
         name: str = p["RoleName"]
         r = schema.roles
         role = conn.execute(
@@ -243,13 +213,13 @@ def remove_role_from_instance_profile(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "ListInstanceProfilesForRole")
 def list_instance_profiles_for_role(call: Call) -> Mapping[str, Any] | None:
     with call.store.read() as conn:
-        role = authorized_role(call, conn, "iam:ListInstanceProfilesForRole", call.params["RoleName"])
+        role = ROLE.authorized(call, conn, "iam:ListInstanceProfilesForRole", call.params["RoleName"])
         page, more = paginate(profiles_of_role(conn, role.role_id), call.params)
         return {"InstanceProfiles": [profile_view(conn, row, with_tags=False) for row in page], **more}
 
 
 def _tagged_profile(call: Call, conn: Connection, action: str) -> str:
-    return str(authorized_profile(call, conn, action, call.params["InstanceProfileName"]).arn)
+    return str(INSTANCE_PROFILE.authorized(call, conn, action, call.params["InstanceProfileName"]).arn)
 
 
 register_tag_operations("InstanceProfile", _tagged_profile)

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy import Row, insert, select
 
-from credmint import errors, ids
-from credmint.access.principal import root_arn
+from credmint import arns, errors, ids
 from credmint.api import Call, operation
-from credmint.iam.common import account_of, authorize, owned_by, paginate, settable_status
+from credmint.iam.common import account_of, authorize, paginate
 from credmint.iam.ops import OPERATIONS
+from credmint.iam.user_credentials import CredentialType
 from credmint.iam.users import target_user
 from credmint.store import schema
 
@@ -27,8 +27,9 @@ k = schema.access_keys
 MAX_KEYS_PER_USER = 2
 
 
-def no_such_key(key_id: str) -> errors.AwsError:
-    return errors.no_such_entity(f"The Access Key with id {key_id} cannot be found.")
+ACCESS_KEYS = CredentialType(
+    k, "access_key_id", "AccessKeyId", "created_at", "The Access Key with id {id} cannot be found.", "AccessKey"
+)
 
 
 def _metadata(row: Row[Any], user: Row[Any] | None) -> dict[str, Any]:
@@ -44,20 +45,12 @@ def _metadata(row: Row[Any], user: Row[Any] | None) -> dict[str, Any]:
     return out
 
 
-def _owned_key(conn: Connection, account_id: str, user: Row[Any] | None, key_id: str) -> Row[Any]:
-    row = conn.execute(select(k).where(k.c.access_key_id == key_id, owned_by(k, account_id, user))).first()
-    if row is None:
-        raise no_such_key(key_id)
-    return row
-
-
 @operation(OPERATIONS, "CreateAccessKey")
 def create_access_key(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     with call.store.write() as conn:
         user = target_user(call, conn, "iam:CreateAccessKey")
-        count = conn.execute(select(func.count()).select_from(k).where(owned_by(k, account_id, user))).scalar_one()
-        if count >= MAX_KEYS_PER_USER:
+        if ACCESS_KEYS.count(conn, account_id, user) >= MAX_KEYS_PER_USER:
             raise errors.limit_exceeded(f"Cannot exceed quota for AccessKeysPerUser: {MAX_KEYS_PER_USER}")
         while True:
             key_id = ids.new_access_key_id(account_id, temporary=False)
@@ -91,32 +84,12 @@ def list_access_keys(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     with call.store.read() as conn:
         user = target_user(call, conn, "iam:ListAccessKeys")
-        rows = conn.execute(
-            select(k).where(owned_by(k, account_id, user)).order_by(k.c.created_at, k.c.access_key_id)
-        ).all()
+        rows = ACCESS_KEYS.listed(conn, account_id, user)
     page, more = paginate(rows, call.params)
     return {"AccessKeyMetadata": [_metadata(r, user) for r in page], **more}
 
 
-@operation(OPERATIONS, "UpdateAccessKey")
-def update_access_key(call: Call) -> Mapping[str, Any] | None:
-    account_id = account_of(call)
-    status = settable_status(call.params["Status"])
-    with call.store.write() as conn:
-        user = target_user(call, conn, "iam:UpdateAccessKey")
-        row = _owned_key(conn, account_id, user, call.params["AccessKeyId"])
-        conn.execute(update(k).where(k.c.access_key_id == row.access_key_id).values(status=status))
-    return None
-
-
-@operation(OPERATIONS, "DeleteAccessKey")
-def delete_access_key(call: Call) -> Mapping[str, Any] | None:
-    account_id = account_of(call)
-    with call.store.write() as conn:
-        user = target_user(call, conn, "iam:DeleteAccessKey")
-        row = _owned_key(conn, account_id, user, call.params["AccessKeyId"])
-        conn.execute(delete(k).where(k.c.access_key_id == row.access_key_id))
-    return None
+ACCESS_KEYS.register_update_and_delete()
 
 
 @operation(OPERATIONS, "GetAccessKeyLastUsed")
@@ -135,10 +108,10 @@ def get_access_key_last_used(call: Call) -> Mapping[str, Any] | None:
         ).first()
     # The resource is the key's owner; an unknown key is checked against the account's
     # root ARN so the answer to a denied caller does not reveal whether the key exists.
-    owner_arn = row.user_arn if row is not None and row.user_arn else root_arn(account_id)
+    owner_arn = row.user_arn if row is not None and row.user_arn else arns.root(account_id)
     authorize(call, "iam:GetAccessKeyLastUsed", owner_arn)
     if row is None:
-        raise no_such_key(key_id)
+        raise ACCESS_KEYS.not_found(key_id)
     last: dict[str, Any]
     if row.last_used_at is None:
         # AWS's answer for a key never used: N/A for service and region, no date.

@@ -1,60 +1,41 @@
-"""IAM: virtual MFA devices, and the one-time use of their codes (:func:`consume_code`).
+"""IAM: virtual MFA devices (create, enable, resync, deactivate, delete, list, tags).
 
 Seeds are drawn fresh (``credmint.mfa.totp.new_seed``), shown once (in
 CreateVirtualMFADevice's answer, as the base32 text and as a QR code) and stored only
 sealed under the master key, bound to the device's serial number.
 
-Replay: ``mfa_devices.last_used_step`` is the last TOTP time step accepted for the
-device. Every acceptance (enabling, resync, a code given to STS) moves it forward with a
-conditional ``UPDATE ... WHERE last_used_step < :step``, so a code is accepted at most
-once per device even when several processes or nodes race on it.
-
-Guessing: ``mfa_devices.failed_attempts`` counts consecutive wrong codes and
-``mfa_devices.retry_at`` holds the earliest time the next code may be checked
-(``credmint.mfa.attempts`` has the schedule). A single code (STS) claims its attempt
-before it is checked, with one conditional ``UPDATE ... SET failed_attempts =
-failed_attempts + 1 WHERE retry_at IS NULL OR retry_at <= :now``: of any number of guesses
-raced in parallel, across nodes, only those the schedule allows are looked at. During a
-wait the code is not checked at all, so even the right one is refused. An accepted code
-(or pair) sets the counter back to zero. ResyncMFADevice is the way out of a lockout for
-the device's owner or an administrator: its pair of consecutive codes (about 1 in 5·10**10
-per try) is checked whatever the counter says, and its wrong pairs count like any wrong
-code. Every refused code goes through :func:`report_failed_code`.
+Replay protection and the attempt schedule are :mod:`credmint.access.mfa_codes`'s; this
+module counts the wrong codes of IAM's own operations (enable, resync) the same way.
 """
 
 from __future__ import annotations
 
 import contextlib
-import enum
-import logging
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
-from credmint import errors, metrics
-from credmint.access.principal import root_arn
+from credmint import arns, errors, metrics
+from credmint.access.mfa_codes import FailedCode, aware, report_failed_code, retry_text
 from credmint.api import Call, operation
 from credmint.iam.common import (
     account_of,
     authorize,
-    iam_arn,
     paginate,
     register_tag_operations,
     tags_param,
 )
+from credmint.iam.entities import USER
 from credmint.iam.ops import OPERATIONS
-from credmint.iam.users import ROOT_USER_ID, authorized_user, target_user, user_view, write_unique
+from credmint.iam.users import target_user, user_view, write_unique
+from credmint.ids import ROOT_USER_ID
 from credmint.mfa import totp
 from credmint.mfa.attempts import AttemptLimits
-from credmint.sealing import MasterKey, UnsealError
+from credmint.sealing import MasterKey
 from credmint.store import schema
-from credmint.store.db import Store
 from credmint.store.tags import drop_all_tags, put_tags
-
-log = logging.getLogger("credmint.mfa")
 
 m = schema.mfa_devices
 
@@ -108,45 +89,6 @@ def _codes(call: Call) -> tuple[str, str]:
 # --- wrong codes: counting, waiting, reporting --------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class FailedCode:
-    """One refused MFA code, as the log (and an audit trail) records it."""
-
-    serial_number: str
-    #: Who presented the code.
-    principal_arn: str
-    operation: str
-    #: Consecutive wrong codes on the device, this one included.
-    failures: int
-    #: The earliest time the next code will be checked (None: at once).
-    retry_at: datetime | None
-    #: True when the code was refused without being checked (backoff or lockout).
-    unchecked: bool
-
-
-def report_failed_code(event: FailedCode) -> None:
-    """Every refused MFA code passes here, once: the one place to record them."""
-    log.warning(
-        "MFA code refused%s: device %s, principal %s, operation %s, %d consecutive failures, next check %s",
-        " unchecked (device waiting)" if event.unchecked else "",
-        event.serial_number,
-        event.principal_arn,
-        event.operation,
-        event.failures,
-        event.retry_at.isoformat() if event.retry_at is not None else "at once",
-    )
-
-
-def retry_text(at: datetime) -> str:
-    """``retry_at`` as error messages show it (UTC, seconds)."""
-    return _aware(at).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _aware(at: datetime) -> datetime:
-    # SQLite hands timestamps back without their zone; they are stored in UTC.
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-
-
 def _count_failure(conn: Connection, serial: str, now: datetime, limits: AttemptLimits) -> tuple[int, datetime | None]:
     """Count one wrong code on the device (no condition: the caller decided it was checked).
     Returns the new count and the time the next attempt may be checked."""
@@ -162,7 +104,7 @@ def _count_failure(conn: Connection, serial: str, now: datetime, limits: Attempt
     if retry is not None:
         conn.execute(update(m).where(m.c.serial_number == serial).values(retry_at=retry))
     elif row.retry_at is not None:
-        retry = _aware(row.retry_at)  # a lockout in force stays (limits lowered since)
+        retry = aware(row.retry_at)  # a lockout in force stays (limits lowered since)
     return int(row.failed_attempts), retry
 
 
@@ -188,7 +130,7 @@ def _counting_wrong_codes(call: Call, serial: str) -> Iterator[None]:
 
 def _refuse_if_waiting(call: Call, device: Row[Any]) -> None:
     """EnableMFADevice checks no code while the device is in backoff or locked out."""
-    retry = _aware(device.retry_at) if device.retry_at is not None else None
+    retry = aware(device.retry_at) if device.retry_at is not None else None
     if retry is not None and call.now < retry:
         report_failed_code(
             FailedCode(
@@ -211,7 +153,7 @@ def create_virtual_mfa_device(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     name: str = call.params["VirtualMFADeviceName"]
     path: str = call.params.get("Path") or "/"
-    serial = iam_arn(account_id, "mfa", path, name)
+    serial = arns.virtual_mfa_device(account_id, path, name)
     authorize(call, "iam:CreateVirtualMFADevice", serial)
     tags = tags_param(call.params)
     seed = totp.new_seed()
@@ -257,7 +199,7 @@ def enable_mfa_device(call: Call) -> Mapping[str, Any] | None:
     serial: str = call.params["SerialNumber"]
     code1, code2 = _codes(call)
     with _counting_wrong_codes(call, serial), call.store.write() as conn:
-        user = authorized_user(call, conn, "iam:EnableMFADevice", call.params["UserName"])
+        user = USER.authorized(call, conn, "iam:EnableMFADevice", call.params["UserName"])
         device = find_device(conn, account_id, serial)
         if device is None:
             raise no_such_device(serial)
@@ -293,7 +235,7 @@ def resync_mfa_device(call: Call) -> Mapping[str, Any] | None:
     serial: str = call.params["SerialNumber"]
     code1, code2 = _codes(call)
     with _counting_wrong_codes(call, serial), call.store.write() as conn:
-        user = authorized_user(call, conn, "iam:ResyncMFADevice", call.params["UserName"])
+        user = USER.authorized(call, conn, "iam:ResyncMFADevice", call.params["UserName"])
         device = _owned_device(conn, account_id, serial, user)
         # No _refuse_if_waiting: resync is how the owner or an administrator ends a
         # lockout, and a pair of consecutive codes cannot be guessed (module docstring).
@@ -383,7 +325,7 @@ def list_virtual_mfa_devices(call: Call) -> Mapping[str, Any] | None:
         for r in page:
             d: dict[str, Any] = {"SerialNumber": r.serial_number}
             if r.user_id == ROOT_USER_ID:
-                d["User"] = {"UserId": account_id, "Arn": root_arn(account_id)}
+                d["User"] = {"UserId": account_id, "Arn": arns.root(account_id)}
             elif r.user_id is not None:
                 owner = conn.execute(select(u).where(u.c.user_id == r.user_id)).first()
                 if owner is not None:
@@ -420,100 +362,3 @@ def _tagged_device(call: Call, conn: Connection, action: str) -> str:
 
 
 register_tag_operations("MFADevice", _tagged_device)
-
-
-# --- for STS ------------------------------------------------------------------------------
-
-
-class Outcome(enum.Enum):
-    ACCEPTED = "accepted"
-    #: Checked and wrong, replayed or malformed; or no such device for the user.
-    INVALID = "invalid"
-    #: Not checked: the device is in backoff or locked out.
-    WAITING = "waiting"
-
-
-@dataclass(frozen=True, slots=True)
-class CodeCheck:
-    outcome: Outcome
-    #: When the device will check a code again (None: at once).
-    retry_at: datetime | None = None
-
-    @property
-    def accepted(self) -> bool:
-        return self.outcome is Outcome.ACCEPTED
-
-
-def consume_code(
-    store: Store,
-    serial_number: str,
-    user_id: str,
-    code: str,
-    now: datetime,
-    *,
-    master: MasterKey,
-    limits: AttemptLimits,
-    principal_arn: str,
-    operation: str,
-) -> CodeCheck:
-    """Accept ``code`` for the device ``serial_number`` assigned to ``user_id`` (a user's
-    unique id, or ``"root"``), at most once, and only when the device's attempt schedule
-    allows a check at ``now``.
-
-    One transaction: the attempt is claimed first (the failure counter goes up, and the
-    wait that will apply if this code is wrong is set) by a conditional UPDATE that only
-    matches when no wait is in force; then the code is checked (valid at ``now`` ±1 step,
-    for a step after the device's last used one); an accepted code records its step and
-    sets the counter back to zero in the same transaction. So neither a replayed code nor
-    a guess racing others (in any process, on any node) gets past the store's row lock.
-
-    ``master`` opens the sealed seed; ``principal_arn`` and ``operation`` name the attempt
-    in :func:`report_failed_code`.
-    """
-    where = (m.c.serial_number == serial_number, m.c.user_id == user_id)
-    accepted = False
-    with store.write_unsignalled() as conn:
-        claimed = conn.execute(
-            update(m)
-            .where(*where, or_(m.c.retry_at.is_(None), m.c.retry_at <= now))
-            .values(failed_attempts=m.c.failed_attempts + 1)
-            .returning(m.c.seed_sealed, m.c.last_used_step, m.c.failed_attempts)
-        ).first()
-        if claimed is None:
-            waiting = conn.execute(select(m.c.failed_attempts, m.c.retry_at).where(*where)).first()
-        else:
-            waiting = None
-            failures = int(claimed.failed_attempts)
-            retry = limits.retry_at(failures, now)
-            if retry is not None:
-                conn.execute(update(m).where(*where).values(retry_at=retry))
-            step = _verified_step(master, serial_number, claimed.seed_sealed, code, now, claimed.last_used_step)
-            if step is not None:
-                done = conn.execute(
-                    update(m)
-                    .where(*where, m.c.last_used_step < step)
-                    .values(last_used_step=step, failed_attempts=0, retry_at=None)
-                )
-                accepted = done.rowcount == 1
-    if accepted:
-        return CodeCheck(Outcome.ACCEPTED)
-    if claimed is None:
-        if waiting is None or waiting.retry_at is None:
-            return CodeCheck(Outcome.INVALID)  # no such device for the user (any more)
-        retry = _aware(waiting.retry_at)
-        report_failed_code(
-            FailedCode(serial_number, principal_arn, operation, int(waiting.failed_attempts), retry, unchecked=True)
-        )
-        return CodeCheck(Outcome.WAITING, retry)
-    report_failed_code(FailedCode(serial_number, principal_arn, operation, failures, retry, unchecked=False))
-    return CodeCheck(Outcome.INVALID, retry)
-
-
-def _verified_step(
-    master: MasterKey, serial: str, sealed: bytes, code: str, now: datetime, last_used_step: int
-) -> int | None:
-    try:
-        seed = master.open(sealed, serial.encode()).decode("ascii")
-    except UnsealError:
-        return None
-    return totp.verify_after(seed, code, now, last_used_step)

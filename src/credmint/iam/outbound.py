@@ -1,6 +1,6 @@
 """IAM: turning outbound identity federation on and off, and reporting the issuer
 (EnableOutboundWebIdentityFederation, DisableOutboundWebIdentityFederation,
-GetOutboundWebIdentityFederationInfo). The issuer itself is :mod:`credmint.iam.web_identity_issuer`."""
+GetOutboundWebIdentityFederationInfo). The issuer itself is :mod:`credmint.identity_providers.web_identity_issuer`."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any
 
 from credmint import errors
 from credmint.api import Call, operation
-from credmint.iam import web_identity_issuer
 from credmint.iam.common import account_of, authorize
 from credmint.iam.ops import OPERATIONS
+from credmint.identity_providers import web_identity_issuer
 
 
 def _base_url(call: Call) -> str:

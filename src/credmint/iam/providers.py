@@ -1,10 +1,10 @@
 """IAM: identity providers for federation, SAML 2.0 and OpenID Connect.
 
-SAML metadata documents are parsed with defusedxml (no DTDs, no entities, no network
-access: a metadata document is attacker-supplied text) and must name an ``entityID``
-and at least one IdP signing certificate; those are kept for AssumeRoleWithSAML, which
-reads them back through :func:`saml_provider`. OpenID Connect providers are read by
-AssumeRoleWithWebIdentity through :func:`oidc_provider`.
+SAML metadata documents are parsed by :mod:`credmint.federation.saml_metadata` (no DTDs,
+no entities, no network access: a metadata document is attacker-supplied text) and must
+name an ``entityID`` and at least one IdP signing certificate; AssumeRoleWithSAML and
+AssumeRoleWithWebIdentity read providers back through
+:mod:`credmint.identity_providers.trusted`.
 
 Not implemented: SAML assertion encryption (``AssertionEncryptionMode``,
 ``AddPrivateKey``/``RemovePrivateKey``): the store has no place for the private keys
@@ -13,23 +13,16 @@ yet. Calls that ask for them are refused rather than silently half-done.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
-from xml.etree.ElementTree import Element
 
-from cryptography import x509
-from defusedxml import ElementTree as SafeET
-from defusedxml.common import DefusedXmlException
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
-from credmint import errors
+from credmint import arns, errors
 from credmint.api import Call, operation
+from credmint.federation.saml_metadata import parse_saml_metadata
 from credmint.iam.common import (
     account_of,
     authorize,
@@ -38,12 +31,7 @@ from credmint.iam.common import (
 )
 from credmint.iam.ops import OPERATIONS
 from credmint.store import schema
-from credmint.store.db import Store
 from credmint.store.tags import drop_all_tags, get_tags, put_tags
-
-MD_NS = "urn:oasis:names:tc:SAML:2.0:metadata"
-DS_NS = "http://www.w3.org/2000/09/xmldsig#"
-SAML2_PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol"
 
 MAX_PROVIDERS = 100
 MAX_CLIENT_IDS = 100
@@ -53,75 +41,7 @@ MAX_THUMBPRINTS = 5
 # --- SAML metadata --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SamlMetadata:
-    entity_id: str
-    #: The IdP's signing certificates, DER.
-    certificates: tuple[bytes, ...]
-    valid_until: datetime | None
-
-
-def bad_metadata() -> errors.AwsError:
-    # AWS's answer to metadata it cannot use (unconfirmed exact wording).
-    return errors.invalid_input("Could not parse metadata")
-
-
-def _xs_datetime(text: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def parse_saml_metadata(text: str) -> SamlMetadata:
-    """Parse and check a SAML 2.0 metadata document; ``InvalidInput`` if IAM could not use it."""
-    try:
-        root: Element = SafeET.fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except (SafeET.ParseError, DefusedXmlException, ValueError):
-        raise bad_metadata() from None
-    entity = root
-    if root.tag == f"{{{MD_NS}}}EntitiesDescriptor":
-        children = root.findall(f"{{{MD_NS}}}EntityDescriptor")
-        if len(children) != 1:
-            raise bad_metadata()
-        entity = children[0]
-    if entity.tag != f"{{{MD_NS}}}EntityDescriptor":
-        raise bad_metadata()
-    entity_id = (entity.get("entityID") or "").strip()
-    if not entity_id:
-        raise bad_metadata()
-    certs: list[bytes] = []
-    for idp in entity.findall(f"{{{MD_NS}}}IDPSSODescriptor"):
-        if SAML2_PROTOCOL not in (idp.get("protocolSupportEnumeration") or "").split():
-            continue
-        for kd in idp.findall(f"{{{MD_NS}}}KeyDescriptor"):
-            # A KeyDescriptor without "use" serves both signing and encryption.
-            if kd.get("use") not in (None, "signing"):
-                continue
-            for node in kd.iter(f"{{{DS_NS}}}X509Certificate"):
-                der = _certificate(node.text or "")
-                if der not in certs:
-                    certs.append(der)
-    if not certs:
-        raise bad_metadata()
-    valid_until = _xs_datetime(entity.get("validUntil") or "") if entity.get("validUntil") else None
-    return SamlMetadata(entity_id, tuple(certs), valid_until)
-
-
-def _certificate(text: str) -> bytes:
-    try:
-        der = base64.b64decode("".join(text.split()), validate=True)
-        x509.load_der_x509_certificate(der)
-    except (binascii.Error, ValueError):
-        raise bad_metadata() from None
-    return der
-
-
 # --- SAML providers -------------------------------------------------------------------------
-
-
-def saml_arn(account_id: str, name: str) -> str:
-    return f"arn:aws:iam::{account_id}:saml-provider/{name}"
 
 
 def no_such_saml(arn: str) -> errors.AwsError:
@@ -152,7 +72,7 @@ def create_saml_provider(call: Call) -> Mapping[str, Any] | None:
     p = call.params
     account_id = account_of(call)
     name: str = p["Name"]
-    arn = saml_arn(account_id, name)
+    arn = arns.saml_provider(account_id, name)
     authorize(call, "iam:CreateSAMLProvider", arn)
     _refuse_encryption(p)
     text: str = p["SAMLMetadataDocument"]
@@ -249,41 +169,14 @@ def _tagged_saml(call: Call, conn: Connection, action: str) -> str:
 register_tag_operations("SAMLProvider", _tagged_saml)
 
 
-def saml_provider(store: Store, arn: str) -> tuple[str, str, list[x509.Certificate]] | None:
-    """For AssumeRoleWithSAML: the provider's metadata document, IdP entityID and signing
-    certificates, or ``None`` if there is no such provider."""
-    sp = schema.saml_providers
-    with store.read() as conn:
-        row = conn.execute(select(sp.c.metadata_document).where(sp.c.arn == arn)).first()
-    if row is None:
-        return None
-    meta = parse_saml_metadata(row.metadata_document)
-    return (
-        row.metadata_document,
-        meta.entity_id,
-        [x509.load_der_x509_certificate(c) for c in meta.certificates],
-    )
+
 
 
 # --- OpenID Connect providers ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class OidcProvider:
-    arn: str
-    #: ``https://`` + host[/path], the ``iss`` its tokens must carry.
-    url: str
-    client_ids: tuple[str, ...]
-    thumbprints: tuple[str, ...]
-    created_at: datetime
-
-
 def _strip_scheme(url: str) -> str:
     return url[len("https://") :] if url.lower().startswith("https://") else url
-
-
-def oidc_arn(account_id: str, url: str) -> str:
-    return f"arn:aws:iam::{account_id}:oidc-provider/{_strip_scheme(url)}"
 
 
 def no_such_oidc(arn: str) -> errors.AwsError:
@@ -330,7 +223,7 @@ def create_open_id_connect_provider(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     url: str = p["Url"]
     host_path = _check_url(url)
-    arn = oidc_arn(account_id, url)
+    arn = arns.oidc_provider(account_id, url)
     authorize(call, "iam:CreateOpenIDConnectProvider", arn)
     client_ids = _dedupe(list(p.get("ClientIDList") or []))
     if len(client_ids) > MAX_CLIENT_IDS:
@@ -460,22 +353,7 @@ def _tagged_oidc(call: Call, conn: Connection, action: str) -> str:
 register_tag_operations("OpenIDConnectProvider", _tagged_oidc)
 
 
-def oidc_provider(store: Store, arn_or_url: str, account_id: str) -> OidcProvider | None:
-    """For AssumeRoleWithWebIdentity: the provider registered in ``account_id`` under an
-    ARN or an issuer URL (``https://`` optional), or ``None``."""
-    arn = arn_or_url if arn_or_url.startswith("arn:") else oidc_arn(account_id, arn_or_url)
-    op = schema.oidc_providers
-    with store.read() as conn:
-        row = conn.execute(select(op).where(op.c.arn == arn, op.c.account_id == account_id)).first()
-    if row is None:
-        return None
-    return OidcProvider(
-        arn=row.arn,
-        url=f"https://{row.url}",
-        client_ids=tuple(json.loads(row.client_ids)),
-        thumbprints=tuple(json.loads(row.thumbprints)),
-        created_at=row.created_at,
-    )
+
 
 
 def _bad_update(text: str) -> errors.AwsError:

@@ -37,8 +37,10 @@ from sqlalchemy import Connection, Row, delete, insert, select, update
 from credmint import errors, ids
 from credmint.api import Call, operation
 from credmint.iam.common import account_of, owned_by, paginate, settable_status
+from credmint.iam.entities import USER
 from credmint.iam.ops import OPERATIONS
-from credmint.iam.users import authorized_user, target_user
+from credmint.iam.user_credentials import CredentialType
+from credmint.iam.users import target_user
 from credmint.store import schema
 
 #: IAM quotas (IAM User Guide, "IAM and AWS STS quotas").
@@ -116,7 +118,7 @@ def _ssh_row(conn: Connection, user_id: str, key_id: str) -> Row[Any]:
 @operation(OPERATIONS, "UploadSSHPublicKey")
 def upload_ssh_public_key(call: Call) -> Mapping[str, Any] | None:
     with call.store.write() as conn:
-        user = authorized_user(call, conn, "iam:UploadSSHPublicKey", call.params["UserName"])
+        user = USER.authorized(call, conn, "iam:UploadSSHPublicKey", call.params["UserName"])
         key = parse_ssh_public_key(call.params["SSHPublicKeyBody"])
         line, print_ = ssh_line(key), fingerprint(key)
         mine = conn.execute(select(sk.c.fingerprint).where(sk.c.user_id == user.user_id)).scalars().all()
@@ -149,7 +151,7 @@ def get_ssh_public_key(call: Call) -> Mapping[str, Any] | None:
     if encoding not in ("SSH", "PEM"):
         raise errors.CodedError("UnrecognizedPublicKeyEncoding", f"Unrecognized encoding: {encoding}.", 400)
     with call.store.read() as conn:
-        user = authorized_user(call, conn, "iam:GetSSHPublicKey", call.params["UserName"])
+        user = USER.authorized(call, conn, "iam:GetSSHPublicKey", call.params["UserName"])
         row = _ssh_row(conn, user.user_id, call.params["SSHPublicKeyId"])
     return {"SSHPublicKey": _ssh_view(row, user.name, encoding)}
 
@@ -177,7 +179,7 @@ def list_ssh_public_keys(call: Call) -> Mapping[str, Any] | None:
 def update_ssh_public_key(call: Call) -> Mapping[str, Any] | None:
     status = settable_status(call.params["Status"])
     with call.store.write() as conn:
-        user = authorized_user(call, conn, "iam:UpdateSSHPublicKey", call.params["UserName"])
+        user = USER.authorized(call, conn, "iam:UpdateSSHPublicKey", call.params["UserName"])
         row = _ssh_row(conn, user.user_id, call.params["SSHPublicKeyId"])
         conn.execute(update(sk).where(sk.c.key_id == row.key_id).values(status=status))
     return None
@@ -186,7 +188,7 @@ def update_ssh_public_key(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "DeleteSSHPublicKey")
 def delete_ssh_public_key(call: Call) -> Mapping[str, Any] | None:
     with call.store.write() as conn:
-        user = authorized_user(call, conn, "iam:DeleteSSHPublicKey", call.params["UserName"])
+        user = USER.authorized(call, conn, "iam:DeleteSSHPublicKey", call.params["UserName"])
         row = _ssh_row(conn, user.user_id, call.params["SSHPublicKeyId"])
         conn.execute(delete(sk).where(sk.c.key_id == row.key_id))
     return None
@@ -222,11 +224,14 @@ def _cert_view(row: Row[Any], user: Row[Any] | None) -> dict[str, Any]:
     return out
 
 
-def _cert_row(conn: Connection, account_id: str, user: Row[Any] | None, certificate_id: str) -> Row[Any]:
-    row = conn.execute(select(sc).where(sc.c.certificate_id == certificate_id, owned_by(sc, account_id, user))).first()
-    if row is None:
-        raise errors.no_such_entity(f"The Certificate with id {certificate_id} cannot be found.")
-    return row
+SIGNING_CERTIFICATES = CredentialType(
+    sc,
+    "certificate_id",
+    "CertificateId",
+    "uploaded_at",
+    "The Certificate with id {id} cannot be found.",
+    "SigningCertificate",
+)
 
 
 @operation(OPERATIONS, "UploadSigningCertificate")
@@ -257,7 +262,7 @@ def upload_signing_certificate(call: Call) -> Mapping[str, Any] | None:
                 uploaded_at=call.now,
             )
         )
-        row = _cert_row(conn, account_id, user, certificate_id)
+        row = SIGNING_CERTIFICATES.owned(conn, account_id, user, certificate_id)
     return {"Certificate": _cert_view(row, user)}
 
 
@@ -266,29 +271,9 @@ def list_signing_certificates(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     with call.store.read() as conn:
         user = target_user(call, conn, "iam:ListSigningCertificates")
-        rows = conn.execute(
-            select(sc).where(owned_by(sc, account_id, user)).order_by(sc.c.uploaded_at, sc.c.certificate_id)
-        ).all()
+        rows = SIGNING_CERTIFICATES.listed(conn, account_id, user)
     page, more = paginate(rows, call.params)
     return {"Certificates": [_cert_view(r, user) for r in page], **more}
 
 
-@operation(OPERATIONS, "UpdateSigningCertificate")
-def update_signing_certificate(call: Call) -> Mapping[str, Any] | None:
-    account_id = account_of(call)
-    status = settable_status(call.params["Status"])
-    with call.store.write() as conn:
-        user = target_user(call, conn, "iam:UpdateSigningCertificate")
-        row = _cert_row(conn, account_id, user, call.params["CertificateId"])
-        conn.execute(update(sc).where(sc.c.certificate_id == row.certificate_id).values(status=status))
-    return None
-
-
-@operation(OPERATIONS, "DeleteSigningCertificate")
-def delete_signing_certificate(call: Call) -> Mapping[str, Any] | None:
-    account_id = account_of(call)
-    with call.store.write() as conn:
-        user = target_user(call, conn, "iam:DeleteSigningCertificate")
-        row = _cert_row(conn, account_id, user, call.params["CertificateId"])
-        conn.execute(delete(sc).where(sc.c.certificate_id == row.certificate_id))
-    return None
+SIGNING_CERTIFICATES.register_update_and_delete()

@@ -36,14 +36,15 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from credmint import errors, ids
+from credmint import arns, errors, ids
 from credmint.api import Call, operation
 from credmint.iam import documents
-from credmint.iam.common import account_of, authorize, boundary_view
-from credmint.iam.managed import check_boundary, find_policy
+from credmint.iam.common import account_of, authorize, boundary_view, check_boundary
+from credmint.iam.entities import ROLE
 from credmint.iam.ops import OPERATIONS
-from credmint.iam.roles import find_role, role_arn, role_view, validate_trust
+from credmint.iam.roles import role_view, validate_trust
 from credmint.store import schema
+from credmint.store.managed_policies import find_policy
 from credmint.store.tags import put_tags
 from credmint.wire.query import IAM_PATH_MESSAGE
 
@@ -229,7 +230,7 @@ def acquire_role(call: Call) -> Mapping[str, Any] | None:
         {"Key": _fill_text(t["Key"], values), "Value": _fill_text(t["Value"], values)}
         for t in version["RoleTagsTemplate"]
     ]
-    arn_of_role = role_arn(account_id, path, name)
+    arn_of_role = arns.role(account_id, path, name)
     stored = {"iam:RoleTemplateARN": arn}
     # Authorized as the calls it amounts to, each seeing the request keys that call would carry.
     as_create = dataclasses.replace(
@@ -259,7 +260,7 @@ def acquire_role(call: Call) -> Mapping[str, Any] | None:
     documents.check_inline_quota("role", name, [text for _, text in inline])
     r, ip, pa, src = schema.roles, schema.inline_policies, schema.policy_attachments, schema.role_template_sources
     with call.store.write() as conn:
-        if find_role(conn, account_id, name) is not None:
+        if ROLE.find(conn, account_id, name) is not None:
             raise errors.CodedError(
                 "NameConflict",
                 f"A role named {name} already exists in the account.",

@@ -1,7 +1,8 @@
 """IAM: roles, their trust policies, tags and permissions boundaries.
 
-Inline and attached policies of roles are in :mod:`credmint.iam.policies`; DeleteRole
-here refuses while any remain, as IAM does.
+Inline and attached policies of roles are in :mod:`credmint.iam.inline_policies` and
+:mod:`credmint.iam.policy_attachments`; DeleteRole here refuses while any remain, as IAM
+does.
 """
 
 from __future__ import annotations
@@ -11,20 +12,18 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
-from credmint import bound_principals, errors, ids, policy
+from credmint import arns, bound_principals, errors, ids, policy
 from credmint.api import Call, operation
 from credmint.iam import documents
 from credmint.iam.common import (
     account_of,
     authorize,
     boundary_view,
-    iam_arn,
-    paginate,
+    check_boundary,
     register_tag_operations,
-    rows_under_path,
     tags_param,
 )
-from credmint.iam.managed import check_boundary
+from credmint.iam.entities import ROLE
 from credmint.iam.ops import OPERATIONS
 from credmint.store import schema
 from credmint.store.tags import drop_all_tags, get_tags, put_tags
@@ -44,33 +43,6 @@ def refuse_service_linked(row: Row[Any]) -> None:
             f"Cannot perform the operation on the protected role '{row.name}' - this role is only modifiable by AWS",
             400,
         )
-
-
-def no_such_role(name: str) -> errors.AwsError:
-    return errors.no_such_entity(f"The role with name {name} cannot be found.")
-
-
-def role_arn(account_id: str, path: str, name: str) -> str:
-    return iam_arn(account_id, "role", path, name)
-
-
-def find_role(conn: Connection, account_id: str, name: str) -> Row[Any] | None:
-    r = schema.roles
-    return conn.execute(select(r).where(r.c.account_id == account_id, r.c.name_key == name.lower())).first()
-
-
-def authorized_role(call: Call, conn: Connection, action: str, name: str) -> Row[Any]:
-    """The caller's role ``name``, once ``action`` on it is allowed.
-
-    Authorization comes first, on the ARN the role would have (path unknown: ``/``),
-    so a caller without permission learns nothing about which roles exist.
-    """
-    account_id = account_of(call)
-    row = find_role(conn, account_id, name)
-    authorize(call, action, row.arn if row is not None else role_arn(account_id, "/", name))
-    if row is None:
-        raise no_such_role(name)
-    return row
 
 
 def role_view(conn: Connection, row: Row[Any], *, full: bool) -> dict[str, Any]:
@@ -130,14 +102,14 @@ def create_role(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     name: str = p["RoleName"]
     path: str = p.get("Path") or "/"
-    arn = role_arn(account_id, path, name)
+    arn = arns.role(account_id, path, name)
     authorize(call, "iam:CreateRole", arn)
     trust: str = p["AssumeRolePolicyDocument"]
     tags = tags_param(p)
     boundary: str | None = p.get("PermissionsBoundary")
     r = schema.roles
     with call.store.write() as conn:
-        if find_role(conn, account_id, name) is not None:
+        if ROLE.find(conn, account_id, name) is not None:
             raise errors.entity_already_exists(f"Role with name {name} already exists.")
         stored_trust = validate_trust(conn, trust)
         if boundary:
@@ -176,18 +148,14 @@ def create_role(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "GetRole")
 def get_role(call: Call) -> Mapping[str, Any] | None:
     with call.store.read() as conn:
-        row = authorized_role(call, conn, "iam:GetRole", call.params["RoleName"])
+        row = ROLE.authorized(call, conn, "iam:GetRole", call.params["RoleName"])
         return {"Role": role_view(conn, row, full=True)}
 
 
 @operation(OPERATIONS, "ListRoles")
 def list_roles(call: Call) -> Mapping[str, Any] | None:
-    account_id = account_of(call)
-    prefix: str = call.params.get("PathPrefix") or "/"
-    # AWS names the listed path as the resource: "... on resource: arn:aws:iam::ACCT:role/".
-    authorize(call, "iam:ListRoles", iam_arn(account_id, "role", prefix, ""))
     with call.store.read() as conn:
-        page, more = paginate(rows_under_path(conn, schema.roles, account_id, prefix), call.params)
+        page, more = ROLE.page_under_path(call, conn, "iam:ListRoles")
         return {"Roles": [role_view(conn, row, full=False) for row in page], **more}
 
 
@@ -200,7 +168,7 @@ def update_role(call: Call) -> Mapping[str, Any] | None:
     if p.get("MaxSessionDuration") is not None:
         values["max_session_duration"] = p["MaxSessionDuration"]
     with call.store.write() as conn:
-        row = authorized_role(call, conn, "iam:UpdateRole", p["RoleName"])
+        row = ROLE.authorized(call, conn, "iam:UpdateRole", p["RoleName"])
         if values:
             conn.execute(update(schema.roles).where(schema.roles.c.role_id == row.role_id).values(**values))
     return {}
@@ -210,7 +178,7 @@ def update_role(call: Call) -> Mapping[str, Any] | None:
 def update_role_description(call: Call) -> Mapping[str, Any] | None:
     r = schema.roles
     with call.store.write() as conn:
-        row = authorized_role(call, conn, "iam:UpdateRoleDescription", call.params["RoleName"])
+        row = ROLE.authorized(call, conn, "iam:UpdateRoleDescription", call.params["RoleName"])
         conn.execute(update(r).where(r.c.role_id == row.role_id).values(description=call.params["Description"]))
         row = conn.execute(select(r).where(r.c.role_id == row.role_id)).one()
         return {"Role": role_view(conn, row, full=True)}
@@ -221,7 +189,7 @@ def update_assume_role_policy(call: Call) -> Mapping[str, Any] | None:
     text: str = call.params["PolicyDocument"]
     r = schema.roles
     with call.store.write() as conn:
-        row = authorized_role(call, conn, "iam:UpdateAssumeRolePolicy", call.params["RoleName"])
+        row = ROLE.authorized(call, conn, "iam:UpdateAssumeRolePolicy", call.params["RoleName"])
         refuse_service_linked(row)
         stored = validate_trust(conn, text)
         conn.execute(update(r).where(r.c.role_id == row.role_id).values(trust_policy=stored))
@@ -231,7 +199,7 @@ def update_assume_role_policy(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "DeleteRole")
 def delete_role(call: Call) -> Mapping[str, Any] | None:
     with call.store.write() as conn:
-        row = authorized_role(call, conn, "iam:DeleteRole", call.params["RoleName"])
+        row = ROLE.authorized(call, conn, "iam:DeleteRole", call.params["RoleName"])
         refuse_service_linked(row)
         rid = row.role_id
         pa, ip = schema.policy_attachments, schema.inline_policies
@@ -259,7 +227,7 @@ def delete_role(call: Call) -> Mapping[str, Any] | None:
 
 
 def _tagged_role(call: Call, conn: Connection, action: str) -> str:
-    return str(authorized_role(call, conn, action, call.params["RoleName"]).role_id)
+    return str(ROLE.authorized(call, conn, action, call.params["RoleName"]).role_id)
 
 
 register_tag_operations("Role", _tagged_role)
@@ -270,7 +238,7 @@ def put_role_permissions_boundary(call: Call) -> Mapping[str, Any] | None:
     arn: str = call.params["PermissionsBoundary"]
     r = schema.roles
     with call.store.write() as conn:
-        row = authorized_role(call, conn, "iam:PutRolePermissionsBoundary", call.params["RoleName"])
+        row = ROLE.authorized(call, conn, "iam:PutRolePermissionsBoundary", call.params["RoleName"])
         refuse_service_linked(row)
         check_boundary(conn, row.account_id, arn)
         conn.execute(update(r).where(r.c.role_id == row.role_id).values(permissions_boundary_arn=arn))
@@ -281,7 +249,7 @@ def put_role_permissions_boundary(call: Call) -> Mapping[str, Any] | None:
 def delete_role_permissions_boundary(call: Call) -> Mapping[str, Any] | None:
     r = schema.roles
     with call.store.write() as conn:
-        row = authorized_role(call, conn, "iam:DeleteRolePermissionsBoundary", call.params["RoleName"])
+        row = ROLE.authorized(call, conn, "iam:DeleteRolePermissionsBoundary", call.params["RoleName"])
         refuse_service_linked(row)
         # Removing a boundary the role does not have is not an error (unconfirmed; AWS
         # documents no error for it and the call is idempotent in practice).

@@ -19,16 +19,16 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
-from credmint import errors, ids
+from credmint import arns, errors, ids
 from credmint.api import Call, operation
 from credmint.iam.common import (
     account_of,
     authorize,
-    iam_arn,
     paginate,
     register_tag_operations,
     tags_param,
 )
+from credmint.iam.entities import SERVER_CERTIFICATE
 from credmint.iam.ops import OPERATIONS
 from credmint.store import schema
 from credmint.store.tags import drop_all_tags, get_tags, put_tags
@@ -86,26 +86,13 @@ def _metadata(row: Row[Any]) -> dict[str, Any]:
     }
 
 
-def _find(conn: Connection, account_id: str, name: str) -> Row[Any] | None:
-    return conn.execute(select(t).where(t.c.account_id == account_id, func.lower(t.c.name) == name.lower())).first()
-
-
-def _authorized(call: Call, conn: Connection, action: str, name: str) -> Row[Any]:
-    account_id = account_of(call)
-    row = _find(conn, account_id, name)
-    authorize(call, action, row.arn if row is not None else iam_arn(account_id, "server-certificate", "/", name))
-    if row is None:
-        raise errors.no_such_entity(f"The Server Certificate with name {name} cannot be found.")
-    return row
-
-
 @operation(OPERATIONS, "UploadServerCertificate")
 def upload_server_certificate(call: Call) -> Mapping[str, Any] | None:
     p = call.params
     account_id = account_of(call)
     name: str = p["ServerCertificateName"]
     path: str = p.get("Path") or "/"
-    arn = iam_arn(account_id, "server-certificate", path, name)
+    arn = arns.server_certificate(account_id, path, name)
     authorize(call, "iam:UploadServerCertificate", arn)
     tags = tags_param(p)
     cert = parse_certificate(p["CertificateBody"])
@@ -121,7 +108,7 @@ def upload_server_certificate(call: Call) -> Mapping[str, Any] | None:
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     with call.store.write() as conn:
-        if _find(conn, account_id, name) is not None:
+        if SERVER_CERTIFICATE.find(conn, account_id, name) is not None:
             raise errors.entity_already_exists(f"The Server Certificate with name {name} already exists.")
         count = conn.execute(select(func.count()).select_from(t).where(t.c.account_id == account_id)).scalar_one()
         if count >= MAX_SERVER_CERTIFICATES:
@@ -154,7 +141,8 @@ def upload_server_certificate(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "GetServerCertificate")
 def get_server_certificate(call: Call) -> Mapping[str, Any] | None:
     with call.store.read() as conn:
-        row = _authorized(call, conn, "iam:GetServerCertificate", call.params["ServerCertificateName"])
+        name = call.params["ServerCertificateName"]
+        row = SERVER_CERTIFICATE.authorized(call, conn, "iam:GetServerCertificate", name)
         tags = get_tags(conn, row.server_certificate_id)
     out: dict[str, Any] = {"ServerCertificateMetadata": _metadata(row), "CertificateBody": row.body, "Tags": tags}
     if row.chain:
@@ -179,13 +167,13 @@ def update_server_certificate(call: Call) -> Mapping[str, Any] | None:
     p = call.params
     account_id = account_of(call)
     with call.store.write() as conn:
-        row = _authorized(call, conn, "iam:UpdateServerCertificate", p["ServerCertificateName"])
+        row = SERVER_CERTIFICATE.authorized(call, conn, "iam:UpdateServerCertificate", p["ServerCertificateName"])
         new_name: str = p.get("NewServerCertificateName") or row.name
         new_path: str = p.get("NewPath") or row.path
-        new_arn = iam_arn(account_id, "server-certificate", new_path, new_name)
+        new_arn = arns.server_certificate(account_id, new_path, new_name)
         # IAM authorizes a rename on the new name too.
         authorize(call, "iam:UpdateServerCertificate", new_arn)
-        clash = _find(conn, account_id, new_name)
+        clash = SERVER_CERTIFICATE.find(conn, account_id, new_name)
         if clash is not None and clash.server_certificate_id != row.server_certificate_id:
             raise errors.entity_already_exists(f"The Server Certificate with name {new_name} already exists.")
         conn.execute(
@@ -199,14 +187,16 @@ def update_server_certificate(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "DeleteServerCertificate")
 def delete_server_certificate(call: Call) -> Mapping[str, Any] | None:
     with call.store.write() as conn:
-        row = _authorized(call, conn, "iam:DeleteServerCertificate", call.params["ServerCertificateName"])
+        name = call.params["ServerCertificateName"]
+        row = SERVER_CERTIFICATE.authorized(call, conn, "iam:DeleteServerCertificate", name)
         drop_all_tags(conn, row.server_certificate_id)
         conn.execute(delete(t).where(t.c.server_certificate_id == row.server_certificate_id))
     return None
 
 
 def _tagged(call: Call, conn: Connection, action: str) -> str:
-    return str(_authorized(call, conn, action, call.params["ServerCertificateName"]).server_certificate_id)
+    row = SERVER_CERTIFICATE.authorized(call, conn, action, call.params["ServerCertificateName"])
+    return str(row.server_certificate_id)
 
 
 register_tag_operations("ServerCertificate", _tagged)

@@ -22,12 +22,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, and_, delete, insert, select, update
 
-from credmint import errors, ids
+from credmint import arns, errors, ids
 from credmint.api import Call, operation
 from credmint.iam.common import account_of, authorize, caller, paginate, settable_status
+from credmint.iam.entities import USER
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.passwords import hash_password
-from credmint.iam.users import find_user, no_such_user, non_user_credentials, target_user, user_arn_for
+from credmint.iam.users import non_user_credentials, target_user
 from credmint.store import schema
 
 #: Services IAM issues service-specific credentials for; ``True`` marks the long-term API
@@ -101,8 +102,8 @@ def _authorized_credential(call: Call, conn: Connection, action: str) -> tuple[R
     name: str | None = call.params.get("UserName")
     p = caller(call)
     if name:
-        user = find_user(conn, account_id, name)
-        arn = user_arn_for(account_id, user, name)
+        user = USER.find(conn, account_id, name)
+        arn = USER.arn_for(account_id, user, name)
     elif p.kind == "user" and p.entity_id is not None:
         user = conn.execute(select(u).where(u.c.user_id == p.entity_id)).first()
         arn, name = p.arn, p.name
@@ -116,7 +117,7 @@ def _authorized_credential(call: Call, conn: Connection, action: str) -> tuple[R
     stored = {"iam:ServiceSpecificCredentialServiceName": found.service_name} if found is not None else {}
     authorize(call, action, arn, stored=stored)
     if user is None:
-        raise no_such_user(name)
+        raise USER.not_found(name)
     return user, _row(conn, user, credential_id)
 
 
@@ -170,7 +171,7 @@ def list_service_specific_credentials(call: Call) -> Mapping[str, Any] | None:
         cond = sc.c.account_id == account_id
         if call.params.get("AllUsers"):
             # Every user's credentials: authorized on all the account's users.
-            authorize(call, "iam:ListServiceSpecificCredentials", f"arn:aws:iam::{account_id}:user/*")
+            authorize(call, "iam:ListServiceSpecificCredentials", arns.user(account_id, "/", "*"))
         else:
             user = target_user(call, conn, "iam:ListServiceSpecificCredentials")
             if user is None:  # the root user has none

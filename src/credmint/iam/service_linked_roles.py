@@ -24,11 +24,12 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 
-from credmint import errors, ids
+from credmint import arns, errors, ids
 from credmint.api import Call, operation
 from credmint.iam.common import account_of, authorize
+from credmint.iam.entities import ROLE
 from credmint.iam.ops import OPERATIONS
-from credmint.iam.roles import SERVICE_ROLE_PATH, authorized_role, find_role, role_arn, role_view
+from credmint.iam.roles import SERVICE_ROLE_PATH, role_view
 from credmint.store import schema
 from credmint.store.tags import drop_all_tags
 
@@ -91,11 +92,11 @@ def create_service_linked_role(call: Call) -> Mapping[str, Any] | None:
     if len(name) > 64:
         raise errors.invalid_input(f"The role name {name} is longer than 64 characters.")
     path = f"{SERVICE_ROLE_PATH}{service}/"
-    arn = role_arn(account_id, path, name)
+    arn = arns.role(account_id, path, name)
     authorize(call, "iam:CreateServiceLinkedRole", arn)
     r = schema.roles
     with call.store.write() as conn:
-        if find_role(conn, account_id, name) is not None:
+        if ROLE.find(conn, account_id, name) is not None:
             raise errors.invalid_input(
                 f"Service role name {name} has been taken in this account, please try a different suffix."
             )
@@ -125,7 +126,7 @@ def delete_service_linked_role(call: Call) -> Mapping[str, Any] | None:
     name: str = call.params["RoleName"]
     r, ip, pa, st = schema.roles, schema.inline_policies, schema.policy_attachments, schema.account_settings
     with call.store.write() as conn:
-        row = authorized_role(call, conn, "iam:DeleteServiceLinkedRole", name)
+        row = ROLE.authorized(call, conn, "iam:DeleteServiceLinkedRole", name)
         if not row.path.startswith(SERVICE_ROLE_PATH):
             # Wording unconfirmed.
             raise errors.invalid_input(f"Role {name} is not a service-linked role.")
@@ -156,7 +157,7 @@ def get_service_linked_role_deletion_status(call: Call) -> Mapping[str, Any] | N
     authorize(
         call,
         "iam:GetServiceLinkedRoleDeletionStatus",
-        role_arn(account_id, f"{SERVICE_ROLE_PATH}{parts[2]}/", parts[3]),
+        arns.role(account_id, f"{SERVICE_ROLE_PATH}{parts[2]}/", parts[3]),
     )
     st = schema.account_settings
     with call.store.read() as conn:

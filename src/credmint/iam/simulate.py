@@ -15,14 +15,14 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from credmint import errors
+from credmint import arns, errors
 from credmint.access.guardrails import Levels
 from credmint.api import Call, operation
 from credmint.iam.common import account_of, authorize, paginate
-from credmint.iam.managed import default_document
 from credmint.iam.ops import OPERATIONS
 from credmint.policy import CompiledPolicy, PrincipalInfo, RequestContext, compile_policy, evaluate
 from credmint.store import schema
+from credmint.store.managed_policies import default_document
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ def _context(entries: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
 def _caller(arn: str | None, account_id: str) -> PrincipalInfo:
     if not arn:
         # AWS simulates custom policies as if attached to an IAM user of the account.
-        arn = f"arn:aws:iam::{account_id}:user/SimulatedUser"
+        arn = arns.user(account_id, "/", "SimulatedUser")
     try:
         return PrincipalInfo.from_arn(arn)
     except ValueError:

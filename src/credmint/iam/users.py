@@ -16,21 +16,18 @@ from typing import Any
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from credmint import errors, ids
-from credmint.access.principal import root_arn
+from credmint import arns, errors, ids
 from credmint.api import Call, operation
-from credmint.iam import managed
 from credmint.iam.common import (
     account_of,
     authorize,
     boundary_view,
     caller,
-    iam_arn,
-    paginate,
+    check_boundary,
     register_tag_operations,
-    rows_under_path,
     tags_param,
 )
+from credmint.iam.entities import USER
 from credmint.iam.ops import OPERATIONS
 from credmint.store import schema
 from credmint.store.tags import drop_all_tags, get_tags, put_tags
@@ -39,37 +36,9 @@ u = schema.users
 
 #: "Users per account" quota (§7.5).
 MAX_USERS = 5000
-#: What a root-owned resource stores in ``user_id`` columns that allow it (MFA devices).
-ROOT_USER_ID = "root"
 
 
 # --- shared lookups -----------------------------------------------------------------------
-
-
-def no_such_user(name: str) -> errors.AwsError:
-    return errors.no_such_entity(f"The user with name {name} cannot be found.")
-
-
-def find_user(conn: Connection, account_id: str, name: str) -> Row[Any] | None:
-    """The user row named ``name`` (case-insensitively, as IAM compares names)."""
-    return conn.execute(select(u).where(u.c.account_id == account_id, u.c.name_key == name.lower())).first()
-
-
-def user_arn_for(account_id: str, row: Row[Any] | None, name: str) -> str:
-    """The ARN to authorize against: the user's real one (with its path) when it exists,
-    else the ARN the name would have at ``/`` (so a denied caller learns nothing about
-    whether the user exists: authorization is checked before existence, as AWS does)."""
-    return str(row.arn) if row is not None else iam_arn(account_id, "user", "/", name)
-
-
-def authorized_user(call: Call, conn: Connection, action: str, name: str) -> Row[Any]:
-    """Authorize ``action`` on user ``name``, then return its row or raise ``NoSuchEntity``."""
-    account_id = account_of(call)
-    row = find_user(conn, account_id, name)
-    authorize(call, action, user_arn_for(account_id, row, name))
-    if row is None:
-        raise no_such_user(name)
-    return row
 
 
 def non_user_credentials() -> errors.AwsError:
@@ -85,16 +54,16 @@ def target_user(call: Call, conn: Connection, action: str) -> Row[Any] | None:
     """
     name = call.params.get("UserName")
     if name:
-        return authorized_user(call, conn, action, name)
+        return USER.authorized(call, conn, action, name)
     p = caller(call)
     if p.kind == "user" and p.entity_id is not None:
         row = conn.execute(select(u).where(u.c.user_id == p.entity_id)).first()
         authorize(call, action, p.arn)
         if row is None:  # deleted while its key was still cached
-            raise no_such_user(p.name)
+            raise USER.not_found(p.name)
         return row
     if p.is_root:
-        authorize(call, action, root_arn(p.account_id))
+        authorize(call, action, arns.root(p.account_id))
         return None
     raise non_user_credentials()
 
@@ -120,21 +89,6 @@ def user_view(conn: Connection, row: Row[Any], *, full: bool) -> dict[str, Any]:
     return out
 
 
-def check_boundary(conn: Connection, account_id: str, arn: str) -> None:
-    """A permissions boundary must be an existing managed policy: this account's own or
-    an AWS managed one (``arn:aws:iam::aws:policy/...``, served from shipped data by
-    :mod:`credmint.iam.managed` rather than stored in ``managed_policies``)."""
-    if managed.is_aws_policy_arn(arn):
-        found = managed.aws_policy(arn) is not None
-    else:
-        mp = schema.managed_policies
-        found = conn.execute(select(mp.c.arn).where(mp.c.arn == arn, mp.c.account_id == account_id)).first() is not None
-    if not found:
-        # AWS's wording for a boundary it cannot find (unconfirmed; the attach-policy
-        # variant "Policy <arn> does not exist or is not attachable." is observed).
-        raise errors.no_such_entity(f"Scope ARN: {arn} does not exist or is not attachable.")
-
-
 @contextlib.contextmanager
 def write_unique(call: Call, clash: errors.AwsError) -> Iterator[Connection]:
     """A write transaction in which a unique-index violation answers ``clash``: the name
@@ -156,13 +110,13 @@ def create_user(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     name: str = p["UserName"]
     path: str = p.get("Path") or "/"
-    arn = iam_arn(account_id, "user", path, name)
+    arn = arns.user(account_id, path, name)
     authorize(call, "iam:CreateUser", arn)
     boundary: str | None = p.get("PermissionsBoundary")
     tags = tags_param(p)
     exists = errors.entity_already_exists(f"User with name {name} already exists.")
     with write_unique(call, exists) as conn:
-        if find_user(conn, account_id, name) is not None:
+        if USER.find(conn, account_id, name) is not None:
             raise exists
         count = conn.execute(select(func.count()).select_from(u).where(u.c.account_id == account_id)).scalar_one()
         if count >= MAX_USERS:
@@ -200,7 +154,7 @@ def get_user(call: Call) -> Mapping[str, Any] | None:
         acc = conn.execute(
             select(schema.accounts.c.created_at).where(schema.accounts.c.account_id == account_id)
         ).first()
-        out: dict[str, Any] = {"UserId": account_id, "Arn": root_arn(account_id)}
+        out: dict[str, Any] = {"UserId": account_id, "Arn": arns.root(account_id)}
         if acc is not None:
             out["CreateDate"] = acc.created_at
         return {"User": out}
@@ -208,12 +162,8 @@ def get_user(call: Call) -> Mapping[str, Any] | None:
 
 @operation(OPERATIONS, "ListUsers")
 def list_users(call: Call) -> Mapping[str, Any] | None:
-    account_id = account_of(call)
-    prefix: str = call.params.get("PathPrefix") or "/"
-    # AWS names the listed path as the resource: "... on resource: arn:aws:iam::ACCT:user/".
-    authorize(call, "iam:ListUsers", iam_arn(account_id, "user", prefix, ""))
     with call.store.read() as conn:
-        page, more = paginate(rows_under_path(conn, u, account_id, prefix), call.params)
+        page, more = USER.page_under_path(call, conn, "iam:ListUsers")
         return {"Users": [user_view(conn, r, full=False) for r in page], **more}
 
 
@@ -223,10 +173,10 @@ def update_user(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     exists = errors.entity_already_exists(f"User with name {p.get('NewUserName')} already exists.")
     with write_unique(call, exists) as conn:
-        row = authorized_user(call, conn, "iam:UpdateUser", p["UserName"])
+        row = USER.authorized(call, conn, "iam:UpdateUser", p["UserName"])
         new_name: str = p.get("NewUserName") or row.name
         new_path: str = p.get("NewPath") or row.path
-        if new_name.lower() != row.name_key and find_user(conn, account_id, new_name) is not None:
+        if new_name.lower() != row.name_key and USER.find(conn, account_id, new_name) is not None:
             raise exists
         conn.execute(
             update(u)
@@ -235,7 +185,7 @@ def update_user(call: Call) -> Mapping[str, Any] | None:
                 name=new_name,
                 name_key=new_name.lower(),
                 path=new_path,
-                arn=iam_arn(account_id, "user", new_path, new_name),
+                arn=arns.user(account_id, new_path, new_name),
             )
         )
     return None
@@ -244,7 +194,7 @@ def update_user(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "DeleteUser")
 def delete_user(call: Call) -> Mapping[str, Any] | None:
     with call.store.write() as conn:
-        row = authorized_user(call, conn, "iam:DeleteUser", call.params["UserName"])
+        row = USER.authorized(call, conn, "iam:DeleteUser", call.params["UserName"])
         uid = row.user_id
         # AWS refuses while anything still hangs off the user, one reason at a time. The
         # order AWS checks in is not documented; this one is the order the texts are most
@@ -291,7 +241,7 @@ def delete_user(call: Call) -> Mapping[str, Any] | None:
 
 
 def _tagged_user(call: Call, conn: Connection, action: str) -> str:
-    return str(authorized_user(call, conn, action, call.params["UserName"]).user_id)
+    return str(USER.authorized(call, conn, action, call.params["UserName"]).user_id)
 
 
 register_tag_operations("User", _tagged_user)
@@ -302,7 +252,7 @@ def put_user_permissions_boundary(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     arn: str = call.params["PermissionsBoundary"]
     with call.store.write() as conn:
-        row = authorized_user(call, conn, "iam:PutUserPermissionsBoundary", call.params["UserName"])
+        row = USER.authorized(call, conn, "iam:PutUserPermissionsBoundary", call.params["UserName"])
         check_boundary(conn, account_id, arn)
         conn.execute(update(u).where(u.c.user_id == row.user_id).values(permissions_boundary_arn=arn))
     return None
@@ -311,7 +261,7 @@ def put_user_permissions_boundary(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "DeleteUserPermissionsBoundary")
 def delete_user_permissions_boundary(call: Call) -> Mapping[str, Any] | None:
     with call.store.write() as conn:
-        row = authorized_user(call, conn, "iam:DeleteUserPermissionsBoundary", call.params["UserName"])
+        row = USER.authorized(call, conn, "iam:DeleteUserPermissionsBoundary", call.params["UserName"])
         # Removing a boundary the user does not have is not an error in AWS (unconfirmed;
         # the API reference lists only NoSuchEntity for a missing user).
         conn.execute(update(u).where(u.c.user_id == row.user_id).values(permissions_boundary_arn=None))

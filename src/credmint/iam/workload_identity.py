@@ -4,7 +4,7 @@ workload identity templates with their attestation policies.
 A provider is the issuer and trust boundary of the identities minted under it; with the
 SPIFFE scheme it owns a trust domain. Its JWT signers are credmint's own keys, one per
 algorithm, made with the provider and rotated by credmint; its X.509 signers are CAs the
-operator attaches by name (``iam/workload_identity_issuer.py`` says how credmint stands in
+operator attaches by name (``identity_providers/workload_identity_issuer.py`` says how credmint stands in
 for AWS Private CA). X.509 signer changes follow the model's rules: a new signer waits
 ``SigningDelayInHours`` (published, not signing) so relying parties learn its CA first;
 a stopped one stays published for 12 hours so what it issued keeps verifying.
@@ -45,10 +45,9 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
-from credmint import bound_principals, errors
+from credmint import arns, bound_principals, errors
 from credmint.api import Call, operation
 from credmint.federation import spiffe
-from credmint.iam import workload_identity_issuer as issuer
 from credmint.iam.common import (
     account_of,
     authorize,
@@ -58,7 +57,8 @@ from credmint.iam.common import (
 )
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.rootaccess import organization_level_resources_enabled
-from credmint.iam.workload_identity_issuer import Provider, Signer, Template, template_by_arn
+from credmint.identity_providers import workload_identity_issuer as issuer
+from credmint.identity_providers.workload_identity_issuer import Provider, Signer, Template, template_by_arn
 from credmint.orgs import data as orgs_data
 from credmint.policy import validate_policy
 from credmint.store import schema
@@ -270,7 +270,7 @@ def create_provider(call: Call) -> Mapping[str, Any] | None:
     signer_table = schema.workload_identity_signers
     with call.store.write() as conn:
         segment, org_id = _owner_segment(call, conn, scope)
-        arn = f"arn:aws:iam::{segment}:workload-identity-provider/{name}"
+        arn = arns.workload_identity_provider(segment, name)
         authorize(call, "iam:CreateWorkloadIdentityProvider", arn)
         if conn.execute(select(t.c.provider_id).where(t.c.arn == arn)).first() is not None:
             raise errors.entity_already_exists(f"Workload identity provider {name} already exists.")
@@ -869,7 +869,7 @@ def create_template(call: Call) -> Mapping[str, Any] | None:
     tt = schema.workload_identity_templates
     with call.store.write() as conn:
         segment, _org_id = _owner_segment(call, conn, scope)
-        arn = f"arn:aws:iam::{segment}:workload-identity-template/{name}"
+        arn = arns.workload_identity_template(segment, name)
         authorize(call, "iam:CreateWorkloadIdentityTemplate", arn)
         provider = issuer.provider_by_arn(conn, provider_arn)
         if provider is None or not _visible(

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from credmint import ids
+from credmint import arns, ids
 from credmint.api import Call, operation
 from credmint.orgs import data, handshakes, model
 from credmint.orgs import errors as orgs_errors
@@ -67,7 +67,7 @@ def _member_account(conn: Connection, org: Org, now: datetime, params: Mapping[s
     create_organization_access_role(conn, account_id, role_name, org.management_account_id, now)
     tags = [{"Key": t["Key"], "Value": t.get("Value", "")} for t in params.get("Tags") or []]
     if tags:
-        put_tags(conn, model.account_arn(org.management_account_id, org.org_id, account_id), tags)
+        put_tags(conn, arns.org_account(org.management_account_id, org.org_id, account_id), tags)
     return account_id
 
 
@@ -146,7 +146,7 @@ def describe_account(call: Call) -> Mapping[str, Any]:
     account_id: str = call.params["AccountId"]
     with call.store.read() as conn:
         org = administrator(call, conn)
-        authorize(call, "DescribeAccount", model.account_arn(org.management_account_id, org.org_id, account_id))
+        authorize(call, "DescribeAccount", arns.org_account(org.management_account_id, org.org_id, account_id))
         row = conn.execute(accounts_query(org).where(schema.org_accounts.c.account_id == account_id)).first()
         if row is None:
             raise orgs_errors.AccountNotFound()
@@ -173,7 +173,7 @@ def move_account(call: Call) -> Mapping[str, Any]:
     destination: str = params["DestinationParentId"]
     with call.store.read() as conn:
         org = management(call, conn)
-    authorize(call, "MoveAccount", model.account_arn(org.management_account_id, org.org_id, account_id))
+    authorize(call, "MoveAccount", arns.org_account(org.management_account_id, org.org_id, account_id))
     with call.store.write() as conn:
         org = management(call, conn)
         if not data.is_parent(conn, org, source):
@@ -203,7 +203,7 @@ def _depart(conn: Connection, org: Org, account_id: str, now: datetime) -> None:
         raise orgs_errors.ConstraintViolation.delegated_administrator_member()
     a = schema.org_policy_attachments
     conn.execute(delete(a).where(a.c.target_id == account_id, a.c.org_id == org.org_id))
-    drop_all_tags(conn, model.account_arn(org.management_account_id, org.org_id, account_id))
+    drop_all_tags(conn, arns.org_account(org.management_account_id, org.org_id, account_id))
     handshakes.drop_for_account(conn, org, account_id, now)
     conn.execute(delete(schema.org_accounts).where(schema.org_accounts.c.account_id == account_id))
     conn.execute(update(schema.accounts).where(schema.accounts.c.account_id == account_id).values(organization_id=None))

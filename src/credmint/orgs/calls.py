@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
-from credmint import errors
+from credmint import arns, errors
 from credmint.access import condition_keys
 from credmint.access.principal import Principal
 from credmint.api import Call
@@ -162,10 +162,10 @@ def entity_arn(org: Org, entity_id: str) -> str:
     """The ARN of a root, OU or account of ``org`` (ids are told apart by their prefixes)."""
     mgmt = org.management_account_id
     if entity_id.startswith("r-"):
-        return model.root_arn(mgmt, org.org_id, entity_id)
+        return arns.org_root(mgmt, org.org_id, entity_id)
     if entity_id.startswith("ou-"):
-        return model.ou_arn(mgmt, org.org_id, entity_id)
-    return model.account_arn(mgmt, org.org_id, entity_id)
+        return arns.org_unit(mgmt, org.org_id, entity_id)
+    return arns.org_account(mgmt, org.org_id, entity_id)
 
 
 def require_all_features(org: Org) -> None:

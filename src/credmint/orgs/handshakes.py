@@ -33,6 +33,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
+from credmint import arns
 from credmint.api import Call, operation
 from credmint.orgs import data, model
 from credmint.orgs import errors as orgs_errors
@@ -111,7 +112,7 @@ def handshake_view(conn: Connection, org: Org, row: Any, now: datetime) -> dict[
             resources.append({"Type": "PARENT_HANDSHAKE", "Value": row.parent_id})
     return {
         "Id": row.handshake_id,
-        "Arn": model.handshake_arn(org.management_account_id, org.org_id, row.action, row.handshake_id),
+        "Arn": arns.handshake(org.management_account_id, org.org_id, row.action, row.handshake_id),
         "Parties": parties,
         "State": state_of(row, now),
         "RequestedTimestamp": row.requested_at,
@@ -291,7 +292,7 @@ def _join(conn: Connection, org: Org, account_id: str, row: Any, now: datetime) 
     )
     attach_defaults(conn, org, account_id, data.enabled_policy_types(conn, org.org_id))
     if row.tags:
-        put_tags(conn, model.account_arn(org.management_account_id, org.org_id, account_id), json.loads(row.tags))
+        put_tags(conn, arns.org_account(org.management_account_id, org.org_id, account_id), json.loads(row.tags))
 
 
 def _approved(children: Any, now: datetime) -> bool:
@@ -331,7 +332,7 @@ def accept_handshake(call: Call) -> Mapping[str, Any]:
     with call.store.read() as conn:
         row, org = _visible(conn, call, handshake_id)
     authorize(
-        call, "AcceptHandshake", model.handshake_arn(org.management_account_id, org.org_id, row.action, handshake_id)
+        call, "AcceptHandshake", arns.handshake(org.management_account_id, org.org_id, row.action, handshake_id)
     )
     now = call.now
     with call.store.write() as conn:
@@ -363,7 +364,7 @@ def decline_handshake(call: Call) -> Mapping[str, Any]:
     with call.store.read() as conn:
         row, org = _visible(conn, call, handshake_id)
     authorize(
-        call, "DeclineHandshake", model.handshake_arn(org.management_account_id, org.org_id, row.action, handshake_id)
+        call, "DeclineHandshake", arns.handshake(org.management_account_id, org.org_id, row.action, handshake_id)
     )
     with call.store.write() as conn:
         row, org = _visible(conn, call, handshake_id)
@@ -383,7 +384,7 @@ def cancel_handshake(call: Call) -> Mapping[str, Any]:
     with call.store.read() as conn:
         row, org = _visible(conn, call, handshake_id)
     authorize(
-        call, "CancelHandshake", model.handshake_arn(org.management_account_id, org.org_id, row.action, handshake_id)
+        call, "CancelHandshake", arns.handshake(org.management_account_id, org.org_id, row.action, handshake_id)
     )
     with call.store.write() as conn:
         row, org = _visible(conn, call, handshake_id)
@@ -407,7 +408,7 @@ def describe_handshake(call: Call) -> Mapping[str, Any]:
         authorize(
             call,
             "DescribeHandshake",
-            model.handshake_arn(org.management_account_id, org.org_id, row.action, handshake_id),
+            arns.handshake(org.management_account_id, org.org_id, row.action, handshake_id),
         )
         return {"Handshake": handshake_view(conn, org, row, call.now)}
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from credmint import arns
+
 SCP = "SERVICE_CONTROL_POLICY"
 RCP = "RESOURCE_CONTROL_POLICY"
 #: The policy types credmint evaluates; the other types of the model are not offered.
@@ -53,26 +55,6 @@ def new_create_account_request_id() -> str:
     return "car-" + secrets.token_hex(16)
 
 
-def org_arn(mgmt: str, org_id: str) -> str:
-    return f"arn:aws:organizations::{mgmt}:organization/{org_id}"
-
-
-def root_arn(mgmt: str, org_id: str, root_id: str) -> str:
-    return f"arn:aws:organizations::{mgmt}:root/{org_id}/{root_id}"
-
-
-def ou_arn(mgmt: str, org_id: str, ou_id: str) -> str:
-    return f"arn:aws:organizations::{mgmt}:ou/{org_id}/{ou_id}"
-
-
-def account_arn(mgmt: str, org_id: str, account_id: str) -> str:
-    return f"arn:aws:organizations::{mgmt}:account/{org_id}/{account_id}"
-
-
-def policy_arn(mgmt: str, org_id: str, policy_type: str, policy_id: str) -> str:
-    return f"arn:aws:organizations::{mgmt}:policy/{org_id}/{policy_type.lower()}/{policy_id}"
-
-
 @dataclass(frozen=True, slots=True)
 class AwsManagedPolicy:
     policy_id: str
@@ -83,7 +65,7 @@ class AwsManagedPolicy:
 
     @property
     def arn(self) -> str:
-        return f"arn:aws:organizations::aws:policy/{self.policy_type.lower()}/{self.policy_id}"
+        return arns.org_aws_policy(self.policy_type, self.policy_id)
 
 
 FULL_AWS_ACCESS = AwsManagedPolicy(
@@ -142,10 +124,6 @@ def new_handshake_id() -> str:
     return "h-" + _random(32)
 
 
-def handshake_arn(mgmt: str, org_id: str, action: str, handshake_id: str) -> str:
-    return f"arn:aws:organizations::{mgmt}:handshake/{org_id}/{action.lower()}/{handshake_id}"
-
-
 # --- the resource-based delegation policy -----------------------------------------------------
 
 #: AWS: "Maximum size of resource-based delegation policy: 40,000 characters" (also the model's max).
@@ -196,7 +174,3 @@ DELEGABLE_ACTIONS = frozenset(
 
 def new_resource_policy_id() -> str:
     return "rp-" + _random(8)
-
-
-def resource_policy_arn(mgmt: str, org_id: str, policy_id: str) -> str:
-    return f"arn:aws:organizations::{mgmt}:resourcepolicy/{org_id}/{policy_id}"

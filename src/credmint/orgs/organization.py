@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
+from credmint import arns
 from credmint.api import Call, operation
 from credmint.orgs import data, model
 from credmint.orgs import errors as orgs_errors
@@ -87,16 +88,16 @@ def delete_organization(call: Call) -> Mapping[str, Any]:
             raise orgs_errors.OrganizationNotEmpty()
         mgmt = org.management_account_id
         u, p = schema.org_units, schema.org_policies
-        arns = [model.root_arn(mgmt, org.org_id, org.root_id), model.account_arn(mgmt, org.org_id, mgmt)]
-        arns += [
-            model.ou_arn(mgmt, org.org_id, o)
+        tagged = [arns.org_root(mgmt, org.org_id, org.root_id), arns.org_account(mgmt, org.org_id, mgmt)]
+        tagged += [
+            arns.org_unit(mgmt, org.org_id, o)
             for (o,) in conn.execute(select(u.c.ou_id).where(u.c.org_id == org.org_id))
         ]
-        arns += [
-            model.policy_arn(mgmt, org.org_id, t, i)
+        tagged += [
+            arns.org_policy(mgmt, org.org_id, t, i)
             for (i, t) in conn.execute(select(p.c.policy_id, p.c.policy_type).where(p.c.org_id == org.org_id))
         ]
-        for arn in arns:
+        for arn in tagged:
             drop_all_tags(conn, arn)
         for table in (
             schema.org_handshakes,

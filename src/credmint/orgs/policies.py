@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from credmint import errors, policy
+from credmint import arns, errors, policy
 from credmint.api import Call, operation
 from credmint.orgs import data, model
 from credmint.orgs import errors as orgs_errors
@@ -63,7 +63,7 @@ def create_policy(call: Call) -> Mapping[str, Any]:
             )
         tags = [{"Key": t["Key"], "Value": t.get("Value", "")} for t in params.get("Tags") or []]
         if tags:
-            put_tags(conn, model.policy_arn(org.management_account_id, org.org_id, policy_type, policy_id), tags)
+            put_tags(conn, arns.org_policy(org.management_account_id, org.org_id, policy_type, policy_id), tags)
         row = conn.execute(select(p).where(p.c.policy_id == policy_id)).one()
         return {"Policy": {"PolicySummary": policy_summary(org, row), "Content": content}}
 

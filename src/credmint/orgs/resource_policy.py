@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, update
 
-from credmint import bound_principals, errors, policy
+from credmint import arns, bound_principals, errors, policy
 from credmint.access import condition_keys
 from credmint.api import Call, operation
 from credmint.orgs import data, model
@@ -99,7 +99,7 @@ def _view(conn: Any, org: Org, row: Any) -> dict[str, Any]:
     return {
         "ResourcePolicySummary": {
             "Id": row.policy_id,
-            "Arn": model.resource_policy_arn(org.management_account_id, org.org_id, row.policy_id),
+            "Arn": arns.org_resource_policy(org.management_account_id, org.org_id, row.policy_id),
         },
         "Content": bound_principals.render(conn, row.content),
     }
@@ -113,7 +113,7 @@ def put_resource_policy(call: Call) -> Mapping[str, Any]:
         org = management(call, conn)
         found = data.resource_policy(conn, org.org_id)
     policy_id = found.policy_id if found is not None else model.new_resource_policy_id()
-    authorize(call, "PutResourcePolicy", model.resource_policy_arn(org.management_account_id, org.org_id, policy_id))
+    authorize(call, "PutResourcePolicy", arns.org_resource_policy(org.management_account_id, org.org_id, policy_id))
     r = schema.org_resource_policies
     with call.store.write() as conn:
         org = management(call, conn)
@@ -123,7 +123,7 @@ def put_resource_policy(call: Call) -> Mapping[str, Any]:
             conn.execute(insert(r).values(org_id=org.org_id, policy_id=policy_id, content=stored))
         else:
             conn.execute(update(r).where(r.c.org_id == org.org_id).values(content=stored))
-        arn = model.resource_policy_arn(org.management_account_id, org.org_id, policy_id)
+        arn = arns.org_resource_policy(org.management_account_id, org.org_id, policy_id)
         if tags:
             try:
                 put_tags(conn, arn, tags)
@@ -137,7 +137,7 @@ def describe_resource_policy(call: Call) -> Mapping[str, Any]:
     with call.store.read() as conn:
         org = administrator(call, conn)
         found = data.resource_policy(conn, org.org_id)
-        arn = model.resource_policy_arn(org.management_account_id, org.org_id, found.policy_id) if found else "*"
+        arn = arns.org_resource_policy(org.management_account_id, org.org_id, found.policy_id) if found else "*"
         authorize(call, "DescribeResourcePolicy", arn)
         if found is None:
             raise orgs_errors.ResourcePolicyNotFound()
@@ -153,6 +153,6 @@ def delete_resource_policy(call: Call) -> Mapping[str, Any]:
         found = data.resource_policy(conn, org.org_id)
         if found is None:
             raise orgs_errors.ResourcePolicyNotFound()
-        drop_all_tags(conn, model.resource_policy_arn(org.management_account_id, org.org_id, found.policy_id))
+        drop_all_tags(conn, arns.org_resource_policy(org.management_account_id, org.org_id, found.policy_id))
         conn.execute(delete(r).where(r.c.org_id == org.org_id))
     return {}

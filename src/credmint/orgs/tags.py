@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from credmint import errors
+from credmint import arns, errors
 from credmint.api import Call, operation
-from credmint.orgs import data, model
+from credmint.orgs import data
 from credmint.orgs import errors as orgs_errors
 from credmint.orgs.calls import administrator, authorize, entity_arn, management, paginate
 from credmint.orgs.data import Org
@@ -28,7 +28,7 @@ def _taggable(call: Call, conn: Connection, org: Org, action: str, resource_id: 
         p = schema.org_policies
         row = conn.execute(select(p).where(p.c.policy_id == resource_id, p.c.org_id == org.org_id)).first()
         if row is not None:
-            arn = model.policy_arn(org.management_account_id, org.org_id, row.policy_type, resource_id)
+            arn = arns.org_policy(org.management_account_id, org.org_id, row.policy_type, resource_id)
     elif data.is_target(conn, org, resource_id):
         arn = entity_arn(org, resource_id)
     if arn is None:

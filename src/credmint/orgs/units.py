@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
+from credmint import arns
 from credmint.api import Call, operation
 from credmint.orgs import data, model
 from credmint.orgs import errors as orgs_errors
@@ -42,7 +43,7 @@ def create_organizational_unit(call: Call) -> Mapping[str, Any]:
         attach_defaults(conn, org, ou_id, data.enabled_policy_types(conn, org.org_id))
         tags = [{"Key": t["Key"], "Value": t.get("Value", "")} for t in params.get("Tags") or []]
         if tags:
-            put_tags(conn, model.ou_arn(org.management_account_id, org.org_id, ou_id), tags)
+            put_tags(conn, arns.org_unit(org.management_account_id, org.org_id, ou_id), tags)
         row = conn.execute(select(u).where(u.c.ou_id == ou_id)).one()
         return {"OrganizationalUnit": ou_view(conn, org, row)}
 

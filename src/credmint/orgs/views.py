@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from credmint import arns
 from credmint.orgs import data, model
 from credmint.orgs.data import Org
 from credmint.store import schema
@@ -15,9 +16,9 @@ def organization_view(conn: Connection, org: Org) -> dict[str, Any]:
     mgmt = org.management_account_id
     out: dict[str, Any] = {
         "Id": org.org_id,
-        "Arn": model.org_arn(mgmt, org.org_id),
+        "Arn": arns.organization(mgmt, org.org_id),
         "FeatureSet": org.feature_set,
-        "MasterAccountArn": model.account_arn(mgmt, org.org_id, mgmt),
+        "MasterAccountArn": arns.org_account(mgmt, org.org_id, mgmt),
         "MasterAccountId": mgmt,
         # Deprecated by AWS but still sent: SCPs are available to organizations with all features.
         "AvailablePolicyTypes": [{"Type": model.SCP, "Status": "ENABLED"}] if org.all_features else [],
@@ -44,7 +45,7 @@ def root_view(conn: Connection, org: Org) -> dict[str, Any]:
     types = sorted(data.enabled_policy_types(conn, org.org_id))
     return {
         "Id": org.root_id,
-        "Arn": model.root_arn(org.management_account_id, org.org_id, org.root_id),
+        "Arn": arns.org_root(org.management_account_id, org.org_id, org.root_id),
         "Name": "Root",
         "PolicyTypes": [{"Type": t, "Status": "ENABLED"} for t in types],
     }
@@ -53,7 +54,7 @@ def root_view(conn: Connection, org: Org) -> dict[str, Any]:
 def ou_view(conn: Connection, org: Org, row: Any) -> dict[str, Any]:
     return {
         "Id": row.ou_id,
-        "Arn": model.ou_arn(org.management_account_id, org.org_id, row.ou_id),
+        "Arn": arns.org_unit(org.management_account_id, org.org_id, row.ou_id),
         "Name": row.name,
         "Path": data.path_of(org, data.ancestors(conn, org, row.ou_id)),
     }
@@ -62,7 +63,7 @@ def ou_view(conn: Connection, org: Org, row: Any) -> dict[str, Any]:
 def account_view(conn: Connection, org: Org, row: Any) -> dict[str, Any]:
     return {
         "Id": row.account_id,
-        "Arn": model.account_arn(org.management_account_id, org.org_id, row.account_id),
+        "Arn": arns.org_account(org.management_account_id, org.org_id, row.account_id),
         "Name": row.name,
         # A closed account stays in the organization SUSPENDED (State CLOSED) until AWS
         # removes it after 90 days; credmint keeps it until it is removed.
@@ -97,7 +98,7 @@ def policy_summary(org: Org | None, row: Any) -> dict[str, Any]:
     assert org is not None
     return {
         "Id": row.policy_id,
-        "Arn": model.policy_arn(org.management_account_id, org.org_id, row.policy_type, row.policy_id),
+        "Arn": arns.org_policy(org.management_account_id, org.org_id, row.policy_type, row.policy_id),
         "Name": row.name,
         "Description": row.description,
         "Type": row.policy_type,
@@ -124,7 +125,7 @@ def request_view(row: Any) -> dict[str, Any]:
 def policy_arn_of(org: Org, found: Any) -> str:
     if isinstance(found, model.AwsManagedPolicy):
         return found.arn
-    return model.policy_arn(org.management_account_id, org.org_id, found.policy_type, found.policy_id)
+    return arns.org_policy(org.management_account_id, org.org_id, found.policy_type, found.policy_id)
 
 
 def policy_view(org: Org, found: Any) -> dict[str, Any]:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
+from credmint import arns
+
 from .matching import split_arn
 
 PrincipalType = Literal[
@@ -68,7 +70,7 @@ class PrincipalInfo:
         fields = split_arn(arn)
         if fields is None:
             if arn.isdigit() and len(arn) == 12:
-                return cls(f"arn:aws:iam::{arn}:root", "Account", arn, unique_id=unique_id or arn)
+                return cls(arns.root(arn), "Account", arn, unique_id=unique_id or arn)
             if arn.endswith((".amazonaws.com", ".amazonaws.com.cn")):
                 return cls(arn, "Service")
             if arn in ("*", "anonymous"):

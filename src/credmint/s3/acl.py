@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from credmint import errors
+from credmint import arns, errors
 from credmint.s3 import xmlbody
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
@@ -238,10 +238,10 @@ def statements(
         for name in names:
             if table == "bucket":
                 actions, on = BUCKET_PERMISSIONS[name]
-                arn = f"arn:aws:s3:::{bucket}" if on == "bucket" else f"arn:aws:s3:::{bucket}/*"
+                arn = arns.bucket(bucket) if on == "bucket" else arns.s3_object(bucket, "*")
                 allowed.extend((a, arn) for a in actions)
             else:
-                allowed.extend((a, f"arn:aws:s3:::{bucket}/{key}") for a in OBJECT_PERMISSIONS[name])
+                allowed.extend((a, arns.s3_object(bucket, key or "")) for a in OBJECT_PERMISSIONS[name])
         if not allowed:
             continue
         statement: dict[str, Any] = {
@@ -256,7 +256,7 @@ def statements(
             statement["Principal"] = {"AWS": "*"}
             statement["Condition"] = {"Null": {"aws:PrincipalArn": "false"}}
         else:
-            statement["Principal"] = {"AWS": f"arn:aws:iam::{grantee['account']}:root"}
+            statement["Principal"] = {"AWS": arns.root(grantee["account"])}
         out.append(statement)
     return out
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Literal, Protocol
 
+from credmint import arns
 from credmint.access import condition_keys
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
@@ -156,15 +157,15 @@ POLICY_LOCKOUT_EXEMPT = frozenset({"GetBucketPolicy", "PutBucketPolicy", "Delete
 #: ``"*"``, while a bucket ARN does not grant it; older AWS denials named this resource
 #: (``... s3:ListAllMyBuckets on resource: arn:aws:s3:::``). A bare ``*`` would match only
 #: ``"Resource": "*"``.
-SERVICE_ARN = "arn:aws:s3:::"
+SERVICE_ARN = arns.S3_PREFIX
 
 
 def resource_arn(kind: ResourceKind, bucket: str | None, key: str | None) -> str:
     if kind == "service" or bucket is None:
         return SERVICE_ARN
     if kind == "bucket":
-        return f"arn:aws:s3:::{bucket}"
-    return f"arn:aws:s3:::{bucket}/{key or ''}"
+        return arns.bucket(bucket)
+    return arns.s3_object(bucket, key or "")
 
 
 #: ``s3:ObjectCreationOperation`` ("whether or not the operation creates an object") for

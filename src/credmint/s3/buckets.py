@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from credmint import bound_principals, errors
+from credmint import arns, bound_principals, errors
 from credmint.errors import AwsError
 from credmint.policy import names_within, validate_policy
 from credmint.s3 import acl, public_access, versions, xmlbody
@@ -75,7 +75,7 @@ def list_buckets(ctx: S3Context) -> S3Response:
                 "Name": name,
                 "CreationDate": created,
                 "BucketRegion": region,
-                "BucketArn": f"arn:aws:s3:::{name}",
+                "BucketArn": arns.bucket(name),
             }
             for name, created, region in rows
         ],
@@ -161,7 +161,7 @@ def _conflict(ctx: S3Context, owner: str, region: str) -> S3Response:
 
 
 def _created(name: str) -> S3Response:
-    return S3Response(headers={"Location": f"/{name}", "x-amz-bucket-arn": f"arn:aws:s3:::{name}"})
+    return S3Response(headers={"Location": f"/{name}", "x-amz-bucket-arn": arns.bucket(name)})
 
 
 def create_configuration(body: bytes) -> tuple[str | None, dict[str, str]]:
@@ -204,7 +204,7 @@ def head_bucket(ctx: S3Context) -> S3Response:
     return S3Response(
         headers={
             "x-amz-bucket-region": row.region,
-            "x-amz-bucket-arn": f"arn:aws:s3:::{row.name}",
+            "x-amz-bucket-arn": arns.bucket(row.name),
         }
     )
 
@@ -306,7 +306,7 @@ def _validate_bucket_policy(text: str, bucket: str) -> None:
     statements = doc.get("Statement")
     if isinstance(statements, dict):
         statements = [statements]
-    arn = f"arn:aws:s3:::{bucket}"
+    arn = arns.bucket(bucket)
     for stmt in statements or []:
         for field in ("Action", "NotAction"):
             actions = stmt.get(field)

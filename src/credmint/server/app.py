@@ -31,7 +31,7 @@ from credmint.audit.record import RequestFacts
 from credmint.audit.recorder import current_facts
 from credmint.errors import AwsError
 from credmint.httpreq import BodyStream, HttpRequest, index_headers
-from credmint.iam import web_identity_issuer, workload_identity_issuer
+from credmint.identity_providers import web_identity_issuer, workload_identity_issuer
 from credmint.s3.context import blob_store
 from credmint.server import accesslog, dev, jsonapi, registry, s3api
 from credmint.server.bodies import BodyBudget, BodyReader, BodyRefused

@@ -31,13 +31,13 @@ from credmint.audit.recorder import AuditRecorder
 from credmint.clock import Clock, SystemClock
 from credmint.federation.jwks import JwksCache
 from credmint.httpreq import HttpRequest
-from credmint.iam.managed import default_document
 from credmint.mfa.attempts import AttemptLimits
 from credmint.sealing import MasterKey
 from credmint.settings import Settings
 from credmint.store.db import Store
 from credmint.store.iam import RoleCache
 from credmint.store.last_accessed import AccessRecorder
+from credmint.store.managed_policies import default_document
 from credmint.store.usage import LastUsedRecorder, RoleUseRecorder
 from credmint.sts.throttle import IssuanceThrottle
 

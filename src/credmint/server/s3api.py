@@ -129,6 +129,8 @@ async def _request(
     reader: BodyReader | None,
     now: datetime,
 ) -> S3Answer:
+    """Authenticate, read the body, run: every AwsError on the way is rendered here, so
+    that :func:`handle_s3` adds the bucket's CORS headers to it as to a success."""
     try:
         caller = await _authenticate(edge, node, req, now, body_read=reader is None)
         if reader is not None and where.operation in STREAMED_UPLOADS:

@@ -10,8 +10,13 @@ never deadlock upgrading read locks.
 on this node at commit. On PostgreSQL the same topics go to the other nodes as the
 payload of a ``NOTIFY`` sent inside the transaction (so it is delivered if and only if
 the write committed); a write whose tables no cache reads (S3 objects) sends nothing.
-Other processes on one SQLite file notice ``PRAGMA data_version`` move, which carries
-no payload: they drop everything.
+On SQLite a signalled write also bumps a counter row in ``meta`` (``change_counter``);
+the watcher of every process on the file polls ``PRAGMA data_version`` (free) and, when
+it moves, reads the counter. A counter that moved by another process's write carries no
+payload: that process drops everything. Commits that signal nothing (audit rows, usage
+stamps, MFA attempt counts) move ``data_version`` but not the counter, so they drop
+nothing, and a process's own writes reach its caches at commit, topic by topic, as on
+PostgreSQL.
 
 **Staleness bound.** A ``LISTEN`` connection can die without a FIN or RST; a node that
 keeps trusting its caches then enforces revoked keys and removed policies forever. So
@@ -230,16 +235,23 @@ class Store:
                     with conn.begin():
                         yield conn
                         topics = _collected(conn)
+                        counter = None
                         if topics and not self.is_sqlite:
                             conn.execute(
                                 text("SELECT pg_notify(:channel, :payload)"),
                                 {"channel": NOTIFY_CHANNEL, "payload": ch.encode(topics)},
                             )
+                        elif topics:
+                            counter = _bump_change_counter(conn)
                 finally:
                     conn.info.pop("credmint_begin", None)
                     conn.info.pop(_TOPICS, None)
         except _OUTAGE as err:
             raise StoreUnavailable(_first_line(err)) from err
+        watcher = self._watcher
+        if counter is not None and isinstance(watcher, _SqliteWatcher):
+            # Committed: this process's own change, told to its caches just below.
+            watcher.own(counter)
         self.changed(topics)
 
     def ping(self) -> None:
@@ -252,7 +264,8 @@ class Store:
         """A write transaction that tells no cache: for counters and stamps no cached view
         reads (MFA attempt counts). Through :meth:`write`, every wrong MFA guess would
         empty every cache on every node, which would make guessing a way to slow all
-        callers down. (Other processes on one SQLite file still see ``data_version`` move.)
+        callers down. It leaves SQLite's change counter alone too, so the other processes on
+        one SQLite file keep their caches.
         """
         check_may_block()
         try:
@@ -309,6 +322,27 @@ class Store:
             self._watcher.stop()
             self._watcher = None
         self.engine.dispose()
+
+
+# --- SQLite's change counter ------------------------------------------------------------------
+
+#: The ``meta`` row counting signalled writes on a SQLite file (see the module docstring).
+CHANGE_COUNTER_KEY = "change_counter"
+
+
+def _bump_change_counter(conn: Connection) -> int:
+    """Count one signalled write, inside its transaction; the counter's new value."""
+    conn.exec_driver_sql(
+        "INSERT INTO meta (key, value) VALUES (?, '1') "
+        "ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)",
+        (CHANGE_COUNTER_KEY,),
+    )
+    return int(conn.exec_driver_sql("SELECT value FROM meta WHERE key = ?", (CHANGE_COUNTER_KEY,)).scalar_one())
+
+
+def _read_change_counter(raw: Any) -> int:
+    row = raw.execute("SELECT value FROM meta WHERE key = ?", (CHANGE_COUNTER_KEY,)).fetchone()
+    return int(row[0]) if row is not None else 0
 
 
 # --- what a statement changed ----------------------------------------------------------------
@@ -377,13 +411,40 @@ def _statement_values(
 
 
 class _SqliteWatcher(threading.Thread):
-    """Polls ``PRAGMA data_version``: another connection (in any process) committed."""
+    """Polls ``PRAGMA data_version`` (another connection, in any process, committed) and
+    then the change counter: a signalled write this process did not make drops every cache.
+
+    This process's own signalled writes are told to it (:meth:`own`) once committed; a
+    counter value the watcher reads before it is told is taken as another process's, which
+    only costs a reload. A value is never taken as this process's unless it committed it."""
 
     def __init__(self, store: Store, interval: float) -> None:
         super().__init__(name="credmint-store-watcher", daemon=True)
         self.store = store
         self.interval = interval
         self._stop_event = threading.Event()
+        self._lock = threading.Lock()
+        #: Counter values this process committed that the watcher has not read yet.
+        self._own: set[int] = set()
+        #: The counter value the watcher last read.
+        self._seen: int | None = None
+
+    def own(self, counter: int) -> None:
+        with self._lock:
+            if self._seen is None or counter > self._seen:
+                self._own.add(counter)
+
+    def _external(self, counter: int) -> bool:
+        """Whether the counter moved (to ``counter``) by a write this process did not make."""
+        with self._lock:
+            seen, own = self._seen, self._own
+            self._seen = counter
+            self._own = {v for v in own if v > counter}
+        if seen is None or counter < seen:
+            return True  # the first read, or a file that was replaced: assume anything
+        new = counter - seen
+        # More new values than this process made: at least one is another's.
+        return new > len(own) or any(v not in own for v in range(seen + 1, counter + 1))
 
     def trusted(self) -> bool:
         return True
@@ -412,10 +473,16 @@ class _SqliteWatcher(threading.Thread):
             raw = conn.connection.dbapi_connection
             assert raw is not None
             last = raw.execute("PRAGMA data_version").fetchone()[0]
+            with self._lock:
+                # Counted from here: a (re)started watch assumes nothing about before.
+                self._seen, self._own = _read_change_counter(raw), set()
             while not self._stop_event.wait(self.interval):
                 now = raw.execute("PRAGMA data_version").fetchone()[0]
-                if now != last:
-                    last = now
+                if now == last:
+                    continue
+                last = now
+                counter = _read_change_counter(raw)
+                if counter != self._seen and self._external(counter):
                     self.store.changed()
         engine.dispose()
 

@@ -16,7 +16,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select
 
-from credmint import ids
+from credmint import arns, ids
+from credmint.ids import AccountId, UniqueId
 from credmint.store import schema
 from credmint.store.cache import TopicCache
 from credmint.store.db import Store
@@ -26,8 +27,8 @@ from credmint.store.db import Store
 class CachedRole:
     """What assuming a role needs of it: its trust policy, limits and tags."""
 
-    role_id: str
-    account_id: str
+    role_id: UniqueId
+    account_id: AccountId
     name: str
     path: str
     arn: str
@@ -107,7 +108,7 @@ def create_organization_access_role(
             "Statement": [
                 {
                     "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:aws:iam::{management_account_id}:root"},
+                    "Principal": {"AWS": arns.root(management_account_id)},
                     "Action": "sts:AssumeRole",
                 }
             ],
@@ -121,7 +122,7 @@ def create_organization_access_role(
             name=role_name,
             name_key=role_name.lower(),
             path="/",
-            arn=f"arn:aws:iam::{account_id}:role/{role_name}",
+            arn=arns.role(account_id, "/", role_name),
             trust_policy=trust,
             max_session_duration=3600,
             created_at=now,

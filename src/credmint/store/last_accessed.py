@@ -30,14 +30,16 @@ from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from credmint import ids
+from credmint.ids import AccountId, UniqueId
 from credmint.store import schema
 from credmint.store.db import Store
 
 #: At most this many (entity, action) pairs wait for a flush; each costs ~300 bytes.
 MAX_PENDING = 50_000
 
-#: The entity id recorded for an account's root user (``users.ROOT_USER_ID``'s value).
-ROOT_ENTITY = "root"
+#: The entity id recorded for an account's root user.
+ROOT_ENTITY = ids.ROOT_USER_ID
 
 
 class Access(NamedTuple):
@@ -57,7 +59,9 @@ class AccessRecorder:
         self._max = max_pending
         self.dropped = 0
 
-    def record(self, account_id: str, entity_id: str, entity_arn: str, action: str, region: str, now: datetime) -> None:
+    def record(
+        self, account_id: AccountId, entity_id: UniqueId, entity_arn: str, action: str, region: str, now: datetime
+    ) -> None:
         key = (account_id, entity_id, action.lower())
         with self._lock:
             prev = self._pending.get(key)

@@ -25,11 +25,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from credmint import errors
+from credmint import arns, errors
 from credmint.access.root_sessions import ROOT_TASK_POLICIES
 from credmint.access.tokens import IssuingCall, PrincipalKind
 from credmint.api import Call, operation
 from credmint.httpreq import HttpRequest
+from credmint.ids import AccountId
 from credmint.orgs import data, model
 from credmint.sts import errors as sts_errors
 from credmint.sts import sessions
@@ -65,11 +66,12 @@ def assume_root(call: Call) -> Mapping[str, Any]:
     m = _TARGET.match(target_value)
     if m is None:
         raise sts_errors.ValidationError.invalid(target_value)
-    target = m.group(1) or m.group(2)
+    # The pattern admits only a 12-digit account id (or an account ARN holding one).
+    target = AccountId(m.group(1) or m.group(2))
     task_arn = str((params.get("TaskPolicyArn") or {}).get("arn") or "")
     if task_arn not in ROOT_TASK_POLICIES:
         raise sts_errors.ValidationError.root_task_policy(task_arn)
-    resource = f"arn:aws:iam::{target}:root"
+    resource = arns.root(target)
     if caller_session is not None and caller_session.kind is IssuingCall.GET_FEDERATION_TOKEN:
         # Federated users may call no STS operation but GetCallerIdentity.
         raise sts_errors.AccessDenied.not_authorized(p.arn, "sts:AssumeRoot", resource)

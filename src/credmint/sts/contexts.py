@@ -15,7 +15,7 @@ from typing import Any
 
 from credmint.access.principal import Principal
 from credmint.api import Call
-from credmint.iam import workload_identity_issuer as issuer
+from credmint.identity_providers import workload_identity_issuer as issuer
 from credmint.sealing import UnsealError
 from credmint.sigv4 import parse_auth
 from credmint.store.iam import CachedRole

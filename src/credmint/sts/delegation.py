@@ -1,6 +1,6 @@
 """STS GetDelegatedAccessToken: a partner exchanges a delegation request's trade-in token,
 once, for credentials of the identity that accepted the request. The lifecycle, the token
-and its delivery are described in :mod:`credmint.iam.delegation_requests`."""
+and its delivery are described in :mod:`credmint.store.delegation_requests`."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from credmint import settings
+from credmint import arns, settings
 from credmint.access.tokens import IssuingCall, PrincipalKind
 from credmint.api import Call, operation
-from credmint.iam.delegation_requests import _utc, expired_token, token_hash
 from credmint.store import schema
+from credmint.store.delegation_requests import expired_token, token_hash, utc
 from credmint.sts import errors as sts_errors
 from credmint.sts import sessions
 from credmint.sts.service import OPERATIONS
@@ -43,7 +43,7 @@ def get_delegated_access_token(call: Call) -> Mapping[str, Any]:
             or row.requestor_account_id != p.account_id
             or row.state != "FINALIZED"
             or row.token_used_at is not None
-            or (_utc(row.token_expires_at) or now) <= now
+            or (utc(row.token_expires_at) or now) <= now
         ):
             raise expired_token()
         used = conn.execute(
@@ -85,7 +85,7 @@ def get_delegated_access_token(call: Call) -> Mapping[str, Any]:
         duration,
         kind=IssuingCall.GET_FEDERATION_TOKEN,
         principal_kind=PrincipalKind.FEDERATED_USER,
-        principal_arn=f"arn:aws:sts::{principal['account']}:federated-user/{name}",
+        principal_arn=arns.federated_user(principal["account"], name),
         principal_id=f"{principal['account']}:{name}",
         assumed_by_arn=principal["arn"],
         session_name=name,

@@ -22,8 +22,8 @@ from credmint.access.tokens import IssuingCall
 from credmint.api import Call, operation
 from credmint.federation import errors as federation_errors
 from credmint.federation import oidc, saml
-from credmint.iam import web_identity_issuer
-from credmint.iam.providers import oidc_provider, saml_provider
+from credmint.identity_providers import web_identity_issuer
+from credmint.identity_providers.trusted import oidc_provider, saml_provider
 from credmint.policy import PrincipalInfo, RequestContext, compile_policy, evaluate, global_condition_keys
 from credmint.store.iam import CachedRole
 from credmint.sts import errors as sts_errors

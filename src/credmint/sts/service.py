@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from credmint import errors, ids
+from credmint import arns, errors, ids
 from credmint.access.principal import Principal
 from credmint.access.tokens import IssuingCall, PrincipalKind
 from credmint.api import Call, Operation, operation
@@ -104,7 +104,7 @@ def get_federation_token(call: Call) -> Mapping[str, Any]:
     p = sessions.caller(call)
     sessions.refuse_session_caller(p, "GetFederationToken")
     name: str = call.params["Name"]
-    federated_arn = f"arn:aws:sts::{p.account_id}:federated-user/{name}"
+    federated_arn = arns.federated_user(p.account_id, name)
     tags = sessions.session_tags(call)
     policies = sessions.session_policies(call, p.account_id)
     packed = sessions.check_packed_size(policies, tags)

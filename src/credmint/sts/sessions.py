@@ -20,16 +20,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from credmint import errors, ids, metrics
+from credmint import arns, errors, ids, metrics
+from credmint.access import mfa_codes
 from credmint.access.principal import Principal
 from credmint.access.tokens import IssuingCall, PrincipalKind, SessionClaims, TokenTooLargeError, seal_token
 from credmint.api import Call
-from credmint.iam import mfa as iam_mfa
-from credmint.iam.managed import find_policy
-from credmint.iam.users import ROOT_USER_ID
+from credmint.ids import ROOT_USER_ID, AccountId, UniqueId
 from credmint.policy import validate_policy
 from credmint.store import schema
 from credmint.store.iam import CachedRole
+from credmint.store.managed_policies import find_policy
 from credmint.sts import errors as sts_errors
 
 log = logging.getLogger("credmint.sts")
@@ -82,13 +82,13 @@ def refuse_limited_session(p: Principal, action: str, resource: str) -> None:
         raise sts_errors.AccessDenied.not_authorized(p.arn, action, resource)
 
 
-def mfa_owner(p: Principal) -> str | None:
+def mfa_owner(p: Principal) -> UniqueId | None:
     """The ``mfa_devices.user_id`` a caller's own devices carry: the user's id, ``root``
     for the root user, nothing for role and federated sessions (they own no device)."""
     if p.kind == "root":
         return ROOT_USER_ID
     if p.kind == "user":
-        return p.entity_id or p.user_id
+        return p.entity_id or UniqueId(p.user_id)
     return None
 
 
@@ -116,7 +116,7 @@ def verify_mfa(call: Call, p: Principal) -> bool:
     if device is None:
         metrics.MFA_FAILURE["unknown_serial"].inc()
         raise sts_errors.AccessDenied.mfa_unknown_serial()
-    check = iam_mfa.consume_code(
+    check = mfa_codes.consume_code(
         call.store,
         serial,
         owner,
@@ -127,9 +127,9 @@ def verify_mfa(call: Call, p: Principal) -> bool:
         principal_arn=p.arn,
         operation=call.operation,
     )
-    if check.outcome is iam_mfa.Outcome.WAITING and check.retry_at is not None:
+    if check.outcome is mfa_codes.Outcome.WAITING and check.retry_at is not None:
         metrics.MFA_FAILURE["locked"].inc()
-        raise sts_errors.AccessDenied.mfa_locked(iam_mfa.retry_text(check.retry_at))
+        raise sts_errors.AccessDenied.mfa_locked(mfa_codes.retry_text(check.retry_at))
     if not check.accepted:
         metrics.MFA_FAILURE["invalid_code"].inc()
         raise sts_errors.AccessDenied.mfa_invalid_code()
@@ -268,7 +268,7 @@ class Minted:
         }
 
 
-def mint(call: Call, account_id: str, duration: int, **claims: Any) -> Minted:
+def mint(call: Call, account_id: AccountId, duration: int, **claims: Any) -> Minted:
     """New temporary credentials: an ASIA key id of ``account_id``, a fresh secret and
     the sealed token carrying ``claims``. ``Expiration`` is issue time + duration exactly."""
     issued = epoch(call.now)
@@ -312,7 +312,7 @@ def role_session(
     ``PackedPolicySize`` (only when policies or tags were passed) and ``SourceIdentity``
     members. A role session never carries MFA into later requests (aws-behavior §3.1).
     """
-    assumed_arn = f"arn:aws:sts::{role.account_id}:assumed-role/{role.name}/{session_name}"
+    assumed_arn = arns.assumed_role(role.account_id, role.name, session_name)
     assumed_id = f"{role.role_id}:{session_name}"
     minted = mint(
         call,

@@ -34,7 +34,7 @@ from credmint.access.principal import Principal
 from credmint.access.tokens import IssuingCall
 from credmint.api import Call, operation
 from credmint.federation import spiffe
-from credmint.iam import workload_identity_issuer as issuer
+from credmint.identity_providers import workload_identity_issuer as issuer
 from credmint.orgs import data as orgs_data
 from credmint.store import schema
 from credmint.sts import contexts, sessions

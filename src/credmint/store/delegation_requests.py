@@ -1,5 +1,5 @@
-"""Delegation requests: what IAM's delegation operations (``iam/delegation.py``) and STS's
-GetDelegatedAccessToken (``sts/delegation.py``) share.
+"""Delegation requests as rows: what IAM's delegation operations (``iam/delegation.py``) and
+STS's GetDelegatedAccessToken (``sts/delegation.py``) share, with no handler of either.
 
 Lifecycle (the IAM model's states). A partner creates a request: ``UNASSIGNED``. An
 identity of the customer account associates it with itself (``AssociateDelegationRequest``):
@@ -43,7 +43,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, select, update
 
-from credmint import errors
+from credmint import arns, errors
 from credmint.store import schema
 
 REQUEST_TTL = timedelta(days=7)
@@ -64,7 +64,7 @@ _CHANNEL_FILE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
 def request_arn(requestor_account_id: str, request_id: str) -> str:
-    return f"arn:aws:iam::{requestor_account_id}:delegation-request/{request_id}"
+    return arns.delegation_request(requestor_account_id, request_id)
 
 
 def new_request_id() -> str:
@@ -75,7 +75,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _utc(value: datetime | None) -> datetime | None:
+def utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
@@ -95,7 +95,7 @@ class Request:
 
     def state(self, now: datetime) -> str:
         """The stored state, or EXPIRED once its time has passed."""
-        expires = _utc(self.row.expires_at)
+        expires = utc(self.row.expires_at)
         if self.row.state in EXPIRING and expires is not None and expires <= now:
             return "EXPIRED"
         return str(self.row.state)

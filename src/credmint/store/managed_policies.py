@@ -1,4 +1,6 @@
-"""AWS managed policies: ``arn:aws:iam::aws:policy/...``, present in every account.
+"""Managed policies as lookups: AWS's (``arn:aws:iam::aws:policy/...``, present in every
+account) and each account's own. Side-effect free; IAM's handlers, STS and the policy
+source of :mod:`credmint.access` all read managed policies through here.
 
 They ship as data (``data/aws_managed_policies.json``, provenance in
 ``data/SOURCE.md``): the real documents, policy ids, default version ids and dates
@@ -28,13 +30,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, select
 
-from credmint import errors
-from credmint.iam.documents import canonical
+from credmint import arns
 from credmint.store import schema
-
-#: The pseudo account of AWS managed policies, as in their ARNs.
-AWS_ACCOUNT = "aws"
-AWS_POLICY_PREFIX = "arn:aws:iam::aws:policy/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +52,7 @@ def _parse(entry: dict[str, Any]) -> AwsPolicy:
     path = entry["Path"]
     name = entry["PolicyName"]
     return AwsPolicy(
-        arn=f"{AWS_POLICY_PREFIX}{path[1:]}{name}",
+        arn=arns.aws_managed_policy(path, name),
         name=name,
         policy_id=entry["PolicyId"],
         path=path,
@@ -63,21 +60,22 @@ def _parse(entry: dict[str, Any]) -> AwsPolicy:
         create_date=datetime.fromisoformat(entry["CreateDate"]),
         update_date=datetime.fromisoformat(entry["UpdateDate"]),
         default_version_id=entry["DefaultVersionId"],
-        document=canonical(entry["Document"]),
+        document=_compact(entry["Document"]),
     )
+
+
+def _compact(document: object) -> str:
+    """Compact JSON text: the form credmint serves documents it holds as data in."""
+    return json.dumps(document, separators=(",", ":"))
 
 
 @cache
 def aws_policies() -> dict[str, AwsPolicy]:
     """Every shipped AWS managed policy by ARN (read once per process)."""
-    text = resources.files("credmint.iam").joinpath("data", "aws_managed_policies.json").read_text("utf-8")
+    text = resources.files("credmint.store").joinpath("data", "aws_managed_policies.json").read_text("utf-8")
     data = json.loads(text)
     policies = (_parse(e) for e in data["policies"])
     return {p.arn: p for p in sorted(policies, key=lambda p: p.name.lower())}
-
-
-def is_aws_policy_arn(arn: str) -> bool:
-    return arn.startswith(AWS_POLICY_PREFIX)
 
 
 def aws_policy(arn: str) -> AwsPolicy | None:
@@ -140,14 +138,6 @@ def find_policy(conn: Connection, account_id: str, arn: str) -> ManagedPolicy | 
 
 def managed_policy_exists(conn: Connection, account_id: str, arn: str) -> bool:
     return find_policy(conn, account_id, arn) is not None
-
-
-def check_boundary(conn: Connection, account_id: str, arn: str) -> None:
-    """A permissions boundary must be an existing managed policy: this account's own or
-    an AWS managed one. Shared by users and roles."""
-    if find_policy(conn, account_id, arn) is None:
-        # The boundary wording (unconfirmed; from client reports of AWS errors).
-        raise errors.no_such_entity(f"Scope ARN: {arn} does not exist or is not attachable.")
 
 
 def default_document(conn: Connection, arn: str) -> str | None:
