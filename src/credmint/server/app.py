@@ -126,7 +126,8 @@ class CredmintApp:
         target, service = classify(head)
         exchange = accesslog.begin(service or target.value)
         # The audit trail's facts of this request, filled in on the way, recorded once below.
-        facts = RequestFacts(head, request_id, service) if target in _AUDITED else None
+        # None with the audit trail off: nothing else reads them then (current_facts stays unset).
+        facts = RequestFacts(head, request_id, service) if target in _AUDITED and self.node.audit.enabled else None
         if facts is not None:
             if secure:
                 tls = scope.get("extensions", {}).get(TLS_EXTENSION)
