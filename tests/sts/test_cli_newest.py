@@ -3,6 +3,10 @@ IssueWorkloadIdentityContext, GetCertificate, GetTrustBundles, GetWebIdentityTok
 TokenType JWT_SVID and GetScopedCredentials, each with its success path (the JSON the CLI
 prints) and its refusals (the CLI's exit code and the AWS error code it prints).
 
+GetCertificate succeeds only once the X.509 signer's SigningDelayInHours has passed; the CLI
+signs its requests with the machine's clock, so the test moves the signer's stored times back
+through the server's store instead of moving the server's clock.
+
 The CLI knows these operations through ``AWS_DATA_PATH`` (set by ``tests.sts.helpers.aws_cli``):
 its vendored botocore predates them.
 """
@@ -14,15 +18,21 @@ import json
 import subprocess
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.verification import PolicyBuilder, Store
 from joserfc import jwt as jose_jwt
 from joserfc.jwk import KeySet
 
+from credmint.identity_providers import workload_identity_issuer as issuer
+from credmint.sealing import MasterKey
+from credmint.store import schema
+from credmint.store.db import Store as CredmintStore
 from tests.conftest import Server
 from tests.sts.helpers import Creds, allow, aws_cli, doc, make_role, make_user, sts_as, trust
 
@@ -48,8 +58,8 @@ def refused(out: subprocess.CompletedProcess[str], code: str) -> None:
     assert f"({code})" in out.stderr, out.stderr
 
 
-def new_csr() -> str:
-    key = ec.generate_private_key(ec.SECP256R1())
+def new_csr(key: ec.EllipticCurvePrivateKey | None = None) -> str:
+    key = key or ec.generate_private_key(ec.SECP256R1())
     csr = x509.CertificateSigningRequestBuilder().subject_name(x509.Name([])).sign(key, hashes.SHA256())
     return csr.public_bytes(serialization.Encoding.PEM).decode()
 
@@ -65,8 +75,8 @@ class Workload:
 
 @pytest.fixture
 def workload(server: Server) -> Workload:
-    """A provider with its JWT signers (no X.509 signer: on the system clock it would not sign
-    before its SigningDelayInHours), a template, an orchestrator and a workload role."""
+    """A provider with its JWT signers (no X.509 signer: :func:`test_get_certificate` adds
+    its own), a template, an orchestrator and a workload role."""
     iam = server.client("iam")
     domain = f"{uuid.uuid4().hex[:12]}.example.org"
     provider = iam.create_workload_identity_provider(
@@ -193,6 +203,66 @@ def test_certificate_token_and_bundle_refusals(server: Server, workload: Workloa
     refused(two_audiences, "ValidationError")
     unknown = workload.provider.rsplit("/", 1)[0] + "/nope"
     refused(aws_cli(server, "sts", "get-trust-bundles", "--provider-arn", unknown), "ResourceNotFoundException")
+
+
+def signer_delay_passed(store: CredmintStore, provider_arn: str, delay: timedelta) -> None:
+    """Move the provider's X.509 signers' stored times back by ``delay`` (plus a minute), as
+    if created that long ago: a new signer signs only after its SigningDelayInHours, and
+    the CLI signs its requests with the machine's clock, so the server's clock cannot be
+    moved instead. Through :meth:`Store.write`, which tells the server's caches."""
+    st = schema.workload_identity_signers
+    shift = delay + timedelta(minutes=1)
+    with store.write() as conn:
+        provider = issuer.provider_by_arn(conn, provider_arn)
+        assert provider is not None
+        x509_signers = [s for s in issuer.signers_of(conn, provider.provider_id) if s.signer_type == "X509"]
+        assert len(x509_signers) == 1
+        for s in x509_signers:
+            conn.execute(
+                st.update()
+                .where(st.c.signer_id == s.signer_id)
+                .values(start_at=s.start_at - shift, created_at=s.created_at - shift)
+            )
+
+
+def test_get_certificate(server: Server, workload: Workload, server_store: tuple[CredmintStore, MasterKey]) -> None:
+    iam = server.client("iam")
+    iam.create_workload_identity_provider_outbound_signer(
+        WorkloadIdentityProviderArn=workload.provider,
+        OutboundSigner={
+            "X509": {"CertificateAuthorityId": f"ca-{uuid.uuid4().hex[:8]}", "AccountId": server.account_id}
+        },
+        SigningDelayInHours=1,
+    )
+    session = workload_session(server, workload)
+    key = ec.generate_private_key(ec.SECP256R1())
+    get_certificate = ("get-certificate", "--certificate-signing-request", new_csr(key))
+    # Within the signing delay the signer is published, not signing.
+    refused(aws_cli(server, "sts", *get_certificate, creds=session), "RegionalSignerUnavailableException")
+
+    signer_delay_passed(server_store[0], workload.provider, timedelta(hours=1))
+    out = ok(server, *get_certificate, "--max-duration-seconds", "3600", creds=session)
+    spiffe_id = f"spiffe://{workload.domain}/ns/payments/sa/checkout"
+    assert out["Subject"] == spiffe_id
+    chain = x509.load_pem_x509_certificates(out["Certificate"].encode())
+    leaf = chain[0]
+    # The certificate is for the CSR's key, with the session's SPIFFE ID as its one URI SAN.
+    assert leaf.public_key() == key.public_key()
+    sans = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert sans.get_values_for_type(x509.UniformResourceIdentifier) == [spiffe_id]
+
+    bundles = ok(server, "get-trust-bundles", "--provider-arn", workload.provider, creds=session)["TrustBundles"]
+    bundle = json.loads(bundles[0]["Bundle"])
+    roots = [
+        x509.load_der_x509_certificate(base64.b64decode(k["x5c"][0])) for k in bundle["keys"] if k["use"] == "x509-svid"
+    ]
+    assert len(roots) == 1
+    # cryptography's path validation, as a TLS server verifies a client: the leaf chains to
+    # the bundle's CA, and the SPIFFE ID is what it verified.
+    verifier = PolicyBuilder().store(Store(roots)).time(datetime.now(UTC)).build_client_verifier()
+    verified = verifier.verify(leaf, chain[1:])
+    assert verified.subjects is not None
+    assert [n.value for n in verified.subjects if isinstance(n, x509.UniformResourceIdentifier)] == [spiffe_id]
 
 
 def test_scoped_credentials(server: Server) -> None:

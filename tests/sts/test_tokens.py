@@ -6,7 +6,6 @@ import base64
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -17,21 +16,12 @@ from credmint.access import keystore
 from credmint.access.tokens import IssuingCall, PrincipalKind, SessionClaims, TokenKeyring, seal_token
 from credmint.ids import AccountId
 from credmint.sealing import MasterKey
-from credmint.store.db import Store, sqlite_url
+from credmint.store.db import Store
 from tests.conftest import Server
 from tests.sts.helpers import Creds, error_of, make_user, sts_as
 
 INVALID = ("InvalidClientTokenId", "The security token included in the request is invalid.", 403)
 EXPIRED = ("ExpiredToken", "The security token included in the request is expired", 403)
-
-
-@pytest.fixture
-def server_store(server: Server) -> Iterator[tuple[Store, MasterKey]]:
-    """The running server's own store and master key (same data dir)."""
-    store = Store(sqlite_url(server.data_dir))
-    master = MasterKey.from_text((server.data_dir / "master.key").read_text())
-    yield store, master
-    store.close()
 
 
 def session(server: Server) -> Creds:
