@@ -189,6 +189,16 @@ def test_aws_cli(server: Server) -> None:
     assert {s["ServiceNamespace"] for s in json.loads(out.stdout)["ServicesLastAccessed"]} == {"iam", "s3"}
     out = aws_cli(server, "iam", "get-service-last-accessed-details", "--job-id", "0" * 36)
     assert out.returncode != 0 and "NoSuchEntity" in out.stderr
+    out = aws_cli(
+        server, "iam", "get-service-last-accessed-details-with-entities", "--job-id", job, "--service-namespace", "iam"
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["JobStatus"] == "COMPLETED"
+    out = aws_cli(
+        server, "iam", "get-service-last-accessed-details-with-entities", "--job-id", "0" * 36,
+        "--service-namespace", "iam",
+    )  # fmt: skip
+    assert out.returncode != 0 and "NoSuchEntity" in out.stderr
 
 
 def test_organizations_access_report(server: Server) -> None:

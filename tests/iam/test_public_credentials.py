@@ -230,6 +230,23 @@ def test_aws_cli(server: Server) -> None:
     assert cert.returncode == 0, cert.stderr
     bad = aws_cli(server, "iam", "upload-signing-certificate", "--user-name", name, "--certificate-body", "nope")
     assert bad.returncode != 0 and "MalformedCertificate" in bad.stderr
+    # Status changes, listings and deletion, for both kinds, and their refusals.
+    ssh = ("--user-name", name, "--ssh-public-key-id", key_id)
+    assert aws_cli(server, "iam", "update-ssh-public-key", *ssh, "--status", "Inactive").returncode == 0
+    listed = aws_cli(server, "iam", "list-ssh-public-keys", "--user-name", name)
+    assert [k["Status"] for k in json.loads(listed.stdout)["SSHPublicKeys"]] == ["Inactive"], listed.stderr
+    unknown = aws_cli(server, "iam", "update-ssh-public-key", "--user-name", name, "--ssh-public-key-id",
+                      "APKA" + "A" * 17, "--status", "Active")  # fmt: skip
+    assert unknown.returncode != 0 and "NoSuchEntity" in unknown.stderr
+    assert aws_cli(server, "iam", "delete-ssh-public-key", *ssh).returncode == 0
+    cert_id = json.loads(cert.stdout)["Certificate"]["CertificateId"]
+    signing = ("--user-name", name, "--certificate-id", cert_id)
+    assert aws_cli(server, "iam", "update-signing-certificate", *signing, "--status", "Inactive").returncode == 0
+    listed = aws_cli(server, "iam", "list-signing-certificates", "--user-name", name)
+    assert [c["Status"] for c in json.loads(listed.stdout)["Certificates"]] == ["Inactive"], listed.stderr
+    assert aws_cli(server, "iam", "delete-signing-certificate", *signing).returncode == 0
+    gone = aws_cli(server, "iam", "delete-signing-certificate", *signing)
+    assert gone.returncode != 0 and "NoSuchEntity" in gone.stderr
 
 
 def test_another_account_cannot_reach_them(server: Server) -> None:

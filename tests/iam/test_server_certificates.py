@@ -162,7 +162,23 @@ def test_aws_cli(server: Server, tmp_path: Any) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["ServerCertificateMetadata"]["ServerCertificateName"] == name
-    assert aws_cli(server, "iam", "delete-server-certificate", "--server-certificate-name", name).returncode == 0
+    out = aws_cli(server, "iam", "get-server-certificate", "--server-certificate-name", name)
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout)["ServerCertificate"]
+    assert got["CertificateBody"].strip() == pem(LEAF).strip() and "PrivateKey" not in got
+    out = aws_cli(server, "iam", "list-server-certificates")
+    assert out.returncode == 0, out.stderr
+    assert name in [m["ServerCertificateName"] for m in json.loads(out.stdout)["ServerCertificateMetadataList"]]
+    renamed = unique("cli-renamed")
+    args = ("--server-certificate-name", name, "--new-server-certificate-name", renamed)
+    assert aws_cli(server, "iam", "update-server-certificate", *args).returncode == 0
+    tag = ("--server-certificate-name", renamed, "--tags", "Key=team,Value=edge")
+    assert aws_cli(server, "iam", "tag-server-certificate", *tag).returncode == 0
+    out = aws_cli(server, "iam", "list-server-certificate-tags", "--server-certificate-name", renamed)
+    assert out.returncode == 0 and json.loads(out.stdout)["Tags"] == [{"Key": "team", "Value": "edge"}], out.stderr
+    missing = aws_cli(server, "iam", "get-server-certificate", "--server-certificate-name", name)
+    assert missing.returncode != 0 and "NoSuchEntity" in missing.stderr
+    assert aws_cli(server, "iam", "delete-server-certificate", "--server-certificate-name", renamed).returncode == 0
 
 
 def test_another_account_cannot_reach_it(server: Server) -> None:

@@ -116,6 +116,16 @@ def test_aws_cli(server: Server) -> None:
     assert json.loads(out.stdout)["ServiceSpecificCredential"]["ServiceUserName"] == f"{name}-at-{server.account_id}"
     listed = aws_cli(server, "iam", "list-service-specific-credentials", "--user-name", name)
     assert len(json.loads(listed.stdout)["ServiceSpecificCredentials"]) == 1
+    created = json.loads(out.stdout)["ServiceSpecificCredential"]
+    which = ("--user-name", name, "--service-specific-credential-id", created["ServiceSpecificCredentialId"])
+    reset = aws_cli(server, "iam", "reset-service-specific-credential", *which)
+    assert reset.returncode == 0, reset.stderr
+    fresh = json.loads(reset.stdout)["ServiceSpecificCredential"]
+    assert fresh["ServicePassword"] and fresh["ServicePassword"] != created["ServicePassword"]
+    assert aws_cli(server, "iam", "update-service-specific-credential", *which, "--status", "Inactive").returncode == 0
+    assert aws_cli(server, "iam", "delete-service-specific-credential", *which).returncode == 0
+    gone = aws_cli(server, "iam", "reset-service-specific-credential", *which)
+    assert gone.returncode != 0 and "NoSuchEntity" in gone.stderr
 
 
 def test_policy_confines_a_caller_to_one_service(server: Server) -> None:

@@ -89,6 +89,12 @@ def test_aws_cli(server: Server) -> None:
     assert name == "AWSServiceRoleForAutoScaling_cli"
     deleted = aws_cli(server, "iam", "delete-service-linked-role", "--role-name", name)
     assert deleted.returncode == 0 and "DeletionTaskId" in deleted.stdout
+    task = json.loads(deleted.stdout)["DeletionTaskId"]
+    status = aws_cli(server, "iam", "get-service-linked-role-deletion-status", "--deletion-task-id", task)
+    assert status.returncode == 0, status.stderr
+    assert json.loads(status.stdout)["Status"] == "SUCCEEDED"
+    bogus = aws_cli(server, "iam", "get-service-linked-role-deletion-status", "--deletion-task-id", "bogus")
+    assert bogus.returncode != 0 and "InvalidInput" in bogus.stderr
 
 
 def test_aws_service_name_condition(server: Server) -> None:

@@ -243,3 +243,40 @@ def test_aws_cli(server: Server, org: Organization) -> None:
     assert again.returncode != 0 and "HandshakeAlreadyInStateException" in again.stderr
     missing = aws_cli(server, "organizations", "describe-handshake", "--handshake-id", "h-0000000000", creds=guest.root)
     assert missing.returncode != 0 and "HandshakeNotFoundException" in missing.stderr
+
+
+def test_aws_cli_decline_cancel_and_enable_all_features(server: Server, org: Organization) -> None:
+    guest, other = Account.create(server), Account.create(server)
+    declined = invite(org, guest)["Id"]
+    out = aws_cli(server, "organizations", "decline-handshake", "--handshake-id", declined, creds=guest.root)
+    assert out.returncode == 0 and json.loads(out.stdout)["Handshake"]["State"] == "DECLINED", out.stderr
+    again = aws_cli(server, "organizations", "decline-handshake", "--handshake-id", declined, creds=guest.root)
+    assert again.returncode != 0 and "HandshakeAlreadyInStateException" in again.stderr
+    canceled = invite(org, other)["Id"]
+    as_management = org.management.root
+    out = aws_cli(server, "organizations", "cancel-handshake", "--handshake-id", canceled, creds=as_management)
+    assert out.returncode == 0 and json.loads(out.stdout)["Handshake"]["State"] == "CANCELED", out.stderr
+    # The organization already has all features (the CLI prints the code and message, not the reason).
+    refused_all = aws_cli(server, "organizations", "enable-all-features", creds=as_management)
+    assert refused_all.returncode != 0 and "HandshakeConstraintViolationException" in refused_all.stderr
+    billing = Account.create(server)
+    feature_set = ("--feature-set", "CONSOLIDATED_BILLING")
+    made = aws_cli(server, "organizations", "create-organization", *feature_set, creds=billing.root)
+    assert made.returncode == 0, made.stderr
+    out = aws_cli(server, "organizations", "enable-all-features", creds=billing.root)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["Handshake"]["Action"] == "ENABLE_ALL_FEATURES"
+
+
+def test_aws_cli_effective_policy_validation_errors(server: Server, org: Organization) -> None:
+    as_management = org.management.root
+    listed = aws_cli(
+        server, "organizations", "list-accounts-with-invalid-effective-policy", "--policy-type", "TAG_POLICY",
+        creds=as_management,
+    )  # fmt: skip
+    assert listed.returncode == 0 and json.loads(listed.stdout)["Accounts"] == [], listed.stderr
+    unknown = aws_cli(
+        server, "organizations", "list-effective-policy-validation-errors", "--account-id", "999999999999",
+        "--policy-type", "TAG_POLICY", creds=as_management,
+    )  # fmt: skip
+    assert unknown.returncode != 0 and "AccountNotFoundException" in unknown.stderr
