@@ -176,8 +176,17 @@ def test_aws_cli(server: Server, tmp_path: Any) -> None:
     assert aws_cli(server, "iam", "tag-server-certificate", *tag).returncode == 0
     out = aws_cli(server, "iam", "list-server-certificate-tags", "--server-certificate-name", renamed)
     assert out.returncode == 0 and json.loads(out.stdout)["Tags"] == [{"Key": "team", "Value": "edge"}], out.stderr
+    untag = aws_cli(
+        server, "iam", "untag-server-certificate", "--server-certificate-name", renamed, "--tag-keys", "team"
+    )
+    assert untag.returncode == 0 and untag.stdout.strip() == "", untag.stderr
+    out = aws_cli(server, "iam", "list-server-certificate-tags", "--server-certificate-name", renamed)
+    assert out.returncode == 0 and json.loads(out.stdout)["Tags"] == [], out.stderr
     missing = aws_cli(server, "iam", "get-server-certificate", "--server-certificate-name", name)
     assert missing.returncode != 0 and "NoSuchEntity" in missing.stderr
+    # The old name is gone: untagging it is refused with AWS's code and the CLI's service-error exit.
+    untag = aws_cli(server, "iam", "untag-server-certificate", "--server-certificate-name", name, "--tag-keys", "team")
+    assert untag.returncode in (254, 255) and "(NoSuchEntity)" in untag.stderr, untag.stderr
     assert aws_cli(server, "iam", "delete-server-certificate", "--server-certificate-name", renamed).returncode == 0
 
 
