@@ -356,8 +356,8 @@ def test_a_user_acceptor_maps_to_a_federated_session_of_that_user(partner_server
 
 
 def test_with_the_aws_cli(partner_server: Server) -> None:
-    """The installed AWS CLI knows the delegation operations (not the workload identity
-    ones, which its bundled botocore predates; those are tested with boto3)."""
+    """The AWS CLI on the delegation flow (the helper gives it the newest models through
+    AWS_DATA_PATH; tests/iam/test_cli_delegation.py covers the request operations)."""
     from tests.sts.helpers import Creds, aws_cli
 
     customer = new_account(partner_server)
