@@ -98,3 +98,32 @@ def test_aws_cli(server: Server, org: Organization) -> None:
         server, "organizations", "list-tags-for-resource", "--resource-id", member, creds=org.management.root
     )
     assert json.loads(listed.stdout)["Tags"] == [{"Key": "env", "Value": "prod"}]
+
+
+def test_aws_cli_untag_and_delegated_services(server: Server, org: Organization) -> None:
+    as_management = org.management.root
+    member = org.add_member()
+    for args in (
+        ("tag-resource", "--tags", "Key=env,Value=prod", "Key=team,Value=id"),
+        ("untag-resource", "--tag-keys", "env"),
+    ):
+        out = aws_cli(server, "organizations", args[0], "--resource-id", member, *args[1:], creds=as_management)
+        assert out.returncode == 0, out.stderr
+    listed = aws_cli(server, "organizations", "list-tags-for-resource", "--resource-id", member, creds=as_management)
+    assert json.loads(listed.stdout)["Tags"] == [{"Key": "team", "Value": "id"}]
+    unknown = aws_cli(
+        server, "organizations", "untag-resource", "--resource-id", "999999999999", "--tag-keys", "env",
+        creds=as_management,
+    )  # fmt: skip
+    assert unknown.returncode != 0 and "TargetNotFoundException" in unknown.stderr
+    unregistered = aws_cli(
+        server, "organizations", "list-delegated-services-for-account", "--account-id", member, creds=as_management
+    )
+    assert unregistered.returncode != 0 and "AccountNotRegisteredException" in unregistered.stderr
+    org.orgs.enable_aws_service_access(ServicePrincipal="config.amazonaws.com")
+    org.orgs.register_delegated_administrator(AccountId=member, ServicePrincipal="config.amazonaws.com")
+    out = aws_cli(
+        server, "organizations", "list-delegated-services-for-account", "--account-id", member, creds=as_management
+    )
+    assert out.returncode == 0, out.stderr
+    assert [s["ServicePrincipal"] for s in json.loads(out.stdout)["DelegatedServices"]] == ["config.amazonaws.com"]
