@@ -230,19 +230,23 @@ def test_plain_log_and_workers_share_metrics(tmp_path: Path) -> None:
         sts = srv.client("sts")
         for _ in range(12):
             sts.get_caller_identity()
-        # Whichever worker answers the scrape, it reports the sum over both.
-        for _ in range(4):
-            got = scrape(srv)
-            assert (
-                value(
-                    got,
-                    "credmint_request_duration_seconds_count",
-                    service="sts",
-                    operation="GetCallerIdentity",
-                    status="200",
-                )
-                == 12
+        # Whichever worker answers the scrape, it reports the sum over both. Each worker
+        # folds its request counts into the shared files every second (and the answering
+        # one at the scrape), so the sum is complete within about a second.
+        def counted() -> float:
+            return value(
+                scrape(srv),
+                "credmint_request_duration_seconds_count",
+                service="sts",
+                operation="GetCallerIdentity",
+                status="200",
             )
+
+        deadline = time.monotonic() + 5
+        while counted() != 12 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        for _ in range(4):  # and every worker's scrape agrees
+            assert counted() == 12
         time.sleep(0.5)
         assert srv.log is not None
         lines = [ln for ln in srv.log.read_text().splitlines() if '"POST /"' in ln and "GetCallerIdentity" in ln]
