@@ -55,18 +55,19 @@ class Target:
     secret: str = ""
 
 
-@contextmanager
-def credmint(
-    workers: int = 1, settings: dict[str, str] | None = None, name: str = "", src: Path | None = None
-) -> Iterator[Target]:
-    """A fresh ``credmint serve``; ``settings`` are extra ``CREDMINT_*`` variables; ``src``
-    runs the ``credmint`` package of another checkout's ``src`` directory instead."""
-    from credmint import ids
-
-    key = ids.new_access_key_id(ACCOUNT, temporary=False)
-    secret = ids.new_secret_access_key()
-    port = free_port()
-    data = tempfile.mkdtemp(prefix="credmint-bench-")
+def serve_env(
+    port: int,
+    data: str,
+    key: str,
+    secret: str,
+    *,
+    workers: int = 1,
+    settings: dict[str, str] | None = None,
+    src: Path | None = None,
+) -> dict[str, str]:
+    """The environment of a benchmarked ``credmint serve``: this process's, without its
+    ``CREDMINT_*`` variables, plus the server's own; ``src`` puts another checkout's
+    ``src`` directory first on ``PYTHONPATH``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CREDMINT_")}
     env.update(
         CREDMINT_PORT=str(port),
@@ -85,6 +86,22 @@ def credmint(
     env.update(settings or {})
     if src is not None:
         env["PYTHONPATH"] = str(src)
+    return env
+
+
+@contextmanager
+def credmint(
+    workers: int = 1, settings: dict[str, str] | None = None, name: str = "", src: Path | None = None
+) -> Iterator[Target]:
+    """A fresh ``credmint serve``; ``settings`` are extra ``CREDMINT_*`` variables; ``src``
+    runs the ``credmint`` package of another checkout's ``src`` directory instead."""
+    from credmint import ids
+
+    key = ids.new_access_key_id(ACCOUNT, temporary=False)
+    secret = ids.new_secret_access_key()
+    port = free_port()
+    data = tempfile.mkdtemp(prefix="credmint-bench-")
+    env = serve_env(port, data, key, secret, workers=workers, settings=settings, src=src)
     proc = subprocess.Popen(
         [sys.executable, "-m", "credmint.cli.main", "serve"],
         env=env,

@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.harness import ACCOUNT, ROOT, Target, free_port, signed_post, wait_up
+from bench.harness import ACCOUNT, ROOT, Target, free_port, serve_env, signed_post, wait_up
 from bench.request_path import BODIES
 from credmint import ids
 
@@ -47,21 +47,7 @@ def measure(src: Path, body: str, requests: int, settings: dict[str, str]) -> tu
     port = free_port()
     data = tempfile.mkdtemp(prefix="credmint-instructions-")
     key, secret = ids.new_access_key_id(ACCOUNT, temporary=False), ids.new_secret_access_key()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CREDMINT_")}
-    env.update(
-        PYTHONPATH=str(src),
-        CREDMINT_PORT=str(port),
-        CREDMINT_DATA_DIR=data,
-        CREDMINT_ACCOUNT_ID=ACCOUNT,
-        CREDMINT_ROOT_ACCESS_KEY_ID=key,
-        CREDMINT_ROOT_SECRET_ACCESS_KEY=secret,
-        # One caller replays its request past the default issuance limits (as bench/harness.py).
-        CREDMINT_THROTTLE_PRINCIPAL_RATE="10000000",
-        CREDMINT_THROTTLE_PRINCIPAL_BURST="10000000",
-        CREDMINT_THROTTLE_SOURCE_RATE="10000000",
-        CREDMINT_THROTTLE_SOURCE_BURST="10000000",
-        **settings,
-    )
+    env = serve_env(port, data, key, secret, settings=settings, src=src)
     out = os.path.join(data, "callgrind.out")
     proc = subprocess.Popen(
         [
