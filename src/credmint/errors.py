@@ -2,7 +2,7 @@
 
 Every failure a client can see is an :class:`AwsError`. Each AWS error code is one small
 class in the module of the domain that raises it (``sigv4/errors.py``, ``access/errors.py``,
-``sts/errors.py``, ``orgs/errors.py`` ...; the protocol's own codes below): the class
+``sts/errors.py``, ``orgs/errors.py``, ``s3/errors.py`` ...; the protocol's own codes below): the class
 carries the code and the HTTP status, and its constructor words the message from the
 values it takes, so a call site says *what* went wrong and never how AWS words it.
 Extra members (S3's ``BucketName``/``Key`` elements, Organizations' ``Reason``) and the
@@ -59,7 +59,7 @@ class AwsError(Exception):
 
 class CodedError(AwsError):
     """An error whose code is chosen at run time: the catalogue functions below that no
-    domain module has taken over yet (IAM's and S3's) build these."""
+    domain module has taken over yet (IAM's, and S3's POST form parser's) build these."""
 
     def __init__(
         self,
@@ -158,6 +158,17 @@ class RequestTimeout(AwsError):
             "Your socket connection to the server was not read from or written to within the timeout period. "
             "Idle connections will be closed."
         )
+
+
+class InvalidURI(AwsError):
+    """An S3 request path whose %-escapes do not decode. S3's code, here because the path is
+    read by ``wire.s3``, below S3's own errors (``s3/errors.py``)."""
+
+    code = "InvalidURI"
+    status = 400
+
+    def __init__(self) -> None:
+        super().__init__("Couldn't parse the specified URI.")
 
 
 class RequestHeaderSectionTooLarge(AwsError):
@@ -288,345 +299,10 @@ def invalid_authentication_code(message: str = "Authentication code for device i
 # --- S3 ---------------------------------------------------------------------------------
 
 
-def s3_slow_down() -> AwsError:
-    return CodedError("SlowDown", "Please reduce your request rate.", 503)
-
-
-def s3_internal_error() -> AwsError:
-    """S3's answer to a failure on the server's side (its documented InternalError)."""
-    return CodedError("InternalError", "We encountered an internal error. Please try again.", 500)
-
-
 def s3_error(code: str, message: str, status: int, *extra: tuple[str, str]) -> AwsError:
+    """S3's errors are classes in ``s3/errors.py``; this builds the one left outside, the
+    POST form parser's (``wire.form_data``)."""
     return CodedError(code, message, status, extra=tuple(extra))
-
-
-# --- wire -------------------------------------------------------------------------------
-
-
-def s3_invalid_uri() -> AwsError:
-    """An S3 request path whose %-escapes do not decode."""
-    return CodedError("InvalidURI", "Couldn't parse the specified URI.", 400)
-
-
-# --- S3 checks shared with the signature (sigv4/errors.py has the signature's own) ----------
-
-
-def s3_invalid_argument(message: str, name: str, value: str) -> AwsError:
-    return CodedError("InvalidArgument", message, 400, extra=(("ArgumentName", name), ("ArgumentValue", value)))
-
-
-def s3_malformed_trailer() -> AwsError:
-    return CodedError(
-        "MalformedTrailerError",
-        "The request contained trailing data that was not well-formed or did not conform to our published schema.",
-        400,
-    )
-
-
-def s3_invalid_checksum_value(name: str, trailing: bool) -> AwsError:
-    where = "trailing header" if trailing else "header"
-    return CodedError("InvalidRequest", f"Value for {name} {where} is invalid.", 400)
-
-
-def s3_bad_digest(algorithm_label: str) -> AwsError:
-    return CodedError("BadDigest", f"The {algorithm_label} you specified did not match the calculated checksum.", 400)
-
-
-# --- S3 operations (issue 7) --------------------------------------------------------------
-
-
-def s3_access_denied(message: str = "Access Denied") -> AwsError:
-    return CodedError("AccessDenied", message, 403)
-
-
-def s3_no_such_bucket(bucket: str) -> AwsError:
-    return CodedError("NoSuchBucket", "The specified bucket does not exist", 404, extra=(("BucketName", bucket),))
-
-
-def s3_no_such_version(key: str, version_id: str) -> AwsError:
-    return s3_error(
-        "NoSuchVersion",
-        "The specified version does not exist.",
-        404,
-        ("Key", key),
-        ("VersionId", version_id),
-    )
-
-
-def s3_delete_marker_read(key: str, version_id: str, *, by_version: bool, method: str = "GET") -> AwsError:
-    """A read that meets a delete marker: 404 NoSuchKey for the key's current version, 405
-    for a marker named by its version id (S3 user guide, "Working with delete markers")."""
-    marker = (("x-amz-delete-marker", "true"), ("x-amz-version-id", version_id))
-    if by_version:
-        err = s3_error(
-            "MethodNotAllowed",
-            "The specified method is not allowed against this resource.",
-            405,
-            ("Method", method),
-            ("ResourceType", "DeleteMarker"),
-        )
-        return CodedError(err.code, err.message, err.status, err.extra, headers=(*marker, ("Allow", "DELETE")))
-    err = s3_no_such_key(key)
-    return CodedError(err.code, err.message, err.status, err.extra, headers=marker)
-
-
-def s3_no_such_key(key: str) -> AwsError:
-    return CodedError("NoSuchKey", "The specified key does not exist.", 404, extra=(("Key", key),))
-
-
-def s3_invalid_bucket_name(bucket: str) -> AwsError:
-    return CodedError("InvalidBucketName", "The specified bucket is not valid.", 400, extra=(("BucketName", bucket),))
-
-
-def s3_bucket_already_exists(bucket: str) -> AwsError:
-    return CodedError(
-        "BucketAlreadyExists",
-        "The requested bucket name is not available. The bucket namespace is shared by all users of the system. "
-        "Please select a different name and try again.",
-        409,
-        extra=(("BucketName", bucket),),
-    )
-
-
-def s3_bucket_already_owned_by_you(bucket: str) -> AwsError:
-    return CodedError(
-        "BucketAlreadyOwnedByYou",
-        "Your previous request to create the named bucket succeeded and you already own it.",
-        409,
-        extra=(("BucketName", bucket),),
-    )
-
-
-def s3_bucket_not_empty(bucket: str) -> AwsError:
-    return CodedError(
-        "BucketNotEmpty", "The bucket you tried to delete is not empty", 409, extra=(("BucketName", bucket),)
-    )
-
-
-def s3_invalid_location_constraint(value: str) -> AwsError:
-    return CodedError(
-        "InvalidLocationConstraint",
-        "The specified location-constraint is not valid",
-        400,
-        extra=(("LocationConstraint", value),),
-    )
-
-
-def s3_illegal_location_constraint(value: str | None) -> AwsError:
-    name = value if value else "unspecified"
-    return CodedError(
-        "IllegalLocationConstraintException",
-        f"The {name} location constraint is incompatible for the region specific endpoint this request was sent to.",
-        400,
-    )
-
-
-def s3_malformed_xml() -> AwsError:
-    return CodedError(
-        "MalformedXML",
-        "The XML you provided was not well-formed or did not validate against our published schema",
-        400,
-    )
-
-
-def s3_invalid_request(message: str) -> AwsError:
-    return CodedError("InvalidRequest", message, 400)
-
-
-def s3_method_not_allowed(method: str, resource_type: str) -> AwsError:
-    return CodedError(
-        "MethodNotAllowed",
-        "The specified method is not allowed against this resource.",
-        405,
-        extra=(("Method", method), ("ResourceType", resource_type)),
-    )
-
-
-def s3_not_implemented(
-    message: str = "A header you provided implies functionality that is not implemented.",
-) -> AwsError:
-    return CodedError("NotImplemented", message, 501)
-
-
-def s3_key_too_long(size: int) -> AwsError:
-    return CodedError(
-        "KeyTooLongError", "Your key is too long", 400, extra=(("MaxSizeAllowed", "1024"), ("Size", str(size)))
-    )
-
-
-def s3_entity_too_large(proposed: int, maximum: int) -> AwsError:
-    return CodedError(
-        "EntityTooLarge",
-        "Your proposed upload exceeds the maximum allowed object size.",
-        400,
-        extra=(("ProposedSize", str(proposed)), ("MaxSizeAllowed", str(maximum))),
-    )
-
-
-def s3_entity_too_small(proposed: int, minimum: int, part_number: int, etag: str) -> AwsError:
-    return CodedError(
-        "EntityTooSmall",
-        "Your proposed upload is smaller than the minimum allowed object size.",
-        400,
-        extra=(
-            ("ProposedSize", str(proposed)),
-            ("MinSizeAllowed", str(minimum)),
-            ("PartNumber", str(part_number)),
-            ("ETag", etag),
-        ),
-    )
-
-
-def s3_invalid_range(requested: str, size: int) -> AwsError:
-    return CodedError(
-        "InvalidRange",
-        "The requested range is not satisfiable",
-        416,
-        extra=(("RangeRequested", requested), ("ActualObjectSize", str(size))),
-    )
-
-
-def s3_precondition_failed(condition: str) -> AwsError:
-    return CodedError(
-        "PreconditionFailed",
-        "At least one of the pre-conditions you specified did not hold",
-        412,
-        extra=(("Condition", condition),),
-    )
-
-
-def s3_not_modified(etag: str | None = None, last_modified: str | None = None) -> AwsError:
-    """304, with the object's ``ETag`` and ``Last-Modified`` as S3 (and RFC 9110 §15.4.5) send
-    them: a cache revalidating its copy reads the validators from the 304."""
-    headers: tuple[tuple[str, str], ...] = (("ETag", etag),) if etag is not None else ()
-    if last_modified is not None:
-        headers += (("Last-Modified", last_modified),)
-    return CodedError("NotModified", None, 304, empty_body=True, headers=headers)
-
-
-def s3_invalid_digest() -> AwsError:
-    return CodedError("InvalidDigest", "The Content-MD5 you specified was not valid.", 400)
-
-
-def s3_bad_content_md5(expected: str, calculated: str) -> AwsError:
-    return CodedError(
-        "BadDigest",
-        "The Content-MD5 you specified did not match what we received.",
-        400,
-        extra=(("ExpectedDigest", expected), ("CalculatedDigest", calculated)),
-    )
-
-
-def s3_no_such_upload(upload_id: str) -> AwsError:
-    return CodedError(
-        "NoSuchUpload",
-        "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted "
-        "or completed.",
-        404,
-        extra=(("UploadId", upload_id),),
-    )
-
-
-def s3_invalid_part(upload_id: str, part_number: int, etag: str) -> AwsError:
-    return CodedError(
-        "InvalidPart",
-        "One or more of the specified parts could not be found.  The part may not have been uploaded, "
-        "or the specified entity tag may not have matched the part's entity tag.",
-        400,
-        extra=(("UploadId", upload_id), ("PartNumber", str(part_number)), ("ETag", etag)),
-    )
-
-
-def s3_invalid_part_order() -> AwsError:
-    return CodedError(
-        "InvalidPartOrder",
-        "The list of parts was not in ascending order. The parts list must be specified in order by part number.",
-        400,
-    )
-
-
-def s3_no_such_bucket_policy(bucket: str) -> AwsError:
-    return CodedError("NoSuchBucketPolicy", "The bucket policy does not exist", 404, extra=(("BucketName", bucket),))
-
-
-def s3_malformed_policy(message: str) -> AwsError:
-    return CodedError("MalformedPolicy", message, 400)
-
-
-# --- S3 bucket and object sub-resources -------------------------------------------------------
-
-
-def s3_invalid_tag(message: str) -> AwsError:
-    return CodedError("InvalidTag", message, 400)
-
-
-def s3_bad_request(message: str) -> AwsError:
-    return CodedError("BadRequest", message, 400)
-
-
-def s3_malformed_acl() -> AwsError:
-    return CodedError(
-        "MalformedACLError",
-        "The XML you provided was not well-formed or did not validate against our published schema",
-        400,
-    )
-
-
-def s3_acl_not_supported() -> AwsError:
-    """Setting an ACL on a bucket whose ObjectOwnership is BucketOwnerEnforced (every new bucket)."""
-    return CodedError("AccessControlListNotSupported", "The bucket does not allow ACLs", 400)
-
-
-def s3_invalid_bucket_acl_with_object_ownership() -> AwsError:
-    """CreateBucket with an ACL granting beyond the owner, for a bucket created BucketOwnerEnforced."""
-    return CodedError(
-        "InvalidBucketAclWithObjectOwnership",
-        "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
-        400,
-    )
-
-
-def _bucket_404(code: str, message: str, bucket: str) -> AwsError:
-    return CodedError(code, message, 404, extra=(("BucketName", bucket),))
-
-
-def s3_no_such_tag_set(bucket: str) -> AwsError:
-    return _bucket_404("NoSuchTagSet", "The TagSet does not exist", bucket)
-
-
-def s3_no_such_cors_configuration(bucket: str) -> AwsError:
-    return _bucket_404("NoSuchCORSConfiguration", "The CORS configuration does not exist", bucket)
-
-
-def s3_no_such_website_configuration(bucket: str) -> AwsError:
-    return _bucket_404(
-        "NoSuchWebsiteConfiguration", "The specified bucket does not have a website configuration", bucket
-    )
-
-
-def s3_no_such_lifecycle_configuration(bucket: str) -> AwsError:
-    return _bucket_404("NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist", bucket)
-
-
-def s3_replication_configuration_not_found(bucket: str) -> AwsError:
-    return _bucket_404("ReplicationConfigurationNotFoundError", "The replication configuration was not found", bucket)
-
-
-def s3_object_lock_configuration_not_found(bucket: str) -> AwsError:
-    return _bucket_404(
-        "ObjectLockConfigurationNotFoundError", "Object Lock configuration does not exist for this bucket", bucket
-    )
-
-
-def s3_no_such_public_access_block(bucket: str) -> AwsError:
-    return _bucket_404(
-        "NoSuchPublicAccessBlockConfiguration", "The public access block configuration was not found", bucket
-    )
-
-
-def s3_ownership_controls_not_found(bucket: str) -> AwsError:
-    return _bucket_404("OwnershipControlsNotFoundError", "The bucket ownership controls were not found", bucket)
 
 
 # --- IAM features (centralized root access) ----------------------------------------------

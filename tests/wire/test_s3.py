@@ -10,6 +10,7 @@ from botocore.parsers import RestXMLParser
 
 from credmint import errors
 from credmint.errors import AwsError
+from credmint.sigv4 import errors as sigv4_errors
 from credmint.wire import render_s3_error, render_s3_result, s3_result_headers, s3_target
 from credmint.wire.query import load_model
 
@@ -63,13 +64,7 @@ def _parse(op: str, body: bytes, headers: dict[str, str] | None = None, status: 
 
 
 def test_s3_error_with_extras() -> None:
-    err = errors.s3_error(
-        "SignatureDoesNotMatch",
-        "The request signature we calculated does not match the signature you provided. Check your key and signing method.",  # noqa: E501 - AWS's message, kept whole to compare
-        403,
-        ("AWSAccessKeyId", "AKIA"),
-        ("StringToSign", "AWS4-HMAC-SHA256\n20260101T000000Z\nx&y"),
-    )
+    err = sigv4_errors.SignatureDoesNotMatch.s3_v2("AKIA", "AWS4-HMAC-SHA256\n20260101T000000Z\nx&y", "c2ln")
     body = render_s3_error(err, "4442587FB7D0A2F9", "host/id=")
     assert body.startswith(
         b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SignatureDoesNotMatch</Code><Message>'

@@ -30,6 +30,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from credmint import arns, errors
+from credmint.s3 import errors as s3_errors
 from credmint.s3 import xmlbody
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
@@ -115,7 +116,7 @@ def default(owner_id: str, owner_account: str) -> dict[str, Any]:
 
 def from_canned(name: str, owner_id: str, owner_account: str, bucket_owner: tuple[str, str]) -> dict[str, Any]:
     if name not in CANNED:
-        raise errors.s3_invalid_argument("Invalid canned ACL", "x-amz-acl", name[:256])
+        raise s3_errors.InvalidArgument.canned_acl(name[:256])
     acl = default(owner_id, owner_account)
     for grantee, permission in CANNED[name]:
         if grantee == "bucket-owner":
@@ -129,20 +130,15 @@ def from_canned(name: str, owner_id: str, owner_account: str, bucket_owner: tupl
 def _grantee(kind: str, value: str, permission: str, resolve: Resolve) -> dict[str, Any]:
     if kind == "uri":
         if value not in GROUPS:
-            raise errors.s3_invalid_argument("Invalid group uri", "uri", value[:256])
+            raise s3_errors.InvalidArgument.group_uri(value[:256])
         return _group(value, permission)
     if kind == "id":
         account = resolve(value)
         if account is None:
-            raise errors.s3_invalid_argument("Invalid id", "CanonicalUser/ID", value[:256])
+            raise s3_errors.InvalidArgument.canonical_user_id(value[:256])
         return _user(value, account, permission)
     # S3 resolves e-mail grantees only in a few old regions; there are no e-mail addresses here.
-    raise errors.s3_error(
-        "UnresolvableGrantByEmailAddress",
-        "The e-mail address you provided does not match any account on record.",
-        400,
-        ("EmailAddress", value[:256]),
-    )
+    raise s3_errors.UnresolvableGrantByEmailAddress(value[:256])
 
 
 def from_grant_headers(
@@ -158,10 +154,10 @@ def from_grant_headers(
                 continue
             m = _GRANTEE.fullmatch(item)
             if m is None:
-                raise errors.s3_invalid_argument("Invalid grant header", name, value[:256])
+                raise s3_errors.InvalidArgument.grant_header(name, value[:256])
             grants.append(_grantee(m.group(1).lower(), m.group(2).strip(), permission, resolve))
             if len(grants) > MAX_GRANTS:
-                raise errors.s3_malformed_acl()
+                raise s3_errors.MalformedACL()
     return {"owner": owner(owner_id, owner_account), "grants": grants}
 
 
@@ -170,21 +166,21 @@ def from_xml(body: bytes, owner_id: str, owner_account: str, resolve: Resolve) -
     try:
         root = xmlbody.parse(body)
     except errors.AwsError:
-        raise errors.s3_malformed_acl() from None
+        raise s3_errors.MalformedACL() from None
     if xmlbody.local(root.tag) != "AccessControlPolicy":
-        raise errors.s3_malformed_acl()
+        raise s3_errors.MalformedACL()
     owners = xmlbody.children(root, "Owner")
     if len(owners) != 1 or xmlbody.child_text(owners[0], "ID") is None:
-        raise errors.s3_malformed_acl()
+        raise s3_errors.MalformedACL()
     if (xmlbody.child_text(owners[0], "ID") or "").strip() != owner_id:
         # An ACL cannot hand the resource to another owner.
-        raise errors.s3_access_denied()
+        raise s3_errors.AccessDenied()
     lists = xmlbody.children(root, "AccessControlList")
     if len(lists) != 1:
-        raise errors.s3_malformed_acl()
+        raise s3_errors.MalformedACL()
     elements = xmlbody.children(lists[0], "Grant")
     if len(elements) > MAX_GRANTS:
-        raise errors.s3_malformed_acl()
+        raise s3_errors.MalformedACL()
     grants = [_xml_grant(el, resolve) for el in elements]
     return {"owner": owner(owner_id, owner_account), "grants": grants}
 
@@ -193,7 +189,7 @@ def _xml_grant(element: Element, resolve: Resolve) -> dict[str, Any]:
     grantees = xmlbody.children(element, "Grantee")
     permission = (xmlbody.child_text(element, "Permission") or "").strip()
     if len(grantees) != 1 or permission not in PERMISSIONS:
-        raise errors.s3_malformed_acl()
+        raise s3_errors.MalformedACL()
     grantee = grantees[0]
     kind = grantee.get(_XSI_TYPE)
     if kind == "CanonicalUser":
@@ -202,7 +198,7 @@ def _xml_grant(element: Element, resolve: Resolve) -> dict[str, Any]:
         return _grantee("uri", (xmlbody.child_text(grantee, "URI") or "").strip(), permission, resolve)
     if kind == "AmazonCustomerByEmail":
         return _grantee("email", (xmlbody.child_text(grantee, "EmailAddress") or "").strip(), permission, resolve)
-    raise errors.s3_malformed_acl()
+    raise s3_errors.MalformedACL()
 
 
 def is_owner_only(acl: Mapping[str, Any]) -> bool:

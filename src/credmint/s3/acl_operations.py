@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from credmint import errors
 from credmint.s3 import acl, public_access, versions
+from credmint.s3 import errors as s3_errors
 from credmint.s3.acl_request import account_owner, grant_headers, requested_acl
 from credmint.s3.buckets import xml_response
 from credmint.s3.context import BucketRow, S3Context, S3Response, dumps
@@ -38,9 +38,9 @@ def _stated_acl(ctx: S3Context, bucket: BucketRow, owner_account: str, *, body_a
     cannot be resolved is refused as any non-owner ACL is (AccessControlListNotSupported)."""
     try:
         return requested_acl(ctx, owner_account, bucket.account_id, body_allowed=body_allowed)
-    except errors.AwsError as err:
-        if not bucket.acls_enabled and err.code in ("InvalidArgument", "UnresolvableGrantByEmailAddress"):
-            raise errors.s3_acl_not_supported() from None
+    except (s3_errors.InvalidArgument, s3_errors.UnresolvableGrantByEmailAddress):
+        if not bucket.acls_enabled:
+            raise s3_errors.AccessControlListNotSupported() from None
         raise
 
 
@@ -49,12 +49,12 @@ def _check_settable(ctx: S3Context, bucket: BucketRow, stated: dict[str, Any]) -
     one under BlockPublicAcls."""
     if not bucket.acls_enabled:
         if not acl.is_owner_only(stated):
-            raise errors.s3_acl_not_supported()
+            raise s3_errors.AccessControlListNotSupported()
         return
     if acl.is_public(stated) and "BlockPublicAcls" in public_access.block_settings(
         ctx.store, ctx.settings, bucket.name
     ):
-        raise errors.s3_access_denied()
+        raise s3_errors.AccessDenied()
 
 
 def get_bucket_acl(ctx: S3Context) -> S3Response:
@@ -69,7 +69,7 @@ def put_bucket_acl(ctx: S3Context) -> S3Response:
     row = ctx.bucket_or_404()
     stated = _stated_acl(ctx, row, row.account_id, body_allowed=True)
     if stated is None:
-        raise errors.s3_malformed_acl()
+        raise s3_errors.MalformedACL()
     _check_settable(ctx, row, stated)
     if row.acls_enabled:
         save_config(ctx, row.name, "acl", stated)
@@ -98,7 +98,7 @@ def put_object_acl(ctx: S3Context) -> S3Response:
     owner_account = _object_owner(version, bucket) if bucket.acls_enabled else bucket.account_id
     stated = _stated_acl(ctx, bucket, owner_account, body_allowed=True)
     if stated is None:
-        raise errors.s3_malformed_acl()
+        raise s3_errors.MalformedACL()
     _check_settable(ctx, bucket, stated)
     if not bucket.acls_enabled:
         return S3Response(headers=version_headers(bucket, version))
@@ -124,7 +124,7 @@ def write_acl(ctx: S3Context, bucket: BucketRow) -> dict[str, Any]:
     canned = ctx.header("x-amz-acl")
     if not bucket.acls_enabled:
         if grant_headers(ctx) or (canned is not None and canned not in _OWNER_ONLY_CANNED):
-            raise errors.s3_acl_not_supported()
+            raise s3_errors.AccessControlListNotSupported()
         return {}
     # An anonymous writer (a bucket open to AllUsers WRITE) owns nothing here: its objects
     # belong to the bucket owner, who can then always manage them (the safer choice).

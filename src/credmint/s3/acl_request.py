@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from credmint import errors
 from credmint.s3 import acl
+from credmint.s3 import errors as s3_errors
 from credmint.s3.context import S3Context
 from credmint.store import schema
 
@@ -44,9 +44,9 @@ def requested_acl(
     grants = grant_headers(ctx)
     body = ctx.body.strip() if body_allowed else b""
     if canned is not None and grants:
-        raise errors.s3_invalid_request("Specifying both Canned ACLs and Header Grants is not allowed")
+        raise s3_errors.InvalidRequest.canned_and_grants()
     if body and (canned is not None or grants):
-        raise errors.s3_error("UnexpectedContent", "This request does not support content", 400)
+        raise s3_errors.UnexpectedContent()
     owner_id = account_owner(ctx, owner_account)["ID"]
     if canned is not None:
         return acl.from_canned(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from credmint import errors
+from credmint.s3 import errors as s3_errors
 from credmint.s3 import xmlbody
 from credmint.s3.buckets import xml_response
 from credmint.s3.context import S3Context, S3Response
@@ -41,25 +41,21 @@ def put_bucket_encryption(ctx: S3Context) -> S3Response:
     rules = xmlbody.children(root, "Rule")
     if len(rules) != 1:
         # S3 takes exactly one rule.
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     default = xmlbody.children(rules[0], "ApplyServerSideEncryptionByDefault")
     if len(default) != 1:
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     algorithm = (xmlbody.child_text(default[0], "SSEAlgorithm") or "").strip()
     key_id = xmlbody.child_text(default[0], "KMSMasterKeyID")
     if algorithm in _KMS:
-        raise errors.s3_not_implemented("Server-side encryption with AWS KMS keys is not implemented.")
+        raise s3_errors.Unimplemented.kms()
     if algorithm != AES256:
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     if key_id is not None:
-        raise errors.s3_invalid_argument(
-            "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse",
-            "ApplyServerSideEncryptionByDefault",
-            "null",
-        )
+        raise s3_errors.InvalidArgument.kms_key_not_applicable()
     bucket_key = (xmlbody.child_text(rules[0], "BucketKeyEnabled") or "false").strip().lower()
     if bucket_key not in ("true", "false"):
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     _save(ctx, row.name, CONFIG, {"algorithm": AES256, "bucket_key": bucket_key == "true"})
     return S3Response()
 

@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from credmint import arns, bound_principals, errors
+from credmint import arns, bound_principals
 from credmint.errors import AwsError
 from credmint.policy import names_within, validate_policy
 from credmint.s3 import acl, public_access, versions, xmlbody
+from credmint.s3 import errors as s3_errors
 from credmint.s3.acl_request import requested_acl
 from credmint.s3.context import S3Context, S3Response, dumps, sort_key
 from credmint.s3.tags import MAX_BUCKET_TAGS, validate_tags
@@ -94,7 +95,7 @@ def create_bucket(ctx: S3Context) -> S3Response:
     constraint, tags = create_configuration(ctx.body)
     region = _bucket_region(ctx, constraint)
     if not valid_bucket_name(name):
-        raise errors.s3_invalid_bucket_name(name)
+        raise s3_errors.InvalidBucketName(name)
     keys: dict[str, str | list[str]] = {"s3:LocationConstraint": constraint} if constraint else {}
     if tags:
         keys.update({f"aws:RequestTag/{k}": v for k, v in tags.items()})
@@ -107,7 +108,7 @@ def create_bucket(ctx: S3Context) -> S3Response:
         return _conflict(ctx, existing.account_id, existing.region)
     ownership = ctx.header("x-amz-object-ownership")
     if ownership is not None and ownership not in acl.OWNERSHIP:
-        raise errors.s3_invalid_argument("Invalid x-amz-object-ownership header", "x-amz-object-ownership", ownership)
+        raise s3_errors.InvalidArgument.object_ownership(ownership)
     if ownership is None and ctx.settings.s3_object_ownership_default != "BucketOwnerEnforced":
         # The server creates buckets with ACLs enabled unless told otherwise (a setting).
         ownership = ctx.settings.s3_object_ownership_default
@@ -116,10 +117,10 @@ def create_bucket(ctx: S3Context) -> S3Response:
         if ownership in (None, "BucketOwnerEnforced"):
             # A new bucket is BucketOwnerEnforced unless the request says otherwise, and S3
             # refuses an ACL that grants anything beyond the owner on such a bucket.
-            raise errors.s3_invalid_bucket_acl_with_object_ownership()
+            raise s3_errors.InvalidBucketAclWithObjectOwnership()
         if acl.is_public(stated) and "BlockPublicAcls" in ctx.settings.public_access_block_flags:
             # The bucket starts with the server's default public access block.
-            raise errors.s3_access_denied()
+            raise s3_errors.AccessDenied()
     try:
         with ctx.store.write() as conn:
             conn.execute(
@@ -153,11 +154,11 @@ def _conflict(ctx: S3Context, owner: str, region: str) -> S3Response:
     """The answer to creating a bucket that exists: an error, or S3's legacy 200 in us-east-1."""
     assert ctx.bucket is not None and ctx.principal is not None
     if owner != ctx.principal.account_id:
-        raise errors.s3_bucket_already_exists(ctx.bucket)
+        raise s3_errors.BucketAlreadyExists(ctx.bucket)
     if region == "us-east-1":
         # Documented legacy behaviour: re-creating a bucket you own in us-east-1 answers 200.
         return _created(ctx.bucket)
-    raise errors.s3_bucket_already_owned_by_you(ctx.bucket)
+    raise s3_errors.BucketAlreadyOwnedByYou(ctx.bucket)
 
 
 def _created(name: str) -> S3Response:
@@ -170,14 +171,14 @@ def create_configuration(body: bytes) -> tuple[str | None, dict[str, str]]:
         return None, {}
     root = xmlbody.parse(body)
     if xmlbody.local(root.tag) != "CreateBucketConfiguration":
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     value = xmlbody.child_text(root, "LocationConstraint")
     pairs: list[tuple[str, str]] = []
     for tags in xmlbody.children(root, "Tags"):
         for tag in xmlbody.children(tags, "Tag"):
             key, text = xmlbody.child_text(tag, "Key"), xmlbody.child_text(tag, "Value")
             if key is None or text is None:
-                raise errors.s3_malformed_xml()
+                raise s3_errors.MalformedXML()
             pairs.append((key, text))
     return (value if value else None), validate_tags(pairs, MAX_BUCKET_TAGS)
 
@@ -187,15 +188,15 @@ def _bucket_region(ctx: S3Context, constraint: str | None) -> str:
     endpoint = ctx.signed.region if ctx.signed is not None else ctx.region
     if constraint is None:
         if endpoint != "us-east-1":
-            raise errors.s3_illegal_location_constraint(None)
+            raise s3_errors.IllegalLocationConstraint(None)
         return "us-east-1"
     region = _LEGACY_LOCATIONS.get(constraint, constraint)
     if constraint == "us-east-1" or not is_region_name(region):
         # us-east-1 is expressed by omitting the constraint; naming it is refused.
-        raise errors.s3_invalid_location_constraint(constraint)
+        raise s3_errors.InvalidLocationConstraint(constraint)
     if endpoint != "us-east-1" and region != endpoint:
         # Only the global (us-east-1) endpoint may create buckets in other regions.
-        raise errors.s3_illegal_location_constraint(constraint)
+        raise s3_errors.IllegalLocationConstraint(constraint)
     return region
 
 
@@ -216,10 +217,10 @@ def delete_bucket(ctx: S3Context) -> S3Response:
     mp = schema.multipart_parts
     with ctx.store.write() as conn:
         if conn.execute(select(o.c.key).where(o.c.bucket == row.name).limit(1)).first() is not None:
-            raise errors.s3_bucket_not_empty(row.name)
+            raise s3_errors.BucketNotEmpty(row.name)
         if versions.has_versions(conn, row.name):
             # Older versions and delete markers keep a bucket alive, as in S3.
-            raise errors.s3_bucket_not_empty(row.name)
+            raise s3_errors.BucketNotEmpty(row.name)
         uploads = select(u.c.upload_id).where(u.c.bucket == row.name)
         # In-progress multipart uploads do not keep a bucket alive; their parts go with it.
         part_blobs = [r[0] for r in conn.execute(select(mp.c.blob).where(mp.c.upload_id.in_(uploads)))]
@@ -240,7 +241,7 @@ def get_bucket_location(ctx: S3Context) -> S3Response:
 def get_bucket_policy(ctx: S3Context) -> S3Response:
     row = ctx.bucket_or_404()
     if row.policy is None:
-        raise errors.s3_no_such_bucket_policy(row.name)
+        raise s3_errors.NoSuchBucketPolicy(row.name)
     with ctx.store.read() as conn:
         text = bound_principals.render(conn, row.policy)
     return S3Response(headers={"Content-Type": "application/json"}, body=text.encode())
@@ -254,11 +255,7 @@ def put_bucket_policy(ctx: S3Context) -> S3Response:
         ctx.store, ctx.settings, row.name
     ):
         caller = ctx.principal.arn if ctx.principal is not None else "anonymous"
-        raise errors.s3_access_denied(
-            f"User: {caller} is not authorized to perform: s3:PutBucketPolicy on resource: "
-            f'"arn:aws:s3:::{row.name}" because public policies are blocked by the '
-            "BlockPublicPolicy block public access setting."
-        )
+        raise s3_errors.AccessDenied.public_policy_blocked(caller, row.name)
     with ctx.store.write() as conn:
         stored = bound_principals.bind(conn, text, _invalid_principal)
         conn.execute(update(schema.buckets).where(schema.buckets.c.name == row.name).values(policy=stored))
@@ -269,7 +266,7 @@ def get_bucket_policy_status(ctx: S3Context) -> S3Response:
     """Whether the bucket policy is public, by the test Block Public Access enforces."""
     row = ctx.bucket_or_404()
     if row.policy is None:
-        raise errors.s3_no_such_bucket_policy(row.name)
+        raise s3_errors.NoSuchBucketPolicy(row.name)
     status = {"IsPublic": public_access.policy_is_public(row.policy)}
     return xml_response("GetBucketPolicyStatus", {"PolicyStatus": status})
 
@@ -285,23 +282,23 @@ def _policy_text(body: bytes) -> str:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        raise errors.s3_malformed_policy("Policies must be valid JSON and the first byte must be '{'") from None
+        raise s3_errors.MalformedPolicy.not_json() from None
     if not text.lstrip().startswith("{"):
-        raise errors.s3_malformed_policy("Policies must be valid JSON and the first byte must be '{'")
+        raise s3_errors.MalformedPolicy.not_json()
     if len(body) > 20 * 1024:
-        raise errors.s3_malformed_policy("Policies must be no larger than 20480 bytes")
+        raise s3_errors.MalformedPolicy.too_large()
     return text
 
 
 def _invalid_principal(_value: str) -> AwsError:
-    return errors.s3_malformed_policy("Invalid principal in policy")
+    return s3_errors.MalformedPolicy.invalid_principal()
 
 
 def _validate_bucket_policy(text: str, bucket: str) -> None:
     try:
         validate_policy(text, "resource")
     except AwsError as err:
-        raise errors.s3_malformed_policy(err.message or "Invalid policy") from None
+        raise s3_errors.MalformedPolicy.grammar(err.message) from None
     doc = json.loads(text)
     statements = doc.get("Statement")
     if isinstance(statements, dict):
@@ -315,7 +312,7 @@ def _validate_bucket_policy(text: str, bucket: str) -> None:
                 # within s3: are not checked against a list: one missing from ours would
                 # refuse a policy AWS takes.
                 if value != "*" and not value.lower().startswith("s3:"):
-                    raise errors.s3_malformed_policy("Policy has invalid action")
+                    raise s3_errors.MalformedPolicy.invalid_action()
         for field in ("Resource", "NotResource"):
             values = stmt.get(field)
             if values is None:
@@ -325,7 +322,7 @@ def _validate_bucket_policy(text: str, bucket: str) -> None:
                 # pattern that can name the bucket or a key in it (a prefix, one object) is
                 # fine, one that can only name other buckets is refused.
                 if not names_within(value, arn):
-                    raise errors.s3_malformed_policy("Policy has invalid resource")
+                    raise s3_errors.MalformedPolicy.invalid_resource()
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -346,9 +343,9 @@ def _int_param(q: dict[str, str], name: str, default: int, low: int, high: int) 
     try:
         value = int(raw)
     except ValueError:
-        raise errors.s3_invalid_argument(f"Provided {name} not an integer or within integer range", name, raw) from None
+        raise s3_errors.InvalidArgument.not_an_integer(name, raw) from None
     if value < low:
-        raise errors.s3_invalid_argument(f"Argument {name} must be an integer between {low} and {high}", name, raw)
+        raise s3_errors.InvalidArgument.integer_range(name, raw, low, high)
     return min(value, high)
 
 
@@ -360,4 +357,4 @@ def _decode_token(token: str, name: str) -> str:
     try:
         return base64.urlsafe_b64decode(token.encode("ascii")).decode("utf-8")
     except (ValueError, UnicodeError):
-        raise errors.s3_invalid_argument("The continuation token provided is incorrect", name, token) from None
+        raise s3_errors.InvalidArgument.continuation_token(name, token) from None

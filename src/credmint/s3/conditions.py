@@ -8,7 +8,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 
 from sqlalchemy import Connection
 
-from credmint import errors
+from credmint.s3 import errors as s3_errors
 from credmint.s3.context import S3Context
 from credmint.s3.rows import load_object
 
@@ -23,12 +23,12 @@ def check_write_conditions(ctx: S3Context, conn: Connection, bucket: str, key: s
         return
     current = load_object(conn, bucket, key)
     if if_none_match is not None and current is not None and _etag_matches(if_none_match, current.etag):
-        raise errors.s3_precondition_failed("If-None-Match")
+        raise s3_errors.PreconditionFailed("If-None-Match")
     if if_match is not None:
         if current is None:
-            raise errors.s3_no_such_key(key)
+            raise s3_errors.NoSuchKey(key)
         if not _etag_matches(if_match, current.etag):
-            raise errors.s3_precondition_failed("If-Match")
+            raise s3_errors.PreconditionFailed("If-Match")
 
 
 def _etag_matches(condition: str, etag: str) -> bool:
@@ -63,23 +63,23 @@ def check_conditions(
     if_match = header(prefix + "if-match")
     if if_match is not None:
         if not _etag_matches(if_match, etag):
-            raise errors.s3_precondition_failed(_condition_name(prefix, "If-Match"))
+            raise s3_errors.PreconditionFailed(_condition_name(prefix, "If-Match"))
     else:
         since = _http_date(header(prefix + "if-unmodified-since"))
         if since is not None and modified > since:
-            raise errors.s3_precondition_failed(_condition_name(prefix, "If-Unmodified-Since"))
+            raise s3_errors.PreconditionFailed(_condition_name(prefix, "If-Unmodified-Since"))
     if_none_match = header(prefix + "if-none-match")
     if if_none_match is not None:
         if _etag_matches(if_none_match, etag):
             if copy:
-                raise errors.s3_precondition_failed(_condition_name(prefix, "If-None-Match"))
-            raise errors.s3_not_modified(etag, format_datetime(modified, usegmt=True))
+                raise s3_errors.PreconditionFailed(_condition_name(prefix, "If-None-Match"))
+            raise s3_errors.NotModified(etag, format_datetime(modified, usegmt=True))
     else:
         since = _http_date(header(prefix + "if-modified-since"))
         if since is not None and modified <= since:
             if copy:
-                raise errors.s3_precondition_failed(_condition_name(prefix, "If-Modified-Since"))
-            raise errors.s3_not_modified(etag, format_datetime(modified, usegmt=True))
+                raise s3_errors.PreconditionFailed(_condition_name(prefix, "If-Modified-Since"))
+            raise s3_errors.NotModified(etag, format_datetime(modified, usegmt=True))
 
 
 def _condition_name(prefix: str, name: str) -> str:

@@ -18,6 +18,7 @@ from credmint.access.principal import Principal
 from credmint.errors import AwsError
 from credmint.httpreq import BodyStream, HttpRequest
 from credmint.s3 import acl, object_owner, public_access
+from credmint.s3 import errors as s3_errors
 from credmint.s3.actions import ACTIONS, POLICY_LOCKOUT_EXEMPT, VERSION_ACTIONS, request_keys, resource_arn, stored_keys
 from credmint.s3.blobs import BlobStore
 from credmint.sealing import MasterKey
@@ -274,10 +275,10 @@ class S3Context:
         if row is None and self.principal is None:
             # S3 tells an anonymous caller that a bucket does not exist (NoSuchBucket): bucket
             # names are global and public (they are DNS names), so there is nothing to hide.
-            raise errors.s3_no_such_bucket(self.bucket)
+            raise s3_errors.NoSuchBucket(self.bucket)
         self.authorize(operation or self.operation, row, key if key is not None else self.key)
         if row is None:
-            raise errors.s3_no_such_bucket(self.bucket)
+            raise s3_errors.NoSuchBucket(self.bucket)
         return row
 
     # --- authorization --------------------------------------------------------------------
@@ -332,7 +333,7 @@ class S3Context:
                 bucket_policy = self._with_acls(bucket_policy, bucket, spec.kind, key)
         if p is None and (bucket is None or bucket_policy is None):
             # Anonymous requests get in only through a bucket policy (or ACL) that names "*".
-            raise errors.s3_access_denied()
+            raise s3_errors.AccessDenied()
         keys = request_keys(
             operation, act, self.req, self.query, self.signed, self.now, signed_v2=self.signed_v2, body=self.body
         )
@@ -354,12 +355,13 @@ class S3Context:
                 resource_account=resource_account,
                 extra_keys=keys,
             )
-        except AwsError as err:
+        except errors.AccessDenied:
             if p is None:
-                raise errors.s3_access_denied() from None
-            if err.code == "AccessDenied":
-                raise
-            raise errors.s3_access_denied(err.message or "Access Denied") from None
+                raise s3_errors.AccessDenied() from None
+            raise
+        except AwsError as err:
+            # S3 answers any refusal with AccessDenied; an anonymous caller learns no reason.
+            raise (s3_errors.AccessDenied() if p is None else s3_errors.AccessDenied.refusal(err.message)) from None
 
 
 def _tag_pairs(tags: Any) -> tuple[tuple[str, str], ...]:
@@ -376,4 +378,4 @@ def dumps(value: Any) -> str:
 def check_key(key: str) -> None:
     size = len(key.encode("utf-8"))
     if size > MAX_KEY_BYTES:
-        raise errors.s3_key_too_long(size)
+        raise s3_errors.KeyTooLong(size)

@@ -6,7 +6,7 @@ import hashlib
 from typing import Any
 from urllib.parse import unquote
 
-from credmint import errors
+from credmint.s3 import errors as s3_errors
 from credmint.s3 import sse, versions
 from credmint.s3.actions import VERSION_ACTIONS
 from credmint.s3.blobs import BlobGone
@@ -37,14 +37,14 @@ def parse_copy_source(raw: str) -> tuple[str, str, str | None]:
     if version:
         name, _, value = version.partition("=")
         if name != "versionId" or not value:
-            raise errors.s3_invalid_argument("Invalid version id specified", "x-amz-copy-source", raw)
+            raise s3_errors.InvalidArgument.version_id("x-amz-copy-source", raw)
         version_id = unquote(value)
         if version_id != versions.NULL and not versions.valid_version_id(version_id):
-            raise errors.s3_invalid_argument("Invalid version id specified", "x-amz-copy-source", raw)
+            raise s3_errors.InvalidArgument.version_id("x-amz-copy-source", raw)
     source = unquote(source).lstrip("/")
     bucket, _, key = source.partition("/")
     if not bucket or not key:
-        raise errors.s3_invalid_argument("Invalid copy source object key", "x-amz-copy-source", raw)
+        raise s3_errors.InvalidArgument.copy_source_key(raw)
     return bucket, key, version_id
 
 
@@ -56,15 +56,13 @@ def read_copy_source(ctx: S3Context, bucket: str, key: str, version_id: str | No
         if version_id is None:
             row = load_object(conn, bucket, key)
             if row is None:
-                raise errors.s3_no_such_key(key)
+                raise s3_errors.NoSuchKey(key)
             return row
         found = versions.find(conn, bucket, key, version_id)
     if found is None:
-        raise errors.s3_no_such_version(key, version_id)
+        raise s3_errors.NoSuchVersion(key, version_id)
     if found.delete_marker:
-        raise errors.s3_invalid_request(
-            "The source of a copy request may not specifically refer to a delete marker by version id."
-        )
+        raise s3_errors.InvalidRequest.copy_source_delete_marker()
     return from_version(found)
 
 
@@ -93,19 +91,16 @@ def copy_object(ctx: S3Context) -> S3Response:
     ownership, customer = refuse_unsupported_write(ctx, dest)
     source_customer = sse.customer_key(ctx.header, copy_source=True)
     if source_customer is not None and not ctx.req.secure and not ctx.settings.sse_c_allow_http:
-        raise errors.s3_invalid_request(
-            "Requests specifying Server Side Encryption with Customer provided keys must be made over a "
-            "secure connection."
-        )
+        raise s3_errors.InvalidRequest.sse_c_insecure()
     src_bucket = authorize_copy_source(ctx, src_bucket_name, src_key, src_version)
     if src_bucket is None:
-        raise errors.s3_no_such_bucket(src_bucket_name)
+        raise s3_errors.NoSuchBucket(src_bucket_name)
     directive = (ctx.header("x-amz-metadata-directive") or "COPY").upper()
     if directive not in ("COPY", "REPLACE"):
-        raise errors.s3_invalid_argument("Unknown metadata directive.", "x-amz-metadata-directive", directive)
+        raise s3_errors.InvalidArgument.metadata_directive(directive)
     tagging_directive = (ctx.header("x-amz-tagging-directive") or "COPY").upper()
     if tagging_directive not in ("COPY", "REPLACE"):
-        raise errors.s3_invalid_argument("Unknown tagging directive.", "x-amz-tagging-directive", tagging_directive)
+        raise s3_errors.InvalidArgument.tagging_directive(tagging_directive)
     # A copy onto itself that changes the encryption (to SSE-C, or from SSE-C) is a change.
     changes_encryption = customer is not None or source_customer is not None
     if (
@@ -115,10 +110,7 @@ def copy_object(ctx: S3Context) -> S3Response:
         and src_version is None
         and not changes_encryption
     ):
-        raise errors.s3_invalid_request(
-            "This copy request is illegal because it is trying to copy an object to itself without changing the "
-            "object's metadata, storage class, website redirect location or encryption attributes."
-        )
+        raise s3_errors.InvalidRequest.copy_to_itself()
     algorithm = requested_algorithm(ctx)
     master = ctx.master_key
     for _attempt in range(3):
@@ -131,7 +123,7 @@ def copy_object(ctx: S3Context) -> S3Response:
             continue
         break
     else:
-        raise errors.s3_no_such_key(src_key)
+        raise s3_errors.NoSuchKey(src_key)
     keep = src.checksum if src.checksum and src.checksum.get("type") == "FULL_OBJECT" else None
     running = (
         RunningChecksum(CHECKSUM_HEADERS[algorithm])

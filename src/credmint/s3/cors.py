@@ -31,8 +31,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from credmint import errors
 from credmint.httpreq import HttpRequest
+from credmint.s3 import errors as s3_errors
 from credmint.store import schema
 from credmint.store.db import Store
 from credmint.wire import s3 as ws3
@@ -40,12 +40,6 @@ from credmint.wire import s3 as ws3
 Rule = Mapping[str, Any]
 Headers = list[tuple[str, str]]
 
-NOT_ENABLED = "CORS is not enabled for this bucket."
-#: S3's text, its misspelling included (clients and tests compare it).
-NOT_ALLOWED = (
-    "This CORS request is not allowed. This is usually because the evalution of Origin, request method / "
-    "Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec."
-)
 #: The methods a CORS rule may allow (PutBucketCors refuses others).
 METHODS = frozenset({"GET", "PUT", "HEAD", "POST", "DELETE"})
 #: Longest header values read: anything longer matches no rule (browsers send short ones).
@@ -124,23 +118,23 @@ def preflight(store: Store, req: HttpRequest) -> Headers:
     """Answer a preflight ``OPTIONS``: the headers of a 200, or the AwsError S3 answers."""
     origin = req.header("origin")
     if origin is None:
-        raise errors.s3_error("BadRequest", "Insufficient information. Origin request header needed.", 400)
+        raise s3_errors.BadRequest.origin_missing()
     method = req.header("access-control-request-method")
     if method is None or method not in METHODS:
-        raise errors.s3_error("BadRequest", f"Invalid Access-Control-Request-Method: {method or 'null'}", 400)
+        raise s3_errors.BadRequest.request_method(method)
     bucket, _ = ws3.s3_target(req.header("host"), req.raw_path)
     # A missing bucket answers like a bucket without CORS: a preflight is anonymous, and
     # telling it which buckets exist serves no browser (AWS's answer here is not
     # documented; this is the one that tells least).
     rules = bucket_rules(store, bucket) if bucket is not None else None
     if rules is None:
-        raise errors.s3_error("CORSResponse", NOT_ENABLED, 403)
+        raise s3_errors.CORSResponse.not_enabled()
     request_headers = req.header("access-control-request-headers")
     if len(origin) > MAX_ORIGIN or len(request_headers or "") > MAX_REQUEST_HEADERS:
-        raise errors.s3_error("CORSResponse", NOT_ALLOWED, 403)
+        raise s3_errors.CORSResponse.not_allowed()
     rule = match(rules, origin, method, requested_headers(request_headers))
     if rule is None:
-        raise errors.s3_error("CORSResponse", NOT_ALLOWED, 403)
+        raise s3_errors.CORSResponse.not_allowed()
     return rule_headers(rule, origin, request_headers=request_headers)
 
 

@@ -33,7 +33,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from credmint import errors
+from credmint.s3 import errors as s3_errors
 from credmint.s3 import xmlbody
 
 MAX_RULES = 1000
@@ -63,11 +63,9 @@ def _int(element: Element, name: str, low: int = 1) -> int | None:
     try:
         value = int(text.strip())
     except ValueError:
-        raise errors.s3_malformed_xml() from None
+        raise s3_errors.MalformedXML() from None
     if value < low:
-        raise errors.s3_invalid_argument(
-            f"'{name}' for {xmlbody.local(element.tag)} action must be a positive integer", name, text.strip()
-        )
+        raise s3_errors.InvalidArgument.lifecycle_not_positive(name, xmlbody.local(element.tag), text.strip())
     return value
 
 
@@ -76,7 +74,7 @@ def _tags(element: Element) -> dict[str, str]:
     for tag in xmlbody.children(element, "Tag"):
         key, value = xmlbody.child_text(tag, "Key"), xmlbody.child_text(tag, "Value")
         if key is None or value is None:
-            raise errors.s3_malformed_xml()
+            raise s3_errors.MalformedXML()
         out[key] = value
     return out
 
@@ -85,11 +83,11 @@ def _filter(rule: Element) -> dict[str, Any]:
     filters = xmlbody.children(rule, "Filter")
     legacy = xmlbody.child_text(rule, "Prefix")
     if filters and legacy is not None:
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     if not filters:
         return {"Prefix": legacy or ""}
     if len(filters) > 1:
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     f = filters[0]
     ands = xmlbody.children(f, "And")
     source = ands[0] if ands else f
@@ -98,11 +96,11 @@ def _filter(rule: Element) -> dict[str, Any]:
     if not ands:
         single = xmlbody.children(f, "Tag")
         if len(single) > 1:
-            raise errors.s3_malformed_xml()
+            raise s3_errors.MalformedXML()
         if single:
             key, value = xmlbody.child_text(single[0], "Key"), xmlbody.child_text(single[0], "Value")
             if key is None or value is None:
-                raise errors.s3_malformed_xml()
+                raise s3_errors.MalformedXML()
             tags = {key: value}
     if tags:
         out["Tags"] = tags
@@ -117,20 +115,20 @@ def _date(text: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise errors.s3_invalid_argument("'Date' must be at midnight GMT", "Date", text.strip()[:64]) from None
+        raise s3_errors.InvalidArgument.lifecycle_date(text.strip()[:64]) from None
     parsed = parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
     if parsed.astimezone(UTC).time() != datetime.min.time():
-        raise errors.s3_invalid_argument("'Date' must be at midnight GMT", "Date", text.strip()[:64])
+        raise s3_errors.InvalidArgument.lifecycle_date(text.strip()[:64])
     return parsed.astimezone(UTC)
 
 
 def _rule(rule: Element) -> dict[str, Any]:
     rule_id = xmlbody.child_text(rule, "ID") or ""
     if len(rule_id) > MAX_ID_LENGTH:
-        raise errors.s3_invalid_argument("ID length should not exceed allowed limit of 255", "ID", rule_id[:256])
+        raise s3_errors.InvalidArgument.lifecycle_rule_id_length(rule_id[:256])
     status = xmlbody.child_text(rule, "Status")
     if status not in ("Enabled", "Disabled"):
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     out: dict[str, Any] = {"ID": rule_id, "Status": status, "Filter": _filter(rule)}
     if not xmlbody.children(rule, "Filter") and xmlbody.child_text(rule, "Prefix") is not None:
         # A rule stated with the legacy top-level Prefix is returned in that form, as S3 does.
@@ -141,7 +139,7 @@ def _rule(rule: Element) -> dict[str, Any]:
         marker = xmlbody.child_text(element, "ExpiredObjectDeleteMarker")
         given = [x for x in (days, date, marker) if x is not None]
         if len(given) != 1:
-            raise errors.s3_malformed_xml()
+            raise s3_errors.MalformedXML()
         if days is not None:
             out["Expiration"] = {"Days": days}
         elif date is not None:
@@ -152,7 +150,7 @@ def _rule(rule: Element) -> dict[str, Any]:
         noncurrent: dict[str, Any] = {}
         noncurrent_days = _int(element, "NoncurrentDays")
         if noncurrent_days is None:
-            raise errors.s3_malformed_xml()
+            raise s3_errors.MalformedXML()
         noncurrent["NoncurrentDays"] = noncurrent_days
         newer = _int(element, "NewerNoncurrentVersions")
         if newer is not None:
@@ -161,9 +159,9 @@ def _rule(rule: Element) -> dict[str, Any]:
     for element in xmlbody.children(rule, "AbortIncompleteMultipartUpload"):
         after = _int(element, "DaysAfterInitiation")
         if after is None:
-            raise errors.s3_malformed_xml()
+            raise s3_errors.MalformedXML()
         if out["Filter"].get("Tags"):
-            raise errors.s3_invalid_request("AbortIncompleteMultipartUpload cannot be specified with Tags.")
+            raise s3_errors.InvalidRequest.lifecycle_abort_with_tags()
         out["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": after}
     transitions = [_transition(e, "Days") for e in xmlbody.children(rule, "Transition")]
     if transitions:
@@ -171,11 +169,7 @@ def _rule(rule: Element) -> dict[str, Any]:
         expiration_days = (out.get("Expiration") or {}).get("Days")
         latest = max((t.get("Days", 0) for t in transitions), default=0)
         if expiration_days is not None and expiration_days <= latest:
-            raise errors.s3_invalid_argument(
-                "'Days' in the Expiration action must be greater than 'Days' in the Transition action",
-                "Days",
-                str(expiration_days),
-            )
+            raise s3_errors.InvalidArgument.lifecycle_expiration_days(expiration_days)
         out["Transitions"] = transitions
     noncurrent_transitions = [
         _transition(e, "NoncurrentDays") for e in xmlbody.children(rule, "NoncurrentVersionTransition")
@@ -184,7 +178,7 @@ def _rule(rule: Element) -> dict[str, Any]:
         _check_transitions(noncurrent_transitions, "NoncurrentDays", "NoncurrentVersionTransition")
         out["NoncurrentVersionTransitions"] = noncurrent_transitions
     if not any(k in out for k in _ACTIONS):
-        raise errors.s3_invalid_request("At least one action needs to be specified in a rule")
+        raise s3_errors.InvalidRequest.lifecycle_no_action()
     return out
 
 
@@ -194,12 +188,12 @@ def _transition(element: Element, days_name: str) -> dict[str, Any]:
     storage_class = (xmlbody.child_text(element, "StorageClass") or "").strip()
     if storage_class not in TRANSITION_STORAGE_CLASSES:
         # S3 answers an unknown class as it answers any value outside the schema's enum.
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     out: dict[str, Any] = {"StorageClass": storage_class}
     days = _int(element, days_name, low=0)
     date = xmlbody.child_text(element, "Date") if days_name == "Days" else None
     if (days is None) == (date is None):
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     if days is not None:
         out[days_name] = days
     elif date is not None:
@@ -217,17 +211,12 @@ def _check_transitions(transitions: list[dict[str, Any]], days_name: str, action
     for t in transitions:
         days = t.get(days_name)
         if t["StorageClass"] in _THIRTY_DAY_CLASSES and days is not None and days < 30:
-            raise errors.s3_invalid_argument(
-                f"'{days_name}' in {action} action must be greater than or equal to 30 "
-                f"for storageClass '{t['StorageClass']}'",
-                days_name,
-                str(days),
-            )
+            raise s3_errors.InvalidArgument.lifecycle_transition_days(days_name, action, t["StorageClass"], days)
     classes = [t["StorageClass"] for t in transitions]
     if len(classes) != len(set(classes)):
-        raise errors.s3_invalid_request(f"'StorageClass' must be different for '{action}' actions in same 'Rule'")
+        raise s3_errors.InvalidRequest.lifecycle_storage_class_repeated(action)
     if len({days_name in t for t in transitions}) > 1:
-        raise errors.s3_invalid_request(f"Found mixed 'Date' and '{days_name}' based {action} actions in rule")
+        raise s3_errors.InvalidRequest.lifecycle_date_and_days(action, days_name)
 
 
 def parse_configuration(body: bytes, new_id: Callable[[], str]) -> list[dict[str, Any]]:
@@ -235,16 +224,16 @@ def parse_configuration(body: bytes, new_id: Callable[[], str]) -> list[dict[str
     ``new_id()``, as S3 names such rules itself."""
     root = xmlbody.parse(body)
     if xmlbody.local(root.tag) != "LifecycleConfiguration":
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     elements = xmlbody.children(root, "Rule")
     if not elements or len(elements) > MAX_RULES:
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     rules = [_rule(r) for r in elements]
     for rule in rules:
         rule["ID"] = rule["ID"] or new_id()
     ids = [r["ID"] for r in rules if r["ID"]]
     if len(ids) != len(set(ids)):
-        raise errors.s3_invalid_argument("Rule ID must be unique. Found same ID for more than one rule", "ID", ids[0])
+        raise s3_errors.InvalidArgument.lifecycle_rule_id_repeated(ids[0])
     return rules
 
 

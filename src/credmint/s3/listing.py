@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from sqlalchemy import Connection, select
 
-from credmint import errors
+from credmint.s3 import errors as s3_errors
 from credmint.s3 import versions
 from credmint.s3.acl_request import account_owner
 from credmint.s3.buckets import xml_response
@@ -100,11 +100,9 @@ def _max_keys(ctx: S3Context) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise errors.s3_invalid_argument(
-            "Provided max-keys not an integer or within integer range", "max-keys", raw
-        ) from None
+        raise s3_errors.InvalidArgument.not_an_integer("max-keys", raw) from None
     if value < 0:
-        raise errors.s3_invalid_argument("Argument maxKeys must be an integer between 0 and 2147483647", "maxKeys", raw)
+        raise s3_errors.InvalidArgument.integer_range("maxKeys", raw)
     return min(value, 1000)
 
 
@@ -113,7 +111,7 @@ def _encoder(ctx: S3Context) -> Callable[[str], str]:
     if encoding is None:
         return lambda s: s
     if encoding != "url":
-        raise errors.s3_invalid_argument("Invalid Encoding Method specified in Request", "encoding-type", encoding)
+        raise s3_errors.InvalidArgument.encoding_type(encoding)
     return lambda s: quote(s, safe="/~")
 
 
@@ -175,9 +173,7 @@ def list_objects_v2(ctx: S3Context) -> S3Response:
         try:
             marker = base64.urlsafe_b64decode(token.encode("ascii")).decode("utf-8")
         except (ValueError, UnicodeError):
-            raise errors.s3_invalid_argument(
-                "The continuation token provided is incorrect", "continuation-token", token
-            ) from None
+            raise s3_errors.InvalidArgument.continuation_token("continuation-token", token) from None
     else:
         marker = q.get("start-after", "")
     listing = _scan(ctx, bucket.name, prefix, delimiter, marker, max_keys)
@@ -307,9 +303,7 @@ def list_object_versions(ctx: S3Context) -> S3Response:
     prefix, delimiter = q.get("prefix", ""), q.get("delimiter", "")
     key_marker, id_marker = q.get("key-marker", ""), q.get("version-id-marker", "")
     if id_marker and not key_marker:
-        raise errors.s3_invalid_argument(
-            "A version-id marker cannot be specified without a key marker.", "version-id-marker", id_marker
-        )
+        raise s3_errors.InvalidArgument.version_id_marker_alone(id_marker)
     if id_marker:
         versions.check_version_id(id_marker)
     max_keys = _max_keys(ctx)

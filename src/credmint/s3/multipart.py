@@ -18,8 +18,8 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from credmint import errors
 from credmint.errors import AwsError
+from credmint.s3 import errors as s3_errors
 from credmint.s3 import sse, versions, xmlbody
 from credmint.s3.acl_request import account_owner
 from credmint.s3.blobs import BlobGone, BlobReader, is_sealed
@@ -58,7 +58,7 @@ def _upload_row(ctx: S3Context, bucket: str, key: str, upload_id: str) -> dict[s
             )
         ).first()
     if row is None or row[0] != bucket or row[1] != key:
-        raise errors.s3_no_such_upload(upload_id)
+        raise s3_errors.NoSuchUpload(upload_id)
     return {
         "content_type": row[2],
         "attributes": json.loads(row[3]),
@@ -81,24 +81,17 @@ def create_multipart_upload(ctx: S3Context) -> S3Response:
     ownership, customer = refuse_unsupported_write(ctx, bucket)
     algorithm = (ctx.header("x-amz-checksum-algorithm") or "").strip().upper() or None
     if algorithm is not None and algorithm not in CHECKSUM_HEADERS:
-        raise errors.s3_invalid_request(
-            "Checksum algorithm provided is unsupported. Please try again with any of the valid types: "
-            "[CRC32, CRC32C, CRC64NVME, SHA1, SHA256]"
-        )
+        raise s3_errors.InvalidRequest.checksum_algorithm()
     ctype = (ctx.header("x-amz-checksum-type") or "").strip().upper() or None
     if ctype is not None and ctype not in ("COMPOSITE", "FULL_OBJECT"):
-        raise errors.s3_invalid_request("Value for x-amz-checksum-type header is invalid.")
+        raise s3_errors.InvalidRequest.checksum_value("x-amz-checksum-type", trailing=False)
     if ctype is not None and algorithm is None:
-        raise errors.s3_invalid_request(
-            "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header."
-        )
+        raise s3_errors.InvalidRequest.checksum_type_without_algorithm()
     if algorithm is not None and ctype is None:
         # CRC64NVME exists only as a full-object checksum; the others default to composite.
         ctype = "FULL_OBJECT" if algorithm == "CRC64NVME" else "COMPOSITE"
     if (algorithm in _COMPOSITE_ONLY and ctype == "FULL_OBJECT") or (algorithm == "CRC64NVME" and ctype == "COMPOSITE"):
-        raise errors.s3_invalid_request(
-            f"The {ctype} checksum type cannot be used with the {(algorithm or '').lower()} checksum algorithm."
-        )
+        raise s3_errors.InvalidRequest.checksum_type_for_algorithm(ctype, algorithm)
     attributes: dict[str, Any] = {"meta": user_metadata(ctx), "headers": stored_headers(ctx), **ownership}
     tagging = ctx.header("x-amz-tagging")
     if tagging:
@@ -143,9 +136,7 @@ def _part_number(ctx: S3Context) -> int:
     except ValueError:
         number = 0
     if not 1 <= number <= MAX_PART_NUMBER:
-        raise errors.s3_invalid_argument(
-            "Part number must be an integer between 1 and 10000, inclusive", "partNumber", raw
-        )
+        raise s3_errors.InvalidArgument.part_number(raw)
     return number
 
 
@@ -166,15 +157,12 @@ def _check_part_key(ctx: S3Context, attributes: dict[str, Any], customer: sse.Cu
     check = attributes.get("sse_c")
     if check is None:
         if customer is not None:
-            raise errors.s3_invalid_request("The encryption parameters are not applicable to this multipart upload.")
+            raise s3_errors.InvalidRequest.upload_encryption_not_applicable()
         return
     if customer is None:
-        raise errors.s3_invalid_request(
-            "The multipart upload initiate requested encryption. Subsequent part requests must include the "
-            "appropriate encryption parameters."
-        )
+        raise s3_errors.InvalidRequest.upload_encryption_required()
     if not sse.key_matches(ctx.master_key, check, customer):
-        raise errors.s3_invalid_request("The provided encryption parameters did not match the ones used originally.")
+        raise s3_errors.InvalidRequest.upload_encryption_mismatch()
 
 
 def upload_part(ctx: S3Context) -> S3Response:
@@ -189,10 +177,7 @@ def upload_part(ctx: S3Context) -> S3Response:
     checksums: dict[str, str] = {}
     if sent is not None:
         if algorithm is not None and sent["algorithm"] != algorithm:
-            raise errors.s3_invalid_request(
-                f"Checksum Type mismatch occurred, expected checksum Type: {algorithm.lower()}, "
-                f"actual checksum Type: {sent['algorithm'].lower()}"
-            )
+            raise s3_errors.InvalidRequest.checksum_type_mismatch(algorithm, sent["algorithm"])
         checksums[sent["algorithm"]] = sent["value"]
     elif algorithm is not None:
         # The upload promised a checksum; the part's was computed as it arrived (the spool
@@ -222,7 +207,7 @@ def _store_part(
         with ctx.store.write() as conn:
             u = schema.multipart_uploads
             if conn.execute(select(u.c.upload_id).where(u.c.upload_id == upload_id).with_for_update()).first() is None:
-                raise errors.s3_no_such_upload(upload_id)
+                raise s3_errors.NoSuchUpload(upload_id)
             prev = conn.execute(
                 select(mp.c.blob).where(mp.c.upload_id == upload_id, mp.c.part_number == number)
             ).first()
@@ -261,15 +246,10 @@ def _copy_range(raw: str | None, size: int) -> tuple[int, int]:
         return 0, size
     m = _COPY_RANGE.fullmatch(raw.strip())
     if m is None:
-        raise errors.s3_invalid_argument(
-            "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the "
-            "zero-based offsets of the first and last bytes to copy",
-            "x-amz-copy-source-range",
-            raw[:256],
-        )
+        raise s3_errors.InvalidArgument.copy_source_range(raw[:256])
     first, last = int(m.group(1)), int(m.group(2))
     if first > last or last >= size:
-        raise errors.s3_invalid_range(raw.strip()[:256], size)
+        raise s3_errors.InvalidRange(raw.strip()[:256], size)
     return first, last - first + 1
 
 
@@ -286,14 +266,11 @@ def upload_part_copy(ctx: S3Context) -> S3Response:
     source_customer = sse.customer_key(ctx.header, copy_source=True)
     keyed = customer is not None or source_customer is not None
     if keyed and not ctx.req.secure and not ctx.settings.sse_c_allow_http:
-        raise errors.s3_invalid_request(
-            "Requests specifying Server Side Encryption with Customer provided keys must be made over a "
-            "secure connection."
-        )
+        raise s3_errors.InvalidRequest.sse_c_insecure()
     _check_part_key(ctx, upload["attributes"], customer)
     src_bucket = authorize_copy_source(ctx, src_bucket_name, src_key, src_version)
     if src_bucket is None:
-        raise errors.s3_no_such_bucket(src_bucket_name)
+        raise s3_errors.NoSuchBucket(src_bucket_name)
     algorithm: str | None = upload["attributes"].get("checksum_algorithm")
     master = ctx.master_key
     for _attempt in range(3):
@@ -302,10 +279,7 @@ def upload_part_copy(ctx: S3Context) -> S3Response:
         check_conditions(ctx.header, src.etag, src.last_modified, prefix="x-amz-copy-source-", copy=True)
         start, length = _copy_range(ctx.header("x-amz-copy-source-range"), src.size)
         if length > MAX_COPY_SIZE:
-            raise errors.s3_invalid_request(
-                f"The specified copy source is larger than the maximum allowable size for a copy source: "
-                f"{MAX_COPY_SIZE}"
-            )
+            raise s3_errors.InvalidRequest.copy_source_too_large(MAX_COPY_SIZE)
         try:
             # Opened now: a source unlinked in between is looked up again; once open, an
             # overwrite of the source does not disturb the copy (blobs.py).
@@ -314,7 +288,7 @@ def upload_part_copy(ctx: S3Context) -> S3Response:
             continue
         break
     else:
-        raise errors.s3_no_such_key(src_key)
+        raise s3_errors.NoSuchKey(src_key)
     md5 = hashlib.md5(usedforsecurity=False)
     summer = RunningChecksum(CHECKSUM_HEADERS[algorithm]) if algorithm is not None else None
     writer = ctx.blobs.writer()
@@ -366,17 +340,17 @@ def _part_checksum(ctx: S3Context, size: int, name: str, body: Upload) -> str:
 def _requested_parts(body: bytes) -> list[tuple[int, str, dict[str, str]]]:
     root = xmlbody.parse(body)
     if xmlbody.local(root.tag) != "CompleteMultipartUpload":
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     parts: list[tuple[int, str, dict[str, str]]] = []
     for element in xmlbody.children(root, "Part"):
         number_text = xmlbody.child_text(element, "PartNumber")
         etag = xmlbody.child_text(element, "ETag")
         if number_text is None or etag is None:
-            raise errors.s3_malformed_xml()
+            raise s3_errors.MalformedXML()
         try:
             number = int(number_text.strip())
         except ValueError:
-            raise errors.s3_malformed_xml() from None
+            raise s3_errors.MalformedXML() from None
         sums = {}
         for label in CHECKSUM_HEADERS:
             value = xmlbody.child_text(element, "Checksum" + label)
@@ -384,7 +358,7 @@ def _requested_parts(body: bytes) -> list[tuple[int, str, dict[str, str]]]:
                 sums[label] = value.strip()
         parts.append((number, etag.strip(), sums))
     if not parts:
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     return parts
 
 
@@ -392,7 +366,7 @@ def _digest_of(label: str, value: str) -> bytes:
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        raise errors.s3_invalid_checksum_value(CHECKSUM_HEADERS[label], False) from None
+        raise s3_errors.InvalidRequest.checksum_value(CHECKSUM_HEADERS[label], trailing=False) from None
 
 
 def complete_multipart_upload(ctx: S3Context) -> S3Response:
@@ -420,7 +394,7 @@ def complete_multipart_upload(ctx: S3Context) -> S3Response:
     previous = 0
     for number, _, _ in requested:
         if number <= previous:
-            raise errors.s3_invalid_part_order()
+            raise s3_errors.InvalidPartOrder()
         previous = number
     algorithm: str | None = upload["attributes"].get("checksum_algorithm")
     ctype: str | None = upload["attributes"].get("checksum_type")
@@ -432,13 +406,13 @@ def complete_multipart_upload(ctx: S3Context) -> S3Response:
     for i, (number, etag, sums) in enumerate(requested):
         part = stored.get(number)
         if part is None or part[1].strip('"') != etag.strip('"'):
-            raise errors.s3_invalid_part(upload_id, number, etag)
+            raise s3_errors.InvalidPart(upload_id, number, etag)
         size, part_etag, part_sums, blob = part
         for label, value in sums.items():
             if part_sums.get(label) != value:
-                raise errors.s3_invalid_part(upload_id, number, etag)
+                raise s3_errors.InvalidPart(upload_id, number, etag)
         if size < MIN_PART_SIZE and i < len(requested) - 1:
-            raise errors.s3_entity_too_small(size, MIN_PART_SIZE, number, part_etag)
+            raise s3_errors.EntityTooSmall.part(size, MIN_PART_SIZE, number, part_etag)
         md5s += bytes.fromhex(part_etag.strip('"'))
         if algorithm is not None and ctype == "COMPOSITE":
             digests += _digest_of(algorithm, part_sums[algorithm])
@@ -451,7 +425,7 @@ def complete_multipart_upload(ctx: S3Context) -> S3Response:
     try:
         new_blob = _concatenate(ctx, upload["attributes"], blobs, sizes, full.update if full is not None else None)
     except BlobGone:
-        raise errors.s3_no_such_upload(upload_id) from None
+        raise s3_errors.NoSuchUpload(upload_id) from None
     checksum: dict[str, str] | None = None
     if algorithm is not None:
         if full is not None:
@@ -463,7 +437,7 @@ def complete_multipart_upload(ctx: S3Context) -> S3Response:
         expected = ctx.header(CHECKSUM_HEADERS[algorithm])
         if expected is not None and expected.strip() != checksum["value"]:
             ctx.blobs.delete([new_blob])
-            raise errors.s3_bad_digest(algorithm)
+            raise s3_errors.BadDigest.checksum(algorithm)
     attributes: dict[str, Any] = {
         "meta": upload["attributes"].get("meta") or {},
         "headers": upload["attributes"].get("headers") or {},
@@ -500,7 +474,7 @@ def complete_multipart_upload(ctx: S3Context) -> S3Response:
             part_blobs = [r[0] for r in conn.execute(select(mp.c.blob).where(mp.c.upload_id == upload_id))]
             conn.execute(delete(mp).where(mp.c.upload_id == upload_id))
             if conn.execute(delete(u).where(u.c.upload_id == upload_id)).rowcount != 1:
-                raise errors.s3_no_such_upload(upload_id)
+                raise s3_errors.NoSuchUpload(upload_id)
             check_write_conditions(ctx, conn, bucket.name, ctx.key)
             version_id, dropped = write_object_row(conn, bucket.name, values, ctx.now)
     except BaseException:
@@ -552,10 +526,7 @@ def _concatenate(
             # The parts' plaintext is needed for a full-object checksum; without the key
             # it cannot be computed (AWS's answer here is unconfirmed: refusing is safer
             # than completing with an unchecked checksum).
-            raise errors.s3_invalid_request(
-                "A full-object checksum of an upload encrypted with a customer key needs that key on "
-                "CompleteMultipartUpload."
-            )
+            raise s3_errors.InvalidRequest.full_object_checksum_needs_key()
         key = customer.key
     writer = ctx.blobs.writer()
     try:
@@ -610,7 +581,7 @@ def abort_multipart_upload(ctx: S3Context) -> S3Response:
         part_blobs = [r[0] for r in conn.execute(select(mp.c.blob).where(mp.c.upload_id == upload_id))]
         conn.execute(delete(mp).where(mp.c.upload_id == upload_id))
         if conn.execute(delete(u).where(u.c.upload_id == upload_id)).rowcount != 1:
-            raise errors.s3_no_such_upload(upload_id)
+            raise s3_errors.NoSuchUpload(upload_id)
     ctx.blobs.delete(part_blobs)
     return S3Response(status=204)
 
@@ -634,9 +605,9 @@ def _bounded_int(ctx: S3Context, name: str, default: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise errors.s3_invalid_argument(f"Provided {name} not an integer or within integer range", name, raw) from None
+        raise s3_errors.InvalidArgument.not_an_integer(name, raw) from None
     if value < 0:
-        raise errors.s3_invalid_argument(f"Argument {name} must be an integer between 0 and 2147483647", name, raw)
+        raise s3_errors.InvalidArgument.integer_range(name, raw)
     return min(value, 1000)
 
 
@@ -650,9 +621,7 @@ def list_parts(ctx: S3Context) -> S3Response:
     try:
         marker = int(raw_marker)
     except ValueError:
-        raise errors.s3_invalid_argument(
-            "Provided part-number-marker not an integer or within integer range", "part-number-marker", raw_marker
-        ) from None
+        raise s3_errors.InvalidArgument.not_an_integer("part-number-marker", raw_marker) from None
     mp = schema.multipart_parts
     with ctx.store.read() as conn:
         rows = conn.execute(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from credmint import errors
+from credmint.s3 import errors as s3_errors
 from credmint.s3 import versions
 from credmint.s3.buckets import xml_response
 from credmint.s3.context import S3Context, S3Response
@@ -27,12 +27,10 @@ def _requested(ctx: S3Context) -> set[str]:
     if not names:
         # The header is required by the model; AWS's exact answer to its absence is not
         # documented, so the request is refused as a missing required header.
-        raise errors.s3_invalid_request("Missing required header for this request: x-amz-object-attributes")
+        raise s3_errors.InvalidRequest.missing_header("x-amz-object-attributes")
     unknown = names - ATTRIBUTES
     if unknown:
-        raise errors.s3_invalid_argument(
-            "Invalid attribute name specified.", "x-amz-object-attributes", sorted(unknown)[0][:256]
-        )
+        raise s3_errors.InvalidArgument.attribute_name(sorted(unknown)[0][:256])
     return names
 
 
@@ -43,11 +41,9 @@ def _int_header(ctx: S3Context, name: str, default: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise errors.s3_invalid_argument(
-            f"Provided {name} not an integer or within integer range", name, raw[:64]
-        ) from None
+        raise s3_errors.InvalidArgument.not_an_integer(name, raw[:64]) from None
     if value < 0:
-        raise errors.s3_invalid_argument(f"Argument {name} must be an integer between 0 and 2147483647", name, raw)
+        raise s3_errors.InvalidArgument.integer_range(name, raw)
     return value
 
 

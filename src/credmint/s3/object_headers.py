@@ -9,8 +9,8 @@ import binascii
 import hashlib
 import re
 
-from credmint import errors
 from credmint.httpreq import header_text
+from credmint.s3 import errors as s3_errors
 from credmint.s3.context import S3Context
 from credmint.sigv4 import verify_checksum
 from credmint.sigv4.checksums import ALGORITHMS
@@ -71,13 +71,7 @@ def user_metadata(ctx: S3Context) -> dict[str, str]:
             meta[short] = f"{meta[short]},{value}" if short in meta else value
             size += len(short.encode()) + len(value.encode())
     if size > MAX_METADATA_BYTES:
-        raise errors.s3_error(
-            "MetadataTooLarge",
-            "Your metadata headers exceed the maximum allowed metadata size.",
-            400,
-            ("Size", str(size)),
-            ("MaxSizeAllowed", str(MAX_METADATA_BYTES)),
-        )
+        raise s3_errors.MetadataTooLarge(size, MAX_METADATA_BYTES)
     return meta
 
 
@@ -102,10 +96,7 @@ def requested_algorithm(ctx: S3Context) -> str | None:
         return None
     label = value.strip().upper()
     if label not in CHECKSUM_HEADERS:
-        raise errors.s3_invalid_request(
-            "Checksum algorithm provided is unsupported. Please try again with any of the valid types: "
-            "[CRC32, CRC32C, CRC64NVME, SHA1, SHA256]"
-        )
+        raise s3_errors.InvalidRequest.checksum_algorithm()
     return label
 
 
@@ -116,18 +107,13 @@ def body_checksum(ctx: S3Context) -> dict[str, str] | None:
         value = ctx.checksum_header(name)
         if value is not None:
             if found is not None:
-                raise errors.s3_invalid_request(
-                    "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed."
-                )
+                raise s3_errors.InvalidRequest.multiple_checksums()
             found = {"algorithm": label, "value": value.strip(), "type": "FULL_OBJECT"}
     algorithm = requested_algorithm(ctx)
     if algorithm is not None and (found is None or found["algorithm"] != algorithm):
-        raise errors.s3_invalid_request(
-            "x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or x-amz-trailer "
-            "headers were found."
-            if found is None
-            else f"Value for x-amz-checksum-{algorithm.lower()} header is invalid."
-        )
+        if found is None:
+            raise s3_errors.InvalidRequest.checksum_missing()
+        raise s3_errors.InvalidRequest.checksum_value(f"x-amz-checksum-{algorithm.lower()}", trailing=False)
     return found
 
 
@@ -154,12 +140,12 @@ def verify_body_digests(ctx: S3Context) -> None:
         try:
             claimed = base64.b64decode(md5.strip(), validate=True)
         except (binascii.Error, ValueError):
-            raise errors.s3_invalid_digest() from None
+            raise s3_errors.InvalidDigest() from None
         if len(claimed) != 16:
-            raise errors.s3_invalid_digest()
+            raise s3_errors.InvalidDigest()
         actual = hashlib.md5(ctx.body, usedforsecurity=False).digest()
         if actual != claimed:
-            raise errors.s3_bad_content_md5(md5.strip(), base64.b64encode(actual).decode())
+            raise s3_errors.BadDigest.content_md5(md5.strip(), base64.b64encode(actual).decode())
     for name in ALGORITHMS:
         value = ctx.header(name)
         if value is not None and name not in ctx.trailers:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from credmint import errors
+from credmint.s3 import errors as s3_errors
 
 MODES = ("GOVERNANCE", "COMPLIANCE")
 LEGAL_HOLD = ("ON", "OFF")
@@ -54,7 +54,7 @@ def parse_date(text: str, name: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise errors.s3_invalid_argument("The retain until date is not a valid date.", name, value[:64]) from None
+        raise s3_errors.InvalidArgument.retain_until_date(name, value[:64]) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
@@ -76,21 +76,15 @@ def requested_retention(mode: str | None, until: str | None, now: datetime) -> R
     if mode is None and until is None:
         return None
     if mode is None or until is None:
-        raise errors.s3_invalid_argument(
-            "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied",
-            "x-amz-object-lock-mode" if mode is None else "x-amz-object-lock-retain-until-date",
-            (mode or until or "")[:64],
-        )
+        raise s3_errors.InvalidArgument.retention_incomplete(mode, until)
     if mode not in MODES:
-        raise errors.s3_invalid_argument("Unknown wormMode directive.", "x-amz-object-lock-mode", mode[:64])
+        raise s3_errors.InvalidArgument.retention_mode(mode[:64])
     return _future(Retention(mode, parse_date(until, "x-amz-object-lock-retain-until-date")), now)
 
 
 def _future(retention: Retention, now: datetime) -> Retention:
     if retention.until <= now:
-        raise errors.s3_invalid_argument(
-            "The retain until date must be in the future!", "RetainUntilDate", retention.until.isoformat()
-        )
+        raise s3_errors.InvalidArgument.retain_until_past(retention.until.isoformat())
     return retention
 
 
@@ -143,14 +137,14 @@ def removal_needs(attributes: Mapping[str, Any], now: datetime) -> str:
 def parse_configuration(root_children: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a parsed ObjectLockConfiguration (``{"ObjectLockEnabled", "Rule"}``)."""
     if root_children.get("ObjectLockEnabled") != "Enabled":
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     out: dict[str, Any] = {"ObjectLockEnabled": "Enabled"}
     rule = root_children.get("Rule")
     if rule is None:
         return out
     mode, days, years = rule.get("Mode"), rule.get("Days"), rule.get("Years")
     if mode not in MODES or (days is None) == (years is None):
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     default: dict[str, Any] = {"Mode": mode}
     try:
         if days is not None:
@@ -160,11 +154,9 @@ def parse_configuration(root_children: Mapping[str, Any]) -> dict[str, Any]:
             default["Years"] = int(years)
             valid = 0 < default["Years"] <= MAX_DEFAULT_YEARS
     except (TypeError, ValueError):
-        raise errors.s3_malformed_xml() from None
+        raise s3_errors.MalformedXML() from None
     if not valid:
-        raise errors.s3_invalid_argument(
-            "Default retention period must be a positive integer value", "DefaultRetention", str(days or years)
-        )
+        raise s3_errors.InvalidArgument.default_retention_period(str(days or years))
     out["Rule"] = {"DefaultRetention": default}
     return out
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from credmint import errors
 from credmint.errors import AwsError
+from credmint.s3 import errors as s3_errors
 from credmint.s3 import object_lock, sse, versions, xmlbody
 from credmint.s3.acl_operations import write_acl
 from credmint.s3.actions import VERSION_ACTIONS
@@ -50,10 +51,7 @@ def refuse_unsupported_write(ctx: S3Context, bucket: BucketRow) -> tuple[dict[st
     customer = sse.customer_key(ctx.header)
     sse.refuse_other_encryption(ctx.header, customer)
     if customer is not None and not ctx.req.secure and not ctx.settings.sse_c_allow_http:
-        raise errors.s3_invalid_request(
-            "Requests specifying Server Side Encryption with Customer provided keys must be made over a "
-            "secure connection."
-        )
+        raise s3_errors.InvalidRequest.sse_c_insecure()
     return ownership, customer
 
 
@@ -83,7 +81,7 @@ def put_object(ctx: S3Context) -> S3Response:
     ownership = put_object_preflight(ctx)
     upload = request_upload(ctx)
     if upload.size > MAX_PUT_SIZE:
-        raise errors.s3_entity_too_large(upload.size, MAX_PUT_SIZE)
+        raise s3_errors.EntityTooLarge.upload(upload.size, MAX_PUT_SIZE)
     checksum = body_checksum(ctx)
     attributes: dict[str, Any] = {"meta": user_metadata(ctx), "headers": stored_headers(ctx), **ownership}
     tagging = ctx.header("x-amz-tagging")
@@ -156,7 +154,7 @@ def load_for_read(ctx: S3Context, bucket: BucketRow, key: str, *, method: str = 
         if version_id is not None:
             found = versions.find(conn, bucket.name, key, versions.check_version_id(version_id))
             if found is not None and found.delete_marker:
-                raise errors.s3_delete_marker_read(key, found.version_id, by_version=True, method=method)
+                raise s3_errors.MethodNotAllowed.delete_marker(method, found.version_id)
             row = from_version(found) if found is not None else None
         else:
             row = load_object(conn, bucket.name, key)
@@ -166,12 +164,12 @@ def load_for_read(ctx: S3Context, bucket: BucketRow, key: str, *, method: str = 
         try:
             ctx.authorize("ListObjects", bucket, None)
         except AwsError:
-            raise errors.s3_access_denied() from None
+            raise s3_errors.AccessDenied() from None
         if version_id is not None:
-            raise errors.s3_no_such_version(key, version_id)
+            raise s3_errors.NoSuchVersion(key, version_id)
         if marker is not None and marker.delete_marker:
-            raise errors.s3_delete_marker_read(key, marker.version_id, by_version=False)
-        raise errors.s3_no_such_key(key)
+            raise s3_errors.NoSuchKey.delete_marker(key, marker.version_id)
+        raise s3_errors.NoSuchKey(key)
     return row
 
 
@@ -182,8 +180,8 @@ def _read_bucket(ctx: S3Context) -> BucketRow:
     assert ctx.key is not None
     try:
         return ctx.bucket_or_404()
-    except AwsError as denied:
-        if denied.code != "AccessDenied" or "versionId" in ctx.query:
+    except errors.AccessDenied as denied:
+        if "versionId" in ctx.query:
             raise
         bucket = ctx.load_bucket(ctx.bucket or "")
         if bucket is None:
@@ -195,7 +193,7 @@ def _read_bucket(ctx: S3Context) -> BucketRow:
             ctx.authorize("ListObjects", bucket, None)
         except AwsError:
             raise denied from None
-        raise errors.s3_no_such_key(ctx.key) from None
+        raise s3_errors.NoSuchKey(ctx.key) from None
 
 
 def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
@@ -203,13 +201,13 @@ def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
     bucket = _read_bucket(ctx)
     overrides = {member: ctx.query[q] for q, member in RESPONSE_OVERRIDES.items() if q in ctx.query}
     if overrides and ctx.principal is None:
-        raise errors.s3_invalid_request("Request specific response headers cannot be used for anonymous GET requests.")
+        raise s3_errors.InvalidRequest.anonymous_response_headers()
     for q in RESPONSE_OVERRIDES:
         if q in ctx.query and not header_value_ok(ctx.query[q]):
             # Echoed into a response header: CR/LF would split the response, NUL and the
             # other controls are not allowed in a header (RFC 9110 §5.5). AWS's exact
             # message for this is unconfirmed.
-            raise errors.s3_invalid_argument("Header value contains invalid characters.", q, ctx.query[q])
+            raise s3_errors.InvalidArgument.header_value(q, ctx.query[q])
     customer = sse.customer_key(ctx.header)
     body: bytes | BlobReader = b""
     for _attempt in range(3):
@@ -226,7 +224,7 @@ def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
             continue  # overwritten or deleted between the lookup and the read
         break
     else:
-        raise errors.s3_no_such_key(ctx.key)
+        raise s3_errors.NoSuchKey(ctx.key)
     result: dict[str, Any] = {
         "AcceptRanges": "bytes",
         "LastModified": row.last_modified,
@@ -296,12 +294,12 @@ def _select_range(ctx: S3Context, row: ObjectRow) -> tuple[int, int, int, str | 
     if not first:
         suffix = int(last)
         if suffix == 0 or size == 0:
-            raise errors.s3_invalid_range(header.strip(), size)
+            raise s3_errors.InvalidRange(header.strip(), size)
         start, end = max(0, size - suffix), size - 1
     else:
         start = int(first)
         if start >= size:
-            raise errors.s3_invalid_range(header.strip(), size)
+            raise s3_errors.InvalidRange(header.strip(), size)
         end = size - 1 if not last else int(last)
         if end < start:
             return 200, 0, size, None
@@ -315,12 +313,10 @@ def _select_part(row: ObjectRow, raw: str) -> tuple[int, int, int, str | None]:
     except ValueError:
         number = 0
     if not 1 <= number <= 10000:
-        raise errors.s3_invalid_argument(
-            "Part number must be an integer between 1 and 10000, inclusive", "partNumber", raw
-        )
+        raise s3_errors.InvalidArgument.part_number(raw)
     parts: list[int] = row.attributes.get("parts") or [row.size]
     if number > len(parts):
-        raise errors.s3_error("InvalidPartNumber", "The requested partnumber is not satisfiable", 416)
+        raise s3_errors.InvalidPartNumber()
     start = sum(parts[: number - 1])
     length = parts[number - 1]
     if len(parts) == 1 and "parts" not in row.attributes:
@@ -384,21 +380,21 @@ def delete_objects(ctx: S3Context) -> S3Response:
     bucket = ctx.load_bucket(ctx.bucket)
     if bucket is None:
         ctx.authorize("DeleteObjects", None, "*")
-        raise errors.s3_no_such_bucket(ctx.bucket)
+        raise s3_errors.NoSuchBucket(ctx.bucket)
     if ctx.header("content-md5") is None and not any(ctx.checksum_header(n) for n in ALGORITHMS):
-        raise errors.s3_invalid_request("Missing required header for this request: Content-MD5")
+        raise s3_errors.InvalidRequest.missing_header("Content-MD5")
     root = xmlbody.parse(ctx.body)
     if xmlbody.local(root.tag) != "Delete":
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     quiet = (xmlbody.child_text(root, "Quiet") or "").strip().lower() == "true"
     entries = xmlbody.children(root, "Object")
     if not entries or len(entries) > MAX_DELETE_OBJECTS:
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     keys: list[tuple[str, str | None]] = []
     for entry in entries:
         key = xmlbody.child_text(entry, "Key")
         if key is None or key == "":
-            raise errors.s3_malformed_xml()
+            raise s3_errors.MalformedXML()
         version_id = xmlbody.child_text(entry, "VersionId")
         keys.append((key, version_id))
     deleted: list[dict[str, Any]] = []
@@ -419,9 +415,12 @@ def delete_objects(ctx: S3Context) -> S3Response:
                     action=VERSION_ACTIONS["DeleteObjects"],
                     extra_keys={"s3:versionid": version_id},
                 )
+        except errors.AccessDenied as err:
+            # The entry reports the refusal, not the policy's reasons for it.
+            failed.append({**item, "Code": err.code, "Message": "Access Denied"})
+            continue
         except AwsError as err:
-            message = "Access Denied" if err.code == "AccessDenied" else (err.message or err.code)
-            failed.append({**item, "Code": err.code, "Message": message})
+            failed.append({**item, "Code": err.code, "Message": err.message or err.code})
             continue
         # One transaction per entry: a key's versions are rewritten under the bucket lock,
         # and a failure part way leaves every earlier entry done, as S3 reports per entry.

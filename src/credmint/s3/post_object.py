@@ -15,8 +15,8 @@ import dataclasses
 from urllib.parse import quote, urlencode, urlsplit
 from xml.sax.saxutils import escape
 
-from credmint import errors
 from credmint.httpreq import HttpRequest, index_headers
+from credmint.s3 import errors as s3_errors
 from credmint.s3 import objects, post_policy
 from credmint.s3.context import S3Context, S3Response
 from credmint.s3.tags import tagging_document
@@ -75,13 +75,9 @@ def post_object(ctx: S3Context) -> S3Response:
     fields = post_policy.lower_fields(form.fields)
     cred = post_policy.credential(fields)
     if form.file is None:
-        raise errors.s3_invalid_argument("POST requires exactly one file upload per request.", "file", "0")
+        raise s3_errors.InvalidArgument.post_file_count()
     if "key" not in fields:
-        raise errors.s3_invalid_argument(
-            "Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.",
-            "key",
-            "",
-        )
+        raise s3_errors.InvalidArgument.post_field_missing("key")
     filename = form.file.filename.replace("\\", "/").rsplit("/", 1)[-1]
     key = fields["key"].replace("${filename}", filename)
     fields = {**fields, "key": key}

@@ -40,8 +40,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from credmint import errors
 from credmint.errors import AwsError
+from credmint.s3 import errors as s3_errors
 from credmint.sigv4.keys import signing_key
 
 #: Longest policy document read (S3 documents 20 KB; base64 is a third larger).
@@ -67,19 +67,15 @@ class PostCredential:
 
 
 def _bad_policy(message: str) -> AwsError:
-    return errors.s3_error("InvalidPolicyDocument", f"Invalid Policy: {message}", 400)
+    return s3_errors.InvalidPolicyDocument(message)
 
 
 def _denied(message: str) -> AwsError:
-    return errors.s3_access_denied(f"Invalid according to Policy: {message}")
+    return s3_errors.AccessDenied.post_policy(message)
 
 
 def _missing(name: str) -> AwsError:
-    return errors.s3_invalid_argument(
-        f"Bucket POST must contain a field named '{name}'.  If it is specified, please check the order of the fields.",
-        name,
-        "",
-    )
+    return s3_errors.InvalidArgument.post_field_missing(name)
 
 
 def lower_fields(fields: tuple[tuple[str, str], ...]) -> dict[str, str]:
@@ -94,19 +90,13 @@ def credential(fields: dict[str, str]) -> PostCredential | None:
     """The form's credential and signature; None for an anonymous upload."""
     if "x-amz-algorithm" in fields or "x-amz-credential" in fields or "x-amz-signature" in fields:
         if fields.get("x-amz-algorithm") != ALGORITHM:
-            raise errors.s3_invalid_argument(
-                "POST form fields do not name a supported signing algorithm",
-                "x-amz-algorithm",
-                fields.get("x-amz-algorithm", ""),
-            )
+            raise s3_errors.InvalidArgument.post_algorithm(fields.get("x-amz-algorithm", ""))
         for name in ("x-amz-credential", "x-amz-date", "x-amz-signature", "policy"):
             if name not in fields:
                 raise _missing(name)
         parts = fields["x-amz-credential"].split("/")
         if len(parts) != 5 or parts[3] != "s3" or parts[4] != "aws4_request" or not parts[0]:
-            raise errors.s3_invalid_argument(
-                "Invalid credential in POST form", "x-amz-credential", fields["x-amz-credential"]
-            )
+            raise s3_errors.InvalidArgument.post_credential(fields["x-amz-credential"])
         return PostCredential(
             4,
             parts[0],
@@ -134,20 +124,14 @@ def verify(cred: PostCredential, secret: str) -> None:
     policy = cred.policy.encode("utf-8")
     if cred.version == 4:
         if not cred.amz_date.startswith(cred.scope_date) or len(cred.scope_date) != 8:
-            raise errors.s3_invalid_argument("x-amz-date does not match the credential's date", "x-amz-date", "")
+            raise s3_errors.InvalidArgument.post_date()
         expected = hmac.new(signing_key(secret, cred.scope_date, cred.region, "s3"), policy, hashlib.sha256).hexdigest()
         good = hmac.compare_digest(expected, cred.signature.strip().lower())
     else:
         expected = base64.b64encode(hmac.new(secret.encode(), policy, hashlib.sha1).digest()).decode()
         good = hmac.compare_digest(expected, cred.signature.strip())
     if not good:
-        raise errors.s3_error(
-            "SignatureDoesNotMatch",
-            "The request signature we calculated does not match the signature you provided. "
-            "Check your key and signing method.",
-            403,
-            ("AWSAccessKeyId", cred.access_key_id),
-        )
+        raise s3_errors.SignatureDoesNotMatch.post_form(cred.access_key_id)
 
 
 def decode_policy(policy_b64: str) -> dict[str, Any]:
@@ -242,15 +226,9 @@ def check_policy(
     if length_range is not None:
         low, high = length_range
         if file_size > high:
-            raise errors.s3_entity_too_large(file_size, high)
+            raise s3_errors.EntityTooLarge.upload(file_size, high)
         if file_size < low:
-            raise errors.s3_error(
-                "EntityTooSmall",
-                "Your proposed upload is smaller than the minimum allowed size",
-                400,
-                ("ProposedSize", str(file_size)),
-                ("MinSizeAllowed", str(low)),
-            )
+            raise s3_errors.EntityTooSmall.post(file_size, low)
 
 
 def _eq(value: str, expected: str) -> bool:

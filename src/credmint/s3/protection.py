@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from credmint import errors
 from credmint.errors import AwsError
+from credmint.s3 import errors as s3_errors
 from credmint.s3 import object_lock
 from credmint.s3.context import BucketRow, S3Context
 from credmint.sigv4.checksums import ALGORITHMS
@@ -35,7 +35,7 @@ def bucket_configuration(ctx: S3Context, bucket: str) -> dict[str, Any] | None:
 
 
 def _missing_configuration() -> AwsError:
-    return errors.s3_invalid_request("Bucket is missing Object Lock Configuration")
+    return s3_errors.InvalidRequest.bucket_without_object_lock()
 
 
 def _bypass_requested(ctx: S3Context) -> bool:
@@ -55,7 +55,7 @@ def allow_bypass(ctx: S3Context, bucket: BucketRow, key: str) -> bool:
 
 
 def refuse_protected() -> AwsError:
-    return errors.s3_access_denied("Access Denied because object protected by object lock.")
+    return s3_errors.AccessDenied.object_locked()
 
 
 def check_removal(attributes: dict[str, Any], now: datetime, bypass: bool) -> None:
@@ -85,9 +85,7 @@ def write_lock(ctx: S3Context, bucket: BucketRow) -> dict[str, Any]:
         out["retention"] = retention.stored()
     if hold is not None:
         if hold not in object_lock.LEGAL_HOLD:
-            raise errors.s3_invalid_argument(
-                "Legal Hold must be either of 'ON' or 'OFF'", "x-amz-object-lock-legal-hold", hold[:16]
-            )
+            raise s3_errors.InvalidArgument.legal_hold(hold[:16])
         out["legal_hold"] = hold
     return out
 
@@ -111,6 +109,4 @@ def require_integrity_header(ctx: S3Context, attributes: dict[str, Any], what: s
     trailer = (ctx.header("x-amz-trailer") or "").strip().lower()
     if trailer.startswith(_CHECKSUM_PREFIX):
         return
-    raise errors.s3_invalid_request(
-        f"Content-MD5 OR x-amz-checksum- HTTP header is required for Put {what} requests with Object Lock parameters"
-    )
+    raise s3_errors.InvalidRequest.object_lock_needs_checksum(what)

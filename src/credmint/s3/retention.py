@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from credmint import errors
 from credmint.errors import AwsError
+from credmint.s3 import errors as s3_errors
 from credmint.s3 import object_lock, versions, xmlbody
 from credmint.s3.buckets import xml_response
 from credmint.s3.context import BucketRow, S3Context, S3Response, dumps
@@ -20,15 +20,15 @@ from credmint.s3.subresources import save_config
 def _configuration_body(ctx: S3Context) -> dict[str, Any]:
     root = xmlbody.parse(ctx.body)
     if xmlbody.local(root.tag) != "ObjectLockConfiguration":
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     parsed: dict[str, Any] = {"ObjectLockEnabled": xmlbody.child_text(root, "ObjectLockEnabled")}
     rules = xmlbody.children(root, "Rule")
     if len(rules) > 1:
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     if rules:
         defaults = xmlbody.children(rules[0], "DefaultRetention")
         if len(defaults) != 1:
-            raise errors.s3_malformed_xml()
+            raise s3_errors.MalformedXML()
         parsed["Rule"] = {name: xmlbody.child_text(defaults[0], name) for name in ("Mode", "Days", "Years")}
     return object_lock.parse_configuration(parsed)
 
@@ -37,9 +37,7 @@ def put_object_lock_configuration(ctx: S3Context) -> S3Response:
     bucket = ctx.bucket_or_404()
     config = _configuration_body(ctx)
     if bucket.versioning != versions.ENABLED:
-        raise errors.s3_error(
-            "InvalidBucketState", "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration", 409
-        )
+        raise s3_errors.InvalidBucketState.object_lock_needs_versioning()
     save_config(ctx, bucket.name, CONFIG_NAME, config)
     return S3Response()
 
@@ -48,7 +46,7 @@ def get_object_lock_configuration(ctx: S3Context) -> S3Response:
     bucket = ctx.bucket_or_404()
     config = bucket_configuration(ctx, bucket.name)
     if config is None:
-        raise errors.s3_object_lock_configuration_not_found(bucket.name)
+        raise s3_errors.ObjectLockConfigurationNotFound(bucket.name)
     return xml_response("GetObjectLockConfiguration", {"ObjectLockConfiguration": config})
 
 
@@ -58,18 +56,18 @@ def get_object_lock_configuration(ctx: S3Context) -> S3Response:
 def _retention_body(ctx: S3Context) -> object_lock.Retention | None:
     root = xmlbody.parse(ctx.body)
     if xmlbody.local(root.tag) != "Retention":
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     mode = xmlbody.child_text(root, "Mode")
     until = xmlbody.child_text(root, "RetainUntilDate")
     if mode is None and until is None:
         return None  # an empty Retention removes it (GOVERNANCE with the bypass only)
     if mode not in object_lock.MODES or until is None:
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     return object_lock.Retention(mode, object_lock.parse_date(until, "RetainUntilDate"))
 
 
 def _missing_configuration() -> AwsError:
-    return errors.s3_invalid_request("Bucket is missing Object Lock Configuration")
+    return s3_errors.InvalidRequest.bucket_without_object_lock()
 
 
 def _authorized_bucket(ctx: S3Context, keys: dict[str, str]) -> BucketRow:
@@ -77,7 +75,7 @@ def _authorized_bucket(ctx: S3Context, keys: dict[str, str]) -> BucketRow:
     bucket = ctx.load_bucket(ctx.bucket)
     ctx.authorize(ctx.operation, bucket, ctx.key, extra_keys=keys)
     if bucket is None:
-        raise errors.s3_no_such_bucket(ctx.bucket)
+        raise s3_errors.NoSuchBucket(ctx.bucket)
     return bucket
 
 
@@ -85,9 +83,7 @@ def put_object_retention(ctx: S3Context) -> S3Response:
     assert ctx.key is not None
     new = _retention_body(ctx)
     if new is not None and new.until <= ctx.now:
-        raise errors.s3_invalid_argument(
-            "The retain until date must be in the future!", "RetainUntilDate", new.until.isoformat()
-        )
+        raise s3_errors.InvalidArgument.retain_until_past(new.until.isoformat())
     bucket = _authorized_bucket(ctx, object_lock.request_keys(new, None, ctx.now))
     if bucket_configuration(ctx, bucket.name) is None:
         raise _missing_configuration()
@@ -117,9 +113,7 @@ def get_object_retention(ctx: S3Context) -> S3Response:
     with ctx.store.read() as conn:
         retention = object_lock.stored_retention(addressed_version(ctx, conn, bucket.name).attributes)
     if retention is None:
-        raise errors.s3_error(
-            "NoSuchObjectLockConfiguration", "The specified object does not have a ObjectLock configuration", 404
-        )
+        raise s3_errors.NoSuchObjectLockConfiguration()
     return xml_response(
         "GetObjectRetention", {"Retention": {"Mode": retention.mode, "RetainUntilDate": retention.until}}
     )
@@ -129,7 +123,7 @@ def put_object_legal_hold(ctx: S3Context) -> S3Response:
     root = xmlbody.parse(ctx.body)
     status = xmlbody.child_text(root, "Status")
     if xmlbody.local(root.tag) != "LegalHold" or status not in object_lock.LEGAL_HOLD:
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     bucket = _authorized_bucket(ctx, object_lock.request_keys(None, status, ctx.now))
     if bucket_configuration(ctx, bucket.name) is None:
         raise _missing_configuration()
@@ -147,7 +141,5 @@ def get_object_legal_hold(ctx: S3Context) -> S3Response:
     with ctx.store.read() as conn:
         attributes = addressed_version(ctx, conn, bucket.name).attributes
     if "legal_hold" not in attributes:
-        raise errors.s3_error(
-            "NoSuchObjectLockConfiguration", "The specified object does not have a ObjectLock configuration", 404
-        )
+        raise s3_errors.NoSuchObjectLockConfiguration()
     return xml_response("GetObjectLegalHold", {"LegalHold": {"Status": attributes["legal_hold"]}})

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from credmint import errors
+from credmint.s3 import errors as s3_errors
 from credmint.s3 import versions
 from credmint.s3.context import BucketRow, S3Context
 from credmint.store import schema
@@ -79,7 +79,7 @@ def lock_bucket(conn: Connection, bucket: str) -> None:
     versions are serialized (``s3.versions``)."""
     b = schema.buckets
     if conn.execute(select(b.c.name).where(b.c.name == bucket).with_for_update()).first() is None:
-        raise errors.s3_no_such_bucket(bucket)
+        raise s3_errors.NoSuchBucket(bucket)
 
 
 def write_object_row(
@@ -109,16 +109,16 @@ def addressed_version(ctx: S3Context, conn: Connection, bucket: str) -> versions
     if version_id is None:
         obj = load_object(conn, bucket, ctx.key)
         if obj is None:
-            raise errors.s3_no_such_key(ctx.key)
+            raise s3_errors.NoSuchKey(ctx.key)
         found = versions.find(conn, bucket, ctx.key, obj.version_id)
     else:
         found = versions.find(conn, bucket, ctx.key, versions.check_version_id(version_id))
         if found is None:
-            raise errors.s3_no_such_version(ctx.key, version_id)
+            raise s3_errors.NoSuchVersion(ctx.key, version_id)
     if found is None:
-        raise errors.s3_no_such_key(ctx.key)
+        raise s3_errors.NoSuchKey(ctx.key)
     if found.delete_marker:
-        raise errors.s3_delete_marker_read(ctx.key, found.version_id, by_version=True, method=ctx.req.method)
+        raise s3_errors.MethodNotAllowed.delete_marker(ctx.req.method, found.version_id)
     return found
 
 

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from credmint import errors
+from credmint.s3 import errors as s3_errors
 from credmint.sealing import MasterKey
 
 SSE_S3_LABEL = b"credmint s3 sse-s3 base key"
@@ -61,40 +61,23 @@ def customer_key(header: Callable[[str], str | None], *, copy_source: bool = Fal
     if algorithm is None and key_b64 is None and md5 is None:
         return None
     if algorithm is None:
-        raise errors.s3_invalid_argument(
-            "Requests specifying Server Side Encryption with Customer provided keys must provide a valid "
-            "encryption algorithm.",
-            names[0],
-            "null",
-        )
+        raise s3_errors.InvalidArgument.sse_c_algorithm_missing(names[0])
     if algorithm.strip() != AES256:
-        raise errors.s3_invalid_argument("The encryption algorithm specified is not valid.", names[0], algorithm)
+        raise s3_errors.InvalidArgument.sse_c_algorithm(names[0], algorithm)
     if key_b64 is None:
-        raise errors.s3_invalid_argument(
-            "Requests specifying Server Side Encryption with Customer provided keys must provide an appropriate "
-            "secret key.",
-            names[1],
-            "null",
-        )
+        raise s3_errors.InvalidArgument.sse_c_key_missing(names[1])
     try:
         key = base64.b64decode(key_b64.strip(), validate=True)
     except (binascii.Error, ValueError):
         key = b""
     if len(key) != 32:
         # The key's value is never echoed.
-        raise errors.s3_invalid_argument("The secret key was invalid for the specified algorithm.", names[1], "")
+        raise s3_errors.InvalidArgument.sse_c_key(names[1])
     if md5 is None:
-        raise errors.s3_invalid_argument(
-            "Requests specifying Server Side Encryption with Customer provided keys must provide the client "
-            "calculated MD5 of the secret key.",
-            names[2],
-            "null",
-        )
+        raise s3_errors.InvalidArgument.sse_c_key_md5_missing(names[2])
     actual = base64.b64encode(hashlib.md5(key, usedforsecurity=False).digest()).decode()
     if md5.strip() != actual:
-        raise errors.s3_invalid_argument(
-            "The calculated MD5 hash of the key did not match the hash that was provided.", names[2], md5.strip()
-        )
+        raise s3_errors.InvalidArgument.sse_c_key_md5(names[2], md5.strip())
     return CustomerKey(key, actual)
 
 
@@ -105,18 +88,11 @@ def refuse_other_encryption(header: Callable[[str], str | None], customer: Custo
     if sse is None:
         return
     if customer is not None:
-        raise errors.s3_invalid_argument(
-            "Server Side Encryption with Customer provided key is incompatible with the encryption method "
-            "specified",
-            "x-amz-server-side-encryption",
-            sse,
-        )
+        raise s3_errors.InvalidArgument.sse_c_with_sse(sse)
     if sse in ("aws:kms", "aws:kms:dsse"):
-        raise errors.s3_not_implemented("Server-side encryption with AWS KMS keys is not implemented.")
+        raise s3_errors.Unimplemented.kms()
     if sse != AES256:
-        raise errors.s3_invalid_argument(
-            "The encryption method specified is not supported", "x-amz-server-side-encryption", sse
-        )
+        raise s3_errors.InvalidArgument.sse_method(sse)
 
 
 def sse_s3_key(master: MasterKey) -> bytes:
@@ -149,22 +125,14 @@ def read_key(
     if not isinstance(check, dict):
         if customer is not None:
             # S3 refuses a customer key for an object not stored with one.
-            raise errors.s3_invalid_request(
-                "The encryption parameters are not applicable to this object."
-            )
+            raise s3_errors.InvalidRequest.sse_c_not_applicable()
         return sse_s3_key(master)
     if customer is None:
-        raise errors.s3_invalid_request(
-            "The object was stored using a form of Server Side Encryption. The correct parameters must be "
-            "provided to retrieve the object."
-        )
+        raise s3_errors.InvalidRequest.sse_c_required()
     if not key_matches(master, check, customer):
         # s3-tests (test_encryption_sse_c_other_key) expect 400; AWS's code for it is
         # unconfirmed, and this one says nothing about the key.
-        raise errors.s3_invalid_request(
-            "The provided encryption key does not match the key used to encrypt the "
-            + ("copy source." if copy_source else "object.")
-        )
+        raise s3_errors.InvalidRequest.sse_c_key_mismatch(copy_source=copy_source)
     return customer.key
 
 

@@ -17,8 +17,8 @@ from xml.etree.ElementTree import Element
 
 from sqlalchemy import delete, insert, select, update
 
-from credmint import errors
 from credmint.s3 import acl, lifecycle, versions, xmlbody
+from credmint.s3 import errors as s3_errors
 from credmint.s3.buckets import xml_response
 from credmint.s3.context import BucketRow, S3Context, S3Response, dumps
 from credmint.s3.rows import addressed_object, addressed_version, version_headers
@@ -52,7 +52,7 @@ def _save(ctx: S3Context, bucket: str, name: str, document: Any) -> None:
     with ctx.store.write() as conn:
         # Lock the bucket row so a concurrent DeleteBucket cannot leave an orphan row.
         if conn.execute(select(b.c.name).where(b.c.name == bucket).with_for_update()).first() is None:
-            raise errors.s3_no_such_bucket(bucket)
+            raise s3_errors.NoSuchBucket(bucket)
         where = (c.c.bucket == bucket, c.c.name == name)
         if conn.execute(select(c.c.name).where(*where)).first() is None:
             conn.execute(insert(c).values(bucket=bucket, name=name, document=text))
@@ -78,7 +78,7 @@ def _no_content() -> S3Response:
 def _root(ctx: S3Context, name: str) -> Element:
     root = xmlbody.parse(ctx.body)
     if xmlbody.local(root.tag) != name:
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     return root
 
 
@@ -97,7 +97,7 @@ def get_bucket_tagging(ctx: S3Context) -> S3Response:
     row = ctx.bucket_or_404()
     tags = _load(ctx, row.name, "tagging")
     if not isinstance(tags, dict):
-        raise errors.s3_no_such_tag_set(row.name)
+        raise s3_errors.NoSuchTagSet(row.name)
     return xml_response("GetBucketTagging", {"TagSet": _tag_set(tags)})
 
 
@@ -161,17 +161,13 @@ def put_bucket_versioning(ctx: S3Context) -> S3Response:
     status = xmlbody.child_text(root, "Status")
     mfa_delete = xmlbody.child_text(root, "MfaDelete")
     if status not in (None, "Enabled", "Suspended") or mfa_delete not in (None, "Enabled", "Disabled"):
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     if mfa_delete == "Enabled":
         # MFA Delete needs the root user's MFA on every version delete; credmint does not
         # check it, so claiming it would promise a protection that is not there.
-        raise errors.s3_not_implemented("MFA Delete is not implemented.")
+        raise s3_errors.Unimplemented.mfa_delete()
     if status == "Suspended" and _load(ctx, row.name, "objectLock") is not _MISSING:
-        raise errors.s3_error(
-            "InvalidBucketState",
-            "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.",
-            409,
-        )
+        raise s3_errors.InvalidBucketState.versioning_locked()
     if status is not None:
         # S3 accepts suspending a bucket that was never versioned; it then reports Suspended.
         # Once enabled, a bucket never returns to unversioned (only to Suspended).
@@ -190,12 +186,10 @@ def _cors_rule(rule: Element) -> dict[str, Any]:
     methods = _texts(rule, "AllowedMethod")
     origins = _texts(rule, "AllowedOrigin")
     if not methods or not origins:
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     for method in methods:
         if method not in _CORS_METHODS:
-            raise errors.s3_invalid_request(
-                f"Found unsupported HTTP method in CORS config. Unsupported method is {method}"
-            )
+            raise s3_errors.InvalidRequest.cors_method(method)
     out: dict[str, Any] = {"AllowedMethods": methods, "AllowedOrigins": origins}
     rule_id = xmlbody.child_text(rule, "ID")
     if rule_id is not None:
@@ -211,7 +205,7 @@ def _cors_rule(rule: Element) -> dict[str, Any]:
         try:
             out["MaxAgeSeconds"] = int(max_age)
         except ValueError:
-            raise errors.s3_malformed_xml() from None
+            raise s3_errors.MalformedXML() from None
     return out
 
 
@@ -219,7 +213,7 @@ def get_bucket_cors(ctx: S3Context) -> S3Response:
     row = ctx.bucket_or_404()
     rules = _load(ctx, row.name, "cors")
     if not isinstance(rules, list):
-        raise errors.s3_no_such_cors_configuration(row.name)
+        raise s3_errors.NoSuchCORSConfiguration(row.name)
     return xml_response("GetBucketCors", {"CORSRules": rules})
 
 
@@ -228,7 +222,7 @@ def put_bucket_cors(ctx: S3Context) -> S3Response:
     root = _root(ctx, "CORSConfiguration")
     rules = [_cors_rule(r) for r in xmlbody.children(root, "CORSRule")]
     if not rules or len(rules) > MAX_CORS_RULES:
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     _save(ctx, row.name, "cors", rules)
     return S3Response()
 
@@ -250,7 +244,7 @@ def get_public_access_block(ctx: S3Context) -> S3Response:
         on = ctx.settings.public_access_block_flags
         doc = {name: name in on for name in PUBLIC_ACCESS_BLOCK_FLAGS} if on else None
     if not isinstance(doc, dict):
-        raise errors.s3_no_such_public_access_block(row.name)
+        raise s3_errors.NoSuchPublicAccessBlockConfiguration(row.name)
     return xml_response("GetPublicAccessBlock", {"PublicAccessBlockConfiguration": doc})
 
 
@@ -259,7 +253,7 @@ def _bool(text: str | None) -> bool:
         return False  # an omitted setting is off, as in S3
     value = text.strip().lower()
     if value not in ("true", "false"):
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     return value == "true"
 
 
@@ -289,7 +283,7 @@ def get_bucket_ownership_controls(ctx: S3Context) -> S3Response:
     row = ctx.bucket_or_404()
     ownership = object_ownership(ctx, row.name)
     if ownership is None:
-        raise errors.s3_ownership_controls_not_found(row.name)
+        raise s3_errors.OwnershipControlsNotFound(row.name)
     controls = {"Rules": [{"ObjectOwnership": ownership}]}
     return xml_response("GetBucketOwnershipControls", {"OwnershipControls": controls})
 
@@ -299,10 +293,10 @@ def put_bucket_ownership_controls(ctx: S3Context) -> S3Response:
     root = _root(ctx, "OwnershipControls")
     rules = xmlbody.children(root, "Rule")
     if len(rules) != 1:
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     ownership = xmlbody.child_text(rules[0], "ObjectOwnership")
     if ownership not in acl.OWNERSHIP:
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     if (
         ownership == "BucketOwnerEnforced"
         and row.acls_enabled
@@ -310,7 +304,7 @@ def put_bucket_ownership_controls(ctx: S3Context) -> S3Response:
         and not acl.is_owner_only(row.acl)
     ):
         # S3 refuses to disable ACLs while the bucket ACL grants access to others.
-        raise errors.s3_invalid_bucket_acl_with_object_ownership()
+        raise s3_errors.InvalidBucketAclWithObjectOwnership()
     _save(ctx, row.name, "ownershipControls", ownership)
     return S3Response()
 
@@ -346,14 +340,14 @@ def get_bucket_notification_configuration(ctx: S3Context) -> S3Response:
 
 def get_bucket_website(ctx: S3Context) -> S3Response:
     row = ctx.bucket_or_404()
-    raise errors.s3_no_such_website_configuration(row.name)
+    raise s3_errors.NoSuchWebsiteConfiguration(row.name)
 
 
 def get_bucket_lifecycle_configuration(ctx: S3Context) -> S3Response:
     row = ctx.bucket_or_404()
     rules = _load(ctx, row.name, "lifecycle")
     if not isinstance(rules, list):
-        raise errors.s3_no_such_lifecycle_configuration(row.name)
+        raise s3_errors.NoSuchLifecycleConfiguration(row.name)
     return xml_response("GetBucketLifecycleConfiguration", {"Rules": lifecycle.render(rules)})
 
 
@@ -372,7 +366,7 @@ def delete_bucket_lifecycle(ctx: S3Context) -> S3Response:
 
 def get_bucket_replication(ctx: S3Context) -> S3Response:
     row = ctx.bucket_or_404()
-    raise errors.s3_replication_configuration_not_found(row.name)
+    raise s3_errors.ReplicationConfigurationNotFound(row.name)
 
 
 def nothing_to_delete(ctx: S3Context) -> S3Response:
@@ -385,4 +379,4 @@ def nothing_to_delete(ctx: S3Context) -> S3Response:
 def not_implemented(ctx: S3Context) -> S3Response:
     """Setting a configuration credmint does not apply: authorized first, then refused."""
     ctx.bucket_or_404()
-    raise errors.s3_not_implemented()
+    raise s3_errors.Unimplemented()

@@ -6,6 +6,7 @@ import re
 from urllib.parse import parse_qsl
 
 from credmint import errors
+from credmint.s3 import errors as s3_errors
 from credmint.s3 import xmlbody
 
 MAX_BUCKET_TAGS = 50
@@ -21,18 +22,18 @@ def validate_tags(pairs: list[tuple[str, str]], limit: int) -> dict[str, str]:
     if len(pairs) > limit:
         # InvalidTag for both (s3-tests' test_put_excess_tags, not marked as failing on AWS).
         if limit == MAX_OBJECT_TAGS:
-            raise errors.s3_invalid_tag("Object tags cannot be greater than 10")
-        raise errors.s3_invalid_tag("Bucket tag count cannot be greater than 50")
+            raise s3_errors.InvalidTag.object_tag_count()
+        raise s3_errors.InvalidTag.bucket_tag_count()
     tags: dict[str, str] = {}
     for key, value in pairs:
         if not key or len(key) > MAX_TAG_KEY or _TAG_CHARS.fullmatch(key) is None:
-            raise errors.s3_invalid_tag("The TagKey you have provided is invalid")
+            raise s3_errors.InvalidTag.key()
         if len(value) > MAX_TAG_VALUE or _TAG_CHARS.fullmatch(value) is None:
-            raise errors.s3_invalid_tag("The TagValue you have provided is invalid")
+            raise s3_errors.InvalidTag.value()
         if key.lower().startswith("aws:"):
-            raise errors.s3_invalid_tag("System tags cannot be added/updated by requester")
+            raise s3_errors.InvalidTag.system_tags()
         if key in tags:
-            raise errors.s3_invalid_tag("Cannot provide multiple Tags with the same key")
+            raise s3_errors.InvalidTag.duplicate_key()
         tags[key] = value
     return tags
 
@@ -46,16 +47,16 @@ def tagging_document(body: bytes) -> list[tuple[str, str]]:
     """The (key, value) pairs of a ``<Tagging><TagSet><Tag>...`` body, unvalidated."""
     root = xmlbody.parse(body)
     if xmlbody.local(root.tag) != "Tagging":
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     sets = xmlbody.children(root, "TagSet")
     if len(sets) != 1:
-        raise errors.s3_malformed_xml()
+        raise s3_errors.MalformedXML()
     pairs: list[tuple[str, str]] = []
     for tag in xmlbody.children(sets[0], "Tag"):
         key = xmlbody.child_text(tag, "Key")
         value = xmlbody.child_text(tag, "Value")
         if key is None or value is None:
-            raise errors.s3_malformed_xml()
+            raise s3_errors.MalformedXML()
         pairs.append((key, value))
     return pairs
 

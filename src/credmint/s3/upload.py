@@ -18,8 +18,8 @@ import binascii
 import hashlib
 from dataclasses import dataclass, field
 
-from credmint import errors
 from credmint.httpreq import HttpRequest
+from credmint.s3 import errors as s3_errors
 from credmint.s3 import sse
 from credmint.s3.blobs import BlobStore, BlobWriter
 from credmint.sealing import MasterKey
@@ -32,6 +32,7 @@ from credmint.sigv4 import (
     check_trailers,
     is_streaming,
 )
+from credmint.sigv4 import errors as sigv4_errors
 from credmint.sigv4.checksums import ALGORITHMS
 from credmint.sigv4.verify import is_hex_sha256
 
@@ -82,7 +83,7 @@ def check_declared_size(req: HttpRequest, signed: SignedRequest | None) -> None:
         return
     declared = (req.header("x-amz-decoded-content-length") or "").strip()
     if declared.isdigit() and int(declared) > MAX_UPLOAD_SIZE:
-        raise errors.s3_entity_too_large(int(declared), MAX_UPLOAD_SIZE)
+        raise s3_errors.EntityTooLarge.upload(int(declared), MAX_UPLOAD_SIZE)
 
 
 class UploadSpool:
@@ -104,17 +105,14 @@ class UploadSpool:
         customer = sse.customer_key(req.header)
         sse.refuse_other_encryption(req.header, customer)
         if customer is not None and not secure and not allow_sse_c_over_http:
-            raise errors.s3_invalid_request(
-                "Requests specifying Server Side Encryption with Customer provided keys must be made over a "
-                "secure connection."
-            )
+            raise s3_errors.InvalidRequest.sse_c_insecure()
         self.customer = customer
         self._key_check = sse.key_check(master, customer) if customer is not None else None
         self._decoder: ChunkedDecoder | None = None
         if signed is not None and is_streaming(signed):
             self._decoder = ChunkedDecoder(req, signed, secret)
             if self._decoder.decoded_length > MAX_UPLOAD_SIZE:
-                raise errors.s3_entity_too_large(self._decoder.decoded_length, MAX_UPLOAD_SIZE)
+                raise s3_errors.EntityTooLarge.upload(self._decoder.decoded_length, MAX_UPLOAD_SIZE)
         check_sha256 = signed is not None and self._decoder is None and is_hex_sha256(signed.content_sha256 or "")
         self._sha256 = hashlib.sha256() if check_sha256 else None
         self._md5 = hashlib.md5(usedforsecurity=False)
@@ -144,7 +142,7 @@ class UploadSpool:
             for piece in data:
                 self.size += len(piece)
                 if self.size > MAX_UPLOAD_SIZE:
-                    raise errors.s3_entity_too_large(self.size, MAX_UPLOAD_SIZE)
+                    raise s3_errors.EntityTooLarge.upload(self.size, MAX_UPLOAD_SIZE)
                 self._md5.update(piece)
                 for running in self._running.values():
                     running.update(piece)
@@ -160,7 +158,7 @@ class UploadSpool:
                     if name in ALGORITHMS and name not in self._running:
                         # A trailing checksum the head did not announce in x-amz-trailer: its
                         # algorithm was not computed while the data passed.
-                        raise errors.s3_malformed_trailer()
+                        raise sigv4_errors.MalformedTrailer()
                 check_trailers(self._req, trailers, lambda name: self._running[name].value())
         if self._sha256 is not None and self._signed is not None:
             check_payload_hash(self._signed, self._sha256.hexdigest())
@@ -190,11 +188,11 @@ class UploadSpool:
         try:
             claimed = base64.b64decode(md5.strip(), validate=True)
         except (binascii.Error, ValueError):
-            raise errors.s3_invalid_digest() from None
+            raise s3_errors.InvalidDigest() from None
         if len(claimed) != 16:
-            raise errors.s3_invalid_digest()
+            raise s3_errors.InvalidDigest()
         if actual != claimed:
-            raise errors.s3_bad_content_md5(md5.strip(), base64.b64encode(actual).decode())
+            raise s3_errors.BadDigest.content_md5(md5.strip(), base64.b64encode(actual).decode())
 
     def discard(self) -> None:
         self._writer.discard()

@@ -40,7 +40,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, literal, select, update
 
-from credmint import errors
+from credmint.s3 import errors as s3_errors
 from credmint.store import schema
 
 #: The version id of an object written while versioning was off or suspended.
@@ -66,7 +66,7 @@ def check_version_id(value: str) -> str:
     """``value`` if it can name a version; InvalidArgument (as S3) otherwise."""
     if valid_version_id(value):
         return value
-    raise errors.s3_invalid_argument("Invalid version id specified", "versionId", value[:1024])
+    raise s3_errors.InvalidArgument.version_id("versionId", value[:1024])
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,14 +12,14 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from credmint import errors
+from credmint.s3 import errors as s3_errors
 
 
 def parse(body: bytes) -> Element:
     try:
         root: Element = fromstring(body)
     except (ParseError, DefusedXmlException, ValueError):
-        raise errors.s3_malformed_xml() from None
+        raise s3_errors.MalformedXML() from None
     return root
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from credmint import errors
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
+from credmint.s3 import errors as s3_errors
 from credmint.server.deadlines import ReadDeadlines
 
 Message = MutableMapping[str, Any]
@@ -32,7 +33,7 @@ class BodyRefused(Exception):
 
 
 def too_large() -> BodyRefused:
-    err = errors.s3_error("EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size.", 400)
+    err = s3_errors.EntityTooLarge.body()
     return BodyRefused(err, None)
 
 
@@ -88,7 +89,7 @@ class BodyReader:
     def _reserve(self, total: int) -> None:
         if total > self._reserved:
             if not self._budget.reserve(total - self._reserved):
-                raise BodyRefused(errors.s3_slow_down(), errors.ServiceUnavailable())
+                raise BodyRefused(s3_errors.SlowDown(), errors.ServiceUnavailable())
             self._reserved = total
 
     def release(self) -> None:

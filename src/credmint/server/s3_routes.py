@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
-from credmint import errors
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
+from credmint.s3 import errors as s3_errors
 from credmint.s3.post_object import is_form_upload
 from credmint.sigv4.parse import split_query
 from credmint.wire import s3 as ws3
@@ -145,11 +145,11 @@ def route(method: str, bucket: str | None, key: str | None, query: dict[str, str
             if operation is not None:
                 return operation
     if any(name in UNSUPPORTED_SUBRESOURCES for name in query):
-        raise errors.s3_not_implemented()
+        raise s3_errors.Unimplemented()
     if bucket is None:
         if method in ("GET", "HEAD"):
             return "ListBuckets"
-        raise errors.s3_method_not_allowed(method, "SERVICE")
+        raise s3_errors.MethodNotAllowed(method, "SERVICE")
     if key is None:
         if method == "PUT":
             return "PutBucketPolicy" if "policy" in query else "CreateBucket"
@@ -170,8 +170,8 @@ def route(method: str, bucket: str | None, key: str | None, query: dict[str, str
                 return "DeleteObjects"
             if not query and is_form_upload(req):
                 return "PostObject"
-            raise errors.s3_not_implemented()
-        raise errors.s3_method_not_allowed(method, "BUCKET")
+            raise s3_errors.Unimplemented()
+        raise s3_errors.MethodNotAllowed(method, "BUCKET")
     if method == "PUT":
         if "uploadId" in query or "partNumber" in query:
             if req.header("x-amz-copy-source") is not None:
@@ -189,5 +189,5 @@ def route(method: str, bucket: str | None, key: str | None, query: dict[str, str
             return "CreateMultipartUpload"
         if "uploadId" in query:
             return "CompleteMultipartUpload"
-        raise errors.s3_not_implemented()
-    raise errors.s3_method_not_allowed(method, "OBJECT")
+        raise s3_errors.Unimplemented()
+    raise s3_errors.MethodNotAllowed(method, "OBJECT")

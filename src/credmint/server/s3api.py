@@ -31,12 +31,12 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from credmint import errors
 from credmint.access.principal import Principal
 from credmint.audit.recorder import current_facts
 from credmint.errors import AwsError
 from credmint.httpreq import BodyStream, HttpRequest
 from credmint.s3 import cors, multipart, object_headers, objects, post_policy
+from credmint.s3 import errors as s3_errors
 from credmint.s3.context import S3Context, S3Response, blob_store
 from credmint.s3.post_object import is_form_upload, read_form
 from credmint.s3.upload import MAX_CHUNKED_RAW, MAX_UPLOAD_SIZE, Upload, UploadSpool, check_declared_size
@@ -388,7 +388,7 @@ def render_error(err: AwsError, request_id: str) -> S3Answer:
 def render_unexpected(edge: Edge, err: Exception, req: HttpRequest, request_id: str) -> S3Answer:
     """The answer to an exception nothing else caught: ``ServiceUnavailable`` during a store
     outage, else S3's ``InternalError`` (500) with no detail; the traceback goes to the log."""
-    return render_error(edge.unexpected(err, req) or errors.s3_internal_error(), request_id)
+    return render_error(edge.unexpected(err, req) or s3_errors.InternalError(), request_id)
 
 
 def _ids(request_id: str) -> list[tuple[bytes, bytes]]:

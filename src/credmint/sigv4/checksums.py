@@ -82,7 +82,7 @@ def check_checksum_value(name: str, value: str, actual: str, *, trailing: bool =
     if len(claimed) != size:
         raise sigv4_errors.InvalidRequest.checksum_value(name, trailing=trailing)
     if claimed != base64.b64decode(actual):
-        raise sigv4_errors.BadDigest(label)
+        raise sigv4_errors.BadDigest.checksum(label)
 
 
 class RunningChecksum:

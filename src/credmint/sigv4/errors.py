@@ -413,8 +413,9 @@ class BadDigest(errors.AwsError):
     code = "BadDigest"
     status = 400
 
-    def __init__(self, algorithm_label: str) -> None:
-        super().__init__(f"The {algorithm_label} you specified did not match the calculated checksum.")
+    @classmethod
+    def checksum(cls, algorithm_label: str) -> Self:
+        return cls(f"The {algorithm_label} you specified did not match the calculated checksum.")
 
 
 # --- S3's words for a credential it does not accept (aws-behavior.md §2.5) ----------------------

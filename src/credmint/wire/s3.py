@@ -64,14 +64,14 @@ def _decode_path(text: str) -> str:
     if "%" not in text:
         return text
     if _BAD_ESCAPE.search(text):
-        raise errors.s3_invalid_uri()
+        raise errors.InvalidURI()
     # In a path '+' is a literal plus (RFC 3986); SDKs send spaces as %20. Escapes that do
     # not decode as UTF-8 are refused, not replaced by U+FFFD: replacing would make two
     # different keys name one object.
     try:
         return unquote(text, encoding="utf-8", errors="strict")
     except UnicodeDecodeError:
-        raise errors.s3_invalid_uri() from None
+        raise errors.InvalidURI() from None
 
 
 def _host_name(host: str) -> str:
