@@ -10,10 +10,10 @@ from typing import Any
 from credmint.s3 import acl, public_access, versions
 from credmint.s3 import errors as s3_errors
 from credmint.s3.acl_request import account_owner, grant_headers, requested_acl
+from credmint.s3.bucket_configs import save_config
 from credmint.s3.buckets import xml_response
 from credmint.s3.context import BucketRow, S3Context, S3Response, dumps
 from credmint.s3.rows import addressed_object, addressed_version, version_headers
-from credmint.s3.subresources import save_config
 
 # --- ACLs -----------------------------------------------------------------------------------
 #

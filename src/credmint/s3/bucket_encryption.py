@@ -13,10 +13,10 @@ from typing import Any
 
 from credmint.s3 import errors as s3_errors
 from credmint.s3 import xmlbody
+from credmint.s3.bucket_configs import MISSING, configuration_root, load_config, no_content, remove_config, save_config
 from credmint.s3.buckets import xml_response
 from credmint.s3.context import S3Context, S3Response
 from credmint.s3.sse import AES256
-from credmint.s3.subresources import _MISSING, _load, _no_content, _remove, _root, _save
 
 #: The name of the configuration row (``bucket_configs.name``).
 CONFIG = "encryption"
@@ -30,14 +30,14 @@ def _rule(document: Any) -> dict[str, Any]:
 
 def get_bucket_encryption(ctx: S3Context) -> S3Response:
     row = ctx.bucket_or_404()
-    document = _load(ctx, row.name, CONFIG)
-    rule = _rule(None if document is _MISSING else document)
+    document = load_config(ctx, row.name, CONFIG)
+    rule = _rule(None if document is MISSING else document)
     return xml_response("GetBucketEncryption", {"ServerSideEncryptionConfiguration": {"Rules": [rule]}})
 
 
 def put_bucket_encryption(ctx: S3Context) -> S3Response:
     row = ctx.bucket_or_404()
-    root = _root(ctx, "ServerSideEncryptionConfiguration")
+    root = configuration_root(ctx, "ServerSideEncryptionConfiguration")
     rules = xmlbody.children(root, "Rule")
     if len(rules) != 1:
         # S3 takes exactly one rule.
@@ -56,12 +56,12 @@ def put_bucket_encryption(ctx: S3Context) -> S3Response:
     bucket_key = (xmlbody.child_text(rules[0], "BucketKeyEnabled") or "false").strip().lower()
     if bucket_key not in ("true", "false"):
         raise s3_errors.MalformedXML()
-    _save(ctx, row.name, CONFIG, {"algorithm": AES256, "bucket_key": bucket_key == "true"})
+    save_config(ctx, row.name, CONFIG, {"algorithm": AES256, "bucket_key": bucket_key == "true"})
     return S3Response()
 
 
 def delete_bucket_encryption(ctx: S3Context) -> S3Response:
     """Back to the default (SSE-S3), as S3 does: 204."""
     row = ctx.bucket_or_404()
-    _remove(ctx, row.name, CONFIG)
-    return _no_content()
+    remove_config(ctx, row.name, CONFIG)
+    return no_content()

@@ -28,11 +28,16 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
+from xml.etree.ElementTree import Element
 
 from sqlalchemy import select
 
 from credmint.httpreq import HttpRequest
 from credmint.s3 import errors as s3_errors
+from credmint.s3 import xmlbody
+from credmint.s3.bucket_configs import configuration_root, load_config, no_content, remove_config, save_config
+from credmint.s3.buckets import xml_response
+from credmint.s3.context import S3Context, S3Response
 from credmint.store import schema
 from credmint.store.db import Store
 from credmint.wire import s3 as ws3
@@ -45,6 +50,8 @@ METHODS = frozenset({"GET", "PUT", "HEAD", "POST", "DELETE"})
 #: Longest header values read: anything longer matches no rule (browsers send short ones).
 MAX_ORIGIN = 4096
 MAX_REQUEST_HEADERS = 8192
+#: Rules in one configuration (S3's limit).
+MAX_CORS_RULES = 100
 
 
 def wildcard_match(pattern: str, value: str) -> bool:
@@ -153,3 +160,61 @@ def actual_headers(store: Store, req: HttpRequest, bucket: str) -> Headers:
         return []
     rule = match(rules, origin, method, requested_headers(request_headers))
     return [] if rule is None else rule_headers(rule, origin)
+
+
+# --- the configuration: Get/Put/DeleteBucketCors ------------------------------------------
+
+
+def _texts(element: Element, name: str) -> list[str]:
+    return [c.text or "" for c in xmlbody.children(element, name)]
+
+
+def _cors_rule(rule: Element) -> dict[str, Any]:
+    methods = _texts(rule, "AllowedMethod")
+    origins = _texts(rule, "AllowedOrigin")
+    if not methods or not origins:
+        raise s3_errors.MalformedXML()
+    for method in methods:
+        if method not in METHODS:
+            raise s3_errors.InvalidRequest.cors_method(method)
+    out: dict[str, Any] = {"AllowedMethods": methods, "AllowedOrigins": origins}
+    rule_id = xmlbody.child_text(rule, "ID")
+    if rule_id is not None:
+        out["ID"] = rule_id
+    headers = _texts(rule, "AllowedHeader")
+    if headers:
+        out["AllowedHeaders"] = headers
+    expose = _texts(rule, "ExposeHeader")
+    if expose:
+        out["ExposeHeaders"] = expose
+    max_age = xmlbody.child_text(rule, "MaxAgeSeconds")
+    if max_age is not None:
+        try:
+            out["MaxAgeSeconds"] = int(max_age)
+        except ValueError:
+            raise s3_errors.MalformedXML() from None
+    return out
+
+
+def get_bucket_cors(ctx: S3Context) -> S3Response:
+    row = ctx.bucket_or_404()
+    rules = load_config(ctx, row.name, "cors")
+    if not isinstance(rules, list):
+        raise s3_errors.NoSuchCORSConfiguration(row.name)
+    return xml_response("GetBucketCors", {"CORSRules": rules})
+
+
+def put_bucket_cors(ctx: S3Context) -> S3Response:
+    row = ctx.bucket_or_404()
+    root = configuration_root(ctx, "CORSConfiguration")
+    rules = [_cors_rule(r) for r in xmlbody.children(root, "CORSRule")]
+    if not rules or len(rules) > MAX_CORS_RULES:
+        raise s3_errors.MalformedXML()
+    save_config(ctx, row.name, "cors", rules)
+    return S3Response()
+
+
+def delete_bucket_cors(ctx: S3Context) -> S3Response:
+    row = ctx.bucket_or_404()
+    remove_config(ctx, row.name, "cors")
+    return no_content()

@@ -8,11 +8,11 @@ from typing import Any
 from credmint.errors import AwsError
 from credmint.s3 import errors as s3_errors
 from credmint.s3 import object_lock, versions, xmlbody
+from credmint.s3.bucket_configs import save_config
 from credmint.s3.buckets import xml_response
 from credmint.s3.context import BucketRow, S3Context, S3Response, dumps
 from credmint.s3.protection import CONFIG_NAME, allow_bypass, bucket_configuration, refuse_protected
 from credmint.s3.rows import addressed_version, version_headers
-from credmint.s3.subresources import save_config
 
 # --- bucket configuration -----------------------------------------------------------------
 
