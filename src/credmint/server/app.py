@@ -30,7 +30,7 @@ from credmint import wire as wq
 from credmint.audit.record import RequestFacts
 from credmint.audit.recorder import current_facts
 from credmint.errors import AwsError
-from credmint.httpreq import BodyStream, HttpRequest, index_headers
+from credmint.httpreq import BodyStream, HttpRequest, decode_headers, index_headers
 from credmint.identity_providers import web_identity_issuer, workload_identity_issuer
 from credmint.s3.context import blob_store
 from credmint.server import accesslog, dev, jsonapi, registry, s3api
@@ -108,7 +108,7 @@ class CredmintApp:
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         # ASGI servers hand header names over lower-cased already.
-        headers = tuple([(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]])
+        headers = decode_headers(scope["headers"])
         index = index_headers(headers)
         raw_path = scope.get("raw_path")
         path = raw_path.decode("latin-1") if raw_path else scope["path"]
@@ -135,7 +135,7 @@ class CredmintApp:
                     facts.tls = (str(tls["version"]), str(tls["cipher"]))
             self.node.audit.begin(facts)
         reader = BodyReader(
-            receive, head, self._budget, self._deadlines, self.settings.body_timeout, self.settings.min_body_rate
+            receive, scope, head, self._budget, self._deadlines, self.settings.body_timeout, self.settings.min_body_rate
         )
         try:
             if target is Target.S3:
