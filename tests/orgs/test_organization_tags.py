@@ -4,6 +4,7 @@ administers, end to end with boto3 and the AWS CLI."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -53,13 +54,14 @@ def test_tag_rules_are_refused_in_organizations_words(server: Server, org: Organ
     """Duplicate keys and a 51st tag are InvalidInputException wherever tags are written:
     TagResource and the operations that create a tagged resource alike."""
     twice = [{"Key": "team", "Value": "a"}, {"Key": "TEAM", "Value": "b"}]
-    for call in (
+    writers: list[Callable[[], object]] = [
         lambda: org.orgs.tag_resource(ResourceId=org.root_id, Tags=twice),
         lambda: org.orgs.create_organizational_unit(ParentId=org.root_id, Name="twice", Tags=twice),
         lambda: org.orgs.create_policy(
             Content=SCP, Description="d", Name="twice", Type="SERVICE_CONTROL_POLICY", Tags=twice
         ),
-    ):
+    ]
+    for call in writers:
         with pytest.raises(ClientError) as exc:
             call()
         assert error_of(exc) == (
