@@ -263,11 +263,15 @@ class S3Context:
         doc["Statement"] = [*([statements] if isinstance(statements, dict) else statements or []), *extra]
         return json.dumps(doc, separators=(",", ":"), sort_keys=True)
 
-    def bucket_or_404(self, operation: str | None = None, key: str | None = None) -> BucketRow:
+    def bucket_or_404(
+        self, operation: str | None = None, key: str | None = None, *, grants: Sequence[dict[str, Any]] = ()
+    ) -> BucketRow:
         """The request's bucket after authorizing ``operation`` on it (or its object ``key``).
 
         A missing bucket is authorized against the caller's own policies first, so a caller
         with no permission learns nothing (AccessDenied) and an allowed one sees NoSuchBucket.
+        ``grants`` are Allow statements S3 gives by default beyond the bucket's policy and
+        ACLs (the initiator of a multipart upload may abort it).
         """
         assert self.bucket is not None
         row = self.load_bucket(self.bucket)
@@ -275,7 +279,7 @@ class S3Context:
             # S3 tells an anonymous caller that a bucket does not exist (NoSuchBucket): bucket
             # names are global and public (they are DNS names), so there is nothing to hide.
             raise errors.s3_no_such_bucket(self.bucket)
-        self.authorize(operation or self.operation, row, key if key is not None else self.key)
+        self.authorize(operation or self.operation, row, key if key is not None else self.key, grants=grants)
         if row is None:
             raise errors.s3_no_such_bucket(self.bucket)
         return row
@@ -291,6 +295,7 @@ class S3Context:
         action: str | None = None,
         bucket_name: str | None = None,
         extra_keys: Mapping[str, str | Sequence[str]] | None = None,
+        grants: Sequence[dict[str, Any]] = (),
     ) -> None:
         spec = ACTIONS[operation]
         name = bucket.name if bucket is not None else (bucket_name or self.bucket)
@@ -330,6 +335,8 @@ class S3Context:
             else:
                 # Public ACL grants answer to IgnorePublicAcls, not RestrictPublicBuckets.
                 bucket_policy = self._with_acls(bucket_policy, bucket, spec.kind, key)
+        if bucket is not None and grants:
+            bucket_policy = _with_statements(bucket_policy, grants)
         if p is None and (bucket is None or bucket_policy is None):
             # Anonymous requests get in only through a bucket policy (or ACL) that names "*".
             raise errors.s3_access_denied()
@@ -360,6 +367,14 @@ class S3Context:
             if err.code == "AccessDenied":
                 raise
             raise errors.s3_access_denied(err.message or "Access Denied") from None
+
+
+def _with_statements(policy: str | None, statements: Sequence[dict[str, Any]]) -> str:
+    """``policy`` (or none) with ``statements`` added."""
+    doc = json.loads(policy) if policy is not None else {"Version": "2012-10-17", "Statement": []}
+    found = doc.get("Statement")
+    doc["Statement"] = [*([found] if isinstance(found, dict) else found or []), *statements]
+    return json.dumps(doc, separators=(",", ":"), sort_keys=True)
 
 
 def _tag_pairs(tags: Any) -> tuple[tuple[str, str], ...]:

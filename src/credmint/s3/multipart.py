@@ -18,10 +18,11 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from credmint import errors
+from credmint import arns, errors
 from credmint.errors import AwsError
 from credmint.s3 import sse, versions, xmlbody
 from credmint.s3.acl_request import account_owner
+from credmint.s3.actions import resource_arn
 from credmint.s3.blobs import BlobGone, BlobReader, is_sealed
 from credmint.s3.buckets import xml_response
 from credmint.s3.conditions import check_conditions, check_write_conditions
@@ -600,9 +601,13 @@ def _completed(ctx: S3Context, bucket: str, key: str, upload_id: str) -> S3Respo
 
 
 def abort_multipart_upload(ctx: S3Context) -> S3Response:
+    """S3: "By default, the bucket owner and the initiator of the multipart upload are allowed
+    to" abort it, and an IAM user's account with it. The bucket owner needs nothing more;
+    an initiator from another account is granted the abort of its own upload (its own
+    identity policies still apply, and the bucket policy's denials)."""
     assert ctx.bucket is not None and ctx.key is not None
     upload_id = _upload_id(ctx)
-    bucket = ctx.bucket_or_404()
+    bucket = ctx.bucket_or_404(grants=_initiator_grant(ctx, ctx.bucket, ctx.key, upload_id))
     _upload_row(ctx, bucket.name, ctx.key, upload_id)
     mp = schema.multipart_parts
     u = schema.multipart_uploads
@@ -613,6 +618,27 @@ def abort_multipart_upload(ctx: S3Context) -> S3Response:
             raise errors.s3_no_such_upload(upload_id)
     ctx.blobs.delete(part_blobs)
     return S3Response(status=204)
+
+
+def _initiator_grant(ctx: S3Context, bucket: str, key: str, upload_id: str) -> list[dict[str, Any]]:
+    """The statement allowing the account that initiated the upload to abort it (none for
+    an unknown upload, or one initiated anonymously)."""
+    u = schema.multipart_uploads
+    with ctx.store.read() as conn:
+        row = conn.execute(
+            select(u.c.initiator_arn).where(u.c.upload_id == upload_id, u.c.bucket == bucket, u.c.key == key)
+        ).first()
+    parts = row[0].split(":") if row is not None else []
+    if len(parts) < 6 or parts[0] != "arn" or not parts[4].isdigit():
+        return []
+    return [
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": arns.root(parts[4])},
+            "Action": "s3:AbortMultipartUpload",
+            "Resource": resource_arn("object", bucket, key),
+        }
+    ]
 
 
 def _initiator(arn: str, account_id: str) -> dict[str, str]:
