@@ -189,6 +189,11 @@ def from_xml(body: bytes, owner_id: str, owner_account: str, resolve: Resolve) -
     return {"owner": owner(owner_id, owner_account), "grants": grants}
 
 
+def xml_grant(element: Element, resolve: Resolve) -> dict[str, Any]:
+    """One ``Grant`` element (of an ACL, or of a logging configuration's TargetGrants)."""
+    return _xml_grant(element, resolve)
+
+
 def _xml_grant(element: Element, resolve: Resolve) -> dict[str, Any]:
     grantees = xmlbody.children(element, "Grantee")
     permission = (xmlbody.child_text(element, "Permission") or "").strip()

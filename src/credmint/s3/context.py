@@ -132,46 +132,7 @@ class S3Context:
 
     def load_bucket(self, name: str) -> BucketRow | None:
         """The bucket and its tags, in one read (every S3 action may test the bucket's tags)."""
-        b, c = schema.buckets, schema.bucket_configs
-        configs = [c.alias(n) for n in _JOINED_CONFIGS]
-        joined: Any = b
-        for alias, config in zip(configs, _JOINED_CONFIGS, strict=True):
-            joined = joined.outerjoin(alias, (alias.c.bucket == b.c.name) & (alias.c.name == config))
-        with self.store.read() as conn:
-            row = conn.execute(
-                select(
-                    b.c.name,
-                    b.c.account_id,
-                    b.c.region,
-                    b.c.policy,
-                    b.c.created_at,
-                    *(alias.c.document for alias in configs),
-                )
-                .select_from(joined)
-                .where(b.c.name == name)
-            ).first()
-        if row is None:
-            return None
-        tagging, versioning, ownership, stored_acl = (json.loads(d) if d is not None else _MISSING for d in row[5:])
-        return BucketRow(
-            row[0],
-            row[1],
-            row[2],
-            row[3],
-            row[4],
-            tags=_tag_pairs(tagging),
-            versioning=versioning if isinstance(versioning, str) else None,
-            # Never configured: BucketOwnerEnforced (S3's default since April 2023); deleted
-            # (JSON null): ObjectWriter, as S3 treats a bucket without ownership controls.
-            ownership=(
-                "BucketOwnerEnforced"
-                if ownership is _MISSING
-                else ownership
-                if isinstance(ownership, str)
-                else "ObjectWriter"
-            ),
-            acl=stored_acl if isinstance(stored_acl, dict) else None,
-        )
+        return load_bucket_row(self.store, name)
 
     def object_tags(self, bucket: str, key: str) -> tuple[tuple[str, str], ...]:
         """The stored tags of an object (none if there is no such object): of the version the
@@ -367,6 +328,50 @@ class S3Context:
             if err.code == "AccessDenied":
                 raise
             raise errors.s3_access_denied(err.message or "Access Denied") from None
+
+
+def load_bucket_row(store: Store, name: str) -> BucketRow | None:
+    """The bucket and its tags, in one read (every S3 action may test the bucket's tags)."""
+    b, c = schema.buckets, schema.bucket_configs
+    configs = [c.alias(n) for n in _JOINED_CONFIGS]
+    joined: Any = b
+    for alias, config in zip(configs, _JOINED_CONFIGS, strict=True):
+        joined = joined.outerjoin(alias, (alias.c.bucket == b.c.name) & (alias.c.name == config))
+    with store.read() as conn:
+        row = conn.execute(
+            select(
+                b.c.name,
+                b.c.account_id,
+                b.c.region,
+                b.c.policy,
+                b.c.created_at,
+                *(alias.c.document for alias in configs),
+            )
+            .select_from(joined)
+            .where(b.c.name == name)
+        ).first()
+    if row is None:
+        return None
+    tagging, versioning, ownership, stored_acl = (json.loads(d) if d is not None else _MISSING for d in row[5:])
+    return BucketRow(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        tags=_tag_pairs(tagging),
+        versioning=versioning if isinstance(versioning, str) else None,
+        # Never configured: BucketOwnerEnforced (S3's default since April 2023); deleted
+        # (JSON null): ObjectWriter, as S3 treats a bucket without ownership controls.
+        ownership=(
+            "BucketOwnerEnforced"
+            if ownership is _MISSING
+            else ownership
+            if isinstance(ownership, str)
+            else "ObjectWriter"
+        ),
+        acl=stored_acl if isinstance(stored_acl, dict) else None,
+    )
 
 
 def _with_statements(policy: str | None, statements: Sequence[dict[str, Any]]) -> str:
