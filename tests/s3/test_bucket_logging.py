@@ -341,3 +341,58 @@ def test_aws_cli(log_server: Server, s3: Any, buckets: tuple[str, str]) -> None:
     assert out.returncode == 0, out.stderr
     out = aws_cli(log_server, "s3api", "get-bucket-logging", "--bucket", source)
     assert out.returncode == 0 and out.stdout.strip() == "", out.stdout
+
+
+def _logged_pair(srv: Server) -> tuple[Any, str, str]:
+    s3 = srv.client("s3")
+    source, target = _bucket(s3), _bucket(s3)
+    s3.put_bucket_policy(Bucket=target, Policy=log_policy(target, source, srv.account_id))
+    _enable(s3, source, target)
+    return s3, source, target
+
+
+def test_records_are_delivered_at_shutdown(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """With a delivery interval of an hour, what a process holds is written when it stops."""
+    data = tmp_path_factory.mktemp("s3-logging-stop")
+    env = {"CREDMINT_S3_ACCESS_LOG_FLUSH_SECONDS": "3600"}
+    srv = start_server(data, extra_env=env)
+    try:
+        s3, source, target = _logged_pair(srv)
+        time.sleep(5.5)  # the configuration refresh (at most 5 s)
+        s3.put_object(Bucket=source, Key="k", Body=b"x")
+        time.sleep(0.5)
+        assert s3.list_objects_v2(Bucket=target).get("KeyCount") == 0
+    finally:
+        srv.stop()
+    again = start_server(
+        data,
+        extra_env=env,
+        account_id=srv.account_id,
+        access_key_id=srv.access_key_id,
+        secret_access_key=srv.secret_access_key,
+    )
+    try:
+        _keys, lines = _records(again.client("s3"), target, PREFIX, 1, timeout=1)
+        assert [_fields(line)[6:8] for line in lines] == [["REST.PUT.OBJECT", "k"]]
+    finally:
+        again.stop()
+
+
+def test_several_workers_each_deliver_their_own(tmp_path_factory: pytest.TempPathFactory) -> None:
+    srv = start_server(
+        tmp_path_factory.mktemp("s3-logging-workers"),
+        extra_env={"CREDMINT_S3_ACCESS_LOG_FLUSH_SECONDS": "0.5"},
+        workers=2,
+    )
+    try:
+        _s3, source, target = _logged_pair(srv)
+        time.sleep(5.5)  # every worker's configuration refresh
+        keys = [f"k{i}" for i in range(20)]
+        for key in keys:
+            # A new connection each time, so the requests spread over the workers.
+            srv.client("s3").put_object(Bucket=source, Key=key, Body=b"x")
+        found, lines = _records(srv.client("s3"), target, PREFIX, len(keys))
+        assert sorted(_fields(line)[7] for line in lines) == sorted(keys)
+        assert len(set(found)) == len(found)
+    finally:
+        srv.stop()
