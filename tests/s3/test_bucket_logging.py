@@ -396,3 +396,33 @@ def test_several_workers_each_deliver_their_own(tmp_path_factory: pytest.TempPat
         assert len(set(found)) == len(found)
     finally:
         srv.stop()
+
+
+def test_target_grants_and_log_delivery_acl(log_server: Server, s3: Any, buckets: tuple[str, str]) -> None:
+    """With the target's ACLs enabled: the Log Delivery group's WRITE grant lets the service
+    write (no policy needed), and the target grants are kept, shown, and given on the log
+    objects next to the owner's FULL_CONTROL."""
+    source, _ = buckets
+    target = _bucket(s3, ObjectOwnership="ObjectWriter")
+    try:
+        assert _code(_enable, s3=s3, source=source, target=target) == ("AccessDenied", 403)
+        s3.put_bucket_acl(Bucket=target, ACL="log-delivery-write")
+        readers = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+        grant = {"Grantee": {"Type": "Group", "URI": readers}, "Permission": "READ"}
+        _enable(s3, source, target, TargetGrants=[grant])
+        assert s3.get_bucket_logging(Bucket=source)["LoggingEnabled"]["TargetGrants"] == [grant]
+        bad = {"Grantee": {"Type": "Group", "URI": readers}, "Permission": "READ_ACP"}
+        assert _code(_enable, s3=s3, source=source, target=target, TargetGrants=[bad]) == ("MalformedXML", 400)
+        _await_logging()
+        s3.head_bucket(Bucket=source)
+        keys, _lines = _records(s3, target, PREFIX, 1)
+        found = s3.get_object_acl(Bucket=target, Key=keys[0])["Grants"]
+        owner = s3.list_buckets()["Owner"]["ID"]
+        assert {(g["Grantee"].get("ID") or g["Grantee"].get("URI"), g["Permission"]) for g in found} == {
+            (owner, "FULL_CONTROL"),
+            (readers, "READ"),
+        }
+    finally:
+        s3.put_bucket_logging(Bucket=source, BucketLoggingStatus={})
+        empty_bucket(s3, target)
+        s3.delete_bucket(Bucket=target)

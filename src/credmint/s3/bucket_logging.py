@@ -129,12 +129,7 @@ def _grants(ctx: S3Context, lists: list[Element]) -> list[dict[str, Any]]:
         permission = (xmlbody.child_text(element, "Permission") or "").strip()
         if permission not in LOG_PERMISSIONS:
             raise errors.s3_malformed_xml()
-        try:
-            out.append(acl.xml_grant(element, resolve_canonical(ctx)))
-        except AwsError as err:
-            if err.code == "MalformedACLError":
-                raise errors.s3_malformed_xml() from None
-            raise
+        out.append(acl.xml_grant(element, resolve_canonical(ctx), errors.s3_malformed_xml))
     return out
 
 
