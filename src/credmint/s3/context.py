@@ -328,6 +328,12 @@ class S3Context:
             if err.code == "AccessDenied":
                 raise
             raise errors.s3_access_denied(err.message or "Access Denied") from None
+        if bucket is not None and bucket.name == self.bucket:
+            expected = self.header("x-amz-expected-bucket-owner")
+            if expected is not None and expected.strip() != bucket.account_id:
+                # S3: "If the account ID that you provide does not match the actual owner of
+                # the bucket, the request fails with the HTTP status code 403 Forbidden".
+                raise errors.s3_access_denied()
 
 
 def load_bucket_row(store: Store, name: str) -> BucketRow | None:
