@@ -196,7 +196,10 @@ class CredmintApp:
         if exchange.bucket is not None and target is Target.S3:
             logged = self._s3_logs.target(exchange.bucket)
             if logged is not None:
-                self._note_s3_access(logged, exchange, scope, head, status, out_headers, body, started, elapsed)
+                try:
+                    self._note_s3_access(logged, exchange, scope, head, status, out_headers, body, started, elapsed)
+                except Exception:  # the answer is sent; a record is best effort
+                    log.exception("keeping an S3 server access log record failed")
         accesslog.emit(
             exchange,
             method=method,
