@@ -32,7 +32,7 @@ from credmint import wire as wq
 from credmint.audit.record import RequestFacts
 from credmint.audit.recorder import current_facts
 from credmint.errors import AwsError
-from credmint.httpreq import BodyStream, HttpRequest, index_headers
+from credmint.httpreq import BodyStream, HttpRequest, decode_headers, index_headers
 from credmint.identity_providers import web_identity_issuer, workload_identity_issuer
 from credmint.s3 import log_delivery
 from credmint.s3.context import blob_store
@@ -120,7 +120,7 @@ class CredmintApp:
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         # ASGI servers hand header names over lower-cased already.
-        headers = tuple([(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]])
+        headers = decode_headers(scope["headers"])
         index = index_headers(headers)
         raw_path = scope.get("raw_path")
         path = raw_path.decode("latin-1") if raw_path else scope["path"]
