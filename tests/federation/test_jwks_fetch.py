@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from credmint import errors
 from credmint.errors import AwsError
+from credmint.federation import errors as federation_errors
 from credmint.federation import jwks
 from tests.federation.oidcidp import OidcIssuer
 from tests.federation.slowidp import BOUND, SlowTls
@@ -220,7 +220,7 @@ def test_fetches_run_on_their_own_executor() -> None:
 
     def fetcher(issuer: str, thumbprints: Any) -> Any:
         threads.append(threading.current_thread().name)
-        raise jwks.FetchError(errors.CodedError("IDPCommunicationError", "x", 400))
+        raise jwks.FetchError(federation_errors.IDPCommunicationError.no_verification_key())
 
     with pytest.raises(AwsError):
         jwks.JwksCache(fetcher).keys("https://idp.example.com", [], None)

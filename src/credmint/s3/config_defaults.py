@@ -12,11 +12,6 @@ from credmint.s3.buckets import xml_response
 from credmint.s3.context import S3Context, S3Response
 
 
-def get_bucket_logging(ctx: S3Context) -> S3Response:
-    ctx.bucket_or_404()
-    return xml_response("GetBucketLogging", {})
-
-
 def get_bucket_accelerate_configuration(ctx: S3Context) -> S3Response:
     ctx.bucket_or_404()
     return xml_response("GetBucketAccelerateConfiguration", {})

@@ -61,6 +61,12 @@ class AccessDenied(errors.AccessDenied):
         """A POST upload whose form does not satisfy its policy's conditions."""
         return cls(f"Invalid according to Policy: {reason}")
 
+    @classmethod
+    def log_delivery_refused(cls, service: str) -> Self:
+        """PutBucketLogging naming a target bucket whose policy does not let the logging
+        service write there."""
+        return cls(f"The policy of the target bucket does not allow {service} s3:PutObject on the target prefix")
+
 
 class SignatureDoesNotMatch(sigv4_errors.SignatureDoesNotMatch):
     @classmethod
@@ -786,6 +792,16 @@ class InvalidArgument(sigv4_errors.InvalidArgument):
         return cls("The encryption method specified is not supported", "x-amz-server-side-encryption", value)
 
     @classmethod
+    def sse_on_read(cls, value: str) -> Self:
+        """SSE-S3's or SSE-KMS's header on a GET or HEAD: an object is read with the
+        encryption it was written with."""
+        return cls(
+            "x-amz-server-side-encryption header is not supported for this operation.",
+            "x-amz-server-side-encryption",
+            value,
+        )
+
+    @classmethod
     def sse_c_with_sse(cls, value: str) -> Self:
         return cls(
             "Server Side Encryption with Customer provided key is incompatible with the encryption method specified",
@@ -882,6 +898,12 @@ class InvalidArgument(sigv4_errors.InvalidArgument):
             str(days),
         )
 
+    # server access logging
+
+    @classmethod
+    def target_prefix_too_long(cls, maximum: int, value: str) -> Self:
+        return cls(f"The target prefix must not be longer than {maximum} bytes", "TargetPrefix", value)
+
     # POST uploads
 
     @classmethod
@@ -926,8 +948,13 @@ class AccessControlListNotSupported(errors.AwsError):
     code = "AccessControlListNotSupported"
     status = 400
 
-    def __init__(self) -> None:
-        super().__init__("The bucket does not allow ACLs")
+    def __init__(self, message: str = "The bucket does not allow ACLs") -> None:
+        super().__init__(message)
+
+    @classmethod
+    def target_grants(cls) -> Self:
+        """A logging configuration granting on log objects in such a bucket."""
+        return cls("Target grants not allowed for bucket owner enforced buckets")
 
 
 class InvalidBucketAclWithObjectOwnership(errors.AwsError):
@@ -938,6 +965,38 @@ class InvalidBucketAclWithObjectOwnership(errors.AwsError):
 
     def __init__(self) -> None:
         super().__init__("Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
+
+
+# --- server access logging ---------------------------------------------------------------------
+
+
+class InvalidTargetBucketForLogging(errors.AwsError):
+    code = "InvalidTargetBucketForLogging"
+    status = 400
+
+    def __init__(self, message: str, bucket: str) -> None:
+        super().__init__(message, extra=(("TargetBucket", bucket),))
+
+    @classmethod
+    def not_found(cls, bucket: str) -> Self:
+        return cls("The target bucket for logging does not exist", bucket)
+
+    @classmethod
+    def other_owner(cls, bucket: str) -> Self:
+        return cls("The owner for the bucket to be logged and the target bucket must be the same.", bucket)
+
+    @classmethod
+    def object_lock(cls, bucket: str) -> Self:
+        return cls("The target bucket for logging must not have a default Object Lock retention.", bucket)
+
+
+class CrossLocationLoggingProhibited(errors.AwsError):
+    code = "CrossLocationLoggingProhibited"
+    status = 403
+
+    def __init__(self, target_region: str) -> None:
+        # The trailing space is S3's.
+        super().__init__("Cross S3 location logging not allowed. ", extra=(("TargetBucketLocation", target_region),))
 
 
 # --- CORS preflight ----------------------------------------------------------------------------

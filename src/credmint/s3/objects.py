@@ -208,6 +208,11 @@ def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
             # other controls are not allowed in a header (RFC 9110 §5.5). AWS's exact
             # message for this is unconfirmed.
             raise s3_errors.InvalidArgument.header_value(q, ctx.query[q])
+    sse_header = ctx.header("x-amz-server-side-encryption")
+    if sse_header is not None:
+        # S3 answers 400 to a GET or HEAD that sends the header of SSE-S3 or SSE-KMS: the
+        # object's encryption is the one it was written with, read without asking.
+        raise s3_errors.InvalidArgument.sse_on_read(sse_header[:256])
     customer = sse.customer_key(ctx.header)
     body: bytes | BlobReader = b""
     for _attempt in range(3):

@@ -20,6 +20,7 @@ from credmint.orgs.service import OPERATIONS as ORGANIZATIONS_OPERATIONS
 from credmint.s3 import (
     acl_operations,
     bucket_encryption,
+    bucket_logging,
     buckets,
     config_defaults,
     copies,
@@ -112,8 +113,8 @@ S3_OPERATIONS: dict[str, Callable[[S3Context], S3Response]] = {
     "GetBucketEncryption": bucket_encryption.get_bucket_encryption,
     "PutBucketEncryption": bucket_encryption.put_bucket_encryption,
     "DeleteBucketEncryption": bucket_encryption.delete_bucket_encryption,
-    "GetBucketLogging": config_defaults.get_bucket_logging,
-    "PutBucketLogging": config_defaults.not_implemented,
+    "GetBucketLogging": bucket_logging.get_bucket_logging,
+    "PutBucketLogging": bucket_logging.put_bucket_logging,
     "GetBucketAccelerateConfiguration": config_defaults.get_bucket_accelerate_configuration,
     "PutBucketAccelerateConfiguration": config_defaults.not_implemented,
     "GetBucketRequestPayment": config_defaults.get_bucket_request_payment,

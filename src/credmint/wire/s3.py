@@ -17,9 +17,9 @@ from urllib.parse import unquote
 
 from botocore.model import OperationModel, Shape, StructureShape
 
-from credmint import errors
 from credmint.errors import AwsError
 from credmint.wire import xml
+from credmint.wire.errors import InvalidURI
 from credmint.wire.query import load_model
 
 S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
@@ -64,14 +64,14 @@ def _decode_path(text: str) -> str:
     if "%" not in text:
         return text
     if _BAD_ESCAPE.search(text):
-        raise errors.InvalidURI()
+        raise InvalidURI()
     # In a path '+' is a literal plus (RFC 3986); SDKs send spaces as %20. Escapes that do
     # not decode as UTF-8 are refused, not replaced by U+FFFD: replacing would make two
     # different keys name one object.
     try:
         return unquote(text, encoding="utf-8", errors="strict")
     except UnicodeDecodeError:
-        raise errors.InvalidURI() from None
+        raise InvalidURI() from None
 
 
 def _host_name(host: str) -> str:
