@@ -1,4 +1,4 @@
-"""Table-driven cases written from the AWS IAM documentation (tests/policy/cases/*.json).
+"""Table-driven cases written from the AWS IAM documentation (tests/vectors/policy/*.json).
 
 Each file is a list of cases: ``principal`` (an ARN string, or an object with
 ``arn`` and optional ``type``/``source_arn``), ``action``, ``resource``,
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,8 +27,9 @@ from credmint.policy import (
     evaluate,
     global_condition_keys,
 )
+from tests.vector_data import IN_REPO
 
-CASES = Path(__file__).parent / "cases"
+CASES = IN_REPO / "policy"
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 
