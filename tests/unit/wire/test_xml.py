@@ -1,12 +1,27 @@
-"""Query error documents, checked byte-for-byte and through botocore's parser."""
+"""credmint.wire.xml: character escaping (hostile text survives a real XML parser unchanged),
+the timestamp forms of each protocol, and the Query error documents, checked byte-for-byte
+and through botocore's parser."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from botocore.parsers import QueryParser
 
 from credmint import errors
 from credmint.wire import query_service, render_error
+from credmint.wire.xml import (
+    epoch_seconds,
+    escape,
+    escape_attr,
+    iso8601_millis,
+    iso8601_seconds,
+    rfc822,
+    timestamp_formatter,
+)
 
 STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
 
@@ -70,3 +85,77 @@ def test_service_helper_uses_its_namespace() -> None:
         errors.no_such_entity("The user with name x cannot be found."), "r"
     )
     assert body.startswith(b'<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">')
+
+
+HOSTILE = [
+    "plain",
+    "",
+    "a & b < c > d",
+    "&amp; is already escaped",
+    "]]> ends a CDATA section",
+    "<![CDATA[x]]>",
+    '<!DOCTYPE x [<!ENTITY e "boom">]>&e;',
+    "line\r\nbreaks\rkept",
+    "quotes \" and ' apostrophes",
+    "unicode: é ü 中文 \U0001f600",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_escaped_text_parses_back_unchanged(text: str) -> None:
+    doc = f'<a b="{escape_attr(text)}">{escape(text)}</a>'
+    element = ElementTree.fromstring(doc)
+    assert (element.text or "") == text
+    # Attribute values are normalised by the parser (a line feed reads back as a space);
+    # credmint's attributes carry namespaces and enum values (xsi:type), never free text.
+    assert element.get("b") == text.replace("\n", " ")
+
+
+def test_escape_leaves_clean_text_alone() -> None:
+    clean = "AROAEXAMPLE:session-name"
+    assert escape(clean) is clean
+    assert escape("\r") == "&#xD;"  # a bare CR would be read back as LF
+
+
+T = datetime(2024, 2, 17, 17, 50, 39, 123456, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds", "millis", "http", "epoch"),
+    [
+        (T, "2024-02-17T17:50:39Z", "2024-02-17T17:50:39.123Z", "Sat, 17 Feb 2024 17:50:39 GMT", "1708192239.123456"),
+        # Naive means UTC; another zone is converted.
+        (T.replace(tzinfo=None), "2024-02-17T17:50:39Z", "2024-02-17T17:50:39.123Z", None, None),
+        (
+            T.astimezone(timezone(timedelta(hours=-5))),
+            "2024-02-17T17:50:39Z",
+            "2024-02-17T17:50:39.123Z",
+            "Sat, 17 Feb 2024 17:50:39 GMT",
+            None,
+        ),
+        (1708192239, "2024-02-17T17:50:39Z", "2024-02-17T17:50:39.000Z", "Sat, 17 Feb 2024 17:50:39 GMT", "1708192239"),
+        # Text is passed through as already formatted.
+        ("as given", "as given", "as given", "as given", "as given"),
+    ],
+)
+def test_timestamps(value: Any, seconds: str, millis: str, http: str | None, epoch: str | None) -> None:
+    assert iso8601_seconds(value) == seconds
+    assert iso8601_millis(value) == millis
+    if http is not None:
+        assert rfc822(value) == http
+    if epoch is not None:
+        assert epoch_seconds(value) == epoch
+
+
+@pytest.mark.parametrize("value", [None, [], b"2024", object()])
+def test_what_is_not_a_timestamp_is_refused(value: Any) -> None:
+    for fmt in (iso8601_seconds, iso8601_millis, rfc822, epoch_seconds):
+        with pytest.raises(TypeError):
+            fmt(value)
+
+
+def test_a_shapes_timestamp_format_wins_over_the_protocols() -> None:
+    assert timestamp_formatter("rfc822", iso8601_seconds) is rfc822
+    assert timestamp_formatter("unixTimestamp", iso8601_seconds) is epoch_seconds
+    assert timestamp_formatter("iso8601", iso8601_millis) is iso8601_millis
+    assert timestamp_formatter(None, iso8601_seconds) is iso8601_seconds
