@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sigv4_support import with_
+from tests.unit.sigv4.sigv4_support import with_
 
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest

@@ -12,7 +12,6 @@ import pytest
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
-from sigv4_support import flip_last_hex, from_botocore, replace_header, with_
 
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
@@ -24,6 +23,7 @@ from credmint.sigv4 import (
     parse_auth,
     verify_signature,
 )
+from tests.unit.sigv4.sigv4_support import flip_last_hex, from_botocore, replace_header, with_
 
 AKID = "AKIAIOSFODNN7EXAMPLE"
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"

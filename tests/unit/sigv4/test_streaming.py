@@ -9,7 +9,6 @@ import zlib
 
 import pytest
 from botocore.httpchecksum import AwsChunkedWrapper, Crc32Checksum, Sha1Checksum, Sha256Checksum
-from sigv4_support import replace_header, with_
 
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
@@ -26,6 +25,7 @@ from credmint.sigv4 import (
 )
 from credmint.sigv4.checksums import crc32c, crc64nvme
 from credmint.sigv4.streaming import MAX_TRAILER_BYTES
+from tests.unit.sigv4.sigv4_support import replace_header, with_
 
 # The worked example of "Signature Calculations for the Authorization Header: Transferring Payload
 # in Multiple Chunks" (Amazon S3 API Reference): 64 KiB + 1 KiB of "a".

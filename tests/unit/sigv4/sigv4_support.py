@@ -6,9 +6,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from botocore.awsrequest import AWSPreparedRequest
-from tests.vector_data import IN_REPO
 
 from credmint.httpreq import HttpRequest, index_headers
+from tests.vector_data import IN_REPO
 
 VECTORS = IN_REPO / "sigv4"
 AKID = "AKIDEXAMPLE"
