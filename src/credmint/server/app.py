@@ -135,7 +135,7 @@ class CredmintApp:
                     facts.tls = (str(tls["version"]), str(tls["cipher"]))
             self.node.audit.begin(facts)
         reader = BodyReader(
-            receive, head, self._budget, self._deadlines, self.settings.body_timeout, self.settings.min_body_rate
+            receive, scope, head, self._budget, self._deadlines, self.settings.body_timeout, self.settings.min_body_rate
         )
         try:
             if target is Target.S3:

@@ -9,16 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 
 from credmint import errors
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
-from credmint.server.deadlines import ReadDeadlines
+from credmint.server.deadlines import ReadDeadlines, Watch
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
+
+#: A scope key the connection protocol sets once the request's whole body is received
+#: (``server/protocol.py``): from then on ``receive`` returns without waiting, so a read
+#: needs no deadline. Other servers (tests' in-process transport) never set it, and their
+#: reads are always watched.
+BODY_RECEIVED = "credmint.body_received"
 
 
 class BodyRefused(Exception):
@@ -68,6 +74,7 @@ class BodyReader:
     def __init__(
         self,
         receive: Receive,
+        scope: Mapping[str, Any],
         head: HttpRequest,
         budget: BodyBudget,
         deadlines: ReadDeadlines,
@@ -75,6 +82,7 @@ class BodyReader:
         min_rate: int,
     ) -> None:
         self._receive = receive
+        self._scope = scope
         self._deadlines = deadlines
         self._head = head
         self._budget = budget
@@ -108,10 +116,17 @@ class BodyReader:
             return b""
         chunks: list[bytes] = []
         size = 0
-        start = asyncio.get_running_loop().time()
-        watch = self._deadlines.watch(start + self._timeout)
+        start = 0.0
+        # A body already received whole is taken without a deadline (one receive that
+        # cannot wait); any receive that might wait is watched.
+        unwatched = self._scope.get(BODY_RECEIVED, False)
+        watch: Watch | None = None
         try:
             while True:
+                if watch is None and not unwatched:
+                    start = asyncio.get_running_loop().time()
+                    watch = self._deadlines.watch(start + self._timeout + size / self._min_rate)
+                unwatched = False
                 message = await self._receive()
                 if message["type"] == "http.disconnect":
                     self.complete = True
@@ -128,15 +143,17 @@ class BodyReader:
                 if not message.get("more_body", False):
                     self.complete = True
                     break
-                watch.deadline = start + self._timeout + size / self._min_rate
+                if watch is not None:
+                    watch.deadline = start + self._timeout + size / self._min_rate
         except asyncio.CancelledError:
-            if not watch.fired:
+            if watch is None or not watch.fired:
                 raise
             # Our deadline's cancellation, not the server's: taken back, answered as a timeout.
             watch.task.uncancel()
             raise BodyRefused(errors.RequestTimeout(), errors.RequestTimeout()) from None
         finally:
-            self._deadlines.done(watch)
+            if watch is not None:
+                self._deadlines.done(watch)
         if hasher is not None:
             self.sha256 = hasher.hexdigest()
         return b"".join(chunks) if len(chunks) != 1 else chunks[0]

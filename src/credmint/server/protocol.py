@@ -34,6 +34,7 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from credmint import errors
 from credmint.errors import AwsError
+from credmint.server.bodies import BODY_RECEIVED
 from credmint.settings import Settings
 from credmint.wire.s3 import render_s3_error
 
@@ -194,6 +195,9 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
+        # The whole body is in uvicorn's buffer: the application's next receive cannot
+        # wait, so its read needs no deadline (server/bodies.py).
+        self.scope[BODY_RECEIVED] = True  # type: ignore[literal-required]  # a key of ours, not ASGI's
         # The next bytes on this connection start the next head.
         self._in_head = True
         self._head_bytes = 0

@@ -68,7 +68,9 @@ def canonical_headers(req: HttpRequest, signed_headers: tuple[str, ...]) -> str:
     ``signed_headers`` are lower-case (parse_auth makes them so), as are HttpRequest's names.
     """
     index = req.header_index
-    if not all(value.isascii() for _, value in req.headers):
+    # One pass in C over every value (the index holds each value, repeated ones joined).
+    values = index.values() if index is not None else [value for _, value in req.headers]
+    if not "".join(values).isascii():
         return _canonical_headers_raw(req, signed_headers)
     if index is not None and len(index) == len(req.headers):
         # No repeated header names (the usual case): look the signed ones up.
