@@ -150,9 +150,10 @@ def test_rules_set_with_the_aws_cli_answer_a_browser_preflight(server: Server, b
         ["*"],
     ]
     h = {"Origin": "https://app.example.org", "Access-Control-Request-Method": "PUT"}
-    r = _options(server, f"/{bucket}/k", **h, **{"Access-Control-Request-Headers": "x-amz-meta-a"})
-    assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "https://app.example.org"
-    assert r.headers["access-control-allow-headers"] == "x-amz-meta-a"
+    preflight = _options(server, f"/{bucket}/k", **h, **{"Access-Control-Request-Headers": "x-amz-meta-a"})
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "https://app.example.org"
+    assert preflight.headers["access-control-allow-headers"] == "x-amz-meta-a"
     bad = {"CORSRules": [{"AllowedMethods": ["PATCH"], "AllowedOrigins": ["*"]}]}
     r = aws_cli(server, "s3api", "put-bucket-cors", "--bucket", bucket, "--cors-configuration", json.dumps(bad))
     assert r.returncode != 0 and "(InvalidRequest)" in r.stderr
