@@ -233,7 +233,7 @@ def test_aws_cli_object_lock(server: Server, s3: Any, locked: str) -> None:
     assert out.returncode != 0 and "InvalidArgument" in out.stderr
 
 
-def test_aws_cli_configuration_modes_legal_hold_and_bypass(server: Server, s3: Any, tmp_path: Any) -> None:
+def test_aws_cli_configuration_modes_legal_hold_and_bypass(server: Server) -> None:
     name = f"lock-{uuid.uuid4().hex[:12]}"
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
