@@ -5,6 +5,7 @@ in policies. Expected answers follow S3's user guide and s3-tests' test_versioni
 from __future__ import annotations
 
 import json
+import secrets
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from credmint.s3 import versions
 from tests.conftest import Server
 from tests.s3.helpers import aws_cli, error_of, policy
 
@@ -394,3 +396,23 @@ def test_aws_cli_markers_deletes_by_id_copies_and_suspension(server: Server, s3:
     refused = aws_cli(server, "s3api", "put-bucket-versioning", "--bucket", bucket,
                       "--versioning-configuration", "Status=Off")  # fmt: skip
     assert refused.returncode != 0 and "(MalformedXML)" in refused.stderr
+
+
+def test_ids_never_begin_with_a_dash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A version or upload id beginning with "-" cannot follow ``--version-id`` or
+    ``--upload-id`` on the AWS CLI's command line: such a draw is drawn again."""
+    draws = iter(["-begins-with-a-dash", "fine"])
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda n: next(draws))
+    assert versions.opaque_id(24) == "fine"
+
+
+def test_version_and_upload_ids_pass_as_aws_cli_arguments(server: Server, s3: Any, bucket: str) -> None:
+    _enable(s3, bucket)
+    ids = [s3.put_object(Bucket=bucket, Key=f"k{i}", Body=b"")["VersionId"] for i in range(64)]
+    uploads = [s3.create_multipart_upload(Bucket=bucket, Key=f"u{i}")["UploadId"] for i in range(64)]
+    assert [i for i in ids + uploads if i.startswith("-")] == []
+    out = aws_cli(server, "s3api", "get-object-attributes", "--bucket", bucket, "--key", "k0",
+                  "--version-id", ids[0], "--object-attributes", "ObjectSize")  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    out = aws_cli(server, "s3api", "list-parts", "--bucket", bucket, "--key", "u0", "--upload-id", uploads[0])
+    assert out.returncode == 0, out.stderr
