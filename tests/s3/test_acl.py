@@ -480,3 +480,39 @@ def test_multipart_upload_owner_follows_object_ownership(
     listed = s3.list_multipart_uploads(Bucket=acl_bucket)["Uploads"]
     assert [u["Owner"]["ID"] for u in listed] == [expected]
     s3.abort_multipart_upload(Bucket=acl_bucket, Key="m", UploadId=upload["UploadId"])
+
+
+def test_upload_initiator_and_bucket_owner_may_abort(s3: Any, acl_bucket: str, other: tuple[str, Any]) -> None:
+    """S3 lets the initiator of a multipart upload and the bucket's owner abort it, whatever
+    else the bucket grants: here another account writes through a public-read-write ACL,
+    which grants no s3:AbortMultipartUpload."""
+    _canonical, client = other
+    s3.put_bucket_acl(Bucket=acl_bucket, ACL="public-read-write")
+    mine = client.create_multipart_upload(Bucket=acl_bucket, Key="by-other")["UploadId"]
+    client.abort_multipart_upload(Bucket=acl_bucket, Key="by-other", UploadId=mine)
+    theirs = client.create_multipart_upload(Bucket=acl_bucket, Key="by-other-2")["UploadId"]
+    s3.abort_multipart_upload(Bucket=acl_bucket, Key="by-other-2", UploadId=theirs)
+    owners = s3.create_multipart_upload(Bucket=acl_bucket, Key="by-owner")["UploadId"]
+    # Not the initiator, not the bucket owner: the ACL's WRITE grant does not cover aborting.
+    assert _code(client.abort_multipart_upload, Bucket=acl_bucket, Key="by-owner", UploadId=owners) == (
+        "AccessDenied",
+        403,
+    )
+    s3.abort_multipart_upload(Bucket=acl_bucket, Key="by-owner", UploadId=owners)
+    assert s3.list_multipart_uploads(Bucket=acl_bucket).get("Uploads", []) == []
+
+
+def test_upload_initiator_is_named_as_s3_names_it(s3: Any, acl_bucket: str, other: tuple[str, Any]) -> None:
+    """An account (its root user) is named by its canonical id and display name, as the
+    Owner is; an IAM user by its ARN (S3 API Reference, Initiator)."""
+    canonical, client = other
+    s3.put_bucket_acl(Bucket=acl_bucket, ACL="public-read-write")
+    upload = client.create_multipart_upload(Bucket=acl_bucket, Key="k")["UploadId"]
+    try:
+        listed = s3.list_multipart_uploads(Bucket=acl_bucket)["Uploads"]
+        assert [u["Initiator"]["ID"] for u in listed] == [canonical]
+        assert listed[0]["Initiator"]["DisplayName"] == listed[0]["Owner"]["DisplayName"]
+        parts = client.list_parts(Bucket=acl_bucket, Key="k", UploadId=upload)
+        assert parts["Initiator"] == parts["Owner"]
+    finally:
+        client.abort_multipart_upload(Bucket=acl_bucket, Key="k", UploadId=upload)

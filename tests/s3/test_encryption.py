@@ -458,3 +458,25 @@ def test_upload_part_copy_reads_and_seals_under_the_right_keys(tls_server: Serve
     )
     assert s3.get_object(Bucket=bucket, Key="plain")["Body"].read() == data[:100]
     assert _files_containing(tls_server.data_dir, MARKER) == []
+
+
+def test_read_with_the_sse_s3_header_is_refused(s3: Any, bucket: str) -> None:
+    """S3 answers 400 to a GET or HEAD of an SSE-S3 object that sends x-amz-server-side-encryption."""
+    s3.put_object(Bucket=bucket, Key="k", Body=b"v")
+    assert s3.head_object(Bucket=bucket, Key="k")["ServerSideEncryption"] == "AES256"
+
+    def add_header(params: Any, **_: Any) -> None:
+        params["headers"]["x-amz-server-side-encryption"] = "AES256"
+
+    s3.meta.events.register("before-call.s3.HeadObject", add_header)
+    s3.meta.events.register("before-call.s3.GetObject", add_header)
+    try:
+        with pytest.raises(ClientError) as e:
+            s3.head_object(Bucket=bucket, Key="k")
+        assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+        with pytest.raises(ClientError) as e:
+            s3.get_object(Bucket=bucket, Key="k")
+        assert error_of(e)[0::2] == ("InvalidArgument", 400)
+    finally:
+        s3.meta.events.unregister("before-call.s3.HeadObject", add_header)
+        s3.meta.events.unregister("before-call.s3.GetObject", add_header)
