@@ -1,8 +1,8 @@
 """The base of every error credmint answers with, and the protocol's own errors.
 
 Every failure a client can see is an :class:`AwsError`. Each AWS error code is one small
-class in the module of the domain that raises it (``sigv4/errors.py``, ``access/errors.py``,
-``sts/errors.py``, ``orgs/errors.py`` ...; the protocol's own codes below): the class
+class in the module of the domain that raises it (``sigv4/errors.py``, ``sts/errors.py``,
+``iam/errors.py``, ``orgs/errors.py`` ...; the protocol's own codes below): the class
 carries the code and the HTTP status, and its constructor words the message from the
 values it takes, so a call site says *what* went wrong and never how AWS words it.
 Extra members (S3's ``BucketName``/``Key`` elements, Organizations' ``Reason``) and the
@@ -59,7 +59,7 @@ class AwsError(Exception):
 
 class CodedError(AwsError):
     """An error whose code is chosen at run time: the catalogue functions below that no
-    domain module has taken over yet (IAM's and S3's) build these."""
+    domain module has taken over yet (S3's) build these."""
 
     def __init__(
         self,
@@ -242,47 +242,15 @@ class AccessDenied(AwsError):
         super().__init__(message, extra=extra)
 
 
-def validation_error(message: str) -> AwsError:
-    return ValidationError(message)
+class MalformedPolicyDocument(AwsError):
+    """A policy document refused: the policy engine words its grammar's answers
+    (``policy.messages``), IAM and STS their own checks in a subclass."""
 
+    code = "MalformedPolicyDocument"
+    status = 400
 
-def access_denied(message: str) -> AwsError:
-    return AccessDenied(message)
-
-
-# --- IAM entity errors ------------------------------------------------------------------
-
-
-def no_such_entity(message: str) -> AwsError:
-    return CodedError("NoSuchEntity", message, 404)
-
-
-def entity_already_exists(message: str) -> AwsError:
-    return CodedError("EntityAlreadyExists", message, 409)
-
-
-def delete_conflict(message: str) -> AwsError:
-    return CodedError("DeleteConflict", message, 409)
-
-
-def limit_exceeded(message: str) -> AwsError:
-    return CodedError("LimitExceeded", message, 409)
-
-
-def password_policy_violation(message: str) -> AwsError:
-    return CodedError("PasswordPolicyViolation", message, 400)
-
-
-def invalid_input(message: str) -> AwsError:
-    return CodedError("InvalidInput", message, 400)
-
-
-def malformed_policy_document(message: str) -> AwsError:
-    return CodedError("MalformedPolicyDocument", message, 400)
-
-
-def invalid_authentication_code(message: str = "Authentication code for device is not valid.") -> AwsError:
-    return CodedError("InvalidAuthenticationCode", message, 403)
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
 
 
 # --- S3 ---------------------------------------------------------------------------------
@@ -627,34 +595,3 @@ def s3_no_such_public_access_block(bucket: str) -> AwsError:
 
 def s3_ownership_controls_not_found(bucket: str) -> AwsError:
     return _bucket_404("OwnershipControlsNotFoundError", "The bucket ownership controls were not found", bucket)
-
-
-# --- IAM features (centralized root access) ----------------------------------------------
-
-
-def feature_enabled(message: str) -> AwsError:
-    return CodedError("FeatureEnabled", message, 409)
-
-
-def feature_disabled(message: str) -> AwsError:
-    return CodedError("FeatureDisabled", message, 404)
-
-
-# --- IAM MFA devices ------------------------------------------------------------------------
-
-
-def mfa_locked_authentication_code(retry_at: str) -> AwsError:
-    """IAM's InvalidAuthenticationCode while the device is in backoff or locked out
-    (wording ours: AWS's is unknown)."""
-    return invalid_authentication_code(
-        "Authentication code for device was not checked: too many invalid codes for this device. "
-        f"Try again after {retry_at}."
-    )
-
-
-# --- IAM's centralized root access -----------------------------------------------------------
-
-
-def iam_org_error(code: str, message: str) -> AwsError:
-    """IAM's centralized-root-access exceptions (Query XML, the model's shape names as codes)."""
-    return CodedError(code, message, 400)

@@ -127,6 +127,14 @@ class Settings:
     #: the holder of the lease in the store). S3 applies lifecycle rules about once a day;
     #: the default, an hour, applies a rule that fell due at midnight within the hour.
     s3_lifecycle_interval_seconds: float = 3600.0
+    #: How often each server process delivers the S3 server access log records it holds
+    #: (``s3.log_delivery``) as objects into the target buckets; S3 delivers within hours,
+    #: the default, a minute, within a minute. Records are also delivered once
+    #: ``s3_access_log_buffer_bytes`` are waiting, and when the server stops.
+    s3_access_log_flush_seconds: float = 60.0
+    #: Bytes of access log records a process gathers before it delivers them early
+    #: (default 1 MiB); past four times this, new records are dropped until a delivery.
+    s3_access_log_buffer_bytes: int = 1024 * 1024
 
     #: Peers whose X-Forwarded-For / X-Forwarded-Proto are believed: a comma-separated list
     #: of addresses or CIDRs. Empty (the default): no proxy header is honoured, so the
@@ -334,6 +342,8 @@ _FIELDS = {
     "db_timeout_seconds": _positive_seconds,
     "cache_staleness_bound_seconds": _positive_seconds,
     "s3_lifecycle_interval_seconds": _positive_seconds,
+    "s3_access_log_flush_seconds": _positive_seconds,
+    "s3_access_log_buffer_bytes": _positive_int,
     "trusted_proxies": _str,
     "max_header_bytes": _positive_int,
     "max_header_count": _positive_int,

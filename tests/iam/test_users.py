@@ -225,7 +225,15 @@ def test_tags(iam_env: Env) -> None:
 
     with pytest.raises(ClientError) as exc:
         iam.tag_user(UserName=name, Tags=[{"Key": f"x{i}", "Value": ""} for i in range(49)])
-    assert error(exc)[0] == "LimitExceeded"
+    assert error(exc) == ("LimitExceeded", "The number of tags has reached the maximum limit of 50.", 409)
+    with pytest.raises(ClientError) as exc:
+        iam.tag_user(UserName=name, Tags=[{"Key": "dup", "Value": "a"}, {"Key": "DUP", "Value": "b"}])
+    assert error(exc) == (
+        "InvalidInput",
+        "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
+        400,
+    )
+    assert [t["Key"] for t in iam.list_user_tags(UserName=name)["Tags"]] == ["K1", "k3"]
     with pytest.raises(iam.exceptions.NoSuchEntityException):
         iam.tag_user(UserName=unique("ghost"), Tags=[{"Key": "a", "Value": "b"}])
 

@@ -4,6 +4,7 @@ administers, end to end with boto3 and the AWS CLI."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -47,6 +48,37 @@ def test_tag_every_kind_of_resource(server: Server, org: Organization) -> None:
     assert org.orgs.list_tags_for_resource(ResourceId=ou["OrganizationalUnit"]["Id"])["Tags"] == [
         {"Key": "at", "Value": "birth"}
     ]
+
+
+def test_tag_rules_are_refused_in_organizations_words(server: Server, org: Organization) -> None:
+    """Duplicate keys and a 51st tag are InvalidInputException wherever tags are written:
+    TagResource and the operations that create a tagged resource alike."""
+    twice = [{"Key": "team", "Value": "a"}, {"Key": "TEAM", "Value": "b"}]
+    writers: list[Callable[[], object]] = [
+        lambda: org.orgs.tag_resource(ResourceId=org.root_id, Tags=twice),
+        lambda: org.orgs.create_organizational_unit(ParentId=org.root_id, Name="twice", Tags=twice),
+        lambda: org.orgs.create_policy(
+            Content=SCP, Description="d", Name="twice", Type="SERVICE_CONTROL_POLICY", Tags=twice
+        ),
+    ]
+    for call in writers:
+        with pytest.raises(ClientError) as exc:
+            call()
+        assert error_of(exc) == (
+            "InvalidInputException",
+            "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
+            400,
+        )
+        assert exc.value.response["Reason"] == "INVALID_INPUT"
+    assert org.orgs.list_organizational_units_for_parent(ParentId=org.root_id)["OrganizationalUnits"] == []
+    org.orgs.tag_resource(ResourceId=org.root_id, Tags=[{"Key": f"k{i}", "Value": ""} for i in range(50)])
+    with pytest.raises(ClientError) as exc:
+        org.orgs.tag_resource(ResourceId=org.root_id, Tags=[{"Key": "one-more", "Value": ""}])
+    assert error_of(exc) == (
+        "InvalidInputException",
+        "The number of tags has reached the maximum limit of 50.",
+        400,
+    )
 
 
 def test_unknown_and_foreign_resources(server: Server, org: Organization) -> None:

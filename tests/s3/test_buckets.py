@@ -287,3 +287,20 @@ def test_hostile_create_configurations_are_refused(body: str, code: str) -> None
     with pytest.raises(AwsError) as e:
         create_configuration(body.encode())
     assert e.value.code == code
+
+
+def test_expected_bucket_owner(server: Server, s3: Any, bucket: str) -> None:
+    """x-amz-expected-bucket-owner: a request naming another account as the bucket's owner
+    is refused 403 AccessDenied, whatever else it may do; the right account passes."""
+    s3.put_object(Bucket=bucket, Key="k", Body=b"v")
+    for call, kwargs in (
+        (s3.list_objects_v2, {"Bucket": bucket}),
+        (s3.get_object, {"Bucket": bucket, "Key": "k"}),
+        (s3.put_object, {"Bucket": bucket, "Key": "k2", "Body": b"x"}),
+        (s3.get_bucket_tagging, {"Bucket": bucket}),
+    ):
+        with pytest.raises(ClientError) as e:
+            call(ExpectedBucketOwner="111122223333", **kwargs)
+        assert error_of(e)[0::2] == ("AccessDenied", 403)
+    assert s3.get_object(Bucket=bucket, Key="k", ExpectedBucketOwner=server.account_id)["Body"].read() == b"v"
+    assert "k2" not in [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]

@@ -440,7 +440,6 @@ def test_changing_read_only_configurations_is_not_implemented(s3: Any, bucket: s
                 }
             },
         ),
-        (s3.put_bucket_logging, {"BucketLoggingStatus": {}}),
         (s3.put_bucket_accelerate_configuration, {"AccelerateConfiguration": {"Status": "Enabled"}}),
         (s3.put_bucket_request_payment, {"RequestPaymentConfiguration": {"Payer": "Requester"}}),
         (s3.put_bucket_website, {"WebsiteConfiguration": {"IndexDocument": {"Suffix": "index.html"}}}),

@@ -65,7 +65,7 @@ def _doc(*principals: Any, element: str = "Principal") -> str:
 
 
 def _refuse(value: str) -> errors.AwsError:
-    return errors.malformed_policy_document(f"refused {value}")
+    return errors.MalformedPolicyDocument(f"refused {value}")
 
 
 @pytest.mark.parametrize("element", ["Principal", "NotPrincipal"])

@@ -1,8 +1,13 @@
-"""httpreq.header_text: a header value (wire bytes read as Latin-1) as the client's text."""
+"""httpreq: header pairs decoded from the wire, and a header value (wire bytes read as
+Latin-1) as the client's text."""
 
 from __future__ import annotations
 
-from credmint.httpreq import header_text
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from credmint.httpreq import decode_headers, header_text
 
 
 def test_ascii_unchanged() -> None:
@@ -22,3 +27,31 @@ def test_latin1_on_the_wire_keeps_its_bytes() -> None:
 
 def test_value_not_from_the_wire_is_kept() -> None:
     assert header_text("snow \u2603") == "snow \u2603"
+
+
+def _pairwise(raw: list[tuple[bytes, bytes]]) -> tuple[tuple[str, str], ...]:
+    return tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        [],
+        [(b"host", b"example.com")],
+        [(b"x-amz-meta-a", b"Hello World\xc3\xa9"), (b"x-amz-meta-b", b"\xe9\xff")],
+        [(b"a", b""), (b"", b"v"), (b"", b"")],
+        # NUL inside a value or a name must not shift the pairs.
+        [(b"x-a", b"1\x002"), (b"x-b", b"3")],
+        [(b"x-\x00a", b"1"), (b"x-b", b"\x00")],
+        [(b"\x00", b"\x00\x00")],
+        [(b"k%d" % i, b"v" * i) for i in range(200)],
+    ],
+    ids=["none", "one", "non-ascii", "empty-parts", "nul-in-value", "nul-in-name", "only-nuls", "many"],
+)
+def test_decode_headers_reads_every_byte_as_latin_1_pair_by_pair(raw: list[tuple[bytes, bytes]]) -> None:
+    assert decode_headers(raw) == _pairwise(raw)
+
+
+@given(st.lists(st.tuples(st.binary(max_size=12), st.binary(max_size=12)), max_size=12))
+def test_decode_headers_equals_decoding_each_pair(raw: list[tuple[bytes, bytes]]) -> None:
+    assert decode_headers(raw) == _pairwise(raw)

@@ -554,3 +554,26 @@ def test_realistic_tags_fit_and_oversized_claims_are_refused(keyring: TokenKeyri
     with pytest.raises(AwsError) as exc:
         open_token("A" * (MAX_TOKEN_CHARS + 4), huge.access_key_id, keyring, T0)
     assert _code(exc) == "InvalidClientTokenId"
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        {"kind": "AssumeRole", "principal_kind": "assumed-role"},
+        {"policy_arns": [], "session_tags": [], "transitive_tag_keys": [], "federation": [], "scope_policies": []},
+        {"policy_arns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"], "session_tags": [["team", "blue"]]},
+        {"federation": [("subject", "jdoe"), ("aud", "x")], "scope_policies": ['{"Version":"2012-10-17"}']},
+        {"session_tags": [], "federation": []},
+    ],
+    ids=["strings", "empty-lists", "lists", "unsorted-federation", "only-empty"],
+)
+def test_claims_are_coerced_to_their_hashable_forms(given: dict[str, object]) -> None:
+    """Claims given lists and strings are stored as enums, tuples and sorted pairs, whichever
+    of them the caller passed already in that form (the common case skips the rebuilding)."""
+    claims = role_claims(**given)
+    assert type(claims.kind) is IssuingCall and type(claims.principal_kind) is PrincipalKind
+    for name in ("policy_arns", "session_tags", "transitive_tag_keys", "federation", "scope_policies"):
+        assert type(getattr(claims, name)) is tuple, name
+    assert all(type(pair) is tuple for pair in claims.session_tags)
+    assert list(claims.federation) == sorted(claims.federation)
+    hash(claims)

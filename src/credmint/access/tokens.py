@@ -155,14 +155,23 @@ class SessionClaims:
     version: int = CLAIMS_VERSION
 
     def __post_init__(self) -> None:
-        # Coerce to the hashable forms and fail early on claims no token should carry.
-        object.__setattr__(self, "kind", IssuingCall(self.kind))
-        object.__setattr__(self, "principal_kind", PrincipalKind(self.principal_kind))
-        object.__setattr__(self, "policy_arns", tuple(self.policy_arns))
-        object.__setattr__(self, "session_tags", tuple((str(k), str(v)) for k, v in self.session_tags))
-        object.__setattr__(self, "transitive_tag_keys", tuple(self.transitive_tag_keys))
-        object.__setattr__(self, "federation", tuple(sorted((str(k), str(v)) for k, v in self.federation)))
-        object.__setattr__(self, "scope_policies", tuple(self.scope_policies))
+        # Coerce to the hashable forms and fail early on claims no token should carry. Every
+        # issuance and every opened token builds claims, most of them with the right types
+        # and no tags, federation facts or policies: those skip the rebuilding.
+        if type(self.kind) is not IssuingCall:
+            object.__setattr__(self, "kind", IssuingCall(self.kind))
+        if type(self.principal_kind) is not PrincipalKind:
+            object.__setattr__(self, "principal_kind", PrincipalKind(self.principal_kind))
+        if type(self.policy_arns) is not tuple:
+            object.__setattr__(self, "policy_arns", tuple(self.policy_arns))
+        if self.session_tags or type(self.session_tags) is not tuple:
+            object.__setattr__(self, "session_tags", tuple((str(k), str(v)) for k, v in self.session_tags))
+        if type(self.transitive_tag_keys) is not tuple:
+            object.__setattr__(self, "transitive_tag_keys", tuple(self.transitive_tag_keys))
+        if self.federation or type(self.federation) is not tuple:
+            object.__setattr__(self, "federation", tuple(sorted((str(k), str(v)) for k, v in self.federation)))
+        if type(self.scope_policies) is not tuple:
+            object.__setattr__(self, "scope_policies", tuple(self.scope_policies))
         if len(self.scope_policies) > MAX_SCOPE_POLICIES:
             raise ValueError(f"at most {MAX_SCOPE_POLICIES} scope-down policies")
         if not is_temporary_access_key_id(self.access_key_id):

@@ -40,9 +40,10 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select
 
-from credmint import arns, errors
+from credmint import arns
 from credmint.access import condition_keys
 from credmint.api import Call, operation
+from credmint.iam import errors as iam_errors
 from credmint.iam.common import account_of, authorize, paginate
 from credmint.iam.ops import OPERATIONS
 from credmint.orgs import data, model
@@ -165,11 +166,6 @@ class Subject:
     entities: list[Entity] = field(default_factory=list)
 
 
-def _invalid_arn(arn: str) -> errors.AwsError:
-    # Wording unconfirmed; AWS answers InvalidInput for an ARN that names no IAM entity.
-    return errors.invalid_input(f"ARN {arn} is not valid.")
-
-
 def _managed_documents(conn: Connection, arns: Sequence[str]) -> dict[str, tuple[str, str]]:
     """Managed policy ARN -> (name, default version's document)."""
     if not arns:
@@ -212,19 +208,19 @@ def resolve_subject(conn: Connection, account_id: str, arn: str, *, allow_policy
     """The user, group, role or managed policy ``arn`` names, in ``account_id``."""
     prefix = "arn:aws:iam::"
     if not arn.startswith(prefix) or arn.count(":") < 5:
-        raise _invalid_arn(arn)
+        raise iam_errors.InvalidInput.arn(arn)
     owner, _, resource = arn[len(prefix) :].partition(":")
     kind = resource.partition("/")[0]
     if kind not in ("user", "role", "group", "policy") or (kind == "policy" and not allow_policy):
-        raise _invalid_arn(arn)
+        raise iam_errors.InvalidInput.arn(arn)
     if owner != account_id and not (kind == "policy" and owner == "aws"):
-        raise errors.no_such_entity(f"The entity with ARN {arn} cannot be found.")
+        raise iam_errors.NoSuchEntity.entity_arn(arn)
     u, r, g = schema.users, schema.roles, schema.groups
     subject = Subject(kind, arn)
     if kind == "user":
         row = conn.execute(select(u).where(u.c.account_id == account_id, u.c.arn == arn)).first()
         if row is None:
-            raise errors.no_such_entity(f"The user with ARN {arn} cannot be found.")
+            raise iam_errors.NoSuchEntity.user_arn(arn)
         subject.entities = [_entity(row, "user_id", "USER")]
         subject.policies = _policies_of(conn, row.user_id, "USER", row.name)
         for group in _user_groups(conn, row.user_id):
@@ -232,13 +228,13 @@ def resolve_subject(conn: Connection, account_id: str, arn: str, *, allow_policy
     elif kind == "role":
         row = conn.execute(select(r).where(r.c.account_id == account_id, r.c.arn == arn)).first()
         if row is None:
-            raise errors.no_such_entity(f"The role with ARN {arn} cannot be found.")
+            raise iam_errors.NoSuchEntity.role_arn(arn)
         subject.entities = [_entity(row, "role_id", "ROLE")]
         subject.policies = _policies_of(conn, row.role_id, "ROLE", row.name)
     elif kind == "group":
         row = conn.execute(select(g).where(g.c.account_id == account_id, g.c.arn == arn)).first()
         if row is None:
-            raise errors.no_such_entity(f"The group with ARN {arn} cannot be found.")
+            raise iam_errors.NoSuchEntity.group_arn(arn)
         gm = schema.group_members
         members = conn.execute(
             select(u).join(gm, gm.c.user_id == u.c.user_id).where(gm.c.group_id == row.group_id).order_by(u.c.name_key)
@@ -250,7 +246,7 @@ def resolve_subject(conn: Connection, account_id: str, arn: str, *, allow_policy
         mp = schema.managed_policies
         owned = conn.execute(select(mp.c.account_id).where(mp.c.arn == arn)).scalar_one_or_none()
         if arn not in found or owned not in (account_id, "aws"):
-            raise errors.no_such_entity(f"Policy {arn} does not exist or is not attachable.")
+            raise iam_errors.NoSuchEntity.policy_not_attachable(arn)
         name, document = found[arn]
         subject.policies = [(name, "MANAGED", arn, None, None, document)]
         pa = schema.policy_attachments
@@ -398,7 +394,7 @@ def _job(call: Call, kind: str) -> Any:
         ).first()
     if row is None or _utc(row.created_at) < call.now - REPORT_RETENTION:
         # Wording unconfirmed.
-        raise errors.no_such_entity(f"The job with ID {call.params['JobId']} cannot be found.")
+        raise iam_errors.NoSuchEntity.job(call.params["JobId"])
     return row
 
 
@@ -504,10 +500,10 @@ def _org_target(conn: Connection, account_id: str, path: str) -> tuple[Any, list
     if org is None or org.management_account_id != account_id:
         # AWS: "you must be signed in to the management account"; its error for anyone else
         # is not in the model, so the answer is AccessDenied's kin, InvalidInput (unconfirmed).
-        raise errors.invalid_input("The caller must be the management account of an organization.")
+        raise iam_errors.InvalidInput.not_management_account()
     parts = [p for p in path.split("/") if p]
     if len(parts) < 2 or parts[0] != org.org_id or parts[1] != org.root_id:
-        raise errors.invalid_input(f"Entity path {path} is not valid for this organization.")
+        raise iam_errors.InvalidInput.entity_path(path)
     oa = schema.org_accounts
     placed = {r.account_id: r.parent_id for r in conn.execute(select(oa).where(oa.c.org_id == org.org_id)).all()}
     # Each step must be a child of the one before it.
@@ -515,9 +511,9 @@ def _org_target(conn: Connection, account_id: str, path: str) -> tuple[Any, list
         if child.startswith("ou-"):
             row = data.ou_row(conn, org.org_id, child)
             if row is None or row.parent_id != parent:
-                raise errors.invalid_input(f"Entity path {path} is not valid for this organization.")
+                raise iam_errors.InvalidInput.entity_path(path)
         elif placed.get(child) != parent:
-            raise errors.invalid_input(f"Entity path {path} is not valid for this organization.")
+            raise iam_errors.InvalidInput.entity_path(path)
     target = parts[-1]
     if target in placed:
         return org, [target], target
@@ -565,7 +561,7 @@ def generate_organizations_access_report(call: Call) -> Mapping[str, Any] | None
         if policy_id is not None:
             contents = data.policy_content(conn, [policy_id])
             if policy_id not in contents:
-                raise errors.no_such_entity(f"The policy {policy_id} cannot be found.")
+                raise iam_errors.NoSuchEntity.policy_id(policy_id)
             services = allowed_services(contents[policy_id], SERVICE_NAMES)
         else:
             services = _scp_services(conn, org, target)

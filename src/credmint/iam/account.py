@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from credmint import errors
 from credmint.api import Call, operation
+from credmint.iam import errors as iam_errors
 from credmint.iam.common import account_of, authorize, paginate
 from credmint.iam.ops import OPERATIONS
 from credmint.ids import ROOT_USER_ID
@@ -81,10 +81,6 @@ def get_account_summary(call: Call) -> Mapping[str, Any] | None:
     return {"SummaryMap": summary}
 
 
-def alias_taken(alias: str) -> errors.AwsError:
-    return errors.entity_already_exists(f"The account alias {alias} already exists.")
-
-
 @operation(OPERATIONS, "CreateAccountAlias")
 def create_account_alias(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
@@ -97,11 +93,11 @@ def create_account_alias(call: Call) -> Mapping[str, Any] | None:
             # the sign-in URL). An account has at most one: a new one replaces the old.
             owner = conn.execute(select(a.c.account_id).where(a.c.alias == alias)).scalar_one_or_none()
             if owner is not None and owner != account_id:
-                raise alias_taken(alias)
+                raise iam_errors.EntityAlreadyExists.account_alias(alias)
             conn.execute(update(a).where(a.c.account_id == account_id).values(alias=alias))
     except IntegrityError:
         # Another node took the alias between the check and the write (the unique index).
-        raise alias_taken(alias) from None
+        raise iam_errors.EntityAlreadyExists.account_alias(alias) from None
     return None
 
 
@@ -114,7 +110,7 @@ def delete_account_alias(call: Call) -> Mapping[str, Any] | None:
     with call.store.write() as conn:
         done = conn.execute(update(a).where(a.c.account_id == account_id, a.c.alias == alias).values(alias=None))
         if done.rowcount == 0:
-            raise errors.no_such_entity(f"The account alias {alias} cannot be found.")
+            raise iam_errors.NoSuchEntity.account_alias(alias)
     return None
 
 
@@ -172,7 +168,7 @@ def _namespace(name: str) -> str:
     namespace, sep, prop = name.partition("/")
     if not sep or not namespace or not prop:
         # Wording unconfirmed: the API reference asks for Namespace/PropertyName.
-        raise errors.invalid_input(f"Property {name} must be in Namespace/PropertyName format.")
+        raise iam_errors.InvalidInput.property_name(name)
     return namespace
 
 
@@ -193,17 +189,17 @@ def put_account_properties(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     props: Mapping[str, str] = call.params["Properties"]
     if not props:
-        raise errors.invalid_input("Properties must contain at least one property.")  # wording unconfirmed
+        raise iam_errors.InvalidInput.no_properties()  # wording unconfirmed
     namespaces = {_namespace(n) for n in props}
     if len(namespaces) > 1:
         # API reference: "All properties in a single request must belong to the same namespace."
-        raise errors.invalid_input("All properties in a single request must belong to the same namespace.")
+        raise iam_errors.InvalidInput.mixed_namespaces()
     authorize(call, "iam:PutAccountProperties", "*", stored={"iam:AccountPropertyNamespaces": sorted(namespaces)})
     ap = schema.account_properties
     with call.store.write() as conn:
         held = set(conn.execute(select(ap.c.name).where(ap.c.account_id == account_id)).scalars())
         if len(held | set(props)) > MAX_ACCOUNT_PROPERTIES:
-            raise errors.limit_exceeded(f"An account can hold at most {MAX_ACCOUNT_PROPERTIES} properties.")
+            raise iam_errors.LimitExceeded.account_properties(MAX_ACCOUNT_PROPERTIES)
         for name, value in props.items():
             if name in held:
                 conn.execute(update(ap).where(ap.c.account_id == account_id, ap.c.name == name).values(value=value))

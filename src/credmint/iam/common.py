@@ -14,14 +14,25 @@ from credmint import errors
 from credmint.access import condition_keys
 from credmint.access.principal import Principal
 from credmint.api import Call, operation
+from credmint.iam import errors as iam_errors
 from credmint.iam.ops import OPERATIONS
 from credmint.store import schema
+from credmint.store import tags as stored_tags
 from credmint.store.managed_policies import find_policy
-from credmint.store.tags import get_tags, put_tags, remove_tags
+from credmint.store.tags import get_tags, remove_tags
 
 T = TypeVar("T")
 
-#: At most 50 tags per IAM resource.
+
+
+def put_tags(conn: Connection, resource: str, tags: Sequence[Mapping[str, str]]) -> None:
+    """Add or overwrite the tags of an IAM resource (at most 50), refused in IAM's words."""
+    try:
+        stored_tags.put_tags(conn, resource, tags)
+    except stored_tags.DuplicateTagKeys:
+        raise iam_errors.InvalidInput.duplicate_tag_keys() from None
+    except stored_tags.TooManyTags as exc:
+        raise iam_errors.LimitExceeded.tags(exc.most) from None
 
 
 def settable_status(value: str) -> str:
@@ -30,7 +41,7 @@ def settable_status(value: str) -> str:
     sets, not one a caller picks (AWS's answer to it is unconfirmed; refusing is the
     safe side)."""
     if value not in ("Active", "Inactive"):
-        raise errors.invalid_input(f"Invalid status: {value}. Status must be Active or Inactive.")
+        raise iam_errors.InvalidInput.status_value(value)
     return value
 
 
@@ -210,7 +221,7 @@ def _decode_marker(marker: str) -> int:
             raise ValueError(marker)
         return int(index)
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise errors.validation_error("Invalid Marker.") from None
+        raise iam_errors.ValidationError.invalid_marker() from None
 
 
 def check_boundary(conn: Connection, account_id: str, arn: str) -> None:
@@ -218,7 +229,7 @@ def check_boundary(conn: Connection, account_id: str, arn: str) -> None:
     an AWS managed one. Shared by users, roles and role templates."""
     if find_policy(conn, account_id, arn) is None:
         # The boundary wording (unconfirmed; from client reports of AWS errors).
-        raise errors.no_such_entity(f"Scope ARN: {arn} does not exist or is not attachable.")
+        raise iam_errors.NoSuchEntity.scope_arn(arn)
 
 
 def boundary_view(arn: str) -> dict[str, str]:

@@ -29,8 +29,9 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from credmint import arns, errors
+from credmint import arns
 from credmint.api import Call, operation
+from credmint.iam import errors as iam_errors
 from credmint.iam.common import account_of, authorize
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.passwords import stored_policy
@@ -217,18 +218,8 @@ def get_credential_report(call: Call) -> Mapping[str, Any] | None:
     with call.store.read() as conn:
         found = _stored(conn, account_id)
     if found is None:
-        raise errors.CodedError(
-            "ReportNotPresent",
-            "The request was rejected because the credential report does not exist. To generate a credential "
-            "report, use GenerateCredentialReport.",
-            410,
-        )
+        raise iam_errors.ReportNotPresent()
     generated, text = found
     if call.now - generated >= REPORT_LIFETIME:
-        raise errors.CodedError(
-            "ReportExpired",
-            "The request was rejected because the most recent credential report has expired. To generate a new "
-            "credential report, use GenerateCredentialReport.",
-            410,
-        )
+        raise iam_errors.ReportExpired()
     return {"Content": text.encode("utf-8"), "ReportFormat": "text/csv", "GeneratedTime": generated}

@@ -33,6 +33,7 @@ from sqlalchemy import Connection, insert, select
 
 from credmint import errors, settings
 from credmint.api import Call, operation
+from credmint.iam import errors as iam_errors
 from credmint.iam.common import account_of, authorize, caller, paginate
 from credmint.iam.ops import OPERATIONS
 from credmint.policy import validate_policy
@@ -44,10 +45,6 @@ from credmint.store.managed_policies import default_document
 #: Open requests a partner account may have at once (unpublished AWS quota).
 MAX_OPEN_REQUESTS = 1000
 SUMMARY_LOCALES = frozenset({"en", "en-US", "en_US", "en-GB", "en_GB"})
-
-
-def _no_such(request_id: str) -> errors.AwsError:
-    return errors.no_such_entity(f"Delegation request {request_id} not found.")  # wording unconfirmed
 
 
 def _owner_keys(request: Request) -> dict[str, str | list[str]]:
@@ -73,7 +70,7 @@ def _find(call: Call, conn: Connection, action: str, *, owner_default: bool = Fa
     if request is None or not _visible(call, request):
         # Authorized on the would-be ARN first, so an unknown id and a forbidden one look alike.
         authorize(call, action, delegation.request_arn(account_of(call), request_id))
-        raise _no_such(request_id)
+        raise iam_errors.NoSuchEntity.delegation_request(request_id)
     if not (owner_default and _is_owner(call, request)):
         authorize(call, action, request.arn, stored=_owner_keys(request))
     return request
@@ -82,20 +79,20 @@ def _find(call: Call, conn: Connection, action: str, *, owner_default: bool = Fa
 def _render_policy(conn: Connection, requestor: str, permissions: Mapping[str, Any]) -> str:
     arn = permissions.get("PolicyTemplateArn")
     if not arn:
-        raise errors.invalid_input("Permissions must name a PolicyTemplateArn.")
+        raise iam_errors.InvalidInput.policy_template_missing()
     mp = schema.managed_policies
     found = conn.execute(select(mp.c.arn).where(mp.c.arn == arn, mp.c.account_id == requestor)).first()
     text: str | None = default_document(conn, arn) if found is not None else None
     if text is None:
-        raise errors.invalid_input(f"Policy template {arn} is not a managed policy of the requesting account.")
+        raise iam_errors.InvalidInput.policy_template_not_managed(arn)
     for param in permissions.get("Parameters") or []:
         values = list(param.get("Values") or [])
         value: Any = values if param.get("Type") == "stringList" else (values[0] if len(values) == 1 else None)
         if value is None:
-            raise errors.invalid_input(f"Parameter {param.get('Name')} of type string takes exactly one value.")
+            raise iam_errors.InvalidInput.string_parameter_values(param.get("Name"))
         text = text.replace(json.dumps("{{" + str(param.get("Name")) + "}}"), json.dumps(value))
     if "{{" in text:
-        raise errors.invalid_input("The policy template has parameters the request does not supply.")
+        raise iam_errors.InvalidInput.policy_template_parameters()
     validate_policy(text, "session")
     return text
 
@@ -134,7 +131,7 @@ def create_delegation_request(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     if not settings.delegation_partner(call.settings, account_id):
         # AWS: available only to onboarded partners (wording unconfirmed).
-        raise errors.access_denied(f"Account {account_id} is not enabled for delegation.")
+        raise iam_errors.AccessDenied.delegation_not_enabled(account_id)
     request_id = delegation.new_request_id()
     arn = delegation.request_arn(account_id, request_id)
     permissions = p["Permissions"]
@@ -158,14 +155,14 @@ def create_delegation_request(call: Call) -> Mapping[str, Any] | None:
             )
         ).first()
         if clash is not None:
-            raise errors.entity_already_exists("A delegation request with this RequestorWorkflowId already exists.")
+            raise iam_errors.EntityAlreadyExists.delegation_workflow()
         open_count = conn.execute(
             select(t.c.request_id)
             .where(t.c.requestor_account_id == account_id, t.c.state.in_(delegation.EXPIRING), t.c.expires_at > now)
             .limit(MAX_OPEN_REQUESTS)
         ).all()
         if len(open_count) >= MAX_OPEN_REQUESTS:
-            raise errors.limit_exceeded(f"Cannot exceed quota for open delegation requests: {MAX_OPEN_REQUESTS}")
+            raise iam_errors.LimitExceeded.quota("open delegation requests", MAX_OPEN_REQUESTS)
         conn.execute(
             insert(t).values(
                 request_id=request_id,
@@ -227,12 +224,11 @@ def list_delegation_requests(call: Call) -> Mapping[str, Any] | None:
     return out
 
 
-def _wrong_state(request: Request, now: datetime, op: str, code: str = "InvalidInput") -> errors.AwsError:
+def _wrong_state(request: Request, now: datetime, op: str, *, concurrent: bool = False) -> errors.AwsError:
     state = request.state(now)
-    message = f"The delegation request is {state}; {op} is not possible in that state."
-    if code == "ConcurrentModification":
-        return errors.CodedError("ConcurrentModification", message, 409)
-    return errors.invalid_input(message)
+    if concurrent:
+        return iam_errors.ConcurrentModification.delegation_state(state, op)
+    return iam_errors.InvalidInput.delegation_state(state, op)
 
 
 @operation(OPERATIONS, "AssociateDelegationRequest")
@@ -241,7 +237,7 @@ def associate_delegation_request(call: Call) -> Mapping[str, Any] | None:
     with call.store.write() as conn:
         request = _find(call, conn, "iam:AssociateDelegationRequest")
         if request.row.owner_account_id not in (None, me.account_id):
-            raise _no_such(request.request_id)
+            raise iam_errors.NoSuchEntity.delegation_request(request.request_id)
         if not delegation.transition(
             conn, request, "AssociateDelegationRequest", call.now, owner_account_id=me.account_id, owner_id=me.arn
         ):
@@ -251,7 +247,7 @@ def associate_delegation_request(call: Call) -> Mapping[str, Any] | None:
 
 def _owner_account_only(call: Call, request: Request) -> None:
     if request.row.owner_account_id != account_of(call):
-        raise _no_such(request.request_id)
+        raise iam_errors.NoSuchEntity.delegation_request(request.request_id)
 
 
 @operation(OPERATIONS, "UpdateDelegationRequest")
@@ -278,11 +274,7 @@ def accept_delegation_request(call: Call) -> Mapping[str, Any] | None:
         else:
             # The root user and federated users are not mapped to delegated credentials
             # (AWS's rule unpublished; an IAM user or role is the safe side).
-            raise errors.CodedError(
-                "ConcurrentModification",
-                "A delegation request must be accepted by an IAM user or a role session.",
-                409,
-            )
+            raise iam_errors.ConcurrentModification.delegation_acceptor()
         if not delegation.transition(
             conn,
             request,
@@ -292,7 +284,7 @@ def accept_delegation_request(call: Call) -> Mapping[str, Any] | None:
             accepted_principal=json.dumps(mapped, separators=(",", ":")),
         ):
             # The model lists no InvalidInput for AcceptDelegationRequest.
-            raise _wrong_state(request, call.now, "AcceptDelegationRequest", "ConcurrentModification")
+            raise _wrong_state(request, call.now, "AcceptDelegationRequest", concurrent=True)
     return None
 
 
@@ -321,7 +313,7 @@ def send_delegation_token(call: Call) -> Mapping[str, Any] | None:
         request = _find(call, conn, "iam:SendDelegationToken")
         _owner_account_only(call, request)
         if request.row.only_send_by_owner and not _is_owner(call, request):
-            raise errors.access_denied("Only the owner of this delegation request can send its token.")
+            raise iam_errors.AccessDenied.not_request_owner()
         if not delegation.transition(
             conn,
             request,
@@ -398,12 +390,12 @@ def get_human_readable_summary(call: Call) -> Mapping[str, Any] | None:
     locale: str = call.params.get("Locale") or "en-US"
     kind, _, request_id = arn.rpartition(":")[2].partition("/")
     if kind != "delegation-request" or not arn.startswith("arn:aws:iam::"):
-        raise errors.invalid_input("The only supported entity type is delegation-request.")
+        raise iam_errors.InvalidInput.delegation_entity_type()
     with call.store.read() as conn:
         request = delegation.load(conn, request_id)
         if request is None or request.arn != arn or not _visible(call, request):
             authorize(call, "iam:GetHumanReadableSummary", arn)
-            raise _no_such(request_id)
+            raise iam_errors.NoSuchEntity.delegation_request(request_id)
         if not _is_owner(call, request):
             authorize(call, "iam:GetHumanReadableSummary", arn, stored=_owner_keys(request))
     if locale not in SUMMARY_LOCALES:

@@ -17,8 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
-from credmint import errors, policy
-from credmint.errors import AwsError
+from credmint import policy
+from credmint.errors import MalformedPolicyDocument
+from credmint.iam import errors as iam_errors
 
 EntityType = Literal["user", "group", "role"]
 
@@ -49,8 +50,8 @@ def validate_trust_policy(text: str) -> None:
     """A role's AssumeRolePolicyDocument."""
     try:
         policy.parse_policy(text)
-    except AwsError:
-        raise errors.malformed_policy_document(_TRUST_INVALID_JSON) from None
+    except MalformedPolicyDocument:
+        raise iam_errors.MalformedPolicyDocument.trust_policy_not_json() from None
     policy.validate_policy(text, "trust")
 
 
@@ -64,14 +65,14 @@ def check_inline_quota(entity_type: EntityType, entity_name: str, documents: Ite
     limit = INLINE_QUOTA[entity_type]
     if sum(size(d) for d in documents) > limit:
         # User and role texts observed; the group one follows the same pattern (unconfirmed).
-        raise errors.limit_exceeded(f"Maximum policy size of {limit} bytes exceeded for {entity_type} {entity_name}")
+        raise iam_errors.LimitExceeded.inline_policy_size(limit, entity_type, entity_name)
 
 
 def check_managed_quota(text: str) -> None:
     if size(text) > MANAGED_QUOTA:
-        raise errors.limit_exceeded(f"Cannot exceed quota for PolicySize: {MANAGED_QUOTA}")
+        raise iam_errors.LimitExceeded.quota("PolicySize", MANAGED_QUOTA)
 
 
 def check_trust_quota(text: str) -> None:
     if size(text) > TRUST_QUOTA:
-        raise errors.limit_exceeded(f"Cannot exceed quota for ACLSizePerRole: {TRUST_QUOTA}")
+        raise iam_errors.LimitExceeded.quota("ACLSizePerRole", TRUST_QUOTA)

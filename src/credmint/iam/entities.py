@@ -15,13 +15,15 @@ listed on ``*`` in name order, and keep their own listing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Row, Table, func, select
 
-from credmint import arns, errors
+from credmint import arns
 from credmint.api import Call
+from credmint.iam import errors as iam_errors
 from credmint.iam.common import account_of, authorize, paginate
 from credmint.store import schema
 
@@ -35,11 +37,8 @@ class EntityType:
     table: Table
     #: The column holding the entity's unique id (``AIDA...``, ``AROA...``).
     id_column: str
-    #: IAM's ``NoSuchEntity`` message for a missing entity of this type.
-    not_found_text: str
-
-    def not_found(self, name: str) -> errors.AwsError:
-        return errors.no_such_entity(self.not_found_text.format(name=name))
+    #: IAM's ``NoSuchEntity`` for a missing entity of this type, by name.
+    not_found: Callable[[str], iam_errors.NoSuchEntity]
 
     def arn(self, account_id: str, path: str, name: str) -> str:
         return arns.iam(account_id, self.resource_type, path, name)
@@ -83,21 +82,21 @@ class EntityType:
         return str(getattr(row, self.id_column))
 
 
-USER = EntityType("User", "user", schema.users, "user_id", "The user with name {name} cannot be found.")
-GROUP = EntityType("Group", "group", schema.groups, "group_id", "The group with name {name} cannot be found.")
-ROLE = EntityType("Role", "role", schema.roles, "role_id", "The role with name {name} cannot be found.")
+USER = EntityType("User", "user", schema.users, "user_id", iam_errors.NoSuchEntity.user)
+GROUP = EntityType("Group", "group", schema.groups, "group_id", iam_errors.NoSuchEntity.group)
+ROLE = EntityType("Role", "role", schema.roles, "role_id", iam_errors.NoSuchEntity.role)
 INSTANCE_PROFILE = EntityType(
     "InstanceProfile",
     "instance-profile",
     schema.instance_profiles,
     "instance_profile_id",
-    "Instance Profile {name} cannot be found.",
+    iam_errors.NoSuchEntity.instance_profile,
 )
 SERVER_CERTIFICATE = EntityType(
     "ServerCertificate",
     "server-certificate",
     schema.server_certificates,
     "server_certificate_id",
-    "The Server Certificate with name {name} cannot be found.",
+    iam_errors.NoSuchEntity.server_certificate,
 )
 

@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
-from credmint import arns, errors, ids
+from credmint import arns, ids
 from credmint.api import Call, operation
+from credmint.iam import errors as iam_errors
 from credmint.iam.common import account_of, authorize, paginate
 from credmint.iam.entities import GROUP, USER
 from credmint.iam.ops import OPERATIONS
@@ -40,13 +41,13 @@ def create_group(call: Call) -> Mapping[str, Any] | None:
     path: str = call.params.get("Path") or "/"
     arn = arns.group(account_id, path, name)
     authorize(call, "iam:CreateGroup", arn)
-    exists = errors.entity_already_exists(f"Group with name {name} already exists.")
+    exists = iam_errors.EntityAlreadyExists.group(name)
     with write_unique(call, exists) as conn:
         if GROUP.find(conn, account_id, name) is not None:
             raise exists
         count = conn.execute(select(func.count()).select_from(g).where(g.c.account_id == account_id)).scalar_one()
         if count >= MAX_GROUPS:
-            raise errors.limit_exceeded(f"Cannot exceed quota for GroupsPerAccount: {MAX_GROUPS}")
+            raise iam_errors.LimitExceeded.quota("GroupsPerAccount", MAX_GROUPS)
         group_id = ids.new_unique_id("AGPA")
         conn.execute(
             insert(g).values(
@@ -88,7 +89,7 @@ def list_groups(call: Call) -> Mapping[str, Any] | None:
 @operation(OPERATIONS, "UpdateGroup")
 def update_group(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
-    exists = errors.entity_already_exists(f"Group with name {call.params.get('NewGroupName')} already exists.")
+    exists = iam_errors.EntityAlreadyExists.group(str(call.params.get("NewGroupName")))
     with write_unique(call, exists) as conn:
         row = GROUP.authorized(call, conn, "iam:UpdateGroup", call.params["GroupName"])
         new_name: str = call.params.get("NewGroupName") or row.name
@@ -114,14 +115,15 @@ def delete_group(call: Call) -> Mapping[str, Any] | None:
         row = GROUP.authorized(call, conn, "iam:DeleteGroup", call.params["GroupName"])
         gid = row.group_id
         pa, ip = schema.policy_attachments, schema.inline_policies
+        conflict = iam_errors.DeleteConflict
         checks = [
-            (select(gm.c.group_id).where(gm.c.group_id == gid), "must remove users from group first."),
-            (select(pa.c.entity_id).where(pa.c.entity_id == gid), "must detach all policies first."),
-            (select(ip.c.entity_id).where(ip.c.entity_id == gid), "must delete policies first."),
+            (select(gm.c.group_id).where(gm.c.group_id == gid), conflict.must_remove_users_from_group),
+            (select(pa.c.entity_id).where(pa.c.entity_id == gid), conflict.must_detach_policies),
+            (select(ip.c.entity_id).where(ip.c.entity_id == gid), conflict.must_delete_inline_policies),
         ]
-        for query, reason in checks:
+        for query, refusal in checks:
             if conn.execute(query.limit(1)).first() is not None:
-                raise errors.delete_conflict(f"Cannot delete entity, {reason}")
+                raise refusal()
         conn.execute(delete(g).where(g.c.group_id == gid))
     return None
 
@@ -143,7 +145,7 @@ def add_user_to_group(call: Call) -> Mapping[str, Any] | None:
             return None  # already a member: AWS answers 200 and changes nothing
         count = conn.execute(select(func.count()).select_from(gm).where(gm.c.user_id == user.user_id)).scalar_one()
         if count >= MAX_GROUPS_PER_USER:
-            raise errors.limit_exceeded(f"Cannot exceed quota for GroupsPerUser: {MAX_GROUPS_PER_USER}")
+            raise iam_errors.LimitExceeded.quota("GroupsPerUser", MAX_GROUPS_PER_USER)
         conn.execute(insert(gm).values(group_id=group.group_id, user_id=user.user_id))
     return None
 
@@ -156,7 +158,7 @@ def remove_user_from_group(call: Call) -> Mapping[str, Any] | None:
         done = conn.execute(delete(gm).where(gm.c.group_id == group.group_id, gm.c.user_id == user.user_id))
         if done.rowcount == 0:
             # A user that is not in the group (wording unconfirmed).
-            raise errors.no_such_entity(f"The user with name {user.name} cannot be found.")
+            raise iam_errors.NoSuchEntity.user(user.name)
     return None
 
 
@@ -180,5 +182,5 @@ def _user(call: Call, conn: Connection, name: str) -> Row[Any]:
     u = schema.users
     row = conn.execute(select(u).where(u.c.account_id == account_of(call), u.c.name_key == name.lower())).first()
     if row is None:
-        raise errors.no_such_entity(f"The user with name {name} cannot be found.")
+        raise iam_errors.NoSuchEntity.user(name)
     return row

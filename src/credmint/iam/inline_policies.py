@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, delete, insert, select
 
-from credmint import errors
 from credmint.api import Call
 from credmint.iam import documents
+from credmint.iam import errors as iam_errors
 from credmint.iam.common import (
     account_of,
     paginate,
@@ -60,7 +60,7 @@ def _get_inline(call: Call, kind: Kind) -> Mapping[str, Any] | None:
         ent = holder(call, conn, kind, f"iam:Get{k.label}Policy", p[f"{k.label}Name"])
         row = conn.execute(select(ip).where(ip.c.entity_id == ent.entity_id, ip.c.name_key == name.lower())).first()
     if row is None:
-        raise errors.no_such_entity(f"The {kind} policy with name {name} cannot be found.")
+        raise iam_errors.NoSuchEntity.inline_policy(kind, name)
     return {
         f"{k.label}Name": ent.name,
         "PolicyName": row.name,
@@ -86,7 +86,7 @@ def _delete_inline(call: Call, kind: Kind) -> Mapping[str, Any] | None:
         ent = holder(call, conn, kind, f"iam:Delete{k.label}Policy", p[f"{k.label}Name"])
         done = conn.execute(delete(ip).where(ip.c.entity_id == ent.entity_id, ip.c.name_key == name.lower()))
         if done.rowcount == 0:
-            raise errors.no_such_entity(f"The {kind} policy with name {name} cannot be found.")
+            raise iam_errors.NoSuchEntity.inline_policy(kind, name)
     return None
 
 

@@ -16,19 +16,21 @@ from typing import Any
 from sqlalchemy import Connection, Row, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from credmint import arns, bound_principals, errors, ids
+from credmint import arns, bound_principals, ids
 from credmint.api import Call, operation
+from credmint.iam import errors as iam_errors
 from credmint.iam.common import (
     account_of,
     authorize,
     paginate,
+    put_tags,
     register_tag_operations,
     tags_param,
 )
 from credmint.iam.entities import INSTANCE_PROFILE, ROLE
 from credmint.iam.ops import OPERATIONS
 from credmint.store import schema
-from credmint.store.tags import drop_all_tags, get_tags, put_tags
+from credmint.store.tags import drop_all_tags, get_tags
 
 ip = schema.instance_profiles
 ipr = schema.instance_profile_roles
@@ -105,16 +107,14 @@ def create_instance_profile(call: Call) -> Mapping[str, Any] | None:
     arn = arns.instance_profile(account_id, path, name)
     authorize(call, "iam:CreateInstanceProfile", arn)
     tags = tags_param(p)
-    exists = errors.entity_already_exists(f"Instance Profile {name} already exists.")
+    exists = iam_errors.EntityAlreadyExists.instance_profile(name)
     try:
         with call.store.write() as conn:
             if INSTANCE_PROFILE.find(conn, account_id, name) is not None:
                 raise exists
             count = conn.execute(select(func.count()).select_from(ip).where(ip.c.account_id == account_id)).scalar_one()
             if count >= MAX_INSTANCE_PROFILES:
-                raise errors.limit_exceeded(
-                    f"Cannot exceed quota for InstanceProfilesPerAccount: {MAX_INSTANCE_PROFILES}."
-                )
+                raise iam_errors.LimitExceeded.instance_profiles(MAX_INSTANCE_PROFILES)
             profile_id = ids.new_unique_id("AIPA")
             conn.execute(
                 insert(ip).values(
@@ -151,7 +151,7 @@ def delete_instance_profile(call: Call) -> Mapping[str, Any] | None:
             select(ipr.c.role_id).where(ipr.c.instance_profile_id == row.instance_profile_id).limit(1)
         ).first()
         if held is not None:
-            raise errors.delete_conflict("Cannot delete entity, must remove roles from instance profile first.")
+            raise iam_errors.DeleteConflict.must_remove_roles_from_instance_profile()
         drop_all_tags(conn, row.arn)
         conn.execute(delete(ip).where(ip.c.instance_profile_id == row.instance_profile_id))
     return None
@@ -179,9 +179,7 @@ def add_role_to_instance_profile(call: Call) -> Mapping[str, Any] | None:
         # The same role again is refused with the quota error too: AWS answers
         # LimitExceeded, not EntityAlreadyExists, for a profile that already holds it.
         if held >= MAX_ROLES_PER_PROFILE:
-            raise errors.limit_exceeded(
-                f"Cannot exceed quota for InstanceSessionsPerInstanceProfile: {MAX_ROLES_PER_PROFILE}"
-            )
+            raise iam_errors.LimitExceeded.quota("InstanceSessionsPerInstanceProfile", MAX_ROLES_PER_PROFILE)
         conn.execute(insert(ipr).values(instance_profile_id=profile.instance_profile_id, role_id=role.role_id))
     return None
 
@@ -206,7 +204,7 @@ def remove_role_from_instance_profile(call: Call) -> Mapping[str, Any] | None:
         if done is None or done.rowcount == 0:
             # A role that exists but is not in the profile answers like a missing role
             # (unconfirmed wording; NoSuchEntity is the modelled error).
-            raise errors.no_such_entity(f"The role with name {name} cannot be found.")
+            raise iam_errors.NoSuchEntity.role(name)
     return None
 
 

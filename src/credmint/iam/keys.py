@@ -13,8 +13,9 @@ from typing import Any
 
 from sqlalchemy import Row, insert, select
 
-from credmint import arns, errors, ids
+from credmint import arns, ids
 from credmint.api import Call, operation
+from credmint.iam import errors as iam_errors
 from credmint.iam.common import account_of, authorize, paginate
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.user_credentials import CredentialType
@@ -28,7 +29,7 @@ MAX_KEYS_PER_USER = 2
 
 
 ACCESS_KEYS = CredentialType(
-    k, "access_key_id", "AccessKeyId", "created_at", "The Access Key with id {id} cannot be found.", "AccessKey"
+    k, "access_key_id", "AccessKeyId", "created_at", iam_errors.NoSuchEntity.access_key, "AccessKey"
 )
 
 
@@ -51,7 +52,7 @@ def create_access_key(call: Call) -> Mapping[str, Any] | None:
     with call.store.write() as conn:
         user = target_user(call, conn, "iam:CreateAccessKey")
         if ACCESS_KEYS.count(conn, account_id, user) >= MAX_KEYS_PER_USER:
-            raise errors.limit_exceeded(f"Cannot exceed quota for AccessKeysPerUser: {MAX_KEYS_PER_USER}")
+            raise iam_errors.LimitExceeded.quota("AccessKeysPerUser", MAX_KEYS_PER_USER)
         while True:
             key_id = ids.new_access_key_id(account_id, temporary=False)
             # 39 random bits: a clash is practically impossible but cheap to rule out.

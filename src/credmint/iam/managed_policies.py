@@ -18,11 +18,13 @@ from sqlalchemy import Connection, delete, func, insert, select
 from credmint import arns, errors, ids, policy
 from credmint.api import Call, operation
 from credmint.iam import documents
+from credmint.iam import errors as iam_errors
 from credmint.iam.common import (
     account_of,
     authorize,
     caller,
     paginate,
+    put_tags,
     register_tag_operations,
     tags_param,
 )
@@ -35,28 +37,15 @@ from credmint.store.managed_policies import (
     from_aws_policy,
     from_policy_row,
 )
-from credmint.store.tags import drop_all_tags, get_tags, put_tags
+from credmint.store.tags import drop_all_tags, get_tags
 
 # --- managed policies: lookup ---------------------------------------------------------------
-
-
-def invalid_arn() -> errors.AwsError:
-    # Observed for a value that is not an ARN at all (LocalStack snapshot against AWS).
-    return errors.validation_error("Invalid ARN:  Could not be parsed!")
 
 
 def check_arn_syntax(arn: str) -> None:
     parts = arn.split(":", 5)
     if len(parts) != 6 or parts[0] != "arn" or not parts[1] or not parts[2]:
-        raise invalid_arn()
-
-
-def policy_not_found(arn: str) -> errors.AwsError:
-    return errors.no_such_entity(f"Policy {arn} was not found.")
-
-
-def not_attachable(arn: str) -> errors.AwsError:
-    return errors.no_such_entity(f"Policy {arn} does not exist or is not attachable.")
+        raise iam_errors.ValidationError.invalid_arn()
 
 
 def attachment_counts(conn: Connection, account_id: str) -> dict[str, int]:
@@ -112,7 +101,7 @@ def authorized_policy(call: Call, conn: Connection, action: str, arn: str) -> Ma
     authorize(call, action, arn)
     p = find_policy(conn, account_of(call), arn)
     if p is None:
-        raise policy_not_found(arn)
+        raise iam_errors.NoSuchEntity.policy(arn)
     return p
 
 
@@ -120,7 +109,7 @@ def refuse_aws(call: Call, action: str, p: ManagedPolicy) -> None:
     """AWS managed policies belong to AWS's account: changing them is a cross-account
     write no identity can be granted (unconfirmed wording: AWS's resource-side deny)."""
     if p.is_aws:
-        raise errors.access_denied(policy.access_denied_message(caller(call).arn, action, p.arn, "resource", False))
+        raise errors.AccessDenied(policy.access_denied_message(caller(call).arn, action, p.arn, "resource", False))
 
 
 def policy_summary(conn: Connection, account_id: str, p: ManagedPolicy, *, full: bool) -> dict[str, Any]:
@@ -151,9 +140,7 @@ def create_policy(call: Call) -> Mapping[str, Any] | None:
             select(mp.c.arn).where(mp.c.account_id == account_id, func.lower(mp.c.name) == name.lower())
         ).first()
         if clash is not None:
-            raise errors.entity_already_exists(
-                f"A policy called {name} already exists. Duplicate names are not allowed."
-            )
+            raise iam_errors.EntityAlreadyExists.policy(name)
         documents.validate_managed_policy(text)
         documents.check_managed_quota(text)
         conn.execute(
@@ -236,13 +223,10 @@ def delete_policy(call: Call) -> Mapping[str, Any] | None:
         refuse_aws(call, "iam:DeletePolicy", p)
         attached = conn.execute(select(func.count()).select_from(pa).where(pa.c.policy_arn == arn)).scalar_one()
         if attached:
-            raise errors.delete_conflict("Cannot delete a policy attached to entities.")
+            raise iam_errors.DeleteConflict.policy_attached()
         versions = conn.execute(select(func.count()).select_from(pv).where(pv.c.policy_arn == arn)).scalar_one()
         if versions > 1:
-            raise errors.delete_conflict(
-                "This policy has more than one version. Before you delete a policy, you must delete the "
-                "policy's versions. The default version is deleted with the policy."
-            )
+            raise iam_errors.DeleteConflict.policy_versions()
         conn.execute(delete(pv).where(pv.c.policy_arn == arn))
         conn.execute(delete(mp).where(mp.c.arn == arn))
         drop_all_tags(conn, arn)

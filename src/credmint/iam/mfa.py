@@ -17,13 +17,15 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
-from credmint import arns, errors, metrics
+from credmint import arns, metrics
 from credmint.access.mfa_codes import FailedCode, aware, report_failed_code, retry_text
 from credmint.api import Call, operation
+from credmint.iam import errors as iam_errors
 from credmint.iam.common import (
     account_of,
     authorize,
     paginate,
+    put_tags,
     register_tag_operations,
     tags_param,
 )
@@ -35,22 +37,12 @@ from credmint.mfa import totp
 from credmint.mfa.attempts import AttemptLimits
 from credmint.sealing import MasterKey
 from credmint.store import schema
-from credmint.store.tags import drop_all_tags, put_tags
+from credmint.store.tags import drop_all_tags
 
 m = schema.mfa_devices
 
 #: MFA devices per user (and per root user), §6.
 MAX_DEVICES_PER_USER = 8
-
-
-def no_such_device(serial: str) -> errors.AwsError:
-    return errors.no_such_entity(f"VirtualMFADevice with serial number {serial} doesn't exist.")
-
-
-def invalid_for_user() -> errors.AwsError:
-    # A device that exists but is not the named user's (wording reported by emulators of
-    # AWS; unconfirmed).
-    return errors.no_such_entity("MFA Device invalid for user.")
 
 
 def find_device(conn: Connection, account_id: str, serial: str) -> Row[Any] | None:
@@ -76,9 +68,9 @@ def _owner_id(user: Row[Any] | None) -> str:
 def _owned_device(conn: Connection, account_id: str, serial: str, user: Row[Any] | None) -> Row[Any]:
     row = find_device(conn, account_id, serial)
     if row is None:
-        raise no_such_device(serial)
+        raise iam_errors.NoSuchEntity.virtual_mfa_device(serial)
     if row.user_id != _owner_id(user):
-        raise invalid_for_user()
+        raise iam_errors.NoSuchEntity.mfa_device_for_user()
     return row
 
 
@@ -125,7 +117,7 @@ def _counting_wrong_codes(call: Call, serial: str) -> Iterator[None]:
             failures, retry = _count_failure(conn, serial, call.now, call.mfa_limits)
         report_failed_code(FailedCode(serial, _caller_arn(call), call.operation, failures, retry, unchecked=False))
         metrics.MFA_FAILURE["invalid_code"].inc()
-        raise errors.invalid_authentication_code() from None
+        raise iam_errors.InvalidAuthenticationCode.invalid() from None
 
 
 def _refuse_if_waiting(call: Call, device: Row[Any]) -> None:
@@ -138,7 +130,7 @@ def _refuse_if_waiting(call: Call, device: Row[Any]) -> None:
             )
         )
         metrics.MFA_FAILURE["locked"].inc()
-        raise errors.mfa_locked_authentication_code(retry_text(retry))
+        raise iam_errors.InvalidAuthenticationCode.locked(retry_text(retry))
 
 
 def _caller_arn(call: Call) -> str:
@@ -157,7 +149,7 @@ def create_virtual_mfa_device(call: Call) -> Mapping[str, Any] | None:
     authorize(call, "iam:CreateVirtualMFADevice", serial)
     tags = tags_param(call.params)
     seed = totp.new_seed()
-    exists = errors.entity_already_exists("MFADevice entity at the same path and name already exists.")
+    exists = iam_errors.EntityAlreadyExists.mfa_device()
     with write_unique(call, exists) as conn:
         # Names are unique in the account, case-insensitively, whatever the path.
         clash = conn.execute(
@@ -202,13 +194,13 @@ def enable_mfa_device(call: Call) -> Mapping[str, Any] | None:
         user = USER.authorized(call, conn, "iam:EnableMFADevice", call.params["UserName"])
         device = find_device(conn, account_id, serial)
         if device is None:
-            raise no_such_device(serial)
+            raise iam_errors.NoSuchEntity.virtual_mfa_device(serial)
         if device.user_id is not None:
             # Wording seen from emulators of AWS (unconfirmed).
-            raise errors.entity_already_exists("MFA Device is already in use.")
+            raise iam_errors.EntityAlreadyExists.mfa_device_in_use()
         count = conn.execute(select(func.count()).select_from(m).where(m.c.user_id == user.user_id)).scalar_one()
         if count >= MAX_DEVICES_PER_USER:
-            raise errors.limit_exceeded(f"Cannot exceed quota for MFADevicesPerUser: {MAX_DEVICES_PER_USER}")
+            raise iam_errors.LimitExceeded.quota("MFADevicesPerUser", MAX_DEVICES_PER_USER)
         _refuse_if_waiting(call, device)
         step = totp.verify_consecutive(
             open_seed(call.master, device),
@@ -279,10 +271,10 @@ def delete_virtual_mfa_device(call: Call) -> Mapping[str, Any] | None:
     with call.store.write() as conn:
         device = find_device(conn, account_id, serial)
         if device is None:
-            raise no_such_device(serial)
+            raise iam_errors.NoSuchEntity.virtual_mfa_device(serial)
         if device.user_id is not None:
             # Text unconfirmed (§9.5).
-            raise errors.delete_conflict("MFA Device is still in use.")
+            raise iam_errors.DeleteConflict.mfa_device_in_use()
         drop_all_tags(conn, serial)
         conn.execute(delete(m).where(m.c.serial_number == serial))
     return None
@@ -353,7 +345,7 @@ def _authorized_device(call: Call, conn: Connection, action: str) -> Row[Any]:
     authorize(call, action, serial)
     device = find_device(conn, account_of(call), serial)
     if device is None:
-        raise no_such_device(serial)
+        raise iam_errors.NoSuchEntity.virtual_mfa_device(serial)
     return device
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from credmint import errors
 from credmint.api import Call, operation
+from credmint.iam import errors as iam_errors
 from credmint.iam.common import account_of, authorize
 from credmint.iam.ops import OPERATIONS
 from credmint.identity_providers import web_identity_issuer
@@ -25,7 +25,7 @@ def enable(call: Call) -> Mapping[str, Any] | None:
     state, changed = web_identity_issuer.set_enabled(call.store, call.master, account_of(call), _base_url(call), True)
     if not changed:
         # Wording unconfirmed.
-        raise errors.feature_enabled("Outbound web identity federation is already enabled for this account.")
+        raise iam_errors.FeatureEnabled.outbound_federation()
     assert state is not None
     return {"IssuerIdentifier": state.issuer}
 
@@ -35,7 +35,7 @@ def disable(call: Call) -> Mapping[str, Any] | None:
     authorize(call, "iam:DisableOutboundWebIdentityFederation", "*")
     _, changed = web_identity_issuer.set_enabled(call.store, call.master, account_of(call), _base_url(call), False)
     if not changed:
-        raise errors.feature_disabled("Outbound web identity federation is not enabled for this account.")
+        raise iam_errors.FeatureDisabled.outbound_federation()
     return None
 
 
@@ -44,5 +44,5 @@ def info(call: Call) -> Mapping[str, Any] | None:
     authorize(call, "iam:GetOutboundWebIdentityFederationInfo", "*")
     state = web_identity_issuer.load(call.store, account_of(call))
     if state is None:
-        raise errors.feature_disabled("Outbound web identity federation is not enabled for this account.")
+        raise iam_errors.FeatureDisabled.outbound_federation()
     return {"IssuerIdentifier": state.issuer, "JwtVendingEnabled": state.enabled}

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from credmint import errors
 from credmint.api import Call, operation
+from credmint.iam import errors as iam_errors
 from credmint.iam.common import account_of, authorize, caller
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.users import target_user
@@ -79,12 +80,6 @@ def stored_policy(conn: Connection, account_id: str) -> dict[str, Any] | None:
     return None if text is None else dict(json.loads(text))
 
 
-def policy_violation() -> errors.AwsError:
-    # AWS's wording for a password its policy refuses (unconfirmed which detail, if any,
-    # it adds; this is the text reported for CreateLoginProfile and UpdateLoginProfile).
-    return errors.password_policy_violation("Password does not conform to the account password policy.")
-
-
 def check_password(conn: Connection, account_id: str, password: str) -> None:
     classes = {
         "RequireUppercaseCharacters": any(c in string.ascii_uppercase for c in password),
@@ -96,16 +91,12 @@ def check_password(conn: Connection, account_id: str, password: str) -> None:
     if policy is None:
         # AWS's default policy for accounts without one.
         if len(password) < 8 or sum(classes.values()) < 3:
-            raise policy_violation()
+            raise iam_errors.PasswordPolicyViolation()
         return
     if len(password) < policy["MinimumPasswordLength"]:
-        raise policy_violation()
+        raise iam_errors.PasswordPolicyViolation()
     if any(policy.get(key) and not present for key, present in classes.items()):
-        raise policy_violation()
-
-
-def no_policy(account_id: str) -> errors.AwsError:
-    return errors.no_such_entity(f"The Password Policy with domain name {account_id} cannot be found.")
+        raise iam_errors.PasswordPolicyViolation()
 
 
 @operation(OPERATIONS, "GetAccountPasswordPolicy")
@@ -115,7 +106,7 @@ def get_account_password_policy(call: Call) -> Mapping[str, Any] | None:
     with call.store.read() as conn:
         policy = stored_policy(conn, account_id)
     if policy is None:
-        raise no_policy(account_id)
+        raise iam_errors.NoSuchEntity.password_policy(account_id)
     out = dict(policy)
     # ExpirePasswords is derived, as AWS documents it: true when MaxPasswordAge is set.
     out["ExpirePasswords"] = bool(policy.get("MaxPasswordAge"))
@@ -153,7 +144,7 @@ def delete_account_password_policy(call: Call) -> Mapping[str, Any] | None:
         done = conn.execute(delete(s).where(s.c.account_id == account_id, s.c.name == POLICY_SETTING))
         if done.rowcount == 0:
             # Delete words it otherwise than Get (moto's tests, recorded from AWS).
-            raise errors.no_such_entity("The account policy with name PasswordPolicy cannot be found.")
+            raise iam_errors.NoSuchEntity.account_password_policy()
     return None
 
 
@@ -168,12 +159,8 @@ def _login_user(call: Call, conn: Connection, action: str) -> Row[Any]:
     if row is None:
         # The root user's password is not an IAM login profile; AWS manages it only
         # through an AssumeRoot session, which credmint does not offer for this task.
-        raise errors.validation_error("Must specify userName when calling with non-User credentials")
+        raise iam_errors.ValidationError.user_name_required()
     return row
-
-
-def no_login_profile(name: str) -> errors.AwsError:
-    return errors.no_such_entity(f"Login Profile for User {name} cannot be found.")
 
 
 def _find_profile(conn: Connection, user_id: str) -> Row[Any] | None:
@@ -193,7 +180,7 @@ def _required_password(call: Call) -> str:
     if not password:
         # The model leaves Password optional only for AssumeRoot sessions (root password
         # recovery); every other caller must give one, as the API reference says.
-        raise errors.validation_error("Password is required when creating a login profile for an IAM user.")
+        raise iam_errors.ValidationError.password_required()
     return str(password)
 
 
@@ -203,7 +190,7 @@ def create_login_profile(call: Call) -> Mapping[str, Any] | None:
     try:
         with call.store.write() as conn:
             user = _login_user(call, conn, "iam:CreateLoginProfile")
-            exists = errors.entity_already_exists(f"Login Profile for user {user.name} already exists.")
+            exists = iam_errors.EntityAlreadyExists.login_profile(user.name)
             if _find_profile(conn, user.user_id) is not None:
                 raise exists
             password = _required_password(call)
@@ -231,7 +218,7 @@ def get_login_profile(call: Call) -> Mapping[str, Any] | None:
         user = _login_user(call, conn, "iam:GetLoginProfile")
         profile = _find_profile(conn, user.user_id)
         if profile is None:
-            raise no_login_profile(user.name)
+            raise iam_errors.NoSuchEntity.login_profile(user.name)
         return {"LoginProfile": _view(user, profile)}
 
 
@@ -241,7 +228,7 @@ def update_login_profile(call: Call) -> Mapping[str, Any] | None:
     with call.store.write() as conn:
         user = _login_user(call, conn, "iam:UpdateLoginProfile")
         if _find_profile(conn, user.user_id) is None:
-            raise no_login_profile(user.name)
+            raise iam_errors.NoSuchEntity.login_profile(user.name)
         # Members left out keep their values (unlike UpdateAccountPasswordPolicy).
         values: dict[str, Any] = {}
         if p.get("Password"):
@@ -260,7 +247,7 @@ def delete_login_profile(call: Call) -> Mapping[str, Any] | None:
         user = _login_user(call, conn, "iam:DeleteLoginProfile")
         done = conn.execute(delete(lp).where(lp.c.user_id == user.user_id))
         if done.rowcount == 0:
-            raise no_login_profile(user.name)
+            raise iam_errors.NoSuchEntity.login_profile(user.name)
     return None
 
 
@@ -275,7 +262,7 @@ def change_password(call: Call) -> Mapping[str, Any] | None:
     p = caller(call)
     if p.kind != "user" or p.entity_id is None:
         # Only IAM users have an IAM password to change (wording unconfirmed).
-        raise errors.CodedError("InvalidUserType", "Only IAM users can change their own password.", 400)
+        raise iam_errors.InvalidUserType()
     new: str = call.params["NewPassword"]
     with call.store.read() as conn:
         policy = stored_policy(conn, p.account_id) or {}
@@ -284,13 +271,13 @@ def change_password(call: Call) -> Mapping[str, Any] | None:
         user = conn.execute(select(schema.users).where(schema.users.c.user_id == p.entity_id)).first()
         profile = None if user is None else _find_profile(conn, user.user_id)
         if user is None or profile is None:
-            raise no_login_profile(p.name)
+            raise iam_errors.NoSuchEntity.login_profile(p.name)
         check_password(conn, p.account_id, new)
     # Both scrypt runs happen outside any transaction; the write below only lands if the
     # password is still the one just proven (a concurrent change makes this one fail).
     if not verify_password(call.params["OldPassword"], profile.password_hash):
         # Wording unconfirmed; AccessDenied, as for any credential the caller cannot prove.
-        raise errors.access_denied("The old password you provided is incorrect.")
+        raise iam_errors.AccessDenied.old_password_incorrect()
     new_hash = hash_password(new)
     with call.store.write() as conn:
         done = conn.execute(
@@ -299,5 +286,5 @@ def change_password(call: Call) -> Mapping[str, Any] | None:
             .values(password_hash=new_hash, password_reset_required=False)
         )
         if done.rowcount == 0:
-            raise errors.access_denied("The old password you provided is incorrect.")
+            raise iam_errors.AccessDenied.old_password_incorrect()
     return None

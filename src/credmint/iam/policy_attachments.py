@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, delete, insert, select
 
-from credmint import errors
 from credmint.api import Call, operation
+from credmint.iam import errors as iam_errors
 from credmint.iam.common import (
     account_of,
     paginate,
@@ -17,8 +17,6 @@ from credmint.iam.common import (
 from credmint.iam.managed_policies import (
     authorized_policy,
     check_arn_syntax,
-    not_attachable,
-    policy_not_found,
 )
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.policy_holders import KINDS, Kind, holder, register_per_holder
@@ -41,12 +39,12 @@ def _attach(call: Call, kind: Kind) -> Mapping[str, Any] | None:
     with call.store.write() as conn:
         ent = holder(call, conn, kind, f"iam:Attach{k.label}Policy", call.params[f"{k.label}Name"])
         if find_policy(conn, account_of(call), arn) is None:
-            raise not_attachable(arn)
+            raise iam_errors.NoSuchEntity.policy_not_attachable(arn)
         existing = {r.policy_arn for r in conn.execute(select(pa.c.policy_arn).where(pa.c.entity_id == ent.entity_id))}
         if arn in existing:
             return None  # attaching twice is not an error in IAM
         if len(existing) >= MAX_ATTACHED:
-            raise errors.limit_exceeded(f"Cannot exceed quota for PoliciesPer{k.label}: {MAX_ATTACHED}")
+            raise iam_errors.LimitExceeded.quota(f"PoliciesPer{k.label}", MAX_ATTACHED)
         conn.execute(
             insert(pa).values(policy_arn=arn, entity_id=ent.entity_id, entity_type=kind, account_id=account_of(call))
         )
@@ -62,7 +60,7 @@ def _detach(call: Call, kind: Kind) -> Mapping[str, Any] | None:
         ent = holder(call, conn, kind, f"iam:Detach{k.label}Policy", call.params[f"{k.label}Name"])
         done = conn.execute(delete(pa).where(pa.c.policy_arn == arn, pa.c.entity_id == ent.entity_id))
         if done.rowcount == 0:
-            raise policy_not_found(arn)
+            raise iam_errors.NoSuchEntity.policy(arn)
     return None
 
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 
-from credmint import errors
 from credmint.api import Call, operation
 from credmint.iam import documents
+from credmint.iam import errors as iam_errors
 from credmint.iam.common import (
     paginate,
 )
@@ -25,11 +25,6 @@ from credmint.store import schema
 
 #: Versions a customer managed policy keeps.
 MAX_VERSIONS = 5
-
-
-def _version_missing(arn: str, version_id: str) -> errors.AwsError:
-    # Unconfirmed wording (the one IAM emulators use, in AWS's attachable-policy style).
-    return errors.no_such_entity(f"Policy {arn} version {version_id} does not exist or is not attachable.")
 
 
 def _version_view(version_id: str, created: datetime, default: bool, document: str | None) -> dict[str, Any]:
@@ -50,10 +45,7 @@ def create_policy_version(call: Call) -> Mapping[str, Any] | None:
         refuse_aws(call, "iam:CreatePolicyVersion", p)
         count = conn.execute(select(func.count()).select_from(pv).where(pv.c.policy_arn == arn)).scalar_one()
         if count >= MAX_VERSIONS:
-            raise errors.limit_exceeded(
-                "A managed policy can have up to 5 versions. Before you create a new version, you must "
-                "delete an existing version."
-            )
+            raise iam_errors.LimitExceeded.policy_versions()
         documents.validate_managed_policy(text)
         documents.check_managed_quota(text)
         row = conn.execute(select(mp.c.next_version).where(mp.c.arn == arn)).one()
@@ -77,11 +69,11 @@ def get_policy_version(call: Call) -> Mapping[str, Any] | None:
         if p.is_aws:
             aws = managed.aws_policy(arn)
             if aws is None or version_id != aws.default_version_id:
-                raise _version_missing(arn, version_id)
+                raise iam_errors.NoSuchEntity.policy_version(arn, version_id)
             return {"PolicyVersion": _version_view(version_id, aws.update_date, True, aws.document)}
         row = conn.execute(select(pv).where(pv.c.policy_arn == arn, pv.c.version_id == version_id)).first()
     if row is None:
-        raise _version_missing(arn, version_id)
+        raise iam_errors.NoSuchEntity.policy_version(arn, version_id)
     return {
         "PolicyVersion": _version_view(
             row.version_id, row.created_at, row.version_id == p.default_version_id, row.document
@@ -122,7 +114,7 @@ def set_default_policy_version(call: Call) -> Mapping[str, Any] | None:
         refuse_aws(call, "iam:SetDefaultPolicyVersion", p)
         found = conn.execute(select(pv.c.version_id).where(pv.c.policy_arn == arn, pv.c.version_id == version_id))
         if found.first() is None:
-            raise _version_missing(arn, version_id)
+            raise iam_errors.NoSuchEntity.policy_version(arn, version_id)
         conn.execute(update(mp).where(mp.c.arn == arn).values(default_version_id=version_id))
     return None
 
@@ -136,8 +128,8 @@ def delete_policy_version(call: Call) -> Mapping[str, Any] | None:
         p = authorized_policy(call, conn, "iam:DeletePolicyVersion", arn)
         refuse_aws(call, "iam:DeletePolicyVersion", p)
         if version_id == p.default_version_id:
-            raise errors.delete_conflict("Cannot delete the default version of a policy.")
+            raise iam_errors.DeleteConflict.default_policy_version()
         done = conn.execute(delete(pv).where(pv.c.policy_arn == arn, pv.c.version_id == version_id))
         if done.rowcount == 0:
-            raise _version_missing(arn, version_id)
+            raise iam_errors.NoSuchEntity.policy_version(arn, version_id)
     return None

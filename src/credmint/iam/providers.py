@@ -20,18 +20,20 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
-from credmint import arns, errors
+from credmint import arns
 from credmint.api import Call, operation
 from credmint.federation.saml_metadata import parse_saml_metadata
+from credmint.iam import errors as iam_errors
 from credmint.iam.common import (
     account_of,
     authorize,
+    put_tags,
     register_tag_operations,
     tags_param,
 )
 from credmint.iam.ops import OPERATIONS
 from credmint.store import schema
-from credmint.store.tags import drop_all_tags, get_tags, put_tags
+from credmint.store.tags import drop_all_tags, get_tags
 
 MAX_PROVIDERS = 100
 MAX_CLIENT_IDS = 100
@@ -44,17 +46,12 @@ MAX_THUMBPRINTS = 5
 # --- SAML providers -------------------------------------------------------------------------
 
 
-def no_such_saml(arn: str) -> errors.AwsError:
-    # IAM's wording for an unknown SAML provider (unconfirmed; "manifest" is its internal name).
-    return errors.no_such_entity(f"Manifest not found for arn {arn}")
-
-
 def _saml_row(call: Call, conn: Connection, action: str, arn: str) -> Row[Any]:
     authorize(call, action, arn)
     sp = schema.saml_providers
     row = conn.execute(select(sp).where(sp.c.arn == arn, sp.c.account_id == account_of(call))).first()
     if row is None:
-        raise no_such_saml(arn)
+        raise iam_errors.NoSuchEntity.saml_provider(arn)
     return row
 
 
@@ -64,7 +61,7 @@ def _refuse_encryption(params: Mapping[str, Any]) -> None:
         or params.get("RemovePrivateKey")
         or params.get("AssertionEncryptionMode") == "Required"
     ):
-        raise errors.invalid_input("SAML assertion encryption is not supported by this server.")
+        raise iam_errors.InvalidInput.saml_encryption()
 
 
 @operation(OPERATIONS, "CreateSAMLProvider")
@@ -81,10 +78,10 @@ def create_saml_provider(call: Call) -> Mapping[str, Any] | None:
     sp = schema.saml_providers
     with call.store.write() as conn:
         if conn.execute(select(sp.c.arn).where(sp.c.arn == arn)).first() is not None:
-            raise errors.entity_already_exists(f"SAMLProvider {name} already exists")  # unconfirmed wording
+            raise iam_errors.EntityAlreadyExists.saml_provider(name)  # unconfirmed wording
         count = conn.execute(select(func.count()).select_from(sp).where(sp.c.account_id == account_id)).scalar_one()
         if count >= MAX_PROVIDERS:
-            raise errors.limit_exceeded(f"Cannot exceed quota for SamlProvidersPerAccount: {MAX_PROVIDERS}")
+            raise iam_errors.LimitExceeded.quota("SamlProvidersPerAccount", MAX_PROVIDERS)
         conn.execute(
             insert(sp).values(
                 arn=arn,
@@ -179,24 +176,19 @@ def _strip_scheme(url: str) -> str:
     return url[len("https://") :] if url.lower().startswith("https://") else url
 
 
-def no_such_oidc(arn: str) -> errors.AwsError:
-    # Unconfirmed wording (as IAM emulators report it).
-    return errors.no_such_entity(f"OpenIDConnect Provider not found for arn {arn}")
-
-
 def _check_url(url: str) -> str:
     rest = _strip_scheme(url)
     if rest == url or not rest or "?" in rest or "#" in rest or rest.startswith("/"):
-        raise errors.invalid_input("Invalid Open ID Connect Provider URL")  # unconfirmed wording
+        raise iam_errors.InvalidInput.oidc_url()  # unconfirmed wording
     return rest
 
 
 def _check_thumbprints(values: list[str]) -> list[str]:
     if len(values) > MAX_THUMBPRINTS:
-        raise errors.invalid_input("Thumbprint list must contain fewer than 5 entries.")  # unconfirmed
+        raise iam_errors.InvalidInput.too_many_thumbprints()  # unconfirmed
     for v in values:
         if len(v) != 40 or any(c not in "0123456789abcdefABCDEF" for c in v):
-            raise errors.invalid_input(f"Thumbprint {v} is not a 40-character hexadecimal string.")  # unconfirmed
+            raise iam_errors.InvalidInput.thumbprint(v)  # unconfirmed
     return values
 
 
@@ -205,7 +197,7 @@ def _oidc_row(call: Call, conn: Connection, action: str, arn: str) -> Row[Any]:
     op = schema.oidc_providers
     row = conn.execute(select(op).where(op.c.arn == arn, op.c.account_id == account_of(call))).first()
     if row is None:
-        raise no_such_oidc(arn)
+        raise iam_errors.NoSuchEntity.oidc_provider(arn)
     return row
 
 
@@ -227,16 +219,16 @@ def create_open_id_connect_provider(call: Call) -> Mapping[str, Any] | None:
     authorize(call, "iam:CreateOpenIDConnectProvider", arn)
     client_ids = _dedupe(list(p.get("ClientIDList") or []))
     if len(client_ids) > MAX_CLIENT_IDS:
-        raise errors.limit_exceeded(f"Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: {MAX_CLIENT_IDS}")
+        raise iam_errors.LimitExceeded.quota("ClientIdsPerOpenIdConnectProvider", MAX_CLIENT_IDS)
     thumbprints = _check_thumbprints(_dedupe(list(p.get("ThumbprintList") or [])))
     tags = tags_param(p)
     op = schema.oidc_providers
     with call.store.write() as conn:
         if conn.execute(select(op.c.arn).where(op.c.arn == arn)).first() is not None:
-            raise errors.entity_already_exists(f"Provider with url {url} already exists.")
+            raise iam_errors.EntityAlreadyExists.oidc_provider(url)
         count = conn.execute(select(func.count()).select_from(op).where(op.c.account_id == account_id)).scalar_one()
         if count >= MAX_PROVIDERS:
-            raise errors.limit_exceeded(f"Cannot exceed quota for OpenIdConnectProvidersPerAccount: {MAX_PROVIDERS}")
+            raise iam_errors.LimitExceeded.quota("OpenIdConnectProvidersPerAccount", MAX_PROVIDERS)
         conn.execute(
             insert(op).values(
                 arn=arn,
@@ -315,7 +307,7 @@ def add_client_id(call: Call) -> Mapping[str, Any] | None:
         if client_id in ids:
             return None  # adding a client id twice is not an error
         if len(ids) >= MAX_CLIENT_IDS:
-            raise errors.limit_exceeded(f"Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: {MAX_CLIENT_IDS}")
+            raise iam_errors.LimitExceeded.quota("ClientIdsPerOpenIdConnectProvider", MAX_CLIENT_IDS)
         conn.execute(update(op).where(op.c.arn == row.arn).values(client_ids=json.dumps([*ids, client_id])))
     return None
 
@@ -356,11 +348,6 @@ register_tag_operations("OpenIDConnectProvider", _tagged_oidc)
 
 
 
-def _bad_update(text: str) -> errors.AwsError:
-    # The rules are the API reference's (UpdateOpenIDConnectProvider); the wording is unconfirmed.
-    return errors.invalid_input(text)
-
-
 @operation(OPERATIONS, "UpdateOpenIDConnectProvider")
 def update_open_id_connect_provider(call: Call) -> Mapping[str, Any] | None:
     """Set, change or remove an OIDC provider's trusted identity propagation context
@@ -379,19 +366,17 @@ def update_open_id_connect_provider(call: Call) -> Mapping[str, Any] | None:
     instance = p.get("IdentityCenterInstanceArn")
     remove_instance = bool(p.get("RemoveIdentityCenterInstance"))
     if context is not None and remove_context:
-        raise _bad_update("Specify either ContextProvider or RemoveContextProvider, not both.")
+        raise iam_errors.InvalidInput.context_provider_twice()
     if instance is not None and remove_instance:
-        raise _bad_update("Specify either IdentityCenterInstanceArn or RemoveIdentityCenterInstance, not both.")
+        raise iam_errors.InvalidInput.identity_center_twice()
     changes_context = context is not None or remove_context
     changes_instance = instance is not None or remove_instance
     if changes_context and changes_instance:
-        raise _bad_update(
-            "A request can change either the context provider or the IAM Identity Center association, not both."
-        )
+        raise iam_errors.InvalidInput.context_and_identity_center()
     if not changes_context and not changes_instance:
-        raise _bad_update("Specify a context provider or an IAM Identity Center instance to set or remove.")
+        raise iam_errors.InvalidInput.nothing_to_update()
     if instance is not None and not instance.startswith("arn:aws:sso:::instance/"):
-        raise _bad_update(f"Invalid IAM Identity Center instance ARN: {instance}.")
+        raise iam_errors.InvalidInput.identity_center_arn(instance)
     op, oc = schema.oidc_providers, schema.oidc_provider_configs
     with call.store.write() as conn:
         row = conn.execute(select(op).where(op.c.arn == arn, op.c.account_id == account_of(call))).first()
@@ -409,18 +394,18 @@ def update_open_id_connect_provider(call: Call) -> Mapping[str, Any] | None:
             keys["iam:ResourceIdentityProviderIssuers"] = [f"https://{row.url}"]
         authorize(call, "iam:UpdateOpenIDConnectProvider", arn, stored=keys)
         if row is None:
-            raise no_such_oidc(arn)
+            raise iam_errors.NoSuchEntity.oidc_provider(arn)
         new_context = config.context_provider if config is not None else None
         new_instance = stored_instance
         if context is not None:
             new_context = json.dumps(context, separators=(",", ":"))
         elif remove_context:
             if stored_instance:
-                raise _bad_update("Remove the IAM Identity Center association before removing the context provider.")
+                raise iam_errors.InvalidInput.identity_center_still_associated()
             new_context = None
         if instance is not None:
             if new_context is None:
-                raise _bad_update("Set a context provider before associating an IAM Identity Center instance.")
+                raise iam_errors.InvalidInput.context_provider_missing()
             new_instance = instance
         elif remove_instance:
             new_instance = None

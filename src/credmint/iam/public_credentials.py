@@ -34,8 +34,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.hashes import SHA256
 from sqlalchemy import Connection, Row, delete, insert, select, update
 
-from credmint import errors, ids
+from credmint import ids
 from credmint.api import Call, operation
+from credmint.iam import errors as iam_errors
 from credmint.iam.common import account_of, owned_by, paginate, settable_status
 from credmint.iam.entities import USER
 from credmint.iam.ops import OPERATIONS
@@ -68,19 +69,12 @@ def parse_ssh_public_key(body: str) -> rsa.RSAPublicKey:
             key = serialization.load_ssh_public_key(raw)
         else:
             # Unconfirmed wording.
-            raise errors.CodedError(
-                "UnrecognizedPublicKeyEncoding", "The public key encoding format is unsupported or unrecognized.", 400
-            )
+            raise iam_errors.UnrecognizedPublicKeyEncoding.key_format()
     except (ValueError, UnsupportedAlgorithm, binascii.Error, TypeError):
-        raise _invalid_key() from None
+        raise iam_errors.InvalidPublicKey() from None
     if not isinstance(key, rsa.RSAPublicKey) or key.key_size < MIN_RSA_BITS:
-        raise _invalid_key()
+        raise iam_errors.InvalidPublicKey()
     return key
-
-
-def _invalid_key() -> errors.AwsError:
-    # Unconfirmed wording.
-    return errors.CodedError("InvalidPublicKey", "The public key is not valid.", 400)
 
 
 def ssh_line(key: rsa.RSAPublicKey) -> str:
@@ -111,7 +105,7 @@ def _ssh_row(conn: Connection, user_id: str, key_id: str) -> Row[Any]:
     row = conn.execute(select(sk).where(sk.c.key_id == key_id, sk.c.user_id == user_id)).first()
     if row is None:
         # Unconfirmed wording.
-        raise errors.no_such_entity(f"The Public Key with id {key_id} cannot be found.")
+        raise iam_errors.NoSuchEntity.public_key(key_id)
     return row
 
 
@@ -124,11 +118,9 @@ def upload_ssh_public_key(call: Call) -> Mapping[str, Any] | None:
         mine = conn.execute(select(sk.c.fingerprint).where(sk.c.user_id == user.user_id)).scalars().all()
         if print_ in mine:
             # Unconfirmed wording.
-            raise errors.CodedError(
-                "DuplicateSSHPublicKey", "The SSH public key specified is already in use by this user.", 400
-            )
+            raise iam_errors.DuplicateSSHPublicKey()
         if len(mine) >= MAX_SSH_KEYS_PER_USER:
-            raise errors.limit_exceeded(f"Cannot exceed quota for PublicKeysPerUser: {MAX_SSH_KEYS_PER_USER}")
+            raise iam_errors.LimitExceeded.quota("PublicKeysPerUser", MAX_SSH_KEYS_PER_USER)
         key_id = ids.new_unique_id("APKA")
         conn.execute(
             insert(sk).values(
@@ -149,7 +141,7 @@ def upload_ssh_public_key(call: Call) -> Mapping[str, Any] | None:
 def get_ssh_public_key(call: Call) -> Mapping[str, Any] | None:
     encoding: str = call.params["Encoding"]
     if encoding not in ("SSH", "PEM"):
-        raise errors.CodedError("UnrecognizedPublicKeyEncoding", f"Unrecognized encoding: {encoding}.", 400)
+        raise iam_errors.UnrecognizedPublicKeyEncoding.encoding(encoding)
     with call.store.read() as conn:
         user = USER.authorized(call, conn, "iam:GetSSHPublicKey", call.params["UserName"])
         row = _ssh_row(conn, user.user_id, call.params["SSHPublicKeyId"])
@@ -203,12 +195,10 @@ def parse_certificate(body: str, now: datetime) -> x509.Certificate:
         cert = x509.load_pem_x509_certificate(body.strip().encode("latin-1"))
     except (ValueError, TypeError):
         # Unconfirmed wording.
-        raise errors.CodedError(
-            "MalformedCertificate", "The certificate is malformed or not in PEM format.", 400
-        ) from None
+        raise iam_errors.MalformedCertificate.signing_certificate() from None
     if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
         # Unconfirmed wording.
-        raise errors.CodedError("InvalidCertificate", "The certificate is not valid at this time.", 400)
+        raise iam_errors.InvalidCertificate()
     return cert
 
 
@@ -229,7 +219,7 @@ SIGNING_CERTIFICATES = CredentialType(
     "certificate_id",
     "CertificateId",
     "uploaded_at",
-    "The Certificate with id {id} cannot be found.",
+    iam_errors.NoSuchEntity.signing_certificate,
     "SigningCertificate",
 )
 
@@ -245,11 +235,9 @@ def upload_signing_certificate(call: Call) -> Mapping[str, Any] | None:
         mine = conn.execute(select(sc.c.sha256).where(owned_by(sc, account_id, user))).scalars().all()
         if digest in mine:
             # Unconfirmed wording.
-            raise errors.CodedError("DuplicateCertificate", "The certificate is already in use by this user.", 409)
+            raise iam_errors.DuplicateCertificate()
         if len(mine) >= MAX_SIGNING_CERTIFICATES_PER_USER:
-            raise errors.limit_exceeded(
-                f"Cannot exceed quota for CertificatesPerUser: {MAX_SIGNING_CERTIFICATES_PER_USER}"
-            )
+            raise iam_errors.LimitExceeded.quota("CertificatesPerUser", MAX_SIGNING_CERTIFICATES_PER_USER)
         certificate_id = base64.b32encode(secrets.token_bytes(20)).decode("ascii")
         conn.execute(
             insert(sc).values(

@@ -39,14 +39,13 @@ from sqlalchemy import insert, select
 from credmint import arns, errors, ids
 from credmint.api import Call, operation
 from credmint.iam import documents
-from credmint.iam.common import account_of, authorize, boundary_view, check_boundary
+from credmint.iam import errors as iam_errors
+from credmint.iam.common import account_of, authorize, boundary_view, check_boundary, put_tags
 from credmint.iam.entities import ROLE
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.roles import role_view, validate_trust
 from credmint.store import schema
 from credmint.store.managed_policies import find_policy
-from credmint.store.tags import put_tags
-from credmint.wire.query import IAM_PATH_MESSAGE
 
 _PLACEHOLDER = re.compile(r"\{\{([A-Za-z0-9_]+)\}\}")
 _ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}")
@@ -63,20 +62,15 @@ def catalogue() -> Mapping[str, Mapping[str, Any]]:
     return {t["TemplateArn"]: t for t in json.loads(text)["templates"]}
 
 
-def _no_template(arn: str) -> errors.AwsError:
-    # Wording unconfirmed.
-    return errors.no_such_entity(f"The role template with ARN {arn} cannot be found.")
-
-
 def _version(arn: str, minor: int | None) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
     template = catalogue().get(arn)
     if template is None:
-        raise _no_template(arn)
+        raise iam_errors.NoSuchEntity.role_template(arn)
     wanted = template["DefaultMinorVersion"] if minor is None else minor
     for v in template["versions"]:
         if v["MinorVersion"] == wanted:
             return template, v
-    raise errors.no_such_entity(f"Minor version {wanted} of role template {arn} cannot be found.")
+    raise iam_errors.NoSuchEntity.role_template_version(arn, str(wanted))
 
 
 def _view(template: Mapping[str, Any], version: Mapping[str, Any]) -> dict[str, Any]:
@@ -100,21 +94,16 @@ def get_role_template_version(call: Call) -> Mapping[str, Any] | None:
 # --- replacement values ------------------------------------------------------------------------
 
 
-def _bad_value(text: str) -> errors.AwsError:
-    # The rules follow the parameter definitions' members; the wording is unconfirmed.
-    return errors.invalid_input(text)
-
-
 def _number(name: str, value: str) -> None:
     try:
         float(value)
     except ValueError:
-        raise _bad_value(f"The value {value} for parameter {name} is not a number.") from None
+        raise iam_errors.InvalidInput.not_a_number(name, value) from None
 
 
 def _arn(name: str, value: str) -> None:
     if not value.startswith("arn:") or value.count(":") < 5:
-        raise _bad_value(f"The value {value} for parameter {name} is not a valid ARN.")
+        raise iam_errors.InvalidInput.not_an_arn(name, value)
 
 
 #: The check each parameter type applies to every one of its values.
@@ -135,20 +124,20 @@ def resolve_values(
     by_name = {d["Name"]: d for d in definitions}
     for name in given:
         if name not in by_name:
-            raise _bad_value(f"The role template has no parameter named {name}.")
+            raise iam_errors.InvalidInput.unknown_parameter(name)
     out: dict[str, list[str]] = {}
     for d in definitions:
         name, kind = d["Name"], d["Type"]
         values = list(given[name]["Values"]) if name in given else None
         if values is not None and d.get("Immutable"):
-            raise _bad_value(f"The parameter {name} is immutable and cannot be given a value.")
+            raise iam_errors.InvalidInput.immutable_parameter(name)
         if values is None:
             if d.get("IsRequired"):
-                raise _bad_value(f"The required parameter {name} has no value.")
+                raise iam_errors.InvalidInput.required_parameter(name)
             default = d.get("DefaultValue")
             values = [] if default is None else ([default] if kind in SINGLE else default.split(","))
         if kind in SINGLE and len(values) > 1:
-            raise _bad_value(f"The parameter {name} of type {kind} takes one value.")
+            raise iam_errors.InvalidInput.single_value_parameter(name, kind)
         for v in values:
             VALUE_RULES[kind](name, v)
         out[name] = values
@@ -162,7 +151,7 @@ def _fill_text(text: str, values: Mapping[str, list[str]]) -> str:
             raise errors.InternalFailure()  # the catalogue names a parameter it does not define
         vs = values[name]
         if len(vs) != 1:
-            raise _bad_value(f"The parameter {name} must have exactly one value where it is used in text.")
+            raise iam_errors.InvalidInput.one_value_in_text(name)
         return vs[0]
 
     return _PLACEHOLDER.sub(one, text)
@@ -195,33 +184,25 @@ def fill_document(text: str, values: Mapping[str, list[str]]) -> str:
 # --- AcquireRole -----------------------------------------------------------------------------------
 
 
-def _disabled(arn: str) -> errors.AwsError:
-    return errors.CodedError(
-        "RoleTemplateDisabled",
-        f"The role template {arn} is disabled and cannot be used to create roles.",  # wording unconfirmed
-        400,
-    )
-
-
 @operation(OPERATIONS, "AcquireRole")
 def acquire_role(call: Call) -> Mapping[str, Any] | None:
     account_id = account_of(call)
     arn: str = call.params["TemplateArn"]
     template, version = _version(arn, call.params.get("TemplateMinorVersion"))
     if not template["Enabled"] or not version["VersionEnabled"]:
-        raise _disabled(arn)
+        raise iam_errors.RoleTemplateDisabled(arn)
     values = resolve_values(version["ParametersDefinition"], call.params.get("ReplacementValues") or {})
     name = _fill_text(version["RoleNamePattern"], values)
     path = _fill_text(version["RolePathPattern"], values)
     if not _ROLE_NAME.fullmatch(name):
-        raise _bad_value(f"The resulting role name {name} is not valid.")
+        raise iam_errors.InvalidInput.role_name(name)
     if not _PATH.fullmatch(path) or "//" in path or len(path) > 512:
-        raise errors.invalid_input(IAM_PATH_MESSAGE)
+        raise iam_errors.InvalidInput.path()
     description = (
         _fill_text(version["RoleDescriptionPattern"], values) if version.get("RoleDescriptionPattern") else None
     )
     if description is not None and len(description) > 1000:
-        raise _bad_value("The resulting role description is longer than 1000 characters.")
+        raise iam_errors.InvalidInput.role_description_too_long()
     trust = fill_document(version["AssumeRolePolicyDocumentTemplate"], values)
     inline = [(p["PolicyName"], fill_document(p["PolicyDocument"], values)) for p in version["InlinePolicyTemplates"]]
     managed: list[str] = list(version.get("ManagedPolicyArns") or [])
@@ -261,11 +242,7 @@ def acquire_role(call: Call) -> Mapping[str, Any] | None:
     r, ip, pa, src = schema.roles, schema.inline_policies, schema.policy_attachments, schema.role_template_sources
     with call.store.write() as conn:
         if ROLE.find(conn, account_id, name) is not None:
-            raise errors.CodedError(
-                "NameConflict",
-                f"A role named {name} already exists in the account.",
-                409,  # wording unconfirmed
-            )
+            raise iam_errors.NameConflict(name)
         stored_trust = validate_trust(conn, trust)
         if boundary:
             check_boundary(conn, account_id, boundary)

@@ -12,21 +12,23 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
-from credmint import arns, bound_principals, errors, ids, policy
+from credmint import arns, bound_principals, ids
 from credmint.api import Call, operation
 from credmint.iam import documents
+from credmint.iam import errors as iam_errors
 from credmint.iam.common import (
     account_of,
     authorize,
     boundary_view,
     check_boundary,
+    put_tags,
     register_tag_operations,
     tags_param,
 )
 from credmint.iam.entities import ROLE
 from credmint.iam.ops import OPERATIONS
 from credmint.store import schema
-from credmint.store.tags import drop_all_tags, get_tags, put_tags
+from credmint.store.tags import drop_all_tags, get_tags
 
 DEFAULT_MAX_SESSION_DURATION = 3600
 
@@ -38,11 +40,7 @@ def refuse_service_linked(row: Row[Any]) -> None:
     """AWS lets only the linked service change a service-linked role's trust, policies or
     boundary, or delete it other than by DeleteServiceLinkedRole."""
     if str(row.path).startswith(SERVICE_ROLE_PATH):
-        raise errors.CodedError(
-            "UnmodifiableEntity",
-            f"Cannot perform the operation on the protected role '{row.name}' - this role is only modifiable by AWS",
-            400,
-        )
+        raise iam_errors.UnmodifiableEntity(row.name)
 
 
 def role_view(conn: Connection, row: Row[Any], *, full: bool) -> dict[str, Any]:
@@ -81,14 +79,10 @@ def role_view(conn: Connection, row: Row[Any], *, full: bool) -> dict[str, Any]:
     return out
 
 
-def _invalid_principal(value: str) -> errors.AwsError:
-    return errors.malformed_policy_document(policy.VALIDATION["principal_invalid"].format(kind="AWS", value=value))
-
-
 def validate_trust(conn: Connection, text: str) -> str:
     """Check a trust policy; the text to store, its user and role principals bound to their ids."""
     documents.validate_trust_policy(text)
-    bound = bound_principals.bind(conn, text, _invalid_principal)
+    bound = bound_principals.bind(conn, text, iam_errors.MalformedPolicyDocument.invalid_principal)
     documents.check_trust_quota(text)
     return bound
 
@@ -110,7 +104,7 @@ def create_role(call: Call) -> Mapping[str, Any] | None:
     r = schema.roles
     with call.store.write() as conn:
         if ROLE.find(conn, account_id, name) is not None:
-            raise errors.entity_already_exists(f"Role with name {name} already exists.")
+            raise iam_errors.EntityAlreadyExists.role(name)
         stored_trust = validate_trust(conn, trust)
         if boundary:
             check_boundary(conn, account_id, boundary)
@@ -206,20 +200,20 @@ def delete_role(call: Call) -> Mapping[str, Any] | None:
         # Managed attachments are reported before inline policies (the order AWS and
         # its emulators report them in; unconfirmed which wins when both remain).
         checks = (
-            (pa, pa.c.entity_id, "Cannot delete entity, must detach all policies first."),
-            (ip, ip.c.entity_id, "Cannot delete entity, must delete policies first."),
+            (pa, pa.c.entity_id, iam_errors.DeleteConflict.must_detach_policies),
+            (ip, ip.c.entity_id, iam_errors.DeleteConflict.must_delete_inline_policies),
         )
-        for table, column, message in checks:
+        for table, column, refusal in checks:
             count = conn.execute(select(func.count()).select_from(table).where(column == rid)).scalar_one()
             if count:
-                raise errors.delete_conflict(message)
+                raise refusal()
         held = conn.execute(
             select(schema.instance_profile_roles.c.role_id)
             .where(schema.instance_profile_roles.c.role_id == rid)
             .limit(1)
         ).first()
         if held is not None:
-            raise errors.delete_conflict("Cannot delete entity, must remove roles from instance profile first.")
+            raise iam_errors.DeleteConflict.must_remove_roles_from_instance_profile()
         drop_all_tags(conn, rid)
         conn.execute(delete(schema.role_template_sources).where(schema.role_template_sources.c.role_id == rid))
         conn.execute(delete(schema.roles).where(schema.roles.c.role_id == rid))

@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select
 
-from credmint import errors
 from credmint.api import Call, operation
+from credmint.iam import errors as iam_errors
 from credmint.iam.common import account_of, authorize
 from credmint.iam.ops import OPERATIONS
 from credmint.orgs import data, model
@@ -31,32 +31,15 @@ def _organization(conn: Connection, account_id: str, *, enabling: bool) -> Org:
     access = data.root_access(conn, account_id)
     org = access.org
     if org is None:
-        raise errors.iam_org_error(
-            "OrganizationNotFoundException",
-            "The request was rejected because no organization is associated with your account.",
-        )
+        raise iam_errors.OrganizationNotFound()
     if enabling and not access.management:
-        raise errors.iam_org_error(
-            "CallerIsNotManagementAccountException",
-            "The request was rejected because the account making the request is not the management account "
-            "for the organization.",
-        )
+        raise iam_errors.CallerIsNotManagementAccount()
     if not access.administers:
-        raise errors.iam_org_error(
-            "AccountNotManagementOrDelegatedAdministratorException",
-            "The request was rejected because the account making the request is not the management account "
-            "or delegated administrator account for centralized root access.",
-        )
+        raise iam_errors.AccountNotManagementOrDelegatedAdministrator()
     if not org.all_features:
-        raise errors.iam_org_error(
-            "OrganizationNotInAllFeaturesModeException",
-            "The request was rejected because your organization does not have All features enabled.",
-        )
+        raise iam_errors.OrganizationNotInAllFeaturesMode()
     if model.IAM_SERVICE_PRINCIPAL not in data.service_access(conn, org.org_id):
-        raise errors.iam_org_error(
-            "ServiceAccessNotEnabledException",
-            "The request was rejected because trusted access is not enabled for IAM in Organizations.",
-        )
+        raise iam_errors.ServiceAccessNotEnabled()
     return org
 
 
@@ -120,11 +103,7 @@ def _organization_level_resources(call: Call, on: bool) -> Mapping[str, Any]:
             conn.execute(insert(f).values(org_id=org.org_id, feature=feature))
         elif not on and present:
             if organization_level_resources(conn, org):
-                raise errors.iam_org_error(
-                    "OrganizationLevelResourcesExistException",
-                    "The request was rejected because your organization still has organization-level resources. "
-                    "Delete them before you disable organization-level resources for your organization.",
-                )
+                raise iam_errors.OrganizationLevelResourcesExist()
             conn.execute(delete(f).where(f.c.org_id == org.org_id, f.c.feature == feature))
         return _answer(conn, org)
 

@@ -19,19 +19,21 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
-from credmint import arns, errors, ids
+from credmint import arns, ids
 from credmint.api import Call, operation
+from credmint.iam import errors as iam_errors
 from credmint.iam.common import (
     account_of,
     authorize,
     paginate,
+    put_tags,
     register_tag_operations,
     tags_param,
 )
 from credmint.iam.entities import SERVER_CERTIFICATE
 from credmint.iam.ops import OPERATIONS
 from credmint.store import schema
-from credmint.store.tags import drop_all_tags, get_tags, put_tags
+from credmint.store.tags import drop_all_tags, get_tags
 
 MAX_SERVER_CERTIFICATES = 20
 _KEY_AAD = b"credmint:server-certificate-key:"
@@ -39,23 +41,18 @@ _KEY_AAD = b"credmint:server-certificate-key:"
 t = schema.server_certificates
 
 
-def _malformed(what: str) -> errors.AwsError:
-    # Unconfirmed wording.
-    return errors.CodedError("MalformedCertificate", f"Unable to parse {what}.", 400)
-
-
 def parse_certificate(body: str, what: str = "certificate body") -> x509.Certificate:
     try:
         return x509.load_pem_x509_certificate(body.strip().encode("latin-1"))
     except (ValueError, TypeError):
-        raise _malformed(what) from None
+        raise iam_errors.MalformedCertificate.unparsable(what) from None
 
 
 def parse_chain(text: str) -> list[x509.Certificate]:
     try:
         chain = x509.load_pem_x509_certificates(text.strip().encode("latin-1"))
     except (ValueError, TypeError):
-        raise _malformed("certificate chain") from None
+        raise iam_errors.MalformedCertificate.unparsable("certificate chain") from None
     return chain
 
 
@@ -64,9 +61,9 @@ def parse_private_key(text: str) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateK
         key = serialization.load_pem_private_key(text.strip().encode("latin-1"), password=None)
     except (ValueError, TypeError):
         # An encrypted key also lands here: IAM takes unencrypted keys only.
-        raise _malformed("private key") from None
+        raise iam_errors.MalformedCertificate.unparsable("private key") from None
     if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
-        raise _malformed("private key")
+        raise iam_errors.MalformedCertificate.unparsable("private key")
     return key
 
 
@@ -100,21 +97,17 @@ def upload_server_certificate(call: Call) -> Mapping[str, Any] | None:
     chain = parse_chain(p["CertificateChain"]) if p.get("CertificateChain") else []
     if not _same_public_key(cert, key):
         # Unconfirmed wording.
-        raise errors.CodedError(
-            "KeyPairMismatch", "Unable to validate certificate: the private key does not match the certificate.", 400
-        )
+        raise iam_errors.KeyPairMismatch()
     cert_id = ids.new_unique_id("ASCA")
     private_pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     with call.store.write() as conn:
         if SERVER_CERTIFICATE.find(conn, account_id, name) is not None:
-            raise errors.entity_already_exists(f"The Server Certificate with name {name} already exists.")
+            raise iam_errors.EntityAlreadyExists.server_certificate(name)
         count = conn.execute(select(func.count()).select_from(t).where(t.c.account_id == account_id)).scalar_one()
         if count >= MAX_SERVER_CERTIFICATES:
-            raise errors.limit_exceeded(
-                f"Cannot exceed quota for ServerCertificatesPerAccount: {MAX_SERVER_CERTIFICATES}"
-            )
+            raise iam_errors.LimitExceeded.quota("ServerCertificatesPerAccount", MAX_SERVER_CERTIFICATES)
         conn.execute(
             insert(t).values(
                 server_certificate_id=cert_id,
@@ -175,7 +168,7 @@ def update_server_certificate(call: Call) -> Mapping[str, Any] | None:
         authorize(call, "iam:UpdateServerCertificate", new_arn)
         clash = SERVER_CERTIFICATE.find(conn, account_id, new_name)
         if clash is not None and clash.server_certificate_id != row.server_certificate_id:
-            raise errors.entity_already_exists(f"The Server Certificate with name {new_name} already exists.")
+            raise iam_errors.EntityAlreadyExists.server_certificate(new_name)
         conn.execute(
             update(t)
             .where(t.c.server_certificate_id == row.server_certificate_id)

@@ -22,13 +22,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, and_, delete, insert, select, update
 
-from credmint import arns, errors, ids
+from credmint import arns, ids
 from credmint.api import Call, operation
+from credmint.iam import errors as iam_errors
 from credmint.iam.common import account_of, authorize, caller, paginate, settable_status
 from credmint.iam.entities import USER
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.passwords import hash_password
-from credmint.iam.users import non_user_credentials, target_user
+from credmint.iam.users import target_user
 from credmint.store import schema
 
 #: Services IAM issues service-specific credentials for; ``True`` marks the long-term API
@@ -47,9 +48,7 @@ u = schema.users
 def _service(name: str) -> bool:
     if name not in SERVICES:
         # Unconfirmed wording.
-        raise errors.CodedError(
-            "NotSupportedService", f"Service {name} is not supported for service-specific credentials.", 404
-        )
+        raise iam_errors.NotSupportedService(name)
     return SERVICES[name]
 
 
@@ -81,14 +80,14 @@ def _view(row: Row[Any], user_name: str, *, secret: str | None = None) -> dict[s
 def _user_required(user: Row[Any] | None) -> Row[Any]:
     if user is None:
         # The root user has no service-specific credentials (wording unconfirmed).
-        raise errors.validation_error("Must specify userName when calling with non-User credentials")
+        raise iam_errors.ValidationError.user_name_required()
     return user
 
 
 def _row(conn: Connection, user: Row[Any], credential_id: str) -> Row[Any]:
     row = conn.execute(select(sc).where(sc.c.credential_id == credential_id, sc.c.user_id == user.user_id)).first()
     if row is None:
-        raise errors.no_such_entity(f"No such credential {credential_id} exists for user {user.name}.")
+        raise iam_errors.NoSuchEntity.service_credential(credential_id, user.name)
     return row
 
 
@@ -108,7 +107,7 @@ def _authorized_credential(call: Call, conn: Connection, action: str) -> tuple[R
         user = conn.execute(select(u).where(u.c.user_id == p.entity_id)).first()
         arn, name = p.arn, p.name
     else:
-        raise non_user_credentials()
+        raise iam_errors.ValidationError.user_name_required()
     found = (
         None
         if user is None
@@ -127,7 +126,7 @@ def create_service_specific_credential(call: Call) -> Mapping[str, Any] | None:
     age_days: int | None = call.params.get("CredentialAgeDays")
     api_key = _service(service)
     if age_days is not None and not api_key:
-        raise errors.invalid_input(f"CredentialAgeDays is not supported for service {service}.")
+        raise iam_errors.InvalidInput.credential_age_days(service)
     account_id = account_of(call)
     # scrypt costs tens of milliseconds: hashed before the write transaction, not in it.
     secret = _secret(api_key)
@@ -138,8 +137,8 @@ def create_service_specific_credential(call: Call) -> Mapping[str, Any] | None:
             select(sc.c.credential_id).where(sc.c.user_id == user.user_id, sc.c.service_name == service)
         ).all()
         if len(held) >= MAX_PER_USER_AND_SERVICE:
-            raise errors.limit_exceeded(
-                f"Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: {MAX_PER_USER_AND_SERVICE}"
+            raise iam_errors.LimitExceeded.quota(
+                "ServiceSpecificCredentialsPerUserPerService", MAX_PER_USER_AND_SERVICE
             )
         credential_id = ids.new_unique_id("ACCA")
         prefix = f"BedrockAPIKey-{secrets.token_hex(2)}" if api_key else user.name
@@ -203,7 +202,7 @@ def reset_service_specific_credential(call: Call) -> Mapping[str, Any] | None:
             .values(secret_hash=secret_hash)
         )
         if done.rowcount == 0:  # deleted in between
-            raise errors.no_such_entity(f"No such credential {row.credential_id} exists for user {user.name}.")
+            raise iam_errors.NoSuchEntity.service_credential(row.credential_id, user.name)
     return {"ServiceSpecificCredential": _view(row, user.name, secret=secret)}
 
 

@@ -24,8 +24,9 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 
-from credmint import arns, errors, ids
+from credmint import arns, ids
 from credmint.api import Call, operation
+from credmint.iam import errors as iam_errors
 from credmint.iam.common import account_of, authorize
 from credmint.iam.entities import ROLE
 from credmint.iam.ops import OPERATIONS
@@ -82,24 +83,22 @@ def create_service_linked_role(call: Call) -> Mapping[str, Any] | None:
     known = SERVICES.get(service)
     if known is None:
         # Wording unconfirmed.
-        raise errors.invalid_input(f"Service {service} does not support service-linked roles.")
+        raise iam_errors.InvalidInput.no_service_linked_roles(service)
     base, takes_suffix = known
     name = f"AWSServiceRoleFor{base}"
     if suffix is not None:
         if not takes_suffix:
-            raise errors.invalid_input(f"Custom suffix is not allowed for {name}")
+            raise iam_errors.InvalidInput.custom_suffix(name)
         name = f"{name}_{suffix}"
     if len(name) > 64:
-        raise errors.invalid_input(f"The role name {name} is longer than 64 characters.")
+        raise iam_errors.InvalidInput.role_name_too_long(name)
     path = f"{SERVICE_ROLE_PATH}{service}/"
     arn = arns.role(account_id, path, name)
     authorize(call, "iam:CreateServiceLinkedRole", arn)
     r = schema.roles
     with call.store.write() as conn:
         if ROLE.find(conn, account_id, name) is not None:
-            raise errors.invalid_input(
-                f"Service role name {name} has been taken in this account, please try a different suffix."
-            )
+            raise iam_errors.InvalidInput.service_role_name_taken(name)
         role_id = ids.new_unique_id("AROA")
         conn.execute(
             insert(r).values(
@@ -129,7 +128,7 @@ def delete_service_linked_role(call: Call) -> Mapping[str, Any] | None:
         row = ROLE.authorized(call, conn, "iam:DeleteServiceLinkedRole", name)
         if not row.path.startswith(SERVICE_ROLE_PATH):
             # Wording unconfirmed.
-            raise errors.invalid_input(f"Role {name} is not a service-linked role.")
+            raise iam_errors.InvalidInput.not_service_linked(name)
         service = row.path[len(SERVICE_ROLE_PATH) : -1]
         conn.execute(delete(ip).where(ip.c.entity_id == row.role_id))
         conn.execute(delete(pa).where(pa.c.entity_id == row.role_id))
@@ -152,7 +151,7 @@ def get_service_linked_role_deletion_status(call: Call) -> Mapping[str, Any] | N
     task: str = call.params["DeletionTaskId"]
     parts = task.split("/")
     if len(parts) != 5 or parts[:2] != ["task", "aws-service-role"]:
-        raise errors.invalid_input(f"Invalid deletion task id: {task}")
+        raise iam_errors.InvalidInput.deletion_task_id(task)
     # Authorized on the role the task deleted (the reference's resource type is the role).
     authorize(
         call,
@@ -165,5 +164,5 @@ def get_service_linked_role_deletion_status(call: Call) -> Mapping[str, Any] | N
             select(st.c.value).where(st.c.account_id == account_id, st.c.name == _TASK_PREFIX + parts[4])
         ).scalar_one_or_none()
     if text is None or json.loads(text)["task"] != task:
-        raise errors.no_such_entity(f"Deletion task {task} cannot be found.")
+        raise iam_errors.NoSuchEntity.service_linked_role_deletion_task(task)
     return {"Status": json.loads(text)["status"]}

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, select
 from credmint import arns, errors
 from credmint.access.guardrails import Levels
 from credmint.api import Call, operation
+from credmint.iam import errors as iam_errors
 from credmint.iam.common import account_of, authorize, paginate
 from credmint.iam.ops import OPERATIONS
 from credmint.policy import CompiledPolicy, PrincipalInfo, RequestContext, compile_policy, evaluate
@@ -38,8 +39,8 @@ class _Source:
 def _compile(text: str, policy_id: str, policy_type: str, kind: str | None = None) -> _Source:
     try:
         compiled = compile_policy(text, policy_id=policy_id)
-    except errors.AwsError as err:
-        raise errors.invalid_input(f"{policy_id} is not a valid policy: {err.message}") from None
+    except errors.MalformedPolicyDocument as err:
+        raise iam_errors.InvalidInput.invalid_policy(policy_id, err.message) from None
     return _Source(policy_id, policy_type, text, compiled)
 
 
@@ -117,7 +118,7 @@ def _caller(arn: str | None, account_id: str) -> PrincipalInfo:
     try:
         return PrincipalInfo.from_arn(arn)
     except ValueError:
-        raise errors.invalid_input(f"Invalid CallerArn: {arn}") from None
+        raise iam_errors.InvalidInput.caller_arn(arn) from None
 
 
 def _simulate(
@@ -230,7 +231,7 @@ def _entity_sources(conn: Connection, entity_id: str, entity_type: str) -> list[
 def _principal_policies(conn: Connection, account_id: str, arn: str) -> tuple[list[_Source], list[_Source], str]:
     """Identity policies, boundary and the entity kind of the user, group or role named by ``arn``."""
     u, g, r, gm = schema.users, schema.groups, schema.roles, schema.group_members
-    not_found = errors.no_such_entity(f"Principal {arn} not found.")  # unconfirmed wording
+    not_found = iam_errors.NoSuchEntity.principal(arn)  # unconfirmed wording
     for table, id_col, kind in ((u, u.c.user_id, "user"), (g, g.c.group_id, "group"), (r, r.c.role_id, "role")):
         row = conn.execute(select(table).where(table.c.arn == arn, table.c.account_id == account_id)).first()
         if row is None:

@@ -11,14 +11,14 @@ service name and a password; they keep their own lookups.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Column, Connection, Row, Table, delete, func, select, update
 
-from credmint import errors
 from credmint.api import Call, operation
+from credmint.iam import errors as iam_errors
 from credmint.iam.common import account_of, owned_by, settable_status
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.users import target_user
@@ -32,16 +32,13 @@ class CredentialType:
     id_param: str
     #: Listed oldest first by this column (then by id).
     created_column: str
-    #: IAM's ``NoSuchEntity`` message for an id the owner does not have.
-    not_found_text: str
+    #: IAM's ``NoSuchEntity`` for an id the owner does not have.
+    not_found: Callable[[str], iam_errors.NoSuchEntity]
     #: The ``Update...``/``Delete...`` operations' names: ``AccessKey``, ``SigningCertificate``.
     operation_noun: str
 
     def _id(self) -> Column[Any]:
         return self.table.c[self.id_column]
-
-    def not_found(self, credential_id: str) -> errors.AwsError:
-        return errors.no_such_entity(self.not_found_text.format(id=credential_id))
 
     def count(self, conn: Connection, account_id: str, user: Row[Any] | None) -> int:
         t = self.table

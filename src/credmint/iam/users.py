@@ -18,19 +18,21 @@ from sqlalchemy.exc import IntegrityError
 
 from credmint import arns, errors, ids
 from credmint.api import Call, operation
+from credmint.iam import errors as iam_errors
 from credmint.iam.common import (
     account_of,
     authorize,
     boundary_view,
     caller,
     check_boundary,
+    put_tags,
     register_tag_operations,
     tags_param,
 )
 from credmint.iam.entities import USER
 from credmint.iam.ops import OPERATIONS
 from credmint.store import schema
-from credmint.store.tags import drop_all_tags, get_tags, put_tags
+from credmint.store.tags import drop_all_tags, get_tags
 
 u = schema.users
 
@@ -39,10 +41,6 @@ MAX_USERS = 5000
 
 
 # --- shared lookups -----------------------------------------------------------------------
-
-
-def non_user_credentials() -> errors.AwsError:
-    return errors.validation_error("Must specify userName when calling with non-User credentials")
 
 
 def target_user(call: Call, conn: Connection, action: str) -> Row[Any] | None:
@@ -65,7 +63,7 @@ def target_user(call: Call, conn: Connection, action: str) -> Row[Any] | None:
     if p.is_root:
         authorize(call, action, arns.root(p.account_id))
         return None
-    raise non_user_credentials()
+    raise iam_errors.ValidationError.user_name_required()
 
 
 def user_view(conn: Connection, row: Row[Any], *, full: bool) -> dict[str, Any]:
@@ -114,13 +112,13 @@ def create_user(call: Call) -> Mapping[str, Any] | None:
     authorize(call, "iam:CreateUser", arn)
     boundary: str | None = p.get("PermissionsBoundary")
     tags = tags_param(p)
-    exists = errors.entity_already_exists(f"User with name {name} already exists.")
+    exists = iam_errors.EntityAlreadyExists.user(name)
     with write_unique(call, exists) as conn:
         if USER.find(conn, account_id, name) is not None:
             raise exists
         count = conn.execute(select(func.count()).select_from(u).where(u.c.account_id == account_id)).scalar_one()
         if count >= MAX_USERS:
-            raise errors.limit_exceeded(f"Cannot exceed quota for UsersPerAccount: {MAX_USERS}")
+            raise iam_errors.LimitExceeded.quota("UsersPerAccount", MAX_USERS)
         if boundary:
             check_boundary(conn, account_id, boundary)
         user_id = ids.new_unique_id("AIDA")
@@ -171,7 +169,7 @@ def list_users(call: Call) -> Mapping[str, Any] | None:
 def update_user(call: Call) -> Mapping[str, Any] | None:
     p = call.params
     account_id = account_of(call)
-    exists = errors.entity_already_exists(f"User with name {p.get('NewUserName')} already exists.")
+    exists = iam_errors.EntityAlreadyExists.user(str(p.get("NewUserName")))
     with write_unique(call, exists) as conn:
         row = USER.authorized(call, conn, "iam:UpdateUser", p["UserName"])
         new_name: str = p.get("NewUserName") or row.name
@@ -200,41 +198,41 @@ def delete_user(call: Call) -> Mapping[str, Any] | None:
         # order AWS checks in is not documented; this one is the order the texts are most
         # often reported in (managed policies, inline policies, keys, groups, MFA, password).
         pa, ip, ak = schema.policy_attachments, schema.inline_policies, schema.access_keys
+        conflict = iam_errors.DeleteConflict
         checks = [
-            (select(pa.c.entity_id).where(pa.c.entity_id == uid), "must detach all policies first."),
-            (select(ip.c.entity_id).where(ip.c.entity_id == uid), "must delete policies first."),
-            (select(ak.c.access_key_id).where(ak.c.user_id == uid), "must delete access keys first."),
+            (select(pa.c.entity_id).where(pa.c.entity_id == uid), conflict.must_detach_policies),
+            (select(ip.c.entity_id).where(ip.c.entity_id == uid), conflict.must_delete_inline_policies),
+            (select(ak.c.access_key_id).where(ak.c.user_id == uid), conflict.must_delete_access_keys),
             (
                 select(schema.group_members.c.user_id).where(schema.group_members.c.user_id == uid),
-                "must remove users from group first.",
+                conflict.must_remove_users_from_group,
             ),
             (
                 select(schema.mfa_devices.c.serial_number).where(schema.mfa_devices.c.user_id == uid),
-                "must delete MFA device first.",
+                conflict.must_delete_mfa_device,
             ),
             (
                 select(schema.login_profiles.c.user_id).where(schema.login_profiles.c.user_id == uid),
-                "must delete login profile first.",
+                conflict.must_delete_login_profile,
             ),
-            # The texts for SSH public keys and signing certificates are unconfirmed.
             (
                 select(schema.ssh_public_keys.c.key_id).where(schema.ssh_public_keys.c.user_id == uid),
-                "must delete SSH public keys first.",
+                conflict.must_delete_ssh_public_keys,
             ),
             (
                 select(schema.signing_certificates.c.certificate_id).where(
                     schema.signing_certificates.c.user_id == uid
                 ),
-                "must delete signing certificates first.",
+                conflict.must_delete_signing_certificates,
             ),
             (
                 select(schema.service_credentials.c.credential_id).where(schema.service_credentials.c.user_id == uid),
-                "must delete service specific credentials first.",
+                conflict.must_delete_service_credentials,
             ),
         ]
-        for query, reason in checks:
+        for query, refusal in checks:
             if conn.execute(query.limit(1)).first() is not None:
-                raise errors.delete_conflict(f"Cannot delete entity, {reason}")
+                raise refusal()
         drop_all_tags(conn, uid)
         conn.execute(delete(u).where(u.c.user_id == uid))
     return None

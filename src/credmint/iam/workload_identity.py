@@ -45,13 +45,15 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
-from credmint import arns, bound_principals, errors
+from credmint import arns, bound_principals
 from credmint.api import Call, operation
 from credmint.federation import spiffe
+from credmint.iam import errors as iam_errors
 from credmint.iam.common import (
     account_of,
     authorize,
     paginate,
+    put_tags,
     register_tag_operations,
     tags_param,
 )
@@ -62,7 +64,7 @@ from credmint.identity_providers.workload_identity_issuer import Provider, Signe
 from credmint.orgs import data as orgs_data
 from credmint.policy import validate_policy
 from credmint.store import schema
-from credmint.store.tags import drop_all_tags, get_tags, put_tags
+from credmint.store.tags import drop_all_tags, get_tags
 
 #: Providers per collection (an account's, or an organization's); AWS's quota is
 #: unpublished.
@@ -92,28 +94,15 @@ def _owner_segment(call: Call, conn: Connection, scope: str) -> tuple[str, str |
         return account_id, None
     org = _org_of(conn, account_id)
     if org is None:
-        raise errors.invalid_input("The caller's account is not a member of an organization.")
+        raise iam_errors.InvalidInput.not_in_organization()
     if org.management_account_id != account_id:
-        raise errors.access_denied(
-            "Only the organization's management account can manage organization-scoped workload identity resources."
-        )
+        raise iam_errors.AccessDenied.organization_scope_management_only()
     if not organization_level_resources_enabled(conn, org):
         # IAM API reference, EnableOrganizationLevelResources: an organization "cannot create
         # organization-level resources until the management account enables the capability".
         # The error and its text are unconfirmed; refusing is the safe side.
-        raise errors.invalid_input(
-            "Organization-level resources are not enabled for your organization: "
-            "the management account enables them with EnableOrganizationLevelResources."
-        )
+        raise iam_errors.InvalidInput.organization_level_resources_disabled()
     return org.org_id, org.org_id
-
-
-def _no_such_provider(arn: str) -> errors.AwsError:
-    return errors.no_such_entity(f"Workload identity provider {arn} not found.")  # wording unconfirmed
-
-
-def _no_such_template(arn: str) -> errors.AwsError:
-    return errors.no_such_entity(f"Workload identity template {arn} not found.")  # wording unconfirmed
 
 
 def _visible(conn: Connection, account_id: str, owner_account: str, scope: str, org_id: str | None) -> bool:
@@ -128,13 +117,11 @@ def _find_provider(call: Call, conn: Connection, action: str, arn: str, *, write
     found = issuer.provider_by_arn(conn, arn)
     account_id = account_of(call)
     if found is None or not _visible(conn, account_id, found.owner_account_id, found.scope, found.org_id):
-        raise _no_such_provider(arn)
+        raise iam_errors.NoSuchEntity.workload_identity_provider(arn)
     if write and found.scope == "ORGANIZATION":
         org = _org_of(conn, account_id)
         if org is None or org.management_account_id != account_id:
-            raise errors.access_denied(
-                "Only the organization's management account can change an organization-scoped provider."
-            )
+            raise iam_errors.AccessDenied.organization_provider_management_only()
     return found
 
 
@@ -148,13 +135,11 @@ def _find_template(call: Call, conn: Connection, action: str, arn: str, *, write
     found = template_by_arn(conn, arn)
     account_id = account_of(call)
     if found is None or not template_visible(conn, account_id, found):
-        raise _no_such_template(arn)
+        raise iam_errors.NoSuchEntity.workload_identity_template(arn)
     if write and found.scope == "ORGANIZATION":
         org = _org_of(conn, account_id)
         if org is None or org.management_account_id != account_id:
-            raise errors.access_denied(
-                "Only the organization's management account can change an organization-scoped template."
-            )
+            raise iam_errors.AccessDenied.organization_template_management_only()
     return found
 
 
@@ -188,12 +173,8 @@ def _base_url(call: Call) -> str:
 
 def _check_policy(text: str) -> None:
     if len(text) > MAX_POLICY_CHARS:
-        raise errors.limit_exceeded(f"Cannot exceed quota for PolicySize: {MAX_POLICY_CHARS}")
+        raise iam_errors.LimitExceeded.quota("PolicySize", MAX_POLICY_CHARS)
     validate_policy(text, "resource")
-
-
-def _invalid_principal(arn: str) -> errors.AwsError:
-    return errors.malformed_policy_document(f'Invalid principal in policy: "AWS":"{arn}"')
 
 
 # --- providers -----------------------------------------------------------------------------
@@ -260,12 +241,12 @@ def create_provider(call: Call) -> Mapping[str, Any] | None:
     domain: str | None = p.get("WorkloadIdentityDomain")
     scope: str = p.get("ResourceScope") or "ACCOUNT"
     if scheme == "SPIFFE" and domain is None:
-        raise errors.invalid_input("WorkloadIdentityDomain is required when Scheme is SPIFFE.")
+        raise iam_errors.InvalidInput.spiffe_domain_required()
     if scheme == "NONE" and domain is not None:
-        raise errors.invalid_input("WorkloadIdentityDomain must not be specified when Scheme is NONE.")
+        raise iam_errors.InvalidInput.domain_without_scheme()
     tags = tags_param(p)
     if len({t["Key"] for t in tags}) != len({t["Key"].lower() for t in tags}):
-        raise errors.invalid_input("Tag keys that differ only in case are not allowed.")
+        raise iam_errors.InvalidInput.tag_keys_differ_in_case()
     t = schema.workload_identity_providers
     signer_table = schema.workload_identity_signers
     with call.store.write() as conn:
@@ -273,15 +254,13 @@ def create_provider(call: Call) -> Mapping[str, Any] | None:
         arn = arns.workload_identity_provider(segment, name)
         authorize(call, "iam:CreateWorkloadIdentityProvider", arn)
         if conn.execute(select(t.c.provider_id).where(t.c.arn == arn)).first() is not None:
-            raise errors.entity_already_exists(f"Workload identity provider {name} already exists.")
+            raise iam_errors.EntityAlreadyExists.workload_identity_provider(name)
         if domain is not None and conn.execute(select(t.c.provider_id).where(t.c.domain == domain)).first():
-            raise errors.entity_already_exists(
-                f"The workload identity domain {domain} is already claimed by another provider."
-            )
+            raise iam_errors.EntityAlreadyExists.workload_identity_domain(domain)
         in_collection = (t.c.org_id == org_id) if org_id else and_(t.c.owner_account_id == segment, t.c.scope == scope)
         count = conn.execute(select(func.count()).select_from(t).where(in_collection)).scalar_one()
         if count >= MAX_PROVIDERS:
-            raise errors.limit_exceeded(f"Cannot exceed quota for WorkloadIdentityProviders: {MAX_PROVIDERS}")
+            raise iam_errors.LimitExceeded.quota("WorkloadIdentityProviders", MAX_PROVIDERS)
         provider_id = issuer.new_id("AWPA" if scope == "ACCOUNT" else "AWPO")
         row = {
             "provider_id": provider_id,
@@ -363,11 +342,11 @@ def delete_provider(call: Call) -> Mapping[str, Any] | None:
     with call.store.write() as conn:
         provider = _find_provider(call, conn, "iam:DeleteWorkloadIdentityProvider", arn, write=True)
         if conn.execute(select(tt.c.template_id).where(tt.c.provider_id == provider.provider_id).limit(1)).first():
-            raise errors.delete_conflict("Cannot delete a provider that workload identity templates still reference.")
+            raise iam_errors.DeleteConflict.provider_has_templates()
         if conn.execute(
             select(st.c.signer_id).where(st.c.provider_id == provider.provider_id, st.c.signer_type == "X509").limit(1)
         ).first():
-            raise errors.delete_conflict("Delete every X.509 outbound signer of the provider before the provider.")
+            raise iam_errors.DeleteConflict.provider_has_x509_signers()
         conn.execute(delete(st).where(st.c.provider_id == provider.provider_id))
         drop_all_tags(conn, provider.arn)
         conn.execute(
@@ -398,7 +377,7 @@ def get_deletion_status(call: Call) -> Mapping[str, Any] | None:
     if row is not None:
         authorize(call, "iam:GetWorkloadIdentityProviderDeletionStatus", row.provider_arn)
     if row is None or issuer._utc(row.expires_at) <= call.now:
-        raise errors.no_such_entity(f"Deletion task {task_id} not found.")  # wording unconfirmed
+        raise iam_errors.NoSuchEntity.workload_identity_deletion_task(task_id)  # wording unconfirmed
     return {"WorkloadIdentityProviderArn": row.provider_arn, "Status": row.status}
 
 
@@ -407,16 +386,13 @@ def get_deletion_status(call: Call) -> Mapping[str, Any] | None:
 
 def _signer_type(call: Call) -> None:
     if call.params["SignerType"] != "X509":
-        raise errors.invalid_input(
-            "SignerType must be X509: IAM manages the JWT outbound signers, which cannot be disabled, "
-            "enabled or deleted."
-        )
+        raise iam_errors.InvalidInput.signer_type_not_x509()
 
 
 def _ca(call: Call) -> tuple[str, str]:
     ca = (call.params.get("OutboundSigner") or {}).get("X509")
     if not ca:
-        raise errors.invalid_input("OutboundSigner must specify the X509 member.")
+        raise iam_errors.InvalidInput.outbound_signer_not_x509()
     return ca["CertificateAuthorityId"], ca["AccountId"]
 
 
@@ -439,12 +415,9 @@ def create_signer(call: Call) -> Mapping[str, Any] | None:
         )
         x509s = [s for s in issuer.signers_of(conn, provider.provider_id) if s.signer_type == "X509"]
         if any(s.algorithm == algorithm for s in x509s):
-            raise errors.entity_already_exists(
-                f"The {algorithm} signer slot of the provider is not empty; use "
-                "UpdateWorkloadIdentityProviderOutboundSigner to rotate it."
-            )
+            raise iam_errors.EntityAlreadyExists.signer_slot(algorithm)
         if len(x509s) >= MAX_X509_SIGNERS:
-            raise errors.limit_exceeded(f"Cannot exceed quota for X509OutboundSigners: {MAX_X509_SIGNERS}")
+            raise iam_errors.LimitExceeded.quota("X509OutboundSigners", MAX_X509_SIGNERS)
         row = issuer.new_x509_signer(call.master, provider, ca_id, ca_account, call.now + _delay(call, 1), call.now)
         conn.execute(insert(st).values(**row))
     return None
@@ -477,7 +450,7 @@ def update_signer(call: Call) -> Mapping[str, Any] | None:
         current = [s for s in slot if s.status(now) is spiffe.SignerStatus.ACTIVE]
         incoming = [s for s in slot if s.status(now) is spiffe.SignerStatus.IN_TRANSITION]
         if not slot:
-            raise errors.no_such_entity(f"The provider has no {algorithm} X.509 signer to rotate.")
+            raise iam_errors.NoSuchEntity.x509_signer_to_rotate(algorithm)
         start = now + _delay(call, 24)
         named = [s for s in slot if (s.ca_id, s.ca_account_id) == (ca_id, ca_account)]
         if named and named[0] in incoming:
@@ -499,7 +472,7 @@ def update_signer(call: Call) -> Mapping[str, Any] | None:
             )
             return None
         if len(issuer.signers_of(conn, provider.provider_id)) - 2 >= MAX_X509_SIGNERS:
-            raise errors.limit_exceeded(f"Cannot exceed quota for X509OutboundSigners: {MAX_X509_SIGNERS}")
+            raise iam_errors.LimitExceeded.quota("X509OutboundSigners", MAX_X509_SIGNERS)
         for s in incoming:
             conn.execute(delete(st).where(st.c.signer_id == s.signer_id))
         conn.execute(insert(st).values(**issuer.new_x509_signer(call.master, provider, ca_id, ca_account, start, now)))
@@ -585,10 +558,7 @@ def delete_signer(call: Call) -> Mapping[str, Any] | None:
             # The model: "IAM rejects an ACTIVE or an IN_TRANSITION entry with
             # InvalidInputException, so disable the signer first" (deleting a signing CA
             # would make what it issued unverifiable at once).
-            raise errors.invalid_input(
-                f"The X.509 signer for certificate authority {ca_id} is signing or about to sign; "
-                "disable it with DisableWorkloadIdentityProviderOutboundSigner before deleting it."
-            )
+            raise iam_errors.InvalidInput.x509_signer_in_use(ca_id)
         removed = conn.execute(
             delete(st).where(
                 st.c.provider_id == provider.provider_id,
@@ -598,7 +568,7 @@ def delete_signer(call: Call) -> Mapping[str, Any] | None:
             )
         ).rowcount
     if not removed:
-        raise errors.no_such_entity(f"The provider has no X.509 signer for certificate authority {ca_id}.")
+        raise iam_errors.NoSuchEntity.x509_signer(ca_id)
     return {
         "WorkloadIdentityProviderArn": arn,
         "OutboundSigner": {"X509": {"CertificateAuthorityId": ca_id, "AccountId": ca_account}},
@@ -647,7 +617,7 @@ def put_resource_policy(call: Call) -> Mapping[str, Any] | None:
             call.params["WorkloadIdentityProviderArn"],
             write=True,
         )
-        stored = bound_principals.bind(conn, text, _invalid_principal)
+        stored = bound_principals.bind(conn, text, iam_errors.MalformedPolicyDocument.invalid_principal)
         conn.execute(update(t).where(t.c.provider_id == provider.provider_id).values(resource_policy=stored))
     return None
 
@@ -658,7 +628,7 @@ def get_resource_policy(call: Call) -> Mapping[str, Any] | None:
     with call.store.read() as conn:
         provider = _find_provider(call, conn, "iam:GetWorkloadIdentityProviderResourcePolicy", arn)
         if provider.resource_policy is None:
-            raise errors.no_such_entity(f"Workload identity provider {arn} has no resource policy.")
+            raise iam_errors.NoSuchEntity.provider_resource_policy(arn)
         text = bound_principals.render(conn, provider.resource_policy)
     return {"Arn": provider.arn, "PolicyDocument": text}
 
@@ -670,7 +640,7 @@ def delete_resource_policy(call: Call) -> Mapping[str, Any] | None:
     with call.store.write() as conn:
         provider = _find_provider(call, conn, "iam:DeleteWorkloadIdentityProviderResourcePolicy", arn, write=True)
         if provider.resource_policy is None:
-            raise errors.no_such_entity(f"Workload identity provider {arn} has no resource policy.")
+            raise iam_errors.NoSuchEntity.provider_resource_policy(arn)
         conn.execute(update(t).where(t.c.provider_id == provider.provider_id).values(resource_policy=None))
     return None
 
@@ -756,21 +726,21 @@ def _render_definition(call: Call) -> tuple[str, str, str, str]:
         if k in p
     ]
     if forbidden:
-        raise errors.invalid_input(f"{forbidden[0]} must not be specified in template definition mode.")
+        raise iam_errors.InvalidInput.not_in_definition_mode(forbidden[0])
     spec = p["TemplateDefinition"]
     definition = DEFINITIONS.get(spec["TemplateDefinitionArn"])
     if definition is None:
-        raise errors.no_such_entity(f"Template definition {spec['TemplateDefinitionArn']} not found.")
+        raise iam_errors.NoSuchEntity.template_definition(spec["TemplateDefinitionArn"])
     given: dict[str, list[str]] = {k: list(v["Values"]) for k, v in (spec.get("ReplacementValues") or {}).items()}
     for name in given:
         if name not in definition.values:
-            raise errors.invalid_input(f"The template definition leaves no value named {name} open.")
+            raise iam_errors.InvalidInput.no_open_value(name)
     for name, (required, single) in definition.values.items():
         vals = given.get(name)
         if required and not vals:
-            raise errors.invalid_input(f"ReplacementValues must supply {name}.")
+            raise iam_errors.InvalidInput.replacement_value_missing(name)
         if single and vals is not None and len(vals) != 1:
-            raise errors.invalid_input(f"ReplacementValues {name} takes exactly one value.")
+            raise iam_errors.InvalidInput.replacement_value_not_single(name)
     policy = definition.policy
     for name in definition.values:
         policy = policy.replace(json.dumps("{" + name + "}"), json.dumps(given.get(name, [])))
@@ -783,7 +753,7 @@ def _check_pattern(pattern: str, prefix: str | None) -> None:
         if prefix is not None and not all(spiffe.is_segment(s) for s in prefix.split("/")):
             raise spiffe.SpiffeFormatError("PathPrefix has an invalid segment")
     except spiffe.SpiffeFormatError as exc:
-        raise errors.invalid_input(f"Invalid PathPattern: {exc}.") from None
+        raise iam_errors.InvalidInput.path_pattern(str(exc)) from None
 
 
 #: Condition keys of attested values start with this (lower-cased).
@@ -822,10 +792,7 @@ def _check_fits(policy: str, pattern: str) -> None:
     rendered = {k.lower() for k in spiffe.PathPattern.parse(pattern).keys}
     for key in _attestation_keys(policy):
         if key.lower() not in rendered:
-            raise errors.invalid_input(
-                f"The attestation policy's condition key {key} does not fit the template's PathPattern: "
-                "it is not one of the pattern's placeholders."
-            )
+            raise iam_errors.InvalidInput.condition_key_not_placeholder(key)
 
 
 def _template_out(t: Template, provider_arn: str, tags: list[dict[str, str]]) -> dict[str, Any]:
@@ -858,7 +825,7 @@ def create_template(call: Call) -> Mapping[str, Any] | None:
     else:
         missing = [k for k in ("Name", "WorkloadIdentityProviderArn", "PathPattern") if k not in p]
         if missing:
-            raise errors.invalid_input(f"{missing[0]} is required in direct authoring mode.")
+            raise iam_errors.InvalidInput.required_in_direct_mode(missing[0])
         name, provider_arn, pattern = p["Name"], p["WorkloadIdentityProviderArn"], p["PathPattern"]
         prefix, description, policy = p.get("PathPrefix"), p.get("Description"), p.get("AttestationPolicy")
     _check_pattern(pattern, prefix)
@@ -875,20 +842,22 @@ def create_template(call: Call) -> Mapping[str, Any] | None:
         if provider is None or not _visible(
             conn, account_of(call), provider.owner_account_id, provider.scope, provider.org_id
         ):
-            raise _no_such_provider(provider_arn)
+            raise iam_errors.NoSuchEntity.workload_identity_provider(provider_arn)
         if scope == "ORGANIZATION" and provider.scope != "ORGANIZATION":
-            raise errors.invalid_input(
-                "An organization-scoped template must reference an organization-scoped provider."
-            )
+            raise iam_errors.InvalidInput.organization_template_provider()
         _authorize_binding(call, provider, "iam:AssociateWorkloadIdentityTemplate")
         if conn.execute(select(tt.c.template_id).where(tt.c.arn == arn)).first() is not None:
-            raise errors.entity_already_exists(f"Workload identity template {name} already exists.")
+            raise iam_errors.EntityAlreadyExists.workload_identity_template(name)
         count = conn.execute(
             select(func.count()).select_from(tt).where(tt.c.provider_id == provider.provider_id)
         ).scalar_one()
         if count >= MAX_TEMPLATES:
-            raise errors.limit_exceeded(f"Cannot exceed quota for WorkloadIdentityTemplates: {MAX_TEMPLATES}")
-        stored_policy = bound_principals.bind(conn, policy, _invalid_principal) if policy is not None else None
+            raise iam_errors.LimitExceeded.quota("WorkloadIdentityTemplates", MAX_TEMPLATES)
+        stored_policy = (
+            bound_principals.bind(conn, policy, iam_errors.MalformedPolicyDocument.invalid_principal)
+            if policy is not None
+            else None
+        )
         template_id = issuer.new_id("AWTA" if scope == "ACCOUNT" else "AWTO")
         conn.execute(
             insert(tt).values(
@@ -960,7 +929,7 @@ def list_templates(call: Call) -> Mapping[str, Any] | None:
     if flt is not None:
         m = _FILTER.match(flt)
         if m is None:
-            raise errors.invalid_input('Filter must read service_principal = "<service principal>".')
+            raise iam_errors.InvalidInput.service_principal_filter()
         wanted = m.group(1)
     tt = schema.workload_identity_templates
     with call.store.read() as conn:
@@ -970,7 +939,7 @@ def list_templates(call: Call) -> Mapping[str, Any] | None:
         if provider is None or not _visible(
             conn, account_id, provider.owner_account_id, provider.scope, provider.org_id
         ):
-            raise _no_such_provider(arn)
+            raise iam_errors.NoSuchEntity.workload_identity_provider(arn)
         query = select(tt).where(tt.c.provider_id == provider.provider_id)
         if call.params.get("ResourceScope"):
             query = query.where(tt.c.scope == call.params["ResourceScope"])
@@ -1015,7 +984,7 @@ def put_attestation_policy(call: Call) -> Mapping[str, Any] | None:
             write=True,
         )
         _check_fits(text, t.path_pattern)
-        stored = bound_principals.bind(conn, text, _invalid_principal)
+        stored = bound_principals.bind(conn, text, iam_errors.MalformedPolicyDocument.invalid_principal)
         conn.execute(update(tt).where(tt.c.template_id == t.template_id).values(attestation_policy=stored))
     return None
 
@@ -1026,7 +995,7 @@ def get_attestation_policy(call: Call) -> Mapping[str, Any] | None:
     with call.store.read() as conn:
         t = _find_template(call, conn, "iam:GetWorkloadIdentityTemplateAttestationPolicy", arn)
         if t.attestation_policy is None:
-            raise errors.no_such_entity(f"Workload identity template {arn} has no attestation policy.")
+            raise iam_errors.NoSuchEntity.attestation_policy(arn)
         text = bound_principals.render(conn, t.attestation_policy)
     return {"WorkloadIdentityTemplateArn": arn, "AttestationPolicy": text}
 
@@ -1038,7 +1007,7 @@ def delete_attestation_policy(call: Call) -> Mapping[str, Any] | None:
     with call.store.write() as conn:
         t = _find_template(call, conn, "iam:DeleteWorkloadIdentityTemplateAttestationPolicy", arn, write=True)
         if t.attestation_policy is None:
-            raise errors.no_such_entity(f"Workload identity template {arn} has no attestation policy.")
+            raise iam_errors.NoSuchEntity.attestation_policy(arn)
         conn.execute(update(tt).where(tt.c.template_id == t.template_id).values(attestation_policy=None))
     return None
 

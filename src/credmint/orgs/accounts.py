@@ -28,10 +28,11 @@ from credmint.orgs.calls import (
 from credmint.orgs.data import Org
 from credmint.orgs.lookups import attach_defaults, require_member
 from credmint.orgs.ops import OPERATIONS
+from credmint.orgs.tags import put_tags
 from credmint.orgs.views import account_view, accounts_query, request_view
 from credmint.store import schema
 from credmint.store.iam import create_organization_access_role
-from credmint.store.tags import drop_all_tags, put_tags
+from credmint.store.tags import drop_all_tags
 
 
 def _member_account(conn: Connection, org: Org, now: datetime, params: Mapping[str, Any]) -> str:

@@ -71,10 +71,16 @@ class InvalidInput(OrganizationsError):
     def next_token(cls) -> Self:
         return cls("You specified an invalid value for nextToken.", "INVALID_NEXT_TOKEN")
 
+    # Tags the shared tag rules refuse, in the texts IAM answers them with. The model
+    # documents reasons of their own (DUPLICATE_TAG_KEY; ConstraintViolationException's
+    # MAX_TAG_LIMIT_EXCEEDED) whose texts are unconfirmed.
     @classmethod
-    def tags(cls, message: str | None) -> Self:
-        """Tags refused by the shared tag rules (``message`` is theirs)."""
-        return cls(message or "Invalid tags.", "INVALID_INPUT")
+    def duplicate_tag_keys(cls) -> Self:
+        return cls("Duplicate tag keys found. Please note that Tag keys are case insensitive.", "INVALID_INPUT")
+
+    @classmethod
+    def too_many_tags(cls, most: int) -> Self:
+        return cls(f"The number of tags has reached the maximum limit of {most}.", "INVALID_INPUT")
 
     @classmethod
     def target_not_supported(cls) -> Self:

@@ -41,9 +41,9 @@ from credmint.orgs.calls import administrator, authorize, caller, management, pa
 from credmint.orgs.data import Org
 from credmint.orgs.lookups import attach_defaults
 from credmint.orgs.ops import OPERATIONS
+from credmint.orgs.tags import put_tags
 from credmint.orgs.views import email_of
 from credmint.store import schema
-from credmint.store.tags import put_tags
 
 h = schema.org_handshakes
 

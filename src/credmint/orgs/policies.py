@@ -15,9 +15,10 @@ from credmint.orgs.calls import administrator, authorize, authorized, entity_arn
 from credmint.orgs.data import Org
 from credmint.orgs.lookups import attach_defaults, find_policy
 from credmint.orgs.ops import OPERATIONS
+from credmint.orgs.tags import put_tags
 from credmint.orgs.views import policy_arn_of, policy_summary, policy_view, root_view
 from credmint.store import schema
-from credmint.store.tags import drop_all_tags, put_tags
+from credmint.store.tags import drop_all_tags
 
 
 def _check_type(org: Org, policy_type: str) -> None:

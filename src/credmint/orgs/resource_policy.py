@@ -34,9 +34,10 @@ from credmint.orgs import errors as orgs_errors
 from credmint.orgs.calls import administrator, authorize, management
 from credmint.orgs.data import Org
 from credmint.orgs.ops import OPERATIONS
+from credmint.orgs.tags import put_tags
 from credmint.policy.matching import glob_matcher
 from credmint.store import schema
-from credmint.store.tags import drop_all_tags, put_tags
+from credmint.store.tags import drop_all_tags
 
 
 def _actions_of(doc: Any) -> list[str]:
@@ -125,10 +126,7 @@ def put_resource_policy(call: Call) -> Mapping[str, Any]:
             conn.execute(update(r).where(r.c.org_id == org.org_id).values(content=stored))
         arn = arns.org_resource_policy(org.management_account_id, org.org_id, policy_id)
         if tags:
-            try:
-                put_tags(conn, arn, tags)
-            except errors.AwsError as exc:
-                raise orgs_errors.InvalidInput.tags(exc.message) from None
+            put_tags(conn, arn, tags)
         return {"ResourcePolicy": _view(conn, org, data.resource_policy(conn, org.org_id))}
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, select
 
-from credmint import arns, errors
+from credmint import arns
 from credmint.api import Call, operation
 from credmint.orgs import data
 from credmint.orgs import errors as orgs_errors
@@ -15,7 +15,8 @@ from credmint.orgs.calls import administrator, authorize, entity_arn, management
 from credmint.orgs.data import Org
 from credmint.orgs.ops import OPERATIONS
 from credmint.store import schema
-from credmint.store.tags import get_tags, put_tags, remove_tags
+from credmint.store import tags as stored_tags
+from credmint.store.tags import get_tags, remove_tags
 
 
 def _taggable(call: Call, conn: Connection, org: Org, action: str, resource_id: str) -> str:
@@ -38,17 +39,23 @@ def _taggable(call: Call, conn: Connection, org: Org, action: str, resource_id: 
     return arn
 
 
+def put_tags(conn: Connection, resource: str, tags: Sequence[Mapping[str, str]]) -> None:
+    """Add or overwrite the tags of an Organizations resource, refused in its words."""
+    try:
+        stored_tags.put_tags(conn, resource, tags)
+    except stored_tags.DuplicateTagKeys:
+        raise orgs_errors.InvalidInput.duplicate_tag_keys() from None
+    except stored_tags.TooManyTags as exc:
+        raise orgs_errors.InvalidInput.too_many_tags(exc.most) from None
+
+
 @operation(OPERATIONS, "TagResource")
 def tag_resource(call: Call) -> Mapping[str, Any]:
     tags = [{"Key": t["Key"], "Value": t.get("Value", "")} for t in call.params.get("Tags") or []]
     with call.store.write() as conn:
         org = management(call, conn)
         arn = _taggable(call, conn, org, "TagResource", call.params["ResourceId"])
-        try:
-            put_tags(conn, arn, tags)
-        except errors.AwsError as exc:
-            # IAM's tag checks, answered in Organizations' words.
-            raise orgs_errors.InvalidInput.tags(exc.message) from None
+        put_tags(conn, arn, tags)
     return {}
 
 

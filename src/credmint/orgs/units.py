@@ -15,9 +15,10 @@ from credmint.orgs.calls import administrator, authorize, authorized, entity_arn
 from credmint.orgs.data import Org
 from credmint.orgs.lookups import attach_defaults
 from credmint.orgs.ops import OPERATIONS
+from credmint.orgs.tags import put_tags
 from credmint.orgs.views import account_view, accounts_query, ou_view
 from credmint.store import schema
-from credmint.store.tags import drop_all_tags, put_tags
+from credmint.store.tags import drop_all_tags
 
 
 @operation(OPERATIONS, "CreateOrganizationalUnit")

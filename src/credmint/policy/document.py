@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from credmint.errors import AwsError, malformed_policy_document
+from credmint.errors import MalformedPolicyDocument
 
 from . import grammar
 from .conditions import CompiledCondition, ConditionValueError, parse_operator, policy_value_text
@@ -60,8 +60,8 @@ _AWS_PRINCIPAL_ARN = re.compile(
 NO_MATCH, ACCOUNT_MATCH, SOURCE_MATCH, EXACT_MATCH = 0, 1, 2, 3
 
 
-def _fail(key: str, **fmt: str) -> AwsError:
-    return malformed_policy_document(VALIDATION[key].format(**fmt))
+def _fail(key: str, **fmt: str) -> MalformedPolicyDocument:
+    return MalformedPolicyDocument(VALIDATION[key].format(**fmt))
 
 
 def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

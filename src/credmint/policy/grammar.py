@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from credmint.errors import AwsError, malformed_policy_document
+from credmint.errors import MalformedPolicyDocument
 
 from .conditions import parse_operator
 
@@ -364,8 +364,4 @@ def check(body: Mapping[str, Any], *, managed: bool = False) -> None:
     """Raise ``MalformedPolicyDocument`` with IAM's answer if the grammar refuses ``body``."""
     found = failure(body, managed=managed)
     if found is not None:
-        raise _malformed(found)
-
-
-def _malformed(text: str) -> AwsError:
-    return malformed_policy_document(text)
+        raise MalformedPolicyDocument(found)

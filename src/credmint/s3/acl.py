@@ -189,11 +189,21 @@ def from_xml(body: bytes, owner_id: str, owner_account: str, resolve: Resolve) -
     return {"owner": owner(owner_id, owner_account), "grants": grants}
 
 
-def _xml_grant(element: Element, resolve: Resolve) -> dict[str, Any]:
+def xml_grant(
+    element: Element, resolve: Resolve, malformed: Callable[[], errors.AwsError] = errors.s3_malformed_acl
+) -> dict[str, Any]:
+    """One ``Grant`` element (of an ACL, or of a logging configuration's TargetGrants, whose
+    malformed grant is ``MalformedXML``)."""
+    return _xml_grant(element, resolve, malformed)
+
+
+def _xml_grant(
+    element: Element, resolve: Resolve, malformed: Callable[[], errors.AwsError] = errors.s3_malformed_acl
+) -> dict[str, Any]:
     grantees = xmlbody.children(element, "Grantee")
     permission = (xmlbody.child_text(element, "Permission") or "").strip()
     if len(grantees) != 1 or permission not in PERMISSIONS:
-        raise errors.s3_malformed_acl()
+        raise malformed()
     grantee = grantees[0]
     kind = grantee.get(_XSI_TYPE)
     if kind == "CanonicalUser":
@@ -202,7 +212,7 @@ def _xml_grant(element: Element, resolve: Resolve) -> dict[str, Any]:
         return _grantee("uri", (xmlbody.child_text(grantee, "URI") or "").strip(), permission, resolve)
     if kind == "AmazonCustomerByEmail":
         return _grantee("email", (xmlbody.child_text(grantee, "EmailAddress") or "").strip(), permission, resolve)
-    raise errors.s3_malformed_acl()
+    raise malformed()
 
 
 def is_owner_only(acl: Mapping[str, Any]) -> bool:

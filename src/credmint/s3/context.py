@@ -132,46 +132,7 @@ class S3Context:
 
     def load_bucket(self, name: str) -> BucketRow | None:
         """The bucket and its tags, in one read (every S3 action may test the bucket's tags)."""
-        b, c = schema.buckets, schema.bucket_configs
-        configs = [c.alias(n) for n in _JOINED_CONFIGS]
-        joined: Any = b
-        for alias, config in zip(configs, _JOINED_CONFIGS, strict=True):
-            joined = joined.outerjoin(alias, (alias.c.bucket == b.c.name) & (alias.c.name == config))
-        with self.store.read() as conn:
-            row = conn.execute(
-                select(
-                    b.c.name,
-                    b.c.account_id,
-                    b.c.region,
-                    b.c.policy,
-                    b.c.created_at,
-                    *(alias.c.document for alias in configs),
-                )
-                .select_from(joined)
-                .where(b.c.name == name)
-            ).first()
-        if row is None:
-            return None
-        tagging, versioning, ownership, stored_acl = (json.loads(d) if d is not None else _MISSING for d in row[5:])
-        return BucketRow(
-            row[0],
-            row[1],
-            row[2],
-            row[3],
-            row[4],
-            tags=_tag_pairs(tagging),
-            versioning=versioning if isinstance(versioning, str) else None,
-            # Never configured: BucketOwnerEnforced (S3's default since April 2023); deleted
-            # (JSON null): ObjectWriter, as S3 treats a bucket without ownership controls.
-            ownership=(
-                "BucketOwnerEnforced"
-                if ownership is _MISSING
-                else ownership
-                if isinstance(ownership, str)
-                else "ObjectWriter"
-            ),
-            acl=stored_acl if isinstance(stored_acl, dict) else None,
-        )
+        return load_bucket_row(self.store, name)
 
     def object_tags(self, bucket: str, key: str) -> tuple[tuple[str, str], ...]:
         """The stored tags of an object (none if there is no such object): of the version the
@@ -263,11 +224,15 @@ class S3Context:
         doc["Statement"] = [*([statements] if isinstance(statements, dict) else statements or []), *extra]
         return json.dumps(doc, separators=(",", ":"), sort_keys=True)
 
-    def bucket_or_404(self, operation: str | None = None, key: str | None = None) -> BucketRow:
+    def bucket_or_404(
+        self, operation: str | None = None, key: str | None = None, *, grants: Sequence[dict[str, Any]] = ()
+    ) -> BucketRow:
         """The request's bucket after authorizing ``operation`` on it (or its object ``key``).
 
         A missing bucket is authorized against the caller's own policies first, so a caller
         with no permission learns nothing (AccessDenied) and an allowed one sees NoSuchBucket.
+        ``grants`` are Allow statements S3 gives by default beyond the bucket's policy and
+        ACLs (the initiator of a multipart upload may abort it).
         """
         assert self.bucket is not None
         row = self.load_bucket(self.bucket)
@@ -275,7 +240,7 @@ class S3Context:
             # S3 tells an anonymous caller that a bucket does not exist (NoSuchBucket): bucket
             # names are global and public (they are DNS names), so there is nothing to hide.
             raise errors.s3_no_such_bucket(self.bucket)
-        self.authorize(operation or self.operation, row, key if key is not None else self.key)
+        self.authorize(operation or self.operation, row, key if key is not None else self.key, grants=grants)
         if row is None:
             raise errors.s3_no_such_bucket(self.bucket)
         return row
@@ -291,6 +256,7 @@ class S3Context:
         action: str | None = None,
         bucket_name: str | None = None,
         extra_keys: Mapping[str, str | Sequence[str]] | None = None,
+        grants: Sequence[dict[str, Any]] = (),
     ) -> None:
         spec = ACTIONS[operation]
         name = bucket.name if bucket is not None else (bucket_name or self.bucket)
@@ -330,6 +296,8 @@ class S3Context:
             else:
                 # Public ACL grants answer to IgnorePublicAcls, not RestrictPublicBuckets.
                 bucket_policy = self._with_acls(bucket_policy, bucket, spec.kind, key)
+        if bucket is not None and grants:
+            bucket_policy = _with_statements(bucket_policy, grants)
         if p is None and (bucket is None or bucket_policy is None):
             # Anonymous requests get in only through a bucket policy (or ACL) that names "*".
             raise errors.s3_access_denied()
@@ -360,6 +328,64 @@ class S3Context:
             if err.code == "AccessDenied":
                 raise
             raise errors.s3_access_denied(err.message or "Access Denied") from None
+        if bucket is not None and bucket.name == self.bucket:
+            expected = self.header("x-amz-expected-bucket-owner")
+            if expected is not None and expected.strip() != bucket.account_id:
+                # S3: "If the account ID that you provide does not match the actual owner of
+                # the bucket, the request fails with the HTTP status code 403 Forbidden".
+                raise errors.s3_access_denied()
+
+
+def load_bucket_row(store: Store, name: str) -> BucketRow | None:
+    """The bucket and its tags, in one read (every S3 action may test the bucket's tags)."""
+    b, c = schema.buckets, schema.bucket_configs
+    configs = [c.alias(n) for n in _JOINED_CONFIGS]
+    joined: Any = b
+    for alias, config in zip(configs, _JOINED_CONFIGS, strict=True):
+        joined = joined.outerjoin(alias, (alias.c.bucket == b.c.name) & (alias.c.name == config))
+    with store.read() as conn:
+        row = conn.execute(
+            select(
+                b.c.name,
+                b.c.account_id,
+                b.c.region,
+                b.c.policy,
+                b.c.created_at,
+                *(alias.c.document for alias in configs),
+            )
+            .select_from(joined)
+            .where(b.c.name == name)
+        ).first()
+    if row is None:
+        return None
+    tagging, versioning, ownership, stored_acl = (json.loads(d) if d is not None else _MISSING for d in row[5:])
+    return BucketRow(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        tags=_tag_pairs(tagging),
+        versioning=versioning if isinstance(versioning, str) else None,
+        # Never configured: BucketOwnerEnforced (S3's default since April 2023); deleted
+        # (JSON null): ObjectWriter, as S3 treats a bucket without ownership controls.
+        ownership=(
+            "BucketOwnerEnforced"
+            if ownership is _MISSING
+            else ownership
+            if isinstance(ownership, str)
+            else "ObjectWriter"
+        ),
+        acl=stored_acl if isinstance(stored_acl, dict) else None,
+    )
+
+
+def _with_statements(policy: str | None, statements: Sequence[dict[str, Any]]) -> str:
+    """``policy`` (or none) with ``statements`` added."""
+    doc = json.loads(policy) if policy is not None else {"Version": "2012-10-17", "Statement": []}
+    found = doc.get("Statement")
+    doc["Statement"] = [*([found] if isinstance(found, dict) else found or []), *statements]
+    return json.dumps(doc, separators=(",", ":"), sort_keys=True)
 
 
 def _tag_pairs(tags: Any) -> tuple[tuple[str, str], ...]:

@@ -12,16 +12,16 @@ import binascii
 import hashlib
 import json
 import re
-import secrets
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from credmint import errors
+from credmint import arns, errors
 from credmint.errors import AwsError
 from credmint.s3 import sse, versions, xmlbody
 from credmint.s3.acl_request import account_owner
+from credmint.s3.actions import resource_arn
 from credmint.s3.blobs import BlobGone, BlobReader, is_sealed
 from credmint.s3.buckets import xml_response
 from credmint.s3.conditions import check_conditions, check_write_conditions
@@ -110,7 +110,7 @@ def create_multipart_upload(ctx: S3Context) -> S3Response:
     if customer is not None:
         # Every part must then carry the same key; only its salted HMAC is kept.
         attributes["sse_c"] = sse.key_check(ctx.master_key, customer)
-    upload_id = secrets.token_urlsafe(48)
+    upload_id = versions.opaque_id(48)
     p = ctx.principal
     with ctx.store.write() as conn:
         conn.execute(
@@ -600,9 +600,13 @@ def _completed(ctx: S3Context, bucket: str, key: str, upload_id: str) -> S3Respo
 
 
 def abort_multipart_upload(ctx: S3Context) -> S3Response:
+    """S3: "By default, the bucket owner and the initiator of the multipart upload are allowed
+    to" abort it, and an IAM user's account with it. The bucket owner needs nothing more;
+    an initiator from another account is granted the abort of its own upload (its own
+    identity policies still apply, and the bucket policy's denials)."""
     assert ctx.bucket is not None and ctx.key is not None
     upload_id = _upload_id(ctx)
-    bucket = ctx.bucket_or_404()
+    bucket = ctx.bucket_or_404(grants=_initiator_grant(ctx, ctx.bucket, ctx.key, upload_id, "s3:AbortMultipartUpload"))
     _upload_row(ctx, bucket.name, ctx.key, upload_id)
     mp = schema.multipart_parts
     u = schema.multipart_uploads
@@ -615,7 +619,34 @@ def abort_multipart_upload(ctx: S3Context) -> S3Response:
     return S3Response(status=204)
 
 
-def _initiator(arn: str, account_id: str) -> dict[str, str]:
+def _initiator_grant(ctx: S3Context, bucket: str, key: str, upload_id: str, action: str) -> list[dict[str, Any]]:
+    """The statement allowing the account that initiated the upload ``action`` on it (none
+    for an unknown upload, or one initiated anonymously)."""
+    u = schema.multipart_uploads
+    with ctx.store.read() as conn:
+        row = conn.execute(
+            select(u.c.initiator_arn).where(u.c.upload_id == upload_id, u.c.bucket == bucket, u.c.key == key)
+        ).first()
+    parts = row[0].split(":") if row is not None else []
+    if len(parts) < 6 or parts[0] != "arn" or not parts[4].isdigit():
+        return []
+    return [
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": arns.root(parts[4])},
+            "Action": action,
+            "Resource": resource_arn("object", bucket, key),
+        }
+    ]
+
+
+def _initiator(ctx: S3Context, arn: str, account_id: str) -> dict[str, str]:
+    """S3's Initiator: "If the principal is an AWS account, it provides the Canonical User
+    ID. If the principal is an IAM User, it provides a user ARN value" (with the account's
+    display name, or the user's name)."""
+    parts = arn.split(":")
+    if len(parts) == 6 and parts[0] == "arn" and parts[5] == "root":
+        return account_owner(ctx, parts[4])
     name = arn.rsplit("/", 1)[-1] if "/" in arn else account_id
     return {"ID": arn, "DisplayName": name}
 
@@ -641,9 +672,12 @@ def _bounded_int(ctx: S3Context, name: str, default: int) -> int:
 
 
 def list_parts(ctx: S3Context) -> S3Response:
+    """S3: "The initiator of the multipart upload has the permission to list parts of the
+    specific multipart upload", as the bucket owner has for every upload."""
     assert ctx.bucket is not None and ctx.key is not None
     upload_id = _upload_id(ctx)
-    bucket = ctx.bucket_or_404()
+    grants = _initiator_grant(ctx, ctx.bucket, ctx.key, upload_id, "s3:ListMultipartUploadParts")
+    bucket = ctx.bucket_or_404(grants=grants)
     upload = _upload_row(ctx, bucket.name, ctx.key, upload_id)
     max_parts = _bounded_int(ctx, "max-parts", 1000)
     raw_marker = ctx.query.get("part-number-marker", "0") or "0"
@@ -680,7 +714,7 @@ def list_parts(ctx: S3Context) -> S3Response:
         "MaxParts": max_parts,
         "IsTruncated": truncated,
         "Parts": parts,
-        "Initiator": _initiator(upload["initiator_arn"], bucket.account_id),
+        "Initiator": _initiator(ctx, upload["initiator_arn"], bucket.account_id),
         "Owner": _owner(ctx, bucket, upload["attributes"]),
         "StorageClass": "STANDARD",
     }
@@ -713,6 +747,7 @@ def list_multipart_uploads(ctx: S3Context) -> S3Response:
     items: list[tuple[str, str, dict[str, Any] | None]] = []
     seen_prefixes: set[str] = set()
     passed_id_marker = not id_marker
+    initiators: dict[str, dict[str, str]] = {}  # one account lookup per initiator
     for key, upload_id, initiated, initiator, attrs in rows:
         if key_marker and key == key_marker:
             # Within the marker key, uploads after upload-id-marker (all of them if none was given: S3
@@ -737,7 +772,9 @@ def list_multipart_uploads(ctx: S3Context) -> S3Response:
             "Initiated": initiated,
             "StorageClass": "STANDARD",
             "Owner": _owner(ctx, bucket, a) if a.get("owner") else owner,
-            "Initiator": _initiator(initiator, bucket.account_id),
+            "Initiator": initiators.get(initiator) or initiators.setdefault(
+                initiator, _initiator(ctx, initiator, bucket.account_id)
+            ),
         }
         if a.get("checksum_algorithm"):
             upload["ChecksumAlgorithm"] = a["checksum_algorithm"]

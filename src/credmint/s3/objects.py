@@ -210,6 +210,15 @@ def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
             # other controls are not allowed in a header (RFC 9110 §5.5). AWS's exact
             # message for this is unconfirmed.
             raise errors.s3_invalid_argument("Header value contains invalid characters.", q, ctx.query[q])
+    sse_header = ctx.header("x-amz-server-side-encryption")
+    if sse_header is not None:
+        # S3 answers 400 to a GET or HEAD that sends the header of SSE-S3 or SSE-KMS: the
+        # object's encryption is the one it was written with, read without asking.
+        raise errors.s3_invalid_argument(
+            "x-amz-server-side-encryption header is not supported for this operation.",
+            "x-amz-server-side-encryption",
+            sse_header[:256],
+        )
     customer = sse.customer_key(ctx.header)
     body: bytes | BlobReader = b""
     for _attempt in range(3):

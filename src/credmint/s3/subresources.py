@@ -324,11 +324,6 @@ def delete_bucket_ownership_controls(ctx: S3Context) -> S3Response:
 # --- read-only defaults ---------------------------------------------------------------------
 
 
-def get_bucket_logging(ctx: S3Context) -> S3Response:
-    ctx.bucket_or_404()
-    return xml_response("GetBucketLogging", {})
-
-
 def get_bucket_accelerate_configuration(ctx: S3Context) -> S3Response:
     ctx.bucket_or_404()
     return xml_response("GetBucketAccelerateConfiguration", {})

@@ -96,7 +96,17 @@ FIELDS = (
 class Exchange:
     """What is learnt about one request while it is served (see the module docstring)."""
 
-    __slots__ = ("access_key_id", "error_code", "operation", "principal_arn", "service")
+    __slots__ = (
+        "access_key_id",
+        "auth_type",
+        "bucket",
+        "error_code",
+        "key",
+        "operation",
+        "principal_arn",
+        "service",
+        "signature_version",
+    )
 
     def __init__(self, service: str) -> None:
         self.service = service
@@ -105,6 +115,13 @@ class Exchange:
         self.access_key_id: str | None = None
         self.principal_arn: str | None = None
         self.error_code: str | None = None
+        #: The S3 bucket and key addressed (S3 server access logs are kept per bucket).
+        self.bucket: str | None = None
+        self.key: str | None = None
+        #: How an S3 request was signed: "SigV2" / "SigV4", in a header ("AuthHeader") or
+        #: the query string ("QueryString"); None when unsigned.
+        self.signature_version: str | None = None
+        self.auth_type: str | None = None
 
 
 _current: ContextVar[Exchange] = ContextVar("credmint_exchange")

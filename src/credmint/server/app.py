@@ -14,12 +14,14 @@ client's protocol, never with a traceback.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import random
 import secrets
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,8 +32,9 @@ from credmint import wire as wq
 from credmint.audit.record import RequestFacts
 from credmint.audit.recorder import current_facts
 from credmint.errors import AwsError
-from credmint.httpreq import BodyStream, HttpRequest, index_headers
+from credmint.httpreq import BodyStream, HttpRequest, decode_headers, index_headers
 from credmint.identity_providers import web_identity_issuer, workload_identity_issuer
+from credmint.s3 import log_delivery
 from credmint.s3.context import blob_store
 from credmint.server import accesslog, dev, jsonapi, registry, s3api
 from credmint.server.bodies import BodyBudget, BodyReader, BodyRefused
@@ -54,6 +57,9 @@ Response = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 #: How often access-key "last used" data is written (GetAccessKeyLastUsed flushes first).
 LAST_USED_FLUSH_SECONDS = 5.0
+#: Longest a process serves S3 requests without re-reading which buckets have server access
+#: logging enabled (the request path only consults what was read).
+S3_LOGGING_REFRESH_SECONDS = 5.0
 #: How often cache-hit counts are added to the Prometheus counters (see ``metrics.HotCounter``).
 METRICS_FOLD_SECONDS = 1.0
 
@@ -61,6 +67,7 @@ METRICS_FOLD_SECONDS = 1.0
 class CredmintApp:
     _flusher: asyncio.Task[None]
     _folder: asyncio.Task[None]
+    _s3_logger: asyncio.Task[None]
 
     def __init__(self, node: Node) -> None:
         self.node = node
@@ -72,6 +79,8 @@ class CredmintApp:
         self._ping: asyncio.Task[str | None] | None = None
         self._budget = BodyBudget(self.settings.max_buffered_body_bytes)
         self._deadlines = ReadDeadlines()
+        self._s3_logs = log_delivery.LogBuffer(self.settings.s3_access_log_buffer_bytes)
+        self._s3_logs_due = asyncio.Event()
 
     # --- ASGI -----------------------------------------------------------------------------
 
@@ -90,13 +99,16 @@ class CredmintApp:
                 self._flusher = asyncio.create_task(self._flush_periodically())
                 self._folder = asyncio.create_task(self._fold_metrics_periodically())
                 self._lifecycle = asyncio.create_task(self._s3_lifecycle_periodically())
+                self._s3_logger = asyncio.create_task(self._s3_access_logs_periodically())
                 self.node.audit.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 self._flusher.cancel()
                 self._folder.cancel()
                 self._lifecycle.cancel()
+                self._s3_logger.cancel()
                 metrics.fold()
+                await self._deliver_s3_access_logs()  # what this process still holds
                 await self.edge.blocking(partial(self.node.last_used.flush, self.node.store))
                 await self.edge.blocking(partial(self.node.last_accessed.flush, self.node.store))
                 await self.edge.blocking(self.node.audit.close)
@@ -108,7 +120,7 @@ class CredmintApp:
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         # ASGI servers hand header names over lower-cased already.
-        headers = tuple([(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]])
+        headers = decode_headers(scope["headers"])
         index = index_headers(headers)
         raw_path = scope.get("raw_path")
         path = raw_path.decode("latin-1") if raw_path else scope["path"]
@@ -181,6 +193,13 @@ class CredmintApp:
             await self._send_stream(body, send, method == "HEAD")
         # Recorded once the answer is on its way: logging does not delay it.
         metrics.observe_request(exchange.service, exchange.operation, status, elapsed, exchange.error_code)
+        if exchange.bucket is not None and target is Target.S3:
+            logged = self._s3_logs.target(exchange.bucket)
+            if logged is not None:
+                try:
+                    self._note_s3_access(logged, exchange, scope, head, status, out_headers, body, started, elapsed)
+                except Exception:  # the answer is sent; a record is best effort
+                    log.exception("keeping an S3 server access log record failed")
         accesslog.emit(
             exchange,
             method=method,
@@ -192,6 +211,91 @@ class CredmintApp:
             source=client_ip,
             user_agent=index.get("user-agent"),
         )
+
+    def _note_s3_access(
+        self,
+        logged: log_delivery.Target,
+        exchange: accesslog.Exchange,
+        scope: Scope,
+        req: HttpRequest,
+        status: int,
+        out_headers: list[tuple[bytes, bytes]],
+        body: bytes | BodyStream,
+        started: float,
+        turnaround: float,
+    ) -> None:
+        """Keep the server access log record of an answered request to a logged bucket."""
+        total = time.perf_counter() - started
+        answered = dict(out_headers)
+        sent = 0 if req.method == "HEAD" else len(body) if isinstance(body, bytes) else body.length
+        size: int | None = None
+        if req.method in ("PUT", "POST") and exchange.key is not None:
+            declared = req.header("x-amz-decoded-content-length") or req.header("content-length")
+            size = int(declared) if declared is not None and declared.isdigit() else None
+        elif status < 300 and exchange.key is not None and req.method in ("GET", "HEAD"):
+            length = answered.get(b"content-length")
+            size = int(length) if length is not None and length.isdigit() else None
+        tls = scope.get("extensions", {}).get(TLS_EXTENSION) if req.secure else None
+        version = answered.get(b"x-amz-version-id")
+        hit = log_delivery.Hit(
+            bucket=logged.source_bucket,
+            key=exchange.key,
+            operation=exchange.operation,
+            method=req.method,
+            path=req.raw_path,
+            query_string=req.query_string,
+            http_version=str(scope.get("http_version", "1.1")),
+            status=status,
+            error_code=exchange.error_code,
+            bytes_sent=sent,
+            object_size=size,
+            total_ms=round(total * 1000),
+            turnaround_ms=round(turnaround * 1000),
+            remote_ip=req.client_ip,
+            requester=exchange.principal_arn,
+            request_id=answered.get(b"x-amz-request-id", b"-").decode("latin-1"),
+            referer=req.header("referer"),
+            user_agent=req.header("user-agent"),
+            version_id=version.decode("latin-1") if version is not None else None,
+            signature_version=exchange.signature_version,
+            auth_type=exchange.auth_type,
+            host=req.header("host"),
+            tls_version=str(tls["version"]) if tls is not None else None,
+            cipher=str(tls["cipher"]) if tls is not None else None,
+            when=self.node.now() - timedelta(seconds=total),
+        )
+        if self._s3_logs.add(logged, hit):
+            self._s3_logs_due.set()
+
+    async def _s3_access_logs_periodically(self) -> None:
+        """Keep which buckets are logged fresh, and deliver this process's S3 server access
+        log records every ``s3_access_log_flush_seconds``, or sooner when the buffer fills."""
+        loop = asyncio.get_running_loop()
+        interval = self.settings.s3_access_log_flush_seconds
+        due = loop.time() + interval
+        while True:
+            try:
+                await self.edge.blocking(partial(self._s3_logs.refresh, self.node.store))
+            except AwsError as err:  # the store is down: the last configurations hold
+                self.edge.outage_log.warning("reading S3 logging configurations failed: %s", err)
+            except Exception:
+                log.exception("reading S3 logging configurations failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._s3_logs_due.wait(), min(interval, S3_LOGGING_REFRESH_SECONDS))
+            if self._s3_logs_due.is_set() or loop.time() >= due:
+                self._s3_logs_due.clear()
+                await self._deliver_s3_access_logs()
+                due = loop.time() + interval
+
+    async def _deliver_s3_access_logs(self) -> None:
+        blobs = blob_store(Path(self.settings.data_dir).resolve())
+        deliver = partial(
+            log_delivery.deliver, self.node.store, blobs, self.node.master, self._s3_logs, self.node.now()
+        )
+        try:
+            await self.edge.blocking(deliver)
+        except Exception:  # deliver drops what it cannot write; this is the unexpected
+            log.exception("delivering S3 server access logs failed")
 
     async def _send_stream(self, body: BodyStream, send: Send, head: bool) -> None:
         """An object's data, a piece at a time, read on a worker thread: one piece in

@@ -20,6 +20,7 @@ from credmint.orgs.service import OPERATIONS as ORGANIZATIONS_OPERATIONS
 from credmint.s3 import (
     acl_operations,
     bucket_encryption,
+    bucket_logging,
     buckets,
     copies,
     listing,
@@ -106,8 +107,8 @@ S3_OPERATIONS: dict[str, Callable[[S3Context], S3Response]] = {
     "GetBucketEncryption": bucket_encryption.get_bucket_encryption,
     "PutBucketEncryption": bucket_encryption.put_bucket_encryption,
     "DeleteBucketEncryption": bucket_encryption.delete_bucket_encryption,
-    "GetBucketLogging": sub.get_bucket_logging,
-    "PutBucketLogging": sub.not_implemented,
+    "GetBucketLogging": bucket_logging.get_bucket_logging,
+    "PutBucketLogging": bucket_logging.put_bucket_logging,
     "GetBucketAccelerateConfiguration": sub.get_bucket_accelerate_configuration,
     "PutBucketAccelerateConfiguration": sub.not_implemented,
     "GetBucketRequestPayment": sub.get_bucket_request_payment,

@@ -105,6 +105,7 @@ async def handle_s3(
         where = address(req)
         exchange = accesslog.current()
         exchange.operation = where.operation or "-"  # from the fixed table of S3 routes
+        exchange.bucket, exchange.key = where.bucket, where.key
         facts = current_facts.get()
         if facts is not None:
             facts.operation, facts.bucket, facts.key = where.operation, where.bucket, where.key
@@ -161,6 +162,8 @@ async def _authenticate(edge: Edge, node: Node, req: HttpRequest, now: datetime,
     if presented is None:
         return _Caller()
     exchange.access_key_id = presented.access_key_id
+    exchange.signature_version = "SigV2" if signed_v2 is not None else "SigV4"
+    exchange.auth_type = "AuthHeader" if req.header("authorization") is not None else "QueryString"
     if facts is not None:
         facts.access_key_id = presented.access_key_id[:128]
     if signed_v2 is not None:

@@ -43,7 +43,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, select, update
 
-from credmint import arns, errors
+from credmint import arns
 from credmint.store import schema
 
 REQUEST_TTL = timedelta(days=7)
@@ -135,8 +135,3 @@ def deliver(data_dir: Path, channel: str, message: Mapping[str, Any]) -> Path:
 
 def new_token() -> str:
     return base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode("ascii")
-
-
-def expired_token() -> errors.AwsError:
-    # One answer for unknown, used and expired tokens: a replay learns nothing.
-    return errors.CodedError("ExpiredTradeInTokenException", "The trade-in token has expired or is not valid.", 400)

@@ -2,7 +2,9 @@
 
 One table for both services (keys compared case-insensitively, as IAM and Organizations
 do, order of first insertion kept). Lookups and writes only: the tagging operations that
-validate input and authorize live with each service.
+validate input and authorize live with each service. The two rules both services share
+(no key twice, at most :data:`MAX_TAGS`) are refused here with :class:`TagsRefused`, which
+is no client error: each service answers it in its own words and code.
 """
 
 from __future__ import annotations
@@ -13,11 +15,26 @@ from sqlalchemy import Connection, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from credmint import errors
 from credmint.store import schema
 
 #: Tags on one resource, at most (IAM's and Organizations' quota).
 MAX_TAGS = 50
+
+
+class TagsRefused(Exception):
+    """Tags the shared rules refuse; the service that writes them words the answer."""
+
+
+class DuplicateTagKeys(TagsRefused):
+    """Two of the tags have the same key, compared case-insensitively."""
+
+
+class TooManyTags(TagsRefused):
+    """The resource would carry more than ``most`` tags."""
+
+    def __init__(self, most: int) -> None:
+        super().__init__(most)
+        self.most = most
 
 
 def get_tags(conn: Connection, resource: str) -> list[dict[str, str]]:
@@ -27,20 +44,21 @@ def get_tags(conn: Connection, resource: str) -> list[dict[str, str]]:
 
 
 def put_tags(conn: Connection, resource: str, new_tags: Sequence[Mapping[str, str]]) -> None:
-    """Add or overwrite tags (keys compared case-insensitively, as IAM does), within the limit."""
+    """Add or overwrite tags (keys compared case-insensitively, as IAM does), within the limit.
+    Raises :class:`DuplicateTagKeys` or :class:`TooManyTags`, writing nothing."""
     t = schema.tags
     seen: set[str] = set()
     for tag in new_tags:
         low = tag["Key"].lower()
         if low in seen:
-            raise errors.invalid_input("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+            raise DuplicateTagKeys()
         seen.add(low)
     existing = {
         r.key_lower: r.position
         for r in conn.execute(select(t.c.key_lower, t.c.position).where(t.c.resource == resource)).all()
     }
     if len(existing.keys() | seen) > MAX_TAGS:
-        raise errors.limit_exceeded(f"The number of tags has reached the maximum limit of {MAX_TAGS}.")
+        raise TooManyTags(MAX_TAGS)
     position = max(existing.values(), default=-1) + 1
     for tag in new_tags:
         low = tag["Key"].lower()

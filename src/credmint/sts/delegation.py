@@ -14,7 +14,7 @@ from credmint import arns, settings
 from credmint.access.tokens import IssuingCall, PrincipalKind
 from credmint.api import Call, operation
 from credmint.store import schema
-from credmint.store.delegation_requests import expired_token, token_hash, utc
+from credmint.store.delegation_requests import token_hash, utc
 from credmint.sts import errors as sts_errors
 from credmint.sts import sessions
 from credmint.sts.service import OPERATIONS
@@ -32,7 +32,7 @@ def get_delegated_access_token(call: Call) -> Mapping[str, Any]:
     call.authorize("sts:GetDelegatedAccessToken", "*")
     token: str = call.params["TradeInToken"]
     if len(token) > 512:
-        raise expired_token()
+        raise sts_errors.ExpiredTradeInToken()
     digest = token_hash(token)
     t = schema.delegation_requests
     now = call.now
@@ -45,12 +45,12 @@ def get_delegated_access_token(call: Call) -> Mapping[str, Any]:
             or row.token_used_at is not None
             or (utc(row.token_expires_at) or now) <= now
         ):
-            raise expired_token()
+            raise sts_errors.ExpiredTradeInToken()
         used = conn.execute(
             update(t).where(t.c.request_id == row.request_id, t.c.token_used_at.is_(None)).values(token_used_at=now)
         ).rowcount
         if used != 1:
-            raise expired_token()
+            raise sts_errors.ExpiredTradeInToken()
     principal = json.loads(row.accepted_principal)
     duration = int(row.session_duration)
     policy = str(row.permission_policy)
@@ -60,7 +60,7 @@ def get_delegated_access_token(call: Call) -> Mapping[str, Any]:
         ref = sessions.parse_role_arn(principal["arn"])
         role = sessions.find_role(call, ref)
         if role is None or role.role_id != principal["id"]:
-            raise expired_token()
+            raise sts_errors.ExpiredTradeInToken()
         out = sessions.role_session(
             call,
             role,

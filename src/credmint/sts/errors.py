@@ -235,6 +235,17 @@ class Throttling(errors.AwsError):
         super().__init__("Rate exceeded")
 
 
+class ExpiredTradeInToken(errors.AwsError):
+    """GetDelegatedAccessToken's one answer for unknown, used and expired tokens: a replay
+    learns nothing."""
+
+    code = "ExpiredTradeInTokenException"
+    status = 400
+
+    def __init__(self) -> None:
+        super().__init__("The trade-in token has expired or is not valid.")
+
+
 class InvalidAuthorizationMessage(errors.AwsError):
     code = "InvalidAuthorizationMessageException"
     status = 400

@@ -18,8 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from credmint import errors
-from credmint.errors import AwsError
+from credmint.wire.errors import MalformedPOSTRequest
 
 #: Form fields before the file (S3 documents no number; browsers send a dozen).
 MAX_FIELDS = 200
@@ -48,10 +47,9 @@ class Form:
     file: FormFile | None
 
 
-def malformed() -> AwsError:
-    return errors.s3_error(
-        "MalformedPOSTRequest", "The body of your POST request is not well-formed multipart/form-data.", 400
-    )
+def malformed() -> MalformedPOSTRequest:
+    """The one answer to any malformation of the body (S3's POST handler raises it too)."""
+    return MalformedPOSTRequest()
 
 
 def boundary_of(content_type: str | None) -> str | None:

@@ -12,6 +12,7 @@ import pytest
 from botocore.parsers import QueryParser
 
 from credmint import errors
+from credmint.iam import errors as iam_errors
 from credmint.wire import query_service, render_error
 from credmint.wire.xml import (
     epoch_seconds,
@@ -35,7 +36,7 @@ def _parse(body: bytes, status: int) -> dict[str, object]:
 
 
 def test_validation_error_document() -> None:
-    err = errors.validation_error("1 validation error detected: Value 'a<b' at 'x' failed")
+    err = errors.ValidationError("1 validation error detected: Value 'a<b' at 'x' failed")
     body = render_error(err, STS_NS, "c7e4a2a1")
     assert body == (
         b'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
@@ -81,9 +82,7 @@ def test_special_bodies(err: errors.AwsError, body: bytes) -> None:
 
 
 def test_service_helper_uses_its_namespace() -> None:
-    body = query_service("iam").render_error(
-        errors.no_such_entity("The user with name x cannot be found."), "r"
-    )
+    body = query_service("iam").render_error(iam_errors.NoSuchEntity.user("x"), "r")
     assert body.startswith(b'<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">')
 
 
