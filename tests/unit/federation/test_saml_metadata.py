@@ -91,7 +91,7 @@ BAD = {
     "two-entities": f"<md:EntitiesDescriptor {MD}>{entity(idp(key()), ns='')}{entity(idp(key()), ns='')}"
     "</md:EntitiesDescriptor>",
     "no-entity": f"<md:EntitiesDescriptor {MD}/>",
-    "doctype": f'<!DOCTYPE md [<!ELEMENT md ANY>]>{entity(idp(key()))}',
+    "doctype": f"<!DOCTYPE md [<!ELEMENT md ANY>]>{entity(idp(key()))}",
     "entity-expansion": '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
     + entity(idp(key()), entity_id="&b;"),
     "external-entity": '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + entity(idp(key()), entity_id="&e;"),
@@ -103,3 +103,35 @@ def test_documents_iam_could_not_use(doc: str) -> None:
     with pytest.raises(AwsError) as info:
         parse_saml_metadata(doc)
     assert (info.value.code, info.value.message, info.value.status) == ("InvalidInput", "Could not parse metadata", 400)
+
+
+@pytest.mark.parametrize(
+    ("stated", "expected"),
+    [
+        ("2030-01-01T00:00:00", datetime(2030, 1, 1, tzinfo=UTC)),  # SAML times are UTC
+        ("2030-01-01T02:00:00+02:00", datetime(2030, 1, 1, tzinfo=UTC)),
+        ("2030-01-01T00:00:00.123Z", datetime(2030, 1, 1, 0, 0, 0, 123000, tzinfo=UTC)),
+    ],
+    ids=["no-zone", "offset", "fraction"],
+)
+def test_valid_until_is_an_aware_utc_instant(stated: str, expected: datetime) -> None:
+    meta = parse_saml_metadata(entity(idp(key()), attrs=f' validUntil="{stated}"'))
+    assert meta.valid_until == expected and meta.valid_until.tzinfo is UTC
+
+
+UNREADABLE = [
+    "",
+    "tomorrow",
+    "2030-13-01T00:00:00Z",
+    "9" * 400,
+    "2030-01-01T00:00:00Zjunk",
+    "9999-12-31T23:00:00-02:00",
+]
+
+
+@pytest.mark.parametrize("stated", UNREADABLE)
+def test_an_unreadable_valid_until_makes_the_document_unusable(stated: str) -> None:
+    """Not a provider that never expires: the document is refused, like any IAM cannot read."""
+    with pytest.raises(AwsError) as info:
+        parse_saml_metadata(entity(idp(key()), attrs=f' validUntil="{stated}"'))
+    assert (info.value.code, info.value.message) == ("InvalidInput", "Could not parse metadata")
