@@ -148,6 +148,18 @@ class RequestHeaderSectionTooLarge(AwsError):
         super().__init__("Your request header section exceeds the maximum allowed size.")
 
 
+class UnparsableRequest(AwsError):
+    """Bytes on a connection that are not an HTTP/1.1 request (S3's code and wording for a
+    request it cannot parse; for a malformed request line or head the exact text S3 sends
+    is unconfirmed)."""
+
+    code = "BadRequest"
+    status = 400
+
+    def __init__(self) -> None:
+        super().__init__("An error occurred when parsing the HTTP request.")
+
+
 class InternalFailure(AwsError):
     code = "InternalFailure"
     status = 500

@@ -39,7 +39,7 @@ def decode_qr(png: bytes) -> str:
     """The text of the QR code in ``png``, read by zxing-cpp (an independent decoder)."""
     zxingcpp = pytest.importorskip("zxingcpp")
     # The TOTP unit tests' minimal PNG reader (no Pillow in the dev dependencies).
-    from tests.unit.test_totp import _png_to_gray
+    from tests.unit.mfa.test_totp import _png_to_gray
 
     width, height, pixels = _png_to_gray(png)
     # QR codes only: with every format on, the decoder now and then also "finds" a short

@@ -4,6 +4,7 @@ ACLs on buckets and objects, evaluated with the bucket policy, and S3's refusals
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -240,6 +241,54 @@ def test_aws_cli_acls(server: Server, s3: Any, acl_bucket: str) -> None:
     assert {"Grantee": {"Type": "Group", "URI": ALL_USERS}, "Permission": "READ"} in grants
     out = aws_cli(server, "s3api", "put-bucket-acl", "--bucket", acl_bucket, "--acl", "no-such-canned-acl")
     assert out.returncode != 0 and "InvalidArgument" in out.stderr
+
+
+def test_aws_cli_ownership_controls_grants_and_enforced_refusals(
+    server: Server, s3: Any, bucket: str, other: tuple[str, Any]
+) -> None:
+    canonical, client = other
+    owner = s3.list_buckets()["Owner"]["ID"]
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return aws_cli(server, "s3api", *args, "--bucket", bucket)
+
+    def rules() -> list[dict[str, str]]:
+        out = cli("get-bucket-ownership-controls")
+        assert out.returncode == 0, out.stderr
+        got: list[dict[str, str]] = json.loads(out.stdout)["OwnershipControls"]["Rules"]
+        return got
+
+    # A new bucket is BucketOwnerEnforced: grants are refused, on the bucket and on writes.
+    assert rules() == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    out = cli("put-bucket-acl", "--grant-read", f'id="{canonical}"')
+    assert out.returncode != 0 and "(AccessControlListNotSupported)" in out.stderr
+    out = cli("put-object", "--key", "k", "--grant-read", f'id="{canonical}"')
+    assert out.returncode != 0 and "(AccessControlListNotSupported)" in out.stderr
+    # ACLs enabled: grant headers on an object and on the bucket reach the other account.
+    out = cli("put-bucket-ownership-controls", "--ownership-controls", "Rules=[{ObjectOwnership=ObjectWriter}]")
+    assert out.returncode == 0, out.stderr
+    assert rules() == [{"ObjectOwnership": "ObjectWriter"}]
+    out = cli("put-object", "--key", "k", "--grant-read", f'id="{canonical}"')
+    assert out.returncode == 0, out.stderr
+    out = cli("get-object-acl", "--key", "k")
+    # Grant headers are the whole ACL: the owner keeps its rights as owner, not as a grant.
+    grants = [(g["Grantee"].get("ID"), g["Permission"]) for g in json.loads(out.stdout)["Grants"]]
+    assert grants == [(canonical, "READ")]
+    assert client.get_object(Bucket=bucket, Key="k")["Body"].read() == b""
+    out = cli("put-bucket-acl", "--grant-read", f'id="{canonical}"', "--grant-full-control", f'id="{owner}"')
+    assert out.returncode == 0, out.stderr
+    assert [o["Key"] for o in client.list_objects_v2(Bucket=bucket)["Contents"]] == ["k"]
+    # ACLs cannot be disabled while the bucket's grant stands; once it is gone they can,
+    # and the object's grant no longer counts.
+    enforced = "Rules=[{ObjectOwnership=BucketOwnerEnforced}]"
+    out = cli("put-bucket-ownership-controls", "--ownership-controls", enforced)
+    assert out.returncode != 0 and "(InvalidBucketAclWithObjectOwnership)" in out.stderr
+    assert cli("put-bucket-acl", "--acl", "private").returncode == 0
+    out = cli("put-bucket-ownership-controls", "--ownership-controls", enforced)
+    assert out.returncode == 0, out.stderr
+    assert _code(client.get_object, Bucket=bucket, Key="k") == ("AccessDenied", 403)
+    out = cli("put-object-acl", "--key", "k", "--acl", "public-read")
+    assert out.returncode != 0 and "(AccessControlListNotSupported)" in out.stderr
 
 
 # (what the bucket owner's root tries on an object another account wrote, the call's kwargs)

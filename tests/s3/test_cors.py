@@ -3,6 +3,7 @@ answers follow the bucket's rules (raw HTTP as a browser sends it, rules set wit
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -134,6 +135,32 @@ def test_deleted_configuration_stops_cors(server: Server, s3: Any, bucket: str) 
     r = aws_cli(server, "s3api", "delete-bucket-cors", "--bucket", bucket)
     assert r.returncode == 0, r.stderr
     assert _options(server, f"/{bucket}/k", **h).status_code == 403
+
+
+def test_rules_set_with_the_aws_cli_answer_a_browser_preflight(server: Server, bucket: str) -> None:
+    """The AWS CLI cannot send a preflight or an Origin: it sets the rules, and httpx asks as
+    a browser does."""
+    r = aws_cli(server, "s3api", "put-bucket-cors", "--bucket", bucket, "--cors-configuration", json.dumps(RULES))
+    assert r.returncode == 0, r.stderr
+    r = aws_cli(server, "s3api", "get-bucket-cors", "--bucket", bucket)
+    assert r.returncode == 0, r.stderr
+    assert [rule["AllowedOrigins"] for rule in json.loads(r.stdout)["CORSRules"]] == [
+        ["https://*.example.com"],
+        ["https://app.example.org"],
+        ["*"],
+    ]
+    h = {"Origin": "https://app.example.org", "Access-Control-Request-Method": "PUT"}
+    preflight = _options(server, f"/{bucket}/k", **h, **{"Access-Control-Request-Headers": "x-amz-meta-a"})
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "https://app.example.org"
+    assert preflight.headers["access-control-allow-headers"] == "x-amz-meta-a"
+    bad = {"CORSRules": [{"AllowedMethods": ["PATCH"], "AllowedOrigins": ["*"]}]}
+    r = aws_cli(server, "s3api", "put-bucket-cors", "--bucket", bucket, "--cors-configuration", json.dumps(bad))
+    assert r.returncode != 0 and "(InvalidRequest)" in r.stderr
+    r = aws_cli(server, "s3api", "delete-bucket-cors", "--bucket", bucket)
+    assert r.returncode == 0, r.stderr
+    r = aws_cli(server, "s3api", "get-bucket-cors", "--bucket", bucket)
+    assert r.returncode != 0 and "(NoSuchCORSConfiguration)" in r.stderr
 
 
 def test_hostile_preflight_headers(server: Server, s3: Any, bucket: str) -> None:

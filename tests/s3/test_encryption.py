@@ -8,6 +8,7 @@ import base64
 import hashlib
 import json
 import os
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -289,6 +290,52 @@ def test_aws_cli_sse_c_and_bucket_encryption(tls_server: Server, ca: str, bucket
     assert json.loads(r.stdout)["ServerSideEncryptionConfiguration"]["Rules"][0]["BucketKeyEnabled"] is True
     r = aws_cli(tls_server, "s3api", "delete-bucket-encryption", "--bucket", bucket, extra_env=env)
     assert r.returncode == 0, r.stderr
+
+
+def test_aws_cli_sse_s3_default_encryption_and_sse_c_refusals(
+    tls_server: Server, server: Server, ca: str, bucket: str, tmp_path: Path
+) -> None:
+    env = {"AWS_CA_BUNDLE": ca}
+
+    def cli(*args: str, target: Server = tls_server) -> subprocess.CompletedProcess[str]:
+        return aws_cli(target, *args, extra_env=env)
+
+    src = tmp_path / "src.bin"
+    src.write_bytes(MARKER * 1000)
+    # SSE-S3 asked for by ``aws s3 cp --sse``: answered, reported, and not in plaintext on disk.
+    r = cli("s3", "cp", str(src), f"s3://{bucket}/sse-s3.bin", "--sse", "AES256")
+    assert r.returncode == 0, r.stderr
+    r = cli("s3api", "head-object", "--bucket", bucket, "--key", "sse-s3.bin")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["ServerSideEncryption"] == "AES256"
+    assert _files_containing(tls_server.data_dir, MARKER) == []
+    r = cli("s3api", "put-object", "--bucket", bucket, "--key", "kms", "--server-side-encryption", "aws:kms")
+    assert r.returncode != 0 and "(NotImplemented)" in r.stderr
+    # The bucket's default: SSE-S3 before any configuration and after its deletion; KMS refused.
+    default = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": False}
+    r = cli("s3api", "get-bucket-encryption", "--bucket", bucket)
+    assert json.loads(r.stdout)["ServerSideEncryptionConfiguration"]["Rules"] == [default]
+    kms = json.dumps({"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]})
+    r = cli("s3api", "put-bucket-encryption", "--bucket", bucket, "--server-side-encryption-configuration", kms)
+    assert r.returncode != 0 and "(NotImplemented)" in r.stderr
+    r = cli("s3api", "put-object", "--bucket", bucket, "--key", "default", "--body", str(src))
+    assert r.returncode == 0 and json.loads(r.stdout)["ServerSideEncryption"] == "AES256"
+    # SSE-C with another key than the object's, and SSE-C over plain HTTP: refused.
+    key_file, other_file = tmp_path / "key.bin", tmp_path / "other.bin"
+    key_file.write_bytes(KEY)
+    other_file.write_bytes(OTHER_KEY)
+    sse_c = ("--sse-customer-algorithm", "AES256", "--sse-customer-key")
+    r = cli("s3api", "put-object", "--bucket", bucket, "--key", "c", "--body", str(src), *sse_c, f"fileb://{key_file}")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["SSECustomerKeyMD5"] == _md5(KEY)
+    out = str(tmp_path / "out.bin")
+    r = cli("s3api", "get-object", "--bucket", bucket, "--key", "c", *sse_c, f"fileb://{other_file}", out)
+    assert r.returncode != 0 and "(InvalidRequest)" in r.stderr
+    r = cli("s3api", "get-object", "--bucket", bucket, "--key", "c", *sse_c, f"fileb://{key_file}", out)
+    assert r.returncode == 0 and Path(out).read_bytes() == src.read_bytes()
+    plain_bucket = next(make_bucket(server.client("s3")))
+    r = cli("s3api", "put-object", "--bucket", plain_bucket, "--key", "c", *sse_c, f"fileb://{key_file}", target=server)
+    assert r.returncode != 0 and "(InvalidRequest)" in r.stderr and "secure connection" in r.stderr
 
 
 def test_changed_bytes_on_disk_are_never_served(tls_server: Server, s3: Any, bucket: str) -> None:

@@ -8,6 +8,7 @@ some days ahead), and the effect is checked through the server with boto3."""
 from __future__ import annotations
 
 import json
+import subprocess
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -267,6 +268,39 @@ def test_locked_versions_are_not_expired(server: Server, s3: Any, store: Store) 
     done = _pass(server, store, 5)
     assert done.noncurrent_removed == 0 and done.skipped_locked == 1
     assert s3.get_object(Bucket=name, Key="k", VersionId=v)["Body"].read() == b"x"
+
+
+def test_aws_cli_configuration_and_expiration(server: Server, s3: Any, bucket: str, store: Store) -> None:
+    """Rules put, read and deleted with the CLI; the pass (run at a chosen time, as above)
+    expires what they name, and the CLI sees it gone."""
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return aws_cli(server, "s3api", *args, "--bucket", bucket)
+
+    rules = [{"ID": "logs", "Status": "Enabled", "Filter": {"Prefix": "logs/"}, "Expiration": {"Days": 2}}]
+    out = cli("put-bucket-lifecycle-configuration", "--lifecycle-configuration", json.dumps({"Rules": rules}))
+    assert out.returncode == 0, out.stderr
+    out = cli("get-bucket-lifecycle-configuration")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["Rules"] == rules
+    for key in ("logs/a", "keep/a"):
+        assert cli("put-object", "--key", key).returncode == 0
+    out = cli("head-object", "--key", "logs/a")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["Expiration"].endswith('rule-id="logs"')
+    assert _pass(server, store, 1).expired == 0  # not due yet
+    assert _pass(server, store, 3.1).expired == 1
+    out = cli("list-objects-v2")
+    assert [o["Key"] for o in json.loads(out.stdout)["Contents"]] == ["keep/a"]
+    out = cli("head-object", "--key", "logs/a")
+    assert out.returncode != 0 and "404" in out.stderr
+    zero = {"Rules": [{"ID": "z", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 0}}]}
+    out = cli("put-bucket-lifecycle-configuration", "--lifecycle-configuration", json.dumps(zero))
+    assert out.returncode != 0 and "(InvalidArgument)" in out.stderr
+    out = cli("delete-bucket-lifecycle")
+    assert out.returncode == 0, out.stderr
+    out = cli("get-bucket-lifecycle-configuration")
+    assert out.returncode != 0 and "(NoSuchLifecycleConfiguration)" in out.stderr
 
 
 @pytest.mark.postgres

@@ -115,3 +115,18 @@ def test_aws_cli(server: Server, s3: Any, bucket: str) -> None:
     assert out.returncode == 0, out.stderr
     got = json.loads(out.stdout)
     assert got["ObjectSize"] == 3 and got["ETag"] == hashlib.md5(b"abc").hexdigest()
+
+
+def test_aws_cli_parts_checksums_and_paging(server: Server, s3: Any, bucket: str) -> None:
+    done, sums = _multipart(s3, bucket, "mpc", 2, "SHA256")
+    out = aws_cli(server, "s3api", "get-object-attributes", "--bucket", bucket, "--key", "mpc",
+                  "--object-attributes", "Checksum", "ObjectParts", "--max-parts", "1")  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout)
+    assert got["Checksum"] == {"ChecksumSHA256": done["ChecksumSHA256"], "ChecksumType": "COMPOSITE"}
+    parts = got["ObjectParts"]
+    assert (parts["TotalPartsCount"], parts["IsTruncated"], parts["NextPartNumberMarker"]) == (2, True, 1)
+    assert [(p["PartNumber"], p["ChecksumSHA256"]) for p in parts["Parts"]] == [(1, sums[0])]
+    out = aws_cli(server, "s3api", "get-object-attributes", "--bucket", bucket, "--key", "gone",
+                  "--object-attributes", "ETag")  # fmt: skip
+    assert out.returncode != 0 and "(NoSuchKey)" in out.stderr

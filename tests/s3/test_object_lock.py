@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -230,6 +231,60 @@ def test_aws_cli_object_lock(server: Server, s3: Any, locked: str) -> None:
     out = aws_cli(server, "s3api", "put-object-retention", "--bucket", locked, "--key", "cli",
                   "--retention", "Mode=GOVERNANCE,RetainUntilDate=2001-01-01T00:00:00Z")  # fmt: skip
     assert out.returncode != 0 and "InvalidArgument" in out.stderr
+
+
+def test_aws_cli_configuration_modes_legal_hold_and_bypass(server: Server) -> None:
+    name = f"lock-{uuid.uuid4().hex[:12]}"
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        # One attempt: a refused lock write is answered at once, not after the CLI's retries.
+        return aws_cli(server, "s3api", *args, "--bucket", name, extra_env={"AWS_MAX_ATTEMPTS": "1"})
+
+    def ok(*args: str) -> dict[str, Any]:
+        out = cli(*args)
+        assert out.returncode == 0, out.stderr
+        got: dict[str, Any] = json.loads(out.stdout) if out.stdout.strip() else {}
+        return got
+
+    def refused(*args: str) -> str:
+        out = cli(*args)
+        assert out.returncode != 0, out.stdout
+        return out.stderr
+
+    ok("create-bucket", "--object-lock-enabled-for-bucket")
+    assert ok("get-object-lock-configuration") == {"ObjectLockConfiguration": {"ObjectLockEnabled": "Enabled"}}
+    assert ok("get-bucket-versioning")["Status"] == "Enabled"
+    assert "(InvalidBucketState)" in refused("put-bucket-versioning", "--versioning-configuration", "Status=Suspended")
+    # A default retention (GOVERNANCE) applies to new versions; the bypass lifts it for root.
+    ok("put-object-lock-configuration", "--object-lock-configuration",
+       "ObjectLockEnabled=Enabled,Rule={DefaultRetention={Mode=GOVERNANCE,Days=1}}")  # fmt: skip
+    rule = ok("get-object-lock-configuration")["ObjectLockConfiguration"]["Rule"]
+    assert rule == {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1}}
+    v = ok("put-object", "--key", "g")["VersionId"]
+    assert ok("get-object-retention", "--key", "g")["Retention"]["Mode"] == "GOVERNANCE"
+    assert "(AccessDenied)" in refused("delete-object", "--key", "g", "--version-id", v)
+    assert ok("delete-object", "--key", "g", "--version-id", v, "--bypass-governance-retention")["VersionId"] == v
+    ok("put-object-lock-configuration", "--object-lock-configuration", "ObjectLockEnabled=Enabled")
+    # COMPLIANCE: neither removed nor weakened, bypass or not; extended, yes.
+    until = _later(1).strftime("%Y-%m-%dT%H:%M:%SZ")
+    c = ok("put-object", "--key", "c", "--object-lock-mode", "COMPLIANCE",
+           "--object-lock-retain-until-date", until)["VersionId"]  # fmt: skip
+    assert ok("head-object", "--key", "c")["ObjectLockMode"] == "COMPLIANCE"
+    bypass = "--bypass-governance-retention"
+    assert "(AccessDenied)" in refused("delete-object", "--key", "c", "--version-id", c, bypass)
+    weaker = f"Mode=GOVERNANCE,RetainUntilDate={until}"
+    assert "(AccessDenied)" in refused("put-object-retention", "--key", "c", "--retention", weaker, bypass)
+    later = _later(2).strftime("%Y-%m-%dT%H:%M:%SZ")
+    ok("put-object-retention", "--key", "c", "--retention", f"Mode=COMPLIANCE,RetainUntilDate={later}")
+    # A legal hold: no retention, still not removable until the hold is lifted.
+    h = ok("put-object", "--key", "h")["VersionId"]
+    assert "(NoSuchObjectLockConfiguration)" in refused("get-object-legal-hold", "--key", "h")
+    ok("put-object-legal-hold", "--key", "h", "--version-id", h, "--legal-hold", "Status=ON")
+    assert ok("get-object-legal-hold", "--key", "h") == {"LegalHold": {"Status": "ON"}}
+    assert "(AccessDenied)" in refused("delete-object", "--key", "h", "--version-id", h, bypass)
+    ok("put-object-legal-hold", "--key", "h", "--version-id", h, "--legal-hold", "Status=OFF")
+    assert ok("delete-object", "--key", "h", "--version-id", h)["VersionId"] == h
+    # The COMPLIANCE version keeps the bucket until its retention passes, as on S3.
 
 
 def _md5(data: bytes) -> str:

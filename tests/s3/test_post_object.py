@@ -7,7 +7,9 @@ import base64
 import hashlib
 import hmac
 import json
+import subprocess
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -190,3 +192,32 @@ def test_hand_signed_v4_form(server: Server, s3: Any, bucket: str) -> None:
     r = httpx.post(f"{server.url}/{bucket}", data=fields, files={"file": ("made.txt", b"by hand")})
     assert r.status_code == 204, r.text
     assert s3.get_object(Bucket=bucket, Key="hand/made.txt")["Body"].read() == b"by hand"
+
+
+def test_form_posted_by_curl(server: Server, s3: Any, bucket: str, tmp_path: Path) -> None:
+    """The AWS CLI cannot post a form; ``curl -F`` builds the multipart/form-data body a
+    browser's form sends (the fields in order, the file last with its name and type)."""
+    form = _v4(server).generate_presigned_post(
+        bucket,
+        "curl/${filename}",
+        Conditions=[["starts-with", "$key", "curl/"], ["content-length-range", 1, 1024]],
+        ExpiresIn=300,
+    )
+
+    def post(data: bytes) -> tuple[str, str]:
+        src = tmp_path / "note.txt"
+        src.write_bytes(data)
+        args = ["curl", "-sS", "-w", "\n%{http_code}"]
+        for name, value in form["fields"].items():
+            args += ["--form-string", f"{name}={value}"]
+        args += ["-F", f"file=@{src};type=text/plain", form["url"]]
+        out = subprocess.run(args, capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        body, _, status = out.stdout.rpartition("\n")
+        return status, body
+
+    assert post(b"posted by curl") == ("204", "")
+    got = s3.get_object(Bucket=bucket, Key="curl/note.txt")
+    assert got["Body"].read() == b"posted by curl"
+    status, body = post(b"x" * 2000)
+    assert status == "400" and "<Code>EntityTooLarge</Code>" in body

@@ -1,5 +1,6 @@
 """Object bodies streamed to disk and back, against the real server: large presigned
-uploads with ``curl -T`` in bounded memory, signed aws-chunked bodies sent piece by piece,
+uploads with ``curl -T`` in bounded memory, 80 MiB through the AWS CLI (``aws s3 cp`` and a
+single ``put-object``), signed aws-chunked bodies sent piece by piece,
 refused bodies leaving nothing behind, and S3's 5 GiB limit."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import http.client
+import json
 import os
 import subprocess
 from collections.abc import Iterator
@@ -19,7 +21,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from tests.conftest import Server, start_server
-from tests.s3.helpers import make_bucket
+from tests.s3.helpers import aws_cli, make_bucket
 
 pytestmark = pytest.mark.e2e
 
@@ -124,6 +126,71 @@ def test_upload_part_streams_too(fresh: Server, tmp_path: Path) -> None:
         h.update(piece)
     assert h.hexdigest() == digest
     assert (_peak_rss_kib(server.process.pid) - before) / 1024 < 40
+
+
+def _stamped_sparse_file(path: Path, size: int) -> str:
+    """A sparse file of ``size`` bytes with random bytes at the start of every MiB, so that
+    no two parts are alike (a part stored out of order shows) at little disk cost; its
+    SHA-256."""
+    with path.open("wb") as f:
+        f.truncate(size)
+        for offset in range(0, size, MiB):
+            f.seek(offset)
+            f.write(os.urandom(64))
+    return _sha256_of(path)
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for piece in iter(lambda: f.read(MiB), b""):
+            digest.update(piece)
+    return digest.hexdigest()
+
+
+def _md5_of(path: Path) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as f:
+        for piece in iter(lambda: f.read(MiB), b""):
+            digest.update(piece)
+    return digest.hexdigest()
+
+
+@pytest.fixture
+def eighty_mib(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """An 80 MiB file (past the old 64 MiB cap) and its SHA-256, removed after the test."""
+    src = tmp_path / "big.bin"
+    digest = _stamped_sparse_file(src, 80 * MiB)
+    yield src, digest
+    for path in tmp_path.iterdir():
+        path.unlink()
+
+
+def test_aws_s3_cp_of_80_mib_up_and_down(server: Server, bucket: str, eighty_mib: tuple[Path, str]) -> None:
+    """``aws s3 cp`` sends it as a multipart upload of 8 MiB parts and reads it back."""
+    src, digest = eighty_mib
+    r = aws_cli(server, "s3", "cp", str(src), f"s3://{bucket}/big.bin")
+    assert r.returncode == 0, r.stderr
+    r = aws_cli(server, "s3api", "head-object", "--bucket", bucket, "--key", "big.bin")
+    head = json.loads(r.stdout)
+    assert (head["ContentLength"], head["ETag"][-4:]) == (80 * MiB, '-10"')
+    back = src.with_name("back.bin")
+    r = aws_cli(server, "s3", "cp", f"s3://{bucket}/big.bin", str(back))
+    assert r.returncode == 0, r.stderr
+    assert _sha256_of(back) == digest
+
+
+def test_aws_s3api_single_put_of_80_mib(server: Server, bucket: str, eighty_mib: tuple[Path, str]) -> None:
+    """``aws s3api put-object --body`` sends it as one PUT: stored whole (a plain MD5 ETag)."""
+    src, digest = eighty_mib
+    r = aws_cli(server, "s3api", "put-object", "--bucket", bucket, "--key", "single.bin", "--body", str(src))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["ETag"] == f'"{_md5_of(src)}"'
+    back = src.with_name("back.bin")
+    r = aws_cli(server, "s3api", "get-object", "--bucket", bucket, "--key", "single.bin", str(back))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["ContentLength"] == 80 * MiB
+    assert _sha256_of(back) == digest
 
 
 def _signed_head(server: Server, path: str, payload_hash: str, extra: dict[str, str]) -> dict[str, str]:

@@ -5,6 +5,7 @@ in policies. Expected answers follow S3's user guide and s3-tests' test_versioni
 from __future__ import annotations
 
 import json
+import secrets
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from credmint.s3 import versions
 from tests.conftest import Server
 from tests.s3.helpers import aws_cli, error_of, policy
 
@@ -355,3 +357,62 @@ def test_aws_cli_versions(server: Server, s3: Any, bucket: str, tmp_path: Any) -
     out = aws_cli(server, "s3api", "get-object", "--bucket", bucket, "--key", "cli.txt",
                   "--version-id", "Z" * 32, str(target))  # fmt: skip
     assert out.returncode != 0 and "NoSuchVersion" in out.stderr
+
+
+def test_aws_cli_markers_deletes_by_id_copies_and_suspension(server: Server, s3: Any, bucket: str) -> None:
+    def cli(*args: str) -> dict[str, Any]:
+        out = aws_cli(server, "s3api", *args, "--bucket", bucket)
+        assert out.returncode == 0, out.stderr
+        got: dict[str, Any] = json.loads(out.stdout) if out.stdout.strip() else {}
+        return got
+
+    cli("put-bucket-versioning", "--versioning-configuration", "Status=Enabled")
+    assert cli("get-bucket-versioning")["Status"] == "Enabled"
+    ids = _put_versions(s3, bucket, "k", 2)
+    # Copy from a version: the old content under a new key, with a version of its own.
+    copied = cli("copy-object", "--key", "restored", "--copy-source", f"{bucket}/k?versionId={ids[0]}")
+    assert copied["CopySourceVersionId"] == ids[0] and len(copied["VersionId"]) == 32
+    assert _body(s3, bucket, "restored") == b"content-0"
+    # A delete marker hides the key and is listed as the latest.
+    deleted = cli("delete-object", "--key", "k")
+    marker = deleted["VersionId"]
+    assert deleted["DeleteMarker"] is True and marker not in ids
+    listed = cli("list-object-versions", "--prefix", "k")
+    assert [(m["VersionId"], m["IsLatest"]) for m in listed["DeleteMarkers"]] == [(marker, True)]
+    assert [(v["VersionId"], v["IsLatest"]) for v in listed["Versions"]] == [(ids[1], False), (ids[0], False)]
+    hidden = aws_cli(server, "s3api", "head-object", "--bucket", bucket, "--key", "k")
+    assert hidden.returncode != 0 and "404" in hidden.stderr
+    # Deleting the marker by its id restores the newest version; deleting a version by id removes it.
+    assert cli("delete-object", "--key", "k", "--version-id", marker) == {"DeleteMarker": True, "VersionId": marker}
+    assert _body(s3, bucket, "k") == b"content-1"
+    assert cli("delete-object", "--key", "k", "--version-id", ids[1]) == {"VersionId": ids[1]}
+    assert _body(s3, bucket, "k") == b"content-0"
+    # Suspended: a write replaces the "null" version and older versions stay.
+    cli("put-bucket-versioning", "--versioning-configuration", "Status=Suspended")
+    assert cli("get-bucket-versioning")["Status"] == "Suspended"
+    assert "VersionId" not in cli("put-object", "--key", "k")
+    listed = cli("list-object-versions", "--prefix", "k")
+    assert [(v["VersionId"], v["IsLatest"]) for v in listed["Versions"]] == [("null", True), (ids[0], False)]
+    refused = aws_cli(server, "s3api", "put-bucket-versioning", "--bucket", bucket,
+                      "--versioning-configuration", "Status=Off")  # fmt: skip
+    assert refused.returncode != 0 and "(MalformedXML)" in refused.stderr
+
+
+def test_ids_never_begin_with_a_dash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A version or upload id beginning with "-" cannot follow ``--version-id`` or
+    ``--upload-id`` on the AWS CLI's command line: such a draw is drawn again."""
+    draws = iter(["-begins-with-a-dash", "fine"])
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda n: next(draws))
+    assert versions.opaque_id(24) == "fine"
+
+
+def test_version_and_upload_ids_pass_as_aws_cli_arguments(server: Server, s3: Any, bucket: str) -> None:
+    _enable(s3, bucket)
+    ids = [s3.put_object(Bucket=bucket, Key=f"k{i}", Body=b"")["VersionId"] for i in range(64)]
+    uploads = [s3.create_multipart_upload(Bucket=bucket, Key=f"u{i}")["UploadId"] for i in range(64)]
+    assert [i for i in ids + uploads if i.startswith("-")] == []
+    out = aws_cli(server, "s3api", "get-object-attributes", "--bucket", bucket, "--key", "k0",
+                  "--version-id", ids[0], "--object-attributes", "ObjectSize")  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    out = aws_cli(server, "s3api", "list-parts", "--bucket", bucket, "--key", "u0", "--upload-id", uploads[0])
+    assert out.returncode == 0, out.stderr

@@ -13,15 +13,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from uvicorn.config import Config
-from uvicorn.server import ServerState
 
 from credmint import errors
 from credmint.httpreq import HttpRequest
 from credmint.server.bodies import BODY_RECEIVED, BodyBudget, BodyReader, BodyRefused
 from credmint.server.deadlines import ReadDeadlines, Watch
-from credmint.server.protocol import BoundedHttpToolsProtocol, use_limits
-from credmint.settings import Settings
+from tests.server.protocol_support import connect
 
 Message = dict[str, Any]
 
@@ -92,31 +89,6 @@ def test_only_the_first_receive_goes_unwatched() -> None:
     assert deadlines.watched == 1
 
 
-class _Transport(asyncio.Transport):
-    def __init__(self) -> None:
-        super().__init__()
-        self.written = b""
-        self.closed = False
-
-    def write(self, data: bytes | bytearray | memoryview) -> None:
-        self.written += bytes(data)
-
-    def get_extra_info(self, name: str, default: Any = None) -> Any:
-        return {"peername": ("127.0.0.1", 5555), "sockname": ("127.0.0.1", 8080)}.get(name, default)
-
-    def is_closing(self) -> bool:
-        return self.closed
-
-    def close(self) -> None:
-        self.closed = True
-
-    def pause_reading(self) -> None:
-        pass
-
-    def resume_reading(self) -> None:
-        pass
-
-
 @pytest.mark.parametrize("whole", [True, False], ids=["body-in-one-piece", "body-still-arriving"])
 def test_the_protocol_marks_a_request_once_its_body_is_complete(whole: bool) -> None:
     seen: list[bool] = []
@@ -125,11 +97,7 @@ def test_the_protocol_marks_a_request_once_its_body_is_complete(whole: bool) -> 
         seen.append(bool(scope.get(BODY_RECEIVED)))
 
     async def run() -> list[bool]:
-        use_limits(Settings.from_env({}))
-        config = Config(app=app, lifespan="off")
-        config.load()
-        protocol = BoundedHttpToolsProtocol(config, ServerState(), {}, asyncio.get_running_loop())
-        protocol.connection_made(_Transport())
+        protocol = connect(app)
         head = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n"
         protocol.data_received(head + b"abc" if whole else head + b"a")
         await asyncio.sleep(0)  # the application's task runs

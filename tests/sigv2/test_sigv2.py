@@ -22,7 +22,7 @@ from botocore.utils import percent_encode
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
 from credmint.sigv2 import SUB_RESOURCES, SignedV2, parse_v2, string_to_sign_v2, verify_v2
-from tests.sigv4.sigv4_support import from_botocore, replace_header, with_
+from tests.unit.sigv4.sigv4_support import from_botocore, replace_header, with_
 
 AKID = "AKIAIOSFODNN7EXAMPLE"
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"

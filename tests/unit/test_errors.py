@@ -109,6 +109,12 @@ ROWS: dict[str, Row] = {
         400,
         "Your request header section exceeds the maximum allowed size.",
     ),
+    "UnparsableRequest": Row(
+        lambda: errors.UnparsableRequest(),
+        "BadRequest",
+        400,
+        "An error occurred when parsing the HTTP request.",
+    ),
     "InternalFailure": Row(
         lambda: errors.InternalFailure(),
         "InternalFailure",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from xml.etree.ElementTree import Element
 
 from cryptography import x509
@@ -38,11 +38,15 @@ def bad_metadata() -> InvalidInput:
     return InvalidInput.saml_metadata()
 
 
-def _xs_datetime(text: str) -> datetime | None:
+def _valid_until(text: str) -> datetime:
+    """``validUntil`` as an aware UTC instant. SAML's times are UTC (SAML core §1.3.3), so one
+    written without a zone is read as UTC; one that is not an xs:dateTime makes the document
+    unusable (InvalidInput) rather than a provider with no expiry."""
     try:
-        return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
+        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    except (ValueError, OverflowError):  # OverflowError: past year 9999 once moved to UTC
+        raise bad_metadata() from None
 
 
 def parse_saml_metadata(text: str) -> SamlMetadata:
@@ -76,7 +80,8 @@ def parse_saml_metadata(text: str) -> SamlMetadata:
                     certs.append(der)
     if not certs:
         raise bad_metadata()
-    valid_until = _xs_datetime(entity.get("validUntil") or "") if entity.get("validUntil") else None
+    stated = entity.get("validUntil")
+    valid_until = _valid_until(stated) if stated is not None else None
     return SamlMetadata(entity_id, tuple(certs), valid_until)
 
 

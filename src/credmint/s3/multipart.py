@@ -12,7 +12,6 @@ import binascii
 import hashlib
 import json
 import re
-import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -105,7 +104,7 @@ def create_multipart_upload(ctx: S3Context) -> S3Response:
     if customer is not None:
         # Every part must then carry the same key; only its salted HMAC is kept.
         attributes["sse_c"] = sse.key_check(ctx.master_key, customer)
-    upload_id = secrets.token_urlsafe(48)
+    upload_id = versions.opaque_id(48)
     p = ctx.principal
     with ctx.store.write() as conn:
         conn.execute(

@@ -54,8 +54,19 @@ ENABLED = "Enabled"
 SUSPENDED = "Suspended"
 
 
+def opaque_id(nbytes: int) -> str:
+    """``nbytes`` random bytes as URL-safe text that never begins with "-". One such text
+    in 64 would otherwise, and a command-line client reads ``--version-id -Xy...`` as an
+    option: the AWS CLI refuses it ("expected one argument") unless written
+    ``--version-id=-Xy...``."""
+    while True:
+        value = secrets.token_urlsafe(nbytes)
+        if not value.startswith("-"):
+            return value
+
+
 def new_version_id() -> str:
-    return secrets.token_urlsafe(24)
+    return opaque_id(24)
 
 
 def valid_version_id(value: str) -> bool:

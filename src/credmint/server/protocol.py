@@ -44,6 +44,7 @@ TOO_LARGE = errors.RequestHeaderSectionTooLarge()
 #: names). Not the ASGI "tls" extension, which gives both as IANA numbers.
 TLS_EXTENSION = "credmint.tls"
 TIMEOUT = errors.RequestTimeout()
+UNPARSABLE = errors.UnparsableRequest()
 
 
 class _Refused(Exception):
@@ -96,6 +97,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._in_head = True
         self._head_bytes = 0
         self._refusal: AwsError | None = None
+        #: Bytes after a complete request did not parse: refused once it is answered.
+        self._unparsable_tail = False
         self._head_timer: asyncio.TimerHandle | None = None
         self._head_started = 0.0
         #: A head has begun (or the connection opened) and is not complete: the deadline runs.
@@ -166,7 +169,23 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         # Answer with the refusal's reason instead, once data_received is back.
         if self._refusal is not None:
             return
-        super().send_400_response(msg)
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete and not cycle.more_body:
+            # The bytes that do not parse follow a complete request, which is being served
+            # (a Content-Length shorter than the body sent, or junk after a request): that
+            # request is answered first, and the refusal then closes the connection
+            # (on_response_complete). Refusing at once would tell the client its request
+            # failed while the application goes on to carry it out.
+            self._unparsable_tail = True
+            self.transport.pause_reading()
+            return
+        self._refuse(UNPARSABLE)
+
+    def on_response_complete(self) -> None:
+        refuse = self._unparsable_tail and not self.pipeline
+        super().on_response_complete()
+        if refuse and not self.transport.is_closing():
+            self._refuse(UNPARSABLE)
 
     def on_message_begin(self) -> None:
         super().on_message_begin()

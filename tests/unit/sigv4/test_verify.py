@@ -1,8 +1,9 @@
-"""Requests signed by botocore/boto3, verified by credmint exactly as they arrive on the wire."""
+"""credmint.sigv4.verify: requests signed by botocore/boto3, verified exactly as they arrive on
+the wire, and the headers a signature must cover."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from unittest import mock
 
@@ -12,7 +13,6 @@ import pytest
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
-from sigv4_support import flip_last_hex, from_botocore, replace_header, with_
 
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
@@ -23,6 +23,17 @@ from credmint.sigv4 import (
     is_streaming,
     parse_auth,
     verify_signature,
+)
+from tests.unit.sigv4.sigv4_support import (
+    GOOD,
+    S3AUTH,
+    SIGNED_AT,
+    flip_last_hex,
+    from_botocore,
+    presigned_s3,
+    replace_header,
+    sts_request,
+    with_,
 )
 
 AKID = "AKIAIOSFODNN7EXAMPLE"
@@ -133,7 +144,6 @@ def test_sigv4_query_auth_sts(token: bool) -> None:
     signed = parse_auth(req, "query")
     assert signed is not None and signed.presigned and signed.expires == 60
     # STS ignores X-Amz-Expires: still good 14 minutes later, gone after 15.
-    from datetime import timedelta
 
     check_request_time(signed, NOW + timedelta(minutes=14), "query")
     with pytest.raises(AwsError, match="Signature expired"):
@@ -242,3 +252,41 @@ def test_boto3_put_object_unsigned_trailer(token: bool) -> None:
     with pytest.raises(AwsError) as info:
         decode_aws_chunked(with_(req, body=bytes(corrupt)), signed, None)
     assert info.value.code == "BadDigest"
+
+
+def test_host_must_be_signed() -> None:
+    req = sts_request(auth=GOOD.replace("host;x-amz-date", "x-amz-date"))
+    signed = parse_auth(req, "query", now=SIGNED_AT)
+    assert signed is not None
+    with pytest.raises(AwsError) as info:
+        verify_signature(req, signed, "secret", "query")
+    assert info.value.message == "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
+
+
+def test_s3_payload_header_rules() -> None:
+    req = sts_request(auth=S3AUTH)
+    signed = parse_auth(req, "s3", now=SIGNED_AT)
+    assert signed is not None
+    with pytest.raises(AwsError) as info:
+        verify_signature(req, signed, "s", "s3")
+    assert (info.value.code, info.value.message) == (
+        "InvalidRequest",
+        "Missing required header for this request: x-amz-content-sha256",
+    )
+    req = sts_request(auth=S3AUTH, x_amz_content_sha256="NOT-A-HASH")
+    signed = parse_auth(req, "s3")
+    assert signed is not None
+    with pytest.raises(AwsError) as info:
+        verify_signature(req, signed, "s", "s3")
+    assert info.value.code == "InvalidArgument"
+
+
+def test_s3_unsigned_amz_headers_refused() -> None:
+    req = presigned_s3()
+    req = with_(req, headers=(*req.headers, ("x-amz-security-token", "t"), ("x-amz-acl", "public-read")))
+    signed = parse_auth(req, "s3")
+    assert signed is not None
+    with pytest.raises(AwsError) as info:
+        verify_signature(req, signed, "s", "s3")
+    assert info.value.code == "AccessDenied"
+    assert dict(info.value.extra) == {"HeadersNotSigned": "x-amz-security-token, x-amz-acl"}

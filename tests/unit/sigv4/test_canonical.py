@@ -9,8 +9,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sigv4_support import SECRET, VECTORS, flip_last_hex, parse_http_text, replace_header, with_
-from tests.vector_data import require
 
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
@@ -25,6 +23,8 @@ from credmint.sigv4 import (
     string_to_sign,
     verify_signature,
 )
+from tests.unit.sigv4.sigv4_support import SECRET, VECTORS, flip_last_hex, parse_http_text, replace_header, with_
+from tests.vector_data import require
 
 C_AUTH = VECTORS / "aws-c-auth" / "v4"
 CLASSIC = VECTORS / "aws4_testsuite-classic"

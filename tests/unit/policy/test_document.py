@@ -1,4 +1,5 @@
-"""MalformedPolicyDocument messages, policy size, and AccessDenied texts."""
+"""credmint.policy.document: MalformedPolicyDocument messages, policy size, the compiled
+policy's index by service, and Principal elements bound to unique ids."""
 
 from __future__ import annotations
 
@@ -11,10 +12,7 @@ from credmint.errors import AwsError
 from credmint.policy import (
     VALIDATION,
     PrincipalInfo,
-    RequestContext,
-    access_denied_message,
     compile_policy,
-    evaluate,
     policy_size,
     validate_policy,
 )
@@ -244,80 +242,6 @@ def test_compiled_policy_indexes_by_service() -> None:
     assert [s.index for s in p.for_service("s3")] == [0, 1, 2]
     assert [s.index for s in p.for_service("ec2")] == [1, 2, 3]
     assert [s.index for s in p.for_service("sqs")] == [1, 2]
-
-
-USER = "arn:aws:iam::111122223333:user/alice"
-
-
-@pytest.mark.parametrize(
-    ("denied_by", "explicit", "resource", "tail"),
-    [
-        (
-            "identity",
-            False,
-            "arn:aws:s3:::b/k",
-            " on resource: arn:aws:s3:::b/k because no identity-based policy allows the s3:GetObject action",
-        ),
-        (
-            "identity",
-            True,
-            "arn:aws:s3:::b/k",
-            " on resource: arn:aws:s3:::b/k with an explicit deny in an identity-based policy",
-        ),
-        (
-            "resource",
-            True,
-            "arn:aws:s3:::b/k",
-            " on resource: arn:aws:s3:::b/k with an explicit deny in a resource-based policy",
-        ),
-        (
-            "resource",
-            False,
-            "arn:aws:s3:::b/k",
-            " on resource: arn:aws:s3:::b/k because no resource-based policy allows the s3:GetObject action",
-        ),
-        (
-            "boundary",
-            False,
-            "arn:aws:s3:::b/k",
-            " on resource: arn:aws:s3:::b/k because no permissions boundary allows the s3:GetObject action",
-        ),
-        (
-            "boundary",
-            True,
-            "arn:aws:s3:::b/k",
-            " on resource: arn:aws:s3:::b/k with an explicit deny in a permissions boundary",
-        ),
-        (
-            "session",
-            False,
-            "arn:aws:s3:::b/k",
-            " on resource: arn:aws:s3:::b/k because no session policy allows the s3:GetObject action",
-        ),
-        (
-            "scp",
-            True,
-            "arn:aws:s3:::b/k",
-            " on resource: arn:aws:s3:::b/k with an explicit deny in a service control policy",
-        ),
-        ("scp", False, "*", " because no service control policy allows the s3:GetObject action"),
-        ("identity", False, "*", " because no identity-based policy allows the s3:GetObject action"),
-    ],
-)
-def test_access_denied_messages(denied_by: str, explicit: bool, resource: str, tail: str) -> None:
-    text = access_denied_message(USER, "s3:GetObject", resource, denied_by, explicit)
-    assert text == f"User: {USER} is not authorized to perform: s3:GetObject{tail}"
-
-
-def test_message_from_a_decision() -> None:
-    principal = PrincipalInfo.from_arn(USER)
-    ctx = RequestContext.create(principal, "iam:ListUsers")
-    d = evaluate(ctx, [compile_policy(doc({"Effect": "Deny", "Action": "iam:*", "Resource": "*"}))])
-    text = access_denied_message(principal.arn, ctx.action, ctx.resource, d.denied_by, d.explicit_deny)
-    assert text == (
-        f"User: {USER} is not authorized to perform: iam:ListUsers"
-        " with an explicit deny in an identity-based policy"
-    )
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,10 @@ from typing import Any
 
 import pyotp
 import pytest
-from tests.vector_data import IN_REPO
 
 from credmint import mfa
 from credmint.mfa import totp as t
+from tests.vector_data import IN_REPO
 
 VECTORS = IN_REPO / "totp" / "rfc6238.json"
 NOW = datetime(2024, 6, 1, 12, 0, 10, tzinfo=UTC)  # 10 s into its 30 s step

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from botocore.awsrequest import AWSPreparedRequest
-from tests.vector_data import IN_REPO
 
 from credmint.httpreq import HttpRequest, index_headers
+from tests.vector_data import IN_REPO
 
 VECTORS = IN_REPO / "sigv4"
 AKID = "AKIDEXAMPLE"
@@ -94,3 +95,46 @@ def with_(req: HttpRequest, **changes: object) -> HttpRequest:
 
 def flip_last_hex(sig: str) -> str:
     return sig[:-1] + ("0" if sig[-1] != "0" else "1")
+
+
+# --- requests signed at SIGNED_AT whose signature is never checked (parse and check steps) ---
+
+SIGNED_AT = datetime(2024, 2, 17, 17, 50, 39, tzinfo=UTC)
+DATE = "20240217T175039Z"
+CRED = "AKIDEXAMPLE/20240217/us-east-1/sts/aws4_request"
+SIG = "0" * 64
+GOOD = f"AWS4-HMAC-SHA256 Credential={CRED}, SignedHeaders=host;x-amz-date, Signature={SIG}"
+
+
+def sts_request(auth: str | None = GOOD, date: str | None = DATE, query: str = "", **headers: str) -> HttpRequest:
+    hs = [("host", "sts.amazonaws.com")]
+    if date is not None:
+        hs.append(("x-amz-date", date))
+    if auth is not None:
+        hs.append(("authorization", auth))
+    hs.extend((k.replace("_", "-"), v) for k, v in headers.items())
+    return HttpRequest("POST", "/", query, tuple(hs), b"Action=GetCallerIdentity&Version=2011-06-15")
+
+
+S3CRED = "AKIDEXAMPLE/20240217/us-east-1/s3/aws4_request"
+S3AUTH = (
+    f"AWS4-HMAC-SHA256 Credential={S3CRED},SignedHeaders=host;x-amz-content-sha256;x-amz-date,Signature={SIG}"
+)
+
+
+def s3_request(auth: str | None = S3AUTH, **kw: str) -> HttpRequest:
+    return sts_request(auth=auth, x_amz_content_sha256="UNSIGNED-PAYLOAD", **kw)
+
+
+def presigned_s3(**params: str) -> HttpRequest:
+    base = {
+        "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
+        "X-Amz-Credential": S3CRED.replace("/", "%2F"),
+        "X-Amz-Date": DATE,
+        "X-Amz-Expires": "3600",
+        "X-Amz-SignedHeaders": "host",
+        "X-Amz-Signature": SIG,
+    }
+    base.update(params)
+    query = "&".join(f"{k}={v}" for k, v in base.items() if v != "-")
+    return HttpRequest("GET", "/bucket/key", query, (("host", "s3.amazonaws.com"),))
