@@ -22,7 +22,7 @@ written straight into the store (no HTTP request, so a delivery is never itself 
   buffer reloads which buckets are logged on a timer, so the request path never reads the
   store for it. S3 itself documents that a change may take a while to take effect.
 * **No secrets.** The Request-URI field drops the query parameters that carry signatures,
-  credentials and tokens (``server.accesslog.SECRET_PARAMETERS``); fields the caller
+  credentials and tokens (``httpreq.SECRET_QUERY_PARAMETERS``, the list the access log withholds too); fields the caller
   controls are escaped and bounded, so a record is always one line of 26 fields.
 """
 
@@ -36,10 +36,11 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote, unquote_plus
+from urllib.parse import quote
 
 from sqlalchemy import select
 
+from credmint.httpreq import is_secret_query_parameter
 from credmint.s3 import acl, bucket_logging, sse
 from credmint.s3.blobs import BlobStore
 from credmint.s3.context import dumps, load_bucket_row
@@ -53,20 +54,6 @@ log = logging.getLogger("credmint.s3.logging")
 #: Longest Request-URI, user agent and referer written, in characters.
 MAX_URI = 8192
 MAX_HEADER = 2048
-#: Query parameters never written (compared lower-cased, after percent-decoding the name).
-SECRET_PARAMETERS = frozenset(
-    name.lower()
-    for name in (
-        "X-Amz-Signature",
-        "X-Amz-Security-Token",
-        "X-Amz-Credential",
-        "Signature",
-        "AWSAccessKeyId",
-        "SecurityToken",
-        "x-amz-server-side-encryption-customer-key",
-    )
-)
-
 #: Operation field of S3's format (``REST.<method>.<resource>``) for the operations whose
 #: name is not ``REST.<method>.OBJECT`` / ``BUCKET`` or a bucket sub-resource's.
 _OPERATIONS = {
@@ -164,8 +151,7 @@ def request_uri(method: str, path: str, query_string: str, http_version: str) ->
     credentials removed from the query, escaped so it stays inside its quotes."""
     kept = []
     for part in query_string.split("&") if query_string else ():
-        name = part.partition("=")[0]
-        if unquote_plus(name).strip().lower() not in SECRET_PARAMETERS:
+        if not is_secret_query_parameter(part.partition("=")[0]):
             kept.append(part)
     target = path + ("?" + "&".join(kept) if kept else "")
     line = f"{method} {_safe(target)} HTTP/{_safe(http_version)}"

@@ -7,7 +7,7 @@ and the error code of a failure. When the answer is sent, the server writes one 
 it (:func:`emit`) and counts it in the metrics.
 
 A line never carries a secret. The body is never logged; the path is logged with the
-values of the query parameters in :data:`SECRET_PARAMETERS` replaced by ``<redacted>``
+values of the query parameters in ``httpreq.SECRET_QUERY_PARAMETERS`` replaced by ``<redacted>``
 (presigned URLs carry their signature and session token in the query string, and Query API
 calls sent as GET carry all their parameters there). Every other field is either the
 server's own (status, duration, request id) or public (access key ids and ARNs are not
@@ -32,44 +32,14 @@ import os
 import sys
 import time
 from contextvars import ContextVar
-from urllib.parse import unquote_plus
 
+from credmint.httpreq import is_secret_query_parameter
 from credmint.settings import Settings
 
 ACCESS_LOGGER = "credmint.access"
 log = logging.getLogger(ACCESS_LOGGER)
 
 REDACTED = "<redacted>"
-
-#: Query parameters whose values are secret or bearer material, compared case-insensitively
-#: after percent-decoding the name. Access key ids are logged as a field of their own; the
-#: parameters that carry them are redacted too, as a presigned URL is a credential while it
-#: is valid.
-SECRET_PARAMETERS = frozenset(
-    name.lower()
-    for name in (
-        # SigV4 presigned URLs
-        "X-Amz-Signature",
-        "X-Amz-Security-Token",
-        "X-Amz-Credential",
-        # SigV2 presigned URLs
-        "Signature",
-        "AWSAccessKeyId",
-        "SecurityToken",
-        # Query API parameters sent in a GET's query string
-        "TokenCode",
-        "SAMLAssertion",
-        "WebIdentityToken",
-        "SubjectToken",
-        "Password",
-        "OldPassword",
-        "NewPassword",
-        "AuthenticationCode1",
-        "AuthenticationCode2",
-        "SecretAccessKey",
-        "SessionToken",
-    )
-)
 
 #: Longest path (with query) and user agent written, in characters; longer ones are cut
 #: and marked, so a line stays bounded whatever the request.
@@ -143,14 +113,14 @@ def current() -> Exchange:
 
 
 def redact_query(query_string: str) -> str:
-    """``query_string`` with the values of :data:`SECRET_PARAMETERS` replaced. Operates on the
+    """``query_string`` with the values of ``httpreq.SECRET_QUERY_PARAMETERS`` replaced. Operates on the
     raw text, never failing on malformed escapes (they are kept as sent)."""
     if not query_string:
         return ""
     parts = query_string.split("&")
     for i, part in enumerate(parts):
         name, eq, _ = part.partition("=")
-        if eq and unquote_plus(name).strip().lower() in SECRET_PARAMETERS:
+        if eq and is_secret_query_parameter(name):
             parts[i] = f"{name}={REDACTED}"
     return "&".join(parts)
 
