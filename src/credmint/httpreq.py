@@ -7,7 +7,6 @@ The server builds it from the ASGI scope and the body it read; ``wire`` and
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import chain
 from typing import NamedTuple, Protocol
 from urllib.parse import unquote_plus
 
@@ -93,20 +92,8 @@ class HttpRequest(NamedTuple):
 
 def decode_headers(raw: Sequence[tuple[bytes, bytes]]) -> tuple[tuple[str, str], ...]:
     """ASGI's header pairs (bytes) as text pairs, every byte read as Latin-1 (HTTP's and
-    ASGI's convention; :func:`header_text` reads a value again as the client's text).
-
-    Decoded in one piece rather than pair by pair (a tenth of a small request's Python
-    bytecode went here): the names and values are joined with NUL, decoded once, split
-    again and paired. HTTP forbids NUL in a field, but a lenient parser may pass one; it
-    would make more pieces than names and values, so the count is checked and such a
-    request is decoded pair by pair: no value can shift into a name.
-    """
-    flat = list(chain.from_iterable(raw))
-    parts = b"\0".join(flat).decode("latin-1").split("\0")
-    if len(parts) != len(flat):
-        return tuple([(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw])
-    pieces = iter(parts)
-    return tuple(zip(pieces, pieces, strict=True))
+    ASGI's convention; :func:`header_text` reads a value again as the client's text)."""
+    return tuple([(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw])
 
 
 def index_headers(headers: tuple[tuple[str, str], ...]) -> dict[str, str]:
