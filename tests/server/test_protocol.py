@@ -82,3 +82,113 @@ def test_a_well_formed_connection_is_left_open() -> None:
     one = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\na"
     statuses, body, closed = _serve(one, one)
     assert statuses == [200, 200] and body == b"a" and not closed
+
+
+# --- one write per response (ResponseTransport) ---------------------------------------------
+
+
+def _writes(app: Any, *pieces: bytes) -> tuple[list[bytes], bool]:
+    """Feed ``pieces`` to one connection serving ``app``: (each write, whether closed)."""
+
+    async def run() -> tuple[list[bytes], bool]:
+        protocol = connect(app)
+        transport = protocol.transport
+        assert isinstance(transport, MemoryTransport)
+        for piece in pieces:
+            protocol.data_received(piece)
+            for _ in range(5):
+                await asyncio.sleep(0)
+        writes, closed = list(transport.writes), transport.closed
+        protocol.connection_lost(None)
+        return writes, closed
+
+    return asyncio.run(run())
+
+
+ONE = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\na"
+
+
+def test_a_response_head_and_body_go_out_in_one_write() -> None:
+    writes, closed = _writes(_echo, ONE, ONE)
+    assert len(writes) == 2 and not closed
+    for write in writes:
+        assert write.startswith(b"HTTP/1.1 200 ") and write.endswith(b"\r\n\r\na")
+
+
+def test_a_head_request_is_answered_without_a_body_write() -> None:
+    writes, closed = _writes(_echo, b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert len(writes) == 1 and writes[0].startswith(b"HTTP/1.1 200 ") and not closed
+
+
+def test_an_interim_continue_is_not_held() -> None:
+    """The client waits for ``100 Continue`` before it sends the body: held, the request
+    would stall until its deadline."""
+    head = b"PUT /b/k HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n"
+
+    async def run() -> list[bytes]:
+        protocol = connect(_echo)
+        transport = protocol.transport
+        assert isinstance(transport, MemoryTransport)
+        protocol.data_received(head)
+        for _ in range(5):
+            await asyncio.sleep(0)
+        before_body = list(transport.writes)
+        protocol.data_received(b"abc")
+        for _ in range(5):
+            await asyncio.sleep(0)
+        protocol.connection_lost(None)
+        assert before_body == [b"HTTP/1.1 100 Continue\r\n\r\n"]
+        return transport.writes
+
+    writes = asyncio.run(run())
+    assert len(writes) == 2 and writes[1].startswith(b"HTTP/1.1 200 ") and writes[1].endswith(b"abc")
+
+
+async def _streamed(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    await receive()
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"6")]})
+    await send({"type": "http.response.body", "body": b"abc", "more_body": True})
+    await send({"type": "http.response.body", "body": b"def"})
+
+
+def test_a_streamed_body_sends_its_head_with_the_first_piece() -> None:
+    writes, _ = _writes(_streamed, ONE)
+    assert len(writes) == 2
+    assert writes[0].startswith(b"HTTP/1.1 200 ") and writes[0].endswith(b"\r\n\r\nabc")
+    assert writes[1] == b"def"
+
+
+async def _fails_after_the_head(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    await receive()
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"6")]})
+    raise RuntimeError("broke between head and body")
+
+
+def test_a_head_held_when_the_application_fails_goes_out_before_the_close() -> None:
+    """As without holding: the client gets the head, then the connection closes short."""
+    writes, closed = _writes(_fails_after_the_head, ONE)
+    assert closed and len(writes) == 1 and writes[0].startswith(b"HTTP/1.1 200 ")
+
+
+def test_serving_a_request_leaves_no_reference_cycle() -> None:
+    """The held head's transport must not point back at the request cycle: a cycle per
+    request is garbage only the collector frees, and it wakes every few hundred requests."""
+    import gc
+
+    from uvicorn.protocols.http.httptools_impl import RequestResponseCycle
+
+    from credmint.server.protocol import ResponseTransport
+
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        writes, _ = _writes(_echo, ONE, ONE)
+        gc.collect()
+        kept = [o for o in gc.garbage if isinstance(o, (ResponseTransport, RequestResponseCycle))]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert len(writes) == 2
+    assert kept == []

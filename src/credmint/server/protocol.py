@@ -88,6 +88,58 @@ def error_response(err: AwsError) -> bytes:
     return b"".join(head) + body
 
 
+#: What uvicorn writes, unbuffered, to a client waiting to send its body.
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+
+
+class ResponseTransport:
+    """One response's transport: its head goes out with the first piece of its body.
+
+    uvicorn writes a response's status line and header fields as soon as the application
+    sends ``http.response.start``, and its body separately: two ``send`` system calls, and
+    two TCP segments, for every answer, when nearly every answer of this server is a head
+    and one body of a few hundred bytes. Holding the head until the body's first write (or
+    until the transport is closed, when an application fails between the two) gives one
+    call and one segment, and the client sees nothing later than it would have: the head
+    alone tells it nothing it can act on. An interim ``100 Continue`` is never held.
+
+    Everything but ``write`` and ``close`` is the connection's transport's. Holds no
+    reference to the request cycle, so the two never form a cycle for the garbage
+    collector (a cycle per request wakes it every few hundred requests)."""
+
+    __slots__ = ("_head", "_started", "_transport")
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self._transport = transport
+        self._head: bytes | None = None
+        self._started = False
+
+    def write(self, data: bytes) -> None:
+        if not self._started and data != CONTINUE:
+            # uvicorn's first write other than an interim answer is the response's head.
+            self._started = True
+            self._head = data
+            return
+        head = self._head
+        if head is not None:
+            self._head = None
+            data = head + data
+        self._transport.write(data)
+
+    def close(self) -> None:
+        head = self._head
+        if head is not None:
+            self._head = None
+            self._transport.write(head)
+        self._transport.close()
+
+    def is_closing(self) -> bool:
+        return self._transport.is_closing()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
     """:class:`HttpToolsProtocol` with the head's size, field count and arrival time bounded."""
 
@@ -210,7 +262,12 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
                 raise _Refused
         self._in_head = False
         self._head_open = False  # the pending timer, if any, lapses when it fires
+        previous = self.cycle
         super().on_headers_complete()
+        cycle = self.cycle
+        # A HEAD answer has no body to write, so its head is never held.
+        if cycle is not previous and cycle is not None and self.scope["method"] != "HEAD":
+            cycle.transport = ResponseTransport(self.transport)  # type: ignore[assignment]
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
