@@ -10,7 +10,7 @@ the call).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -40,8 +40,8 @@ class Call:
     principal: Principal | None
     request: HttpRequest
     now: datetime
-    region: str
     request_id: str
+    region: str
     store: Store
     master: MasterKey
     settings: Settings
@@ -64,8 +64,6 @@ class Call:
     jwks: JwksCache
     #: Backoff and lockout of wrong MFA codes.
     mfa_limits: AttemptLimits
-    #: Extra response headers an operation wants sent.
-    headers: dict[str, str] = field(default_factory=dict)
 
     def authorize(
         self,

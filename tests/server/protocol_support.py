@@ -44,7 +44,7 @@ def connect(app: Any) -> BoundedHttpToolsProtocol:
     """A protocol serving ``app`` on a new in-memory connection (call within a running loop);
     ``protocol.transport`` is the :class:`MemoryTransport`."""
     use_limits(Settings.from_env({}))
-    config = Config(app=app, lifespan="off")
+    config = Config(app=app, lifespan="off", access_log=False)  # as `credmint serve` runs it
     config.load()
     protocol = BoundedHttpToolsProtocol(config, ServerState(), {}, asyncio.get_running_loop())
     protocol.connection_made(MemoryTransport())

@@ -10,8 +10,11 @@ client before the refusal, or the client would take a stored write for a failed 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from typing import Any
+
+import pytest
 
 from tests.server.protocol_support import MemoryTransport, connect
 
@@ -84,7 +87,7 @@ def test_a_well_formed_connection_is_left_open() -> None:
     assert statuses == [200, 200] and body == b"a" and not closed
 
 
-# --- one write per response (ResponseTransport) ---------------------------------------------
+# --- one write per response (ResponseCycle) -------------------------------------------------
 
 
 def _writes(app: Any, *pieces: bytes) -> tuple[list[bytes], bool]:
@@ -115,7 +118,7 @@ def test_a_response_head_and_body_go_out_in_one_write() -> None:
         assert write.startswith(b"HTTP/1.1 200 ") and write.endswith(b"\r\n\r\na")
 
 
-def test_a_head_request_is_answered_without_a_body_write() -> None:
+def test_a_head_request_is_answered_in_one_write() -> None:
     writes, closed = _writes(_echo, b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n")
     assert len(writes) == 1 and writes[0].startswith(b"HTTP/1.1 200 ") and not closed
 
@@ -151,11 +154,9 @@ async def _streamed(scope: dict[str, Any], receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": b"def"})
 
 
-def test_a_streamed_body_sends_its_head_with_the_first_piece() -> None:
-    writes, _ = _writes(_streamed, ONE)
-    assert len(writes) == 2
-    assert writes[0].startswith(b"HTTP/1.1 200 ") and writes[0].endswith(b"\r\n\r\nabc")
-    assert writes[1] == b"def"
+def test_a_streamed_body_is_sent_as_uvicorn_sends_it() -> None:
+    writes, closed = _writes(_streamed, ONE)
+    assert not closed and writes[0].startswith(b"HTTP/1.1 200 ") and writes[1:] == [b"abc", b"def"]
 
 
 async def _fails_after_the_head(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -164,20 +165,25 @@ async def _fails_after_the_head(scope: dict[str, Any], receive: Any, send: Any) 
     raise RuntimeError("broke between head and body")
 
 
-def test_a_head_held_when_the_application_fails_goes_out_before_the_close() -> None:
-    """As without holding: the client gets the head, then the connection closes short."""
-    writes, closed = _writes(_fails_after_the_head, ONE)
-    assert closed and len(writes) == 1 and writes[0].startswith(b"HTTP/1.1 200 ")
+async def _stops_after_the_head(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    await receive()
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"6")]})
+
+
+@pytest.mark.parametrize("app", [_fails_after_the_head, _stops_after_the_head])
+def test_an_application_stopping_after_its_head_gets_the_head_then_a_close(app: Any) -> None:
+    """As uvicorn answers it: the head, then the connection closed short of the length it
+    names (how a stored object that fails its check midway is cut off)."""
+    writes, closed = _writes(app, ONE)
+    assert closed and writes == [b"HTTP/1.1 200 OK\r\ncontent-length: 6\r\n\r\n"]
 
 
 def test_serving_a_request_leaves_no_reference_cycle() -> None:
-    """The held head's transport must not point back at the request cycle: a cycle per
-    request is garbage only the collector frees, and it wakes every few hundred requests."""
+    """A cycle per request is garbage only the collector frees, and it would wake every
+    few hundred requests."""
     import gc
 
     from uvicorn.protocols.http.httptools_impl import RequestResponseCycle
-
-    from credmint.server.protocol import ResponseTransport
 
     gc.collect()
     gc.disable()
@@ -185,10 +191,64 @@ def test_serving_a_request_leaves_no_reference_cycle() -> None:
     try:
         writes, _ = _writes(_echo, ONE, ONE)
         gc.collect()
-        kept = [o for o in gc.garbage if isinstance(o, (ResponseTransport, RequestResponseCycle))]
+        kept = [o for o in gc.garbage if isinstance(o, RequestResponseCycle)]
     finally:
         gc.set_debug(0)
         gc.garbage.clear()
         gc.enable()
     assert len(writes) == 2
     assert kept == []
+
+
+# The fast path against uvicorn's own send: the same bytes, the same connection state.
+RESPONSES = [
+    pytest.param("POST", True, 200, [(b"content-type", b"text/xml"), (b"content-length", b"3")], b"abc", id="plain"),
+    pytest.param("POST", True, 404, [(b"Content-Length", b"0"), (b"X-Amz-Id", b"v")], b"", id="names-lowered"),
+    pytest.param("POST", False, 200, [(b"content-length", b"2")], b"ok", id="client-asked-close"),
+    pytest.param("HEAD", True, 200, [(b"content-length", b"10")], b"", id="head-keeps-length"),
+    pytest.param("GET", True, 200, [(b"content-length", b"2"), (b"connection", b"close")], b"ok", id="app-closes"),
+    pytest.param("GET", True, 200, [(b"transfer-encoding", b"chunked")], b"ok", id="chunked"),
+    pytest.param("GET", True, 200, [], b"ok", id="no-length"),
+    pytest.param("GET", True, 200, [(b"content-length", b"5")], b"ok", id="short-body"),
+    pytest.param("GET", True, 200, [(b"content-length", b"2"), (b"x-v", b"a\tb")], b"ok", id="tab-in-value"),
+    pytest.param("GET", True, 200, [(b"content-length", b"2"), (b"x-v", b"a\r\nb")], b"ok", id="crlf-in-value"),
+    pytest.param("GET", True, 200, [(b"content-length", b"2"), (b"x-v", b"a\x00")], b"ok", id="nul-in-value"),
+    pytest.param("GET", True, 200, [(b"content-length", b"2"), (b"x v", b"a")], b"ok", id="space-in-name"),
+    pytest.param("GET", True, 200, [(b"content-length", b"2"), (b"x:", b"a")], b"ok", id="colon-in-name"),
+]
+
+
+@pytest.mark.parametrize(("method", "keep_alive", "status", "headers", "body"), RESPONSES)
+def test_a_whole_response_is_written_as_uvicorn_writes_it(
+    method: str, keep_alive: bool, status: int, headers: list[tuple[bytes, bytes]], body: bytes
+) -> None:
+    from uvicorn.protocols.http.flow_control import FlowControl
+    from uvicorn.protocols.http.httptools_impl import RequestResponseCycle
+
+    from credmint.server.protocol import ResponseCycle
+
+    async def answer(kind: type[RequestResponseCycle]) -> tuple[bytes, bool, str | None, bool]:
+        transport = MemoryTransport()
+        completed = []
+        cycle = kind(
+            scope={"method": method, "type": "http"},  # type: ignore[typeddict-item]
+            transport=transport,
+            flow=FlowControl(transport),
+            logger=logging.getLogger("test"),
+            access_logger=logging.getLogger("test.access"),
+            access_log=False,
+            default_headers=[(b"server", b"uvicorn"), (b"date", b"Mon, 07 Dec 2026 07:00:00 GMT")],
+            message_event=asyncio.Event(),
+            expect_100_continue=False,
+            keep_alive=keep_alive,
+            on_response=lambda: completed.append(True),
+        )
+        failure = None
+        try:
+            await cycle.send({"type": "http.response.start", "status": status, "headers": headers})
+            await cycle.send({"type": "http.response.body", "body": body})
+        except RuntimeError as err:
+            failure = str(err)
+        return transport.written, transport.closed, failure, bool(completed)
+
+    assert asyncio.run(answer(ResponseCycle)) == asyncio.run(answer(RequestResponseCycle))

@@ -73,7 +73,7 @@ def call(
         cast(Any, None),
     )
     parts |= dict.fromkeys(("control_policies", "jwks", "mfa_limits"), cast(Any, None))
-    return Call(service, operation, params or {}, principal, req, now, "us-east-1", "req", **parts)
+    return Call(service, operation, params or {}, principal, req, now, "req", "us-east-1", **parts)
 
 
 def throttle(**limits: Limit) -> IssuanceThrottle:

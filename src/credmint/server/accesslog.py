@@ -64,34 +64,26 @@ FIELDS = (
 
 
 class Exchange:
-    """What is learnt about one request while it is served (see the module docstring)."""
+    """What is learnt about one request while it is served (see the module docstring).
 
-    __slots__ = (
-        "access_key_id",
-        "auth_type",
-        "bucket",
-        "error_code",
-        "key",
-        "operation",
-        "principal_arn",
-        "service",
-        "signature_version",
-    )
+    The facts not learnt yet are the class's defaults: a request sets only what it learns,
+    and making one costs a single assignment."""
+
+    #: A registered operation name (never the request's raw Action): it labels metrics.
+    operation = "-"
+    access_key_id: str | None = None
+    principal_arn: str | None = None
+    error_code: str | None = None
+    #: The S3 bucket and key addressed (S3 server access logs are kept per bucket).
+    bucket: str | None = None
+    key: str | None = None
+    #: How an S3 request was signed: "SigV2" / "SigV4", in a header ("AuthHeader") or
+    #: the query string ("QueryString"); None when unsigned.
+    signature_version: str | None = None
+    auth_type: str | None = None
 
     def __init__(self, service: str) -> None:
         self.service = service
-        #: A registered operation name (never the request's raw Action): it labels metrics.
-        self.operation = "-"
-        self.access_key_id: str | None = None
-        self.principal_arn: str | None = None
-        self.error_code: str | None = None
-        #: The S3 bucket and key addressed (S3 server access logs are kept per bucket).
-        self.bucket: str | None = None
-        self.key: str | None = None
-        #: How an S3 request was signed: "SigV2" / "SigV4", in a header ("AuthHeader") or
-        #: the query string ("QueryString"); None when unsigned.
-        self.signature_version: str | None = None
-        self.auth_type: str | None = None
 
 
 _current: ContextVar[Exchange] = ContextVar("credmint_exchange")

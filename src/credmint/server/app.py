@@ -493,10 +493,7 @@ class CredmintApp:
             if facts is not None:
                 facts.result = result
             body = compiled.render(result or {}, request_id)
-            headers = [(b"content-type", b"text/xml"), (b"x-amzn-requestid", request_id.encode())]
-            if call.headers:
-                headers.extend((k.encode(), v.encode()) for k, v in call.headers.items())
-            return 200, headers, body
+            return 200, [(b"content-type", b"text/xml"), (b"x-amzn-requestid", request_id.encode())], body
         except AwsError as err:
             return self._render_query_error(err, ns_service, request_id)
 

@@ -26,6 +26,8 @@ Receive = Callable[[], Awaitable[Message]]
 #: needs no deadline. Other servers (tests' in-process transport) never set it, and their
 #: reads are always watched.
 BODY_RECEIVED = "credmint.body_received"
+#: The SHA-256 of no bytes, in hex.
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
 
 class BodyRefused(Exception):
@@ -95,40 +97,69 @@ class BodyReader:
         self.sha256 = ""
 
     def _reserve(self, total: int) -> None:
-        if total > self._reserved:
-            if not self._budget.reserve(total - self._reserved):
+        more = total - self._reserved
+        if more > 0:
+            if not self._budget.reserve(more):
                 raise BodyRefused(s3_errors.SlowDown(), errors.ServiceUnavailable())
             self._reserved = total
 
     def release(self) -> None:
-        self._budget.release(self._reserved)
-        self._reserved = 0
+        if self._reserved:
+            self._budget.release(self._reserved)
+            self._reserved = 0
 
     async def read(self, limit: int, *, hash_body: bool = False) -> bytes:
-        hasher = hashlib.sha256() if hash_body else None
-        declared = self._head.header("content-length")
+        head = self._head
+        declared = head.header("content-length")
         if declared is not None and declared.isdigit():
-            if int(declared) > limit:
+            size = int(declared)
+            if size > limit:
                 raise too_large()
-            self._reserve(int(declared))
-        elif self._head.header("transfer-encoding") is None:
+        elif head.header("transfer-encoding") is None:
             self.complete = True  # neither header: no body (RFC 9112 §6.3)
-            self.sha256 = hasher.hexdigest() if hasher is not None else ""
+            self.sha256 = EMPTY_SHA256 if hash_body else ""
             return b""
+        else:
+            size = 0
+        first: Message | None = None
+        if self._scope.get(BODY_RECEIVED, False):
+            # Received whole: one receive that cannot wait hands all of it over, so it is
+            # taken without a deadline. Any receive that might wait is watched.
+            first = await self._receive()
+            if not first.get("more_body", False):
+                return self._take_whole(first, limit, hash_body)
+        self._reserve(size)
+        return await self._read_watched(limit, hash_body, first)
+
+    def _take_whole(self, message: Message, limit: int, hash_body: bool) -> bytes:
+        """The body of a request whose one message holds all of it (or the client gone)."""
+        self.complete = True
+        chunk: bytes = message.get("body", b"") if message["type"] != "http.disconnect" else b""
+        if chunk:
+            if len(chunk) > limit:
+                raise too_large()
+            self._reserve(len(chunk))
+        if hash_body:
+            self.sha256 = hashlib.sha256(chunk).hexdigest()
+        return chunk
+
+    async def _read_watched(self, limit: int, hash_body: bool, first: Message | None) -> bytes:
+        """The body, a message at a time, each receive that might wait under the deadline;
+        ``first`` is a message already received."""
+        hasher = hashlib.sha256() if hash_body else None
         chunks: list[bytes] = []
         size = 0
         start = 0.0
-        # A body already received whole is taken without a deadline (one receive that
-        # cannot wait); any receive that might wait is watched.
-        unwatched = self._scope.get(BODY_RECEIVED, False)
         watch: Watch | None = None
         try:
             while True:
-                if watch is None and not unwatched:
-                    start = asyncio.get_running_loop().time()
-                    watch = self._deadlines.watch(start + self._timeout + size / self._min_rate)
-                unwatched = False
-                message = await self._receive()
+                if first is not None:
+                    message, first = first, None
+                else:
+                    if watch is None:
+                        start = asyncio.get_running_loop().time()
+                        watch = self._deadlines.watch(start + self._timeout + size / self._min_rate)
+                    message = await self._receive()
                 if message["type"] == "http.disconnect":
                     self.complete = True
                     break

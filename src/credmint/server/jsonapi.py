@@ -81,7 +81,6 @@ async def handle_json(edge: Edge, node: Node, req: HttpRequest, service: str, re
         if facts is not None:
             facts.result = result
         headers = [(b"content-type", json_protocol.CONTENT_TYPE), (b"x-amzn-requestid", request_id.encode())]
-        headers.extend((k.encode(), v.encode()) for k, v in call.headers.items())
         return 200, headers, json_protocol.encode_result(op_model, result)
     except AwsError as err:
         return render_error(err, request_id)
