@@ -77,11 +77,33 @@ def new_access_key_id(account_id: str, temporary: bool) -> AccessKeyId:
     failure to retry, not something callers must plan for (the store's unique index
     catches it).
     """
+    return _key_id(account_id, temporary, secrets.randbits(_RANDOM_BITS))
+
+
+def _key_id(account_id: str, temporary: bool, random_bits: int) -> AccessKeyId:
     if not is_account_id(account_id):
         raise ValueError("account id must be 12 decimal digits")
-    bits = _NEW_GENERATION_BIT | (int(account_id) << _ACCOUNT_SHIFT) | secrets.randbits(_RANDOM_BITS)
+    bits = _NEW_GENERATION_BIT | (int(account_id) << _ACCOUNT_SHIFT) | random_bits
     prefix = TEMPORARY_KEY_PREFIX if temporary else LONG_TERM_KEY_PREFIX
     return AccessKeyId(prefix + b32_80(bits))
+
+
+#: Random bytes behind a key id's 39 random bits (the lowest bit of the fifth is unused)
+#: and behind a secret.
+_KEY_ID_RANDOM_BYTES = 5
+_SECRET_RANDOM_BYTES = 30
+
+
+def new_temporary_key(account_id: str, extra_bytes: int = 0) -> tuple[AccessKeyId, str, bytes]:
+    """A fresh ``ASIA…`` key id naming ``account_id``, its secret, and ``extra_bytes`` more
+    random bytes: what :func:`new_access_key_id` and :func:`new_secret_access_key` give,
+    from one read of the system's randomness instead of one each (issuing a session also
+    needs its token's nonce: ``extra_bytes``)."""
+    raw = secrets.token_bytes(_KEY_ID_RANDOM_BYTES + _SECRET_RANDOM_BYTES + extra_bytes)
+    key_id = _key_id(account_id, True, int.from_bytes(raw[:_KEY_ID_RANDOM_BYTES], "big") >> 1)
+    cut = _KEY_ID_RANDOM_BYTES + _SECRET_RANDOM_BYTES
+    secret = base64.b64encode(raw[_KEY_ID_RANDOM_BYTES:cut]).decode("ascii")
+    return key_id, secret, raw[cut:]
 
 
 #: RFC 4648's base32 alphabet, and every 10-bit value as its two characters.
@@ -129,7 +151,7 @@ def new_secret_access_key() -> str:
     30 bytes encode to exactly 40 base64 characters with no padding, which is precisely
     AWS's secret format.
     """
-    return base64.b64encode(secrets.token_bytes(30)).decode("ascii")
+    return base64.b64encode(secrets.token_bytes(_SECRET_RANDOM_BYTES)).decode("ascii")
 
 
 def new_unique_id(prefix: str) -> UniqueId:

@@ -50,6 +50,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from credmint import errors
 from credmint.ids import AccessKeyId, AccountId, is_account_id, is_temporary_access_key_id
+from credmint.jsontext import compact_encoder
 from credmint.sealing import MasterKey
 
 #: The longest session AWS issues (GetSessionToken / GetFederationToken, 36 h). A retired
@@ -79,6 +80,8 @@ TOKEN_FORMATS = frozenset({_FORMAT_DEFLATED, _FORMAT_PLAIN})
 #: Claims up to this size are sealed as they are (see the module docstring).
 _PLAIN_MAX_BYTES = 512
 _NONCE_BYTES = 12
+#: The random bytes a caller of :func:`seal_token` passes as its nonce.
+TOKEN_NONCE_BYTES = _NONCE_BYTES
 _TAG_BYTES = 16
 _KEY_BYTES = 32
 #: Cap on the inflated payload: an authentic token never comes near it, and it bounds the
@@ -330,12 +333,17 @@ def keyring_from_records(records: Iterable[TokenKeyRecord], master: MasterKey) -
 # --- sealing and opening ----------------------------------------------------------------
 
 
-def seal_token(claims: SessionClaims, keyring: TokenKeyring) -> str:
+def seal_token(claims: SessionClaims, keyring: TokenKeyring, nonce: bytes | None = None) -> str:
     """The session token for ``claims``, sealed by the keyring's active key.
 
+    ``nonce`` is 12 fresh random bytes when the caller drew them already (issuance reads
+    the system's randomness once for key id, secret and nonce); a new one otherwise.
     :class:`TokenTooLargeError` if it would exceed ``MAX_TOKEN_CHARS``."""
     key = keyring.active
-    nonce = secrets.token_bytes(_NONCE_BYTES)
+    if nonce is None:
+        nonce = secrets.token_bytes(_NONCE_BYTES)
+    elif len(nonce) != _NONCE_BYTES:
+        raise ValueError(f"a token nonce is {_NONCE_BYTES} bytes")
     payload = _encode_claims(claims)
     if len(payload) <= _PLAIN_MAX_BYTES:
         header = _header(key.key_id, _FORMAT_PLAIN)
@@ -437,7 +445,15 @@ def _aead(secret: bytes) -> AESGCM:
 # format: change them only with CLAIMS_VERSION.
 
 
+#: One encoder for every token's claims (``json.dumps`` with options builds one per call).
+_encode_json = compact_encoder(ensure_ascii=False)
+
+
 def _encode_claims(c: SessionClaims) -> bytes:
+    # Members in this order, optional ones only when set: the bytes are those of the
+    # format's reference (a dict of every optional member, ``None`` ones dropped), which a
+    # test pins; written out so that the common session (no optional member but
+    # ``sn``/``ra``/``ab``) builds one dict and nothing else.
     d: dict[str, Any] = {
         "v": SCOPED_CLAIMS_VERSION if c.scope_policies else CLAIMS_VERSION,
         "k": c.kind.value,
@@ -449,24 +465,35 @@ def _encode_claims(c: SessionClaims) -> bytes:
         "ia": c.issued_at,
         "d": c.expires_at - c.issued_at,
     }
-    optional: dict[str, Any] = {
-        "ra": c.role_arn,
-        "ab": c.assumed_by_arn,
-        "sn": c.session_name,
-        "m": 1 if c.mfa_authenticated else None,
-        "mt": c.mfa_auth_time,
-        "p": c.session_policy,
-        "pr": list(c.policy_arns) or None,
-        "t": [list(kv) for kv in c.session_tags] or None,
-        "tt": list(c.transitive_tag_keys) or None,
-        "si": c.source_identity,
-        "rc": 1 if c.role_chained else None,
-        "f": dict(c.federation) or None,
-        "sc": list(c.scope_policies) or None,
-        "z": c.padding,
-    }
-    d.update((k, v) for k, v in optional.items() if v is not None)
-    return json.dumps(d, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    if c.role_arn is not None:
+        d["ra"] = c.role_arn
+    if c.assumed_by_arn is not None:
+        d["ab"] = c.assumed_by_arn
+    if c.session_name is not None:
+        d["sn"] = c.session_name
+    if c.mfa_authenticated:
+        d["m"] = 1
+    if c.mfa_auth_time is not None:
+        d["mt"] = c.mfa_auth_time
+    if c.session_policy is not None:
+        d["p"] = c.session_policy
+    if c.policy_arns:
+        d["pr"] = list(c.policy_arns)
+    if c.session_tags:
+        d["t"] = [list(kv) for kv in c.session_tags]
+    if c.transitive_tag_keys:
+        d["tt"] = list(c.transitive_tag_keys)
+    if c.source_identity is not None:
+        d["si"] = c.source_identity
+    if c.role_chained:
+        d["rc"] = 1
+    if c.federation:
+        d["f"] = dict(c.federation)
+    if c.scope_policies:
+        d["sc"] = list(c.scope_policies)
+    if c.padding is not None:
+        d["z"] = c.padding
+    return _encode_json(d).encode("utf-8")
 
 
 def _decode_claims(raw: bytes, access_key_id: str) -> SessionClaims:
