@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import re
 import secrets
+from functools import lru_cache
 from typing import NewType
 
 #: Distinct types for the ids that travel side by side (a principal, a session's claims,
@@ -81,11 +82,28 @@ def new_access_key_id(account_id: str, temporary: bool) -> AccessKeyId:
 
 
 def _key_id(account_id: str, temporary: bool, random_bits: int) -> AccessKeyId:
+    # The first eight base32 characters carry bits 79..40, the account's alone; the last
+    # eight carry bit 39 (the account's lowest) and the 39 random bits.
+    head, low_bit = _account_part(account_id)
+    t = _B32_PAIRS
+    low = low_bit | random_bits
+    return AccessKeyId(
+        (TEMPORARY_KEY_PREFIX if temporary else LONG_TERM_KEY_PREFIX)
+        + head
+        + t[low >> 30]
+        + t[(low >> 20) & 1023]
+        + t[(low >> 10) & 1023]
+        + t[low & 1023]
+    )
+
+
+@lru_cache(maxsize=1024)
+def _account_part(account_id: str) -> tuple[str, int]:
+    """A key id's eight account characters and bit 39, for ``account_id`` (validated)."""
     if not is_account_id(account_id):
         raise ValueError("account id must be 12 decimal digits")
-    bits = _NEW_GENERATION_BIT | (int(account_id) << _ACCOUNT_SHIFT) | random_bits
-    prefix = TEMPORARY_KEY_PREFIX if temporary else LONG_TERM_KEY_PREFIX
-    return AccessKeyId(prefix + b32_80(bits))
+    bits = _NEW_GENERATION_BIT | (int(account_id) << _ACCOUNT_SHIFT)
+    return b32_80(bits)[:8], bits & (1 << _RANDOM_BITS)
 
 
 #: Random bytes behind a key id's 39 random bits (the lowest bit of the fifth is unused)

@@ -156,3 +156,12 @@ def test_new_temporary_key() -> None:
     assert low == (1 << 39) - 1 and high == 0
     with pytest.raises(ValueError):
         ids.new_temporary_key("12345")
+
+
+@pytest.mark.parametrize("account", ["000000000000", "000000000001", "123456789012", "999999999999"])
+def test_key_id_is_the_base32_of_its_80_bits(account: str) -> None:
+    rng = random.Random(account)
+    for random_bits in (0, 1, (1 << 39) - 1, *(rng.getrandbits(39) for _ in range(50))):
+        bits = (1 << 79) | (int(account) << 39) | random_bits
+        for temporary, prefix in ((True, "ASIA"), (False, "AKIA")):
+            assert ids._key_id(account, temporary, random_bits) == prefix + ids.b32_80(bits)
