@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import re
 import secrets
+from functools import lru_cache
 from typing import NewType
 
 #: Distinct types for the ids that travel side by side (a principal, a session's claims,
@@ -77,11 +78,50 @@ def new_access_key_id(account_id: str, temporary: bool) -> AccessKeyId:
     failure to retry, not something callers must plan for (the store's unique index
     catches it).
     """
+    return _key_id(account_id, temporary, secrets.randbits(_RANDOM_BITS))
+
+
+def _key_id(account_id: str, temporary: bool, random_bits: int) -> AccessKeyId:
+    # The first eight base32 characters carry bits 79..40, the account's alone; the last
+    # eight carry bit 39 (the account's lowest) and the 39 random bits.
+    head, low_bit = _account_part(account_id)
+    t = _B32_PAIRS
+    low = low_bit | random_bits
+    return AccessKeyId(
+        (TEMPORARY_KEY_PREFIX if temporary else LONG_TERM_KEY_PREFIX)
+        + head
+        + t[low >> 30]
+        + t[(low >> 20) & 1023]
+        + t[(low >> 10) & 1023]
+        + t[low & 1023]
+    )
+
+
+@lru_cache(maxsize=1024)
+def _account_part(account_id: str) -> tuple[str, int]:
+    """A key id's eight account characters and bit 39, for ``account_id`` (validated)."""
     if not is_account_id(account_id):
         raise ValueError("account id must be 12 decimal digits")
-    bits = _NEW_GENERATION_BIT | (int(account_id) << _ACCOUNT_SHIFT) | secrets.randbits(_RANDOM_BITS)
-    prefix = TEMPORARY_KEY_PREFIX if temporary else LONG_TERM_KEY_PREFIX
-    return AccessKeyId(prefix + b32_80(bits))
+    bits = _NEW_GENERATION_BIT | (int(account_id) << _ACCOUNT_SHIFT)
+    return b32_80(bits)[:8], bits & (1 << _RANDOM_BITS)
+
+
+#: Random bytes behind a key id's 39 random bits (the lowest bit of the fifth is unused)
+#: and behind a secret.
+_KEY_ID_RANDOM_BYTES = 5
+_SECRET_RANDOM_BYTES = 30
+
+
+def new_temporary_key(account_id: str, extra_bytes: int = 0) -> tuple[AccessKeyId, str, bytes]:
+    """A fresh ``ASIA…`` key id naming ``account_id``, its secret, and ``extra_bytes`` more
+    random bytes: what :func:`new_access_key_id` and :func:`new_secret_access_key` give,
+    from one read of the system's randomness instead of one each (issuing a session also
+    needs its token's nonce: ``extra_bytes``)."""
+    raw = secrets.token_bytes(_KEY_ID_RANDOM_BYTES + _SECRET_RANDOM_BYTES + extra_bytes)
+    key_id = _key_id(account_id, True, int.from_bytes(raw[:_KEY_ID_RANDOM_BYTES], "big") >> 1)
+    cut = _KEY_ID_RANDOM_BYTES + _SECRET_RANDOM_BYTES
+    secret = base64.b64encode(raw[_KEY_ID_RANDOM_BYTES:cut]).decode("ascii")
+    return key_id, secret, raw[cut:]
 
 
 #: RFC 4648's base32 alphabet, and every 10-bit value as its two characters.
@@ -129,7 +169,7 @@ def new_secret_access_key() -> str:
     30 bytes encode to exactly 40 base64 characters with no padding, which is precisely
     AWS's secret format.
     """
-    return base64.b64encode(secrets.token_bytes(30)).decode("ascii")
+    return base64.b64encode(secrets.token_bytes(_SECRET_RANDOM_BYTES)).decode("ascii")
 
 
 def new_unique_id(prefix: str) -> UniqueId:

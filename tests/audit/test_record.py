@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import re
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import botocore.session
@@ -348,3 +349,37 @@ def test_every_sensitive_member_of_the_models_is_decided() -> None:
 )
 def test_cloudtrail_time(value: datetime, text: str) -> None:
     assert rec.cloudtrail_time(value) == text
+
+
+def test_cloudtrail_time_cache_answers_by_instant() -> None:
+    base = datetime(2023, 7, 5, 1, 5, 9, tzinfo=UTC)
+    for _ in range(2):
+        assert rec.cloudtrail_time(base) == "Jul 5, 2023, 1:05:09 AM"
+        assert rec.cloudtrail_time(base.astimezone(timezone(timedelta(hours=-7)))) == "Jul 5, 2023, 1:05:09 AM"
+        assert rec.cloudtrail_time(base.replace(tzinfo=timezone(timedelta(hours=2)))) == "Jul 4, 2023, 11:05:09 PM"
+        assert rec.cloudtrail_time(base.replace(tzinfo=None, hour=13)) == "Jul 5, 2023, 1:05:09 PM"
+
+
+def test_parameter_bound_counts_names_and_values_exactly() -> None:
+    # The bound counts every member name and string value; cached member names count as
+    # when first seen. A name seen for the first time, then again.
+    for name in ("FirstSeenMemberForTheBound", "FirstSeenMemberForTheBound"):
+        fits = {name: "x" * (rec.MAX_PARAMETER_CHARS - len(name))}
+        r = build(service="iam", operation="PutUserPolicy", principal=USER, params=fits)
+        assert r["requestParameters"] == {"firstSeenMemberForTheBound": fits[name]}
+        over = {name: "x" * (rec.MAX_PARAMETER_CHARS - len(name) + 1)}
+        r = build(service="iam", operation="PutUserPolicy", principal=USER, params=over)
+        assert r["requestParameters"] is None
+    nested = {"Outer": {"Inner": "x" * (rec.MAX_PARAMETER_CHARS - len("Outer") - len("Inner"))}}
+    r = build(service="iam", operation="PutUserPolicy", principal=USER, params=nested)
+    assert r["requestParameters"] == {"outer": {"inner": nested["Outer"]["Inner"]}}
+    nested["Outer"]["Inner"] += "x"
+    assert build(service="iam", operation="PutUserPolicy", principal=USER, params=nested)["requestParameters"] is None
+
+
+def test_member_names_that_are_not_plain_strings() -> None:
+    class Member(enum.StrEnum):
+        NAME = "MemberName"
+
+    r = build(service="iam", operation="TagUser", principal=USER, params={Member.NAME: "v", "Ünïcode": "w", "": "e"})
+    assert r["requestParameters"] == {"memberName": "v", "ünïcode": "w", "": "e"}

@@ -132,3 +132,36 @@ def test_b32_80_is_b32encode_of_the_ten_bytes(bits: int) -> None:
 def test_b32_80_refuses_what_is_not_80_bits(bits: int) -> None:
     with pytest.raises(ValueError):
         ids.b32_80(bits)
+
+
+def test_new_temporary_key() -> None:
+    seen: set[str] = set()
+    for account in ("123456789012", "000000000001", "999999999999"):
+        for extra in (0, 12):
+            key_id, secret, more = ids.new_temporary_key(account, extra)
+            assert ids.is_temporary_access_key_id(key_id)
+            assert ids.account_from_access_key_id(key_id) == account
+            assert ids.is_secret_access_key(secret)
+            assert len(more) == extra
+            seen.add(key_id)
+    assert len(seen) == 6
+    # Every one of the key id's 39 random bits is drawn.
+    low = 0
+    high = (1 << 39) - 1
+    for _ in range(200):
+        key_id, _, _ = ids.new_temporary_key("123456789012")
+        bits = int.from_bytes(base64.b32decode(key_id[4:]), "big") & ((1 << 39) - 1)
+        low |= bits
+        high &= bits
+    assert low == (1 << 39) - 1 and high == 0
+    with pytest.raises(ValueError):
+        ids.new_temporary_key("12345")
+
+
+@pytest.mark.parametrize("account", ["000000000000", "000000000001", "123456789012", "999999999999"])
+def test_key_id_is_the_base32_of_its_80_bits(account: str) -> None:
+    rng = random.Random(account)
+    for random_bits in (0, 1, (1 << 39) - 1, *(rng.getrandbits(39) for _ in range(50))):
+        bits = (1 << 79) | (int(account) << 39) | random_bits
+        for temporary, prefix in ((True, "ASIA"), (False, "AKIA")):
+            assert ids._key_id(account, temporary, random_bits) == prefix + ids.b32_80(bits)

@@ -43,13 +43,14 @@ import secrets
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from json.encoder import encode_basestring
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from credmint import errors
 from credmint.ids import AccessKeyId, AccountId, is_account_id, is_temporary_access_key_id
+from credmint.jsontext import compact_encoder
 from credmint.sealing import MasterKey
 
 #: The longest session AWS issues (GetSessionToken / GetFederationToken, 36 h). A retired
@@ -79,6 +80,8 @@ TOKEN_FORMATS = frozenset({_FORMAT_DEFLATED, _FORMAT_PLAIN})
 #: Claims up to this size are sealed as they are (see the module docstring).
 _PLAIN_MAX_BYTES = 512
 _NONCE_BYTES = 12
+#: The random bytes a caller of :func:`seal_token` passes as its nonce.
+TOKEN_NONCE_BYTES = _NONCE_BYTES
 _TAG_BYTES = 16
 _KEY_BYTES = 32
 #: Cap on the inflated payload: an authentic token never comes near it, and it bounds the
@@ -330,12 +333,17 @@ def keyring_from_records(records: Iterable[TokenKeyRecord], master: MasterKey) -
 # --- sealing and opening ----------------------------------------------------------------
 
 
-def seal_token(claims: SessionClaims, keyring: TokenKeyring) -> str:
+def seal_token(claims: SessionClaims, keyring: TokenKeyring, nonce: bytes | None = None) -> str:
     """The session token for ``claims``, sealed by the keyring's active key.
 
+    ``nonce`` is 12 fresh random bytes when the caller drew them already (issuance reads
+    the system's randomness once for key id, secret and nonce); a new one otherwise.
     :class:`TokenTooLargeError` if it would exceed ``MAX_TOKEN_CHARS``."""
     key = keyring.active
-    nonce = secrets.token_bytes(_NONCE_BYTES)
+    if nonce is None:
+        nonce = secrets.token_bytes(_NONCE_BYTES)
+    elif len(nonce) != _NONCE_BYTES:
+        raise ValueError(f"a token nonce is {_NONCE_BYTES} bytes")
     payload = _encode_claims(claims)
     if len(payload) <= _PLAIN_MAX_BYTES:
         header = _header(key.key_id, _FORMAT_PLAIN)
@@ -348,7 +356,8 @@ def seal_token(claims: SessionClaims, keyring: TokenKeyring) -> str:
         compressor = zlib.compressobj(6, zlib.DEFLATED, -12, 4)
         payload = compressor.compress(payload) + compressor.flush()
     aad = header + claims.access_key_id.encode("ascii")
-    token = base64.b64encode(header + nonce + _aead(key.secret).encrypt(nonce, payload, aad)).decode("ascii")
+    sealed = header + nonce + _aead(key.secret).encrypt(nonce, payload, aad)
+    token = binascii.b2a_base64(sealed, newline=False).decode("ascii")
     if len(token) > MAX_TOKEN_CHARS:
         raise TokenTooLargeError(f"session token would be {len(token)} characters (limit {MAX_TOKEN_CHARS})")
     return token
@@ -408,6 +417,7 @@ def _authenticate(token: str, access_key_id: str, keyring: TokenKeyring) -> tupl
         raise invalid() from None
 
 
+@functools.lru_cache(maxsize=64)
 def _header(key_id: str, token_format: int) -> bytes:
     raw = key_id.encode("ascii")
     return bytes((token_format, len(raw))) + raw
@@ -437,36 +447,51 @@ def _aead(secret: bytes) -> AESGCM:
 # format: change them only with CLAIMS_VERSION.
 
 
+#: JSON text of a string (quoted, non-ASCII as is: the claims are UTF-8) and of any value,
+#: as ``json.dumps(..., separators=(",", ":"), ensure_ascii=False)`` writes them.
+_quote = encode_basestring
+_encode_json = compact_encoder(ensure_ascii=False)
+
+
 def _encode_claims(c: SessionClaims) -> bytes:
-    d: dict[str, Any] = {
-        "v": SCOPED_CLAIMS_VERSION if c.scope_policies else CLAIMS_VERSION,
-        "k": c.kind.value,
-        "s": c.secret_access_key,
-        "a": c.account_id,
-        "pk": c.principal_kind.value,
-        "pa": c.principal_arn,
-        "pi": c.principal_id,
-        "ia": c.issued_at,
-        "d": c.expires_at - c.issued_at,
-    }
-    optional: dict[str, Any] = {
-        "ra": c.role_arn,
-        "ab": c.assumed_by_arn,
-        "sn": c.session_name,
-        "m": 1 if c.mfa_authenticated else None,
-        "mt": c.mfa_auth_time,
-        "p": c.session_policy,
-        "pr": list(c.policy_arns) or None,
-        "t": [list(kv) for kv in c.session_tags] or None,
-        "tt": list(c.transitive_tag_keys) or None,
-        "si": c.source_identity,
-        "rc": 1 if c.role_chained else None,
-        "f": dict(c.federation) or None,
-        "sc": list(c.scope_policies) or None,
-        "z": c.padding,
-    }
-    d.update((k, v) for k, v in optional.items() if v is not None)
-    return json.dumps(d, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    # The text of ``json.dumps`` of a dict of these members in this order, optional ones
+    # only when set (a test pins the bytes against that reference), written out: one
+    # string built per token instead of a dict and an encoder pass over it.
+    text = (
+        f'{{"v":{SCOPED_CLAIMS_VERSION if c.scope_policies else CLAIMS_VERSION}'
+        f',"k":{_quote(c.kind.value)},"s":{_quote(c.secret_access_key)},"a":{_quote(c.account_id)}'
+        f',"pk":{_quote(c.principal_kind.value)},"pa":{_quote(c.principal_arn)},"pi":{_quote(c.principal_id)}'
+        f',"ia":{_encode_json(c.issued_at)},"d":{_encode_json(c.expires_at - c.issued_at)}'
+    )
+    if c.role_arn is not None:
+        text += ',"ra":' + _quote(c.role_arn)
+    if c.assumed_by_arn is not None:
+        text += ',"ab":' + _quote(c.assumed_by_arn)
+    if c.session_name is not None:
+        text += ',"sn":' + _quote(c.session_name)
+    if c.mfa_authenticated:
+        text += ',"m":1'
+    if c.mfa_auth_time is not None:
+        text += ',"mt":' + _encode_json(c.mfa_auth_time)
+    if c.session_policy is not None:
+        text += ',"p":' + _quote(c.session_policy)
+    if c.policy_arns:
+        text += ',"pr":' + _encode_json(c.policy_arns)
+    if c.session_tags:
+        text += ',"t":' + _encode_json(c.session_tags)
+    if c.transitive_tag_keys:
+        text += ',"tt":' + _encode_json(c.transitive_tag_keys)
+    if c.source_identity is not None:
+        text += ',"si":' + _quote(c.source_identity)
+    if c.role_chained:
+        text += ',"rc":1'
+    if c.federation:
+        text += ',"f":' + _encode_json(dict(c.federation))
+    if c.scope_policies:
+        text += ',"sc":' + _encode_json(c.scope_policies)
+    if c.padding is not None:
+        text += ',"z":' + _quote(c.padding)
+    return (text + "}").encode("utf-8")
 
 
 def _decode_claims(raw: bytes, access_key_id: str) -> SessionClaims:

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from credmint import arns
 from credmint.access.principal import Principal
@@ -200,9 +200,10 @@ class RequestFacts:
     tls: tuple[str, str] | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Summary:
-    """The indexed fields of a record (LookupEvents' lookup attributes)."""
+class Summary(NamedTuple):
+    """The indexed fields of a record (LookupEvents' lookup attributes). A tuple: one is
+    built per recorded request, and a frozen dataclass's field-by-field setting costs
+    several times a tuple's construction."""
 
     event_id: str
     event_time: datetime
@@ -451,12 +452,27 @@ def _camel(value: Any, budget: list[int]) -> Any:
         return value
     if kind is dict or isinstance(value, Mapping):
         out: dict[str, Any] = {}
+        names = _CAMEL_NAMES
         for k, v in value.items():
-            if k in SECRET_MEMBERS or v is None:
+            if v is None or k in SECRET_MEMBERS:
                 continue
-            key = str(k)
-            budget[0] -= len(key)
-            out[key[:1].lower() + key[1:]] = _camel(v, budget)
+            name = names.get(k)
+            if name is None:
+                key = str(k)
+                budget[0] -= len(key)
+                name = key[:1].lower() + key[1:]
+                if type(k) is str and len(names) < _CAMEL_NAMES_MAX:
+                    names[k] = name
+            else:
+                budget[0] -= len(k)
+            # Strings, most members, without a call each (the same budget as below).
+            if type(v) is str:
+                budget[0] -= len(v)
+                if budget[0] < 0:
+                    raise _TooLarge
+                out[name] = v
+            else:
+                out[name] = _camel(v, budget)
         return out
     if kind is list or kind is tuple:
         return [_camel(v, budget) for v in value]
@@ -471,10 +487,18 @@ def _camel(value: Any, budget: list[int]) -> Any:
     return str(value)[:32]
 
 
+#: Member names already lower-cameled: the models' names, a bounded set (the bound keeps
+#: names that are data, such as a map's keys, from growing it).
+_CAMEL_NAMES: dict[str, str] = {}
+_CAMEL_NAMES_MAX = 4096
+
+
+@lru_cache(maxsize=64)
 def cloudtrail_time(value: datetime) -> str:
     """Timestamps inside parameters and responses, as CloudTrail writes them: ``Jul 5, 2023, 1:05:09 AM``.
 
     Formatted by hand: ``strftime`` is locale-dependent (``%b``) and several times slower.
+    Cached: the credentials issued in one second share their expiration.
     """
     v = value.astimezone(UTC) if value.tzinfo is not None else value
     hour = v.hour % 12 or 12

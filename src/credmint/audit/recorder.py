@@ -16,7 +16,6 @@ view only (the sink still has every record), so a slow database never grows memo
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import threading
@@ -27,6 +26,7 @@ from credmint.audit import query
 from credmint.audit.record import RequestFacts, build_record, is_data_event, new_event_id
 from credmint.audit.sink import FileSink, Sink, StdoutSink
 from credmint.clock import Clock
+from credmint.jsontext import compact_encoder
 from credmint.settings import Settings
 from credmint.store.db import RateLimitedLog, Store, unavailable
 
@@ -38,7 +38,7 @@ current_facts: ContextVar[RequestFacts | None] = ContextVar("credmint_audit_fact
 #: One encoder for every record (``json.dumps`` with options builds one per call). Records
 #: are trees of dicts, lists and strings built fresh by ``build_record``: they cannot hold a
 #: cycle, so the encoder does not look for one (a dict of markers per record saved).
-_ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+_encode_json = compact_encoder()
 
 #: Rows waiting for the database, at most.
 MAX_PENDING = 50_000
@@ -83,7 +83,7 @@ class AuditRecorder:
         now = self._clock.now()
         event_id = new_event_id(random.getrandbits(128))  # unique, not secret
         rec, summary = build_record(facts, event_id=event_id, now=now, region=self.region)
-        text = _ENCODER.encode(rec)
+        text = _encode_json(rec)
         if self._sink is not None:
             try:
                 self._sink.write((text + "\n").encode(), now)

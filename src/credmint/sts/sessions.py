@@ -23,7 +23,14 @@ from sqlalchemy import select
 from credmint import arns, errors, ids, metrics
 from credmint.access import mfa_codes
 from credmint.access.principal import Principal
-from credmint.access.tokens import IssuingCall, PrincipalKind, SessionClaims, TokenTooLargeError, seal_token
+from credmint.access.tokens import (
+    TOKEN_NONCE_BYTES,
+    IssuingCall,
+    PrincipalKind,
+    SessionClaims,
+    TokenTooLargeError,
+    seal_token,
+)
 from credmint.api import Call
 from credmint.ids import ROOT_USER_ID, AccountId, UniqueId
 from credmint.policy import validate_policy
@@ -272,9 +279,10 @@ def mint(call: Call, account_id: AccountId, duration: int, **claims: Any) -> Min
     """New temporary credentials: an ASIA key id of ``account_id``, a fresh secret and
     the sealed token carrying ``claims``. ``Expiration`` is issue time + duration exactly."""
     issued = epoch(call.now)
+    key_id, secret, nonce = ids.new_temporary_key(account_id, TOKEN_NONCE_BYTES)
     session = SessionClaims(
-        access_key_id=ids.new_access_key_id(account_id, temporary=True),
-        secret_access_key=ids.new_secret_access_key(),
+        access_key_id=key_id,
+        secret_access_key=secret,
         account_id=account_id,
         issued_at=issued,
         expires_at=issued + duration,
@@ -282,7 +290,7 @@ def mint(call: Call, account_id: AccountId, duration: int, **claims: Any) -> Min
     )
     keyring = call.keyring.current(call.now)
     try:
-        token = seal_token(session, keyring)
+        token = seal_token(session, keyring, nonce)
     except TokenTooLargeError:
         # Only reachable with claims the packed-size check let through; refuse the same way.
         raise sts_errors.PackedPolicyTooLarge.consumes(101) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import unquote_plus
 
 from credmint import errors
@@ -28,6 +29,19 @@ def _decode(part: str) -> str:
     # Fast path: most names and many values need no decoding at all.
     if "%" not in part and "+" not in part:
         return part
+    if len(part) <= _CACHED_PART_CHARS:
+        return _decode_short(part)
+    return unquote_plus(part, encoding="utf-8", errors="replace")
+
+
+#: Escaped parts up to this long are decoded once and remembered: the same role ARNs,
+#: session names and policy ARNs come back request after request, and ``unquote_plus``
+#: is a Python loop over the escapes. The bound on length and count bounds the memory.
+_CACHED_PART_CHARS = 256
+
+
+@lru_cache(maxsize=1024)
+def _decode_short(part: str) -> str:
     return unquote_plus(part, encoding="utf-8", errors="replace")
 
 

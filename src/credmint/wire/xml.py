@@ -19,6 +19,7 @@ import math
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -64,8 +65,12 @@ def _utc(value: Any) -> datetime:
     raise TypeError(f"not a timestamp: {value!r}")
 
 
+@lru_cache(maxsize=64)
 def iso8601_seconds(value: Any) -> str:
-    """``2012-05-08T23:34:01Z``: what IAM and STS send (no fractional seconds)."""
+    """``2012-05-08T23:34:01Z``: what IAM and STS send (no fractional seconds).
+
+    Cached (values that compare equal are the same instant, so the same text): every
+    credential issued in one second has the same ``Expiration``."""
     if isinstance(value, str):
         return value
     d = _utc(value)

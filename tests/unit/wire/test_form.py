@@ -75,3 +75,15 @@ def test_body_limit_is_413_with_empty_body() -> None:
     with pytest.raises(AwsError) as e:
         parse_form(post(body), len(body) - 1)
     assert e.value.status == 413 and e.value.empty_body
+
+
+@pytest.mark.parametrize("raw", ["%C3%A9+x%2B", "%FF%2F", "arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fr", "a%2"])
+@pytest.mark.parametrize("padding", [0, 1, 200, 256, 4000])
+def test_decoding_is_the_same_short_or_long_and_repeated(raw: str, padding: int) -> None:
+    # Escaped parts of up to 256 characters are decoded once and remembered, longer ones
+    # each time: both read exactly as unquote_plus (UTF-8, bad bytes replaced), every time.
+    from urllib.parse import unquote_plus
+
+    text = "p" * padding + raw.removesuffix("%2")
+    for _ in range(2):
+        assert parse_form(get("K=" + text), 10**6) == {"K": unquote_plus(text, encoding="utf-8", errors="replace")}

@@ -158,3 +158,22 @@ def test_a_shapes_timestamp_format_wins_over_the_protocols() -> None:
     assert timestamp_formatter("unixTimestamp", iso8601_seconds) is epoch_seconds
     assert timestamp_formatter("iso8601", iso8601_millis) is iso8601_millis
     assert timestamp_formatter(None, iso8601_seconds) is iso8601_seconds
+
+
+def test_iso8601_seconds_cache_answers_by_instant() -> None:
+    # The formatter is cached by value: equal values (one instant in any zone, an epoch
+    # number) share the text; values a second apart, naive or aware, never do.
+    base = datetime(2024, 2, 17, 17, 50, 39, tzinfo=UTC)
+    seen = [
+        (base, "2024-02-17T17:50:39Z"),
+        (base.astimezone(timezone(timedelta(hours=3))), "2024-02-17T17:50:39Z"),
+        (base.replace(tzinfo=None), "2024-02-17T17:50:39Z"),
+        (base.replace(tzinfo=timezone(timedelta(hours=3))), "2024-02-17T14:50:39Z"),
+        (base + timedelta(seconds=1), "2024-02-17T17:50:40Z"),
+        (base + timedelta(microseconds=999_999), "2024-02-17T17:50:39Z"),
+        (1708192240, "2024-02-17T17:50:40Z"),
+        (1708192240.5, "2024-02-17T17:50:40Z"),
+    ]
+    for _ in range(2):
+        for value, text in seen:
+            assert iso8601_seconds(value) == text
