@@ -16,13 +16,10 @@ class MemoryTransport(asyncio.Transport):
     def __init__(self) -> None:
         super().__init__()
         self.written = b""
-        #: Each write, as written (one per system call on a real transport).
-        self.writes: list[bytes] = []
         self.closed = False
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         self.written += bytes(data)
-        self.writes.append(bytes(data))
 
     def get_extra_info(self, name: str, default: Any = None) -> Any:
         return {"peername": ("127.0.0.1", 5555), "sockname": ("127.0.0.1", 8080)}.get(name, default)
@@ -44,7 +41,7 @@ def connect(app: Any) -> BoundedHttpToolsProtocol:
     """A protocol serving ``app`` on a new in-memory connection (call within a running loop);
     ``protocol.transport`` is the :class:`MemoryTransport`."""
     use_limits(Settings.from_env({}))
-    config = Config(app=app, lifespan="off", access_log=False)  # as `credmint serve` runs it
+    config = Config(app=app, lifespan="off")
     config.load()
     protocol = BoundedHttpToolsProtocol(config, ServerState(), {}, asyncio.get_running_loop())
     protocol.connection_made(MemoryTransport())

@@ -28,16 +28,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import MutableMapping
 from typing import Any
 
-from uvicorn.protocols.http.httptools_impl import (
-    HEADER_RE,
-    HEADER_VALUE_RE,
-    STATUS_LINE,
-    HttpToolsProtocol,
-    RequestResponseCycle,
-)
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from credmint import errors
 from credmint.errors import AwsError
@@ -52,9 +45,6 @@ TOO_LARGE = errors.RequestHeaderSectionTooLarge()
 TLS_EXTENSION = "credmint.tls"
 TIMEOUT = errors.RequestTimeout()
 UNPARSABLE = errors.UnparsableRequest()
-
-
-Message = MutableMapping[str, Any]
 
 
 class _Refused(Exception):
@@ -96,127 +86,6 @@ def error_response(err: AwsError) -> bytes:
         b"connection: close\r\n\r\n",
     ]
     return b"".join(head) + body
-
-
-class ResponseCycle(RequestResponseCycle):
-    """uvicorn's request cycle, with a whole response formatted and written at once.
-
-    uvicorn writes a response's status line and header fields as soon as the application
-    sends ``http.response.start``, and its body separately: two ``send`` system calls (and
-    TCP segments) for every answer, when nearly every answer of this server is a head and
-    one body of a few hundred bytes sent back to back. It also searches every header name
-    and every value with a regular expression of its own, one search each.
-
-    This cycle holds the start message. When the next message is the whole body
-    (``more_body`` false), head and body are formatted together and written in one call,
-    after the same checks uvicorn makes: one search over all the names and one over all the
-    values, which finds what uvicorn's searches find (each pattern is a character class,
-    and the values are joined with a tab, a character both allow), raising uvicorn's
-    ``RuntimeError`` before anything is written. The response is then completed as uvicorn
-    completes one. Anything else (a streamed body, a connection whose writes are paused, a
-    response without ``Content-Length``, one naming ``Connection`` or
-    ``Transfer-Encoding``, a length that does not match) goes through uvicorn's own
-    ``send`` unchanged, the held start first; so does a start the application sent before
-    it stopped or failed without a body, once it has. Holding the start keeps nothing from
-    the client it could act on.
-
-    The protocol makes each of uvicorn's cycles one of these by setting its class before its
-    task starts (uvicorn builds them itself); the class adds no state but the held message
-    and the application it runs. It relies on uvicorn's internals, so ``pyproject.toml``
-    pins uvicorn's minor version; ``tests/server/test_protocol.py`` holds its answers to
-    uvicorn's own, byte for byte.
-    """
-
-    _held_start: Message | None = None
-    _app: Any = None
-
-    async def run_asgi(self, app: Any) -> None:
-        self._app = app
-        await super().run_asgi(self._run_app)
-
-    async def _run_app(self, scope: Any, receive: Any, send: Any) -> None:
-        try:
-            await self._app(scope, receive, send)
-        finally:
-            held = self._held_start
-            if held is not None:
-                # The application stopped between its start and its body: the head goes
-                # out as uvicorn would have sent it, and uvicorn then closes the connection
-                # short of the length it names (a client takes that as a failed response).
-                self._held_start = None
-                await super().send(held)  # type: ignore[arg-type]
-
-    async def send(self, message: Message) -> None:  # type: ignore[override]
-        held = self._held_start
-        if held is None:
-            if message["type"] == "http.response.start" and not self.response_started:
-                self._held_start = message
-                return
-            await super().send(message)  # type: ignore[arg-type]
-            return
-        self._held_start = None
-        if (
-            message["type"] == "http.response.body"
-            and not message.get("more_body", False)
-            and not self.flow.write_paused
-            and self._write_whole(held, message)
-        ):
-            return
-        await super().send(held)  # type: ignore[arg-type]
-        await super().send(message)  # type: ignore[arg-type]
-
-    def _write_whole(self, start: Message, message: Message) -> bool:
-        """Write and complete the response in one piece; False: not a case this handles
-        (nothing was written or changed)."""
-        if self.disconnected:
-            return True  # as uvicorn: the answer is dropped
-        headers = start.get("headers")
-        if not headers or self.access_log:
-            return False
-        try:
-            names, values = zip(*headers, strict=True)
-        except (TypeError, ValueError):
-            return False  # not pairs: uvicorn's send says what is wrong
-        joined = b"".join(names)
-        if (
-            b"content-length" not in names
-            or b"connection" in names
-            or b"transfer-encoding" in names
-            or joined.lower() != joined  # uvicorn writes names lower-cased
-        ):
-            return False
-        head_only = self.scope["method"] == "HEAD"
-        body: bytes = message.get("body", b"")
-        if not head_only:
-            # The first length counts, as in uvicorn.
-            length = values[names.index(b"content-length")]
-            if not length.isdigit() or int(length) != len(body):
-                return False
-        if HEADER_RE.search(joined):
-            raise RuntimeError("Invalid HTTP header name.")
-        if HEADER_VALUE_RE.search(b"\t".join(values)):
-            raise RuntimeError("Invalid HTTP header value.")
-        # The server's own fields (date, server) come first, as uvicorn writes them.
-        content = [
-            STATUS_LINE[start["status"]],
-            *map(_FIELD, self.default_headers),
-            *map(_FIELD, headers),
-            b"\r\n" if self.keep_alive else b"connection: close\r\n\r\n",
-        ]
-        if not head_only:
-            content.append(body)
-        self.response_started = self.response_complete = True
-        self.waiting_for_100_continue = False
-        self.transport.write(b"".join(content))
-        self.message_event.set()
-        if not self.keep_alive:
-            self.transport.close()
-        self.on_response()
-        return True
-
-
-#: One header field line from a (name, value) pair.
-_FIELD = b"%s: %s\r\n".__mod__
 
 
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
@@ -342,12 +211,6 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._in_head = False
         self._head_open = False  # the pending timer, if any, lapses when it fires
         super().on_headers_complete()
-
-    def _start_asgi_task(self, cycle: RequestResponseCycle, app: Any) -> None:
-        # Every cycle, served at once or after the ones pipelined before it, passes here
-        # before its task is made; uvicorn builds it as its own class.
-        cycle.__class__ = ResponseCycle
-        super()._start_asgi_task(cycle, app)
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
