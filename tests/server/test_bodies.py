@@ -16,7 +16,7 @@ import pytest
 
 from credmint import errors
 from credmint.httpreq import HttpRequest
-from credmint.server.bodies import BODY_RECEIVED, BodyBudget, BodyReader, BodyRefused
+from credmint.server.bodies import BODY_RECEIVED, BodyBudget, BodyLimits, BodyReader, BodyRefused
 from credmint.server.deadlines import ReadDeadlines, Watch
 from tests.server.protocol_support import connect
 
@@ -51,7 +51,7 @@ def _receiver(messages: list[Message]) -> Callable[[], Any]:
 
 
 def _read(scope: dict[str, Any], messages: list[Message], deadlines: ReadDeadlines, length: int) -> bytes:
-    reader = BodyReader(_receiver(messages), scope, _head(length), BodyBudget(1 << 20), deadlines, 0.05, 1)
+    reader = BodyReader(_receiver(messages), scope, _head(length), BodyLimits(BodyBudget(1 << 20), deadlines, 0.05, 1))
 
     async def run() -> bytes:
         try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from credmint import errors
 from credmint.errors import AwsError
@@ -66,6 +66,16 @@ class BodyBudget:
         self.used -= n
 
 
+class BodyLimits(NamedTuple):
+    """What every body read of a process is bounded by (see :class:`BodyReader`)."""
+
+    budget: BodyBudget
+    deadlines: ReadDeadlines
+    #: Seconds a body may take, plus one per ``min_rate`` bytes received.
+    timeout: float
+    min_rate: int
+
+
 class BodyReader:
     """Reads one request's body within a size limit, the memory budget and a deadline.
 
@@ -74,23 +84,11 @@ class BodyReader:
     about ``timeout`` seconds while a large upload at a normal rate is not. A declared
     ``Content-Length`` past the limit is refused before a byte of the body is read."""
 
-    def __init__(
-        self,
-        receive: Receive,
-        scope: Mapping[str, Any],
-        head: HttpRequest,
-        budget: BodyBudget,
-        deadlines: ReadDeadlines,
-        timeout: float,
-        min_rate: int,
-    ) -> None:
+    def __init__(self, receive: Receive, scope: Mapping[str, Any], head: HttpRequest, limits: BodyLimits) -> None:
         self._receive = receive
         self._scope = scope
-        self._deadlines = deadlines
         self._head = head
-        self._budget = budget
-        self._timeout = timeout
-        self._min_rate = min_rate
+        self._budget, self._deadlines, self._timeout, self._min_rate = limits
         self._reserved = 0
         #: Whether the whole body was received (or the client went away).
         self.complete = False

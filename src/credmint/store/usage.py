@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import or_, update
@@ -33,6 +33,11 @@ log = logging.getLogger("credmint.store.usage")
 #: A role's last-use record is written at most this often per role and node: AWS reports
 #: RoleLastUsed with a delay anyway, and a write per AssumeRole would cost a disk sync each.
 ROLE_LAST_USED_INTERVAL = 60.0
+
+
+#: A key's use this soon after the pending one, for the same service and region, is not
+#: recorded again: AWS reports LastUsedDate to the minute at best, and hours late.
+SAME_USE = timedelta(seconds=1)
 
 
 class Use(NamedTuple):
@@ -51,6 +56,14 @@ class LastUsedRecorder:
         self._flush_lock = threading.Lock()
 
     def record(self, access_key_id: str, service: str, region: str, now: datetime) -> None:
+        prev = self._pending.get(access_key_id)  # one dict read: atomic without the lock
+        if (
+            prev is not None
+            and prev.service == service
+            and prev.region == region
+            and timedelta(0) <= now - prev.at < SAME_USE
+        ):
+            return  # the use already pending says the same, to within a second
         use = Use(now, service, region)
         with self._lock:
             prev = self._pending.get(access_key_id)
@@ -59,6 +72,10 @@ class LastUsedRecorder:
 
     def pending(self) -> int:
         return len(self._pending)
+
+    def pending_use(self, access_key_id: str) -> Use | None:
+        """The use of ``access_key_id`` waiting to be flushed, if any."""
+        return self._pending.get(access_key_id)
 
     def flush(self, store: Store) -> int:
         """Write the recorded uses; returns how many keys were written.
