@@ -4,9 +4,12 @@ errors in AWS's order and exact wording: parse (§2.4 3b-9), clock (8), scope (1
 
 from __future__ import annotations
 
+import re as _re
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
@@ -14,7 +17,7 @@ from credmint.sigv4 import (
     check_scope,
     parse_auth,
 )
-from credmint.sigv4.parse import parse_date_header
+from credmint.sigv4.parse import canonical_auth, parse_date_header
 from tests.unit.sigv4.sigv4_support import (
     CRED,
     DATE,
@@ -353,3 +356,71 @@ def test_authorization_layouts_read_alike(params: str) -> None:
     assert signed is not None
     assert (signed.credential, signed.signed_headers_raw, signed.signature) == (CRED, "host;x-amz-date", SIG)
     assert signed.signed_headers == ("host", "x-amz-date")
+
+
+# --- canonical_auth: the SDKs' Authorization layout, read without a regular expression -----
+
+#: The pattern canonical_auth stands for (its full match is the reference).
+_REFERENCE = _re.compile(r"Credential=([^,\s]+), ?SignedHeaders=([^,\s]+), ?Signature=([^,\s]+)")
+
+
+def _reference(rest: str) -> tuple[str, str, str] | None:
+    m = _REFERENCE.fullmatch(rest)
+    return None if m is None else (m.group(1), m.group(2), m.group(3))
+
+
+def test_str_split_and_the_pattern_agree_on_every_whitespace_character() -> None:
+    splits = {c for c in map(chr, range(0x110000)) if len(("a" + c + "a").split()) == 2}
+    matches = {c for c in map(chr, range(0x110000)) if _re.fullmatch(r"\s", c)}
+    assert splits == matches
+
+
+_CRED = "Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request"
+CANONICAL_CASES = [
+    f"{_CRED}, SignedHeaders=host;x-amz-date, Signature=abc",
+    f"{_CRED},SignedHeaders=host;x-amz-date,Signature=abc",
+    f"{_CRED},  SignedHeaders=host, Signature=abc",  # two spaces
+    f"{_CRED}, SignedHeaders=host, Signature=abc ",  # trailing space
+    f" {_CRED}, SignedHeaders=host, Signature=abc",
+    f"{_CRED}, SignedHeaders=, Signature=abc",  # empty value
+    f"{_CRED}, SignedHeaders=host, Signature=",
+    "Credential=, SignedHeaders=host, Signature=abc",
+    f"{_CRED}, Signature=abc, SignedHeaders=host",  # order
+    f"{_CRED}, SignedHeaders=host, Signature=abc, Extra=1",
+    f"{_CRED}, SignedHeaders=host",
+    f"{_CRED}, SignedHeaders=ho st, Signature=abc",
+    f"{_CRED}, SignedHeaders=host, Signature=a\tb",
+    f"{_CRED}, SignedHeaders=host, Signature=a\x85b",  # NEL: whitespace to both
+    f"{_CRED}, SignedHeaders=host, Signature=a\xa0b",  # NBSP: whitespace to both
+    f"{_CRED}, SignedHeaders=host, Signature=a\x1cb",  # a separator str.split() splits at
+    f"{_CRED}, SignedHeaders=host, Signature=a\u2028b",
+    f"{_CRED}, SignedHeaders=host, Signature=\u00e9",  # not whitespace: kept
+    f"{_CRED},\tSignedHeaders=host, Signature=abc",
+    f"{_CRED}, signedheaders=host, Signature=abc",
+    "",
+    ",,",
+]
+
+
+@pytest.mark.parametrize("rest", CANONICAL_CASES)
+def test_canonical_auth_reads_what_the_pattern_matches(rest: str) -> None:
+    assert canonical_auth(rest) == _reference(rest)
+
+
+_PIECES = st.sampled_from(
+    [
+        *("Credential=", "SignedHeaders=", "Signature=", ",", ", ", ",  "),
+        *(" ", "\t", "\x85", "\xa0", "a", "/", ";", "=", "é"),
+    ]
+)
+
+
+@given(st.lists(_PIECES, max_size=12).map("".join))
+def test_canonical_auth_agrees_with_the_pattern_on_generated_headers(rest: str) -> None:
+    assert canonical_auth(rest) == _reference(rest)
+
+
+@given(st.text(max_size=40), st.text(max_size=40), st.text(max_size=40))
+def test_canonical_auth_agrees_with_the_pattern_on_any_values(c: str, h: str, s: str) -> None:
+    rest = f"Credential={c}, SignedHeaders={h}, Signature={s}"
+    assert canonical_auth(rest) == _reference(rest)
