@@ -122,11 +122,6 @@ def logged_path(path: str, query_string: str) -> str:
     return _bounded(target, MAX_PATH)
 
 
-def enabled() -> bool:
-    """Whether an access-log line would be written now."""
-    return log.isEnabledFor(logging.INFO)
-
-
 def emit(
     exchange: Exchange,
     *,

@@ -143,7 +143,7 @@ class CredmintApp:
         exchange = accesslog.begin(service or target.value)
         # The audit trail's facts of this request, filled in on the way, recorded once below.
         # None with the audit trail off: nothing else reads them then (current_facts stays unset).
-        facts = RequestFacts(head, request_id, service) if target in _AUDITED and self.node.audit.enabled else None
+        facts = RequestFacts(head, request_id, service) if self.node.audit.enabled and target in _AUDITED else None
         if facts is not None:
             if secure:
                 tls = scope.get("extensions", {}).get(TLS_EXTENSION)
@@ -202,7 +202,7 @@ class CredmintApp:
                     self._note_s3_access(logged, exchange, scope, head, status, out_headers, body, started, elapsed)
                 except Exception:  # the answer is sent; a record is best effort
                     log.exception("keeping an S3 server access log record failed")
-        if accesslog.enabled():  # else the line's fields are not gathered at all
+        if accesslog.log.isEnabledFor(logging.INFO):  # else the line's fields are not gathered
             accesslog.emit(
                 exchange,
                 method=method,

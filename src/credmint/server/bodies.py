@@ -97,13 +97,15 @@ class BodyReader:
     def _reserve(self, total: int) -> None:
         more = total - self._reserved
         if more > 0:
-            if not self._budget.reserve(more):
+            budget = self._budget  # its arithmetic inlined: this runs for every body
+            if budget.used + more > budget.capacity:
                 raise BodyRefused(s3_errors.SlowDown(), errors.ServiceUnavailable())
+            budget.used += more
             self._reserved = total
 
     def release(self) -> None:
         if self._reserved:
-            self._budget.release(self._reserved)
+            self._budget.used -= self._reserved
             self._reserved = 0
 
     async def read(self, limit: int, *, hash_body: bool = False) -> bytes:

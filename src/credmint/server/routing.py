@@ -42,6 +42,10 @@ class Target(Enum):
     JSON = "json"
     S3 = "s3"
 
+    #: Members are singletons compared by identity, so identity hashing agrees with
+    #: equality; Enum's own ``__hash__`` is Python code run on every set lookup.
+    __hash__ = object.__hash__
+
 
 def scope_service(req: HttpRequest) -> str | None:
     """The service named by the SigV4 credential scope, if the request carries one."""
