@@ -15,6 +15,7 @@ node the handlers use.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -48,6 +49,9 @@ class Node:
         self.store = store
         self.master = master
         self.clock: Clock = clock or SystemClock()
+        #: The current time, timezone-aware UTC: the clock's own method (read several times
+        #: per request, so without a call of this node's in between).
+        self.now: Callable[[], datetime] = self.clock.now
         self.credentials = CredentialCache(store, master)
         self.policies = PolicySource(store, default_document)
         self.control_policies = orgs.ControlPolicies(store)
@@ -93,9 +97,6 @@ class Node:
             self.jwks,
             self.mfa_limits,
         )
-
-    def now(self) -> datetime:
-        return self.clock.now()
 
     def open_session(self, token: str, access_key_id: str) -> SessionClaims:
         """Open a session token sealed by any node (raises InvalidClientTokenId / ExpiredToken)."""
