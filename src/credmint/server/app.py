@@ -159,7 +159,7 @@ class CredmintApp:
                 data = await reader.read(self._max_query_body)
                 req = HttpRequest(method, path, query_string, headers, data, client_ip, secure, index) if data else head
                 if target is Target.QUERY:
-                    status, out_headers, body = await self._handle_query(req, service, request_id)
+                    status, out_headers, body = await self._handle_query(req, service, request_id, exchange)
                 else:
                     status, out_headers, body = await self.handle(req, target, service, request_id)
         except BodyRefused as refused:
@@ -392,7 +392,7 @@ class CredmintApp:
             if req.raw_path != METRICS_SHORT_PATH:  # else: S3's, as any path
                 return 404, [(b"content-type", b"application/json")], b'{"error": "not found"}'
         if target is Target.QUERY:
-            return await self._handle_query(req, service, request_id)
+            return await self._handle_query(req, service, request_id, accesslog.current())
         if target is Target.JSON:
             return await jsonapi.handle_json(self.edge, self.node, req, service, request_id)
         if target is Target.INTERNAL:
@@ -450,7 +450,9 @@ class CredmintApp:
             return "store unreachable"
         return None
 
-    async def _handle_query(self, req: HttpRequest, service: str, request_id: str) -> Response:
+    async def _handle_query(
+        self, req: HttpRequest, service: str, request_id: str, exchange: accesslog.Exchange
+    ) -> Response:
         ns_service = service or "sts"
         try:
             if req.raw_path not in ("/", ""):
@@ -473,7 +475,6 @@ class CredmintApp:
             if not service:
                 service = QUERY_VERSIONS.get(version or "", "sts")
                 ns_service = service
-            exchange = accesslog.current()
             exchange.service = service
             if facts is not None:
                 facts.service, facts.operation = service, action[:128]

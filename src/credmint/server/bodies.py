@@ -127,21 +127,18 @@ class BodyReader:
             # taken without a deadline. Any receive that might wait is watched.
             first = await self._receive()
             if not first.get("more_body", False):
-                return self._take_whole(first, limit, hash_body)
+                # All of it in one message (or the client gone).
+                self.complete = True
+                chunk: bytes = first.get("body", b"") if first["type"] != "http.disconnect" else b""
+                if chunk:
+                    if len(chunk) > limit:
+                        raise too_large()
+                    self._reserve(len(chunk))
+                if hash_body:
+                    self.sha256 = hashlib.sha256(chunk).hexdigest()
+                return chunk
         self._reserve(size)
         return await self._read_watched(limit, hash_body, first)
-
-    def _take_whole(self, message: Message, limit: int, hash_body: bool) -> bytes:
-        """The body of a request whose one message holds all of it (or the client gone)."""
-        self.complete = True
-        chunk: bytes = message.get("body", b"") if message["type"] != "http.disconnect" else b""
-        if chunk:
-            if len(chunk) > limit:
-                raise too_large()
-            self._reserve(len(chunk))
-        if hash_body:
-            self.sha256 = hashlib.sha256(chunk).hexdigest()
-        return chunk
 
     async def _read_watched(self, limit: int, hash_body: bool, first: Message | None) -> bytes:
         """The body, a message at a time, each receive that might wait under the deadline;
