@@ -48,22 +48,14 @@ def too_large() -> BodyRefused:
 class BodyBudget:
     """Request-body bytes held in memory by this process, across requests, bounded.
 
-    One event loop per process touches it, so a counter is enough. A request that does
-    not fit is refused at once (503) rather than queued: a queue would let slow bodies
-    hold everyone else's requests."""
+    One event loop per process touches it, so a counter is enough; :class:`BodyReader`
+    reserves and releases its bytes on it (``BodyReader._reserve`` and ``release``, the
+    only writers). A request that does not fit is refused at once (503) rather than
+    queued: a queue would let slow bodies hold everyone else's requests."""
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
         self.used = 0
-
-    def reserve(self, n: int) -> bool:
-        if self.used + n > self.capacity:
-            return False
-        self.used += n
-        return True
-
-    def release(self, n: int) -> None:
-        self.used -= n
 
 
 class BodyLimits(NamedTuple):
@@ -97,7 +89,7 @@ class BodyReader:
     def _reserve(self, total: int) -> None:
         more = total - self._reserved
         if more > 0:
-            budget = self._budget  # its arithmetic inlined: this runs for every body
+            budget = self._budget
             if budget.used + more > budget.capacity:
                 raise BodyRefused(s3_errors.SlowDown(), errors.ServiceUnavailable())
             budget.used += more
