@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import threading
 
 import pytest
 
@@ -181,3 +183,70 @@ def test_every_secret_parameter_is_withheld_by_both_logs(name: str) -> None:
     assert redact_query(query) == f"{name.upper()}={REDACTED}&keep=1"
     line = request_uri("GET", "/b/k", query, "1.1")
     assert "s3cr3t" not in line and line == "GET /b/k?keep=1 HTTP/1.1"
+
+
+def _emit(request_id: str) -> None:
+    accesslog.emit(
+        Exchange("sts"),
+        method="POST",
+        path="/",
+        query_string="",
+        status=200,
+        seconds=0.001,
+        request_id=request_id,
+        source="127.0.0.1",
+        user_agent=None,
+    )
+
+
+def test_lines_of_one_loop_turn_are_handed_over_together_in_order(caplog: pytest.LogCaptureFixture) -> None:
+    """On an event loop a line reaches the logging machinery at the end of the loop's
+    turn, with the turn's other lines (see ``_hand_over_later``); each keeps its time."""
+
+    async def serve() -> tuple[int, list[str], list[float]]:
+        for i in range(3):
+            _emit(f"r{i}")
+        during = len(caplog.records)
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        ids = [r.access["request_id"] for r in caplog.records]  # type: ignore[attr-defined]
+        return during, ids, [r.created for r in caplog.records]
+
+    with caplog.at_level(logging.INFO, logger=accesslog.ACCESS_LOGGER):
+        during, ids, created = asyncio.run(serve())
+    assert during == 0
+    assert ids == ["r0", "r1", "r2"]
+    assert created == sorted(created)
+
+
+def test_outside_an_event_loop_a_line_is_handed_over_at_once(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger=accesslog.ACCESS_LOGGER):
+        _emit("now")
+        assert [r.access["request_id"] for r in caplog.records] == ["now"]  # type: ignore[attr-defined]
+
+
+def test_loops_in_several_threads_lose_and_mix_no_line(caplog: pytest.LogCaptureFixture) -> None:
+    """Each thread's loop hands over its own turn's lines (credmint.testing serves on a
+    thread of the test process, beside other loops)."""
+
+    def serve(name: str) -> None:
+        async def run() -> None:
+            for i in range(200):
+                _emit(f"{name}-{i}")
+                if i % 7 == 0:
+                    await asyncio.sleep(0)
+            await asyncio.sleep(0)
+
+        asyncio.run(run())
+
+    with caplog.at_level(logging.INFO, logger=accesslog.ACCESS_LOGGER):
+        threads = [threading.Thread(target=serve, args=(f"t{n}",)) for n in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    ids = [r.access["request_id"] for r in caplog.records]  # type: ignore[attr-defined]
+    assert sorted(ids) == sorted(f"t{n}-{i}" for n in range(4) for i in range(200))
+    for n in range(4):
+        mine = [i for i in ids if i.startswith(f"t{n}-")]
+        assert mine == [f"t{n}-{i}" for i in range(200)]
