@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -123,3 +124,80 @@ def test_calls_of_no_account_go_to_the_file_only(store: Store, tmp_path: Path) -
     r.close()
     assert len(lines(tmp_path)) == 1
     assert query.lookup(store, query.Lookup(None, 10)) == []
+
+
+# --- written(): the records of one event-loop turn, written together ----------------------
+
+
+class _CountingSink:
+    """Keeps each write: one write per call of ``write``."""
+
+    def __init__(self) -> None:
+        self.writes: list[bytes] = []
+
+    def write(self, line: bytes, now: datetime) -> None:
+        self.writes.append(line)
+
+    def close(self) -> None:
+        pass
+
+
+def test_one_turns_records_go_out_in_one_write_before_any_answer(store: Store, tmp_path: Path) -> None:
+    r = make(store, tmp_path)
+    sink = _CountingSink()
+    r._sink = sink
+    seen_when_answering: list[int] = []
+
+    async def request(i: int) -> None:
+        await r.written(replace(facts(), request_id=f"rid-{i}"))
+        # What the server does next is send the answer: the record must be written by now.
+        seen_when_answering.append(b"".join(sink.writes).count(f'"rid-{i}"'.encode()))
+
+    async def serve() -> None:
+        await asyncio.gather(*(request(i) for i in range(5)))
+
+    asyncio.run(serve())
+    assert len(sink.writes) == 1
+    assert sink.writes[0].count(b"\n") == 5
+    assert seen_when_answering == [1] * 5
+    r.close()
+    assert len(query.lookup(store, query.Lookup(None, 10))) == 5
+
+
+def test_a_record_that_cannot_be_built_fails_its_own_request_only(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    r = make(store, tmp_path)
+    sink = _CountingSink()
+    r._sink = sink
+    from credmint.audit.record import build_record as real
+
+    def build(f: RequestFacts, **kw: object) -> object:
+        if f.request_id == "broken":
+            raise ValueError("no record")
+        return real(f, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(recorder, "build_record", build)
+
+    async def serve() -> tuple[object, ...]:
+        return await asyncio.gather(
+            r.written(replace(facts(), request_id="ok-1")),
+            r.written(replace(facts(), request_id="broken")),
+            r.written(replace(facts(), request_id="ok-2")),
+            return_exceptions=True,
+        )
+
+    outcomes = asyncio.run(serve())
+    assert outcomes[0] is None and outcomes[2] is None
+    assert isinstance(outcomes[1], ValueError)
+    assert sink.writes[0].count(b"\n") == 2 and b'"broken"' not in sink.writes[0]
+    r.close()
+
+
+def test_no_record_for_what_is_not_a_call(store: Store, tmp_path: Path) -> None:
+    r = make(store, tmp_path)
+    sink = _CountingSink()
+    r._sink = sink
+    asyncio.run(r.written(facts(operation=None)))
+    assert sink.writes == []
+    r.close()

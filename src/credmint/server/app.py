@@ -176,7 +176,7 @@ class CredmintApp:
         if facts is not None:
             # Written before the response is sent: a received response implies a written record.
             facts.status = status
-            self.node.audit.record(facts)
+            await self.node.audit.written(facts)
         if not reader.complete:
             # The rest of the body is not read: uvicorn would otherwise read (and drop) it
             # to keep the connection, whatever its size.
