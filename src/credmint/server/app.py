@@ -173,10 +173,21 @@ class CredmintApp:
             status, out_headers, body = self._render_error(target, service, request_id, failure)
         finally:
             reader.release()
+        # The answer goes out at the end of the event loop's turn, once every request the
+        # turn started has been worked out: sending (uvicorn's send, then the socket write
+        # through the kernel's TCP stack) between one request's work and the next leaves
+        # the next to run on cold caches. Under load a turn serves many requests, so their
+        # work runs back to back and then their answers do; a lone request waits one turn.
+        # wrk, signed GetCallerIdentity, audit trail and access log off: 14,474 req/s
+        # against 11,164 answering at once (docs/benchmarks.md).
         if facts is not None:
-            # Written before the response is sent: a received response implies a written record.
+            # Written before the response is sent: a received response implies a written
+            # record. The records of the turn are written together at its end (the same
+            # turn boundary as above).
             facts.status = status
             await self.node.audit.written(facts)
+        else:
+            await asyncio.sleep(0)
         if not reader.complete:
             # The rest of the body is not read: uvicorn would otherwise read (and drop) it
             # to keep the connection, whatever its size.
