@@ -98,13 +98,23 @@ def test_commits_that_signal_nothing_drop_nothing(stores: tuple[Store, Store]) -
 
 
 def test_own_signalled_writes_are_told_by_topic_not_as_everything(stores: tuple[Store, Store]) -> None:
+    """A value the watcher reads between a commit and the writer telling it is taken as
+    another process's (store/db.py: that only costs a reload, and a value is never taken
+    as this process's unless it committed it). Polling every 10 ms under a loaded machine,
+    one round of five writes can meet that window, so three rounds are given; writes
+    always told as everything fail all three."""
     a, _ = stores
-    seen = Seen(a)
-    for _ in range(5):
-        signalled_write(a)
-    time.sleep(0.5)  # the watcher has read the counter past them
-    assert seen.changes, "own writes reach the caches at commit"
-    assert not seen.everything(), seen.changes
+    rounds = []
+    for _ in range(3):
+        seen = Seen(a)
+        for _ in range(5):
+            signalled_write(a)
+        time.sleep(0.5)  # the watcher has read the counter past them
+        assert seen.changes, "own writes reach the caches at commit"
+        rounds.append(seen.changes)
+        if not seen.everything():
+            return
+    raise AssertionError(f"own writes were told as everything in every round: {rounds}")
 
 
 def test_own_and_another_process_writes_together_still_drop_everything(stores: tuple[Store, Store]) -> None:
