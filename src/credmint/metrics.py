@@ -222,9 +222,7 @@ def observe_request(service: str, operation: str, status: int, seconds: float, e
         if len(_request_children) >= _MAX_REQUEST_CHILDREN:
             key = (service, "-", status)
         child = _request_children[key] = HotHistogram(REQUEST_SECONDS.labels(*key))
-    # HotHistogram.observe, inlined: this runs once per request.
-    child._counts[bisect_left(child._bounds, seconds)] += 1
-    child._total += seconds
+    child.observe(seconds)
     if error_code is not None:
         failure = _AUTH_FAILURE.get(error_code)
         if failure is not None:

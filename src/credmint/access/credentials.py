@@ -46,9 +46,8 @@ class CredentialCache:
         trusted now)."""
         hit, entry = self._cache.peek(access_key_id)
         if hit:
-            metrics.CREDENTIAL_CACHE_HIT.n += 1  # HotCounter.inc, inlined: every signed request
-            return entry
-        return False
+            metrics.CREDENTIAL_CACHE_HIT.inc()
+        return entry if hit else False
 
     def load(self, access_key_id: str) -> KeyEntry | None:
         """Read one key from the store (blocking; one read for concurrent misses)."""

@@ -31,7 +31,7 @@ from credmint.server import accesslog
 from credmint.server.node import Node
 from credmint.sigv4 import SignedRequest, check_scope, parse_auth, verify_signature
 from credmint.sigv4 import errors as sigv4_errors
-from credmint.store.db import ON_EVENT_LOOP, RateLimitedLog, WouldBlock, unavailable
+from credmint.store.db import RateLimitedLog, WouldBlock, non_blocking, unavailable
 
 log = logging.getLogger("credmint.server")
 
@@ -72,13 +72,11 @@ class Edge:
         store access (a cache miss) raises ``WouldBlock`` and the operation runs again on
         a worker thread (what ran before the miss only read caches)."""
         if not op.blocks(params):
-            token = ON_EVENT_LOOP.set(True)  # store.db.non_blocking, entered inline
             try:
-                return op.fn(call)
+                with non_blocking():
+                    return op.fn(call)
             except WouldBlock:
                 pass
-            finally:
-                ON_EVENT_LOOP.reset(token)
         return await self.blocking(partial(op.fn, call))
 
     async def authenticate(self, req: HttpRequest, service: str, op: Operation, now: datetime) -> Principal | None:

@@ -91,12 +91,6 @@ class WouldBlock(Exception):
 _ON_EVENT_LOOP: ContextVar[bool] = ContextVar("credmint_on_event_loop", default=False)
 
 
-#: For the request path's hottest caller (``Edge.run_operation``): ``token = ON_EVENT_LOOP.set(True)``
-#: and ``ON_EVENT_LOOP.reset(token)`` are what :class:`non_blocking` does on entry and exit,
-#: without its two calls.
-ON_EVENT_LOOP = _ON_EVENT_LOOP
-
-
 class non_blocking:
     """Within this block, a store access raises :class:`WouldBlock` instead of blocking.
 
@@ -300,10 +294,8 @@ class Store:
         """Whether cached facts may be used now: always on one process (its own writes
         reach its caches at commit), and on a watched store only while the change
         channel was confirmed live within the staleness bound."""
-        # SQLite's watcher reads a local file: always trusted, so it is not asked (this
-        # runs on every cache lookup).
         watcher = self._watcher
-        return watcher is None or type(watcher) is _SqliteWatcher or watcher.trusted()
+        return watcher is None or watcher.trusted()
 
     def channel_status(self) -> str | None:
         """Why the change channel cannot be trusted now, or None if it can."""
