@@ -9,6 +9,7 @@ first receive.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -106,3 +107,80 @@ def test_the_protocol_marks_a_request_once_its_body_is_complete(whole: bool) -> 
         return seen
 
     assert asyncio.run(run()) == [whole]
+
+
+# --- the limits hold on both paths: received whole, and watched -----------------------------
+
+
+def _chunked() -> HttpRequest:
+    headers = (("transfer-encoding", "chunked"),)
+    return HttpRequest("POST", "/", "", headers, header_index=dict(headers))
+
+
+@pytest.mark.parametrize("received_whole", [True, False])
+def test_a_chunked_body_past_the_limit_is_refused(received_whole: bool) -> None:
+    scope = {BODY_RECEIVED: True} if received_whole else {}
+    budget = BodyBudget(1 << 20)
+    reader = BodyReader(
+        _receiver([{"type": "http.request", "body": b"x" * 101}]),
+        scope,
+        _chunked(),
+        BodyLimits(budget, ReadDeadlines(sweep_seconds=0.01), 1.0, 1),
+    )
+
+    async def run() -> None:
+        try:
+            await reader.read(100)
+        finally:
+            reader.release()
+
+    with pytest.raises(BodyRefused) as refused:
+        asyncio.run(run())
+    assert refused.value.query_error is None  # a bare 413, as AWS answers
+    assert budget.used == 0
+
+
+@pytest.mark.parametrize("received_whole", [True, False])
+def test_a_body_past_the_memory_budget_is_refused_and_nothing_stays_reserved(received_whole: bool) -> None:
+    scope = {BODY_RECEIVED: True} if received_whole else {}
+    budget = BodyBudget(10)
+    budget.used = 5  # another request holds half of it
+    reader = BodyReader(
+        _receiver([{"type": "http.request", "body": b"x" * 8}]),
+        scope,
+        _chunked(),
+        BodyLimits(budget, ReadDeadlines(sweep_seconds=0.01), 1.0, 1),
+    )
+
+    async def run() -> None:
+        try:
+            await reader.read(100)
+        finally:
+            reader.release()
+
+    with pytest.raises(BodyRefused) as refused:
+        asyncio.run(run())
+    assert refused.value.s3_error.code == "SlowDown"
+    assert budget.used == 5
+
+
+@pytest.mark.parametrize("received_whole", [True, False])
+def test_a_read_body_is_released_from_the_budget(received_whole: bool) -> None:
+    scope = {BODY_RECEIVED: True} if received_whole else {}
+    budget = BodyBudget(1 << 20)
+    reader = BodyReader(
+        _receiver([{"type": "http.request", "body": b"abc"}]),
+        scope,
+        _chunked(),
+        BodyLimits(budget, ReadDeadlines(sweep_seconds=0.01), 1.0, 1),
+    )
+
+    async def run() -> tuple[bytes, int]:
+        body = await reader.read(100, hash_body=True)
+        held = budget.used
+        reader.release()
+        return body, held
+
+    body, held = asyncio.run(run())
+    assert body == b"abc" and held == 3 and budget.used == 0
+    assert reader.complete and reader.sha256 == hashlib.sha256(b"abc").hexdigest()
