@@ -129,6 +129,10 @@ def test_slow_head_is_cut(limited: Server) -> None:
                 chunk = sock.recv(65536)
             except TimeoutError:
                 continue
+            except ConnectionResetError:
+                # The answer came in an earlier read; the byte sent after it found the
+                # connection closed with input unread, which the kernel answers with a reset.
+                break
             if not chunk:
                 break
             answer += chunk
