@@ -5,6 +5,7 @@ the memory bodies may take, open connections, and uploads refused before their b
 from __future__ import annotations
 
 import contextlib
+import http.client
 import socket
 import time
 from collections.abc import Iterator
@@ -203,6 +204,42 @@ def test_large_upload_is_refused_before_its_body_is_read(limited: Server, bucket
         answer = _answer(sock)
     assert expected in answer
     assert b"connection: close" in answer.lower()
+
+
+@pytest.mark.parametrize("kind", ["unsigned", "wrong-secret", "no-such-bucket"])
+def test_a_client_that_sends_its_whole_upload_reads_the_refusal(limited: Server, bucket: str, kind: str) -> None:
+    """A client that does not wait for ``100 Continue`` sends its body after the refusal
+    was sent: the server reads and drops it and closes after, so the client's send
+    completes and it reads the refusal (a close with the body unread is answered by the
+    kernel with a reset, which fails the send)."""
+    body = bytes(20 * 1024**2)
+    if kind == "unsigned":
+        connection = http.client.HTTPConnection(limited.url.removeprefix("http://"), timeout=PATIENCE)
+        connection.request("PUT", f"/{bucket}/whole", body=body)
+        answer = connection.getresponse()
+        assert answer.status == 400
+        assert b"<Code>EntityTooLarge</Code>" in answer.read()
+        connection.close()
+        return
+    path = f"/{bucket}/whole" if kind == "wrong-secret" else "/no-such-bucket-here/whole"
+    secret = "wrong" * 8 if kind == "wrong-secret" else limited.secret_access_key
+    expected = b"<Code>SignatureDoesNotMatch</Code>" if kind == "wrong-secret" else b"<Code>NoSuchBucket</Code>"
+    with _connect(limited) as sock:
+        sock.sendall(_signed_put_head(limited, path, body, secret=secret) + body)
+        assert expected in _answer(sock)
+
+
+def test_a_client_that_goes_on_sending_after_a_refusal_is_cut(limited: Server, bucket: str) -> None:
+    """What the server drops after a refusal is bounded (64 MiB after an unread body)."""
+    head = f"PUT /{bucket}/endless HTTP/1.1\r\nHost: x\r\nContent-Length: {2**40}\r\n\r\n".encode()
+    sent = 0
+    with _connect(limited) as sock:
+        sock.sendall(head)
+        with pytest.raises((BrokenPipeError, ConnectionResetError)):
+            while sent < 2**30:
+                sock.sendall(bytes(1024**2))
+                sent += 1024**2
+    assert sent < 128 * 1024**2
 
 
 def test_signed_upload_with_a_wrong_body_hash_is_refused(limited: Server, bucket: str) -> None:

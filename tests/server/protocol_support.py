@@ -17,6 +17,9 @@ class MemoryTransport(asyncio.Transport):
         super().__init__()
         self.written = b""
         self.closed = False
+        #: The write side was shut (the staged close began).
+        self.eof_written = False
+        self.reading = True
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         self.written += bytes(data)
@@ -30,11 +33,22 @@ class MemoryTransport(asyncio.Transport):
     def close(self) -> None:
         self.closed = True
 
+    def can_write_eof(self) -> bool:
+        return True
+
+    def write_eof(self) -> None:
+        self.eof_written = True
+
+    @property
+    def ended(self) -> bool:
+        """The connection was closed, or its close begun: nothing more will be written."""
+        return self.closed or self.eof_written
+
     def pause_reading(self) -> None:
-        pass
+        self.reading = False
 
     def resume_reading(self) -> None:
-        pass
+        self.reading = True
 
 
 def connect(app: Any) -> BoundedHttpToolsProtocol:

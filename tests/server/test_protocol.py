@@ -13,6 +13,9 @@ import asyncio
 import re
 from typing import Any
 
+import pytest
+
+from credmint.server import protocol as protocol_module
 from tests.server.protocol_support import MemoryTransport, connect
 
 
@@ -43,7 +46,7 @@ def _serve(*pieces: bytes) -> tuple[list[int], bytes, bool]:
         written = transport.written
         statuses = [int(s) for s in re.findall(rb"HTTP/1\.1 (\d{3}) ", written)]
         last_body = written.rsplit(b"\r\n\r\n", 1)[-1]
-        closed = transport.closed
+        closed = transport.ended
         protocol.connection_lost(None)
         return statuses, last_body, closed
 
@@ -82,3 +85,132 @@ def test_a_well_formed_connection_is_left_open() -> None:
     one = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\na"
     statuses, body, closed = _serve(one, one)
     assert statuses == [200, 200] and body == b"a" and not closed
+
+
+# --- the staged close -------------------------------------------------------------------------
+# A close that may leave the client's bytes unread shuts the write side, then reads and drops
+# what still comes, within bounds: closing at once makes the kernel answer the unread bytes
+# with a reset, which a client still sending takes for a failed connection.
+
+
+async def _unread_upload(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """Refuses every request from its head, leaving the body unread (as an upload refused
+    before its body is read is)."""
+    headers = [(b"content-length", b"2"), (b"connection", b"close")]
+    await send({"type": "http.response.start", "status": 403, "headers": headers})
+    await send({"type": "http.response.body", "body": b"no"})
+
+
+def _staged(monkeypatch: pytest.MonkeyPatch, idle: float = 60.0, total: float = 60.0) -> None:
+    monkeypatch.setattr(protocol_module, "LINGER_IDLE", idle)
+    monkeypatch.setattr(protocol_module, "LINGER_TOTAL", total)
+
+
+async def _turns(n: int = 5) -> None:
+    for _ in range(n):
+        await asyncio.sleep(0)
+
+
+def test_an_answer_that_leaves_a_body_unread_closes_in_stages(monkeypatch: pytest.MonkeyPatch) -> None:
+    _staged(monkeypatch)
+
+    async def run() -> None:
+        protocol = connect(_unread_upload)
+        transport = protocol.transport
+        assert isinstance(transport, MemoryTransport)
+        protocol.data_received(b"PUT /b/k HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" + b"a" * 1000)
+        await _turns()
+        assert transport.written.startswith(b"HTTP/1.1 403 ")
+        assert transport.eof_written and not transport.closed and transport.reading
+        # The rest of the body, and anything after it, is dropped: nothing is answered.
+        answered = transport.written
+        protocol.data_received(b"a" * 99_000 + b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        await _turns()
+        assert transport.written == answered and not transport.closed
+        protocol.connection_lost(None)
+
+    asyncio.run(run())
+
+
+def test_a_refused_head_closes_in_stages_and_drops_at_most_linger_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    _staged(monkeypatch)
+
+    async def run() -> None:
+        protocol = connect(_echo)
+        transport = protocol.transport
+        assert isinstance(transport, MemoryTransport)
+        protocol.data_received(b"\x16\x03\x01 not http\r\n\r\n")
+        assert b"<Code>BadRequest</Code>" in transport.written
+        assert transport.eof_written and not transport.closed
+        protocol.data_received(b"x" * protocol_module.LINGER_BYTES)
+        assert not transport.closed
+        protocol.data_received(b"x")
+        assert transport.closed
+        protocol.connection_lost(None)
+
+    asyncio.run(run())
+
+
+def test_a_quiet_client_is_closed_after_the_idle_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    _staged(monkeypatch, idle=0.05)
+
+    async def run() -> None:
+        protocol = connect(_echo)
+        transport = protocol.transport
+        assert isinstance(transport, MemoryTransport)
+        protocol.data_received(b"\x00junk\r\n\r\n")
+        await asyncio.sleep(0.03)
+        protocol.data_received(b"more")  # a byte restarts the idle wait
+        await asyncio.sleep(0.03)
+        assert not transport.closed
+        await asyncio.sleep(0.1)
+        assert transport.closed
+        protocol.connection_lost(None)
+
+    asyncio.run(run())
+
+
+def test_a_client_that_keeps_sending_is_closed_after_the_total_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    _staged(monkeypatch, idle=0.05, total=0.2)
+
+    async def run() -> None:
+        protocol = connect(_echo)
+        transport = protocol.transport
+        assert isinstance(transport, MemoryTransport)
+        loop = asyncio.get_running_loop()
+        protocol.data_received(b"\x00junk\r\n\r\n")
+        started = loop.time()
+        while not transport.closed and loop.time() - started < 2:
+            protocol.data_received(b"x")
+            await asyncio.sleep(0.01)
+        assert transport.closed
+        assert 0.2 <= loop.time() - started < 0.5
+        protocol.connection_lost(None)
+
+    asyncio.run(run())
+
+
+def test_a_refusal_cutting_into_a_body_tells_its_application_the_client_is_gone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _staged(monkeypatch)
+    seen: list[str] = []
+
+    async def reader(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        while True:
+            message = await receive()
+            seen.append(message["type"])
+            if message["type"] != "http.request" or not message.get("more_body"):
+                return
+
+    async def run() -> None:
+        protocol = connect(reader)
+        head = b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        protocol.data_received(head + b"3\r\nab")
+        await _turns()
+        protocol.data_received(b"zz\r\n")  # junk where the chunk's end belongs
+        await _turns()
+        assert seen[-1] == "http.disconnect"
+        protocol.connection_lost(None)
+
+    asyncio.run(run())

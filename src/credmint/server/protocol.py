@@ -22,6 +22,31 @@ Bodies are the application's: uvicorn stops reading a connection once 64 KiB of 
 unread, and the application reads them under its own deadline and memory budget
 (``server/app.py``). The limits come from the ``CREDMINT_*`` environment once per process
 (uvicorn builds this class in each worker process).
+
+Every close that may leave the client's bytes unread is made in stages (RFC 9112 §9.6):
+the answer is sent and the write side shut (the client reads it, then end of stream),
+and what the client still sends is read and dropped until it closes too. Closing at once
+would leave those bytes unread, and a kernel answers a close with unread input, or input
+that reaches a closed socket, with a reset: a client still sending its upload (one that
+does not wait for ``100 Continue``) fails with a connection reset instead of reading the
+refusal that was sent to it. The wait is bounded, so it holds nothing an attacker could
+use:
+
+============================  ========================================================
+the staged close ends          when
+============================  ========================================================
+the client closes              its end of stream arrives
+the client goes quiet          no byte for ``LINGER_IDLE`` seconds
+it has lasted long enough      ``LINGER_TOTAL`` seconds after the answer
+the client sends too much      ``LINGER_BYTES`` dropped after a refused head (a client
+                               sending an endless head is cut soon after its refusal),
+                               ``LINGER_BODY_BYTES`` after an answer that left a body
+                               unread (an upload refused from its head)
+============================  ========================================================
+
+Dropped bytes are never buffered, the connection still counts against
+``max_connections``, and a TLS connection (whose write side cannot be shut alone) waits
+the same way before its close.
 """
 
 from __future__ import annotations
@@ -45,6 +70,12 @@ TOO_LARGE = errors.RequestHeaderSectionTooLarge()
 TLS_EXTENSION = "credmint.tls"
 TIMEOUT = errors.RequestTimeout()
 UNPARSABLE = errors.UnparsableRequest()
+
+#: The staged close's bounds (see the module's docstring).
+LINGER_IDLE = 1.0
+LINGER_TOTAL = 5.0
+LINGER_BYTES = 1024**2
+LINGER_BODY_BYTES = 64 * 1024**2
 
 
 class _Refused(Exception):
@@ -88,6 +119,22 @@ def error_response(err: AwsError) -> bytes:
     return b"".join(head) + body
 
 
+class _CycleTransport:
+    """The transport as a request's cycle sees it: uvicorn's cycle closes the connection
+    after an answer it sends with ``connection: close`` (the application's, when it leaves a
+    body unread) or after an application error; those closes are made in stages."""
+
+    __slots__ = ("_protocol", "is_closing", "write")
+
+    def __init__(self, protocol: BoundedHttpToolsProtocol, transport: asyncio.Transport) -> None:
+        self.write = transport.write
+        self.is_closing = transport.is_closing
+        self._protocol = protocol
+
+    def close(self) -> None:
+        self._protocol.close_in_stages(LINGER_BODY_BYTES)
+
+
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
     """:class:`HttpToolsProtocol` with the head's size, field count and arrival time bounded."""
 
@@ -103,6 +150,12 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._head_started = 0.0
         #: A head has begun (or the connection opened) and is not complete: the deadline runs.
         self._head_open = False
+        # The staged close: bytes the client may still send before the connection is
+        # closed (None: not closing), when the close began, and when a byte last came.
+        self._linger_left: int | None = None
+        self._linger_started = 0.0
+        self._linger_last = 0.0
+        self._linger_timer: asyncio.TimerHandle | None = None
 
     # --- the head deadline ------------------------------------------------------------------
     # One timer per connection, not one per request: it is armed when a head begins and no
@@ -132,6 +185,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        self._cycle_transport = _CycleTransport(self, transport)
         self._arm_head_timer()
         # The negotiated protocol and cipher, for the audit trail's tlsDetails: uvicorn does
         # not pass them to the application, so each request's scope carries them under
@@ -144,16 +198,63 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm_head_timer()
+        if self._linger_timer is not None:
+            self._linger_timer.cancel()
+            self._linger_timer = None
         super().connection_lost(exc)
+
+    # --- the staged close ---------------------------------------------------------------------
+
+    def close_in_stages(self, max_bytes: int) -> None:
+        """Close after what was written, reading and dropping at most ``max_bytes`` more
+        from the client meanwhile (the module's docstring has the bounds)."""
+        transport = self.transport
+        if transport.is_closing() or self._linger_left is not None:
+            return
+        self._disarm_head_timer()
+        self._unset_keepalive_if_required()
+        self._linger_left = max_bytes
+        self._linger_started = self._linger_last = self.loop.time()
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            # A request whose answer was not sent is over (a refusal cut into its body):
+            # its application sees the client gone now, as it would on a close.
+            cycle.disconnected = True
+            cycle.message_event.set()
+        if transport.can_write_eof():
+            transport.write_eof()
+        # uvicorn pauses reading while a body waits unread; the rest is now to be dropped.
+        transport.resume_reading()
+        self._linger_timer = self.loop.call_later(LINGER_IDLE, self._linger_timer_fired)
+
+    def _linger_timer_fired(self) -> None:
+        self._linger_timer = None
+        if self.transport.is_closing():
+            return
+        now = self.loop.time()
+        ends = min(self._linger_last + LINGER_IDLE, self._linger_started + LINGER_TOTAL)
+        if now >= ends:
+            self.transport.close()
+        else:
+            self._linger_timer = self.loop.call_later(ends - now, self._linger_timer_fired)
+
+    def _drop(self, data: bytes) -> None:
+        assert self._linger_left is not None
+        self._linger_left -= len(data)
+        self._linger_last = self.loop.time()
+        if self._linger_left < 0:
+            self.transport.close()
 
     # --- the head's size ----------------------------------------------------------------------
 
     def _refuse(self, err: AwsError) -> None:
-        self._disarm_head_timer()
         self.transport.write(error_response(err))
-        self.transport.close()
+        self.close_in_stages(LINGER_BYTES)
 
     def data_received(self, data: bytes) -> None:
+        if self._linger_left is not None:
+            self._drop(data)
+            return
         if self.transport.is_closing():
             return
         if self._in_head:
@@ -182,6 +283,11 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._refuse(UNPARSABLE)
 
     def on_response_complete(self) -> None:
+        if self._linger_left is not None:
+            # The answer closed the connection: nothing more is read or answered on it
+            # (uvicorn's own check for this is the transport closing, which is now later).
+            self.server_state.total_requests += 1
+            return
         refuse = self._unparsable_tail and not self.pipeline
         super().on_response_complete()
         if refuse and not self.transport.is_closing():
@@ -211,6 +317,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._in_head = False
         self._head_open = False  # the pending timer, if any, lapses when it fires
         super().on_headers_complete()
+        if self.cycle is not None:
+            self.cycle.transport = self._cycle_transport  # type: ignore[assignment]
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
