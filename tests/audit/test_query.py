@@ -126,3 +126,24 @@ def test_a_batch_larger_than_one_statement_is_stored_whole(store: Store, extra: 
     made = [summary(n) for n in range(count)]
     expected = {s.event_id: (s.event_name, s.read_only, s.resources, f'{{"n":{n}}}') for n, s in enumerate(made)}
     assert {e.event_id: (e.event_name, e.read_only, e.resources, e.record) for e in found} == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["nul\x00inside", "caf\udce9", "a\ud800b\x00", "\x00"],
+    ids=["nul", "escaped-byte", "surrogate-and-nul", "only-nul"],
+)
+def test_a_requests_unstorable_text_is_stored_and_found(store: Store, text: str) -> None:
+    """A NUL (PostgreSQL's text refuses it) or a lone surrogate (no UTF-8 holds one) in
+    an indexed field is stored as U+FFFD, and a lookup with the same text finds it."""
+    s = summary(1, username=text, resources=(("AWS::IAM::User", text),), event_name="CreateUser" + text)
+    query.insert_rows(store, [query.row_of(s, "{}")])
+    for key in ("Username", "ResourceName"):
+        [event] = query.lookup(store, query.Lookup(A, 10, attributes=((key, text),)))
+        assert event.username == query.storable(text)
+        assert "\x00" not in event.username
+
+
+@pytest.mark.parametrize("text", ["plain", "Zoë ✓", "名前"])
+def test_storable_text_is_kept_as_it_is(text: str) -> None:
+    assert query.storable(text) == text

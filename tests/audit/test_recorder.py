@@ -201,3 +201,102 @@ def test_no_record_for_what_is_not_a_call(store: Store, tmp_path: Path) -> None:
     asyncio.run(r.written(facts(operation=None)))
     assert sink.writes == []
     r.close()
+
+
+# --- the record's text ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"UserName": "plain"},
+        {"UserName": "Zoë", "Tags": [{"Key": "名前", "Value": "値 ✓"}]},
+        {"UserName": "q\"uote\\back\nline\x00\x1f"},
+        {"MaxItems": 2**63 - 1, "Marker": 1.5e16, "Flag": True, "None": None},
+    ],
+    ids=["ascii", "non-ascii", "escapes", "numbers"],
+)
+def test_a_record_is_the_json_modules_document(params: dict[str, object]) -> None:
+    """orjson writes the same document as the json module (byte for byte when ASCII)."""
+    import json
+
+    rec = {"eventName": "CreateUser", "requestParameters": params}
+    data = recorder.record_json(rec)
+    assert json.loads(data) == json.loads(json.dumps(rec))
+    if all(not isinstance(v, float) for v in params.values()):
+        # Non-ASCII as UTF-8, not escaped: the record is UTF-8 text.
+        assert data.decode() == json.dumps(rec, separators=(",", ":"), ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["\udcff", "a\ud800b", 2**70, -(2**64)],
+    ids=["escaped-byte", "lone-surrogate", "big-int", "big-negative-int"],
+)
+def test_what_orjson_refuses_is_written_by_the_json_module(value: object) -> None:
+    import json
+
+    rec = {"requestParameters": {"UserName": value}}
+    data = recorder.record_json(rec)
+    assert data.isascii()
+    assert json.loads(data) == rec
+
+
+def test_a_request_whose_bytes_are_not_utf8_is_recorded(store: Store, tmp_path: Path) -> None:
+    """A header or key read with surrogateescape (bytes that were not UTF-8) reaches the
+    record as a lone surrogate: the record is written, and stored."""
+    r = make(store, tmp_path)
+    r.record(facts(params={"UserName": "caf\udce9"}, error_code="ValidationError", status=400))
+    r.close()
+    [line] = lines(tmp_path)
+    assert "\\udce9" in line
+    [event] = query.lookup(store, query.Lookup(None, 10))
+    assert event.record == line
+
+
+def test_a_row_the_database_refuses_does_not_hold_back_the_others(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refused row is dropped from the LookupEvents view (the file has it); the rows
+    beside it, and every batch after it, are stored."""
+    r = make(store, tmp_path)
+    insert = query.insert_rows
+
+    def refusing(store: Store, rows: list[query.Row]) -> None:
+        if any(row[6] == "poison" for row in rows):
+            raise ValueError("refused")
+        insert(store, rows)
+
+    monkeypatch.setattr(query, "insert_rows", refusing)
+    poison = replace(USER, name="poison")
+    r.record(facts())
+    r.record(facts(principal=poison))
+    r.record(facts())
+    r.flush()
+    r.record(facts())
+    r.flush()
+    monkeypatch.undo()
+    r.close()
+    assert len(lines(tmp_path)) == 4
+    assert len(query.lookup(store, query.Lookup(None, 10))) == 3
+    assert r.dropped == 1
+
+
+def test_a_lone_refused_row_waits_for_a_row_the_database_takes(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no other row to tell a refused row from a database that refuses everything,
+    the row is kept for the next flush, as for an outage."""
+    r = make(store, tmp_path)
+
+    def refusing(*_: object) -> None:
+        raise ValueError("refused")
+
+    monkeypatch.setattr(query, "insert_rows", refusing)
+    r.record(facts())
+    r.flush()
+    r.flush()
+    monkeypatch.undo()
+    r.close()
+    assert len(query.lookup(store, query.Lookup(None, 10))) == 1
+    assert r.dropped == 0

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import signal
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -383,3 +384,40 @@ def test_organizations_and_lookup_calls_are_recorded(audited: Server) -> None:
     assert rec["errorCode"] == exc.value.response["Error"]["Code"]
     rid = request_id(audited.client("cloudtrail").lookup_events(MaxResults=1))
     assert by_request(audited, rid)["eventSource"] == "cloudtrail.amazonaws.com"
+
+
+def _stored(server: Server, event_id: str) -> bool:
+    """Whether LookupEvents finds ``event_id`` within a few flushes."""
+    cloudtrail = server.client("cloudtrail")
+    for _ in range(50):
+        found = cloudtrail.lookup_events(LookupAttributes=[{"AttributeKey": "EventId", "AttributeValue": event_id}])
+        if found["Events"]:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.parametrize(
+    ("service", "call"),
+    [
+        ("iam", lambda c: c.get_user(UserName="nul\x00inside")),
+        ("iam", lambda c: c.get_role(RoleName="\x00")),
+        ("organizations", lambda c: c.describe_account(AccountId="\udce9")),
+        ("organizations", lambda c: c.describe_account(AccountId="nul\x00")),
+    ],
+    ids=["iam-nul", "iam-only-nul", "json-surrogate", "json-nul"],
+)
+def test_a_parameter_no_database_holds_is_recorded_and_stored(
+    audited: Server, service: str, call: Callable[[Any], object]
+) -> None:
+    """A form parameter can carry a NUL (``%00``), and a JSON body a lone surrogate
+    (``\\udce9``), into a parameter that names a resource: the call is answered in AWS's
+    terms, its record is written and stored, and records after it are stored too (one row
+    the database refused used to fail its batch and every batch after it)."""
+    with pytest.raises(ClientError) as exc:
+        call(audited.client(service))
+    assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] < 500
+    hostile = by_request(audited, error_request_id(exc.value))
+    after = by_request(audited, request_id(audited.client("sts").get_caller_identity()))
+    assert _stored(audited, hostile["eventID"])
+    assert _stored(audited, after["eventID"])

@@ -12,6 +12,7 @@ event that was stored before the first page was read.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -92,24 +93,42 @@ SQLITE_ROWS_PER_STATEMENT = 256 if sqlite3.sqlite_version_info >= (3, 32) else 9
 
 
 def row_of(summary: Summary, record: str) -> Row:
-    """The ``audit_events`` row of one record."""
+    """The ``audit_events`` row of one record.
+
+    The record is JSON text, which escapes what a database refuses; the indexed fields
+    are a request's own text (a parameter naming a resource, an operation's name), which
+    can hold a NUL (PostgreSQL's text refuses it) or a lone surrogate (no database's UTF-8
+    holds one: from a JSON body's ``\\udc80`` or a header's bytes that were not UTF-8).
+    One such row would fail its whole batch, and every batch after it, so each is made
+    storable (:func:`storable`)."""
     return (
         summary.event_id,
         summary.account_id,
         int(summary.event_time.timestamp() * 1000),
-        summary.event_name[:128],
+        storable(summary.event_name[:128]),
         summary.event_source[:64],
         summary.read_only,
-        summary.username[:256] if summary.username else None,
-        summary.access_key_id[:128] if summary.access_key_id else None,
+        storable(summary.username[:256]) if summary.username else None,
+        storable(summary.access_key_id[:128]) if summary.access_key_id else None,
         _joined([r[0] for r in summary.resources]),
         _joined([r[1] for r in summary.resources]),
         record,
     )
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """``text`` with each NUL and lone surrogate replaced by U+FFFD (as the form decoder
+    replaces bytes that are not UTF-8)."""
+    if "\x00" not in text and text.isascii():
+        return text
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
 def _joined(values: list[str]) -> str:
-    items = [v.replace(SEP, "") for v in values]
+    items = [storable(v.replace(SEP, "")) for v in values]
     return SEP + SEP.join(items) + SEP if items else ""
 
 
@@ -203,6 +222,8 @@ def _attribute(key: str, value: str) -> ColumnElement[bool]:
     column = t.c[column_name]
     if key == "ReadOnly":
         return column == (value.lower() == "true")
+    # Looked for as it was stored: a value a database refuses matches its stored form.
+    value = storable(value)
     if several:
         return column.contains(SEP + value.replace(SEP, "") + SEP, autoescape=True)
     return column == value
