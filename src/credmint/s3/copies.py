@@ -43,7 +43,8 @@ def parse_copy_source(raw: str) -> tuple[str, str, str | None]:
             raise s3_errors.InvalidArgument.version_id("x-amz-copy-source", raw)
     source = unquote(source).lstrip("/")
     bucket, _, key = source.partition("/")
-    if not bucket or not key:
+    # A NUL names no object (wire.s3's path decoding refuses it in a request's own key).
+    if not bucket or not key or "\x00" in source or (version_id is not None and "\x00" in version_id):
         raise s3_errors.InvalidArgument.copy_source_key(raw)
     return bucket, key, version_id
 

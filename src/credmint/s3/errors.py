@@ -911,6 +911,14 @@ class InvalidArgument(sigv4_errors.InvalidArgument):
         return cls("POST requires exactly one file upload per request.", "file", "0")
 
     @classmethod
+    def post_key_not_text(cls, value: str) -> Self:
+        return cls.not_text("key", value)
+
+    @classmethod
+    def not_text(cls, name: str, value: str) -> Self:
+        return cls(f"Argument {name} must not contain a NUL character", name, value)
+
+    @classmethod
     def post_field_missing(cls, name: str) -> Self:
         return cls(
             f"Bucket POST must contain a field named '{name}'. If it is specified, please check the order of the "

@@ -80,6 +80,9 @@ def post_object(ctx: S3Context) -> S3Response:
         raise s3_errors.InvalidArgument.post_field_missing("key")
     filename = form.file.filename.replace("\\", "/").rsplit("/", 1)[-1]
     key = fields["key"].replace("${filename}", filename)
+    if "\x00" in key:
+        # A NUL names no object (wire.s3's path decoding refuses it in a request's own key).
+        raise s3_errors.InvalidArgument.post_key_not_text(key)
     fields = {**fields, "key": key}
     if cred is not None:
         document = post_policy.decode_policy(cred.policy)

@@ -120,6 +120,13 @@ def address(req: HttpRequest) -> S3Address:
         bucket, key = ws3.s3_target(req.header("host"), req.raw_path)
     except AwsError as err:
         return S3Address(None, None, query, None, err)
+    if "%00" in req.query_string:
+        for name, value in query.items():
+            if "\x00" in name or "\x00" in value:
+                # A NUL in a parameter (a prefix, a marker, a version or upload id) names
+                # nothing stored (see ws3.s3_target), and PostgreSQL refuses it in a
+                # query's text. AWS's answer is not documented: refused as a bad argument.
+                return S3Address(bucket, key, query, None, s3_errors.InvalidArgument.not_text(name, value))
     try:
         return S3Address(bucket, key, query, route(req.method, bucket, key, query, req))
     except AwsError as err:

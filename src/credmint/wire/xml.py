@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -46,6 +47,18 @@ def escape(text: str) -> str:
     if "\r" in text:
         text = text.replace("\r", "&#xD;")
     return text
+
+
+#: What XML 1.0 cannot hold, not even as a character reference: the C0 controls but tab,
+#: newline and carriage return, lone surrogates, U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def escape_any(text: str) -> str:
+    """:func:`escape` for text a request supplied (an error's argument value, a message
+    quoting it), which may hold what XML 1.0 cannot: each such character is written as
+    U+FFFD, so that the client's parser still reads the document."""
+    return escape(_NOT_XML.sub("\ufffd", text))
 
 
 def escape_attr(text: str) -> str:
@@ -378,7 +391,7 @@ def render_error(err: AwsError, service_namespace: str, request_id: str) -> byte
         # STS at a path other than '/': the body is just this element [obs §1.3].
         return b"<UnknownOperationException/>"
     ns = err.namespace or service_namespace
-    message = f"<Message>{escape(err.message)}</Message>" if err.message is not None else ""
+    message = f"<Message>{escape_any(err.message)}</Message>" if err.message is not None else ""
     return (
         f'<ErrorResponse xmlns="{escape_attr(ns)}"><Error><Type>{err.fault}</Type>'
         f"<Code>{escape(err.code)}</Code>{message}</Error>"

@@ -36,6 +36,10 @@ def test_an_empty_body_is_an_empty_input() -> None:
         b'{"ParentId": 7, "Name": "ou"}',  # a number for a string
         b'{"ParentId": "r-abcd", "Name": "ou", "Tags": {"Key": "k"}}',  # an object for a list
         b"[" * 100_000 + b"]" * 100_000,  # deeper than the parser's stack
+        b'{"ParentId": "r-abcd", "Name": "o\\udce9u"}',  # a lone surrogate
+        b'{"ParentId": "r-abcd", "Name": "\\ud800"}',
+        b'{"ParentId": "r-abcd", "Name": "o\\u0000u"}',  # a NUL
+        b'{"ParentId": "r-abcd", "Name": "ou", "Tags": [{"Key": "k", "Value": "\\u0000"}]}',
     ],
 )
 def test_hostile_bodies_are_serialization_errors(body: bytes) -> None:
@@ -55,3 +59,21 @@ def test_edge_errors_take_the_json_names_and_a_denial_is_400() -> None:
     status, code, body = json_protocol.encode_error(errors.AccessDenied("no"))
     assert (status, code) == (400, "AccessDeniedException")
     assert json.loads(body) == {"__type": "AccessDeniedException", "message": "no"}
+
+
+@pytest.mark.parametrize("name", ["Zoë", "名前", "emoji \U0001f600", "tab\tand newline\n"])
+def test_text_beyond_ascii_is_taken(name: str) -> None:
+    """Escaped or not, text that is text is taken as it is (a surrogate pair is one character)."""
+    for body in (
+        json.dumps({"ParentId": "r-abcd", "Name": name}),
+        json.dumps({"ParentId": "r-abcd", "Name": name}, ensure_ascii=False),
+    ):
+        assert _decode("CreateOrganizationalUnit", body.encode())["Name"] == name
+
+
+def test_a_tag_that_is_not_text_is_refused() -> None:
+    good = {"ResourceId": "r-abcd", "Tags": [{"Key": "k", "Value": "v"}]}
+    assert _decode("TagResource", json.dumps(good).encode())
+    bad = {"ResourceId": "r-abcd", "Tags": [{"Key": "\udc80", "Value": "v"}]}
+    with pytest.raises(AwsError):
+        _decode("TagResource", json.dumps(bad).encode())

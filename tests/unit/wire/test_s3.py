@@ -49,10 +49,26 @@ def test_s3_target(host: str | None, path: str, expected: tuple[str | None, str 
     assert s3_target(host, path, BASES) == expected
 
 
-def test_bad_escape_in_path_is_invalid_uri() -> None:
+@pytest.mark.parametrize("path", ["/bucket/%zz", "/bucket/a%00b", "/bucket/%00", "/bucket/%FF"])
+def test_a_path_that_names_no_object_is_invalid_uri(path: str) -> None:
+    """A bad escape, bytes that are not UTF-8, a NUL (which no object's name can hold)."""
     with pytest.raises(AwsError) as e:
-        s3_target("localhost", "/bucket/%zz", BASES)
+        s3_target("localhost", path, BASES)
     assert (e.value.code, e.value.status) == ("InvalidURI", 400)
+
+
+@pytest.mark.parametrize("value", ["a\x00b", "\x01\x1f", "lone \udc80", "\ufffe", "fine\ttab\nline"])
+def test_an_errors_argument_value_parses_whatever_it_holds(value: str) -> None:
+    """An argument value a request supplied is written so botocore's parser reads the
+    error: what XML 1.0 cannot hold comes back as U+FFFD."""
+    err = sigv4_errors.InvalidArgument("Bad " + value, "prefix", value)
+    body = render_s3_error(err, "rid", "hid")
+    parsed = RestXMLParser().parse({"body": body, "headers": {}, "status_code": 400}, None)
+    assert parsed["Error"]["Code"] == "InvalidArgument"
+    assert parsed["Error"]["ArgumentValue"] == "".join(
+        c if c in "\t\n" or (c >= " " and not "\ud800" <= c <= "\udfff" and c not in "\ufffe\uffff") else "\ufffd"
+        for c in value
+    )
 
 
 def _parse(op: str, body: bytes, headers: dict[str, str] | None = None, status: int = 200) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from credmint.wire import query_service, render_error
 from credmint.wire.xml import (
     epoch_seconds,
     escape,
+    escape_any,
     escape_attr,
     iso8601_millis,
     iso8601_seconds,
@@ -108,6 +109,25 @@ def test_escaped_text_parses_back_unchanged(text: str) -> None:
     # Attribute values are normalised by the parser (a line feed reads back as a space);
     # credmint's attributes carry namespaces and enum values (xsi:type), never free text.
     assert element.get("b") == text.replace("\n", " ")
+
+
+@pytest.mark.parametrize("text", [*HOSTILE, "nul\x00", "\x01\x08\x0b\x0c\x1f", "lone \ud800", "\ufffe\uffff"])
+def test_escape_any_parses_whatever_the_text_holds(text: str) -> None:
+    """What XML 1.0 can hold reads back unchanged; the rest as U+FFFD."""
+    element = ElementTree.fromstring(f"<a>{escape_any(text)}</a>")
+    expected = "".join(
+        "\ufffd" if (c < " " and c not in "\t\n\r") or "\ud800" <= c <= "\udfff" or c in "\ufffe\uffff" else c
+        for c in text
+    )
+    assert (element.text or "") == expected
+
+
+def test_a_query_error_quoting_what_xml_cannot_hold_still_parses() -> None:
+    """InvalidAction quotes the Action a request sent (``Action=a%00b``)."""
+    body = render_error(errors.InvalidAction("a\x00b", None), STS_NS, "r")
+    message = ElementTree.fromstring(body).find(".//{*}Message")
+    assert message is not None
+    assert message.text == "Could not find operation a\ufffdb for version NO_VERSION_SPECIFIED"
 
 
 def test_escape_leaves_clean_text_alone() -> None:
