@@ -137,6 +137,15 @@ def test_signature_and_key_checked(server: Server, bucket: str) -> None:
     assert r.status_code == 403 and "<Code>InvalidAccessKeyId</Code>" in r.text
 
 
+@pytest.mark.parametrize("key", ["a\x00b", "\x00"])
+def test_a_key_with_a_nul_is_invalid_argument(server: Server, bucket: str, key: str) -> None:
+    """A NUL names no object (a request's own key with one is InvalidURI)."""
+    form = _v4(server).generate_presigned_post(bucket, key)
+    r = _post(form)
+    assert r.status_code == 400
+    assert "<Code>InvalidArgument</Code>" in r.text and "<ArgumentName>key</ArgumentName>" in r.text
+
+
 def test_signer_needs_put_permission(server: Server, bucket: str) -> None:
     """A valid form from a user not allowed s3:PutObject on the key is refused (AccessDenied)."""
     _, key, secret = _user(server, _allow(["s3:GetObject"], [f"arn:aws:s3:::{bucket}/*"]))
