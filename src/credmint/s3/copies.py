@@ -18,6 +18,7 @@ from credmint.s3.object_headers import (
     DEFAULT_CONTENT_TYPE,
     checksum_members,
     requested_algorithm,
+    storage_class,
     stored_headers,
     user_metadata,
 )
@@ -90,6 +91,8 @@ def copy_object(ctx: S3Context) -> S3Response:
     src_bucket_name, src_key, src_version = parse_copy_source(ctx.header("x-amz-copy-source") or "")
     dest = ctx.bucket_or_404()
     ownership, customer = refuse_unsupported_write(ctx, dest)
+    # The copy's class is the request's (STANDARD without one), whatever the source's.
+    chosen_class = storage_class(ctx)
     source_customer = sse.customer_key(ctx.header, copy_source=True)
     if source_customer is not None and not ctx.req.secure and not ctx.settings.sse_c_allow_http:
         raise s3_errors.InvalidRequest.sse_c_insecure()
@@ -163,6 +166,8 @@ def copy_object(ctx: S3Context) -> S3Response:
         attributes["tags"] = tags
     # The copy is a new object: owned and ACL'd as the request says, not as the source was.
     attributes.update(ownership)
+    if chosen_class is not None:
+        attributes["storage_class"] = chosen_class
     checksum = keep
     if running is not None and algorithm is not None:
         checksum = {"algorithm": algorithm, "value": running.value(), "type": "FULL_OBJECT"}

@@ -302,6 +302,14 @@ class KeyTooLong(errors.AwsError):
         super().__init__("Your key is too long", extra=(("MaxSizeAllowed", "1024"), ("Size", str(size))))
 
 
+class InvalidStorageClass(errors.AwsError):
+    code = "InvalidStorageClass"
+    status = 400
+
+    def __init__(self, value: str) -> None:
+        super().__init__("The storage class you specified is not valid", extra=(("StorageClassRequested", value),))
+
+
 class MetadataTooLarge(errors.AwsError):
     code = "MetadataTooLarge"
     status = 400

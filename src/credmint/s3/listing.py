@@ -15,6 +15,7 @@ from credmint.s3 import versions
 from credmint.s3.acl_request import account_owner
 from credmint.s3.buckets import xml_response
 from credmint.s3.context import S3Context, S3Response, sort_key
+from credmint.s3.object_headers import stored_storage_class
 from credmint.s3.rows import OBJECT_COLUMNS, ObjectRow, object_row
 from credmint.store import schema
 
@@ -123,7 +124,7 @@ def _contents(rows: list[ObjectRow], enc: Callable[[str], str], owner: dict[str,
             "LastModified": row.last_modified,
             "ETag": row.etag,
             "Size": row.size,
-            "StorageClass": "STANDARD",
+            "StorageClass": stored_storage_class(row.attributes),
         }
         if row.checksum:
             item["ChecksumAlgorithm"] = [row.checksum["algorithm"]]
@@ -326,7 +327,7 @@ def list_object_versions(ctx: S3Context) -> S3Response:
         if v.delete_marker:
             markers.append(entry)
             continue
-        entry.update(ETag=v.etag, Size=v.size, StorageClass="STANDARD")
+        entry.update(ETag=v.etag, Size=v.size, StorageClass=stored_storage_class(v.attributes))
         checksum = v.attributes.get("checksum")
         if isinstance(checksum, dict):
             entry["ChecksumAlgorithm"] = [checksum["algorithm"]]

@@ -33,7 +33,9 @@ from credmint.s3.object_headers import (
     DEFAULT_CONTENT_TYPE,
     body_checksum,
     checksum_members,
+    storage_class,
     stored_headers,
+    stored_storage_class,
     user_metadata,
 )
 from credmint.s3.objects import refuse_unsupported_write, request_upload
@@ -94,6 +96,9 @@ def create_multipart_upload(ctx: S3Context) -> S3Response:
     if (algorithm in _COMPOSITE_ONLY and ctype == "FULL_OBJECT") or (algorithm == "CRC64NVME" and ctype == "COMPOSITE"):
         raise s3_errors.InvalidRequest.checksum_type_for_algorithm(ctype, algorithm)
     attributes: dict[str, Any] = {"meta": user_metadata(ctx), "headers": stored_headers(ctx), **ownership}
+    chosen_class = storage_class(ctx)
+    if chosen_class is not None:
+        attributes["storage_class"] = chosen_class
     tagging = ctx.header("x-amz-tagging")
     if tagging:
         # Validated now, applied to the object when the upload completes.
@@ -454,7 +459,7 @@ def complete_multipart_upload(ctx: S3Context) -> S3Response:
         attributes["sse_c"] = upload["attributes"]["sse_c"]
     if upload["attributes"].get("tags"):
         attributes["tags"] = upload["attributes"]["tags"]
-    for name in ("owner", "acl", "retention", "legal_hold"):
+    for name in ("owner", "acl", "retention", "legal_hold", "storage_class"):
         if name in upload["attributes"]:
             attributes[name] = upload["attributes"][name]
     if checksum is not None:
@@ -686,7 +691,7 @@ def list_parts(ctx: S3Context) -> S3Response:
         "Parts": parts,
         "Initiator": _initiator(ctx, upload["initiator_arn"], bucket.account_id),
         "Owner": _owner(ctx, bucket, upload["attributes"]),
-        "StorageClass": "STANDARD",
+        "StorageClass": stored_storage_class(upload["attributes"]),
     }
     if rows:
         result["NextPartNumberMarker"] = rows[-1][0]
@@ -740,7 +745,7 @@ def list_multipart_uploads(ctx: S3Context) -> S3Response:
             "UploadId": upload_id,
             "Key": key,
             "Initiated": initiated,
-            "StorageClass": "STANDARD",
+            "StorageClass": stored_storage_class(a),
             "Owner": _owner(ctx, bucket, a) if a.get("owner") else owner,
             "Initiator": initiators.get(initiator) or initiators.setdefault(
                 initiator, _initiator(ctx, initiator, bucket.account_id)

@@ -14,6 +14,7 @@ from credmint.s3 import errors as s3_errors
 from credmint.s3 import versions
 from credmint.s3.buckets import xml_response
 from credmint.s3.context import S3Context, S3Response
+from credmint.s3.object_headers import stored_storage_class
 from credmint.s3.objects import load_for_read
 
 #: The attribute names S3 accepts (the ObjectAttributes enum of the service model).
@@ -89,7 +90,7 @@ def get_object_attributes(ctx: S3Context) -> S3Response:
             object_parts["NextPartNumberMarker"] = page[-1][0]
         result["ObjectParts"] = object_parts
     if "StorageClass" in wanted:
-        result["StorageClass"] = "STANDARD"
+        result["StorageClass"] = stored_storage_class(row.attributes)
     if "ObjectSize" in wanted:
         result["ObjectSize"] = row.size
     return xml_response("GetObjectAttributes", result)

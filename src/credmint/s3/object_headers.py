@@ -8,6 +8,7 @@ import base64
 import binascii
 import hashlib
 import re
+from typing import Any
 
 from credmint.httpreq import header_text
 from credmint.s3 import errors as s3_errors
@@ -73,6 +74,41 @@ def user_metadata(ctx: S3Context) -> dict[str, str]:
     if size > MAX_METADATA_BYTES:
         raise s3_errors.MetadataTooLarge(size, MAX_METADATA_BYTES)
     return meta
+
+
+#: The storage classes of a general purpose bucket (the model's ``StorageClass`` also
+#: names those of directory buckets, Outposts, Snow, FSx and AWS Backup, which S3 refuses
+#: here as InvalidStorageClass).
+STORAGE_CLASSES = frozenset(
+    {
+        "STANDARD",
+        "REDUCED_REDUNDANCY",
+        "STANDARD_IA",
+        "ONEZONE_IA",
+        "INTELLIGENT_TIERING",
+        "GLACIER",
+        "DEEP_ARCHIVE",
+        "GLACIER_IR",
+    }
+)
+DEFAULT_STORAGE_CLASS = "STANDARD"
+
+
+def storage_class(ctx: S3Context) -> str | None:
+    """The ``x-amz-storage-class`` an object is written with, None for STANDARD (what S3
+    reports for an object written without one, and leaves out of GET and HEAD)."""
+    value = ctx.header("x-amz-storage-class")
+    if value is None:
+        return None
+    if value not in STORAGE_CLASSES:
+        raise s3_errors.InvalidStorageClass(value)
+    return None if value == DEFAULT_STORAGE_CLASS else value
+
+
+def stored_storage_class(attributes: dict[str, Any]) -> str:
+    """The storage class an object (or an upload) was written with."""
+    value = attributes.get("storage_class")
+    return value if isinstance(value, str) else DEFAULT_STORAGE_CLASS
 
 
 def stored_headers(ctx: S3Context) -> dict[str, str]:

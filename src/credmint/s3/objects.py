@@ -24,7 +24,9 @@ from credmint.s3.object_headers import (
     body_checksum,
     checksum_members,
     header_value_ok,
+    storage_class,
     stored_headers,
+    stored_storage_class,
     user_metadata,
 )
 from credmint.s3.protection import allow_bypass, check_removal, require_integrity_header, write_lock
@@ -63,7 +65,8 @@ def put_object_preflight(ctx: S3Context) -> dict[str, Any]:
     bucket = ctx.bucket_or_404()
     ownership, _ = refuse_unsupported_write(ctx, bucket)
     require_integrity_header(ctx, ownership, "Object")
-    return ownership
+    chosen = storage_class(ctx)
+    return ownership if chosen is None else {**ownership, "storage_class": chosen}
 
 
 def request_upload(ctx: S3Context) -> Upload:
@@ -239,6 +242,9 @@ def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
         **sse.response_members(row.attributes, customer),
     }
     result.update(row.attributes.get("headers") or {})
+    if "storage_class" in row.attributes:
+        # S3 names the class on GET and HEAD for every class but STANDARD.
+        result["StorageClass"] = stored_storage_class(row.attributes)
     result.update(object_lock.result_members(row.attributes))
     tags = row.attributes.get("tags")
     if tags:
