@@ -5,12 +5,14 @@ InvalidStorageClass and nothing is written."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
 from credmint.s3.object_headers import STORAGE_CLASSES
+from credmint.s3.restore import ARCHIVE_CLASSES
 
 #: Classes the model names that a general purpose bucket does not have, and nonsense.
 REFUSED = ["EXPRESS_ONEZONE", "OUTPOSTS", "SNOW", "FSX_OPENZFS", "standard", "BOGUS", ""]
@@ -21,8 +23,9 @@ def test_an_objects_class_is_kept_and_reported(s3: Any, bucket: str, storage_cla
     s3.put_object(Bucket=bucket, Key="k", Body=b"x", StorageClass=storage_class)
     reported = None if storage_class == "STANDARD" else storage_class
     assert s3.head_object(Bucket=bucket, Key="k").get("StorageClass") == reported
-    got = s3.get_object(Bucket=bucket, Key="k")
-    assert got.get("StorageClass") == reported and got["Body"].read() == b"x"
+    if storage_class not in ARCHIVE_CLASSES:  # an archived object's data waits for a restore (test_restore.py)
+        got = s3.get_object(Bucket=bucket, Key="k")
+        assert got.get("StorageClass") == reported and got["Body"].read() == b"x"
     [listed] = s3.list_objects_v2(Bucket=bucket)["Contents"]
     assert listed["StorageClass"] == storage_class
     [listed] = s3.list_objects(Bucket=bucket)["Contents"]
@@ -41,7 +44,7 @@ def test_without_a_class_an_object_is_standard(s3: Any, bucket: str) -> None:
 
 @pytest.mark.parametrize("value", REFUSED)
 def test_a_class_a_bucket_does_not_have_is_refused(s3: Any, bucket: str, value: str) -> None:
-    calls = [
+    calls: list[Callable[[], object]] = [
         lambda: s3.put_object(Bucket=bucket, Key="k", Body=b"x", StorageClass=value),
         lambda: s3.create_multipart_upload(Bucket=bucket, Key="k", StorageClass=value),
     ]

@@ -99,7 +99,7 @@ REFUSED = [
     # never taken for the plain bucket or object operation.
     ("GET", "/b", "inventory", "NotImplemented"),
     ("GET", "/b", "analytics&id=x", "NotImplemented"),
-    ("POST", "/b/k", "restore", "NotImplemented"),
+    ("GET", "/b/k", "restore", "NotImplemented"),
     ("POST", "/b/k", "select&select-type=2", "NotImplemented"),
     ("GET", "/b/k", "versioning", "NotImplemented"),
     ("GET", "/b", "legal-hold", "NotImplemented"),

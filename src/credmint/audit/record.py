@@ -140,6 +140,7 @@ S3_DATA_EVENTS = frozenset(
         "ListObjectsV2",
         "GetObjectTagging",
         "PutObjectTagging",
+        "RestoreObject",
         "DeleteObjectTagging",
         "GetObjectAcl",
         "PutObjectAcl",

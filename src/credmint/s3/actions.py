@@ -75,6 +75,7 @@ ACTIONS: dict[str, S3Action] = {
     "CompleteMultipartUpload": S3Action("s3:PutObject", "object"),
     "AbortMultipartUpload": S3Action("s3:AbortMultipartUpload", "object"),
     "ListParts": S3Action("s3:ListMultipartUploadParts", "object"),
+    "RestoreObject": S3Action("s3:RestoreObject", "object"),
     # Sub-resources. S3 has no separate Delete action for most configurations: removing one
     # needs its Put action (DeleteBucketTagging is s3:PutBucketTagging).
     "GetBucketTagging": S3Action("s3:GetBucketTagging", "bucket"),

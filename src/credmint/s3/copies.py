@@ -23,6 +23,7 @@ from credmint.s3.object_headers import (
     user_metadata,
 )
 from credmint.s3.objects import refuse_unsupported_write, store_object
+from credmint.s3.restore import check_readable
 from credmint.s3.rows import ObjectRow, from_version, load_object, quoted
 from credmint.s3.tags import tagging_header
 from credmint.sigv4 import RunningChecksum
@@ -59,13 +60,16 @@ def read_copy_source(ctx: S3Context, bucket: str, key: str, version_id: str | No
             row = load_object(conn, bucket, key)
             if row is None:
                 raise s3_errors.NoSuchKey(key)
-            return row
-        found = versions.find(conn, bucket, key, version_id)
-    if found is None:
-        raise s3_errors.NoSuchVersion(key, version_id)
-    if found.delete_marker:
-        raise s3_errors.InvalidRequest.copy_source_delete_marker()
-    return from_version(found)
+        else:
+            found = versions.find(conn, bucket, key, version_id)
+            if found is None:
+                raise s3_errors.NoSuchVersion(key, version_id)
+            if found.delete_marker:
+                raise s3_errors.InvalidRequest.copy_source_delete_marker()
+            row = from_version(found)
+    # An archived source's data is read only from a restored copy.
+    check_readable(row.attributes, ctx.now, copy_source=True)
+    return row
 
 
 def authorize_copy_source(ctx: S3Context, bucket_name: str, key: str, version_id: str | None) -> BucketRow | None:

@@ -302,6 +302,27 @@ class KeyTooLong(errors.AwsError):
         super().__init__("Your key is too long", extra=(("MaxSizeAllowed", "1024"), ("Size", str(size))))
 
 
+class InvalidObjectState(errors.AwsError):
+    """An operation an object's storage class does not allow (s3/restore.py)."""
+
+    code = "InvalidObjectState"
+    status = 403
+
+    @classmethod
+    def not_restored(cls, storage_class: str, *, copy_source: bool = False) -> Self:
+        message = (
+            "Operation is not valid for the source object's storage class"
+            if copy_source
+            else "The operation is not valid for the object's storage class"
+        )
+        return cls(message, extra=(("StorageClass", storage_class),))
+
+    @classmethod
+    def restore_not_allowed(cls, storage_class: str) -> Self:
+        message = "Restore is not allowed for the object's current storage class"
+        return cls(message, extra=(("StorageClass", storage_class),))
+
+
 class InvalidStorageClass(errors.AwsError):
     code = "InvalidStorageClass"
     status = 400

@@ -62,6 +62,7 @@ _OPERATIONS = {
     "UploadPart": "REST.PUT.PART",
     "CreateMultipartUpload": "REST.POST.UPLOADS",
     "CompleteMultipartUpload": "REST.POST.UPLOAD",
+    "RestoreObject": "REST.POST.RESTORE",
     "AbortMultipartUpload": "REST.DELETE.UPLOAD",
     "ListParts": "REST.GET.UPLOAD",
     "ListMultipartUploads": "REST.GET.UPLOADS",

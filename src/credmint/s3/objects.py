@@ -30,6 +30,7 @@ from credmint.s3.object_headers import (
     user_metadata,
 )
 from credmint.s3.protection import allow_bypass, check_removal, require_integrity_header, write_lock
+from credmint.s3.restore import check_readable, restore_header
 from credmint.s3.rows import ObjectRow, from_version, load_object, lock_bucket, quoted, version_header, write_object_row
 from credmint.s3.tags import tagging_header
 from credmint.s3.upload import Upload, buffered_upload
@@ -220,6 +221,8 @@ def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
     body: bytes | BlobReader = b""
     for _attempt in range(3):
         row = load_for_read(ctx, bucket, ctx.key, method="HEAD" if head else "GET")
+        if not head:
+            check_readable(row.attributes, ctx.now)
         key = sse.read_key(ctx.master_key, row.attributes, customer)
         check_conditions(ctx.header, row.etag, row.last_modified)
         status, start, length, content_range = _select_range(ctx, row)
@@ -245,6 +248,9 @@ def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
     if "storage_class" in row.attributes:
         # S3 names the class on GET and HEAD for every class but STANDARD.
         result["StorageClass"] = stored_storage_class(row.attributes)
+        restore = restore_header(row.attributes, ctx.now)
+        if restore is not None:
+            result["Restore"] = restore
     result.update(object_lock.result_members(row.attributes))
     tags = row.attributes.get("tags")
     if tags:

@@ -74,6 +74,7 @@ OBJECT_SUBRESOURCES: dict[tuple[str, str], str] = {
     ("DELETE", "tagging"): "DeleteObjectTagging",
     ("GET", "acl"): "GetObjectAcl",
     ("PUT", "acl"): "PutObjectAcl",
+    ("POST", "restore"): "RestoreObject",
 }
 
 #: Sub-resources of S3 that credmint does not serve (or not with this method, or not at this
