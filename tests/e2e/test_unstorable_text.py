@@ -40,6 +40,8 @@ CASES: list[tuple[str, Callable[[Any], object], str]] = [
     ),
     ("s3", lambda c: c.copy_object(Bucket="unstorable", Key="k", CopySource="unstorable/a\x00"), "InvalidArgument"),
     ("iam", lambda c: c.get_user(UserName="a\x00"), "ValidationError"),
+    # A member the model gives no pattern: the NUL is refused on its own.
+    ("iam", lambda c: c.get_workload_identity_provider_deletion_status(DeletionTaskId="t\x00"), "ValidationError"),
     (
         "organizations",
         lambda c: c.create_policy(Name="p\x00", Description="d", Content=POLICY, Type="SERVICE_CONTROL_POLICY"),

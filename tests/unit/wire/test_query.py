@@ -409,6 +409,30 @@ def test_integer_range_is_a_validation_error() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("operation", "params", "message"),
+    [
+        # No pattern: the NUL is refused on its own (credmint's wording; AWS's unconfirmed).
+        (
+            "GetWorkloadIdentityProviderDeletionStatus",
+            {"DeletionTaskId": "task\x00"},
+            "1 validation error detected: Value at 'deletionTaskId' failed to satisfy constraint: "
+            "Member must not contain a NUL character",
+        ),
+        # A pattern that refuses it says so, and nothing more is added.
+        (
+            "GetUser",
+            {"UserName": "a\x00"},
+            "1 validation error detected: Value at 'userName' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern: [\\w+=,.@-]+",
+        ),
+    ],
+)
+def test_a_nul_no_constraint_refuses_is_refused(operation: str, params: dict[str, str], message: str) -> None:
+    err = iam_error(operation, params)
+    assert (err.code, err.status, err.message) == ("ValidationError", 400, message)
+
+
 @pytest.mark.parametrize(("text", "value"), [("true", True), ("false", False)])
 def test_booleans(text: str, value: bool) -> None:
     decoded = query_service("iam").decode("UpdateAccountPasswordPolicy", {"RequireSymbols": text})
