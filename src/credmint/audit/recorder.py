@@ -60,6 +60,7 @@ def record_json(record: dict[str, Any]) -> bytes:
     except orjson.JSONEncodeError:
         return _encode_json(record).encode()
 
+
 #: Rows waiting for the database, at most.
 MAX_PENDING = 50_000
 #: How often stored records past the retention period are deleted.

@@ -97,7 +97,9 @@ def _is_text(value: str) -> bool:
     accepted, they failed the write that came to store them. No string a JSON service
     takes needs either; AWS's answer to them is not documented, and refusing them as the
     body's error (SerializationException) is the safer reading."""
-    return _NOT_TEXT.search(value) is None if "\x00" in value or not value.isascii() else True
+    if value.isascii() and "\x00" not in value:
+        return True
+    return _NOT_TEXT.search(value) is None
 
 
 def _decode(shape: Shape, value: Any) -> Any:
