@@ -151,40 +151,70 @@ def test_a_refused_head_closes_in_stages_and_drops_at_most_linger_bytes(monkeypa
     asyncio.run(run())
 
 
-def test_a_quiet_client_is_closed_after_the_idle_wait(monkeypatch: pytest.MonkeyPatch) -> None:
-    _staged(monkeypatch, idle=0.05)
+class _Clock:
+    """The protocol's loop as its timers see it: time moves only when a test says, and due
+    timers run then (the rest of the loop is the real one)."""
 
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self.now = 0.0
+        self._timers: list[tuple[float, Any]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._loop, name)
+
+    def time(self) -> float:
+        return self.now
+
+    def call_later(self, delay: float, callback: Any) -> asyncio.TimerHandle:
+        handle = asyncio.TimerHandle(self.now + delay, callback, (), self._loop)
+        self._timers.append((self.now + delay, handle))
+        return handle
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+        due = [(when, h) for when, h in self._timers if when <= self.now]
+        self._timers = [(when, h) for when, h in self._timers if when > self.now]
+        for _, handle in sorted(due, key=lambda item: item[0]):
+            if not handle.cancelled():
+                handle._run()
+
+
+def _refused_on_a_clock() -> tuple[Any, MemoryTransport, _Clock]:
+    protocol = connect(_echo)
+    clock = _Clock(protocol.loop)
+    protocol.loop = clock  # type: ignore[assignment]
+    transport = protocol.transport
+    assert isinstance(transport, MemoryTransport)
+    protocol.data_received(b"\x00junk\r\n\r\n")
+    assert transport.eof_written and not transport.closed
+    return protocol, transport, clock
+
+
+def test_a_quiet_client_is_closed_after_the_idle_wait() -> None:
     async def run() -> None:
-        protocol = connect(_echo)
-        transport = protocol.transport
-        assert isinstance(transport, MemoryTransport)
-        protocol.data_received(b"\x00junk\r\n\r\n")
-        await asyncio.sleep(0.03)
+        protocol, transport, clock = _refused_on_a_clock()
+        clock.advance(protocol_module.LINGER_IDLE * 0.6)
         protocol.data_received(b"more")  # a byte restarts the idle wait
-        await asyncio.sleep(0.03)
+        clock.advance(protocol_module.LINGER_IDLE * 0.6)
         assert not transport.closed
-        await asyncio.sleep(0.1)
+        clock.advance(protocol_module.LINGER_IDLE * 0.6)
         assert transport.closed
         protocol.connection_lost(None)
 
     asyncio.run(run())
 
 
-def test_a_client_that_keeps_sending_is_closed_after_the_total_wait(monkeypatch: pytest.MonkeyPatch) -> None:
-    _staged(monkeypatch, idle=0.05, total=0.2)
-
+def test_a_client_that_keeps_sending_is_closed_after_the_total_wait() -> None:
     async def run() -> None:
-        protocol = connect(_echo)
-        transport = protocol.transport
-        assert isinstance(transport, MemoryTransport)
-        loop = asyncio.get_running_loop()
-        protocol.data_received(b"\x00junk\r\n\r\n")
-        started = loop.time()
-        while not transport.closed and loop.time() - started < 2:
+        protocol, transport, clock = _refused_on_a_clock()
+        step = protocol_module.LINGER_IDLE / 2
+        while clock.now + step < protocol_module.LINGER_TOTAL:
             protocol.data_received(b"x")
-            await asyncio.sleep(0.01)
+            clock.advance(step)
+            assert not transport.closed
+        clock.advance(step)
         assert transport.closed
-        assert 0.2 <= loop.time() - started < 0.5
         protocol.connection_lost(None)
 
     asyncio.run(run())
