@@ -11,6 +11,7 @@ import ssl
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -337,3 +338,20 @@ def test_serve_refuses_unusable_tls_settings(tmp_path: Path) -> None:
     assert out.returncode == 2
     assert "tls_cert and tls_key go together" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+@pytest.mark.e2e
+def test_a_client_sending_its_whole_refused_upload_over_tls_reads_the_refusal(tls_server: Server) -> None:
+    """A refusal that leaves the body unread, over TLS (whose write side cannot be shut
+    alone; the TLS layer's own closing handshake reads on as well): the client's send
+    completes, it reads the refusal, and the connection ends soon after."""
+
+    context = _client_context(tls_server.data_dir / "tls" / "ca.pem")
+    host = tls_server.url.removeprefix("https://")
+    started = time.monotonic()
+    connection = http.client.HTTPSConnection(host, context=context, timeout=15)
+    connection.request("PUT", "/some-bucket/big", body=bytes(8 * 1024**2))
+    answer = connection.getresponse()
+    assert answer.status == 400 and b"<Code>EntityTooLarge</Code>" in answer.read()
+    connection.close()
+    assert time.monotonic() - started < 10
