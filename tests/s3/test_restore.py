@@ -4,7 +4,9 @@ readable with its expiry named in x-amz-restore."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +14,8 @@ from botocore.exceptions import ClientError
 
 from credmint.errors import AwsError
 from credmint.s3 import restore
+from tests.conftest import Server
+from tests.s3.helpers import aws_cli
 
 # --- the request body ---------------------------------------------------------------------
 
@@ -155,3 +159,36 @@ def test_a_version_is_restored_on_its_own(s3: Any, bucket: str) -> None:
     with pytest.raises(ClientError) as exc:
         s3.get_object(Bucket=bucket, Key="v")
     assert _code(exc) == ("InvalidObjectState", 403)
+
+
+def test_aws_cli_storage_classes_and_restore(server: Server, s3: Any, bucket: str, tmp_path: Path) -> None:
+    """The AWS CLI: `s3 cp --storage-class`, `s3api put-object --storage-class`, the
+    refusals, `restore-object` and `head-object`'s Restore."""
+    local = tmp_path / "f.txt"
+    local.write_bytes(b"cold data")
+    out = aws_cli(server, "s3", "cp", str(local), f"s3://{bucket}/cp-ia", "--storage-class", "STANDARD_IA")
+    assert out.returncode == 0, out.stderr
+    out = aws_cli(server, "s3api", "put-object", "--bucket", bucket, "--key", "cold", "--body", str(local),
+                  "--storage-class", "DEEP_ARCHIVE")  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    out = aws_cli(server, "s3api", "list-objects-v2", "--bucket", bucket)
+    assert {o["Key"]: o["StorageClass"] for o in json.loads(out.stdout)["Contents"]} == {
+        "cold": "DEEP_ARCHIVE",
+        "cp-ia": "STANDARD_IA",
+    }
+    out = aws_cli(server, "s3api", "put-object", "--bucket", bucket, "--key", "bad", "--storage-class", "SNOW")
+    assert out.returncode != 0 and "(InvalidStorageClass)" in out.stderr
+
+    # The CLI reads HEAD's class and restore state itself, and skips what is not restored.
+    out = aws_cli(server, "s3", "cp", f"s3://{bucket}/cold", str(tmp_path / "back"))
+    assert out.returncode != 0 and "Skipping file" in out.stderr and "storage class GLACIER" in out.stderr
+    out = aws_cli(server, "s3api", "get-object", "--bucket", bucket, "--key", "cold", str(tmp_path / "back"))
+    assert out.returncode != 0 and "(InvalidObjectState)" in out.stderr
+    out = aws_cli(server, "s3api", "restore-object", "--bucket", bucket, "--key", "cold",
+                  "--restore-request", '{"Days": 1, "GlacierJobParameters": {"Tier": "Standard"}}')  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    head = json.loads(aws_cli(server, "s3api", "head-object", "--bucket", bucket, "--key", "cold").stdout)
+    assert head["StorageClass"] == "DEEP_ARCHIVE" and head["Restore"].startswith('ongoing-request="false"')
+    out = aws_cli(server, "s3", "cp", f"s3://{bucket}/cold", str(tmp_path / "back"))
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "back").read_bytes() == b"cold data"
