@@ -13,8 +13,6 @@ import asyncio
 import re
 from typing import Any
 
-import pytest
-
 from credmint.server import protocol as protocol_module
 from tests.server.protocol_support import MemoryTransport, connect
 
@@ -101,56 +99,6 @@ async def _unread_upload(scope: dict[str, Any], receive: Any, send: Any) -> None
     await send({"type": "http.response.body", "body": b"no"})
 
 
-def _staged(monkeypatch: pytest.MonkeyPatch, idle: float = 60.0, total: float = 60.0) -> None:
-    monkeypatch.setattr(protocol_module, "LINGER_IDLE", idle)
-    monkeypatch.setattr(protocol_module, "LINGER_TOTAL", total)
-
-
-async def _turns(n: int = 5) -> None:
-    for _ in range(n):
-        await asyncio.sleep(0)
-
-
-def test_an_answer_that_leaves_a_body_unread_closes_in_stages(monkeypatch: pytest.MonkeyPatch) -> None:
-    _staged(monkeypatch)
-
-    async def run() -> None:
-        protocol = connect(_unread_upload)
-        transport = protocol.transport
-        assert isinstance(transport, MemoryTransport)
-        protocol.data_received(b"PUT /b/k HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" + b"a" * 1000)
-        await _turns()
-        assert transport.written.startswith(b"HTTP/1.1 403 ")
-        assert transport.eof_written and not transport.closed and transport.reading
-        # The rest of the body, and anything after it, is dropped: nothing is answered.
-        answered = transport.written
-        protocol.data_received(b"a" * 99_000 + b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-        await _turns()
-        assert transport.written == answered and not transport.closed
-        protocol.connection_lost(None)
-
-    asyncio.run(run())
-
-
-def test_a_refused_head_closes_in_stages_and_drops_at_most_linger_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
-    _staged(monkeypatch)
-
-    async def run() -> None:
-        protocol = connect(_echo)
-        transport = protocol.transport
-        assert isinstance(transport, MemoryTransport)
-        protocol.data_received(b"\x16\x03\x01 not http\r\n\r\n")
-        assert b"<Code>BadRequest</Code>" in transport.written
-        assert transport.eof_written and not transport.closed
-        protocol.data_received(b"x" * protocol_module.LINGER_BYTES)
-        assert not transport.closed
-        protocol.data_received(b"x")
-        assert transport.closed
-        protocol.connection_lost(None)
-
-    asyncio.run(run())
-
-
 class _Clock:
     """The protocol's loop as its timers see it: time moves only when a test says, and due
     timers run then (the rest of the loop is the real one)."""
@@ -180,12 +128,56 @@ class _Clock:
                 handle._run()
 
 
-def _refused_on_a_clock() -> tuple[Any, MemoryTransport, _Clock]:
-    protocol = connect(_echo)
+def _on_a_clock(app: Any) -> tuple[Any, MemoryTransport, _Clock]:
+    """A connection to ``app`` whose staged-close timers run on a test clock (so none fires
+    unless the test advances it)."""
+    protocol = connect(app)
     clock = _Clock(protocol.loop)
-    protocol.loop = clock  # type: ignore[assignment]
+    protocol.loop = clock  # type: ignore[assignment]  # a stand-in with the loop's timer methods
     transport = protocol.transport
     assert isinstance(transport, MemoryTransport)
+    return protocol, transport, clock
+
+
+async def _turns(n: int = 5) -> None:
+    for _ in range(n):
+        await asyncio.sleep(0)
+
+
+def test_an_answer_that_leaves_a_body_unread_closes_in_stages() -> None:
+    async def run() -> None:
+        protocol, transport, _ = _on_a_clock(_unread_upload)
+        protocol.data_received(b"PUT /b/k HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" + b"a" * 1000)
+        await _turns()
+        assert transport.written.startswith(b"HTTP/1.1 403 ")
+        assert transport.eof_written and not transport.closed and transport.reading
+        # The rest of the body, and anything after it, is dropped: nothing is answered.
+        answered = transport.written
+        protocol.data_received(b"a" * 99_000 + b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        await _turns()
+        assert transport.written == answered and not transport.closed
+        protocol.connection_lost(None)
+
+    asyncio.run(run())
+
+
+def test_a_refused_head_closes_in_stages_and_drops_at_most_linger_bytes() -> None:
+    async def run() -> None:
+        protocol, transport, _ = _on_a_clock(_echo)
+        protocol.data_received(b"\x16\x03\x01 not http\r\n\r\n")
+        assert b"<Code>BadRequest</Code>" in transport.written
+        assert transport.eof_written and not transport.closed
+        protocol.data_received(b"x" * protocol_module.LINGER_BYTES)
+        assert not transport.closed
+        protocol.data_received(b"x")
+        assert transport.closed
+        protocol.connection_lost(None)
+
+    asyncio.run(run())
+
+
+def _refused_on_a_clock() -> tuple[Any, MemoryTransport, _Clock]:
+    protocol, transport, clock = _on_a_clock(_echo)
     protocol.data_received(b"\x00junk\r\n\r\n")
     assert transport.eof_written and not transport.closed
     return protocol, transport, clock
@@ -220,10 +212,7 @@ def test_a_client_that_keeps_sending_is_closed_after_the_total_wait() -> None:
     asyncio.run(run())
 
 
-def test_a_refusal_cutting_into_a_body_tells_its_application_the_client_is_gone(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    _staged(monkeypatch)
+def test_a_refusal_cutting_into_a_body_tells_its_application_the_client_is_gone() -> None:
     seen: list[str] = []
 
     async def reader(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -234,7 +223,7 @@ def test_a_refusal_cutting_into_a_body_tells_its_application_the_client_is_gone(
                 return
 
     async def run() -> None:
-        protocol = connect(reader)
+        protocol, _, _ = _on_a_clock(reader)
         head = b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
         protocol.data_received(head + b"3\r\nab")
         await _turns()
