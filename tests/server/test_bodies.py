@@ -117,63 +117,51 @@ def _chunked() -> HttpRequest:
     return HttpRequest("POST", "/", "", headers, header_index=dict(headers))
 
 
-@pytest.mark.parametrize("received_whole", [True, False])
-def test_a_chunked_body_past_the_limit_is_refused(received_whole: bool) -> None:
-    scope = {BODY_RECEIVED: True} if received_whole else {}
-    budget = BodyBudget(1 << 20)
-    reader = BodyReader(
-        _receiver([{"type": "http.request", "body": b"x" * 101}]),
-        scope,
+def _chunked_reader(body: bytes, budget: BodyBudget, *, received_whole: bool) -> BodyReader:
+    """A reader of a chunked ``body``, received whole (the read needs no deadline) or not."""
+    return BodyReader(
+        _receiver([{"type": "http.request", "body": body}]),
+        {BODY_RECEIVED: True} if received_whole else {},
         _chunked(),
         BodyLimits(budget, ReadDeadlines(sweep_seconds=0.01), 1.0, 1),
     )
 
+
+def _refusal(reader: BodyReader, limit: int) -> BodyRefused:
+    """What reading at most ``limit`` bytes raises; the reader is released after."""
+
     async def run() -> None:
         try:
-            await reader.read(100)
+            await reader.read(limit)
         finally:
             reader.release()
 
     with pytest.raises(BodyRefused) as refused:
         asyncio.run(run())
-    assert refused.value.query_error is None  # a bare 413, as AWS answers
+    return refused.value
+
+
+@pytest.mark.parametrize("received_whole", [True, False])
+def test_a_chunked_body_past_the_limit_is_refused(received_whole: bool) -> None:
+    budget = BodyBudget(1 << 20)
+    refused = _refusal(_chunked_reader(b"x" * 101, budget, received_whole=received_whole), 100)
+    assert refused.query_error is None  # a bare 413, as AWS answers
     assert budget.used == 0
 
 
 @pytest.mark.parametrize("received_whole", [True, False])
 def test_a_body_past_the_memory_budget_is_refused_and_nothing_stays_reserved(received_whole: bool) -> None:
-    scope = {BODY_RECEIVED: True} if received_whole else {}
     budget = BodyBudget(10)
     budget.used = 5  # another request holds half of it
-    reader = BodyReader(
-        _receiver([{"type": "http.request", "body": b"x" * 8}]),
-        scope,
-        _chunked(),
-        BodyLimits(budget, ReadDeadlines(sweep_seconds=0.01), 1.0, 1),
-    )
-
-    async def run() -> None:
-        try:
-            await reader.read(100)
-        finally:
-            reader.release()
-
-    with pytest.raises(BodyRefused) as refused:
-        asyncio.run(run())
-    assert refused.value.s3_error.code == "SlowDown"
+    refused = _refusal(_chunked_reader(b"x" * 8, budget, received_whole=received_whole), 100)
+    assert refused.s3_error.code == "SlowDown"
     assert budget.used == 5
 
 
 @pytest.mark.parametrize("received_whole", [True, False])
 def test_a_read_body_is_released_from_the_budget(received_whole: bool) -> None:
-    scope = {BODY_RECEIVED: True} if received_whole else {}
     budget = BodyBudget(1 << 20)
-    reader = BodyReader(
-        _receiver([{"type": "http.request", "body": b"abc"}]),
-        scope,
-        _chunked(),
-        BodyLimits(budget, ReadDeadlines(sweep_seconds=0.01), 1.0, 1),
-    )
+    reader = _chunked_reader(b"abc", budget, received_whole=received_whole)
 
     async def run() -> tuple[bytes, int]:
         body = await reader.read(100, hash_body=True)
