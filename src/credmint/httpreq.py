@@ -6,6 +6,7 @@ The server builds it from the ASGI scope and the body it read; ``wire`` and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 from urllib.parse import unquote_plus
@@ -104,6 +105,19 @@ def index_headers(headers: tuple[tuple[str, str], ...]) -> dict[str, str]:
         for k, v in headers:
             index[k] = f"{index[k]},{v}" if k in index else v
     return index
+
+
+#: What a request's text can carry that no database's text holds: a NUL (PostgreSQL's text
+#: refuses it) and a lone surrogate (no UTF-8 holds one: :func:`header_text`'s escaped bytes,
+#: a JSON body's ``\\udc80``).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def is_storable(text: str) -> bool:
+    """Whether ``text`` holds nothing of :data:`UNSTORABLE`."""
+    if text.isascii() and "\x00" not in text:
+        return True
+    return UNSTORABLE.search(text) is None
 
 
 def header_text(value: str) -> str:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from credmint.httpreq import decode_headers, header_text
+from credmint.httpreq import UNSTORABLE, decode_headers, header_text, is_storable
 
 
 def test_ascii_unchanged() -> None:
@@ -55,3 +55,21 @@ def test_decode_headers_reads_every_byte_as_latin_1_pair_by_pair(raw: list[tuple
 @given(st.lists(st.tuples(st.binary(max_size=12), st.binary(max_size=12)), max_size=12))
 def test_decode_headers_equals_decoding_each_pair(raw: list[tuple[bytes, bytes]]) -> None:
     assert decode_headers(raw) == _pairwise(raw)
+
+
+@pytest.mark.parametrize(
+    ("text", "storable"),
+    [
+        ("plain", True),
+        ("Zoë 名前 \U0001f600", True),
+        ("tab\tand\nnewline", True),
+        ("nul\x00", False),
+        ("\x00", False),
+        ("lone \udc80", False),
+        ("\ud800", False),
+        ("é\x00", False),
+    ],
+)
+def test_is_storable(text: str, storable: bool) -> None:
+    assert is_storable(text) is storable
+    assert (UNSTORABLE.search(text) is None) is storable

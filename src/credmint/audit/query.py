@@ -12,7 +12,6 @@ event that was stored before the first page was read.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from credmint.audit.record import Summary
+from credmint.httpreq import UNSTORABLE, is_storable
 from credmint.store.db import Store
 from credmint.store.schema import audit_events as t
 
@@ -116,15 +116,10 @@ def row_of(summary: Summary, record: str) -> Row:
     )
 
 
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
 def storable(text: str) -> str:
     """``text`` with each NUL and lone surrogate replaced by U+FFFD (as the form decoder
     replaces bytes that are not UTF-8)."""
-    if "\x00" not in text and text.isascii():
-        return text
-    return _UNSTORABLE.sub("\ufffd", text)
+    return text if is_storable(text) else UNSTORABLE.sub("\ufffd", text)
 
 
 def _joined(values: list[str]) -> str:

@@ -15,7 +15,6 @@ import base64
 import binascii
 import json
 import math
-import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 
 from credmint.errors import AwsError, SerializationException
+from credmint.httpreq import is_storable
 
 CONTENT_TYPE = b"application/x-amz-json-1.1"
 
@@ -85,23 +85,6 @@ def decode_body(op: OperationModel, body: bytes) -> dict[str, Any]:
     return value
 
 
-#: What JSON's ``\\u`` escapes can write that is not text: a NUL, a lone surrogate.
-_NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
-
-
-def _is_text(value: str) -> bool:
-    """Whether ``value`` holds neither a NUL nor a lone surrogate.
-
-    JSON can write both (``\\u0000``, an unpaired ``\\udc80``), and neither is stored by
-    every database (PostgreSQL's text refuses NUL, and no UTF-8 holds a lone surrogate):
-    accepted, they failed the write that came to store them. No string a JSON service
-    takes needs either; AWS's answer to them is not documented, and refusing them as the
-    body's error (SerializationException) is the safer reading."""
-    if value.isascii() and "\x00" not in value:
-        return True
-    return _NOT_TEXT.search(value) is None
-
-
 def _decode(shape: Shape, value: Any) -> Any:
     t = shape.type_name
     if isinstance(shape, StructureShape):
@@ -120,11 +103,15 @@ def _decode(shape: Shape, value: Any) -> Any:
     if isinstance(shape, MapShape):
         if not isinstance(value, dict):
             raise _Serialization
-        if not all(_is_text(k) for k in value):
+        if not all(is_storable(k) for k in value):
             raise _Serialization
         return {k: _decode(shape.value, v) for k, v in value.items() if v is not None}
     if t == "string":
-        if not isinstance(value, str) or not _is_text(value):
+        # JSON can write a NUL (``\\u0000``) and an unpaired surrogate (``\\udc80``);
+        # accepted, they failed the write that came to store them. No string a JSON service
+        # takes needs either, and AWS's answer to them is not documented: refused as the
+        # body's error (SerializationException), the safer reading.
+        if not isinstance(value, str) or not is_storable(value):
             raise _Serialization
         return value
     if t in ("integer", "long", "short", "byte"):
