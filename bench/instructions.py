@@ -1,7 +1,7 @@
 """Instructions per request under callgrind: a figure that does not move with the load.
 
     python -m bench.instructions [--against /path/to/checkout[=label] ...] \\
-        [--operation GetCallerIdentity] [--requests 200] [--set CREDMINT_X=y ...]
+        [--operation GetCallerIdentity|GetSessionToken|AssumeRole] [--requests 200] [--set CREDMINT_X=y ...]
 
 Throughput on a shared 2-core machine moves by 10-15% between runs, and by far more
 while other work runs; ``valgrind --tool=callgrind`` counts the instructions the server
@@ -34,8 +34,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.harness import ACCOUNT, ROOT, Target, free_port, serve_env, signed_post, wait_up
-from bench.request_path import BODIES
+from bench.harness import ACCOUNT, ROOT, Target, free_port, serve_env, wait_up
+from bench.request_path import OPERATIONS, signed_request
 from credmint import ids
 
 
@@ -48,7 +48,7 @@ def _totals(path: str) -> int:
 
 
 def measure(
-    src: Path, body: str, requests: int, settings: dict[str, str], main_thread: bool = False
+    src: Path, operation: str, requests: int, settings: dict[str, str], main_thread: bool = False
 ) -> tuple[float, float]:
     """(instructions per request, idle instructions per second) of one tree's server."""
     port = free_port()
@@ -75,7 +75,7 @@ def measure(
     try:
         url = f"http://127.0.0.1:{port}"
         wait_up(url + "/_credmint/health", timeout=900)
-        headers, payload = signed_post(Target("x", url, proc, key, secret), body)
+        headers, payload = signed_request(Target("x", url, proc, key, secret), operation)
         headers = {k: v for k, v in headers.items() if k.lower() != "host"}
 
         def send(n: int) -> None:
@@ -118,7 +118,7 @@ def measure(
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--against", action="append", default=[], help="a checkout's root, optionally =label")
-    ap.add_argument("--operation", choices=sorted(BODIES), default="GetCallerIdentity")
+    ap.add_argument("--operation", choices=OPERATIONS, default="GetCallerIdentity")
     ap.add_argument("--requests", type=int, default=200)
     ap.add_argument("--set", action="append", default=[], help="CREDMINT_NAME=value for every server")
     ap.add_argument("--main-thread", action="store_true", help="count the event loop's thread only")
@@ -136,7 +136,7 @@ def main() -> None:
     print("|---|---:|---:|")
     mine = 0.0
     for label, src in trees:
-        per, _ = measure(src, BODIES[args.operation], args.requests, settings, args.main_thread)
+        per, _ = measure(src, args.operation, args.requests, settings, args.main_thread)
         mine = mine or per
         print(f"| {label} | {per / 1000:,.0f} k | {per / mine:.2f} |", flush=True)
 

@@ -2,7 +2,7 @@
 other checkouts started alternately, in every round.
 
     python -m bench.request_path --against /path/to/checkout[=label] [...] \\
-        [--operation GetCallerIdentity] [--seconds 5] [--rounds 3] [--set CREDMINT_X=y ...]
+        [--operation GetCallerIdentity|GetSessionToken|AssumeRole] [--seconds 5] [--rounds 3] [--set CREDMINT_X=y ...]
 
 Each checkout's ``src`` directory is put first on ``PYTHONPATH`` of its ``credmint serve``,
 so the server, not this harness, is what differs. ``--set`` applies settings to every
@@ -18,18 +18,30 @@ import argparse
 import statistics
 from pathlib import Path
 
-from bench.harness import ROOT, credmint, run_wrk, signed_post
+from bench.harness import ROOT, Target, credmint, run_wrk, signed_post
+from bench.sts_throughput import assume_role_body, prepare
 
 BODIES = {
     "GetCallerIdentity": "Action=GetCallerIdentity&Version=2011-06-15",
     "GetSessionToken": "Action=GetSessionToken&Version=2011-06-15",
 }
+#: The operations a run can replay: the bodies above, signed by the root user, and
+#: AssumeRole, signed by an IAM user its role trusts (the root user cannot assume a role).
+OPERATIONS = (*sorted(BODIES), "AssumeRole")
+
+
+def signed_request(target: Target, operation: str) -> tuple[dict[str, str], str]:
+    """The signed headers and body of one ``operation`` request to a fresh ``target``."""
+    if operation == "AssumeRole":
+        user, role_arn = prepare(target)
+        return signed_post(user, assume_role_body(role_arn))
+    return signed_post(target, BODIES[operation])
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--against", action="append", default=[], help="a checkout's root, optionally =label")
-    ap.add_argument("--operation", choices=sorted(BODIES), default="GetCallerIdentity")
+    ap.add_argument("--operation", choices=OPERATIONS, default="GetCallerIdentity")
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--connections", type=int, default=32)
@@ -45,7 +57,7 @@ def main() -> None:
     for _ in range(args.rounds):
         for label, src in trees:
             with credmint(1, settings, src=src) as t:
-                headers, body = signed_post(t, BODIES[args.operation])
+                headers, body = signed_request(t, args.operation)
                 r = run_wrk(label, t.url + "/", headers, body, seconds=args.seconds, connections=args.connections)
             if r.errors:
                 raise SystemExit(f"{label}: {r.errors} answers were not 2xx")

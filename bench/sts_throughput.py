@@ -55,6 +55,13 @@ def prepare(target: Target) -> tuple[Target, str]:
     return as_user, role["Arn"]
 
 
+def assume_role_body(role_arn: str) -> str:
+    return (
+        "Action=AssumeRole&Version=2011-06-15&RoleSessionName=bench"
+        f"&RoleArn={role_arn.replace(':', '%3A').replace('/', '%2F')}"
+    )
+
+
 def measure(target: Target, seconds: int, connections: int) -> list[Result]:
     user, role_arn = prepare(target)
     out = []
@@ -64,11 +71,7 @@ def measure(target: Target, seconds: int, connections: int) -> list[Result]:
             f"{target.name} GetSessionToken", target.url + "/", headers, body, seconds=seconds, connections=connections
         )
     )
-    ar_body = (
-        "Action=AssumeRole&Version=2011-06-15&RoleSessionName=bench"
-        f"&RoleArn={role_arn.replace(':', '%3A').replace('/', '%2F')}"
-    )
-    headers, body = signed_post(user, ar_body)
+    headers, body = signed_post(user, assume_role_body(role_arn))
     out.append(
         run_wrk(f"{target.name} AssumeRole", target.url + "/", headers, body, seconds=seconds, connections=connections)
     )
