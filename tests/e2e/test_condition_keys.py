@@ -184,6 +184,63 @@ def test_existing_object_tag_deny_on_get_object(server: Server, s3: Any, bucket:
     assert _code(e) == "AccessDenied"
 
 
+def test_existing_object_tag_of_the_copied_version(server: Server, s3: Any, bucket: str) -> None:
+    """A copy (CopyObject, UploadPartCopy) of an older version is decided on that version's
+    tags, as a GET of it is: not on the current version's."""
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    old = s3.put_object(Bucket=bucket, Key="doc", Body=b"old secret", Tagging="classification=secret")["VersionId"]
+    s3.put_object(Bucket=bucket, Key="doc", Body=b"new")
+    resource = f"arn:aws:s3:::{bucket}/*"
+    _, creds = _user(
+        server,
+        _doc(
+            {
+                "Effect": "Allow",
+                "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
+                "Resource": resource,
+            },
+            {
+                "Effect": "Deny",
+                "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+                "Resource": resource,
+                "Condition": {"StringEquals": {"s3:ExistingObjectTag/classification": "secret"}},
+            },
+        ),
+    )
+    user = server.client("s3", **creds)
+    user.copy_object(Bucket=bucket, Key="current-copy", CopySource={"Bucket": bucket, "Key": "doc"})
+    with pytest.raises(ClientError) as e:
+        user.get_object(Bucket=bucket, Key="doc", VersionId=old)
+    assert _code(e) == "AccessDenied"
+    source = {"Bucket": bucket, "Key": "doc", "VersionId": old}
+    with pytest.raises(ClientError) as e:
+        user.copy_object(Bucket=bucket, Key="old-copy", CopySource=source, TaggingDirective="REPLACE")
+    assert _code(e) == "AccessDenied"
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="old-part-copy")["UploadId"]
+    with pytest.raises(ClientError) as e:
+        user.upload_part_copy(Bucket=bucket, Key="old-part-copy", UploadId=upload, PartNumber=1, CopySource=source)
+    assert _code(e) == "AccessDenied"
+    # Allowed only on what is tagged public: the current version is, the old one is not.
+    s3.put_object_tagging(Bucket=bucket, Key="doc", Tagging={"TagSet": [{"Key": "classification", "Value": "public"}]})
+    _, creds = _user(
+        server,
+        _doc(
+            {"Effect": "Allow", "Action": "s3:PutObject", "Resource": resource},
+            {
+                "Effect": "Allow",
+                "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+                "Resource": resource,
+                "Condition": {"StringEquals": {"s3:ExistingObjectTag/classification": "public"}},
+            },
+        ),
+    )
+    reader = server.client("s3", **creds)
+    reader.copy_object(Bucket=bucket, Key="public-copy", CopySource={"Bucket": bucket, "Key": "doc"})
+    with pytest.raises(ClientError) as e:
+        reader.copy_object(Bucket=bucket, Key="old-copy", CopySource=source)
+    assert _code(e) == "AccessDenied"
+
+
 def test_request_object_tag_on_put_object_and_put_object_tagging(server: Server, s3: Any, bucket: str) -> None:
     s3.put_object(Bucket=bucket, Key="doc.txt", Body=b"d", Tagging="classification=secret")
     resource = f"arn:aws:s3:::{bucket}/*"

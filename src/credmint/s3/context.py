@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -79,6 +79,13 @@ def sort_key(store: Store, column: ColumnElement[Any]) -> ColumnElement[Any]:
 
 
 _MISSING = object()
+
+
+class RequestVersion:
+    """Stands for "the version the request names with ``versionId``" in object lookups."""
+
+
+REQUEST_VERSION = RequestVersion()
 #: The configurations every bucket load reads with the bucket row, in BucketRow's order.
 _JOINED_CONFIGS = ("tagging", "versioning", "ownershipControls", "acl")
 
@@ -135,11 +142,13 @@ class S3Context:
         """The bucket and its tags, in one read (every S3 action may test the bucket's tags)."""
         return load_bucket_row(self.store, name)
 
-    def object_tags(self, bucket: str, key: str) -> tuple[tuple[str, str], ...]:
-        """The stored tags of an object (none if there is no such object): of the version the
-        request names with ``versionId``, else of the current version."""
+    def object_tags(
+        self, bucket: str, key: str, version: str | RequestVersion | None = REQUEST_VERSION
+    ) -> tuple[tuple[str, str], ...]:
+        """The stored tags of an object (none if there is no such object): of ``version``
+        (by default the version the request names with ``versionId``; None: the current one)."""
         o, v = schema.objects, schema.object_versions
-        version_id = self.query.get("versionId") if key == self.key else None
+        version_id = self._version(key, version)
         with self.store.read() as conn:
             if version_id is None:
                 found = conn.execute(select(o.c.attributes).where(o.c.bucket == bucket, o.c.key == key)).scalar()
@@ -159,15 +168,27 @@ class S3Context:
             return ()
         return _tag_pairs(attributes.get("tags")) if isinstance(attributes, dict) else ()
 
-    def object_acl(self, bucket: BucketRow, key: str) -> dict[str, Any] | None:
-        """The stored ACL of the object (of the version ``versionId`` names), None if it has none."""
-        attributes = self._object_attributes(bucket.name, key)
+    def object_acl(
+        self, bucket: BucketRow, key: str, version: str | RequestVersion | None = REQUEST_VERSION
+    ) -> dict[str, Any] | None:
+        """The stored ACL of the object (of ``version``, as :meth:`object_tags`), None if it has none."""
+        attributes = self._object_attributes(bucket.name, key, version)
         found = attributes.get("acl")
         return found if isinstance(found, dict) else None
 
-    def _object_attributes(self, bucket: str, key: str) -> dict[str, Any]:
+    def _version(self, key: str, version: str | RequestVersion | None) -> str | None:
+        """The version an object lookup reads: ``version``, or by default the one the request
+        names with ``versionId`` when ``key`` is the request's own (a copy source names its
+        version in its own header, and is looked up with it)."""
+        if isinstance(version, RequestVersion):
+            return self.query.get("versionId") if key == self.key else None
+        return version
+
+    def _object_attributes(
+        self, bucket: str, key: str, version: str | RequestVersion | None = REQUEST_VERSION
+    ) -> dict[str, Any]:
         o, v = schema.objects, schema.object_versions
-        version_id = self.query.get("versionId") if key == self.key else None
+        version_id = self._version(key, version)
         with self.store.read() as conn:
             if version_id is None:
                 found = conn.execute(select(o.c.attributes).where(o.c.bucket == bucket, o.c.key == key)).scalar()
@@ -188,13 +209,13 @@ class S3Context:
         return attributes if isinstance(attributes, dict) else {}
 
     def _foreign_object(
-        self, operation: str, bucket: BucketRow, kind: str, key: str | None
+        self, operation: str, bucket: BucketRow, kind: str, key: str | None, version: str | RequestVersion | None
     ) -> tuple[str, list[dict[str, Any]]] | None:
         """(owner account, its ACL's statements) when ``operation`` acts on an existing
         object another account owns, which S3 decides in the object owner's context."""
         if kind != "object" or not key or operation not in object_owner.OBJECT_CONTEXT_OPERATIONS:
             return None
-        attributes = self._object_attributes(bucket.name, key)
+        attributes = self._object_attributes(bucket.name, key, version)
         owner = object_owner.foreign_owner(attributes, bucket.account_id)
         if owner is None:
             return None
@@ -205,7 +226,9 @@ class S3Context:
         ) else []
         return owner, grants
 
-    def _with_acls(self, policy: str | None, bucket: BucketRow, kind: str, key: str | None) -> str | None:
+    def _with_acls(
+        self, policy: str | None, bucket: BucketRow, kind: str, key: str | None, version: str | RequestVersion | None
+    ) -> str | None:
         """The bucket policy with the statements the bucket's and the object's ACLs amount to
         (``s3.acl``), while the bucket's ACLs are enabled."""
         ignore_public = "IgnorePublicAcls" in public_access.block_settings(
@@ -215,7 +238,7 @@ class S3Context:
         if bucket.acl is not None:
             extra.extend(acl.statements(bucket.acl, "bucket", bucket.name, None, ignore_public=ignore_public))
         if kind == "object" and key:
-            found = self.object_acl(bucket, key)
+            found = self.object_acl(bucket, key, version)
             if found is not None:
                 extra.extend(acl.statements(found, "object", bucket.name, key, ignore_public=ignore_public))
         if not extra:
@@ -258,7 +281,14 @@ class S3Context:
         bucket_name: str | None = None,
         extra_keys: Mapping[str, str | Sequence[str]] | None = None,
         grants: Sequence[dict[str, Any]] = (),
+        version: str | RequestVersion | None = REQUEST_VERSION,
     ) -> None:
+        """Allow ``operation`` on the bucket (or its object ``key``), or raise AccessDenied.
+
+        The object's stored facts (its tags for ``s3:ExistingObjectTag``, its ACL and owner)
+        are those of ``version``: by default the version the request names with
+        ``versionId``; a copy source passes the version its header names (None: the current
+        one), so a copy of an old version is decided on that version's tags."""
         spec = ACTIONS[operation]
         name = bucket.name if bucket is not None else (bucket_name or self.bucket)
         arn = resource_arn(spec.kind, name, key)
@@ -289,14 +319,14 @@ class S3Context:
             bucket_policy = public_access.deny_statements_only(bucket_policy)
         resource_account = bucket.account_id if bucket is not None else None
         if bucket is not None and bucket.acls_enabled:
-            foreign = self._foreign_object(operation, bucket, spec.kind, key)
+            foreign = self._foreign_object(operation, bucket, spec.kind, key, version)
             if foreign is not None:
                 # Another account's object: decided in its owner's context (s3.object_owner).
                 resource_account, acl_statements = foreign
                 bucket_policy = object_owner.object_context_policy(bucket_policy, acl_statements)
             else:
                 # Public ACL grants answer to IgnorePublicAcls, not RestrictPublicBuckets.
-                bucket_policy = self._with_acls(bucket_policy, bucket, spec.kind, key)
+                bucket_policy = self._with_acls(bucket_policy, bucket, spec.kind, key, version)
         if bucket is not None and grants:
             bucket_policy = _with_statements(bucket_policy, grants)
         if p is None and (bucket is None or bucket_policy is None):
@@ -306,7 +336,7 @@ class S3Context:
             operation, act, self.req, self.query, self.signed, self.now, signed_v2=self.signed_v2, body=self.body
         )
         if bucket is not None:
-            keys.update(stored_keys(act, bucket, key, self.object_tags))
+            keys.update(stored_keys(act, bucket, key, partial(self.object_tags, version=version)))
         if extra_keys:
             keys.update(extra_keys)
         try:

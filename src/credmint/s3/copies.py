@@ -75,8 +75,10 @@ def read_copy_source(ctx: S3Context, bucket: str, key: str, version_id: str | No
 def authorize_copy_source(ctx: S3Context, bucket_name: str, key: str, version_id: str | None) -> BucketRow | None:
     """s3:GetObject on the copy source, s3:GetObjectVersion when the source names a version."""
     src_bucket = ctx.load_bucket(bucket_name)
+    # The source's stored facts (its tags for s3:ExistingObjectTag, its ACL) are those of
+    # the version it names, or of its current version: never the destination request's.
     if version_id is None:
-        ctx.authorize("GetObject", src_bucket, key, bucket_name=bucket_name)
+        ctx.authorize("GetObject", src_bucket, key, bucket_name=bucket_name, version=None)
     else:
         ctx.authorize(
             "GetObject",
@@ -85,6 +87,7 @@ def authorize_copy_source(ctx: S3Context, bucket_name: str, key: str, version_id
             bucket_name=bucket_name,
             action=VERSION_ACTIONS["GetObject"],
             extra_keys={"s3:versionid": version_id},
+            version=version_id,
         )
     return src_bucket
 
