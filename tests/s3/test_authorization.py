@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -326,3 +327,34 @@ def test_list_all_my_buckets_resource(server: Server, s3: Any, bucket: str, reso
         f"User: {arn} is not authorized to perform: s3:ListAllMyBuckets"
         " because no identity-based policy allows the s3:ListAllMyBuckets action"
     )
+
+
+def test_object_attributes_need_read_access_to_the_object(server: Server, s3: Any, bucket: str) -> None:
+    """GetObjectAttributes answers with the ETag (most objects' MD5) and checksums: S3 asks
+    for s3:GetObject besides s3:GetObjectAttributes (and their version twins with a versionId)."""
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    version = s3.put_object(Bucket=bucket, Key="obj", Body=b"secret")["VersionId"]
+    objects = [f"arn:aws:s3:::{bucket}/*"]
+    wanted = ["ETag", "ObjectSize"]
+    cases = [
+        (["s3:GetObjectAttributes"], None, "AccessDenied"),
+        (["s3:GetObject"], None, "AccessDenied"),
+        (["s3:GetObject", "s3:GetObjectAttributes"], None, None),
+        (["s3:GetObject", "s3:GetObjectAttributes", "s3:GetObjectVersionAttributes"], version, "AccessDenied"),
+        (["s3:GetObjectVersion", "s3:GetObjectVersionAttributes"], version, None),
+    ]
+    for actions, version_id, refusal in cases:
+        _, key, secret = _user(server, _allow(actions, objects))
+        read = partial(
+            _client(server, key, secret).get_object_attributes,
+            Bucket=bucket,
+            Key="obj",
+            ObjectAttributes=wanted,
+            **({"VersionId": version_id} if version_id else {}),
+        )
+        if refusal is None:
+            assert _eventually(read)["ObjectSize"] == 6, actions
+        else:
+            with pytest.raises(ClientError) as e:
+                _eventually(read)
+            assert error_of(e)[0::2] == (refusal, 403), actions

@@ -12,6 +12,7 @@ from typing import Any
 
 from credmint.s3 import errors as s3_errors
 from credmint.s3 import versions
+from credmint.s3.actions import VERSION_ACTIONS
 from credmint.s3.buckets import xml_response
 from credmint.s3.context import S3Context, S3Response
 from credmint.s3.object_headers import stored_storage_class
@@ -51,6 +52,10 @@ def _int_header(ctx: S3Context, name: str, default: int) -> int:
 def get_object_attributes(ctx: S3Context) -> S3Response:
     assert ctx.key is not None
     bucket = ctx.bucket_or_404()
+    # The attributes are read access to the object too (its ETag is most objects' MD5): S3
+    # asks for s3:GetObject as well, s3:GetObjectVersion with a versionId.
+    read = VERSION_ACTIONS["GetObject"] if "versionId" in ctx.query else None
+    ctx.authorize("GetObject", bucket, ctx.key, action=read)
     wanted = _requested(ctx)
     max_parts = min(_int_header(ctx, "x-amz-max-parts", MAX_PARTS), MAX_PARTS)
     marker = _int_header(ctx, "x-amz-part-number-marker", 0)
