@@ -177,30 +177,91 @@ def test_bad_forms_are_answered(server: Server, bucket: str) -> None:
     assert r.status_code == 400
 
 
-def test_hand_signed_v4_form(server: Server, s3: Any, bucket: str) -> None:
-    """A form signed by hand as a page's server would (no boto3 on the signing side)."""
-    now = datetime.now(UTC)
-    date = now.strftime("%Y%m%d")
-    credential = f"{server.access_key_id}/{date}/us-east-1/s3/aws4_request"
+def _hand_signed(
+    key_id: str, secret: str, bucket: str, key: str, at: datetime, amz_date: str | None = None
+) -> dict[str, str]:
+    """A form's fields signed by hand at ``at``, as a page's server would (no boto3 on the
+    signing side); ``amz_date`` replaces the x-amz-date field (signed as sent)."""
+    date = at.strftime("%Y%m%d")
+    credential = f"{key_id}/{date}/us-east-1/s3/aws4_request"
+    stamp = amz_date if amz_date is not None else at.strftime("%Y%m%dT%H%M%SZ")
     doc = {
-        "expiration": (now + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "expiration": (datetime.now(UTC) + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "conditions": [
-            {"bucket": bucket}, ["starts-with", "$key", "hand/"], {"x-amz-algorithm": "AWS4-HMAC-SHA256"},
-            {"x-amz-credential": credential}, {"x-amz-date": now.strftime("%Y%m%dT%H%M%SZ")},
+            {"bucket": bucket}, ["starts-with", "$key", ""], {"x-amz-algorithm": "AWS4-HMAC-SHA256"},
+            {"x-amz-credential": credential}, {"x-amz-date": stamp},
         ],
     }  # fmt: skip
     policy = base64.b64encode(json.dumps(doc).encode()).decode()
-    key = b"AWS4" + server.secret_access_key.encode()
+    signing = b"AWS4" + secret.encode()
     for part in (date, "us-east-1", "s3", "aws4_request"):
-        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
-    fields = {
-        "key": "hand/made.txt", "x-amz-algorithm": "AWS4-HMAC-SHA256", "x-amz-credential": credential,
-        "x-amz-date": now.strftime("%Y%m%dT%H%M%SZ"), "policy": policy,
-        "x-amz-signature": hmac.new(key, policy.encode(), hashlib.sha256).hexdigest(),
+        signing = hmac.new(signing, part.encode(), hashlib.sha256).digest()
+    return {
+        "key": key, "x-amz-algorithm": "AWS4-HMAC-SHA256", "x-amz-credential": credential,
+        "x-amz-date": stamp, "policy": policy,
+        "x-amz-signature": hmac.new(signing, policy.encode(), hashlib.sha256).hexdigest(),
     }  # fmt: skip
+
+
+def test_hand_signed_v4_form(server: Server, s3: Any, bucket: str) -> None:
+    fields = _hand_signed(server.access_key_id, server.secret_access_key, bucket, "hand/made.txt", datetime.now(UTC))
     r = httpx.post(f"{server.url}/{bucket}", data=fields, files={"file": ("made.txt", b"by hand")})
     assert r.status_code == 204, r.text
     assert s3.get_object(Bucket=bucket, Key="hand/made.txt")["Body"].read() == b"by hand"
+
+
+def test_a_form_date_that_is_not_a_time_is_refused(server: Server, bucket: str) -> None:
+    now = datetime.now(UTC)
+    stamp = now.strftime("%Y%m%d") + "Tnot-a-time"
+    fields = _hand_signed(server.access_key_id, server.secret_access_key, bucket, "k", now, amz_date=stamp)
+    r = httpx.post(f"{server.url}/{bucket}", data=fields, files={"file": ("f", b"x")})
+    assert r.status_code == 400 and "<Code>InvalidArgument</Code>" in r.text, r.text
+
+
+@pytest.mark.parametrize(
+    ("condition", "refused"),
+    [
+        # S3 names a browser-based upload's authType POST...
+        ({"StringEquals": {"s3:authType": "POST"}}, {"v4", "v2", "v4-old"}),
+        # ...its Signature Version 2 "AWS" (so that a policy can refuse it)...
+        ({"StringEquals": {"s3:signatureversion": "AWS"}}, {"v2"}),
+        ({"StringEquals": {"s3:signatureversion": "AWS4-HMAC-SHA256"}}, {"v4", "v4-old"}),
+        # ...and gives a SigV4 form's signature its age in milliseconds.
+        ({"NumericGreaterThan": {"s3:signatureAge": "300000"}}, {"v4-old"}),
+    ],
+)
+def test_form_uploads_carry_the_signature_keys(
+    server: Server, bucket: str, condition: dict[str, Any], refused: set[str]
+) -> None:
+    resource = f"arn:aws:s3:::{bucket}/*"
+    _, key, secret = _user(
+        server,
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": "s3:PutObject", "Resource": resource},
+                    {"Effect": "Deny", "Action": "s3:PutObject", "Resource": resource, "Condition": condition},
+                ],
+            }
+        ),
+    )
+    creds = {"aws_access_key_id": key, "aws_secret_access_key": secret}
+    _client(server, key, secret)
+    url = f"{server.url}/{bucket}"
+    forms = {
+        "v4": _v4(server, **creds).generate_presigned_post(bucket, "v4")["fields"],
+        "v2": server.client("s3", config={"signature_version": "s3"}, **creds).generate_presigned_post(bucket, "v2")[
+            "fields"
+        ],
+        "v4-old": _hand_signed(key, secret, bucket, "v4-old", datetime.now(UTC) - timedelta(minutes=10)),
+    }
+    for name, fields in forms.items():
+        r = httpx.post(url, data=fields, files={"file": ("f", b"x")})
+        if name in refused:
+            assert r.status_code == 403 and "<Code>AccessDenied</Code>" in r.text, (name, r.text)
+        else:
+            assert r.status_code == 204, (name, r.text)
 
 
 def test_form_posted_by_curl(server: Server, s3: Any, bucket: str, tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from credmint import arns
 from credmint.access import condition_keys
 from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
+from credmint.s3.post_policy import PostCredential
 from credmint.s3.tags import requested_tags
 from credmint.sigv2 import SignedV2
 from credmint.sigv4 import SignedRequest
@@ -207,6 +208,7 @@ def request_keys(
     *,
     location_constraint: str | None = None,
     signed_v2: SignedV2 | None = None,
+    form: PostCredential | None = None,
     body: bytes = b"",
 ) -> dict[str, str | Sequence[str]]:
     """The S3-specific keys of one request to ``action`` (``aws:*`` keys are the engine's).
@@ -256,6 +258,13 @@ def request_keys(
         # "AWS" is how S3 names Signature Version 2, so policies can refuse it.
         keys["s3:signatureversion"] = "AWS"
         keys["s3:authType"] = "REST-QUERY-STRING" if signed_v2.presigned else "REST-HEADER"
+    elif form is not None:
+        # A browser-based upload, its policy signed by either version: S3's authType "POST".
+        keys["s3:signatureversion"] = "AWS4-HMAC-SHA256" if form.version == 4 else "AWS"
+        keys["s3:authType"] = "POST"
+        signed_at = form.signed_at
+        if signed_at is not None:
+            keys["s3:signatureAge"] = str(max(0, int((now - signed_at).total_seconds() * 1000)))
     return keys
 
 

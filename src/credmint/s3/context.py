@@ -21,6 +21,7 @@ from credmint.s3 import acl, object_owner, public_access
 from credmint.s3 import errors as s3_errors
 from credmint.s3.actions import ACTIONS, POLICY_LOCKOUT_EXEMPT, VERSION_ACTIONS, request_keys, resource_arn, stored_keys
 from credmint.s3.blobs import BlobStore
+from credmint.s3.post_policy import PostCredential
 from credmint.sealing import MasterKey
 from credmint.settings import Settings
 from credmint.sigv2 import SignedV2
@@ -110,6 +111,9 @@ class S3Context:
     trailers: dict[str, str] = field(default_factory=dict)
     #: The Signature Version 2 of a request signed that way (``signed`` is then None).
     signed_v2: SignedV2 | None = None
+    #: The credential that signed a browser-based POST upload's policy (the request itself
+    #: is then unsigned: ``signed`` and ``signed_v2`` are None).
+    form: PostCredential | None = None
     #: The master key: object data keys derive from it (``sse.py``).
     master: MasterKey | None = None
     #: PutObject's and UploadPart's body: received, checked and sealed, not yet committed.
@@ -333,7 +337,15 @@ class S3Context:
             # Anonymous requests get in only through a bucket policy (or ACL) that names "*".
             raise s3_errors.AccessDenied()
         keys = request_keys(
-            operation, act, self.req, self.query, self.signed, self.now, signed_v2=self.signed_v2, body=self.body
+            operation,
+            act,
+            self.req,
+            self.query,
+            self.signed,
+            self.now,
+            signed_v2=self.signed_v2,
+            form=self.form,
+            body=self.body,
         )
         if bucket is not None:
             keys.update(stored_keys(act, bucket, key, partial(self.object_tags, version=version)))

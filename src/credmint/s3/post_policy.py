@@ -65,6 +65,17 @@ class PostCredential:
     region: str = ""
     amz_date: str = ""
 
+    @property
+    def signed_at(self) -> datetime | None:
+        """SigV4's ``x-amz-date`` as a time; None for Signature Version 2 (which carries no
+        signing time) or a date that does not parse (:func:`verify` refuses that form)."""
+        if self.version != 4:
+            return None
+        try:
+            return datetime.strptime(self.amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        except ValueError:
+            return None
+
 
 def _bad_policy(message: str) -> AwsError:
     return s3_errors.InvalidPolicyDocument(message)
@@ -123,7 +134,7 @@ def verify(cred: PostCredential, secret: str) -> None:
     """The form's signature over its policy, by ``secret`` (SignatureDoesNotMatch if not)."""
     policy = cred.policy.encode("utf-8")
     if cred.version == 4:
-        if not cred.amz_date.startswith(cred.scope_date) or len(cred.scope_date) != 8:
+        if not cred.amz_date.startswith(cred.scope_date) or len(cred.scope_date) != 8 or cred.signed_at is None:
             raise s3_errors.InvalidArgument.post_date()
         expected = hmac.new(signing_key(secret, cred.scope_date, cred.region, "s3"), policy, hashlib.sha256).hexdigest()
         good = hmac.compare_digest(expected, cred.signature.strip().lower())

@@ -88,6 +88,8 @@ class _Caller:
     signed: SignedRequest | None = None
     signed_v2: SignedV2 | None = None
     secret: str | None = None
+    #: A browser-based POST upload's signed policy (the request itself is unsigned).
+    form: post_policy.PostCredential | None = None
 
     @property
     def authenticated(self) -> bool:
@@ -141,7 +143,7 @@ async def _request(
             limit = MAX_S3_BODY if caller.authenticated or form_upload else node.settings.max_anonymous_body
             req = await _read_body(reader, req, caller, limit)
         if form_upload:
-            caller = _Caller(principal=await _form_signer(edge, node, req, now))
+            caller = await _form_signer(edge, node, req, now)
             if caller.principal is not None:
                 accesslog.current().principal_arn = caller.principal.arn
         operation = where.checked()
@@ -196,13 +198,14 @@ async def _read_body(reader: BodyReader, req: HttpRequest, caller: _Caller, limi
     return req._replace(body=data) if data else req
 
 
-async def _form_signer(edge: Edge, node: Node, req: HttpRequest, now: datetime) -> Principal | None:
-    """The principal whose credential signed a POST form's policy; None for an anonymous
-    form. The policy's conditions are checked by the operation (s3/post_object.py)."""
+async def _form_signer(edge: Edge, node: Node, req: HttpRequest, now: datetime) -> _Caller:
+    """The principal whose credential signed a POST form's policy, and that credential; an
+    anonymous caller for an unsigned form. The policy's conditions are checked by the
+    operation (s3/post_object.py)."""
     form = await edge.blocking(partial(read_form, req))
     cred = post_policy.credential(post_policy.lower_fields(form.fields))
     if cred is None:
-        return None
+        return _Caller()
     facts = current_facts.get()
     if facts is not None:
         facts.access_key_id = cred.access_key_id[:128]
@@ -212,7 +215,7 @@ async def _form_signer(edge: Edge, node: Node, req: HttpRequest, now: datetime) 
     if facts is not None:
         facts.principal = entry.principal
     post_policy.verify(cred, entry.secret)
-    return entry.principal
+    return _Caller(entry.principal, form=cred)
 
 
 async def _upload(
@@ -332,6 +335,7 @@ def _context(
         principal=caller.principal,
         signed=caller.signed,
         signed_v2=caller.signed_v2,
+        form=caller.form,
         request_id=request_id,
         operation=operation,
         bucket=where.bucket,
