@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 import uuid
 from typing import Any
@@ -99,6 +100,57 @@ def test_permissions_boundary_limits(server: Server) -> None:
     with pytest.raises(ClientError) as exc:
         iam.list_users()
     assert "because no permissions boundary allows the iam:ListUsers action" in exc.value.response["Error"]["Message"]
+
+
+def test_a_boundary_policy_cannot_be_deleted_while_it_bounds(server: Server) -> None:
+    """IAM refuses to delete a policy that is a user's or role's permissions boundary (as it
+    refuses one attached): deleting it would lift the bound off every entity it bounds."""
+    root = server.client("iam")
+    boundary = root.create_policy(
+        PolicyName=f"bound-{uuid.uuid4().hex[:8]}",
+        PolicyDocument=_doc({"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}),
+    )["Policy"]["Arn"]
+    name, iam = _user_with_key(server, _doc({"Effect": "Allow", "Action": "iam:*", "Resource": "*"}))
+    root.put_user_permissions_boundary(UserName=name, PermissionsBoundary=boundary)
+    role = f"bounded-{uuid.uuid4().hex[:8]}"
+    trust = _doc({"Effect": "Allow", "Principal": {"AWS": server.account_id}, "Action": "sts:AssumeRole"})
+    root.create_role(RoleName=role, AssumeRolePolicyDocument=trust, PermissionsBoundary=boundary)
+    for still_bounded in ("user and role", "role"):
+        with pytest.raises(ClientError) as exc:
+            root.delete_policy(PolicyArn=boundary)
+        assert exc.value.response["Error"]["Code"] == "DeleteConflict", still_bounded
+        assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
+        if still_bounded == "user and role":
+            with pytest.raises(ClientError) as exc:
+                iam.create_user(UserName=f"escape-{uuid.uuid4().hex[:8]}")
+            assert exc.value.response["Error"]["Code"] == "AccessDenied"
+            root.delete_user_permissions_boundary(UserName=name)
+        else:
+            root.delete_role_permissions_boundary(RoleName=role)
+    root.delete_policy(PolicyArn=boundary)
+
+
+def test_a_boundary_that_cannot_be_read_allows_nothing(server: Server) -> None:
+    """A boundary whose policy is gone (IAM refuses that delete; a row can still go) bounds
+    the entity to nothing, never to everything."""
+    database = server.data_dir / "credmint.db"
+    if not database.exists():
+        pytest.skip("the server's store is not SQLite in its data dir")
+    root = server.client("iam")
+    name = f"authz-{uuid.uuid4().hex[:10]}"
+    root.create_user(UserName=name)
+    root.put_user_policy(
+        UserName=name, PolicyName="p", PolicyDocument=_doc({"Effect": "Allow", "Action": "iam:*", "Resource": "*"})
+    )
+    root.put_user_permissions_boundary(UserName=name, PermissionsBoundary="arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+    gone = f"arn:aws:iam::{server.account_id}:policy/gone-{uuid.uuid4().hex[:8]}"
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE users SET permissions_boundary_arn = ? WHERE name = ?", (gone, name))
+    key = root.create_access_key(UserName=name)["AccessKey"]
+    iam = server.client("iam", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+    with pytest.raises(ClientError) as exc:
+        iam.list_users()
+    assert exc.value.response["Error"]["Code"] == "AccessDenied"
 
 
 def test_deleted_key_and_inactive_key_refused_at_once(server: Server) -> None:

@@ -43,6 +43,9 @@ class Identity:
 
 
 _MISSING = Identity(exists=False)
+#: The boundary of an entity whose boundary policy cannot be read: a boundary that is not
+#: there must not widen what the entity may do, so it allows nothing.
+_BOUNDARY_UNREADABLE = compile_policy('{"Version":"2012-10-17","Statement":[]}', policy_id="boundary")
 
 
 def _compile(document: str, policy_id: str) -> CompiledPolicy | None:
@@ -132,7 +135,9 @@ class PolicySource:
         if not arn:
             return None
         depends.add(f"policy:{arn}")
-        return self._managed_policy(conn, arn)
+        # IAM refuses to delete a policy that is a boundary; should one still be missing (or
+        # no longer compile), the entity keeps a boundary, one that allows nothing.
+        return self._managed_policy(conn, arn) or _BOUNDARY_UNREADABLE
 
     def _tags(self, conn: Connection, resource: str) -> tuple[tuple[str, str], ...]:
         t = schema.tags
