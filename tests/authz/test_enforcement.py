@@ -153,6 +153,56 @@ def test_a_boundary_that_cannot_be_read_allows_nothing(server: Server) -> None:
     assert exc.value.response["Error"]["Code"] == "AccessDenied"
 
 
+def test_a_users_tags_reach_its_temporary_credentials(server: Server) -> None:
+    """GetSessionToken and GetFederationToken credentials carry their IAM user's tags as
+    aws:PrincipalTag (a federation token's own tags override those of the same key)."""
+    root = server.client("iam")
+    name = f"authz-{uuid.uuid4().hex[:10]}"
+    root.create_user(UserName=name, Tags=[{"Key": "status", "Value": "suspended"}])
+    root.put_user_policy(
+        UserName=name,
+        PolicyName="p",
+        PolicyDocument=_doc(
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {
+                "Effect": "Deny",
+                "Action": "s3:ListAllMyBuckets",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:PrincipalTag/status": "suspended"}},
+            },
+        ),
+    )
+    key = root.create_access_key(UserName=name)["AccessKey"]
+    long_term = {"aws_access_key_id": key["AccessKeyId"], "aws_secret_access_key": key["SecretAccessKey"]}
+    sts = server.client("sts", **long_term)
+    everything = _doc({"Effect": "Allow", "Action": "*", "Resource": "*"})
+    sessions = {
+        "long-term key": long_term,
+        "GetSessionToken": sts.get_session_token()["Credentials"],
+        "GetFederationToken": sts.get_federation_token(Name="fed", Policy=everything)["Credentials"],
+    }
+    for kind, creds in sessions.items():
+        if "AccessKeyId" in creds:
+            creds = {
+                "aws_access_key_id": creds["AccessKeyId"],
+                "aws_secret_access_key": creds["SecretAccessKey"],
+                "aws_session_token": creds["SessionToken"],
+            }
+        with pytest.raises(ClientError) as exc:
+            server.client("s3", **creds).list_buckets()
+        assert exc.value.response["Error"]["Code"] == "AccessDenied", kind
+    retagged = sts.get_federation_token(
+        Name="fed", Policy=everything, Tags=[{"Key": "status", "Value": "active"}]
+    )["Credentials"]
+    s3 = server.client(
+        "s3",
+        aws_access_key_id=retagged["AccessKeyId"],
+        aws_secret_access_key=retagged["SecretAccessKey"],
+        aws_session_token=retagged["SessionToken"],
+    )
+    s3.list_buckets()
+
+
 def test_deleted_key_and_inactive_key_refused_at_once(server: Server) -> None:
     root = server.client("iam")
     name = f"authz-{uuid.uuid4().hex[:10]}"

@@ -80,10 +80,12 @@ def build_context(
     extra_keys: Mapping[str, str | Sequence[str]] | None,
 ) -> RequestContext:
     s = p.session
-    tags: dict[str, str] = dict(identity.tags) if identity is not None and s is None else {}
+    # The principal's tags: the user's or role's own; a session's are those of the user or
+    # role behind it (a GetSessionToken or GetFederationToken session's are its IAM user's),
+    # overridden by the session's tags. Left out, a Deny on aws:PrincipalTag would not reach
+    # the user's temporary credentials.
+    tags: dict[str, str] = dict(identity.tags) if identity is not None else {}
     if s is not None:
-        # A session's principal tags: the role's own tags, overridden by session tags.
-        tags = dict(identity.tags) if identity is not None and p.kind == "assumed-role" else {}
         tags.update(dict(s.session_tags))
     mfa_present: bool | None = None
     mfa_at: datetime | None = None
