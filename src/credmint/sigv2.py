@@ -21,7 +21,7 @@ import hashlib
 import hmac
 from datetime import UTC, datetime
 from typing import NamedTuple
-from urllib.parse import unquote
+from urllib.parse import unquote, unquote_plus
 
 from credmint.httpreq import HttpRequest
 from credmint.sigv4 import errors as sigv4_errors
@@ -200,10 +200,14 @@ def _canonical_resource(req: HttpRequest, virtual_host_bucket: str | None) -> st
         resource += "/"
     sub: list[tuple[str, str | None]] = []
     for part in req.query_string.split("&") if req.query_string else ():
-        name, eq, value = part.partition("=")
+        raw_name, eq, value = part.partition("=")
+        # Names and values are read as the router reads them (``s3_routes.parse_query``): a
+        # sub-resource the request acts on is signed, however its name is escaped
+        # ("%76ersionId" is versionId there, so it is here). Values enter decoded ("you do
+        # not encode these values"); "?acl" has none.
+        name = unquote_plus(raw_name)
         if name in SUB_RESOURCES:
-            # Values enter decoded ("you do not encode these values"); "?acl" has none.
-            sub.append((name, unquote(value) if eq else None))
+            sub.append((name, unquote_plus(value) if eq else None))
     if sub:
         sub.sort(key=lambda item: item[0])  # stable: repeated names keep their order
         resource += "?" + "&".join(name if value is None else f"{name}={value}" for name, value in sub)

@@ -242,6 +242,20 @@ def test_sub_resource_string_to_sign_is_sorted_and_decoded() -> None:
     _accepts(with_(req, query_string=req.query_string.replace("ignored", "other")))
 
 
+@pytest.mark.parametrize("presign", [False, True])
+@pytest.mark.parametrize(
+    "added", ["%76ersionId=v1", "%74agging", "%61cl", "version%49d=v1", "response-content-typ%65=x"]
+)
+def test_an_escaped_sub_resource_name_is_signed_as_the_router_reads_it(presign: bool, added: str) -> None:
+    """The router decodes parameter names ("%76ersionId" is versionId there): a sub-resource
+    added with its name escaped is a sub-resource the signature must cover, not a parameter
+    it may leave out."""
+    req = _sign("GET", _url("bucket", "k"), presign=presign)
+    _accepts(req)
+    joined = f"{req.query_string}&{added}" if req.query_string else added
+    _refuses(with_(req, query_string=joined))
+
+
 def test_sub_resources_match_botocore() -> None:
     assert frozenset(botocore.auth.HmacV1Auth.QSAOfInterest) == SUB_RESOURCES
 
