@@ -85,6 +85,62 @@ def test_a_well_formed_connection_is_left_open() -> None:
     assert statuses == [200, 200] and body == b"a" and not closed
 
 
+# --- a chunked body's framing and trailer fields --------------------------------------------
+# Trailer fields come after the body, where the head's limits no longer ran: without their own
+# bound, one connection could make the server hold gigabytes of them.
+
+_CHUNKED = b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+
+
+def test_trailer_fields_are_dropped_and_the_body_answered() -> None:
+    seen: list[list[tuple[bytes, bytes]]] = []
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await _echo(scope, receive, send)
+        seen.append(list(scope["headers"]))
+
+    async def run() -> bytes:
+        protocol = connect(app)
+        transport = protocol.transport
+        assert isinstance(transport, MemoryTransport)
+        protocol.data_received(_CHUNKED + b"3\r\nabc\r\n2\r\nde\r\n0\r\nx-trailer: 1\r\nx-other: 2\r\n\r\n")
+        for _ in range(5):
+            await asyncio.sleep(0)
+        protocol.connection_lost(None)
+        return transport.written
+
+    written = asyncio.run(run())
+    assert written.startswith(b"HTTP/1.1 200 ") and written.endswith(b"\r\n\r\nabcde")
+    assert [name for name, _ in seen[0]] == [b"host", b"transfer-encoding"]
+
+
+def test_too_many_trailer_fields_are_refused() -> None:
+    fields = b"".join(b"f%d: v\r\n" % i for i in range(101))
+    statuses, body, closed = _serve(_CHUNKED + b"1\r\na\r\n0\r\n" + fields + b"\r\n")
+    assert statuses == [400] and closed
+    assert b"<Code>RequestHeaderSectionTooLarge</Code>" in body
+
+
+def test_an_endless_trailer_field_is_cut_as_an_endless_header_field_is() -> None:
+    piece = b"y" * 16 * 1024
+    statuses, body, closed = _serve(_CHUNKED + b"1\r\na\r\n0\r\nx-endless: ", *[piece] * 5)
+    assert statuses == [400] and closed
+    assert b"<Code>RequestHeaderSectionTooLarge</Code>" in body
+
+
+def test_a_chunk_extension_counts_as_framing() -> None:
+    piece = b"e" * 16 * 1024
+    statuses, body, closed = _serve(_CHUNKED + b"1;ext=", *[piece] * 5)
+    assert statuses == [400] and closed
+    assert b"<Code>RequestHeaderSectionTooLarge</Code>" in body
+
+
+def test_many_small_chunks_are_framing_within_bounds() -> None:
+    chunks = b"1\r\nz\r\n" * 20_000
+    statuses, body, closed = _serve(_CHUNKED + chunks + b"0\r\n\r\n")
+    assert statuses == [200] and body == b"z" * 20_000 and not closed
+
+
 # --- the staged close -------------------------------------------------------------------------
 # A close that may leave the client's bytes unread shuts the write side, then reads and drops
 # what still comes, within bounds: closing at once makes the kernel answer the unread bytes

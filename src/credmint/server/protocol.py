@@ -16,7 +16,14 @@ header fields >                400 ``RequestHeaderSectionTooLarge`` and close
 ``max_header_count``
 head not complete within       400 ``RequestTimeout`` and close; the clock starts when
 ``header_timeout`` seconds     the connection opens or the request's first byte arrives
+a chunked body's framing       400 ``RequestHeaderSectionTooLarge`` and close: its trailer
+(chunk lines, extensions,      fields are a second head, held by llhttp and uvicorn as
+trailer fields) > the head's   they come, and are bounded as the head is; a chunk's size
+limits                         line may take ``FRAMING_PER_CHUNK`` bytes on top
 ============================  ========================================================
+
+Trailer fields are never given to the application (no credmint operation reads one; the
+trailing checksums of ``aws-chunked`` uploads travel inside the body).
 
 Bodies are the application's: uvicorn stops reading a connection once 64 KiB of body wait
 unread, and the application reads them under its own deadline and memory budget
@@ -76,6 +83,9 @@ LINGER_IDLE = 1.0
 LINGER_TOTAL = 5.0
 LINGER_BYTES = 1024**2
 LINGER_BODY_BYTES = 64 * 1024**2
+#: Bytes a chunked body's framing may take per chunk, beyond the head's limit: a size line
+#: of up to 16 hex digits and its two line ends (a chunk extension has no use here).
+FRAMING_PER_CHUNK = 24
 
 
 class _Refused(Exception):
@@ -143,6 +153,12 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._limits = _process_limits()
         self._in_head = True
         self._head_bytes = 0
+        # A message's bytes after its head, the body bytes among them, its chunks and its
+        # trailer fields: what is neither body nor chunk size lines is bounded like a head.
+        self._after_head = 0
+        self._body_bytes = 0
+        self._chunks = 0
+        self._trailer_fields = 0
         self._refusal: AwsError | None = None
         #: Bytes after a complete request did not parse: refused once it is answered.
         self._unparsable_tail = False
@@ -257,7 +273,10 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             return
         if self.transport.is_closing():
             return
-        if self._in_head:
+        in_body = not self._in_head
+        if in_body:
+            self._after_head += len(data)
+        else:
             self._head_bytes += len(data)
         # A callback's _Refused reaches uvicorn as a parser error (see send_400_response).
         super().data_received(data)
@@ -265,6 +284,32 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             self._refuse(self._refusal)
         elif self._in_head and self._head_bytes > self._limits.max_bytes:
             self._refuse(TOO_LARGE)
+        elif in_body and not self._in_head and self._framing_too_large():
+            self._refuse(TOO_LARGE)
+
+    def _framing_too_large(self) -> bool:
+        """Whether the message's bytes that are not body (chunk lines, trailer fields) have
+        grown past what a head may hold: an endless trailer field is cut as an endless
+        header field is."""
+        framing = self._after_head - self._body_bytes
+        return framing > self._limits.max_bytes + FRAMING_PER_CHUNK * self._chunks
+
+    def on_body(self, body: bytes) -> None:
+        self._body_bytes += len(body)
+        super().on_body(body)
+
+    def on_chunk_header(self) -> None:
+        self._chunks += 1
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if self._in_head:
+            super().on_header(name, value)
+            return
+        # A trailer field: counted against the head's field limit, and dropped.
+        self._trailer_fields += 1
+        if self._trailer_fields > self._limits.max_count:
+            self._refusal = TOO_LARGE
+            raise _Refused
 
     def send_400_response(self, msg: str) -> None:
         # Answer with the refusal's reason instead, once data_received is back.
@@ -315,6 +360,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
                 self._refusal = TOO_LARGE
                 raise _Refused
         self._in_head = False
+        self._after_head = self._body_bytes = self._chunks = self._trailer_fields = 0
         self._head_open = False  # the pending timer, if any, lapses when it fires
         super().on_headers_complete()
         if self.cycle is not None:
