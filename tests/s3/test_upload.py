@@ -355,3 +355,24 @@ def test_spool_checks_content_md5_and_header_checksums(tmp_path: Path) -> None:
         assert info.value.code == code
         spool.discard()
         assert list(store.tmp.iterdir()) == []
+
+
+@pytest.mark.parametrize("sent", [10, 3 * MiB // 2])
+def test_a_put_cut_short_leaves_the_stored_object_as_it_was(server: Server, s3: Any, bucket: str, sent: int) -> None:
+    """A client that goes away before its declared Content-Length (a crash, a reset on the
+    way) stores nothing: S3 answers IncompleteBody and keeps the object it had."""
+    s3.put_object(Bucket=bucket, Key="kept", Body=b"the original")
+    url = s3.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "kept"}, ExpiresIn=300)
+    target = url.split("://", 1)[1].split("/", 1)[1]
+    host, port = server.url.split("://", 1)[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    conn.putrequest("PUT", "/" + target, skip_accept_encoding=True)
+    conn.putheader("Content-Length", str(3 * MiB))
+    conn.endheaders()
+    conn.send(b"x" * sent)
+    conn.close()
+    # The server notices the client gone, refuses the body, and keeps the original.
+    for _ in range(50):
+        got = s3.get_object(Bucket=bucket, Key="kept")["Body"].read()
+        assert got == b"the original"
+    assert s3.head_object(Bucket=bucket, Key="kept")["ContentLength"] == len(b"the original")

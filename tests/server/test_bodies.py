@@ -172,3 +172,54 @@ def test_a_read_body_is_released_from_the_budget(received_whole: bool) -> None:
     body, held = asyncio.run(run())
     assert body == b"abc" and held == 3 and budget.used == 0
     assert reader.complete and reader.sha256 == hashlib.sha256(b"abc").hexdigest()
+
+
+# --- a body cut short --------------------------------------------------------------------------
+# The client going away mid-body is not the body's end: what came is never used (a PutObject
+# cut short would otherwise replace the object with its first part).
+
+_CUT_SHORT = [
+    # Part of the body, then the client is gone.
+    [{"type": "http.request", "body": b"0123456789", "more_body": True}, {"type": "http.disconnect"}],
+    # Gone before any of it.
+    [{"type": "http.disconnect"}],
+]
+
+
+@pytest.mark.parametrize("received_whole", [True, False])
+@pytest.mark.parametrize("messages", _CUT_SHORT)
+def test_a_body_cut_short_is_refused_as_incomplete(received_whole: bool, messages: list[Message]) -> None:
+    budget = BodyBudget(1 << 20)
+    reader = BodyReader(
+        _receiver(list(messages)),
+        {BODY_RECEIVED: True} if received_whole else {},
+        _head(1000),
+        BodyLimits(budget, ReadDeadlines(sweep_seconds=0.01), 1.0, 1),
+    )
+    refused = _refusal(reader, 1 << 16)
+    assert refused.s3_error.code == "IncompleteBody" and refused.s3_error.status == 400
+    assert not reader.complete and budget.used == 0
+
+
+@pytest.mark.parametrize("messages", _CUT_SHORT)
+def test_a_streamed_body_cut_short_is_refused_as_incomplete(messages: list[Message]) -> None:
+    reader = BodyReader(
+        _receiver(list(messages)),
+        {},
+        _head(1000),
+        BodyLimits(BodyBudget(1 << 20), ReadDeadlines(sweep_seconds=0.01), 1.0, 1),
+    )
+    consumed: list[bytes] = []
+
+    async def consume(batch: list[bytes]) -> None:
+        consumed.extend(batch)
+
+    async def run() -> None:
+        try:
+            await reader.stream(1 << 16, 4, consume)
+        finally:
+            reader.release()
+
+    with pytest.raises(BodyRefused) as refused:
+        asyncio.run(run())
+    assert refused.value.s3_error.code == "IncompleteBody" and not reader.complete

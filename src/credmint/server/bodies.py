@@ -17,6 +17,7 @@ from credmint.errors import AwsError
 from credmint.httpreq import HttpRequest
 from credmint.s3 import errors as s3_errors
 from credmint.server.deadlines import ReadDeadlines, Watch
+from credmint.sigv4 import errors as sigv4_errors
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -38,6 +39,14 @@ class BodyRefused(Exception):
         self.s3_error = s3_error
         #: None: a bare 413, as AWS answers an oversized Query body.
         self.query_error = query_error
+
+
+def cut_short() -> BodyRefused:
+    """The client went away before its body's end: what came of it is never used (a PutObject
+    cut short must not replace an object with its first part). S3's IncompleteBody; nobody
+    reads the answer, but the request is recorded with it."""
+    err = sigv4_errors.IncompleteBody()
+    return BodyRefused(err, err)
 
 
 def too_large() -> BodyRefused:
@@ -118,10 +127,12 @@ class BodyReader:
             # Received whole: one receive that cannot wait hands all of it over, so it is
             # taken without a deadline. Any receive that might wait is watched.
             first = await self._receive()
+            if first["type"] == "http.disconnect":
+                raise cut_short()
             if not first.get("more_body", False):
-                # All of it in one message (or the client gone).
+                # All of it in one message.
                 self.complete = True
-                chunk: bytes = first.get("body", b"") if first["type"] != "http.disconnect" else b""
+                chunk: bytes = first.get("body", b"")
                 if chunk:
                     if len(chunk) > limit:
                         raise too_large()
@@ -150,8 +161,7 @@ class BodyReader:
                         watch = self._deadlines.watch(start + self._timeout + size / self._min_rate)
                     message = await self._receive()
                 if message["type"] == "http.disconnect":
-                    self.complete = True
-                    break
+                    raise cut_short()
                 chunk = message.get("body", b"")
                 if chunk:
                     size += len(chunk)
@@ -207,8 +217,7 @@ class BodyReader:
             while True:
                 message = await self._receive()
                 if message["type"] == "http.disconnect":
-                    self.complete = True
-                    break
+                    raise cut_short()
                 chunk = message.get("body", b"")
                 if chunk:
                     size += len(chunk)
