@@ -75,7 +75,10 @@ def parse_date_header(value: str) -> datetime | None:
         if not value.rstrip().endswith("-0000"):
             return None
         return rfc.replace(tzinfo=UTC)
-    return rfc.astimezone(UTC)
+    try:
+        return rfc.astimezone(UTC)
+    except OverflowError:  # a time whose zone moves it past year 9999 (or before year 1)
+        return None
 
 
 def parse_auth(req: HttpRequest, dialect: Dialect, *, now: datetime | None = None) -> SignedRequest | None:
@@ -290,9 +293,13 @@ def _parse_presigned(
 
     expires: int | None = None
     if expires_value is not None:
-        stripped = expires_value.lstrip("-")
-        if stripped and stripped.isascii() and stripped.isdigit():
-            expires = int(expires_value)
+        negative = expires_value.startswith("-")
+        digits = expires_value[1:] if negative else expires_value
+        if digits and digits.isascii() and digits.isdigit():
+            # Past 18 digits a value is beyond every limit; it is not converted (Python
+            # refuses to read integers of more than 4,300 digits).
+            expires = int(digits) if len(digits) <= 18 else 10**18
+            expires = -expires if negative else expires
         if s3:
             if expires is None:
                 raise sigv4_errors.AuthorizationQueryParametersError.expires_not_number()

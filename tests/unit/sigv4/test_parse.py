@@ -52,7 +52,17 @@ def test_date_header_accepted(value: str) -> None:
     assert parse_date_header(value) == WHEN
 
 
-@pytest.mark.parametrize("value", ["Sun, 06 Dec 2026 22:00:05", "yesterday", "", "Sun, 06 Dec 2026 22:00:05 -00000"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Sun, 06 Dec 2026 22:00:05",
+        "yesterday",
+        "",
+        "Sun, 06 Dec 2026 22:00:05 -00000",
+        # A zone that moves the time past the calendar's end.
+        "Fri, 31 Dec 9999 23:59:59 -2359",
+    ],
+)
 def test_date_header_refused(value: str) -> None:
     """A time without a zone names no instant; it is not guessed to be UTC."""
     assert parse_date_header(value) is None
@@ -300,6 +310,28 @@ def test_date_header_fallback() -> None:
             "X-Amz-Expires should be a number",
             None,
             id="presign-nan",
+        ),
+        pytest.param(
+            presigned_s3(**{"X-Amz-Expires": "--5"}),
+            "AuthorizationQueryParametersError",
+            "X-Amz-Expires should be a number",
+            None,
+            id="presign-two-minus-signs",
+        ),
+        pytest.param(
+            presigned_s3(**{"X-Amz-Expires": "-5"}),
+            "AuthorizationQueryParametersError",
+            "X-Amz-Expires must be non-negative",
+            None,
+            id="presign-negative",
+        ),
+        pytest.param(
+            presigned_s3(**{"X-Amz-Expires": "9" * 5000}),
+            "AuthorizationQueryParametersError",
+            "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be "
+            "less than 604800 seconds",
+            None,
+            id="presign-5000-digits",
         ),
         pytest.param(
             presigned_s3(**{"X-Amz-Date": "2024"}),
