@@ -161,3 +161,13 @@ def test_pages_of_zero_are_not_truncated(s3: Any, bucket: str) -> None:
     assert (uploads["IsTruncated"], uploads.get("Uploads", [])) == (False, [])
     assert s3.list_parts(Bucket=bucket, Key="z.bin", UploadId=uid, MaxParts=1)["IsTruncated"] is False
     s3.abort_multipart_upload(Bucket=bucket, Key="z.bin", UploadId=uid)
+
+
+def test_a_part_number_marker_past_every_part_lists_none(s3: Any, bucket: str) -> None:
+    """A marker of thirty digits is past every part (not an integer the database refuses)."""
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="m")["UploadId"]
+    s3.upload_part(Bucket=bucket, Key="m", UploadId=upload, PartNumber=1, Body=b"p")
+    listed = s3.list_parts(Bucket=bucket, Key="m", UploadId=upload, PartNumberMarker=10**30)
+    assert listed.get("Parts", []) == [] and not listed["IsTruncated"]
+    assert [p["PartNumber"] for p in s3.list_parts(Bucket=bucket, Key="m", UploadId=upload)["Parts"]] == [1]
+    s3.abort_multipart_upload(Bucket=bucket, Key="m", UploadId=upload)

@@ -193,6 +193,27 @@ def test_write_refusals(s3: Any, locked: str) -> None:
     ) == ("InvalidArgument", 400)
 
 
+def test_a_retain_until_date_past_the_calendar_is_invalid(s3: Any, locked: str) -> None:
+    """A zone that moves the date past year 9999 is InvalidArgument, not a 500."""
+
+    def raw_date(request: Any, **_: Any) -> None:
+        del request.headers["x-amz-object-lock-retain-until-date"]  # assigning would repeat it
+        request.headers["x-amz-object-lock-retain-until-date"] = "9999-12-31T23:59:59-23:59"
+
+    s3.meta.events.register("before-sign.s3.PutObject", raw_date)
+    try:
+        assert _code(
+            s3.put_object,
+            Bucket=locked,
+            Key="k",
+            Body=b"x",
+            ObjectLockMode="GOVERNANCE",
+            ObjectLockRetainUntilDate=_later(),
+        ) == ("InvalidArgument", 400)
+    finally:
+        s3.meta.events.unregister("before-sign.s3.PutObject", raw_date)
+
+
 def test_lock_condition_keys(server: Server, s3: Any, locked: str) -> None:
     """A bucket policy can require COMPLIANCE retention on every write (s3:object-lock-mode)."""
     s3.put_bucket_policy(

@@ -88,6 +88,13 @@ def test_ranges(s3: Any, bucket: str) -> None:
     # An unparseable range is ignored, as S3 does.
     g = s3.get_object(Bucket=bucket, Key="r", Range="lines=1-2")
     assert g["ResponseMetadata"]["HTTPStatusCode"] == 200 and g["Body"].read() == data
+    # Positions of thousands of digits are past any object, not a 500.
+    huge = "9" * 5000
+    assert s3.get_object(Bucket=bucket, Key="r", Range=f"bytes=-{huge}")["Body"].read() == data
+    assert s3.get_object(Bucket=bucket, Key="r", Range=f"bytes=0-{huge}")["Body"].read() == data
+    with pytest.raises(ClientError) as e:
+        s3.get_object(Bucket=bucket, Key="r", Range=f"bytes={huge}-")
+    assert error_of(e)[::2] == ("InvalidRange", 416)
 
 
 def test_conditional_reads(s3: Any, bucket: str) -> None:

@@ -666,7 +666,8 @@ def list_parts(ctx: S3Context) -> S3Response:
     with ctx.store.read() as conn:
         rows = conn.execute(
             select(mp.c.part_number, mp.c.last_modified, mp.c.etag, mp.c.size, mp.c.checksums)
-            .where(mp.c.upload_id == upload_id, mp.c.part_number > marker)
+            # Held within the part numbers for the database (a 30-digit marker is past them all).
+            .where(mp.c.upload_id == upload_id, mp.c.part_number > max(-1, min(marker, MAX_PART_NUMBER)))
             .order_by(mp.c.part_number)
             .limit(max_parts + 1)
         ).all()

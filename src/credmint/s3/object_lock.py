@@ -57,7 +57,10 @@ def parse_date(text: str, name: str) -> datetime:
         raise s3_errors.InvalidArgument.retain_until_date(name, value[:64]) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # a zone that moves the time past year 9999
+        raise s3_errors.InvalidArgument.retain_until_date(name, value[:64]) from None
 
 
 def stored_retention(attributes: Mapping[str, Any]) -> Retention | None:

@@ -282,9 +282,9 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         super().data_received(data)
         if self._refusal is not None:
             self._refuse(self._refusal)
-        elif self._in_head and self._head_bytes > self._limits.max_bytes:
-            self._refuse(TOO_LARGE)
-        elif in_body and not self._in_head and self._framing_too_large():
+        elif (self._in_head and self._head_bytes > self._limits.max_bytes) or (
+            in_body and not self._in_head and self._framing_too_large()
+        ):
             self._refuse(TOO_LARGE)
 
     def _framing_too_large(self) -> bool:
