@@ -203,6 +203,37 @@ class PrincipalSpec:
             return ACCOUNT_MATCH
         return NO_MATCH
 
+    def names_every_identity(self, p: PrincipalInfo) -> bool:
+        """Whether the element names every identity the caller acts as: what exempts it from
+        a Deny with ``NotPrincipal``.
+
+        AWS (IAM User Guide, "NotPrincipal"): with Deny, the element must name the account
+        beside the user ("otherwise the policy might deny access to the entire account"), and
+        a role session by its session ARN beside the role and the account; naming the role
+        or the account alone exempts no one. So a user is exempt only with its ARN and its
+        account named, a role session with its session ARN, its role and its account, a
+        federated user with its ARN and its account, the root user with its account.
+        """
+        if self.any:
+            return True
+        t = p.type
+        if t == "Anonymous":
+            return False
+        if t in ("Service", "WebIdentityUser", "SAMLUser"):
+            return self.level(p) == EXACT_MATCH
+        account = p.account is not None and p.account in self.accounts
+        if t == "Account":
+            return account
+        aws = self.aws
+        own = p.arn in aws or (p.unique_id is not None and p.unique_id in aws)
+        if not own and p.canonical_user is not None:
+            own = p.canonical_user in self.canonical
+        if t == "AssumedRole":
+            role = p.role_arn
+            role_named = (role is not None and role in aws) or (p.source_id is not None and p.source_id in aws)
+            return own and role_named and account
+        return own and account
+
 
 # --- statements and policies -------------------------------------------------------------
 

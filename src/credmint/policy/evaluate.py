@@ -119,11 +119,15 @@ def _scan(
                     continue
                 level = spec.level(principal)
                 if st.not_principal:
-                    if not st.allow and boundary_present:
-                        # AWS: a Deny with NotPrincipal always denies an IAM principal that
-                        # has a permissions boundary, whatever NotPrincipal lists.
-                        level = EXACT_MATCH
+                    if not st.allow:
+                        # A Deny applies unless the element names every identity the caller
+                        # acts as (its session, role and account); AWS denies an IAM
+                        # principal with a permissions boundary whatever NotPrincipal lists.
+                        exempt = not boundary_present and spec.names_every_identity(principal)
+                        level = NO_MATCH if exempt else EXACT_MATCH
                     else:
+                        # An Allow (which AWS advises against) leaves out whoever the element
+                        # names in any way: it grants no more than it must.
                         level = EXACT_MATCH if level == NO_MATCH else NO_MATCH
                 if level == NO_MATCH:
                     continue
