@@ -77,6 +77,19 @@ def test_body_limit_is_413_with_empty_body() -> None:
     assert e.value.status == 413 and e.value.empty_body
 
 
+def test_a_request_of_too_many_parameters_is_413() -> None:
+    """Splitting and decoding a million tiny parameters would hold the event loop for
+    seconds: past MAX_PARAMETERS the request is refused as an oversized one."""
+    from credmint.wire.form import MAX_PARAMETERS
+
+    fits = "Action=GetCallerIdentity" + "&a=b" * (MAX_PARAMETERS - 1)
+    assert parse_form(post(fits), 10_000_000)["Action"] == "GetCallerIdentity"
+    for req in (post(fits + "&a=b"), post(fits[: len(fits) // 2], query="a=b" + "&a=b" * (MAX_PARAMETERS // 2 + 10))):
+        with pytest.raises(AwsError) as e:
+            parse_form(req, 10_000_000)
+        assert e.value.status == 413 and e.value.empty_body
+
+
 @pytest.mark.parametrize("raw", ["%C3%A9+x%2B", "%FF%2F", "arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fr", "a%2"])
 @pytest.mark.parametrize("padding", [0, 1, 200, 256, 4000])
 def test_decoding_is_the_same_short_or_long_and_repeated(raw: str, padding: int) -> None:
