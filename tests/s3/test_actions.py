@@ -28,7 +28,7 @@ def _keys(operation: str, action: str, *headers: tuple[str, str], body: bytes = 
         ("PutObject", "s3:PutObject", ("x-amz-acl", "public-read"), "s3:x-amz-acl", True),
         ("PutObject", "s3:PutObject", ("if-none-match", "*"), "s3:if-none-match", True),
         ("PutObject", "s3:PutObject", (SSE, "AES256"), f"s3:{SSE}", True),
-        ("CopyObject", "s3:PutObject", ("x-amz-copy-source", "/src/k"), "s3:x-amz-copy-source", True),
+        ("CopyObject", "s3:PutObject", ("x-amz-copy-source", "src/k"), "s3:x-amz-copy-source", True),
         ("CopyObject", "s3:PutObject", ("x-amz-metadata-directive", "REPLACE"), "s3:x-amz-metadata-directive", True),
         # Only the keys the reference lists for the action: GetObject takes no ACL header.
         ("GetObject", "s3:GetObject", ("x-amz-acl", "public-read"), "s3:x-amz-acl", False),
@@ -77,6 +77,24 @@ def test_unreadable_tagging_bodies_give_no_tag_keys(body: bytes) -> None:
     # Authorization goes on without the keys; the operation then refuses the body itself.
     keys = _keys("PutObjectTagging", "s3:PutObjectTagging", body=body)
     assert not any(k.startswith("s3:RequestObjectTag") for k in keys)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["pbkt/private/src", "/pbkt/private/src", "pbkt/private%2Fsrc", "pbkt%2Fprivate%2Fsrc", "%70bkt/private/src",
+     " pbkt/private/src ", "pbkt/private/src?versionId=3HL4kqtJlcpXroDTDmJ"],
+)  # fmt: skip
+def test_the_copy_source_key_is_the_source_the_copy_reads(raw: str) -> None:
+    """Every spelling of one source reaches a condition on it (a Deny on pbkt/private/*
+    must not be stepped around by escaping a slash or adding one)."""
+    keys = _keys("CopyObject", "s3:PutObject", ("x-amz-copy-source", raw))
+    assert keys["s3:x-amz-copy-source"] == "pbkt/private/src"
+
+
+@pytest.mark.parametrize("raw", ["REPLACE", "replace", "Replace"])
+def test_the_metadata_directive_key_is_the_directive_applied(raw: str) -> None:
+    keys = _keys("CopyObject", "s3:PutObject", ("x-amz-copy-source", "b/k"), ("x-amz-metadata-directive", raw))
+    assert keys["s3:x-amz-metadata-directive"] == "REPLACE"
 
 
 @pytest.mark.parametrize("header", ["", "&&&", "=", "a", "%zz=%", "k=" + "v" * 10_000, "&".join(["k=v"] * 2000)])

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Literal, Protocol
+from urllib.parse import unquote
 
 from credmint import arns
 from credmint.access import condition_keys
@@ -221,6 +222,12 @@ def request_keys(
         value = req.header(header)
         if value is not None:
             keys[key] = value
+    # Two headers the operation reads in a normal form: their keys carry the value as read,
+    # or a policy written on one spelling would miss another that means the same.
+    if "s3:x-amz-copy-source" in keys:
+        keys["s3:x-amz-copy-source"] = copy_source_path(str(keys["s3:x-amz-copy-source"]))
+    if "s3:x-amz-metadata-directive" in keys:
+        keys["s3:x-amz-metadata-directive"] = str(keys["s3:x-amz-metadata-directive"]).upper()
     if "versionId" in query and condition_keys.takes(action, "s3:versionid"):
         keys["s3:versionid"] = query["versionId"]
     if operation in ("ListObjects", "ListObjectsV2", "ListObjectVersions"):
@@ -266,6 +273,13 @@ def request_keys(
         if signed_at is not None:
             keys["s3:signatureAge"] = str(max(0, int((now - signed_at).total_seconds() * 1000)))
     return keys
+
+
+def copy_source_path(raw: str) -> str:
+    """``bucket/key`` of an ``x-amz-copy-source`` header as the copy reads it: decoded, no
+    leading slash, no ``versionId`` (which ``s3:versionid`` and s3:GetObjectVersion govern).
+    ``/b/k``, ``b%2Fk`` and ``%62/k`` all name ``b/k``, and all reach a condition on it."""
+    return unquote(raw.strip().partition("?")[0]).lstrip("/")
 
 
 def _lock_header_keys(req: HttpRequest, now: datetime) -> dict[str, str]:

@@ -8,7 +8,7 @@ from urllib.parse import unquote
 
 from credmint.s3 import errors as s3_errors
 from credmint.s3 import sse, versions
-from credmint.s3.actions import VERSION_ACTIONS
+from credmint.s3.actions import VERSION_ACTIONS, copy_source_path
 from credmint.s3.blobs import BlobGone
 from credmint.s3.buckets import xml_response
 from credmint.s3.conditions import check_conditions
@@ -33,8 +33,7 @@ from credmint.sigv4 import RunningChecksum
 
 def parse_copy_source(raw: str) -> tuple[str, str, str | None]:
     """``(bucket, key, version id or None)`` of an ``x-amz-copy-source`` header."""
-    source = raw.strip()
-    source, _, version = source.partition("?")
+    version = raw.strip().partition("?")[2]
     version_id: str | None = None
     if version:
         name, _, value = version.partition("=")
@@ -43,7 +42,7 @@ def parse_copy_source(raw: str) -> tuple[str, str, str | None]:
         version_id = unquote(value)
         if version_id != versions.NULL and not versions.valid_version_id(version_id):
             raise s3_errors.InvalidArgument.version_id("x-amz-copy-source", raw)
-    source = unquote(source).lstrip("/")
+    source = copy_source_path(raw)
     bucket, _, key = source.partition("/")
     # A NUL names no object (wire.s3's path decoding refuses it in a request's own key).
     if not bucket or not key or "\x00" in source or (version_id is not None and "\x00" in version_id):
