@@ -46,6 +46,11 @@ def canonical_uri(raw_path: str, *, normalize: bool) -> str:
 
 def _encode_component(raw: str) -> str:
     # Decoding first then encoding once makes "a%2a", "a*" and "a%2A" all sign as "a%2A".
+    # A "+" is decoded as the space it means to every reader of the query (the S3 router,
+    # the Query form decoder): signed as "%2B" it would let "a+b" and "a%2Bb" share one
+    # signature while meaning "a b" and "a+b".
+    if "+" in raw:
+        raw = raw.replace("+", "%20")
     return quote(unquote_to_bytes(raw), safe="-_.~")
 
 

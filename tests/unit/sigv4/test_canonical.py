@@ -23,6 +23,7 @@ from credmint.sigv4 import (
     string_to_sign,
     verify_signature,
 )
+from credmint.sigv4.canonical import canonical_query
 from tests.unit.sigv4.sigv4_support import SECRET, VECTORS, flip_last_hex, parse_http_text, replace_header, with_
 from tests.vector_data import require
 
@@ -165,3 +166,19 @@ def test_classic_suite(folder: Path) -> None:
 def test_suites_are_complete() -> None:
     assert len(_c_auth_cases()) == 76
     assert len(_classic_cases()) == 34
+
+
+@pytest.mark.parametrize(
+    ("plus", "same", "other"),
+    [
+        ("prefix=a+b", "prefix=a%20b", "prefix=a%2Bb"),
+        ("response-content-type=text/x+y", "response-content-type=text%2Fx%20y", "response-content-type=text%2Fx%2By"),
+        ("a+b=1", "a%20b=1", "a%2Bb=1"),
+    ],
+)
+def test_a_plus_in_the_query_signs_as_the_space_it_means(plus: str, same: str, other: str) -> None:
+    """Every reader of a query (the S3 router, the Query form decoder) takes "+" for a space:
+    it is signed as one, so "a+b" and "a%2Bb", which mean different things, never share a
+    signature."""
+    assert canonical_query(plus, drop_signature=False) == canonical_query(same, drop_signature=False)
+    assert canonical_query(plus, drop_signature=False) != canonical_query(other, drop_signature=False)
