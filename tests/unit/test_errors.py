@@ -2077,6 +2077,12 @@ ROWS: dict[str, Row] = {
         400,
         "The XML you provided was not well-formed or did not validate against our published schema",
     ),
+    "s3.MaxMessageLengthExceeded": Row(
+        lambda: s3_errors.MaxMessageLengthExceeded(),
+        "MaxMessageLengthExceeded",
+        400,
+        "Your request was too big.",
+    ),
     "s3.MalformedACL": Row(
         lambda: s3_errors.MalformedACL(),
         "MalformedACLError",

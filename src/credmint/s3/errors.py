@@ -491,6 +491,14 @@ class MalformedXML(errors.AwsError):
         super().__init__(_MALFORMED_XML)
 
 
+class MaxMessageLengthExceeded(errors.AwsError):
+    code = "MaxMessageLengthExceeded"
+    status = 400
+
+    def __init__(self) -> None:
+        super().__init__("Your request was too big.")
+
+
 class MalformedACL(errors.AwsError):
     code = "MalformedACLError"
     status = 400

@@ -14,8 +14,17 @@ from defusedxml.ElementTree import fromstring
 
 from credmint.s3 import errors as s3_errors
 
+#: Markup a request body may hold, counted as its ``<`` characters (each start, end and
+#: empty-element tag has one). The largest document S3 takes, a CompleteMultipartUpload of
+#: 10,000 parts each with its number, ETag and checksum, has about 100,000; a parsed
+#: element costs far more memory than its bytes (a body of 60 MiB of ``<a/>`` took more
+#: than a gigabyte), so the count bounds what one request can make the server hold.
+MAX_MARKUP = 200_000
+
 
 def parse(body: bytes) -> Element:
+    if body.count(b"<") > MAX_MARKUP:  # counted at memory speed, before anything is built
+        raise s3_errors.MaxMessageLengthExceeded()
     try:
         root: Element = fromstring(body)
     except (ParseError, DefusedXmlException, ValueError):
