@@ -114,6 +114,24 @@ def test_trailer_fields_are_dropped_and_the_body_answered() -> None:
     assert [name for name, _ in seen[0]] == [b"host", b"transfer-encoding"]
 
 
+def test_header_fields_reach_the_application_lower_cased_and_trimmed() -> None:
+    seen: list[list[tuple[bytes, bytes]]] = []
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        seen.append(list(scope["headers"]))
+        await _echo(scope, receive, send)
+
+    async def run() -> None:
+        protocol = connect(app)
+        protocol.data_received(b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Meta-A: v \t\r\nContent-Length: 1\r\n\r\na")
+        for _ in range(5):
+            await asyncio.sleep(0)
+        protocol.connection_lost(None)
+
+    asyncio.run(run())
+    assert seen == [[(b"host", b"x"), (b"x-amz-meta-a", b"v"), (b"content-length", b"1")]]
+
+
 def test_too_many_trailer_fields_are_refused() -> None:
     fields = b"".join(b"f%d: v\r\n" % i for i in range(101))
     statuses, body, closed = _serve(_CHUNKED + b"1\r\na\r\n0\r\n" + fields + b"\r\n")
