@@ -29,8 +29,9 @@ def test_the_largest_document_s3_takes_parses() -> None:
     [
         b"<Delete>" + b"<a/>" * (xmlbody.MAX_MARKUP) + b"</Delete>",
         _complete(40_000),
+        b"<a " + b" ".join(b'x%d="1"' % i for i in range(xmlbody.MAX_MARKUP + 1)) + b"/>",
     ],
-    ids=["many-empty-elements", "four-times-the-parts"],
+    ids=["many-empty-elements", "four-times-the-parts", "many-attributes"],
 )
 def test_a_document_of_more_markup_is_refused_before_it_is_parsed(body: bytes) -> None:
     with pytest.raises(AwsError) as e:

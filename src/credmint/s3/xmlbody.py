@@ -14,16 +14,19 @@ from defusedxml.ElementTree import fromstring
 
 from credmint.s3 import errors as s3_errors
 
-#: Markup a request body may hold, counted as its ``<`` characters (each start, end and
-#: empty-element tag has one). The largest document S3 takes, a CompleteMultipartUpload of
-#: 10,000 parts each with its number, ETag and checksum, has about 100,000; a parsed
-#: element costs far more memory than its bytes (a body of 60 MiB of ``<a/>`` took more
-#: than a gigabyte), so the count bounds what one request can make the server hold.
+#: Markup a request body may hold: its ``<`` characters (each start, end and empty-element
+#: tag has one) and, apart, its ``=`` characters (each attribute has one). The largest
+#: document S3 takes, a CompleteMultipartUpload of 10,000 parts each with its number, ETag
+#: and checksum, has about 100,000 of the first and 10,000 of the second. A parsed element
+#: or attribute costs far more memory than its bytes (60 MiB of ``<a/>`` took more than a
+#: gigabyte, 18 MB of attributes on one element half a gigabyte and four seconds), so the
+#: counts bound what one request can make the server hold.
 MAX_MARKUP = 200_000
 
 
 def parse(body: bytes) -> Element:
-    if body.count(b"<") > MAX_MARKUP:  # counted at memory speed, before anything is built
+    # Counted at memory speed, before anything is built.
+    if body.count(b"<") > MAX_MARKUP or body.count(b"=") > MAX_MARKUP:
         raise s3_errors.MaxMessageLengthExceeded()
     try:
         root: Element = fromstring(body)
