@@ -79,6 +79,27 @@ def test_junk_in_the_middle_of_a_body_refuses_at_once() -> None:
     assert b"<Code>BadRequest</Code>" in body
 
 
+def test_past_the_connection_limit_the_answer_is_an_error_document() -> None:
+    """Over ``max_connections`` a request is answered ServiceUnavailable (503, which every
+    SDK retries) in an error document, not uvicorn's plain text, and the connection closes."""
+
+    async def run() -> tuple[bytes, bool]:
+        protocol = connect(_echo)
+        transport = protocol.transport
+        assert isinstance(transport, MemoryTransport)
+        protocol.limit_concurrency = 1  # this connection is the one allowed: the limit is reached
+        protocol.data_received(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\na")
+        for _ in range(5):
+            await asyncio.sleep(0)
+        written, closed = transport.written, transport.ended
+        protocol.connection_lost(None)
+        return written, closed
+
+    written, closed = asyncio.run(run())
+    assert written.startswith(b"HTTP/1.1 503 ") and closed
+    assert b"<Code>ServiceUnavailable</Code>" in written
+
+
 def test_a_well_formed_connection_is_left_open() -> None:
     one = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\na"
     statuses, body, closed = _serve(one, one)

@@ -14,6 +14,8 @@ header fields) >               as bytes are received, so at most one read past t
 ``max_header_bytes``           limit is ever held
 header fields >                400 ``RequestHeaderSectionTooLarge`` and close
 ``max_header_count``
+open connections or requests   503 ``ServiceUnavailable`` and close (uvicorn's answer
+>= ``max_connections``         would be plain text)
 head not complete within       400 ``RequestTimeout`` and close; the clock starts when
 ``header_timeout`` seconds     the connection opens or the request's first byte arrives
 a chunked body's framing       400 ``RequestHeaderSectionTooLarge`` and close: its trailer
@@ -77,6 +79,10 @@ TOO_LARGE = errors.RequestHeaderSectionTooLarge()
 TLS_EXTENSION = "credmint.tls"
 TIMEOUT = errors.RequestTimeout()
 UNPARSABLE = errors.UnparsableRequest()
+#: Past ``max_connections`` (uvicorn's ``limit_concurrency``): the code every SDK retries
+#: with backoff, in an error document (uvicorn's own answer is plain text, which SDKs
+#: report as a response that does not parse).
+BUSY = errors.ServiceUnavailable()
 
 #: The staged close's bounds (see the module's docstring).
 LINGER_IDLE = 1.0
@@ -365,6 +371,11 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             if size > self._limits.max_bytes:
                 self._refusal = TOO_LARGE
                 raise _Refused
+        limit = self.limit_concurrency
+        if limit is not None and (len(self.connections) >= limit or len(self.tasks) >= limit):
+            # uvicorn would answer in plain text (and log a warning per request).
+            self._refusal = BUSY
+            raise _Refused
         self._in_head = False
         self._after_head = self._body_bytes = self._chunks = self._trailer_fields = 0
         self._head_open = False  # the pending timer, if any, lapses when it fires
