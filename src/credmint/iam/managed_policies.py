@@ -222,13 +222,9 @@ def delete_policy(call: Call) -> Mapping[str, Any] | None:
         p = authorized_policy(call, conn, "iam:DeletePolicy", arn)
         refuse_aws(call, "iam:DeletePolicy", p)
         attached = conn.execute(select(func.count()).select_from(pa).where(pa.c.policy_arn == arn)).scalar_one()
-        # A permissions boundary is an attachment too: deleting it would lift the bound.
-        bounded = sum(
-            conn.execute(
-                select(func.count()).select_from(entities).where(entities.c.permissions_boundary_arn == arn)
-            ).scalar_one()
-            for entities in (schema.users, schema.roles)
-        )
+        # A permissions boundary is an attachment too: deleting it would lift the bound
+        # (boundaries are the account's own policies, counted as GetPolicy counts them).
+        bounded = boundary_counts(conn, account_of(call)).get(arn, 0)
         if attached or bounded:
             raise iam_errors.DeleteConflict.policy_attached()
         versions = conn.execute(select(func.count()).select_from(pv).where(pv.c.policy_arn == arn)).scalar_one()
