@@ -23,7 +23,7 @@ from credmint import errors
 from credmint.access import actions, condition_keys
 from credmint.access.context import anonymous_context, build_context, principal_info
 from credmint.access.guardrails import ControlPolicyLookup, OrganizationKeyLookup
-from credmint.access.identity import ALLOW_ALL, Identity, PolicySource
+from credmint.access.identity import ALLOW_ALL, ALLOWS_NOTHING, Identity, PolicySource
 from credmint.access.messages import PLAIN_DENIAL_SERVICES, denial
 from credmint.access.principal import Principal, PrincipalKind
 from credmint.access.root_sessions import task_session_policies
@@ -43,8 +43,6 @@ from credmint.store.last_accessed import ROOT_ENTITY, AccessRecorder
 
 log = logging.getLogger("credmint.access")
 
-#: Stands in for a stored policy that no longer compiles where it may only narrow.
-_ALLOWS_NOTHING = compile_policy('{"Version":"2012-10-17","Statement":[]}', policy_id="session")
 #: Resource, trust and session policies kept compiled, at most (they come in unbounded variety).
 MAX_COMPILED_RESOURCE_POLICIES = 4096
 
@@ -279,7 +277,7 @@ class Authorizer:
         s = p.session
         if s is None or not s.scope_policies:
             return ()
-        return tuple(self._compiled("session", text) or _ALLOWS_NOTHING for text in s.scope_policies)
+        return tuple(self._compiled("session", text) or ALLOWS_NOTHING for text in s.scope_policies)
 
     def _session_policies(self, p: Principal) -> tuple[CompiledPolicy, ...] | None:
         s = p.session

@@ -43,9 +43,10 @@ class Identity:
 
 
 _MISSING = Identity(exists=False)
-#: The boundary of an entity whose boundary policy cannot be read: a boundary that is not
-#: there must not widen what the entity may do, so it allows nothing.
-_BOUNDARY_UNREADABLE = compile_policy('{"Version":"2012-10-17","Statement":[]}', policy_id="boundary")
+#: A policy that allows nothing: it stands in for a stored policy that can only narrow (a
+#: boundary, a scope-down policy) once that policy cannot be read or no longer compiles,
+#: so that losing it never widens what a principal may do.
+ALLOWS_NOTHING = compile_policy('{"Version":"2012-10-17","Statement":[]}', policy_id="allows-nothing")
 
 
 def _compile(document: str, policy_id: str) -> CompiledPolicy | None:
@@ -137,7 +138,7 @@ class PolicySource:
         depends.add(f"policy:{arn}")
         # IAM refuses to delete a policy that is a boundary; should one still be missing (or
         # no longer compile), the entity keeps a boundary, one that allows nothing.
-        return self._managed_policy(conn, arn) or _BOUNDARY_UNREADABLE
+        return self._managed_policy(conn, arn) or ALLOWS_NOTHING
 
     def _tags(self, conn: Connection, resource: str) -> tuple[tuple[str, str], ...]:
         t = schema.tags
