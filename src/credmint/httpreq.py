@@ -120,6 +120,17 @@ def is_storable(text: str) -> bool:
     return UNSTORABLE.search(text) is None
 
 
+#: What a request's decimal number past 18 digits stands for: past every limit a request
+#: is checked against (a week of seconds, an object's size), and never converted (Python
+#: refuses to read integers of more than 4,300 digits).
+BEYOND_ANY_LIMIT = 10**18
+
+
+def digits_value(digits: str) -> int:
+    """The value of a run of decimal digits from a request, :data:`BEYOND_ANY_LIMIT` past 18."""
+    return int(digits) if len(digits) <= 18 else BEYOND_ANY_LIMIT
+
+
 def header_text(value: str) -> str:
     """A header value as the text the client sent.
 

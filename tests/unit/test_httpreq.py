@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from credmint.httpreq import UNSTORABLE, decode_headers, header_text, is_storable
+from credmint.httpreq import BEYOND_ANY_LIMIT, UNSTORABLE, decode_headers, digits_value, header_text, is_storable
 
 
 def test_ascii_unchanged() -> None:
@@ -73,3 +73,17 @@ def test_decode_headers_equals_decoding_each_pair(raw: list[tuple[bytes, bytes]]
 def test_is_storable(text: str, storable: bool) -> None:
     assert is_storable(text) is storable
     assert (UNSTORABLE.search(text) is None) is storable
+
+
+@pytest.mark.parametrize(
+    ("digits", "value"),
+    [
+        ("0", 0),
+        ("604800", 604800),
+        ("9" * 18, 10**18 - 1),
+        ("9" * 19, BEYOND_ANY_LIMIT),
+        ("1" * 5000, BEYOND_ANY_LIMIT),
+    ],
+)
+def test_digits_value_is_the_number_or_beyond_any_limit(digits: str, value: int) -> None:
+    assert digits_value(digits) == value

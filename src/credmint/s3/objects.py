@@ -8,6 +8,7 @@ from typing import Any
 
 from credmint import errors
 from credmint.errors import AwsError
+from credmint.httpreq import digits_value
 from credmint.s3 import errors as s3_errors
 from credmint.s3 import object_lock, sse, versions, xmlbody
 from credmint.s3.acl_operations import write_acl
@@ -309,25 +310,19 @@ def _select_range(ctx: S3Context, row: ObjectRow) -> tuple[int, int, int, str | 
         return 200, 0, size, None  # S3 ignores a Range it cannot parse (and multiple ranges)
     first, last = m.group(1), m.group(2)
     if not first:
-        suffix = _position(last)
+        suffix = digits_value(last)
         if suffix == 0 or size == 0:
             raise s3_errors.InvalidRange(header.strip(), size)
         start, end = max(0, size - suffix), size - 1
     else:
-        start = _position(first)
+        start = digits_value(first)
         if start >= size:
             raise s3_errors.InvalidRange(header.strip(), size)
-        end = size - 1 if not last else _position(last)
+        end = size - 1 if not last else digits_value(last)
         if end < start:
             return 200, 0, size, None
         end = min(end, size - 1)
     return 206, start, end - start + 1, f"bytes {start}-{end}/{size}"
-
-
-def _position(digits: str) -> int:
-    """A Range position; past 18 digits, past any object (and not converted: Python refuses
-    to read integers of more than 4,300 digits)."""
-    return int(digits) if len(digits) <= 18 else 10**18
 
 
 def _select_part(row: ObjectRow, raw: str) -> tuple[int, int, int, str | None]:

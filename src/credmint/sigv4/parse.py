@@ -11,7 +11,7 @@ from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from urllib.parse import unquote
 
-from credmint.httpreq import HttpRequest
+from credmint.httpreq import HttpRequest, digits_value
 from credmint.sigv4 import errors as sigv4_errors
 from credmint.sigv4.checks import AMZ_DATE_FORMAT, Dialect, check_request_time
 from credmint.sigv4.signed import SignedRequest
@@ -296,10 +296,7 @@ def _parse_presigned(
         negative = expires_value.startswith("-")
         digits = expires_value[1:] if negative else expires_value
         if digits and digits.isascii() and digits.isdigit():
-            # Past 18 digits a value is beyond every limit; it is not converted (Python
-            # refuses to read integers of more than 4,300 digits).
-            expires = int(digits) if len(digits) <= 18 else 10**18
-            expires = -expires if negative else expires
+            expires = -digits_value(digits) if negative else digits_value(digits)
         if s3:
             if expires is None:
                 raise sigv4_errors.AuthorizationQueryParametersError.expires_not_number()
