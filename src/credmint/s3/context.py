@@ -151,26 +151,7 @@ class S3Context:
     ) -> tuple[tuple[str, str], ...]:
         """The stored tags of an object (none if there is no such object): of ``version``
         (by default the version the request names with ``versionId``; None: the current one)."""
-        o, v = schema.objects, schema.object_versions
-        version_id = self._version(key, version)
-        with self.store.read() as conn:
-            if version_id is None:
-                found = conn.execute(select(o.c.attributes).where(o.c.bucket == bucket, o.c.key == key)).scalar()
-            else:
-                found = conn.execute(
-                    select(o.c.attributes).where(o.c.bucket == bucket, o.c.key == key, o.c.version_id == version_id)
-                ).scalar()
-                if found is None:
-                    found = conn.execute(
-                        select(v.c.attributes).where(v.c.bucket == bucket, v.c.key == key, v.c.version_id == version_id)
-                    ).scalar()
-        if found is None:
-            return ()
-        try:
-            attributes = json.loads(found)
-        except ValueError:
-            return ()
-        return _tag_pairs(attributes.get("tags")) if isinstance(attributes, dict) else ()
+        return _tag_pairs(self._object_attributes(bucket, key, version).get("tags"))
 
     def object_acl(
         self, bucket: BucketRow, key: str, version: str | RequestVersion | None = REQUEST_VERSION
