@@ -41,6 +41,18 @@ def _later(days: int = 1) -> datetime:
     return (datetime.now(UTC) + timedelta(days=days)).replace(microsecond=0)
 
 
+def _governance_put(s3: Any, bucket: str) -> tuple[str, int]:
+    """The refusal of a PutObject under GOVERNANCE retention until tomorrow."""
+    return _code(
+        s3.put_object,
+        Bucket=bucket,
+        Key="k",
+        Body=b"x",
+        ObjectLockMode="GOVERNANCE",
+        ObjectLockRetainUntilDate=_later(),
+    )
+
+
 def test_bucket_created_with_object_lock(s3: Any, locked: str) -> None:
     assert s3.get_bucket_versioning(Bucket=locked)["Status"] == "Enabled"
     config = s3.get_object_lock_configuration(Bucket=locked)["ObjectLockConfiguration"]
@@ -68,14 +80,7 @@ def test_configuration_refusals(s3: Any, bucket: str) -> None:
         "InvalidBucketState",
         409,
     )
-    assert _code(
-        s3.put_object,
-        Bucket=bucket,
-        Key="k",
-        Body=b"x",
-        ObjectLockMode="GOVERNANCE",
-        ObjectLockRetainUntilDate=_later(),
-    ) == ("InvalidRequest", 400)
+    assert _governance_put(s3, bucket) == ("InvalidRequest", 400)
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     s3.put_object_lock_configuration(Bucket=bucket, ObjectLockConfiguration=enabled)
     both = {"Mode": "GOVERNANCE", "Days": 1, "Years": 1}
@@ -202,14 +207,7 @@ def test_a_retain_until_date_past_the_calendar_is_invalid(s3: Any, locked: str) 
 
     s3.meta.events.register("before-sign.s3.PutObject", raw_date)
     try:
-        assert _code(
-            s3.put_object,
-            Bucket=locked,
-            Key="k",
-            Body=b"x",
-            ObjectLockMode="GOVERNANCE",
-            ObjectLockRetainUntilDate=_later(),
-        ) == ("InvalidArgument", 400)
+        assert _governance_put(s3, locked) == ("InvalidArgument", 400)
     finally:
         s3.meta.events.unregister("before-sign.s3.PutObject", raw_date)
 
@@ -228,14 +226,7 @@ def test_lock_condition_keys(server: Server, s3: Any, locked: str) -> None:
             }
         ),
     )
-    assert _code(
-        s3.put_object,
-        Bucket=locked,
-        Key="k",
-        Body=b"x",
-        ObjectLockMode="GOVERNANCE",
-        ObjectLockRetainUntilDate=_later(),
-    ) == ("AccessDenied", 403)
+    assert _governance_put(s3, locked) == ("AccessDenied", 403)
     s3.put_object(Bucket=locked, Key="k", Body=b"x", ObjectLockMode="COMPLIANCE", ObjectLockRetainUntilDate=_later())
     s3.delete_bucket_policy(Bucket=locked)
 
