@@ -1,11 +1,12 @@
 """Revoking a role's active sessions the way IAM's console does: an inline Deny on
-``aws:TokenIssueTime``; sessions issued later are unaffected, and a deleted role ends its
-sessions at once."""
+``aws:TokenIssueTime``; sessions issued later are unaffected, and a deleted role or user
+ends its sessions at once."""
 
 from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
@@ -56,6 +57,33 @@ def test_deleted_role_ends_its_sessions(server: Server) -> None:
     sts = server.client("sts", **session.kwargs())
     assert sts.get_caller_identity()["Arn"].endswith(f":assumed-role/{role['RoleName']}/revocable")
     server.client("iam").delete_role(RoleName=role["RoleName"])
+    with pytest.raises(ClientError) as exc:
+        sts.get_caller_identity()
+    assert exc.value.response["Error"]["Code"] == "InvalidClientTokenId"
+
+
+def _delete_user(server: Server, name: str, key_id: str) -> None:
+    iam = server.client("iam")
+    iam.delete_access_key(UserName=name, AccessKeyId=key_id)
+    iam.delete_user_policy(UserName=name, PolicyName="p")
+    iam.delete_user(UserName=name)
+
+
+@pytest.mark.parametrize(
+    "issue",
+    [
+        pytest.param(lambda sts: sts.get_session_token(), id="GetSessionToken"),
+        # A federated user's session is bounded by the user who asked for it: a resource
+        # policy naming the federated user must not outlive that user.
+        pytest.param(lambda sts: sts.get_federation_token(Name="fed", Policy=doc(allow("*"))), id="GetFederationToken"),
+    ],
+)
+def test_deleted_user_ends_its_sessions(server: Server, issue: Any) -> None:
+    user = make_user(server, policy=doc(allow("*")))
+    session = Creds.of(issue(sts_as(server, user.creds)))
+    sts = server.client("sts", **session.kwargs())
+    sts.get_caller_identity()
+    _delete_user(server, user.name, user.creds.access_key_id)
     with pytest.raises(ClientError) as exc:
         sts.get_caller_identity()
     assert exc.value.response["Error"]["Code"] == "InvalidClientTokenId"

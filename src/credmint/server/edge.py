@@ -148,7 +148,9 @@ class Edge:
         if service == "iam" and refuses_iam(claims):
             raise invalid
         entity = principal.entity_id
-        if entity is not None and principal.kind in ("user", "assumed-role"):
+        if entity is not None:
+            # A role session's role; an IAM user's session's user, and the user who called
+            # GetFederationToken for a federated user's.
             kind = "role" if principal.kind == "assumed-role" else "user"
             identity = self._node.policies.cached_identity(entity)
             if identity is None:
