@@ -9,45 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from typing import NamedTuple, Protocol
-from urllib.parse import unquote_plus
-
-#: Query parameters whose values are secret or bearer material: what no log (the access
-#: log, S3 server access logs) may write. Access key ids are logged as fields of their own;
-#: the parameters that carry them are withheld too, as a presigned URL is a credential
-#: while it is valid.
-SECRET_QUERY_PARAMETERS = frozenset(
-    name.lower()
-    for name in (
-        # SigV4 presigned URLs
-        "X-Amz-Signature",
-        "X-Amz-Security-Token",
-        "X-Amz-Credential",
-        # SigV2 presigned URLs
-        "Signature",
-        "AWSAccessKeyId",
-        "SecurityToken",
-        # An SSE-C key hoisted into a presigned URL's query
-        "x-amz-server-side-encryption-customer-key",
-        # Query API parameters sent in a GET's query string
-        "TokenCode",
-        "SAMLAssertion",
-        "WebIdentityToken",
-        "SubjectToken",
-        "Password",
-        "OldPassword",
-        "NewPassword",
-        "AuthenticationCode1",
-        "AuthenticationCode2",
-        "SecretAccessKey",
-        "SessionToken",
-    )
-)
-
-
-def is_secret_query_parameter(name: str) -> bool:
-    """Whether a query parameter's name, as sent (percent-encoded, any case), is one of
-    :data:`SECRET_QUERY_PARAMETERS`."""
-    return unquote_plus(name).strip().lower() in SECRET_QUERY_PARAMETERS
 
 
 class BodyStream(Protocol):

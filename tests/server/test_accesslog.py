@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from credmint.httpreq import SECRET_QUERY_PARAMETERS
+from credmint.redaction import SECRET_QUERY_PARAMETERS
 from credmint.s3.log_delivery import request_uri
 from credmint.server import accesslog
 from credmint.server.accesslog import REDACTED, AccessFormatter, Exchange, logged_path, redact_query
@@ -183,6 +183,21 @@ def test_every_secret_parameter_is_withheld_by_both_logs(name: str) -> None:
     assert redact_query(query) == f"{name.upper()}={REDACTED}&keep=1"
     line = request_uri("GET", "/b/k", query, "1.1")
     assert "s3cr3t" not in line and line == "GET /b/k?keep=1 HTTP/1.1"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        # Query API paths whose last part, or a list's name, is a secret member.
+        "ProvidedContexts.member.1.ContextAssertion",
+        "PrivateKeyList.member.1",
+        "PrivateKey",
+        "Tags.member.1.TokenCode",
+        "ProvidedContexts.member.1.%43ontextAssertion",
+    ],
+)
+def test_secret_members_deep_in_a_query_path_are_withheld(name: str) -> None:
+    assert redact_query(f"{name}=s3cr3t&keep=1") == f"{name}={REDACTED}&keep=1"
 
 
 def _emit(request_id: str) -> None:

@@ -9,7 +9,7 @@ response is known. :func:`build_record` turns it into the record CloudTrail woul
   recognised, type ``Unknown`` with the presented access key id and no account.
 * ``requestParameters`` / ``responseElements``: the operation's members with CloudTrail's
   lower-camel names. **Secrets never appear**: every member named in
-  :data:`SECRET_MEMBERS` is dropped wherever it occurs, so issued credentials show as
+  ``redaction.SECRET_MEMBERS`` is dropped wherever it occurs, so issued credentials show as
   their access key id and expiration only, as in CloudTrail's AssumeRole and
   GetSessionToken examples (which omit the secret; credmint also omits the session token,
   the safer choice: it is a bearer credential half). Read-only calls record no response
@@ -29,11 +29,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
+from urllib.parse import unquote_plus
 
 from credmint import arns
 from credmint.access.principal import Principal
 from credmint.httpreq import HttpRequest
 from credmint.ids import AccountId
+from credmint.redaction import SECRET_MEMBERS, is_secret_query_parameter
 
 EVENT_VERSION = "1.09"
 
@@ -45,42 +47,9 @@ EVENT_SOURCES = {
     "cloudtrail": "cloudtrail.amazonaws.com",
 }
 
-#: Members whose values are secrets: never written, at any depth, in parameters or responses.
-#: (Every member of the IAM, STS and Organizations models that holds a secret, a password,
-#: a one-time code, a private key or a bearer token.)
-SECRET_MEMBERS = frozenset(
-    {
-        "SecretAccessKey",
-        "SessionToken",
-        "Password",
-        "OldPassword",
-        "NewPassword",
-        "AuthenticationCode1",
-        "AuthenticationCode2",
-        "TokenCode",
-        "SAMLAssertion",
-        "WebIdentityToken",
-        "Base32StringSeed",
-        "QRCodePNG",
-        "PrivateKey",
-        "AddPrivateKey",
-        "PrivateKeyList",
-        "ServicePassword",
-        "ServiceSpecificCredential",
-        "ServiceCredentialSecret",
-        "SAMLMetadataDocument",
-        "SSECustomerKey",
-        "CopySourceSSECustomerKey",
-        # Signed assertions and tokens a caller presents or receives (bearer material).
-        "ContextAssertion",
-        "TradeInToken",
-        "TrustedIdentityPropagationContext",
-    }
-)
-
 #: Members the service models mark ``sensitive`` that CloudTrail records all the same:
 #: they identify, they do not authenticate. Every other sensitive member of the services
-#: credmint serves must be in :data:`SECRET_MEMBERS` (a test walks the models), so a member
+#: credmint serves must be in ``redaction.SECRET_MEMBERS`` (a test walks the models), so a member
 #: added to a model later is dropped until someone decides otherwise.
 SENSITIVE_BUT_RECORDED = {
     "Issuer": "the identity provider of a federated session (CloudTrail's webIdFederationData)",
@@ -521,8 +490,9 @@ def _s3_parameters(facts: RequestFacts) -> dict[str, Any]:
     budget = MAX_TEXT_CHARS * 4
     for part in req.query_string.split("&"):
         name, _, value = part.partition("=")
-        lower = name.lower()
-        if not name or lower in _S3_AUTH_PARAMS or lower.startswith("x-amz-"):
+        # Told by the name the server acts on, decoded: ``%58-Amz-Signature`` is a signature.
+        lower = unquote_plus(name).strip().lower()
+        if not lower or lower in _S3_AUTH_PARAMS or lower.startswith("x-amz-") or is_secret_query_parameter(name):
             continue
         budget -= len(name) + len(value)
         if budget < 0:

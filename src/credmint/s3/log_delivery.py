@@ -22,8 +22,9 @@ written straight into the store (no HTTP request, so a delivery is never itself 
   buffer reloads which buckets are logged on a timer, so the request path never reads the
   store for it. S3 itself documents that a change may take a while to take effect.
 * **No secrets.** The Request-URI field drops the query parameters that carry signatures,
-  credentials and tokens (``httpreq.SECRET_QUERY_PARAMETERS``, the list the access log withholds too); fields the caller
-  controls are escaped and bounded, so a record is always one line of 26 fields.
+  credentials and tokens (``redaction.SECRET_QUERY_PARAMETERS``, the list the access log
+  withholds too); fields the caller controls are escaped and bounded, so a record is always
+  one line of 26 fields.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from urllib.parse import quote
 
 from sqlalchemy import select
 
-from credmint.httpreq import is_secret_query_parameter
+from credmint.redaction import is_secret_query_parameter
 from credmint.s3 import acl, bucket_logging, sse
 from credmint.s3.blobs import BlobStore
 from credmint.s3.context import dumps, load_bucket_row

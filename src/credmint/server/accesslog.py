@@ -8,7 +8,7 @@ it (:func:`emit`) and counts it in the metrics; the lines made during one turn o
 loop reach the logging machinery together at the end of that turn.
 
 A line never carries a secret. The body is never logged; the path is logged with the
-values of the query parameters in ``httpreq.SECRET_QUERY_PARAMETERS`` replaced by ``<redacted>``
+values of the query parameters in ``redaction.SECRET_QUERY_PARAMETERS`` replaced by ``<redacted>``
 (presigned URLs carry their signature and session token in the query string, and Query API
 calls sent as GET carry all their parameters there). Every other field is either the
 server's own (status, duration, request id) or public (access key ids and ARNs are not
@@ -36,7 +36,7 @@ import threading
 import time
 from contextvars import ContextVar
 
-from credmint.httpreq import is_secret_query_parameter
+from credmint.redaction import is_secret_query_parameter
 from credmint.settings import Settings
 
 ACCESS_LOGGER = "credmint.access"
@@ -108,7 +108,7 @@ def current() -> Exchange:
 
 
 def redact_query(query_string: str) -> str:
-    """``query_string`` with the values of ``httpreq.SECRET_QUERY_PARAMETERS`` replaced. Operates on the
+    """``query_string`` with the values of ``redaction.SECRET_QUERY_PARAMETERS`` replaced. Operates on the
     raw text, never failing on malformed escapes (they are kept as sent)."""
     if not query_string:
         return ""

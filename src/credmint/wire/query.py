@@ -28,6 +28,7 @@ from typing import Any
 from botocore.model import ListShape, MapShape, OperationModel, ServiceModel, Shape, StructureShape
 
 from credmint import errors
+from credmint.redaction import SECRET_MEMBERS
 from credmint.wire import xml
 from credmint.wire.patterns import compile_java
 
@@ -414,7 +415,13 @@ class _Compiler:
         required = set(shape.required_members)
         items = []
         for name, member in shape.members.items():
-            fn = self.check(member)
+            if name in SECRET_MEMBERS and not isinstance(member, (StructureShape, ListShape, MapShape)):
+                # A one-time code or a password the model does not mark sensitive: its
+                # message quotes no value (a mistyped MFA code holds the live one), as for
+                # the members it does mark. The message reaches the audit trail.
+                fn = self._build_check(member, echo=False)
+            else:
+                fn = self.check(member)
             if fn is not None or name in required:
                 items.append((name, _lower_first(name), name in required, fn))
         if not items:
@@ -434,12 +441,12 @@ class _Compiler:
 
         return check_struct
 
-    def _build_check(self, shape: Shape) -> Check | None:
+    def _build_check(self, shape: Shape, *, echo: bool = True) -> Check | None:
         own = self.style.shape_checks.get(shape.name)
         if own is not None:
             return own
         meta = shape.metadata
-        echo = self.style.echo_values and not meta.get("sensitive")
+        echo = echo and self.style.echo_values and not meta.get("sensitive")
 
         def fail(value: Any, path: str, constraint: str) -> str:
             shown = f"Value '{_java_value(value)}' at" if echo else "Value at"

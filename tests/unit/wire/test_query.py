@@ -512,6 +512,23 @@ def test_role_session_name_example_from_reference() -> None:  # [obs §1.3]
     )
 
 
+@pytest.mark.parametrize(
+    ("operation", "params", "member"),
+    [
+        ("GetSessionToken", {"SerialNumber": "arn:aws:iam::123456789012:mfa/u", "TokenCode": "1234567"}, "tokenCode"),
+        ("GetSessionToken", {"SerialNumber": "arn:aws:iam::123456789012:mfa/u", "TokenCode": "12345"}, "tokenCode"),
+        ("AssumeRole", {"RoleArn": ROLE, "RoleSessionName": "s", "TokenCode": "98765x"}, "tokenCode"),
+    ],
+)
+def test_a_secret_members_value_is_never_quoted(operation: str, params: dict[str, str], member: str) -> None:
+    """A mistyped one-time code holds most of the live one: its message names the member
+    only, as AWS's do for the members its models mark sensitive (the message is recorded
+    in the audit trail)."""
+    message = sts_error(params, operation).message or ""
+    assert f"Value at '{member}' failed to satisfy constraint" in message
+    assert params["TokenCode"] not in message
+
+
 def test_word_class_is_ascii_only() -> None:  # [obs §1.4] é fails [\w+=,.@-]*
     assert "roleSessionName" in (sts_error({"RoleArn": ROLE, "RoleSessionName": "café"}).message or "")
 
