@@ -172,9 +172,13 @@ def move_account(call: Call) -> Mapping[str, Any]:
     account_id: str = params["AccountId"]
     source: str = params["SourceParentId"]
     destination: str = params["DestinationParentId"]
-    with call.store.read() as conn:
-        org = management(call, conn)
-    authorize(call, "MoveAccount", arns.org_account(org.management_account_id, org.org_id, account_id))
+    # The account and both parents: a Deny on moving out of (or into) an OU holds.
+    authorized(
+        call,
+        "MoveAccount",
+        management,
+        lambda org: (entity_arn(org, account_id), entity_arn(org, source), entity_arn(org, destination)),
+    )
     with call.store.write() as conn:
         org = management(call, conn)
         if not data.is_parent(conn, org, source):

@@ -147,15 +147,23 @@ def administrator(call: Call, conn: Connection) -> Org:
 
 
 def authorized(
-    call: Call, action: str, role: Callable[[Call, Connection], Org], resource: Callable[[Org], str]
+    call: Call,
+    action: str,
+    role: Callable[[Call, Connection], Org],
+    resource: Callable[[Org], str | Sequence[str]],
 ) -> None:
-    """Check ``action`` on a resource whose ARN needs the caller's organization (read first).
+    """Check ``action`` on the resources whose ARNs need the caller's organization (read
+    first). A call that names several (AttachPolicy's policy and target, MoveAccount's
+    account and both parents: the Service Authorization Reference lists each) must be
+    allowed on every one, so that a Deny on any of them holds.
 
     The operation reads the organization again in its own write transaction.
     """
     with call.store.read() as conn:
         org = role(call, conn)
-    authorize(call, action, resource(org))
+    found = resource(org)
+    for arn in (found,) if isinstance(found, str) else found:
+        authorize(call, action, arn)
 
 
 def entity_arn(org: Org, entity_id: str) -> str:

@@ -10,7 +10,15 @@ from sqlalchemy import delete, func, insert, select
 from credmint.api import Call, operation
 from credmint.orgs import data
 from credmint.orgs import errors as orgs_errors
-from credmint.orgs.calls import administrator, authorize, management, paginate, require_all_features
+from credmint.orgs.calls import (
+    administrator,
+    authorize,
+    authorized,
+    entity_arn,
+    management,
+    paginate,
+    require_all_features,
+)
 from credmint.orgs.lookups import require_member
 from credmint.orgs.ops import OPERATIONS
 from credmint.orgs.views import account_view, accounts_query
@@ -34,7 +42,7 @@ def enable_aws_service_access(call: Call) -> Mapping[str, Any]:
 def register_delegated_administrator(call: Call) -> Mapping[str, Any]:
     account_id: str = call.params["AccountId"]
     service: str = call.params["ServicePrincipal"]
-    authorize(call, "RegisterDelegatedAdministrator")
+    authorized(call, "RegisterDelegatedAdministrator", management, lambda org: entity_arn(org, account_id))
     d = schema.org_delegated_admins
     with call.store.write() as conn:
         org = management(call, conn)
@@ -55,7 +63,7 @@ def register_delegated_administrator(call: Call) -> Mapping[str, Any]:
 def deregister_delegated_administrator(call: Call) -> Mapping[str, Any]:
     account_id: str = call.params["AccountId"]
     service: str = call.params["ServicePrincipal"]
-    authorize(call, "DeregisterDelegatedAdministrator")
+    authorized(call, "DeregisterDelegatedAdministrator", management, lambda org: entity_arn(org, account_id))
     d = schema.org_delegated_admins
     with call.store.write() as conn:
         org = management(call, conn)

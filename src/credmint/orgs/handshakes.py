@@ -37,7 +37,7 @@ from credmint import arns
 from credmint.api import Call, operation
 from credmint.orgs import data, model
 from credmint.orgs import errors as orgs_errors
-from credmint.orgs.calls import administrator, authorize, caller, management, paginate, unique
+from credmint.orgs.calls import administrator, authorize, authorized, caller, entity_arn, management, paginate, unique
 from credmint.orgs.data import Org
 from credmint.orgs.lookups import attach_defaults
 from credmint.orgs.ops import OPERATIONS
@@ -235,7 +235,14 @@ def invite_account_to_organization(call: Call) -> Mapping[str, Any]:
     kind, target, key = _target(call)
     notes: str | None = call.params.get("Notes")
     tags = [{"Key": t["Key"], "Value": t.get("Value", "")} for t in call.params.get("Tags") or []]
-    authorize(call, "InviteAccountToOrganization")
+    # An invitation by account id names the account (its ARN in this organization); one by
+    # e-mail names no resource.
+    authorized(
+        call,
+        "InviteAccountToOrganization",
+        management,
+        lambda org: entity_arn(org, key) if kind == "ACCOUNT" else "*",
+    )
     with call.store.write() as conn:
         org = management(call, conn)
         now = call.now

@@ -90,7 +90,7 @@ def list_policies(call: Call) -> Mapping[str, Any]:
 def attach_policy(call: Call) -> Mapping[str, Any]:
     policy_id: str = call.params["PolicyId"]
     target: str = call.params["TargetId"]
-    authorize(call, "AttachPolicy")
+    authorized(call, "AttachPolicy", management, _policy_and_target(call, policy_id, target))
     a = schema.org_policy_attachments
     with call.store.write() as conn:
         org = management(call, conn)
@@ -115,7 +115,7 @@ def attach_policy(call: Call) -> Mapping[str, Any]:
 def detach_policy(call: Call) -> Mapping[str, Any]:
     policy_id: str = call.params["PolicyId"]
     target: str = call.params["TargetId"]
-    authorize(call, "DetachPolicy")
+    authorized(call, "DetachPolicy", management, _policy_and_target(call, policy_id, target))
     a = schema.org_policy_attachments
     with call.store.write() as conn:
         org = management(call, conn)
@@ -138,7 +138,7 @@ def detach_policy(call: Call) -> Mapping[str, Any]:
 def enable_policy_type(call: Call) -> Mapping[str, Any]:
     root_id: str = call.params["RootId"]
     policy_type: str = call.params["PolicyType"]
-    authorize(call, "EnablePolicyType")
+    authorized(call, "EnablePolicyType", management, lambda org: entity_arn(org, root_id))
     with call.store.write() as conn:
         org = management(call, conn)
         if root_id != org.root_id:
@@ -179,6 +179,13 @@ def _policy_resource(call: Call, policy_id: str) -> Callable[[Org], str]:
                 return "*"
 
     return arn
+
+
+def _policy_and_target(call: Call, policy_id: str, target: str) -> Callable[[Org], tuple[str, str]]:
+    """AttachPolicy's and DetachPolicy's resources: the policy and the root, OU or account
+    it is attached to (a Deny on either holds: "protect the guardrail SCP")."""
+    policy = _policy_resource(call, policy_id)
+    return lambda org: (policy(org), entity_arn(org, target))
 
 
 def _readable_policy(call: Call, conn: Connection, org: Org, action: str, policy_id: str) -> Any:

@@ -26,7 +26,7 @@ def create_organizational_unit(call: Call) -> Mapping[str, Any]:
     params = call.params
     parent: str = params["ParentId"]
     name: str = params["Name"]
-    authorize(call, "CreateOrganizationalUnit")
+    authorized(call, "CreateOrganizationalUnit", management, lambda org: entity_arn(org, parent))
     u = schema.org_units
     with call.store.write() as conn:
         org = management(call, conn)
