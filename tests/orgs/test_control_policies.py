@@ -156,3 +156,80 @@ def test_rcp_limits_the_resources_of_member_accounts(server: Server, org: Organi
     mgmt_s3.put_object(Bucket=own, Key="k", Body=b"v")
     mgmt_s3.delete_object(Bucket=own, Key="k")
     mgmt_s3.delete_bucket(Bucket=own)
+
+
+def test_rcp_limits_federated_role_assumption(server: Server, org: Organization) -> None:
+    """A federated caller is no IAM principal, so no SCP applies to it; the role's account's
+    RCPs do, as for AssumeRole."""
+    from botocore import UNSIGNED
+
+    from tests.federation.samlidp import SamlIdp
+
+    member = org.add_member()
+    iam = client(server, "iam", org.enter(member))
+    idp = SamlIdp()
+    provider = iam.create_saml_provider(Name="corp", SAMLMetadataDocument=idp.metadata())["SAMLProviderArn"]
+    trust = {
+        "Effect": "Allow",
+        "Principal": {"Federated": provider},
+        "Action": "sts:AssumeRoleWithSAML",
+        "Condition": {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}},
+    }
+    role = iam.create_role(RoleName="saml-admin", AssumeRolePolicyDocument=policy(trust))["Role"]["Arn"]
+    sts = server.client("sts", config={"signature_version": UNSIGNED})
+
+    def assume() -> Any:
+        assertion = idp.signed_response(roles=[f"{role},{provider}"])
+        return sts.assume_role_with_saml(RoleArn=role, PrincipalArn=provider, SAMLAssertion=assertion)
+
+    assume()
+    org.orgs.enable_policy_type(RootId=org.root_id, PolicyType="RESOURCE_CONTROL_POLICY")
+    assume()  # RCPFullAWSAccess changes nothing
+    rcp = org.orgs.create_policy(
+        Content=policy({"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRoleWith*", "Resource": "*"}),
+        Description="no federation",
+        Name=unique("rcp"),
+        Type="RESOURCE_CONTROL_POLICY",
+    )["Policy"]["PolicySummary"]["Id"]
+    org.orgs.attach_policy(PolicyId=rcp, TargetId=member)
+    with pytest.raises(ClientError) as exc:
+        assume()
+    assert error_of(exc)[0] == "AccessDenied"
+
+
+def test_a_buckets_rcps_cover_objects_other_accounts_own(server: Server, org: Organization) -> None:
+    """An object another account wrote into an ACL-enabled bucket is decided in its owner's
+    context, but it lives in the bucket's account: that account's RCPs still apply."""
+    import httpx
+
+    from tests.orgs.helpers import Account
+
+    member = org.add_member()
+    s3 = client(server, "s3", org.enter(member))
+    partner = client(server, "s3", make_user(server, Account.create(server).root).creds)
+    bucket = unique("rcp-foreign")
+    s3.create_bucket(Bucket=bucket)
+    s3.delete_public_access_block(Bucket=bucket)
+    s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
+    grant = {
+        "Effect": "Allow",
+        "Principal": {"AWS": "*"},
+        "Action": ["s3:PutObject", "s3:PutObjectAcl"],
+        "Resource": f"arn:aws:s3:::{bucket}/*",
+    }
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy(grant))
+    partner.put_object(Bucket=bucket, Key="theirs", Body=b"v", ACL="public-read")
+    url = f"{server.url}/{bucket}/theirs"
+    assert httpx.get(url).status_code == 200
+    org.orgs.enable_policy_type(RootId=org.root_id, PolicyType="RESOURCE_CONTROL_POLICY")
+    rcp = org.orgs.create_policy(
+        Content=policy({"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}),
+        Description="no reads",
+        Name=unique("rcp"),
+        Type="RESOURCE_CONTROL_POLICY",
+    )["Policy"]["PolicySummary"]["Id"]
+    org.orgs.attach_policy(PolicyId=rcp, TargetId=member)
+    assert httpx.get(url).status_code == 403
+    with pytest.raises(ClientError) as exc:
+        partner.get_object(Bucket=bucket, Key="theirs")
+    assert error_of(exc)[0] == "AccessDenied"

@@ -113,6 +113,7 @@ class Authorizer:
         resource_account: str | None = None,
         extra_keys: Mapping[str, str | Sequence[str]] | None = None,
         resource_policy_must_allow: bool = False,
+        container_account: str | None = None,
     ) -> None:
         """Allow ``action`` on ``resource`` for ``principal``, or raise ``AccessDenied``.
 
@@ -127,6 +128,11 @@ class Authorizer:
         (``sts:ExternalId``, ``s3:prefix``, ``aws:RequestTag/...``). An unsigned
         caller (``principal is None``) is evaluated as AWS's anonymous principal:
         only a resource policy granting ``*`` can let it through.
+
+        ``container_account`` is the account of what holds the resource when another
+        account owns the resource itself (the bucket of an object another account wrote):
+        its RCPs apply too, so that a perimeter RCP on a bucket's account covers every
+        object in the bucket, whoever wrote it.
         """
         if service in ("iam", "sts"):
             listed = actions.allowed_actions(service, operation)
@@ -139,6 +145,10 @@ class Authorizer:
         compiled_resource = self._resource_policy(resource_policy, action)
         principal_account = p.account_id if p is not None else None
         scps, rcps = self._control_policies(principal_account, resource_account, action)
+        if container_account is not None and container_account != resource_account:
+            _, held_by = self._control_policies(principal_account, container_account, action)
+            if held_by:
+                rcps = (*(rcps or ()), *held_by)
         org_keys = self._organization_keys(principal_account, resource_account)
         source_account = (extra_keys or {}).get("aws:SourceAccount")
         if isinstance(source_account, str):

@@ -345,6 +345,7 @@ class S3Context:
                 resource_policy=bucket_policy,
                 resource_account=resource_account,
                 extra_keys=keys,
+                container_account=bucket.account_id if bucket is not None else None,
             )
         except errors.AccessDenied:
             if p is None:

@@ -59,7 +59,10 @@ def _trust_allows(
         extra={"aws:ResourceAccount": role.account_id, **role.resource_tag_keys(), **keys},
     )
     ctx = RequestContext(principal, action, role.arn, role.account_id, context_keys)
-    return evaluate(ctx, (), resource=trust).allowed
+    # The role's account's RCPs apply to a federated caller as to any other: a Deny there on
+    # sts:AssumeRoleWith* holds (the caller is no IAM principal, so no SCP applies).
+    _, rcps = call.control_policies(None, role.account_id, action)
+    return evaluate(ctx, (), resource=trust, rcps=rcps).allowed
 
 
 def _authorize(
