@@ -406,3 +406,29 @@ def test_member_names_that_are_not_plain_strings() -> None:
 
     r = build(service="iam", operation="TagUser", principal=USER, params={Member.NAME: "v", "Ünïcode": "w", "": "e"})
     assert r["requestParameters"] == {"memberName": "v", "ünïcode": "w", "": "e"}
+
+
+OTHER = "210987654321"
+
+
+@pytest.mark.parametrize(
+    ("operation", "principal", "role_account", "error", "shared"),
+    [
+        ("AssumeRole", USER, OTHER, None, OTHER),
+        ("AssumeRole", USER, OTHER, "AccessDenied", OTHER),
+        # Never authenticated: nothing goes into another account's trail.
+        ("AssumeRole", USER, OTHER, "SignatureDoesNotMatch", None),
+        ("AssumeRole", USER, OTHER, "ValidationError", None),
+        ("AssumeRole", None, OTHER, None, None),
+        ("AssumeRole", USER, ACCOUNT, None, None),
+        ("GetCallerIdentity", USER, OTHER, None, None),
+    ],
+)
+def test_which_calls_are_shared_with_another_account(
+    operation: str, principal: Principal | None, role_account: str, error: str | None, shared: str | None
+) -> None:
+    params = {"RoleArn": f"arn:aws:iam::{role_account}:role/r", "RoleSessionName": "s"}
+    facts = RequestFacts(
+        request(), "req-1", "sts", operation=operation, params=params, principal=principal, error_code=error
+    )
+    assert rec.shared_account(facts, ACCOUNT) == shared

@@ -421,3 +421,43 @@ def test_a_parameter_no_database_holds_is_recorded_and_stored(
     after = by_request(audited, request_id(audited.client("sts").get_caller_identity()))
     assert _stored(audited, hostile["eventID"])
     assert _stored(audited, after["eventID"])
+
+
+def test_a_cross_account_assume_role_is_in_both_trails(audited: Server) -> None:
+    """CloudTrail delivers a cross-account AssumeRole to the caller's account and to the
+    role's, with one ``sharedEventID``: the role's owner sees who assumed its role, and who
+    tried with which ExternalId. A call whose signature fails reaches only the caller's."""
+    from tests.s3.helpers import new_account
+
+    other, key, secret = new_account(audited)
+    caller_iam = audited.client("iam", aws_access_key_id=key, aws_secret_access_key=secret)
+    name = unique("xacct")
+    user_arn = caller_iam.create_user(UserName=name)["User"]["Arn"]
+    caller_iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=doc(allow("sts:AssumeRole")))
+    user_key = caller_iam.create_access_key(UserName=name)["AccessKey"]
+    role = make_role(
+        audited, doc(trust(user_arn, Condition={"StringEquals": {"sts:ExternalId": "right-one"}}))
+    )
+    sts = audited.client(
+        "sts", aws_access_key_id=user_key["AccessKeyId"], aws_secret_access_key=user_key["SecretAccessKey"]
+    )
+    with pytest.raises(ClientError) as exc:
+        sts.assume_role(RoleArn=role["Arn"], RoleSessionName="xs", ExternalId="guess-1")
+    refused = error_request_id(exc.value)
+    allowed = request_id(sts.assume_role(RoleArn=role["Arn"], RoleSessionName="xs", ExternalId="right-one"))
+    forged = audited.client("sts", aws_access_key_id=user_key["AccessKeyId"], aws_secret_access_key="x" * 40)
+    with pytest.raises(ClientError) as exc:
+        forged.assume_role(RoleArn=role["Arn"], RoleSessionName="xs", ExternalId="guess-2")
+    unsigned = error_request_id(exc.value)
+
+    for rid, code in ((refused, "AccessDenied"), (allowed, None)):
+        copies = {r["recipientAccountId"]: r for r in records(audited) if r["requestID"] == rid}
+        assert set(copies) == {other, audited.account_id}
+        mine, theirs = copies[other], copies[audited.account_id]
+        assert mine["sharedEventID"] == theirs["sharedEventID"] and mine["eventID"] != theirs["eventID"]
+        assert theirs["userIdentity"]["arn"] == user_arn and theirs.get("errorCode") == code
+        # The role's owner finds it with LookupEvents, its own account's view.
+        assert _stored(audited, theirs["eventID"])
+    forged_record = by_request(audited, unsigned)
+    assert forged_record["errorCode"] == "SignatureDoesNotMatch"
+    assert forged_record["recipientAccountId"] == other and "sharedEventID" not in forged_record

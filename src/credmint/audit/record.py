@@ -207,6 +207,37 @@ _UUID_CLEAR = ~((0xF << 76) | (0x3 << 62)) & ((1 << 128) - 1)
 _UUID_SET = (0x4 << 76) | (0x2 << 62)
 
 
+#: Calls on a resource of another account whose record that account's trail gets too (the
+#: parameter naming the resource): CloudTrail delivers a cross-account AssumeRole to the
+#: caller's account and to the role's, both copies sharing a ``sharedEventID``, so that a
+#: role's owner sees who assumed it, or tried to (the ExternalIds guessed).
+SHARED_CALLS = {("sts", "AssumeRole"): "RoleArn"}
+
+#: Failures a shared copy is made for: the caller was authenticated and then refused. A
+#: request whose signature failed, or that was never authorized, writes nothing into
+#: another account's trail.
+_SHARED_FAILURES = frozenset({"AccessDenied"})
+
+
+def shared_account(facts: RequestFacts, account: str | None) -> AccountId | None:
+    """The other account whose trail gets a copy of this call's record, if any."""
+    member = SHARED_CALLS.get((facts.service, facts.operation or ""))
+    if member is None or facts.principal is None or account is None:
+        return None
+    if facts.error_code is not None and facts.error_code not in _SHARED_FAILURES:
+        return None
+    other = _arn_account(str((facts.params or {}).get(member, "")))
+    return other if other is not None and other != account else None
+
+
+def shared_copy(
+    record: dict[str, Any], summary: Summary, *, account: AccountId, event_id: str
+) -> tuple[dict[str, Any], Summary]:
+    """The copy of a record (already given its ``sharedEventID``) for ``account``'s trail."""
+    copy = {**record, "eventID": event_id, "recipientAccountId": account}
+    return copy, summary._replace(event_id=event_id, account_id=account)
+
+
 def is_data_event(facts: RequestFacts) -> bool:
     return facts.service == "s3" and facts.operation in S3_DATA_EVENTS
 

@@ -28,7 +28,15 @@ from typing import Any
 import orjson
 
 from credmint.audit import query
-from credmint.audit.record import RequestFacts, build_record, is_data_event, new_event_id
+from credmint.audit.record import (
+    RequestFacts,
+    Summary,
+    build_record,
+    is_data_event,
+    new_event_id,
+    shared_account,
+    shared_copy,
+)
 from credmint.audit.sink import FileSink, Sink, StdoutSink
 from credmint.clock import Clock
 from credmint.jsontext import compact_encoder
@@ -151,6 +159,15 @@ class AuditRecorder:
         """The record's JSON line for the sink; its row is queued for the database."""
         event_id = new_event_id(random.getrandbits(128))  # unique, not secret
         rec, summary = build_record(facts, event_id=event_id, now=now, region=self.region)
+        other = shared_account(facts, summary.account_id)
+        if other is None:
+            return self._stored(rec, summary)
+        rec["sharedEventID"] = new_event_id(random.getrandbits(128))
+        copy, copied = shared_copy(rec, summary, account=other, event_id=new_event_id(random.getrandbits(128)))
+        return self._stored(rec, summary) + self._stored(copy, copied)
+
+    def _stored(self, rec: dict[str, Any], summary: Summary) -> bytes:
+        """A record's JSON line; its row is queued for the database."""
         data = record_json(rec)
         if summary.account_id is not None:
             # A call no account can be told from (an unknown key, a token that does not
