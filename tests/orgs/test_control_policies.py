@@ -233,3 +233,29 @@ def test_a_buckets_rcps_cover_objects_other_accounts_own(server: Server, org: Or
     with pytest.raises(ClientError) as exc:
         partner.get_object(Bucket=bucket, Key="theirs")
     assert error_of(exc)[0] == "AccessDenied"
+
+
+def test_a_region_scp_sees_the_region_s3_is_called_in(server: Server, org: Organization) -> None:
+    """``aws:RequestedRegion`` of an S3 request is the region it is signed for, the region
+    a bucket it creates lives in: AWS's data-residency SCP holds."""
+    member = org.add_member()
+    creds = org.enter(member)
+    only_home = policy(
+        {
+            "Effect": "Deny",
+            "NotAction": ["iam:*", "organizations:*", "sts:*"],
+            "Resource": "*",
+            "Condition": {"StringNotEquals": {"aws:RequestedRegion": "us-east-1"}},
+        }
+    )
+    org.orgs.attach_policy(PolicyId=_scp(org, only_home), TargetId=member)
+    home = client(server, "s3", creds, region_name="us-east-1")
+    away = client(server, "s3", creds, region_name="eu-west-1")
+    home.create_bucket(Bucket=unique("home"))
+    with pytest.raises(ClientError) as exc:
+        away.create_bucket(Bucket=unique("away"), CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    assert error_of(exc)[0] == "AccessDenied"
+    assert home.list_buckets()["Buckets"]
+    with pytest.raises(ClientError) as exc:
+        away.list_buckets()
+    assert error_of(exc)[0] == "AccessDenied"

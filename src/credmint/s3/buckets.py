@@ -185,7 +185,7 @@ def create_configuration(body: bytes) -> tuple[str | None, dict[str, str]]:
 
 def _bucket_region(ctx: S3Context, constraint: str | None) -> str:
     """The bucket's region: S3 semantics with this node's region as the endpoint's."""
-    endpoint = ctx.signed.region if ctx.signed is not None else ctx.region
+    endpoint = ctx.region
     if constraint is None:
         if endpoint != "us-east-1":
             raise s3_errors.IllegalLocationConstraint(None)

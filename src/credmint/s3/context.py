@@ -138,6 +138,14 @@ class S3Context:
 
     @property
     def region(self) -> str:
+        """The region the request was sent to: the one a SigV4 request (or form) is signed
+        for, which credmint takes as its endpoint's (a bucket is created there,
+        ``buckets._bucket_region``), else this node's. It is ``aws:RequestedRegion``: a
+        region-restricting SCP must see the region a bucket is created or read in."""
+        if self.signed is not None:
+            return self.signed.region
+        if self.form is not None and self.form.region:
+            return self.form.region
         return self.settings.region
 
     # --- reads ----------------------------------------------------------------------------
