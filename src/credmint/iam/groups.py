@@ -94,17 +94,15 @@ def update_group(call: Call) -> Mapping[str, Any] | None:
         row = GROUP.authorized(call, conn, "iam:UpdateGroup", call.params["GroupName"])
         new_name: str = call.params.get("NewGroupName") or row.name
         new_path: str = call.params.get("NewPath") or row.path
+        new_arn = arns.group(account_id, new_path, new_name)
+        # Permission on the group under its old and its new name and path (UpdateGroup).
+        authorize(call, "iam:UpdateGroup", new_arn)
         if new_name.lower() != row.name_key and GROUP.find(conn, account_id, new_name) is not None:
             raise exists
         conn.execute(
             update(g)
             .where(g.c.group_id == row.group_id)
-            .values(
-                name=new_name,
-                name_key=new_name.lower(),
-                path=new_path,
-                arn=arns.group(account_id, new_path, new_name),
-            )
+            .values(name=new_name, name_key=new_name.lower(), path=new_path, arn=new_arn)
         )
     return None
 

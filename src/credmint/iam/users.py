@@ -174,17 +174,16 @@ def update_user(call: Call) -> Mapping[str, Any] | None:
         row = USER.authorized(call, conn, "iam:UpdateUser", p["UserName"])
         new_name: str = p.get("NewUserName") or row.name
         new_path: str = p.get("NewPath") or row.path
+        new_arn = arns.user(account_id, new_path, new_name)
+        # "The requester must have appropriate permissions on both the source object and the
+        # target object" (UpdateUser): a path-scoped grant must not move a user out of its path.
+        authorize(call, "iam:UpdateUser", new_arn)
         if new_name.lower() != row.name_key and USER.find(conn, account_id, new_name) is not None:
             raise exists
         conn.execute(
             update(u)
             .where(u.c.user_id == row.user_id)
-            .values(
-                name=new_name,
-                name_key=new_name.lower(),
-                path=new_path,
-                arn=arns.user(account_id, new_path, new_name),
-            )
+            .values(name=new_name, name_key=new_name.lower(), path=new_path, arn=new_arn)
         )
     return None
 
