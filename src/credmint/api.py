@@ -22,6 +22,7 @@ from credmint.access.principal import Principal
 from credmint.federation.jwks import JwksCache
 from credmint.httpreq import HttpRequest
 from credmint.mfa.attempts import AttemptLimits
+from credmint.policy import CompiledPolicy
 from credmint.sealing import MasterKey
 from credmint.settings import Settings
 from credmint.store.db import Store
@@ -74,6 +75,7 @@ class Call:
         resource_account: str | None = None,
         extra_keys: Mapping[str, str | Sequence[str]] | None = None,
         resource_policy_must_allow: bool = False,
+        granted: CompiledPolicy | None = None,
     ) -> None:
         """Allow ``action`` on ``resource`` for this call's caller, or raise ``AccessDenied``
         (:meth:`credmint.access.authorize.Authorizer.authorize`)."""
@@ -90,6 +92,7 @@ class Call:
             resource_account=resource_account,
             extra_keys=extra_keys,
             resource_policy_must_allow=resource_policy_must_allow,
+            granted=granted,
         )
 
 

@@ -54,6 +54,38 @@ def test_without_permission_only_when_the_policy_allows(server: Server) -> None:
         root.delete_account_password_policy()
 
 
+def _bounded_to_s3(server: Server, user: Any) -> None:
+    root = server.client("iam")
+    arn = root.create_policy(PolicyName=f"s3-only-{user.name}", PolicyDocument=doc(allow("s3:*")))["Policy"]["Arn"]
+    root.put_user_permissions_boundary(UserName=user.name, PermissionsBoundary=arn)
+
+
+@pytest.mark.parametrize(
+    ("policy", "bound"),
+    [
+        # A quarantined user: an explicit Deny of everything.
+        (doc({"Effect": "Deny", "Action": "*", "Resource": "*"}), False),
+        (None, True),
+    ],
+    ids=["explicit-deny", "boundary"],
+)
+def test_the_account_setting_does_not_override_a_deny_or_a_boundary(
+    server: Server, policy: str | None, bound: bool
+) -> None:
+    """AllowUsersToChangePassword grants beside the identity policies: whatever refuses the
+    user (a Deny, a boundary that does not allow it) still refuses it."""
+    user = user_with_password(server, policy)
+    if bound:
+        _bounded_to_s3(server, user)
+    iam = server.client("iam", **user.creds.kwargs())
+    root = server.client("iam")
+    root.update_account_password_policy(MinimumPasswordLength=8, AllowUsersToChangePassword=True)
+    try:
+        assert refused(iam.change_password, OldPassword=OLD, NewPassword=NEW) == ("AccessDenied", 403)
+    finally:
+        root.delete_account_password_policy()
+
+
 def test_only_iam_users(server: Server) -> None:
     assert refused(server.client("iam").change_password, OldPassword=OLD, NewPassword=NEW) == ("InvalidUserType", 400)
     caller = make_user(server, policy=doc(allow("sts:AssumeRole")))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from credmint import errors
@@ -114,6 +115,7 @@ class Authorizer:
         extra_keys: Mapping[str, str | Sequence[str]] | None = None,
         resource_policy_must_allow: bool = False,
         container_account: str | None = None,
+        granted: CompiledPolicy | None = None,
     ) -> None:
         """Allow ``action`` on ``resource`` for ``principal``, or raise ``AccessDenied``.
 
@@ -133,6 +135,11 @@ class Authorizer:
         account owns the resource itself (the bucket of an object another account wrote):
         its RCPs apply too, so that a perimeter RCP on a bucket's account covers every
         object in the bucket, whoever wrote it.
+
+        ``granted`` is a grant the account gives the caller beside its identity policies
+        (the password policy's AllowUsersToChangePassword): it is evaluated as one of them,
+        so the caller's permissions boundary, session and scope policies, the SCPs and every
+        explicit Deny still hold.
         """
         if service in ("iam", "sts"):
             listed = actions.allowed_actions(service, operation)
@@ -165,6 +172,8 @@ class Authorizer:
                 raise denial(self._master, decision, ctx, encoded=service not in PLAIN_DENIAL_SERVICES)
             return
         identity = self._identity(p)
+        if granted is not None and identity is not None:
+            identity = replace(identity, policies=(*identity.policies, granted))
         ctx = build_context(
             p,
             identity,

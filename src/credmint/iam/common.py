@@ -16,6 +16,7 @@ from credmint.access.principal import Principal
 from credmint.api import Call, operation
 from credmint.iam import errors as iam_errors
 from credmint.iam.ops import OPERATIONS
+from credmint.policy import CompiledPolicy
 from credmint.store import schema
 from credmint.store import tags as stored_tags
 from credmint.store.managed_policies import find_policy
@@ -86,8 +87,11 @@ def authorize(
     stored: Mapping[str, str | list[str]] | None = None,
     resource_policy: str | None = None,
     resource_account: str | None = None,
+    granted: CompiledPolicy | None = None,
 ) -> None:
-    """Authorize an IAM call, with the condition keys AWS puts on it.
+    """Authorize an IAM call, with the condition keys AWS puts on it (``granted``: an
+    account-wide grant evaluated with the caller's identity policies, see
+    :meth:`credmint.api.Call.authorize`).
 
     ``resource_policy`` is the stored resource-based policy of ``resource`` that takes part
     (a workload identity provider's), and ``resource_account`` the account owning it
@@ -143,7 +147,12 @@ def authorize(
         if condition_keys.takes(action, key):
             keys[key] = stored_value
     call.authorize(
-        action, resource, extra_keys=keys, resource_policy=resource_policy, resource_account=resource_account
+        action,
+        resource,
+        extra_keys=keys,
+        resource_policy=resource_policy,
+        resource_account=resource_account,
+        granted=granted,
     )
 
 

@@ -30,6 +30,7 @@ from credmint.iam import errors as iam_errors
 from credmint.iam.common import account_of, authorize, caller
 from credmint.iam.ops import OPERATIONS
 from credmint.iam.users import target_user
+from credmint.policy import compile_policy
 from credmint.store import schema
 
 POLICY_SETTING = "password_policy"
@@ -251,11 +252,23 @@ def delete_login_profile(call: Call) -> Mapping[str, Any] | None:
     return None
 
 
+#: What AllowUsersToChangePassword grants every IAM user: its own password (the caller's
+#: ARN is the resource ChangePassword is authorized on).
+_OWN_PASSWORD = compile_policy(
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ChangePassword",'
+    '"Resource":"arn:aws:iam::*:user/*"}]}',
+    policy_id="AllowUsersToChangePassword",
+)
+
+
 @operation(OPERATIONS, "ChangePassword")
 def change_password(call: Call) -> Mapping[str, Any] | None:
     """The calling IAM user's own password. Allowed by ``iam:ChangePassword`` on the user,
     or for every user when the account's password policy sets AllowUsersToChangePassword
-    (IAM User Guide, "Permitting IAM users to change their own passwords"). The old password
+    (IAM User Guide, "Permitting IAM users to change their own passwords"). That setting is a
+    grant beside the user's identity policies, not a way around authorization: a Deny (a
+    quarantined user's), a permissions boundary, an SCP or a scope-down policy still
+    refuses, the safer reading where AWS is silent. The old password
     is checked before the new one, so a wrong old password reveals nothing about the policy;
     each check costs one scrypt, which bounds how fast a holder of the user's access key can
     guess it."""
@@ -266,8 +279,8 @@ def change_password(call: Call) -> Mapping[str, Any] | None:
     new: str = call.params["NewPassword"]
     with call.store.read() as conn:
         policy = stored_policy(conn, p.account_id) or {}
-        if not policy.get("AllowUsersToChangePassword"):
-            authorize(call, "iam:ChangePassword", p.arn)
+        granted = _OWN_PASSWORD if policy.get("AllowUsersToChangePassword") else None
+        authorize(call, "iam:ChangePassword", p.arn, granted=granted)
         user = conn.execute(select(schema.users).where(schema.users.c.user_id == p.entity_id)).first()
         profile = None if user is None else _find_profile(conn, user.user_id)
         if user is None or profile is None:
