@@ -56,6 +56,10 @@ class OidcIssuer:
         self.keys: list[RSAKey | ECKey] = [RSAKey.generate_key(2048, parameters={"kid": "k1", "alg": "RS256"})]
         self.requests: list[str] = []
         self.fail = False
+        #: JWKS entries served after the keys, as given (hostile documents).
+        self.raw_keys: list[dict[str, Any]] = []
+        #: Served instead of the JWKS when set.
+        self.raw_jwks: bytes | None = None
         issuer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -67,13 +71,15 @@ class OidcIssuer:
                     return
                 if self.path == f"{path}/.well-known/openid-configuration":
                     body: Any = {"issuer": issuer.url, "jwks_uri": issuer.url + "/keys"}
+                elif self.path == f"{path}/keys" and issuer.raw_jwks is not None:
+                    body = None
                 elif self.path == f"{path}/keys":
-                    body = {"keys": [k.as_dict(private=False) for k in issuer.keys]}
+                    body = {"keys": [k.as_dict(private=False) for k in issuer.keys] + issuer.raw_keys}
                 else:
                     self.send_response(404)
                     self.end_headers()
                     return
-                data = json.dumps(body).encode()
+                data = issuer.raw_jwks if body is None and issuer.raw_jwks is not None else json.dumps(body).encode()
                 self.send_response(200)
                 self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(data)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import secrets
 import subprocess
 import sys
 import threading
@@ -294,6 +295,75 @@ def test_web_identity_refusals(server: Server, oidc_setup: tuple[OidcIssuer, str
         assert code(other.token(sub=sub, aud=aud))[1].startswith("No OpenIDConnect provider found in your account for")
     finally:
         other.close()
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def test_hostile_tokens_are_refused_in_a_parseable_answer(
+    server: Server, oidc_setup: tuple[OidcIssuer, str, str, list[str]]
+) -> None:
+    """Each of these was a 500 (nesting, non-finite times) or a 200 whose XML boto3 could not
+    parse (a NUL in the subject or the source identity): now InvalidIdentityToken."""
+    issuer, _, role_arn, _ = oidc_setup
+    sts = server.client("sts", config={"signature_version": UNSIGNED})
+    aud = "client.5498841531868486423.1548@apps.example.com"
+    sub = "amzn1.account.AF6RHO7KZU5XRVQJGXK6HB56KR2A"
+    nested = b"[" * 7000 + b"]" * 7000
+    good = issuer.token(sub=sub, aud=aud).split(".")
+    infinite = json.dumps({"iss": issuer.url, "sub": sub, "aud": aud, "exp": "__inf__"}).replace(
+        '"__inf__"', "Infinity"
+    )
+    source_identity: dict[str, Any] = {"https://aws.amazon.com/source_identity": "a\x00b"}
+    tags: dict[str, Any] = {"https://aws.amazon.com/tags": {"principal_tags": {"t": ["\x00"]}}}
+    tokens = {
+        "nested header": f"{_b64url(nested)}.{good[1]}.{good[2]}",
+        "nested claims": good[0] + "." + _b64url(b'{"iss":"x","a":' + nested + b"}") + "." + good[2],
+        "exp Infinity": f"{good[0]}.{_b64url(infinite.encode())}.{good[2]}",
+        "NUL in sub": issuer.token(sub="abc\x00def", aud=aud),
+        "NUL in source identity": issuer.token(sub=sub, aud=aud, **source_identity),
+        "NUL in a tag": issuer.token(sub=sub, aud=aud, **tags),
+        "azp for aud": issuer.token(sub=sub, aud="someone-else", azp=aud),
+    }
+    for label, token in tokens.items():
+        with pytest.raises(ClientError) as e:
+            sts.assume_role_with_web_identity(RoleArn=role_arn, RoleSessionName="s1", WebIdentityToken=token)
+        assert e.value.response["Error"]["Code"] == "InvalidIdentityToken", (label, e.value.response["Error"])
+
+
+def test_a_hostile_jwks_costs_no_more_than_a_few_keys(server: Server) -> None:
+    """probe_jwks_cpu.py's document — RSA-3072 keys with ~3,000-bit exponents, no kid — served
+    over HTTPS: none of its keys is kept, so a kid-less token verifies against nothing."""
+    issuer = OidcIssuer(f"/{uuid.uuid4().hex[:8]}")
+    try:
+        issuer.keys = []
+        for _ in range(150):
+            n = secrets.randbits(3072) | (1 << 3071) | 1
+            e = secrets.randbits(3000) | (1 << 2999) | 1
+            issuer.raw_keys.append(
+                {
+                    "kty": "RSA",
+                    "use": "sig",
+                    "alg": "RS256",
+                    "n": _b64url(n.to_bytes(384, "big")),
+                    "e": _b64url(e.to_bytes(375, "big")),
+                }
+            )
+        iam = server.client("iam")
+        iam.create_open_id_connect_provider(Url=issuer.url, ClientIDList=["c"], ThumbprintList=[issuer.thumbprint])
+        claims = {"iss": issuer.url, "sub": "attacker", "aud": "c", "exp": 2**31}
+        token = ".".join(_b64url(part) for part in (b'{"alg":"RS256"}', json.dumps(claims).encode(), b"x" * 384))
+        sts = server.client("sts", config={"signature_version": UNSIGNED})
+        with pytest.raises(ClientError) as err:
+            sts.assume_role_with_web_identity(
+                RoleArn=f"arn:aws:iam::{server.account_id}:role/none", RoleSessionName="s1", WebIdentityToken=token
+            )
+        assert err.value.response["Error"]["Code"] == "InvalidIdentityToken"
+        assert "verification key" in err.value.response["Error"]["Message"]
+        assert issuer.requests[-1].endswith("/keys")  # the document was fetched, and refused key by key
+    finally:
+        issuer.close()
 
 
 # --- outbound --------------------------------------------------------------------------------

@@ -28,6 +28,13 @@ or a way to stall the server:
   request threads wait for fetches at once, and a request that would have to queue (the
   executor busy, or the waiters' places taken) fails at once with
   ``IDPCommunicationError`` (retryable) instead of holding a request thread.
+- **No account holds them all.** The executor and the waiters' places are shared by every
+  account, and a provider that completes TLS and then stays silent holds a fetcher for the
+  whole deadline; an account that registers many such providers would otherwise keep every
+  other account's first fetch and key rotation failing. Fetches in flight and requests
+  waiting are therefore also counted per account that owns the provider (the role's
+  account), at most :data:`FETCHES_PER_ACCOUNT` and :data:`WAITERS_PER_ACCOUNT` of each:
+  whatever one account does, another finds a fetcher and a waiting place free.
 
 Keys are cached per provider. An unknown ``kid`` triggers a refresh (key rotation at the
 issuer), at most once per ``cooldown`` seconds so a flood of forged ``kid`` values cannot
@@ -64,6 +71,12 @@ FETCH_DEADLINE_SECONDS = 5.0
 FETCH_WORKERS = 4
 #: Request threads that may wait for a fetch at once, per process; others fail fast.
 MAX_WAITERS = 4
+#: Of those, what the providers of one account may hold at once: half, so one account's
+#: silent providers leave the other half to every other account. (Accounts acting together
+#: can still fill both; a fetch that succeeds is cached, so only first fetches and
+#: rotations queue here at all.)
+FETCHES_PER_ACCOUNT = 2
+WAITERS_PER_ACCOUNT = 2
 #: Keys are re-fetched at most this often when a token names an unknown kid.
 DEFAULT_COOLDOWN = 30.0
 #: Known keys are refreshed in the background of a request after this long.
@@ -352,9 +365,20 @@ FAILURE_BACKOFF = 5.0
 WAIT_GRACE = 1.0
 
 
+def _count(counts: dict[str, int], account: str, delta: int) -> None:
+    """Add ``delta`` to an account's count, forgetting accounts at zero (the table holds
+    only accounts with something in flight)."""
+    n = counts.get(account, 0) + delta
+    if n:
+        counts[account] = n
+    else:
+        counts.pop(account, None)
+
+
 class JwksCache:
     """Keys per (issuer, thumbprints), refreshed on an unknown kid with a cooldown, fetched
-    on the cache's own executor, one fetch per provider at a time."""
+    on the cache's own executor, one fetch per provider at a time, a bounded share of the
+    fetchers and waiting places per account."""
 
     def __init__(
         self,
@@ -368,6 +392,8 @@ class JwksCache:
         deadline: float = FETCH_DEADLINE_SECONDS,
         workers: int = FETCH_WORKERS,
         max_waiters: int = MAX_WAITERS,
+        fetches_per_account: int = FETCHES_PER_ACCOUNT,
+        waiters_per_account: int = WAITERS_PER_ACCOUNT,
     ) -> None:
         self._fetch: Fetcher = fetcher or (
             lambda iss, tps: fetch_keys(
@@ -384,6 +410,11 @@ class JwksCache:
         #: Fetches running or about to: never more than the executor's threads, so none queues.
         self._fetch_slots = threading.BoundedSemaphore(workers)
         self._wait_slots = threading.BoundedSemaphore(max_waiters)
+        self._fetches_per_account = fetches_per_account
+        self._waiters_per_account = waiters_per_account
+        #: Account -> fetches it started still running / requests of it waiting (under _lock).
+        self._account_fetches: dict[str, int] = {}
+        self._account_waiters: dict[str, int] = {}
 
     def _usable(self, entry: _Entry, kid: str | None, now: float) -> KeySet | None:
         """The cached keys if no fetch is due, else None."""
@@ -399,9 +430,10 @@ class JwksCache:
             return keys
         return None
 
-    def keys(self, issuer: str, thumbprints: Sequence[str], kid: str | None) -> KeySet:
+    def keys(self, issuer: str, thumbprints: Sequence[str], kid: str | None, *, account: str = "") -> KeySet:
         """The keys to verify a token naming ``kid``; raises the AwsError to answer with
-        only when no keys at all are known."""
+        only when no keys at all are known. ``account`` owns the provider: its fetches and
+        waiting requests count against its share."""
         cache_key = (issuer.rstrip("/"), tuple(sorted(t.lower() for t in thumbprints)))
         with self._lock:
             entry = self._entries.get(cache_key)
@@ -414,14 +446,20 @@ class JwksCache:
                 return cached
             future = entry.fetching
             if future is None:
+                if self._account_fetches.get(account, 0) >= self._fetches_per_account:
+                    return self._known_or_fail(entry)  # this account's share is busy
                 if not self._fetch_slots.acquire(blocking=False):
                     return self._known_or_fail(entry)  # every fetcher busy: never queue
+                _count(self._account_fetches, account, 1)
                 if entry.keys is not None:
                     entry.refreshed_at = now
-                future = self._executor.submit(self._run, entry, issuer, tuple(thumbprints))
+                future = self._executor.submit(self._run, entry, issuer, tuple(thumbprints), account)
                 entry.fetching = future
-        if not self._wait_slots.acquire(blocking=False):
-            return self._known_or_fail(entry)  # enough request threads wait already
+            if self._account_waiters.get(account, 0) >= self._waiters_per_account:
+                return self._known_or_fail(entry)  # enough of this account's requests wait
+            if not self._wait_slots.acquire(blocking=False):
+                return self._known_or_fail(entry)  # enough request threads wait already
+            _count(self._account_waiters, account, 1)
         try:
             return future.result(timeout=self._deadline + WAIT_GRACE)
         except FetchError as exc:
@@ -431,6 +469,8 @@ class JwksCache:
         except FutureTimeout:
             return self._known_or_fail(entry)
         finally:
+            with self._lock:
+                _count(self._account_waiters, account, -1)
             self._wait_slots.release()
 
     @staticmethod
@@ -439,7 +479,7 @@ class JwksCache:
             return entry.keys
         raise _communication().error
 
-    def _run(self, entry: _Entry, issuer: str, thumbprints: tuple[str, ...]) -> KeySet:
+    def _run(self, entry: _Entry, issuer: str, thumbprints: tuple[str, ...], account: str) -> KeySet:
         """One fetch, on the executor; its outcome is recorded for every later request."""
         try:
             keys = self._fetch(issuer, thumbprints)
@@ -460,4 +500,5 @@ class JwksCache:
         finally:
             with self._lock:
                 entry.fetching = None
+                _count(self._account_fetches, account, -1)
             self._fetch_slots.release()

@@ -24,8 +24,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -36,6 +35,7 @@ from signxml.exceptions import InvalidInput, InvalidSignature
 from signxml.verifier import SignatureConfiguration, XMLVerifier
 
 from credmint.federation import errors as federation_errors
+from credmint.federation import session_rules
 
 SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
 SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
@@ -66,11 +66,6 @@ _ASYMMETRIC_METHODS = frozenset(
 )
 _SHA1_METHODS = frozenset({SignatureMethod.RSA_SHA1, SignatureMethod.ECDSA_SHA1})
 _DIGESTS = frozenset(d for d in DigestAlgorithm if d is not DigestAlgorithm.SHA1)
-
-_SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
-_SOURCE_IDENTITY = re.compile(r"^[\w+=,.@-]{2,64}$")
-_TAG_KEY = re.compile(r"^[\w\s.:/=+\-@]{1,128}$")
-_TAG_VALUE = re.compile(r"^[\w\s.:/=+\-@]{0,256}$")
 
 
 def aws_recipients(region: str | None = None) -> frozenset[str]:
@@ -427,6 +422,15 @@ def verify_document(
 # --- AWS semantics -------------------------------------------------------------------------
 
 
+#: SAML's wording of each session-tag refusal (the rules are ``session_rules``'s).
+_TAG_REFUSALS: Mapping[session_rules.Refusal, Callable[[str], federation_errors.InvalidIdentityToken]] = {
+    session_rules.Refusal.TAG: federation_errors.InvalidIdentityToken.invalid_session_tag,
+    session_rules.Refusal.DUPLICATE: federation_errors.InvalidIdentityToken.duplicate_session_tag,
+    session_rules.Refusal.TOO_MANY: lambda _key: federation_errors.InvalidIdentityToken.too_many_session_tags(),
+    session_rules.Refusal.TRANSITIVE: federation_errors.InvalidIdentityToken.transitive_tag_not_session_tag,
+}
+
+
 @dataclass(frozen=True, slots=True)
 class SamlSessionRequest:
     """What the assertion asks of AWS for one role."""
@@ -454,7 +458,7 @@ def session_request(assertion: SamlAssertion, role_arn: str, provider_arn: str) 
         raise federation_errors.InvalidIdentityToken.no_role_attribute()
 
     names = attrs.get(SESSION_NAME_ATTR, ())
-    if len(names) != 1 or not _SESSION_NAME.match(names[0]):
+    if len(names) != 1 or not session_rules.role_session_name_ok(names[0]):
         raise federation_errors.InvalidIdentityToken.role_session_name_attribute()
 
     duration: int | None = None
@@ -467,31 +471,27 @@ def session_request(assertion: SamlAssertion, role_arn: str, provider_arn: str) 
     source_identity: str | None = None
     sis = attrs.get(SOURCE_IDENTITY_ATTR, ())
     if sis:
-        if len(sis) != 1 or not _SOURCE_IDENTITY.match(sis[0]) or sis[0].lower().startswith("aws:"):
+        if len(sis) != 1 or not session_rules.source_identity_ok(sis[0]):
             raise federation_errors.InvalidIdentityToken.source_identity_attribute()
         source_identity = sis[0]
 
-    tags: dict[str, tuple[str, str]] = {}
+    requested: list[tuple[str, str]] = []
     for name, values in attrs.items():
         if not name.startswith(PRINCIPAL_TAG_PREFIX):
             continue
         key = name[len(PRINCIPAL_TAG_PREFIX) :]
-        if len(values) != 1 or not _TAG_KEY.match(key) or not _TAG_VALUE.match(values[0]):
+        if len(values) != 1:
             raise federation_errors.InvalidIdentityToken.invalid_session_tag(key)
-        if key.lower() in tags:
-            raise federation_errors.InvalidIdentityToken.duplicate_session_tag(key)
-        tags[key.lower()] = (key, values[0])
-    if len(tags) > 50:
-        raise federation_errors.InvalidIdentityToken.too_many_session_tags()
-    transitive = tuple(attrs.get(TRANSITIVE_TAGS_ATTR, ()))
-    for k in transitive:
-        if k.lower() not in tags:
-            raise federation_errors.InvalidIdentityToken.transitive_tag_not_session_tag(k)
+        requested.append((key, values[0]))
+    try:
+        tags, transitive = session_rules.session_tags(requested, attrs.get(TRANSITIVE_TAGS_ATTR, ()))
+    except session_rules.SessionRuleError as exc:
+        raise _TAG_REFUSALS[exc.refusal](exc.key) from None
     return SamlSessionRequest(
         role_session_name=names[0],
         session_duration=duration,
         source_identity=source_identity,
-        principal_tags=tuple(tags.values()),
+        principal_tags=tags,
         transitive_tag_keys=transitive,
     )
 

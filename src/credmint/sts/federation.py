@@ -202,7 +202,9 @@ def _verify_web_identity(call: Call, account_id: str) -> tuple[oidc.WebIdentity,
         )
         if provider is None:
             raise federation_errors.InvalidIdentityToken.no_oidc_provider(peeked.issuer)
-    keys = call.jwks.keys(provider.url, provider.thumbprints, peeked.kid)
+    # The provider's account (the role's) pays for its fetches: one account's providers
+    # cannot hold every fetcher.
+    keys = call.jwks.keys(provider.url, provider.thumbprints, peeked.kid, account=account_id)
     identity = oidc.verify(token, issuer=provider.url, client_ids=provider.client_ids, keys=keys, now=call.now)
     return identity, provider
 

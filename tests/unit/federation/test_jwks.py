@@ -8,9 +8,11 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import pytest
+from joserfc.jwk import ECKey, KeySet
 
 from credmint.errors import AwsError
 from credmint.federation import errors as federation_errors
@@ -240,3 +242,99 @@ def test_busy_executor_fails_fast(stalled: SlowTls) -> None:
     assert _code(out) == "IDPCommunicationError"
     stalled.release.set()
     first.join(BOUND)
+
+
+# --- shares per account ------------------------------------------------------------------------
+
+
+class _Fetchers:
+    """Fake fetchers: ``https://silent*`` providers start and then hang until released (a
+    provider that completes TLS and says nothing); any other answers at once."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.started: list[str] = []
+        self.key = ECKey.generate_key("P-256", parameters={"kid": "k1"})
+
+    def __call__(self, issuer: str, thumbprints: Any) -> KeySet:
+        if issuer.startswith("https://silent"):
+            self.started.append(issuer)
+            self.release.wait(BOUND)
+            raise jwks.FetchError(federation_errors.IDPCommunicationError.no_verification_key())
+        return KeySet([self.key])
+
+
+def _settle(threads: list[tuple[threading.Thread, list[Any]]], fetchers: _Fetchers, started: int, waiting: int) -> None:
+    """Wait (by polling, never by a fixed sleep) until ``started`` fetches hang and all but
+    ``waiting`` of ``threads`` have answered."""
+    deadline = time.monotonic() + BOUND
+    while time.monotonic() < deadline:
+        if len(fetchers.started) == started and sum(t.is_alive() for t, _ in threads) == waiting:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"{len(fetchers.started)} fetches, {sum(t.is_alive() for t, _ in threads)} waiting")
+
+
+ATTACKER = "111111111111"
+VICTIM = "222222222222"
+
+
+def test_one_accounts_silent_providers_leave_fetchers_and_waiting_places_to_others() -> None:
+    """probe_fetch_starve.py: one account's eight silent providers, each asked for (some
+    twice), held all four fetchers and all four waiting places; another account's first
+    fetch failed for as long as the attack went on."""
+    fetchers = _Fetchers()
+    cache = jwks.JwksCache(fetchers, deadline=BOUND * 3)  # the default shares: 4 / 4, 2 each per account
+    try:
+        calls = [f"https://silent{i}.example" for i in range(8)] + ["https://silent0.example"] * 2
+        calls += ["https://silent1.example"] * 2
+        attack = [_in_thread(partial(cache.keys, url, [], "k1", account=ATTACKER)) for url in calls]
+        # Two fetches hang (the account's share); two requests wait for them; the rest were
+        # answered at once.
+        _settle(attack, fetchers, started=jwks.FETCHES_PER_ACCOUNT, waiting=jwks.WAITERS_PER_ACCOUNT)
+        assert {_code(out) for t, out in attack if not t.is_alive()} == {"IDPCommunicationError"}
+        # Another account's first fetch gets a fetcher and a waiting place, and its keys.
+        assert cache.keys("https://good.example", [], "k1", account=VICTIM).keys
+        # The attacking account itself gets neither, for any further provider.
+        with pytest.raises(AwsError) as e:
+            cache.keys("https://silent9.example", [], "k1", account=ATTACKER)
+        assert e.value.code == "IDPCommunicationError"
+        assert len(fetchers.started) == 2
+    finally:
+        fetchers.release.set()
+    for t, _ in attack:
+        t.join(BOUND)
+        assert not t.is_alive()
+
+
+def test_the_shares_are_given_back_when_fetches_end() -> None:
+    fetchers = _Fetchers()
+    cache = jwks.JwksCache(fetchers, deadline=BOUND * 3)
+    first = [
+        _in_thread(partial(cache.keys, f"https://silent{i}.example", [], "k1", account=ATTACKER)) for i in range(2)
+    ]
+    _settle(first, fetchers, started=2, waiting=2)
+    fetchers.release.set()
+    for t, out in first:
+        t.join(BOUND)
+        assert _code(out) == "IDPCommunicationError"
+    # Every count is back to zero: the account fetches again (a new provider, no backoff).
+    assert cache.keys("https://good.example", [], "k1", account=ATTACKER).keys
+    assert cache._account_fetches == {} and cache._account_waiters == {}
+
+
+def test_a_provider_another_account_is_fetching_is_shared_not_fetched_twice() -> None:
+    """Single flight across accounts: the second account waits for the same fetch (in its
+    own waiting share) instead of starting one."""
+    fetchers = _Fetchers()
+    cache = jwks.JwksCache(fetchers, deadline=BOUND * 3)
+    try:
+        a = _in_thread(lambda: cache.keys("https://silent0.example", [], "k1", account=ATTACKER))
+        _settle([a], fetchers, started=1, waiting=1)
+        b = _in_thread(lambda: cache.keys("https://silent0.example", [], "k1", account=VICTIM))
+        _settle([a, b], fetchers, started=1, waiting=2)
+    finally:
+        fetchers.release.set()
+    for t, out in (a, b):
+        t.join(BOUND)
+        assert _code(out) == "IDPCommunicationError"

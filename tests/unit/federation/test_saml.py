@@ -469,3 +469,67 @@ def test_node_text_attack_cannot_truncate_nameid(certs: list[x509.Certificate]) 
     xml = base64.b64decode(b64)
     assert b"<!--" in xml
     assert "<!--" not in a.subject and a.subject.count("@") <= 1
+
+
+# --- session attributes: the rules OIDC's claims share (session_rules) ---------------------
+
+
+def _requested(attributes: dict[str, tuple[str, ...]]) -> saml.SamlSessionRequest:
+    """``session_request`` on an assertion as the verifier would return it (unsigned here:
+    only the attribute rules are under test)."""
+    a = saml.SamlAssertion(
+        issuer="https://idp.example.com",
+        subject="alice",
+        subject_format="",
+        recipient="https://signin.aws.amazon.com/saml",
+        audiences=("urn:amazon:webservices",),
+        issue_instant=NOW,
+        not_on_or_after=NOW + timedelta(minutes=5),
+        session_not_on_or_after=None,
+        attributes={saml.ROLE_ATTR: (PAIR,), saml.SESSION_NAME_ATTR: ("alice",), **attributes},
+    )
+    return saml.session_request(a, ROLE, PROV)
+
+
+@pytest.mark.parametrize(
+    ("attributes", "message"),
+    [
+        ({saml.PRINCIPAL_TAG_PREFIX + "team*": ("x",)}, "Invalid session tag in AuthnResponse: team*"),
+        ({saml.PRINCIPAL_TAG_PREFIX + "team": ("a<b>&c",)}, "Invalid session tag"),
+        ({saml.PRINCIPAL_TAG_PREFIX + "team\n": ("x",)}, "Invalid session tag"),
+        ({saml.PRINCIPAL_TAG_PREFIX + "team": ("tab\there",)}, "Invalid session tag"),
+        ({saml.PRINCIPAL_TAG_PREFIX + "team": ("a", "b")}, "Invalid session tag"),
+        (
+            {saml.PRINCIPAL_TAG_PREFIX + "Team": ("eng",), saml.PRINCIPAL_TAG_PREFIX + "team": ("admin",)},
+            "Duplicate session tag in AuthnResponse: team",
+        ),
+        ({saml.PRINCIPAL_TAG_PREFIX + f"k{i}": ("v",) for i in range(51)}, "Too many session tags"),
+        (
+            {saml.PRINCIPAL_TAG_PREFIX + "team": ("eng",), saml.TRANSITIVE_TAGS_ATTR: ("project",)},
+            "Transitive tag key project is not a session tag",
+        ),
+        ({saml.SOURCE_IDENTITY_ATTR: ("ålice",)}, "SourceIdentity in AuthnResponse must match"),
+        ({saml.SOURCE_IDENTITY_ATTR: ("alice\n",)}, "SourceIdentity in AuthnResponse must match"),
+        ({saml.SOURCE_IDENTITY_ATTR: ("aws:alice",)}, "SourceIdentity in AuthnResponse must match"),
+        ({saml.SESSION_NAME_ATTR: ("ålice",)}, "RoleSessionName in AuthnResponse must match"),
+        ({saml.SESSION_NAME_ATTR: ("alice\n",)}, "RoleSessionName in AuthnResponse must match"),
+    ],
+)
+def test_session_attributes_outside_the_rules_are_refused(attributes: dict[str, tuple[str, ...]], message: str) -> None:
+    with pytest.raises(AwsError, match=re.escape(message)) as e:
+        _requested(attributes)
+    assert e.value.code == "InvalidIdentityToken"
+
+
+def test_session_attributes_within_the_rules_are_kept() -> None:
+    req = _requested(
+        {
+            saml.PRINCIPAL_TAG_PREFIX + "Projekt Über": ("α β",),
+            saml.PRINCIPAL_TAG_PREFIX + "k:/=+@_.": ("",),
+            saml.TRANSITIVE_TAGS_ATTR: ("projekt über",),
+            saml.SOURCE_IDENTITY_ATTR: ("a+b=c,d.e-f_g@h",),
+        }
+    )
+    assert req.principal_tags == (("Projekt Über", "α β"), ("k:/=+@_.", ""))
+    assert req.transitive_tag_keys == ("projekt über",)
+    assert req.source_identity == "a+b=c,d.e-f_g@h"
