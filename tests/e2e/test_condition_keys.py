@@ -516,3 +516,32 @@ def test_signing_algorithm_on_get_web_identity_token(server: Server) -> None:
     with pytest.raises(ClientError) as e:
         sts.get_web_identity_token(Audience=["https://api.example.com"], SigningAlgorithm="RS256")
     assert _code(e) == "AccessDenied"
+
+
+def test_tags_in_a_web_identity_token_need_their_own_action(server: Server) -> None:
+    """Tags become signed claims a relying party may trust: sts:TagGetWebIdentityToken, with
+    the tags' aws:RequestTag and aws:TagKeys, is needed besides sts:GetWebIdentityToken."""
+    iam = server.client("iam")
+    try:
+        iam.enable_outbound_web_identity_federation()
+    except ClientError as enabled:
+        assert enabled.response["Error"]["Code"] == "FeatureEnabled"
+    mint = {"Effect": "Allow", "Action": "sts:GetWebIdentityToken", "Resource": "*"}
+    tag = {
+        "Effect": "Allow",
+        "Action": "sts:TagGetWebIdentityToken",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"aws:RequestTag/team": "blue"}},
+    }
+    request = {"Audience": ["https://api.example.com"], "SigningAlgorithm": "ES384"}
+    for policy, allowed in ((_doc(mint), False), (_doc(mint, tag), True)):
+        sts = server.client("sts", **_user(server, policy)[1])
+        assert sts.get_web_identity_token(**request)  # no tags: the one action
+        for value, ok in (("blue", allowed), ("admin", False)):
+            tags = [{"Key": "team", "Value": value}]
+            if ok:
+                assert sts.get_web_identity_token(**request, Tags=tags)
+            else:
+                with pytest.raises(ClientError) as e:
+                    sts.get_web_identity_token(**request, Tags=tags)
+                assert _code(e) == "AccessDenied"

@@ -44,6 +44,7 @@ ADDITIONAL: Mapping[tuple[str, str], tuple[str, ...]] = {
     ("iam", "DeleteWorkloadIdentityTemplate"): ("iam:DisassociateWorkloadIdentityTemplate",),
     ("sts", "AssumeRole"): ("sts:SetSourceIdentity", "sts:TagSession"),
     ("sts", "GetFederationToken"): ("sts:TagSession",),
+    ("sts", "GetWebIdentityToken"): ("sts:TagGetWebIdentityToken",),
 }
 
 

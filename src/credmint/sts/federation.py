@@ -299,6 +299,10 @@ def get_web_identity_token(call: Call) -> Mapping[str, Any]:
     if tags:
         keys.update(sessions.tag_keys(tags))
     call.authorize("sts:GetWebIdentityToken", "*", extra_keys=keys)
+    if tags:
+        # Tags become signed claims a relying party may trust: putting them there is its own
+        # action (Service Authorization Reference), as sts:TagSession is for AssumeRole.
+        call.authorize("sts:TagGetWebIdentityToken", "*", extra_keys=keys)
     state = web_identity_issuer.load(call.store, p.account_id)
     if state is None or not state.enabled:
         raise sts_errors.OutboundWebIdentityFederationDisabled()
