@@ -231,6 +231,61 @@ def test_lock_condition_keys(server: Server, s3: Any, locked: str) -> None:
     s3.delete_bucket_policy(Bucket=locked)
 
 
+def _s3_user(server: Server, *statements: dict[str, Any]) -> Any:
+    iam = server.client("iam")
+    name = f"lockuser-{uuid.uuid4().hex[:8]}"
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=policy(*statements))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return server.client("s3", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+
+
+def test_a_lock_stated_on_a_write_needs_the_lock_permissions(server: Server, s3: Any, locked: str) -> None:
+    """S3 enforces a bucket's default retention by denying the permission to configure
+    retention: a write stating a retention needs s3:PutObjectRetention, one stating a legal
+    hold s3:PutObjectLegalHold, whichever operation writes (PutObject, CopyObject,
+    CreateMultipartUpload)."""
+    default = {"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 1}}}
+    s3.put_object_lock_configuration(Bucket=locked, ObjectLockConfiguration=default)
+    user = _s3_user(
+        server,
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+        {"Effect": "Deny", "Action": ["s3:PutObjectRetention", "s3:PutObjectLegalHold"], "Resource": "*"},
+    )
+    body = {"Bucket": locked, "Key": "k", "Body": b"x", "ContentMD5": _md5(b"x")}
+    weaker = {"ObjectLockMode": "GOVERNANCE", "ObjectLockRetainUntilDate": _later()}
+    assert _code(user.put_object, **body, **weaker) == ("AccessDenied", 403)
+    assert _code(user.put_object, **body, ObjectLockLegalHoldStatus="ON") == ("AccessDenied", 403)
+    copy = {"Bucket": locked, "Key": "c", "CopySource": {"Bucket": locked, "Key": "k"}}
+    created = user.put_object(**body)  # the bucket's default retention, which needs nothing more
+    assert s3.get_object_retention(Bucket=locked, Key="k", VersionId=created["VersionId"])["Retention"]["Mode"] == (
+        "COMPLIANCE"
+    )
+    assert _code(user.copy_object, **copy, **weaker) == ("AccessDenied", 403)
+    assert _code(user.create_multipart_upload, Bucket=locked, Key="m", **weaker) == ("AccessDenied", 403)
+
+
+def test_a_retention_limit_on_put_object_retention_holds_for_writes(server: Server, s3: Any, locked: str) -> None:
+    """The S3 guide's retention-limit policy (no more than 10 days left) holds for a
+    retention stated on PutObject too."""
+    s3.put_bucket_policy(
+        Bucket=locked,
+        Policy=policy(
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:PutObjectRetention",
+                "Resource": f"arn:aws:s3:::{locked}/*",
+                "Condition": {"NumericGreaterThan": {"s3:object-lock-remaining-retention-days": "10"}},
+            }
+        ),
+    )
+    body = {"Bucket": locked, "Key": "k", "Body": b"x", "ContentMD5": _md5(b"x"), "ObjectLockMode": "COMPLIANCE"}
+    assert _code(s3.put_object, **body, ObjectLockRetainUntilDate=_later(36500)) == ("AccessDenied", 403)
+    s3.put_object(**body, ObjectLockRetainUntilDate=_later(5))
+    s3.delete_bucket_policy(Bucket=locked)
+
+
 def test_aws_cli_object_lock(server: Server, s3: Any, locked: str) -> None:
     s3.put_object(Bucket=locked, Key="cli", Body=b"x")
     until = _later(3).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -70,7 +70,14 @@ def check_removal(attributes: dict[str, Any], now: datetime, bypass: bool) -> No
 
 def write_lock(ctx: S3Context, bucket: BucketRow) -> dict[str, Any]:
     """The lock state a new version takes (attributes ``retention``, ``legal_hold``): stated in
-    the request's headers, else the bucket's default retention."""
+    the request's headers, else the bucket's default retention.
+
+    Stating a retention on a write needs ``s3:PutObjectRetention``, and a legal hold
+    ``s3:PutObjectLegalHold``, with the ``s3:object-lock-*`` keys of what is stated, as if
+    set afterwards: S3 enforces a bucket's default retention by denying users the
+    permission to configure retention ("S3 rejects any request to put an object that
+    includes a retention mode and setting"), and a retention-limit policy on
+    PutObjectRetention would otherwise be stepped around by stating the lock on the write."""
     mode = ctx.header("x-amz-object-lock-mode")
     until = ctx.header("x-amz-object-lock-retain-until-date")
     hold = ctx.header("x-amz-object-lock-legal-hold")
@@ -80,12 +87,19 @@ def write_lock(ctx: S3Context, bucket: BucketRow) -> dict[str, Any]:
             raise _missing_configuration()
         return {}
     out: dict[str, Any] = {}
-    retention = object_lock.requested_retention(mode, until, ctx.now) or object_lock.default_retention(config, ctx.now)
+    requested = object_lock.requested_retention(mode, until, ctx.now)
+    if hold is not None and hold not in object_lock.LEGAL_HOLD:
+        raise s3_errors.InvalidArgument.legal_hold(hold[:16])
+    if requested is not None or hold is not None:
+        keys = object_lock.request_keys(requested, hold, ctx.now)
+        if requested is not None:
+            ctx.authorize("PutObjectRetention", bucket, ctx.key, extra_keys=keys, version=None)
+        if hold is not None:
+            ctx.authorize("PutObjectLegalHold", bucket, ctx.key, extra_keys=keys, version=None)
+    retention = requested or object_lock.default_retention(config, ctx.now)
     if retention is not None:
         out["retention"] = retention.stored()
     if hold is not None:
-        if hold not in object_lock.LEGAL_HOLD:
-            raise s3_errors.InvalidArgument.legal_hold(hold[:16])
         out["legal_hold"] = hold
     return out
 
