@@ -116,6 +116,28 @@ def test_policy_conditions_enforced(server: Server, s3: Any, bucket: str) -> Non
     assert s3.list_objects_v2(Bucket=bucket).get("KeyCount") == 1
 
 
+def test_headers_added_to_the_post_set_nothing_on_the_object(server: Server, s3: Any, bucket: str) -> None:
+    """Only the form's fields, which the policy covers, describe the object: headers the
+    browser adds to the POST (tags, metadata, ACL, storage class, SSE-C, lock) are not its."""
+    form = _v4(server).generate_presigned_post(bucket, "plain", Conditions=[["content-length-range", 1, 10]])
+    added = {
+        "x-amz-tagging": "owner=attacker",
+        "x-amz-meta-added": "yes",
+        "x-amz-acl": "public-read",
+        "x-amz-storage-class": "GLACIER",
+        "cache-control": "no-store",
+        "content-disposition": "attachment; filename=evil.exe",
+        "x-amz-website-redirect-location": "/elsewhere",
+    }
+    r = httpx.post(form["url"], data=form["fields"], files={"file": ("f", b"1")}, headers=added)
+    assert r.status_code == 204, r.text
+    head = s3.head_object(Bucket=bucket, Key="plain")
+    assert head["Metadata"] == {} and "StorageClass" not in head
+    assert "CacheControl" not in head and "ContentDisposition" not in head and "WebsiteRedirectLocation" not in head
+    assert s3.get_object_tagging(Bucket=bucket, Key="plain")["TagSet"] == []
+    assert httpx.get(f"{server.url}/{bucket}/plain").status_code == 403
+
+
 def test_expired_policy(server: Server, bucket: str) -> None:
     form = _v4(server).generate_presigned_post(bucket, "late", ExpiresIn=-10)
     r = _post(form)

@@ -32,8 +32,13 @@ OBJECT_FIELDS = frozenset(
         "x-amz-server-side-encryption-customer-key-md5", "x-amz-server-side-encryption-aws-kms-key-id",
     }
 )  # fmt: skip
-#: Headers of the POST itself that describe the form, not the object.
-_FORM_HEADERS = frozenset({"content-type", "content-length", "content-md5", "expect", "transfer-encoding"})
+#: Headers of the POST itself the object's request keeps: who sent it, from where (condition
+#: keys such as aws:UserAgent and aws:Referer, and the records). Everything about the object
+#: comes from the form's fields, which the policy's conditions cover ("each form field ...
+#: must be included in the list of conditions"): a header the browser adds (x-amz-acl,
+#: x-amz-tagging, x-amz-meta-*, Object Lock or SSE-C headers) would set what no condition
+#: checked.
+_KEPT_HEADERS = frozenset({"host", "user-agent", "referer", "origin"})
 #: success_action_status values S3 honours; any other answers 204.
 _STATUSES = {"200": 200, "201": 201, "204": 204}
 
@@ -52,7 +57,7 @@ def is_form_upload(req: HttpRequest) -> bool:
 
 
 def _object_request(ctx: S3Context, fields: dict[str, str], key: str, file: form_data.FormFile) -> HttpRequest:
-    headers = [(k, v) for k, v in ctx.req.headers if k not in _FORM_HEADERS and not k.startswith("x-amz-checksum-")]
+    headers = [(k, v) for k, v in ctx.req.headers if k in _KEPT_HEADERS]
     for name, value in fields.items():
         if name in OBJECT_FIELDS or name.startswith("x-amz-meta-"):
             headers.append((name, value))
