@@ -216,6 +216,11 @@ def test_sse_c_over_plain_http_is_refused(server: Server) -> None:
             CopySourceSSECustomerKey=KEY,
         )
     assert error_of(e)[0::2] == ("InvalidRequest", 400)
+    # Reads too: a key sent in clear to read an object is as exposed as one sent to write it.
+    for read in (s3.get_object, s3.head_object):
+        with pytest.raises(ClientError) as e:
+            read(Bucket=bucket, Key="k", SSECustomerAlgorithm="AES256", SSECustomerKey=KEY)
+        assert error_of(e)[0::2] in (("InvalidRequest", 400), ("400", 400))
 
 
 def test_bucket_encryption_configuration(s3: Any, bucket: str) -> None:

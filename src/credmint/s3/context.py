@@ -17,7 +17,7 @@ from credmint.access.authorize import Authorizer
 from credmint.access.principal import Principal
 from credmint.errors import AwsError
 from credmint.httpreq import BodyStream, HttpRequest
-from credmint.s3 import acl, object_owner, public_access
+from credmint.s3 import acl, object_owner, public_access, sse
 from credmint.s3 import errors as s3_errors
 from credmint.s3.actions import ACTIONS, POLICY_LOCKOUT_EXEMPT, VERSION_ACTIONS, request_keys, resource_arn, stored_keys
 from credmint.s3.blobs import BlobStore
@@ -131,6 +131,12 @@ class S3Context:
 
     def header(self, name: str) -> str | None:
         return self.req.header(name)
+
+    def customer_key(self, *, copy_source: bool = False) -> sse.CustomerKey | None:
+        """The request's SSE-C key (or its copy source's), checked; refused on a plain HTTP
+        connection unless the operator allows SSE-C there (``sse.customer_key``)."""
+        secure = self.req.secure or self.settings.sse_c_allow_http
+        return sse.customer_key(self.header, secure=secure, copy_source=copy_source)
 
     def checksum_header(self, name: str) -> str | None:
         """A checksum sent either as a header or as an aws-chunked trailer."""

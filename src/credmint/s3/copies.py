@@ -99,9 +99,7 @@ def copy_object(ctx: S3Context) -> S3Response:
     ownership, customer = refuse_unsupported_write(ctx, dest)
     # The copy's class is the request's (STANDARD without one), whatever the source's.
     chosen_class = storage_class(ctx)
-    source_customer = sse.customer_key(ctx.header, copy_source=True)
-    if source_customer is not None and not ctx.req.secure and not ctx.settings.sse_c_allow_http:
-        raise s3_errors.InvalidRequest.sse_c_insecure()
+    source_customer = ctx.customer_key(copy_source=True)
     src_bucket = authorize_copy_source(ctx, src_bucket_name, src_key, src_version)
     if src_bucket is None:
         raise s3_errors.NoSuchBucket(src_bucket_name)

@@ -153,7 +153,7 @@ def upload_part_preflight(ctx: S3Context) -> dict[str, Any]:
     _part_number(ctx)
     bucket = ctx.bucket_or_404()
     upload = _upload_row(ctx, bucket.name, ctx.key, _upload_id(ctx))
-    _check_part_key(ctx, upload["attributes"], sse.customer_key(ctx.header))
+    _check_part_key(ctx, upload["attributes"], ctx.customer_key())
     require_integrity_header(ctx, upload["attributes"], "Part")
     return upload
 
@@ -268,11 +268,8 @@ def upload_part_copy(ctx: S3Context) -> S3Response:
     upload = _upload_row(ctx, bucket.name, ctx.key, upload_id)
     # The part is sealed under the upload's key: a part copied into an SSE-C upload carries
     # that key as an uploaded part does; a source stored with SSE-C needs its own.
-    customer = sse.customer_key(ctx.header)
-    source_customer = sse.customer_key(ctx.header, copy_source=True)
-    keyed = customer is not None or source_customer is not None
-    if keyed and not ctx.req.secure and not ctx.settings.sse_c_allow_http:
-        raise s3_errors.InvalidRequest.sse_c_insecure()
+    customer = ctx.customer_key()
+    source_customer = ctx.customer_key(copy_source=True)
     _check_part_key(ctx, upload["attributes"], customer)
     src_bucket = authorize_copy_source(ctx, src_bucket_name, src_key, src_version)
     if src_bucket is None:
@@ -527,7 +524,7 @@ def _concatenate(
     master = ctx.master_key
     key = sse.sse_s3_key(master)
     if observe is not None and attributes.get("sse_c") is not None:
-        customer = sse.customer_key(ctx.header)
+        customer = ctx.customer_key()
         if customer is None or not sse.key_matches(master, attributes["sse_c"], customer):
             # The parts' plaintext is needed for a full-object checksum; without the key
             # it cannot be computed (AWS's answer here is unconfirmed: refusing is safer

@@ -52,10 +52,8 @@ def refuse_unsupported_write(ctx: S3Context, bucket: BucketRow) -> tuple[dict[st
     KMS keys. Returns those attributes and the request's SSE-C key, if any (checked)."""
     # The object's owner and ACL, and its Object Lock retention and legal hold.
     ownership = {**write_acl(ctx, bucket), **write_lock(ctx, bucket)}
-    customer = sse.customer_key(ctx.header)
+    customer = ctx.customer_key()
     sse.refuse_other_encryption(ctx.header, customer)
-    if customer is not None and not ctx.req.secure and not ctx.settings.sse_c_allow_http:
-        raise s3_errors.InvalidRequest.sse_c_insecure()
     return ownership, customer
 
 
@@ -218,7 +216,7 @@ def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
         # S3 answers 400 to a GET or HEAD that sends the header of SSE-S3 or SSE-KMS: the
         # object's encryption is the one it was written with, read without asking.
         raise s3_errors.InvalidArgument.sse_on_read(sse_header[:256])
-    customer = sse.customer_key(ctx.header)
+    customer = ctx.customer_key()
     body: bytes | BlobReader = b""
     for _attempt in range(3):
         row = load_for_read(ctx, bucket, ctx.key, method="HEAD" if head else "GET")

@@ -53,13 +53,20 @@ class CustomerKey:
         return f"CustomerKey(md5={self.md5})"
 
 
-def customer_key(header: Callable[[str], str | None], *, copy_source: bool = False) -> CustomerKey | None:
+def customer_key(
+    header: Callable[[str], str | None], *, secure: bool, copy_source: bool = False
+) -> CustomerKey | None:
     """The SSE-C key a request carries (None without any of the headers), checked as S3
-    checks it: algorithm AES256, a 32-byte base64 key, its MD5 matching."""
+    checks it: algorithm AES256, a 32-byte base64 key, its MD5 matching. ``secure``: the
+    key may travel on this connection (TLS, or the operator allows SSE-C over HTTP); else
+    any SSE-C header is refused, reads included: S3 "rejects any requests made over HTTP
+    when using SSE-C", and a key sent in clear to read is as exposed as one sent to write."""
     names = COPY_SOURCE_SSE_C_HEADERS if copy_source else SSE_C_HEADERS
     algorithm, key_b64, md5 = (header(n) for n in names)
     if algorithm is None and key_b64 is None and md5 is None:
         return None
+    if not secure:
+        raise s3_errors.InvalidRequest.sse_c_insecure()
     if algorithm is None:
         raise s3_errors.InvalidArgument.sse_c_algorithm_missing(names[0])
     if algorithm.strip() != AES256:

@@ -102,10 +102,8 @@ class UploadSpool:
         SSE headers, the aws-chunked declared length, the checksum names."""
         self._req = req
         self._signed = signed
-        customer = sse.customer_key(req.header)
+        customer = sse.customer_key(req.header, secure=secure or allow_sse_c_over_http)
         sse.refuse_other_encryption(req.header, customer)
-        if customer is not None and not secure and not allow_sse_c_over_http:
-            raise s3_errors.InvalidRequest.sse_c_insecure()
         self.customer = customer
         self._key_check = sse.key_check(master, customer) if customer is not None else None
         self._decoder: ChunkedDecoder | None = None
