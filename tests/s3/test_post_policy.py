@@ -83,6 +83,16 @@ def test_content_length_range(size: int, code: str) -> None:
     assert (exc.value.code, exc.value.status) == (code, 400)
 
 
+@pytest.mark.parametrize("ranges", [[[1, 10], [0, 999999]], [[0, 999999], [1, 10]]])
+def test_every_content_length_range_holds(ranges: list[list[int]]) -> None:
+    """Several ranges: each holds, whichever comes last (a wide one cannot widen a narrow one)."""
+    conditions = [*BASE, *(["content-length-range", *r] for r in ranges)]
+    check(conditions, {"key": "up/a"}, size=5)
+    with pytest.raises(AwsError) as exc:
+        check(conditions, {"key": "up/a"}, size=50)
+    assert exc.value.code == "EntityTooLarge"
+
+
 @pytest.mark.parametrize(
     "document",
     [

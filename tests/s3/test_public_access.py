@@ -46,6 +46,9 @@ def _allow(principal: Any = "*", condition: dict[str, Any] | None = None, effect
         (_allow({"AWS": "arn:aws:iam::111122223333:root"}), False),
         (_allow({"AWS": "111122223333"}), False),
         (_allow({"Service": "cloudtrail.amazonaws.com"}), False),
+        # Every user of an identity provider is no fixed set of callers.
+        (_allow({"Federated": "graph.facebook.com"}), True),
+        (_allow({"Federated": "cognito-identity.amazonaws.com"}), True),
         (_allow(effect="Deny"), False),
         (policy({"Effect": "Allow", "NotPrincipal": {"AWS": "111122223333"}, "Action": "s3:*", "Resource": "*"}), True),
         # Fixed values of the listed keys make a wildcard principal non-public...

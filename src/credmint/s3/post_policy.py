@@ -197,7 +197,8 @@ def check_policy(
         raise _denied("Policy expired.")
     values = {**fields, "bucket": bucket}
     named: set[str] = set()
-    length_range: tuple[int, int] | None = None
+    #: Every content-length-range holds (the safer reading of several: not just the last).
+    length_ranges: list[tuple[int, int]] = []
     for condition in document["conditions"]:
         if isinstance(condition, dict):
             if len(condition) != 1:
@@ -220,7 +221,7 @@ def check_policy(
             low, high = condition[1], condition[2]
             if low < 0 or high < low:
                 raise _bad_policy("Invalid content-length-range")
-            length_range = (low, high)
+            length_ranges.append((low, high))
             continue
         if operator not in OPERATORS or len(condition) != 3:
             raise _bad_policy(f"Invalid condition: {_condition_text(condition)}")
@@ -234,8 +235,7 @@ def check_policy(
     extra = [name for name in values if name not in named and name not in EXEMPT and not name.startswith("x-ignore-")]
     if extra:
         raise _denied("Extra input fields: " + ", ".join(sorted(extra)))
-    if length_range is not None:
-        low, high = length_range
+    for low, high in length_ranges:
         if file_size > high:
             raise s3_errors.EntityTooLarge.upload(file_size, high)
         if file_size < low:
