@@ -286,6 +286,30 @@ def test_a_retention_limit_on_put_object_retention_holds_for_writes(server: Serv
     s3.delete_bucket_policy(Bucket=locked)
 
 
+def test_reads_show_the_lock_only_to_callers_allowed_to_read_it(server: Server, s3: Any, locked: str) -> None:
+    s3.put_object(
+        Bucket=locked,
+        Key="shown",
+        Body=b"x",
+        ContentMD5=_md5(b"x"),
+        ObjectLockMode="GOVERNANCE",
+        ObjectLockRetainUntilDate=_later(),
+        ObjectLockLegalHoldStatus="ON",
+    )
+    lock = ("ObjectLockMode", "ObjectLockRetainUntilDate", "ObjectLockLegalHoldStatus")
+    head = s3.head_object(Bucket=locked, Key="shown")
+    assert all(m in head for m in lock)
+    reader = _s3_user(
+        server,
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectLegalHold"], "Resource": "*"},
+    )
+    for read in (reader.head_object, reader.get_object):
+        got = read(Bucket=locked, Key="shown")
+        assert "ObjectLockMode" not in got and "ObjectLockRetainUntilDate" not in got
+        assert got["ObjectLockLegalHoldStatus"] == "ON"
+    s3.put_object_legal_hold(Bucket=locked, Key="shown", LegalHold={"Status": "OFF"})
+
+
 def test_aws_cli_object_lock(server: Server, s3: Any, locked: str) -> None:
     s3.put_object(Bucket=locked, Key="cli", Body=b"x")
     until = _later(3).strftime("%Y-%m-%dT%H:%M:%SZ")

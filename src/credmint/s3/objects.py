@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -199,6 +200,30 @@ def _read_bucket(ctx: S3Context) -> BucketRow:
         raise s3_errors.NoSuchKey(ctx.key) from None
 
 
+#: Which GET/HEAD members of a version's lock state each read permission shows.
+_LOCK_READS = (
+    ("GetObjectRetention", ("ObjectLockMode", "ObjectLockRetainUntilDate")),
+    ("GetObjectLegalHold", ("ObjectLockLegalHoldStatus",)),
+)
+
+
+def _shown_lock(ctx: S3Context, bucket: BucketRow, lock: Mapping[str, Any]) -> dict[str, Any]:
+    """The lock members a GET or HEAD answers: the retention to a caller allowed
+    s3:GetObjectRetention, the legal hold to one allowed s3:GetObjectLegalHold; S3 leaves
+    them out otherwise (User Guide, "Managing Object Lock")."""
+    shown: dict[str, Any] = {}
+    for operation, members in _LOCK_READS:
+        present = {m: lock[m] for m in members if m in lock}
+        if not present:
+            continue
+        try:
+            ctx.authorize(operation, bucket, ctx.key)
+        except errors.AccessDenied:
+            continue
+        shown.update(present)
+    return shown
+
+
 def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
     assert ctx.key is not None
     bucket = _read_bucket(ctx)
@@ -250,7 +275,9 @@ def _get_or_head(ctx: S3Context, *, head: bool) -> S3Response:
         restore = restore_header(row.attributes, ctx.now)
         if restore is not None:
             result["Restore"] = restore
-    result.update(object_lock.result_members(row.attributes))
+    lock = object_lock.result_members(row.attributes)
+    if lock:
+        result.update(_shown_lock(ctx, bucket, lock))
     tags = row.attributes.get("tags")
     if tags:
         result["TagCount"] = len(tags)
