@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import os
 import subprocess
@@ -113,6 +114,40 @@ def test_sse_c_round_trip_and_refusals(tls_server: Server, s3: Any, bucket: str)
     # The key is never stored: not itself, not its base64, not its MD5.
     for needle in (KEY, base64.b64encode(KEY), _md5(KEY).encode(), MARKER):
         assert _files_containing(tls_server.data_dir, needle) == [], needle
+
+
+def test_an_sse_c_objects_etag_and_attributes_tell_nothing_without_the_key(s3: Any, bucket: str) -> None:
+    """S3: an SSE-C object's ETag "is not an MD5 digest of the object data", and its
+    attributes need the key: a listing or an attribute read must not confirm a guess of the
+    plaintext."""
+    data = b"guessable contents"
+    plain_md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
+    sse = {"SSECustomerAlgorithm": "AES256", "SSECustomerKey": KEY}
+    put = s3.put_object(Bucket=bucket, Key="c", Body=data, **sse)
+    assert put["ETag"].strip('"') != plain_md5
+    listed = s3.list_objects_v2(Bucket=bucket)["Contents"]
+    assert [o["ETag"] for o in listed] == [put["ETag"]]
+    # The same data under the same key: the same ETag (conditional requests rely on it).
+    assert s3.put_object(Bucket=bucket, Key="c2", Body=data, **sse)["ETag"] == put["ETag"]
+    assert s3.get_object(Bucket=bucket, Key="c", IfMatch=put["ETag"], **sse)["Body"].read() == data
+    copied = s3.copy_object(
+        Bucket=bucket, Key="c3", CopySource={"Bucket": bucket, "Key": "c"},
+        CopySourceSSECustomerAlgorithm="AES256", CopySourceSSECustomerKey=KEY, **sse,
+    )  # fmt: skip
+    assert copied["CopyObjectResult"]["ETag"].strip('"') != plain_md5
+    attributes = ["ETag", "Checksum", "ObjectSize"]
+    with pytest.raises(ClientError) as e:
+        s3.get_object_attributes(Bucket=bucket, Key="c", ObjectAttributes=attributes)
+    assert error_of(e)[0::2] == ("InvalidRequest", 400)
+    encoded = {
+        "SSECustomerAlgorithm": "AES256",
+        "SSECustomerKey": base64.b64encode(KEY).decode(),
+        "SSECustomerKeyMD5": _md5(KEY),
+    }
+    got = s3.get_object_attributes(Bucket=bucket, Key="c", ObjectAttributes=attributes, **encoded)
+    assert got["ObjectSize"] == len(data)
+    # Without SSE-C, the ETag stays the data's MD5.
+    assert s3.put_object(Bucket=bucket, Key="p", Body=data)["ETag"].strip('"') == plain_md5
 
 
 def test_sse_c_header_checks(s3: Any, bucket: str) -> None:
@@ -431,7 +466,9 @@ def test_upload_part_copy_reads_and_seals_under_the_right_keys(tls_server: Serve
         assert error_of(e)[0::2] == ("InvalidRequest", 400)
     p1 = copy(1, f"bytes=0-{first - 1}", **other, **copy_key)
     assert p1["SSECustomerAlgorithm"] == "AES256"
-    assert p1["CopyPartResult"]["ETag"] == f'"{hashlib.md5(data[:first]).hexdigest()}"'
+    # Under the upload's SSE-C key the part's ETag is no MD5 of its data (sse.etag_hex).
+    keyed = hmac.new(OTHER_KEY, hashlib.md5(data[:first]).digest(), hashlib.sha256).hexdigest()[:32]
+    assert p1["CopyPartResult"]["ETag"] == f'"{keyed}"'
     p2 = copy(2, f"bytes={first - 10}-{last}", **other, **copy_key)
     s3.complete_multipart_upload(
         Bucket=bucket,

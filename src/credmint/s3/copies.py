@@ -179,7 +179,7 @@ def copy_object(ctx: S3Context) -> S3Response:
         attributes["checksum"] = checksum
     if customer is not None:
         attributes["sse_c"] = sse.key_check(master, customer)
-    etag = quoted(md5.hexdigest())
+    etag = quoted(sse.etag_hex(md5.digest(), customer))
     values = {
         "key": ctx.key,
         "size": src.size,

@@ -193,7 +193,7 @@ def upload_part(ctx: S3Context) -> S3Response:
         if found is None:
             found = _part_checksum(ctx, body.size, name, body)
         checksums[algorithm] = found
-    etag = quoted(body.md5_hex)
+    etag = quoted(body.etag_hex)
     blob = body.commit()
     _store_part(ctx, upload_id, number, body.size, etag, checksums, blob)
     headers = {"ETag": etag}
@@ -312,7 +312,7 @@ def upload_part_copy(ctx: S3Context) -> S3Response:
         writer.discard()
         raise
     checksums = {algorithm: summer.value()} if algorithm is not None and summer is not None else {}
-    etag = quoted(md5.hexdigest())
+    etag = quoted(sse.etag_hex(md5.digest(), customer))
     _store_part(ctx, upload_id, number, length, etag, checksums, blob)
     part: dict[str, Any] = {"ETag": etag, "LastModified": ctx.now}
     for label, value in checksums.items():

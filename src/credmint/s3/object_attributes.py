@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from credmint.s3 import errors as s3_errors
-from credmint.s3 import versions
+from credmint.s3 import sse, versions
 from credmint.s3.actions import VERSION_ACTIONS
 from credmint.s3.buckets import xml_response
 from credmint.s3.context import S3Context, S3Response
@@ -59,7 +59,11 @@ def get_object_attributes(ctx: S3Context) -> S3Response:
     wanted = _requested(ctx)
     max_parts = min(_int_header(ctx, "x-amz-max-parts", MAX_PARTS), MAX_PARTS)
     marker = _int_header(ctx, "x-amz-part-number-marker", 0)
+    customer = ctx.customer_key()
     row = load_for_read(ctx, bucket, ctx.key)
+    # An SSE-C object's attributes (its checksum, its parts' sums) describe its plaintext:
+    # read with the key only, as S3 requires the SSE-C headers here as on GetObject.
+    sse.read_key(ctx.master_key, row.attributes, customer)
     result: dict[str, Any] = {"LastModified": row.last_modified}
     if bucket.versioning is not None or row.version_id != versions.NULL:
         result["VersionId"] = row.version_id

@@ -95,7 +95,7 @@ def put_object(ctx: S3Context) -> S3Response:
         attributes["checksum"] = checksum
     if upload.key_check is not None:
         attributes["sse_c"] = upload.key_check
-    etag = quoted(upload.md5_hex)
+    etag = quoted(upload.etag_hex)
     blob = upload.commit()
     values = {
         "key": ctx.key,

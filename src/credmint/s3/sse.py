@@ -88,6 +88,19 @@ def customer_key(
     return CustomerKey(key, actual)
 
 
+def etag_hex(md5: bytes, customer: CustomerKey | None) -> str:
+    """The hex of an object's (or a part's) ETag: the MD5 of its data, except under SSE-C.
+
+    S3: objects "encrypted by SSE-C or SSE-KMS have ETags that are not an MD5 digest of their
+    object data". An MD5 would let anyone allowed to list the bucket (or to read the upload's
+    answer) confirm a guess of the plaintext without the key; keyed by the customer's key
+    (HMAC-SHA256 of the MD5, its first 32 hex digits) it is the same for the same data and
+    key, as conditional requests and multipart completion need, and tells nothing without it."""
+    if customer is None:
+        return md5.hex()
+    return hmac.new(customer.key, md5, hashlib.sha256).hexdigest()[:32]
+
+
 def refuse_other_encryption(header: Callable[[str], str | None], customer: CustomerKey | None) -> None:
     """``x-amz-server-side-encryption`` other than AES256 (KMS included) is refused, and
     so is any value beside SSE-C headers (S3 takes one or the other)."""

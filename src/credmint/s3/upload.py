@@ -52,7 +52,8 @@ class Upload:
 
     writer: BlobWriter
     size: int
-    md5_hex: str
+    #: The ETag's hex: the data's MD5, keyed under SSE-C (``sse.etag_hex``).
+    etag_hex: str
     #: Trailing headers of an aws-chunked body (lower-case names), e.g. a checksum.
     trailers: dict[str, str]
     #: Checksums computed over the data: header name -> base64 value.
@@ -172,7 +173,7 @@ class UploadSpool:
         return Upload(
             writer=self._writer,
             size=self.size,
-            md5_hex=md5.hex(),
+            etag_hex=sse.etag_hex(md5, self.customer),
             trailers=sent_trailers,
             checksums=checksums,
             customer=self.customer,
