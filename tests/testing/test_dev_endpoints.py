@@ -126,3 +126,26 @@ def test_reset_returns_to_the_bootstrapped_state(own_server: CredmintServer) -> 
     with pytest.raises(ClientError) as exc:
         other.client("sts").get_caller_identity()
     assert exc.value.response["Error"]["Code"] == "InvalidClientTokenId"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        # A page's cross-origin POST (a "simple" one needs no preflight).
+        {"Origin": "https://attacker.example"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site"},
+        # A name the page rebound to 127.0.0.1.
+        {"Host": "rebound.attacker.example"},
+        {"Host": "rebound.attacker.example:8400"},
+    ],
+)
+def test_a_web_page_cannot_reach_the_dev_endpoints(own_server: CredmintServer, headers: dict[str, str]) -> None:
+    before = own_server.clock.offset
+    for method, path in DEV_PATHS:
+        r = httpx.request(method, own_server.url + path, content=b'{"advance": 3600}', headers=headers)
+        assert r.status_code == 403, (method, path, r.text)
+    assert own_server.clock.offset == before
+    # Test tools name a loopback host and no origin.
+    for host in ("localhost", f"127.0.0.1:{own_server.url.rsplit(':', 1)[1]}", "[::1]:1"):
+        assert httpx.get(own_server.url + "/_credmint/clock", headers={"Host": host}).status_code == 200

@@ -408,7 +408,7 @@ class CredmintApp:
             return await jsonapi.handle_json(self.edge, self.node, req, service, request_id)
         if target is Target.INTERNAL:
             if self.settings.dev:
-                found = await self.edge.blocking(partial(dev.handle, self.node, req.method, req.raw_path, req.body))
+                found = await self.edge.blocking(partial(dev.handle, self.node, req))
                 if found is not None:
                     return found
             found = await self.edge.blocking(

@@ -15,6 +15,13 @@ Answers are JSON. Bad input answers 400 with ``{"error": ...}``; another method 
 These endpoints carry no authentication: dev mode refuses a non-loopback address
 unless told otherwise (``--dev-allow-remote``), and must never face a network.
 
+Loopback alone does not keep a web page out: a page the developer visits can POST to
+``http://127.0.0.1:8400/_credmint/reset`` (a "simple" request needs no preflight), or
+reach it through a name it rebinds to 127.0.0.1. So a request a browser sends for a page
+(it names an ``Origin``, or ``Sec-Fetch-Site`` other than ``none``) is refused 403, and so
+is one naming a ``Host`` that is not a loopback one unless remote access was allowed.
+Test tools (httpx, curl, the SDKs, the pytest plugin) send neither.
+
 Everything here blocks (store writes): the app calls it on a worker thread.
 """
 
@@ -30,6 +37,7 @@ from sqlalchemy import delete, select
 
 from credmint import accounts
 from credmint.clock import ClockMoveRefused, DevClock
+from credmint.httpreq import HttpRequest
 from credmint.s3.context import blob_store
 from credmint.server.node import Node
 from credmint.store import schema
@@ -138,13 +146,34 @@ _ROUTES: dict[str, tuple[frozenset[str], Callable[[Node, str, bytes], Response]]
 }
 
 
-def handle(node: Node, method: str, path: str, body: bytes) -> Response | None:
+#: Host names a loopback-only dev server answers its endpoints to (with any port).
+_LOOPBACK_HOSTS = frozenset({"localhost", "[::1]"})
+
+
+def _from_a_page(req: HttpRequest, allow_remote: bool) -> bool:
+    """Whether a browser sent ``req`` for a web page, or it came by a rebound name."""
+    if req.header("origin") is not None:
+        return True
+    site = req.header("sec-fetch-site")
+    if site is not None and site.strip().lower() != "none":
+        return True
+    if allow_remote:
+        return False
+    host = (req.header("host") or "").strip().lower()
+    name = host[: host.find("]") + 1] if host.startswith("[") else host.partition(":")[0]
+    return not (name in _LOOPBACK_HOSTS or name.startswith("127."))
+
+
+def handle(node: Node, req: HttpRequest) -> Response | None:
     """Serve a dev endpoint; ``None`` for paths that are not one."""
+    path, method, body = req.raw_path, req.method, req.body
     if not path.startswith(PREFIX):
         return None
     route = _ROUTES.get(path[len(PREFIX) :])
     if route is None:
         return None
+    if _from_a_page(req, node.settings.dev_allow_remote):
+        return _answer(403, {"error": "the dev endpoints answer test tools, not web pages"})
     methods, fn = route
     if method not in methods:
         allow = ", ".join(sorted(methods)).encode()
