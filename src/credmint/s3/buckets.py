@@ -15,7 +15,7 @@ from credmint.errors import AwsError
 from credmint.policy import names_within, validate_policy
 from credmint.s3 import acl, public_access, versions, xmlbody
 from credmint.s3 import errors as s3_errors
-from credmint.s3.acl_request import requested_acl
+from credmint.s3.acl_request import grant_headers, requested_acl
 from credmint.s3.context import S3Context, S3Response, dumps, sort_key
 from credmint.s3.tags import MAX_BUCKET_TAGS, validate_tags
 from credmint.sigv4 import is_region_name
@@ -89,6 +89,22 @@ def list_buckets(ctx: S3Context) -> S3Response:
     return xml_response("ListBuckets", result)
 
 
+def _stated_settings(ctx: S3Context) -> list[str]:
+    """The operations whose permission a CreateBucket needs for what it sets besides the
+    bucket (CreateBucket's API reference): an ACL other than ``private``, s3:PutBucketAcl;
+    Object Lock, s3:PutBucketObjectLockConfiguration and s3:PutBucketVersioning; an
+    ``x-amz-object-ownership``, s3:PutBucketOwnershipControls."""
+    wanted: list[str] = []
+    canned = ctx.header("x-amz-acl")
+    if (canned is not None and canned.strip().lower() != "private") or grant_headers(ctx):
+        wanted.append("PutBucketAcl")
+    if (ctx.header("x-amz-bucket-object-lock-enabled") or "").strip().lower() == "true":
+        wanted += ["PutObjectLockConfiguration", "PutBucketVersioning"]
+    if ctx.header("x-amz-object-ownership") is not None:
+        wanted.append("PutBucketOwnershipControls")
+    return wanted
+
+
 def create_bucket(ctx: S3Context) -> S3Response:
     assert ctx.bucket is not None
     name = ctx.bucket
@@ -101,6 +117,8 @@ def create_bucket(ctx: S3Context) -> S3Response:
         keys.update({f"aws:RequestTag/{k}": v for k, v in tags.items()})
         keys["aws:TagKeys"] = list(tags)
     ctx.authorize("CreateBucket", None, extra_keys=keys)
+    for operation in _stated_settings(ctx):
+        ctx.authorize(operation, None)
     p = ctx.principal
     assert p is not None
     existing = ctx.load_bucket(name)

@@ -376,6 +376,16 @@ class S3Context:
                 raise s3_errors.AccessDenied()
 
 
+    def authorize_stated(self, action: str, bucket: BucketRow) -> None:
+        """Allow what a write states beside its data, under the permission that sets it
+        afterwards (``s3:PutObjectAcl`` for an ACL, ``s3:PutObjectTagging`` for tags,
+        ``s3:PutObjectRetention`` and ``s3:PutObjectLegalHold`` for a lock), as the PutObject
+        API reference asks: the request is evaluated as the write itself, with that action
+        and the write's own condition keys (``s3:RequestObjectTag/*``, ``s3:object-lock-*``),
+        on the object it creates."""
+        self.authorize(self.operation, bucket, self.key, action=action, version=None)
+
+
 def load_bucket_row(store: Store, name: str) -> BucketRow | None:
     """The bucket and its tags, in one read (every S3 action may test the bucket's tags)."""
     b, c = schema.buckets, schema.bucket_configs

@@ -13,6 +13,7 @@ from credmint.httpreq import digits_value
 from credmint.s3 import errors as s3_errors
 from credmint.s3 import object_lock, sse, versions, xmlbody
 from credmint.s3.acl_operations import write_acl
+from credmint.s3.acl_request import grant_headers
 from credmint.s3.actions import VERSION_ACTIONS
 from credmint.s3.blobs import BlobGone, BlobReader
 from credmint.s3.buckets import xml_response
@@ -46,11 +47,41 @@ MAX_DELETE_OBJECTS = 1000
 # --- PutObject ----------------------------------------------------------------------------
 
 
+#: Canned ACLs that grant nothing beyond the object's owner and the bucket's: stating one
+#: needs no s3:PutObjectAcl. (AWS's own cross-account pattern grants a writer s3:PutObject
+#: alone, on condition that it states bucket-owner-full-control; as for CreateBucket, where
+#: ``private`` needs no s3:PutBucketAcl.)
+_OWNERS_ONLY = frozenset({"private", "bucket-owner-read", "bucket-owner-full-control"})
+
+
+def _grants_others(ctx: S3Context) -> bool:
+    """Whether a write's ACL grants anyone beyond the owners: a grant header, or a canned ACL
+    other than :data:`_OWNERS_ONLY` (``public-read`` above all)."""
+    canned = ctx.header("x-amz-acl")
+    return bool(grant_headers(ctx)) or (canned is not None and canned.strip().lower() not in _OWNERS_ONLY)
+
+
+def _states_tags(ctx: S3Context) -> bool:
+    """Whether a write sets tags of its own: ``x-amz-tagging`` with any tag, on a copy only
+    with the REPLACE directive (COPY keeps the source's)."""
+    if not ctx.header("x-amz-tagging"):
+        return False
+    if ctx.operation == "CopyObject":
+        return (ctx.header("x-amz-tagging-directive") or "COPY").upper() == "REPLACE"
+    return True
+
+
 def refuse_unsupported_write(ctx: S3Context, bucket: BucketRow) -> tuple[dict[str, Any], sse.CustomerKey | None]:
-    """The write headers of PutObject, CopyObject and CreateMultipartUpload: the object's
+    """The write headers of PutObject, CopyObject and CreateMultipartUpload: the permissions
+    what they state needs (an ACL, tags, a lock: ``S3Context.authorize_stated``), the object's
     owner and ACL to store (``acl_operations.write_acl``: ACLs are refused as S3 refuses them on
     a BucketOwnerEnforced bucket), its Object Lock settings, and a refusal of encryption with
     KMS keys. Returns those attributes and the request's SSE-C key, if any (checked)."""
+    # What the write states beside its data needs the permission that sets it afterwards.
+    if _grants_others(ctx):
+        ctx.authorize_stated("s3:PutObjectAcl", bucket)
+    if _states_tags(ctx):
+        ctx.authorize_stated("s3:PutObjectTagging", bucket)
     # The object's owner and ACL, and its Object Lock retention and legal hold.
     ownership = {**write_acl(ctx, bucket), **write_lock(ctx, bucket)}
     customer = ctx.customer_key()

@@ -90,12 +90,10 @@ def write_lock(ctx: S3Context, bucket: BucketRow) -> dict[str, Any]:
     requested = object_lock.requested_retention(mode, until, ctx.now)
     if hold is not None and hold not in object_lock.LEGAL_HOLD:
         raise s3_errors.InvalidArgument.legal_hold(hold[:16])
-    if requested is not None or hold is not None:
-        keys = object_lock.request_keys(requested, hold, ctx.now)
-        if requested is not None:
-            ctx.authorize("PutObjectRetention", bucket, ctx.key, extra_keys=keys, version=None)
-        if hold is not None:
-            ctx.authorize("PutObjectLegalHold", bucket, ctx.key, extra_keys=keys, version=None)
+    if requested is not None:
+        ctx.authorize_stated("s3:PutObjectRetention", bucket)
+    if hold is not None:
+        ctx.authorize_stated("s3:PutObjectLegalHold", bucket)
     retention = requested or object_lock.default_retention(config, ctx.now)
     if retention is not None:
         out["retention"] = retention.stored()
