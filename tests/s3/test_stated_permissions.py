@@ -58,6 +58,8 @@ def test_an_acl_granting_others_needs_put_object_acl(server: Server, s3: Any, op
     # An ACL that grants only the owners needs nothing more (AWS's cross-account pattern).
     for canned in ("private", "bucket-owner-read", "bucket-owner-full-control"):
         user.put_object(Key=f"owners-{canned}", ACL=canned, **body)
+    owner = s3.list_buckets()["Owner"]["ID"]
+    user.put_object(Key="owners-granted", GrantFullControl=f'id="{owner}"', **body)
     assert s3.list_objects_v2(Bucket=open_bucket, Prefix="a")["KeyCount"] == 0
 
 

@@ -13,7 +13,7 @@ from credmint.httpreq import digits_value
 from credmint.s3 import errors as s3_errors
 from credmint.s3 import object_lock, sse, versions, xmlbody
 from credmint.s3.acl_operations import write_acl
-from credmint.s3.acl_request import grant_headers
+from credmint.s3.acl_request import grant_headers, requested_acl
 from credmint.s3.actions import VERSION_ACTIONS
 from credmint.s3.blobs import BlobGone, BlobReader
 from credmint.s3.buckets import xml_response
@@ -49,16 +49,28 @@ MAX_DELETE_OBJECTS = 1000
 
 #: Canned ACLs that grant nothing beyond the object's owner and the bucket's: stating one
 #: needs no s3:PutObjectAcl. (AWS's own cross-account pattern grants a writer s3:PutObject
-#: alone, on condition that it states bucket-owner-full-control; as for CreateBucket, where
-#: ``private`` needs no s3:PutBucketAcl.)
+#: alone, on condition that it states bucket-owner-full-control, or grants the bucket owner
+#: full control in x-amz-grant-full-control; as for CreateBucket, where ``private`` needs no
+#: s3:PutBucketAcl.)
 _OWNERS_ONLY = frozenset({"private", "bucket-owner-read", "bucket-owner-full-control"})
 
 
-def _grants_others(ctx: S3Context) -> bool:
-    """Whether a write's ACL grants anyone beyond the owners: a grant header, or a canned ACL
-    other than :data:`_OWNERS_ONLY` (``public-read`` above all)."""
+def _grants_others(ctx: S3Context, bucket: BucketRow) -> bool:
+    """Whether a write's ACL grants anyone beyond the owners (the writer's account and the
+    bucket's): a canned ACL other than :data:`_OWNERS_ONLY` (``public-read`` above all), or a
+    grant header naming anyone else."""
     canned = ctx.header("x-amz-acl")
-    return bool(grant_headers(ctx)) or (canned is not None and canned.strip().lower() not in _OWNERS_ONLY)
+    if canned is not None and canned.strip().lower() not in _OWNERS_ONLY:
+        return True
+    if not grant_headers(ctx):
+        return False
+    writer = ctx.principal.account_id if ctx.principal is not None else bucket.account_id
+    stated = requested_acl(ctx, writer, bucket.account_id, body_allowed=False)
+    owners = {writer, bucket.account_id}
+    return stated is not None and any(
+        g["grantee"].get("type") != "CanonicalUser" or g["grantee"].get("account") not in owners
+        for g in stated["grants"]
+    )
 
 
 def _states_tags(ctx: S3Context) -> bool:
@@ -78,7 +90,7 @@ def refuse_unsupported_write(ctx: S3Context, bucket: BucketRow) -> tuple[dict[st
     a BucketOwnerEnforced bucket), its Object Lock settings, and a refusal of encryption with
     KMS keys. Returns those attributes and the request's SSE-C key, if any (checked)."""
     # What the write states beside its data needs the permission that sets it afterwards.
-    if _grants_others(ctx):
+    if _grants_others(ctx, bucket):
         ctx.authorize_stated("s3:PutObjectAcl", bucket)
     if _states_tags(ctx):
         ctx.authorize_stated("s3:PutObjectTagging", bucket)
