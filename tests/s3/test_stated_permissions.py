@@ -114,3 +114,15 @@ def test_what_create_bucket_sets_needs_its_permission(server: Server, denied: st
     name = f"stated-{uuid.uuid4().hex[:12]}"
     user.create_bucket(Bucket=name, ACL="private")  # private, or nothing: CreateBucket alone
     user.delete_bucket(Bucket=name)
+
+
+def test_a_bucket_write_grant_lets_its_grantee_state_acl_and_tags(server: Server, s3: Any, open_bucket: str) -> None:
+    """The ACL era's WRITE on a bucket lets its grantee set the ACL and tags of what it
+    writes (S3 takes an anonymous form's acl and tagging into a public-read-write bucket);
+    a policy's s3:PutObject alone does not (above)."""
+    from botocore import UNSIGNED
+
+    s3.put_bucket_acl(Bucket=open_bucket, ACL="public-read-write")
+    anonymous = server.client("s3", config={"signature_version": UNSIGNED})
+    anonymous.put_object(Bucket=open_bucket, Key="anon", Body=b"x", ACL="public-read", Tagging="from=anon")
+    assert s3.get_object_tagging(Bucket=open_bucket, Key="anon")["TagSet"] == [{"Key": "from", "Value": "anon"}]

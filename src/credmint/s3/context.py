@@ -376,14 +376,29 @@ class S3Context:
                 raise s3_errors.AccessDenied()
 
 
-    def authorize_stated(self, action: str, bucket: BucketRow) -> None:
+    def authorize_stated(self, action: str, bucket: BucketRow, *, with_write_grant: bool = False) -> None:
         """Allow what a write states beside its data, under the permission that sets it
         afterwards (``s3:PutObjectAcl`` for an ACL, ``s3:PutObjectTagging`` for tags,
         ``s3:PutObjectRetention`` and ``s3:PutObjectLegalHold`` for a lock), as the PutObject
         API reference asks: the request is evaluated as the write itself, with that action
         and the write's own condition keys (``s3:RequestObjectTag/*``, ``s3:object-lock-*``),
-        on the object it creates."""
-        self.authorize(self.operation, bucket, self.key, action=action, version=None)
+        on the object it creates.
+
+        ``with_write_grant``: the ACL era's WRITE on the bucket also lets its grantee state
+        ``action`` on what it writes, as in S3, where an anonymous form may set ``acl`` and
+        ``tagging`` on its upload to a public-read-write bucket (Ceph's s3-tests, which pass
+        on AWS); a policy's grant of s3:PutObject does not."""
+        grants = self._write_grant_statements(bucket, action) if with_write_grant else ()
+        self.authorize(self.operation, bucket, self.key, action=action, version=None, grants=grants)
+
+    def _write_grant_statements(self, bucket: BucketRow, action: str) -> list[dict[str, Any]]:
+        """The bucket ACL's WRITE grants (``s3:PutObject`` on its objects), restated for
+        ``action``; none while the bucket's ACLs are disabled."""
+        if not bucket.acls_enabled or bucket.acl is None:
+            return []
+        ignore_public = "IgnorePublicAcls" in public_access.block_settings(self.store, self.settings, bucket.name)
+        found = acl.statements(bucket.acl, "bucket", bucket.name, None, ignore_public=ignore_public)
+        return [{**st, "Action": [action]} for st in found if "s3:PutObject" in st["Action"]]
 
 
 def load_bucket_row(store: Store, name: str) -> BucketRow | None:

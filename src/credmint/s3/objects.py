@@ -91,9 +91,9 @@ def refuse_unsupported_write(ctx: S3Context, bucket: BucketRow) -> tuple[dict[st
     KMS keys. Returns those attributes and the request's SSE-C key, if any (checked)."""
     # What the write states beside its data needs the permission that sets it afterwards.
     if _grants_others(ctx, bucket):
-        ctx.authorize_stated("s3:PutObjectAcl", bucket)
+        ctx.authorize_stated("s3:PutObjectAcl", bucket, with_write_grant=True)
     if _states_tags(ctx):
-        ctx.authorize_stated("s3:PutObjectTagging", bucket)
+        ctx.authorize_stated("s3:PutObjectTagging", bucket, with_write_grant=True)
     # The object's owner and ACL, and its Object Lock retention and legal hold.
     ownership = {**write_acl(ctx, bucket), **write_lock(ctx, bucket)}
     customer = ctx.customer_key()
