@@ -410,6 +410,36 @@ def test_get_web_identity_token_verifies_with_the_published_keys(server: Server)
     iam.enable_outbound_web_identity_federation()
 
 
+def test_a_web_identity_tokens_principal_id_is_the_role_for_a_role_session(server: Server) -> None:
+    """GetWebIdentityToken: the principal_id claim holds "the ARN of the principal that
+    requested the token ... For a role session, this is the ARN of the role"."""
+    import base64
+    import json
+
+    from tests.sts.helpers import Creds, allow, doc, make_role, make_user, trust
+
+    iam = server.client("iam")
+    try:
+        iam.enable_outbound_web_identity_federation()
+    except ClientError as e:
+        assert e.response["Error"]["Code"] == "FeatureEnabled"
+    user = make_user(server, policy=doc(allow(["sts:AssumeRole", "sts:GetWebIdentityToken"])))
+    role = make_role(server, doc(trust(user.arn)), policy=doc(allow("sts:GetWebIdentityToken")))
+
+    def principal_id(creds: Creds) -> str:
+        sts = server.client("sts", **creds.kwargs())
+        token = sts.get_web_identity_token(Audience=["https://api.example.com"], SigningAlgorithm="ES384")
+        payload = token["WebIdentityToken"].split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return str(claims["https://sts.amazonaws.com/"]["principal_id"])
+
+    session = Creds.of(
+        server.client("sts", **user.creds.kwargs()).assume_role(RoleArn=role["Arn"], RoleSessionName="jwt")
+    )
+    assert principal_id(session) == role["Arn"]
+    assert principal_id(user.creds) == user.arn
+
+
 def test_trickling_provider_does_not_starve_the_server(server: Server) -> None:
     """20 AssumeRoleWithWebIdentity calls for a provider that trickles its answer: IAM and S3
     keep answering meanwhile, and every call ends with IDPCommunicationError."""

@@ -314,7 +314,8 @@ def get_web_identity_token(call: Call) -> Mapping[str, Any]:
         "https://sts.amazonaws.com/": {
             "aws_account": p.account_id,
             "source_region": call.region,
-            "principal_id": p.arn,
+            # "For a role session, this is the ARN of the role" (GetWebIdentityToken).
+            "principal_id": (p.session.role_arn if p.session is not None else None) or p.arn,
             **({"request_tags": dict(tags)} if tags else {}),
         }
     }
