@@ -34,6 +34,16 @@ def _scp(org: Organization, content: str) -> str:
     return policy_id
 
 
+def _attach_rcp(org: Organization, target: str, statement: dict[str, Any]) -> str:
+    """An RCP of one statement, attached to ``target`` (RCPs already enabled): its id."""
+    created = org.orgs.create_policy(
+        Content=policy(statement), Description="test", Name=unique("rcp"), Type="RESOURCE_CONTROL_POLICY"
+    )
+    policy_id: str = created["Policy"]["PolicySummary"]["Id"]
+    org.orgs.attach_policy(PolicyId=policy_id, TargetId=target)
+    return policy_id
+
+
 def test_scp_deny_overrides_an_administrators_allow(server: Server, org: Organization) -> None:
     member = org.add_member()
     ou = org.orgs.create_organizational_unit(ParentId=org.root_id, Name="fenced")["OrganizationalUnit"]["Id"]
@@ -137,13 +147,7 @@ def test_rcp_limits_the_resources_of_member_accounts(server: Server, org: Organi
     org.orgs.enable_policy_type(RootId=org.root_id, PolicyType="RESOURCE_CONTROL_POLICY")
     # RCPFullAWSAccess now sits everywhere: nothing changes until an RCP denies.
     assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"v"
-    rcp = org.orgs.create_policy(
-        Content=policy({"Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject", "Resource": "*"}),
-        Description="keep objects",
-        Name=unique("rcp"),
-        Type="RESOURCE_CONTROL_POLICY",
-    )["Policy"]["PolicySummary"]["Id"]
-    org.orgs.attach_policy(PolicyId=rcp, TargetId=member)
+    rcp = _attach_rcp(org, member, {"Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject", "Resource": "*"})
     with pytest.raises(ClientError) as exc:
         s3.delete_object(Bucket=bucket, Key="k")
     assert error_of(exc)[0] == "AccessDenied"
@@ -185,13 +189,7 @@ def test_rcp_limits_federated_role_assumption(server: Server, org: Organization)
     assume()
     org.orgs.enable_policy_type(RootId=org.root_id, PolicyType="RESOURCE_CONTROL_POLICY")
     assume()  # RCPFullAWSAccess changes nothing
-    rcp = org.orgs.create_policy(
-        Content=policy({"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRoleWith*", "Resource": "*"}),
-        Description="no federation",
-        Name=unique("rcp"),
-        Type="RESOURCE_CONTROL_POLICY",
-    )["Policy"]["PolicySummary"]["Id"]
-    org.orgs.attach_policy(PolicyId=rcp, TargetId=member)
+    _attach_rcp(org, member, {"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRoleWith*", "Resource": "*"})
     with pytest.raises(ClientError) as exc:
         assume()
     assert error_of(exc)[0] == "AccessDenied"
@@ -222,13 +220,7 @@ def test_a_buckets_rcps_cover_objects_other_accounts_own(server: Server, org: Or
     url = f"{server.url}/{bucket}/theirs"
     assert httpx.get(url).status_code == 200
     org.orgs.enable_policy_type(RootId=org.root_id, PolicyType="RESOURCE_CONTROL_POLICY")
-    rcp = org.orgs.create_policy(
-        Content=policy({"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}),
-        Description="no reads",
-        Name=unique("rcp"),
-        Type="RESOURCE_CONTROL_POLICY",
-    )["Policy"]["PolicySummary"]["Id"]
-    org.orgs.attach_policy(PolicyId=rcp, TargetId=member)
+    _attach_rcp(org, member, {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"})
     assert httpx.get(url).status_code == 403
     with pytest.raises(ClientError) as exc:
         partner.get_object(Bucket=bucket, Key="theirs")
