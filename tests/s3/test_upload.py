@@ -313,7 +313,7 @@ def _spool(tmp_path: Path, headers: dict[str, str]) -> Any:
 
     req = HttpRequest("PUT", "/b/k", "", tuple((k.lower(), v) for k, v in headers.items()))
     store = BlobStore(tmp_path / "objects")
-    return store, UploadSpool(req, None, None, store, MasterKey.generate(), secure=False, allow_sse_c_over_http=False)
+    return store, UploadSpool(req, None, None, store, MasterKey.generate(), allow_sse_c_over_http=False)
 
 
 def test_spool_refuses_past_the_limit_as_data_arrives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

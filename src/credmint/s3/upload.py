@@ -96,14 +96,13 @@ class UploadSpool:
         blobs: BlobStore,
         master: MasterKey,
         *,
-        secure: bool,
         allow_sse_c_over_http: bool,
     ) -> None:
         """Everything the head decides, checked before a byte of the body is read: the
         SSE headers, the aws-chunked declared length, the checksum names."""
         self._req = req
         self._signed = signed
-        customer = sse.customer_key(req.header, secure=secure or allow_sse_c_over_http)
+        customer = sse.customer_key(req.header, secure=req.secure or allow_sse_c_over_http)
         sse.refuse_other_encryption(req.header, customer)
         self.customer = customer
         self._key_check = sse.key_check(master, customer) if customer is not None else None
@@ -202,9 +201,7 @@ def buffered_upload(
 ) -> Upload:
     """An :class:`Upload` of a body already in memory and already decoded (a request that
     reached the operation without the server's streaming path)."""
-    spool = UploadSpool(
-        req, None, None, blobs, master, secure=req.secure, allow_sse_c_over_http=allow_sse_c_over_http
-    )
+    spool = UploadSpool(req, None, None, blobs, master, allow_sse_c_over_http=allow_sse_c_over_http)
     try:
         spool.feed([body] if body else [])
         return spool.finish()

@@ -249,7 +249,6 @@ async def _upload(
             caller.secret,
             blob_store(node.settings.data_dir.resolve()),
             node.master,
-            secure=req.secure,
             allow_sse_c_over_http=node.settings.sse_c_allow_http,
         )
 
