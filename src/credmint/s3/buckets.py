@@ -89,6 +89,11 @@ def list_buckets(ctx: S3Context) -> S3Response:
     return xml_response("ListBuckets", result)
 
 
+def _asks_object_lock(ctx: S3Context) -> bool:
+    """Whether a CreateBucket asks for Object Lock (``x-amz-bucket-object-lock-enabled: true``)."""
+    return (ctx.header("x-amz-bucket-object-lock-enabled") or "").strip().lower() == "true"
+
+
 def _stated_settings(ctx: S3Context) -> list[str]:
     """The operations whose permission a CreateBucket needs for what it sets besides the
     bucket (CreateBucket's API reference): an ACL other than ``private``, s3:PutBucketAcl;
@@ -98,7 +103,7 @@ def _stated_settings(ctx: S3Context) -> list[str]:
     canned = ctx.header("x-amz-acl")
     if (canned is not None and canned.strip().lower() != "private") or grant_headers(ctx):
         wanted.append("PutBucketAcl")
-    if (ctx.header("x-amz-bucket-object-lock-enabled") or "").strip().lower() == "true":
+    if _asks_object_lock(ctx):
         wanted += ["PutObjectLockConfiguration", "PutBucketVersioning"]
     if ctx.header("x-amz-object-ownership") is not None:
         wanted.append("PutBucketOwnershipControls")
@@ -153,7 +158,7 @@ def create_bucket(ctx: S3Context) -> S3Response:
                 configs["ownershipControls"] = ownership
             if stated is not None and ownership not in (None, "BucketOwnerEnforced"):
                 configs["acl"] = stated
-            if (ctx.header("x-amz-bucket-object-lock-enabled") or "").strip().lower() == "true":
+            if _asks_object_lock(ctx):
                 # Object Lock needs versioning, and a bucket created with it is versioned for good.
                 configs["versioning"] = "Enabled"
                 configs["objectLock"] = {"ObjectLockEnabled": "Enabled"}

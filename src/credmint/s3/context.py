@@ -218,21 +218,22 @@ class S3Context:
         owner = object_owner.foreign_owner(attributes, bucket.account_id)
         if owner is None:
             return None
-        ignore_public = "IgnorePublicAcls" in public_access.block_settings(self.store, self.settings, bucket.name)
         found = attributes.get("acl")
-        grants = acl.statements(found, "object", bucket.name, key, ignore_public=ignore_public) if isinstance(
-            found, dict
-        ) else []
-        return owner, grants
+        if not isinstance(found, dict):
+            return owner, []
+        return owner, acl.statements(found, "object", bucket.name, key, ignore_public=self._ignores_public_acls(bucket))
+
+    def _ignores_public_acls(self, bucket: BucketRow) -> bool:
+        """Whether the bucket's public access block sets IgnorePublicAcls (its ACLs' public
+        grants then allow nothing)."""
+        return "IgnorePublicAcls" in public_access.block_settings(self.store, self.settings, bucket.name)
 
     def _with_acls(
         self, policy: str | None, bucket: BucketRow, kind: str, key: str | None, version: str | RequestVersion | None
     ) -> str | None:
         """The bucket policy with the statements the bucket's and the object's ACLs amount to
         (``s3.acl``), while the bucket's ACLs are enabled."""
-        ignore_public = "IgnorePublicAcls" in public_access.block_settings(
-            self.store, self.settings, bucket.name
-        )
+        ignore_public = self._ignores_public_acls(bucket)
         extra: list[dict[str, Any]] = []
         if bucket.acl is not None:
             extra.extend(acl.statements(bucket.acl, "bucket", bucket.name, None, ignore_public=ignore_public))
@@ -375,7 +376,6 @@ class S3Context:
                 # the bucket, the request fails with the HTTP status code 403 Forbidden".
                 raise s3_errors.AccessDenied()
 
-
     def authorize_stated(self, action: str, bucket: BucketRow, *, with_write_grant: bool = False) -> None:
         """Allow what a write states beside its data, under the permission that sets it
         afterwards (``s3:PutObjectAcl`` for an ACL, ``s3:PutObjectTagging`` for tags,
@@ -396,8 +396,7 @@ class S3Context:
         ``action``; none while the bucket's ACLs are disabled."""
         if not bucket.acls_enabled or bucket.acl is None:
             return []
-        ignore_public = "IgnorePublicAcls" in public_access.block_settings(self.store, self.settings, bucket.name)
-        found = acl.statements(bucket.acl, "bucket", bucket.name, None, ignore_public=ignore_public)
+        found = acl.statements(bucket.acl, "bucket", bucket.name, None, ignore_public=self._ignores_public_acls(bucket))
         return [{**st, "Action": [action]} for st in found if "s3:PutObject" in st["Action"]]
 
 
