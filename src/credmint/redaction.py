@@ -75,7 +75,11 @@ def is_secret_query_parameter(name: str) -> bool:
     it is one of :data:`SECRET_QUERY_PARAMETERS`, or a Query API path with a secret member
     at any level (``ProvidedContexts.member.1.ContextAssertion``, ``PrivateKeyList.member.1``).
     Any case matches: withholding a value too many costs a log nothing."""
-    low = unquote_plus(name).strip().lower()
+    return is_secret_name(unquote_plus(name).strip().lower())
+
+
+def is_secret_name(low: str) -> bool:
+    """:func:`is_secret_query_parameter` for a name already decoded, stripped and lower-cased."""
     if low in SECRET_QUERY_PARAMETERS:
         return True
     return "." in low and any(part.strip() in SECRET_QUERY_PARAMETERS for part in low.split("."))

@@ -35,7 +35,7 @@ from credmint import arns
 from credmint.access.principal import Principal
 from credmint.httpreq import HttpRequest
 from credmint.ids import AccountId
-from credmint.redaction import SECRET_MEMBERS, is_secret_query_parameter
+from credmint.redaction import SECRET_MEMBERS, is_secret_name
 
 EVENT_VERSION = "1.09"
 
@@ -140,8 +140,9 @@ MAX_PARAMETER_CHARS = 64 * 1024
 #: Bound on the characters of a recorded user agent and error message.
 MAX_TEXT_CHARS = 1024
 
-#: S3 query parameters that carry signatures or credentials: never recorded.
-_S3_AUTH_PARAMS = frozenset({"awsaccesskeyid", "signature", "expires", "x-amz-security-token"})
+#: S3 query parameters of a presigned URL that are not recorded beside its secrets
+#: (``redaction``) and its ``x-amz-*`` parameters.
+_S3_AUTH_PARAMS = frozenset({"expires"})
 
 _PRINCIPAL_TYPES = {"root": "Root", "user": "IAMUser", "assumed-role": "AssumedRole", "federated-user": "FederatedUser"}
 
@@ -523,7 +524,7 @@ def _s3_parameters(facts: RequestFacts) -> dict[str, Any]:
         name, _, value = part.partition("=")
         # Told by the name the server acts on, decoded: ``%58-Amz-Signature`` is a signature.
         lower = unquote_plus(name).strip().lower()
-        if not lower or lower in _S3_AUTH_PARAMS or lower.startswith("x-amz-") or is_secret_query_parameter(name):
+        if not lower or lower in _S3_AUTH_PARAMS or lower.startswith("x-amz-") or is_secret_name(lower):
             continue
         budget -= len(name) + len(value)
         if budget < 0:
